@@ -1,0 +1,10 @@
+"""Compiler options for every sqlite-doctor C++ target, in one place."""
+
+DOCTOR_COPTS = [
+    "-fvisibility=hidden",
+    "-fvisibility-inlines-hidden",
+    "-Wall",
+    "-Wextra",
+    "-Wno-unused-parameter",
+    "-Wno-missing-field-initializers",
+]

@@ -1,0 +1,46 @@
+#include "ext/core/connection.h"
+
+namespace doctor {
+namespace {
+
+struct Registry {
+  absl::Mutex mu;
+  absl::flat_hash_map<sqlite3*, Connection*> by_db ABSL_GUARDED_BY(mu);
+};
+
+Registry& GetRegistry() {
+  static Registry* registry = new Registry;  // never destroyed: connections may close at exit
+  return *registry;
+}
+
+}  // namespace
+
+Connection* Connection::Acquire(sqlite3* db, absl::Span<const Area* const> areas) {
+  Registry& r = GetRegistry();
+  absl::MutexLock lock(&r.mu);
+  Connection*& c = r.by_db[db];
+  if (c == nullptr) c = new Connection(db, areas);
+  c->refs_.fetch_add(1);
+  return c;
+}
+
+Connection* Connection::Find(sqlite3* db) {
+  Registry& r = GetRegistry();
+  absl::MutexLock lock(&r.mu);
+  auto it = r.by_db.find(db);
+  return it == r.by_db.end() ? nullptr : it->second;
+}
+
+void Connection::Ref() { refs_.fetch_add(1); }
+
+void Connection::Unref() {
+  Registry& r = GetRegistry();
+  {
+    absl::MutexLock lock(&r.mu);
+    if (refs_.fetch_sub(1) != 1) return;
+    r.by_db.erase(db_);
+  }
+  delete this;
+}
+
+}  // namespace doctor

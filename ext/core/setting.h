@@ -1,0 +1,72 @@
+// A process-wide setting shown in doctor_config and changed with doctor_set(name, value).
+//
+// Example:
+//   Setting kSlowMs = Setting::Int("slow_ms", 100, 0, 86400000, "Statements slower than this ...");
+//   if (elapsed_ms > kSlowMs.Get()) ...
+//
+// Reads are lock-free (the hot path reads settings on every statement); writes validate first.
+#ifndef DOCTOR_CORE_SETTING_H_
+#define DOCTOR_CORE_SETTING_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "ext/core/value.h"
+
+namespace doctor {
+
+class Setting {
+ public:
+  enum class Kind { kBool, kInt, kEnum };
+
+  static Setting Bool(const char* name, bool default_value, const char* summary);
+  static Setting Int(const char* name, int64_t default_value, int64_t min, int64_t max,
+                     const char* summary);
+  // An enum's value is the index of its choice in `choices`.
+  static Setting Enum(const char* name, std::vector<std::string> choices, int default_index,
+                      const char* summary);
+
+  Setting(Setting&& other) noexcept;
+  Setting(const Setting&) = delete;
+  Setting& operator=(const Setting&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::string& summary() const { return summary_; }
+  Kind kind() const { return kind_; }
+
+  int64_t Get() const { return value_.load(std::memory_order_relaxed); }
+  bool On() const { return Get() != 0; }
+
+  // Validates and stores a value given as SQL text, integer or real; errors name the setting and
+  // what it accepts.
+  absl::Status Set(const Value& value);
+  void Reset() { value_.store(default_, std::memory_order_relaxed); }
+
+  std::string Display() const { return DisplayOf(Get()); }
+  std::string DefaultDisplay() const { return DisplayOf(default_); }
+  // What Set() accepts, in words: "on or off", "an integer from 0 to 86400000", "one of: a, b".
+  std::string Accepts() const;
+
+ private:
+  Setting(const char* name, Kind kind, int64_t default_value, int64_t min, int64_t max,
+          std::vector<std::string> choices, const char* summary);
+  std::string DisplayOf(int64_t v) const;
+  absl::Status Invalid(absl::string_view given) const;
+
+  std::string name_;
+  Kind kind_;
+  int64_t default_;
+  int64_t min_;
+  int64_t max_;
+  std::vector<std::string> choices_;
+  std::string summary_;
+  std::atomic<int64_t> value_;
+};
+
+}  // namespace doctor
+
+#endif  // DOCTOR_CORE_SETTING_H_

@@ -1,0 +1,57 @@
+#include "ext/core/setting.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(SettingTest, IntAcceptsIntegersInRangeOnly) {
+  Setting s = Setting::Int("slow_ms", 100, 0, 1000, "slow");
+  EXPECT_EQ(s.Get(), 100);
+  EXPECT_TRUE(s.Set(Value(250)).ok());
+  EXPECT_EQ(s.Get(), 250);
+  EXPECT_TRUE(s.Set(Value("300")).ok());
+  EXPECT_EQ(s.Display(), "300");
+  EXPECT_TRUE(s.Set(Value(12.0)).ok());
+  EXPECT_EQ(s.Get(), 12);
+
+  absl::Status bad = s.Set(Value("fast"));
+  EXPECT_THAT(std::string(bad.message()),
+              HasSubstr("setting 'slow_ms' accepts an integer from 0 to 1000; got 'fast'"));
+  EXPECT_FALSE(s.Set(Value(1001)).ok());
+  EXPECT_FALSE(s.Set(Value(-1)).ok());
+  EXPECT_FALSE(s.Set(Value(1.5)).ok());
+  EXPECT_FALSE(s.Set(Value::Null()).ok());
+  EXPECT_FALSE(s.Set(Value(Blob{"x"})).ok());
+  EXPECT_EQ(s.Get(), 12) << "a rejected value leaves the setting unchanged";
+  s.Reset();
+  EXPECT_EQ(s.Get(), 100);
+}
+
+TEST(SettingTest, BoolAcceptsWordsAndBits) {
+  Setting s = Setting::Bool("timing", true, "timing");
+  EXPECT_TRUE(s.Set(Value("OFF")).ok());
+  EXPECT_FALSE(s.On());
+  EXPECT_EQ(s.Display(), "off");
+  EXPECT_TRUE(s.Set(Value(1)).ok());
+  EXPECT_TRUE(s.On());
+  EXPECT_TRUE(s.Set(Value("no")).ok());
+  EXPECT_FALSE(s.On());
+  EXPECT_FALSE(s.Set(Value(2)).ok());
+  EXPECT_THAT(std::string(s.Set(Value("maybe")).message()), HasSubstr("on or off"));
+}
+
+TEST(SettingTest, EnumAcceptsItsChoicesByName) {
+  Setting s = Setting::Enum("mode", {"passive", "full"}, 0, "mode");
+  EXPECT_EQ(s.Display(), "passive");
+  EXPECT_TRUE(s.Set(Value("Full")).ok());
+  EXPECT_EQ(s.Display(), "full");
+  EXPECT_EQ(s.DefaultDisplay(), "passive");
+  EXPECT_THAT(std::string(s.Set(Value(1)).message()), HasSubstr("one of: passive, full"));
+}
+
+}  // namespace
+}  // namespace doctor
