@@ -1,6 +1,7 @@
 // sqlite-doctor's entry point: `.load ./doctor` finds sqlite3_doctor_init by the file's name.
 // It only registers; every area lives in its own folder.
-#include <mutex>
+#include <atomic>
+#include <string>
 
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
@@ -20,9 +21,21 @@ const Area* const kAreas[] = {
 
 extern "C" __attribute__((visibility("default"))) int sqlite3_doctor_init(
     sqlite3* db, char** error_message, const sqlite3_api_routines* api) {
-  // Every load passes the same table; set it once so concurrent loads do not race.
-  static std::once_flag api_once;
-  std::call_once(api_once, [api] { SQLITE_EXTENSION_INIT2(api); });
+  // sqlite3_api is one global: the extension binds to the first SQLite library that loads it.
+  // A second, different SQLite library in the same process (better-sqlite3 and libsql side by
+  // side) would have its connections driven by the wrong library's code, so it is refused.
+  static std::atomic<const sqlite3_api_routines*> bound{nullptr};
+  const sqlite3_api_routines* expected = nullptr;
+  if (!bound.compare_exchange_strong(expected, api) && expected != api) {
+    if (error_message != nullptr) {
+      *error_message = api->mprintf(
+          "sqlite-doctor: this process already uses it with another SQLite library (%s); "
+          "one process can use it with one SQLite library only",
+          expected->libversion());
+    }
+    return SQLITE_ERROR;
+  }
+  if (expected == nullptr) SQLITE_EXTENSION_INIT2(api);
   absl::Status status = doctor::RegisterAreas(db, doctor::kAreas);
   if (!status.ok()) {
     if (error_message != nullptr) {

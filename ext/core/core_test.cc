@@ -1,6 +1,7 @@
 // The glue seen from SQL: function arity and errors, table arguments, repeated loads.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ext/core/sql.h"
 #include "ext/core/testing.h"
 
 namespace doctor {
@@ -21,6 +22,42 @@ TEST(CoreTest, TablesAreEponymousOnly) {
 TEST(CoreTest, EveryConnectionGetsItsOwnRegistration) {
   testing::Db a, b;
   EXPECT_EQ(a.One("SELECT doctor_version()"), b.One("SELECT doctor_version()"));
+}
+
+}  // namespace
+}  // namespace doctor
+
+namespace doctor {
+namespace {
+
+TEST(SqlTest, QueryBindsAndReadsEveryType) {
+  testing::Db db;
+  absl::StatusOr<Rows> rows = Query(db.get(), "SELECT ?, ?, ?, ?, ?",
+                                    {Value(7), Value(2.5), Value("it's"), Value(Blob{"\x01"}), Value()});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0][0].AsInt(), 7);
+  EXPECT_EQ((*rows)[0][1].AsDouble(), 2.5);
+  EXPECT_EQ((*rows)[0][2].AsText(), "it's");
+  EXPECT_EQ((*rows)[0][3].AsText(), "\x01");
+  EXPECT_TRUE((*rows)[0][4].is_null());
+}
+
+TEST(SqlTest, QueryRefusesASecondStatementAndReportsErrors) {
+  testing::Db db;
+  EXPECT_FALSE(Query(db.get(), "SELECT 1; SELECT 2").ok());
+  EXPECT_TRUE(Query(db.get(), "SELECT 1;  -- trailing comment").ok());
+  absl::StatusOr<Rows> bad = Query(db.get(), "SELECT * FROM nowhere");
+  EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("no such table: nowhere"));
+}
+
+TEST(SqlTest, QuotingDoublesQuotes) {
+  EXPECT_EQ(QuoteIdentifier("a\"b c"), "\"a\"\"b c\"");
+  EXPECT_EQ(QuoteLiteral("it's"), "'it''s'");
+  testing::Db db;
+  db.Exec("CREATE TABLE " + QuoteIdentifier("we\"ird tåble") + "(x)");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = " + QuoteLiteral("we\"ird tåble")),
+            "1");
 }
 
 }  // namespace

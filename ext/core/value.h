@@ -33,6 +33,10 @@ class Value {
   static Value Null() { return Value(); }
 
   bool is_null() const { return std::holds_alternative<std::monostate>(storage_); }
+  // Loose conversions for reading query results: a real truncates, text parses, NULL is 0 / "".
+  int64_t AsInt() const;
+  double AsDouble() const;
+  std::string AsText() const;
   const Storage& storage() const { return storage_; }
 
  private:

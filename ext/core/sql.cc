@@ -1,0 +1,127 @@
+#include "ext/core/sql.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace doctor {
+namespace {
+
+absl::Status SqlError(sqlite3* db, int rc, absl::string_view sql) {
+  if (rc == SQLITE_NOMEM) return absl::ResourceExhaustedError("out of memory");
+  std::string text(sql.substr(0, 80));
+  return absl::InternalError(
+      absl::StrCat(sqlite3_errmsg(db), " (in: ", text, sql.size() > 80 ? "..." : "", ")"));
+}
+
+absl::StatusOr<Rows> RunQuery(sqlite3* db, absl::string_view sql, absl::Span<const Value> params) {
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, &tail);
+  if (rc != SQLITE_OK) return SqlError(db, rc, sql);
+  if (stmt == nullptr) return Rows{};
+  const size_t used = static_cast<size_t>(tail - sql.data());
+  if (used < sql.size()) {
+    sqlite3_stmt* extra = nullptr;
+    rc = sqlite3_prepare_v2(db, tail, static_cast<int>(sql.size() - used), &extra, nullptr);
+    sqlite3_finalize(extra);
+    if (rc != SQLITE_OK || extra != nullptr) {
+      sqlite3_finalize(stmt);
+      return absl::InvalidArgumentError("expected one statement, got more");
+    }
+  }
+  Rows rows;
+  absl::Status status;
+  for (size_t i = 0; i < params.size() && status.ok(); ++i) {
+    rc = BindValue(stmt, static_cast<int>(i) + 1, params[i]);
+    if (rc != SQLITE_OK) status = SqlError(db, rc, sql);
+  }
+  while (status.ok() && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    Row row;
+    int n = sqlite3_column_count(stmt);
+    row.reserve(n);
+    for (int i = 0; i < n; ++i) row.push_back(ColumnValue(stmt, i));
+    rows.push_back(std::move(row));
+  }
+  if (status.ok() && rc != SQLITE_DONE) status = SqlError(db, rc, sql);
+  sqlite3_finalize(stmt);
+  if (!status.ok()) return status;
+  return rows;
+}
+
+absl::Status RunExec(sqlite3* db, absl::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return absl::OkStatus();
+  std::string message = error ? error : sqlite3_errstr(rc);
+  sqlite3_free(error);
+  if (rc == SQLITE_NOMEM) return absl::ResourceExhaustedError("out of memory");
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+int BindValue(sqlite3_stmt* stmt, int index, const Value& value) {
+  struct Visitor {
+    sqlite3_stmt* stmt;
+    int index;
+    int operator()(std::monostate) const { return sqlite3_bind_null(stmt, index); }
+    int operator()(int64_t v) const { return sqlite3_bind_int64(stmt, index, v); }
+    int operator()(double v) const { return sqlite3_bind_double(stmt, index, v); }
+    int operator()(const std::string& v) const {
+      return sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+    int operator()(const Blob& v) const {
+      return sqlite3_bind_blob64(stmt, index, v.bytes.data(), v.bytes.size(), SQLITE_TRANSIENT);
+    }
+  };
+  return std::visit(Visitor{stmt, index}, value.storage());
+}
+
+Value ColumnValue(sqlite3_stmt* stmt, int i) {
+  switch (sqlite3_column_type(stmt, i)) {
+    case SQLITE_INTEGER:
+      return Value(static_cast<int64_t>(sqlite3_column_int64(stmt, i)));
+    case SQLITE_FLOAT:
+      return Value(sqlite3_column_double(stmt, i));
+    case SQLITE_TEXT:
+      return Value(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+                               sqlite3_column_bytes(stmt, i)));
+    case SQLITE_BLOB: {
+      const void* p = sqlite3_column_blob(stmt, i);
+      return Value(Blob{std::string(p ? static_cast<const char*>(p) : "",
+                                    sqlite3_column_bytes(stmt, i))});
+    }
+    default:
+      return Value::Null();
+  }
+}
+
+absl::StatusOr<Rows> Query(Connection& connection, absl::string_view sql,
+                           absl::Span<const Value> params) {
+  Connection::InternalScope internal(connection);
+  return RunQuery(connection.db(), sql, params);
+}
+
+absl::StatusOr<Rows> Query(sqlite3* db, absl::string_view sql, absl::Span<const Value> params) {
+  return RunQuery(db, sql, params);
+}
+
+absl::Status Exec(Connection& connection, absl::string_view sql) {
+  Connection::InternalScope internal(connection);
+  return RunExec(connection.db(), sql);
+}
+
+absl::Status Exec(sqlite3* db, absl::string_view sql) { return RunExec(db, sql); }
+
+std::string QuoteIdentifier(absl::string_view name) {
+  return absl::StrCat("\"", absl::StrReplaceAll(name, {{"\"", "\"\""}}), "\"");
+}
+
+std::string QuoteLiteral(absl::string_view text) {
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "''"}}), "'");
+}
+
+}  // namespace doctor

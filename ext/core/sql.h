@@ -1,0 +1,43 @@
+// Running the extension's own SQL on a connection. Statements run inside Connection's
+// InternalScope, so query timing does not count them. User text only ever enters as a bound
+// parameter or through QuoteIdentifier / QuoteLiteral, never pasted.
+//
+// Example:
+//   ASSIGN_OR_RETURN(Rows rows, Query(conn, "SELECT name FROM pragma_table_list WHERE schema = ?",
+//                                     {Value(schema)}));
+#ifndef DOCTOR_CORE_SQL_H_
+#define DOCTOR_CORE_SQL_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "ext/core/connection.h"
+#include "ext/core/value.h"
+
+namespace doctor {
+
+// All rows of one statement (trailing text after it is an error), with `params` bound 1..n.
+absl::StatusOr<Rows> Query(Connection& connection, absl::string_view sql,
+                           absl::Span<const Value> params = {});
+// Same on a bare sqlite3* (for code that has no Connection, e.g. a sidecar database).
+absl::StatusOr<Rows> Query(sqlite3* db, absl::string_view sql, absl::Span<const Value> params = {});
+// Runs every statement of `sql` (no parameters); stops at the first error.
+absl::Status Exec(Connection& connection, absl::string_view sql);
+absl::Status Exec(sqlite3* db, absl::string_view sql);
+
+// Binds a Value to parameter `index` (1-based).
+int BindValue(sqlite3_stmt* stmt, int index, const Value& value);
+// Reads column `i` of the current row as a Value.
+Value ColumnValue(sqlite3_stmt* stmt, int i);
+
+// "name" with embedded quotes doubled: safe to place in SQL as an identifier.
+std::string QuoteIdentifier(absl::string_view name);
+// 'text' with embedded quotes doubled: safe to place in SQL as a string literal.
+std::string QuoteLiteral(absl::string_view text);
+
+}  // namespace doctor
+
+#endif  // DOCTOR_CORE_SQL_H_
