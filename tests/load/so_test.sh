@@ -5,10 +5,10 @@ so="$1"
 fail() { echo "FAIL: $*"; exit 1; }
 source "$(dirname "$(realpath "$0")")/../sanitizer_env.sh" "$so"
 
-deps="$(ldd "$so" | awk '{print $1}' | sed 's/\.so.*//' | sort -u | tr '\n' ' ')"
+deps="$(ldd "$so" | awk '{print $1}' | sed 's|.*/||; s/\.so.*//' | sort -u | tr '\n' ' ')"
 for dep in $deps; do
   case "$dep" in
-    linux-vdso|/lib64/ld-linux-x86-64|libc|libm|libstdc++|libgcc_s) ;;
+    linux-vdso|ld-linux-x86-64|libc|libm|libstdc++|libgcc_s) ;;
     libasan|libubsan|libtsan|libdl|libpthread|librt) [ -n "${DOCTOR_SANITIZED:-}" ] || fail "doctor.so depends on $dep";;
     *) fail "doctor.so depends on $dep (allowed: libc, libm, libstdc++, libgcc_s)";;
   esac
