@@ -105,3 +105,18 @@ TEST(FindingTest, SortsBySeverityThenImpact) {
 
 }  // namespace
 }  // namespace doctor
+
+namespace doctor {
+namespace {
+
+TEST(ReportTest, LitestreamIsRecognized) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE 'Litestream%'"), "0");
+  db.Exec("CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)");
+  EXPECT_EQ(db.One("SELECT area || ' ' || severity FROM doctor_report WHERE finding LIKE "
+                   "'Litestream%'"),
+            "wal info");
+}
+
+}  // namespace
+}  // namespace doctor
