@@ -7,6 +7,7 @@
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
 #include "ext/report/report.h"
+#include "ext/timing/timing.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -15,7 +16,8 @@ namespace {
 
 const Area* const kAreas[] = {
     &kMetaArea,
-    &kReportArea,
+    &kTimingArea,
+    &kReportArea,  // last: it reads the other areas' tables
 };
 
 }  // namespace
