@@ -22,7 +22,7 @@ namespace doctor::wal {
 // One WalIndexHdr copy, decoded.
 struct WalIndexHeader {
   uint32_t version = 0;      // 3007000 for every WAL-index since 3.7.0
-  uint32_t change = 0;       // iChange: bumped on every commit, WAL restart and recovery
+  uint32_t change = 0;       // iChange: bumped on every commit
   bool is_init = false;      // isInit
   bool big_end_cksum = false;  // the WAL file's frame checksums are big-endian
   uint32_t page_size = 0;    // decoded from szPage (65536 is stored as 1)
