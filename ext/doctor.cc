@@ -8,6 +8,7 @@
 #include "ext/meta/meta.h"
 #include "ext/report/report.h"
 #include "ext/timing/timing.h"
+#include "ext/wal/wal.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -17,6 +18,7 @@ namespace {
 const Area* const kAreas[] = {
     &kMetaArea,
     &kTimingArea,
+    &kWalArea,
     &kReportArea,  // last: it reads the other areas' tables
 };
 
