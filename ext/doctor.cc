@@ -6,6 +6,7 @@
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
+#include "ext/migrate/migrate.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -14,6 +15,7 @@ namespace {
 
 const Area* const kAreas[] = {
     &kMetaArea,
+    &kMigrationsArea,
 };
 
 }  // namespace
