@@ -369,7 +369,7 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
     }
     if (!changed.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "migrate_dir: ", changed.size(), " applied migration(s) changed on disk: ",
+          changed.size(), " applied migration(s) changed on disk: ",
           absl::StrJoin(changed, "; "), "; nothing was run"));
     }
     std::string schema;
