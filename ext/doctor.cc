@@ -9,6 +9,7 @@
 #include "ext/report/report.h"
 #include "ext/timing/timing.h"
 #include "ext/wal/wal.h"
+#include "ext/migrate/migrate.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -19,6 +20,7 @@ const Area* const kAreas[] = {
     &kMetaArea,
     &kTimingArea,
     &kWalArea,
+    &kMigrationsArea,
     &kReportArea,  // last: it reads the other areas' tables
 };
 
