@@ -6,7 +6,10 @@
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
+#include "ext/report/report.h"
 #include "ext/timing/timing.h"
+#include "ext/wal/wal.h"
+#include "ext/migrate/migrate.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -16,6 +19,9 @@ namespace {
 const Area* const kAreas[] = {
     &kMetaArea,
     &kTimingArea,
+    &kWalArea,
+    &kMigrationsArea,
+    &kReportArea,  // last: it reads the other areas' tables
 };
 
 }  // namespace
