@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
@@ -178,7 +179,11 @@ struct Out {
   absl::string_view text;
 };
 
-bool IsOp(const Out& t, const char* text) { return t.kind == Out::kOp && t.text == text; }
+// Compares with a literal of known length (no strlen: this runs several times per token).
+template <size_t N>
+bool IsOp(const Out& t, const char (&text)[N]) {
+  return t.kind == Out::kOp && t.text.size() == N - 1 && memcmp(t.text.data(), text, N - 1) == 0;
+}
 
 // After these a `-`/`+` is unary (so `-5` is one literal): an operator other than `)`, or a
 // keyword that cannot end an expression.
@@ -300,12 +305,15 @@ namespace {
 // The upper-case spelling of a keyword (static storage), or nullptr when `word` is not one.
 const char* KeywordOf(absl::string_view word) {
   if (word.size() < 2 || word.size() > 17) return nullptr;
+  static const auto* const keywords = [] {
+    auto* set = new absl::flat_hash_set<absl::string_view>;
+    for (const char* k : kKeywords) set->insert(k);
+    return set;
+  }();
   char upper[18];
   for (size_t i = 0; i < word.size(); ++i) upper[i] = absl::ascii_toupper(word[i]);
-  absl::string_view key(upper, word.size());
-  auto it = std::lower_bound(std::begin(kKeywords), std::end(kKeywords), key,
-                             [](const char* a, absl::string_view b) { return a < b; });
-  return (it != std::end(kKeywords) && key == *it) ? *it : nullptr;
+  auto it = keywords->find(absl::string_view(upper, word.size()));
+  return it == keywords->end() ? nullptr : it->data();
 }
 
 }  // namespace
