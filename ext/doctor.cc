@@ -6,6 +6,7 @@
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
+#include "ext/report/report.h"
 #include "ext/wal/wal.h"
 
 SQLITE_EXTENSION_INIT1
@@ -15,6 +16,7 @@ namespace {
 
 const Area* const kAreas[] = {
     &kMetaArea,
+    &kReportArea,
     &kWalArea,
 };
 
