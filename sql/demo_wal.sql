@@ -8,7 +8,7 @@ SELECT schema, journal_mode, wal_frames, backfilled_frames AS backfilled, pendin
 FROM wal_health;
 .print
 .print '== A reader in another process holds an old snapshot while the app keeps writing'
-.shell (sqlite3 build/demo.db "BEGIN; SELECT count(*) FROM jobs;" ".shell sleep 2" "COMMIT;" >/dev/null &); sleep 0.3
+.shell sh sql/demo_wal_reader.sh
 UPDATE jobs SET attempts = attempts + 1 WHERE state = 'queued';
 SELECT doctor_checkpoint('PASSIVE') AS "doctor_checkpoint('PASSIVE')";
 SELECT wal_frames, backfilled_frames AS backfilled, pending_frames AS pending, readers,
