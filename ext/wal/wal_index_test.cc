@@ -118,6 +118,18 @@ TEST(WalIndex, UninitialisedAndUnknownVersion) {
             std::string::npos);
 }
 
+TEST(WalIndex, EmptyWalHasNoPageSize) {
+  Builder b;
+  b.sz_page = 0;
+  b.mx_frame = 0;
+  b.backfill = 0;
+  auto bytes = b.Bytes();
+  EXPECT_TRUE(ParseWalIndex(bytes.data(), bytes.size())->usable());
+  b.mx_frame = 3;  // frames without a page size: not usable
+  bytes = b.Bytes();
+  EXPECT_FALSE(ParseWalIndex(bytes.data(), bytes.size())->usable());
+}
+
 TEST(WalIndex, BackfillBeyondMxFrameIsNotUsable) {
   Builder b;
   b.backfill = 43;
