@@ -146,7 +146,7 @@ absl::Status EnsureDrizzleTable(Connection& c) { return Exec(c, kDrizzleTableDdl
 // Runs a migration inside the open transaction and journals it. `schema` carries the schema hash
 // from one migration to the next within a run. `fk_guard`: foreign keys were turned off for it.
 absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, std::string* schema,
-                         bool fk_guard) {
+                         bool fk_guard, bool tables_ready = false) {
   std::vector<std::string> statements = StatementsOf(m);
   if (statements.empty()) {
     return absl::InvalidArgumentError(
@@ -197,7 +197,7 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
   }
   const double duration = NowMs() - start;
   ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
-  RETURN_IF_ERROR(EnsureJournal(c));
+  if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
   ASSIGN_OR_RETURN(Rows ignored,
                    Query(c,
                          "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
@@ -209,7 +209,7 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
                           Value(m.text), Value(m.source), Value(m.kind),
                           m.origin.empty() ? Value::Null() : Value(m.origin)}));
   if (m.drizzle) {
-    RETURN_IF_ERROR(EnsureDrizzleTable(c));
+    if (!tables_ready) RETURN_IF_ERROR(EnsureDrizzleTable(c));
     ASSIGN_OR_RETURN(Rows ignored2,
                      Query(c, "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES(?1, ?2)",
                            {Value(m.checksum), m.created_at ? Value(*m.created_at) : Value::Null()}));
@@ -286,9 +286,7 @@ std::vector<std::string> StatementsOf(const Migration& m) {
 
 absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema) {
   Connection::InternalScope internal(c);
-  ASSIGN_OR_RETURN(std::vector<SchemaObject> objects,
-                   ReadSchema(c.db(), schema, &c.State<MigrateState>().cache));
-  return HashSchema(objects);
+  return HashSchemaOf(c.db(), schema, &c.State<MigrateState>().cache);
 }
 
 absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c) {
@@ -391,6 +389,7 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
         pending.push_back(&item);
       }
     }
+    if (!pending.empty()) RETURN_IF_ERROR(EnsureJournal(c));
     if (folder.layout != Layout::kPlain) RETURN_IF_ERROR(EnsureDrizzleTable(c));
     size_t k = 0;
     for (; k < pending.size(); ++k) {
@@ -402,7 +401,8 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
             "migrate_dir outside a transaction"));
       }
       if (needs_off != fk_off_now) break;
-      absl::Status s = ApplyInside(c, st, FromFile(folder, *pending[k]->file), &schema, needs_off);
+      absl::Status s = ApplyInside(c, st, FromFile(folder, *pending[k]->file), &schema, needs_off,
+                                   /*tables_ready=*/true);
       if (!s.ok()) {
         if (applied > 0) {
           return absl::Status(s.code(), absl::StrCat(s.message(), " (", applied,
