@@ -294,12 +294,12 @@ absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c) {
   std::vector<JournalRow> out;
   if (!exists) return out;
   ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT name, checksum, kind, sql, source, applied_at, duration_ms "
+                                    "SELECT name, checksum, kind, sql, source, applied_at, duration_ms, origin "
                                     "FROM doctor_migrations WHERE id IN "
                                     "(SELECT max(id) FROM doctor_migrations GROUP BY name) ORDER BY id"));
   for (const Row& r : rows) {
     out.push_back(JournalRow{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsText(),
-                             r[4].AsText(), r[5], r[6]});
+                             r[4].AsText(), r[5], r[6], r[7].AsText()});
   }
   return out;
 }
