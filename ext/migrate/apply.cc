@@ -106,6 +106,12 @@ absl::StatusOr<std::set<std::string>> ForeignKeyViolations(Connection& c) {
 }
 
 std::string ExplainFailure(const std::string& message) {
+  if (absl::StrContains(message, "database table is locked")) {
+    return absl::StrCat(message,
+                        " (another statement on this connection is still reading, e.g. the query "
+                        "that called this function reads tables: call it in a statement of its "
+                        "own, SELECT migrate_dir('...'))");
+  }
   if (absl::StrContains(message, "error in view ") || absl::StrContains(message, "error in trigger ")) {
     return absl::StrCat(message,
                         " (a view or trigger that uses the table is in the way of the rebuild's "
