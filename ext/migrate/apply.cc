@@ -18,6 +18,12 @@ const char kDrizzleTableDdl[] =
     "\n\t\t\tCREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (\n\t\t\t\tid SERIAL PRIMARY KEY,"
     "\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)\n\t\t";
 
+Setting kSchemaHashSetting = Setting::Bool(
+    "migrate_schema_hash", true,
+    "Record schema_hash() before and after every migration in doctor_migrations (schema_before, "
+    "schema_after); off skips that work (about a third of migrate_dir's time on 1,000 tiny "
+    "migrations) and leaves them NULL.");
+
 namespace {
 
 constexpr char kJournalDdl[] =
@@ -169,7 +175,8 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
           "opens and commits"));
     }
   }
-  if (schema->empty()) {
+  const bool hashes = kSchemaHashSetting.On();
+  if (schema->empty() && hashes) {
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
   }
   const std::string before = *schema;
@@ -202,7 +209,9 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
     }
   }
   const double duration = NowMs() - start;
-  ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
+  if (hashes) {
+    ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
+  }
   if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
   ASSIGN_OR_RETURN(Rows ignored,
                    Query(c,
@@ -211,7 +220,8 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
                          "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, "
                          "?7, ?8, ?9, ?10)",
                          {Value(m.name), Value(m.checksum), Value(duration),
-                          Value(static_cast<int64_t>(n)), Value(before), Value(*schema),
+                          Value(static_cast<int64_t>(n)), hashes ? Value(before) : Value::Null(),
+                          hashes ? Value(*schema) : Value::Null(),
                           Value(m.text), Value(m.source), Value(m.kind),
                           m.origin.empty() ? Value::Null() : Value(m.origin)}));
   if (m.drizzle) {
@@ -292,7 +302,9 @@ std::vector<std::string> StatementsOf(const Migration& m) {
 
 absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema) {
   Connection::InternalScope internal(c);
-  return HashSchemaOf(c.db(), schema, &c.State<MigrateState>().cache);
+  MigrateState& st = c.State<MigrateState>();
+  absl::MutexLock lock(&st.mu);
+  return HashSchemaOf(c.db(), schema, &st.cache, &st.last);
 }
 
 absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c) {

@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 #include <map>
 #include <set>
@@ -241,7 +242,24 @@ std::string HashSchema(const std::vector<SchemaObject>& objects) {
   return Final(sum, objects.size());
 }
 
-absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache) {
+// A fast 64-bit hash for change detection (not for security): 8 bytes at a time, mixed.
+uint64_t FastHash(absl::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 32);
+}
+
+absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache,
+                                         LastScan* last) {
   RETURN_IF_ERROR(CheckSchema(db, schema));
   const std::string sql = absl::StrCat("SELECT type, name, tbl_name, sql FROM ",
                                        QuoteIdentifier(schema), ".sqlite_schema");
@@ -257,21 +275,39 @@ absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema,
   uint64_t count = 0;
   absl::Status status;
   int rc;
+  const bool reuse = last != nullptr && last->schema == schema;
+  std::vector<LastScan::Row> rows;
   absl::MutexLock lock(&cache->mu_);
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    absl::string_view name = text(1), table = text(2), create = text(3);
-    if (Skipped(name, table)) continue;
-    const FactCache::Entry* e = cache->Get(create);
-    if (e == nullptr) {
-      FactCache::Entry entry;
-      const std::string type(text(0)), lname = absl::AsciiStrToLower(name);
-      status = ObjectFacts(db, schema, type, std::string(name), std::string(create), &entry.facts);
-      if (!status.ok()) break;
-      Digest(type, lname, absl::AsciiStrToLower(table), entry.facts, entry.digest);
-      e = cache->Put(create, std::move(entry));
+  for (size_t i = 0; (rc = sqlite3_step(stmt)) == SQLITE_ROW; ++i) {
+    absl::string_view create = text(3);
+    LastScan::Row row{FastHash(create), create.size(), {0, 0, 0, 0}, false};
+    const LastScan::Row* prev = reuse && i < last->rows.size() ? &last->rows[i] : nullptr;
+    if (prev != nullptr && prev->key == row.key && prev->length == row.length) {
+      row = *prev;
+    } else if (Skipped(text(1), text(2))) {
+      row.skipped = true;
+    } else {
+      absl::string_view name = text(1), table = text(2);
+      const FactCache::Entry* e = cache->Get(create);
+      if (e == nullptr) {
+        FactCache::Entry entry;
+        const std::string type(text(0)), lname = absl::AsciiStrToLower(name);
+        status = ObjectFacts(db, schema, type, std::string(name), std::string(create), &entry.facts);
+        if (!status.ok()) break;
+        Digest(type, lname, absl::AsciiStrToLower(table), entry.facts, entry.digest);
+        e = cache->Put(create, std::move(entry));
+      }
+      std::memcpy(row.digest, e->digest, sizeof row.digest);
     }
-    for (int i = 0; i < 4; ++i) sum[i] += e->digest[i];
-    ++count;
+    if (!row.skipped) {
+      for (int k = 0; k < 4; ++k) sum[k] += row.digest[k];
+      ++count;
+    }
+    if (last != nullptr) rows.push_back(row);
+  }
+  if (last != nullptr && status.ok() && rc == SQLITE_DONE) {
+    last->schema = schema;
+    last->rows = std::move(rows);
   }
   if (status.ok() && rc != SQLITE_DONE) status = absl::InternalError(sqlite3_errmsg(db));
   sqlite3_finalize(stmt);

@@ -59,9 +59,24 @@ absl::StatusOr<std::vector<SchemaObject>> ReadSchema(sqlite3* db, const std::str
 // pass over sqlite_schema (HashSchemaOf) without materializing the snapshot.
 std::string HashSchema(const std::vector<SchemaObject>& objects);
 
+// The digests of the previous HashSchemaOf scan in sqlite_schema order, keyed by a 64-bit hash and
+// the length of each CREATE text: the next scan reuses a row's digest when both match at the same
+// position (new objects are appended, so most rows do), skipping the cache lookup.
+struct LastScan {
+  struct Row {
+    uint64_t key;
+    size_t length;
+    uint64_t digest[4];
+    bool skipped;
+  };
+  std::string schema;
+  std::vector<Row> rows;
+};
+
 // The same hash as HashSchema(ReadSchema(...)), straight from sqlite_schema through the cache:
-// what migrate() computes before and after every migration.
-absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache);
+// what migrate() computes before and after every migration. `last` may be null.
+absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache,
+                                         LastScan* last = nullptr);
 
 struct SchemaChange {
   std::string change;  // added | removed | changed
