@@ -154,12 +154,21 @@ absl::Status CheckMigrations(Connection& c, const std::string& folder, std::vect
                                             {Value(file->text)}));
       for (const Row& f : findings) {
         ++risks;
+        const bool fails = f[1].AsText() == "statement_failed";
         out.push_back({"migrations", f[0].AsText() == "error" ? Severity::kCritical : Severity::kWarn,
                        name,
-                       absl::StrCat("pending migration ", name, " (", f[1].AsText(), "): ",
+                       absl::StrCat("pending migration ", name, fails ? " fails on this database: "
+                                                                      : absl::StrCat(" (", f[1].AsText(), "): "),
                                     f[3].AsText()),
-                       "review it with SELECT * FROM migrate_check(...) before running migrate_dir",
-                       std::nullopt, 10});
+                       fails ? "if the database already has this change (made before migrations "
+                               "were journaled), mark it applied with migrate_baseline"
+                             : "review it with SELECT * FROM migrate_check(...) before running "
+                               "migrate_dir",
+                       fails ? std::optional<std::string>(absl::StrCat(
+                                   "SELECT migrate_baseline(", QuoteLiteral(folder), ", ",
+                                   QuoteLiteral(name), ")"))
+                             : std::nullopt,
+                       10});
       }
     }
     if (risks == 0) {
