@@ -22,6 +22,23 @@ bool HasTable(Connection& c, const char* name) {
   return false;
 }
 
+// True when the statement calls one of the extension's own functions or tables: the user's
+// call of doctor_report or migrate_dir is not a query to tune.
+bool CallsTheExtension(Connection& c, const std::string& sql) {
+  for (absl::string_view word : absl::StrSplit(sql, absl::ByAnyChar(" \t\n(),;.\"'`[]"),
+                                               absl::SkipEmpty())) {
+    for (const Area* area : c.areas()) {
+      for (const FunctionSpec& f : area->functions) {
+        if (absl::EqualsIgnoreCase(word, f.name)) return true;
+      }
+      for (const TableSpec& t : area->tables) {
+        if (absl::EqualsIgnoreCase(word, t.name)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 // True when an EXPLAIN QUERY PLAN ("SCAN t; SEARCH u USING ...") reads some table whole.
 bool ScansAWholeTable(const std::string& plan) {
   for (absl::string_view step : absl::StrSplit(plan, "; ")) {
@@ -118,13 +135,15 @@ absl::Status CheckTiming(Connection& c, const std::string& schema, std::vector<F
                          "fullscan_steps / calls, example, plan FROM query_stats "
                          "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
                          "AND (mean_ms >= ?2 OR (calls >= 10 AND fullscan_steps / calls >= 1000)) "
-                         "ORDER BY total_ms DESC LIMIT 10",
+                         "ORDER BY total_ms DESC LIMIT 50",
                          {Value(schema), Value(threshold)}));
   const bool advisor = HasTable(c, "index_advise");
+  int reported = 0;
   for (const Row& r : rows) {
     const bool slow = r[4].AsDouble() >= threshold;
     const bool scans = ScansAWholeTable(r[8].AsText());
-    if (!slow && !scans) continue;
+    if ((!slow && !scans) || CallsTheExtension(c, r[1].AsText()) || reported >= 10) continue;
+    ++reported;
     std::optional<std::string> fix;
     if (advisor && scans) {
       // The advisor's first index for this one statement, if it finds one that pays.
