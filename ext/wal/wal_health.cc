@@ -22,11 +22,6 @@
 namespace doctor::wal {
 namespace {
 
-template <typename T>
-Value Opt(const std::optional<T>& v) {
-  return v ? Value(*v) : Value::Null();
-}
-
 absl::StatusOr<Value> Pragma(Connection& c, const std::string& schema, const char* name) {
   ASSIGN_OR_RETURN(Rows rows, Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".", name)));
   if (rows.empty() || rows[0].empty()) return Value::Null();
