@@ -119,7 +119,9 @@ Health Assess(const WalFacts& f) {
     }
     for (int i = 0; i < kReaders; ++i) {
       const LockHolder& lh = f.locks->lock[ReadLock(i)];
-      if (!lh.held() || i == own_slot) continue;
+      // Readers hold READ locks shared; an exclusive one is a writer or checkpointer moving the
+      // read mark for an instant, not a reader.
+      if (!lh.held() || lh.exclusive || i == own_slot) continue;
       ++readers;
       const uint32_t mark = f.index->read_marks[i];
       int64_t frame;
