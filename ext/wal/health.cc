@@ -58,6 +58,10 @@ Health Assess(const WalFacts& f) {
   }
   if (f.journal_mode != "wal") {
     h.status = "n/a";
+    if (!f.read_problem.empty()) {
+      h.advice.push_back(absl::StrCat("the database could not be read: ", f.read_problem, "."));
+      return h;
+    }
     h.advice.push_back(absl::StrCat("journal_mode is ", f.journal_mode.empty() ? "unknown" : f.journal_mode,
                                     ", not WAL: there is no WAL to watch (PRAGMA journal_mode=WAL "
                                     "lets readers and a writer work at once)."));
