@@ -7,7 +7,9 @@
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
 #include "ext/report/report.h"
+#include "ext/timing/timing.h"
 #include "ext/wal/wal.h"
+#include "ext/migrate/migrate.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -16,8 +18,10 @@ namespace {
 
 const Area* const kAreas[] = {
     &kMetaArea,
-    &kReportArea,
+    &kTimingArea,
     &kWalArea,
+    &kMigrationsArea,
+    &kReportArea,  // last: it reads the other areas' tables
 };
 
 }  // namespace

@@ -27,7 +27,7 @@ BAD_VALUES = {
     "empty text": "",
     "10 MB text": "x" * (10 * 1024 * 1024),
     "malformed SQL": "SELEC * FRM nowhere WHERE (",
-    "SQL with quotes": "SELECT 'it''s'; DROP TABLE users; --",
+    "SQL with quotes": "SELECT 'it''s' AS \"we\"\"ird\"; -- trailing comment",
     "nonexistent path": "/nonexistent/dir/file.sql",
     "unreadable path (a directory)": "<unreadable>",
     "identifier with quote": 'we"ird \'name',
@@ -133,19 +133,19 @@ def main():
         child(name, kind, arities, path, mode, unreadable)
         return 0
     work = tempfile.mkdtemp(prefix="matrix-", dir=os.environ.get("TEST_TMPDIR"))
-    path = os.path.join(work, "user db.sqlite")
-    setup = sqlite3.connect(path)
+    template = os.path.join(work, "template.sqlite")
+    setup = sqlite3.connect(template)
     setup.executescript(SCHEMA)
     setup.execute("PRAGMA journal_mode = WAL")
     setup.close()
-    aux = sqlite3.connect(path + "-aux")
+    aux = sqlite3.connect(template + "-aux")
     aux.executescript("CREATE TABLE IF NOT EXISTS t (x); INSERT INTO t VALUES (1);")
     aux.close()
     # A directory named like a file: unreadable as one even for root, who ignores permissions.
     unreadable = os.path.join(work, "unreadable.sql")
     os.mkdir(unreadable)
 
-    db = connect(path, "read-write")
+    db = connect(template, "read-write")
     targets = objects(db)
     db.close()
     failures, runs = [], 0
@@ -154,6 +154,10 @@ def main():
             continue  # changes the whole process by design; covered by its own tests
         for mode in ("read-write", "read-only", "attached"):
             runs += 1
+            # Each object gets its own copy: one object's legitimate writes never mask another's.
+            path = os.path.join(work, f"user db {runs}.sqlite")
+            shutil.copy(template, path)
+            shutil.copy(template + "-aux", path + "-aux")
             arg = json.dumps([name, kind, arities, path, mode, unreadable])
             try:
                 out = subprocess.run([sys.executable, __file__, SO, arg], capture_output=True,
