@@ -16,7 +16,7 @@ SELECT wal_frames, backfilled_frames AS backfilled, pending_frames AS pending, r
 FROM wal_health('main');
 .print
 .print '== The reader is gone: the next checkpoint catches up'
-.shell sleep 2
+.shell sleep 2.5
 SELECT json_extract(doctor_checkpoint('PASSIVE'), '$.result') AS checkpoint;
 SELECT wal_frames, backfilled_frames AS backfilled, pending_frames AS pending, readers,
        checkpoints, commits_since_checkpoint, status

@@ -1,6 +1,8 @@
 // wal_bench: what reading wal_health costs with a small and a huge WAL (goal: ratio <= 1.2), and
 // what doctor adds to each commit (goal: <= 1.02). Side by side in one run, medians of rounds.
 //   bazel run //ext/wal:wal_bench -- [big_wal_mb (default 512)] [dir (default /tmp)]
+//   wal_bench --callgrind [big_wal_mb] [dir]: one pass of each measured function, for
+//   tools/bench_wal to count instructions with valgrind (stable where wall time is noise).
 // doctor installs no wal hook and no commit hook; the only per-connection thing it can install is
 // the busy handler (busy_timeout_ms >= 0), which runs only under lock contention.
 #include <sqlite3.h>
@@ -101,13 +103,75 @@ uint64_t FileSize(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
 }
 
+void RemoveAll(const std::string& base) {
+  for (const char* suffix : {"_small.db", "_big.db", "_commit_off.db", "_commit_on.db"}) {
+    for (const char* extra : {"", "-wal", "-shm"}) std::filesystem::remove(base + suffix + extra);
+  }
+}
+
+}  // namespace
+
+// One function per measured side, never inlined, so callgrind can attribute instructions.
+extern "C" __attribute__((noinline)) void MeasureReadSmall(sqlite3* db) { HealthReadUs(db, 100); }
+extern "C" __attribute__((noinline)) void MeasureReadBig(sqlite3* db) { HealthReadUs(db, 100); }
+extern "C" __attribute__((noinline)) void MeasureCommitOff(sqlite3* db) { CommitUs(db, 1000); }
+extern "C" __attribute__((noinline)) void MeasureCommitOn(sqlite3* db) { CommitUs(db, 1000); }
+
+namespace {
+
+// Two identical commit databases, so both sides do exactly the same SQLite work: `off` without
+// doctor, `on` with doctor loaded and its busy handler installed; the same 5000 ms timeout on both.
+void CommitPair(const std::string& base, sqlite3** off, sqlite3** on, sqlite3** on0) {
+  for (const char* side : {"_off.db", "_on.db"}) {
+    sqlite3* setup = Open(base + side);
+    Exec(setup, "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(x)");
+    sqlite3_close(setup);
+  }
+  sqlite3_cancel_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
+  *off = Open(base + "_off.db");
+  sqlite3_busy_timeout(*off, 5000);
+  sqlite3_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
+  *on0 = Open(base + "_on.db");
+  Exec(*on0, "SELECT doctor_set('busy_timeout_ms', 5000)");
+  *on = Open(base + "_on.db");  // gets doctor's busy handler at load
+  for (sqlite3* db : {*off, *on}) Exec(db, "PRAGMA synchronous=OFF");
+}
+
+int Callgrind(int big_mb, const std::string& base) {
+  sqlite3* small = MakeWal(base + "_small.db", 1);
+  sqlite3* big = MakeWal(base + "_big.db", big_mb);
+  HealthReadUs(small, 10);
+  HealthReadUs(big, 10);
+  MeasureReadSmall(small);
+  MeasureReadBig(big);
+  sqlite3_close(small);
+  sqlite3_close(big);
+  sqlite3 *off, *on, *on0;
+  CommitPair(base + "_commit", &off, &on, &on0);
+  CommitUs(off, 100);
+  CommitUs(on, 100);
+  MeasureCommitOff(off);
+  MeasureCommitOn(on);
+  sqlite3_close(off);
+  sqlite3_close(on);
+  sqlite3_close(on0);
+  RemoveAll(base);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const bool callgrind = argc > 1 && std::string(argv[1]) == "--callgrind";
+  if (callgrind) {
+    --argc;
+    ++argv;
+  }
   const int big_mb = argc > 1 ? atoi(argv[1]) : 512;
   const std::string dir = argc > 2 ? argv[2] : "/tmp";
   const std::string base = dir + "/wal_bench_" + std::to_string(getpid());
   sqlite3_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
+  if (callgrind) return Callgrind(big_mb, base);
 
   printf("wal_bench: SQLite %s; building a 1 MB and a %d MB WAL in %s ...\n", sqlite3_libversion(),
          big_mb, dir.c_str());
@@ -138,18 +202,8 @@ int main(int argc, char** argv) {
 
   // Per-commit cost: a connection without the extension vs one with it loaded and doctor's busy
   // handler installed (busy_timeout_ms = 5000), same timeout on both.
-  const std::string cpath = base + "_commit.db";
-  sqlite3* setup = Open(cpath);
-  Exec(setup, "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(x)");
-  sqlite3_close(setup);
-  sqlite3_cancel_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
-  sqlite3* off = Open(cpath);
-  sqlite3_busy_timeout(off, 5000);
-  sqlite3_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
-  sqlite3* on0 = Open(cpath);
-  Exec(on0, "SELECT doctor_set('busy_timeout_ms', 5000)");
-  sqlite3* on = Open(cpath);  // gets doctor's busy handler at load
-  for (sqlite3* db : {off, on}) Exec(db, "PRAGMA synchronous=OFF");
+  sqlite3 *off, *on, *on0;
+  CommitPair(base + "_commit", &off, &on, &on0);
   std::vector<double> off_us, on_us;
   CommitUs(off, 2000);
   CommitUs(on, 2000);
@@ -170,10 +224,6 @@ int main(int argc, char** argv) {
   sqlite3_close(off);
   sqlite3_close(on);
   sqlite3_close(on0);
-  for (const char* suffix : {"_small.db", "_big.db", "_commit.db"}) {
-    for (const char* extra : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(base + suffix + extra);
-    }
-  }
+  RemoveAll(base);
   return 0;
 }
