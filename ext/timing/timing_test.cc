@@ -45,6 +45,10 @@ TEST_F(Timing, FoldsLiteralsAndCountsCalls) {
             "20 20");
   EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
             "SCAN fold");
+  // Plans are cached per connection until the schema changes.
+  db.Exec("CREATE INDEX fold_a ON fold(a)");
+  EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
+            "SEARCH fold USING INDEX fold_a (a=?)");
   EXPECT_EQ(db.One("SELECT fullscan_steps > 0 AND vm_steps > 0 AND histogram <> '' "
                    "AND p50_ms <= p95_ms AND p95_ms <= p99_ms AND p99_ms <= max_ms "
                    "FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
