@@ -210,7 +210,7 @@ void TimingState::OnProfile(sqlite3_stmt* stmt) {
     }
     stats.RecordSlow(std::move(slow), kSlowMax.Get());
   }
-  MaybePeriodicFlush();
+  if (kStatsFlushS.Get() > 0) MaybePeriodicFlush();
 }
 
 }  // namespace doctor::timing
