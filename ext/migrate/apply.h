@@ -21,17 +21,23 @@
 
 #include "absl/status/statusor.h"
 #include "ext/core/connection.h"
+#include "ext/core/setting.h"
 #include "ext/migrate/folder.h"
 #include "ext/migrate/plan.h"
 #include "ext/migrate/schema.h"
 
 namespace doctor::migrate {
 
+// migrate_schema_hash: record schema_before / schema_after for every migration (on by default).
+extern Setting kSchemaHashSetting;
+
 // Per-connection state: the schema fact cache.
 class MigrateState : public AreaState {
  public:
   explicit MigrateState(Connection&) {}
   FactCache cache;
+  absl::Mutex mu;
+  LastScan last ABSL_GUARDED_BY(mu);
 };
 
 struct Migration {

@@ -36,7 +36,11 @@ absl::StatusOr<Rows> Produce(TableCall& call) {
   RETURN_IF_ERROR(CheckSchemaExists(c, schema));
   ASSIGN_OR_RETURN(std::vector<report::Finding> findings,
                    report::CheckSchema(c, schema, mode == "deep"));
-  RETURN_IF_ERROR(report::AddAreaFindings(c, schema, findings));
+  std::optional<std::string> migrations;
+  if (!call.args().Missing(2)) {
+    ASSIGN_OR_RETURN(migrations, call.args().Text(2, "migrations"));
+  }
+  RETURN_IF_ERROR(report::AddAreaFindings(c, schema, migrations, findings));
   report::SortFindings(findings);
   Rows rows;
   for (report::Finding& f : findings) {
@@ -46,14 +50,15 @@ absl::StatusOr<Rows> Produce(TableCall& call) {
   return rows;
 }
 
-const TableArg kArgs[] = {{"schema", false}, {"mode", false}};
+const TableArg kArgs[] = {{"schema", false}, {"mode", false}, {"migrations", false}};
 
 const TableSpec kTables[] = {
     {"doctor_report", "area TEXT, severity TEXT, object TEXT, finding TEXT, advice TEXT, fix_sql TEXT",
-     kArgs, true, Produce, "SELECT * FROM doctor_report([schema TEXT [, mode TEXT]])",
+     kArgs, true, Produce, "SELECT * FROM doctor_report([schema TEXT [, mode TEXT [, migrations TEXT]]])",
      "Every finding of every area in one place, most severe first: area (timing | wal | locks | "
      "migrations | indexes | schema), severity (critical | warn | info), object, finding, advice, "
-     "fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA integrity_check."},
+     "fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA integrity_check; migrations, a "
+     "migration folder, adds its pending, changed and risky migrations (each dry-run)."},
 };
 
 }  // namespace

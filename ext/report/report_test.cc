@@ -120,3 +120,49 @@ TEST(ReportTest, LitestreamIsRecognized) {
 
 }  // namespace
 }  // namespace doctor
+
+#include <fstream>
+
+namespace doctor {
+namespace {
+
+TEST(ReportAreasTest, RepeatedFullScansOfTheCapturedWorkload) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  // Only the scans count here, not speed (sanitizer builds are slow).
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 86400000)");
+  for (int i = 0; i < 12; ++i) db.Rows("SELECT * FROM orders WHERE total > 2990 ORDER BY total");
+  auto rows = db.Rows("SELECT severity, finding FROM doctor_report WHERE area = 'timing'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_THAT(rows[0][1], HasSubstr("ran 12 times"));
+  EXPECT_THAT(rows[0][1], HasSubstr("each call scans"));
+  // Once an index serves it, the current plan no longer scans and the finding is gone.
+  db.Exec("CREATE INDEX orders_total ON orders(total)");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE area = 'timing'"), "0");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
+TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  std::ofstream(dir.File("0001_notes_index.sql")) << "CREATE INDEX notes_body ON notes(body);\n";
+  std::ofstream(dir.File("0002_drop_orders.sql")) << "DROP TABLE orders;\n";
+  const std::string report = "SELECT severity, object, finding, fix_sql FROM doctor_report('main', "
+                             "'quick', '" + dir.path() + "') WHERE area = 'migrations' ORDER BY object";
+  auto rows = db.Rows(report);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_EQ(rows[0][1], "0001_notes_index");
+  EXPECT_THAT(rows[0][3], HasSubstr("SELECT migrate_dir("));
+  EXPECT_EQ(rows[1][0], "warn");
+  EXPECT_THAT(rows[1][2], HasSubstr("3000 rows"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM orders"), "3000") << "the dry run changed nothing";
+  EXPECT_THAT(db.Error("SELECT * FROM doctor_report('main', 'quick', '/nonexistent/folder')"),
+              HasSubstr("/nonexistent/folder"));
+}
+
+}  // namespace
+}  // namespace doctor

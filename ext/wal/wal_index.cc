@@ -64,9 +64,11 @@ std::string WalIndex::Problem() const {
     return absl::StrCat("unknown wal-index version ", header.version);
   }
   if (!header.cksum_ok) return "the wal-index header checksum does not match";
-  if (header.page_size < 512 || header.page_size > 65536 ||
-      (header.page_size & (header.page_size - 1)) != 0) {
-    return absl::StrCat("invalid page size ", header.page_size);
+  const uint32_t ps = header.page_size;
+  const bool valid_size = ps >= 512 && ps <= 65536 && (ps & (ps - 1)) == 0;
+  // An empty WAL (mxFrame 0) has no page size yet.
+  if (!valid_size && !(ps == 0 && header.mx_frame == 0)) {
+    return absl::StrCat("invalid page size ", ps);
   }
   if (backfill > header.mx_frame) {
     return absl::StrCat("nBackfill ", backfill, " is beyond mxFrame ", header.mx_frame);

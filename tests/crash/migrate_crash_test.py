@@ -88,16 +88,18 @@ def main():
     fresh_database(path)
     rng = random.Random(20261124)
     failures, kills = [], 0
+    seen = {}  # migrations applied when a kill landed -> trials
     for trial in range(TRIALS):
         child = subprocess.Popen([sys.executable, "-c", CHILD, path, SO[:-3], folder],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.0, 0.25))
+        time.sleep(rng.uniform(0.05, 0.9))
         if child.poll() is None:
             os.kill(child.pid, signal.SIGKILL)
             kills += 1
         child.wait()
         problems, applied = check(path, trial)
         failures += problems
+        seen[applied] = seen.get(applied, 0) + 1
         if applied == MIGRATIONS:  # start over so later trials also land mid-run
             fresh_database(path)
     # A clean run finishes the job: everything applied exactly once.
@@ -112,7 +114,10 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     for f in failures[:30]:
         print("FAIL:", f)
-    print(f"{TRIALS} trials, {kills} killed mid-run")
+    print(f"{TRIALS} trials, {kills} killed mid-run; migrations applied when killed -> trials: "
+          f"{dict(sorted(seen.items()))}")
+    if len(seen) < 2:
+        failures.append(f"kills landed at too few points: {seen}")
     if kills < TRIALS // 2:
         print("FAIL: too few kills landed mid-run to mean anything")
         failures.append("few kills")

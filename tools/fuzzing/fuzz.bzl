@@ -21,8 +21,8 @@ def doctor_fuzz_target(name, srcs, deps, corpus):
     native.cc_binary(
         name = name,
         srcs = srcs,
-        copts = ["-fsanitize=fuzzer,address,undefined"],
-        linkopts = ["-fsanitize=fuzzer,address,undefined"],
+        copts = ["-fsanitize=fuzzer"],
+        linkopts = ["-fsanitize=fuzzer"],
         tags = ["manual", "fuzz"],
         deps = deps,
     )
