@@ -69,6 +69,7 @@ void TimingState::SetForward(unsigned mask, int (*callback)(unsigned, void*, voi
   forward_ = callback;
   forward_context_ = context;
   forward_mask_ = callback ? mask : 0;
+  stale_cache_ = true;  // statements may have run unobserved while another callback held the slot
   // Events the application wants beyond ours (e.g. SQLITE_TRACE_CLOSE) need the mask widened.
   if (installed_) sqlite3_trace_v2(db_, kEvents | forward_mask_, &TimingState::Callback, this);
 }
@@ -111,10 +112,17 @@ void TimingState::OnStmt(sqlite3_stmt* stmt) {
   }
   if (in_flight_.size() >= kMaxInFlight) in_flight_.erase(in_flight_.begin());  // lost PROFILEs
   Running r{stmt, 0, 0, {}, false};
-  for (int i = 0; i < 4; ++i) {
-    r.counters[i] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
-  }
+  r.counters[0] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0));
+  // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
   r.fresh = r.counters[0] == 0;
+  const Cached& slot = cache_[SlotOf(stmt)];
+  if (slot.stmt == stmt && !r.fresh) {
+    for (int i = 1; i < 4; ++i) r.counters[i] = slot.last[i];
+  } else {
+    for (int i = 1; i < 4; ++i) {
+      r.counters[i] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
+    }
+  }
   r.start_ns = MonotonicNs();
   in_flight_.push_back(r);
 }
@@ -128,15 +136,19 @@ void TimingState::OnRow(sqlite3_stmt* stmt) {
   }
 }
 
+size_t TimingState::SlotOf(sqlite3_stmt* stmt) {
+  return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
+}
+
 TimingState::Cached& TimingState::Lookup(sqlite3_stmt* stmt, bool fresh) {
-  const uintptr_t bits = reinterpret_cast<uintptr_t>(stmt);
-  Cached& slot = cache_[(bits >> 4) % kCacheSlots];
+  Cached& slot = cache_[SlotOf(stmt)];
   if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
   const char* sql = sqlite3_sql(stmt);
   if (sql == nullptr) sql = "";
   if (slot.stmt == stmt && slot.raw == sql) return slot;
   slot.stmt = stmt;
   slot.raw = sql;
+  slot.hint = Stats::Hint();
   auto it = shapes_.find(slot.raw);
   if (it == shapes_.end()) {
     if (shapes_.size() >= kMaxShapes) shapes_.clear();  // bounded; refilled by the hot texts
@@ -176,6 +188,7 @@ void TimingState::OnProfile(sqlite3_stmt* stmt) {
     const uint32_t now = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
     // The counters only grow during a run, unless the application reset them meanwhile.
     delta[i] = now >= run.counters[i] ? now - run.counters[i] : now;
+    c.last[i] = now;
   }
   Sample s;
   s.ms = static_cast<double>(elapsed_ns) / 1e6;
@@ -186,7 +199,7 @@ void TimingState::OnProfile(sqlite3_stmt* stmt) {
   s.autoindexes = delta[3];
   s.at_ms = UnixMsFromMonotonic(end_ns);
   Stats& stats = Stats::Global();
-  stats.Record(Key{c.query_id, db_index_}, c.query, c.raw, s, kStatsMax.Get());
+  stats.Record(Key{c.query_id, db_index_}, c.query, c.raw, s, kStatsMax.Get(), &c.hint);
   if (s.ms >= static_cast<double>(kSlowMs.Get()) && kSlowMax.Get() > 0) {
     SlowQuery slow{s.at_ms, s.ms, c.query_id, c.raw, "", db_name_, s.vm_steps, s.fullscan_steps};
     if (kSlowParams.On()) {
@@ -197,7 +210,7 @@ void TimingState::OnProfile(sqlite3_stmt* stmt) {
     }
     stats.RecordSlow(std::move(slow), kSlowMax.Get());
   }
-  MaybePeriodicFlush();
+  if (kStatsFlushS.Get() > 0) MaybePeriodicFlush();
 }
 
 }  // namespace doctor::timing

@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ext/core/connection.h"
+#include "ext/timing/stats.h"
 
 namespace doctor::timing {
 
@@ -61,6 +62,10 @@ class TimingState : public AreaState {
     std::string query;
     int64_t query_id = 0;
     bool is_dml = false;
+    // The statement's counters at the end of its last observed run: the start values of its next
+    // run, so a known statement reads only VM_STEP when it starts.
+    uint32_t last[4] = {0, 0, 0, 0};
+    Stats::Hint hint;  // the statement's entry in the store
   };
   // A shape computed for a statement's text: reused when the application prepares the same text
   // again (ORMs prepare per query), so normalization is paid once per distinct text.
@@ -75,6 +80,7 @@ class TimingState : public AreaState {
   void OnRow(sqlite3_stmt* stmt);
   void OnProfile(sqlite3_stmt* stmt);
   Cached& Lookup(sqlite3_stmt* stmt, bool fresh);
+  static size_t SlotOf(sqlite3_stmt* stmt);
 
   Connection& connection_;
   sqlite3* const db_;
