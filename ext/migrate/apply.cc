@@ -475,13 +475,18 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
   std::string origin;
   if (exists) {
     ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                      "SELECT kind, origin FROM doctor_migrations WHERE name = ?1 "
+                                      "SELECT kind, origin, source FROM doctor_migrations WHERE name = ?1 "
                                       "ORDER BY id DESC LIMIT 1",
                                       {Value(name)}));
     if (rows.empty() || rows[0][0].AsText() == "revert") {
       return absl::FailedPreconditionError(absl::StrCat("migration '", name, "' is not applied"));
     }
     origin = rows[0][1].AsText();
+    if (rows[0][2].AsText() == "drizzle") {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration '", name, "' came from a Drizzle folder: Drizzle has no down migrations and "
+          "its __drizzle_migrations would still list it; write a new migration instead"));
+    }
   } else {
     return absl::FailedPreconditionError(absl::StrCat("migration '", name, "' is not applied"));
   }
