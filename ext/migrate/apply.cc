@@ -210,7 +210,10 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
   }
   const double duration = NowMs() - start;
   if (hashes) {
-    ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
+    // A migration of CREATEs and DML only appended to sqlite_schema since `before` was hashed.
+    bool additive = true;
+    for (const std::string& s : statements) additive = additive && IsAdditiveStatement(s);
+    ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main", additive));
   }
   if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
   ASSIGN_OR_RETURN(Rows ignored,
@@ -300,10 +303,12 @@ std::vector<std::string> StatementsOf(const Migration& m) {
   return out;
 }
 
-absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema) {
+absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema,
+                                         bool appended_only) {
   Connection::InternalScope internal(c);
   MigrateState& st = c.State<MigrateState>();
   absl::MutexLock lock(&st.mu);
+  if (appended_only) return HashSchemaAppended(c.db(), schema, &st.cache, &st.last);
   return HashSchemaOf(c.db(), schema, &st.cache, &st.last);
 }
 

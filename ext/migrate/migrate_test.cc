@@ -168,6 +168,28 @@ TEST(MigrateTest, CheckOnAWalFileUsesASecondConnectionAndChangesNothing) {
             "2/2");
 }
 
+TEST(MigrateTest, SchemaAfterEqualsAFreshSchemaHashAfterEveryKindOfMigration) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  const char* steps[] = {
+      "CREATE TABLE a(x INTEGER PRIMARY KEY, y TEXT)",              // additive: appended rows only
+      "CREATE INDEX a_y ON a(y); INSERT INTO a(y) VALUES (''q'')",  // additive
+      "ALTER TABLE a ADD COLUMN z INT",                             // rewrites a's row
+      "CREATE VIEW v AS SELECT * FROM a; CREATE TABLE b(w)",        // additive
+      "DROP TABLE b; CREATE TABLE c(k TEXT PRIMARY KEY) WITHOUT ROWID",  // deletes a row
+      "CREATE TABLE d(e INTEGER PRIMARY KEY AUTOINCREMENT)",        // adds sqlite_sequence
+  };
+  int i = 0;
+  for (const char* sql : steps) {
+    const std::string name = "m" + std::to_string(++i);
+    EXPECT_EQ(db.One("SELECT migrate('" + name + "', '" + sql + "')"), "applied");
+    testing::Db fresh(dir.File("app.db"));  // no cache, full scan
+    EXPECT_EQ(db.One("SELECT schema_after FROM doctor_migrations WHERE name = '" + name + "'"),
+              fresh.One("SELECT schema_hash()"))
+        << sql;
+  }
+}
+
 TEST(MigrateTest, SchemaHashIgnoresSpellingNotMeaning) {
   testing::Db a, b, c;
   a.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT 'x', CHECK (id > 0));"
