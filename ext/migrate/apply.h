@@ -73,8 +73,10 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
 absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c);
 absl::StatusOr<std::vector<DrizzleRow>> LoadDrizzle(Connection& c);
 
-// schema_hash of a schema, through the connection's fact cache.
-absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema);
+// schema_hash of a schema, through the connection's fact cache. `appended_only`: sqlite_schema only
+// gained rows since this connection's previous hash (see HashSchemaAppended).
+absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema,
+                                         bool appended_only = false);
 
 // Exact DDL Drizzle 0.45's SQLiteSyncDialect.migrate() runs (whitespace included).
 extern const char kDrizzleTableDdl[];

@@ -258,30 +258,25 @@ uint64_t FastHash(absl::string_view s) {
   return h ^ (h >> 32);
 }
 
-absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache,
-                                         LastScan* last) {
-  RETURN_IF_ERROR(CheckSchema(db, schema));
-  const std::string sql = absl::StrCat("SELECT type, name, tbl_name, sql FROM ",
-                                       QuoteIdentifier(schema), ".sqlite_schema");
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    return absl::InternalError(sqlite3_errmsg(db));
-  }
+namespace {
+
+// One pass over `stmt` (type, name, tbl_name, sql, rowid), adding every object's digest to
+// sum/count; rows are appended to `out` (when not null), reusing `prev` rows positionally.
+absl::Status ScanRows(sqlite3* db, const std::string& schema, FactCache* cache, sqlite3_stmt* stmt,
+                      const std::vector<LastScan::Row>* prev_rows, std::vector<LastScan::Row>* out,
+                      uint64_t sum[4], uint64_t* count, int64_t* max_rowid) {
   auto text = [&](int i) {
     const char* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
     return absl::string_view(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
   };
-  uint64_t sum[4] = {0, 0, 0, 0};
-  uint64_t count = 0;
-  absl::Status status;
   int rc;
-  const bool reuse = last != nullptr && last->schema == schema;
-  std::vector<LastScan::Row> rows;
   absl::MutexLock lock(&cache->mu_);
   for (size_t i = 0; (rc = sqlite3_step(stmt)) == SQLITE_ROW; ++i) {
     absl::string_view create = text(3);
+    *max_rowid = std::max<int64_t>(*max_rowid, sqlite3_column_int64(stmt, 4));
     LastScan::Row row{FastHash(create), create.size(), {0, 0, 0, 0}, false};
-    const LastScan::Row* prev = reuse && i < last->rows.size() ? &last->rows[i] : nullptr;
+    const LastScan::Row* prev =
+        prev_rows != nullptr && i < prev_rows->size() ? &(*prev_rows)[i] : nullptr;
     if (prev != nullptr && prev->key == row.key && prev->length == row.length) {
       row = *prev;
     } else if (Skipped(text(1), text(2))) {
@@ -292,8 +287,8 @@ absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema,
       if (e == nullptr) {
         FactCache::Entry entry;
         const std::string type(text(0)), lname = absl::AsciiStrToLower(name);
-        status = ObjectFacts(db, schema, type, std::string(name), std::string(create), &entry.facts);
-        if (!status.ok()) break;
+        RETURN_IF_ERROR(
+            ObjectFacts(db, schema, type, std::string(name), std::string(create), &entry.facts));
         Digest(type, lname, absl::AsciiStrToLower(table), entry.facts, entry.digest);
         e = cache->Put(create, std::move(entry));
       }
@@ -301,18 +296,64 @@ absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema,
     }
     if (!row.skipped) {
       for (int k = 0; k < 4; ++k) sum[k] += row.digest[k];
-      ++count;
+      ++*count;
     }
-    if (last != nullptr) rows.push_back(row);
+    if (out != nullptr) out->push_back(row);
   }
-  if (last != nullptr && status.ok() && rc == SQLITE_DONE) {
+  if (rc != SQLITE_DONE) return absl::InternalError(sqlite3_errmsg(db));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sqlite3_stmt*> PrepareScan(sqlite3* db, const std::string& schema, bool appended) {
+  const std::string sql = absl::StrCat("SELECT type, name, tbl_name, sql, rowid FROM ",
+                                       QuoteIdentifier(schema), ".sqlite_schema",
+                                       appended ? " WHERE rowid > ?1 ORDER BY rowid" : "");
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    return absl::InternalError(sqlite3_errmsg(db));
+  }
+  return stmt;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache,
+                                         LastScan* last) {
+  RETURN_IF_ERROR(CheckSchema(db, schema));
+  ASSIGN_OR_RETURN(sqlite3_stmt* stmt, PrepareScan(db, schema, false));
+  uint64_t sum[4] = {0, 0, 0, 0};
+  uint64_t count = 0;
+  int64_t max_rowid = 0;
+  std::vector<LastScan::Row> rows;
+  const bool reuse = last != nullptr && last->schema == schema;
+  absl::Status status = ScanRows(db, schema, cache, stmt, reuse ? &last->rows : nullptr,
+                                 last != nullptr ? &rows : nullptr, sum, &count, &max_rowid);
+  sqlite3_finalize(stmt);
+  if (last != nullptr) last->valid = false;
+  if (!status.ok()) return status;
+  if (last != nullptr) {
     last->schema = schema;
     last->rows = std::move(rows);
+    last->valid = true;
+    last->max_rowid = max_rowid;
+    std::memcpy(last->sum, sum, sizeof sum);
+    last->count = count;
   }
-  if (status.ok() && rc != SQLITE_DONE) status = absl::InternalError(sqlite3_errmsg(db));
+  return Final(sum, count);
+}
+
+absl::StatusOr<std::string> HashSchemaAppended(sqlite3* db, const std::string& schema,
+                                               FactCache* cache, LastScan* last) {
+  if (!last->valid || last->schema != schema) return HashSchemaOf(db, schema, cache, last);
+  ASSIGN_OR_RETURN(sqlite3_stmt* stmt, PrepareScan(db, schema, true));
+  sqlite3_bind_int64(stmt, 1, last->max_rowid);
+  last->valid = false;
+  absl::Status status = ScanRows(db, schema, cache, stmt, nullptr, &last->rows, last->sum,
+                                 &last->count, &last->max_rowid);
   sqlite3_finalize(stmt);
   if (!status.ok()) return status;
-  return Final(sum, count);
+  last->valid = true;
+  return Final(last->sum, last->count);
 }
 
 std::vector<SchemaChange> DiffSchemas(const std::vector<SchemaObject>& a,

@@ -71,12 +71,22 @@ struct LastScan {
   };
   std::string schema;
   std::vector<Row> rows;
+  // Totals of the scan, for HashSchemaAppended.
+  bool valid = false;
+  int64_t max_rowid = 0;
+  uint64_t sum[4] = {0, 0, 0, 0};
+  uint64_t count = 0;
 };
 
 // The same hash as HashSchema(ReadSchema(...)), straight from sqlite_schema through the cache:
 // what migrate() computes before and after every migration. `last` may be null.
 absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache,
                                          LastScan* last = nullptr);
+
+// The same hash when sqlite_schema only gained rows since the scan `last` describes (every
+// statement since was IsAdditiveStatement): reads just the rows past last->max_rowid.
+absl::StatusOr<std::string> HashSchemaAppended(sqlite3* db, const std::string& schema,
+                                               FactCache* cache, LastScan* last);
 
 struct SchemaChange {
   std::string change;  // added | removed | changed
