@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string>
 
+#include "ext/advisor/advisor.h"
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
@@ -14,6 +15,7 @@ namespace {
 
 const Area* const kAreas[] = {
     &kMetaArea,
+    &kAdvisorArea,
 };
 
 }  // namespace
