@@ -143,13 +143,30 @@ class Engine {
       if (!probe_.Capture(item.sql, &scans).ok()) {
         probe_.Capture(WithoutUpsert(item.sql), &scans).IgnoreError();
       }
+      const size_t own_scans = scans.size();
       if (!item.written.empty()) ProbeWriteEffects(&item, &scans);
-      for (const ProbeScan& ps : scans) {
+      // The first candidate of each of the statement's own scans of a table: together they
+      // form a bundle (an OR with a branch per column needs an index per branch).
+      std::map<std::string, std::set<int>> firsts;
+      for (size_t i = 0; i < scans.size(); ++i) {
+        const ProbeScan& ps = scans[i];
         const TableInfo& t = scratch_.tables()[ps.table];
         if (t.is_virtual) continue;
         Scan scan = ToScan(ps, t);
         auto distinct = [&](const std::string& c) { return scratch_.Distinct(t.name, c); };
-        for (IndexDef& d : CandidatesForScan(scan, distinct, copts)) AddCandidate(d, &seen);
+        bool first = true;
+        for (IndexDef& d : CandidatesForScan(scan, distinct, copts)) {
+          int id = AddCandidate(d, &seen);
+          if (first && id >= 0 && i < own_scans) firsts[t.name].insert(id);
+          first = false;
+        }
+      }
+      for (const auto& [table, ids] : firsts) {
+        std::vector<int> bundle(ids.begin(), ids.end());
+        if (bundle.size() >= 2 && bundle.size() <= 4 &&
+            std::find(bundles_.begin(), bundles_.end(), bundle) == bundles_.end()) {
+          bundles_.push_back(bundle);
+        }
       }
       for (const ExpressionUse& e : ExpressionPredicates(item.sql)) {
         for (const std::string& tn : item.tables) {
@@ -184,7 +201,8 @@ class Engine {
     sopts.budget_bytes = options_.budget_bytes;
     std::vector<Choice> chosen = GreedySelect(
         candidates_, bytes_, ws,
-        [this](int s, const std::vector<int>& config) { return Cost(s, config); }, sopts);
+        [this](int s, const std::vector<int>& config) { return Cost(s, config); }, sopts,
+        bundles_);
 
     // Final state: exactly the chosen indexes built; plans and costs after.
     std::vector<int> config;
@@ -288,14 +306,17 @@ class Engine {
     }
   }
 
-  void AddCandidate(IndexDef d, std::set<std::string>* seen) {
-    if (candidates_.size() >= options_.max_candidates) return;
+  // The candidate's id (an existing one when already known), or -1 when it is not a candidate.
+  int AddCandidate(IndexDef d, std::set<std::string>* seen) {
+    auto known = ids_.find(d.Key());
+    if (known != ids_.end()) return known->second;
+    if (candidates_.size() >= options_.max_candidates) return -1;
     const TableInfo* t = scratch_.FindTable(d.table);
-    if (t == nullptr) return;
+    if (t == nullptr) return -1;
     for (const IndexDef& existing : t->indexes) {
-      if (IsPrefixOf(d, existing)) return;  // never recommend what exists
+      if (IsPrefixOf(d, existing)) return -1;  // never recommend what exists
     }
-    if (!seen->insert(d.Key()).second) return;
+    if (!seen->insert(d.Key()).second) return -1;
     double key_bytes = 0;
     for (const KeyPart& p : d.parts) key_bytes += p.expression ? 8 : scratch_.AvgBytes(t->name, p.column);
     double rows = static_cast<double>(t->real_rows);
@@ -307,7 +328,9 @@ class Engine {
       if (share.ok() && !share->empty()) rows *= (*share)[0][0].AsDouble();
     }
     bytes_.push_back(EstimateIndexBytes(rows, key_bytes));
+    ids_[d.Key()] = static_cast<int>(candidates_.size());
     candidates_.push_back(std::move(d));
+    return static_cast<int>(candidates_.size()) - 1;
   }
 
   // Builds exactly `config` among the candidates on `tables`.
@@ -359,6 +382,8 @@ class Engine {
   std::vector<Item> items_;
   std::vector<IndexDef> candidates_;
   std::vector<double> bytes_;
+  std::map<std::string, int> ids_;
+  std::vector<std::vector<int>> bundles_;
   std::set<int> built_, broken_;
   std::map<std::pair<int, std::vector<int>>, double> cache_;
 };

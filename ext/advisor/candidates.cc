@@ -99,7 +99,10 @@ std::vector<IndexDef> CandidatesForScan(const Scan& scan,
     // The most selective constant equality becomes the predicate of a partial index.
     const ScanConstraint* best = nullptr;
     for (const ScanConstraint* c : eq) {
-      if (c->constant.empty() || c->constant_share > options.partial_max_share) continue;
+      if (c->constant.empty() || c->constant_share > options.partial_max_share ||
+          distinct(c->column) > options.partial_max_distinct) {
+        continue;
+      }
       if (best == nullptr || c->constant_share < best->constant_share) best = c;
     }
     if (best != nullptr) {

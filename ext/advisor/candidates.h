@@ -42,6 +42,7 @@ struct CandidateOptions {
   bool allow_covering = true;
   size_t max_columns = 6;          // no candidate wider than this
   double partial_max_share = 0.3;  // a constant must select at most this share of rows
+  double partial_max_distinct = 16; // ... of a status-like column (few distinct values)
 };
 
 // `distinct(column)`: distinct values of the column in the sample (for the equality order).

@@ -39,6 +39,7 @@ int ProbeConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqli
     if (!c.collation.empty()) absl::StrAppend(&def, " COLLATE ", QuoteIdentifier(c.collation));
     cols.push_back(std::move(def));
   }
+  for (const std::string& h : tables[index].hidden) cols.push_back(QuoteIdentifier(h) + " HIDDEN");
   std::string schema = absl::StrCat("CREATE TABLE x(", absl::StrJoin(cols, ", "), ")");
   int rc = sqlite3_declare_vtab(db, schema.c_str());
   if (rc != SQLITE_OK) return rc;
@@ -68,7 +69,9 @@ int ProbeBestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   try {
     for (int i = 0; i < info->nConstraint; ++i) {
       const auto& c = info->aConstraint[i];
-      if (!c.usable || c.iColumn < 0) continue;
+      if (!c.usable || c.iColumn < 0 || c.iColumn >= static_cast<int>(table.columns.size())) {
+        continue;
+      }
       if (table.integer_pk && table.columns[c.iColumn].pk == 1) continue;  // the rowid itself
       bool eq;
       switch (c.op) {
@@ -101,7 +104,8 @@ int ProbeBestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       info->aConstraintUsage[i].argvIndex = ++used;
     }
     for (int i = 0; i < info->nOrderBy; ++i) {
-      if (info->aOrderBy[i].iColumn < 0) {
+      if (info->aOrderBy[i].iColumn < 0 ||
+          info->aOrderBy[i].iColumn >= static_cast<int>(table.columns.size())) {
         scan.order_by.clear();
         break;
       }

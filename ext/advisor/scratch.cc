@@ -108,7 +108,10 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
       col.name = c[0].AsText();
       col.pk = static_cast<int>(c[1].AsInt());
       int hidden = static_cast<int>(c[2].AsInt());
-      if (hidden == 1) continue;  // a virtual table's hidden column
+      if (hidden == 1) {  // a virtual table's hidden column
+        t.hidden.push_back(col.name);
+        continue;
+      }
       col.generated = hidden >= 2;
       if (col.pk > 0) {
         ++pk_count;

@@ -33,6 +33,7 @@ struct ColumnInfo {
 struct TableInfo {
   std::string name;
   std::vector<ColumnInfo> columns;
+  std::vector<std::string> hidden;  // a virtual table's hidden columns (e.g. fts5's table column)
   bool is_virtual = false;
   bool without_rowid = false;
   bool integer_pk = false;     // a rowid alias column exists

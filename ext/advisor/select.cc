@@ -18,71 +18,91 @@ std::vector<int> Relevant(const std::vector<IndexDef>& candidates, const std::ve
 
 namespace {
 
+// Weighted cost of the statements touching any of `tables` (all statements when empty).
 double WeightedCost(const std::vector<IndexDef>& candidates,
                     const std::vector<WorkloadStatement>& statements, const CostOracle& cost,
-                    const std::vector<int>& config, const std::string& table) {
+                    const std::vector<int>& config, const std::set<std::string>& tables) {
   double total = 0;
   for (size_t s = 0; s < statements.size(); ++s) {
-    if (!table.empty() && !statements[s].tables.count(table)) continue;
+    bool touches = tables.empty();
+    for (const std::string& t : tables) touches |= statements[s].tables.count(t) > 0;
+    if (!touches) continue;
     total += statements[s].weight *
              cost(static_cast<int>(s), Relevant(candidates, config, statements[s]));
   }
   return total;
 }
 
+bool Contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
 }  // namespace
 
 std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
                                  const std::vector<double>& bytes,
                                  const std::vector<WorkloadStatement>& statements,
-                                 const CostOracle& cost, const SelectOptions& options) {
+                                 const CostOracle& cost, const SelectOptions& options,
+                                 const std::vector<std::vector<int>>& bundles) {
   std::vector<Choice> chosen;
   std::vector<int> config;
-  const double base_total = WeightedCost(candidates, statements, cost, {}, "");
+  const double base_total = WeightedCost(candidates, statements, cost, {}, {});
   if (base_total <= 0) return chosen;
   const double min_gain = options.min_gain * base_total;
   double used_bytes = 0;
-  std::vector<bool> dead(candidates.size(), false);  // never useful again
+  std::vector<bool> dead(candidates.size(), false);  // useless alone: skipped as a single move
+  // Moves: every candidate alone, then the bundles (indexes that only pay together).
+  std::vector<std::vector<int>> moves;
+  for (size_t c = 0; c < candidates.size(); ++c) moves.push_back({static_cast<int>(c)});
+  for (const auto& b : bundles) {
+    if (b.size() >= 2) moves.push_back(b);
+  }
 
-  while (static_cast<int>(config.size()) < options.max_indexes) {
+  while (true) {
     int best = -1;
     double best_score = 0, best_benefit = 0;
     std::vector<int> best_replaces;
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      if (dead[c] || std::find(config.begin(), config.end(), c) != config.end()) continue;
-      // A chosen index that is a prefix of this one is replaced; one this is a prefix of makes
-      // it redundant.
-      bool redundant = false;
+    for (size_t m = 0; m < moves.size(); ++m) {
+      const std::vector<int>& move = moves[m];
+      if (move.size() == 1 && dead[move[0]]) continue;
+      if (static_cast<int>(config.size() + move.size()) > options.max_indexes) continue;
+      bool skip = false;
       std::vector<int> replaces;
-      for (int k : config) {
-        if (IsPrefixOf(candidates[c], candidates[k])) redundant = true;
-        if (IsPrefixOf(candidates[k], candidates[c])) replaces.push_back(k);
+      double move_bytes = 0;
+      std::set<std::string> tables;
+      for (int c : move) {
+        if (Contains(config, c)) skip = true;
+        // A chosen index that this one extends is replaced; one that extends this one makes
+        // it redundant.
+        for (int k : config) {
+          if (IsPrefixOf(candidates[c], candidates[k])) skip = true;
+          if (IsPrefixOf(candidates[k], candidates[c]) && !Contains(replaces, k)) replaces.push_back(k);
+        }
+        move_bytes += bytes[c];
+        tables.insert(absl::AsciiStrToLower(candidates[c].table));
       }
-      if (redundant) {
-        dead[c] = true;
+      if (skip) {
+        if (move.size() == 1) dead[move[0]] = true;
         continue;
       }
       double freed = 0;
       for (int k : replaces) freed += bytes[k];
-      if (options.budget_bytes > 0 && used_bytes - freed + bytes[c] > options.budget_bytes) {
+      if (options.budget_bytes > 0 && used_bytes - freed + move_bytes > options.budget_bytes) {
         continue;
       }
-      const std::string table = absl::AsciiStrToLower(candidates[c].table);
       std::vector<int> next;
       for (int k : config) {
-        if (std::find(replaces.begin(), replaces.end(), k) == replaces.end()) next.push_back(k);
+        if (!Contains(replaces, k)) next.push_back(k);
       }
-      next.push_back(static_cast<int>(c));
-      const double before = WeightedCost(candidates, statements, cost, config, table);
-      const double after = WeightedCost(candidates, statements, cost, next, table);
+      next.insert(next.end(), move.begin(), move.end());
+      const double before = WeightedCost(candidates, statements, cost, config, tables);
+      const double after = WeightedCost(candidates, statements, cost, next, tables);
       const double benefit = before - after;
       if (benefit < min_gain) {
-        if (config.empty()) dead[c] = true;  // useless alone: skip it in later rounds
+        if (config.empty() && move.size() == 1) dead[move[0]] = true;
         continue;
       }
-      const double score = benefit / std::max(1.0, bytes[c] - freed);
+      const double score = benefit / std::max(1.0, move_bytes - freed);
       if (best < 0 || score > best_score) {
-        best = static_cast<int>(c);
+        best = static_cast<int>(m);
         best_score = score;
         best_benefit = benefit;
         best_replaces = replaces;
@@ -94,24 +114,41 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
       used_bytes -= bytes[k];
       for (auto it = chosen.begin(); it != chosen.end(); ++it) {
         if (it->candidate == k) {
-          best_benefit += it->benefit;
           chosen.erase(it);
           break;
         }
       }
     }
-    config.push_back(best);
-    used_bytes += bytes[best];
-    chosen.push_back({best, best_benefit});
+    std::set<std::string> changed;
+    for (int c : moves[best]) {
+      config.push_back(c);
+      used_bytes += bytes[c];
+      chosen.push_back({c, best_benefit / static_cast<double>(moves[best].size())});
+      changed.insert(absl::AsciiStrToLower(candidates[c].table));
+    }
+    // A candidate useless alone may pay now that a statement it shares has a new index (a join
+    // whose other side just got one): look at it again.
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      if (!dead[c]) continue;
+      const std::string table = absl::AsciiStrToLower(candidates[c].table);
+      for (const WorkloadStatement& st : statements) {
+        if (!st.tables.count(table)) continue;
+        for (const std::string& t : changed) {
+          if (st.tables.count(t)) dead[c] = false;
+        }
+      }
+    }
   }
 
-  // Drop what the rest of the set has made useless.
+  // Drop what the rest of the set has made useless; the benefit of each that stays is what
+  // removing it would cost.
   for (size_t i = 0; i < chosen.size();) {
     std::vector<int> without;
     for (int k : config) {
       if (k != chosen[i].candidate) without.push_back(k);
     }
-    const std::string table = absl::AsciiStrToLower(candidates[chosen[i].candidate].table);
+    const std::set<std::string> table = {
+        absl::AsciiStrToLower(candidates[chosen[i].candidate].table)};
     const double with_cost = WeightedCost(candidates, statements, cost, config, table);
     const double without_cost = WeightedCost(candidates, statements, cost, without, table);
     if (without_cost - with_cost < min_gain) {

@@ -7,6 +7,8 @@
 // chosen index that is a prefix of the one being added is replaced by it; when the budget
 // (count or bytes) is reached the next best that fits is tried; at the end every chosen index
 // whose removal does not raise the cost is dropped again (so nothing useless is recommended).
+// `bundles` are sets of candidates tried together as one move: indexes that pay only together,
+// such as one per branch of an OR (a multi-index OR plan needs every branch indexed).
 #ifndef DOCTOR_ADVISOR_SELECT_H_
 #define DOCTOR_ADVISOR_SELECT_H_
 
@@ -41,7 +43,8 @@ using CostOracle = std::function<double(int, const std::vector<int>&)>;
 std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
                                  const std::vector<double>& bytes,
                                  const std::vector<WorkloadStatement>& statements,
-                                 const CostOracle& cost, const SelectOptions& options);
+                                 const CostOracle& cost, const SelectOptions& options,
+                                 const std::vector<std::vector<int>>& bundles = {});
 
 // The candidate ids of `config` whose table the statement touches, sorted.
 std::vector<int> Relevant(const std::vector<IndexDef>& candidates, const std::vector<int>& config,
