@@ -289,20 +289,34 @@ class Engine {
     }
     const std::string head = Lower(item->sql.substr(0, 8));
     if (!options_.foreign_keys || absl::StartsWith(head, "insert")) return;
-    for (const TableInfo& child : scratch_.tables()) {
-      auto fks = Query(scratch_.db(),
-                       "SELECT id, \"from\" FROM pragma_foreign_key_list(?) WHERE "
-                       "lower(\"table\") = ? ORDER BY id, seq",
-                       {Value(child.name), Value(item->written)});
-      if (!fks.ok() || fks->empty()) continue;
-      std::map<int64_t, std::vector<std::string>> by_id;
-      for (const Row& r : *fks) by_id[r[0].AsInt()].push_back(QuoteIdentifier(r[1].AsText()));
-      for (const auto& [id, cols] : by_id) {
-        std::string sql = absl::StrCat("SELECT 1 FROM ", QuoteIdentifier(child.name), " WHERE ",
-                                       absl::StrJoin(cols, " = ? AND "), " = ?");
-        probe_.Capture(sql, scans).IgnoreError();
+    const bool is_delete = absl::StartsWith(head, "delete");
+    // Parents whose rows change; a CASCADE / SET NULL / SET DEFAULT action changes the child's
+    // rows too, so its own children are looked up in turn.
+    std::vector<std::string> queue = {item->written};
+    std::set<std::string> visited = {item->written};
+    for (size_t q = 0; q < queue.size() && q < 32; ++q) {
+      for (const TableInfo& child : scratch_.tables()) {
+        auto fks = Query(scratch_.db(),
+                         "SELECT id, \"from\", on_delete, on_update FROM "
+                         "pragma_foreign_key_list(?) WHERE lower(\"table\") = ? ORDER BY id, seq",
+                         {Value(child.name), Value(queue[q])});
+        if (!fks.ok() || fks->empty()) continue;
+        std::map<int64_t, std::vector<std::string>> by_id;
+        bool changes_child = false;
+        for (const Row& r : *fks) {
+          by_id[r[0].AsInt()].push_back(QuoteIdentifier(r[1].AsText()));
+          const std::string action = r[is_delete ? 2 : 3].AsText();
+          changes_child |= action == "CASCADE" || action == "SET NULL" || action == "SET DEFAULT";
+        }
+        for (const auto& [id, cols] : by_id) {
+          std::string sql = absl::StrCat("SELECT 1 FROM ", QuoteIdentifier(child.name), " WHERE ",
+                                         absl::StrJoin(cols, " = ? AND "), " = ?");
+          probe_.Capture(sql, scans).IgnoreError();
+        }
+        const std::string lower = Lower(child.name);
+        item->tables.insert(lower);
+        if (changes_child && visited.insert(lower).second) queue.push_back(lower);
       }
-      item->tables.insert(Lower(child.name));
     }
   }
 
