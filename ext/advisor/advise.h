@@ -19,12 +19,13 @@
 namespace doctor::advisor {
 
 struct AdviseOptions {
-  int max_indexes = 10;
+  int max_indexes = 25;
   double budget_bytes = 0;       // 0: no byte budget
   bool allow_partial = true;
   bool allow_covering = true;
-  int64_t sample_rows = 10000;   // per table
+  int64_t sample_rows = 40000;   // in all tables together, the same share of each
   bool foreign_keys = true;      // FK actions run when measuring writes
+  bool analyze_sample = false;   // no sqlite_stat1: plan as after ANALYZE (else as today)
   double time_limit_s = 25;      // the search stops improving after this
   size_t max_candidates = 300;
 };

@@ -208,10 +208,11 @@ TEST_F(AdvisorTest, UsesUserStatistics) {
                        "b = 5', 'CREATE INDEX other ON t(c)')");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "SEARCH t USING INDEX tb (b=?)");
+  // Without statistics the copy plans exactly as the user's database does.
   db_.Exec("DROP TABLE sqlite_stat1; ANALYZE sqlite_schema;");
   rows = db_.Rows("SELECT plan_before FROM index_whatif('SELECT * FROM t WHERE a = 5 AND "
                   "b = 5', 'CREATE INDEX other ON t(c)')");
-  EXPECT_EQ(rows[0][0], "SEARCH t USING INDEX ta (a=?)");
+  EXPECT_EQ(rows[0][0], db_.Rows("EXPLAIN QUERY PLAN SELECT * FROM t WHERE a = 5 AND b = 5")[0][3]);
 }
 
 TEST_F(AdvisorTest, WhatIf) {

@@ -62,22 +62,29 @@ std::vector<IndexDef> CandidatesForScan(const Scan& scan,
     }
     return parts;
   };
-  auto covering = [&](std::vector<KeyPart> parts) {
+  // Covering: the scan's other columns appended, when they are few and not the whole row (a
+  // copy of the table is no index). A partial index's predicate column is known already.
+  auto covering = [&](std::vector<KeyPart> parts, const ScanConstraint* except) {
+    if (scan.table_columns > 0 && scan.used_columns.size() >= scan.table_columns) return std::vector<KeyPart>{};
     size_t added = 0;
     for (const std::string& c : scan.used_columns) {
-      if (HasColumn(parts, c)) continue;
+      if (HasColumn(parts, c) || (except != nullptr && absl::EqualsIgnoreCase(except->column, c))) {
+        continue;
+      }
       parts.push_back({c});
       ++added;
     }
-    return added > 0 && added <= 4 ? parts : std::vector<KeyPart>{};
+    return added > 0 && added <= 3 ? parts : std::vector<KeyPart>{};
   };
 
   std::vector<IndexDef> out;
   std::set<std::string> seen;
+  const ScanConstraint* predicate = nullptr;  // the partial family's predicate column
   auto emit = [&](const std::vector<KeyPart>& base, const std::string& where) {
     Add(&out, &seen, scan.table, base, where, options.max_columns);
-    if (options.allow_covering) Add(&out, &seen, scan.table, covering(base), where,
-                                    options.max_columns);
+    if (options.allow_covering) {
+      Add(&out, &seen, scan.table, covering(base, predicate), where, options.max_columns);
+    }
   };
   auto family = [&](const ScanConstraint* except, const std::string& where) {
     std::vector<KeyPart> base = eq_parts(except);
@@ -108,6 +115,7 @@ std::vector<IndexDef> CandidatesForScan(const Scan& scan,
     if (best != nullptr) {
       std::string col = Ident(best->column);
       if (!best->collation.empty()) absl::StrAppend(&col, " COLLATE ", Ident(best->collation));
+      predicate = best;
       family(best, absl::StrCat(col, " = ", best->constant));
     }
   }

@@ -35,6 +35,7 @@ struct Scan {
   std::vector<ScanConstraint> constraints;
   std::vector<ScanOrder> order_by;
   std::vector<std::string> used_columns;  // columns the statement reads from this table
+  size_t table_columns = 0;               // columns of the table (0: unknown)
 };
 
 struct CandidateOptions {

@@ -41,7 +41,8 @@ bool Leads(const IndexDef& d, const std::vector<std::string>& cols) {
 
 absl::StatusOr<Rows> Lint(Connection& connection) {
   ScratchOptions so;
-  so.sample_rows = 5000;
+  so.sample_rows = 20000;
+  so.analyze_sample = true;  // selectivity needs statistics
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   Rows out;
   auto add = [&](const char* kind, const std::string& table, const std::string& index,

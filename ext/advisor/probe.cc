@@ -72,7 +72,7 @@ int ProbeBestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       if (!c.usable || c.iColumn < 0 || c.iColumn >= static_cast<int>(table.columns.size())) {
         continue;
       }
-      if (table.integer_pk && table.columns[c.iColumn].pk == 1) continue;  // the rowid itself
+      const bool rowid = table.integer_pk && table.columns[c.iColumn].pk == 1;
       bool eq;
       switch (c.op) {
         case SQLITE_INDEX_CONSTRAINT_EQ:
@@ -91,6 +91,7 @@ int ProbeBestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       ProbeConstraint pc;
       pc.column = c.iColumn;
       pc.eq = eq;
+      pc.rowid = rowid;
       const char* coll = sqlite3_vtab_collation(info, i);
       pc.collation = coll ? coll : "BINARY";
       if (SqliteAtLeast(3038000)) {

@@ -23,6 +23,7 @@ struct ProbeConstraint {
   int column = 0;
   bool eq = true;
   std::string collation;     // as the planner reports it (sqlite3_vtab_collation)
+  bool rowid = false;        // on the rowid alias: never indexed, but its constant is seeded
   bool has_value = false;
   Value value;               // the constant, when known
 };

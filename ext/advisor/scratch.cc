@@ -1,6 +1,9 @@
 #include "ext/advisor/scratch.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <utility>
 
@@ -58,8 +61,16 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
   int rc = sqlite3_open_v2(":memory:", &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                            nullptr);
   if (rc != SQLITE_OK) return absl::InternalError("cannot open the in-memory scratch database");
+  auto t0 = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(s->CopySchemaAndSample(user));
+  auto t1 = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(s->LoadStatistics(user));
+  auto t2 = std::chrono::steady_clock::now();
+  if (getenv("DOCTOR_ADVISOR_TRACE") != nullptr) {
+    fprintf(stderr, "scratch: copy %.1fms, statistics %.1fms\n",
+            std::chrono::duration<double, std::milli>(t1 - t0).count(),
+            std::chrono::duration<double, std::milli>(t2 - t1).count());
+  }
   RETURN_IF_ERROR(
       Exec(s->db_, options.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"));
   return s;
@@ -178,11 +189,22 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
     tables_.push_back(std::move(t));
   }
 
-  // Sample rows: every k-th row, at most sample_rows per table.
+  // Sample rows: the same share of every table (so costs on the copy keep the tables'
+  // proportions: a scan of a big table stays dearer than one of a small table), at least
+  // kMinSampleRows of each table, sample_rows in all.
+  int64_t total_rows = 0;
   for (TableInfo& t : tables_) {
     ASSIGN_OR_RETURN(Rows count,
                      Query(user, absl::StrCat("SELECT count(*) FROM main.", QuoteIdentifier(t.name))));
     t.real_rows = count.empty() ? 0 : count[0][0].AsInt();
+    total_rows += t.real_rows;
+  }
+  const double rate = total_rows <= options_.sample_rows
+                          ? 1.0
+                          : static_cast<double>(options_.sample_rows) / static_cast<double>(total_rows);
+  rate_ = rate;
+  constexpr int64_t kMinSampleRows = 200;
+  for (TableInfo& t : tables_) {
     std::vector<std::string> names, marks;
     for (const ColumnInfo& c : t.columns) {
       if (c.generated) continue;
@@ -190,12 +212,35 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
       marks.push_back("?");
     }
     if (names.empty()) continue;
-    const int64_t limit = std::max<int64_t>(1, options_.sample_rows);
+    const int64_t limit = std::max<int64_t>(
+        std::min(t.real_rows, kMinSampleRows),
+        static_cast<int64_t>(std::ceil(rate * static_cast<double>(t.real_rows))));
+    if (limit <= 0) continue;
     const int64_t stride = std::max<int64_t>(1, (t.real_rows + limit - 1) / limit);
-    std::string select = absl::StrCat("SELECT ", absl::StrJoin(names, ", "), " FROM main.",
+    const bool rowid_table = !t.without_rowid && !t.is_virtual;
+    int64_t min_rowid = 0, max_rowid = -1;
+    if (rowid_table && stride > 1) {
+      ASSIGN_OR_RETURN(Rows range, Query(user, absl::StrCat("SELECT min(_rowid_), max(_rowid_) "
+                                                             "FROM main.",
+                                                             QuoteIdentifier(t.name))));
+      if (!range.empty()) {
+        min_rowid = range[0][0].AsInt();
+        max_rowid = range[0][1].AsInt();
+      }
+    }
+    // Rowid tables whose rowids are dense enough are sampled by seeking evenly spaced rowids
+    // (no full scan); others keep every stride-th row of a scan.
+    const bool seek = rowid_table && stride > 1 && max_rowid >= min_rowid &&
+                      static_cast<double>(max_rowid) - static_cast<double>(min_rowid) <
+                          4.0 * static_cast<double>(t.real_rows);
+    std::string select = absl::StrCat("SELECT ", absl::StrJoin(names, ", "), ", _rowid_ FROM main.",
                                       QuoteIdentifier(t.name));
-    const bool rowid_stride = stride > 1 && !t.without_rowid && !t.is_virtual;
-    if (rowid_stride) absl::StrAppend(&select, " WHERE _rowid_ % ", stride, " = 0");
+    if (seek) {
+      absl::StrAppend(&select, " WHERE _rowid_ >= ? ORDER BY _rowid_ LIMIT 1");
+    } else {
+      select = absl::StrCat("SELECT ", absl::StrJoin(names, ", "), " FROM main.",
+                            QuoteIdentifier(t.name));
+    }
     std::string insert = absl::StrCat("INSERT INTO ", QuoteIdentifier(t.name), "(",
                                       absl::StrJoin(names, ", "), ") VALUES(",
                                       absl::StrJoin(marks, ", "), ")");
@@ -207,16 +252,34 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
     if (sqlite3_prepare_v2(db_, insert.c_str(), -1, &ins.stmt, nullptr) != SQLITE_OK) {
       return ScratchError(db_, absl::StrCat("copying rows of ", t.name));
     }
-    int64_t seen = 0;
-    int rc;
-    while (t.sample_rows < limit && (rc = sqlite3_step(sel.stmt)) == SQLITE_ROW) {
-      if (!rowid_stride && (seen++ % stride) != 0) continue;
-      for (int i = 0; i < static_cast<int>(names.size()); ++i) {
+    const int ncols = static_cast<int>(names.size());
+    auto copy_row = [&] {
+      for (int i = 0; i < ncols; ++i) {
         sqlite3_bind_value(ins.stmt, i + 1, sqlite3_column_value(sel.stmt, i));
       }
       sqlite3_step(ins.stmt);  // a row the copy rejects (constraint) is simply not sampled
       sqlite3_reset(ins.stmt);
       ++t.sample_rows;
+    };
+    if (seek) {
+      const double span = static_cast<double>(max_rowid) - static_cast<double>(min_rowid) + 1;
+      int64_t last = min_rowid - 1;
+      for (int64_t i = 0; i < limit; ++i) {
+        int64_t target = min_rowid + static_cast<int64_t>(span * static_cast<double>(i) /
+                                                          static_cast<double>(limit));
+        if (target <= last) target = last + 1;
+        sqlite3_reset(sel.stmt);
+        sqlite3_bind_int64(sel.stmt, 1, target);
+        if (sqlite3_step(sel.stmt) != SQLITE_ROW) break;
+        last = sqlite3_column_int64(sel.stmt, ncols);
+        copy_row();
+      }
+    } else {
+      int64_t seen = 0;
+      while (t.sample_rows < limit && sqlite3_step(sel.stmt) == SQLITE_ROW) {
+        if ((seen++ % stride) != 0) continue;
+        copy_row();
+      }
     }
   }
   // Indexes, views and triggers after the rows (triggers must not fire while copying).
@@ -239,6 +302,8 @@ absl::Status Scratch::LoadStatistics(Connection& user) {
   if (!has.empty() && has[0][0].AsInt() > 0) {
     ASSIGN_OR_RETURN(user_stats, Query(user, "SELECT tbl, idx, stat FROM main.sqlite_stat1"));
   }
+  if (user_stats.empty() && !options_.analyze_sample) return absl::OkStatus();
+  has_stats_ = true;
   RETURN_IF_ERROR(Exec(db_, "ANALYZE"));
   ASSIGN_OR_RETURN(Rows mine, Query(db_, "SELECT tbl, idx FROM sqlite_stat1"));
   for (const Row& r : mine) {
@@ -279,7 +344,7 @@ absl::Status Scratch::ScaleStatRow(const std::string& table, const std::string& 
   return absl::OkStatus();
 }
 
-Measurement Scratch::Run(const std::string& sql, const std::vector<Value>& params) {
+Measurement Scratch::Run(const std::string& sql, const std::vector<Value>& params, int64_t cap) {
   Measurement m;
   Finalizer f;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &f.stmt, nullptr) != SQLITE_OK ||
@@ -294,8 +359,9 @@ Measurement Scratch::Run(const std::string& sql, const std::vector<Value>& param
   }
   const bool write = !sqlite3_stmt_readonly(f.stmt);
   if (write) sqlite3_exec(db_, "SAVEPOINT doctor_advisor", nullptr, nullptr, nullptr);
-  int64_t ticks = options_.step_cap / 1000 + 1;
-  sqlite3_progress_handler(db_, 1000, ProgressCallback, &ticks);
+  const int64_t limit = cap > 0 ? std::min(cap, options_.step_cap) : options_.step_cap;
+  int64_t ticks = limit / 100 + 1;
+  sqlite3_progress_handler(db_, 100, ProgressCallback, &ticks);
   int rc;
   while ((rc = sqlite3_step(f.stmt)) == SQLITE_ROW) {
   }
@@ -364,6 +430,7 @@ absl::Status Scratch::AddIndex(const IndexDef& index) {
   IndexDef d = index;
   if (d.name.empty()) d.name = d.StableName();
   RETURN_IF_ERROR(Exec(db_, d.Ddl()));
+  if (!has_stats_) return absl::OkStatus();
   RETURN_IF_ERROR(Exec(db_, absl::StrCat("ANALYZE ", QuoteIdentifier(d.name))));
   RETURN_IF_ERROR(ScaleStatRow(d.table, d.name));
   return Exec(db_, "ANALYZE sqlite_schema");
@@ -398,6 +465,7 @@ absl::StatusOr<std::vector<std::string>> Scratch::ApplyIndexDdl(const std::strin
       for (const Row& b : before) old |= b[0].AsText() == a[0].AsText();
       if (old) continue;
       names.push_back(a[0].AsText());
+      if (!has_stats_) continue;
       RETURN_IF_ERROR(Exec(db_, absl::StrCat("ANALYZE ", QuoteIdentifier(a[0].AsText()))));
       RETURN_IF_ERROR(ScaleStatRow(a[1].AsText(), a[0].AsText()));
     }
@@ -407,10 +475,65 @@ absl::StatusOr<std::vector<std::string>> Scratch::ApplyIndexDdl(const std::strin
   return names;
 }
 
+void Scratch::AddIndexes(const std::vector<IndexDef>& indexes) {
+  for (const IndexDef& index : indexes) {
+    IndexDef d = index;
+    if (d.name.empty()) d.name = d.StableName();
+    if (!Exec(db_, d.Ddl()).ok() || !has_stats_) continue;
+    if (Exec(db_, absl::StrCat("ANALYZE ", QuoteIdentifier(d.name))).ok()) {
+      ScaleStatRow(d.table, d.name).IgnoreError();
+    }
+  }
+  Exec(db_, "ANALYZE sqlite_schema").IgnoreError();
+}
+
 absl::Status Scratch::DropIndex(const IndexDef& index) {
   return Exec(db_, absl::StrCat("DROP INDEX IF EXISTS ",
                                 QuoteIdentifier(index.name.empty() ? index.StableName()
                                                                    : index.name)));
+}
+
+void Scratch::Seed(Connection& user, const std::string& table, const std::string& column,
+                    const Value& value) {
+  const TableInfo* t = FindTable(table);
+  if (t == nullptr || t->is_virtual || t->sample_rows >= t->real_rows || value.is_null()) return;
+  const int ci = t->Column(column);
+  if (ci < 0) return;
+  bool searchable = t->integer_pk && t->columns[ci].pk == 1;
+  for (const IndexDef& d : t->indexes) {
+    searchable |= d.where.empty() && !d.parts.empty() && !d.parts[0].expression &&
+                  d.parts[0].collation.empty() && absl::EqualsIgnoreCase(d.parts[0].column, column);
+  }
+  if (!searchable) return;
+  const std::string c = QuoteIdentifier(column);
+  auto have = Query(db_, absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(t->name), " WHERE ",
+                                      c, " = ?"),
+                    {value});
+  if (!have.ok() || have->empty() || (*have)[0][0].AsInt() > 0) return;
+  auto count = Query(user, absl::StrCat("SELECT count(*) FROM main.", QuoteIdentifier(t->name),
+                                        " WHERE ", c, " = ?"),
+                     {value});
+  if (!count.ok() || count->empty() || (*count)[0][0].AsInt() == 0) return;
+  const int64_t want = std::min<int64_t>(
+      1000, std::max<int64_t>(1, static_cast<int64_t>(std::ceil(
+                                     rate_ * static_cast<double>((*count)[0][0].AsInt())))));
+  std::vector<std::string> names, marks;
+  for (const ColumnInfo& col : t->columns) {
+    if (col.generated) continue;
+    names.push_back(QuoteIdentifier(col.name));
+    marks.push_back("?");
+  }
+  auto rows = Query(user, absl::StrCat("SELECT ", absl::StrJoin(names, ", "), " FROM main.",
+                                       QuoteIdentifier(t->name), " WHERE ", c, " = ? LIMIT ?"),
+                    {value, Value(want)});
+  if (!rows.ok()) return;
+  sqlite3_exec(db_, "PRAGMA foreign_keys=OFF", nullptr, nullptr, nullptr);
+  const std::string insert = absl::StrCat("INSERT OR IGNORE INTO ", QuoteIdentifier(t->name), "(",
+                                          absl::StrJoin(names, ", "), ") VALUES(",
+                                          absl::StrJoin(marks, ", "), ")");
+  for (const Row& r : *rows) Query(db_, insert, r).IgnoreError();
+  sqlite3_exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF",
+               nullptr, nullptr, nullptr);
 }
 
 double Scratch::Distinct(const std::string& table, const std::string& column) {

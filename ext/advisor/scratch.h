@@ -45,9 +45,12 @@ struct TableInfo {
 };
 
 struct ScratchOptions {
-  int64_t sample_rows = 10000;   // per table
+  int64_t sample_rows = 40000;   // in all tables together, the same share of each
   bool foreign_keys = true;      // run FK actions (cascades) when measuring writes
   int64_t step_cap = 20000000;   // a statement is stopped after this many VM steps
+  // Statistics when the user's database has no sqlite_stat1: false plans like the user's
+  // database does today (no statistics at all); true plans as it would after ANALYZE.
+  bool analyze_sample = false;
 };
 
 struct Measurement {
@@ -66,10 +69,12 @@ class Scratch {
 
   sqlite3* db() const { return db_; }
   const std::vector<TableInfo>& tables() const { return tables_; }
+  bool has_stats() const { return has_stats_; }
   const TableInfo* FindTable(const std::string& name) const;
 
   // Runs `sql` with `params` bound and counts its VM steps; writes are rolled back.
-  Measurement Run(const std::string& sql, const std::vector<Value>& params);
+  // `cap` > 0 stops it after about that many steps (else options.step_cap).
+  Measurement Run(const std::string& sql, const std::vector<Value>& params, int64_t cap = 0);
   // EXPLAIN QUERY PLAN as one line: "SCAN jobs; USE TEMP B-TREE FOR ORDER BY".
   absl::StatusOr<std::string> Plan(const std::string& sql);
   // The tables a statement reads or writes (triggers and FK actions included), from the
@@ -80,9 +85,17 @@ class Scratch {
   // Builds a hypothetical index on the copy and gives it scaled statistics.
   absl::Status AddIndex(const IndexDef& index);
   absl::Status DropIndex(const IndexDef& index);
+  // Builds several at once (one statistics reload); those that fail are left out.
+  void AddIndexes(const std::vector<IndexDef>& indexes);
   // Runs user-written CREATE INDEX statements on the copy (anything else is refused) and gives
   // the new indexes scaled statistics; returns their names.
   absl::StatusOr<std::vector<std::string>> ApplyIndexDdl(const std::string& ddl);
+
+  // Makes sure the sample holds rows with column = value when the user's table has some (a
+  // statement looking up one key must find it on the copy too), keeping the sample's share of
+  // them. Only for columns the user's database can search by index (no full scans there).
+  void Seed(Connection& user, const std::string& table, const std::string& column,
+            const Value& value);
 
   // Sample statistics of one column: distinct values and average stored bytes.
   double Distinct(const std::string& table, const std::string& column);
@@ -100,6 +113,8 @@ class Scratch {
 
   sqlite3* db_ = nullptr;
   ScratchOptions options_;
+  double rate_ = 1.0;  // share of each table's rows in the sample
+  bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
   std::map<std::string, double> stat_cache_;
   std::map<std::string, Value> typical_cache_;

@@ -1,6 +1,9 @@
 #include "ext/advisor/select.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 
@@ -56,11 +59,22 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
     if (b.size() >= 2) moves.push_back(b);
   }
 
+  // Lazy greedy: a move's last score bounds its score now (adding indexes rarely makes another
+  // one pay more), so each round measures moves in order of their bound and stops as soon as
+  // the best measured score beats every remaining bound. Moves whose statements just got an
+  // index and that were useless before are measured again (a join's other side).
+  const double kUnknown = std::numeric_limits<double>::infinity();
+  std::vector<double> bound(moves.size(), kUnknown);
   while (true) {
     int best = -1;
     double best_score = 0, best_benefit = 0;
     std::vector<int> best_replaces;
-    for (size_t m = 0; m < moves.size(); ++m) {
+    std::vector<size_t> order(moves.size());
+    for (size_t m = 0; m < moves.size(); ++m) order[m] = m;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return bound[a] > bound[b]; });
+    for (size_t m : order) {
+      if (best >= 0 && bound[m] < best_score) break;
       const std::vector<int>& move = moves[m];
       if (move.size() == 1 && dead[move[0]]) continue;
       if (static_cast<int>(config.size() + move.size()) > options.max_indexes) continue;
@@ -81,6 +95,7 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
       }
       if (skip) {
         if (move.size() == 1) dead[move[0]] = true;
+        bound[m] = 0;
         continue;
       }
       double freed = 0;
@@ -98,9 +113,11 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
       const double benefit = before - after;
       if (benefit < min_gain) {
         if (config.empty() && move.size() == 1) dead[move[0]] = true;
+        bound[m] = 0;
         continue;
       }
       const double score = benefit / std::max(1.0, move_bytes - freed);
+      bound[m] = score;
       if (best < 0 || score > best_score) {
         best = static_cast<int>(m);
         best_score = score;
@@ -119,6 +136,10 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
         }
       }
     }
+    if (getenv("DOCTOR_ADVISOR_TRACE")) {
+      fprintf(stderr, "pick move %d (%zu) benefit %.0f score %g replaces %zu\n", best,
+              moves[best].size(), best_benefit, best_score, best_replaces.size());
+    }
     std::set<std::string> changed;
     for (int c : moves[best]) {
       config.push_back(c);
@@ -128,15 +149,19 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
     }
     // A candidate useless alone may pay now that a statement it shares has a new index (a join
     // whose other side just got one): look at it again.
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      if (!dead[c]) continue;
-      const std::string table = absl::AsciiStrToLower(candidates[c].table);
-      for (const WorkloadStatement& st : statements) {
-        if (!st.tables.count(table)) continue;
-        for (const std::string& t : changed) {
-          if (st.tables.count(t)) dead[c] = false;
+    for (size_t m = 0; m < moves.size(); ++m) {
+      if (bound[m] > 0) continue;
+      bool shares = false;
+      for (int c : moves[m]) {
+        const std::string table = absl::AsciiStrToLower(candidates[c].table);
+        for (const WorkloadStatement& st : statements) {
+          if (!st.tables.count(table)) continue;
+          for (const std::string& t : changed) shares |= st.tables.count(t) > 0;
         }
       }
+      if (!shares) continue;
+      bound[m] = kUnknown;
+      for (int c : moves[m]) dead[c] = false;
     }
   }
 
@@ -151,6 +176,10 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
         absl::AsciiStrToLower(candidates[chosen[i].candidate].table)};
     const double with_cost = WeightedCost(candidates, statements, cost, config, table);
     const double without_cost = WeightedCost(candidates, statements, cost, without, table);
+    if (getenv("DOCTOR_ADVISOR_TRACE")) {
+      fprintf(stderr, "final %d: without %.0f with %.0f\n", chosen[i].candidate, without_cost,
+              with_cost);
+    }
     if (without_cost - with_cost < min_gain) {
       config = without;
       chosen.erase(chosen.begin() + static_cast<long>(i));
