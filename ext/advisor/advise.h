@@ -23,7 +23,7 @@ struct AdviseOptions {
   double budget_bytes = 0;       // 0: no byte budget
   bool allow_partial = true;
   bool allow_covering = true;
-  int64_t sample_rows = 40000;   // in all tables together, the same share of each
+  int64_t sample_rows = 20000;   // in all tables together, the same share of each
   bool foreign_keys = true;      // FK actions run when measuring writes
   bool analyze_sample = false;   // no sqlite_stat1: plan as after ANALYZE (else as today)
   double time_limit_s = 25;      // the search stops improving after this

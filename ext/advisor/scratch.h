@@ -45,7 +45,7 @@ struct TableInfo {
 };
 
 struct ScratchOptions {
-  int64_t sample_rows = 40000;   // in all tables together, the same share of each
+  int64_t sample_rows = 20000;   // in all tables together, the same share of each
   bool foreign_keys = true;      // run FK actions (cascades) when measuring writes
   int64_t step_cap = 20000000;   // a statement is stopped after this many VM steps
   // Statistics when the user's database has no sqlite_stat1: false plans like the user's

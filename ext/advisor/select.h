@@ -29,7 +29,7 @@ struct WorkloadStatement {
 struct SelectOptions {
   int max_indexes = 10;
   double budget_bytes = 0;   // 0 = unlimited
-  double min_gain = 0.005;   // share of the workload cost an index must save
+  double min_gain = 0.001;   // share of the workload cost an index must save
 };
 
 struct Choice {
