@@ -3,6 +3,8 @@
 DOCTOR_COPTS = [
     "-fvisibility=hidden",
     "-fvisibility-inlines-hidden",
+    "-ffunction-sections",
+    "-fdata-sections",
     "-Wall",
     "-Wextra",
     "-Wno-unused-parameter",

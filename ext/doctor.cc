@@ -7,6 +7,10 @@
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
+#include "ext/report/report.h"
+#include "ext/timing/timing.h"
+#include "ext/wal/wal.h"
+#include "ext/migrate/migrate.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -15,7 +19,11 @@ namespace {
 
 const Area* const kAreas[] = {
     &kMetaArea,
+    &kTimingArea,
+    &kWalArea,
+    &kMigrationsArea,
     &kAdvisorArea,
+    &kReportArea,  // last: it reads the other areas' tables
 };
 
 }  // namespace

@@ -122,11 +122,13 @@ const TableArg kWhatIfArgs[] = {{"sql", true},         {"index_ddl", true},
                                 {"index_ddl2", false}, {"index_ddl3", false},
                                 {"index_ddl4", false}, {"index_ddl5", false}};
 
+// All three open private in-memory connections and can run for a while, so they are
+// DIRECTONLY: a schema (view, trigger) can never make them run.
 const TableSpec kTables[] = {
     {"index_advise",
      "index_sql TEXT, table_name TEXT, columns TEXT, benefit REAL, statements INTEGER, "
      "detail TEXT, est_bytes INTEGER",
-     kAdviseArgs, false, AdviseRows,
+     kAdviseArgs, true, AdviseRows,
      "SELECT * FROM index_advise([workload TEXT [, options JSON]])",
      "Recommended indexes for a workload (SQL text, or the statements captured in query_stats "
      "weighted by calls), measured in VM steps on a sampled private copy: index_sql, "
@@ -136,12 +138,12 @@ const TableSpec kTables[] = {
     {"index_whatif",
      "statement TEXT, plan_before TEXT, plan_after TEXT, cost_before INTEGER, "
      "cost_after INTEGER, saving REAL, uses TEXT, error TEXT",
-     kWhatIfArgs, false, WhatIfRows,
+     kWhatIfArgs, true, WhatIfRows,
      "SELECT * FROM index_whatif(sql TEXT, index_ddl TEXT [, index_ddl ...])",
      "Plan and cost (VM steps on a sampled private copy) of each statement in sql before and "
      "after hypothetical CREATE INDEX statements, without building them in your database."},
     {"index_lint", "kind TEXT, table_name TEXT, index_name TEXT, finding TEXT, fix_sql TEXT", {},
-     false, LintRows, "SELECT * FROM index_lint",
+     true, LintRows, "SELECT * FROM index_lint",
      "Findings about existing indexes: duplicate, prefix (redundant), low_selectivity, unused "
      "(by the queries in query_stats), and foreign keys without a child index; each with "
      "fix_sql."},

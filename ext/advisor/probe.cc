@@ -197,6 +197,9 @@ absl::StatusOr<std::unique_ptr<Probe>> Probe::Build(const Scratch& scratch) {
       SQLITE_OK) {
     return absl::InternalError("cannot open the in-memory probe database");
   }
+  if (Connection* c = Connection::Find(p->db_)) {
+    p->internal_ = std::make_unique<Connection::InternalScope>(*c);
+  }
   if (sqlite3_create_module(p->db_, "doctor_advisor_probe", &kProbeModule, p.get()) != SQLITE_OK) {
     return absl::InternalError("cannot register the probe module");
   }
@@ -218,6 +221,7 @@ absl::StatusOr<std::unique_ptr<Probe>> Probe::Build(const Scratch& scratch) {
 }
 
 Probe::~Probe() {
+  internal_.reset();
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 

@@ -57,6 +57,7 @@ class Probe {
 
   const Scratch& scratch_;
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Connection::InternalScope> internal_;  // see Scratch
   std::vector<ProbeScan>* sink_ = nullptr;
 };
 

@@ -61,6 +61,9 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
   int rc = sqlite3_open_v2(":memory:", &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                            nullptr);
   if (rc != SQLITE_OK) return absl::InternalError("cannot open the in-memory scratch database");
+  if (Connection* c = Connection::Find(s->db_)) {
+    s->internal_ = std::make_unique<Connection::InternalScope>(*c);
+  }
   auto t0 = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(s->CopySchemaAndSample(user));
   auto t1 = std::chrono::steady_clock::now();
@@ -77,6 +80,7 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
 }
 
 Scratch::~Scratch() {
+  internal_.reset();  // before the connection (and its Connection) goes away
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 

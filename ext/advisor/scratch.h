@@ -112,6 +112,9 @@ class Scratch {
   absl::Status ScaleStatRow(const std::string& table, const std::string& index);
 
   sqlite3* db_ = nullptr;
+  // When the extension is auto-loaded into every connection, the copy's statements are marked
+  // as the extension's own, so query timing never counts them as the application's workload.
+  std::unique_ptr<Connection::InternalScope> internal_;
   ScratchOptions options_;
   double rate_ = 1.0;  // share of each table's rows in the sample
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)

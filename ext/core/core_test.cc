@@ -62,3 +62,19 @@ TEST(SqlTest, QuotingDoublesQuotes) {
 
 }  // namespace
 }  // namespace doctor
+
+namespace doctor {
+namespace {
+
+// SQLite 3.40 lets CHECK constraints call DIRECTONLY functions; the adapter refuses them itself.
+TEST(CoreTest, DirectOnlyFunctionsRefuseCheckConstraints) {
+  testing::Db db;
+  db.Exec("CREATE TABLE c (x CHECK (doctor_set('nope', 1) IS NULL))");
+  EXPECT_THAT(db.Error("INSERT INTO c VALUES (1)"),
+              ::testing::HasSubstr("unsafe use of doctor_set(): it can only be called from top-level SQL"));
+  EXPECT_THAT(db.Error("SELECT doctor_set('nope', 1)"), ::testing::HasSubstr("unknown setting"));
+  EXPECT_THAT(db.Error("SELECT \"DOCTOR_SET\"('nope', 1)"), ::testing::HasSubstr("unknown setting"));
+}
+
+}  // namespace
+}  // namespace doctor

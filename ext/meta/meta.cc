@@ -31,7 +31,7 @@ const TableSpec kTables[] = {
     {"doctor_config",
      "name TEXT, value TEXT, default_value TEXT, summary TEXT, accepts TEXT",
      {},
-     false,
+     true,  // process state
      meta::Config,
      "SELECT * FROM doctor_config",
      "Every setting: current and default value, what it does and what it accepts; change one "

@@ -3,11 +3,13 @@
 set -euo pipefail
 so="$1"
 fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "$(realpath "$0")")/../sanitizer_env.sh" "$so"
 
-deps="$(ldd "$so" | awk '{print $1}' | sed 's/\.so.*//' | sort -u | tr '\n' ' ')"
+deps="$(ldd "$so" | awk '{print $1}' | sed 's|.*/||; s/\.so.*//' | sort -u | tr '\n' ' ')"
 for dep in $deps; do
   case "$dep" in
-    linux-vdso|/lib64/ld-linux-x86-64|libc|libm|libstdc++|libgcc_s) ;;
+    linux-vdso|ld-linux-x86-64|libc|libm|libstdc++|libgcc_s) ;;
+    libasan|libubsan|libtsan|libdl|libpthread|librt) [ -n "${DOCTOR_SANITIZED:-}" ] || fail "doctor.so depends on $dep";;
     *) fail "doctor.so depends on $dep (allowed: libc, libm, libstdc++, libgcc_s)";;
   esac
 done
@@ -28,4 +30,16 @@ out="$(sqlite3 :memory: ".load ${so%.so}" "SELECT doctor_version()")"
 out="$(sqlite3 :memory: ".load $so sqlite3_doctor_init" "SELECT count(*) > 0 FROM doctor_help")"
 [ "$out" = 1 ] || fail "explicit entry point load gave '$out'"
 echo "ok: loads in the sqlite3 shell with and without the entry point named"
+# Every function and module the load adds is listed in doctor_help, and nothing else is added.
+before_f="$(sqlite3 :memory: "SELECT DISTINCT name FROM pragma_function_list ORDER BY 1")"
+after_f="$(sqlite3 :memory: ".load ${so%.so}" "SELECT DISTINCT name FROM pragma_function_list ORDER BY 1")"
+added_f="$(comm -13 <(echo "$before_f") <(echo "$after_f"))"
+help_f="$(sqlite3 :memory: ".load ${so%.so}" "SELECT DISTINCT name FROM doctor_help WHERE kind = 'function' ORDER BY 1")"
+[ "$added_f" = "$help_f" ] || fail "functions added by the load differ from doctor_help: $(diff <(echo "$added_f") <(echo "$help_f"))"
+before_m="$(sqlite3 :memory: "SELECT name FROM pragma_module_list ORDER BY 1")"
+after_m="$(sqlite3 :memory: ".load ${so%.so}" "SELECT name FROM pragma_module_list ORDER BY 1")"
+added_m="$(comm -13 <(echo "$before_m") <(echo "$after_m"))"
+help_m="$(sqlite3 :memory: ".load ${so%.so}" "SELECT name FROM doctor_help WHERE kind = 'table' ORDER BY 1")"
+[ "$added_m" = "$help_m" ] || fail "tables added by the load differ from doctor_help: $(diff <(echo "$added_m") <(echo "$help_m"))"
+echo "ok: doctor_help lists exactly the $(echo "$added_f" | wc -l) functions and $(echo "$added_m" | wc -l) tables the load adds"
 echo "1 passed, 0 failed"

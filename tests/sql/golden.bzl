@@ -11,6 +11,7 @@ def golden_sql_tests(scripts):
                 script,
                 name + ".expected",
                 "//:doctor.so",
+                "//tests:sanitizer_env.sh",
             ],
             size = "small",
         )

@@ -61,6 +61,14 @@ CREATE INDEX jobs_state ON jobs(state);
 SELECT 'lint', kind, table_name, coalesce(index_name, '-'), fix_sql FROM index_lint ORDER BY kind, table_name;
 DROP INDEX users_created; DROP INDEX users_created_name; DROP INDEX jobs_state;
 
+-- The captured workload (query_stats of the timing area), weighted by calls.
+SELECT query_stats_reset();
+SELECT count(*) FROM projects WHERE owner_id = 5;
+SELECT count(*) FROM projects WHERE owner_id = 6;
+SELECT count(*) FROM projects WHERE owner_id = 7;
+SELECT count(*) FROM jobs WHERE state = 'queued';
+SELECT 'captured', index_sql, statements FROM index_advise() ORDER BY benefit DESC;
+
 -- Nothing changed in this database.
 SELECT 'schema after', count(*) FROM sqlite_schema;
 SELECT 'no statistics written', count(*) = 0 FROM sqlite_schema WHERE name LIKE 'sqlite_stat%';
@@ -73,6 +81,7 @@ SELECT * FROM index_advise('SELECT 1', 'not json');
 SELECT * FROM index_advise('SELECT 1', '{"max_indexes": "three"}');
 SELECT * FROM index_advise('SELECT 1', '{"allow_parital": true}');
 SELECT * FROM index_advise(x'00');
+SELECT query_stats_reset();
 SELECT * FROM index_advise();
 SELECT * FROM index_whatif('SELECT 1');
 SELECT * FROM index_whatif('SELECT * FROM users', 'DROP TABLE users');

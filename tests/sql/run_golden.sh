@@ -9,6 +9,7 @@ if [ "${1:-}" = --update ]; then update=1; shift; fi
 so="$(realpath "$1")"
 script="$(realpath "$2")"
 expected="${script%.sql}.expected"
+source "$(dirname "$(realpath "$0")")/../sanitizer_env.sh" "$so"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/golden.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cp "$script" "$work/"

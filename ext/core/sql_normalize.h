@@ -1,0 +1,74 @@
+// A SQL tokenizer and the normalizer that turns a statement into its query shape, with a stable id.
+// Pure C++: no SQLite, so it is unit-tested and fuzzed on its own.
+//
+// Example:
+//   NormalizeSql("select * from t where id in (1, 2, 3) and name = 'x' -- hi")
+//     == "SELECT * FROM t WHERE id IN (?+) AND name = ?"
+//   QueryId(that text) == Fnv1a64(that text), the same in every process and every run.
+//
+// Rules of the normalized text (the "query" column of query_stats):
+//   - literals (numbers, strings, blobs x'..') and parameters (?, ?NNN, :name, @name, $name)
+//     become `?`; a unary minus or plus directly before a number or parameter is folded into it
+//     (`a = -5` -> `a = ?`, but `a - 5` -> `a - ?`). NULL, TRUE and FALSE stay: they change plans.
+//   - a parenthesised list made only of `?` after IN becomes `(?+)`: `IN (1)`, `IN (1, 2, 3)`
+//     and `IN (?, ?)` share one shape. `(?+)` is not valid SQL; `example` is the runnable form.
+//   - two or more identical tuples after VALUES fold into the first followed by `+`:
+//     `VALUES (1, 'a'), (2, 'b')` -> `VALUES (?, ?)+`. A single-row VALUES stays as it is.
+//   - comments are dropped; tokens are separated by one space, with none after `(` or `.` and
+//     none before `)`, `,`, `.` or `;`, and none between a name and the `(` of its call.
+//   - SQL keywords are upper-cased (SQLite's keyword list plus TRUE/FALSE), except right after
+//     or before `.` and after AS, where they are names (`t.key`, `AS order`). A keyword used as
+//     a bare column name (`SELECT key FROM t`) is upper-cased too: SQLite names are
+//     case-insensitive, so the shape is the same. Other names and quoted names stay as written.
+//   - several statements are normalized one by one and joined with "; "; empty statements and
+//     a trailing `;` are dropped.
+#ifndef DOCTOR_CORE_SQL_NORMALIZE_H_
+#define DOCTOR_CORE_SQL_NORMALIZE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace doctor {
+
+enum class TokenKind {
+  kSpace,       // whitespace
+  kComment,     // -- line or /* block */
+  kWord,        // a bare name or keyword
+  kQuotedName,  // "x", `x` or [x]
+  kString,      // 'text'
+  kBlob,        // x'hex'
+  kNumber,      // 12, 1.5e3, .5, 0x1F, 1_000
+  kParameter,   // ?, ?NNN, :name, @name, $name
+  kOperator,    // punctuation and operators: ( ) , ; . = <> || -> ...
+};
+
+struct Token {
+  TokenKind kind;
+  absl::string_view text;  // a view into the tokenized input
+};
+
+// Splits SQL into tokens following SQLite's tokenizer (tokenize.c). Never fails: an unterminated
+// string, quoted name or comment runs to the end of the input; an unknown byte is an operator.
+std::vector<Token> TokenizeSql(absl::string_view sql);
+
+// True when `word` (any case) is one of SQLite's keywords, or TRUE/FALSE.
+bool IsSqlKeyword(absl::string_view word);
+
+// The normalized shape of `sql` (rules above).
+std::string NormalizeSql(absl::string_view sql);
+
+// FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3), as published by
+// Fowler, Noll and Vo: a fixed, documented function, so ids agree across processes and builds.
+uint64_t Fnv1a64(absl::string_view bytes);
+
+// The query id of a normalized text: Fnv1a64 of its bytes, as a signed 64-bit SQL integer.
+inline int64_t QueryId(absl::string_view normalized) {
+  return static_cast<int64_t>(Fnv1a64(normalized));
+}
+
+}  // namespace doctor
+
+#endif  // DOCTOR_CORE_SQL_NORMALIZE_H_

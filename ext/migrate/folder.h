@@ -1,0 +1,57 @@
+// Reading a migration folder from disk (no SQLite). Three layouts:
+//   plain:        NNNN_name.sql files ordered by name; NNNN_name.down.sql beside one is its down
+//                 migration.
+//   drizzle-kit:  meta/_journal.json lists entries {idx, when, tag, breakpoints}; <tag>.sql holds
+//                 statements separated by `--> statement-breakpoint`.
+//   drizzle v1:   one folder per migration, <timestamp>_<name>/migration.sql (timestamp
+//                 YYYYMMDDHHMMSS), ordered by folder name.
+// The checksum of a migration is the sha256 hex of the whole file's bytes, as Drizzle's hash.
+#ifndef DOCTOR_MIGRATE_FOLDER_H_
+#define DOCTOR_MIGRATE_FOLDER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace doctor::migrate {
+
+enum class Layout { kPlain, kDrizzleKit, kDrizzleFolders };
+const char* LayoutName(Layout layout);  // "plain", "drizzle-kit", "drizzle-folders"
+
+struct MigrationFile {
+  std::string name;                   // tag, file stem, or folder name
+  std::string path;                   // the .sql file
+  std::string text;                   // its contents
+  std::string checksum;               // sha256 hex of `text`
+  std::optional<int64_t> created_at;  // drizzle: the journal's `when` / the folder's timestamp (ms)
+  std::string down_path;              // plain layout: NNNN_name.down.sql when it exists
+};
+
+struct Folder {
+  Layout layout = Layout::kPlain;
+  std::string path;
+  std::vector<MigrationFile> files;  // in apply order
+};
+
+// Reads every migration of the folder at `path`; errors name the file and the problem.
+absl::StatusOr<Folder> ReadFolder(const std::string& path);
+
+// A whole file; errors name the path and the system's reason.
+absl::StatusOr<std::string> ReadTextFile(const std::string& path);
+
+// Parses drizzle-kit's meta/_journal.json text into (tag, when) entries in listed order.
+struct JournalEntry {
+  std::string tag;
+  int64_t when = 0;
+};
+absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string& json_text);
+
+// "20250131120000" (YYYYMMDDHHMMSS, UTC) -> milliseconds since the epoch.
+std::optional<int64_t> ParseFolderTimestamp(const std::string& digits);
+
+}  // namespace doctor::migrate
+
+#endif  // DOCTOR_MIGRATE_FOLDER_H_

@@ -1,0 +1,233 @@
+// The migrations area through SQL on a real connection.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ext/core/testing.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kInit[] =
+    "SELECT migrate('0001_init', 'CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"
+    " CREATE TABLE posts(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id) ON DELETE CASCADE);"
+    " INSERT INTO users VALUES (1, ''a''), (2, ''b''); INSERT INTO posts VALUES (1, 1), (2, 2);')";
+
+std::string Snapshot(testing::Db& db) {
+  return db.One("SELECT group_concat(x, '|') FROM (SELECT type || name || sql AS x FROM sqlite_schema "
+                "UNION ALL SELECT 'users' || id || email FROM users UNION ALL "
+                "SELECT 'posts' || id || user_id FROM posts UNION ALL "
+                "SELECT 'journal' || id || name || checksum FROM doctor_migrations ORDER BY 1)");
+}
+
+void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST(MigrateTest, AppliesOnceAndRefusesDrift) {
+  testing::Db db;
+  EXPECT_EQ(db.One(kInit), "applied");
+  EXPECT_EQ(db.One(kInit), "already applied");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_migrations"), "1");
+  EXPECT_EQ(db.One("SELECT statements || source || (applied_at LIKE '____-__-__T__:__:__.___Z') || "
+                   "(schema_before <> schema_after) || (schema_after = schema_hash()) "
+                   "FROM doctor_migrations"),
+            "4sql111");
+  std::string error = db.Error("SELECT migrate('0001_init', 'CREATE TABLE other(x)')");
+  EXPECT_THAT(error, HasSubstr("already applied with checksum " +
+                               db.One("SELECT checksum FROM doctor_migrations")));
+  EXPECT_THAT(error, HasSubstr("but this text has checksum"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'other'"), "0");
+}
+
+TEST(MigrateTest, FailureInStatementThreeOfFiveChangesNothing) {
+  testing::Db db;
+  db.One(kInit);
+  const std::string before = Snapshot(db);
+  std::string error = db.Error(
+      "SELECT migrate('0002_bad', 'CREATE TABLE a(x); INSERT INTO users VALUES (3, ''c'');"
+      " UPDATE nope SET x = 1; CREATE TABLE b(y); DELETE FROM posts;')");
+  EXPECT_THAT(error, HasSubstr("migration '0002_bad' failed at statement 3 of 5"));
+  EXPECT_THAT(error, HasSubstr("no such table: nope"));
+  EXPECT_EQ(Snapshot(db), before);
+}
+
+TEST(MigrateTest, InsideATransactionUsesASavepoint) {
+  testing::Db db;
+  db.Exec("BEGIN");
+  db.One(kInit);
+  EXPECT_THAT(db.Error("SELECT migrate('0002', 'CREATE TABLE a(x); SELECT * FROM nope')"),
+              HasSubstr("statement 2 of 2"));
+  db.Exec("INSERT INTO users VALUES (9, 'z')");  // the outer transaction is still usable
+  db.Exec("ROLLBACK");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('users', 'doctor_migrations')"), "0");
+}
+
+TEST(MigrateTest, RebuildWithForeignKeysOffLosesNoChildRows) {
+  testing::Db db;
+  db.Exec("PRAGMA foreign_keys = ON");
+  db.One(kInit);
+  EXPECT_EQ(db.One("SELECT migrate('0002_rebuild', 'PRAGMA foreign_keys=OFF;"
+                   " CREATE TABLE __new_users(id INTEGER PRIMARY KEY, email TEXT NOT NULL);"
+                   " INSERT INTO __new_users SELECT id, email FROM users; DROP TABLE users;"
+                   " ALTER TABLE __new_users RENAME TO users; PRAGMA foreign_keys=ON;')"),
+            "applied");
+  EXPECT_EQ(db.One("SELECT count(*) FROM posts"), "2");
+  EXPECT_EQ(db.One("PRAGMA foreign_keys"), "1");
+  // A rebuild that drops rows the children point at is rolled back by foreign_key_check.
+  std::string error = db.Error(
+      "SELECT migrate('0003_lossy', 'PRAGMA foreign_keys=OFF; CREATE TABLE __new_users(id INTEGER "
+      "PRIMARY KEY, email TEXT); INSERT INTO __new_users SELECT * FROM users WHERE id = 1;"
+      " DROP TABLE users; ALTER TABLE __new_users RENAME TO users;')");
+  EXPECT_THAT(error, HasSubstr("foreign-key violation"));
+  EXPECT_THAT(error, HasSubstr("posts rowid 2 -> users"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM users"), "2");
+  EXPECT_EQ(db.One("PRAGMA foreign_keys"), "1");
+  // Inside the caller's transaction foreign keys cannot be turned off: refused.
+  db.Exec("BEGIN");
+  EXPECT_THAT(db.Error("SELECT migrate('0004', 'PRAGMA foreign_keys=OFF; DROP TABLE users;')"),
+              HasSubstr("ignores inside a transaction"));
+  db.Exec("ROLLBACK");
+  EXPECT_EQ(db.One("SELECT count(*) FROM posts"), "2");
+}
+
+TEST(MigrateTest, ViewInTheWayOfARebuildIsNamed) {
+  testing::Db db;
+  db.One(kInit);
+  db.Exec("CREATE VIEW user_emails AS SELECT email FROM users");
+  db.Exec("CREATE TRIGGER users_ai AFTER INSERT ON users BEGIN SELECT 1; END");
+  const char* rebuild =
+      "CREATE TABLE __new_users(id INTEGER PRIMARY KEY, email TEXT NOT NULL);"
+      " INSERT INTO __new_users SELECT id, email FROM users; DROP TABLE users;"
+      " ALTER TABLE __new_users RENAME TO users;";
+  std::string error = db.Error(std::string("SELECT migrate('0002', '") + rebuild + "')");
+  EXPECT_THAT(error, HasSubstr("statement 4 of 4"));
+  EXPECT_THAT(error, HasSubstr("user_emails"));
+  EXPECT_EQ(db.One(std::string("SELECT group_concat(kind || ':' || object, ' ') FROM migrate_check('") +
+                   rebuild + "') WHERE kind <> 'dry_run'"),
+            "table_rebuild:users view_blocks_rebuild:user_emails statement_failed:statement 4");
+  db.Exec("DROP VIEW user_emails");
+  EXPECT_EQ(db.One(std::string("SELECT group_concat(kind || ':' || object, ' ') FROM migrate_check('") +
+                   rebuild + "') WHERE kind <> 'dry_run'"),
+            "table_rebuild:users trigger_dropped:users_ai");
+}
+
+TEST(MigrateTest, CheckFindings) {
+  testing::Db db;
+  db.Exec("PRAGMA foreign_keys = ON");
+  db.One(kInit);
+  auto kinds = [&](const std::string& sql) {
+    return db.One("SELECT group_concat(severity || ':' || kind || ':' || object, ' ') FROM "
+                  "migrate_check('" + sql + "') WHERE kind <> 'dry_run'");
+  };
+  EXPECT_EQ(kinds("DELETE FROM users WHERE id = 1"), "warning:cascade:posts");
+  EXPECT_EQ(kinds("ALTER TABLE users DROP COLUMN email"), "warning:destructive:users.email");
+  EXPECT_EQ(kinds("CREATE TABLE c(id INTEGER PRIMARY KEY, post_id INT REFERENCES posts(id))"),
+            "warning:fk_without_index:c(post_id)");
+  EXPECT_EQ(kinds("CREATE TABLE c(id INTEGER PRIMARY KEY, post_id INT REFERENCES posts(id));"
+                  " CREATE INDEX c_post ON c(post_id)"), "NULL");
+  EXPECT_EQ(kinds("ALTER TABLE users ADD COLUMN age INT NOT NULL"),
+            "error:not_null_without_default:users.age error:statement_failed:statement 1");
+  EXPECT_EQ(kinds("PRAGMA journal_mode = WAL"), "warning:pragma_no_effect:journal_mode");
+  EXPECT_EQ(kinds("PRAGMA foreign_keys = OFF; DELETE FROM users WHERE id = 2"),
+            "info:pragma_no_effect:foreign_keys error:foreign_key_violation:posts -> users");
+  EXPECT_EQ(db.One("SELECT count(*) FROM users"), "2");  // always rolled back
+  EXPECT_EQ(db.One("SELECT detail LIKE '1 statement(s) ran in % ms and were rolled back' FROM "
+                   "migrate_check('DROP TABLE posts') WHERE kind = 'dry_run'"),
+            "1");
+}
+
+TEST(MigrateTest, SchemaHashIgnoresSpellingNotMeaning) {
+  testing::Db a, b, c;
+  a.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT 'x', CHECK (id > 0));"
+         " CREATE INDEX t_name ON t(name) WHERE name <> 'x'");
+  b.Exec("create   table \"T\" ( -- comment\n `ID` integer primary key, [Name] text not null "
+         "default 'x', check(id>0)) ; create index \"t_name\" on T (NAME) where NAME<>'x'");
+  c.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT 'y', CHECK (id > 0));"
+         " CREATE INDEX t_name ON t(name) WHERE name <> 'x'");
+  EXPECT_EQ(a.One("SELECT schema_hash()"), b.One("SELECT schema_hash()"));
+  EXPECT_NE(a.One("SELECT schema_hash()"), c.One("SELECT schema_hash()"));
+  EXPECT_EQ(a.One("SELECT length(schema_hash('main'))"), "64");
+  EXPECT_THAT(a.Error("SELECT schema_hash('nope')"), HasSubstr("no schema named 'nope'"));
+  EXPECT_EQ(a.One("SELECT group_concat(change || ' ' || type || ' ' || name || ': ' || detail, ' | ') "
+                  "FROM schema_diff('CREATE TABLE t(a INT, b TEXT); CREATE INDEX i ON t(a)', "
+                  "'CREATE TABLE t(a INTEGER, c TEXT); CREATE VIEW v AS SELECT a FROM t')"),
+            "removed index i: index (a collate binary) | changed table t: changed column a: INT "
+            "notnull=0 default=NULL pk=0 hidden=0 -> INTEGER notnull=0 default=NULL pk=0 hidden=0; "
+            "removed column b; added column c: TEXT notnull=0 default=NULL pk=0 hidden=0 | added "
+            "view v: sql create view v as select a from t");
+  EXPECT_THAT(a.Error("SELECT * FROM schema_diff('CREATE TABLE', '')"),
+              HasSubstr("sql_a does not apply to an empty database"));
+}
+
+TEST(MigrateTest, FolderStatusBaselineRevert) {
+  testing::TempDir dir;
+  Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("0001_a.down.sql"), "DROP TABLE a;");
+  Write(dir.File("0002_b.sql"), "CREATE TABLE b(x);\n-- only a comment\n;");
+  Write(dir.File("0003_c.sql"), "CREATE TABLE c(x);");
+  testing::Db db(dir.File("app.db"));
+  const std::string path = "'" + dir.path() + "'";
+  EXPECT_EQ(db.One("SELECT migrate_baseline(" + path + ", '0001_a')"), "1");
+  EXPECT_EQ(db.One("SELECT group_concat(name || '=' || status, ' ') FROM migration_status(" + path + ")"),
+            "0001_a=applied 0002_b=pending 0003_c=pending");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'a'"), "0");  // not run
+  db.Exec("CREATE TABLE a(x)");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "2");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "0");
+  EXPECT_EQ(db.One("SELECT group_concat(kind || ':' || source || ':' || statements, ' ') FROM doctor_migrations"),
+            "baseline:dir:0 apply:dir:1 apply:dir:1");
+  EXPECT_EQ(db.One("SELECT migrate_revert('0001_a')"), "reverted");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'a'"), "0");
+  EXPECT_EQ(db.One("SELECT status FROM migration_status(" + path + ") WHERE name = '0001_a'"), "pending");
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0002_b')"), HasSubstr("has no down migration"));
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"), HasSubstr("is not applied"));
+  std::remove(dir.File("0003_c.sql").c_str());
+  EXPECT_EQ(db.One("SELECT status FROM migration_status(" + path + ") WHERE name = '0003_c'"), "missing");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");  // 0001_a again
+}
+
+TEST(MigrateTest, BadInput) {
+  testing::TempDir dir;
+  testing::Db db;
+  EXPECT_THAT(db.Error("SELECT migrate(NULL, 'select 1')"), HasSubstr("argument 'name' must be text, got NULL"));
+  EXPECT_THAT(db.Error("SELECT migrate('x', 42)"), HasSubstr("argument 'sql' must be text"));
+  EXPECT_THAT(db.Error("SELECT migrate('x', ' -- nothing\n;')"), HasSubstr("migration 'x' is empty"));
+  EXPECT_THAT(db.Error("SELECT migrate('x', 'COMMIT')"), HasSubstr("cannot run inside a migration"));
+  EXPECT_THAT(db.Error("SELECT migrate_dir('/nonexistent/folder')"), HasSubstr("is not a readable folder"));
+  EXPECT_THAT(db.Error("SELECT migrate_dir(x'00')"), HasSubstr("argument 'path' must be text"));
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check(NULL)"), HasSubstr("sql"));
+  EXPECT_THAT(db.Error("SELECT * FROM migration_status('/nonexistent')"), HasSubstr("not a readable folder"));
+  mkdir(dir.File("meta").c_str(), 0755);
+  Write(dir.File("meta/_journal.json"), "{\"entries\": [ {\"tag\": \"0000_x\", \"when\": 1} ");
+  EXPECT_THAT(db.Error("SELECT migrate_dir('" + dir.path() + "')"), HasSubstr("_journal.json: is not valid JSON"));
+  Write(dir.File("meta/_journal.json"), "{\"entries\": [ {\"tag\": \"0000_x\", \"when\": 1} ]}");
+  EXPECT_THAT(db.Error("SELECT migrate_dir('" + dir.path() + "')"),
+              HasSubstr("migration '0000_x' listed in"));
+  Write(dir.File("0000_x.sql"), "-- Custom SQL migration file, put your code below! --");
+  EXPECT_THAT(db.Error("SELECT migrate_dir('" + dir.path() + "')"), HasSubstr("is empty"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema"), "0");  // nothing half-applied
+  db.Exec("CREATE VIEW v AS SELECT migrate('x', 'select 1')");
+  EXPECT_THAT(db.Error("SELECT * FROM v"), HasSubstr("unsafe use of migrate"));
+}
+
+TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {
+  testing::TempDir dir;
+  mkdir(dir.File("20240101000000_init").c_str(), 0755);
+  mkdir(dir.File("20240201000000_more").c_str(), 0755);
+  Write(dir.File("20240101000000_init/migration.sql"), "CREATE TABLE a(x);--> statement-breakpoint\nCREATE TABLE b(x);--> statement-breakpoint\n");
+  Write(dir.File("20240201000000_more/migration.sql"), "CREATE TABLE c(x);");
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "2");
+  EXPECT_EQ(db.One("SELECT group_concat(created_at, ' ') FROM __drizzle_migrations"),
+            "1704067200000 1706745600000");
+  EXPECT_EQ(db.One("SELECT group_concat(name || ':' || statements, ' ') FROM doctor_migrations"),
+            "20240101000000_init:2 20240201000000_more:1");
+}
+
+}  // namespace
+}  // namespace doctor

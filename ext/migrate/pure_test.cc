@@ -1,0 +1,115 @@
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ext/core/testing.h"
+#include "ext/migrate/folder.h"
+#include "ext/migrate/plan.h"
+#include "ext/migrate/sha256.h"
+#include "ext/migrate/sql_text.h"
+
+namespace doctor::migrate {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(SqlTextTest, NormalizeIgnoresWhitespaceCommentsQuotingAndCase) {
+  EXPECT_EQ(NormalizeSql("CREATE TABLE `Users` (\n  \"ID\" integer, -- note\n [name] TEXT /* x */)"),
+            NormalizeSql("create table users(id INTEGER,name text)"));
+  EXPECT_NE(NormalizeSql("create table t(a default 'X')"), NormalizeSql("create table t(a default 'x')"));
+  EXPECT_EQ(NormalizeSql("select \"a b\""), "select \"a b\"");
+}
+
+TEST(SqlTextTest, SplitBreakpointsLikeJavaScriptSplit) {
+  EXPECT_THAT(SplitBreakpoints("a;--> statement-breakpoint\nb;"), ElementsAre("a;", "\nb;"));
+  EXPECT_THAT(SplitBreakpoints("a;--> statement-breakpoint"), ElementsAre("a;", ""));
+  EXPECT_THAT(SplitBreakpoints(""), ElementsAre(""));
+}
+
+TEST(SqlTextTest, SplitStatementsKeepsTriggersWholeAndDropsBlanks) {
+  auto s = SplitStatements(
+      "create table t(a); ; -- only a comment\n"
+      "create trigger tr after insert on t begin insert into t values(';'); delete from t; end;"
+      "insert into t values('a;b') /* trailing */");
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0], "create table t(a);");
+  EXPECT_THAT(std::string(s[1]), HasSubstr("delete from t; end;"));
+  EXPECT_THAT(std::string(s[2]), HasSubstr("'a;b'"));
+  EXPECT_TRUE(IsBlankSql(" -- c\n /* d */ ;"));
+  EXPECT_FALSE(IsBlankSql("select 1"));
+}
+
+TEST(SqlTextTest, ForeignKeysOffAndClassification) {
+  EXPECT_TRUE(AsksForeignKeysOff("PRAGMA foreign_keys=OFF;"));
+  EXPECT_TRUE(AsksForeignKeysOff("pragma main.FOREIGN_KEYS = 0"));
+  EXPECT_TRUE(AsksForeignKeysOff("pragma foreign_keys(false)"));
+  EXPECT_FALSE(AsksForeignKeysOff("PRAGMA foreign_keys=ON; -- PRAGMA foreign_keys=OFF"));
+  EXPECT_FALSE(AsksForeignKeysOff("SELECT 'PRAGMA foreign_keys=OFF'"));
+  StatementInfo d = Classify("ALTER TABLE `Users` DROP COLUMN \"Age\"");
+  EXPECT_EQ(d.kind, StatementKind::kDropColumn);
+  EXPECT_EQ(d.object, "users");
+  EXPECT_EQ(d.object2, "age");
+  EXPECT_EQ(Classify("ALTER TABLE __new_users RENAME TO `users`").object2, "users");
+  EXPECT_EQ(Classify("drop table if exists main.t").object, "t");
+  EXPECT_TRUE(Classify("alter table t add column c int not null").has_not_null_without_default);
+  EXPECT_FALSE(Classify("alter table t add c int not null default 0").has_not_null_without_default);
+  EXPECT_EQ(Classify("COMMIT").kind, StatementKind::kTransactionControl);
+  EXPECT_EQ(NormalizeLineEndings("a\r\nb\r\n"), "a\nb\n");
+}
+
+TEST(FolderTest, JournalErrorsAreClear) {
+  EXPECT_THAT(ParseDrizzleJournal("{").status().message(), HasSubstr("not valid JSON"));
+  EXPECT_THAT(ParseDrizzleJournal("{}").status().message(), HasSubstr("no \"entries\""));
+  EXPECT_THAT(ParseDrizzleJournal(R"({"entries":[{"tag":"a"}]})").status().message(),
+              HasSubstr("no integer \"when\""));
+  EXPECT_THAT(ParseDrizzleJournal(R"({"entries":[{"tag":"../x","when":1}]})").status().message(),
+              HasSubstr("unusable tag"));
+  auto ok = ParseDrizzleJournal(R"({"entries":[{"idx":0,"tag":"0000_a","when":17,"breakpoints":true}]})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)[0].when, 17);
+  EXPECT_EQ(ParseFolderTimestamp("20240102030405"), 1704164645000);
+  EXPECT_EQ(ParseFolderTimestamp("2024"), std::nullopt);
+}
+
+TEST(FolderTest, PlainFolderOrderAndDownFiles) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("0002_b.sql")) << "create table b(x);";
+  std::ofstream(dir.File("0001_a.sql")) << "create table a(x);";
+  std::ofstream(dir.File("0001_a.down.sql")) << "drop table a;";
+  std::ofstream(dir.File("notes.txt")) << "x";
+  auto f = ReadFolder(dir.path());
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_EQ(f->files.size(), 2u);
+  EXPECT_EQ(f->files[0].name, "0001_a");
+  EXPECT_EQ(f->files[0].down_path, dir.File("0001_a.down.sql"));
+  EXPECT_EQ(f->files[1].checksum, Sha256Hex("create table b(x);"));
+  EXPECT_THAT(ReadFolder(dir.File("nope")).status().message(), HasSubstr("not a readable folder"));
+}
+
+TEST(PlanTest, PendingByContentNotWatermark) {
+  Folder folder{Layout::kDrizzleKit, "/x", {}};
+  folder.files.push_back(MigrationFile{"0000_a", "", "A", Sha256Hex("A"), 100, ""});
+  folder.files.push_back(MigrationFile{"0001_b", "", "B", Sha256Hex("B"), 200, ""});
+  folder.files.push_back(MigrationFile{"0002_c", "", "C\r\n", Sha256Hex("C\r\n"), 300, ""});
+  // Drizzle applied 0001_b (newest) and the LF version of 0002_c; 0000_a is out of order.
+  std::vector<DrizzleRow> drizzle = {{Sha256Hex("B"), 200}, {Sha256Hex("C\n"), 300}};
+  auto plan = MakePlan(folder, {}, drizzle);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].status, "pending");
+  EXPECT_THAT(plan[0].note, HasSubstr("out of order"));
+  EXPECT_EQ(plan[1].status, "applied");
+  EXPECT_TRUE(plan[1].adopt);
+  EXPECT_EQ(plan[2].status, "applied");
+  EXPECT_THAT(plan[2].note, HasSubstr("line endings"));
+  // An edited file is `changed`; a journal entry without a file is `missing`.
+  std::vector<JournalRow> journal = {{"0000_a", Sha256Hex("old"), "apply", "old", "drizzle", Value(), Value()},
+                                     {"0009_gone", "abc", "apply", "x", "drizzle", Value(), Value()}};
+  plan = MakePlan(folder, journal, drizzle);
+  EXPECT_EQ(plan[0].status, "changed");
+  EXPECT_EQ(plan.back().status, "missing");
+  EXPECT_EQ(plan.back().name, "0009_gone");
+}
+
+}  // namespace
+}  // namespace doctor::migrate

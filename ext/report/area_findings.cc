@@ -1,0 +1,188 @@
+#include "ext/report/area_findings.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/migrate/folder.h"
+
+namespace doctor::report {
+namespace {
+
+bool HasTable(Connection& c, const char* name) {
+  for (const Area* area : c.areas()) {
+    for (const TableSpec& t : area->tables) {
+      if (strcmp(t.name, name) == 0) return true;
+    }
+  }
+  return false;
+}
+
+Severity SeverityOf(const std::string& status) {
+  return status == "critical" ? Severity::kCritical : status == "warn" ? Severity::kWarn
+                                                                       : Severity::kInfo;
+}
+
+// Litestream keeps a _litestream_seq table and drives checkpoints itself.
+absl::Status CheckLitestream(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT count(*) FROM pragma_table_list WHERE schema = ?1 AND "
+                                    "name = '_litestream_seq'",
+                                    {Value(schema)}));
+  if (rows.empty() || rows[0][0].AsInt() == 0) return absl::OkStatus();
+  out.push_back({"wal", Severity::kInfo, schema,
+                 "Litestream replicates this database (_litestream_seq is present): it holds a "
+                 "read transaction and runs checkpoints itself, so a WAL that grows between its "
+                 "syncs is expected",
+                 "leave checkpoints to Litestream; run doctor_checkpoint only if it is stopped",
+                 std::nullopt, 0});
+  return absl::OkStatus();
+}
+
+absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  if (!HasTable(c, "wal_health")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT file, status, advice, wal_bytes, pending_frames, "
+                                    "readers FROM wal_health(?1) WHERE status IN ('warn', "
+                                    "'critical')",
+                                    {Value(schema)}));
+  for (const Row& r : rows) {
+    const bool can_checkpoint = r[4].AsInt() > 0 && r[5].AsInt() == 0;
+    out.push_back({"wal", SeverityOf(r[1].AsText()), r[0].AsText(), r[2].AsText(),
+                   can_checkpoint ? "checkpoint now; keep read transactions short"
+                                  : "find and end the long-lived reader (SELECT * FROM wal_health)",
+                   can_checkpoint ? std::optional<std::string>(absl::StrCat(
+                                        "SELECT doctor_checkpoint('TRUNCATE', ",
+                                        QuoteLiteral(schema), ")"))
+                                  : std::nullopt,
+                   r[3].AsDouble()});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  if (!HasTable(c, "lock_stats")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT file, sum(busy_errors), sum(busy_waits), max(longest_wait_ms), "
+                                    "max(coalesce(timeout_ms, 0)) FROM lock_stats WHERE file = "
+                                    "(SELECT file FROM pragma_database_list WHERE name = ?1) "
+                                    "GROUP BY file HAVING sum(busy_errors) > 0 OR sum(busy_waits) > 0",
+                                    {Value(schema)}));
+  for (const Row& r : rows) {
+    const int64_t errors = r[1].AsInt();
+    const bool no_timeout = r[4].AsInt() == 0;
+    out.push_back({"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
+                   absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
+                                   "waits; the longest wait was %.1f ms",
+                                   errors, r[2].AsInt(), r[3].AsDouble()),
+                   no_timeout ? "set a busy timeout so writers wait instead of failing"
+                              : "shorten write transactions, or raise the busy timeout",
+                   no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000")
+                              : std::nullopt,
+                   static_cast<double>(errors)});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTiming(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  if (!HasTable(c, "query_stats")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows info, Query(c, "SELECT status FROM query_stats_info"));
+  if (!info.empty() && info[0][0].AsText() != "active") {
+    out.push_back({"timing", Severity::kWarn, "query_stats",
+                   absl::StrCat("query timing is not active on this connection: ", info[0][0].AsText()),
+                   "turn it on with SELECT doctor_set('timing', 'on'), or reload the extension",
+                   std::nullopt, 0});
+  }
+  ASSIGN_OR_RETURN(Rows slow_ms, Query(c, "SELECT value FROM doctor_config WHERE name = 'slow_ms'"));
+  const double threshold = slow_ms.empty() ? 100 : slow_ms[0][0].AsDouble();
+  // The queries that cost the most: slow on average, or scanning whole tables call after call.
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "SELECT query_id, query, calls, total_ms, mean_ms, p95_ms, "
+                         "fullscan_steps / calls, sorts, autoindexes FROM query_stats "
+                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
+                         "AND (mean_ms >= ?2 OR (calls >= 10 AND fullscan_steps / calls >= 1000)) "
+                         "ORDER BY total_ms DESC LIMIT 10",
+                         {Value(schema), Value(threshold)}));
+  for (const Row& r : rows) {
+    const bool slow = r[4].AsDouble() >= threshold;
+    std::string finding = absl::StrFormat(
+        "query %s ran %d times, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s",
+        r[0].AsText(), r[2].AsInt(), r[3].AsDouble(), r[4].AsDouble(), r[5].AsDouble(),
+        r[6].AsInt() >= 1000 ? absl::StrCat("; each call scans ", r[6].AsInt(), " rows") : "",
+        r[1].AsText().substr(0, 160));
+    out.push_back({"timing", slow ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
+                   std::move(finding),
+                   "ask for an index: SELECT * FROM index_advise() (the captured workload)",
+                   std::nullopt, r[3].AsDouble()});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckMigrations(Connection& c, const std::string& folder, std::vector<Finding>& out) {
+  if (!HasTable(c, "migration_status")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT name, status, note FROM migration_status(?1) WHERE "
+                                    "status <> 'applied'",
+                                    {Value(folder)}));
+  if (rows.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(migrate::Folder files, migrate::ReadFolder(folder));
+  for (const Row& r : rows) {
+    const std::string name = r[0].AsText(), status = r[1].AsText();
+    if (status != "pending") {
+      out.push_back({"migrations", Severity::kWarn, name,
+                     absl::StrCat("migration ", name, " is ", status,
+                                  status == "changed" ? " (its file differs from what was applied)"
+                                                      : " (applied, but its file is gone)",
+                                  r[2].is_null() ? "" : absl::StrCat(": ", r[2].AsText())),
+                     "restore the file as applied; add a new migration for new changes",
+                     std::nullopt, 1});
+      continue;
+    }
+    const migrate::MigrationFile* file = nullptr;
+    for (const auto& f : files.files) {
+      if (f.name == name) file = &f;
+    }
+    int risks = 0;
+    if (file != nullptr) {
+      ASSIGN_OR_RETURN(Rows findings, Query(c,
+                                            "SELECT severity, kind, object, detail FROM "
+                                            "migrate_check(?1) WHERE severity IN ('warning', "
+                                            "'error')",
+                                            {Value(file->text)}));
+      for (const Row& f : findings) {
+        ++risks;
+        out.push_back({"migrations", f[0].AsText() == "error" ? Severity::kCritical : Severity::kWarn,
+                       name,
+                       absl::StrCat("pending migration ", name, " (", f[1].AsText(), "): ",
+                                    f[3].AsText()),
+                       "review it with SELECT * FROM migrate_check(...) before running migrate_dir",
+                       std::nullopt, 10});
+      }
+    }
+    if (risks == 0) {
+      out.push_back({"migrations", Severity::kInfo, name,
+                     absl::StrCat("migration ", name, " is pending; its dry run found no risk"),
+                     "apply it with migrate_dir",
+                     absl::StrCat("SELECT migrate_dir(", QuoteLiteral(folder), ")"), 0});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status AddAreaFindings(Connection& c, const std::string& schema,
+                             const std::optional<std::string>& migrations,
+                             std::vector<Finding>& findings) {
+  RETURN_IF_ERROR(CheckLitestream(c, schema, findings));
+  RETURN_IF_ERROR(CheckWal(c, schema, findings));
+  RETURN_IF_ERROR(CheckLocks(c, schema, findings));
+  RETURN_IF_ERROR(CheckTiming(c, schema, findings));
+  if (migrations) RETURN_IF_ERROR(CheckMigrations(c, *migrations, findings));
+  return absl::OkStatus();
+}
+
+}  // namespace doctor::report

@@ -1,0 +1,68 @@
+#include "ext/report/report.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/core/table.h"
+#include "ext/report/area_findings.h"
+#include "ext/report/schema_checks.h"
+
+namespace doctor {
+namespace {
+
+absl::Status CheckSchemaExists(Connection& c, const std::string& schema) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT name FROM pragma_database_list"));
+  std::vector<std::string> names;
+  for (const Row& r : rows) {
+    if (r[0].AsText() == schema) return absl::OkStatus();
+    names.push_back(r[0].AsText());
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown schema '", schema, "'; attached: ",
+                                                 absl::StrJoin(names, ", ")));
+}
+
+absl::StatusOr<Rows> Produce(TableCall& call) {
+  ASSIGN_OR_RETURN(std::string schema, call.args().TextOr(0, "schema", "main"));
+  ASSIGN_OR_RETURN(std::string mode, call.args().TextOr(1, "mode", "quick"));
+  if (mode != "quick" && mode != "deep") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("argument 'mode' must be 'quick' or 'deep', got '", mode, "'"));
+  }
+  Connection& c = call.connection();
+  RETURN_IF_ERROR(CheckSchemaExists(c, schema));
+  ASSIGN_OR_RETURN(std::vector<report::Finding> findings,
+                   report::CheckSchema(c, schema, mode == "deep"));
+  std::optional<std::string> migrations;
+  if (!call.args().Missing(2)) {
+    ASSIGN_OR_RETURN(migrations, call.args().Text(2, "migrations"));
+  }
+  RETURN_IF_ERROR(report::AddAreaFindings(c, schema, migrations, findings));
+  report::SortFindings(findings);
+  Rows rows;
+  for (report::Finding& f : findings) {
+    rows.push_back({f.area, report::SeverityName(f.severity), f.object, f.finding, f.advice,
+                    f.fix_sql ? Value(*f.fix_sql) : Value::Null()});
+  }
+  return rows;
+}
+
+const TableArg kArgs[] = {{"schema", false}, {"mode", false}, {"migrations", false}};
+
+const TableSpec kTables[] = {
+    {"doctor_report", "area TEXT, severity TEXT, object TEXT, finding TEXT, advice TEXT, fix_sql TEXT",
+     kArgs, true, Produce, "SELECT * FROM doctor_report([schema TEXT [, mode TEXT [, migrations TEXT]]])",
+     "Every finding of every area in one place, most severe first: area (timing | wal | locks | "
+     "migrations | indexes | schema), severity (critical | warn | info), object, finding, advice, "
+     "fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA integrity_check; migrations, a "
+     "migration folder, adds its pending, changed and risky migrations (each dry-run)."},
+};
+
+}  // namespace
+
+const Area kReportArea = {"report", {}, kTables, {}, nullptr};
+
+}  // namespace doctor

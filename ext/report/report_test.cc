@@ -1,0 +1,163 @@
+#include <string>
+
+#include "ext/core/testing.h"
+#include "ext/report/finding.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kShop[] = R"sql(
+  CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
+  CREATE TABLE orders (id INTEGER PRIMARY KEY,
+                       customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+                       total REAL);
+  CREATE TABLE notes (body TEXT);
+  CREATE INDEX customers_name ON customers(name);
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+  INSERT INTO orders (customer_id, total) SELECT 1 + i % 100, i FROM n;
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+  INSERT INTO customers (id, name) SELECT i, 'c' || i FROM n;
+)sql";
+
+TEST(ReportTest, UnindexedForeignKeyIsFoundAndItsFixRemovesIt) {
+  testing::Db db;
+  db.Exec(kShop);
+  db.Exec("PRAGMA foreign_keys = ON");
+  auto rows = db.Rows("SELECT severity, finding, fix_sql FROM doctor_report "
+                      "WHERE object = 'orders(customer_id)'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("scans orders (3000 rows)"));
+  EXPECT_THAT(rows[0][1], HasSubstr("ON DELETE CASCADE"));
+  db.Exec(rows[0][2]);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "0");
+}
+
+TEST(ReportTest, ForeignKeysOffIsAWarningWithAFix) {
+  testing::Db db;
+  db.Exec(kShop);
+  db.Exec("PRAGMA foreign_keys = OFF");
+  auto rows = db.Rows("SELECT severity, fix_sql FROM doctor_report WHERE finding LIKE "
+                      "'%PRAGMA foreign_keys is off%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  db.Exec(rows[0][1]);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%foreign_keys is off%'"),
+            "0");
+}
+
+TEST(ReportTest, MissingStatisticsAndMissingPrimaryKey) {
+  testing::Db db;
+  db.Exec(kShop);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'notes' AND finding LIKE "
+                   "'%no PRIMARY KEY%'"),
+            "1");
+  std::string fix = db.One("SELECT fix_sql FROM doctor_report WHERE finding LIKE 'no statistics%'");
+  EXPECT_EQ(fix, "ANALYZE \"main\"");
+  db.Exec(fix);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE 'no statistics%'"), "0");
+}
+
+TEST(ReportTest, DeepModeRunsIntegrityCheck) {
+  testing::Db db;
+  db.Exec(kShop);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report('main', 'deep') WHERE finding = "
+                   "'PRAGMA integrity_check: ok'"),
+            "1");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%integrity_check%'"),
+            "0");
+}
+
+TEST(ReportTest, AttachedSchemasAndBadArguments) {
+  testing::Db db;
+  db.Exec("ATTACH ':memory:' AS \"other db\"; CREATE TABLE \"other db\".t (x)");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report('other db') WHERE object = 't'"), "1");
+  EXPECT_THAT(db.Error("SELECT * FROM doctor_report('nope')"),
+              HasSubstr("doctor_report: unknown schema 'nope'; attached: main"));
+  EXPECT_THAT(db.Error("SELECT * FROM doctor_report('main', 'fast')"),
+              HasSubstr("argument 'mode' must be 'quick' or 'deep'"));
+  EXPECT_THAT(db.Error("SELECT * FROM doctor_report(1)"), HasSubstr("must be text"));
+}
+
+TEST(ReportTest, IsDirectOnly) {
+  testing::Db db;
+  EXPECT_THAT(db.Error("CREATE VIEW v AS SELECT * FROM doctor_report; SELECT * FROM v"),
+              HasSubstr("unsafe use of virtual table"));
+}
+
+TEST(FindingTest, SortsBySeverityThenImpact) {
+  std::vector<report::Finding> f = {
+      {"schema", report::Severity::kInfo, "a", "", "", std::nullopt, 5},
+      {"wal", report::Severity::kCritical, "b", "", "", std::nullopt, 1},
+      {"schema", report::Severity::kWarn, "c", "", "", std::nullopt, 1},
+      {"schema", report::Severity::kWarn, "d", "", "", std::nullopt, 9},
+  };
+  report::SortFindings(f);
+  EXPECT_EQ(f[0].object, "b");
+  EXPECT_EQ(f[1].object, "d");
+  EXPECT_EQ(f[2].object, "c");
+  EXPECT_EQ(f[3].object, "a");
+}
+
+}  // namespace
+}  // namespace doctor
+
+namespace doctor {
+namespace {
+
+TEST(ReportTest, LitestreamIsRecognized) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE 'Litestream%'"), "0");
+  db.Exec("CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)");
+  EXPECT_EQ(db.One("SELECT area || ' ' || severity FROM doctor_report WHERE finding LIKE "
+                   "'Litestream%'"),
+            "wal info");
+}
+
+}  // namespace
+}  // namespace doctor
+
+#include <fstream>
+
+namespace doctor {
+namespace {
+
+TEST(ReportAreasTest, RepeatedFullScansOfTheCapturedWorkload) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec("SELECT query_stats_reset()");
+  for (int i = 0; i < 12; ++i) db.Rows("SELECT * FROM orders WHERE total > 2990 ORDER BY total");
+  auto rows = db.Rows("SELECT severity, finding FROM doctor_report WHERE area = 'timing'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_THAT(rows[0][1], HasSubstr("ran 12 times"));
+  EXPECT_THAT(rows[0][1], HasSubstr("each call scans"));
+}
+
+TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  std::ofstream(dir.File("0001_notes_index.sql")) << "CREATE INDEX notes_body ON notes(body);\n";
+  std::ofstream(dir.File("0002_drop_orders.sql")) << "DROP TABLE orders;\n";
+  const std::string report = "SELECT severity, object, finding, fix_sql FROM doctor_report('main', "
+                             "'quick', '" + dir.path() + "') WHERE area = 'migrations' ORDER BY object";
+  auto rows = db.Rows(report);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_EQ(rows[0][1], "0001_notes_index");
+  EXPECT_THAT(rows[0][3], HasSubstr("SELECT migrate_dir("));
+  EXPECT_EQ(rows[1][0], "warn");
+  EXPECT_THAT(rows[1][2], HasSubstr("3000 rows"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM orders"), "3000") << "the dry run changed nothing";
+  EXPECT_THAT(db.Error("SELECT * FROM doctor_report('main', 'quick', '/nonexistent/folder')"),
+              HasSubstr("/nonexistent/folder"));
+}
+
+}  // namespace
+}  // namespace doctor

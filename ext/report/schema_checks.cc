@@ -1,0 +1,271 @@
+#include "ext/report/schema_checks.h"
+
+#include <algorithm>
+#include <map>
+
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+
+namespace doctor::report {
+namespace {
+
+// Counting rows stops here: a report must stay cheap on a large database.
+constexpr int64_t kCountCap = 1000000;
+
+struct Table {
+  std::string name;
+  bool without_rowid = false;
+  int64_t rows = 0;  // capped at kCountCap
+};
+
+std::string Lower(std::string s) { return absl::AsciiStrToLower(s); }
+
+std::string RowsText(int64_t rows) {
+  return rows >= kCountCap ? absl::StrCat("over ", kCountCap, " rows") : absl::StrCat(rows, " rows");
+}
+
+absl::StatusOr<int64_t> CountRows(Connection& c, const std::string& schema, const std::string& table) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c, absl::StrCat("SELECT count(*) FROM (SELECT 1 FROM ",
+                                                    QuoteIdentifier(schema), ".",
+                                                    QuoteIdentifier(table), " LIMIT ", kCountCap,
+                                                    ")")));
+  return rows.empty() ? 0 : rows[0][0].AsInt();
+}
+
+// Columns (lower case) that lead some usable index of the table, as ordered lists.
+absl::StatusOr<std::vector<std::vector<std::string>>> IndexPrefixes(Connection& c,
+                                                                     const std::string& schema,
+                                                                     const Table& table) {
+  std::vector<std::vector<std::string>> result;
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "SELECT il.name, ii.name FROM pragma_index_list(?1, ?2) il "
+                         "JOIN pragma_index_info(il.name, ?2) ii "
+                         "WHERE il.partial = 0 ORDER BY il.name, ii.seqno",
+                         {Value(table.name), Value(schema)}));
+  std::string current;
+  for (const Row& r : rows) {
+    if (result.empty() || r[0].AsText() != current) {
+      current = r[0].AsText();
+      result.emplace_back();
+    }
+    result.back().push_back(Lower(r[1].AsText()));  // NULL (expression column) stays ""
+  }
+  if (!table.without_rowid) {
+    ASSIGN_OR_RETURN(Rows pk, Query(c,
+                                    "SELECT name, type FROM pragma_table_info(?1, ?2) WHERE pk > 0",
+                                    {Value(table.name), Value(schema)}));
+    if (pk.size() == 1 && absl::AsciiStrToUpper(pk[0][1].AsText()) == "INTEGER") {
+      result.push_back({Lower(pk[0][0].AsText())});  // the rowid alias is the table's own key
+    }
+  }
+  return result;
+}
+
+bool Covered(const std::vector<std::vector<std::string>>& prefixes,
+             std::vector<std::string> columns) {
+  std::sort(columns.begin(), columns.end());
+  for (const auto& index : prefixes) {
+    if (index.size() < columns.size()) continue;
+    std::vector<std::string> lead(index.begin(), index.begin() + columns.size());
+    std::sort(lead.begin(), lead.end());
+    if (lead == columns) return true;
+  }
+  return false;
+}
+
+absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
+                              const std::vector<Table>& tables, std::vector<Finding>& out) {
+  ASSIGN_OR_RETURN(Rows enforced, Query(c, "PRAGMA foreign_keys"));
+  const bool on = !enforced.empty() && enforced[0][0].AsInt() != 0;
+  int declared = 0;
+  for (const Table& table : tables) {
+    ASSIGN_OR_RETURN(Rows fks, Query(c,
+                                     "SELECT id, \"table\", \"from\", on_update, on_delete "
+                                     "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq",
+                                     {Value(table.name), Value(schema)}));
+    if (fks.empty()) continue;
+    ASSIGN_OR_RETURN(auto prefixes, IndexPrefixes(c, schema, table));
+    // Group the rows of one constraint (same id).
+    std::map<int64_t, std::vector<const Row*>> by_id;
+    for (const Row& r : fks) by_id[r[0].AsInt()].push_back(&r);
+    for (const auto& [id, parts] : by_id) {
+      ++declared;
+      std::vector<std::string> columns, lower;
+      for (const Row* r : parts) {
+        columns.push_back((*r)[2].AsText());
+        lower.push_back(Lower((*r)[2].AsText()));
+      }
+      if (Covered(prefixes, lower)) continue;
+      const std::string parent = (*parts[0])[1].AsText();
+      const std::string on_delete = (*parts[0])[4].AsText();
+      const std::string on_update = (*parts[0])[3].AsText();
+      const bool actions = on_delete != "NO ACTION" || on_update != "NO ACTION";
+      std::vector<std::string> quoted;
+      for (const auto& col : columns) quoted.push_back(QuoteIdentifier(col));
+      const std::string index_name = absl::StrCat(table.name, "_", absl::StrJoin(columns, "_"), "_idx");
+      Finding f;
+      f.area = "schema";
+      f.severity = table.rows > 1000 ? Severity::kWarn : Severity::kInfo;
+      f.object = absl::StrCat(table.name, "(", absl::StrJoin(columns, ", "), ")");
+      f.finding = absl::StrCat(
+          "foreign key ", table.name, "(", absl::StrJoin(columns, ", "), ") -> ", parent,
+          " has no index on the child columns: every delete or key update in ", parent,
+          actions ? absl::StrCat(" (ON DELETE ", on_delete, ", ON UPDATE ", on_update, ")") : "",
+          " scans ", table.name, " (", RowsText(table.rows), ")");
+      f.advice = "index the child columns of the foreign key";
+      f.fix_sql = absl::StrCat("CREATE INDEX ", QuoteIdentifier(schema), ".",
+                               QuoteIdentifier(index_name), " ON ", QuoteIdentifier(table.name), "(",
+                               absl::StrJoin(quoted, ", "), ")");
+      f.impact = static_cast<double>(table.rows);
+      out.push_back(std::move(f));
+    }
+  }
+  if (declared > 0 && !on) {
+    out.push_back({"schema", Severity::kWarn, schema,
+                   absl::StrCat(declared, " foreign keys are declared but PRAGMA foreign_keys is "
+                                          "off on this connection: none is enforced, no ON DELETE "
+                                          "action runs"),
+                   "turn foreign keys on in every connection (it is a per-connection setting)",
+                   std::string("PRAGMA foreign_keys = ON"), 1e12});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckKeys(Connection& c, const std::string& schema, const std::vector<Table>& tables,
+                       std::vector<Finding>& out) {
+  for (const Table& table : tables) {
+    if (table.without_rowid) continue;
+    ASSIGN_OR_RETURN(Rows pk, Query(c, "SELECT name, type FROM pragma_table_info(?1, ?2) WHERE pk > 0",
+                                    {Value(table.name), Value(schema)}));
+    if (pk.empty()) {
+      out.push_back({"schema", Severity::kInfo, table.name,
+                     absl::StrCat("table ", table.name, " (", RowsText(table.rows),
+                                  ") has no PRIMARY KEY: rows are addressed by an implicit rowid "
+                                  "that VACUUM may renumber"),
+                     "declare an INTEGER PRIMARY KEY (a table rebuild)", std::nullopt,
+                     static_cast<double>(table.rows)});
+    } else if (pk.size() == 1 && absl::StrContains(absl::AsciiStrToUpper(pk[0][1].AsText()), "TEXT") &&
+               table.rows >= 10000) {
+      out.push_back({"schema", Severity::kInfo, table.name,
+                     absl::StrCat("table ", table.name, " (", RowsText(table.rows),
+                                  ") has a TEXT primary key on a rowid table: the key is stored "
+                                  "twice (table and index) and every lookup searches two b-trees"),
+                     "consider WITHOUT ROWID for this table (a table rebuild)", std::nullopt,
+                     static_cast<double>(table.rows)});
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckStatistics(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  ASSIGN_OR_RETURN(Rows has_stat,
+                   Query(c, "SELECT count(*) FROM pragma_table_list WHERE schema = ?1 AND name = "
+                            "'sqlite_stat1'",
+                         {Value(schema)}));
+  ASSIGN_OR_RETURN(Rows indexes,
+                   Query(c, absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(schema),
+                                         ".sqlite_schema WHERE type = 'index'")));
+  if (indexes.empty() || indexes[0][0].AsInt() == 0) return absl::OkStatus();
+  const std::string analyze = absl::StrCat("ANALYZE ", QuoteIdentifier(schema));
+  if (has_stat.empty() || has_stat[0][0].AsInt() == 0) {
+    out.push_back({"schema", Severity::kInfo, schema,
+                   absl::StrCat("no statistics (sqlite_stat1) for ", indexes[0][0].AsInt(),
+                                " indexes: the query planner guesses how selective they are"),
+                   "run ANALYZE once, then PRAGMA optimize before closing long-lived connections",
+                   analyze, 0});
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(Rows stats,
+                   Query(c, absl::StrCat("SELECT tbl, max(CAST(stat AS INTEGER)) FROM ",
+                                         QuoteIdentifier(schema), ".sqlite_stat1 GROUP BY tbl")));
+  for (const Row& r : stats) {
+    const std::string table = r[0].AsText();
+    const int64_t estimate = r[1].AsInt();
+    absl::StatusOr<int64_t> actual = CountRows(c, schema, table);
+    if (!actual.ok()) continue;  // a table dropped since ANALYZE
+    const int64_t diff = std::abs(*actual - estimate);
+    if (diff > 1000 && (*actual > 2 * estimate || estimate > 2 * *actual)) {
+      out.push_back({"schema", Severity::kInfo, table,
+                     absl::StrCat("statistics for ", table, " are stale: sqlite_stat1 says ",
+                                  estimate, " rows, the table has ", RowsText(*actual)),
+                     "re-run ANALYZE (PRAGMA optimize does it when needed)",
+                     absl::StrCat("ANALYZE ", QuoteIdentifier(schema), ".", QuoteIdentifier(table)),
+                     static_cast<double>(diff)});
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSpace(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  const std::string q = QuoteIdentifier(schema);
+  ASSIGN_OR_RETURN(Rows pages, Query(c, absl::StrCat("PRAGMA ", q, ".page_count")));
+  ASSIGN_OR_RETURN(Rows size, Query(c, absl::StrCat("PRAGMA ", q, ".page_size")));
+  ASSIGN_OR_RETURN(Rows free, Query(c, absl::StrCat("PRAGMA ", q, ".freelist_count")));
+  if (pages.empty() || size.empty() || free.empty()) return absl::OkStatus();
+  const int64_t page_size = size[0][0].AsInt();
+  const int64_t total = pages[0][0].AsInt() * page_size;
+  const int64_t freed = free[0][0].AsInt() * page_size;
+  const bool worth = freed >= (1 << 20) && freed * 4 >= total;
+  out.push_back({"schema", worth ? Severity::kWarn : Severity::kInfo, schema,
+                 absl::StrFormat("database %s is %.1f MB; %d free pages (%.1f MB, %.0f%%)", schema,
+                                 total / 1048576.0, free[0][0].AsInt(), freed / 1048576.0,
+                                 total ? 100.0 * freed / total : 0.0),
+                 worth ? "VACUUM would give the free pages back to the file system"
+                       : "nothing to do: little free space",
+                 worth ? std::optional<std::string>(absl::StrCat("VACUUM ", q)) : std::nullopt,
+                 static_cast<double>(freed)});
+  return absl::OkStatus();
+}
+
+absl::Status CheckIntegrity(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".integrity_check(20)")));
+  if (rows.size() == 1 && rows[0][0].AsText() == "ok") {
+    out.push_back({"schema", Severity::kInfo, schema, "PRAGMA integrity_check: ok", "nothing to do",
+                   std::nullopt, 0});
+    return absl::OkStatus();
+  }
+  std::vector<std::string> problems;
+  for (const Row& r : rows) problems.push_back(r[0].AsText());
+  out.push_back({"schema", Severity::kCritical, schema,
+                 absl::StrCat("PRAGMA integrity_check found ", rows.size(),
+                              rows.size() >= 20 ? " or more" : "", " problems: ",
+                              absl::StrJoin(problems, "; ")),
+                 "restore from a backup, or recover with the sqlite3 shell's .recover", std::nullopt,
+                 1e15});
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& c, const std::string& schema,
+                                                 bool deep) {
+  std::vector<Table> tables;
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT name, wr FROM pragma_table_list WHERE schema = ?1 AND "
+                                    "type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                                    "ORDER BY name",
+                                    {Value(schema)}));
+  for (const Row& r : rows) {
+    Table t{r[0].AsText(), r[1].AsInt() != 0, 0};
+    ASSIGN_OR_RETURN(t.rows, CountRows(c, schema, t.name));
+    tables.push_back(std::move(t));
+  }
+  std::vector<Finding> out;
+  RETURN_IF_ERROR(CheckForeignKeys(c, schema, tables, out));
+  RETURN_IF_ERROR(CheckKeys(c, schema, tables, out));
+  RETURN_IF_ERROR(CheckStatistics(c, schema, out));
+  RETURN_IF_ERROR(CheckSpace(c, schema, out));
+  if (deep) RETURN_IF_ERROR(CheckIntegrity(c, schema, out));
+  return out;
+}
+
+}  // namespace doctor::report

@@ -1,0 +1,22 @@
+// The checks a database expert makes on a schema, beyond the four areas: foreign keys that are
+// not enforced or not indexed, primary keys, statistics, free space, and (deep) integrity.
+#ifndef DOCTOR_REPORT_SCHEMA_CHECKS_H_
+#define DOCTOR_REPORT_SCHEMA_CHECKS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ext/core/connection.h"
+#include "ext/report/finding.h"
+
+namespace doctor::report {
+
+// Findings for one attached schema ("main", "temp", or an ATTACH name). `deep` adds
+// PRAGMA integrity_check, which reads the whole file.
+absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& connection, const std::string& schema,
+                                                 bool deep);
+
+}  // namespace doctor::report
+
+#endif  // DOCTOR_REPORT_SCHEMA_CHECKS_H_

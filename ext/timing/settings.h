@@ -1,0 +1,18 @@
+// The settings of query timing (shown in doctor_config, changed with doctor_set).
+#ifndef DOCTOR_TIMING_SETTINGS_H_
+#define DOCTOR_TIMING_SETTINGS_H_
+
+#include "ext/core/setting.h"
+
+namespace doctor::timing {
+
+extern Setting kTimingOn;     // timing: on | off
+extern Setting kStatsMax;     // stats_max: entries kept before the least used are evicted
+extern Setting kSlowMs;       // slow_ms: threshold of the slow-query log
+extern Setting kSlowMax;      // slow_max: size of the slow-query ring
+extern Setting kSlowParams;   // slow_params: keep the expanded SQL (bound values) of slow ones
+extern Setting kStatsFlushS;  // stats_flush_s: periodic sidecar flush interval, 0 = off
+
+}  // namespace doctor::timing
+
+#endif  // DOCTOR_TIMING_SETTINGS_H_

@@ -1,0 +1,51 @@
+// The sidecar file `<db>-doctor`: query statistics flushed by every process that uses a database,
+// so that query_stats read anywhere (e.g. the sqlite3 shell) shows the merged view. The user's
+// database file is never written.
+//
+// Schema of the sidecar (a plain SQLite database):
+//   CREATE TABLE doctor_query_stats(
+//     query_id INTEGER NOT NULL,   -- FNV-1a 64 of the normalized text, as a signed integer
+//     db TEXT NOT NULL,            -- the database file as the flushing process named it
+//     query TEXT NOT NULL,         -- normalized text
+//     example TEXT,                -- one raw statement
+//     calls INTEGER, total_ms REAL, sumsq_ms REAL, min_ms REAL, max_ms REAL,
+//     rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, sorts INTEGER,
+//     autoindexes INTEGER, errors INTEGER,
+//     first_seen_ms INTEGER, last_seen_ms INTEGER,   -- unix time in milliseconds
+//     histogram TEXT,              -- JSON array of the 62 bucket counts (histogram.h)
+//     PRIMARY KEY (query_id, db)) WITHOUT ROWID;
+//   CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value);  -- ('format', 1)
+//
+// A flush hands over what this process counted since its previous flush (the in-memory counters
+// are then zeroed) and adds it to the sidecar's row inside one BEGIN IMMEDIATE transaction: sums
+// and counts add, min/max combine, so flushes from any number of processes merge exactly.
+#ifndef DOCTOR_TIMING_SIDECAR_H_
+#define DOCTOR_TIMING_SIDECAR_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ext/timing/stats.h"
+
+namespace doctor::timing {
+
+// "<db>-doctor"
+std::string SidecarPath(const std::string& db);
+
+// Flushes this process's counters of database file `db` (a file, not ":memory:") into its sidecar;
+// returns how many query shapes were written.
+absl::StatusOr<int64_t> FlushDb(const std::string& db);
+
+// Every entry in the sidecar of `db`; empty when there is no sidecar.
+absl::StatusOr<std::vector<EntrySnapshot>> ReadSidecar(const std::string& db);
+
+// Called after each timed statement: flushes every database file when stats_flush_s is set and
+// that many seconds passed since the last periodic flush (one thread does it; errors are ignored,
+// the counters stay in memory for the next flush).
+void MaybePeriodicFlush();
+
+}  // namespace doctor::timing
+
+#endif  // DOCTOR_TIMING_SIDECAR_H_

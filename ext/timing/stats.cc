@@ -1,0 +1,235 @@
+#include "ext/timing/stats.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace doctor::timing {
+namespace {
+
+constexpr uint32_t kMaxDbs = 4096;
+
+std::string Cut(absl::string_view text) {
+  if (text.size() <= Stats::kMaxText) return std::string(text);
+  size_t n = Stats::kMaxText;
+  // Do not cut inside a UTF-8 sequence.
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return std::string(text.substr(0, n)) + "…";
+}
+
+}  // namespace
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Counters::Merge(const Counters& o) {
+  if (o.calls == 0) return;
+  if (calls == 0) {
+    min_ms = o.min_ms;
+    max_ms = o.max_ms;
+    first_seen_ms = o.first_seen_ms;
+    last_seen_ms = o.last_seen_ms;
+  } else {
+    min_ms = std::min(min_ms, o.min_ms);
+    max_ms = std::max(max_ms, o.max_ms);
+    first_seen_ms = std::min(first_seen_ms, o.first_seen_ms);
+    last_seen_ms = std::max(last_seen_ms, o.last_seen_ms);
+  }
+  calls += o.calls;
+  total_ms += o.total_ms;
+  sumsq_ms += o.sumsq_ms;
+  rows += o.rows;
+  vm_steps += o.vm_steps;
+  fullscan_steps += o.fullscan_steps;
+  sorts += o.sorts;
+  autoindexes += o.autoindexes;
+  errors += o.errors;
+  for (int i = 0; i < kBuckets; ++i) buckets[i] += o.buckets[i];
+}
+
+double Counters::stddev_ms() const {
+  if (calls == 0) return 0.0;
+  const double mean = total_ms / calls;
+  return std::sqrt(std::max(0.0, sumsq_ms / calls - mean * mean));
+}
+
+Stats& Stats::Global() {
+  static Stats* stats = new Stats;  // never destroyed: connections may close during exit
+  return *stats;
+}
+
+Stats::Stats() { since_ms_ = NowUnixMs(); }
+
+uint32_t Stats::DbIndex(absl::string_view db) {
+  absl::MutexLock lock(&mu_);
+  auto it = db_index_.find(db);
+  if (it != db_index_.end()) return it->second;
+  if (dbs_.size() >= kMaxDbs - 1) {
+    if (dbs_.size() == kMaxDbs - 1) dbs_.push_back("(other)");
+    return kMaxDbs - 1;
+  }
+  uint32_t index = static_cast<uint32_t>(dbs_.size());
+  dbs_.emplace_back(db);
+  db_index_.emplace(std::string(db), index);
+  return index;
+}
+
+std::string Stats::DbNameLocked(uint32_t index) const {
+  return index < dbs_.size() ? dbs_[index] : std::string("(unknown)");
+}
+
+int64_t Stats::EntryBytes(size_t query_bytes, size_t example_bytes) {
+  // The hash map slot (key + entry + one control byte) plus the two texts' heap buffers (the
+  // short-string buffer is inside the entry; longer texts allocate their size + 1).
+  auto heap = [](size_t n) -> int64_t { return n > 15 ? static_cast<int64_t>(n + 1) : 0; };
+  return static_cast<int64_t>(sizeof(Key) + sizeof(Entry) + 1) + heap(query_bytes) +
+         heap(example_bytes);
+}
+
+void Stats::EvictLocked(int64_t max_entries) {
+  if (max_entries < 1) max_entries = 1;
+  if (static_cast<int64_t>(entries_.size()) < max_entries) return;
+  // Make room for one more, and a little slack (5%) so eviction is not paid on every new query.
+  int64_t target = max_entries - 1 - max_entries / 20;
+  if (target < 0) target = 0;
+  const int64_t excess = static_cast<int64_t>(entries_.size()) - target;
+  if (excess <= 0) return;
+  struct Victim {
+    int64_t usage;
+    int64_t last_seen;
+    Key key;
+  };
+  std::vector<Victim> all;
+  all.reserve(entries_.size());
+  for (const auto& [key, e] : entries_) all.push_back({e.usage, e.counters.last_seen_ms, key});
+  auto less_used = [](const Victim& a, const Victim& b) {
+    return a.usage != b.usage ? a.usage < b.usage : a.last_seen < b.last_seen;
+  };
+  std::nth_element(all.begin(), all.begin() + (excess - 1), all.end(), less_used);
+  for (int64_t i = 0; i < excess; ++i) {
+    auto it = entries_.find(all[i].key);
+    text_bytes_ -= EntryBytes(it->second.query.size(), it->second.example.size());
+    entries_.erase(it);
+    ++evictions_;
+  }
+}
+
+void Stats::Record(const Key& key, absl::string_view query, absl::string_view example,
+                   const Sample& s, int64_t max_entries) {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    EvictLocked(max_entries);
+    Entry e;
+    e.query = Cut(query);
+    e.example = Cut(example);
+    text_bytes_ += EntryBytes(e.query.size(), e.example.size());
+    it = entries_.emplace(key, std::move(e)).first;
+  }
+  Entry& e = it->second;
+  Counters& c = e.counters;
+  if (c.calls == 0) {
+    c.min_ms = c.max_ms = s.ms;
+    c.first_seen_ms = s.at_ms;
+  } else {
+    c.min_ms = std::min(c.min_ms, s.ms);
+    c.max_ms = std::max(c.max_ms, s.ms);
+  }
+  c.last_seen_ms = s.at_ms;
+  ++c.calls;
+  ++e.usage;
+  c.total_ms += s.ms;
+  c.sumsq_ms += s.ms * s.ms;
+  c.rows += s.rows;
+  c.vm_steps += s.vm_steps;
+  c.fullscan_steps += s.fullscan_steps;
+  c.sorts += s.sorts;
+  c.autoindexes += s.autoindexes;
+  c.errors += s.error ? 1 : 0;
+  ++c.buckets[BucketOf(s.ms * 1e6)];
+}
+
+void Stats::RecordSlow(SlowQuery slow, int64_t max_slow) {
+  slow.sql = Cut(slow.sql);
+  slow.params = Cut(slow.params);
+  absl::MutexLock lock(&mu_);
+  if (max_slow <= 0) return;
+  slow_.push_back(std::move(slow));
+  while (static_cast<int64_t>(slow_.size()) > max_slow) slow_.pop_front();
+}
+
+std::vector<EntrySnapshot> Stats::Snapshot() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<EntrySnapshot> out;
+  out.reserve(entries_.size());
+  for (const auto& [key, e] : entries_) {
+    out.push_back({key.query_id, DbNameLocked(key.db), e.query, e.example, e.counters});
+  }
+  return out;
+}
+
+std::vector<std::string> Stats::DbNames() const {
+  absl::MutexLock lock(&mu_);
+  return dbs_;
+}
+
+std::vector<SlowQuery> Stats::SlowSnapshot() const {
+  absl::MutexLock lock(&mu_);
+  return std::vector<SlowQuery>(slow_.begin(), slow_.end());
+}
+
+StatsInfo Stats::Info() const {
+  absl::MutexLock lock(&mu_);
+  int64_t slow_bytes = 0;
+  for (const SlowQuery& s : slow_) {
+    slow_bytes += sizeof(SlowQuery) + s.sql.capacity() + s.params.capacity() + s.db.capacity();
+  }
+  return {static_cast<int64_t>(entries_.size()), evictions_,
+          text_bytes_ + slow_bytes + static_cast<int64_t>(sizeof(Stats)), since_ms_,
+          static_cast<int64_t>(slow_.size())};
+}
+
+void Stats::Reset(int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  entries_.clear();
+  slow_.clear();
+  evictions_ = 0;
+  text_bytes_ = 0;
+  since_ms_ = now_ms;
+}
+
+std::vector<EntrySnapshot> Stats::TakeForFlush(absl::string_view db) {
+  absl::MutexLock lock(&mu_);
+  std::vector<EntrySnapshot> out;
+  auto idx = db_index_.find(db);
+  if (idx == db_index_.end()) return out;
+  for (auto& [key, e] : entries_) {
+    if (key.db != idx->second || e.counters.calls == 0) continue;
+    out.push_back({key.query_id, std::string(db), e.query, e.example, e.counters});
+    e.counters = Counters();
+  }
+  return out;
+}
+
+void Stats::Restore(const std::vector<EntrySnapshot>& taken) {
+  absl::MutexLock lock(&mu_);
+  for (const EntrySnapshot& t : taken) {
+    auto idx = db_index_.find(t.db);
+    if (idx == db_index_.end()) continue;
+    auto it = entries_.find(Key{t.query_id, idx->second});
+    if (it == entries_.end()) {
+      Entry e;
+      e.query = t.query;
+      e.example = t.example;
+      e.usage = t.counters.calls;
+      text_bytes_ += EntryBytes(e.query.size(), e.example.size());
+      it = entries_.emplace(Key{t.query_id, idx->second}, std::move(e)).first;
+    }
+    it->second.counters.Merge(t.counters);
+  }
+}
+
+}  // namespace doctor::timing

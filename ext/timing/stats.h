@@ -1,0 +1,160 @@
+// The per-process statistics of query timing: one entry per (query id, database file), bounded,
+// and the ring of slow statements. Pure C++ (no SQLite): the trace glue feeds it samples.
+//
+// Every counter is additive (counts, sums, sums of squares, min/max, histogram buckets), so the
+// counters of many processes merge exactly (see sidecar.h).
+//
+// Example:
+//   Stats& s = Stats::Global();
+//   s.Record(key, texts, sample);            // from the trace callback, under the store's mutex
+//   for (const EntrySnapshot& e : s.Snapshot()) ...
+#ifndef DOCTOR_TIMING_STATS_H_
+#define DOCTOR_TIMING_STATS_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "ext/timing/histogram.h"
+
+namespace doctor::timing {
+
+// The additive counters of one query shape.
+struct Counters {
+  int64_t calls = 0;
+  double total_ms = 0;
+  double sumsq_ms = 0;  // sum of squared durations, for the standard deviation
+  double min_ms = 0;    // meaningful when calls > 0
+  double max_ms = 0;
+  int64_t rows = 0;
+  int64_t vm_steps = 0;
+  int64_t fullscan_steps = 0;
+  int64_t sorts = 0;
+  int64_t autoindexes = 0;
+  int64_t errors = 0;
+  int64_t first_seen_ms = 0;  // unix time in milliseconds
+  int64_t last_seen_ms = 0;
+  Buckets buckets{};
+
+  void Merge(const Counters& other);
+  double mean_ms() const { return calls ? total_ms / calls : 0.0; }
+  // Population standard deviation, as pg_stat_statements' stddev_exec_time.
+  double stddev_ms() const;
+};
+
+// One finished statement run.
+struct Sample {
+  double ms = 0;
+  int64_t rows = 0;
+  int64_t vm_steps = 0;
+  int64_t fullscan_steps = 0;
+  int64_t sorts = 0;
+  int64_t autoindexes = 0;
+  bool error = false;
+  int64_t at_ms = 0;  // unix time in milliseconds
+};
+
+struct Key {
+  int64_t query_id;
+  uint32_t db;  // index into the store's database names
+  bool operator==(const Key& o) const { return query_id == o.query_id && db == o.db; }
+  template <typename H>
+  friend H AbslHashValue(H h, const Key& k) {
+    return H::combine(std::move(h), k.query_id, k.db);
+  }
+};
+
+struct EntrySnapshot {
+  int64_t query_id;
+  std::string db;
+  std::string query;
+  std::string example;
+  Counters counters;
+};
+
+struct SlowQuery {
+  int64_t at_ms;
+  double ms;
+  int64_t query_id;
+  std::string sql;
+  std::string params;  // expanded SQL; empty unless slow_params was on
+  std::string db;
+  int64_t vm_steps;
+  int64_t fullscan_steps;
+};
+
+struct StatsInfo {
+  int64_t entries;
+  int64_t evictions;
+  int64_t memory_bytes;
+  int64_t since_ms;  // creation or last reset, unix ms
+  int64_t slow_entries;
+};
+
+class Stats {
+ public:
+  // Texts stored with a new entry are cut to this many bytes (a "…" marks the cut).
+  static constexpr size_t kMaxText = 4096;
+
+  // The one store of this process.
+  static Stats& Global();
+
+  Stats();
+
+  // The small integer for a database file name (interned; the store keeps at most 4096 names,
+  // later ones share the last slot "(other)").
+  uint32_t DbIndex(absl::string_view db);
+
+  // Adds a sample to the entry of `key`, creating it (with the normalized text and one raw
+  // example) when new; evicts the least used entries first when `max_entries` is reached.
+  void Record(const Key& key, absl::string_view query, absl::string_view example,
+              const Sample& sample, int64_t max_entries);
+  // Appends to the slow ring, keeping at most `max_slow` entries.
+  void RecordSlow(SlowQuery slow, int64_t max_slow);
+
+  std::vector<EntrySnapshot> Snapshot() const;
+  // Every database file name seen so far.
+  std::vector<std::string> DbNames() const;
+  std::vector<SlowQuery> SlowSnapshot() const;
+  StatsInfo Info() const;
+  void Reset(int64_t now_ms);
+
+  // For the sidecar flush: hands out the counters of every entry of database `db` with calls
+  // since the last take, and zeroes them (the entries and their usage stay). `Restore` puts
+  // counters back when a flush failed.
+  std::vector<EntrySnapshot> TakeForFlush(absl::string_view db);
+  void Restore(const std::vector<EntrySnapshot>& taken);
+
+  // The approximate heap bytes of one entry with the given text sizes (documented, tested).
+  static int64_t EntryBytes(size_t query_bytes, size_t example_bytes);
+
+ private:
+  struct Entry {
+    std::string query;
+    std::string example;
+    Counters counters;
+    int64_t usage = 0;  // calls ever, kept across flushes: eviction picks the smallest
+  };
+  void EvictLocked(int64_t max_entries) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string DbNameLocked(uint32_t index) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<Key, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> dbs_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint32_t> db_index_ ABSL_GUARDED_BY(mu_);
+  std::deque<SlowQuery> slow_ ABSL_GUARDED_BY(mu_);
+  int64_t evictions_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t text_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t since_ms_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Unix time now in milliseconds.
+int64_t NowUnixMs();
+
+}  // namespace doctor::timing
+
+#endif  // DOCTOR_TIMING_STATS_H_

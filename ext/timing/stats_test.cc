@@ -1,0 +1,177 @@
+#include "ext/timing/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "ext/timing/histogram.h"
+#include "gtest/gtest.h"
+
+namespace doctor::timing {
+namespace {
+
+TEST(Histogram, BucketBounds) {
+  EXPECT_EQ(BucketOf(0), 0);
+  EXPECT_EQ(BucketOf(999), 0);
+  EXPECT_EQ(BucketOf(1000), 1);       // 1 µs
+  EXPECT_EQ(BucketOf(1414), 1);
+  EXPECT_EQ(BucketOf(1415), 2);       // sqrt(2) µs
+  EXPECT_EQ(BucketOf(2000), 3);       // 2 µs
+  EXPECT_EQ(BucketOf(1e6), 20);       // 1 ms = 2^9.97 µs: half-octave 19.93
+  EXPECT_EQ(BucketOf(1e15), kBuckets - 1);
+  for (int i = 1; i < kBuckets - 1; ++i) {
+    EXPECT_EQ(BucketOf(BucketLowMs(i) * 1e6 * 1.0001), i) << i;
+    EXPECT_EQ(BucketOf(BucketHighMs(i) * 1e6 * 0.9999), i) << i;
+  }
+}
+
+double Exact(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  size_t rank = static_cast<size_t>(std::max(1.0, std::ceil(p * v.size())));
+  return v[rank - 1];
+}
+
+// p50/p95/p99 estimated from the histogram fall within one bucket of the exact percentiles.
+TEST(Histogram, PercentilesWithinOneBucket) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::lognormal_distribution<double> dist(std::log(0.05 * (round + 1)), 1.0 + round * 0.1);
+    std::vector<double> ms;
+    Counters c;
+    const int n = 50 + round * 500;
+    for (int i = 0; i < n; ++i) {
+      double v = dist(rng);
+      ms.push_back(v);
+      ++c.buckets[BucketOf(v * 1e6)];
+    }
+    c.calls = n;
+    c.min_ms = *std::min_element(ms.begin(), ms.end());
+    c.max_ms = *std::max_element(ms.begin(), ms.end());
+    for (double p : {0.5, 0.95, 0.99}) {
+      double exact = Exact(ms, p);
+      double estimate = Percentile(c.buckets, c.calls, p, c.min_ms, c.max_ms);
+      EXPECT_LE(std::abs(BucketOf(estimate * 1e6) - BucketOf(exact * 1e6)), 1)
+          << "round " << round << " p" << p << " exact " << exact << " estimate " << estimate;
+    }
+  }
+}
+
+TEST(Histogram, SparklineAndFormat) {
+  Buckets b{};
+  EXPECT_EQ(Sparkline(b), "");
+  b[BucketOf(50e3)] = 1;   // 50 µs
+  b[BucketOf(400e3)] = 8;  // 400 µs
+  std::string line = Sparkline(b);
+  EXPECT_NE(line.find("█"), std::string::npos) << line;
+  EXPECT_NE(line.find("▁"), std::string::npos) << line;
+  EXPECT_EQ(line.rfind("45µs ", 0), 0u) << line;
+  EXPECT_EQ(FormatMs(0.0008), "0.8µs");
+  EXPECT_EQ(FormatMs(12.44), "12.4ms");
+  EXPECT_EQ(FormatMs(3210), "3.21s");
+}
+
+Sample At(double ms, int64_t at = 1000) {
+  Sample s;
+  s.ms = ms;
+  s.at_ms = at;
+  s.rows = 1;
+  s.vm_steps = 10;
+  return s;
+}
+
+TEST(Stats, RecordsAndMerges) {
+  Stats s;
+  uint32_t db = s.DbIndex("/x.db");
+  EXPECT_EQ(s.DbIndex("/x.db"), db);
+  for (int i = 1; i <= 4; ++i) s.Record({42, db}, "SELECT ?", "SELECT 1", At(i), 100);
+  auto snap = s.Snapshot();
+  ASSERT_EQ(snap.size(), 1u);
+  const Counters& c = snap[0].counters;
+  EXPECT_EQ(c.calls, 4);
+  EXPECT_DOUBLE_EQ(c.total_ms, 10);
+  EXPECT_DOUBLE_EQ(c.min_ms, 1);
+  EXPECT_DOUBLE_EQ(c.max_ms, 4);
+  EXPECT_DOUBLE_EQ(c.mean_ms(), 2.5);
+  EXPECT_NEAR(c.stddev_ms(), std::sqrt(1.25), 1e-9);
+  EXPECT_EQ(c.rows, 4);
+  EXPECT_EQ(c.vm_steps, 40);
+  Counters twice = c;
+  twice.Merge(c);
+  EXPECT_EQ(twice.calls, 8);
+  EXPECT_DOUBLE_EQ(twice.mean_ms(), 2.5);
+  EXPECT_NEAR(twice.stddev_ms(), std::sqrt(1.25), 1e-9);
+}
+
+TEST(Stats, BoundedEvictsLeastUsedAndCounts) {
+  Stats s;
+  uint32_t db = s.DbIndex("/x.db");
+  for (int i = 0; i < 10; ++i) s.Record({1, db}, "hot", "hot", At(1), 100);
+  for (int q = 2; q < 400; ++q) s.Record({q, db}, "cold", "cold", At(1), 100);
+  StatsInfo info = s.Info();
+  EXPECT_LE(info.entries, 100);
+  EXPECT_GE(info.evictions, 300);
+  bool hot_kept = false;
+  for (const auto& e : s.Snapshot()) hot_kept |= e.query_id == 1;
+  EXPECT_TRUE(hot_kept);
+}
+
+// Memory per entry with short texts stays under 1 KB (documented in README.md) and the reported
+// memory grows linearly with entries.
+TEST(Stats, MemoryPerEntry) {
+  Stats s;
+  uint32_t db = s.DbIndex("/x.db");
+  for (int q = 0; q < 1000; ++q) {
+    s.Record({q, db}, "SELECT * FROM users WHERE id = ?", "SELECT * FROM users WHERE id = 1",
+             At(1), 5000);
+  }
+  StatsInfo info = s.Info();
+  EXPECT_EQ(info.entries, 1000);
+  const int64_t per_entry = info.memory_bytes / info.entries;
+  EXPECT_GT(per_entry, 600);
+  EXPECT_LT(per_entry, 1024);
+  EXPECT_EQ(Stats::EntryBytes(10, 10), Stats::EntryBytes(1, 1));  // short strings stay inline
+}
+
+TEST(Stats, TextsAreCut) {
+  Stats s;
+  uint32_t db = s.DbIndex("/x.db");
+  std::string huge(100000, 'x');
+  s.Record({1, db}, huge, huge, At(1), 10);
+  auto snap = s.Snapshot();
+  EXPECT_LE(snap[0].query.size(), Stats::kMaxText + 4);
+}
+
+TEST(Stats, FlushTakesAndRestores) {
+  Stats s;
+  uint32_t db = s.DbIndex("/x.db");
+  s.DbIndex("/y.db");
+  s.Record({1, db}, "q", "e", At(2), 10);
+  s.Record({1, db}, "q", "e", At(4), 10);
+  auto taken = s.TakeForFlush("/x.db");
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].counters.calls, 2);
+  EXPECT_EQ(s.Snapshot()[0].counters.calls, 0);
+  EXPECT_TRUE(s.TakeForFlush("/x.db").empty());
+  EXPECT_TRUE(s.TakeForFlush("/y.db").empty());
+  s.Record({1, db}, "q", "e", At(1), 10);
+  s.Restore(taken);
+  const Counters c = s.Snapshot()[0].counters;
+  EXPECT_EQ(c.calls, 3);
+  EXPECT_DOUBLE_EQ(c.min_ms, 1);
+  EXPECT_DOUBLE_EQ(c.max_ms, 4);
+}
+
+TEST(Stats, SlowRingBounded) {
+  Stats s;
+  for (int i = 0; i < 10; ++i) s.RecordSlow({i, 200.0, 1, "SELECT 1", "", "/x.db", 1, 0}, 3);
+  auto slow = s.SlowSnapshot();
+  ASSERT_EQ(slow.size(), 3u);
+  EXPECT_EQ(slow.back().at_ms, 9);
+  s.Reset(5);
+  EXPECT_TRUE(s.SlowSnapshot().empty());
+  EXPECT_EQ(s.Info().since_ms, 5);
+}
+
+}  // namespace
+}  // namespace doctor::timing

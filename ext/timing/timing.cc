@@ -1,0 +1,249 @@
+// The SQL face of query timing: query_stats, slow_queries, query_stats_info, query_stats_reset(),
+// query_stats_flush(), query_trace_forward() and the settings. The logic lives in stats.h
+// (counters), histogram.h (percentiles, sparkline), trace.h (the trace callback) and sidecar.h
+// (cross-process flush).
+#include "ext/timing/timing.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "ext/core/function.h"
+#include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
+#include "ext/core/status_macros.h"
+#include "ext/core/table.h"
+#include "ext/timing/settings.h"
+#include "ext/timing/sidecar.h"
+#include "ext/timing/stats.h"
+#include "ext/timing/trace.h"
+
+namespace doctor {
+namespace timing {
+namespace {
+
+Value IsoTime(int64_t unix_ms) {
+  if (unix_ms <= 0) return Value::Null();
+  return Value(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(unix_ms),
+                                absl::UTCTimeZone()));
+}
+
+// Only statements that EXPLAIN QUERY PLAN describes without effects at prepare time are planned
+// (never PRAGMA, ATTACH, transaction control or DDL); EXPLAIN only prepares, it never runs them.
+bool Plannable(absl::string_view query) {
+  for (absl::string_view word : {"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH",
+                                 "VALUES"}) {
+    if (absl::StartsWith(query, word) &&
+        (query.size() == word.size() || query[word.size()] == ' ' ||
+         query[word.size()] == '(')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL.
+Value Plan(Connection& connection, absl::string_view query, absl::string_view sql) {
+  if (!Plannable(query)) return Value::Null();
+  std::string text(sql);
+  while (!text.empty() && (text.back() == ';' || text.back() == ' ' || text.back() == '\n' ||
+                           text.back() == '\t' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  auto rows = Query(connection, absl::StrCat("EXPLAIN QUERY PLAN ", text));
+  if (!rows.ok()) return Value::Null();
+  std::vector<std::string> steps;
+  for (const Row& r : *rows) {
+    if (r.size() >= 4) steps.push_back(r[3].AsText());
+  }
+  if (steps.empty()) return Value::Null();  // e.g. INSERT ... VALUES: nothing to plan
+  return Value(absl::StrJoin(steps, "; "));
+}
+
+// Process memory merged with the sidecars of every database file this process has seen and of
+// this connection's own database.
+absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
+  std::vector<EntrySnapshot> mine = Stats::Global().Snapshot();
+  std::vector<std::string> dbs = Stats::Global().DbNames();
+  const std::string& own = connection.State<TimingState>().db_name();
+  if (std::find(dbs.begin(), dbs.end(), own) == dbs.end()) dbs.push_back(own);
+  absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
+  std::vector<EntrySnapshot> all;
+  for (const std::string& db : dbs) {
+    ASSIGN_OR_RETURN(std::vector<EntrySnapshot> side, ReadSidecar(db));
+    for (EntrySnapshot& e : side) {
+      auto [it, fresh] = index.try_emplace(std::make_pair(e.query_id, e.db), all.size());
+      if (fresh) {
+        all.push_back(std::move(e));
+      } else {
+        all[it->second].counters.Merge(e.counters);
+      }
+    }
+  }
+  for (EntrySnapshot& e : mine) {
+    auto [it, fresh] = index.try_emplace(std::make_pair(e.query_id, e.db), all.size());
+    if (fresh) {
+      if (e.counters.calls > 0) all.push_back(std::move(e));
+    } else {
+      all[it->second].counters.Merge(e.counters);
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const EntrySnapshot& a, const EntrySnapshot& b) {
+    return a.counters.total_ms > b.counters.total_ms;
+  });
+  return all;
+}
+
+absl::StatusOr<Rows> QueryStats(TableCall& call) {
+  Connection& connection = call.connection();
+  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection));
+  const std::string& own = connection.State<TimingState>().db_name();
+  Rows rows;
+  rows.reserve(entries.size());
+  for (const EntrySnapshot& e : entries) {
+    const Counters& c = e.counters;
+    rows.push_back({
+        e.query_id, e.query, e.example, e.db, c.calls, c.total_ms, c.min_ms, c.max_ms,
+        c.mean_ms(), c.stddev_ms(),
+        Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms),
+        Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms),
+        Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms),
+        Sparkline(c.buckets), c.rows, c.vm_steps, c.fullscan_steps, c.sorts, c.autoindexes,
+        c.errors, IsoTime(c.first_seen_ms), IsoTime(c.last_seen_ms),
+        e.db == own ? Plan(connection, e.query, e.example) : Value::Null(),
+    });
+  }
+  return rows;
+}
+
+absl::StatusOr<Rows> SlowQueries(TableCall& call) {
+  Connection& connection = call.connection();
+  const std::string& own = connection.State<TimingState>().db_name();
+  Rows rows;
+  std::vector<SlowQuery> slow = Stats::Global().SlowSnapshot();
+  for (auto it = slow.rbegin(); it != slow.rend(); ++it) {  // most recent first
+    const SlowQuery& s = *it;
+    rows.push_back({IsoTime(s.at_ms), s.ms, s.query_id, s.sql,
+                    s.params.empty() ? Value::Null() : Value(s.params), s.db, s.vm_steps,
+                    s.fullscan_steps,
+                    s.db == own ? Plan(connection, NormalizeSql(s.sql), s.sql) : Value::Null()});
+  }
+  return rows;
+}
+
+absl::StatusOr<Rows> Info(TableCall& call) {
+  TimingState& state = call.connection().State<TimingState>();
+  StatsInfo info = Stats::Global().Info();
+  // This read is itself a statement of the connection: when our callback still holds the
+  // connection's trace slot and timing is on, it is being timed right now.
+  const char* status = !kTimingOn.On()        ? "off"
+                       : !state.installed()   ? "not installed"
+                       : state.timing_now()   ? "active"
+                                              : "replaced";
+  return Rows{{info.entries, info.evictions, info.memory_bytes,
+               info.entries ? Value(info.memory_bytes / info.entries) : Value::Null(),
+               IsoTime(info.since_ms), Value(std::string(status) == "active"), status,
+               info.slow_entries, kStatsMax.Get(), state.db_name()}};
+}
+
+absl::StatusOr<Value> Reset(FunctionCall&) {
+  Stats::Global().Reset(NowUnixMs());
+  return Value("ok");
+}
+
+absl::StatusOr<Value> Flush(FunctionCall& call) {
+  int64_t written = 0;
+  for (const std::string& db : Stats::Global().DbNames()) {
+    if (db == ":memory:" || db == "(other)") continue;
+    ASSIGN_OR_RETURN(int64_t n, FlushDb(db));
+    written += n;
+  }
+  return Value(written);
+}
+
+// For C/C++ applications: `SELECT query_trace_forward(?1, ?2, ?3)` with ?1 the mask, ?2 a
+// sqlite3_trace_v2-style callback and ?3 its context, both bound with sqlite3_bind_pointer and
+// the types "doctor_trace_callback" / "doctor_trace_context". NULL callback removes it.
+absl::StatusOr<Value> Forward(FunctionCall& call) {
+  ASSIGN_OR_RETURN(int64_t mask, call.args().Int(0, "mask"));
+  void* callback = call.args().size() > 1
+                       ? sqlite3_value_pointer(call.args().raw(1), "doctor_trace_callback")
+                       : nullptr;
+  void* context = call.args().size() > 2
+                      ? sqlite3_value_pointer(call.args().raw(2), "doctor_trace_context")
+                      : nullptr;
+  if (call.args().size() > 1 && !call.args().Missing(1) && callback == nullptr) {
+    return absl::InvalidArgumentError(
+        "callback must be bound with sqlite3_bind_pointer(..., \"doctor_trace_callback\", ...)");
+  }
+  TimingState& state = call.connection().State<TimingState>();
+  state.SetForward(static_cast<unsigned>(mask),
+                   reinterpret_cast<int (*)(unsigned, void*, void*, void*)>(callback), context);
+  return Value(callback ? "forwarding" : "not forwarding");
+}
+
+absl::Status Attach(Connection& connection) {
+  return connection.State<TimingState>().Install();
+}
+
+const FunctionSpec kFunctions[] = {
+    {"query_stats_reset", 0, 0, Trust::kDirectOnly, Reset, "query_stats_reset() -> TEXT",
+     "Clears this process's query statistics and slow-query log (sidecar files are kept)."},
+    {"query_stats_flush", 0, 0, Trust::kDirectOnly, Flush, "query_stats_flush() -> INTEGER",
+     "Adds this process's query statistics since its last flush into the <db>-doctor sidecar "
+     "of each database file; returns the number of query shapes written."},
+    {"query_trace_forward", 1, 3, Trust::kDirectOnly, Forward,
+     "query_trace_forward(mask INTEGER [, callback POINTER, context POINTER]) -> TEXT",
+     "For C/C++ applications: a sqlite3_trace_v2 callback of their own that the extension's "
+     "trace callback calls for the events in mask (pointers bound with sqlite3_bind_pointer)."},
+};
+
+const TableSpec kTables[] = {
+    {"query_stats",
+     "query_id INTEGER, query TEXT, example TEXT, db TEXT, calls INTEGER, total_ms REAL, "
+     "min_ms REAL, max_ms REAL, mean_ms REAL, stddev_ms REAL, p50_ms REAL, p95_ms REAL, "
+     "p99_ms REAL, histogram TEXT, rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, "
+     "sorts INTEGER, autoindexes INTEGER, errors INTEGER, first_seen TEXT, last_seen TEXT, "
+     "plan TEXT",
+     {},
+     true,
+     QueryStats,
+     "SELECT * FROM query_stats",
+     "One row per normalized query (per database file): calls, time (total, min, max, mean, "
+     "stddev, p50/p95/p99 in ms), a latency sparkline, rows, VM counters and the query plan; "
+     "this process's memory merged with the <db>-doctor sidecars."},
+    {"slow_queries",
+     "at TEXT, ms REAL, query_id INTEGER, sql TEXT, params TEXT, db TEXT, vm_steps INTEGER, "
+     "fullscan_steps INTEGER, plan TEXT",
+     {},
+     true,
+     SlowQueries,
+     "SELECT * FROM slow_queries",
+     "The most recent statements slower than slow_ms (newest first, at most slow_max): when, "
+     "how long, the SQL as written, bound values when slow_params is on, and the plan."},
+    {"query_stats_info",
+     "entries INTEGER, evictions INTEGER, memory_bytes INTEGER, bytes_per_entry INTEGER, "
+     "since TEXT, timing_active INTEGER, status TEXT, slow_entries INTEGER, stats_max INTEGER, "
+     "db TEXT",
+     {},
+     true,
+     Info,
+     "SELECT * FROM query_stats_info",
+     "One row about query timing: entries, evictions, memory, since when, and whether timing is "
+     "active on this connection (status: active | off | replaced | not installed)."},
+};
+
+Setting* const kSettings[] = {&kTimingOn, &kStatsMax, &kSlowMs, &kSlowMax, &kSlowParams,
+                              &kStatsFlushS};
+
+}  // namespace
+}  // namespace timing
+
+const Area kTimingArea = {"timing", timing::kFunctions, timing::kTables, timing::kSettings,
+                          timing::Attach};
+
+}  // namespace doctor

@@ -1,0 +1,181 @@
+// Query timing on real connections (system SQLite, extension registered as `.load` would).
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "ext/core/testing.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Db;
+using testing::TempDir;
+
+class Timing : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Db db;
+    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
+            "SELECT doctor_set('slow_ms', 100); SELECT doctor_set('slow_params', 'off')");
+  }
+};
+
+std::string Calls(Db& db, const std::string& like) {
+  return db.One("SELECT coalesce(sum(calls), 0) FROM query_stats WHERE query LIKE '" + like + "'");
+}
+
+TEST_F(Timing, FoldsLiteralsAndCountsCalls) {
+  Db db;
+  db.Exec("CREATE TABLE fold(a INTEGER, b TEXT)");
+  for (int i = 0; i < 30; ++i) {
+    db.Exec("INSERT INTO fold VALUES (" + std::to_string(i) + ", 'v" + std::to_string(i) + "')");
+  }
+  for (int i = 0; i < 20; ++i) db.Rows("SELECT b FROM fold WHERE a = " + std::to_string(i));
+  EXPECT_EQ(db.One("SELECT calls || ' ' || rows FROM query_stats "
+                   "WHERE query = 'INSERT INTO fold VALUES (?, ?)'"),
+            "30 30");
+  EXPECT_EQ(db.One("SELECT calls || ' ' || rows FROM query_stats "
+                   "WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
+            "20 20");
+  EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
+            "SCAN fold");
+  EXPECT_EQ(db.One("SELECT fullscan_steps > 0 AND vm_steps > 0 AND histogram <> '' "
+                   "AND p50_ms <= p95_ms AND p95_ms <= p99_ms AND p99_ms <= max_ms "
+                   "FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
+            "1");
+}
+
+TEST_F(Timing, PreparedStatementReusedAndStepCountersAreDeltas) {
+  Db db;
+  db.Exec("CREATE TABLE reuse(a); INSERT INTO reuse VALUES (1), (2), (3)");
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT a FROM reuse WHERE a >= ?", -1, &stmt, nullptr),
+            SQLITE_OK);
+  for (int i = 0; i < 5; ++i) {
+    sqlite3_bind_int(stmt, 1, 2);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+  const int vm_total = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+  sqlite3_finalize(stmt);
+  EXPECT_EQ(db.One("SELECT calls || ' ' || rows || ' ' || vm_steps FROM query_stats "
+                   "WHERE query = 'SELECT a FROM reuse WHERE a >= ?'"),
+            "5 10 " + std::to_string(vm_total));
+}
+
+TEST_F(Timing, OwnStatementsAndTriggerProgramsAreNotCounted) {
+  Db db;
+  db.Exec("CREATE TABLE src(a); CREATE TABLE audit(a);"
+          "CREATE TRIGGER src_ai AFTER INSERT ON src BEGIN INSERT INTO audit VALUES (new.a); END");
+  db.Exec("INSERT INTO src VALUES (1)");
+  db.Exec("INSERT INTO src VALUES (2)");
+  EXPECT_EQ(Calls(db, "INSERT INTO src VALUES%"), "2");
+  EXPECT_EQ(Calls(db, "INSERT INTO audit%"), "0");
+  // query_stats computes plans with EXPLAIN QUERY PLAN: those never show up.
+  db.Rows("SELECT * FROM query_stats");
+  EXPECT_EQ(Calls(db, "EXPLAIN%"), "0");
+}
+
+TEST_F(Timing, TimingOffStopsAndInfoSaysSo) {
+  Db db;
+  db.Exec("CREATE TABLE off_t(a)");
+  db.Exec("SELECT doctor_set('timing', 'off')");
+  db.Exec("INSERT INTO off_t VALUES (1)");
+  EXPECT_EQ(db.One("SELECT status FROM query_stats_info"), "off");
+  db.Exec("SELECT doctor_set('timing', 'on')");
+  db.Exec("INSERT INTO off_t VALUES (1)");
+  EXPECT_EQ(Calls(db, "INSERT INTO off_t%"), "1");
+  EXPECT_EQ(db.One("SELECT status || timing_active FROM query_stats_info"), "active1");
+}
+
+int AppTrace(unsigned, void* count, void*, void*) {
+  ++*static_cast<int*>(count);
+  return 0;
+}
+
+TEST_F(Timing, ReplacedTraceCallbackIsReported) {
+  Db db;
+  int events = 0;
+  sqlite3_trace_v2(db.get(), SQLITE_TRACE_STMT, AppTrace, &events);
+  db.Exec("CREATE TABLE rep(a); INSERT INTO rep VALUES (1)");
+  EXPECT_EQ(db.One("SELECT status || timing_active FROM query_stats_info"), "replaced0");
+  EXPECT_EQ(Calls(db, "INSERT INTO rep%"), "0");
+  EXPECT_GT(events, 0);
+}
+
+TEST_F(Timing, ForwardsTraceEventsToTheApplication) {
+  Db db;
+  int events = 0;
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT query_trace_forward(?1, ?2, ?3)", -1, &stmt,
+                               nullptr),
+            SQLITE_OK);
+  sqlite3_bind_int(stmt, 1, SQLITE_TRACE_STMT);
+  sqlite3_bind_pointer(stmt, 2, reinterpret_cast<void*>(&AppTrace), "doctor_trace_callback",
+                       nullptr);
+  sqlite3_bind_pointer(stmt, 3, &events, "doctor_trace_context", nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "forwarding");
+  sqlite3_finalize(stmt);
+  db.Exec("CREATE TABLE fwd(a); INSERT INTO fwd VALUES (1)");
+  EXPECT_GE(events, 2);
+  EXPECT_EQ(Calls(db, "INSERT INTO fwd%"), "1");  // and timing goes on
+  EXPECT_THAT(db.Error("SELECT query_trace_forward(1, 'not a pointer')"),
+              HasSubstr("sqlite3_bind_pointer"));
+  db.Exec("SELECT query_trace_forward(0)");
+  const int before = events;
+  db.Exec("INSERT INTO fwd VALUES (2)");
+  EXPECT_EQ(events, before);
+}
+
+TEST_F(Timing, SlowQueriesWithParamsOnlyWhenAsked) {
+  Db db;
+  db.Exec("SELECT doctor_set('slow_ms', 0)");
+  db.Exec("CREATE TABLE sl(a)");
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db.get(), "INSERT INTO sl VALUES (?)", -1, &stmt, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(stmt, 1, "secret", -1, SQLITE_STATIC);
+  sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  EXPECT_EQ(db.One("SELECT count(*) FROM slow_queries WHERE params IS NOT NULL"), "0");
+  db.Exec("SELECT doctor_set('slow_params', 'on')");
+  sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  EXPECT_EQ(db.One("SELECT params FROM slow_queries WHERE sql LIKE 'INSERT INTO sl%' LIMIT 1"),
+            "INSERT INTO sl VALUES ('secret')");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
+TEST_F(Timing, FlushToSidecarMergesWithMemory) {
+  TempDir dir;
+  const std::string path = dir.File("app.db");
+  {
+    Db db(path);
+    db.Exec("CREATE TABLE f(a)");
+    for (int i = 0; i < 10; ++i) db.Exec("INSERT INTO f VALUES (" + std::to_string(i) + ")");
+    EXPECT_GE(std::stoi(db.One("SELECT query_stats_flush()")), 1);
+    EXPECT_EQ(access((path + "-doctor").c_str(), R_OK), 0);
+    for (int i = 0; i < 5; ++i) db.Exec("INSERT INTO f VALUES (" + std::to_string(i) + ")");
+    EXPECT_EQ(Calls(db, "INSERT INTO f VALUES%"), "15");
+  }
+  Db side(path + "-doctor");
+  EXPECT_EQ(side.One("SELECT calls FROM doctor_query_stats WHERE query = 'INSERT INTO f VALUES (?)'"),
+            "10");
+  EXPECT_EQ(side.One("SELECT json_array_length(histogram) FROM doctor_query_stats LIMIT 1"), "62");
+}
+
+TEST_F(Timing, MemoryDatabaseFlushIsHarmless) {
+  Db db;
+  EXPECT_EQ(db.One("SELECT typeof(query_stats_flush())"), "integer");
+  EXPECT_EQ(db.One("SELECT db FROM query_stats_info"), ":memory:");
+}
+
+}  // namespace
+}  // namespace doctor

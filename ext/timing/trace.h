@@ -1,0 +1,93 @@
+// Statement timing on one connection: the sqlite3_trace_v2 callback and its per-connection state.
+//
+// How it works:
+//   - STMT event: a statement starts its run. Take our own monotonic clock (PROFILE's own
+//     nanoseconds have 1 ms granularity on unix in SQLite 3.40) and remember (stmt, start).
+//     A STMT for a statement that is already running is a trigger sub-program ("-- TRIGGER t"):
+//     ignored, its time belongs to the statement that fired it. The extension's own statements
+//     (Connection::internal()) are not timed.
+//   - ROW event: one more row returned by a running statement (counted as `rows` of reads).
+//   - PROFILE event: the run ended (SQLITE_DONE, an error, or a reset/finalize before the end).
+//     Elapsed = now - start. The statement's shape comes from a small per-connection cache keyed
+//     by the sqlite3_stmt pointer and checked against its SQL text, so a prepared statement is
+//     normalized once, not on every run. The VM counters are deltas of sqlite3_stmt_status since
+//     the start of the run. Then one sample goes to the process-wide Stats, and to the slow ring when
+//     slow enough. Nothing here prepares or runs SQL on the connection.
+#ifndef DOCTOR_TIMING_TRACE_H_
+#define DOCTOR_TIMING_TRACE_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ext/core/connection.h"
+
+namespace doctor::timing {
+
+class TimingState : public AreaState {
+ public:
+  explicit TimingState(Connection& connection);
+
+  // Installs the trace callback (once); a no-op for the extension's own sidecar connections.
+  absl::Status Install();
+  bool installed() const { return installed_; }
+  // True while a statement of this connection is being timed (used by query_stats_info, which
+  // is itself such a statement when our callback is still the connection's trace callback).
+  bool timing_now() const { return !in_flight_.empty(); }
+  const std::string& db_name() const { return db_name_; }
+
+  // For C/C++ applications: a trace callback of their own, called by ours for the events in
+  // its mask (sqlite3_trace_v2 has one slot per connection). nullptr removes it.
+  void SetForward(unsigned mask, int (*callback)(unsigned, void*, void*, void*), void* context);
+
+ private:
+  struct Running {
+    sqlite3_stmt* stmt;
+    int64_t start_ns;
+    int64_t rows;
+    uint32_t counters[4];  // VM_STEP, FULLSCAN_STEP, SORT, AUTOINDEX when the run started
+  };
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    std::string raw;  // the statement's SQL, to notice a pointer reused by another statement
+    std::string query;
+    int64_t query_id = 0;
+    bool is_dml = false;
+  };
+  static int Callback(unsigned event, void* context, void* p, void* x);
+  void OnStmt(sqlite3_stmt* stmt);
+  void OnRow(sqlite3_stmt* stmt);
+  void OnProfile(sqlite3_stmt* stmt);
+  Cached& Lookup(sqlite3_stmt* stmt);
+
+  Connection& connection_;
+  sqlite3* const db_;
+  std::string db_name_;
+  uint32_t db_index_ = 0;
+  bool installed_ = false;
+  std::vector<Running> in_flight_;
+  static constexpr size_t kCacheSlots = 64;
+  std::array<Cached, kCacheSlots> cache_;
+  unsigned forward_mask_ = 0;
+  int (*forward_)(unsigned, void*, void*, void*) = nullptr;
+  void* forward_context_ = nullptr;
+};
+
+// True on a thread that is opening the extension's own sidecar connection (so that an
+// auto-loaded extension does not time it).
+bool OpeningSidecar();
+class SidecarOpenScope {
+ public:
+  SidecarOpenScope();
+  ~SidecarOpenScope();
+};
+
+// Monotonic nanoseconds.
+int64_t MonotonicNs();
+
+}  // namespace doctor::timing
+
+#endif  // DOCTOR_TIMING_TRACE_H_

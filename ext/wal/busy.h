@@ -1,0 +1,42 @@
+// The busy handler behind lock_stats: SQLite's own busy-timeout schedule (main.c,
+// sqliteDefaultBusyCallback: sleeps of 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms, then
+// 100 ms, until the timeout is spent), so installing it changes no behaviour, plus counters.
+// Pure: the SQL glue sleeps and measures; this decides and counts.
+#ifndef DOCTOR_WAL_BUSY_H_
+#define DOCTOR_WAL_BUSY_H_
+
+#include <cstdint>
+
+#include "absl/synchronization/mutex.h"
+
+namespace doctor::wal {
+
+// How long to sleep before retry number `count` (0-based, as SQLite passes it) with a timeout of
+// `timeout_ms`; 0 means give up (the caller gets SQLITE_BUSY). Same figures as SQLite's.
+int BusyDelayMs(int count, int64_t timeout_ms);
+
+// Counters of one connection's busy handler.
+struct BusyCounters {
+  int64_t waits = 0;            // lock waits: handler calls with count 0
+  int64_t retries = 0;          // handler calls that slept and retried
+  double wait_ms = 0;           // time slept, all waits
+  double longest_wait_ms = 0;   // the longest single wait (all its sleeps)
+  int64_t busy_errors = 0;      // waits that gave up: SQLITE_BUSY reached the application
+};
+
+class BusyStats {
+ public:
+  // One handler call: `count` as SQLite passes it, `slept_ms` the time actually slept (0 when
+  // giving up), `gave_up` when the handler returned 0.
+  void OnCall(int count, double slept_ms, bool gave_up);
+  BusyCounters Snapshot() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  BusyCounters c_ ABSL_GUARDED_BY(mu_);
+  double current_wait_ms_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace doctor::wal
+
+#endif  // DOCTOR_WAL_BUSY_H_

@@ -1,0 +1,167 @@
+#include "ext/wal/health.h"
+
+#include "gtest/gtest.h"
+
+namespace doctor::wal {
+namespace {
+
+WalIndex Index(uint32_t mx, uint32_t backfill, std::array<uint32_t, kReaders> marks) {
+  WalIndex ix;
+  ix.header.is_init = true;
+  ix.header.version = kIndexVersion;
+  ix.header.page_size = 4096;
+  ix.header.mx_frame = mx;
+  ix.backfill = backfill;
+  ix.read_marks = marks;
+  return ix;
+}
+
+WalFacts WalDb(uint32_t mx, uint32_t backfill) {
+  WalFacts f;
+  f.journal_mode = "wal";
+  f.synchronous = "NORMAL";
+  f.wal_bytes = 32 + uint64_t{mx} * 4120;
+  f.index = Index(mx, backfill, {0, mx, kReadMarkNotUsed, kReadMarkNotUsed, kReadMarkNotUsed});
+  f.locks = ShmLocks{};
+  return f;
+}
+
+bool Mentions(const Health& h, const std::string& needle) {
+  for (const auto& a : h.advice) {
+    if (a.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(Assess, HealthyWal) {
+  Health h = Assess(WalDb(10, 10));
+  EXPECT_EQ(h.status, "ok");
+  EXPECT_TRUE(h.advice.empty());
+  EXPECT_EQ(*h.wal_frames, 10);
+  EXPECT_EQ(*h.pending_frames, 0);
+  EXPECT_EQ(*h.readers, 0);
+  EXPECT_FALSE(h.oldest_reader_frame.has_value());
+}
+
+TEST(Assess, NotWalIsNotApplicable) {
+  WalFacts f;
+  f.journal_mode = "delete";
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "n/a");
+  EXPECT_TRUE(Mentions(h, "journal_mode is delete"));
+  f.in_memory = true;
+  EXPECT_TRUE(Mentions(Assess(f), "in-memory"));
+  f.temp = true;
+  EXPECT_TRUE(Mentions(Assess(f), "temp"));
+  EXPECT_FALSE(Assess(f).wal_frames.has_value());
+}
+
+TEST(Assess, ReaderInAnotherProcessPinsFrames) {
+  WalFacts f = WalDb(100, 40);
+  f.index->read_marks[1] = 40;
+  f.locks->lock[ReadLock(1)].by_other_process = true;
+  f.locks->lock[ReadLock(1)].other_pid = 4242;
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "warn");
+  EXPECT_EQ(*h.readers, 1);
+  EXPECT_EQ(*h.oldest_reader_frame, 40);
+  EXPECT_TRUE(Mentions(h, "a reader in another process (pid 4242) has pinned frame 40"));
+}
+
+TEST(Assess, ReadMarkWithoutLockIsNotAReader) {
+  WalFacts f = WalDb(100, 40);
+  f.index->read_marks[1] = 40;  // stale mark: its reader is gone
+  Health h = Assess(f);
+  EXPECT_EQ(*h.readers, 0);
+  EXPECT_EQ(h.status, "ok");
+}
+
+TEST(Assess, Read0HolderBlocksAllBackfill) {
+  WalFacts f = WalDb(100, 0);
+  f.locks->lock[ReadLock(0)].by_this_process = true;
+  Health h = Assess(f);
+  EXPECT_EQ(*h.oldest_reader_frame, 0);
+  EXPECT_EQ(h.status, "warn");
+  EXPECT_TRUE(Mentions(h, "a reader in this process has pinned frame 0"));
+}
+
+TEST(Assess, OwnStatementReaderIsNotCounted) {
+  WalFacts f = WalDb(100, 40);
+  f.index->read_marks[1] = 40;
+  f.index->read_marks[2] = 100;
+  f.locks->lock[ReadLock(1)].by_other_process = true;
+  f.locks->lock[ReadLock(2)].by_this_process = true;  // the wal_health statement itself
+  f.own_statement_reader = true;
+  Health h = Assess(f);
+  EXPECT_EQ(*h.readers, 1);
+  EXPECT_EQ(*h.oldest_reader_frame, 40);
+}
+
+TEST(Assess, FallingBehindIsWarnThenCritical) {
+  WalFacts f = WalDb(4001, 0);
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "warn");
+  EXPECT_TRUE(Mentions(h, "falling behind"));
+  f = WalDb(20001, 0);
+  EXPECT_EQ(Assess(f).status, "critical");
+}
+
+TEST(Assess, HugeWalIsCritical) {
+  WalFacts f = WalDb(10, 10);
+  f.wal_bytes = uint64_t{2} << 30;
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "critical");
+  EXPECT_TRUE(Mentions(h, "2.0 GB"));
+}
+
+TEST(Assess, BloatedButCheckpointedWalIsWarn) {
+  WalFacts f = WalDb(10, 10);
+  f.wal_bytes = uint64_t{100} << 20;
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "warn");
+  EXPECT_TRUE(Mentions(h, "journal_size_limit"));
+}
+
+TEST(Assess, AutocheckpointOffAndSynchronousOff) {
+  WalFacts f = WalDb(1500, 0);
+  f.autocheckpoint = 0;
+  EXPECT_TRUE(Mentions(Assess(f), "autocheckpoint is off"));
+  f = WalDb(1, 1);
+  f.synchronous = "OFF";
+  EXPECT_EQ(Assess(f).status, "warn");
+}
+
+TEST(Assess, UnreadableIndexAndLocksAreSaid) {
+  WalFacts f = WalDb(1, 1);
+  f.index.reset();
+  f.index_problem = "the wal-index is not mapped";
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "warn");
+  EXPECT_TRUE(Mentions(h, "not mapped"));
+  f = WalDb(1, 1);
+  f.locks.reset();
+  f.locks_problem = "cannot open x-shm";
+  h = Assess(f);
+  EXPECT_FALSE(h.readers.has_value());
+  EXPECT_TRUE(Mentions(h, "cannot open x-shm"));
+}
+
+TEST(Assess, ExclusiveLockingHasNoIndex) {
+  WalFacts f = WalDb(1, 1);
+  f.index.reset();
+  f.locks.reset();
+  f.exclusive = true;
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "ok");
+  EXPECT_TRUE(Mentions(h, "EXCLUSIVE"));
+}
+
+TEST(HumanBytes, Units) {
+  EXPECT_EQ(HumanBytes(512), "512 bytes");
+  EXPECT_EQ(HumanBytes(1536), "1.5 KB");
+  EXPECT_EQ(HumanBytes(2254857830), "2.1 GB");
+  EXPECT_EQ(HumanBytes(uint64_t{2} << 20), "2.0 MB");
+}
+
+}  // namespace
+}  // namespace doctor::wal

@@ -1,0 +1,74 @@
+#include "ext/wal/wal.h"
+
+#include "ext/wal/wal_internal.h"
+
+namespace doctor {
+namespace wal {
+
+Setting kBusyTimeoutMs = Setting::Int(
+    "busy_timeout_ms", -1, -1, 3600000,
+    "-1: leave busy handling to the application (lock_stats counts nothing). N >= 0: connections "
+    "get doctor's busy handler, which waits like sqlite3_busy_timeout(N) and counts for "
+    "lock_stats.");
+Setting kCheckpointHistory = Setting::Int(
+    "wal_checkpoint_history", 200, 1, 100000,
+    "How many checkpoints wal_checkpoints remembers (process-wide, oldest dropped first).");
+
+}  // namespace wal
+
+namespace {
+
+Setting* const kSettings[] = {&wal::kBusyTimeoutMs, &wal::kCheckpointHistory};
+
+// The argument cannot be called "schema": that is a visible column.
+const TableArg kSchemaArg[] = {{"schema_name", false}};
+
+const FunctionSpec kFunctions[] = {
+    {"doctor_checkpoint", 1, 2, Trust::kDirectOnly, wal::Checkpoint,
+     "doctor_checkpoint(mode TEXT [, schema TEXT]) -> TEXT (JSON)",
+     "Runs a WAL checkpoint (PASSIVE, FULL, RESTART or TRUNCATE) on schema (default main) and "
+     "returns JSON: result (done | partial | busy | not_wal), log_frames, checkpointed_frames, ms, "
+     "wal_bytes_before, wal_bytes_after; recorded in wal_checkpoints."},
+};
+
+const TableSpec kTables[] = {
+    {"wal_health",
+     "schema TEXT, file TEXT, journal_mode TEXT, page_size INTEGER, wal_bytes INTEGER, "
+     "wal_frames INTEGER, backfilled_frames INTEGER, pending_frames INTEGER, readers INTEGER, "
+     "oldest_reader_frame INTEGER, autocheckpoint INTEGER, journal_size_limit INTEGER, "
+     "synchronous TEXT, checkpoints INTEGER, last_checkpoint_at TEXT, last_checkpoint_ms REAL, "
+     "commits_since_checkpoint INTEGER, status TEXT, advice TEXT",
+     kSchemaArg,
+     true,
+     wal::WalHealth,
+     "SELECT * FROM wal_health[(schema_name)]",
+     "One row per attached database (or the one named): WAL size and frames, frames not yet "
+     "checkpointed, readers pinning a snapshot, settings, checkpoints seen, status "
+     "(ok | warn | critical | n/a) and advice. Reads the wal-index without taking any lock."},
+    {"wal_checkpoints",
+     "at TEXT, schema TEXT, mode TEXT, ms REAL, busy INTEGER, log_frames INTEGER, "
+     "checkpointed_frames INTEGER, wal_bytes_after INTEGER, file TEXT",
+     {},
+     true,
+     wal::WalCheckpoints,
+     "SELECT * FROM wal_checkpoints",
+     "Checkpoints this process ran (doctor_checkpoint) or saw happen between two reads of "
+     "wal_health (mode 'observed'), oldest first; bounded by wal_checkpoint_history."},
+    {"lock_stats",
+     "file TEXT, connection INTEGER, this_connection INTEGER, handler TEXT, timeout_ms INTEGER, "
+     "busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, longest_wait_ms REAL, "
+     "busy_errors INTEGER",
+     {},
+     true,
+     wal::LockStats,
+     "SELECT * FROM lock_stats",
+     "One row per connection of this process with the extension loaded: lock waits, time waited, "
+     "longest wait and SQLITE_BUSY errors surfaced, counted by doctor's busy handler (enable with "
+     "doctor_set('busy_timeout_ms', N))."},
+};
+
+}  // namespace
+
+const Area kWalArea = {"wal", kFunctions, kTables, kSettings, wal::Attach};
+
+}  // namespace doctor

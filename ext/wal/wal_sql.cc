@@ -1,0 +1,73 @@
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/wal/wal_internal.h"
+
+namespace doctor::wal {
+
+absl::StatusOr<std::vector<std::string>> Schemas(Connection& connection) {
+  ASSIGN_OR_RETURN(Rows rows, Query(connection, "SELECT name FROM pragma_database_list ORDER BY seq"));
+  std::vector<std::string> names;
+  for (const Row& row : rows) names.push_back(row[0].AsText());
+  // temp is listed only once something created it; list it always, so the row count does not
+  // depend on whether a temp table was ever made.
+  bool has_temp = false;
+  for (const std::string& name : names) has_temp |= name == "temp";
+  if (!has_temp) names.insert(names.begin() + (names.empty() ? 0 : 1), "temp");
+  return names;
+}
+
+absl::StatusOr<std::string> ResolveSchema(Connection& connection, const std::string& wanted) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, Schemas(connection));
+  for (const std::string& name : names) {
+    if (absl::EqualsIgnoreCase(name, wanted)) return name;
+  }
+  if (absl::EqualsIgnoreCase(wanted, "temp")) return std::string("temp");  // not created yet
+  return absl::NotFoundError(absl::StrCat("unknown schema '", wanted,
+                                          "'; attached: ", absl::StrJoin(names, ", ")));
+}
+
+std::optional<uint64_t> WalBytes(sqlite3* db, const std::string& schema) {
+  const char* file = sqlite3_db_filename(db, schema.c_str());
+  if (file == nullptr || *file == '\0') return std::nullopt;
+  const char* wal = sqlite3_filename_wal(file);
+  if (wal == nullptr) return std::nullopt;
+  struct stat st;  // stat() opens nothing, so it cannot disturb any lock
+  if (stat(wal, &st) != 0) return errno == ENOENT ? std::optional<uint64_t>(0) : std::nullopt;
+  return static_cast<uint64_t>(st.st_size);
+}
+
+std::optional<WalIndex> ReadIndex(sqlite3* db, const std::string& schema, std::string* problem) {
+  sqlite3_file* file = nullptr;
+  int rc = sqlite3_file_control(db, schema.c_str(), SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc != SQLITE_OK || file == nullptr || file->pMethods == nullptr) {
+    *problem = "the database file is not open";
+    return std::nullopt;
+  }
+  if (file->pMethods->iVersion < 2 || file->pMethods->xShmMap == nullptr) {
+    *problem = "the VFS has no shared memory";
+    return std::nullopt;
+  }
+  volatile void* region = nullptr;
+  // Region 0 (32 KiB, WALINDEX_PGSZ) is mapped already by the reads before; bExtend=0 so that
+  // nothing is ever grown or created.
+  rc = file->pMethods->xShmMap(file, 0, 32768, 0, &region);
+  if ((rc != SQLITE_OK && rc != SQLITE_READONLY) || region == nullptr) {
+    *problem = absl::StrCat("the wal-index is not mapped (", sqlite3_errstr(rc), ")");
+    return std::nullopt;
+  }
+  WalIndex index = ReadWalIndex(region);
+  if (!index.usable()) {
+    *problem = index.Problem();
+    return std::nullopt;
+  }
+  return index;
+}
+
+}  // namespace doctor::wal

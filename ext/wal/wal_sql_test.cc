@@ -1,0 +1,319 @@
+// wal_health, doctor_checkpoint, wal_checkpoints and lock_stats on real databases, with readers
+// in forked processes (POSIX locks are per process, so only another process shows what another
+// application would see).
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <chrono>
+#include <map>
+#include <regex>
+#include <string>
+
+#include "ext/core/testing.h"
+#include "ext/wal/shm_locks.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace doctor {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Db;
+using testing::TempDir;
+
+int64_t Int(const std::string& s) { return s == "NULL" ? -1 : std::stoll(s); }
+
+// Other processes are fresh programs (fork + exec), never a forked copy of this one: SQLite's
+// per-process lock bookkeeping would be inherited by a plain fork and lie.
+constexpr const char* kPython = "/usr/bin/python3";
+
+// A process holding a read transaction (BEGIN; SELECT) on `path` until Release().
+class Reader {
+ public:
+  explicit Reader(const std::string& path) {
+    int up[2], down[2];
+    EXPECT_EQ(pipe(up), 0);
+    EXPECT_EQ(pipe(down), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(down[0], 0);
+      dup2(up[1], 1);
+      execl(kPython, kPython, "-c",
+            "import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN'); c.execute('SELECT count(*) FROM t').fetchone()\n"
+            "print('r', flush=True); sys.stdin.read(1)\n"
+            "c.execute('COMMIT'); c.close()\n",
+            path.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(up[1]);
+    close(down[0]);
+    to_child_ = down[1];
+    char got = 0;
+    EXPECT_EQ(read(up[0], &got, 1), 1);
+    EXPECT_EQ(got, 'r') << "the reader process could not start its transaction";
+    close(up[0]);
+  }
+  ~Reader() { Release(); }
+  void Release() {
+    if (pid_ <= 0) return;
+    char go = 'g';
+    EXPECT_EQ(write(to_child_, &go, 1), 1);
+    close(to_child_);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int to_child_ = -1;
+};
+
+// Output of the sqlite3 shell running `sql` on `path` in another process.
+std::string Shell(const std::string& path, const std::string& sql) {
+  FILE* p = popen(("sqlite3 '" + path + "' '" + sql + "' 2>&1").c_str(), "r");
+  if (p == nullptr) return "popen failed";
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// What showwal (Debian's sqlite3-tools) counts in a WAL file: "Available pages: 1..N".
+int64_t ShowwalFrames(const std::string& wal) {
+  FILE* p = popen(("showwal '" + wal + "' 2>/dev/null").c_str(), "r");
+  if (p == nullptr) return -1;
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex("Available pages: 1\\.\\.([0-9]+)"))) return -1;
+  return std::stoll(m[1]);
+}
+
+std::map<std::string, std::string> HealthRow(Db& db, const std::string& schema = "main") {
+  std::map<std::string, std::string> row;
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db.get(), "SELECT * FROM wal_health(?)", -1, &stmt, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db.get());
+  sqlite3_bind_text(stmt, 1, schema.c_str(), -1, SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sqlite3_errmsg(db.get());
+  for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+    const unsigned char* t = sqlite3_column_text(stmt, i);
+    row[sqlite3_column_name(stmt, i)] = t ? reinterpret_cast<const char*>(t) : "NULL";
+  }
+  sqlite3_finalize(stmt);
+  return row;
+}
+
+TEST(WalHealth, ReaderInAnotherProcessStarvesThePassiveCheckpoint) {
+  if (access("/usr/bin/showwal", X_OK) != 0) GTEST_SKIP() << "showwal (sqlite3-tools) missing";
+  TempDir dir;
+  const std::string path = dir.File("app.db");
+  Db w(path);
+  w.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); "
+         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 50) "
+         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  const int64_t pinned = Int(HealthRow(w)["wal_frames"]);
+  ASSERT_GT(pinned, 0);
+  {
+    Reader reader(path);  // its snapshot: the first `pinned` frames
+    w.Exec("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) "
+         "INSERT INTO t SELECT randomblob(300) FROM s;");
+    auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('PASSIVE')"));
+    EXPECT_EQ(ck["result"], "partial");
+    const int64_t log = ck["log_frames"], done = ck["checkpointed_frames"];
+    EXPECT_LT(done, log);
+    EXPECT_EQ(done, pinned);
+
+    auto h = HealthRow(w);
+    EXPECT_EQ(Int(h["wal_frames"]), log);
+    EXPECT_EQ(Int(h["wal_frames"]), ShowwalFrames(path + "-wal"));
+    EXPECT_EQ(Int(h["backfilled_frames"]), done);
+    EXPECT_EQ(Int(h["pending_frames"]), log - done);
+    EXPECT_GE(Int(h["readers"]), 1);
+    EXPECT_EQ(Int(h["oldest_reader_frame"]), pinned);
+    EXPECT_NE(h["status"], "ok");
+    EXPECT_THAT(h["advice"], HasSubstr("a reader in another process"));
+    EXPECT_THAT(h["advice"], HasSubstr("pinned frame " + std::to_string(pinned)));
+    EXPECT_EQ(h["checkpoints"], "1");
+    reader.Release();
+  }
+  auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('PASSIVE')"));
+  EXPECT_EQ(ck["result"], "done");
+  auto h = HealthRow(w);
+  EXPECT_EQ(h["status"], "ok") << h["advice"];
+  EXPECT_EQ(h["readers"], "0");
+  EXPECT_EQ(h["pending_frames"], "0");
+  EXPECT_EQ(h["checkpoints"], "2");
+  EXPECT_EQ(w.One("SELECT count(*) FROM wal_checkpoints WHERE file = '" + path + "'"), "2");
+}
+
+TEST(WalHealth, TheApplicationsReadLockSurvivesReadingIt) {
+  TempDir dir;
+  const std::string path = dir.File("app.db");
+  Db a(path), b(path), writer(path);
+  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); "
+         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100) "
+         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  a.Exec("BEGIN; SELECT count(*) FROM t;");  // A's read lock, on the snapshot of 100 rows
+  const std::string snapshot = HealthRow(b)["wal_frames"];
+  writer.Exec("INSERT INTO t VALUES (1)");     // A's snapshot is no longer the newest
+  for (int i = 0; i < 5; ++i) {
+    auto h = HealthRow(b);
+    EXPECT_EQ(h["readers"], "1");
+    EXPECT_EQ(h["oldest_reader_frame"], snapshot);
+    EXPECT_THAT(h["advice"], ::testing::Not(HasSubstr("another process")));
+  }
+  const int open_files = wal::ProbedFileCount();
+  HealthRow(b);
+  EXPECT_EQ(wal::ProbedFileCount(), open_files);  // one kept descriptor per -shm, not per read
+  // Another process must still see A's read lock: TRUNCATE cannot reset the WAL under it
+  // (the shell prints busy|log|checkpointed; busy is 1).
+  EXPECT_THAT(Shell(path, "PRAGMA wal_checkpoint(TRUNCATE)"), ::testing::StartsWith("1|"));
+  EXPECT_EQ(a.One("SELECT count(*) FROM t"), "100");
+  a.Exec("COMMIT");
+  // Control: without A's read lock the same checkpoint succeeds.
+  EXPECT_EQ(Shell(path, "PRAGMA wal_checkpoint(TRUNCATE)"), "0|0|0\n");
+}
+
+TEST(WalHealth, AutocheckpointStillFiresAtItsThreshold) {
+  TempDir dir;
+  const std::string path = dir.File("app.db");
+  Db w(path);
+  w.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  for (int threshold : {10, 25}) {
+    w.Exec("PRAGMA wal_autocheckpoint=" + std::to_string(threshold));
+    HealthRow(w);  // reading wal_health changes nothing
+    EXPECT_EQ(w.One("PRAGMA wal_autocheckpoint"), std::to_string(threshold));
+    w.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    int64_t before = 0;
+    bool fired = false;
+    for (int i = 0; i < 3 * threshold && !fired; ++i) {
+      w.Exec("INSERT INTO t VALUES (randomblob(3000))");  // one commit, a frame or two
+      auto h = HealthRow(w);
+      const int64_t frames = Int(h["wal_frames"]), backfilled = Int(h["backfilled_frames"]);
+      if (backfilled > 0) {
+        fired = true;
+        EXPECT_EQ(backfilled, frames);
+        EXPECT_GE(frames, threshold);         // not before the threshold...
+        EXPECT_LT(before, threshold);         // ...and at the first commit that reached it
+      }
+      before = frames;
+    }
+    EXPECT_TRUE(fired) << "autocheckpoint never ran at threshold " << threshold;
+  }
+}
+
+TEST(WalHealth, NonWalDatabasesGetAnHonestRow) {
+  Db mem;
+  auto h = HealthRow(mem);
+  EXPECT_EQ(h["status"], "n/a");
+  EXPECT_THAT(h["advice"], HasSubstr("in-memory"));
+  h = HealthRow(mem, "temp");
+  EXPECT_EQ(h["status"], "n/a");
+  EXPECT_THAT(h["advice"], HasSubstr("temp"));
+
+  TempDir dir;
+  Db rollback(dir.File("rollback.db"));
+  rollback.Exec("CREATE TABLE t(x)");
+  h = HealthRow(rollback);
+  EXPECT_EQ(h["status"], "n/a");
+  EXPECT_EQ(h["journal_mode"], "delete");
+  EXPECT_EQ(rollback.One("SELECT count(*) FROM wal_health"), "2");  // main and temp
+
+  const std::string path = dir.File("wal.db");
+  {
+    Db w(path);
+    w.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+  }
+  sqlite3* ro = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &ro, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(ro, "SELECT journal_mode, status, advice FROM wal_health", -1,
+                               &stmt, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(ro);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sqlite3_errmsg(ro);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  EXPECT_THAT(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 2)), HasSubstr("read-only"));
+  sqlite3_finalize(stmt);
+  sqlite3_close(ro);
+}
+
+TEST(WalHealth, ExclusiveLockingModeHasNoSharedIndex) {
+  TempDir dir;
+  const std::string path = dir.File("x.db");
+  Db w(path);
+  w.Exec("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  auto h = HealthRow(w);
+  EXPECT_EQ(h["journal_mode"], "wal");
+  EXPECT_THAT(h["advice"], HasSubstr("EXCLUSIVE"));
+  EXPECT_EQ(h["wal_frames"], "NULL");
+  EXPECT_NE(access((path + "-shm").c_str(), F_OK), 0) << "reading wal_health created a -shm";
+}
+
+TEST(WalHealth, ErrorsAreClear) {
+  TempDir dir;
+  Db w(dir.File("e.db"));
+  w.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  EXPECT_THAT(w.Error("SELECT * FROM wal_health('nope')"),
+              HasSubstr("wal_health: unknown schema 'nope'; attached: main"));
+  EXPECT_THAT(w.Error("SELECT doctor_checkpoint('SOON')"),
+              HasSubstr("mode must be one of PASSIVE, FULL, RESTART, TRUNCATE; got 'SOON'"));
+  EXPECT_THAT(w.Error("SELECT doctor_checkpoint('FULL', 'nope')"), HasSubstr("unknown schema"));
+  w.Exec("BEGIN; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(w.Error("SELECT doctor_checkpoint('PASSIVE')"), HasSubstr("transaction open"));
+  w.Exec("COMMIT");
+  auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('truncate')"));
+  EXPECT_EQ(ck["mode"], "TRUNCATE");
+  EXPECT_EQ(ck["wal_bytes_after"], 0);
+  Db mem;
+  ck = nlohmann::json::parse(mem.One("SELECT doctor_checkpoint('PASSIVE')"));
+  EXPECT_EQ(ck["result"], "not_wal");
+}
+
+TEST(LockStats, CountsWaitsAndBusyErrorsWithTheSameTimeout) {
+  TempDir dir;
+  const std::string path = dir.File("busy.db");
+  Db holder(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  holder.One("SELECT doctor_set('busy_timeout_ms', 150)");
+  Db waiter(path);  // gets doctor's handler when the extension loads
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(waiter.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  const double waited =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(waited, 140);  // the same wait as sqlite3_busy_timeout(150)
+  holder.Exec("COMMIT");
+  auto rows = waiter.Rows(
+      "SELECT handler, timeout_ms, busy_waits, busy_errors, wait_ms, longest_wait_ms "
+      "FROM lock_stats WHERE this_connection");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "doctor");
+  EXPECT_EQ(rows[0][1], "150");
+  EXPECT_EQ(rows[0][2], "1");
+  EXPECT_EQ(rows[0][3], "1");
+  EXPECT_GE(std::stod(rows[0][4]), 140);
+  EXPECT_GE(std::stod(rows[0][5]), 140);
+  waiter.Exec("INSERT INTO t VALUES (3)");  // no contention: nothing counted
+  EXPECT_EQ(waiter.One("SELECT busy_waits FROM lock_stats WHERE this_connection"), "1");
+  waiter.Exec("PRAGMA busy_timeout = 10");  // the application takes its handler back
+  EXPECT_EQ(waiter.One("SELECT handler FROM lock_stats WHERE this_connection"), "application");
+  holder.One("SELECT doctor_set('busy_timeout_ms', -1)");
+}
+
+}  // namespace
+}  // namespace doctor

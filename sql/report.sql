@@ -1,0 +1,9 @@
+-- A readable health report for the open database: `.read sql/report.sql` in the sqlite3 shell
+-- after `.load ./doctor`. Every section is plain SQL over sqlite-doctor's tables.
+.mode box --wrap 72 --wordwrap on
+.print
+.print '== sqlite-doctor report: findings, most severe first'
+SELECT severity, area, object, finding, advice FROM doctor_report;
+.print
+.print '== Fixes (review, then run)'
+SELECT area, fix_sql FROM doctor_report WHERE fix_sql IS NOT NULL;

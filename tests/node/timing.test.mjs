@@ -1,0 +1,54 @@
+// Query timing across processes: two better-sqlite3 processes flush their statistics into the
+// database's sidecar; the sqlite3 shell (another SQLite library, 3.40) and a third connection see
+// exactly the merged counts.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DOCTOR_SO, Database, openDoctor, scratchDir } from './doctor.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const INSERT = 'INSERT INTO events(kind, n) VALUES (?, ?)';
+const SELECT = 'SELECT count(*) FROM events WHERE n > ?';
+
+function runWorker(file, inserts, selects) {
+  const out = execFileSync(process.execPath, [path.join(here, 'timing_worker.mjs'), file,
+    String(inserts), String(selects)], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+test('flushes of two processes merge exactly in the sqlite3 shell and a third connection', (t) => {
+  const dir = scratchDir(t);
+  const file = path.join(dir, 'app.db');
+  const setup = new Database(file);
+  setup.pragma('journal_mode = WAL');
+  setup.exec('CREATE TABLE events(id INTEGER PRIMARY KEY, kind TEXT, n INTEGER)');
+  setup.close();
+
+  assert.ok(runWorker(file, 120, 30).written >= 2);
+  assert.ok(runWorker(file, 80, 45).written >= 2);
+  assert.ok(fs.existsSync(`${file}-doctor`), 'the sidecar sits next to the database');
+
+  // The sqlite3 shell, after .load, shows the merged view.
+  const shell = execFileSync('sqlite3', ['-batch', file, `.load ${DOCTOR_SO}`,
+    `SELECT calls FROM query_stats WHERE query = '${INSERT}'`,
+    `SELECT calls FROM query_stats WHERE query = '${SELECT}'`,
+    `SELECT rows FROM query_stats WHERE query = '${INSERT}'`], { encoding: 'utf8' });
+  assert.deepEqual(shell.trim().split('\n'), ['200', '75', '200']);
+
+  // A third connection in this process: its own unflushed calls are added to the sidecar's.
+  const db = openDoctor(file);
+  db.prepare("INSERT INTO events(kind, n) VALUES ('z', 1)").run();
+  const row = db.prepare('SELECT calls, db, histogram FROM query_stats WHERE query = ?').get(INSERT);
+  assert.equal(row.calls, 201);
+  assert.equal(row.db, file);
+  assert.match(row.histogram, /[▁▂▃▄▅▆▇█]/);
+
+  // The user's database was never written by the flushes: no doctor table in it.
+  const names = db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'doctor%'").all();
+  assert.deepEqual(names, []);
+  db.close();
+});
+

@@ -1,0 +1,17 @@
+# Sourced by shell tests that load doctor.so into a program not built with sanitizers (the
+# sqlite3 shell, python3): when the .so was built with --config=asan/ubsan/tsan, the sanitizer
+# runtime has to be preloaded into that program. No-op for a normal build.
+# Usage: source tests/sanitizer_env.sh DOCTOR_SO
+sanitizer_preload=""
+for runtime in asan ubsan tsan; do
+  if ldd "$1" 2>/dev/null | grep -q "lib${runtime}\.so"; then
+    sanitizer_preload="$sanitizer_preload $(gcc -print-file-name="lib${runtime}.so")"
+  fi
+done
+if [ -n "$sanitizer_preload" ]; then
+  export LD_PRELOAD="${sanitizer_preload# }"
+  # The host programs' own allocations are not ours to judge; our errors still abort.
+  export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:${ASAN_OPTIONS:-}"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+  export DOCTOR_SANITIZED=1
+fi

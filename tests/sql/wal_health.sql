@@ -1,0 +1,54 @@
+-- The WAL area through the real sqlite3 shell: every assertion row ends in 1.
+.headers off
+.mode list
+-- An in-memory main database and the temp database get an honest row, never an error.
+SELECT 'memory main is n/a', status = 'n/a', advice LIKE '%in-memory%' FROM wal_health('main');
+SELECT 'one row per database (main, temp)', count(*) = 2 FROM wal_health;
+SELECT 'temp is n/a', status = 'n/a' FROM wal_health('temp');
+ATTACH 'rollback.db' AS old;
+CREATE TABLE old.t(x);
+SELECT 'rollback journal is n/a', journal_mode = 'delete' AND status = 'n/a' FROM wal_health('old');
+-- A WAL database.
+ATTACH 'app.db' AS app;
+PRAGMA app.journal_mode = WAL;
+CREATE TABLE app.t(x);
+INSERT INTO app.t SELECT randomblob(100) FROM generate_series(1, 200);
+SELECT 'wal row', journal_mode = 'wal', status = 'ok', wal_frames > 0, backfilled_frames = 0,
+  pending_frames = wal_frames, readers = 0, oldest_reader_frame IS NULL FROM wal_health('app');
+SELECT 'wal_bytes is header + frames', wal_bytes = 32 + wal_frames * (page_size + 24) FROM wal_health('app');
+SELECT 'settings shown', autocheckpoint = 1000, journal_size_limit = -1, synchronous = 'FULL' FROM wal_health('app');
+SELECT 'one row per database', count(*) = 4 FROM wal_health;
+SELECT 'checkpoint done', json_extract(doctor_checkpoint('PASSIVE', 'app'), '$.result') = 'done';
+SELECT 'backfilled', backfilled_frames = wal_frames, pending_frames = 0, checkpoints = 1,
+  commits_since_checkpoint = 0, last_checkpoint_ms >= 0, last_checkpoint_at LIKE '____-__-__T__:__:__.___Z'
+  FROM wal_health('app');
+INSERT INTO app.t VALUES (1);
+INSERT INTO app.t VALUES (2);
+SELECT 'two commits since', commits_since_checkpoint = 2 FROM wal_health('app');
+SELECT 'truncate empties the WAL', json_extract(doctor_checkpoint('truncate', 'app'), '$.wal_bytes_after') = 0;
+SELECT 'history', count(*) = 2, group_concat(mode, ',') = 'PASSIVE,TRUNCATE' FROM wal_checkpoints WHERE schema = 'app';
+SELECT 'history row', typeof(at) = 'text', typeof(ms) = 'real', busy = 0, log_frames = checkpointed_frames
+  FROM wal_checkpoints WHERE mode = 'PASSIVE';
+SELECT 'json keys', json_extract(j, '$.log_frames') IS NULL, json_extract(j, '$.result')
+  FROM (SELECT doctor_checkpoint('FULL') AS j);
+-- Settings and lock_stats.
+SELECT name, value, default_value FROM doctor_config WHERE name IN ('busy_timeout_ms', 'wal_checkpoint_history');
+SELECT doctor_set('busy_timeout_ms', 250);
+SELECT 'lock_stats', handler = 'doctor', timeout_ms = 250, busy_waits = 0, busy_errors = 0
+  FROM lock_stats WHERE this_connection;
+SELECT doctor_set('busy_timeout_ms', -1);
+-- Bad input: clear errors.
+SELECT * FROM wal_health('nope');
+SELECT * FROM wal_health(1);
+SELECT doctor_checkpoint('SOMETIMES');
+SELECT doctor_checkpoint('PASSIVE', 'nope');
+SELECT doctor_checkpoint(NULL);
+SELECT doctor_checkpoint();
+SELECT doctor_set('busy_timeout_ms', -5);
+BEGIN;
+INSERT INTO app.t VALUES (3);
+SELECT doctor_checkpoint('FULL', 'app');
+COMMIT;
+-- Direct-only: not from views or triggers.
+CREATE VIEW app.v AS SELECT status FROM wal_health;
+SELECT * FROM app.v;
