@@ -134,7 +134,8 @@ const TableSpec kTables[] = {
      "weighted by calls), measured in VM steps on a sampled private copy: index_sql, "
      "table_name, columns, benefit (share of the workload's cost saved, 0..1), statements "
      "helped, detail (JSON per statement: plans and costs before/after), est_bytes. Options: "
-     "max_indexes, budget_bytes, allow_partial, allow_covering, sample_rows, foreign_keys."},
+     "max_indexes, budget_bytes, allow_partial, allow_covering, sample_rows, foreign_keys, "
+     "statistics."},
     {"index_whatif",
      "statement TEXT, plan_before TEXT, plan_after TEXT, cost_before INTEGER, "
      "cost_after INTEGER, saving REAL, uses TEXT, error TEXT",

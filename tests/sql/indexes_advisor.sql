@@ -47,6 +47,12 @@ SELECT 'detail has plans and costs', json_extract(detail, '$[0].plan_before'), j
 SELECT 'max_indexes', count(*) FROM index_advise('SELECT * FROM projects WHERE owner_id = 4; SELECT * FROM users WHERE created_at = 5', '{"max_indexes": 1}');
 SELECT 'budget too small', count(*) = 0 FROM index_advise('SELECT * FROM projects WHERE owner_id = 4', '{"budget_bytes": 100}');
 
+-- The same two-column equality through the shell's .expert, for comparison: its column order is
+-- arbitrary, ours puts the more selective column (project_id) first.
+SELECT 'ours', index_sql FROM index_advise('SELECT count(*) FROM jobs WHERE state = ''done'' AND project_id = 4', '{"allow_covering": false, "allow_partial": false}');
+.expert
+SELECT count(*) FROM jobs WHERE state = 'done' AND project_id = 4;
+
 -- index_whatif: before and after without building anything here.
 SELECT 'whatif', plan_before, plan_after, cost_after * 100 < cost_before, uses
   FROM index_whatif('SELECT * FROM jobs WHERE state = ''queued'' ORDER BY priority DESC, run_at LIMIT 1',
