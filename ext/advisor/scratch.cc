@@ -224,12 +224,13 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
     const bool rowid_table = !t.without_rowid && !t.is_virtual;
     int64_t min_rowid = 0, max_rowid = -1;
     if (rowid_table && stride > 1) {
-      ASSIGN_OR_RETURN(Rows range, Query(user, absl::StrCat("SELECT min(_rowid_), max(_rowid_) "
-                                                             "FROM main.",
-                                                             QuoteIdentifier(t.name))));
-      if (!range.empty()) {
-        min_rowid = range[0][0].AsInt();
-        max_rowid = range[0][1].AsInt();
+      // Two statements: min() and max() together would scan the table.
+      const std::string from = absl::StrCat(" FROM main.", QuoteIdentifier(t.name));
+      ASSIGN_OR_RETURN(Rows lo, Query(user, absl::StrCat("SELECT min(_rowid_)", from)));
+      ASSIGN_OR_RETURN(Rows hi, Query(user, absl::StrCat("SELECT max(_rowid_)", from)));
+      if (!lo.empty() && !hi.empty()) {
+        min_rowid = lo[0][0].AsInt();
+        max_rowid = hi[0][0].AsInt();
       }
     }
     // Rowid tables whose rowids are dense enough are sampled by seeking evenly spaced rowids
