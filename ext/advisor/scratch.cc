@@ -366,11 +366,18 @@ Measurement Scratch::Run(const std::string& sql, const std::vector<Value>& param
   if (write) sqlite3_exec(db_, "SAVEPOINT doctor_advisor", nullptr, nullptr, nullptr);
   const int64_t limit = cap > 0 ? std::min(cap, options_.step_cap) : options_.step_cap;
   int64_t ticks = limit / 100 + 1;
-  sqlite3_progress_handler(db_, 100, ProgressCallback, &ticks);
+  // Some builds omit the progress callback (better-sqlite3 does: its API slot is NULL); then the
+  // cap is checked between rows only.
+  const bool progress = sqlite3_api->progress_handler != nullptr;
+  if (progress) sqlite3_progress_handler(db_, 100, ProgressCallback, &ticks);
   int rc;
   while ((rc = sqlite3_step(f.stmt)) == SQLITE_ROW) {
+    if (!progress && sqlite3_stmt_status(f.stmt, SQLITE_STMTSTATUS_VM_STEP, 0) > limit) {
+      rc = SQLITE_INTERRUPT;
+      break;
+    }
   }
-  sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+  if (progress) sqlite3_progress_handler(db_, 0, nullptr, nullptr);
   m.steps = sqlite3_stmt_status(f.stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
   if (rc == SQLITE_INTERRUPT) {
     m.capped = true;
@@ -423,11 +430,26 @@ int Authorize(void* arg, int code, const char* a, const char*, const char*, cons
 absl::Status Scratch::Touched(const std::string& sql, std::set<std::string>* tables,
                               std::string* written) {
   TouchState st{tables, written};
-  sqlite3_set_authorizer(db_, Authorize, &st);
+  // Without an authorizer (a build that omits it) every table counts as touched.
+  const bool authorizer = sqlite3_api->set_authorizer != nullptr;
+  if (authorizer) sqlite3_set_authorizer(db_, Authorize, &st);
   Finalizer f;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &f.stmt, nullptr);
-  sqlite3_set_authorizer(db_, nullptr, nullptr);
+  if (authorizer) sqlite3_set_authorizer(db_, nullptr, nullptr);
   if (rc != SQLITE_OK) return absl::InvalidArgumentError(sqlite3_errmsg(db_));
+  if (!authorizer) {
+    for (const TableInfo& t : tables_) tables->insert(Lower(t.name));
+    if (f.stmt != nullptr && !sqlite3_stmt_readonly(f.stmt)) {
+      // The written table: the first table named after INSERT INTO / UPDATE / DELETE FROM.
+      std::string lower = Lower(sql);
+      for (const TableInfo& t : tables_) {
+        const std::string n = Lower(t.name);
+        for (const char* verb : {"into ", "update ", "from "}) {
+          if (written->empty() && absl::StrContains(lower, absl::StrCat(verb, n))) *written = n;
+        }
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
