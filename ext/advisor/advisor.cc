@@ -2,9 +2,11 @@
 // engine (advise.h), the lint (lint.h) and the pure pieces they use do the work.
 #include "ext/advisor/advisor.h"
 
+#include <cctype>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/advisor/advise.h"
@@ -30,14 +32,29 @@ absl::StatusOr<std::vector<InputStatement>> CapturedWorkload(Connection& connect
         "); capture queries with the timing area first, or pass the workload as SQL text: "
         "index_advise('SELECT ...; UPDATE ...')"));
   }
+  // The extension's own objects (as doctor_help lists them): statements that use one are the
+  // user asking the doctor, not the application's workload.
+  std::vector<std::string> own;
+  auto help = Query(connection, "SELECT lower(name) FROM doctor_help");
+  if (help.ok()) {
+    for (const Row& h : *help) own.push_back(h[0].AsText());
+  }
+  auto uses_own = [&](const std::string& sql) {
+    const std::string lower = absl::AsciiStrToLower(sql);
+    for (const std::string& name : own) {
+      for (size_t at = lower.find(name); at != std::string::npos; at = lower.find(name, at + 1)) {
+        auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+        const bool starts = at == 0 || !word(lower[at - 1]);
+        const size_t end = at + name.size();
+        if (starts && (end >= lower.size() || !word(lower[end]))) return true;
+      }
+    }
+    return false;
+  };
   std::vector<InputStatement> out;
   for (const Row& r : *rows) {
     std::string sql = r[1].is_null() ? r[0].AsText() : r[1].AsText();
-    // The extension's own statements are not the application's workload.
-    if (absl::StrContains(sql, "index_advise") || absl::StrContains(sql, "query_stats") ||
-        absl::StrContains(sql, "doctor_")) {
-      continue;
-    }
+    if (uses_own(sql)) continue;
     out.push_back({sql, static_cast<double>(std::max<int64_t>(1, r[2].AsInt())), false});
   }
   if (out.empty()) {
