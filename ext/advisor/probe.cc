@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
@@ -36,7 +37,10 @@ int ProbeConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqli
   std::vector<std::string> cols;
   for (const ColumnInfo& c : tables[index].columns) {
     std::string def = QuoteIdentifier(c.name);
-    if (!c.collation.empty()) absl::StrAppend(&def, " COLLATE ", QuoteIdentifier(c.collation));
+    // Built-in collations only: the mirror has none of the application's own.
+    if (absl::EqualsIgnoreCase(c.collation, "NOCASE") || absl::EqualsIgnoreCase(c.collation, "RTRIM")) {
+      absl::StrAppend(&def, " COLLATE ", c.collation);
+    }
     cols.push_back(std::move(def));
   }
   for (const std::string& h : tables[index].hidden) cols.push_back(QuoteIdentifier(h) + " HIDDEN");
