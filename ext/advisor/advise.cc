@@ -276,7 +276,14 @@ class Engine {
       c.column = col.name;
       c.eq = pc.eq;
       const std::string declared = col.collation.empty() ? "BINARY" : col.collation;
-      if (!absl::EqualsIgnoreCase(pc.collation, declared)) c.collation = pc.collation;
+      // The mirror only knows built-in collations: a column with the application's own one
+      // shows up as BINARY there, and means the column's own.
+      const bool builtin = col.collation.empty() || absl::EqualsIgnoreCase(declared, "NOCASE") ||
+                           absl::EqualsIgnoreCase(declared, "RTRIM");
+      if (!absl::EqualsIgnoreCase(pc.collation, declared) &&
+          (builtin || !absl::EqualsIgnoreCase(pc.collation, "BINARY"))) {
+        c.collation = pc.collation;
+      }
       if (pc.has_value && pc.eq) {
         scratch_.Seed(user_, t.name, col.name, pc.value);
         c.constant = Literal(pc.value);
