@@ -32,7 +32,7 @@ TEST(ConcurrencyTest, WritersAndReadersOfEveryAreaTogether) {
                           "SELECT count(*) FROM doctor_report"}) {
     readers.emplace_back([&, sql] {
       testing::Db db(path);
-      db.Exec("PRAGMA busy_timeout = 10000");
+      db.Exec("PRAGMA busy_timeout = 120000");
       while (!done.load()) {
         db.Rows(sql);
         reads.fetch_add(1);
@@ -43,7 +43,7 @@ TEST(ConcurrencyTest, WritersAndReadersOfEveryAreaTogether) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       testing::Db db(path);
-      db.Exec("PRAGMA busy_timeout = 10000");
+      db.Exec("PRAGMA busy_timeout = 120000");
       for (int i = 0; i < kRounds; ++i) {
         const int v = w * kRounds + i;
         db.Exec(absl::StrCat("INSERT INTO events (v) VALUES (", v, ")"));

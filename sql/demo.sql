@@ -8,11 +8,26 @@ SELECT doctor_version() AS version,
        json_extract(doctor_debug(), '$.sqlite_runtime') AS sqlite,
        (SELECT count(*) FROM doctor_help) AS sql_objects;
 .print
-.print '== What it offers (SELECT name, kind, summary FROM doctor_help)'
-SELECT name, kind, signature FROM doctor_help ORDER BY area, kind, name;
+.print '== What it offers (SELECT * FROM doctor_help)'
+SELECT area, group_concat(name, ', ') AS objects FROM doctor_help GROUP BY area ORDER BY min(rowid);
+
+-- 1. An application runs its workload; query timing folds it into per-query statistics.
+.read sql/demo_timing.sql
+
+-- 2. The doctor's first look, planted problems and all (the migration folder's pending change
+--    is dry-run too).
 .print
-.print '== Settings (SELECT * FROM doctor_config; change with doctor_set(name, value))'
-SELECT name, value, default_value, accepts FROM doctor_config ORDER BY name;
+.print '== doctor_report(''main'', ''quick'', ''sql/migrations''): warnings and worse, before any fix'
+SELECT severity, area, object, finding, fix_sql
+  FROM doctor_report('main', 'quick', 'sql/migrations') WHERE severity <> 'info';
+
+-- 3. The WAL: a reader in another process pins it; the checkpoint starves, then recovers.
+.read sql/demo_wal.sql
+
+-- 4. Migrations: adopt the folder, dry-run the risky rebuild, apply it without losing a row.
+.read sql/demo_migrate.sql
+
+-- 5. The report again: what is left.
 .print
-.print '== The report: every finding of every area (sql/report.sql)'
+.print '== The report after the migrations (sql/report.sql)'
 .read sql/report.sql

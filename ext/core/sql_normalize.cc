@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
@@ -171,12 +172,18 @@ bool IsFunctionKeyword(absl::string_view upper) {
 }
 
 // One token of the normalized output.
+// Texts are views: into the input (names, operators) or into static storage (keywords, `?`), so
+// normalizing allocates only the token vectors and the result.
 struct Out {
   enum Kind { kKeyword, kName, kValue, kOp } kind;
-  std::string text;
+  absl::string_view text;
 };
 
-bool IsOp(const Out& t, const char* text) { return t.kind == Out::kOp && t.text == text; }
+// Compares with a literal of known length (no strlen: this runs several times per token).
+template <size_t N>
+bool IsOp(const Out& t, const char (&text)[N]) {
+  return t.kind == Out::kOp && t.text.size() == N - 1 && memcmp(t.text.data(), text, N - 1) == 0;
+}
 
 // After these a `-`/`+` is unary (so `-5` is one literal): an operator other than `)`, or a
 // keyword that cannot end an expression.
@@ -281,6 +288,7 @@ void AppendJoined(const std::vector<Out>& out, std::string* text) {
 
 std::vector<Token> TokenizeSql(absl::string_view sql) {
   std::vector<Token> tokens;
+  tokens.reserve(sql.size() / 3 + 1);
   size_t pos = 0;
   while (pos < sql.size()) {
     TokenKind kind;
@@ -292,23 +300,37 @@ std::vector<Token> TokenizeSql(absl::string_view sql) {
   return tokens;
 }
 
-bool IsSqlKeyword(absl::string_view word) {
-  if (word.size() < 2 || word.size() > 17) return false;
+namespace {
+
+// The upper-case spelling of a keyword (static storage), or nullptr when `word` is not one.
+const char* KeywordOf(absl::string_view word) {
+  if (word.size() < 2 || word.size() > 17) return nullptr;
+  static const auto* const keywords = [] {
+    auto* set = new absl::flat_hash_set<absl::string_view>;
+    for (const char* k : kKeywords) set->insert(k);
+    return set;
+  }();
   char upper[18];
   for (size_t i = 0; i < word.size(); ++i) upper[i] = absl::ascii_toupper(word[i]);
-  absl::string_view key(upper, word.size());
-  auto it = std::lower_bound(std::begin(kKeywords), std::end(kKeywords), key,
-                             [](const char* a, absl::string_view b) { return a < b; });
-  return it != std::end(kKeywords) && key == *it;
+  auto it = keywords->find(absl::string_view(upper, word.size()));
+  return it == keywords->end() ? nullptr : it->data();
 }
+
+}  // namespace
+
+bool IsSqlKeyword(absl::string_view word) { return KeywordOf(word) != nullptr; }
 
 std::string NormalizeSql(absl::string_view sql) {
   std::vector<Token> tokens = TokenizeSql(sql);
   std::string text;
   std::vector<Out> out;
+  out.reserve(tokens.size());
+  text.reserve(sql.size());
+  bool saw_values = false;
   auto flush_statement = [&] {
     if (out.empty()) return;
-    FoldValues(out);
+    if (saw_values) FoldValues(out);
+    saw_values = false;
     if (!text.empty()) text.append("; ");
     AppendJoined(out, &text);
     out.clear();
@@ -332,15 +354,17 @@ std::string NormalizeSql(absl::string_view sql) {
             (next != nullptr && next->kind == TokenKind::kOperator && next->text == ".") ||
             (prev != nullptr && prev->kind == TokenKind::kWord &&
              absl::EqualsIgnoreCase(prev->text, "AS"));
-        if (!name_position && IsSqlKeyword(tok.text)) {
-          out.push_back({Out::kKeyword, absl::AsciiStrToUpper(tok.text)});
+        const char* keyword = name_position ? nullptr : KeywordOf(tok.text);
+        if (keyword != nullptr) {
+          out.push_back({Out::kKeyword, keyword});
+          if (out.back().text == "VALUES") saw_values = true;
         } else {
-          out.push_back({Out::kName, std::string(tok.text)});
+          out.push_back({Out::kName, tok.text});
         }
         break;
       }
       case TokenKind::kQuotedName:
-        out.push_back({Out::kName, std::string(tok.text)});
+        out.push_back({Out::kName, tok.text});
         break;
       case TokenKind::kString:
       case TokenKind::kBlob:
@@ -356,7 +380,7 @@ std::string NormalizeSql(absl::string_view sql) {
         if (tok.text == ";") {
           flush_statement();
         } else {
-          out.push_back({Out::kOp, std::string(tok.text)});
+          out.push_back({Out::kOp, tok.text});
           if (tok.text == ")") FoldInList(out);
         }
         break;

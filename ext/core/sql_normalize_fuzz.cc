@@ -1,5 +1,5 @@
 // libFuzzer target for the SQL tokenizer and normalizer:
-//   clang++ -fsanitize=fuzzer,address ... ext/core/sql_normalize_fuzz.cc ext/core/sql_normalize.cc
+//   tools/fuzz sql_normalize_fuzz SECONDS   (seeds in sql_normalize_corpus/, replayed by bazel test)
 // Checks: no crash, tokens cover the input exactly, and the normalized text stays bounded.
 #include <cstddef>
 #include <cstdint>

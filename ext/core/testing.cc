@@ -85,3 +85,11 @@ TempDir::~TempDir() {
 }
 
 }  // namespace doctor::testing
+
+// Abseil 20220623's Mutex hands per-thread identities, allocated with raw mmap, from thread to
+// thread through synchronization that TSAN cannot see when built with gcc; those reports are
+// inside Abseil's own internals, never in sqlite-doctor's code. Only TSAN builds read this.
+extern "C" const char* __tsan_default_suppressions() {
+  return "race:absl::lts_20220623::synchronization_internal::*\n"
+         "race:absl::lts_20220623::base_internal::LowLevelAlloc*\n";
+}

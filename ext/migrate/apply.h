@@ -21,17 +21,23 @@
 
 #include "absl/status/statusor.h"
 #include "ext/core/connection.h"
+#include "ext/core/setting.h"
 #include "ext/migrate/folder.h"
 #include "ext/migrate/plan.h"
 #include "ext/migrate/schema.h"
 
 namespace doctor::migrate {
 
+// migrate_schema_hash: record schema_before / schema_after for every migration (on by default).
+extern Setting kSchemaHashSetting;
+
 // Per-connection state: the schema fact cache.
 class MigrateState : public AreaState {
  public:
   explicit MigrateState(Connection&) {}
   FactCache cache;
+  absl::Mutex mu;
+  LastScan last ABSL_GUARDED_BY(mu);
 };
 
 struct Migration {
@@ -67,8 +73,10 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
 absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c);
 absl::StatusOr<std::vector<DrizzleRow>> LoadDrizzle(Connection& c);
 
-// schema_hash of a schema, through the connection's fact cache.
-absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema);
+// schema_hash of a schema, through the connection's fact cache. `appended_only`: sqlite_schema only
+// gained rows since this connection's previous hash (see HashSchemaAppended).
+absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema,
+                                         bool appended_only = false);
 
 // Exact DDL Drizzle 0.45's SQLiteSyncDialect.migrate() runs (whitespace included).
 extern const char kDrizzleTableDdl[];

@@ -122,6 +122,18 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
     out.push_back(Row{Value(severity), Value(kind), Value(object), Value(detail)});
   };
 
+  // Statements that would end the dry run's savepoint (and could commit it) never run.
+  for (size_t i = 0; i < statements.size(); ++i) {
+    StatementKind kind = Classify(statements[i]).kind;
+    if (kind == StatementKind::kTransactionControl || kind == StatementKind::kVacuum ||
+        kind == StatementKind::kAttach) {
+      add("error", "statement_refused", absl::StrCat("statement ", i + 1),
+          absl::StrCat("statement ", i + 1, " of ", statements.size(), " (",
+                       Excerpt(statements[i], 60), "): migrate() refuses transaction control, "
+                       "VACUUM and ATTACH inside a migration; nothing was run"));
+      return out;
+    }
+  }
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = caller_in_transaction || sqlite3_get_autocommit(c) == 0;
@@ -218,6 +230,9 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
       }
       const int64_t total_before = sqlite3_total_changes64(c);
       absl::Status run = Exec(c, s);
+      if (sqlite3_get_autocommit(c)) {  // defense in depth: the savepoint must still be open
+        return absl::InternalError("the dry run's savepoint ended unexpectedly");
+      }
       if (!run.ok()) {
         std::string msg(run.message());
         add("error", "statement_failed", absl::StrCat("statement ", i + 1),

@@ -149,8 +149,10 @@ std::optional<int64_t> ParseFolderTimestamp(const std::string& d) {
   return ((days * 24 + h) * 60 + mi) * 60000 + static_cast<int64_t>(s) * 1000;
 }
 
-absl::StatusOr<Folder> ReadFolder(const std::string& path) {
-  if (path.empty()) return absl::InvalidArgumentError("the folder path is empty");
+absl::StatusOr<Folder> ReadFolder(const std::string& given) {
+  if (given.empty()) return absl::InvalidArgumentError("the folder path is empty");
+  std::string path = given;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
   if (!IsDir(path)) {
     return absl::NotFoundError(absl::StrCat("'", path, "' is not a readable folder"));
   }

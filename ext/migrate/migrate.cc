@@ -213,8 +213,10 @@ const TableSpec kTables[] = {
      "to b: tables (column by column), indexes, views, triggers."},
 };
 
+Setting* const kSettings[] = {&migrate::kSchemaHashSetting};
+
 }  // namespace
 
-const Area kMigrationsArea = {"migrations", kFunctions, kTables, {}, nullptr};
+const Area kMigrationsArea = {"migrations", kFunctions, kTables, kSettings, nullptr};
 
 }  // namespace doctor

@@ -136,9 +136,58 @@ TEST(MigrateTest, CheckFindings) {
   EXPECT_EQ(kinds("PRAGMA foreign_keys = OFF; DELETE FROM users WHERE id = 2"),
             "info:pragma_no_effect:foreign_keys error:foreign_key_violation:posts -> users");
   EXPECT_EQ(db.One("SELECT count(*) FROM users"), "2");  // always rolled back
+  db.Exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id) ON DELETE "
+          "SET NULL); CREATE INDEX notes_user ON notes(user_id); INSERT INTO notes VALUES (1, 2), (2, 2)");
+  EXPECT_EQ(kinds("DELETE FROM users WHERE id = 2"),
+            "warning:cascade:posts info:side_effect:users");
+  EXPECT_THAT(db.One("SELECT detail FROM migrate_check('DELETE FROM users WHERE id = 2') "
+                     "WHERE kind = 'side_effect'"),
+              HasSubstr("2 more row change(s) by foreign-key actions"));
+  EXPECT_EQ(kinds("DELETE FROM posts; COMMIT; DELETE FROM users"),
+            "error:statement_refused:statement 2");
+  EXPECT_EQ(db.One("SELECT count(*) FROM posts"), "2");
   EXPECT_EQ(db.One("SELECT detail LIKE '1 statement(s) ran in % ms and were rolled back' FROM "
                    "migrate_check('DROP TABLE posts') WHERE kind = 'dry_run'"),
             "1");
+}
+
+TEST(MigrateTest, CheckOnAWalFileUsesASecondConnectionAndChangesNothing) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  EXPECT_EQ(db.One("PRAGMA journal_mode = WAL"), "wal");
+  db.Exec("PRAGMA foreign_keys = ON");
+  db.One(kInit);
+  EXPECT_EQ(db.One("SELECT group_concat(kind || ':' || object, ' ') FROM "
+                   "migrate_check('DROP TABLE users') WHERE kind <> 'dry_run'"),
+            "destructive:users cascade:posts");
+  EXPECT_EQ(db.One("SELECT group_concat(kind, ' ') FROM "
+                   "migrate_check('DELETE FROM posts; COMMIT; DELETE FROM users')"),
+            "statement_refused");
+  testing::Db other(dir.File("app.db"));
+  EXPECT_EQ(other.One("SELECT (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM posts)"),
+            "2/2");
+}
+
+TEST(MigrateTest, SchemaAfterEqualsAFreshSchemaHashAfterEveryKindOfMigration) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  const char* steps[] = {
+      "CREATE TABLE a(x INTEGER PRIMARY KEY, y TEXT)",              // additive: appended rows only
+      "CREATE INDEX a_y ON a(y); INSERT INTO a(y) VALUES (''q'')",  // additive
+      "ALTER TABLE a ADD COLUMN z INT",                             // rewrites a's row
+      "CREATE VIEW v AS SELECT * FROM a; CREATE TABLE b(w)",        // additive
+      "DROP TABLE b; CREATE TABLE c(k TEXT PRIMARY KEY) WITHOUT ROWID",  // deletes a row
+      "CREATE TABLE d(e INTEGER PRIMARY KEY AUTOINCREMENT)",        // adds sqlite_sequence
+  };
+  int i = 0;
+  for (const char* sql : steps) {
+    const std::string name = "m" + std::to_string(++i);
+    EXPECT_EQ(db.One("SELECT migrate('" + name + "', '" + sql + "')"), "applied");
+    testing::Db fresh(dir.File("app.db"));  // no cache, full scan
+    EXPECT_EQ(db.One("SELECT schema_after FROM doctor_migrations WHERE name = '" + name + "'"),
+              fresh.One("SELECT schema_hash()"))
+        << sql;
+  }
 }
 
 TEST(MigrateTest, SchemaHashIgnoresSpellingNotMeaning) {

@@ -103,7 +103,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     out.push_back(std::move(item));
   }
   for (const JournalRow& r : journal) {
-    if (!IsApplied(r) || names.count(r.name) || r.source == "sql") continue;
+    if (!IsApplied(r) || names.count(r.name) || r.origin.rfind(folder.path + "/", 0) != 0) continue;
     PlanItem item;
     item.name = r.name;
     item.status = "missing";

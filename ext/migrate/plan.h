@@ -24,6 +24,7 @@ struct JournalRow {
   std::string source;
   Value applied_at;
   Value duration_ms;
+  std::string origin;  // the file it was applied from ("" when given as text)
 };
 
 // One __drizzle_migrations row.
@@ -44,7 +45,8 @@ struct PlanItem {
   bool drizzle_only = false;  // applied per doctor_migrations, absent from __drizzle_migrations
 };
 
-// `journal` holds the latest row per name; `drizzle` every __drizzle_migrations row.
+// `journal` holds the latest row per name; `drizzle` every __drizzle_migrations row. A journal
+// row is `missing` only when it was applied from a file of this folder that is gone.
 std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRow>& journal,
                                const std::vector<DrizzleRow>& drizzle);
 

@@ -104,7 +104,8 @@ TEST(PlanTest, PendingByContentNotWatermark) {
   EXPECT_THAT(plan[2].note, HasSubstr("line endings"));
   // An edited file is `changed`; a journal entry without a file is `missing`.
   std::vector<JournalRow> journal = {{"0000_a", Sha256Hex("old"), "apply", "old", "drizzle", Value(), Value()},
-                                     {"0009_gone", "abc", "apply", "x", "drizzle", Value(), Value()}};
+                                     {"0009_gone", "abc", "apply", "x", "drizzle", Value(), Value(), "/x/0009_gone.sql"},
+                                     {"other", "abc", "apply", "x", "drizzle", Value(), Value(), "/y/other.sql"}};
   plan = MakePlan(folder, journal, drizzle);
   EXPECT_EQ(plan[0].status, "changed");
   EXPECT_EQ(plan.back().status, "missing");

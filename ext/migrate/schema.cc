@@ -1,6 +1,10 @@
 #include "ext/migrate/schema.h"
 
+#include <strings.h>
+
 #include <algorithm>
+#include <cstring>
+#include <string_view>
 #include <map>
 #include <set>
 
@@ -131,48 +135,95 @@ bool IsJournalTable(const std::string& n) {
   return n == "doctor_migrations" || n == "__drizzle_migrations";
 }
 
-bool FactCache::Get(const std::string& key, std::vector<std::string>* facts) {
-  absl::MutexLock lock(&mu_);
-  auto it = map_.find(key);
-  if (it == map_.end()) return false;
-  *facts = it->second;
-  return true;
+const FactCache::Entry* FactCache::Get(absl::string_view sql) {
+  auto it = map_.find(std::hash<std::string_view>()(std::string_view(sql.data(), sql.size())));
+  if (it == map_.end()) return nullptr;
+  for (const auto& [text, entry] : it->second) {
+    if (text == sql) return &entry;
+  }
+  return nullptr;
 }
 
-void FactCache::Put(const std::string& key, std::vector<std::string> facts) {
-  absl::MutexLock lock(&mu_);
-  if (map_.size() >= kMaxCached) map_.clear();
-  map_[key] = std::move(facts);
+const FactCache::Entry* FactCache::Put(absl::string_view sql, Entry entry) {
+  if (size_ >= kMaxCached) {
+    map_.clear();
+    size_ = 0;
+  }
+  auto& bucket = map_[std::hash<std::string_view>()(std::string_view(sql.data(), sql.size()))];
+  bucket.emplace_back(std::string(sql), std::move(entry));
+  ++size_;
+  return &bucket.back().second;
 }
 
-absl::StatusOr<std::vector<SchemaObject>> ReadSchema(sqlite3* db, const std::string& schema,
-                                                     FactCache* cache) {
+namespace {
+
+void Digest(const std::string& type, const std::string& name, const std::string& table,
+            const std::vector<std::string>& facts, uint64_t out[4]) {
+  Sha256 h;
+  h.Update(absl::StrCat(type, "\t", name, "\t", table, "\n"));
+  for (const std::string& f : facts) h.Update(absl::StrCat(f, "\n"));
+  std::string hex = h.HexDigest();
+  for (int i = 0; i < 4; ++i) out[i] = std::stoull(hex.substr(i * 16, 16), nullptr, 16);
+}
+
+bool Skipped(absl::string_view name, absl::string_view table) {
+  return (name.size() >= 7 && strncasecmp(name.data(), "sqlite_", 7) == 0) ||
+         (table.size() == 17 && strncasecmp(table.data(), "doctor_migrations", 17) == 0) ||
+         (table.size() == 20 && strncasecmp(table.data(), "__drizzle_migrations", 20) == 0);
+}
+
+std::string Final(const uint64_t sum[4], uint64_t count) {
+  return Sha256Hex(absl::StrCat(absl::Hex(sum[0], absl::kZeroPad16), absl::Hex(sum[1], absl::kZeroPad16),
+                                absl::Hex(sum[2], absl::kZeroPad16), absl::Hex(sum[3], absl::kZeroPad16),
+                                ":", count));
+}
+
+absl::Status ObjectFacts(sqlite3* db, const std::string& schema, const std::string& type,
+                         const std::string& name, const std::string& sql,
+                         std::vector<std::string>* facts) {
+  if (type == "table") {
+    std::vector<std::string> lead = LeadingWords(sql, 3);
+    if (lead.size() == 3 && lead[1] == "virtual") {
+      facts->push_back("sql " + NormalizeSql(sql));
+      return absl::OkStatus();
+    }
+    return TableFacts(db, schema, name, sql, facts);
+  }
+  if (type == "index") return IndexFacts(db, schema, name, sql, facts);
+  facts->push_back("sql " + NormalizeSql(sql));
+  return absl::OkStatus();
+}
+
+absl::Status CheckSchema(sqlite3* db, const std::string& schema) {
+  if (schema == "main") return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows known, Query(db, "SELECT 1 FROM pragma_database_list WHERE name = ?1",
                                      {Value(schema)}));
   if (known.empty()) return absl::NotFoundError(absl::StrCat("no schema named '", schema, "'"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SchemaObject>> ReadSchema(sqlite3* db, const std::string& schema,
+                                                     FactCache* cache) {
+  RETURN_IF_ERROR(CheckSchema(db, schema));
   ASSIGN_OR_RETURN(Rows rows, Query(db, absl::StrCat("SELECT type, name, tbl_name, sql FROM ",
                                                      QuoteIdentifier(schema), ".sqlite_schema")));
   std::vector<SchemaObject> out;
   for (const Row& r : rows) {
     SchemaObject o{r[0].AsText(), absl::AsciiStrToLower(r[1].AsText()),
                    absl::AsciiStrToLower(r[2].AsText()), {}};
-    if (o.name.rfind("sqlite_", 0) == 0 || IsJournalTable(o.table)) continue;
+    if (Skipped(o.name, o.table)) continue;
     const std::string sql = r[3].AsText();
-    const std::string key = absl::StrCat(schema, "\x1f", o.type, "\x1f", r[1].AsText(), "\x1f", sql);
-    if (cache == nullptr || !cache->Get(key, &o.facts)) {
-      if (o.type == "table") {
-        if (LeadingWords(sql, 3).size() == 3 && LeadingWords(sql, 3)[1] == "virtual") {
-          o.facts.push_back("sql " + NormalizeSql(sql));
-        } else {
-          RETURN_IF_ERROR(TableFacts(db, schema, r[1].AsText(), sql, &o.facts));
-        }
-      } else if (o.type == "index") {
-        RETURN_IF_ERROR(IndexFacts(db, schema, r[1].AsText(), sql, &o.facts));
-      } else {
-        o.facts.push_back("sql " + NormalizeSql(sql));
+    bool cached = false;
+    if (cache != nullptr) {
+      absl::MutexLock lock(&cache->mu_);
+      if (const FactCache::Entry* e = cache->Get(sql)) {
+        o.facts = e->facts;
+        cached = true;
       }
-      if (cache != nullptr) cache->Put(key, o.facts);
     }
+    if (!cached) RETURN_IF_ERROR(ObjectFacts(db, schema, o.type, r[1].AsText(), sql, &o.facts));
     out.push_back(std::move(o));
   }
   std::sort(out.begin(), out.end(), [](const SchemaObject& a, const SchemaObject& b) {
@@ -182,13 +233,127 @@ absl::StatusOr<std::vector<SchemaObject>> ReadSchema(sqlite3* db, const std::str
 }
 
 std::string HashSchema(const std::vector<SchemaObject>& objects) {
-  Sha256 h;
+  uint64_t sum[4] = {0, 0, 0, 0};
   for (const SchemaObject& o : objects) {
-    h.Update(absl::StrCat(o.type, "\t", o.name, "\t", o.table, "\n"));
-    for (const std::string& f : o.facts) h.Update(absl::StrCat(f, "\n"));
-    h.Update("\n");
+    uint64_t d[4];
+    Digest(o.type, o.name, o.table, o.facts, d);
+    for (int i = 0; i < 4; ++i) sum[i] += d[i];
   }
-  return h.HexDigest();
+  return Final(sum, objects.size());
+}
+
+// A fast 64-bit hash for change detection (not for security): 8 bytes at a time, mixed.
+uint64_t FastHash(absl::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 32);
+}
+
+namespace {
+
+// One pass over `stmt` (type, name, tbl_name, sql, rowid), adding every object's digest to
+// sum/count; rows are appended to `out` (when not null), reusing `prev` rows positionally.
+absl::Status ScanRows(sqlite3* db, const std::string& schema, FactCache* cache, sqlite3_stmt* stmt,
+                      const std::vector<LastScan::Row>* prev_rows, std::vector<LastScan::Row>* out,
+                      uint64_t sum[4], uint64_t* count, int64_t* max_rowid) {
+  auto text = [&](int i) {
+    const char* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+    return absl::string_view(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
+  };
+  int rc;
+  absl::MutexLock lock(&cache->mu_);
+  for (size_t i = 0; (rc = sqlite3_step(stmt)) == SQLITE_ROW; ++i) {
+    absl::string_view create = text(3);
+    *max_rowid = std::max<int64_t>(*max_rowid, sqlite3_column_int64(stmt, 4));
+    LastScan::Row row{FastHash(create), create.size(), {0, 0, 0, 0}, false};
+    const LastScan::Row* prev =
+        prev_rows != nullptr && i < prev_rows->size() ? &(*prev_rows)[i] : nullptr;
+    if (prev != nullptr && prev->key == row.key && prev->length == row.length) {
+      row = *prev;
+    } else if (Skipped(text(1), text(2))) {
+      row.skipped = true;
+    } else {
+      absl::string_view name = text(1), table = text(2);
+      const FactCache::Entry* e = cache->Get(create);
+      if (e == nullptr) {
+        FactCache::Entry entry;
+        const std::string type(text(0)), lname = absl::AsciiStrToLower(name);
+        RETURN_IF_ERROR(
+            ObjectFacts(db, schema, type, std::string(name), std::string(create), &entry.facts));
+        Digest(type, lname, absl::AsciiStrToLower(table), entry.facts, entry.digest);
+        e = cache->Put(create, std::move(entry));
+      }
+      std::memcpy(row.digest, e->digest, sizeof row.digest);
+    }
+    if (!row.skipped) {
+      for (int k = 0; k < 4; ++k) sum[k] += row.digest[k];
+      ++*count;
+    }
+    if (out != nullptr) out->push_back(row);
+  }
+  if (rc != SQLITE_DONE) return absl::InternalError(sqlite3_errmsg(db));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sqlite3_stmt*> PrepareScan(sqlite3* db, const std::string& schema, bool appended) {
+  const std::string sql = absl::StrCat("SELECT type, name, tbl_name, sql, rowid FROM ",
+                                       QuoteIdentifier(schema), ".sqlite_schema",
+                                       appended ? " WHERE rowid > ?1 ORDER BY rowid" : "");
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    return absl::InternalError(sqlite3_errmsg(db));
+  }
+  return stmt;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache,
+                                         LastScan* last) {
+  RETURN_IF_ERROR(CheckSchema(db, schema));
+  ASSIGN_OR_RETURN(sqlite3_stmt* stmt, PrepareScan(db, schema, false));
+  uint64_t sum[4] = {0, 0, 0, 0};
+  uint64_t count = 0;
+  int64_t max_rowid = 0;
+  std::vector<LastScan::Row> rows;
+  const bool reuse = last != nullptr && last->schema == schema;
+  absl::Status status = ScanRows(db, schema, cache, stmt, reuse ? &last->rows : nullptr,
+                                 last != nullptr ? &rows : nullptr, sum, &count, &max_rowid);
+  sqlite3_finalize(stmt);
+  if (last != nullptr) last->valid = false;
+  if (!status.ok()) return status;
+  if (last != nullptr) {
+    last->schema = schema;
+    last->rows = std::move(rows);
+    last->valid = true;
+    last->max_rowid = max_rowid;
+    std::memcpy(last->sum, sum, sizeof sum);
+    last->count = count;
+  }
+  return Final(sum, count);
+}
+
+absl::StatusOr<std::string> HashSchemaAppended(sqlite3* db, const std::string& schema,
+                                               FactCache* cache, LastScan* last) {
+  if (!last->valid || last->schema != schema) return HashSchemaOf(db, schema, cache, last);
+  ASSIGN_OR_RETURN(sqlite3_stmt* stmt, PrepareScan(db, schema, true));
+  sqlite3_bind_int64(stmt, 1, last->max_rowid);
+  last->valid = false;
+  absl::Status status = ScanRows(db, schema, cache, stmt, nullptr, &last->rows, last->sum,
+                                 &last->count, &last->max_rowid);
+  sqlite3_finalize(stmt);
+  if (!status.ok()) return status;
+  last->valid = true;
+  return Final(last->sum, last->count);
 }
 
 std::vector<SchemaChange> DiffSchemas(const std::vector<SchemaObject>& a,

@@ -299,6 +299,26 @@ StatementInfo Classify(absl::string_view statement) {
   return info;
 }
 
+bool IsAdditiveStatement(absl::string_view statement) {
+  std::vector<Token> tokens = Tokenize(statement);
+  if (tokens.empty() || tokens[0].kind != Token::kWord) return false;
+  const std::string first = Lower(tokens[0].text);
+  static const char* const kAdditive[] = {"create", "insert", "update", "delete", "replace",
+                                          "select", "values", "with"};
+  bool known = false;
+  for (const char* w : kAdditive) known = known || first == w;
+  if (!known) return false;
+  for (const Token& t : tokens) {
+    if (t.kind != Token::kWord && t.kind != Token::kIdent) continue;
+    std::string n = NameOf(t);
+    if (n == "sqlite_schema" || n == "sqlite_master" || n == "sqlite_temp_schema" ||
+        n == "sqlite_temp_master") {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string NormalizeLineEndings(absl::string_view text) {
   std::string out;
   out.reserve(text.size());

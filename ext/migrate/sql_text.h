@@ -83,6 +83,11 @@ struct StatementInfo {
 
 StatementInfo Classify(absl::string_view statement);
 
+// True when a statement can only add rows to sqlite_schema, never change or delete one: CREATE
+// and plain DML that does not name sqlite_schema. Lets the schema hash after a migration read only
+// the rows appended to sqlite_schema.
+bool IsAdditiveStatement(absl::string_view statement);
+
 // CRLF -> LF.
 std::string NormalizeLineEndings(absl::string_view text);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "absl/strings/str_format.h"
 
@@ -10,11 +11,14 @@ namespace doctor::timing {
 int BucketOf(double ns) {
   const double us = ns / 1000.0;
   if (!(us >= 1.0)) return 0;  // also NaN and negatives
-  int exp = 0;
-  const double mantissa = std::frexp(us, &exp);  // us = mantissa * 2^exp, mantissa in [0.5, 1)
-  // log2(us) = (exp - 1) + log2(2 * mantissa), with log2(2 * mantissa) in [0, 1).
-  const int half = (2.0 * mantissa >= M_SQRT2) ? 1 : 0;
-  const int i = 2 * (exp - 1) + half + 1;
+  // us = 1.f * 2^e: read e and f from the IEEE-754 bits (this runs once per statement).
+  uint64_t bits;
+  std::memcpy(&bits, &us, sizeof bits);
+  const int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  // log2(us) = e + log2(1.f); the upper half of the octave starts at 1.f = sqrt(2), whose
+  // fraction bits are 0x6A09E667F3BCD.
+  const int half = (bits & ((uint64_t{1} << 52) - 1)) >= 0x6A09E667F3BCDULL ? 1 : 0;
+  const int i = 2 * e + half + 1;
   return std::min(i, kBuckets - 1);
 }
 

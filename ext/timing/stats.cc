@@ -82,10 +82,10 @@ std::string Stats::DbNameLocked(uint32_t index) const {
 }
 
 int64_t Stats::EntryBytes(size_t query_bytes, size_t example_bytes) {
-  // The hash map slot (key + entry + one control byte) plus the two texts' heap buffers (the
+  // The hash map slot (a control byte and a pointer) and its node (key + entry), plus the two texts' heap buffers (the
   // short-string buffer is inside the entry; longer texts allocate their size + 1).
   auto heap = [](size_t n) -> int64_t { return n > 15 ? static_cast<int64_t>(n + 1) : 0; };
-  return static_cast<int64_t>(sizeof(Key) + sizeof(Entry) + 1) + heap(query_bytes) +
+  return static_cast<int64_t>(sizeof(Key) + sizeof(Entry) + sizeof(void*) + 1) + heap(query_bytes) +
          heap(example_bytes);
 }
 
@@ -114,22 +114,30 @@ void Stats::EvictLocked(int64_t max_entries) {
     text_bytes_ -= EntryBytes(it->second.query.size(), it->second.example.size());
     entries_.erase(it);
     ++evictions_;
+    ++generation_;
   }
 }
 
 void Stats::Record(const Key& key, absl::string_view query, absl::string_view example,
-                   const Sample& s, int64_t max_entries) {
+                   const Sample& s, int64_t max_entries, Hint* hint) {
   absl::MutexLock lock(&mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
-    EvictLocked(max_entries);
-    Entry e;
-    e.query = Cut(query);
-    e.example = Cut(example);
-    text_bytes_ += EntryBytes(e.query.size(), e.example.size());
-    it = entries_.emplace(key, std::move(e)).first;
+  Entry* found = nullptr;
+  if (hint != nullptr && hint->entry != nullptr && hint->generation == generation_) {
+    found = static_cast<Entry*>(const_cast<void*>(hint->entry));
+  } else {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      EvictLocked(max_entries);
+      Entry e;
+      e.query = Cut(query);
+      e.example = Cut(example);
+      text_bytes_ += EntryBytes(e.query.size(), e.example.size());
+      it = entries_.emplace(key, std::move(e)).first;
+    }
+    found = &it->second;
+    if (hint != nullptr) *hint = Hint{found, generation_};
   }
-  Entry& e = it->second;
+  Entry& e = *found;
   Counters& c = e.counters;
   if (c.calls == 0) {
     c.min_ms = c.max_ms = s.ms;
@@ -195,6 +203,7 @@ StatsInfo Stats::Info() const {
 void Stats::Reset(int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   entries_.clear();
+  ++generation_;
   slow_.clear();
   evictions_ = 0;
   text_bytes_ = 0;

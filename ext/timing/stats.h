@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "ext/timing/histogram.h"
@@ -109,10 +110,19 @@ class Stats {
   // later ones share the last slot "(other)").
   uint32_t DbIndex(absl::string_view db);
 
+  // A caller's cached handle to the entry of one key, so the hot path skips the hash lookup. It
+  // is valid while the store's generation is unchanged: entries never move (node map) and only
+  // vanish on eviction or reset, which bump the generation.
+  struct Hint {
+    const void* entry = nullptr;
+    uint64_t generation = 0;
+  };
+
   // Adds a sample to the entry of `key`, creating it (with the normalized text and one raw
   // example) when new; evicts the least used entries first when `max_entries` is reached.
+  // `hint` (optional) must always be used with the same key.
   void Record(const Key& key, absl::string_view query, absl::string_view example,
-              const Sample& sample, int64_t max_entries);
+              const Sample& sample, int64_t max_entries, Hint* hint = nullptr);
   // Appends to the slow ring, keeping at most `max_slow` entries.
   void RecordSlow(SlowQuery slow, int64_t max_slow);
 
@@ -143,7 +153,8 @@ class Stats {
   std::string DbNameLocked(uint32_t index) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<Key, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  absl::node_hash_map<Key, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 1;
   std::vector<std::string> dbs_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint32_t> db_index_ ABSL_GUARDED_BY(mu_);
   std::deque<SlowQuery> slow_ ABSL_GUARDED_BY(mu_);

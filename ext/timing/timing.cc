@@ -47,7 +47,7 @@ bool Plannable(absl::string_view query) {
 }
 
 // The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL.
-Value Plan(Connection& connection, absl::string_view query, absl::string_view sql) {
+Value ComputePlan(Connection& connection, absl::string_view query, absl::string_view sql) {
   if (!Plannable(query)) return Value::Null();
   std::string text(sql);
   while (!text.empty() && (text.back() == ';' || text.back() == ' ' || text.back() == '\n' ||
@@ -63,6 +63,37 @@ Value Plan(Connection& connection, absl::string_view query, absl::string_view sq
   if (steps.empty()) return Value::Null();  // e.g. INSERT ... VALUES: nothing to plan
   return Value(absl::StrJoin(steps, "; "));
 }
+
+// Plans are computed when query_stats or slow_queries is read, and kept per connection until its
+// schema changes (PRAGMA schema_version), so reading the tables again does not prepare every
+// statement again. Bounded: cleared beyond kMaxPlans.
+class PlanCache : public AreaState {
+ public:
+  explicit PlanCache(Connection& connection) : connection_(connection) {}
+
+  // Call once per read: drops the plans when the schema changed since the last read.
+  void Refresh() {
+    auto rows = Query(connection_, "PRAGMA schema_version");
+    int64_t version = (rows.ok() && !rows->empty()) ? rows->front()[0].AsInt() : -1;
+    if (version != schema_version_ || version < 0) plans_.clear();
+    schema_version_ = version;
+  }
+  Value Plan(absl::string_view query, absl::string_view sql) {
+    const uint64_t key = Fnv1a64(sql);
+    auto it = plans_.find(key);
+    if (it != plans_.end()) return it->second;
+    if (plans_.size() >= kMaxPlans) plans_.clear();
+    Value plan = ComputePlan(connection_, query, sql);
+    plans_.emplace(key, plan);
+    return plan;
+  }
+
+ private:
+  static constexpr size_t kMaxPlans = 20000;
+  Connection& connection_;
+  int64_t schema_version_ = -1;
+  absl::flat_hash_map<uint64_t, Value> plans_;
+};
 
 // Process memory merged with the sidecars of every database file this process has seen and of
 // this connection's own database.
@@ -102,6 +133,8 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
   Connection& connection = call.connection();
   ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection));
   const std::string& own = connection.State<TimingState>().db_name();
+  PlanCache& plans = connection.State<PlanCache>();
+  plans.Refresh();
   Rows rows;
   rows.reserve(entries.size());
   for (const EntrySnapshot& e : entries) {
@@ -114,7 +147,7 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
         Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms),
         Sparkline(c.buckets), c.rows, c.vm_steps, c.fullscan_steps, c.sorts, c.autoindexes,
         c.errors, IsoTime(c.first_seen_ms), IsoTime(c.last_seen_ms),
-        e.db == own ? Plan(connection, e.query, e.example) : Value::Null(),
+        e.db == own ? plans.Plan(e.query, e.example) : Value::Null(),
     });
   }
   return rows;
@@ -123,6 +156,8 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
 absl::StatusOr<Rows> SlowQueries(TableCall& call) {
   Connection& connection = call.connection();
   const std::string& own = connection.State<TimingState>().db_name();
+  PlanCache& plans = connection.State<PlanCache>();
+  plans.Refresh();
   Rows rows;
   std::vector<SlowQuery> slow = Stats::Global().SlowSnapshot();
   for (auto it = slow.rbegin(); it != slow.rend(); ++it) {  // most recent first
@@ -130,7 +165,7 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
     rows.push_back({IsoTime(s.at_ms), s.ms, s.query_id, s.sql,
                     s.params.empty() ? Value::Null() : Value(s.params), s.db, s.vm_steps,
                     s.fullscan_steps,
-                    s.db == own ? Plan(connection, NormalizeSql(s.sql), s.sql) : Value::Null()});
+                    s.db == own ? plans.Plan(NormalizeSql(s.sql), s.sql) : Value::Null()});
   }
   return rows;
 }

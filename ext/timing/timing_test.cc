@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ext/core/testing.h"
@@ -44,6 +45,10 @@ TEST_F(Timing, FoldsLiteralsAndCountsCalls) {
             "20 20");
   EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
             "SCAN fold");
+  // Plans are cached per connection until the schema changes.
+  db.Exec("CREATE INDEX fold_a ON fold(a)");
+  EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
+            "SEARCH fold USING INDEX fold_a (a=?)");
   EXPECT_EQ(db.One("SELECT fullscan_steps > 0 AND vm_steps > 0 AND histogram <> '' "
                    "AND p50_ms <= p95_ms AND p95_ms <= p99_ms AND p99_ms <= max_ms "
                    "FROM query_stats WHERE query = 'SELECT b FROM fold WHERE a = ?'"),
@@ -169,6 +174,49 @@ TEST_F(Timing, FlushToSidecarMergesWithMemory) {
   EXPECT_EQ(side.One("SELECT calls FROM doctor_query_stats WHERE query = 'INSERT INTO f VALUES (?)'"),
             "10");
   EXPECT_EQ(side.One("SELECT json_array_length(histogram) FROM doctor_query_stats LIMIT 1"), "62");
+}
+
+TEST_F(Timing, PeriodicFlushWhenStatsFlushSIsSet) {
+  TempDir dir;
+  const std::string path = dir.File("periodic.db");
+  Db db(path);
+  db.Exec("CREATE TABLE pf(a)");
+  db.Exec("SELECT doctor_set('stats_flush_s', 1)");
+  db.Exec("INSERT INTO pf VALUES (1)");  // starts the interval
+  EXPECT_NE(access((path + "-doctor").c_str(), R_OK), 0);
+  usleep(1100 * 1000);
+  db.Exec("INSERT INTO pf VALUES (2)");  // the first statement after the interval flushes
+  db.Exec("SELECT doctor_set('stats_flush_s', 0)");
+  ASSERT_EQ(access((path + "-doctor").c_str(), R_OK), 0);
+  Db side(path + "-doctor");
+  EXPECT_EQ(side.One("SELECT calls FROM doctor_query_stats WHERE query = 'INSERT INTO pf VALUES (?)'"),
+            "2");
+  EXPECT_EQ(Calls(db, "INSERT INTO pf VALUES%"), "2");  // merged view: no double count
+}
+
+// Connections on several threads record into the one process store: counts are exact.
+TEST_F(Timing, ThreadsCountExactly) {
+  TempDir dir;
+  const std::string path = dir.File("threads.db");
+  {
+    Db setup(path);
+    setup.Exec("PRAGMA journal_mode=WAL; CREATE TABLE th(a)");
+  }
+  constexpr int kThreads = 4, kEach = 300;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Db db(path);
+      sqlite3_busy_timeout(db.get(), 5000);
+      for (int i = 0; i < kEach; ++i) {
+        db.Rows("SELECT count(*) FROM th WHERE a = " + std::to_string(t * 1000 + i));
+        if (i % 50 == 0) db.Rows("SELECT count(*) FROM query_stats");
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  Db db(path);
+  EXPECT_EQ(Calls(db, "SELECT count(*) FROM th WHERE a = ?"), std::to_string(kThreads * kEach));
 }
 
 TEST_F(Timing, MemoryDatabaseFlushIsHarmless) {

@@ -27,6 +27,14 @@ bool StartsWithKeyword(absl::string_view text, absl::string_view word) {
 
 }  // namespace
 
+// Wall-clock milliseconds from a monotonic reading: one system clock read per process, not per
+// statement (first_seen/last_seen/at only need millisecond precision).
+int64_t UnixMsFromMonotonic(int64_t mono_ns) {
+  static const int64_t base_unix_ms = NowUnixMs();
+  static const int64_t base_mono_ns = MonotonicNs();
+  return base_unix_ms + (mono_ns - base_mono_ns) / 1000000;
+}
+
 bool OpeningSidecar() { return opening_sidecar > 0; }
 SidecarOpenScope::SidecarOpenScope() { ++opening_sidecar; }
 SidecarOpenScope::~SidecarOpenScope() { --opening_sidecar; }
@@ -61,6 +69,7 @@ void TimingState::SetForward(unsigned mask, int (*callback)(unsigned, void*, voi
   forward_ = callback;
   forward_context_ = context;
   forward_mask_ = callback ? mask : 0;
+  stale_cache_ = true;  // statements may have run unobserved while another callback held the slot
   // Events the application wants beyond ours (e.g. SQLITE_TRACE_CLOSE) need the mask widened.
   if (installed_) sqlite3_trace_v2(db_, kEvents | forward_mask_, &TimingState::Callback, this);
 }
@@ -90,11 +99,29 @@ void TimingState::OnStmt(sqlite3_stmt* stmt) {
   for (const Running& r : in_flight_) {
     if (r.stmt == stmt) return;  // a trigger sub-program of a running statement
   }
-  if (!kTimingOn.On() || connection_.internal()) return;
+  if (!kTimingOn.On()) {
+    // Statements run while timing is off are not seen: a recycled statement address could then
+    // look like a known one, so the cache starts over when timing comes back.
+    stale_cache_ = true;
+    return;
+  }
+  if (connection_.internal()) return;
+  if (stale_cache_) {
+    for (Cached& c : cache_) c.stmt = nullptr;
+    stale_cache_ = false;
+  }
   if (in_flight_.size() >= kMaxInFlight) in_flight_.erase(in_flight_.begin());  // lost PROFILEs
-  Running r{stmt, 0, 0, {}};
-  for (int i = 0; i < 4; ++i) {
-    r.counters[i] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
+  Running r{stmt, 0, 0, {}, false};
+  r.counters[0] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0));
+  // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
+  r.fresh = r.counters[0] == 0;
+  const Cached& slot = cache_[SlotOf(stmt)];
+  if (slot.stmt == stmt && !r.fresh) {
+    for (int i = 1; i < 4; ++i) r.counters[i] = slot.last[i];
+  } else {
+    for (int i = 1; i < 4; ++i) {
+      r.counters[i] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
+    }
   }
   r.start_ns = MonotonicNs();
   in_flight_.push_back(r);
@@ -109,16 +136,28 @@ void TimingState::OnRow(sqlite3_stmt* stmt) {
   }
 }
 
-TimingState::Cached& TimingState::Lookup(sqlite3_stmt* stmt) {
-  const uintptr_t bits = reinterpret_cast<uintptr_t>(stmt);
-  Cached& slot = cache_[(bits >> 4) % kCacheSlots];
+size_t TimingState::SlotOf(sqlite3_stmt* stmt) {
+  return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
+}
+
+TimingState::Cached& TimingState::Lookup(sqlite3_stmt* stmt, bool fresh) {
+  Cached& slot = cache_[SlotOf(stmt)];
+  if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
   const char* sql = sqlite3_sql(stmt);
   if (sql == nullptr) sql = "";
   if (slot.stmt == stmt && slot.raw == sql) return slot;
   slot.stmt = stmt;
   slot.raw = sql;
-  slot.query = NormalizeSql(slot.raw);
-  slot.query_id = QueryId(slot.query);
+  slot.hint = Stats::Hint();
+  auto it = shapes_.find(slot.raw);
+  if (it == shapes_.end()) {
+    if (shapes_.size() >= kMaxShapes) shapes_.clear();  // bounded; refilled by the hot texts
+    std::string query = NormalizeSql(slot.raw);
+    const int64_t id = QueryId(query);
+    it = shapes_.emplace(slot.raw, Shape{std::move(query), id}).first;
+  }
+  slot.query = it->second.query;
+  slot.query_id = it->second.query_id;
   slot.is_dml = !sqlite3_stmt_readonly(stmt) &&
                 (StartsWithKeyword(slot.query, "INSERT") || StartsWithKeyword(slot.query, "UPDATE") ||
                  StartsWithKeyword(slot.query, "DELETE") || StartsWithKeyword(slot.query, "REPLACE") ||
@@ -128,23 +167,28 @@ TimingState::Cached& TimingState::Lookup(sqlite3_stmt* stmt) {
 
 void TimingState::OnProfile(sqlite3_stmt* stmt) {
   const int64_t end_ns = MonotonicNs();
-  Running run{nullptr, -1, 0, {}};
+  Running run{nullptr, -1, 0, {}, true};
   for (size_t i = in_flight_.size(); i-- > 0;) {
     if (in_flight_[i].stmt == stmt) {
       run = in_flight_[i];
-      in_flight_.erase(in_flight_.begin() + i);
+      if (i + 1 == in_flight_.size()) {
+        in_flight_.pop_back();  // the usual case: the innermost statement ends
+      } else {
+        in_flight_.erase(in_flight_.begin() + i);
+      }
       break;
     }
   }
   if (run.start_ns < 0 || !kTimingOn.On()) return;
   const int64_t elapsed_ns = end_ns - run.start_ns;
   const int64_t rows = run.rows;
-  Cached& c = Lookup(stmt);
+  Cached& c = Lookup(stmt, run.fresh);
   int64_t delta[4];
   for (int i = 0; i < 4; ++i) {
     const uint32_t now = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
     // The counters only grow during a run, unless the application reset them meanwhile.
     delta[i] = now >= run.counters[i] ? now - run.counters[i] : now;
+    c.last[i] = now;
   }
   Sample s;
   s.ms = static_cast<double>(elapsed_ns) / 1e6;
@@ -153,9 +197,9 @@ void TimingState::OnProfile(sqlite3_stmt* stmt) {
   s.fullscan_steps = delta[1];
   s.sorts = delta[2];
   s.autoindexes = delta[3];
-  s.at_ms = NowUnixMs();
+  s.at_ms = UnixMsFromMonotonic(end_ns);
   Stats& stats = Stats::Global();
-  stats.Record(Key{c.query_id, db_index_}, c.query, c.raw, s, kStatsMax.Get());
+  stats.Record(Key{c.query_id, db_index_}, c.query, c.raw, s, kStatsMax.Get(), &c.hint);
   if (s.ms >= static_cast<double>(kSlowMs.Get()) && kSlowMax.Get() > 0) {
     SlowQuery slow{s.at_ms, s.ms, c.query_id, c.raw, "", db_name_, s.vm_steps, s.fullscan_steps};
     if (kSlowParams.On()) {
@@ -166,7 +210,7 @@ void TimingState::OnProfile(sqlite3_stmt* stmt) {
     }
     stats.RecordSlow(std::move(slow), kSlowMax.Get());
   }
-  MaybePeriodicFlush();
+  if (kStatsFlushS.Get() > 0) MaybePeriodicFlush();
 }
 
 }  // namespace doctor::timing

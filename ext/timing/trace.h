@@ -9,7 +9,8 @@
 //   - ROW event: one more row returned by a running statement (counted as `rows` of reads).
 //   - PROFILE event: the run ended (SQLITE_DONE, an error, or a reset/finalize before the end).
 //     Elapsed = now - start. The statement's shape comes from a small per-connection cache keyed
-//     by the sqlite3_stmt pointer and checked against its SQL text, so a prepared statement is
+//     by the sqlite3_stmt pointer (checked against its SQL text on a statement's first run, when
+//     the address may be recycled from a finalized statement), so a prepared statement is
 //     normalized once, not on every run. The VM counters are deltas of sqlite3_stmt_status since
 //     the start of the run. Then one sample goes to the process-wide Stats, and to the slow ring when
 //     slow enough. Nothing here prepares or runs SQL on the connection.
@@ -22,8 +23,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ext/core/connection.h"
+#include "ext/timing/stats.h"
 
 namespace doctor::timing {
 
@@ -49,6 +52,9 @@ class TimingState : public AreaState {
     int64_t start_ns;
     int64_t rows;
     uint32_t counters[4];  // VM_STEP, FULLSCAN_STEP, SORT, AUTOINDEX when the run started
+    // First run of this sqlite3_stmt (VM_STEP was 0): its address may be a recycled one, so the
+    // cache must check the SQL text; later runs of the same statement trust the pointer.
+    bool fresh;
   };
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
@@ -56,21 +62,36 @@ class TimingState : public AreaState {
     std::string query;
     int64_t query_id = 0;
     bool is_dml = false;
+    // The statement's counters at the end of its last observed run: the start values of its next
+    // run, so a known statement reads only VM_STEP when it starts.
+    uint32_t last[4] = {0, 0, 0, 0};
+    Stats::Hint hint;  // the statement's entry in the store
   };
+  // A shape computed for a statement's text: reused when the application prepares the same text
+  // again (ORMs prepare per query), so normalization is paid once per distinct text.
+  struct Shape {
+    std::string query;
+    int64_t query_id;
+  };
+  static constexpr size_t kMaxShapes = 512;
+
   static int Callback(unsigned event, void* context, void* p, void* x);
   void OnStmt(sqlite3_stmt* stmt);
   void OnRow(sqlite3_stmt* stmt);
   void OnProfile(sqlite3_stmt* stmt);
-  Cached& Lookup(sqlite3_stmt* stmt);
+  Cached& Lookup(sqlite3_stmt* stmt, bool fresh);
+  static size_t SlotOf(sqlite3_stmt* stmt);
 
   Connection& connection_;
   sqlite3* const db_;
   std::string db_name_;
   uint32_t db_index_ = 0;
   bool installed_ = false;
+  bool stale_cache_ = false;
   std::vector<Running> in_flight_;
   static constexpr size_t kCacheSlots = 64;
   std::array<Cached, kCacheSlots> cache_;
+  absl::flat_hash_map<std::string, Shape> shapes_;
   unsigned forward_mask_ = 0;
   int (*forward_)(unsigned, void*, void*, void*) = nullptr;
   void* forward_context_ = nullptr;

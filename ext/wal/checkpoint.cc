@@ -25,11 +25,6 @@ constexpr Mode kModes[] = {
 };
 
 template <typename T>
-Value Opt(const std::optional<T>& v) {
-  return v ? Value(*v) : Value::Null();
-}
-
-template <typename T>
 nlohmann::json JsonOpt(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }

@@ -58,6 +58,10 @@ Health Assess(const WalFacts& f) {
   }
   if (f.journal_mode != "wal") {
     h.status = "n/a";
+    if (!f.read_problem.empty()) {
+      h.advice.push_back(absl::StrCat("the database could not be read: ", f.read_problem, "."));
+      return h;
+    }
     h.advice.push_back(absl::StrCat("journal_mode is ", f.journal_mode.empty() ? "unknown" : f.journal_mode,
                                     ", not WAL: there is no WAL to watch (PRAGMA journal_mode=WAL "
                                     "lets readers and a writer work at once)."));
@@ -119,7 +123,9 @@ Health Assess(const WalFacts& f) {
     }
     for (int i = 0; i < kReaders; ++i) {
       const LockHolder& lh = f.locks->lock[ReadLock(i)];
-      if (!lh.held() || i == own_slot) continue;
+      // Readers hold READ locks shared; an exclusive one is a writer or checkpointer moving the
+      // read mark for an instant, not a reader.
+      if (!lh.held() || lh.exclusive || i == own_slot) continue;
       ++readers;
       const uint32_t mark = f.index->read_marks[i];
       int64_t frame;

@@ -36,6 +36,7 @@ struct WalFacts {
   std::optional<uint64_t> wal_bytes;   // size of the -wal file (0 when absent)
   std::optional<WalIndex> index;       // a usable wal-index header, when one could be read
   std::string index_problem;           // why there is none
+  std::string read_problem;            // the database itself could not be read (any mode)
   std::optional<ShmLocks> locks;       // shm lock holders, when they could be probed
   std::string locks_problem;           // why not
   // The connection reading wal_health holds a read transaction only for that statement (it is

@@ -76,6 +76,16 @@ TEST(Assess, ReadMarkWithoutLockIsNotAReader) {
   EXPECT_EQ(h.status, "ok");
 }
 
+TEST(Assess, ExclusiveReadLockIsAWriterNotAReader) {
+  WalFacts f = WalDb(100, 40);
+  f.index->read_marks[1] = 40;
+  f.locks->lock[ReadLock(1)].by_other_process = true;
+  f.locks->lock[ReadLock(1)].exclusive = true;
+  Health h = Assess(f);
+  EXPECT_EQ(*h.readers, 0);
+  EXPECT_EQ(h.status, "ok");
+}
+
 TEST(Assess, Read0HolderBlocksAllBackfill) {
   WalFacts f = WalDb(100, 0);
   f.locks->lock[ReadLock(0)].by_this_process = true;

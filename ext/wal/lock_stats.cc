@@ -7,6 +7,7 @@
 // like sqlite3_busy_timeout(db, N) and counts. If the application later calls
 // sqlite3_busy_timeout / sqlite3_busy_handler or runs PRAGMA busy_timeout, its handler replaces
 // ours and counting stops (lock_stats shows handler = 'application').
+#include <atomic>
 #include <chrono>
 #include <string>
 

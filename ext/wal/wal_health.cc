@@ -22,15 +22,11 @@
 namespace doctor::wal {
 namespace {
 
-template <typename T>
-Value Opt(const std::optional<T>& v) {
-  return v ? Value(*v) : Value::Null();
-}
-
-absl::StatusOr<Value> Pragma(Connection& c, const std::string& schema, const char* name) {
-  ASSIGN_OR_RETURN(Rows rows, Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".", name)));
-  if (rows.empty() || rows[0].empty()) return Value::Null();
-  return rows[0][0];
+// A pragma's value, or NULL when it cannot be read (a row for every database, never an error).
+Value Pragma(Connection& c, const std::string& schema, const char* name) {
+  auto rows = Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".", name));
+  if (!rows.ok() || rows->empty() || (*rows)[0].empty()) return Value::Null();
+  return (*rows)[0][0];
 }
 
 const char* SynchronousName(int64_t level) {
@@ -57,17 +53,18 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
     auto read = Query(c, absl::StrCat("SELECT 1 FROM ", QuoteIdentifier(schema),
                                       ".sqlite_master LIMIT 1"));
     if (!read.ok()) read_problem = std::string(read.status().message());
+    facts.read_problem = read_problem;
   }
-  ASSIGN_OR_RETURN(Value mode, Pragma(c, schema, "journal_mode"));
+  const Value mode = Pragma(c, schema, "journal_mode");
   facts.journal_mode = absl::AsciiStrToLower(mode.AsText());
-  ASSIGN_OR_RETURN(Value page_size, Pragma(c, schema, "page_size"));
-  ASSIGN_OR_RETURN(Value sync, Pragma(c, schema, "synchronous"));
-  facts.synchronous = SynchronousName(sync.AsInt());
-  ASSIGN_OR_RETURN(Value limit, Pragma(c, schema, "journal_size_limit"));
-  facts.journal_size_limit = limit.AsInt();
-  ASSIGN_OR_RETURN(Value locking, Pragma(c, schema, "locking_mode"));
-  ASSIGN_OR_RETURN(Rows auto_rows, Query(c, "PRAGMA wal_autocheckpoint"));
-  facts.autocheckpoint = auto_rows.empty() ? 0 : auto_rows[0][0].AsInt();
+  const Value page_size = Pragma(c, schema, "page_size");
+  const Value sync = Pragma(c, schema, "synchronous");
+  facts.synchronous = sync.is_null() ? "" : SynchronousName(sync.AsInt());
+  facts.journal_size_limit = Pragma(c, schema, "journal_size_limit").AsInt();
+  const Value locking = Pragma(c, schema, "locking_mode");
+  auto auto_rows = Query(c, "PRAGMA wal_autocheckpoint");
+  facts.autocheckpoint =
+      auto_rows.ok() && !auto_rows->empty() ? (*auto_rows)[0][0].AsInt() : 0;
   facts.read_only = sqlite3_db_readonly(db, schema.c_str()) == 1;
 
   const bool wal = facts.journal_mode == "wal" && !facts.temp && !facts.in_memory;
@@ -107,7 +104,7 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
   row.push_back(Opt(h.oldest_reader_frame));
   row.push_back(facts.autocheckpoint);
   row.push_back(facts.journal_size_limit);
-  row.push_back(facts.synchronous);
+  row.push_back(facts.synchronous.empty() ? Value::Null() : Value(facts.synchronous));
   if (view) {
     row.push_back(view->checkpoints);
     row.push_back(view->last_at_ms ? Value(IsoTime(*view->last_at_ms)) : Value::Null());

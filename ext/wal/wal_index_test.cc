@@ -1,7 +1,9 @@
 #include "ext/wal/wal_index.h"
 
 #include <cstring>
+#include <atomic>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -118,6 +120,18 @@ TEST(WalIndex, UninitialisedAndUnknownVersion) {
             std::string::npos);
 }
 
+TEST(WalIndex, EmptyWalHasNoPageSize) {
+  Builder b;
+  b.sz_page = 0;
+  b.mx_frame = 0;
+  b.backfill = 0;
+  auto bytes = b.Bytes();
+  EXPECT_TRUE(ParseWalIndex(bytes.data(), bytes.size())->usable());
+  b.mx_frame = 3;  // frames without a page size: not usable
+  bytes = b.Bytes();
+  EXPECT_FALSE(ParseWalIndex(bytes.data(), bytes.size())->usable());
+}
+
 TEST(WalIndex, BackfillBeyondMxFrameIsNotUsable) {
   Builder b;
   b.backfill = 43;
@@ -163,6 +177,41 @@ TEST(WalIndex, ReadWalIndexCopiesAStableHeader) {
   index = ReadWalIndex(bytes.data(), 3);
   EXPECT_TRUE(index.torn);
   EXPECT_EQ(index.attempts, 3);
+}
+
+// A writer thread flips the live header between two states the way wal.c writes it (copy 2,
+// then copy 1, byte by byte); every usable read must be one state or the other, never a mix.
+TEST(WalIndex, ReadWalIndexNeverReturnsAMixOfTwoWrites) {
+  Builder a, b;
+  b.mx_frame = 1000;
+  b.n_page = 77;
+  b.change = 99;
+  const auto bytes_a = a.Bytes(), bytes_b = b.Bytes();
+  std::vector<uint8_t> shm = bytes_a;
+  volatile uint8_t* live = shm.data();
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int n = 0; !stop.load(std::memory_order_relaxed); ++n) {
+      const auto& next = (n % 2) ? bytes_a : bytes_b;
+      for (size_t i = kHeaderCopySize; i < 2 * kHeaderCopySize; ++i) live[i] = next[i];
+      std::atomic_thread_fence(std::memory_order_release);
+      for (size_t i = 0; i < kHeaderCopySize; ++i) live[i] = next[i];
+    }
+  });
+  int usable = 0;
+  for (int n = 0; n < 20000; ++n) {
+    WalIndex index = ReadWalIndex(live, 1000);
+    if (!index.usable()) continue;
+    ++usable;
+    const bool is_a = index.header.mx_frame == 42 && index.header.n_page == 10 &&
+                      index.header.change == 7;
+    const bool is_b = index.header.mx_frame == 1000 && index.header.n_page == 77 &&
+                      index.header.change == 99;
+    ASSERT_TRUE(is_a || is_b) << "mixed read: mxFrame " << index.header.mx_frame;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GT(usable, 0);
 }
 
 TEST(WalIndex, FramesInWalFile) {

@@ -26,6 +26,12 @@ absl::Status Attach(Connection& connection);             // lock_stats.cc
 // not installed yet (lock_stats.cc).
 void EnsureBusyHandler(Connection& connection);
 
+// An optional as a SQL value: NULL when empty.
+template <typename T>
+Value Opt(const std::optional<T>& v) {
+  return v ? Value(*v) : Value::Null();
+}
+
 // Shared by the objects (wal_sql.cc).
 // The attached schemas, in order ("main", "temp" if present, then attached ones).
 absl::StatusOr<std::vector<std::string>> Schemas(Connection& connection);

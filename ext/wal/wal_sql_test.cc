@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <chrono>
 #include <map>
-#include <regex>
 #include <string>
 
 #include "ext/core/testing.h"
@@ -96,9 +95,10 @@ int64_t ShowwalFrames(const std::string& wal) {
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   pclose(p);
-  std::smatch m;
-  if (!std::regex_search(out, m, std::regex("Available pages: 1\\.\\.([0-9]+)"))) return -1;
-  return std::stoll(m[1]);
+  const std::string marker = "Available pages: 1..";
+  const size_t at = out.find(marker);
+  if (at == std::string::npos) return -1;
+  return std::stoll(out.substr(at + marker.size()));
 }
 
 std::map<std::string, std::string> HealthRow(Db& db, const std::string& schema = "main") {

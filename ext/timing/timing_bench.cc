@@ -1,0 +1,198 @@
+// Query timing overhead, side by side in one run:
+//   bazel run -c opt //ext/timing:timing_bench [-- rounds lookups_per_round]
+//
+// Prepared point lookups (`SELECT name FROM users WHERE id = ?`, random ids) on a 10k-row table
+// through the C API of the system SQLite, on three connections to the same database:
+//   plain    no extension
+//   noop     a no-op SQLITE_TRACE_PROFILE callback (the floor any trace-based timing pays)
+//   doctor   sqlite-doctor registered (timing on)
+// Rounds alternate between the connections; each round gives a ratio against plain, the table
+// shows the median. Done for a file database in WAL mode and for :memory:. Then the cost of
+// normalizing one distinct query (µs) and the memory per query_stats entry.
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ext/core/sql_normalize.h"
+
+extern "C" int sqlite3_doctor_init(sqlite3*, char**, const sqlite3_api_routines*);
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void Check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    std::fprintf(stderr, "%s: %s\n", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    std::exit(1);
+  }
+}
+
+void Exec(sqlite3* db, const char* sql) {
+  Check(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), db, sql);
+}
+
+int NoopProfile(unsigned, void*, void*, void*) { return 0; }
+
+sqlite3* Open(const std::string& path, bool doctor) {
+  if (doctor) sqlite3_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
+  sqlite3* db = nullptr;
+  Check(sqlite3_open(path.c_str(), &db), db, "open");
+  if (doctor) sqlite3_cancel_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
+  return db;
+}
+
+double RunLookups(sqlite3* db, int n, uint32_t seed) {
+  sqlite3_stmt* stmt = nullptr;
+  Check(sqlite3_prepare_v2(db, "SELECT name FROM users WHERE id = ?", -1, &stmt, nullptr), db,
+        "prepare");
+  std::mt19937 rng(seed);
+  auto start = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    sqlite3_bind_int(stmt, 1, static_cast<int>(rng() % 10000) + 1);
+    Check(sqlite3_step(stmt), db, "step");
+    sqlite3_reset(stmt);
+  }
+  double s = std::chrono::duration<double>(Clock::now() - start).count();
+  sqlite3_finalize(stmt);
+  return s;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void Compare(const char* label, const std::string& path, int rounds, int lookups) {
+  sqlite3* plain = Open(path, false);
+  if (path != ":memory:") Exec(plain, "PRAGMA journal_mode=WAL");
+  auto setup = [&](sqlite3* db) {
+    Exec(db, "CREATE TABLE IF NOT EXISTS users(id INTEGER PRIMARY KEY, email TEXT, name TEXT)");
+    Exec(db, "BEGIN; DELETE FROM users;"
+             "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 10000) "
+             "INSERT INTO users SELECT i, 'user' || i || '@example.com', 'User ' || i FROM c;"
+             "COMMIT");
+  };
+  sqlite3* noop = Open(path, false);
+  sqlite3* doctor = Open(path, true);
+  if (path == ":memory:") {
+    setup(plain);
+    setup(noop);
+    setup(doctor);
+  } else {
+    setup(plain);
+  }
+  sqlite3_trace_v2(noop, SQLITE_TRACE_PROFILE, NoopProfile, nullptr);
+  std::vector<double> noop_ratio, doctor_ratio, plain_ns;
+  for (int r = 0; r < rounds + 1; ++r) {
+    // Alternate the order inside each round so neither side always runs first.
+    double tp, tn, td;
+    if (r % 2 == 0) {
+      tp = RunLookups(plain, lookups, r);
+      tn = RunLookups(noop, lookups, r);
+      td = RunLookups(doctor, lookups, r);
+    } else {
+      td = RunLookups(doctor, lookups, r);
+      tn = RunLookups(noop, lookups, r);
+      tp = RunLookups(plain, lookups, r);
+    }
+    if (r == 0) continue;  // warm-up
+    noop_ratio.push_back(tn / tp);
+    doctor_ratio.push_back(td / tp);
+    plain_ns.push_back(tp / lookups * 1e9);
+  }
+  std::printf("%-22s %10.0f ns %12.3f %12.3f\n", label, Median(plain_ns), Median(noop_ratio),
+              Median(doctor_ratio));
+  sqlite3_close(doctor);
+  sqlite3_close(noop);
+  sqlite3_close(plain);
+}
+
+void NormalizationCost() {
+  std::vector<std::string> queries;
+  for (int i = 0; i < 20000; ++i) {
+    queries.push_back("SELECT p.id, p.name, count(r.id) FROM projects p JOIN resources r ON "
+                      "r.project_id = p.id WHERE p.owner_id = " + std::to_string(i) +
+                      " AND r.kind IN ('a', 'b', 'c') AND r.size_bytes > " +
+                      std::to_string(i * 3) + " GROUP BY p.id ORDER BY 3 DESC LIMIT 10 /* q" +
+                      std::to_string(i) + " */");
+  }
+  size_t sink = 0;
+  auto start = Clock::now();
+  for (const std::string& q : queries) sink += doctor::QueryId(doctor::NormalizeSql(q));
+  double us = std::chrono::duration<double, std::micro>(Clock::now() - start).count() /
+              queries.size();
+  std::printf("normalize + query_id of a %zu-byte query: %.2f µs (%zu)\n", queries[0].size(), us,
+              sink % 10);
+}
+
+void MemoryPerEntry() {
+  sqlite3* db = Open(":memory:", true);
+  Exec(db, "SELECT query_stats_reset()");
+  for (int i = 0; i < 2000; ++i) {
+    std::string sql = "SELECT " + std::to_string(i) + " AS c" + std::to_string(i);
+    Exec(db, sql.c_str());
+  }
+  sqlite3_stmt* stmt = nullptr;
+  Check(sqlite3_prepare_v2(db, "SELECT entries, memory_bytes, bytes_per_entry FROM query_stats_info",
+                           -1, &stmt, nullptr), db, "info");
+  Check(sqlite3_step(stmt), db, "info");
+  std::printf("query_stats memory: %lld entries, %lld bytes, %lld bytes per entry\n",
+              sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1),
+              sqlite3_column_int64(stmt, 2));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+// One configuration only, for instruction counts under callgrind (tools/bench_timing):
+//   timing_bench --only plain|noop|doctor memory|file LOOKUPS
+int OnlyOne(const std::string& config, const std::string& where, int lookups) {
+  char dir[] = "/tmp/timing_bench.XXXXXX";
+  if (mkdtemp(dir) == nullptr) return 1;
+  const std::string path = where == "file" ? std::string(dir) + "/bench.db" : ":memory:";
+  sqlite3* db = Open(path, config == "doctor");
+  if (where == "file") Exec(db, "PRAGMA journal_mode=WAL");
+  Exec(db, "CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT, name TEXT);"
+           "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 10000) "
+           "INSERT INTO users SELECT i, 'user' || i || '@example.com', 'User ' || i FROM c;");
+  if (config == "noop") sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, NoopProfile, nullptr);
+  RunLookups(db, lookups, 1);
+  sqlite3_close(db);
+  if (where == "file") {
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  }
+  rmdir(dir);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--only") {
+    return OnlyOne(argv[2], argv[3], std::atoi(argv[4]));
+  }
+  const int rounds = argc > 1 ? std::atoi(argv[1]) : 11;
+  const int lookups = argc > 2 ? std::atoi(argv[2]) : 100000;
+  char dir[] = "/tmp/timing_bench.XXXXXX";
+  if (mkdtemp(dir) == nullptr) return 1;
+  const std::string file = std::string(dir) + "/bench.db";
+  std::printf("SQLite %s, %d rounds x %d prepared point lookups, median ratio vs plain\n",
+              sqlite3_libversion(), rounds, lookups);
+  std::printf("%-22s %13s %12s %12s\n", "database", "plain/lookup", "noop trace", "doctor");
+  Compare("file, WAL", file, rounds, lookups);
+  Compare(":memory:", ":memory:", rounds, lookups);
+  NormalizationCost();
+  MemoryPerEntry();
+  for (const char* suffix : {"", "-wal", "-shm", "-doctor"}) {
+    unlink((file + suffix).c_str());
+  }
+  rmdir(dir);
+  return 0;
+}
