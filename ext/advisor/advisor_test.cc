@@ -269,6 +269,20 @@ TEST_F(AdvisorTest, WriteHeavyTableGetsNoMarginalIndex) {
   EXPECT_THAT(db_.Rows("SELECT index_sql FROM index_advise()"), IsEmpty());
 }
 
+TEST_F(AdvisorTest, LookupOfOneRowIsSeededIntoTheSample) {
+  // 60k parents: the sample holds a fraction of them, and row 51234 is seeded so the join
+  // through it does work on the copy too (else the statement would look free).
+  db_.Exec("CREATE TABLE p(id INTEGER PRIMARY KEY, name TEXT);"
+           "CREATE TABLE c(pid INTEGER, v INTEGER);"
+           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 60000) "
+           "INSERT INTO p SELECT v, 'p' || v FROM n;"
+           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 60000) "
+           "INSERT INTO c SELECT 1 + (v * 7) % 60000, v FROM n;");
+  auto got = Advise("SELECT sum(c.v) FROM p, c WHERE p.id = c.pid AND p.id = 51234",
+                    "{\"allow_covering\": false}");
+  EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_c_pid ON c(pid)"));
+}
+
 TEST_F(AdvisorTest, BadInputs) {
   EXPECT_THAT(db_.Error("SELECT * FROM index_advise('SELECT * FROM nope')"),
               HasSubstr("statement 1: no such table: nope"));
