@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string>
 
+#include "ext/advisor/advisor.h"
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
@@ -21,6 +22,7 @@ const Area* const kAreas[] = {
     &kTimingArea,
     &kWalArea,
     &kMigrationsArea,
+    &kAdvisorArea,
     &kReportArea,  // last: it reads the other areas' tables
 };
 

@@ -1,0 +1,247 @@
+#include "ext/advisor/sql_text.h"
+
+#include <cctype>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace doctor::advisor {
+namespace {
+
+enum class Kind { kWord, kQuoted, kString, kNumber, kParam, kOp, kPunct };
+
+struct Token {
+  Kind kind;
+  std::string text;   // identifiers unquoted; strings with quotes
+  size_t begin, end;  // byte range in the source
+};
+
+bool IdentChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+
+std::vector<Token> Tokenize(const std::string& s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    unsigned char c = s[i];
+    if (std::isspace(c)) {
+      ++i;
+    } else if (c == '-' && i + 1 < n && s[i + 1] == '-') {
+      while (i < n && s[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+      size_t e = s.find("*/", i + 2);
+      i = e == std::string::npos ? n : e + 2;
+    } else if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      const char close = c == '[' ? ']' : static_cast<char>(c);
+      size_t j = i + 1;
+      std::string text;
+      while (j < n) {
+        if (s[j] == close) {
+          if (close != ']' && j + 1 < n && s[j + 1] == close) {
+            text += close;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        text += s[j++];
+      }
+      size_t end = j < n ? j + 1 : n;
+      if (c == '\'') {
+        out.push_back({Kind::kString, s.substr(i, end - i), i, end});
+      } else {
+        out.push_back({Kind::kQuoted, text, i, end});
+      }
+      i = end;
+    } else if (c == '?' || ((c == ':' || c == '@' || c == '$') && i + 1 < n && IdentChar(s[i + 1]))) {
+      size_t j = i + 1;
+      while (j < n && (IdentChar(s[j]))) ++j;
+      out.push_back({Kind::kParam, s.substr(i, j - i), i, j});
+      i = j;
+    } else if (std::isdigit(c)) {
+      size_t j = i;
+      while (j < n && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
+      out.push_back({Kind::kNumber, s.substr(i, j - i), i, j});
+      i = j;
+    } else if (IdentChar(c)) {
+      size_t j = i;
+      while (j < n && IdentChar(s[j])) ++j;
+      out.push_back({Kind::kWord, s.substr(i, j - i), i, j});
+      i = j;
+    } else if (std::string("=<>!|").find(static_cast<char>(c)) != std::string::npos) {
+      size_t j = i + 1;
+      while (j < n && std::string("=<>|").find(s[j]) != std::string::npos) ++j;
+      out.push_back({Kind::kOp, s.substr(i, j - i), i, j});
+      i = j;
+    } else {
+      out.push_back({Kind::kPunct, std::string(1, static_cast<char>(c)), i, i + 1});
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool IsWord(const Token& t, const char* w) {
+  return t.kind == Kind::kWord && absl::EqualsIgnoreCase(t.text, w);
+}
+bool IsIdent(const Token& t) { return t.kind == Kind::kWord || t.kind == Kind::kQuoted; }
+bool IsComparison(const Token& t) {
+  return t.kind == Kind::kOp || IsWord(t, "LIKE") || IsWord(t, "GLOB") || IsWord(t, "IS") ||
+         IsWord(t, "BETWEEN") || IsWord(t, "IN");
+}
+
+// Function names that are aggregates or syntax, never worth an expression index.
+bool NotIndexable(const std::string& f) {
+  static const char* const kSkip[] = {"count", "sum", "avg", "min", "max", "total",
+                                      "group_concat", "in", "exists", "values", "coalesce",
+                                      "ifnull", "cast", "not", "and", "or", "random", "json_each",
+                                      "using", "on", "over", "filter", "as"};
+  for (const char* k : kSkip) {
+    if (absl::EqualsIgnoreCase(f, k)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> ParameterColumns(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].kind != Kind::kParam) continue;
+    std::string guess;
+    // Look back over "(" and "," (IN lists), then a comparison, then the column.
+    size_t j = i;
+    while (j > 0 && (t[j - 1].text == "(" || t[j - 1].text == "," ||
+                     t[j - 1].kind == Kind::kParam || t[j - 1].kind == Kind::kString ||
+                     t[j - 1].kind == Kind::kNumber)) {
+      --j;
+    }
+    if (j > 0 && (IsWord(t[j - 1], "LIMIT") || IsWord(t[j - 1], "OFFSET"))) {
+      guess = "#limit";
+    } else if (j > 0 && IsWord(t[j - 1], "AND") && j > 2) {
+      // "x BETWEEN ? AND ?": the column sits before BETWEEN.
+      for (size_t k = j - 1; k > 0 && k + 6 > j; --k) {
+        if (IsWord(t[k - 1], "BETWEEN") && k >= 2 && IsIdent(t[k - 2])) {
+          guess = t[k - 2].text;
+          break;
+        }
+      }
+    } else if (j > 0 && IsComparison(t[j - 1])) {
+      size_t k = j - 1;
+      while (k > 0 && (IsWord(t[k - 1], "NOT") || IsWord(t[k - 1], "IS"))) --k;
+      if (k > 0 && IsIdent(t[k - 1])) guess = t[k - 1].text;
+    } else if (i + 2 < t.size() && IsComparison(t[i + 1]) && IsIdent(t[i + 2])) {
+      guess = t[i + 2].text;  // "? = col"
+    }
+    if (guess.empty() && t[i].text.size() > 1 && t[i].text[0] != '?') {
+      guess = t[i].text.substr(1);
+    }
+    out.push_back(guess);
+  }
+  return out;
+}
+
+std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger) {
+  std::vector<Token> t = Tokenize(create_trigger);
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin < t.size() && !IsWord(t[begin], "BEGIN")) ++begin;
+  if (begin == t.size()) return out;
+  size_t end = t.size();
+  while (end > begin && !IsWord(t[end - 1], "END")) --end;
+  if (end <= begin + 1) return out;
+  std::string current;
+  size_t last = t[begin].end;
+  for (size_t i = begin + 1; i < end - 1; ++i) {
+    if (t[i].text == ";" && t[i].kind == Kind::kPunct) {
+      current += create_trigger.substr(last, t[i].begin - last);
+      if (!absl::StripAsciiWhitespace(current).empty()) {
+        out.push_back(std::string(absl::StripAsciiWhitespace(current)));
+      }
+      current.clear();
+      last = t[i].end;
+      continue;
+    }
+    if ((IsWord(t[i], "NEW") || IsWord(t[i], "OLD")) && i + 2 < end && t[i + 1].text == "." &&
+        IsIdent(t[i + 2])) {
+      current += create_trigger.substr(last, t[i].begin - last);
+      current += "?";
+      last = t[i + 2].end;
+      i += 2;
+    }
+  }
+  if (end - 1 > begin) {
+    current += create_trigger.substr(last, t[end - 1].begin - last);
+    if (!absl::StripAsciiWhitespace(current).empty()) {
+      out.push_back(std::string(absl::StripAsciiWhitespace(current)));
+    }
+  }
+  return out;
+}
+
+std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  std::vector<ExpressionUse> out;
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (t[i].kind != Kind::kWord || t[i + 1].text != "(" || NotIndexable(t[i].text)) continue;
+    // f(col) or f(alias.col), optionally with constant extra arguments: f(col, 'x').
+    size_t k = i + 2;
+    if (k + 2 < t.size() && IsIdent(t[k]) && t[k + 1].text == "." && IsIdent(t[k + 2])) k += 2;
+    if (!IsIdent(t[k])) continue;
+    const std::string column = t[k].text;
+    size_t close = k + 1;
+    bool constant_args = true;
+    while (close < t.size() && t[close].text != ")") {
+      if (t[close].text != "," && t[close].kind != Kind::kString &&
+          t[close].kind != Kind::kNumber) {
+        constant_args = false;
+      }
+      ++close;
+    }
+    if (!constant_args || close + 1 >= t.size() || !IsComparison(t[close + 1])) continue;
+    std::string expr = absl::StrCat(t[i].text, "(", column);
+    for (size_t a = k + 1; a < close; ++a) {
+      absl::StrAppend(&expr, t[a].text == "," ? ", " : t[a].text);
+    }
+    expr += ")";
+    // The column must appear unqualified in the index expression.
+    bool simple = t[k].kind == Kind::kWord;
+    if (!simple) expr = absl::StrCat(t[i].text, "(\"", column, "\")");
+    out.push_back({expr, column});
+  }
+  return out;
+}
+
+std::string WithoutUpsert(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  int depth = 0;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i].text == "(") ++depth;
+    if (t[i].text == ")") --depth;
+    if (depth == 0 && IsWord(t[i], "ON") && IsWord(t[i + 1], "CONFLICT")) {
+      // Keep a RETURNING clause out too: the probe only needs the INSERT's source.
+      return sql.substr(0, t[i].begin);
+    }
+  }
+  return sql;
+}
+
+std::string OneLine(const std::string& sql, size_t max) {
+  std::string out;
+  bool space = false;
+  for (char c : sql) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() > max) out = out.substr(0, max - 3) + "...";
+  return out;
+}
+
+}  // namespace doctor::advisor
