@@ -24,10 +24,13 @@ SELECT severity, area, object, finding, fix_sql
 -- 3. The WAL: a reader in another process pins it; the checkpoint starves, then recovers.
 .read sql/demo_wal.sql
 
--- 4. Migrations: adopt the folder, dry-run the risky rebuild, apply it without losing a row.
+-- 4. Indexes: advice for the captured workload, measured; applied; VM steps before and after.
+.read sql/demo_advisor.sql
+
+-- 5. Migrations: adopt the folder, dry-run the risky rebuild, apply it without losing a row.
 .read sql/demo_migrate.sql
 
--- 5. The report again: what is left.
+-- 6. The report again: what is left.
 .print
 .print '== The report after the migrations (sql/report.sql)'
 .read sql/report.sql

@@ -168,6 +168,26 @@ absl::Status CheckTiming(Connection& c, const std::string& schema, std::vector<F
   return absl::OkStatus();
 }
 
+absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  // index_lint covers main; foreign keys without an index are the schema checks' already.
+  if (!HasTable(c, "index_lint") || schema != "main") return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT kind, table_name, index_name, finding, fix_sql FROM "
+                                    "index_lint WHERE kind <> 'fk_without_index'"));
+  for (const Row& r : rows) {
+    const std::string kind = r[0].AsText();
+    const bool redundant = kind == "duplicate" || kind == "prefix";
+    out.push_back({"indexes", redundant ? Severity::kWarn : Severity::kInfo,
+                   r[2].is_null() ? r[1].AsText() : r[2].AsText(),
+                   absl::StrCat(kind, ": ", r[3].AsText()),
+                   redundant ? "drop it: every write pays for it and no query needs it"
+                             : "check whether the application needs it; drop it if not",
+                   r[4].is_null() ? std::nullopt : std::optional<std::string>(r[4].AsText()),
+                   redundant ? 2 : 1});
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckMigrations(Connection& c, const std::string& folder, std::vector<Finding>& out) {
   if (!HasTable(c, "migration_status")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
@@ -237,6 +257,7 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
   RETURN_IF_ERROR(CheckWal(c, schema, findings));
   RETURN_IF_ERROR(CheckLocks(c, schema, findings));
   RETURN_IF_ERROR(CheckTiming(c, schema, findings));
+  RETURN_IF_ERROR(CheckIndexes(c, schema, findings));
   if (migrations) RETURN_IF_ERROR(CheckMigrations(c, *migrations, findings));
   return absl::OkStatus();
 }

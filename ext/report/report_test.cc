@@ -166,3 +166,25 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
 
 }  // namespace
 }  // namespace doctor
+
+namespace doctor {
+namespace {
+
+TEST(ReportAreasTest, RedundantIndexesComeFromTheLint) {
+  testing::Db db;
+  db.Exec(kShop);
+  db.Exec("CREATE INDEX orders_customer ON orders(customer_id);"
+          "CREATE INDEX orders_customer_total ON orders(customer_id, total);");
+  auto rows = db.Rows("SELECT severity, object, fix_sql FROM doctor_report WHERE area = 'indexes' "
+                      "AND finding LIKE 'prefix:%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_EQ(rows[0][1], "orders_customer");
+  db.Exec(rows[0][2]);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE area = 'indexes' AND finding LIKE "
+                   "'prefix:%'"),
+            "0");
+}
+
+}  // namespace
+}  // namespace doctor
