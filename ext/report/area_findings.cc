@@ -183,7 +183,7 @@ absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<
                    redundant ? "drop it: every write pays for it and no query needs it"
                              : "check whether the application needs it; drop it if not",
                    r[4].is_null() ? std::nullopt : std::optional<std::string>(r[4].AsText()),
-                   redundant ? 2 : 1});
+                   redundant ? 2.0 : 1.0});
   }
   return absl::OkStatus();
 }
