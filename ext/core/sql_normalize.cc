@@ -225,14 +225,21 @@ void FoldValues(std::vector<Out>& out) {
   std::vector<Out> result;
   result.reserve(out.size());
   size_t i = 0;
-  auto tuple_end = [&](size_t start) -> size_t {  // index after the matching ")"
-    if (start >= out.size() || !IsOp(out[start], "(")) return 0;
-    int depth = 0;
-    for (size_t k = start; k < out.size(); ++k) {
-      if (IsOp(out[k], "(")) ++depth;
-      if (IsOp(out[k], ")") && --depth == 0) return k + 1;
+  // The matching ")" of every "(" in one pass (0: unmatched), so that text with many VALUES
+  // and unbalanced parentheses stays linear.
+  std::vector<size_t> close(out.size(), 0);
+  std::vector<size_t> open;
+  for (size_t k = 0; k < out.size(); ++k) {
+    if (IsOp(out[k], "(")) {
+      open.push_back(k);
+    } else if (IsOp(out[k], ")") && !open.empty()) {
+      close[open.back()] = k;
+      open.pop_back();
     }
-    return 0;
+  }
+  auto tuple_end = [&](size_t start) -> size_t {  // index after the matching ")"
+    if (start >= out.size() || close[start] == 0) return 0;
+    return close[start] + 1;
   };
   auto same = [&](size_t a, size_t b, size_t len) {
     for (size_t k = 0; k < len; ++k) {

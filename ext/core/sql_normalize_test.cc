@@ -146,6 +146,16 @@ TEST(Normalize, IsIdempotentOnItsOutputForValidShapes) {
   }
 }
 
+// Pathological text stays linear: a 4 MB run of "VALUES(" (unbalanced) and of "IN (1, " lists.
+TEST(Normalize, LargeAdversarialInputIsFast) {
+  std::string values, in_list = "SELECT 1 WHERE a IN (";
+  for (int i = 0; i < 600000; ++i) values += "VALUES(";
+  for (int i = 0; i < 600000; ++i) in_list += "1, ";
+  in_list += "2)";
+  EXPECT_EQ(NormalizeSql(values).substr(0, 15), "VALUES (VALUES ");
+  EXPECT_EQ(NormalizeSql(in_list), "SELECT ? WHERE a IN (?+)");
+}
+
 // A bounded random search in-process (the libFuzzer target in sql_normalize_fuzz.cc does the same
 // check without bounds): never crashes and never grows the text beyond a small factor.
 TEST(Normalize, RandomBytesNeverCrash) {
