@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ext/core/args.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 
@@ -182,17 +183,8 @@ const sqlite3_module kProbeModule = {
 }  // namespace
 
 Value ColumnValueOf(sqlite3_value* v) {
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER:
-      return Value(static_cast<int64_t>(sqlite3_value_int64(v)));
-    case SQLITE_FLOAT:
-      return Value(sqlite3_value_double(v));
-    case SQLITE_TEXT:
-      return Value(std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)),
-                               sqlite3_value_bytes(v)));
-    default:
-      return Value::Null();  // blobs are not worth a partial index
-  }
+  // Blobs are not worth a partial index.
+  return sqlite3_value_type(v) == SQLITE_BLOB ? Value::Null() : ValueOf(v);
 }
 
 absl::StatusOr<std::unique_ptr<Probe>> Probe::Build(const Scratch& scratch) {

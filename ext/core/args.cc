@@ -56,9 +56,9 @@ absl::StatusOr<int64_t> Args::Int(int i, const char* name) const {
       "argument '", name, "' must be an integer, got ", i >= count_ ? "nothing" : DescribeType(values_[i])));
 }
 
-Value Args::AsValue(int i) const {
-  if (i >= count_) return Value::Null();
-  sqlite3_value* v = values_[i];
+Value Args::AsValue(int i) const { return i >= count_ ? Value::Null() : ValueOf(values_[i]); }
+
+Value ValueOf(sqlite3_value* v) {
   switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
       return Value(static_cast<int64_t>(sqlite3_value_int64(v)));
@@ -69,8 +69,7 @@ Value Args::AsValue(int i) const {
                                sqlite3_value_bytes(v)));
     case SQLITE_BLOB: {
       const void* p = sqlite3_value_blob(v);
-      int n = sqlite3_value_bytes(v);
-      return Value(Blob{std::string(p ? static_cast<const char*>(p) : "", n)});
+      return Value(Blob{std::string(p ? static_cast<const char*>(p) : "", sqlite3_value_bytes(v))});
     }
     default:
       return Value::Null();

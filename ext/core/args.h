@@ -34,6 +34,9 @@ class Args {
   int count_;
 };
 
+// A SQL value as a Value (text and blob bytes copied).
+Value ValueOf(sqlite3_value* v);
+
 // The SQL type name of a value, for error messages: "NULL", "an integer", "a blob"...
 const char* DescribeType(sqlite3_value* v);
 
