@@ -5,4 +5,4 @@
 script="$1"
 shift
 source "$(dirname "$(realpath "$0")")/sanitizer_env.sh" "$1"
-exec /usr/bin/python3 "$script" "$@"
+sanitized /usr/bin/python3 "$script" "$@"

@@ -136,7 +136,7 @@ absl::StatusOr<int64_t> FlushDb(const std::string& db) {
     return absl::FailedPreconditionError(
         "an in-memory database has no file to put a sidecar next to");
   }
-  std::vector<EntrySnapshot> taken = Stats::Global().TakeForFlush(db);
+  std::vector<EntrySnapshot> taken = FoldedStats().TakeForFlush(db);
   if (taken.empty()) return 0;
   Sidecar sidecar;
   absl::Status status = sidecar.Open(SidecarPath(db), /*write=*/true);

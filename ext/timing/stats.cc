@@ -120,6 +120,14 @@ void Stats::EvictLocked(int64_t max_entries) {
 
 void Stats::Record(const Key& key, absl::string_view query, absl::string_view example,
                    const Sample& s, int64_t max_entries, Hint* hint) {
+  Counters one;
+  one.Add(s);
+  Merge(key, query, example, one, max_entries, hint);
+}
+
+void Stats::Merge(const Key& key, absl::string_view query, absl::string_view example,
+                  const Counters& counters, int64_t max_entries, Hint* hint) {
+  if (counters.calls == 0) return;
   absl::MutexLock lock(&mu_);
   Entry* found = nullptr;
   if (hint != nullptr && hint->entry != nullptr && hint->generation == generation_) {
@@ -137,27 +145,8 @@ void Stats::Record(const Key& key, absl::string_view query, absl::string_view ex
     found = &it->second;
     if (hint != nullptr) *hint = Hint{found, generation_};
   }
-  Entry& e = *found;
-  Counters& c = e.counters;
-  if (c.calls == 0) {
-    c.min_ms = c.max_ms = s.ms;
-    c.first_seen_ms = s.at_ms;
-  } else {
-    c.min_ms = std::min(c.min_ms, s.ms);
-    c.max_ms = std::max(c.max_ms, s.ms);
-  }
-  c.last_seen_ms = s.at_ms;
-  ++c.calls;
-  ++e.usage;
-  c.total_ms += s.ms;
-  c.sumsq_ms += s.ms * s.ms;
-  c.rows += s.rows;
-  c.vm_steps += s.vm_steps;
-  c.fullscan_steps += s.fullscan_steps;
-  c.sorts += s.sorts;
-  c.autoindexes += s.autoindexes;
-  c.errors += s.error ? 1 : 0;
-  ++c.buckets[BucketOf(s.ms * 1e6)];
+  found->counters.Merge(counters);
+  found->usage += counters.calls;
 }
 
 void Stats::RecordSlow(SlowQuery slow, int64_t max_slow) {

@@ -11,6 +11,7 @@
 #ifndef DOCTOR_TIMING_STATS_H_
 #define DOCTOR_TIMING_STATS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -23,6 +24,8 @@
 #include "ext/timing/histogram.h"
 
 namespace doctor::timing {
+
+struct Sample;
 
 // The additive counters of one query shape.
 struct Counters {
@@ -42,6 +45,7 @@ struct Counters {
   Buckets buckets{};
 
   void Merge(const Counters& other);
+  void Add(const Sample& s);
   double mean_ms() const { return calls ? total_ms / calls : 0.0; }
   // Population standard deviation, as pg_stat_statements' stddev_exec_time.
   double stddev_ms() const;
@@ -58,6 +62,27 @@ struct Sample {
   bool error = false;
   int64_t at_ms = 0;  // unix time in milliseconds
 };
+
+inline void Counters::Add(const Sample& s) {
+  if (calls == 0) {
+    min_ms = max_ms = s.ms;
+    first_seen_ms = s.at_ms;
+  } else {
+    min_ms = std::min(min_ms, s.ms);
+    max_ms = std::max(max_ms, s.ms);
+  }
+  last_seen_ms = s.at_ms;
+  ++calls;
+  total_ms += s.ms;
+  sumsq_ms += s.ms * s.ms;
+  rows += s.rows;
+  vm_steps += s.vm_steps;
+  fullscan_steps += s.fullscan_steps;
+  sorts += s.sorts;
+  autoindexes += s.autoindexes;
+  errors += s.error ? 1 : 0;
+  ++buckets[BucketOf(s.ms * 1e6)];
+}
 
 struct Key {
   int64_t query_id;
@@ -123,6 +148,10 @@ class Stats {
   // `hint` (optional) must always be used with the same key.
   void Record(const Key& key, absl::string_view query, absl::string_view example,
               const Sample& sample, int64_t max_entries, Hint* hint = nullptr);
+  // Adds the counters a connection gathered for `key` (Counters::Merge), creating the entry like
+  // Record does.
+  void Merge(const Key& key, absl::string_view query, absl::string_view example,
+             const Counters& counters, int64_t max_entries, Hint* hint = nullptr);
   // Appends to the slow ring, keeping at most `max_slow` entries.
   void RecordSlow(SlowQuery slow, int64_t max_slow);
 

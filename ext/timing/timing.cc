@@ -98,7 +98,7 @@ class PlanCache : public AreaState {
 // Process memory merged with the sidecars of every database file this process has seen and of
 // this connection's own database.
 absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
-  std::vector<EntrySnapshot> mine = Stats::Global().Snapshot();
+  std::vector<EntrySnapshot> mine = FoldedStats().Snapshot();
   std::vector<std::string> dbs = Stats::Global().DbNames();
   const std::string& own = connection.State<TimingState>().db_name();
   if (std::find(dbs.begin(), dbs.end(), own) == dbs.end()) dbs.push_back(own);
@@ -146,7 +146,8 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
         Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms),
         Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms),
         Sparkline(c.buckets), c.rows, c.vm_steps, c.fullscan_steps, c.sorts, c.autoindexes,
-        c.errors, IsoTime(c.first_seen_ms), IsoTime(c.last_seen_ms),
+        // NULL, not 0: SQLite reports a run's end before its result code (README).
+        Value::Null(), IsoTime(c.first_seen_ms), IsoTime(c.last_seen_ms),
         e.db == own ? plans.Plan(e.query, e.example) : Value::Null(),
     });
   }
@@ -172,7 +173,7 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
 
 absl::StatusOr<Rows> Info(TableCall& call) {
   TimingState& state = call.connection().State<TimingState>();
-  StatsInfo info = Stats::Global().Info();
+  StatsInfo info = FoldedStats().Info();
   // This read is itself a statement of the connection: when our callback still holds the
   // connection's trace slot and timing is on, it is being timed right now.
   const char* status = !kTimingOn.On()        ? "off"
@@ -186,6 +187,7 @@ absl::StatusOr<Rows> Info(TableCall& call) {
 }
 
 absl::StatusOr<Value> Reset(FunctionCall&) {
+  DiscardPendingSamples();
   Stats::Global().Reset(NowUnixMs());
   return Value("ok");
 }

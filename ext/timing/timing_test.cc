@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,6 +73,42 @@ TEST_F(Timing, PreparedStatementReusedAndStepCountersAreDeltas) {
   EXPECT_EQ(db.One("SELECT calls || ' ' || rows || ' ' || vm_steps FROM query_stats "
                    "WHERE query = 'SELECT a FROM reuse WHERE a >= ?'"),
             "5 10 " + std::to_string(vm_total));
+}
+
+// A connection keeps its samples beside its cached statements and folds them into the process
+// store only when read: another connection's read, a close and a reset must all see them.
+TEST_F(Timing, PendingSamplesAreSeenFromOtherConnectionsKeptOnCloseDroppedByReset) {
+  TempDir dir;
+  const std::string path = dir.path() + "/pending.db";
+  Db reader(path);
+  auto writer = std::make_unique<Db>(path);
+  writer->Exec("CREATE TABLE p(a)");
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(writer->get(), "INSERT INTO p VALUES (?)", -1, &stmt, nullptr),
+            SQLITE_OK);
+  auto insert = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      sqlite3_bind_int(stmt, 1, i);
+      ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+      sqlite3_reset(stmt);
+    }
+  };
+  insert(7);
+  EXPECT_EQ(Calls(reader, "INSERT INTO p VALUES (?)"), "7");
+  insert(5);  // after a fold, new samples gather again
+  EXPECT_EQ(reader.One("SELECT calls || ' ' || rows || ' ' || (first_seen <= last_seen) "
+                       "FROM query_stats WHERE query = 'INSERT INTO p VALUES (?)'"),
+            "12 12 1");
+  insert(3);
+  sqlite3_finalize(stmt);
+  writer.reset();  // closing folds what the connection still held
+  EXPECT_EQ(Calls(reader, "INSERT INTO p VALUES (?)"), "15");
+  writer = std::make_unique<Db>(path);
+  writer->Exec("INSERT INTO p VALUES (1)");
+  reader.Exec("SELECT query_stats_reset()");  // drops pending samples too, not only the store
+  EXPECT_EQ(Calls(reader, "INSERT INTO p VALUES (?)"), "0");
+  writer->Exec("INSERT INTO p VALUES (2)");
+  EXPECT_EQ(Calls(reader, "INSERT INTO p VALUES (?)"), "1");
 }
 
 TEST_F(Timing, OwnStatementsAndTriggerProgramsAreNotCounted) {

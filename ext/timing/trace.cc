@@ -1,11 +1,14 @@
 #include "ext/timing/trace.h"
 
-#include <time.h>
-
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/timing/clock.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -15,8 +18,14 @@ namespace {
 
 thread_local int opening_sidecar = 0;
 
+// Every TimingState of the process, so readers can fold their pending samples.
+absl::Mutex registry_mu(absl::kConstInit);
+std::vector<TimingState*>& Registry() ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry_mu) {
+  static auto* states = new std::vector<TimingState*>;  // never destroyed, like the store
+  return *states;
+}
+
 constexpr unsigned kEvents = SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE | SQLITE_TRACE_ROW;
-constexpr size_t kMaxInFlight = 64;
 constexpr int kCounterOps[4] = {SQLITE_STMTSTATUS_VM_STEP, SQLITE_STMTSTATUS_FULLSCAN_STEP,
                                 SQLITE_STMTSTATUS_SORT, SQLITE_STMTSTATUS_AUTOINDEX};
 
@@ -27,35 +36,64 @@ bool StartsWithKeyword(absl::string_view text, absl::string_view word) {
 
 }  // namespace
 
-// Wall-clock milliseconds from a monotonic reading: one system clock read per process, not per
-// statement (first_seen/last_seen/at only need millisecond precision).
-int64_t UnixMsFromMonotonic(int64_t mono_ns) {
-  static const int64_t base_unix_ms = NowUnixMs();
-  static const int64_t base_mono_ns = MonotonicNs();
-  return base_unix_ms + (mono_ns - base_mono_ns) / 1000000;
-}
-
 bool OpeningSidecar() { return opening_sidecar > 0; }
 SidecarOpenScope::SidecarOpenScope() { ++opening_sidecar; }
 SidecarOpenScope::~SidecarOpenScope() { --opening_sidecar; }
-
-int64_t MonotonicNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 TimingState::TimingState(Connection& connection)
     : connection_(connection), db_(connection.db()) {
   const char* file = sqlite3_db_filename(db_, "main");
   db_name_ = (file == nullptr || file[0] == '\0') ? ":memory:" : file;
   db_index_ = Stats::Global().DbIndex(db_name_);
-  in_flight_.reserve(8);
+  CalibrateTraceClock();
+  absl::MutexLock lock(&registry_mu);
+  Registry().push_back(this);
+}
+
+TimingState::~TimingState() {
+  absl::MutexLock lock(&registry_mu);
+  FoldPending(/*discard=*/false);
+  auto& states = Registry();
+  states.erase(std::find(states.begin(), states.end(), this));
+}
+
+void TimingState::FoldSlotLocked(Cached& slot) {
+  if (slot.pending.calls == 0) return;
+  slot.pending.first_seen_ms = TraceTicksToUnixMs(slot.pending_first_ticks);
+  slot.pending.last_seen_ms = TraceTicksToUnixMs(slot.pending_last_ticks);
+  Stats::Global().Merge(Key{slot.query_id, db_index_}, slot.query, slot.raw, slot.pending,
+                        kStatsMax.Get(), &slot.hint);
+  slot.pending = Counters();
+}
+
+void TimingState::FoldPending(bool discard) {
+  LockPending();
+  for (Cached& slot : cache_) {
+    if (discard) {
+      slot.pending = Counters();
+    } else {
+      FoldSlotLocked(slot);
+    }
+  }
+  UnlockPending();
+}
+
+Stats& FoldedStats() {
+  absl::MutexLock lock(&registry_mu);
+  for (TimingState* state : Registry()) state->FoldPending(/*discard=*/false);
+  return Stats::Global();
+}
+
+void DiscardPendingSamples() {
+  absl::MutexLock lock(&registry_mu);
+  for (TimingState* state : Registry()) state->FoldPending(/*discard=*/true);
 }
 
 absl::Status TimingState::Install() {
   if (installed_ || OpeningSidecar()) return absl::OkStatus();
-  int rc = sqlite3_trace_v2(db_, kEvents, &TimingState::Callback, this);
+  int rc = sqlite3_trace_v2(db_, kEvents | forward_mask_,
+                            forward_ ? &TimingState::CallbackAndForward : &TimingState::Callback,
+                            this);
   if (rc != SQLITE_OK) {
     return absl::InternalError(std::string("cannot install the trace callback: ") +
                                sqlite3_errstr(rc));
@@ -71,47 +109,52 @@ void TimingState::SetForward(unsigned mask, int (*callback)(unsigned, void*, voi
   forward_mask_ = callback ? mask : 0;
   stale_cache_ = true;  // statements may have run unobserved while another callback held the slot
   // Events the application wants beyond ours (e.g. SQLITE_TRACE_CLOSE) need the mask widened.
-  if (installed_) sqlite3_trace_v2(db_, kEvents | forward_mask_, &TimingState::Callback, this);
+  if (installed_) {
+    sqlite3_trace_v2(db_, kEvents | forward_mask_,
+                     callback ? &TimingState::CallbackAndForward : &TimingState::Callback, this);
+  }
 }
 
-int TimingState::Callback(unsigned event, void* context, void* p, void* x) {
+int TimingState::Callback(unsigned event, void* context, void* p, void*) {
   auto* self = static_cast<TimingState*>(context);
-  switch (event) {
-    case SQLITE_TRACE_STMT:
-      self->OnStmt(static_cast<sqlite3_stmt*>(p));
-      break;
-    case SQLITE_TRACE_ROW:
-      self->OnRow(static_cast<sqlite3_stmt*>(p));
-      break;
-    case SQLITE_TRACE_PROFILE:
-      self->OnProfile(static_cast<sqlite3_stmt*>(p));
-      break;
-    default:
-      break;
-  }
+  auto* stmt = static_cast<sqlite3_stmt*>(p);
+  if (event == SQLITE_TRACE_ROW) return self->OnRow(stmt);
+  if (event == SQLITE_TRACE_STMT) return self->OnStmt(stmt);
+  if (event == SQLITE_TRACE_PROFILE) return self->OnProfile(stmt);
+  return 0;
+}
+
+int TimingState::CallbackAndForward(unsigned event, void* context, void* p, void* x) {
+  if ((event & kEvents) != 0) Callback(event, context, p, x);
+  auto* self = static_cast<TimingState*>(context);
   if (self->forward_ != nullptr && (self->forward_mask_ & event) != 0) {
     self->forward_(event, self->forward_context_, p, x);
   }
   return 0;
 }
 
-void TimingState::OnStmt(sqlite3_stmt* stmt) {
-  for (const Running& r : in_flight_) {
-    if (r.stmt == stmt) return;  // a trigger sub-program of a running statement
+int TimingState::OnStmt(sqlite3_stmt* stmt) {
+  for (size_t i = 0; i < in_flight_count_; ++i) {
+    if (in_flight_[i].stmt == stmt) return 0;  // a trigger sub-program of a running statement
   }
   if (!kTimingOn.On()) {
     // Statements run while timing is off are not seen: a recycled statement address could then
     // look like a known one, so the cache starts over when timing comes back.
     stale_cache_ = true;
-    return;
+    return 0;
   }
-  if (connection_.internal()) return;
+  if (connection_.internal()) return 0;
   if (stale_cache_) {
     for (Cached& c : cache_) c.stmt = nullptr;
     stale_cache_ = false;
   }
-  if (in_flight_.size() >= kMaxInFlight) in_flight_.erase(in_flight_.begin());  // lost PROFILEs
-  Running r{stmt, 0, 0, {}, false};
+  if (in_flight_count_ == kMaxInFlight) {  // PROFILEs were lost: forget the oldest
+    std::move(in_flight_.begin() + 1, in_flight_.end(), in_flight_.begin());
+    --in_flight_count_;
+  }
+  Running& r = in_flight_[in_flight_count_++];
+  r.stmt = stmt;
+  r.rows = 0;
   r.counters[0] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0));
   // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
   r.fresh = r.counters[0] == 0;
@@ -123,94 +166,100 @@ void TimingState::OnStmt(sqlite3_stmt* stmt) {
       r.counters[i] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
     }
   }
-  r.start_ns = MonotonicNs();
-  in_flight_.push_back(r);
+  r.start_ticks = TraceClockNow();
+  return 0;
 }
 
-void TimingState::OnRow(sqlite3_stmt* stmt) {
-  for (size_t i = in_flight_.size(); i-- > 0;) {
+int TimingState::OnRow(sqlite3_stmt* stmt) {
+  for (size_t i = in_flight_count_; i-- > 0;) {
     if (in_flight_[i].stmt == stmt) {
       ++in_flight_[i].rows;
-      return;
+      return 0;
     }
   }
+  return 0;
 }
 
-size_t TimingState::SlotOf(sqlite3_stmt* stmt) {
-  return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
-}
-
-TimingState::Cached& TimingState::Lookup(sqlite3_stmt* stmt, bool fresh) {
-  Cached& slot = cache_[SlotOf(stmt)];
-  if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
+TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
   const char* sql = sqlite3_sql(stmt);
   if (sql == nullptr) sql = "";
   if (slot.stmt == stmt && slot.raw == sql) return slot;
-  slot.stmt = stmt;
-  slot.raw = sql;
-  slot.hint = Stats::Hint();
-  auto it = shapes_.find(slot.raw);
+  std::string raw = sql;
+  auto it = shapes_.find(raw);
   if (it == shapes_.end()) {
     if (shapes_.size() >= kMaxShapes) shapes_.clear();  // bounded; refilled by the hot texts
-    std::string query = NormalizeSql(slot.raw);
+    std::string query = NormalizeSql(raw);
     const int64_t id = QueryId(query);
-    it = shapes_.emplace(slot.raw, Shape{std::move(query), id}).first;
+    it = shapes_.emplace(raw, Shape{std::move(query), id}).first;
   }
+  const bool is_dml = !sqlite3_stmt_readonly(stmt) &&
+                      (StartsWithKeyword(it->second.query, "INSERT") ||
+                       StartsWithKeyword(it->second.query, "UPDATE") ||
+                       StartsWithKeyword(it->second.query, "DELETE") ||
+                       StartsWithKeyword(it->second.query, "REPLACE") ||
+                       StartsWithKeyword(it->second.query, "WITH"));
+  LockPending();
+  FoldSlotLocked(slot);  // the slot's samples belong to its previous statement
+  slot.stmt = stmt;
+  slot.raw = std::move(raw);
   slot.query = it->second.query;
   slot.query_id = it->second.query_id;
-  slot.is_dml = !sqlite3_stmt_readonly(stmt) &&
-                (StartsWithKeyword(slot.query, "INSERT") || StartsWithKeyword(slot.query, "UPDATE") ||
-                 StartsWithKeyword(slot.query, "DELETE") || StartsWithKeyword(slot.query, "REPLACE") ||
-                 StartsWithKeyword(slot.query, "WITH"));
+  slot.is_dml = is_dml;
+  slot.hint = Stats::Hint();
+  UnlockPending();
   return slot;
 }
 
-void TimingState::OnProfile(sqlite3_stmt* stmt) {
-  const int64_t end_ns = MonotonicNs();
-  Running run{nullptr, -1, 0, {}, true};
-  for (size_t i = in_flight_.size(); i-- > 0;) {
-    if (in_flight_[i].stmt == stmt) {
-      run = in_flight_[i];
-      if (i + 1 == in_flight_.size()) {
-        in_flight_.pop_back();  // the usual case: the innermost statement ends
-      } else {
-        in_flight_.erase(in_flight_.begin() + i);
-      }
-      break;
-    }
-  }
-  if (run.start_ns < 0 || !kTimingOn.On()) return;
-  const int64_t elapsed_ns = end_ns - run.start_ns;
+int TimingState::OnProfile(sqlite3_stmt* stmt) {
+  const int64_t end_ticks = TraceClockNow();
+  size_t i = in_flight_count_;
+  while (i > 0 && in_flight_[i - 1].stmt != stmt) --i;
+  if (i == 0) return 0;  // it started while timing was off or before the extension was loaded
+  const Running& run = in_flight_[i - 1];
+  const int64_t start_ticks = run.start_ticks;
   const int64_t rows = run.rows;
-  Cached& c = Lookup(stmt, run.fresh);
+  const bool fresh = run.fresh;
+  uint32_t start[4];
+  std::copy(run.counters, run.counters + 4, start);
+  // Usually the innermost statement ends; otherwise close the gap.
+  std::move(in_flight_.begin() + i, in_flight_.begin() + in_flight_count_,
+            in_flight_.begin() + (i - 1));
+  --in_flight_count_;
+  if (!kTimingOn.On()) return 0;
+  Cached& c = Lookup(stmt, fresh);
   int64_t delta[4];
-  for (int i = 0; i < 4; ++i) {
-    const uint32_t now = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
+  for (int k = 0; k < 4; ++k) {
+    const uint32_t now = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[k], 0));
     // The counters only grow during a run, unless the application reset them meanwhile.
-    delta[i] = now >= run.counters[i] ? now - run.counters[i] : now;
-    c.last[i] = now;
+    delta[k] = now >= start[k] ? now - start[k] : now;
+    c.last[k] = now;
   }
   Sample s;
-  s.ms = static_cast<double>(elapsed_ns) / 1e6;
+  s.ms = TraceTicksToNs(end_ticks - start_ticks) / 1e6;
   s.rows = c.is_dml ? sqlite3_changes(db_) : rows;
   s.vm_steps = delta[0];
   s.fullscan_steps = delta[1];
   s.sorts = delta[2];
   s.autoindexes = delta[3];
-  s.at_ms = UnixMsFromMonotonic(end_ns);
-  Stats& stats = Stats::Global();
-  stats.Record(Key{c.query_id, db_index_}, c.query, c.raw, s, kStatsMax.Get(), &c.hint);
+  // first_seen/last_seen: kept as clock readings here, converted when folded.
+  LockPending();
+  if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
+  c.pending_last_ticks = end_ticks;
+  c.pending.Add(s);
+  UnlockPending();
   if (s.ms >= static_cast<double>(kSlowMs.Get()) && kSlowMax.Get() > 0) {
-    SlowQuery slow{s.at_ms, s.ms, c.query_id, c.raw, "", db_name_, s.vm_steps, s.fullscan_steps};
+    SlowQuery slow{TraceTicksToUnixMs(end_ticks), s.ms, c.query_id, c.raw, "",
+                   db_name_, s.vm_steps, s.fullscan_steps};
     if (kSlowParams.On()) {
       if (char* expanded = sqlite3_expanded_sql(stmt)) {
         slow.params = expanded;
         sqlite3_free(expanded);
       }
     }
-    stats.RecordSlow(std::move(slow), kSlowMax.Get());
+    Stats::Global().RecordSlow(std::move(slow), kSlowMax.Get());
   }
   if (kStatsFlushS.Get() > 0) MaybePeriodicFlush();
+  return 0;
 }
 
 }  // namespace doctor::timing

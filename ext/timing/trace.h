@@ -17,15 +17,17 @@
 #ifndef DOCTOR_TIMING_TRACE_H_
 #define DOCTOR_TIMING_TRACE_H_
 
+#include <sched.h>
+
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ext/core/connection.h"
+#include "ext/timing/clock.h"
 #include "ext/timing/stats.h"
 
 namespace doctor::timing {
@@ -39,8 +41,9 @@ class TimingState : public AreaState {
   bool installed() const { return installed_; }
   // True while a statement of this connection is being timed (used by query_stats_info, which
   // is itself such a statement when our callback is still the connection's trace callback).
-  bool timing_now() const { return !in_flight_.empty(); }
+  bool timing_now() const { return in_flight_count_ > 0; }
   const std::string& db_name() const { return db_name_; }
+  ~TimingState() override;
 
   // For C/C++ applications: a trace callback of their own, called by ours for the events in
   // its mask (sqlite3_trace_v2 has one slot per connection). nullptr removes it.
@@ -49,7 +52,7 @@ class TimingState : public AreaState {
  private:
   struct Running {
     sqlite3_stmt* stmt;
-    int64_t start_ns;
+    int64_t start_ticks;  // TraceClockNow()
     int64_t rows;
     uint32_t counters[4];  // VM_STEP, FULLSCAN_STEP, SORT, AUTOINDEX when the run started
     // First run of this sqlite3_stmt (VM_STEP was 0): its address may be a recycled one, so the
@@ -65,7 +68,12 @@ class TimingState : public AreaState {
     // The statement's counters at the end of its last observed run: the start values of its next
     // run, so a known statement reads only VM_STEP when it starts.
     uint32_t last[4] = {0, 0, 0, 0};
-    Stats::Hint hint;  // the statement's entry in the store
+    // Samples not yet in the process store (under pending_lock_): the hot path adds here without
+    // the store's mutex; readers fold them in first (FoldedStats).
+    Counters pending;
+    int64_t pending_first_ticks = 0;  // when the first and last pending samples ended
+    int64_t pending_last_ticks = 0;
+    Stats::Hint hint;  // the statement's entry in the store, for folding
   };
   // A shape computed for a statement's text: reused when the application prepares the same text
   // again (ORMs prepare per query), so normalization is paid once per distinct text.
@@ -75,12 +83,31 @@ class TimingState : public AreaState {
   };
   static constexpr size_t kMaxShapes = 512;
 
+  // The hot path: one call per event of every statement the application runs. The handlers
+  // return 0 so that the dispatch compiles to tail calls.
   static int Callback(unsigned event, void* context, void* p, void* x);
-  void OnStmt(sqlite3_stmt* stmt);
-  void OnRow(sqlite3_stmt* stmt);
-  void OnProfile(sqlite3_stmt* stmt);
-  Cached& Lookup(sqlite3_stmt* stmt, bool fresh);
-  static size_t SlotOf(sqlite3_stmt* stmt);
+  static int CallbackAndForward(unsigned event, void* context, void* p, void* x);
+  int OnStmt(sqlite3_stmt* stmt);
+  int OnRow(sqlite3_stmt* stmt);
+  int OnProfile(sqlite3_stmt* stmt);
+  Cached& Lookup(sqlite3_stmt* stmt, bool fresh) {
+    Cached& slot = cache_[SlotOf(stmt)];
+    if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
+    return Relookup(slot, stmt);
+  }
+  Cached& Relookup(Cached& slot, sqlite3_stmt* stmt);
+  // Folds (or, with discard, drops) every slot's pending samples. Takes pending_lock_.
+  void FoldPending(bool discard);
+  void FoldSlotLocked(Cached& slot);
+  void LockPending() {
+    while (pending_lock_.exchange(true, std::memory_order_acquire)) sched_yield();
+  }
+  void UnlockPending() { pending_lock_.store(false, std::memory_order_release); }
+  friend Stats& FoldedStats();
+  friend void DiscardPendingSamples();
+  static size_t SlotOf(sqlite3_stmt* stmt) {
+    return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
+  }
 
   Connection& connection_;
   sqlite3* const db_;
@@ -88,14 +115,26 @@ class TimingState : public AreaState {
   uint32_t db_index_ = 0;
   bool installed_ = false;
   bool stale_cache_ = false;
-  std::vector<Running> in_flight_;
+  // Statements running now, innermost last (a statement may run SQL in a user function).
+  static constexpr size_t kMaxInFlight = 64;
+  std::array<Running, kMaxInFlight> in_flight_;
+  size_t in_flight_count_ = 0;
   static constexpr size_t kCacheSlots = 64;
   std::array<Cached, kCacheSlots> cache_;
+  // Guards every slot's `pending` and a slot's identity (stmt, texts, key, hint) against readers
+  // on other threads. A spin lock: it is held for a few dozen instructions, and a mutex would
+  // cost the hot path as much as the process store's own.
+  std::atomic<bool> pending_lock_{false};
   absl::flat_hash_map<std::string, Shape> shapes_;
   unsigned forward_mask_ = 0;
   int (*forward_)(unsigned, void*, void*, void*) = nullptr;
   void* forward_context_ = nullptr;
 };
+
+// The process store with the pending samples of every connection folded in: what readers use.
+Stats& FoldedStats();
+// Drops every connection's pending samples (query_stats_reset).
+void DiscardPendingSamples();
 
 // True on a thread that is opening the extension's own sidecar connection (so that an
 // auto-loaded extension does not time it).
@@ -106,8 +145,6 @@ class SidecarOpenScope {
   ~SidecarOpenScope();
 };
 
-// Monotonic nanoseconds.
-int64_t MonotonicNs();
 
 }  // namespace doctor::timing
 

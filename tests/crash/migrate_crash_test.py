@@ -38,6 +38,7 @@ db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.enable_load_extension(True)
 db.load_extension(sys.argv[2])
 db.execute("PRAGMA busy_timeout = 5000")
+print("loaded", flush=True)
 print(db.execute("SELECT migrate_dir(?)", (sys.argv[3],)).fetchone()[0], flush=True)
 """
 
@@ -80,29 +81,41 @@ def check(path, trial):
     return [f"trial {trial}: {p}" for p in problems], applied
 
 
+def start_child(path, folder):
+    """Starts a child that applies the folder; returns once it has loaded the extension."""
+    child = subprocess.Popen([sys.executable, "-c", CHILD, path, SO[:-3], folder],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if child.stdout.readline().strip() != "loaded":
+        raise SystemExit(f"child did not start: {child.stderr.read()}")
+    return child
+
+
 def main():
     work = tempfile.mkdtemp(prefix="crash-", dir=os.environ.get("TEST_TMPDIR"))
     folder = os.path.join(work, "migrations")
     write_folder(folder)
     path = os.path.join(work, "app.db")
     fresh_database(path)
-    # Calibrate: how long one whole run takes on this machine now, so kills land inside it.
+    # Calibrate: how long migrate_dir takes on this machine now, so kills land inside it. Timed
+    # from the child's "loaded" line: starting a process varies too much (sanitizers, load).
+    child = start_child(path, folder)
     started = time.monotonic()
-    subprocess.run([sys.executable, "-c", CHILD, path, SO[:-3], folder], capture_output=True,
-                   timeout=300, check=True)
+    _, errors = child.communicate(timeout=300)
+    if child.returncode != 0:
+        raise SystemExit(f"calibration run failed: {errors}")
     full_run_s = time.monotonic() - started
     fresh_database(path)
     rng = random.Random(20261124)
     failures, kills = [], 0
     seen = {}  # migrations applied when a kill landed -> trials
     for trial in range(TRIALS):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, path, SO[:-3], folder],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.0, full_run_s))
+        child = start_child(path, folder)
+        # A little past the whole run, so some trials also end after the commit.
+        time.sleep(rng.uniform(0.0, 1.25 * full_run_s))
         if child.poll() is None:
             os.kill(child.pid, signal.SIGKILL)
             kills += 1
-        child.wait()
+        child.communicate()
         problems, applied = check(path, trial)
         failures += problems
         seen[applied] = seen.get(applied, 0) + 1
@@ -120,7 +133,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     for f in failures[:30]:
         print("FAIL:", f)
-    print(f"a whole run takes {full_run_s:.2f} s; {TRIALS} trials, {kills} killed mid-run; migrations applied when killed -> trials: "
+    print(f"migrate_dir of the whole folder takes {full_run_s:.2f} s; {TRIALS} trials, {kills} killed mid-run; migrations applied when killed -> trials: "
           f"{dict(sorted(seen.items()))}")
     if len(seen) < 2:
         failures.append(f"kills landed at too few points: {seen}")
