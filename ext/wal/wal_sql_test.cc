@@ -414,6 +414,28 @@ TEST(LockStats, AWaitOnAnAttachedDatabaseCountsOnItsFile) {
   }
 }
 
+// Documented limit: a connection in a read transaction that cannot upgrade to write gets
+// SQLITE_BUSY at once, without SQLite calling any busy handler, so nothing is counted.
+TEST(LockStats, ABusyWithoutAWaitIsNotCounted) {
+  TempDir dir;
+  const std::string path = dir.File("upgrade.db");
+  Db holder(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (0);");
+  BusyTimeout timeout(holder, 1000);
+  Db reader(path);
+  reader.Exec("BEGIN; SELECT count(*) FROM t;");
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(reader.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  const double waited =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(waited, 500);  // no wait, although the timeout is 1000 ms
+  holder.Exec("COMMIT");
+  reader.Exec("ROLLBACK");
+  EXPECT_EQ(FileRow(holder, "main"),
+            (std::vector<std::string>{"2", "2", "1000", "0", "0", "0.0", "0.0", "0"}));
+}
+
 TEST(LockStats, TheApplicationsOwnHandlerIsShownAndNotCounted) {
   TempDir dir;
   const std::string path = dir.File("app.db");
