@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,10 +32,12 @@ int64_t Int(const std::string& s) { return s == "NULL" ? -1 : std::stoll(s); }
 // per-process lock bookkeeping would be inherited by a plain fork and lie.
 constexpr const char* kPython = "/usr/bin/python3";
 
-// A process holding a read transaction (BEGIN; SELECT) on `path` until Release().
+// A process holding a read transaction (BEGIN; SELECT) on `path` until Release(); or any other
+// transaction: `begin` then `statement` (e.g. BEGIN IMMEDIATE and an INSERT: a writer).
 class Reader {
  public:
-  explicit Reader(const std::string& path) {
+  explicit Reader(const std::string& path, const std::string& begin = "BEGIN",
+                  const std::string& statement = "SELECT count(*) FROM t") {
     int up[2], down[2];
     EXPECT_EQ(pipe(up), 0);
     EXPECT_EQ(pipe(down), 0);
@@ -45,10 +48,10 @@ class Reader {
       execl(kPython, kPython, "-c",
             "import sqlite3, sys\n"
             "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('BEGIN'); c.execute('SELECT count(*) FROM t').fetchone()\n"
+            "c.execute(sys.argv[2]); c.execute(sys.argv[3]).fetchall()\n"
             "print('r', flush=True); sys.stdin.read(1)\n"
             "c.execute('COMMIT'); c.close()\n",
-            path.c_str(), static_cast<char*>(nullptr));
+            path.c_str(), begin.c_str(), statement.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     close(up[1]);
@@ -379,7 +382,8 @@ TEST(LockStats, RealContentionCountedExactlyOnTheFilesRow) {
 
 TEST(LockStats, AWaitOnAnAttachedDatabaseCountsOnItsFile) {
   for (const char* mode : {"WAL", "DELETE"}) {
-    SCOPED_TRACE(mode);
+   for (const bool other_process : {false, true}) {
+    SCOPED_TRACE(std::string(mode) + (other_process ? ", writer in another process" : ""));
     TempDir dir;
     const std::string shared = dir.File("shared.db");
     Db holder(shared);
@@ -396,10 +400,19 @@ TEST(LockStats, AWaitOnAnAttachedDatabaseCountsOnItsFile) {
     EXPECT_EQ(FileRow(app, "main")[0], "1");
     EXPECT_EQ(app.One("SELECT group_concat(schema) FROM lock_stats WHERE schema IS NOT NULL"),
               "main,shared");
-    holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+    std::unique_ptr<Reader> writer;
+    if (other_process) {
+      writer = std::make_unique<Reader>(shared, "BEGIN IMMEDIATE", "INSERT INTO t VALUES (1)");
+    } else {
+      holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+    }
     EXPECT_THAT(app.Error("INSERT INTO shared.t VALUES (2)"), HasSubstr("locked"));
     app.Exec("INSERT INTO main.t VALUES (2)");  // app.db is free
-    holder.Exec("COMMIT");
+    if (other_process) {
+      writer->Release();
+    } else {
+      holder.Exec("COMMIT");
+    }
     auto s = FileRow(app, "shared");
     EXPECT_EQ(s[3], "1");
     EXPECT_EQ(s[7], "1");
@@ -411,6 +424,7 @@ TEST(LockStats, AWaitOnAnAttachedDatabaseCountsOnItsFile) {
     EXPECT_EQ(FileRow(holder, "main")[0], "2");  // app has not published its files since
     EXPECT_EQ(FileRow(app, "main")[0], "1");     // now it has (reading lock_stats)
     EXPECT_EQ(FileRow(holder, "main")[0], "1");
+   }
   }
 }
 
