@@ -24,25 +24,23 @@ int BusyDelayMs(int count, int64_t timeout_ms) {
   return static_cast<int>(delay);
 }
 
-void BusyStats::OnCall(int count, double slept_ms, bool gave_up) {
-  absl::MutexLock lock(&mu_);
-  if (count == 0) {
-    c_.waits++;
-    current_wait_ms_ = 0;
-  }
+void BusyCounters::OnCall(int count, double slept_ms, bool gave_up, double wait_so_far_ms) {
+  if (count == 0) waits++;
   if (gave_up) {
-    c_.busy_errors++;
+    busy_errors++;
   } else {
-    c_.retries++;
+    retries++;
   }
-  c_.wait_ms += slept_ms;
-  current_wait_ms_ += slept_ms;
-  c_.longest_wait_ms = std::max(c_.longest_wait_ms, current_wait_ms_);
+  wait_ms += slept_ms;
+  longest_wait_ms = std::max(longest_wait_ms, wait_so_far_ms);
 }
 
-BusyCounters BusyStats::Snapshot() const {
-  absl::MutexLock lock(&mu_);
-  return c_;
+void BusyCounters::Merge(const BusyCounters& other) {
+  waits += other.waits;
+  retries += other.retries;
+  wait_ms += other.wait_ms;
+  longest_wait_ms = std::max(longest_wait_ms, other.longest_wait_ms);
+  busy_errors += other.busy_errors;
 }
 
 }  // namespace doctor::wal

@@ -7,34 +7,26 @@
 
 #include <cstdint>
 
-#include "absl/synchronization/mutex.h"
-
 namespace doctor::wal {
 
 // How long to sleep before retry number `count` (0-based, as SQLite passes it) with a timeout of
 // `timeout_ms`; 0 means give up (the caller gets SQLITE_BUSY). Same figures as SQLite's.
 int BusyDelayMs(int count, int64_t timeout_ms);
 
-// Counters of one connection's busy handler.
+// Busy-handler counters: of one connection, or of one database file (all its connections).
 struct BusyCounters {
   int64_t waits = 0;            // lock waits: handler calls with count 0
   int64_t retries = 0;          // handler calls that slept and retried
   double wait_ms = 0;           // time slept, all waits
   double longest_wait_ms = 0;   // the longest single wait (all its sleeps)
   int64_t busy_errors = 0;      // waits that gave up: SQLITE_BUSY reached the application
-};
 
-class BusyStats {
- public:
   // One handler call: `count` as SQLite passes it, `slept_ms` the time actually slept (0 when
-  // giving up), `gave_up` when the handler returned 0.
-  void OnCall(int count, double slept_ms, bool gave_up);
-  BusyCounters Snapshot() const;
-
- private:
-  mutable absl::Mutex mu_;
-  BusyCounters c_ ABSL_GUARDED_BY(mu_);
-  double current_wait_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  // giving up), `gave_up` when the handler returned 0; `wait_so_far_ms` is the wait's time
+  // including this call (for longest_wait_ms).
+  void OnCall(int count, double slept_ms, bool gave_up, double wait_so_far_ms);
+  // Adds `other`: sums, and the larger longest wait.
+  void Merge(const BusyCounters& other);
 };
 
 }  // namespace doctor::wal

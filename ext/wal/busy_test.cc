@@ -16,18 +16,30 @@ TEST(BusyDelay, MatchesSqliteSchedule) {
   EXPECT_EQ(total, 5000);
 }
 
-TEST(BusyStats, CountsWaitsRetriesAndErrors) {
-  BusyStats s;
-  s.OnCall(0, 1, false);
-  s.OnCall(1, 2, false);
-  s.OnCall(2, 0, true);  // gave up after 3 ms
-  s.OnCall(0, 1, false);  // a second wait that succeeded
-  BusyCounters c = s.Snapshot();
+TEST(BusyCounters, CountsWaitsRetriesAndErrors) {
+  BusyCounters c;
+  c.OnCall(0, 1, false, 1);
+  c.OnCall(1, 2, false, 3);
+  c.OnCall(2, 0, true, 3);  // gave up after 3 ms
+  c.OnCall(0, 1, false, 1);  // a second wait that succeeded
   EXPECT_EQ(c.waits, 2);
   EXPECT_EQ(c.retries, 3);
   EXPECT_EQ(c.busy_errors, 1);
   EXPECT_DOUBLE_EQ(c.wait_ms, 4);
   EXPECT_DOUBLE_EQ(c.longest_wait_ms, 3);
+}
+
+TEST(BusyCounters, MergeSumsAndKeepsTheLongestWait) {
+  BusyCounters a, b;
+  a.OnCall(0, 5, false, 5);
+  b.OnCall(0, 2, false, 2);
+  b.OnCall(1, 0, true, 2);
+  a.Merge(b);
+  EXPECT_EQ(a.waits, 2);
+  EXPECT_EQ(a.retries, 2);
+  EXPECT_EQ(a.busy_errors, 1);
+  EXPECT_DOUBLE_EQ(a.wait_ms, 7);
+  EXPECT_DOUBLE_EQ(a.longest_wait_ms, 5);
 }
 
 }  // namespace

@@ -55,16 +55,27 @@ const TableSpec kTables[] = {
      "Checkpoints this process ran (doctor_checkpoint) or saw happen between two reads of "
      "wal_health (mode 'observed'), oldest first; bounded by wal_checkpoint_history."},
     {"lock_stats",
-     "file TEXT, connection INTEGER, this_connection INTEGER, handler TEXT, timeout_ms INTEGER, "
+     "file TEXT, schema TEXT, connections INTEGER, counting INTEGER, timeout_ms INTEGER, "
      "busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, longest_wait_ms REAL, "
      "busy_errors INTEGER",
      {},
      true,
      wal::LockStats,
      "SELECT * FROM lock_stats",
-     "One row per connection of this process with the extension loaded: lock waits, time waited, "
-     "longest wait and SQLITE_BUSY errors surfaced, counted by doctor's busy handler (enable with "
-     "doctor_set('busy_timeout_ms', N))."},
+     "One row per database file open in this process (main or attached, all connections with the "
+     "extension loaded; closed connections' counts kept): connections and how many of them count "
+     "(doctor's busy handler, enable with doctor_set('busy_timeout_ms', N)), lock waits, time "
+     "waited, longest wait, SQLITE_BUSY errors surfaced after a wait."},
+    {"lock_stats_connections",
+     "connection INTEGER, this_connection INTEGER, file TEXT, files INTEGER, handler TEXT, "
+     "timeout_ms INTEGER, busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, "
+     "longest_wait_ms REAL, busy_errors INTEGER",
+     {},
+     true,
+     wal::LockStatsConnections,
+     "SELECT * FROM lock_stats_connections",
+     "The detail behind lock_stats: one row per open connection with the extension loaded, its "
+     "busy handler (doctor | application) and its own counts over all its databases."},
 };
 
 }  // namespace

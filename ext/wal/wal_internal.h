@@ -20,10 +20,12 @@ absl::StatusOr<Rows> WalHealth(TableCall& call);         // wal_health.cc
 absl::StatusOr<Value> Checkpoint(FunctionCall& call);    // checkpoint.cc
 absl::StatusOr<Rows> WalCheckpoints(TableCall& call);    // checkpoint.cc
 absl::StatusOr<Rows> LockStats(TableCall& call);         // lock_stats.cc
+absl::StatusOr<Rows> LockStatsConnections(TableCall& call);  // lock_stats.cc
 absl::Status Attach(Connection& connection);             // lock_stats.cc
 
 // Installs doctor's counting busy handler on the connection when busy_timeout_ms >= 0 and it is
-// not installed yet (lock_stats.cc).
+// not installed yet, and publishes the connection's files and handler state to lock_stats
+// (lock_stats.cc). Runs SQL on the connection.
 void EnsureBusyHandler(Connection& connection);
 
 // An optional as a SQL value: NULL when empty.

@@ -8,7 +8,10 @@
 #include <cstdio>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "ext/core/testing.h"
 #include "ext/wal/shm_locks.h"
@@ -29,10 +32,12 @@ int64_t Int(const std::string& s) { return s == "NULL" ? -1 : std::stoll(s); }
 // per-process lock bookkeeping would be inherited by a plain fork and lie.
 constexpr const char* kPython = "/usr/bin/python3";
 
-// A process holding a read transaction (BEGIN; SELECT) on `path` until Release().
+// A process holding a read transaction (BEGIN; SELECT) on `path` until Release(); or any other
+// transaction: `begin` then `statement` (e.g. BEGIN IMMEDIATE and an INSERT: a writer).
 class Reader {
  public:
-  explicit Reader(const std::string& path) {
+  explicit Reader(const std::string& path, const std::string& begin = "BEGIN",
+                  const std::string& statement = "SELECT count(*) FROM t") {
     int up[2], down[2];
     EXPECT_EQ(pipe(up), 0);
     EXPECT_EQ(pipe(down), 0);
@@ -43,10 +48,10 @@ class Reader {
       execl(kPython, kPython, "-c",
             "import sqlite3, sys\n"
             "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('BEGIN'); c.execute('SELECT count(*) FROM t').fetchone()\n"
+            "c.execute(sys.argv[2]); c.execute(sys.argv[3]).fetchall()\n"
             "print('r', flush=True); sys.stdin.read(1)\n"
             "c.execute('COMMIT'); c.close()\n",
-            path.c_str(), static_cast<char*>(nullptr));
+            path.c_str(), begin.c_str(), statement.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     close(up[1]);
@@ -284,35 +289,183 @@ TEST(WalHealth, ErrorsAreClear) {
   EXPECT_EQ(ck["result"], "not_wal");
 }
 
-TEST(LockStats, CountsWaitsAndBusyErrorsWithTheSameTimeout) {
+// lock_stats' row for a file, by the asking connection's schema name: {connections, counting,
+// timeout_ms, busy_waits, busy_retries, wait_ms, longest_wait_ms, busy_errors}.
+std::vector<std::string> FileRow(Db& db, const std::string& schema) {
+  auto rows = db.Rows(
+      "SELECT connections, counting, timeout_ms, busy_waits, busy_retries, wait_ms, "
+      "longest_wait_ms, busy_errors FROM lock_stats WHERE file = "
+      "(SELECT file FROM pragma_database_list WHERE name = '" + schema + "')");
+  EXPECT_EQ(rows.size(), 1u) << schema;
+  return rows.empty() ? std::vector<std::string>(8, "missing") : rows[0];
+}
+
+double Ms(const std::string& s) { return std::stod(s); }
+
+// Resets busy_timeout_ms at the end of a test, whatever happens.
+struct BusyTimeout {
+  BusyTimeout(Db& db, int ms) : db_(db) {
+    db.One("SELECT doctor_set('busy_timeout_ms', " + std::to_string(ms) + ")");
+  }
+  ~BusyTimeout() { db_.One("SELECT doctor_set('busy_timeout_ms', -1)"); }
+  Db& db_;
+};
+
+TEST(LockStats, RealContentionCountedExactlyOnTheFilesRow) {
   TempDir dir;
   const std::string path = dir.File("busy.db");
   Db holder(path);
   holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
-  holder.One("SELECT doctor_set('busy_timeout_ms', 150)");
-  Db waiter(path);  // gets doctor's handler when the extension loads
+  BusyTimeout timeout(holder, 150);
+  Db other(dir.File("other.db"));  // one connection on another file
+  other.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  std::vector<std::string> row;
+  {
+    Db waiter(path);  // gets doctor's handler when the extension loads
+    // Two connections on busy.db, one on other.db; nothing waited yet.
+    EXPECT_EQ(FileRow(holder, "main"),
+              (std::vector<std::string>{"2", "2", "150", "0", "0", "0.0", "0.0", "0"}));
+    EXPECT_EQ(FileRow(other, "main"),
+              (std::vector<std::string>{"1", "1", "150", "0", "0", "0.0", "0.0", "0"}));
+
+    // 1. The holder keeps the write lock: the waiter waits 150 ms, then gets SQLITE_BUSY.
+    holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THAT(waiter.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+    const double waited =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count();
+    EXPECT_GE(waited, 140);  // the same wait as sqlite3_busy_timeout(150)
+    // 2. The holder commits 20 ms after the waiter's next wait began: the waiter gets the lock.
+    std::thread release([&holder] {
+      for (int i = 0; i < 5000 && holder.One("SELECT busy_waits FROM lock_stats WHERE file = "
+                                             "(SELECT file FROM pragma_database_list "
+                                             "WHERE name = 'main')") != "2"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      holder.Exec("COMMIT");
+    });
+    waiter.Exec("INSERT INTO t VALUES (3)");
+    release.join();
+    waiter.Exec("INSERT INTO t VALUES (4)");  // no contention: nothing counted
+
+    row = FileRow(waiter, "main");
+    EXPECT_EQ(row[0], "2");
+    EXPECT_EQ(row[3], "2");  // two waits
+    EXPECT_EQ(row[7], "1");  // one SQLITE_BUSY: the first wait gave up
+    // The first wait: SQLite's schedule for 150 ms is 1+2+5+10+15+20+25+25+25 then 22 ms:
+    // 10 sleeps before giving up; the second slept 1+2+5+10+... for at least 20 ms (4 sleeps).
+    EXPECT_GE(Int(row[4]), 14);
+    EXPECT_GE(Ms(row[5]), 150 + 18);
+    EXPECT_GE(Ms(row[6]), 150);  // the longest wait is the first
+    EXPECT_LT(Ms(row[6]), Ms(row[5]));
+    // The per-connection detail agrees: all of it is the waiter's.
+    auto mine = waiter.Rows(
+        "SELECT handler, timeout_ms, busy_waits, busy_retries, wait_ms, busy_errors "
+        "FROM lock_stats_connections WHERE this_connection");
+    ASSERT_EQ(mine.size(), 1u);
+    EXPECT_EQ(mine[0], (std::vector<std::string>{"doctor", "150", "2", row[4], row[5], "1"}));
+    // other.db saw nothing.
+    EXPECT_EQ(FileRow(other, "main"),
+              (std::vector<std::string>{"1", "1", "150", "0", "0", "0.0", "0.0", "0"}));
+  }
+  // 3. The waiter closed: its counts stay on the file's row, one connection left.
+  auto after = FileRow(holder, "main");
+  EXPECT_EQ(after[0], "1");
+  EXPECT_EQ(std::vector<std::string>(after.begin() + 3, after.end()),
+            std::vector<std::string>(row.begin() + 3, row.end()));
+  EXPECT_EQ(holder.One("SELECT count(*) FROM lock_stats_connections WHERE file = "
+                       "(SELECT file FROM pragma_database_list WHERE name = 'main')"),
+            "1");
+}
+
+TEST(LockStats, AWaitOnAnAttachedDatabaseCountsOnItsFile) {
+  for (const char* mode : {"WAL", "DELETE"}) {
+   for (const bool other_process : {false, true}) {
+    SCOPED_TRACE(std::string(mode) + (other_process ? ", writer in another process" : ""));
+    TempDir dir;
+    const std::string shared = dir.File("shared.db");
+    Db holder(shared);
+    holder.Exec(std::string("PRAGMA journal_mode=") + mode + "; CREATE TABLE t(x);");
+    BusyTimeout timeout(holder, 30);
+    Db app(dir.File("app.db"));
+    app.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+    app.Exec("ATTACH '" + shared + "' AS shared");
+    // app publishes its files when it loads the extension, waits, or reads lock_stats (or
+    // wal_health, doctor_checkpoint): the ATTACH is not known before.
+    EXPECT_EQ(FileRow(holder, "main")[0], "1");
+    EXPECT_EQ(FileRow(app, "shared")[0], "2");   // holder and app (attached)
+    EXPECT_EQ(FileRow(holder, "main")[0], "2");
+    EXPECT_EQ(FileRow(app, "main")[0], "1");
+    EXPECT_EQ(app.One("SELECT group_concat(schema) FROM lock_stats WHERE schema IS NOT NULL"),
+              "main,shared");
+    std::unique_ptr<Reader> writer;
+    if (other_process) {
+      writer = std::make_unique<Reader>(shared, "BEGIN IMMEDIATE", "INSERT INTO t VALUES (1)");
+    } else {
+      holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+    }
+    EXPECT_THAT(app.Error("INSERT INTO shared.t VALUES (2)"), HasSubstr("locked"));
+    app.Exec("INSERT INTO main.t VALUES (2)");  // app.db is free
+    if (other_process) {
+      writer->Release();
+    } else {
+      holder.Exec("COMMIT");
+    }
+    auto s = FileRow(app, "shared");
+    EXPECT_EQ(s[3], "1");
+    EXPECT_EQ(s[7], "1");
+    EXPECT_GE(Ms(s[5]), 30);
+    auto m = FileRow(app, "main");
+    EXPECT_EQ(m[3], "0");
+    EXPECT_EQ(m[7], "0");
+    app.Exec("DETACH shared");
+    EXPECT_EQ(FileRow(holder, "main")[0], "2");  // app has not published its files since
+    EXPECT_EQ(FileRow(app, "main")[0], "1");     // now it has (reading lock_stats)
+    EXPECT_EQ(FileRow(holder, "main")[0], "1");
+   }
+  }
+}
+
+// Documented limit: a connection in a read transaction that cannot upgrade to write gets
+// SQLITE_BUSY at once, without SQLite calling any busy handler, so nothing is counted.
+TEST(LockStats, ABusyWithoutAWaitIsNotCounted) {
+  TempDir dir;
+  const std::string path = dir.File("upgrade.db");
+  Db holder(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (0);");
+  BusyTimeout timeout(holder, 1000);
+  Db reader(path);
+  reader.Exec("BEGIN; SELECT count(*) FROM t;");
   holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_THAT(waiter.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  EXPECT_THAT(reader.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
   const double waited =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_GE(waited, 140);  // the same wait as sqlite3_busy_timeout(150)
+  EXPECT_LT(waited, 500);  // no wait, although the timeout is 1000 ms
   holder.Exec("COMMIT");
-  auto rows = waiter.Rows(
-      "SELECT handler, timeout_ms, busy_waits, busy_errors, wait_ms, longest_wait_ms "
-      "FROM lock_stats WHERE this_connection");
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0][0], "doctor");
-  EXPECT_EQ(rows[0][1], "150");
-  EXPECT_EQ(rows[0][2], "1");
-  EXPECT_EQ(rows[0][3], "1");
-  EXPECT_GE(std::stod(rows[0][4]), 140);
-  EXPECT_GE(std::stod(rows[0][5]), 140);
-  waiter.Exec("INSERT INTO t VALUES (3)");  // no contention: nothing counted
-  EXPECT_EQ(waiter.One("SELECT busy_waits FROM lock_stats WHERE this_connection"), "1");
-  waiter.Exec("PRAGMA busy_timeout = 10");  // the application takes its handler back
-  EXPECT_EQ(waiter.One("SELECT handler FROM lock_stats WHERE this_connection"), "application");
-  holder.One("SELECT doctor_set('busy_timeout_ms', -1)");
+  reader.Exec("ROLLBACK");
+  EXPECT_EQ(FileRow(holder, "main"),
+            (std::vector<std::string>{"2", "2", "1000", "0", "0", "0.0", "0.0", "0"}));
+}
+
+TEST(LockStats, TheApplicationsOwnHandlerIsShownAndNotCounted) {
+  TempDir dir;
+  const std::string path = dir.File("app.db");
+  Db a(path);
+  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
+            "application");  // busy_timeout_ms = -1: doctor leaves busy handling alone
+  EXPECT_EQ(FileRow(a, "main")[1], "0");
+  BusyTimeout timeout(a, 100);
+  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"), "doctor");
+  EXPECT_EQ(FileRow(a, "main")[1], "1");
+  a.Exec("PRAGMA busy_timeout = 10");  // the application takes its handler back
+  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
+            "application");
+  EXPECT_EQ(FileRow(a, "main"),
+            (std::vector<std::string>{"1", "0", "NULL", "0", "0", "0.0", "0.0", "0"}));
 }
 
 }  // namespace

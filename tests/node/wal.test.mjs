@@ -55,8 +55,10 @@ test('better-sqlite3 keeps its busy timeout and its autocheckpoint', (t) => {
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 20');
   db.exec('CREATE TABLE t(x)');
-  assert.equal(db.prepare('SELECT handler FROM lock_stats WHERE this_connection').get().handler,
-               'application');
+  assert.equal(db.prepare('SELECT handler FROM lock_stats_connections WHERE this_connection')
+                 .get().handler, 'application');
+  assert.deepEqual({ ...db.prepare("SELECT connections, counting FROM lock_stats WHERE schema = 'main'")
+                       .get() }, { connections: 1, counting: 0 });
   let fired = null;
   let before = 0;
   const insert = db.prepare('INSERT INTO t VALUES (randomblob(3000))');

@@ -34,8 +34,17 @@ SELECT 'json keys', json_extract(j, '$.log_frames') IS NULL, json_extract(j, '$.
 -- Settings and lock_stats.
 SELECT name, value, default_value FROM doctor_config WHERE name IN ('busy_timeout_ms', 'wal_checkpoint_history');
 SELECT doctor_set('busy_timeout_ms', 250);
-SELECT 'lock_stats', handler = 'doctor', timeout_ms = 250, busy_waits = 0, busy_errors = 0
-  FROM lock_stats WHERE this_connection;
+-- lock_stats: one row per database file; this connection has app.db and rollback.db attached.
+SELECT 'lock_stats row per file', schema, connections = 1, counting = 1, timeout_ms = 250,
+  busy_waits = 0, busy_retries = 0, wait_ms = 0, longest_wait_ms = 0, busy_errors = 0
+  FROM lock_stats WHERE schema IS NOT NULL ORDER BY schema;
+SELECT 'no row for in-memory or temp', count(*) = 0 FROM lock_stats WHERE file = '';
+SELECT 'lock_stats_connections', handler = 'doctor', timeout_ms = 250, files = 2, busy_waits = 0
+  FROM lock_stats_connections WHERE this_connection;
+PRAGMA busy_timeout = 100;
+SELECT 'the application took its handler back', handler = 'application', timeout_ms IS NULL
+  FROM lock_stats_connections WHERE this_connection;
+SELECT 'not counting any more', counting = 0 FROM lock_stats WHERE schema = 'app';
 SELECT doctor_set('busy_timeout_ms', -1);
 -- Bad input: clear errors.
 SELECT * FROM wal_health('nope');
