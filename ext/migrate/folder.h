@@ -4,7 +4,8 @@
 //   drizzle-kit:  meta/_journal.json lists entries {idx, when, tag, breakpoints}; <tag>.sql holds
 //                 statements separated by `--> statement-breakpoint`.
 //   drizzle v1:   one folder per migration, <timestamp>_<name>/migration.sql (timestamp
-//                 YYYYMMDDHHMMSS), ordered by folder name.
+//                 YYYYMMDDHHMMSS, UTC), ordered by folder name (drizzle-kit 1.0's layout; Drizzle
+//                 1.0's migrator reads every subfolder that holds a migration.sql).
 // The checksum of a migration is the sha256 hex of the whole file's bytes, as Drizzle's hash.
 #ifndef DOCTOR_MIGRATE_FOLDER_H_
 #define DOCTOR_MIGRATE_FOLDER_H_
@@ -49,8 +50,12 @@ struct JournalEntry {
 };
 absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string& json_text);
 
-// "20250131120000" (YYYYMMDDHHMMSS, UTC) -> milliseconds since the epoch.
-std::optional<int64_t> ParseFolderTimestamp(const std::string& digits);
+// The `created_at` Drizzle 1.0 records for a migration folder: its name's first 14 characters
+// read as YYYYMMDDHHMMSS (UTC) -> milliseconds since the epoch, with JavaScript's semantics
+// (formatToMillis: parseInt of each part, then Date.UTC, which rolls over out-of-range parts and
+// maps years 0..99 to 1900..1999). nullopt where JavaScript gets NaN (SQLite stores NULL).
+// Example: FolderMillis("20240102030405_init") == 1704164645000.
+std::optional<int64_t> FolderMillis(const std::string& name);
 
 }  // namespace doctor::migrate
 

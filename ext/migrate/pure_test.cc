@@ -68,8 +68,8 @@ TEST(FolderTest, JournalErrorsAreClear) {
   auto ok = ParseDrizzleJournal(R"({"entries":[{"idx":0,"tag":"0000_a","when":17,"breakpoints":true}]})");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ((*ok)[0].when, 17);
-  EXPECT_EQ(ParseFolderTimestamp("20240102030405"), 1704164645000);
-  EXPECT_EQ(ParseFolderTimestamp("2024"), std::nullopt);
+  EXPECT_EQ(FolderMillis("20240102030405"), 1704164645000);
+  EXPECT_EQ(FolderMillis("2024"), std::nullopt);
 }
 
 TEST(FolderTest, PlainFolderOrderAndDownFiles) {
