@@ -383,8 +383,10 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
           ASSIGN_OR_RETURN(schema, SchemaHashOf(c, "main"));
         }
         RETURN_IF_ERROR(JournalOnly(c, folder, *item.file, "drizzle", "adopted", schema, false));
-      } else if (item.drizzle_only) {
-        // Applied by us but Drizzle's journal lacks it: record it so Drizzle never reruns it.
+      }
+      if (item.drizzle_only || (item.drizzle_unnamed && item.status == "applied")) {
+        // Applied, but Drizzle's journal lacks it (or lists it without the name Drizzle 1.0
+        // looks for): record it so Drizzle never reruns it.
         DrizzleEntry e = DrizzleEntryOf(folder, *item.file);
         if (std::holds_alternative<std::string>(item.applied_at.storage())) e.applied_at = item.applied_at;
         RETURN_IF_ERROR(InsertDrizzleRow(c, e));

@@ -336,6 +336,17 @@ TEST(MigrateTest, UpgradesADrizzle045TableLikeDrizzle1) {
                    "(CASE WHEN applied_at IS NULL THEN 'NULL' WHEN applied_at LIKE "
                    "'____-__-__T__:__:__.___Z' THEN 'iso' END), ', ') FROM __drizzle_migrations"),
             "NULL 1704067200653 20240101000000_init NULL, NULL 1706745600000 20240201000000_more iso");
+  // A row without a name in the 1.0 table (Drizzle 0.45 run on it): Drizzle 1.0 ignores it and
+  // would run the migration again, so migrate_dir adds the named row.
+  mkdir(dir.File("20240301000000_third").c_str(), 0755);
+  Write(dir.File("20240301000000_third/migration.sql"), "CREATE TABLE d(x);");
+  db.Exec("CREATE TABLE d(x); INSERT INTO __drizzle_migrations(hash, created_at) SELECT checksum, "
+          "1709251200000 FROM migration_status(" + path + ") WHERE name = '20240301000000_third'");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) || ' ' || count(name) FROM __drizzle_migrations "
+                   "WHERE created_at = 1709251200000"),
+            "2 1");
+  EXPECT_EQ(db.One("SELECT kind FROM doctor_migrations WHERE name = '20240301000000_third'"), "adopted");
 }
 
 }  // namespace

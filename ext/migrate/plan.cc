@@ -155,6 +155,10 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
       if (d == nullptr) d = &drizzle[rows->second.front()];
     }
     const bool in_drizzle = d != nullptr && d->hash == f.checksum;
+    if (by_name && d != nullptr) {
+      item.drizzle_unnamed = true;
+      for (size_t i : rows->second) item.drizzle_unnamed = item.drizzle_unnamed && !drizzle[i].name;
+    }
     if (j != nullptr) {
       item.applied_at = j->applied_at;
       item.duration_ms = j->duration_ms;

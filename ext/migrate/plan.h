@@ -47,6 +47,9 @@ struct PlanItem {
   std::string note;
   bool adopt = false;         // applied by Drizzle's migrator only: journal it in doctor_migrations
   bool drizzle_only = false;  // applied per doctor_migrations, absent from __drizzle_migrations
+  // Folder layout: matched only by a row without a name, which Drizzle 1.0 ignores (it would run
+  // the migration again): migrate_dir records a named row.
+  bool drizzle_unnamed = false;
 };
 
 // Drizzle 1.0's upgrade of a 0.45 table (drizzle-orm up-migrations/sqlite, upToV1) names each

@@ -172,6 +172,7 @@ TEST(PlanTest, UnnamedRowsMatchLikeDrizzlesUpgrade) {
   EXPECT_EQ(plan[0].status, "changed");
   EXPECT_EQ(plan[1].status, "applied");
   EXPECT_TRUE(plan[1].adopt);
+  EXPECT_TRUE(plan[1].drizzle_unnamed);  // Drizzle 1.0 would not see an unnamed row
   EXPECT_EQ(plan[4].status, "missing");
   EXPECT_EQ(plan[5].name, "__drizzle_migrations:?");
 }
@@ -194,6 +195,7 @@ TEST(PlanTest, FolderLayoutDecidesByNameLikeDrizzle1) {
   EXPECT_EQ(plan[0].status, "applied");
   EXPECT_TRUE(plan[0].adopt);
   EXPECT_EQ(plan[0].applied_at.AsText(), "2026-01-01T00:00:00.000Z");
+  EXPECT_FALSE(plan[0].drizzle_unnamed);
   EXPECT_EQ(plan[1].status, "applied");
   EXPECT_THAT(plan[1].note, HasSubstr("line endings"));
   EXPECT_EQ(plan[2].status, "changed");
