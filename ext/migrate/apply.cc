@@ -224,7 +224,9 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
                           m.origin.empty() ? Value::Null() : Value(m.origin)}));
   if (m.drizzle) {
     // The caller (MigrateFolder) made the table ready for the folder's layout.
-    RETURN_IF_ERROR(InsertDrizzleRow(c, DrizzleEntry{m.checksum, m.created_at, m.drizzle_name, Value::Null()}));
+    RETURN_IF_ERROR(InsertDrizzleRow(
+        c, DrizzleEntry{m.drizzle_hash.empty() ? m.checksum : m.drizzle_hash, m.created_at,
+                        m.drizzle_name, Value::Null()}));
   }
   return absl::OkStatus();
 }
@@ -255,6 +257,7 @@ Migration FromFile(const Folder& folder, const MigrationFile& f) {
   m.name = f.name;
   m.text = f.text;
   m.checksum = f.checksum;
+  m.drizzle_hash = f.drizzle_hash;
   m.origin = f.path;
   m.drizzle = folder.layout != Layout::kPlain;
   m.breakpoints = m.drizzle;

@@ -52,6 +52,7 @@ struct Migration {
   bool drizzle = false;      // also record it in __drizzle_migrations
   std::optional<int64_t> created_at;
   std::optional<std::string> drizzle_name;  // folder-per-migration layout: the folder's name
+  std::string drizzle_hash;  // what Drizzle records when it differs from checksum (not UTF-8)
 };
 
 // The statements of a migration in run order (blank and comment-only pieces left out).

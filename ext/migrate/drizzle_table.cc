@@ -141,7 +141,7 @@ absl::Status InsertDrizzleRow(Connection& c, const DrizzleEntry& e) {
 
 DrizzleEntry DrizzleEntryOf(const Folder& folder, const MigrationFile& f) {
   DrizzleEntry e;
-  e.hash = f.checksum;
+  e.hash = f.drizzle_checksum();
   e.created_at = f.created_at;
   if (folder.layout == Layout::kDrizzleFolders) e.name = f.name;
   return e;

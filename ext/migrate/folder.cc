@@ -51,6 +51,7 @@ absl::StatusOr<MigrationFile> Load(const std::string& name, const std::string& p
   f.path = path;
   f.text = std::move(*text);
   f.checksum = Sha256Hex(f.text);
+  if (!IsValidUtf8(f.text)) f.drizzle_hash = DrizzleHash(f.text);
   return f;
 }
 
@@ -90,6 +91,77 @@ const char* LayoutName(Layout layout) {
     case Layout::kDrizzleFolders: return "drizzle-folders";
   }
   return "?";
+}
+
+namespace {
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// WHATWG's UTF-8 decoder, one step: the length of the valid sequence at `at`, or 0 with
+// `*skip` = how many bytes one U+FFFD replaces (the lead and the continuation bytes that fit).
+size_t SequenceAt(absl::string_view s, size_t at, size_t* skip) {
+  const unsigned char b = static_cast<unsigned char>(s[at]);
+  *skip = 1;
+  if (b < 0x80) return 1;
+  size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) {
+    need = 1;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    need = 2;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    need = 3;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  size_t j = at + 1;
+  for (size_t got = 0; got < need; ++got, ++j) {
+    if (j >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[j]);
+    if (c < lo || c > hi) break;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  if (j - at == need + 1) return need + 1;
+  *skip = j - at;  // the offending byte (if any) starts the next step
+  return 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view s) {
+  size_t skip;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = SequenceAt(s, i, &skip);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string NodeUtf8(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t skip;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = SequenceAt(s, i, &skip);
+    if (n > 0) {
+      out.append(s.data() + i, n);
+      i += n;
+    } else {
+      out.append(kReplacement);
+      i += skip;
+    }
+  }
+  return out;
+}
+
+std::string DrizzleHash(absl::string_view bytes) {
+  return IsValidUtf8(bytes) ? Sha256Hex(bytes) : Sha256Hex(NodeUtf8(bytes));
 }
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {

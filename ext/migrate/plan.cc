@@ -22,12 +22,12 @@ std::string Crlf(absl::string_view lf) {
   return out;
 }
 
-// The checksums of `f`'s text with the other line endings (LF-only, CRLF), when they differ.
+// Drizzle's hashes of `f`'s text with the other line endings (LF-only, CRLF), when they differ.
 std::vector<std::string> EolVariants(const MigrationFile& f) {
   std::string lf = NormalizeLineEndings(f.text);
   std::vector<std::string> out;
-  for (const std::string& v : {Sha256Hex(lf), Sha256Hex(Crlf(lf))}) {
-    if (v != f.checksum) out.push_back(v);
+  for (const std::string& v : {DrizzleHash(lf), DrizzleHash(Crlf(lf))}) {
+    if (v != f.drizzle_checksum()) out.push_back(v);
   }
   return out;
 }
@@ -47,7 +47,7 @@ std::vector<const MigrationFile*> MatchUnnamedRows(const Folder& folder,
   absl::flat_hash_map<std::string, const MigrationFile*> by_hash;
   for (const MigrationFile* f : sorted) {
     if (f->created_at) by_millis[*f->created_at].push_back(f);
-    by_hash[f->checksum] = f;
+    by_hash[f->drizzle_checksum()] = f;
   }
   std::vector<const MigrationFile*> out;
   for (const DrizzleRow& r : drizzle) {
@@ -62,7 +62,7 @@ std::vector<const MigrationFile*> MatchUnnamedRows(const Folder& folder,
       match = candidates->front();
     } else if (candidates != nullptr) {
       for (const MigrationFile* f : *candidates) {
-        if (match == nullptr && !r.hash.empty() && f->checksum == r.hash) match = f;
+        if (match == nullptr && !r.hash.empty() && f->drizzle_checksum() == r.hash) match = f;
       }
     } else {
       auto it = by_hash.find(r.hash);
@@ -108,7 +108,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     }
     for (const MigrationFile& f : folder.files) {
       std::vector<size_t>& rows = rows_of[&f];
-      auto it = by_hash.find(f.checksum);
+      auto it = by_hash.find(f.drizzle_checksum());
       if (it != by_hash.end()) rows = it->second;
       if (rows.empty()) {
         for (const std::string& v : EolVariants(f)) {
@@ -141,7 +141,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     if (rows != rows_of.end() && !rows->second.empty()) {
       for (size_t i : rows->second) {
         drizzle_matched[i] = true;
-        if (drizzle[i].hash == f.checksum) d = &drizzle[i];
+        if (drizzle[i].hash == f.drizzle_checksum()) d = &drizzle[i];
       }
       if (d == nullptr) {
         std::vector<std::string> variants = EolVariants(f);
@@ -154,7 +154,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
       }
       if (d == nullptr) d = &drizzle[rows->second.front()];
     }
-    const bool in_drizzle = d != nullptr && d->hash == f.checksum;
+    const bool in_drizzle = d != nullptr && d->hash == f.drizzle_checksum();
     if (by_name && d != nullptr) {
       item.drizzle_unnamed = true;
       for (size_t i : rows->second) item.drizzle_unnamed = item.drizzle_unnamed && !drizzle[i].name;
@@ -187,7 +187,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
       item.status = "changed";
       item.applied_at = d->applied_at;
       item.note = absl::StrCat("edited after Drizzle's migrator applied it: applied ", d->hash,
-                               ", file now ", f.checksum);
+                               ", file now ", f.drizzle_checksum());
     } else {
       item.status = "pending";
       if (!by_name && is_drizzle && f.created_at && newest && *f.created_at <= *newest) {
@@ -206,9 +206,10 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     item.applied_at = r.applied_at;
     item.duration_ms = r.duration_ms;
     item.note = "applied, but no file in the folder";
+    const std::string hash = r.sql.empty() ? r.checksum : DrizzleHash(r.sql);
     for (size_t i = 0; i < drizzle.size(); ++i) {
       bool same = by_name ? drizzle[i].name == r.name
-                          : drizzle[i].hash == r.checksum;
+                          : drizzle[i].hash == r.checksum || drizzle[i].hash == hash;
       if (same) drizzle_matched[i] = true;
     }
     out.push_back(std::move(item));

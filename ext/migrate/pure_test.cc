@@ -72,6 +72,36 @@ TEST(FolderTest, JournalErrorsAreClear) {
   EXPECT_EQ(FolderMillis("2024"), std::nullopt);
 }
 
+// Expected hex and hashes are what Node prints for Buffer.from(bytes).toString() (hex of its UTF-8,
+// sha256 of it): Drizzle's readMigrationFiles reads files that way before hashing.
+TEST(FolderTest, DrizzleHashIsNodesDecodedText) {
+  auto hex = [](const std::string& s) {
+    static const char* d = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : s) out += std::string{d[c >> 4], d[c & 15]};
+    return out;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"\x41\xff\x42", "41efbfbd42"},
+      {"\xc3", "efbfbd"},
+      {"\xe2\x82", "efbfbd"},
+      {"\xe2\x82\x41", "efbfbd41"},
+      {"\xed\xa0\x80", "efbfbdefbfbdefbfbd"},
+      {"\xf0\x80\x80\x80", "efbfbdefbfbdefbfbdefbfbd"},
+      {"\xf4\x90\x80\x80", "efbfbdefbfbdefbfbdefbfbd"},
+      {"\xc0\xaf", "efbfbdefbfbd"},
+      {"\xe0\x80\xaf", "efbfbdefbfbdefbfbd"},
+      {"\xf0\x9f\x98", "efbfbd"},
+      {"\xef\xbb\xbf\x41", "efbbbf41"},  // a byte-order mark is kept
+      {"\xe9\x74\xe9", "efbfbd74efbfbd"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(hex(NodeUtf8(in)), want) << hex(in);
+  EXPECT_EQ(DrizzleHash("\xe9\x74\xe9"), "80926e3cc0e5ecc9800fa67d54feb068a401a5f16ae85dd7170e1e331231dbaf");
+  EXPECT_EQ(DrizzleHash("\xef\xbb\xbf\x41"), Sha256Hex("\xef\xbb\xbf\x41"));
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("caf\xe9"));
+}
+
 // Expected values are what Drizzle 1.0's formatToMillis returns in Node (Date.UTC of parseInt'd
 // slices of the first 14 characters), including its rollovers and NaN cases.
 TEST(FolderTest, FolderMillisIsDrizzlesFormatToMillis) {

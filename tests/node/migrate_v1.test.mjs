@@ -220,3 +220,27 @@ test("the drizzle-kit 1.0 parent rebuild: ours loses no row, Drizzle 1.0's migra
   assert.deepEqual(counts(theirs), { users: 3, posts: 0, comments: 0 });
   theirs.close();
 });
+
+test('a migration that is not valid UTF-8 (a Latin-1 comment): the hash Drizzle records, both ways', (t) => {
+  const dir = scratchDir(t);
+  const folder = path.join(dir, 'latin1');
+  fs.mkdirSync(path.join(folder, '20240101000000_init'), { recursive: true });
+  fs.mkdirSync(path.join(folder, '20240102000000_cafe'), { recursive: true });
+  fs.writeFileSync(path.join(folder, '20240101000000_init/migration.sql'), 'CREATE TABLE `a` (`x` text);');
+  fs.writeFileSync(path.join(folder, '20240102000000_cafe/migration.sql'),
+    Buffer.concat([Buffer.from('-- caf'), Buffer.from([0xe9]), Buffer.from('\nCREATE TABLE `b` (`x` text);')]));
+  const theirs = openDoctor(path.join(dir, 'theirs.db'));
+  drizzleMigrate(theirs, folder);
+  const ours = openDoctor(path.join(dir, 'ours.db'));
+  assert.equal(migrateDir(ours, folder), 2);
+  assert.deepEqual(drizzleRows(ours), drizzleRows(theirs));
+  const bytesHash = crypto.createHash('sha256').update(fs.readFileSync(path.join(folder, '20240102000000_cafe/migration.sql'))).digest('hex');
+  assert.notEqual(drizzleRows(ours)[1].hash, bytesHash, 'Drizzle hashes the decoded text, not the bytes');
+  assert.equal(ours.prepare("SELECT checksum FROM doctor_migrations WHERE name = '20240102000000_cafe'").pluck().get(), bytesHash);
+  assert.equal(migrateDir(theirs, folder), 0, "what Drizzle applied is recognised");
+  assert.deepEqual(theirs.prepare('SELECT DISTINCT status FROM migration_status(?)').pluck().all(folder), ['applied']);
+  drizzleMigrate(ours, folder);
+  assert.equal(drizzleRows(ours).length, 2);
+  theirs.close();
+  ours.close();
+});
