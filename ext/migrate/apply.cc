@@ -211,22 +211,23 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main", additive));
   }
   if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
-  ASSIGN_OR_RETURN(Rows ignored,
+  ASSIGN_OR_RETURN(Rows inserted,
                    Query(c,
                          "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
                          "statements, schema_before, schema_after, sql, source, kind, origin) "
                          "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, "
-                         "?7, ?8, ?9, ?10)",
+                         "?7, ?8, ?9, ?10) RETURNING applied_at",
                          {Value(m.name), Value(m.checksum), Value(duration),
                           Value(static_cast<int64_t>(n)), hashes ? Value(before) : Value::Null(),
                           hashes ? Value(*schema) : Value::Null(),
                           Value(m.text), Value(m.source), Value(m.kind),
                           m.origin.empty() ? Value::Null() : Value(m.origin)}));
   if (m.drizzle) {
-    // The caller (MigrateFolder) made the table ready for the folder's layout.
+    // The caller (MigrateFolder) made the table ready for the folder's layout. Both journals
+    // get the same applied_at.
     RETURN_IF_ERROR(InsertDrizzleRow(
         c, DrizzleEntry{m.drizzle_hash.empty() ? m.checksum : m.drizzle_hash, m.created_at,
-                        m.drizzle_name, Value::Null()}));
+                        m.drizzle_name, inserted.empty() ? Value::Null() : inserted[0][0]}));
   }
   return absl::OkStatus();
 }
@@ -237,17 +238,19 @@ absl::Status JournalOnly(Connection& c, const Folder& folder, const MigrationFil
                          const std::string& source, const std::string& kind,
                          const std::string& schema, bool drizzle_row) {
   RETURN_IF_ERROR(EnsureJournal(c));
-  ASSIGN_OR_RETURN(Rows ignored,
+  ASSIGN_OR_RETURN(Rows inserted,
                    Query(c,
                          "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
                          "statements, schema_before, schema_after, sql, source, kind, origin) "
                          "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NULL, 0, ?3, ?3, "
-                         "?4, ?5, ?6, ?7)",
+                         "?4, ?5, ?6, ?7) RETURNING applied_at",
                          {Value(f.name), Value(f.checksum), Value(schema), Value(f.text),
                           Value(source), Value(kind), Value(f.path)}));
   if (drizzle_row) {
     RETURN_IF_ERROR(EnsureDrizzleTable(c, folder));
-    RETURN_IF_ERROR(InsertDrizzleRow(c, DrizzleEntryOf(folder, f)));
+    DrizzleEntry e = DrizzleEntryOf(folder, f);
+    if (!inserted.empty()) e.applied_at = inserted[0][0];
+    RETURN_IF_ERROR(InsertDrizzleRow(c, e));
   }
   return absl::OkStatus();
 }
