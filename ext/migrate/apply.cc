@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <set>
+#include <variant>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -13,10 +14,6 @@
 #include "ext/migrate/sql_text.h"
 
 namespace doctor::migrate {
-
-const char kDrizzleTableDdl[] =
-    "\n\t\t\tCREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (\n\t\t\t\tid SERIAL PRIMARY KEY,"
-    "\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)\n\t\t";
 
 Setting kSchemaHashSetting = Setting::Bool(
     "migrate_schema_hash", true,
@@ -153,8 +150,6 @@ absl::Status RunStatement(Connection& c, const std::string& sql) {
 
 absl::Status EnsureJournal(Connection& c) { return Exec(c, kJournalDdl); }
 
-absl::Status EnsureDrizzleTable(Connection& c) { return Exec(c, kDrizzleTableDdl); }
-
 // Runs a migration inside the open transaction and journals it. `schema` carries the schema hash
 // from one migration to the next within a run. `fk_guard`: foreign keys were turned off for it.
 absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, std::string* schema,
@@ -216,44 +211,46 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main", additive));
   }
   if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
-  ASSIGN_OR_RETURN(Rows ignored,
+  ASSIGN_OR_RETURN(Rows inserted,
                    Query(c,
                          "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
                          "statements, schema_before, schema_after, sql, source, kind, origin) "
                          "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, "
-                         "?7, ?8, ?9, ?10)",
+                         "?7, ?8, ?9, ?10) RETURNING applied_at",
                          {Value(m.name), Value(m.checksum), Value(duration),
                           Value(static_cast<int64_t>(n)), hashes ? Value(before) : Value::Null(),
                           hashes ? Value(*schema) : Value::Null(),
                           Value(m.text), Value(m.source), Value(m.kind),
                           m.origin.empty() ? Value::Null() : Value(m.origin)}));
   if (m.drizzle) {
-    if (!tables_ready) RETURN_IF_ERROR(EnsureDrizzleTable(c));
-    ASSIGN_OR_RETURN(Rows ignored2,
-                     Query(c, "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES(?1, ?2)",
-                           {Value(m.checksum), m.created_at ? Value(*m.created_at) : Value::Null()}));
+    // The caller (MigrateFolder) made the table ready for the folder's layout. Both journals
+    // get the same applied_at.
+    RETURN_IF_ERROR(InsertDrizzleRow(
+        c, DrizzleEntry{m.drizzle_hash.empty() ? m.checksum : m.drizzle_hash, m.created_at,
+                        m.drizzle_name, inserted.empty() ? Value::Null() : inserted[0][0]}));
   }
   return absl::OkStatus();
 }
 
 // Journals a migration without running it: baseline (marked applied) or adopted (Drizzle's
 // migrator applied it).
-absl::Status JournalOnly(Connection& c, const MigrationFile& f, const std::string& source,
-                         const std::string& kind, const std::string& schema, bool drizzle_row) {
+absl::Status JournalOnly(Connection& c, const Folder& folder, const MigrationFile& f,
+                         const std::string& source, const std::string& kind,
+                         const std::string& schema, bool drizzle_row) {
   RETURN_IF_ERROR(EnsureJournal(c));
-  ASSIGN_OR_RETURN(Rows ignored,
+  ASSIGN_OR_RETURN(Rows inserted,
                    Query(c,
                          "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
                          "statements, schema_before, schema_after, sql, source, kind, origin) "
                          "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NULL, 0, ?3, ?3, "
-                         "?4, ?5, ?6, ?7)",
+                         "?4, ?5, ?6, ?7) RETURNING applied_at",
                          {Value(f.name), Value(f.checksum), Value(schema), Value(f.text),
                           Value(source), Value(kind), Value(f.path)}));
   if (drizzle_row) {
-    RETURN_IF_ERROR(EnsureDrizzleTable(c));
-    ASSIGN_OR_RETURN(Rows ignored2,
-                     Query(c, "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES(?1, ?2)",
-                           {Value(f.checksum), f.created_at ? Value(*f.created_at) : Value::Null()}));
+    RETURN_IF_ERROR(EnsureDrizzleTable(c, folder));
+    DrizzleEntry e = DrizzleEntryOf(folder, f);
+    if (!inserted.empty()) e.applied_at = inserted[0][0];
+    RETURN_IF_ERROR(InsertDrizzleRow(c, e));
   }
   return absl::OkStatus();
 }
@@ -263,11 +260,13 @@ Migration FromFile(const Folder& folder, const MigrationFile& f) {
   m.name = f.name;
   m.text = f.text;
   m.checksum = f.checksum;
+  m.drizzle_hash = f.drizzle_hash;
   m.origin = f.path;
   m.drizzle = folder.layout != Layout::kPlain;
   m.breakpoints = m.drizzle;
   m.source = m.drizzle ? "drizzle" : "dir";
   m.created_at = f.created_at;
+  if (folder.layout == Layout::kDrizzleFolders) m.drizzle_name = f.name;
   return m;
 }
 
@@ -327,19 +326,6 @@ absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c) {
   return out;
 }
 
-absl::StatusOr<std::vector<DrizzleRow>> LoadDrizzle(Connection& c) {
-  ASSIGN_OR_RETURN(bool exists, TableExists(c, "__drizzle_migrations"));
-  std::vector<DrizzleRow> out;
-  if (!exists) return out;
-  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT hash, created_at FROM \"__drizzle_migrations\""));
-  for (const Row& r : rows) {
-    DrizzleRow d{r[0].AsText(), std::nullopt};
-    if (!r[1].is_null()) d.created_at = r[1].AsInt();
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
 absl::StatusOr<std::string> MigrateOne(Connection& c, const Migration& m) {
   ASSIGN_OR_RETURN(bool fk_on, ForeignKeysOn(c));
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
@@ -381,6 +367,8 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
   for (size_t pass = 0; pass < 2 * folder.files.size() + 2; ++pass) {
     Transaction txn(c);
     RETURN_IF_ERROR(txn.Begin());
+    // Created (or upgraded to Drizzle 1.0's columns) before anything else, as Drizzle does.
+    RETURN_IF_ERROR(EnsureDrizzleTable(c, folder));
     ASSIGN_OR_RETURN(std::vector<JournalRow> journal, LoadJournal(c));
     ASSIGN_OR_RETURN(std::vector<DrizzleRow> drizzle, LoadDrizzle(c));
     std::vector<PlanItem> plan = MakePlan(folder, journal, drizzle);
@@ -400,20 +388,19 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
         if (schema.empty()) {
           ASSIGN_OR_RETURN(schema, SchemaHashOf(c, "main"));
         }
-        RETURN_IF_ERROR(JournalOnly(c, *item.file, "drizzle", "adopted", schema, false));
-      } else if (item.drizzle_only) {
-        // Applied by us but Drizzle's journal lacks it: record it so Drizzle never reruns it.
-        RETURN_IF_ERROR(EnsureDrizzleTable(c));
-        ASSIGN_OR_RETURN(Rows ignored,
-                         Query(c, "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES(?1, ?2)",
-                               {Value(item.file->checksum),
-                                item.file->created_at ? Value(*item.file->created_at) : Value::Null()}));
+        RETURN_IF_ERROR(JournalOnly(c, folder, *item.file, "drizzle", "adopted", schema, false));
+      }
+      if (item.drizzle_only || (item.drizzle_unnamed && item.status == "applied")) {
+        // Applied, but Drizzle's journal lacks it (or lists it without the name Drizzle 1.0
+        // looks for): record it so Drizzle never reruns it.
+        DrizzleEntry e = DrizzleEntryOf(folder, *item.file);
+        if (std::holds_alternative<std::string>(item.applied_at.storage())) e.applied_at = item.applied_at;
+        RETURN_IF_ERROR(InsertDrizzleRow(c, e));
       } else if (item.status == "pending") {
         pending.push_back(&item);
       }
     }
     if (!pending.empty()) RETURN_IF_ERROR(EnsureJournal(c));
-    if (folder.layout != Layout::kPlain) RETURN_IF_ERROR(EnsureDrizzleTable(c));
     size_t k = 0;
     for (; k < pending.size(); ++k) {
       const bool needs_off = fk_on && AsksForeignKeysOff(pending[k]->file->text);
@@ -455,6 +442,7 @@ absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
   }
   Transaction txn(c);
   RETURN_IF_ERROR(txn.Begin());
+  RETURN_IF_ERROR(EnsureDrizzleTable(c, folder));
   ASSIGN_OR_RETURN(std::vector<JournalRow> journal, LoadJournal(c));
   ASSIGN_OR_RETURN(std::vector<DrizzleRow> drizzle, LoadDrizzle(c));
   std::vector<PlanItem> plan = MakePlan(folder, journal, drizzle);
@@ -464,7 +452,7 @@ absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
   for (const PlanItem& item : plan) {
     if (item.file == nullptr) continue;
     if (item.status == "pending") {
-      RETURN_IF_ERROR(JournalOnly(c, *item.file, drizzle_layout ? "drizzle" : "dir", "baseline",
+      RETURN_IF_ERROR(JournalOnly(c, folder, *item.file, drizzle_layout ? "drizzle" : "dir", "baseline",
                                   schema, drizzle_layout));
       ++count;
     }

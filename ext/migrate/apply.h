@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "ext/core/connection.h"
 #include "ext/core/setting.h"
+#include "ext/migrate/drizzle_table.h"
 #include "ext/migrate/folder.h"
 #include "ext/migrate/plan.h"
 #include "ext/migrate/schema.h"
@@ -50,6 +51,8 @@ struct Migration {
   bool breakpoints = false;  // drizzle: split on `--> statement-breakpoint` first
   bool drizzle = false;      // also record it in __drizzle_migrations
   std::optional<int64_t> created_at;
+  std::optional<std::string> drizzle_name;  // folder-per-migration layout: the folder's name
+  std::string drizzle_hash;  // what Drizzle records when it differs from checksum (not UTF-8)
 };
 
 // The statements of a migration in run order (blank and comment-only pieces left out).
@@ -69,17 +72,14 @@ absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
 absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
                                       const std::optional<std::string>& path);
 
-// The journals as the planner wants them (empty when the tables do not exist).
+// The journal as the planner wants it (empty when the table does not exist); __drizzle_migrations
+// is read by LoadDrizzle (drizzle_table.h).
 absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c);
-absl::StatusOr<std::vector<DrizzleRow>> LoadDrizzle(Connection& c);
 
 // schema_hash of a schema, through the connection's fact cache. `appended_only`: sqlite_schema only
 // gained rows since this connection's previous hash (see HashSchemaAppended).
 absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema,
                                          bool appended_only = false);
-
-// Exact DDL Drizzle 0.45's SQLiteSyncDialect.migrate() runs (whitespace included).
-extern const char kDrizzleTableDdl[];
 
 }  // namespace doctor::migrate
 

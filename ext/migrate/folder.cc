@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -50,6 +51,7 @@ absl::StatusOr<MigrationFile> Load(const std::string& name, const std::string& p
   f.path = path;
   f.text = std::move(*text);
   f.checksum = Sha256Hex(f.text);
+  if (!IsValidUtf8(f.text)) f.drizzle_hash = DrizzleHash(f.text);
   return f;
 }
 
@@ -89,6 +91,77 @@ const char* LayoutName(Layout layout) {
     case Layout::kDrizzleFolders: return "drizzle-folders";
   }
   return "?";
+}
+
+namespace {
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// WHATWG's UTF-8 decoder, one step: the length of the valid sequence at `at`, or 0 with
+// `*skip` = how many bytes one U+FFFD replaces (the lead and the continuation bytes that fit).
+size_t SequenceAt(absl::string_view s, size_t at, size_t* skip) {
+  const unsigned char b = static_cast<unsigned char>(s[at]);
+  *skip = 1;
+  if (b < 0x80) return 1;
+  size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) {
+    need = 1;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    need = 2;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    need = 3;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  size_t j = at + 1;
+  for (size_t got = 0; got < need; ++got, ++j) {
+    if (j >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[j]);
+    if (c < lo || c > hi) break;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  if (j - at == need + 1) return need + 1;
+  *skip = j - at;  // the offending byte (if any) starts the next step
+  return 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view s) {
+  size_t skip;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = SequenceAt(s, i, &skip);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string NodeUtf8(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t skip;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = SequenceAt(s, i, &skip);
+    if (n > 0) {
+      out.append(s.data() + i, n);
+      i += n;
+    } else {
+      out.append(kReplacement);
+      i += skip;
+    }
+  }
+  return out;
+}
+
+std::string DrizzleHash(absl::string_view bytes) {
+  return IsValidUtf8(bytes) ? Sha256Hex(bytes) : Sha256Hex(NodeUtf8(bytes));
 }
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
@@ -134,19 +207,41 @@ absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string&
   return out;
 }
 
-std::optional<int64_t> ParseFolderTimestamp(const std::string& d) {
-  if (d.size() != 14 || !std::all_of(d.begin(), d.end(), ::isdigit)) return std::nullopt;
-  auto num = [&](size_t at, size_t n) { return std::stoi(d.substr(at, n)); };
-  int y = num(0, 4), mo = num(4, 2), da = num(6, 2), h = num(8, 2), mi = num(10, 2), s = num(12, 2);
-  if (mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  // Days from civil (Howard Hinnant's algorithm).
-  y -= mo <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + da - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const int64_t days = static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
-  return ((days * 24 + h) * 60 + mi) * 60000 + static_cast<int64_t>(s) * 1000;
+std::optional<int64_t> FolderMillis(const std::string& name) {
+  const std::string stamp = name.substr(0, 14);
+  // JavaScript's parseInt(part, 10): leading whitespace, a sign, the digits that follow.
+  auto parse_int = [&](size_t at, size_t n) -> std::optional<int64_t> {
+    if (at >= stamp.size()) return std::nullopt;
+    const std::string part = stamp.substr(at, n);
+    size_t i = 0;
+    while (i < part.size() && part[i] != 0 && std::strchr(" \t\n\v\f\r", part[i])) ++i;
+    bool negative = false;
+    if (i < part.size() && (part[i] == '+' || part[i] == '-')) negative = part[i++] == '-';
+    if (i >= part.size() || !std::isdigit(static_cast<unsigned char>(part[i]))) return std::nullopt;
+    int64_t v = 0;
+    for (; i < part.size() && std::isdigit(static_cast<unsigned char>(part[i])); ++i) {
+      v = v * 10 + (part[i] - '0');
+    }
+    return negative ? -v : v;
+  };
+  auto y = parse_int(0, 4), mo = parse_int(4, 2), d = parse_int(6, 2), h = parse_int(8, 2),
+       mi = parse_int(10, 2), s = parse_int(12, 2);
+  if (!y || !mo || !d || !h || !mi || !s) return std::nullopt;
+  // Date.UTC(year, month - 1, day, hour, minute, second).
+  int64_t year = *y >= 0 && *y <= 99 ? 1900 + *y : *y;
+  int64_t month = *mo - 1;
+  year += month >= 0 ? month / 12 : -((11 - month) / 12);
+  month = ((month % 12) + 12) % 12 + 1;
+  // Days from civil (Howard Hinnant's algorithm) of the month's first day, then the day offset.
+  const int64_t yy = year - (month <= 2);
+  const int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int64_t yoe = yy - era * 400;
+  const int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = era * 146097 + doe - 719468 + (*d - 1);
+  const int64_t ms = days * 86400000 + *h * 3600000 + *mi * 60000 + *s * 1000;
+  if (ms > 8640000000000000 || ms < -8640000000000000) return std::nullopt;  // TimeClip
+  return ms;
 }
 
 absl::StatusOr<Folder> ReadFolder(const std::string& given) {
@@ -167,8 +262,7 @@ absl::StatusOr<Folder> ReadFolder(const std::string& given) {
     folder.layout = Layout::kDrizzleFolders;
     auto f = Load(name, file);
     if (!f.ok()) return f.status();
-    size_t underscore = name.find('_');
-    f->created_at = ParseFolderTimestamp(name.substr(0, underscore));
+    f->created_at = FolderMillis(name);
     folder.files.push_back(std::move(*f));
   }
   if (folder.layout == Layout::kDrizzleFolders) return folder;

@@ -272,10 +272,81 @@ TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {
   Write(dir.File("20240201000000_more/migration.sql"), "CREATE TABLE c(x);");
   testing::Db db;
   EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "2");
-  EXPECT_EQ(db.One("SELECT group_concat(created_at, ' ') FROM __drizzle_migrations"),
-            "1704067200000 1706745600000");
+  // Drizzle 1.0's table, byte for byte as its better-sqlite3 migrator creates it.
+  EXPECT_EQ(db.One("SELECT sql FROM sqlite_schema WHERE name = '__drizzle_migrations'"),
+            "CREATE TABLE \"__drizzle_migrations\" (\n\t\t\t\tid INTEGER PRIMARY KEY,\n\t\t\t\thash "
+            "text NOT NULL,\n\t\t\t\tcreated_at numeric,\n\t\t\t\tname text,\n\t\t\t\tapplied_at TEXT\n\t\t\t)");
+  EXPECT_EQ(db.One("SELECT group_concat(id || ':' || created_at || ':' || name, ' ') FROM __drizzle_migrations"),
+            "1:1704067200000:20240101000000_init 2:1706745600000:20240201000000_more");
+  EXPECT_EQ(db.One("SELECT count(*) FROM __drizzle_migrations d JOIN doctor_migrations m "
+                   "ON m.name = d.name AND m.checksum = d.hash AND m.applied_at = d.applied_at "
+                   "WHERE d.applied_at LIKE '____-__-__T__:__:__.___Z'"),
+            "2");
   EXPECT_EQ(db.One("SELECT group_concat(name || ':' || statements, ' ') FROM doctor_migrations"),
             "20240101000000_init:2 20240201000000_more:1");
+  // Drizzle 1.0 applied a third one: adopted, not run again; edited afterwards: changed.
+  mkdir(dir.File("20240301000000_third").c_str(), 0755);
+  Write(dir.File("20240301000000_third/migration.sql"), "CREATE TABLE d(x);");
+  const std::string status = "migration_status('" + dir.path() + "')";
+  db.Exec("CREATE TABLE d(x); INSERT INTO __drizzle_migrations (hash, created_at, name, applied_at) "
+          "SELECT checksum, 1709251200000, name, '2024-03-01T00:00:00.000Z' FROM " + status +
+          " WHERE name = '20240301000000_third'");
+  EXPECT_EQ(db.One("SELECT status || ' ' || applied_at || ' ' || note FROM " + status +
+                   " WHERE name = '20240301000000_third'"),
+            "applied 2024-03-01T00:00:00.000Z applied by Drizzle's migrator");
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "0");
+  EXPECT_EQ(db.One("SELECT kind FROM doctor_migrations WHERE name = '20240301000000_third'"), "adopted");
+  Write(dir.File("20240301000000_third/migration.sql"), "CREATE TABLE d(x, y);");
+  EXPECT_EQ(db.One("SELECT status FROM " + status + " WHERE name = '20240301000000_third'"), "changed");
+  // A row of a folder that is gone.
+  db.Exec("INSERT INTO __drizzle_migrations (hash, created_at, name) VALUES ('ab', 1, '19700101000000_gone')");
+  EXPECT_EQ(db.One("SELECT status || ' ' || note FROM " + status + " WHERE name = '19700101000000_gone'"),
+            "missing in __drizzle_migrations, no folder of this name");
+}
+
+TEST(MigrateTest, UpgradesADrizzle045TableLikeDrizzle1) {
+  testing::TempDir dir;
+  mkdir(dir.File("20240101000000_init").c_str(), 0755);
+  mkdir(dir.File("20240201000000_more").c_str(), 0755);
+  Write(dir.File("20240101000000_init/migration.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("20240201000000_more/migration.sql"), "CREATE TABLE c(x);");
+  const std::string path = "'" + dir.path() + "'";
+  testing::Db db;
+  // What Drizzle 0.45 left: its DDL, id NULL, created_at = the journal's `when` (milliseconds).
+  db.Exec("\n\t\t\tCREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (\n\t\t\t\tid SERIAL PRIMARY KEY,"
+          "\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)\n\t\t");
+  db.Exec("CREATE TABLE a(x); INSERT INTO __drizzle_migrations(hash, created_at) SELECT checksum, "
+          "1704067200653 FROM migration_status(" + path + ") WHERE name = '20240101000000_init'");
+  EXPECT_EQ(db.One("SELECT group_concat(status, ' ') FROM migration_status(" + path + ")"),
+            "applied pending");  // read only: the table is not upgraded by looking
+  EXPECT_EQ(db.One("SELECT count(*) FROM pragma_table_info('__drizzle_migrations')"), "3");
+  // An unmatched row: refused like Drizzle 1.0, nothing changed.
+  db.Exec("INSERT INTO __drizzle_migrations(hash, created_at) VALUES ('ab', 42)");
+  EXPECT_THAT(db.Error("SELECT migrate_dir(" + path + ")"),
+              HasSubstr("cannot upgrade __drizzle_migrations to Drizzle 1.0's columns (name, "
+                        "applied_at): 1 row(s) [id: null, created_at: 42] match no migration"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM pragma_table_info('__drizzle_migrations')"), "3");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'c'"), "0");
+  db.Exec("DELETE FROM __drizzle_migrations WHERE hash = 'ab'");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");
+  EXPECT_EQ(db.One("SELECT sql FROM sqlite_schema WHERE name = '__drizzle_migrations'"),
+            "CREATE TABLE \"__drizzle_migrations\" (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash "
+            "text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t, \"name\" text, \"applied_at\" TEXT)");
+  EXPECT_EQ(db.One("SELECT group_concat(quote(id) || ' ' || created_at || ' ' || name || ' ' || "
+                   "(CASE WHEN applied_at IS NULL THEN 'NULL' WHEN applied_at LIKE "
+                   "'____-__-__T__:__:__.___Z' THEN 'iso' END), ', ') FROM __drizzle_migrations"),
+            "NULL 1704067200653 20240101000000_init NULL, NULL 1706745600000 20240201000000_more iso");
+  // A row without a name in the 1.0 table (Drizzle 0.45 run on it): Drizzle 1.0 ignores it and
+  // would run the migration again, so migrate_dir adds the named row.
+  mkdir(dir.File("20240301000000_third").c_str(), 0755);
+  Write(dir.File("20240301000000_third/migration.sql"), "CREATE TABLE d(x);");
+  db.Exec("CREATE TABLE d(x); INSERT INTO __drizzle_migrations(hash, created_at) SELECT checksum, "
+          "1709251200000 FROM migration_status(" + path + ") WHERE name = '20240301000000_third'");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) || ' ' || count(name) FROM __drizzle_migrations "
+                   "WHERE created_at = 1709251200000"),
+            "2 1");
+  EXPECT_EQ(db.One("SELECT kind FROM doctor_migrations WHERE name = '20240301000000_third'"), "adopted");
 }
 
 }  // namespace

@@ -27,10 +27,14 @@ struct JournalRow {
   std::string origin;  // the file it was applied from ("" when given as text)
 };
 
-// One __drizzle_migrations row.
+// One __drizzle_migrations row. Drizzle 0.45's table has (id, hash, created_at); Drizzle 1.0's
+// adds name (the migration folder's name) and applied_at.
 struct DrizzleRow {
   std::string hash;
   std::optional<int64_t> created_at;
+  std::optional<std::string> name;  // nullopt: a 0.45 table, or a row its upgrade left unnamed
+  Value id;                         // NULL in a 0.45 table (`id SERIAL PRIMARY KEY`)
+  Value applied_at;
 };
 
 struct PlanItem {
@@ -43,10 +47,23 @@ struct PlanItem {
   std::string note;
   bool adopt = false;         // applied by Drizzle's migrator only: journal it in doctor_migrations
   bool drizzle_only = false;  // applied per doctor_migrations, absent from __drizzle_migrations
+  // Folder layout: matched only by a row without a name, which Drizzle 1.0 ignores (it would run
+  // the migration again): migrate_dir records a named row.
+  bool drizzle_unnamed = false;
 };
+
+// Drizzle 1.0's upgrade of a 0.45 table (drizzle-orm up-migrations/sqlite, upToV1) names each
+// row after a migration of the folder: the folders whose FolderMillis equals the row's created_at
+// truncated to the second; one such folder is the match, several are told apart by hash, none
+// falls back to the hash alone. Returns, per row of `drizzle`, the file or nullptr (unmatched).
+std::vector<const MigrationFile*> MatchUnnamedRows(const Folder& folder,
+                                                   const std::vector<DrizzleRow>& drizzle);
 
 // `journal` holds the latest row per name; `drizzle` every __drizzle_migrations row. A journal
 // row is `missing` only when it was applied from a file of this folder that is gone.
+// __drizzle_migrations rows stand for a file: drizzle-kit layout, by hash (else by created_at ==
+// the journal's `when`: changed); folder-per-migration layout, by name as Drizzle 1.0 decides,
+// and rows without a name as MatchUnnamedRows.
 std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRow>& journal,
                                const std::vector<DrizzleRow>& drizzle);
 

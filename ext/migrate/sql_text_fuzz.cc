@@ -38,6 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)LeadingWords(sql, 4);
   (void)Excerpt(sql);
   (void)ParseDrizzleJournal(std::string(sql));
-  (void)ParseFolderTimestamp(std::string(sql.substr(0, 14)));
+  (void)FolderMillis(std::string(sql.substr(0, 20)));
   return 0;
 }

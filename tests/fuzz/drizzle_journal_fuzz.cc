@@ -12,6 +12,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (entries.ok()) {
     for (const auto& e : *entries) (void)e.tag.size();
   }
-  (void)doctor::migrate::ParseFolderTimestamp(text);
+  (void)doctor::migrate::FolderMillis(text);
   return 0;
 }

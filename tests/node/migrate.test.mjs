@@ -185,3 +185,21 @@ test('two processes migrating at once apply each migration exactly once', async 
   assert.equal(drizzleRows(db).length, 4);
   db.close();
 });
+
+test('a migration that is not valid UTF-8: the same hash as Drizzle 0.45 records, both ways', (t) => {
+  const dir = scratchDir(t);
+  const folder = path.join(dir, 'latin1');
+  fs.mkdirSync(path.join(folder, 'meta'), { recursive: true });
+  fs.writeFileSync(path.join(folder, '0000_cafe.sql'),
+    Buffer.concat([Buffer.from('-- caf'), Buffer.from([0xe9]), Buffer.from('\nCREATE TABLE `b` (`x` text);')]));
+  fs.writeFileSync(path.join(folder, 'meta/_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite',
+    entries: [{ idx: 0, version: '6', when: 1700000000000, tag: '0000_cafe', breakpoints: true }] }));
+  const theirs = openDoctor(path.join(dir, 'theirs.db'));
+  drizzleMigrate(drizzle(theirs), { migrationsFolder: folder });
+  assert.equal(migrateDir(theirs, folder), 0, 'applied by Drizzle: recognised by its hash');
+  const ours = openDoctor(path.join(dir, 'ours.db'));
+  assert.equal(migrateDir(ours, folder), 1);
+  assert.deepEqual(drizzleRows(ours), drizzleRows(theirs));
+  theirs.close();
+  ours.close();
+});
