@@ -8,20 +8,6 @@
 
 namespace doctor::timing {
 
-int BucketOf(double ns) {
-  const double us = ns / 1000.0;
-  if (!(us >= 1.0)) return 0;  // also NaN and negatives
-  // us = 1.f * 2^e: read e and f from the IEEE-754 bits (this runs once per statement).
-  uint64_t bits;
-  std::memcpy(&bits, &us, sizeof bits);
-  const int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-  // log2(us) = e + log2(1.f); the upper half of the octave starts at 1.f = sqrt(2), whose
-  // fraction bits are 0x6A09E667F3BCD.
-  const int half = (bits & ((uint64_t{1} << 52) - 1)) >= 0x6A09E667F3BCDULL ? 1 : 0;
-  const int i = 2 * e + half + 1;
-  return std::min(i, kBuckets - 1);
-}
-
 double BucketLowMs(int i) {
   if (i <= 0) return 0.0;
   return std::pow(2.0, (i - 1) / 2.0) / 1000.0;

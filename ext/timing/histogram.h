@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace doctor::timing {
@@ -21,8 +22,20 @@ namespace doctor::timing {
 inline constexpr int kBuckets = 62;
 using Buckets = std::array<uint64_t, kBuckets>;
 
-// The bucket of a duration in nanoseconds.
-int BucketOf(double ns);
+// The bucket of a duration in nanoseconds. Inline: it runs once per statement.
+inline int BucketOf(double ns) {
+  const double us = ns / 1000.0;
+  if (!(us >= 1.0)) return 0;  // also NaN and negatives
+  // us = 1.f * 2^e: read e and f from the IEEE-754 bits.
+  uint64_t bits;
+  std::memcpy(&bits, &us, sizeof bits);
+  const int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  // log2(us) = e + log2(1.f); the upper half of the octave starts at 1.f = sqrt(2), whose
+  // fraction bits are 0x6A09E667F3BCD.
+  const int half = (bits & ((uint64_t{1} << 52) - 1)) >= 0x6A09E667F3BCDULL ? 1 : 0;
+  const int i = 2 * e + half + 1;
+  return i < kBuckets - 1 ? i : kBuckets - 1;
+}
 // The lower and upper bound of bucket i in milliseconds (the last upper bound is infinity).
 double BucketLowMs(int i);
 double BucketHighMs(int i);

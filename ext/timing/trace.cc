@@ -234,32 +234,31 @@ int TimingState::OnProfile(sqlite3_stmt* stmt) {
     delta[k] = now >= start[k] ? now - start[k] : now;
     c.last[k] = now;
   }
-  Sample s;
-  s.ms = TraceTicksToNs(end_ticks - start_ticks) / 1e6;
-  s.rows = c.is_dml ? sqlite3_changes(db_) : rows;
-  s.vm_steps = delta[0];
-  s.fullscan_steps = delta[1];
-  s.sorts = delta[2];
-  s.autoindexes = delta[3];
+  const double ms = TraceTicksToNs(end_ticks - start_ticks) / 1e6;
+  const int64_t counted_rows = c.is_dml ? sqlite3_changes(db_) : rows;
   // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
-  c.pending.Add(s);
+  c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
   UnlockPending();
-  if (s.ms >= static_cast<double>(kSlowMs.Get()) && kSlowMax.Get() > 0) {
-    SlowQuery slow{TraceTicksToUnixMs(end_ticks), s.ms, c.query_id, c.raw, "",
-                   db_name_, s.vm_steps, s.fullscan_steps};
-    if (kSlowParams.On()) {
-      if (char* expanded = sqlite3_expanded_sql(stmt)) {
-        slow.params = expanded;
-        sqlite3_free(expanded);
-      }
-    }
-    Stats::Global().RecordSlow(std::move(slow), kSlowMax.Get());
-  }
+  if (ms >= static_cast<double>(kSlowMs.Get())) RecordSlow(c, stmt, ms, end_ticks, delta);
   if (kStatsFlushS.Get() > 0) MaybePeriodicFlush();
   return 0;
+}
+
+void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
+                             const int64_t* delta) {
+  if (kSlowMax.Get() <= 0) return;
+  SlowQuery slow{TraceTicksToUnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, delta[0],
+                 delta[1]};
+  if (kSlowParams.On()) {
+    if (char* expanded = sqlite3_expanded_sql(stmt)) {
+      slow.params = expanded;
+      sqlite3_free(expanded);
+    }
+  }
+  Stats::Global().RecordSlow(std::move(slow), kSlowMax.Get());
 }
 
 }  // namespace doctor::timing

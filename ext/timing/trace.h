@@ -90,6 +90,8 @@ class TimingState : public AreaState {
   int OnStmt(sqlite3_stmt* stmt);
   int OnRow(sqlite3_stmt* stmt);
   int OnProfile(sqlite3_stmt* stmt);
+  void RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
+                  const int64_t* delta);
   Cached& Lookup(sqlite3_stmt* stmt, bool fresh) {
     Cached& slot = cache_[SlotOf(stmt)];
     if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
