@@ -1,15 +1,18 @@
 #include "ext/migrate/sha256.h"
 
-#include <nettle/sha2.h>
+// The low-level SHA256_* functions are deprecated in OpenSSL 3 in favour of EVP, whose static
+// link pulls in the provider machinery; these stay supported and link ~30 KB.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <cstdint>
 
 namespace doctor::migrate {
 namespace {
 
-static_assert(sizeof(sha256_ctx) <= 128, "Sha256::state_ too small for nettle's sha256_ctx");
+static_assert(sizeof(SHA256_CTX) <= 128, "Sha256::state_ too small for OpenSSL's SHA256_CTX");
 
-sha256_ctx* Ctx(unsigned char* state) { return reinterpret_cast<sha256_ctx*>(state); }
+SHA256_CTX* Ctx(unsigned char* state) { return reinterpret_cast<SHA256_CTX*>(state); }
 
 std::string Hex(const uint8_t* digest, size_t n) {
   static const char kDigits[] = "0123456789abcdef";
@@ -23,16 +26,17 @@ std::string Hex(const uint8_t* digest, size_t n) {
 
 }  // namespace
 
-Sha256::Sha256() { sha256_init(Ctx(state_)); }
+Sha256::Sha256() { SHA256_Init(Ctx(state_)); }
 
 void Sha256::Update(absl::string_view bytes) {
-  sha256_update(Ctx(state_), bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data()));
+  SHA256_Update(Ctx(state_), bytes.data(), bytes.size());
 }
 
 std::string Sha256::HexDigest() {
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  sha256_digest(Ctx(state_), SHA256_DIGEST_SIZE, digest);  // also re-initializes the context
-  return Hex(digest, SHA256_DIGEST_SIZE);
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256_Final(digest, Ctx(state_));
+  SHA256_Init(Ctx(state_));
+  return Hex(digest, SHA256_DIGEST_LENGTH);
 }
 
 std::string Sha256Hex(absl::string_view bytes) {

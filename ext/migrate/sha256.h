@@ -1,8 +1,8 @@
 // SHA-256 of a byte string as lowercase hex, the form Drizzle stores in __drizzle_migrations.hash
 // (Node's crypto.createHash("sha256").update(text).digest("hex")). Pure, no SQLite.
 //
-// Backed by GNU Nettle's sha256 (Debian's nettle-dev ships a PIC static archive, linked into
-// doctor.so so it stays self-contained).
+// Backed by OpenSSL's libcrypto (Apache-2.0; Debian's libssl-dev ships a PIC static archive,
+// linked into doctor.so so it stays self-contained: only the sha256 code, ~30 KB).
 #ifndef DOCTOR_MIGRATE_SHA256_H_
 #define DOCTOR_MIGRATE_SHA256_H_
 
