@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate as drizzleMigrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DOCTOR_SO, openDoctor, scratchDir } from './doctor.mjs';
+import { counts, seed } from './drizzle_fixture.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(here, 'fixtures/drizzle-app/drizzle');
@@ -40,14 +41,6 @@ const expectedDrizzleRows = () => journal.entries.map((e) => ({
 const migrateDir = (db, dir) => db.prepare('SELECT migrate_dir(?) AS n').get(dir).n;
 const schemaOf = (db) => db.prepare(
   "SELECT type, name, sql FROM sqlite_schema WHERE name NOT IN ('doctor_migrations', 'doctor_migrations_name') ORDER BY name").all();
-
-function seed(db) {
-  db.exec(`INSERT INTO users(id, email) VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x');
-           INSERT INTO posts(id, user_id, title) VALUES (1,1,'p1'),(2,1,'p2'),(3,2,'p3'),(4,3,'p4');
-           INSERT INTO comments(id, post_id, body) VALUES (1,1,'c'),(2,1,'c'),(3,2,'c'),(4,3,'c'),(5,4,'c');`);
-}
-const counts = (db) => db.prepare(
-  'SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM comments) AS comments').get();
 
 test('Drizzle applies the first half, migrate_dir the rest; Drizzle then applies nothing', (t) => {
   const dir = scratchDir(t);

@@ -14,6 +14,7 @@ import { migrate as migrateV1 } from 'drizzle-orm-v1/better-sqlite3/migrator';
 import { drizzle as drizzle045 } from 'drizzle-orm/better-sqlite3';
 import { migrate as migrate045 } from 'drizzle-orm/better-sqlite3/migrator';
 import { openDoctor, scratchDir } from './doctor.mjs';
+import { counts, seed } from './drizzle_fixture.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(here, 'fixtures/drizzle-v1-app/drizzle');
@@ -55,14 +56,6 @@ const expectedRows = (src = FIXTURE, names = FOLDERS) => names.map((name, i) => 
     name,
   };
 });
-
-function seed(db) {
-  db.exec(`INSERT INTO users(id, email) VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x');
-           INSERT INTO posts(id, user_id, title) VALUES (1,1,'p1'),(2,1,'p2'),(3,2,'p3'),(4,3,'p4');
-           INSERT INTO comments(id, post_id, body) VALUES (1,1,'c'),(2,1,'c'),(3,2,'c'),(4,3,'c'),(5,4,'c');`);
-}
-const counts = (db) => db.prepare(
-  'SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM posts) AS posts, (SELECT count(*) FROM comments) AS comments').get();
 
 test('the fixture is drizzle-kit 1.0 output: four folders, each with migration.sql and snapshot.json', () => {
   assert.equal(FOLDERS.length, 4);
