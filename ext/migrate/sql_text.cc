@@ -4,47 +4,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
+#include "ext/core/sql_normalize.h"
 
 namespace doctor::migrate {
 namespace {
 
 bool IsWordStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
 bool IsWordChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
-
-// End of a quoted run starting at `i` (the opening quote), doubled closing quotes escape.
-size_t QuotedEnd(absl::string_view s, size_t i, char close) {
-  size_t j = i + 1;
-  while (j < s.size()) {
-    if (s[j] == close) {
-      if (close != ']' && j + 1 < s.size() && s[j + 1] == close) {
-        j += 2;
-        continue;
-      }
-      return j + 1;
-    }
-    ++j;
-  }
-  return s.size();
-}
-
-// Skips whitespace and comments from `i`.
-size_t SkipBlank(absl::string_view s, size_t i) {
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    if (std::isspace(c)) {
-      ++i;
-    } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
-      size_t nl = s.find('\n', i);
-      i = nl == absl::string_view::npos ? s.size() : nl + 1;
-    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
-      size_t end = s.find("*/", i + 2);
-      i = end == absl::string_view::npos ? s.size() : end + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
 
 std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
 
@@ -69,41 +35,43 @@ bool IsName(const Token& t) { return t.kind == Token::kWord || t.kind == Token::
 }  // namespace
 
 std::vector<Token> Tokenize(absl::string_view s) {
+  // SQLite's token rules live in core's tokenizer; this keeps the migration tokens' coarser
+  // kinds, in which a blob is the word x and a string, and a parameter is punctuation and a name.
   std::vector<Token> out;
-  size_t i = 0;
-  while ((i = SkipBlank(s, i)) < s.size()) {
-    unsigned char c = s[i];
-    size_t j = i + 1;
-    Token::Kind kind = Token::kPunct;
-    if (c == '\'') {
-      j = QuotedEnd(s, i, '\'');
-      kind = Token::kString;
-    } else if (c == '"' || c == '`') {
-      j = QuotedEnd(s, i, static_cast<char>(c));
-      kind = Token::kIdent;
-    } else if (c == '[') {
-      j = QuotedEnd(s, i, ']');
-      kind = Token::kIdent;
-    } else if (IsWordStart(c)) {
-      while (j < s.size() && IsWordChar(s[j])) ++j;
-      kind = Token::kWord;
-    } else if (std::isdigit(c) || (c == '.' && i + 1 < s.size() && std::isdigit(s[i + 1]))) {
-      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.' ||
-                              ((s[j] == '+' || s[j] == '-') && (s[j - 1] == 'e' || s[j - 1] == 'E')))) {
-        ++j;
-      }
-      kind = Token::kNumber;
-    } else {
-      static const char* const kOps[] = {"->>", "||", "<=", ">=", "==", "!=", "<>", "<<", ">>", "->"};
-      for (const char* op : kOps) {
-        if (s.substr(i).rfind(op, 0) == 0) {
-          j = i + std::char_traits<char>::length(op);
-          break;
+  for (const doctor::Token& t : TokenizeSql(s)) {
+    const size_t offset = static_cast<size_t>(t.text.data() - s.data());
+    switch (t.kind) {
+      case TokenKind::kSpace:
+      case TokenKind::kComment:
+        break;
+      case TokenKind::kWord:
+        out.push_back(Token{Token::kWord, t.text, offset});
+        break;
+      case TokenKind::kQuotedName:
+        out.push_back(Token{Token::kIdent, t.text, offset});
+        break;
+      case TokenKind::kString:
+        out.push_back(Token{Token::kString, t.text, offset});
+        break;
+      case TokenKind::kNumber:
+        out.push_back(Token{Token::kNumber, t.text, offset});
+        break;
+      case TokenKind::kOperator:
+        out.push_back(Token{Token::kPunct, t.text, offset});
+        break;
+      case TokenKind::kBlob:
+        out.push_back(Token{Token::kWord, t.text.substr(0, 1), offset});
+        out.push_back(Token{Token::kString, t.text.substr(1), offset + 1});
+        break;
+      case TokenKind::kParameter: {
+        out.push_back(Token{Token::kPunct, t.text.substr(0, 1), offset});
+        if (t.text.size() > 1) {
+          const bool digits = std::isdigit(static_cast<unsigned char>(t.text[1])) != 0;
+          out.push_back(Token{digits ? Token::kNumber : Token::kWord, t.text.substr(1), offset + 1});
         }
+        break;
       }
     }
-    out.push_back(Token{kind, s.substr(i, j - i), i});
-    i = j;
   }
   return out;
 }

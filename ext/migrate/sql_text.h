@@ -1,6 +1,7 @@
-// Pure text handling for migrations (no SQLite): a small SQL tokenizer, a normal form that
-// ignores whitespace, comments, keyword case and identifier quoting, Drizzle's
-// `--> statement-breakpoint` splitter, a statement splitter, and statement classification.
+// Pure text handling for migrations (no SQLite): tokens (core's SQLite-faithful tokenizer, in
+// coarser kinds), a normal form that ignores whitespace, comments, keyword case and identifier
+// quoting, Drizzle's `--> statement-breakpoint` splitter, a statement splitter, and statement
+// classification.
 //
 // Example:
 //   NormalizeSql("CREATE TABLE `t` (\n  \"A\" int -- note\n)") == "create table t ( a int )"
