@@ -5,6 +5,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "ext/core/sql_normalize.h"
 
 namespace doctor::advisor {
 namespace {
@@ -17,66 +19,61 @@ struct Token {
   size_t begin, end;  // byte range in the source
 };
 
-bool IdentChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+// Unquotes a quoted name: "a""b" -> a"b, [x] -> x.
+std::string Unquote(absl::string_view quoted) {
+  const char close = quoted[0] == '[' ? ']' : quoted[0];
+  std::string out;
+  for (size_t i = 1; i < quoted.size(); ++i) {
+    if (quoted[i] == close) {
+      if (close != ']' && i + 1 < quoted.size() && quoted[i + 1] == close) {
+        out += close;
+        ++i;
+        continue;
+      }
+      break;
+    }
+    out += quoted[i];
+  }
+  return out;
+}
 
+// SQLite's token rules live in core's tokenizer; this keeps the advisor's kinds, in which quoted
+// names are unquoted and a blob is the word x and a string.
 std::vector<Token> Tokenize(const std::string& s) {
   std::vector<Token> out;
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    unsigned char c = s[i];
-    if (std::isspace(c)) {
-      ++i;
-    } else if (c == '-' && i + 1 < n && s[i + 1] == '-') {
-      while (i < n && s[i] != '\n') ++i;
-    } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-      size_t e = s.find("*/", i + 2);
-      i = e == std::string::npos ? n : e + 2;
-    } else if (c == '\'' || c == '"' || c == '`' || c == '[') {
-      const char close = c == '[' ? ']' : static_cast<char>(c);
-      size_t j = i + 1;
-      std::string text;
-      while (j < n) {
-        if (s[j] == close) {
-          if (close != ']' && j + 1 < n && s[j + 1] == close) {
-            text += close;
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        text += s[j++];
-      }
-      size_t end = j < n ? j + 1 : n;
-      if (c == '\'') {
-        out.push_back({Kind::kString, s.substr(i, end - i), i, end});
-      } else {
-        out.push_back({Kind::kQuoted, text, i, end});
-      }
-      i = end;
-    } else if (c == '?' || ((c == ':' || c == '@' || c == '$') && i + 1 < n && IdentChar(s[i + 1]))) {
-      size_t j = i + 1;
-      while (j < n && (IdentChar(s[j]))) ++j;
-      out.push_back({Kind::kParam, s.substr(i, j - i), i, j});
-      i = j;
-    } else if (std::isdigit(c)) {
-      size_t j = i;
-      while (j < n && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '.')) ++j;
-      out.push_back({Kind::kNumber, s.substr(i, j - i), i, j});
-      i = j;
-    } else if (IdentChar(c)) {
-      size_t j = i;
-      while (j < n && IdentChar(s[j])) ++j;
-      out.push_back({Kind::kWord, s.substr(i, j - i), i, j});
-      i = j;
-    } else if (std::string("=<>!|").find(static_cast<char>(c)) != std::string::npos) {
-      size_t j = i + 1;
-      while (j < n && std::string("=<>|").find(s[j]) != std::string::npos) ++j;
-      out.push_back({Kind::kOp, s.substr(i, j - i), i, j});
-      i = j;
-    } else {
-      out.push_back({Kind::kPunct, std::string(1, static_cast<char>(c)), i, i + 1});
-      ++i;
+  for (const doctor::Token& t : TokenizeSql(s)) {
+    const size_t begin = static_cast<size_t>(t.text.data() - s.data());
+    const size_t end = begin + t.text.size();
+    const std::string text(t.text);
+    switch (t.kind) {
+      case TokenKind::kSpace:
+      case TokenKind::kComment:
+        break;
+      case TokenKind::kWord:
+        out.push_back({Kind::kWord, text, begin, end});
+        break;
+      case TokenKind::kQuotedName:
+        out.push_back({Kind::kQuoted, Unquote(t.text), begin, end});
+        break;
+      case TokenKind::kString:
+        out.push_back({Kind::kString, text, begin, end});
+        break;
+      case TokenKind::kBlob:
+        out.push_back({Kind::kWord, text.substr(0, 1), begin, begin + 1});
+        out.push_back({Kind::kString, text.substr(1), begin + 1, end});
+        break;
+      case TokenKind::kNumber:
+        out.push_back({Kind::kNumber, text, begin, end});
+        break;
+      case TokenKind::kParameter:
+        out.push_back({Kind::kParam, text, begin, end});
+        break;
+      case TokenKind::kOperator:
+        out.push_back({absl::string_view("=<>!|").find(text[0]) != absl::string_view::npos
+                           ? Kind::kOp
+                           : Kind::kPunct,
+                       text, begin, end});
+        break;
     }
   }
   return out;
