@@ -57,14 +57,14 @@ int64_t MonotonicNs() {
 
 void CalibrateTraceClock() { absl::call_once(calibrated, Calibrate); }
 
-int64_t TraceTicksToUnixMs(int64_t ticks) {
+TraceTimeOfDay::TraceTimeOfDay() {
   CalibrateTraceClock();
-  const int64_t now_ticks = TraceClockNow();
-  const int64_t now_unix_ms = NowUnixMs();
+  now_ticks_ = TraceClockNow();
+  now_unix_ms_ = NowUnixMs();
 #if defined(__x86_64__)
   if (clock_internal::use_tsc.load(std::memory_order_relaxed)) {
     const int64_t span_ns = MonotonicNs() - start_mono_ns;
-    const uint64_t span_ticks = static_cast<uint64_t>(now_ticks) - start_tsc;
+    const uint64_t span_ticks = static_cast<uint64_t>(now_ticks_) - start_tsc;
     if (span_ns > 1000000000 && span_ticks > 0) {  // a longer span, a more exact rate
       clock_internal::ns_per_tick.store(static_cast<double>(span_ns) /
                                         static_cast<double>(span_ticks),
@@ -72,7 +72,10 @@ int64_t TraceTicksToUnixMs(int64_t ticks) {
     }
   }
 #endif
-  return now_unix_ms - static_cast<int64_t>(TraceTicksToNs(now_ticks - ticks) / 1e6);
+}
+
+int64_t TraceTimeOfDay::UnixMs(int64_t ticks) const {
+  return now_unix_ms_ - static_cast<int64_t>(TraceTicksToNs(now_ticks_ - ticks) / 1e6);
 }
 
 }  // namespace doctor::timing

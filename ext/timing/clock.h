@@ -27,10 +27,18 @@ int64_t MonotonicNs();
 // CLOCK_MONOTONIC (a 1 ms spin, once per process; later calls return at once).
 void CalibrateTraceClock();
 
-// Unix time in milliseconds of an earlier TraceClockNow() reading. Not for the hot path: it
-// reads both system clocks and refines the TSC's rate over the whole time since calibration,
-// so a reading hours old still converts to the right millisecond.
-int64_t TraceTicksToUnixMs(int64_t ticks);
+// Converts earlier TraceClockNow() readings to unix milliseconds. Not for the hot path: it
+// reads both system clocks once, when constructed, and refines the TSC's rate over the whole time
+// since calibration, so a reading hours old still converts to the right millisecond.
+class TraceTimeOfDay {
+ public:
+  TraceTimeOfDay();
+  int64_t UnixMs(int64_t ticks) const;
+
+ private:
+  int64_t now_ticks_;
+  int64_t now_unix_ms_;
+};
 
 namespace clock_internal {
 extern std::atomic<bool> use_tsc;

@@ -46,7 +46,7 @@ TEST(TraceClock, ConvertsReadingsToUnixMilliseconds) {
   const int64_t ticks = TraceClockNow();
   const int64_t after = NowUnixMs();
   SleepMs(30);  // converted later, as folds do
-  const int64_t unix_ms = TraceTicksToUnixMs(ticks);
+  const int64_t unix_ms = TraceTimeOfDay().UnixMs(ticks);
   EXPECT_GE(unix_ms, before - 2);
   EXPECT_LE(unix_ms, after + 2);
 }

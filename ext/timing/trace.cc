@@ -57,24 +57,25 @@ TimingState::~TimingState() {
   states.erase(std::find(states.begin(), states.end(), this));
 }
 
-void TimingState::FoldSlotLocked(Cached& slot) {
+void TimingState::FoldSlotLocked(Cached& slot, const TraceTimeOfDay& time_of_day) {
   if (slot.pending.calls == 0) return;
-  slot.pending.first_seen_ms = TraceTicksToUnixMs(slot.pending_first_ticks);
-  slot.pending.last_seen_ms = TraceTicksToUnixMs(slot.pending_last_ticks);
+  slot.pending.first_seen_ms = time_of_day.UnixMs(slot.pending_first_ticks);
+  slot.pending.last_seen_ms = time_of_day.UnixMs(slot.pending_last_ticks);
   Stats::Global().Merge(Key{slot.query_id, db_index_}, slot.query, slot.raw, slot.pending,
                         kStatsMax.Get(), &slot.hint);
   slot.pending = Counters();
 }
 
 void TimingState::FoldPending(bool discard) {
-  LockPending();
-  for (Cached& slot : cache_) {
-    if (discard) {
-      slot.pending = Counters();
-    } else {
-      FoldSlotLocked(slot);
-    }
+  if (discard) {
+    LockPending();
+    for (Cached& slot : cache_) slot.pending = Counters();
+    UnlockPending();
+    return;
   }
+  const TraceTimeOfDay time_of_day;  // read once for every slot
+  LockPending();
+  for (Cached& slot : cache_) FoldSlotLocked(slot, time_of_day);
   UnlockPending();
 }
 
@@ -199,7 +200,8 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
                        StartsWithKeyword(it->second.query, "REPLACE") ||
                        StartsWithKeyword(it->second.query, "WITH"));
   LockPending();
-  FoldSlotLocked(slot);  // the slot's samples belong to its previous statement
+  // The slot's samples belong to its previous statement.
+  if (slot.pending.calls > 0) FoldSlotLocked(slot, TraceTimeOfDay());
   slot.stmt = stmt;
   slot.raw = std::move(raw);
   slot.query = it->second.query;
@@ -250,7 +252,7 @@ int TimingState::OnProfile(sqlite3_stmt* stmt) {
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
                              const int64_t* delta) {
   if (kSlowMax.Get() <= 0) return;
-  SlowQuery slow{TraceTicksToUnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, delta[0],
+  SlowQuery slow{TraceTimeOfDay().UnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, delta[0],
                  delta[1]};
   if (kSlowParams.On()) {
     if (char* expanded = sqlite3_expanded_sql(stmt)) {

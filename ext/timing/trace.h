@@ -100,7 +100,7 @@ class TimingState : public AreaState {
   Cached& Relookup(Cached& slot, sqlite3_stmt* stmt);
   // Folds (or, with discard, drops) every slot's pending samples. Takes pending_lock_.
   void FoldPending(bool discard);
-  void FoldSlotLocked(Cached& slot);
+  void FoldSlotLocked(Cached& slot, const TraceTimeOfDay& time_of_day);
   void LockPending() {
     while (pending_lock_.exchange(true, std::memory_order_acquire)) sched_yield();
   }
