@@ -10,6 +10,8 @@
 
 namespace doctor {
 
+std::atomic<uint64_t> Setting::generation_{0};
+
 Setting::Setting(const char* name, Kind kind, int64_t default_value, int64_t min, int64_t max,
                  std::vector<std::string> choices, const char* summary)
     : name_(name),
@@ -123,7 +125,7 @@ absl::Status Setting::Set(const Value& value) {
     return Invalid(given);
   }
   if (parsed < min_ || parsed > max_) return Invalid(given);
-  value_.store(parsed, std::memory_order_relaxed);
+  Store(parsed);
   return absl::OkStatus();
 }
 

@@ -44,7 +44,11 @@ class Setting {
   // Validates and stores a value given as SQL text, integer or real; errors name the setting and
   // what it accepts.
   absl::Status Set(const Value& value);
-  void Reset() { value_.store(default_, std::memory_order_relaxed); }
+  void Reset() { Store(default_); }
+
+  // Moves on every change of any setting. A hot path may keep copies of the values it reads
+  // and re-read them only when this moved: one shared cache line instead of one per setting.
+  static uint64_t Generation() { return generation_.load(std::memory_order_acquire); }
 
   std::string Display() const { return DisplayOf(Get()); }
   std::string DefaultDisplay() const { return DisplayOf(default_); }
@@ -56,6 +60,12 @@ class Setting {
           std::vector<std::string> choices, const char* summary);
   std::string DisplayOf(int64_t v) const;
   absl::Status Invalid(absl::string_view given) const;
+  void Store(int64_t v) {
+    value_.store(v, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+
+  static std::atomic<uint64_t> generation_;
 
   std::string name_;
   Kind kind_;

@@ -31,6 +31,18 @@ TEST(SettingTest, IntAcceptsIntegersInRangeOnly) {
   EXPECT_EQ(s.Get(), 100);
 }
 
+TEST(SettingTest, GenerationMovesOnEveryChangeOnly) {
+  Setting s = Setting::Int("slow_ms", 100, 0, 1000, "slow");
+  const uint64_t g0 = Setting::Generation();
+  EXPECT_FALSE(s.Set(Value("fast")).ok());
+  EXPECT_EQ(Setting::Generation(), g0) << "a rejected value is no change";
+  EXPECT_TRUE(s.Set(Value(5)).ok());
+  const uint64_t g1 = Setting::Generation();
+  EXPECT_NE(g1, g0);
+  s.Reset();
+  EXPECT_NE(Setting::Generation(), g1);
+}
+
 TEST(SettingTest, BoolAcceptsWordsAndBits) {
   Setting s = Setting::Bool("timing", true, "timing");
   EXPECT_TRUE(s.Set(Value("OFF")).ok());

@@ -10,8 +10,7 @@
 
 namespace doctor::timing {
 namespace clock_internal {
-std::atomic<bool> use_tsc{false};
-std::atomic<double> ns_per_tick{1.0};
+State state;
 }  // namespace clock_internal
 
 namespace {
@@ -29,7 +28,7 @@ bool KernelClocksourceIsTsc() {
 }
 
 void Calibrate() {
-  using namespace clock_internal;
+  using clock_internal::state;
 #if defined(__x86_64__)
   if (KernelClocksourceIsTsc()) {
     const int64_t mono0 = MonotonicNs();
@@ -40,8 +39,9 @@ void Calibrate() {
     if (tsc1 > tsc0) {
       start_mono_ns = mono0;
       start_tsc = tsc0;
-      ns_per_tick.store(static_cast<double>(mono1 - mono0) / static_cast<double>(tsc1 - tsc0));
-      use_tsc.store(true);
+      state.ns_per_tick.store(static_cast<double>(mono1 - mono0) /
+                              static_cast<double>(tsc1 - tsc0));
+      state.use_tsc.store(true);
     }
   }
 #endif
@@ -62,11 +62,11 @@ TraceTimeOfDay::TraceTimeOfDay() {
   now_ticks_ = TraceClockNow();
   now_unix_ms_ = NowUnixMs();
 #if defined(__x86_64__)
-  if (clock_internal::use_tsc.load(std::memory_order_relaxed)) {
+  if (clock_internal::state.use_tsc.load(std::memory_order_relaxed)) {
     const int64_t span_ns = MonotonicNs() - start_mono_ns;
     const uint64_t span_ticks = static_cast<uint64_t>(now_ticks_) - start_tsc;
     if (span_ns > 1000000000 && span_ticks > 0) {  // a longer span, a more exact rate
-      clock_internal::ns_per_tick.store(static_cast<double>(span_ns) /
+      clock_internal::state.ns_per_tick.store(static_cast<double>(span_ns) /
                                         static_cast<double>(span_ticks),
                                         std::memory_order_relaxed);
     }

@@ -7,7 +7,7 @@
 //   CalibrateTraceClock();                    // once, before the first reading
 //   const int64_t start = TraceClockNow();
 //   ...
-//   const double ns = TraceTicksToNs(TraceClockNow() - start);
+//   const double ns = TraceTicksToNs(TraceClockNow() - start);  // or TraceTicksToMs
 #ifndef DOCTOR_TIMING_CLOCK_H_
 #define DOCTOR_TIMING_CLOCK_H_
 
@@ -41,13 +41,17 @@ class TraceTimeOfDay {
 };
 
 namespace clock_internal {
-extern std::atomic<bool> use_tsc;
-extern std::atomic<double> ns_per_tick;
+// Together, so that the hot path reads one cache line for both.
+struct alignas(16) State {
+  std::atomic<bool> use_tsc{false};
+  std::atomic<double> ns_per_tick{1.0};
+};
+extern State state;
 }  // namespace clock_internal
 
 inline int64_t TraceClockNow() {
 #if defined(__x86_64__)
-  if (clock_internal::use_tsc.load(std::memory_order_relaxed)) {
+  if (clock_internal::state.use_tsc.load(std::memory_order_relaxed)) {
     return static_cast<int64_t>(__rdtsc());
   }
 #endif
@@ -55,8 +59,10 @@ inline int64_t TraceClockNow() {
 }
 
 inline double TraceTicksToNs(int64_t ticks) {
-  return static_cast<double>(ticks) * clock_internal::ns_per_tick.load(std::memory_order_relaxed);
+  return static_cast<double>(ticks) *
+         clock_internal::state.ns_per_tick.load(std::memory_order_relaxed);
 }
+inline double TraceTicksToMs(int64_t ticks) { return TraceTicksToNs(ticks) * 1e-6; }
 
 }  // namespace doctor::timing
 

@@ -22,9 +22,8 @@ namespace doctor::timing {
 inline constexpr int kBuckets = 62;
 using Buckets = std::array<uint64_t, kBuckets>;
 
-// The bucket of a duration in nanoseconds. Inline: it runs once per statement.
-inline int BucketOf(double ns) {
-  const double us = ns / 1000.0;
+// The bucket of a duration in microseconds. Inline: it runs once per statement.
+inline int BucketOfUs(double us) {
   if (!(us >= 1.0)) return 0;  // also NaN and negatives
   // us = 1.f * 2^e: read e and f from the IEEE-754 bits.
   uint64_t bits;
@@ -36,6 +35,8 @@ inline int BucketOf(double ns) {
   const int i = 2 * e + half + 1;
   return i < kBuckets - 1 ? i : kBuckets - 1;
 }
+// The bucket of a duration in nanoseconds.
+inline int BucketOf(double ns) { return BucketOfUs(ns / 1000.0); }
 // The lower and upper bound of bucket i in milliseconds (the last upper bound is infinity).
 double BucketLowMs(int i);
 double BucketHighMs(int i);

@@ -59,7 +59,7 @@ struct Counters {
     this->fullscan_steps += fullscan_steps;
     this->sorts += sorts;
     this->autoindexes += autoindexes;
-    ++buckets[BucketOf(ms * 1e6)];
+    ++buckets[BucketOfUs(ms * 1000.0)];  // a product: a division would cost ~15 cycles here
   }
   double mean_ms() const { return calls ? total_ms / calls : 0.0; }
   // Population standard deviation, as pg_stat_statements' stddev_exec_time.

@@ -29,6 +29,13 @@ constexpr unsigned kEvents = SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE | SQLITE_T
 constexpr int kCounterOps[4] = {SQLITE_STMTSTATUS_VM_STEP, SQLITE_STMTSTATUS_FULLSCAN_STEP,
                                 SQLITE_STMTSTATUS_SORT, SQLITE_STMTSTATUS_AUTOINDEX};
 
+uint32_t StmtCounter(sqlite3_stmt* stmt, int op) {
+  return static_cast<uint32_t>(sqlite3_stmt_status(stmt, op, 0));
+}
+
+// A counter's growth during one run: it only grows, unless the application reset it meanwhile.
+int64_t CounterDelta(uint32_t start, uint32_t end) { return end >= start ? end - start : end; }
+
 bool StartsWithKeyword(absl::string_view text, absl::string_view word) {
   return absl::StartsWith(text, word) &&
          (text.size() == word.size() || text[word.size()] == ' ' || text[word.size()] == '(');
@@ -119,9 +126,19 @@ void TimingState::SetForward(unsigned mask, int (*callback)(unsigned, void*, voi
 int TimingState::Callback(unsigned event, void* context, void* p, void*) {
   auto* self = static_cast<TimingState*>(context);
   auto* stmt = static_cast<sqlite3_stmt*>(p);
-  if (event == SQLITE_TRACE_ROW) return self->OnRow(stmt);
-  if (event == SQLITE_TRACE_STMT) return self->OnStmt(stmt);
-  if (event == SQLITE_TRACE_PROFILE) return self->OnProfile(stmt);
+  switch (event) {
+    case SQLITE_TRACE_ROW:
+      self->OnRow(stmt);
+      break;
+    case SQLITE_TRACE_STMT:
+      self->OnStmt(stmt);
+      break;
+    case SQLITE_TRACE_PROFILE:
+      self->OnProfile(stmt);
+      break;
+    default:
+      break;
+  }
   return 0;
 }
 
@@ -134,17 +151,24 @@ int TimingState::CallbackAndForward(unsigned event, void* context, void* p, void
   return 0;
 }
 
-int TimingState::OnStmt(sqlite3_stmt* stmt) {
+void TimingState::RefreshSettings() {
+  settings_generation_ = Setting::Generation();  // first: a change from now on moves it again
+  timing_on_ = kTimingOn.On();
+  periodic_flush_ = kStatsFlushS.Get() > 0;
+  slow_ms_ = static_cast<double>(kSlowMs.Get());
+}
+
+bool TimingState::Admit(sqlite3_stmt* stmt) {
   for (size_t i = 0; i < in_flight_count_; ++i) {
-    if (in_flight_[i].stmt == stmt) return 0;  // a trigger sub-program of a running statement
+    if (in_flight_[i].stmt == stmt) return false;  // a trigger sub-program of a running statement
   }
-  if (!kTimingOn.On()) {
+  if (!timing_on_) {
     // Statements run while timing is off are not seen: a recycled statement address could then
     // look like a known one, so the cache starts over when timing comes back.
     stale_cache_ = true;
-    return 0;
+    return false;
   }
-  if (connection_.internal()) return 0;
+  if (connection_.internal()) return false;
   if (stale_cache_) {
     for (Cached& c : cache_) c.stmt = nullptr;
     stale_cache_ = false;
@@ -153,32 +177,43 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
     std::move(in_flight_.begin() + 1, in_flight_.end(), in_flight_.begin());
     --in_flight_count_;
   }
+  return true;
+}
+
+void TimingState::OnStmt(sqlite3_stmt* stmt) {
+  SyncSettings();
+  // The common case, nothing else running and timing on, skips Admit's checks.
+  const bool simple = in_flight_count_ == 0 && !stale_cache_ && timing_on_ &&
+                      !connection_.internal();
+  if (!simple && !Admit(stmt)) return;
   Running& r = in_flight_[in_flight_count_++];
   r.stmt = stmt;
   r.rows = 0;
-  r.counters[0] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0));
+  r.counters[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
   // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
   r.fresh = r.counters[0] == 0;
   const Cached& slot = cache_[SlotOf(stmt)];
   if (slot.stmt == stmt && !r.fresh) {
-    for (int i = 1; i < 4; ++i) r.counters[i] = slot.last[i];
+    std::memcpy(&r.counters[1], &slot.last[1], 3 * sizeof r.counters[0]);
   } else {
-    for (int i = 1; i < 4; ++i) {
-      r.counters[i] = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[i], 0));
-    }
+    ReadStartCounters(r);
   }
   r.start_ticks = TraceClockNow();
-  return 0;
 }
 
-int TimingState::OnRow(sqlite3_stmt* stmt) {
-  for (size_t i = in_flight_count_; i-- > 0;) {
+void TimingState::ReadStartCounters(Running& r) {
+  for (int i = 1; i < 4; ++i) {
+    r.counters[i] = StmtCounter(r.stmt, kCounterOps[i]);
+  }
+}
+
+void TimingState::OnRow(sqlite3_stmt* stmt) {
+  for (size_t i = in_flight_count_; i-- > 0;) {  // usually the innermost statement
     if (in_flight_[i].stmt == stmt) {
       ++in_flight_[i].rows;
-      return 0;
+      return;
     }
   }
-  return 0;
 }
 
 TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
@@ -212,41 +247,45 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
   return slot;
 }
 
-int TimingState::OnProfile(sqlite3_stmt* stmt) {
-  const int64_t end_ticks = TraceClockNow();
+bool TimingState::TakeOuterRun(sqlite3_stmt* stmt, Running* run) {
   size_t i = in_flight_count_;
   while (i > 0 && in_flight_[i - 1].stmt != stmt) --i;
-  if (i == 0) return 0;  // it started while timing was off or before the extension was loaded
-  const Running& run = in_flight_[i - 1];
-  const int64_t start_ticks = run.start_ticks;
-  const int64_t rows = run.rows;
-  const bool fresh = run.fresh;
-  uint32_t start[4];
-  std::copy(run.counters, run.counters + 4, start);
-  // Usually the innermost statement ends; otherwise close the gap.
+  if (i == 0) return false;  // it started while timing was off or before the extension was loaded
+  *run = in_flight_[i - 1];
   std::move(in_flight_.begin() + i, in_flight_.begin() + in_flight_count_,
             in_flight_.begin() + (i - 1));
   --in_flight_count_;
-  if (!kTimingOn.On()) return 0;
-  Cached& c = Lookup(stmt, fresh);
-  int64_t delta[4];
-  for (int k = 0; k < 4; ++k) {
-    const uint32_t now = static_cast<uint32_t>(sqlite3_stmt_status(stmt, kCounterOps[k], 0));
-    // The counters only grow during a run, unless the application reset them meanwhile.
-    delta[k] = now >= start[k] ? now - start[k] : now;
-    c.last[k] = now;
+  return true;
+}
+
+void TimingState::OnProfile(sqlite3_stmt* stmt) {
+  Running run;
+  if (in_flight_count_ > 0 && in_flight_[in_flight_count_ - 1].stmt == stmt) {
+    run = in_flight_[--in_flight_count_];  // usually the innermost statement ends
+  } else if (!TakeOuterRun(stmt, &run)) {
+    return;
   }
-  const double ms = TraceTicksToNs(end_ticks - start_ticks) / 1e6;
-  const int64_t counted_rows = c.is_dml ? sqlite3_changes(db_) : rows;
+  const int64_t end_ticks = TraceClockNow();
+  SyncSettings();
+  if (!timing_on_) return;
+  Cached& c = Lookup(stmt, run.fresh);
+  // Written out, not looped over kCounterOps: this is the most frequent code of the extension.
+  c.last[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
+  c.last[1] = StmtCounter(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP);
+  c.last[2] = StmtCounter(stmt, SQLITE_STMTSTATUS_SORT);
+  c.last[3] = StmtCounter(stmt, SQLITE_STMTSTATUS_AUTOINDEX);
+  int64_t delta[4];
+  for (int k = 0; k < 4; ++k) delta[k] = CounterDelta(run.counters[k], c.last[k]);
+  const double ms = TraceTicksToMs(end_ticks - run.start_ticks);
+  const int64_t counted_rows = c.is_dml ? sqlite3_changes(db_) : run.rows;
   // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
   c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
   UnlockPending();
-  if (ms >= static_cast<double>(kSlowMs.Get())) RecordSlow(c, stmt, ms, end_ticks, delta);
-  if (kStatsFlushS.Get() > 0) MaybePeriodicFlush();
-  return 0;
+  if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
+  if (periodic_flush_) MaybePeriodicFlush();
 }
 
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,

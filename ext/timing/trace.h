@@ -24,9 +24,11 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ext/core/connection.h"
+#include "ext/core/setting.h"
 #include "ext/timing/clock.h"
 #include "ext/timing/stats.h"
 
@@ -59,20 +61,21 @@ class TimingState : public AreaState {
     // cache must check the SQL text; later runs of the same statement trust the pointer.
     bool fresh;
   };
+  // Fields the hot path touches come first, so a run touches few cache lines of its slot.
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
-    std::string raw;  // the statement's SQL, to notice a pointer reused by another statement
-    std::string query;
-    int64_t query_id = 0;
     bool is_dml = false;
     // The statement's counters at the end of its last observed run: the start values of its next
     // run, so a known statement reads only VM_STEP when it starts.
     uint32_t last[4] = {0, 0, 0, 0};
+    int64_t pending_first_ticks = 0;  // when the first and last pending samples ended
+    int64_t pending_last_ticks = 0;
     // Samples not yet in the process store (under pending_lock_): the hot path adds here without
     // the store's mutex; readers fold them in first (FoldedStats).
     Counters pending;
-    int64_t pending_first_ticks = 0;  // when the first and last pending samples ended
-    int64_t pending_last_ticks = 0;
+    std::string raw;  // the statement's SQL, to notice a pointer reused by another statement
+    std::string query;
+    int64_t query_id = 0;
     Stats::Hint hint;  // the statement's entry in the store, for folding
   };
   // A shape computed for a statement's text: reused when the application prepares the same text
@@ -83,21 +86,29 @@ class TimingState : public AreaState {
   };
   static constexpr size_t kMaxShapes = 512;
 
-  // The hot path: one call per event of every statement the application runs. The handlers
-  // return 0 so that the dispatch compiles to tail calls.
+  // The hot path: one call per event of every statement the application runs. What the common
+  // case (a cached statement, nothing nested) does not need is kept out of line and cold.
   static int Callback(unsigned event, void* context, void* p, void* x);
   static int CallbackAndForward(unsigned event, void* context, void* p, void* x);
-  int OnStmt(sqlite3_stmt* stmt);
-  int OnRow(sqlite3_stmt* stmt);
-  int OnProfile(sqlite3_stmt* stmt);
-  void RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
-                  const int64_t* delta);
+  void OnStmt(sqlite3_stmt* stmt);
+  void OnRow(sqlite3_stmt* stmt);
+  void OnProfile(sqlite3_stmt* stmt);
+  // Whether a STMT event starts a timed run, when something runs already or timing is not
+  // plainly on (triggers, timing off, the extension's own statements, a stale cache).
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD bool Admit(sqlite3_stmt* stmt);
+  // The start values of FULLSCAN_STEP, SORT and AUTOINDEX, for a statement not in the cache.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ReadStartCounters(Running& r);
+  // Removes the run of a statement that is not the innermost one; false when none is running.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD bool TakeOuterRun(sqlite3_stmt* stmt, Running* run);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RecordSlow(const Cached& c, sqlite3_stmt* stmt,
+                                                              double ms, int64_t end_ticks,
+                                                              const int64_t* delta);
   Cached& Lookup(sqlite3_stmt* stmt, bool fresh) {
     Cached& slot = cache_[SlotOf(stmt)];
     if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
     return Relookup(slot, stmt);
   }
-  Cached& Relookup(Cached& slot, sqlite3_stmt* stmt);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD Cached& Relookup(Cached& slot, sqlite3_stmt* stmt);
   // Folds (or, with discard, drops) every slot's pending samples. Takes pending_lock_.
   void FoldPending(bool discard);
   void FoldSlotLocked(Cached& slot, const TraceTimeOfDay& time_of_day);
@@ -111,22 +122,33 @@ class TimingState : public AreaState {
     return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
   }
 
-  Connection& connection_;
-  sqlite3* const db_;
-  std::string db_name_;
-  uint32_t db_index_ = 0;
-  bool installed_ = false;
-  bool stale_cache_ = false;
-  // Statements running now, innermost last (a statement may run SQL in a user function).
-  static constexpr size_t kMaxInFlight = 64;
-  std::array<Running, kMaxInFlight> in_flight_;
+  // Copies of the settings the hot path reads, re-read when Setting::Generation() moves.
+  void SyncSettings() {
+    if (settings_generation_ != Setting::Generation()) RefreshSettings();
+  }
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RefreshSettings();
+
+  // The members every event reads come first, next to the innermost runs.
   size_t in_flight_count_ = 0;
-  static constexpr size_t kCacheSlots = 64;
-  std::array<Cached, kCacheSlots> cache_;
+  bool stale_cache_ = false;
+  bool installed_ = false;
+  bool timing_on_ = false;       // timing
+  bool periodic_flush_ = false;  // stats_flush_s > 0
+  double slow_ms_ = 0;           // slow_ms
+  uint64_t settings_generation_ = ~uint64_t{0};
   // Guards every slot's `pending` and a slot's identity (stmt, texts, key, hint) against readers
   // on other threads. A spin lock: it is held for a few dozen instructions, and a mutex would
   // cost the hot path as much as the process store's own.
   std::atomic<bool> pending_lock_{false};
+  Connection& connection_;
+  // Statements running now, innermost last (a statement may run SQL in a user function).
+  static constexpr size_t kMaxInFlight = 64;
+  std::array<Running, kMaxInFlight> in_flight_;
+  static constexpr size_t kCacheSlots = 64;
+  std::array<Cached, kCacheSlots> cache_;
+  sqlite3* const db_;
+  std::string db_name_;
+  uint32_t db_index_ = 0;
   absl::flat_hash_map<std::string, Shape> shapes_;
   unsigned forward_mask_ = 0;
   int (*forward_)(unsigned, void*, void*, void*) = nullptr;
