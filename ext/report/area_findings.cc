@@ -113,6 +113,25 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
                               : std::nullopt,
                    static_cast<double>(errors)});
   }
+  // Doctor's handler was asked for (counting > 0) but some connections replaced it: their waits
+  // are invisible, so the counts above understate the contention.
+  ASSIGN_OR_RETURN(Rows partial,
+                   Query(c,
+                         "SELECT file, connections, counting FROM lock_stats WHERE file = "
+                         "(SELECT file FROM pragma_database_list WHERE name = ?1) "
+                         "AND counting > 0 AND counting < connections",
+                         {Value(schema)}));
+  for (const Row& r : partial) {
+    out.push_back({"locks", Severity::kInfo, r[0].AsText(),
+                   absl::StrFormat("lock_stats counts the busy waits of %d of the %d connections "
+                                   "to this file in this process; the others' waits and "
+                                   "SQLITE_BUSY errors are not counted",
+                                   r[2].AsInt(), r[1].AsInt()),
+                   "the connections whose handler is not doctor's (SELECT * FROM "
+                   "lock_stats_connections WHERE handler <> 'doctor') set their own busy "
+                   "timeout after loading; leave busy handling to doctor_set('busy_timeout_ms', N)",
+                   std::nullopt, static_cast<double>(r[1].AsInt() - r[2].AsInt())});
+  }
   return absl::OkStatus();
 }
 

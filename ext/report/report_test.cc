@@ -188,3 +188,27 @@ TEST(ReportAreasTest, RedundantIndexesComeFromTheLint) {
 
 }  // namespace
 }  // namespace doctor
+
+namespace doctor {
+namespace {
+
+TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
+  testing::TempDir dir;
+  testing::Db counted(dir.File("app.db"));
+  testing::Db own_handler(dir.File("app.db"));
+  counted.Exec("CREATE TABLE t(x)");
+  own_handler.Exec("PRAGMA busy_timeout = 50");
+  const char* kQuery = "SELECT severity, finding FROM doctor_report WHERE area = 'locks'";
+  EXPECT_TRUE(counted.Rows(kQuery).empty()) << "nobody asked for counting: nothing to say";
+  counted.Exec("SELECT doctor_set('busy_timeout_ms', 1000)");
+  auto rows = counted.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_THAT(rows[0][1], HasSubstr("1 of the 2 connections"));
+  own_handler.Exec("SELECT count(*) FROM lock_stats");  // takes doctor's handler: both count
+  EXPECT_TRUE(counted.Rows(kQuery).empty());
+  counted.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
+}
+
+}  // namespace
+}  // namespace doctor
