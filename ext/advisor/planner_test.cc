@@ -94,7 +94,6 @@ TEST(SqlText, WithoutUpsert) {
                           "NOTHING"),
             "INSERT INTO t(a) SELECT a FROM s WHERE b = 1 ");
   EXPECT_EQ(WithoutUpsert("SELECT 'on conflict'"), "SELECT 'on conflict'");
-  EXPECT_EQ(OneLine("SELECT  *\n  FROM t"), "SELECT * FROM t");
 }
 
 std::vector<std::string> Ddls(const std::vector<IndexDef>& defs) {

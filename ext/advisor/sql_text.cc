@@ -225,20 +225,4 @@ std::string WithoutUpsert(const std::string& sql) {
   return sql;
 }
 
-std::string OneLine(const std::string& sql, size_t max) {
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  if (out.size() > max) out = out.substr(0, max - 3) + "...";
-  return out;
-}
-
 }  // namespace doctor::advisor

@@ -28,9 +28,6 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql);
 // The statement without its top-level "ON CONFLICT ..." clause (unchanged when it has none).
 std::string WithoutUpsert(const std::string& sql);
 
-// A short, single-line form of a statement for reports (whitespace collapsed, cut at `max`).
-std::string OneLine(const std::string& sql, size_t max = 200);
-
 }  // namespace doctor::advisor
 
 #endif  // DOCTOR_ADVISOR_SQL_TEXT_H_

@@ -56,6 +56,11 @@ TEST(SqlTextTest, ForeignKeysOffAndClassification) {
   EXPECT_FALSE(Classify("alter table t add c int not null default 0").has_not_null_without_default);
   EXPECT_EQ(Classify("COMMIT").kind, StatementKind::kTransactionControl);
   EXPECT_EQ(NormalizeLineEndings("a\r\nb\r\n"), "a\nb\n");
+  EXPECT_EQ(Excerpt("  SELECT  *\n\tFROM t  ", 80), "SELECT * FROM t");
+  EXPECT_EQ(Excerpt("SELECT 1", 8), "SELECT 1") << "nothing cut, no dots";
+  EXPECT_EQ(Excerpt("SELECT 12", 8), "SELECT 1...");
+  EXPECT_EQ(Excerpt("SELECT '\xC3\xA9t\xC3\xA9'", 9), "SELECT '...") << "never half a character";
+  EXPECT_EQ(Excerpt("SELECT '\xC3\xA9t\xC3\xA9'", 10), "SELECT '\xC3\xA9...");
 }
 
 TEST(FolderTest, JournalErrorsAreClear) {

@@ -92,7 +92,8 @@ bool IsAdditiveStatement(absl::string_view statement);
 // CRLF -> LF.
 std::string NormalizeLineEndings(absl::string_view text);
 
-// The first `max` characters of a statement on one line, for error messages.
+// A statement on one line for messages: whitespace runs become one space, and text beyond `max`
+// bytes is cut (at a character boundary) and marked with "...".
 std::string Excerpt(absl::string_view sql, size_t max = 80);
 
 }  // namespace doctor::migrate
