@@ -1,6 +1,6 @@
 // The clock of the trace callback, which reads it twice per statement. On x86-64, when the
 // kernel's own clocksource is the TSC (so the TSC is constant-rate and synchronized across
-// cores), it reads the TSC: ~25 ns against ~60 ns for clock_gettime(CLOCK_MONOTONIC) on this
+// cores), it reads the TSC: ~10 ns against ~25 ns for clock_gettime(CLOCK_MONOTONIC) on this
 // machine. Elsewhere it is clock_gettime(CLOCK_MONOTONIC).
 //
 // Example:
