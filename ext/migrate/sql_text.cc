@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/core/text.h"
 
 namespace doctor::migrate {
 namespace {
@@ -305,21 +306,13 @@ std::string Excerpt(absl::string_view sql, size_t max) {
       space = !out.empty();
       continue;
     }
-    if (out.size() >= max) {  // more text than fits: cut, never inside a UTF-8 character
-      size_t lead = out.size();
-      while (lead > 0 && (static_cast<unsigned char>(out[lead - 1]) & 0xC0) == 0x80) --lead;
-      if (lead > 0) {
-        const unsigned char b = static_cast<unsigned char>(out[lead - 1]);
-        const size_t length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-        if (lead - 1 + length > out.size()) out.resize(lead - 1);
-      }
-      return out + "...";
-    }
+    if (out.size() > max) break;  // enough to know it is cut, and where
     if (space) out.push_back(' ');
     space = false;
     out.push_back(c);
   }
-  return out;
+  if (out.size() <= max) return out;
+  return std::string(Utf8Prefix(out, max)) + "...";
 }
 
 }  // namespace doctor::migrate

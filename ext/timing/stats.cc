@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "ext/core/text.h"
+
 namespace doctor::timing {
 namespace {
 
@@ -11,10 +13,7 @@ constexpr uint32_t kMaxDbs = 4096;
 
 std::string Cut(absl::string_view text) {
   if (text.size() <= Stats::kMaxText) return std::string(text);
-  size_t n = Stats::kMaxText;
-  // Do not cut inside a UTF-8 sequence.
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  return std::string(text.substr(0, n)) + "…";
+  return std::string(Utf8Prefix(text, Stats::kMaxText)) + "…";
 }
 
 }  // namespace

@@ -1,0 +1,19 @@
+// Cutting text for display without splitting a UTF-8 character. Pure C++.
+//
+// Example:
+//   Utf8Prefix("caf\xC3\xA9", 4) == "caf"  // the 2-byte é does not fit whole
+#ifndef DOCTOR_CORE_TEXT_H_
+#define DOCTOR_CORE_TEXT_H_
+
+#include <cstddef>
+
+#include "absl/strings/string_view.h"
+
+namespace doctor {
+
+// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+absl::string_view Utf8Prefix(absl::string_view text, size_t max);
+
+}  // namespace doctor
+
+#endif  // DOCTOR_CORE_TEXT_H_
