@@ -94,43 +94,42 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
 
 absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   if (!HasTable(c, "lock_stats")) return absl::OkStatus();
+  // lock_stats has one row per database file (each read of it also refreshes this connection's
+  // handler state, so it is read once).
   ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT file, sum(busy_errors), sum(busy_waits), max(longest_wait_ms), "
-                                    "max(coalesce(timeout_ms, 0)) FROM lock_stats WHERE file = "
-                                    "(SELECT file FROM pragma_database_list WHERE name = ?1) "
-                                    "GROUP BY file HAVING sum(busy_errors) > 0 OR sum(busy_waits) > 0",
+                                    "SELECT file, busy_errors, busy_waits, longest_wait_ms, "
+                                    "coalesce(timeout_ms, 0), connections, counting FROM lock_stats "
+                                    "WHERE file = (SELECT file FROM pragma_database_list WHERE name = ?1)",
                                     {Value(schema)}));
   for (const Row& r : rows) {
     const int64_t errors = r[1].AsInt();
-    const bool no_timeout = r[4].AsInt() == 0;
-    out.push_back({"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
-                   absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
-                                   "waits; the longest wait was %.1f ms",
-                                   errors, r[2].AsInt(), r[3].AsDouble()),
-                   no_timeout ? "set a busy timeout so writers wait instead of failing"
-                              : "shorten write transactions, or raise the busy timeout",
-                   no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000")
-                              : std::nullopt,
-                   static_cast<double>(errors)});
-  }
-  // Doctor's handler was asked for (counting > 0) but some connections replaced it: their waits
-  // are invisible, so the counts above understate the contention.
-  ASSIGN_OR_RETURN(Rows partial,
-                   Query(c,
-                         "SELECT file, connections, counting FROM lock_stats WHERE file = "
-                         "(SELECT file FROM pragma_database_list WHERE name = ?1) "
-                         "AND counting > 0 AND counting < connections",
-                         {Value(schema)}));
-  for (const Row& r : partial) {
-    out.push_back({"locks", Severity::kInfo, r[0].AsText(),
-                   absl::StrFormat("lock_stats counts the busy waits of %d of the %d connections "
-                                   "to this file in this process; the others' waits and "
-                                   "SQLITE_BUSY errors are not counted",
-                                   r[2].AsInt(), r[1].AsInt()),
-                   "the connections whose handler is not doctor's (SELECT * FROM "
-                   "lock_stats_connections WHERE handler <> 'doctor') set their own busy "
-                   "timeout after loading; leave busy handling to doctor_set('busy_timeout_ms', N)",
-                   std::nullopt, static_cast<double>(r[1].AsInt() - r[2].AsInt())});
+    if (errors > 0 || r[2].AsInt() > 0) {
+      const bool no_timeout = r[4].AsInt() == 0;
+      out.push_back({"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
+                     absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
+                                     "waits; the longest wait was %.1f ms",
+                                     errors, r[2].AsInt(), r[3].AsDouble()),
+                     no_timeout ? "set a busy timeout so writers wait instead of failing"
+                                : "shorten write transactions, or raise the busy timeout",
+                     no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000")
+                                : std::nullopt,
+                     static_cast<double>(errors)});
+    }
+    // Doctor's handler was asked for (counting > 0) but some connections replaced it: their
+    // waits are invisible, so the counts above understate the contention.
+    const int64_t connections = r[5].AsInt(), counting = r[6].AsInt();
+    if (counting > 0 && counting < connections) {
+      out.push_back({"locks", Severity::kInfo, r[0].AsText(),
+                     absl::StrFormat("lock_stats counts the busy waits of %d of the %d "
+                                     "connections to this file in this process; the others' "
+                                     "waits and SQLITE_BUSY errors are not counted",
+                                     counting, connections),
+                     "the connections whose handler is not doctor's (SELECT * FROM "
+                     "lock_stats_connections WHERE handler <> 'doctor') set their own busy "
+                     "timeout after loading; leave busy handling to "
+                     "doctor_set('busy_timeout_ms', N)",
+                     std::nullopt, static_cast<double>(connections - counting)});
+    }
   }
   return absl::OkStatus();
 }

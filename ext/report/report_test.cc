@@ -207,6 +207,16 @@ TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   EXPECT_THAT(rows[0][1], HasSubstr("1 of the 2 connections"));
   own_handler.Exec("SELECT count(*) FROM lock_stats");  // takes doctor's handler: both count
   EXPECT_TRUE(counted.Rows(kQuery).empty());
+  // A writer that waits in vain: its wait and its SQLITE_BUSY become the other locks finding.
+  counted.Exec("SELECT doctor_set('busy_timeout_ms', 20)");
+  own_handler.Exec("SELECT count(*) FROM lock_stats");  // picks up the new timeout
+  counted.Exec("BEGIN IMMEDIATE");
+  EXPECT_THAT(own_handler.Error("INSERT INTO t VALUES (1)"), HasSubstr("locked"));
+  counted.Exec("COMMIT");
+  rows = counted.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("1 SQLITE_BUSY errors reached the application after 1 busy"));
   counted.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
 }
 

@@ -66,9 +66,9 @@ TraceTimeOfDay::TraceTimeOfDay() {
     const int64_t span_ns = MonotonicNs() - start_mono_ns;
     const uint64_t span_ticks = static_cast<uint64_t>(now_ticks_) - start_tsc;
     if (span_ns > 1000000000 && span_ticks > 0) {  // a longer span, a more exact rate
-      clock_internal::state.ns_per_tick.store(static_cast<double>(span_ns) /
-                                        static_cast<double>(span_ticks),
-                                        std::memory_order_relaxed);
+      clock_internal::state.ns_per_tick.store(
+          static_cast<double>(span_ns) / static_cast<double>(span_ticks),
+          std::memory_order_relaxed);
     }
   }
 #endif
