@@ -12,8 +12,9 @@
 //     by the sqlite3_stmt pointer (checked against its SQL text on a statement's first run, when
 //     the address may be recycled from a finalized statement), so a prepared statement is
 //     normalized once, not on every run. The VM counters are deltas of sqlite3_stmt_status since
-//     the start of the run. Then one sample goes to the process-wide Stats, and to the slow ring when
-//     slow enough. Nothing here prepares or runs SQL on the connection.
+//     the start of the run. The run is added to the cached statement's pending counters, which
+//     readers fold into the process-wide Stats (FoldedStats), and goes to the slow ring when slow
+//     enough. Nothing here prepares or runs SQL on the connection.
 #ifndef DOCTOR_TIMING_TRACE_H_
 #define DOCTOR_TIMING_TRACE_H_
 
