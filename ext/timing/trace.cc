@@ -129,17 +129,14 @@ int TimingState::Callback(unsigned event, void* context, void* p, void*) {
   switch (event) {
     case SQLITE_TRACE_ROW:
       self->OnRow(stmt);
-      break;
+      return 0;
     case SQLITE_TRACE_STMT:
-      self->OnStmt(stmt);
-      break;
+      return self->OnStmt(stmt);
     case SQLITE_TRACE_PROFILE:
-      self->OnProfile(stmt);
-      break;
+      return self->OnProfile(stmt);
     default:
-      break;
+      return 0;
   }
-  return 0;
 }
 
 int TimingState::CallbackAndForward(unsigned event, void* context, void* p, void* x) {
@@ -180,12 +177,12 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
   return true;
 }
 
-void TimingState::OnStmt(sqlite3_stmt* stmt) {
+int TimingState::OnStmt(sqlite3_stmt* stmt) {
   SyncSettings();
   // The common case, nothing else running and timing on, skips Admit's checks.
   const bool simple = in_flight_count_ == 0 && !stale_cache_ && timing_on_ &&
                       !connection_.internal();
-  if (!simple && !Admit(stmt)) return;
+  if (!simple && !Admit(stmt)) return 0;
   Running& r = in_flight_[in_flight_count_++];
   r.stmt = stmt;
   r.rows = 0;
@@ -199,6 +196,7 @@ void TimingState::OnStmt(sqlite3_stmt* stmt) {
     ReadStartCounters(r);
   }
   r.start_ticks = TraceClockNow();
+  return 0;
 }
 
 void TimingState::ReadStartCounters(Running& r) {
@@ -258,16 +256,19 @@ bool TimingState::TakeOuterRun(sqlite3_stmt* stmt, Running* run) {
   return true;
 }
 
-void TimingState::OnProfile(sqlite3_stmt* stmt) {
-  Running run;
-  if (in_flight_count_ > 0 && in_flight_[in_flight_count_ - 1].stmt == stmt) {
-    run = in_flight_[--in_flight_count_];  // usually the innermost statement ends
-  } else if (!TakeOuterRun(stmt, &run)) {
-    return;
-  }
+int TimingState::OnProfile(sqlite3_stmt* stmt) {
   const int64_t end_ticks = TraceClockNow();
-  SyncSettings();
-  if (!timing_on_) return;
+  // A run is counted when timing was on at its start (OnStmt reads the settings).
+  Running outer;
+  const Running* run_found;
+  if (in_flight_count_ > 0 && in_flight_[in_flight_count_ - 1].stmt == stmt) {
+    run_found = &in_flight_[--in_flight_count_];  // usually the innermost statement ends
+  } else if (TakeOuterRun(stmt, &outer)) {
+    run_found = &outer;
+  } else {
+    return 0;
+  }
+  const Running& run = *run_found;
   Cached& c = Lookup(stmt, run.fresh);
   // Written out, not looped over kCounterOps: this is the most frequent code of the extension.
   c.last[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
@@ -286,6 +287,7 @@ void TimingState::OnProfile(sqlite3_stmt* stmt) {
   UnlockPending();
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
   if (periodic_flush_) MaybePeriodicFlush();
+  return 0;
 }
 
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,

@@ -91,9 +91,10 @@ class TimingState : public AreaState {
   // case (a cached statement, nothing nested) does not need is kept out of line and cold.
   static int Callback(unsigned event, void* context, void* p, void* x);
   static int CallbackAndForward(unsigned event, void* context, void* p, void* x);
-  void OnStmt(sqlite3_stmt* stmt);
+  // OnStmt and OnProfile return the callback's result (always 0), so Callback tail-calls them.
+  int OnStmt(sqlite3_stmt* stmt);
   void OnRow(sqlite3_stmt* stmt);
-  void OnProfile(sqlite3_stmt* stmt);
+  int OnProfile(sqlite3_stmt* stmt);
   // Whether a STMT event starts a timed run, when something runs already or timing is not
   // plainly on (triggers, timing off, the extension's own statements, a stale cache).
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD bool Admit(sqlite3_stmt* stmt);
