@@ -163,17 +163,27 @@ void MemoryPerEntry() {
 }  // namespace
 
 // One configuration only, for instruction counts under callgrind (tools/bench_timing):
-//   timing_bench --only plain|noop|doctor memory|file LOOKUPS
+//   timing_bench --only CONFIG memory|file LOOKUPS
+// CONFIG: plain, noop, doctor as above; noop3 (a no-op callback on STMT, ROW and PROFILE);
+// doctor_off (loaded, timing off); doctor_untraced (loaded, its trace callback removed).
 int OnlyOne(const std::string& config, const std::string& where, int lookups) {
   char dir[] = "/tmp/timing_bench.XXXXXX";
   if (mkdtemp(dir) == nullptr) return 1;
   const std::string path = where == "file" ? std::string(dir) + "/bench.db" : ":memory:";
-  sqlite3* db = Open(path, config == "doctor");
+  const bool doctor = config == "doctor" || config == "doctor_off" || config == "doctor_untraced";
+  sqlite3* db = Open(path, doctor);
   if (where == "file") Exec(db, "PRAGMA journal_mode=WAL");
   Exec(db, "CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT, name TEXT);"
            "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 10000) "
            "INSERT INTO users SELECT i, 'user' || i || '@example.com', 'User ' || i FROM c;");
   if (config == "noop") sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, NoopProfile, nullptr);
+  if (config == "noop3") {  // the no-op callback on the three events doctor uses
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT | SQLITE_TRACE_ROW | SQLITE_TRACE_PROFILE, NoopProfile,
+                     nullptr);
+  }
+  if (config == "doctor_off") Exec(db, "SELECT doctor_set('timing', 'off')");
+  // Loaded, with its trace callback removed: what the rest of the extension costs a statement.
+  if (config == "doctor_untraced") sqlite3_trace_v2(db, 0, nullptr, nullptr);
   RunLookups(db, lookups, 1);
   sqlite3_close(db);
   if (where == "file") {

@@ -127,6 +127,7 @@ TEST_F(Timing, OwnStatementsAndTriggerProgramsAreNotCounted) {
 TEST_F(Timing, TimingOffStopsAndInfoSaysSo) {
   Db db;
   db.Exec("CREATE TABLE off_t(a)");
+  const int set_calls = std::stoi(Calls(db, "SELECT doctor_set(?, ?)"));
   db.Exec("SELECT doctor_set('timing', 'off')");
   db.Exec("INSERT INTO off_t VALUES (1)");
   EXPECT_EQ(db.One("SELECT status FROM query_stats_info"), "off");
@@ -134,6 +135,8 @@ TEST_F(Timing, TimingOffStopsAndInfoSaysSo) {
   db.Exec("INSERT INTO off_t VALUES (1)");
   EXPECT_EQ(Calls(db, "INSERT INTO off_t%"), "1");
   EXPECT_EQ(db.One("SELECT status || timing_active FROM query_stats_info"), "active1");
+  // A run counts when timing was on at its start: the 'off' call does, the 'on' call does not.
+  EXPECT_EQ(std::stoi(Calls(db, "SELECT doctor_set(?, ?)")), set_calls + 1);
 }
 
 int AppTrace(unsigned, void* count, void*, void*) {

@@ -159,12 +159,6 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
   for (size_t i = 0; i < in_flight_count_; ++i) {
     if (in_flight_[i].stmt == stmt) return false;  // a trigger sub-program of a running statement
   }
-  if (!timing_on_) {
-    // Statements run while timing is off are not seen: a recycled statement address could then
-    // look like a known one, so the cache starts over when timing comes back.
-    stale_cache_ = true;
-    return false;
-  }
   if (connection_.internal()) return false;
   if (stale_cache_) {
     for (Cached& c : cache_) c.stmt = nullptr;
@@ -179,9 +173,14 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
 
 int TimingState::OnStmt(sqlite3_stmt* stmt) {
   SyncSettings();
-  // The common case, nothing else running and timing on, skips Admit's checks.
-  const bool simple = in_flight_count_ == 0 && !stale_cache_ && timing_on_ &&
-                      !connection_.internal();
+  if (!timing_on_) {
+    // Statements run while timing is off are not seen: a recycled statement address could then
+    // look like a known one, so the cache starts over when timing comes back.
+    stale_cache_ = true;
+    return 0;
+  }
+  // The common case, nothing else running, skips Admit's checks.
+  const bool simple = in_flight_count_ == 0 && !stale_cache_ && !connection_.internal();
   if (!simple && !Admit(stmt)) return 0;
   Running& r = in_flight_[in_flight_count_++];
   r.stmt = stmt;
@@ -257,6 +256,7 @@ bool TimingState::TakeOuterRun(sqlite3_stmt* stmt, Running* run) {
 }
 
 int TimingState::OnProfile(sqlite3_stmt* stmt) {
+  if (in_flight_count_ == 0) return 0;  // not timed: timing off, or started before the load
   const int64_t end_ticks = TraceClockNow();
   // A run is counted when timing was on at its start (OnStmt reads the settings).
   Running outer;

@@ -95,8 +95,8 @@ class TimingState : public AreaState {
   int OnStmt(sqlite3_stmt* stmt);
   void OnRow(sqlite3_stmt* stmt);
   int OnProfile(sqlite3_stmt* stmt);
-  // Whether a STMT event starts a timed run, when something runs already or timing is not
-  // plainly on (triggers, timing off, the extension's own statements, a stale cache).
+  // Whether a STMT event starts a timed run (timing on), when something runs already or the
+  // common case does not apply (triggers, the extension's own statements, a stale cache).
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD bool Admit(sqlite3_stmt* stmt);
   // The start values of FULLSCAN_STEP, SORT and AUTOINDEX, for a statement not in the cache.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ReadStartCounters(Running& r);
