@@ -74,6 +74,18 @@ double RunLookups(sqlite3* db, int n, uint32_t seed) {
   return s;
 }
 
+// Full scans returning every row of the table (the per-row cost of counting rows returned).
+void RunScans(sqlite3* db, int n) {
+  sqlite3_stmt* stmt = nullptr;
+  Check(sqlite3_prepare_v2(db, "SELECT id, name FROM users", -1, &stmt, nullptr), db, "prepare");
+  for (int i = 0; i < n; ++i) {
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -164,6 +176,7 @@ void MemoryPerEntry() {
 
 // One configuration only, for instruction counts under callgrind (tools/bench_timing):
 //   timing_bench --only CONFIG memory|file LOOKUPS
+//   timing_bench --only CONFIG scan SCANS       (full scans of the 10k rows, :memory:)
 // CONFIG: plain, noop, doctor as above; noop3 (a no-op callback on STMT, ROW and PROFILE);
 // doctor_off (loaded, timing off); doctor_untraced (loaded, its trace callback removed).
 int OnlyOne(const std::string& config, const std::string& where, int lookups) {
@@ -184,7 +197,11 @@ int OnlyOne(const std::string& config, const std::string& where, int lookups) {
   if (config == "doctor_off") Exec(db, "SELECT doctor_set('timing', 'off')");
   // Loaded, with its trace callback removed: what the rest of the extension costs a statement.
   if (config == "doctor_untraced") sqlite3_trace_v2(db, 0, nullptr, nullptr);
-  RunLookups(db, lookups, 1);
+  if (where == "scan") {
+    RunScans(db, lookups);
+  } else {
+    RunLookups(db, lookups, 1);
+  }
   sqlite3_close(db);
   if (where == "file") {
     for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());

@@ -75,6 +75,59 @@ TEST_F(Timing, PreparedStatementReusedAndStepCountersAreDeltas) {
             "5 10 " + std::to_string(vm_total));
 }
 
+sqlite3_stmt* Prepare(Db& db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db.get(), sql, -1, &stmt, nullptr), SQLITE_OK) << sql;
+  return stmt;
+}
+
+// Two statements in flight at once on one connection: rows and ends of the one that is not the
+// innermost go to it, not to the innermost.
+TEST_F(Timing, InterleavedStatementsCountTheirOwnRows) {
+  Db db;
+  db.Exec("CREATE TABLE il(a); INSERT INTO il VALUES (1), (2), (3), (4), (5)");
+  sqlite3_stmt* a = Prepare(db, "SELECT a FROM il WHERE a > 0");
+  sqlite3_stmt* b = Prepare(db, "SELECT a FROM il WHERE a < 100");
+  ASSERT_EQ(sqlite3_step(a), SQLITE_ROW);
+  ASSERT_EQ(sqlite3_step(b), SQLITE_ROW);  // b is now the innermost run
+  ASSERT_EQ(sqlite3_step(a), SQLITE_ROW);
+  ASSERT_EQ(sqlite3_step(a), SQLITE_ROW);
+  sqlite3_reset(a);  // a ends (3 rows) while b still runs
+  while (sqlite3_step(b) == SQLITE_ROW) {
+  }
+  sqlite3_reset(b);
+  sqlite3_finalize(a);
+  sqlite3_finalize(b);
+  EXPECT_EQ(db.One("SELECT group_concat(calls || ':' || rows, ' ') FROM (SELECT calls, rows "
+                   "FROM query_stats WHERE query LIKE 'SELECT a FROM il WHERE a %' ORDER BY query)"),
+            "1:5 1:3");
+}
+
+// A statement run by a user function inside another statement is timed on its own; the outer
+// statement keeps its own rows.
+TEST_F(Timing, NestedStatementsAreTimedApart) {
+  Db db;
+  db.Exec("CREATE TABLE nest(a); INSERT INTO nest VALUES (1), (2), (3)");
+  auto inner_count = [](sqlite3_context* ctx, int, sqlite3_value**) {
+    sqlite3* handle = sqlite3_context_db_handle(ctx);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(handle, "SELECT count(*) FROM nest WHERE a >= 2", -1, &stmt, nullptr);
+    sqlite3_step(stmt);
+    sqlite3_result_int(ctx, sqlite3_column_int(stmt, 0));
+    sqlite3_finalize(stmt);
+  };
+  ASSERT_EQ(sqlite3_create_function(db.get(), "inner_count", 0, SQLITE_UTF8, nullptr, inner_count,
+                                    nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(db.Rows("SELECT a, inner_count() FROM nest").size(), 3u);
+  EXPECT_EQ(db.One("SELECT calls || ':' || rows FROM query_stats "
+                   "WHERE query = 'SELECT a, inner_count() FROM nest'"),
+            "1:3");
+  EXPECT_EQ(db.One("SELECT calls || ':' || rows FROM query_stats "
+                   "WHERE query = 'SELECT count(*) FROM nest WHERE a >= ?'"),
+            "3:3");
+}
+
 // A connection keeps its samples beside its cached statements and folds them into the process
 // store only when read: another connection's read, a close and a reset must all see them.
 TEST_F(Timing, PendingSamplesAreSeenFromOtherConnectionsKeptOnCloseDroppedByReset) {

@@ -126,17 +126,19 @@ void TimingState::SetForward(unsigned mask, int (*callback)(unsigned, void*, voi
 int TimingState::Callback(unsigned event, void* context, void* p, void*) {
   auto* self = static_cast<TimingState*>(context);
   auto* stmt = static_cast<sqlite3_stmt*>(p);
-  switch (event) {
-    case SQLITE_TRACE_ROW:
-      self->OnRow(stmt);
-      return 0;
-    case SQLITE_TRACE_STMT:
-      return self->OnStmt(stmt);
-    case SQLITE_TRACE_PROFILE:
-      return self->OnProfile(stmt);
-    default:
-      return 0;
+  // Every call below is a tail call, so this function needs no stack frame.
+  if (event == SQLITE_TRACE_ROW) {  // the most frequent event: once per row returned
+    const size_t n = self->in_flight_count_;
+    if (n == 0) return 0;
+    Running& innermost = self->in_flight_[n - 1];
+    if (innermost.stmt != stmt) return self->OnOuterRow(stmt);
+    ++innermost.rows;
+    return 0;
   }
+  if (event == SQLITE_TRACE_STMT) return self->OnStmt(stmt);
+  // Nothing timed is running when timing is off or the statement started before the load.
+  if (event == SQLITE_TRACE_PROFILE && self->in_flight_count_ > 0) return self->OnProfile(stmt);
+  return 0;
 }
 
 int TimingState::CallbackAndForward(unsigned event, void* context, void* p, void* x) {
@@ -171,18 +173,7 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
   return true;
 }
 
-int TimingState::OnStmt(sqlite3_stmt* stmt) {
-  SyncSettings();
-  if (!timing_on_) {
-    // Statements run while timing is off are not seen: a recycled statement address could then
-    // look like a known one, so the cache starts over when timing comes back.
-    stale_cache_ = true;
-    return 0;
-  }
-  // The common case, nothing else running, skips Admit's checks.
-  const bool simple = in_flight_count_ == 0 && !stale_cache_ && !connection_.internal();
-  if (!simple && !Admit(stmt)) return 0;
-  Running& r = in_flight_[in_flight_count_++];
+void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   r.stmt = stmt;
   r.rows = 0;
   r.counters[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
@@ -195,6 +186,27 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
     ReadStartCounters(r);
   }
   r.start_ticks = TraceClockNow();
+}
+
+int TimingState::OnStmt(sqlite3_stmt* stmt) {
+  SyncSettings();
+  if (!timing_on_) {
+    // Statements run while timing is off are not seen: a recycled statement address could then
+    // look like a known one, so the cache starts over when timing comes back.
+    stale_cache_ = true;
+    return 0;
+  }
+  // The common case: nothing else running, the cache fresh, a statement of the application.
+  if (in_flight_count_ != 0 || stale_cache_ || connection_.internal()) {
+    return OnOtherStmt(stmt);
+  }
+  in_flight_count_ = 1;
+  StartRun(in_flight_[0], stmt);
+  return 0;
+}
+
+int TimingState::OnOtherStmt(sqlite3_stmt* stmt) {
+  if (Admit(stmt)) StartRun(in_flight_[in_flight_count_++], stmt);
   return 0;
 }
 
@@ -204,13 +216,14 @@ void TimingState::ReadStartCounters(Running& r) {
   }
 }
 
-void TimingState::OnRow(sqlite3_stmt* stmt) {
-  for (size_t i = in_flight_count_; i-- > 0;) {  // usually the innermost statement
+int TimingState::OnOuterRow(sqlite3_stmt* stmt) {
+  for (size_t i = in_flight_count_ - 1; i-- > 0;) {
     if (in_flight_[i].stmt == stmt) {
       ++in_flight_[i].rows;
-      return;
+      break;
     }
   }
+  return 0;
 }
 
 TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
@@ -255,20 +268,8 @@ bool TimingState::TakeOuterRun(sqlite3_stmt* stmt, Running* run) {
   return true;
 }
 
-int TimingState::OnProfile(sqlite3_stmt* stmt) {
-  if (in_flight_count_ == 0) return 0;  // not timed: timing off, or started before the load
-  const int64_t end_ticks = TraceClockNow();
-  // A run is counted when timing was on at its start (OnStmt reads the settings).
-  Running outer;
-  const Running* run_found;
-  if (in_flight_count_ > 0 && in_flight_[in_flight_count_ - 1].stmt == stmt) {
-    run_found = &in_flight_[--in_flight_count_];  // usually the innermost statement ends
-  } else if (TakeOuterRun(stmt, &outer)) {
-    run_found = &outer;
-  } else {
-    return 0;
-  }
-  const Running& run = *run_found;
+void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
+  sqlite3_stmt* const stmt = run.stmt;
   Cached& c = Lookup(stmt, run.fresh);
   // Written out, not looped over kCounterOps: this is the most frequent code of the extension.
   c.last[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
@@ -287,6 +288,21 @@ int TimingState::OnProfile(sqlite3_stmt* stmt) {
   UnlockPending();
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
   if (periodic_flush_) MaybePeriodicFlush();
+}
+
+int TimingState::OnProfile(sqlite3_stmt* stmt) {
+  const int64_t end_ticks = TraceClockNow();
+  // A run is counted when timing was on at its start (OnStmt reads the settings).
+  const size_t innermost = in_flight_count_ - 1;  // Callback checked that a run is in flight
+  if (in_flight_[innermost].stmt != stmt) return OnOuterProfile(stmt, end_ticks);
+  in_flight_count_ = innermost;  // usually the innermost statement ends
+  FinishRun(in_flight_[innermost], end_ticks);
+  return 0;
+}
+
+int TimingState::OnOuterProfile(sqlite3_stmt* stmt, int64_t end_ticks) {
+  Running run;
+  if (TakeOuterRun(stmt, &run)) FinishRun(run, end_ticks);
   return 0;
 }
 

@@ -91,10 +91,19 @@ class TimingState : public AreaState {
   // case (a cached statement, nothing nested) does not need is kept out of line and cold.
   static int Callback(unsigned event, void* context, void* p, void* x);
   static int CallbackAndForward(unsigned event, void* context, void* p, void* x);
-  // OnStmt and OnProfile return the callback's result (always 0), so Callback tail-calls them.
+  // The handlers return the callback's result (always 0), so Callback tail-calls them; a ROW
+  // event of the innermost statement is counted in Callback itself.
   int OnStmt(sqlite3_stmt* stmt);
-  void OnRow(sqlite3_stmt* stmt);
-  int OnProfile(sqlite3_stmt* stmt);
+  int OnProfile(sqlite3_stmt* stmt);  // with a run in flight
+  // Out of line, so the common case keeps few registers: a STMT event with a run in flight (or
+  // any other reason to check), and a PROFILE event of a statement that is not the innermost.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int OnOtherStmt(sqlite3_stmt* stmt);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int OnOuterProfile(sqlite3_stmt* stmt,
+                                                                 int64_t end_ticks);
+  ABSL_ATTRIBUTE_ALWAYS_INLINE inline void StartRun(Running& r, sqlite3_stmt* stmt);
+  ABSL_ATTRIBUTE_ALWAYS_INLINE inline void FinishRun(const Running& run, int64_t end_ticks);
+  // A ROW event of a statement that is not the innermost running one (statements interleaved).
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int OnOuterRow(sqlite3_stmt* stmt);
   // Whether a STMT event starts a timed run (timing on), when something runs already or the
   // common case does not apply (triggers, the extension's own statements, a stale cache).
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD bool Admit(sqlite3_stmt* stmt);
