@@ -51,6 +51,19 @@ TEST(SqlTest, QueryRefusesASecondStatementAndReportsErrors) {
   EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("no such table: nowhere"));
 }
 
+TEST(SqlTest, ExecOneBindsRunsOneStatementAndReportsErrors) {
+  testing::Db db;
+  Connection* c = Connection::Find(db.get());
+  ASSERT_NE(c, nullptr);
+  db.Exec("CREATE TABLE e1(a, b)");
+  ASSERT_TRUE(ExecOne(*c, "INSERT INTO e1 VALUES (?1, ?2) RETURNING a", {Value(1), Value("x")}).ok());
+  EXPECT_EQ(db.One("SELECT a || b FROM e1"), "1x");
+  EXPECT_FALSE(ExecOne(*c, "INSERT INTO e1 VALUES (1, 2); INSERT INTO e1 VALUES (3, 4)", {}).ok());
+  EXPECT_EQ(db.One("SELECT count(*) FROM e1"), "1");
+  EXPECT_THAT(ExecOne(*c, "INSERT INTO nowhere VALUES (?1)", {Value(1)}).message(),
+              HasSubstr("nowhere"));
+}
+
 TEST(SqlTest, QuotingDoublesQuotes) {
   EXPECT_EQ(QuoteIdentifier("a\"b c"), "\"a\"\"b c\"");
   EXPECT_EQ(QuoteLiteral("it's"), "'it''s'");

@@ -116,6 +116,11 @@ absl::Status Exec(Connection& connection, absl::string_view sql) {
 
 absl::Status Exec(sqlite3* db, absl::string_view sql) { return RunExec(db, sql); }
 
+absl::Status ExecOne(Connection& connection, absl::string_view sql,
+                     absl::Span<const Value> params) {
+  return Query(connection, sql, params).status();
+}
+
 std::string QuoteIdentifier(absl::string_view name) {
   return absl::StrCat("\"", absl::StrReplaceAll(name, {{"\"", "\"\""}}), "\"");
 }

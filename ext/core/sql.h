@@ -27,6 +27,9 @@ absl::StatusOr<Rows> Query(sqlite3* db, absl::string_view sql, absl::Span<const 
 // Runs every statement of `sql` (no parameters); stops at the first error.
 absl::Status Exec(Connection& connection, absl::string_view sql);
 absl::Status Exec(sqlite3* db, absl::string_view sql);
+// Runs one statement with `params` bound 1..n, for its effect (rows it returns are dropped).
+absl::Status ExecOne(Connection& connection, absl::string_view sql,
+                     absl::Span<const Value> params);
 
 // Binds a Value to parameter `index` (1-based).
 int BindValue(sqlite3_stmt* stmt, int index, const Value& value);

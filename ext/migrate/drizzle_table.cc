@@ -78,12 +78,11 @@ absl::Status UpgradeToV1(Connection& c, const Folder& folder) {
       where = "\"hash\" = ?2";
       key = Value(r.hash);
     }
-    ASSIGN_OR_RETURN(Rows ignored,
-                     Query(c,
-                           absl::StrCat("UPDATE \"__drizzle_migrations\" SET \"name\" = ?1, "
-                                        "\"applied_at\" = NULL WHERE ",
-                                        where),
-                           {Value(f.name), key}));
+    RETURN_IF_ERROR(ExecOne(c,
+                            absl::StrCat("UPDATE \"__drizzle_migrations\" SET \"name\" = ?1, "
+                                         "\"applied_at\" = NULL WHERE ",
+                                         where),
+                            {Value(f.name), key}));
   }
   return absl::OkStatus();
 }
@@ -124,19 +123,15 @@ absl::Status EnsureDrizzleTable(Connection& c, const Folder& folder) {
 absl::Status InsertDrizzleRow(Connection& c, const DrizzleEntry& e) {
   const Value created = e.created_at ? Value(*e.created_at) : Value::Null();
   if (!e.name) {
-    ASSIGN_OR_RETURN(Rows ignored, Query(c,
-                                         "INSERT INTO \"__drizzle_migrations\" (\"hash\", "
-                                         "\"created_at\") VALUES(?1, ?2)",
-                                         {Value(e.hash), created}));
-    return absl::OkStatus();
+    return ExecOne(c,
+                   "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES(?1, ?2)",
+                   {Value(e.hash), created});
   }
-  ASSIGN_OR_RETURN(Rows ignored,
-                   Query(c,
-                         absl::StrCat("INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\", "
-                                      "\"name\", \"applied_at\") VALUES(?1, ?2, ?3, coalesce(?4, ",
-                                      kNow, "))"),
-                         {Value(e.hash), created, Value(*e.name), e.applied_at}));
-  return absl::OkStatus();
+  return ExecOne(c,
+                 absl::StrCat("INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\", "
+                              "\"name\", \"applied_at\") VALUES(?1, ?2, ?3, coalesce(?4, ",
+                              kNow, "))"),
+                 {Value(e.hash), created, Value(*e.name), e.applied_at});
 }
 
 DrizzleEntry DrizzleEntryOf(const Folder& folder, const MigrationFile& f) {
