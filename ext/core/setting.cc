@@ -31,7 +31,9 @@ Setting::Setting(Setting&& other) noexcept
       max_(other.max_),
       choices_(std::move(other.choices_)),
       summary_(std::move(other.summary_)),
-      value_(other.value_.load()) {}
+      value_(other.value_.load()),
+      default_text_(std::move(other.default_text_)),
+      text_(other.GetText()) {}
 
 Setting Setting::Bool(const char* name, bool default_value, const char* summary) {
   return Setting(name, Kind::kBool, default_value ? 1 : 0, 0, 1, {}, summary);
@@ -48,6 +50,26 @@ Setting Setting::Enum(const char* name, std::vector<std::string> choices, int de
   return Setting(name, Kind::kEnum, default_index, 0, max, std::move(choices), summary);
 }
 
+Setting Setting::Text(const char* name, const char* default_value, const char* summary) {
+  Setting s(name, Kind::kText, 0, 0, 0, {}, summary);
+  s.default_text_ = default_value;
+  s.text_ = default_value;
+  return s;
+}
+
+std::string Setting::GetText() const {
+  absl::MutexLock lock(&text_mu_);
+  return text_;
+}
+
+void Setting::Reset() {
+  if (kind_ == Kind::kText) {
+    absl::MutexLock lock(&text_mu_);
+    text_ = default_text_;
+  }
+  Store(default_);
+}
+
 std::string Setting::Accepts() const {
   switch (kind_) {
     case Kind::kBool:
@@ -56,6 +78,8 @@ std::string Setting::Accepts() const {
       return absl::StrCat("an integer from ", min_, " to ", max_);
     case Kind::kEnum:
       return absl::StrCat("one of: ", absl::StrJoin(choices_, ", "));
+    case Kind::kText:
+      return "a name of 1 to 128 bytes";
   }
   return "";
 }
@@ -68,6 +92,8 @@ std::string Setting::DisplayOf(int64_t v) const {
       return absl::StrCat(v);
     case Kind::kEnum:
       return v >= 0 && v < static_cast<int64_t>(choices_.size()) ? choices_[v] : "?";
+    case Kind::kText:
+      return GetText();
   }
   return "";
 }
@@ -98,6 +124,19 @@ absl::Status Setting::Set(const Value& value) {
   const std::string given = Describe(value);
   int64_t parsed = 0;
   const auto& s = value.storage();
+  if (kind_ == Kind::kText) {
+    const std::string* text = std::get_if<std::string>(&s);
+    if (text == nullptr || text->empty() || text->size() > 128 ||
+        text->find('\0') != std::string::npos) {
+      return Invalid(given);
+    }
+    {
+      absl::MutexLock lock(&text_mu_);
+      text_ = *text;
+    }
+    Store(0);  // moves the generation
+    return absl::OkStatus();
+  }
   if (const int64_t* i = std::get_if<int64_t>(&s)) {
     if (kind_ == Kind::kEnum) return Invalid(given);
     parsed = *i;

@@ -13,15 +13,17 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "ext/core/value.h"
 
 namespace doctor {
 
 class Setting {
  public:
-  enum class Kind { kBool, kInt, kEnum };
+  enum class Kind { kBool, kInt, kEnum, kText };
 
   static Setting Bool(const char* name, bool default_value, const char* summary);
   static Setting Int(const char* name, int64_t default_value, int64_t min, int64_t max,
@@ -29,6 +31,9 @@ class Setting {
   // An enum's value is the index of its choice in `choices`.
   static Setting Enum(const char* name, std::vector<std::string> choices, int default_index,
                       const char* summary);
+  // A name (1 to 128 bytes, no NUL): read with GetText(), not on a hot path (it copies under a
+  // mutex).
+  static Setting Text(const char* name, const char* default_value, const char* summary);
 
   Setting(Setting&& other) noexcept;
   Setting(const Setting&) = delete;
@@ -40,18 +45,21 @@ class Setting {
 
   int64_t Get() const { return value_.load(std::memory_order_relaxed); }
   bool On() const { return Get() != 0; }
+  std::string GetText() const;
 
   // Validates and stores a value given as SQL text, integer or real; errors name the setting and
   // what it accepts.
   absl::Status Set(const Value& value);
-  void Reset() { Store(default_); }
+  void Reset();
 
   // Moves on every change of any setting. A hot path may keep copies of the values it reads
   // and re-read them only when this moved: one shared cache line instead of one per setting.
   static uint64_t Generation() { return generation_.load(std::memory_order_acquire); }
 
-  std::string Display() const { return DisplayOf(Get()); }
-  std::string DefaultDisplay() const { return DisplayOf(default_); }
+  std::string Display() const { return kind_ == Kind::kText ? GetText() : DisplayOf(Get()); }
+  std::string DefaultDisplay() const {
+    return kind_ == Kind::kText ? default_text_ : DisplayOf(default_);
+  }
   // What Set() accepts, in words: "on or off", "an integer from 0 to 86400000", "one of: a, b".
   std::string Accepts() const;
 
@@ -75,6 +83,9 @@ class Setting {
   std::vector<std::string> choices_;
   std::string summary_;
   std::atomic<int64_t> value_;
+  std::string default_text_;
+  mutable absl::Mutex text_mu_;
+  std::string text_ ABSL_GUARDED_BY(text_mu_);
 };
 
 }  // namespace doctor

@@ -43,6 +43,27 @@ TEST(SettingTest, GenerationMovesOnEveryChangeOnly) {
   EXPECT_NE(Setting::Generation(), g1);
 }
 
+TEST(SettingTest, TextAcceptsNamesOnly) {
+  Setting s = Setting::Text("drizzle_table", "__drizzle_migrations", "table");
+  EXPECT_EQ(s.GetText(), "__drizzle_migrations");
+  const uint64_t g0 = Setting::Generation();
+  EXPECT_TRUE(s.Set(Value("app \"migrations\"")).ok());
+  EXPECT_NE(Setting::Generation(), g0);
+  EXPECT_EQ(s.Display(), "app \"migrations\"");
+  EXPECT_EQ(s.DefaultDisplay(), "__drizzle_migrations");
+  EXPECT_THAT(std::string(s.Set(Value("")).message()),
+              HasSubstr("setting 'drizzle_table' accepts a name of 1 to 128 bytes; got ''"));
+  EXPECT_FALSE(s.Set(Value(std::string(129, 'x'))).ok());
+  EXPECT_FALSE(s.Set(Value(std::string("a\0b", 3))).ok());
+  EXPECT_FALSE(s.Set(Value(5)).ok());
+  EXPECT_FALSE(s.Set(Value::Null()).ok());
+  EXPECT_EQ(s.GetText(), "app \"migrations\"") << "a rejected value leaves the setting unchanged";
+  Setting moved(std::move(s));
+  EXPECT_EQ(moved.GetText(), "app \"migrations\"");
+  moved.Reset();
+  EXPECT_EQ(moved.GetText(), "__drizzle_migrations");
+}
+
 TEST(SettingTest, BoolAcceptsWordsAndBits) {
   Setting s = Setting::Bool("timing", true, "timing");
   EXPECT_TRUE(s.Set(Value("OFF")).ok());

@@ -478,7 +478,7 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
     if (rows[0][2].AsText() == "drizzle") {
       return absl::FailedPreconditionError(absl::StrCat(
           "migration '", name, "' came from a Drizzle folder: Drizzle has no down migrations and "
-          "its __drizzle_migrations would still list it; write a new migration instead"));
+          "its ", DrizzleTable(), " would still list it; write a new migration instead"));
     }
   } else {
     return absl::FailedPreconditionError(absl::StrCat("migration '", name, "' is not applied"));

@@ -7,14 +7,18 @@
 
 namespace doctor::migrate {
 
-const char kDrizzleTableDdl[] =
-    "\n\t\t\tCREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (\n\t\t\t\tid SERIAL PRIMARY KEY,"
-    "\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)\n\t\t";
+std::string DrizzleTableDdl(absl::string_view table) {
+  return absl::StrCat("\n\t\t\tCREATE TABLE IF NOT EXISTS ", QuoteIdentifier(table),
+                      " (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,"
+                      "\n\t\t\t\tcreated_at numeric\n\t\t\t)\n\t\t");
+}
 
-const char kDrizzleV1TableDdl[] =
-    "\n\t\t\tCREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (\n\t\t\t\tid INTEGER PRIMARY KEY,"
-    "\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric,\n\t\t\t\tname text,"
-    "\n\t\t\t\tapplied_at TEXT\n\t\t\t)";
+std::string DrizzleV1TableDdl(absl::string_view table) {
+  return absl::StrCat("\n\t\t\tCREATE TABLE IF NOT EXISTS ", QuoteIdentifier(table),
+                      " (\n\t\t\t\tid INTEGER PRIMARY KEY,\n\t\t\t\thash text NOT NULL,"
+                      "\n\t\t\t\tcreated_at numeric,\n\t\t\t\tname text,"
+                      "\n\t\t\t\tapplied_at TEXT\n\t\t\t)");
+}
 
 namespace {
 
@@ -25,10 +29,9 @@ struct TableShape {
   bool has_name = false;
 };
 
-absl::StatusOr<TableShape> Shape(Connection& c) {
-  ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT name FROM pragma_table_info('__drizzle_migrations', "
-                                    "'main')"));
+absl::StatusOr<TableShape> Shape(Connection& c, const std::string& table) {
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c, "SELECT name FROM pragma_table_info(?1, 'main')", {Value(table)}));
   TableShape shape;
   shape.exists = !rows.empty();
   for (const Row& r : rows) shape.has_name = shape.has_name || r[0].AsText() == "name";
@@ -37,8 +40,9 @@ absl::StatusOr<TableShape> Shape(Connection& c) {
 
 // Drizzle 1.0's upToV1: match every row, refuse if one is unmatched, then add the columns and
 // backfill names with the same UPDATEs in the same order.
-absl::Status UpgradeToV1(Connection& c, const Folder& folder) {
+absl::Status UpgradeToV1(Connection& c, const Folder& folder, const std::string& table) {
   ASSIGN_OR_RETURN(std::vector<DrizzleRow> rows, LoadDrizzle(c));
+  const std::string quoted = QuoteIdentifier(table);
   std::vector<const MigrationFile*> match = MatchUnnamedRows(folder, rows);
   std::vector<std::string> unmatched;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -49,13 +53,13 @@ absl::Status UpgradeToV1(Connection& c, const Folder& folder) {
   }
   if (!unmatched.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "cannot upgrade __drizzle_migrations to Drizzle 1.0's columns (name, applied_at): ",
+        "cannot upgrade ", table, " to Drizzle 1.0's columns (name, applied_at): ",
         unmatched.size(), " row(s) ", absl::StrJoin(unmatched, ", "),
         " match no migration folder of '", folder.path,
         "' (Drizzle 1.0's migrator refuses the same); nothing was run"));
   }
-  RETURN_IF_ERROR(Exec(c, "ALTER TABLE \"__drizzle_migrations\" ADD COLUMN \"name\" text"));
-  RETURN_IF_ERROR(Exec(c, "ALTER TABLE \"__drizzle_migrations\" ADD COLUMN \"applied_at\" TEXT"));
+  RETURN_IF_ERROR(Exec(c, absl::StrCat("ALTER TABLE ", quoted, " ADD COLUMN \"name\" text")));
+  RETURN_IF_ERROR(Exec(c, absl::StrCat("ALTER TABLE ", quoted, " ADD COLUMN \"applied_at\" TEXT")));
   for (size_t i = 0; i < rows.size(); ++i) {
     const DrizzleRow& r = rows[i];
     const MigrationFile& f = *match[i];
@@ -79,9 +83,8 @@ absl::Status UpgradeToV1(Connection& c, const Folder& folder) {
       key = Value(r.hash);
     }
     RETURN_IF_ERROR(ExecOne(c,
-                            absl::StrCat("UPDATE \"__drizzle_migrations\" SET \"name\" = ?1, "
-                                         "\"applied_at\" = NULL WHERE ",
-                                         where),
+                            absl::StrCat("UPDATE ", quoted,
+                                         " SET \"name\" = ?1, \"applied_at\" = NULL WHERE ", where),
                             {Value(f.name), key}));
   }
   return absl::OkStatus();
@@ -90,15 +93,14 @@ absl::Status UpgradeToV1(Connection& c, const Folder& folder) {
 }  // namespace
 
 absl::StatusOr<std::vector<DrizzleRow>> LoadDrizzle(Connection& c) {
-  ASSIGN_OR_RETURN(TableShape shape, Shape(c));
+  const std::string table = DrizzleTable();
+  ASSIGN_OR_RETURN(TableShape shape, Shape(c, table));
   std::vector<DrizzleRow> out;
   if (!shape.exists) return out;
   ASSIGN_OR_RETURN(Rows rows,
-                   Query(c, shape.has_name
-                                ? "SELECT hash, created_at, id, name, applied_at FROM "
-                                  "\"__drizzle_migrations\" ORDER BY id ASC"
-                                : "SELECT hash, created_at, id, NULL, NULL FROM "
-                                  "\"__drizzle_migrations\" ORDER BY id ASC"));
+                   Query(c, absl::StrCat(shape.has_name ? "SELECT hash, created_at, id, name, applied_at"
+                                                        : "SELECT hash, created_at, id, NULL, NULL",
+                                         " FROM ", QuoteIdentifier(table), " ORDER BY id ASC")));
   for (const Row& r : rows) {
     DrizzleRow d;
     d.hash = r[0].AsText();
@@ -112,24 +114,28 @@ absl::StatusOr<std::vector<DrizzleRow>> LoadDrizzle(Connection& c) {
 }
 
 absl::Status EnsureDrizzleTable(Connection& c, const Folder& folder) {
-  if (folder.layout == Layout::kDrizzleKit) return Exec(c, kDrizzleTableDdl);
+  const std::string table = DrizzleTable();
+  if (folder.layout == Layout::kDrizzleKit) return Exec(c, DrizzleTableDdl(table));
   if (folder.layout != Layout::kDrizzleFolders) return absl::OkStatus();
-  ASSIGN_OR_RETURN(TableShape shape, Shape(c));
-  if (!shape.exists) return Exec(c, kDrizzleV1TableDdl);
-  if (!shape.has_name) return UpgradeToV1(c, folder);
+  ASSIGN_OR_RETURN(TableShape shape, Shape(c, table));
+  if (!shape.exists) return Exec(c, DrizzleV1TableDdl(table));
+  if (!shape.has_name) return UpgradeToV1(c, folder, table);
   return absl::OkStatus();
 }
 
 absl::Status InsertDrizzleRow(Connection& c, const DrizzleEntry& e) {
   const Value created = e.created_at ? Value(*e.created_at) : Value::Null();
+  const std::string quoted = QuoteIdentifier(DrizzleTable());
   if (!e.name) {
     return ExecOne(c,
-                   "INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\") VALUES(?1, ?2)",
+                   absl::StrCat("INSERT INTO ", quoted,
+                                " (\"hash\", \"created_at\") VALUES(?1, ?2)"),
                    {Value(e.hash), created});
   }
   return ExecOne(c,
-                 absl::StrCat("INSERT INTO \"__drizzle_migrations\" (\"hash\", \"created_at\", "
-                              "\"name\", \"applied_at\") VALUES(?1, ?2, ?3, coalesce(?4, ",
+                 absl::StrCat("INSERT INTO ", quoted,
+                              " (\"hash\", \"created_at\", \"name\", \"applied_at\") "
+                              "VALUES(?1, ?2, ?3, coalesce(?4, ",
                               kNow, "))"),
                  {Value(e.hash), created, Value(*e.name), e.applied_at});
 }

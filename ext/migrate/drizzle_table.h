@@ -1,5 +1,6 @@
 // __drizzle_migrations, kept the way Drizzle's own SQLite migrators keep it, so that a project can
-// switch between Drizzle's migrator and migrate_dir in either direction.
+// switch between Drizzle's migrator and migrate_dir in either direction. The table is the one the
+// setting drizzle_table names (DrizzleTable(), plan.h): Drizzle's `migrationsTable` option.
 //
 // Two formats, chosen by the folder's layout:
 //   drizzle-kit folders (meta/_journal.json), Drizzle 0.45's migrator:
@@ -30,9 +31,10 @@
 
 namespace doctor::migrate {
 
-// The exact DDL each Drizzle version runs (whitespace included: sqlite_schema keeps it).
-extern const char kDrizzleTableDdl[];    // 0.45, drizzle-kit folders
-extern const char kDrizzleV1TableDdl[];  // 1.0, folder per migration
+// The exact DDL each Drizzle version runs for a table of that name (whitespace included:
+// sqlite_schema keeps it; the name quoted as Drizzle's sql.identifier quotes it).
+std::string DrizzleTableDdl(absl::string_view table);    // 0.45, drizzle-kit folders
+std::string DrizzleV1TableDdl(absl::string_view table);  // 1.0, folder per migration
 
 // Every row (empty when the table does not exist), in id order; name and applied_at stay unset
 // for a 0.45 table.

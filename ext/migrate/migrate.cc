@@ -213,7 +213,7 @@ const TableSpec kTables[] = {
      "to b: tables (column by column), indexes, views, triggers."},
 };
 
-Setting* const kSettings[] = {&migrate::kSchemaHashSetting};
+Setting* const kSettings[] = {&migrate::kSchemaHashSetting, &migrate::kDrizzleTableSetting};
 
 }  // namespace
 

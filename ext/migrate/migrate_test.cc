@@ -304,6 +304,58 @@ TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {
             "missing in __drizzle_migrations, no folder of this name");
 }
 
+// Drizzle's migrationsTable option: the setting drizzle_table names the table everywhere (created
+// as Drizzle creates it, read, upgraded, left out of schema_hash); the default table is untouched.
+TEST(MigrateTest, CustomDrizzleTableName) {
+  testing::TempDir dir;
+  mkdir(dir.File("20240101000000_init").c_str(), 0755);
+  mkdir(dir.File("20240201000000_more").c_str(), 0755);
+  Write(dir.File("20240101000000_init/migration.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("20240201000000_more/migration.sql"), "CREATE TABLE c(x);");
+  const std::string path = "'" + dir.path() + "'";
+  testing::Db db;
+  db.Exec("SELECT doctor_set('drizzle_table', 'app \"migrations\"')");
+  // What Drizzle 0.45 leaves with migrationsTable: 'app "migrations"' (its DDL, quoted as
+  // sql.identifier quotes), with the first migration applied.
+  db.Exec("\n\t\t\tCREATE TABLE IF NOT EXISTS \"app \"\"migrations\"\"\" (\n\t\t\t\tid SERIAL "
+          "PRIMARY KEY,\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)\n\t\t");
+  db.Exec("CREATE TABLE a(x); INSERT INTO \"app \"\"migrations\"\"\"(hash, created_at) SELECT "
+          "checksum, 1704067200000 FROM migration_status(" + path + ") WHERE name = '20240101000000_init'");
+  EXPECT_EQ(db.One("SELECT group_concat(status, ' ') FROM migration_status(" + path + ")"),
+            "applied pending");
+  const std::string hash = db.One("SELECT schema_hash()");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");  // upgrades it like Drizzle 1.0
+  EXPECT_EQ(db.One("SELECT group_concat(name, ' ') FROM \"app \"\"migrations\"\"\""),
+            "20240101000000_init 20240201000000_more");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = '__drizzle_migrations'"), "0");
+  EXPECT_EQ(db.One("SELECT kind FROM doctor_migrations WHERE name = '20240101000000_init'"),
+            "adopted");
+  // The journal table is no part of the schema: only the migration's table c changed it.
+  db.Exec("CREATE TABLE probe AS SELECT 1");
+  db.Exec("DROP TABLE probe");
+  EXPECT_NE(db.One("SELECT schema_hash()"), hash);
+  db.Exec("DROP TABLE c");
+  EXPECT_EQ(db.One("SELECT schema_hash()"), hash);
+  db.Exec("SELECT doctor_set('drizzle_table', '__drizzle_migrations')");
+  EXPECT_NE(db.One("SELECT schema_hash()"), hash) << "with the default name the table counts";
+  db.Exec("CREATE TABLE c(x)");
+  // A fresh database with the custom name: Drizzle 1.0's DDL under that name.
+  testing::Db fresh;
+  fresh.Exec("SELECT doctor_set('drizzle_table', 'app \"migrations\"')");
+  EXPECT_EQ(fresh.One("SELECT migrate_dir(" + path + ")"), "2");
+  EXPECT_EQ(fresh.One("SELECT sql FROM sqlite_schema WHERE name = 'app \"migrations\"'"),
+            "CREATE TABLE \"app \"\"migrations\"\"\" (\n\t\t\t\tid INTEGER PRIMARY KEY,\n\t\t\t\t"
+            "hash text NOT NULL,\n\t\t\t\tcreated_at numeric,\n\t\t\t\tname text,\n\t\t\t\tapplied_at "
+            "TEXT\n\t\t\t)");
+  fresh.Exec("INSERT INTO \"app \"\"migrations\"\"\" (hash, created_at, name) VALUES ('ab', 1, "
+             "'19700101000000_gone')");
+  EXPECT_EQ(fresh.One("SELECT note FROM migration_status(" + path + ") WHERE name = '19700101000000_gone'"),
+            "in app \"migrations\", no folder of this name");
+  EXPECT_THAT(fresh.Error("SELECT doctor_set('drizzle_table', '')"),
+              HasSubstr("setting 'drizzle_table' accepts a name of 1 to 128 bytes; got ''"));
+  fresh.Exec("SELECT doctor_set('drizzle_table', '__drizzle_migrations')");
+}
+
 TEST(MigrateTest, UpgradesADrizzle045TableLikeDrizzle1) {
   testing::TempDir dir;
   mkdir(dir.File("20240101000000_init").c_str(), 0755);

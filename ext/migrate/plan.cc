@@ -9,6 +9,15 @@
 #include "ext/migrate/sql_text.h"
 
 namespace doctor::migrate {
+
+Setting kDrizzleTableSetting = Setting::Text(
+    "drizzle_table", "__drizzle_migrations",
+    "The table Drizzle's migrator journals to: its migrationsTable option (default "
+    "__drizzle_migrations). Read, written and created by migrate_dir, migrate_baseline, "
+    "migration_status and doctor_report for Drizzle folders.");
+
+std::string DrizzleTable() { return kDrizzleTableSetting.GetText(); }
+
 namespace {
 
 bool IsApplied(const JournalRow& r) { return r.kind != "revert"; }
@@ -215,18 +224,20 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     out.push_back(std::move(item));
   }
   if (is_drizzle) {
+    const std::string table = DrizzleTable();
     for (size_t i = 0; i < drizzle.size(); ++i) {
       if (drizzle_matched[i]) continue;
       const DrizzleRow& r = drizzle[i];
       PlanItem item;
       item.name = r.name ? *r.name
-                         : absl::StrCat("__drizzle_migrations:",
+                         : absl::StrCat(table, ":",
                                         r.created_at ? absl::StrCat(*r.created_at) : std::string("?"));
       item.status = "missing";
       item.checksum = r.hash;
       item.applied_at = r.applied_at;
-      item.note = r.name ? "in __drizzle_migrations, no folder of this name"
-                         : "in __drizzle_migrations, no file in the folder has this hash";
+      item.note = absl::StrCat("in ", table,
+                               r.name ? ", no folder of this name"
+                                      : ", no file in the folder has this hash");
       out.push_back(std::move(item));
     }
   }

@@ -10,10 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "ext/core/setting.h"
 #include "ext/core/value.h"
 #include "ext/migrate/folder.h"
 
 namespace doctor::migrate {
+
+// The name of Drizzle's migrations table: `__drizzle_migrations` unless the project gave
+// Drizzle's migrator another (its `migrationsTable` option). Setting `drizzle_table`.
+extern Setting kDrizzleTableSetting;
+std::string DrizzleTable();
 
 // The latest doctor_migrations row of one name.
 struct JournalRow {

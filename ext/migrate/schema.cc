@@ -9,10 +9,12 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/migrate/plan.h"
 #include "ext/migrate/sha256.h"
 #include "ext/migrate/sql_text.h"
 
@@ -131,10 +133,6 @@ absl::Status IndexFacts(sqlite3* db, const std::string& schema, const std::strin
 
 }  // namespace
 
-bool IsJournalTable(const std::string& n) {
-  return n == "doctor_migrations" || n == "__drizzle_migrations";
-}
-
 const FactCache::Entry* FactCache::Get(absl::string_view sql) {
   auto it = map_.find(std::hash<std::string_view>()(std::string_view(sql.data(), sql.size())));
   if (it == map_.end()) return nullptr;
@@ -166,10 +164,12 @@ void Digest(const std::string& type, const std::string& name, const std::string&
   for (int i = 0; i < 4; ++i) out[i] = std::stoull(hex.substr(i * 16, 16), nullptr, 16);
 }
 
-bool Skipped(absl::string_view name, absl::string_view table) {
+// SQLite's own objects and the journals (doctor_migrations, Drizzle's table) are no part of the
+// schema a migration changes.
+bool Skipped(absl::string_view name, absl::string_view table, absl::string_view drizzle_table) {
   return (name.size() >= 7 && strncasecmp(name.data(), "sqlite_", 7) == 0) ||
-         (table.size() == 17 && strncasecmp(table.data(), "doctor_migrations", 17) == 0) ||
-         (table.size() == 20 && strncasecmp(table.data(), "__drizzle_migrations", 20) == 0);
+         absl::EqualsIgnoreCase(table, "doctor_migrations") ||
+         absl::EqualsIgnoreCase(table, drizzle_table);
 }
 
 std::string Final(const uint64_t sum[4], uint64_t count) {
@@ -210,10 +210,11 @@ absl::StatusOr<std::vector<SchemaObject>> ReadSchema(sqlite3* db, const std::str
   ASSIGN_OR_RETURN(Rows rows, Query(db, absl::StrCat("SELECT type, name, tbl_name, sql FROM ",
                                                      QuoteIdentifier(schema), ".sqlite_schema")));
   std::vector<SchemaObject> out;
+  const std::string drizzle_table = DrizzleTable();
   for (const Row& r : rows) {
     SchemaObject o{r[0].AsText(), absl::AsciiStrToLower(r[1].AsText()),
                    absl::AsciiStrToLower(r[2].AsText()), {}};
-    if (Skipped(o.name, o.table)) continue;
+    if (Skipped(o.name, o.table, drizzle_table)) continue;
     const std::string sql = r[3].AsText();
     bool cached = false;
     if (cache != nullptr) {
@@ -262,7 +263,8 @@ namespace {
 
 // One pass over `stmt` (type, name, tbl_name, sql, rowid), adding every object's digest to
 // sum/count; rows are appended to `out` (when not null), reusing `prev` rows positionally.
-absl::Status ScanRows(sqlite3* db, const std::string& schema, FactCache* cache, sqlite3_stmt* stmt,
+absl::Status ScanRows(sqlite3* db, const std::string& schema, const std::string& drizzle_table,
+                      FactCache* cache, sqlite3_stmt* stmt,
                       const std::vector<LastScan::Row>* prev_rows, std::vector<LastScan::Row>* out,
                       uint64_t sum[4], uint64_t* count, int64_t* max_rowid) {
   auto text = [&](int i) {
@@ -279,7 +281,7 @@ absl::Status ScanRows(sqlite3* db, const std::string& schema, FactCache* cache, 
         prev_rows != nullptr && i < prev_rows->size() ? &(*prev_rows)[i] : nullptr;
     if (prev != nullptr && prev->key == row.key && prev->length == row.length) {
       row = *prev;
-    } else if (Skipped(text(1), text(2))) {
+    } else if (Skipped(text(1), text(2), drizzle_table)) {
       row.skipped = true;
     } else {
       absl::string_view name = text(1), table = text(2);
@@ -325,14 +327,18 @@ absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema,
   uint64_t count = 0;
   int64_t max_rowid = 0;
   std::vector<LastScan::Row> rows;
-  const bool reuse = last != nullptr && last->schema == schema;
-  absl::Status status = ScanRows(db, schema, cache, stmt, reuse ? &last->rows : nullptr,
-                                 last != nullptr ? &rows : nullptr, sum, &count, &max_rowid);
+  const std::string drizzle_table = DrizzleTable();
+  const bool reuse =
+      last != nullptr && last->schema == schema && last->drizzle_table == drizzle_table;
+  absl::Status status =
+      ScanRows(db, schema, drizzle_table, cache, stmt, reuse ? &last->rows : nullptr,
+               last != nullptr ? &rows : nullptr, sum, &count, &max_rowid);
   sqlite3_finalize(stmt);
   if (last != nullptr) last->valid = false;
   if (!status.ok()) return status;
   if (last != nullptr) {
     last->schema = schema;
+    last->drizzle_table = drizzle_table;
     last->rows = std::move(rows);
     last->valid = true;
     last->max_rowid = max_rowid;
@@ -344,12 +350,14 @@ absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema,
 
 absl::StatusOr<std::string> HashSchemaAppended(sqlite3* db, const std::string& schema,
                                                FactCache* cache, LastScan* last) {
-  if (!last->valid || last->schema != schema) return HashSchemaOf(db, schema, cache, last);
+  if (!last->valid || last->schema != schema || last->drizzle_table != DrizzleTable()) {
+    return HashSchemaOf(db, schema, cache, last);
+  }
   ASSIGN_OR_RETURN(sqlite3_stmt* stmt, PrepareScan(db, schema, true));
   sqlite3_bind_int64(stmt, 1, last->max_rowid);
   last->valid = false;
-  absl::Status status = ScanRows(db, schema, cache, stmt, nullptr, &last->rows, last->sum,
-                                 &last->count, &last->max_rowid);
+  absl::Status status = ScanRows(db, schema, last->drizzle_table, cache, stmt, nullptr,
+                                 &last->rows, last->sum, &last->count, &last->max_rowid);
   sqlite3_finalize(stmt);
   if (!status.ok()) return status;
   last->valid = true;

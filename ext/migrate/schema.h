@@ -5,7 +5,7 @@
 // and AUTOINCREMENT in normal form; an index by pragma index_xinfo and its WHERE clause; views
 // and triggers by their SQL in normal form (sql_text.h). So whitespace, comments, keyword case
 // and identifier quoting never change the hash. Internal tables (sqlite_*) and the journals
-// (doctor_migrations, __drizzle_migrations) are left out.
+// (doctor_migrations, Drizzle's table: drizzle_table) are left out.
 #ifndef DOCTOR_MIGRATE_SCHEMA_H_
 #define DOCTOR_MIGRATE_SCHEMA_H_
 
@@ -70,6 +70,7 @@ struct LastScan {
     bool skipped;
   };
   std::string schema;
+  std::string drizzle_table;  // the journal table left out of the scan (DrizzleTable())
   std::vector<Row> rows;
   // Totals of the scan, for HashSchemaAppended.
   bool valid = false;
@@ -98,9 +99,6 @@ struct SchemaChange {
 // What changed from `a` to `b`; for tables column by column. Pure.
 std::vector<SchemaChange> DiffSchemas(const std::vector<SchemaObject>& a,
                                       const std::vector<SchemaObject>& b);
-
-// True for tables the journal owns (left out of hashes and checks).
-bool IsJournalTable(const std::string& lowercase_name);
 
 }  // namespace doctor::migrate
 

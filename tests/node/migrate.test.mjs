@@ -62,6 +62,29 @@ test('Drizzle applies the first half, migrate_dir the rest; Drizzle then applies
   db.close();
 });
 
+test("Drizzle's migrationsTable option: drizzle_table names the same table, made the same way", (t) => {
+  const dir = scratchDir(t);
+  const table = 'app_migrations';
+  const theirs = openDoctor(path.join(dir, 'theirs.db'));
+  const ours = openDoctor(path.join(dir, 'ours.db'));
+  ours.prepare("SELECT doctor_set('drizzle_table', ?)").get(table);
+  t.after(() => openDoctor().prepare("SELECT doctor_set('drizzle_table', '__drizzle_migrations')").get());  // process-wide
+  const custom = (db, folder) => drizzleMigrate(drizzle(db), { migrationsFolder: folder, migrationsTable: table });
+  const rows = (db) => db.prepare('SELECT hash, created_at FROM app_migrations ORDER BY created_at').all();
+  const ddl = (db) => db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(table);
+  custom(theirs, FIXTURE);
+  custom(ours, folderUpTo(dir, 2));
+  assert.equal(migrateDir(ours, FIXTURE), 2);
+  assert.equal(ddl(ours), ddl(theirs));
+  assert.deepEqual(rows(ours), expectedDrizzleRows());
+  assert.deepEqual(rows(ours), rows(theirs));
+  assert.equal(ours.prepare("SELECT count(*) FROM sqlite_schema WHERE name = '__drizzle_migrations'").pluck().get(), 0);
+  custom(ours, FIXTURE);
+  assert.equal(rows(ours).length, 4, "Drizzle's migrator applied nothing more");
+  theirs.close();
+  ours.close();
+});
+
 test('migrate_dir applies the first half, Drizzle the rest; journals agree', (t) => {
   const dir = scratchDir(t);
   const db = openDoctor(path.join(dir, 'app.db'));

@@ -86,6 +86,26 @@ test('Drizzle 1.0 applies the first half, migrate_dir the rest; Drizzle then app
   db.close();
 });
 
+test("Drizzle 1.0's migrationsTable option: drizzle_table names the same table both ways", (t) => {
+  const dir = scratchDir(t);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  const table = 'app "migrations"';
+  db.prepare("SELECT doctor_set('drizzle_table', ?)").get(table);
+  t.after(() => openDoctor().prepare("SELECT doctor_set('drizzle_table', '__drizzle_migrations')").get());  // process-wide
+  const custom = (folder) =>
+    migrateV1(drizzleV1({ client: db }), { migrationsFolder: folder, migrationsTable: table });
+  const rows = () => db.prepare('SELECT hash, created_at, name FROM "app ""migrations""" ORDER BY id').all();
+  custom(firstOf(FIXTURE, FOLDERS, dir, 2, 'half'));
+  assert.equal(rows().length, 2);
+  assert.equal(migrateDir(db, FIXTURE), 2, 'only the two Drizzle did not apply');
+  assert.deepEqual(rows(), expectedRows().map(({ hash, created_at, name }) => ({ hash, created_at, name })));
+  assert.equal(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = '__drizzle_migrations'").pluck().get(), 0);
+  custom(FIXTURE);
+  assert.equal(rows().length, 4, "Drizzle's migrator applied nothing more");
+  assert.deepEqual(db.prepare('SELECT DISTINCT status FROM migration_status(?)').pluck().all(FIXTURE), ['applied']);
+  db.close();
+});
+
 test('migrate_dir applies the first half, Drizzle 1.0 the rest; journals agree', (t) => {
   const dir = scratchDir(t);
   const db = openDoctor(path.join(dir, 'app.db'));
