@@ -304,15 +304,20 @@ TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {
             "missing in __drizzle_migrations, no folder of this name");
 }
 
-// Drizzle's migrationsTable option: the setting drizzle_table names the table everywhere (created
-// as Drizzle creates it, read, upgraded, left out of schema_hash); the default table is untouched.
-TEST(MigrateTest, CustomDrizzleTableName) {
-  testing::TempDir dir;
+// A Drizzle 1.0 folder with two migrations (tables a and c); returns its path as a SQL literal.
+std::string TwoDrizzleFolders(testing::TempDir& dir) {
   mkdir(dir.File("20240101000000_init").c_str(), 0755);
   mkdir(dir.File("20240201000000_more").c_str(), 0755);
   Write(dir.File("20240101000000_init/migration.sql"), "CREATE TABLE a(x);");
   Write(dir.File("20240201000000_more/migration.sql"), "CREATE TABLE c(x);");
-  const std::string path = "'" + dir.path() + "'";
+  return "'" + dir.path() + "'";
+}
+
+// Drizzle's migrationsTable option: the setting drizzle_table names the table everywhere (created
+// as Drizzle creates it, read, upgraded, left out of schema_hash); the default table is untouched.
+TEST(MigrateTest, CustomDrizzleTableName) {
+  testing::TempDir dir;
+  const std::string path = TwoDrizzleFolders(dir);
   testing::Db db;
   db.Exec("SELECT doctor_set('drizzle_table', 'app \"migrations\"')");
   // What Drizzle 0.45 leaves with migrationsTable: 'app "migrations"' (its DDL, quoted as
@@ -358,11 +363,7 @@ TEST(MigrateTest, CustomDrizzleTableName) {
 
 TEST(MigrateTest, UpgradesADrizzle045TableLikeDrizzle1) {
   testing::TempDir dir;
-  mkdir(dir.File("20240101000000_init").c_str(), 0755);
-  mkdir(dir.File("20240201000000_more").c_str(), 0755);
-  Write(dir.File("20240101000000_init/migration.sql"), "CREATE TABLE a(x);");
-  Write(dir.File("20240201000000_more/migration.sql"), "CREATE TABLE c(x);");
-  const std::string path = "'" + dir.path() + "'";
+  const std::string path = TwoDrizzleFolders(dir);
   testing::Db db;
   // What Drizzle 0.45 left: its DDL, id NULL, created_at = the journal's `when` (milliseconds).
   db.Exec("\n\t\t\tCREATE TABLE IF NOT EXISTS \"__drizzle_migrations\" (\n\t\t\t\tid SERIAL PRIMARY KEY,"
