@@ -19,24 +19,6 @@ struct Token {
   size_t begin, end;  // byte range in the source
 };
 
-// Unquotes a quoted name: "a""b" -> a"b, [x] -> x.
-std::string Unquote(absl::string_view quoted) {
-  const char close = quoted[0] == '[' ? ']' : quoted[0];
-  std::string out;
-  for (size_t i = 1; i < quoted.size(); ++i) {
-    if (quoted[i] == close) {
-      if (close != ']' && i + 1 < quoted.size() && quoted[i + 1] == close) {
-        out += close;
-        ++i;
-        continue;
-      }
-      break;
-    }
-    out += quoted[i];
-  }
-  return out;
-}
-
 // SQLite's token rules live in core's tokenizer; this keeps the advisor's kinds, in which quoted
 // names are unquoted and a blob is the word x and a string.
 std::vector<Token> Tokenize(const std::string& s) {
@@ -53,7 +35,7 @@ std::vector<Token> Tokenize(const std::string& s) {
         out.push_back({Kind::kWord, text, begin, end});
         break;
       case TokenKind::kQuotedName:
-        out.push_back({Kind::kQuoted, Unquote(t.text), begin, end});
+        out.push_back({Kind::kQuoted, UnquoteSql(t.text), begin, end});
         break;
       case TokenKind::kString:
         out.push_back({Kind::kString, text, begin, end});

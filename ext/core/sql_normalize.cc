@@ -325,6 +325,24 @@ const char* KeywordOf(absl::string_view word) {
 
 }  // namespace
 
+std::string UnquoteSql(absl::string_view quoted) {
+  if (quoted.empty()) return "";
+  const char close = quoted[0] == '[' ? ']' : quoted[0];
+  std::string out;
+  for (size_t i = 1; i < quoted.size(); ++i) {
+    if (quoted[i] == close) {
+      if (close != ']' && i + 1 < quoted.size() && quoted[i + 1] == close) {
+        out += close;
+        ++i;
+        continue;
+      }
+      break;
+    }
+    out += quoted[i];
+  }
+  return out;
+}
+
 bool IsSqlKeyword(absl::string_view word) { return KeywordOf(word) != nullptr; }
 
 std::string NormalizeSql(absl::string_view sql) {

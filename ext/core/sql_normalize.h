@@ -54,6 +54,10 @@ struct Token {
 // string, quoted name or comment runs to the end of the input; an unknown byte is an operator.
 std::vector<Token> TokenizeSql(absl::string_view sql);
 
+// The text inside a quoted name or string token ("a""b" -> a"b, [x] -> x, 'it''s' -> it's); an
+// unterminated one (it ran to the end of the input) keeps everything after its opening quote.
+std::string UnquoteSql(absl::string_view quoted);
+
 // True when `word` (any case) is one of SQLite's keywords, or TRUE/FALSE.
 bool IsSqlKeyword(absl::string_view word);
 

@@ -44,6 +44,15 @@ TEST(Tokenize, UnterminatedRunsToEnd) {
   }
 }
 
+TEST(Tokenize, UnquoteSql) {
+  EXPECT_EQ(UnquoteSql("\"a\"\"b\""), "a\"b");
+  EXPECT_EQ(UnquoteSql("`a``b`"), "a`b");
+  EXPECT_EQ(UnquoteSql("[a\"b]"), "a\"b");
+  EXPECT_EQ(UnquoteSql("'it''s'"), "it's");
+  EXPECT_EQ(UnquoteSql("\"open"), "open") << "unterminated: the rest of the input";
+  EXPECT_EQ(UnquoteSql(""), "");
+}
+
 TEST(Keywords, Lookup) {
   EXPECT_TRUE(IsSqlKeyword("select"));
   EXPECT_TRUE(IsSqlKeyword("Current_Timestamp"));

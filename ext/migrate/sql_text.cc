@@ -18,16 +18,7 @@ std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
 // The identifier or word a token names, unquoted and lowercased ("" for other tokens).
 std::string NameOf(const Token& t) {
   if (t.kind == Token::kWord) return Lower(t.text);
-  if (t.kind == Token::kIdent || (t.kind == Token::kString)) {
-    absl::string_view inner = t.text.substr(1, t.text.size() >= 2 ? t.text.size() - 2 : 0);
-    char q = t.text[0];
-    std::string out;
-    for (size_t i = 0; i < inner.size(); ++i) {
-      out.push_back(inner[i]);
-      if (q != '[' && inner[i] == q && i + 1 < inner.size() && inner[i + 1] == q) ++i;
-    }
-    return Lower(out);
-  }
+  if (t.kind == Token::kIdent || t.kind == Token::kString) return Lower(UnquoteSql(t.text));
   return "";
 }
 
