@@ -56,7 +56,7 @@ class Setting {
   // and re-read them only when this moved: one shared cache line instead of one per setting.
   static uint64_t Generation() { return generation_.load(std::memory_order_acquire); }
 
-  std::string Display() const { return kind_ == Kind::kText ? GetText() : DisplayOf(Get()); }
+  std::string Display() const { return DisplayOf(Get()); }
   std::string DefaultDisplay() const {
     return kind_ == Kind::kText ? default_text_ : DisplayOf(default_);
   }
