@@ -35,8 +35,6 @@ inline int BucketOfUs(double us) {
   const int i = 2 * e + half + 1;
   return i < kBuckets - 1 ? i : kBuckets - 1;
 }
-// The bucket of a duration in nanoseconds.
-inline int BucketOf(double ns) { return BucketOfUs(ns / 1000.0); }
 // The lower and upper bound of bucket i in milliseconds (the last upper bound is infinity).
 double BucketLowMs(int i);
 double BucketHighMs(int i);

@@ -12,17 +12,17 @@ namespace doctor::timing {
 namespace {
 
 TEST(Histogram, BucketBounds) {
-  EXPECT_EQ(BucketOf(0), 0);
-  EXPECT_EQ(BucketOf(999), 0);
-  EXPECT_EQ(BucketOf(1000), 1);       // 1 µs
-  EXPECT_EQ(BucketOf(1414), 1);
-  EXPECT_EQ(BucketOf(1415), 2);       // sqrt(2) µs
-  EXPECT_EQ(BucketOf(2000), 3);       // 2 µs
-  EXPECT_EQ(BucketOf(1e6), 20);       // 1 ms = 2^9.97 µs: half-octave 19.93
-  EXPECT_EQ(BucketOf(1e15), kBuckets - 1);
+  EXPECT_EQ(BucketOfUs(0), 0);
+  EXPECT_EQ(BucketOfUs(0.999), 0);
+  EXPECT_EQ(BucketOfUs(1.0), 1);       // 1 µs
+  EXPECT_EQ(BucketOfUs(1.414), 1);
+  EXPECT_EQ(BucketOfUs(1.415), 2);     // sqrt(2) µs
+  EXPECT_EQ(BucketOfUs(2.0), 3);       // 2 µs
+  EXPECT_EQ(BucketOfUs(1e3), 20);      // 1 ms = 2^9.97 µs: half-octave 19.93
+  EXPECT_EQ(BucketOfUs(1e12), kBuckets - 1);
   for (int i = 1; i < kBuckets - 1; ++i) {
-    EXPECT_EQ(BucketOf(BucketLowMs(i) * 1e6 * 1.0001), i) << i;
-    EXPECT_EQ(BucketOf(BucketHighMs(i) * 1e6 * 0.9999), i) << i;
+    EXPECT_EQ(BucketOfUs(BucketLowMs(i) * 1e3 * 1.0001), i) << i;
+    EXPECT_EQ(BucketOfUs(BucketHighMs(i) * 1e3 * 0.9999), i) << i;
   }
 }
 
@@ -43,7 +43,7 @@ TEST(Histogram, PercentilesWithinOneBucket) {
     for (int i = 0; i < n; ++i) {
       double v = dist(rng);
       ms.push_back(v);
-      ++c.buckets[BucketOf(v * 1e6)];
+      ++c.buckets[BucketOfUs(v * 1e3)];
     }
     c.calls = n;
     c.min_ms = *std::min_element(ms.begin(), ms.end());
@@ -51,7 +51,7 @@ TEST(Histogram, PercentilesWithinOneBucket) {
     for (double p : {0.5, 0.95, 0.99}) {
       double exact = Exact(ms, p);
       double estimate = Percentile(c.buckets, c.calls, p, c.min_ms, c.max_ms);
-      EXPECT_LE(std::abs(BucketOf(estimate * 1e6) - BucketOf(exact * 1e6)), 1)
+      EXPECT_LE(std::abs(BucketOfUs(estimate * 1e3) - BucketOfUs(exact * 1e3)), 1)
           << "round " << round << " p" << p << " exact " << exact << " estimate " << estimate;
     }
   }
@@ -60,8 +60,8 @@ TEST(Histogram, PercentilesWithinOneBucket) {
 TEST(Histogram, SparklineAndFormat) {
   Buckets b{};
   EXPECT_EQ(Sparkline(b), "");
-  b[BucketOf(50e3)] = 1;   // 50 µs
-  b[BucketOf(400e3)] = 8;  // 400 µs
+  b[BucketOfUs(50)] = 1;   // 50 µs
+  b[BucketOfUs(400)] = 8;  // 400 µs
   std::string line = Sparkline(b);
   EXPECT_NE(line.find("█"), std::string::npos) << line;
   EXPECT_NE(line.find("▁"), std::string::npos) << line;
