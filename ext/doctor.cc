@@ -3,14 +3,14 @@
 #include <atomic>
 #include <string>
 
-#include "ext/advisor/advisor.h"
+#include "ext/indexes/advisor.h"
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
 #include "ext/report/report.h"
 #include "ext/timing/timing.h"
 #include "ext/wal/wal.h"
-#include "ext/migrate/migrate.h"
+#include "ext/migrations/migrate.h"
 
 SQLITE_EXTENSION_INIT1
 

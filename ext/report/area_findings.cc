@@ -8,7 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
-#include "ext/migrate/folder.h"
+#include "ext/migrations/folder.h"
 
 namespace doctor::report {
 namespace {
@@ -213,7 +213,7 @@ absl::Status CheckMigrations(Connection& c, const std::string& folder, std::vect
                                     "status <> 'applied'",
                                     {Value(folder)}));
   if (rows.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(migrate::Folder files, migrate::ReadFolder(folder));
+  ASSIGN_OR_RETURN(migrations::Folder files, migrations::ReadFolder(folder));
   for (const Row& r : rows) {
     const std::string name = r[0].AsText(), status = r[1].AsText();
     if (status != "pending") {
@@ -226,7 +226,7 @@ absl::Status CheckMigrations(Connection& c, const std::string& folder, std::vect
                      std::nullopt, 1});
       continue;
     }
-    const migrate::MigrationFile* file = nullptr;
+    const migrations::MigrationFile* file = nullptr;
     for (const auto& f : files.files) {
       if (f.name == name) file = &f;
     }

@@ -4,14 +4,14 @@
 #include <cstdint>
 #include <string>
 
-#include "ext/migrate/folder.h"
+#include "ext/migrations/folder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  auto entries = doctor::migrate::ParseDrizzleJournal(text);
+  auto entries = doctor::migrations::ParseDrizzleJournal(text);
   if (entries.ok()) {
     for (const auto& e : *entries) (void)e.tag.size();
   }
-  (void)doctor::migrate::FolderMillis(text);
+  (void)doctor::migrations::FolderMillis(text);
   return 0;
 }

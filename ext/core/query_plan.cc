@@ -1,0 +1,111 @@
+#include "ext/core/query_plan.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "ext/core/connection.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+
+namespace doctor {
+namespace {
+
+// The index name after a "USING [COVERING ]INDEX " marker: up to " (" (the constraints) or the
+// end of the detail. SQLite prints names unquoted.
+std::string IndexNameAfter(absl::string_view rest) {
+  size_t end = rest.find(" (");
+  return std::string(end == absl::string_view::npos ? rest : rest.substr(0, end));
+}
+
+std::string TrimStatement(absl::string_view sql) {
+  absl::string_view s = absl::StripAsciiWhitespace(sql);
+  while (!s.empty() && (s.back() == ';' || absl::ascii_isspace(static_cast<unsigned char>(s.back())))) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+}  // namespace
+
+bool PlanStep::ScansWholeTable() const {
+  if (verb != "SCAN" || !index.empty() || primary_key || automatic) return false;
+  if (table == "CONSTANT") return false;  // SCAN CONSTANT ROW
+  return !absl::StrContains(detail, " VIRTUAL TABLE ");
+}
+
+bool QueryPlan::UsesIndex(absl::string_view name) const {
+  for (const PlanStep& s : steps) {
+    if (!s.index.empty() && absl::EqualsIgnoreCase(s.index, name)) return true;
+  }
+  return false;
+}
+
+PlanStep ParsePlanDetail(absl::string_view detail) {
+  PlanStep step;
+  step.detail = std::string(detail);
+  absl::string_view rest = detail;
+  if (absl::ConsumePrefix(&rest, "SCAN ")) {
+    step.verb = "SCAN";
+  } else if (absl::ConsumePrefix(&rest, "SEARCH ")) {
+    step.verb = "SEARCH";
+  } else {
+    return step;
+  }
+  size_t space = rest.find(' ');
+  step.table = std::string(rest.substr(0, space));
+  for (const char* marker : {" USING COVERING INDEX ", " USING INDEX "}) {
+    size_t at = detail.find(marker);
+    if (at == absl::string_view::npos) continue;
+    step.index = IndexNameAfter(detail.substr(at + strlen(marker)));
+    step.covering = absl::StrContains(marker, "COVERING");
+    break;
+  }
+  step.automatic = absl::StrContains(detail, " USING AUTOMATIC ");
+  step.primary_key = absl::StrContains(detail, " USING INTEGER PRIMARY KEY") ||
+                     absl::StrContains(detail, " USING PRIMARY KEY");
+  return step;
+}
+
+QueryPlan ParsePlanText(absl::string_view text) {
+  QueryPlan plan;
+  if (text.empty()) return plan;
+  int id = 0;
+  for (absl::string_view part : absl::StrSplit(text, "; ")) {
+    PlanStep step = ParsePlanDetail(part);
+    step.id = ++id;
+    plan.steps.push_back(std::move(step));
+  }
+  return plan;
+}
+
+absl::StatusOr<QueryPlan> ExplainQueryPlan(sqlite3* db, absl::string_view sql,
+                                           absl::Span<const Value> params) {
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(db, absl::StrCat("EXPLAIN QUERY PLAN ", TrimStatement(sql)), params));
+  QueryPlan plan;
+  for (const Row& r : rows) {
+    if (r.size() < 4) continue;
+    PlanStep step = ParsePlanDetail(r[3].AsText());
+    step.id = static_cast<int>(r[0].AsInt());
+    step.parent = static_cast<int>(r[1].AsInt());
+    plan.steps.push_back(std::move(step));
+  }
+  return plan;
+}
+
+absl::StatusOr<QueryPlan> ExplainQueryPlan(Connection& connection, absl::string_view sql,
+                                           absl::Span<const Value> params) {
+  Connection::InternalScope internal(connection);
+  return ExplainQueryPlan(connection.db(), sql, params);
+}
+
+std::string PlanText(const QueryPlan& plan) {
+  std::vector<absl::string_view> details;
+  details.reserve(plan.steps.size());
+  for (const PlanStep& s : plan.steps) details.push_back(s.detail);
+  return absl::StrJoin(details, "; ");
+}
+
+}  // namespace doctor

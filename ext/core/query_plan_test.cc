@@ -1,0 +1,54 @@
+#include "ext/core/query_plan.h"
+
+#include "gtest/gtest.h"
+#include "ext/core/testing.h"
+
+namespace doctor {
+namespace {
+
+TEST(QueryPlanTest, ParsesEveryStepForm) {
+  PlanStep s = ParsePlanDetail("SEARCH t USING COVERING INDEX t_a (a=? AND b>?)");
+  EXPECT_EQ(s.verb, "SEARCH");
+  EXPECT_EQ(s.table, "t");
+  EXPECT_EQ(s.index, "t_a");
+  EXPECT_TRUE(s.covering);
+  s = ParsePlanDetail("SCAN t USING INDEX t_b");
+  EXPECT_EQ(s.index, "t_b");
+  EXPECT_FALSE(s.ScansWholeTable());
+  s = ParsePlanDetail("SCAN t");
+  EXPECT_TRUE(s.ScansWholeTable());
+  s = ParsePlanDetail("SCAN CONSTANT ROW");
+  EXPECT_FALSE(s.ScansWholeTable());
+  s = ParsePlanDetail("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)");
+  EXPECT_TRUE(s.primary_key);
+  EXPECT_EQ(s.index, "");
+  s = ParsePlanDetail("SEARCH u USING AUTOMATIC COVERING INDEX (b=?)");
+  EXPECT_TRUE(s.automatic);
+  EXPECT_EQ(s.index, "");
+  s = ParsePlanDetail("USE TEMP B-TREE FOR ORDER BY");
+  EXPECT_EQ(s.verb, "");
+}
+
+// The bug this home fixed: a substring test took idx_a for idx_ab.
+TEST(QueryPlanTest, IndexNamesMatchExactly) {
+  QueryPlan plan = ParsePlanText("SEARCH t USING INDEX idx_ab (a=? AND b=?); SCAN u");
+  EXPECT_TRUE(plan.UsesIndex("idx_ab"));
+  EXPECT_TRUE(plan.UsesIndex("IDX_AB"));
+  EXPECT_FALSE(plan.UsesIndex("idx_a"));
+  EXPECT_FALSE(plan.UsesIndex("idx_abc"));
+  EXPECT_EQ(PlanText(plan), "SEARCH t USING INDEX idx_ab (a=? AND b=?); SCAN u");
+}
+
+TEST(QueryPlanTest, ExplainsOnARealConnection) {
+  testing::Db db;
+  db.Exec("CREATE TABLE t(a, b); CREATE INDEX idx_ab ON t(a, b); CREATE INDEX idx_a ON t(b)");
+  absl::StatusOr<QueryPlan> plan =
+      ExplainQueryPlan(db.get(), "SELECT * FROM t WHERE a = ? AND b = ?;  ", {Value(1), Value(2)});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_TRUE(plan->UsesIndex("idx_ab"));
+  EXPECT_FALSE(plan->UsesIndex("idx_a"));
+  EXPECT_FALSE(ExplainQueryPlan(db.get(), "SELECT * FROM missing").ok());
+}
+
+}  // namespace
+}  // namespace doctor

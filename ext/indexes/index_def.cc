@@ -1,0 +1,144 @@
+#include "ext/indexes/index_def.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace doctor::indexes {
+namespace {
+
+// Lower-case words of a name or expression, joined by '_' ("lower(Email)" -> "lower_email").
+std::string Slug(const std::string& text, size_t max_len = 40) {
+  std::string out;
+  bool gap = false;
+  for (unsigned char c : text) {
+    if (std::isalnum(c)) {
+      if (gap && !out.empty()) out += '_';
+      out += static_cast<char>(std::tolower(c));
+      gap = false;
+    } else {
+      gap = true;
+    }
+    if (out.size() >= max_len) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Ident(const std::string& name) {
+  bool plain = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (unsigned char c : name) {
+    if (!(std::isalnum(c) || c == '_')) plain = false;
+  }
+  static const char* const kKeywords[] = {"order", "group", "select", "from", "where", "table",
+                                          "index", "key", "values", "default", "check", "limit",
+                                          "to", "as", "by", "in", "is", "not", "null", "on"};
+  for (const char* k : kKeywords) {
+    if (absl::EqualsIgnoreCase(name, k)) plain = false;
+  }
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+std::string IndexDef::ColumnsText() const {
+  std::vector<std::string> cols;
+  for (const KeyPart& p : parts) {
+    std::string c = p.expression ? p.column : Ident(p.column);
+    if (!p.collation.empty()) absl::StrAppend(&c, " COLLATE ", Ident(p.collation));
+    if (p.desc) c += " DESC";
+    cols.push_back(std::move(c));
+  }
+  return absl::StrJoin(cols, ", ");
+}
+
+std::string IndexDef::StableName() const {
+  std::string name = absl::StrCat("idx_", Slug(table, 24));
+  for (const KeyPart& p : parts) {
+    absl::StrAppend(&name, "_", Slug(p.column, 24));
+    if (!p.collation.empty()) absl::StrAppend(&name, "_", Slug(p.collation, 10));
+    if (p.desc) name += "_desc";
+  }
+  if (!where.empty()) {
+    // The constant words of the predicate ("state = 'queued'" -> "where_state_queued").
+    absl::StrAppend(&name, "_where_", Slug(where, 30));
+  }
+  if (name.size() > 60) {
+    // Long names get a short hash of the full key so they stay unique and stable.
+    unsigned h = 2166136261u;
+    for (unsigned char c : Key()) h = (h ^ c) * 16777619u;
+    name = absl::StrCat(name.substr(0, 50), "_", absl::Hex(h & 0xffffff));
+  }
+  return name;
+}
+
+std::string IndexDef::Ddl() const {
+  std::string ddl = absl::StrCat("CREATE ", unique ? "UNIQUE " : "", "INDEX ",
+                                 Ident(name.empty() ? StableName() : name), " ON ", Ident(table),
+                                 "(", ColumnsText(), ")");
+  if (!where.empty()) absl::StrAppend(&ddl, " WHERE ", where);
+  return ddl;
+}
+
+std::string IndexDef::Key() const {
+  std::string key = absl::AsciiStrToLower(table);
+  for (const KeyPart& p : parts) {
+    absl::StrAppend(&key, "|", absl::AsciiStrToLower(p.column), " ",
+                    absl::AsciiStrToLower(p.collation), p.desc ? " d" : "");
+  }
+  absl::StrAppend(&key, "|w:", where);
+  return key;
+}
+
+bool IsPrefixOf(const IndexDef& a, const IndexDef& b) {
+  if (!absl::EqualsIgnoreCase(a.table, b.table) || a.where != b.where) return false;
+  if (a.parts.size() > b.parts.size()) return false;
+  for (size_t i = 0; i < a.parts.size(); ++i) {
+    const KeyPart& x = a.parts[i];
+    const KeyPart& y = b.parts[i];
+    if (!absl::EqualsIgnoreCase(x.column, y.column) ||
+        !absl::EqualsIgnoreCase(x.collation, y.collation) || x.expression != y.expression) {
+      return false;
+    }
+    // Direction matters only for ORDER BY; a single-part prefix serves both directions.
+    if (x.desc != y.desc && a.parts.size() > 1) return false;
+  }
+  return true;
+}
+
+double EstimateIndexBytes(double rows, double key_bytes) {
+  // Record header (~1 byte per field + 1), the rowid (~4 bytes as varint), cell pointer and
+  // cell size (~4), and b-tree pages kept ~90% full.
+  const double per_row = key_bytes + 4.0 + 4.0 + 2.0;
+  return std::ceil(rows * per_row / 0.9);
+}
+
+std::string ScaleStat(const std::string& stat, double sample_rows, double real_rows) {
+  if (sample_rows <= 0 || real_rows <= sample_rows) return stat;
+  const double f = real_rows / sample_rows;
+  std::vector<std::string> words = absl::StrSplit(stat, ' ', absl::SkipEmpty());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    char* end = nullptr;
+    double v = std::strtod(words[i].c_str(), &end);
+    if (end == words[i].c_str() || *end != '\0') {
+      out.push_back(words[i]);  // "unordered", "sz=..." and the like
+      continue;
+    }
+    double scaled = i == 0 ? v * f : v * std::pow(f, 1.0 - 1.0 / std::max(1.0, v));
+    out.push_back(absl::StrCat(static_cast<long long>(std::llround(std::max(1.0, scaled)))));
+  }
+  return absl::StrJoin(out, " ");
+}
+
+}  // namespace doctor::indexes

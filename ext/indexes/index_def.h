@@ -1,0 +1,59 @@
+// An index the advisor may recommend, as plain data: table, key parts (columns or expressions,
+// with collation and direction) and an optional partial-index WHERE clause. Pure C++, no SQLite:
+// the DDL, the stable readable name, prefix/duplicate tests and the size estimate live here so
+// they are unit-testable.
+//
+// Example:
+//   IndexDef d{"jobs", {{"priority", "", true}, {"run_at"}}, "state = 'queued'"};
+//   d.Ddl()  // CREATE INDEX "jobs_priority_run_at_queued" ON "jobs"("priority" DESC, "run_at")
+//            //   WHERE state = 'queued'
+#ifndef DOCTOR_INDEXES_INDEX_DEF_H_
+#define DOCTOR_INDEXES_INDEX_DEF_H_
+
+#include <string>
+#include <vector>
+
+namespace doctor::indexes {
+
+struct KeyPart {
+  std::string column;        // column name, or the expression text when `expression`
+  std::string collation;     // "" = the column's own collation
+  bool desc = false;
+  bool expression = false;   // `column` holds SQL expression text, emitted as is
+};
+
+struct IndexDef {
+  std::string table;
+  std::vector<KeyPart> parts;
+  std::string where;         // partial-index predicate (SQL text), "" for a full index
+  bool unique = false;
+  std::string name;          // set for existing indexes; recommended ones get StableName()
+
+  // A readable name that depends only on the definition: idx_<table>_<cols>[_<where words>].
+  std::string StableName() const;
+  // "CREATE INDEX name ON table(parts) [WHERE ...]", identifiers quoted when needed.
+  std::string Ddl() const;
+  // Columns as shown to users: "a, b DESC, lower(c)".
+  std::string ColumnsText() const;
+  // A key for de-duplication: table, parts and predicate, case-insensitive names.
+  std::string Key() const;
+};
+
+// True when `a`'s key parts are a prefix of (or equal to) `b`'s on the same table with the same
+// predicate: then `b` serves every lookup `a` serves, so `a` is redundant.
+bool IsPrefixOf(const IndexDef& a, const IndexDef& b);
+
+// SQL identifier, quoted only when it must be (so advice reads like hand-written SQL).
+std::string Ident(const std::string& name);
+
+// Estimated on-disk bytes of an index: rows * (key bytes + rowid + record overhead) / fill.
+double EstimateIndexBytes(double rows, double key_bytes);
+
+// Scales one sqlite_stat1 `stat` string measured on a sample of `sample_rows` to a table of
+// `real_rows` rows: the row count scales linearly; "rows per key" v scales as v * f^(1 - 1/v)
+// (a unique key stays 1, a low-cardinality key grows with the table). Other words are kept.
+std::string ScaleStat(const std::string& stat, double sample_rows, double real_rows);
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_INDEX_DEF_H_

@@ -1,0 +1,23 @@
+// index_lint: findings about the indexes that exist, each with the SQL that fixes it.
+//   duplicate        same key as another index            DROP INDEX
+//   prefix           its key is a prefix of another's     DROP INDEX
+//   low_selectivity  a key matching >= 10% of the rows    DROP INDEX
+//   fk_without_index a foreign key whose child columns    CREATE INDEX
+//                    lead no index (ON DELETE/UPDATE actions and parent deletes scan the child)
+//   unused           no captured query (query_stats) plans with it    DROP INDEX
+// Indexes behind UNIQUE / PRIMARY KEY constraints are never proposed for dropping.
+#ifndef DOCTOR_INDEXES_LINT_H_
+#define DOCTOR_INDEXES_LINT_H_
+
+#include "absl/status/statusor.h"
+#include "ext/core/connection.h"
+#include "ext/core/value.h"
+
+namespace doctor::indexes {
+
+// Rows: kind, table_name, index_name, finding, fix_sql.
+absl::StatusOr<Rows> Lint(Connection& connection);
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_LINT_H_

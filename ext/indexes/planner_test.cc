@@ -1,0 +1,203 @@
+// Units for the pure pieces: index definitions, statistics scaling, SQL text scans, candidate
+// generation and the greedy selection (with a fake cost oracle).
+#include <map>
+
+#include "ext/indexes/candidates.h"
+#include "ext/indexes/index_def.h"
+#include "ext/indexes/select.h"
+#include "ext/indexes/sql_text.h"
+#include "gtest/gtest.h"
+
+namespace doctor::indexes {
+namespace {
+
+TEST(IndexDef, DdlAndStableName) {
+  IndexDef d{"jobs", {{"priority", "", true}, {"run_at"}}, "state = 'queued'"};
+  EXPECT_EQ(d.StableName(), "idx_jobs_priority_desc_run_at_where_state_queued");
+  EXPECT_EQ(d.Ddl(),
+            "CREATE INDEX idx_jobs_priority_desc_run_at_where_state_queued ON jobs(priority DESC, "
+            "run_at) WHERE state = 'queued'");
+  IndexDef q{"my table", {{"Order"}, {"a\"b", "NOCASE"}}, ""};
+  EXPECT_EQ(q.Ddl(),
+            "CREATE INDEX idx_my_table_order_a_b_nocase ON \"my table\"(\"Order\", \"a\"\"b\" "
+            "COLLATE NOCASE)");
+  IndexDef e{"users", {{"lower(email)", "", false, true}}, ""};
+  EXPECT_EQ(e.Ddl(), "CREATE INDEX idx_users_lower_email ON users(lower(email))");
+}
+
+TEST(IndexDef, LongNamesStayUniqueAndShort) {
+  IndexDef a{"t", {{"a_very_long_column_name_one"}, {"a_very_long_column_name_two"},
+                   {"a_very_long_column_name_three"}}, ""};
+  IndexDef b = a;
+  b.parts.push_back({"x"});
+  EXPECT_LE(a.StableName().size(), 60u);
+  EXPECT_NE(a.StableName(), b.StableName());
+  EXPECT_EQ(a.StableName(), IndexDef(a).StableName());
+}
+
+TEST(IndexDef, Prefix) {
+  IndexDef ab{"t", {{"a"}, {"b"}}, ""};
+  IndexDef a{"T", {{"A"}}, ""};
+  IndexDef a_desc{"t", {{"a", "", true}}, ""};
+  IndexDef ac{"t", {{"a"}, {"c"}}, ""};
+  IndexDef a_partial{"t", {{"a"}}, "x = 1"};
+  IndexDef a_nocase{"t", {{"a", "NOCASE"}}, ""};
+  EXPECT_TRUE(IsPrefixOf(a, ab));
+  EXPECT_TRUE(IsPrefixOf(a_desc, ab));  // one column serves both directions
+  EXPECT_TRUE(IsPrefixOf(ab, ab));
+  EXPECT_FALSE(IsPrefixOf(ab, a));
+  EXPECT_FALSE(IsPrefixOf(ac, ab));
+  EXPECT_FALSE(IsPrefixOf(a_partial, ab));
+  EXPECT_FALSE(IsPrefixOf(a_nocase, ab));
+}
+
+TEST(ScaleStat, RowCountLinearUniqueStays) {
+  // 250 rows per key grows almost tenfold; a unique key stays 1.
+  EXPECT_EQ(ScaleStat("1000 250 1", 1000, 10000), "10000 2477 1");
+  EXPECT_EQ(ScaleStat("1000 1", 1000, 1000), "1000 1");  // not sampled: unchanged
+  EXPECT_EQ(ScaleStat("1000 4 unordered", 1000, 8000).substr(0, 5), "8000 ");
+  EXPECT_NE(ScaleStat("1000 4 unordered", 1000, 8000).find("unordered"), std::string::npos);
+}
+
+TEST(SqlText, ParameterColumns) {
+  auto cols = ParameterColumns(
+      "SELECT * FROM u WHERE u.email = ? AND age >= ? AND x IN (?, ?) AND :name IS NOT NULL "
+      "AND d BETWEEN ? AND ? LIMIT ? OFFSET ?");
+  std::vector<std::string> want = {"email", "age", "x", "x", "name", "d", "d", "#limit",
+                                   "#limit"};
+  EXPECT_EQ(cols, want);
+  EXPECT_EQ(ParameterColumns("SELECT '?' FROM t WHERE \"my col\" = ?"),
+            std::vector<std::string>{"my col"});
+}
+
+TEST(SqlText, TriggerBody) {
+  auto body = TriggerBodyStatements(
+      "CREATE TRIGGER t AFTER DELETE ON p BEGIN DELETE FROM c WHERE pid = OLD.id; "
+      "UPDATE log SET n = n + 1 WHERE k = new.\"key\"; END");
+  ASSERT_EQ(body.size(), 2u);
+  EXPECT_EQ(body[0], "DELETE FROM c WHERE pid = ?");
+  EXPECT_EQ(body[1], "UPDATE log SET n = n + 1 WHERE k = ?");
+}
+
+TEST(SqlText, Expressions) {
+  auto e = ExpressionPredicates(
+      "SELECT count(*) FROM users u WHERE lower(u.email) = ? AND substr(code, 1, 3) = 'abc' "
+      "AND max(x) > 1");
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].expression, "lower(email)");
+  EXPECT_EQ(e[0].column, "email");
+  EXPECT_EQ(e[1].expression, "substr(code, 1, 3)");
+}
+
+TEST(SqlText, WithoutUpsert) {
+  EXPECT_EQ(WithoutUpsert("INSERT INTO t(a) SELECT a FROM s WHERE b = 1 ON CONFLICT(a) DO "
+                          "NOTHING"),
+            "INSERT INTO t(a) SELECT a FROM s WHERE b = 1 ");
+  EXPECT_EQ(WithoutUpsert("SELECT 'on conflict'"), "SELECT 'on conflict'");
+}
+
+std::vector<std::string> Ddls(const std::vector<IndexDef>& defs) {
+  std::vector<std::string> out;
+  for (const IndexDef& d : defs) out.push_back(d.Ddl());
+  return out;
+}
+
+TEST(Candidates, EqualityBySelectivityThenRangeAndOrder) {
+  Scan s{"t", {{"low"}, {"high"}, {"r", false}}, {{"o", true}}, {"low", "high", "r", "o", "x"}};
+  std::map<std::string, double> distinct = {{"low", 3}, {"high", 900}, {"r", 50}, {"o", 10}};
+  CandidateOptions opts;
+  opts.allow_covering = false;
+  auto got = Ddls(CandidatesForScan(s, [&](const std::string& c) { return distinct[c]; }, opts));
+  ASSERT_GE(got.size(), 3u);
+  EXPECT_EQ(got[0], "CREATE INDEX idx_t_high_low ON t(high, low)");
+  EXPECT_EQ(got[1], "CREATE INDEX idx_t_high_low_r ON t(high, low, r)");
+  // A single DESC term: an ascending index scanned backwards serves it.
+  EXPECT_EQ(got[2], "CREATE INDEX idx_t_high_low_o ON t(high, low, o)");
+}
+
+TEST(Candidates, PartialForSelectiveConstantAndCovering) {
+  ScanConstraint state{"state", true, "", "'queued'", 0.02};
+  Scan s{"jobs", {state}, {{"priority", true}, {"run_at", false}}, {"state", "priority", "run_at"}};
+  CandidateOptions opts;
+  auto got = Ddls(CandidatesForScan(s, [](const std::string&) { return 4.0; }, opts));
+  auto has = [&](const std::string& ddl) {
+    return std::find(got.begin(), got.end(), ddl) != got.end();
+  };
+  EXPECT_TRUE(has("CREATE INDEX idx_jobs_state_priority_desc_run_at ON jobs(state, priority "
+                  "DESC, run_at)"));
+  EXPECT_TRUE(has("CREATE INDEX idx_jobs_priority_desc_run_at_where_state_queued ON "
+                  "jobs(priority DESC, run_at) WHERE state = 'queued'"));
+  opts.allow_partial = false;
+  for (const std::string& d :
+       Ddls(CandidatesForScan(s, [](const std::string&) { return 4.0; }, opts))) {
+    EXPECT_EQ(d.find("WHERE"), std::string::npos) << d;
+  }
+  // A common constant (60% of rows) gets no partial index.
+  s.constraints[0].constant_share = 0.6;
+  opts.allow_partial = true;
+  for (const std::string& d :
+       Ddls(CandidatesForScan(s, [](const std::string&) { return 4.0; }, opts))) {
+    EXPECT_EQ(d.find("WHERE"), std::string::npos) << d;
+  }
+}
+
+TEST(Candidates, CoveringAppendsUsedColumns) {
+  Scan s{"t", {{"a"}}, {}, {"a", "b", "c"}};
+  CandidateOptions opts;
+  auto got = Ddls(CandidatesForScan(s, [](const std::string&) { return 10.0; }, opts));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], "CREATE INDEX idx_t_a_b_c ON t(a, b, c)");
+}
+
+// Fake workload: statement 0 on t filters by a; statement 1 on t by a and b; statement 2 on u.
+TEST(Greedy, SharedIndexWinsAndPrefixIsReplaced) {
+  std::vector<IndexDef> c = {
+      {"t", {{"a"}}, ""},            // 0 serves statement 0
+      {"t", {{"a"}, {"b"}}, ""},     // 1 serves statements 0 and 1
+      {"t", {{"b"}}, ""},            // 2 serves statement 1 a bit
+      {"u", {{"x"}}, ""},            // 3 useless
+  };
+  std::vector<double> bytes = {100, 150, 100, 100};
+  std::vector<WorkloadStatement> w = {{1, {"t"}}, {1, {"t"}}, {1, {"u"}}};
+  auto has = [](const std::vector<int>& cfg, int id) {
+    return std::find(cfg.begin(), cfg.end(), id) != cfg.end();
+  };
+  int calls = 0;
+  CostOracle cost = [&](int s, const std::vector<int>& cfg) {
+    ++calls;
+    if (s == 0) return has(cfg, 0) || has(cfg, 1) ? 10.0 : 1000.0;
+    if (s == 1) return has(cfg, 1) ? 10.0 : has(cfg, 2) ? 500.0 : 1000.0;
+    return 50.0;
+  };
+  SelectOptions opts;
+  auto chosen = GreedySelect(c, bytes, w, cost, opts);
+  ASSERT_EQ(chosen.size(), 1u);
+  EXPECT_EQ(chosen[0].candidate, 1);
+  EXPECT_GT(chosen[0].benefit, 1900);
+  EXPECT_GT(calls, 0);
+
+  // With room for one small index only, the best that fits is taken.
+  opts.budget_bytes = 120;
+  chosen = GreedySelect(c, bytes, w, cost, opts);
+  ASSERT_EQ(chosen.size(), 1u);
+  EXPECT_EQ(chosen[0].candidate, 0);
+
+  opts.budget_bytes = 0;
+  opts.max_indexes = 0;
+  EXPECT_TRUE(GreedySelect(c, bytes, w, cost, opts).empty());
+}
+
+TEST(Greedy, WriteCostCanOutweighReadBenefit) {
+  std::vector<IndexDef> c = {{"t", {{"a"}}, ""}};
+  std::vector<double> bytes = {100};
+  // A rare read gains 100, a frequent write loses 5 per call.
+  std::vector<WorkloadStatement> w = {{1, {"t"}}, {100, {"t"}}};
+  CostOracle cost = [&](int s, const std::vector<int>& cfg) {
+    if (s == 0) return cfg.empty() ? 200.0 : 100.0;
+    return cfg.empty() ? 20.0 : 25.0;
+  };
+  EXPECT_TRUE(GreedySelect(c, bytes, w, cost, SelectOptions()).empty());
+}
+
+}  // namespace
+}  // namespace doctor::indexes

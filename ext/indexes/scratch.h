@@ -1,0 +1,128 @@
+// The advisor's laboratory: a private in-memory database (opened through sqlite3_api, nothing
+// attached to the user's connection) holding a copy of the user's schema and a deterministic
+// sample of each table's rows, with statistics taken from the user's sqlite_stat1 when present
+// and otherwise from ANALYZE of the sample, scaled to the real row counts. Candidate indexes are
+// built and dropped here; statements run here (writes inside a savepoint that is rolled back) and
+// their cost is the number of VM steps (SQLITE_STMTSTATUS_VM_STEP), which is deterministic.
+//
+// Nothing here writes to the user's database: it is only read (schema, sample rows, stat1).
+#ifndef DOCTOR_INDEXES_SCRATCH_H_
+#define DOCTOR_INDEXES_SCRATCH_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ext/indexes/index_def.h"
+#include "ext/core/connection.h"
+#include "ext/core/value.h"
+
+namespace doctor::indexes {
+
+struct ColumnInfo {
+  std::string name;
+  std::string collation;  // declared collation, "" = BINARY
+  bool generated = false;
+  int pk = 0;             // position in the primary key, 0 = not part of it
+};
+
+struct TableInfo {
+  std::string name;
+  std::vector<ColumnInfo> columns;
+  std::vector<std::string> hidden;  // a virtual table's hidden columns (e.g. fts5's table column)
+  bool is_virtual = false;
+  bool without_rowid = false;
+  bool integer_pk = false;     // a rowid alias column exists
+  int64_t real_rows = 0;
+  int64_t sample_rows = 0;
+  std::vector<IndexDef> indexes;  // existing indexes (with names), as read from the schema
+
+  int Column(const std::string& name) const;  // -1 when absent
+};
+
+struct ScratchOptions {
+  int64_t sample_rows = 20000;   // in all tables together, the same share of each
+  bool foreign_keys = true;      // run FK actions (cascades) when measuring writes
+  int64_t step_cap = 20000000;   // a statement is stopped after this many VM steps
+  // Statistics when the user's database has no sqlite_stat1: false plans like the user's
+  // database does today (no statistics at all); true plans as it would after ANALYZE.
+  bool analyze_sample = false;
+};
+
+struct Measurement {
+  int64_t steps = 0;
+  bool capped = false;
+  std::string error;  // set when the statement cannot run on the copy
+};
+
+class Scratch {
+ public:
+  static absl::StatusOr<std::unique_ptr<Scratch>> Build(Connection& user,
+                                                        const ScratchOptions& options);
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  sqlite3* db() const { return db_; }
+  const std::vector<TableInfo>& tables() const { return tables_; }
+  bool has_stats() const { return has_stats_; }
+  const TableInfo* FindTable(const std::string& name) const;
+
+  // Runs `sql` with `params` bound and counts its VM steps; writes are rolled back.
+  // `cap` > 0 stops it after about that many steps (else options.step_cap).
+  Measurement Run(const std::string& sql, const std::vector<Value>& params, int64_t cap = 0);
+  // EXPLAIN QUERY PLAN as one line: "SCAN jobs; USE TEMP B-TREE FOR ORDER BY".
+  absl::StatusOr<std::string> Plan(const std::string& sql);
+  // The tables a statement reads or writes (triggers and FK actions included), from the
+  // authorizer during prepare, lower-cased; and the table it writes, if any.
+  absl::Status Touched(const std::string& sql, std::set<std::string>* tables,
+                       std::string* written);
+
+  // Builds a hypothetical index on the copy and gives it scaled statistics.
+  absl::Status AddIndex(const IndexDef& index);
+  absl::Status DropIndex(const IndexDef& index);
+  // Builds several at once (one statistics reload); those that fail are left out.
+  void AddIndexes(const std::vector<IndexDef>& indexes);
+  // Runs user-written CREATE INDEX statements on the copy (anything else is refused) and gives
+  // the new indexes scaled statistics; returns their names.
+  absl::StatusOr<std::vector<std::string>> ApplyIndexDdl(const std::string& ddl);
+
+  // Makes sure the sample holds rows with column = value when the user's table has some (a
+  // statement looking up one key must find it on the copy too), keeping the sample's share of
+  // them. Only for columns the user's database can search by index (no full scans there).
+  void Seed(Connection& user, const std::string& table, const std::string& column,
+            const Value& value);
+
+  // Sample statistics of one column: distinct values and average stored bytes.
+  double Distinct(const std::string& table, const std::string& column);
+  double AvgBytes(const std::string& table, const std::string& column);
+  // Share of sample rows where column = value (0..1).
+  double Frequency(const std::string& table, const std::string& column, const Value& value);
+  // A typical value of a column in the sample (the middle row's), for binding parameters.
+  Value Typical(const std::string& table, const std::string& column);
+
+ private:
+  Scratch() = default;
+  absl::Status CopySchemaAndSample(Connection& user);
+  absl::Status LoadStatistics(Connection& user);
+  absl::Status ScaleStatRow(const std::string& table, const std::string& index);
+
+  sqlite3* db_ = nullptr;
+  // When the extension is auto-loaded into every connection, the copy's statements are marked
+  // as the extension's own, so query timing never counts them as the application's workload.
+  std::unique_ptr<Connection::InternalScope> internal_;
+  ScratchOptions options_;
+  double rate_ = 1.0;  // share of each table's rows in the sample
+  bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
+  std::vector<TableInfo> tables_;
+  std::map<std::string, double> stat_cache_;
+  std::map<std::string, Value> typical_cache_;
+};
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_SCRATCH_H_

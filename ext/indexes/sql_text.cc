@@ -1,0 +1,210 @@
+#include "ext/indexes/sql_text.h"
+
+#include <cctype>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "ext/core/sql_normalize.h"
+
+namespace doctor::indexes {
+namespace {
+
+enum class Kind { kWord, kQuoted, kString, kNumber, kParam, kOp, kPunct };
+
+struct Token {
+  Kind kind;
+  std::string text;   // identifiers unquoted; strings with quotes
+  size_t begin, end;  // byte range in the source
+};
+
+// SQLite's token rules live in core's tokenizer; this keeps the advisor's kinds, in which quoted
+// names are unquoted and a blob is the word x and a string.
+std::vector<Token> Tokenize(const std::string& s) {
+  std::vector<Token> out;
+  for (const doctor::Token& t : TokenizeSql(s)) {
+    const size_t begin = static_cast<size_t>(t.text.data() - s.data());
+    const size_t end = begin + t.text.size();
+    const std::string text(t.text);
+    switch (t.kind) {
+      case TokenKind::kSpace:
+      case TokenKind::kComment:
+        break;
+      case TokenKind::kWord:
+        out.push_back({Kind::kWord, text, begin, end});
+        break;
+      case TokenKind::kQuotedName:
+        out.push_back({Kind::kQuoted, UnquoteSql(t.text), begin, end});
+        break;
+      case TokenKind::kString:
+        out.push_back({Kind::kString, text, begin, end});
+        break;
+      case TokenKind::kBlob:
+        out.push_back({Kind::kWord, text.substr(0, 1), begin, begin + 1});
+        out.push_back({Kind::kString, text.substr(1), begin + 1, end});
+        break;
+      case TokenKind::kNumber:
+        out.push_back({Kind::kNumber, text, begin, end});
+        break;
+      case TokenKind::kParameter:
+        out.push_back({Kind::kParam, text, begin, end});
+        break;
+      case TokenKind::kOperator:
+        out.push_back({absl::string_view("=<>!|").find(text[0]) != absl::string_view::npos
+                           ? Kind::kOp
+                           : Kind::kPunct,
+                       text, begin, end});
+        break;
+    }
+  }
+  return out;
+}
+
+bool IsWord(const Token& t, const char* w) {
+  return t.kind == Kind::kWord && absl::EqualsIgnoreCase(t.text, w);
+}
+bool IsIdent(const Token& t) { return t.kind == Kind::kWord || t.kind == Kind::kQuoted; }
+bool IsComparison(const Token& t) {
+  return t.kind == Kind::kOp || IsWord(t, "LIKE") || IsWord(t, "GLOB") || IsWord(t, "IS") ||
+         IsWord(t, "BETWEEN") || IsWord(t, "IN");
+}
+
+// Function names that are aggregates or syntax, never worth an expression index.
+bool NotIndexable(const std::string& f) {
+  static const char* const kSkip[] = {"count", "sum", "avg", "min", "max", "total",
+                                      "group_concat", "in", "exists", "values", "coalesce",
+                                      "ifnull", "cast", "not", "and", "or", "random", "json_each",
+                                      "using", "on", "over", "filter", "as"};
+  for (const char* k : kSkip) {
+    if (absl::EqualsIgnoreCase(f, k)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> ParameterColumns(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].kind != Kind::kParam) continue;
+    std::string guess;
+    // Look back over "(" and "," (IN lists), then a comparison, then the column.
+    size_t j = i;
+    while (j > 0 && (t[j - 1].text == "(" || t[j - 1].text == "," ||
+                     t[j - 1].kind == Kind::kParam || t[j - 1].kind == Kind::kString ||
+                     t[j - 1].kind == Kind::kNumber)) {
+      --j;
+    }
+    if (j > 0 && (IsWord(t[j - 1], "LIMIT") || IsWord(t[j - 1], "OFFSET"))) {
+      guess = "#limit";
+    } else if (j > 0 && IsWord(t[j - 1], "AND") && j > 2) {
+      // "x BETWEEN ? AND ?": the column sits before BETWEEN.
+      for (size_t k = j - 1; k > 0 && k + 6 > j; --k) {
+        if (IsWord(t[k - 1], "BETWEEN") && k >= 2 && IsIdent(t[k - 2])) {
+          guess = t[k - 2].text;
+          break;
+        }
+      }
+    } else if (j > 0 && IsComparison(t[j - 1])) {
+      size_t k = j - 1;
+      while (k > 0 && (IsWord(t[k - 1], "NOT") || IsWord(t[k - 1], "IS"))) --k;
+      if (k > 0 && IsIdent(t[k - 1])) guess = t[k - 1].text;
+    } else if (i + 2 < t.size() && IsComparison(t[i + 1]) && IsIdent(t[i + 2])) {
+      guess = t[i + 2].text;  // "? = col"
+    }
+    if (guess.empty() && t[i].text.size() > 1 && t[i].text[0] != '?') {
+      guess = t[i].text.substr(1);
+    }
+    out.push_back(guess);
+  }
+  return out;
+}
+
+std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger) {
+  std::vector<Token> t = Tokenize(create_trigger);
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin < t.size() && !IsWord(t[begin], "BEGIN")) ++begin;
+  if (begin == t.size()) return out;
+  size_t end = t.size();
+  while (end > begin && !IsWord(t[end - 1], "END")) --end;
+  if (end <= begin + 1) return out;
+  std::string current;
+  size_t last = t[begin].end;
+  for (size_t i = begin + 1; i < end - 1; ++i) {
+    if (t[i].text == ";" && t[i].kind == Kind::kPunct) {
+      current += create_trigger.substr(last, t[i].begin - last);
+      if (!absl::StripAsciiWhitespace(current).empty()) {
+        out.push_back(std::string(absl::StripAsciiWhitespace(current)));
+      }
+      current.clear();
+      last = t[i].end;
+      continue;
+    }
+    if ((IsWord(t[i], "NEW") || IsWord(t[i], "OLD")) && i + 2 < end && t[i + 1].text == "." &&
+        IsIdent(t[i + 2])) {
+      current += create_trigger.substr(last, t[i].begin - last);
+      current += "?";
+      last = t[i + 2].end;
+      i += 2;
+    }
+  }
+  if (end - 1 > begin) {
+    current += create_trigger.substr(last, t[end - 1].begin - last);
+    if (!absl::StripAsciiWhitespace(current).empty()) {
+      out.push_back(std::string(absl::StripAsciiWhitespace(current)));
+    }
+  }
+  return out;
+}
+
+std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  std::vector<ExpressionUse> out;
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (t[i].kind != Kind::kWord || t[i + 1].text != "(" || NotIndexable(t[i].text)) continue;
+    // f(col) or f(alias.col), optionally with constant extra arguments: f(col, 'x').
+    size_t k = i + 2;
+    if (k + 2 < t.size() && IsIdent(t[k]) && t[k + 1].text == "." && IsIdent(t[k + 2])) k += 2;
+    if (!IsIdent(t[k])) continue;
+    const std::string column = t[k].text;
+    size_t close = k + 1;
+    bool constant_args = true;
+    while (close < t.size() && t[close].text != ")") {
+      if (t[close].text != "," && t[close].kind != Kind::kString &&
+          t[close].kind != Kind::kNumber) {
+        constant_args = false;
+      }
+      ++close;
+    }
+    if (!constant_args || close + 1 >= t.size() || !IsComparison(t[close + 1])) continue;
+    std::string expr = absl::StrCat(t[i].text, "(", column);
+    for (size_t a = k + 1; a < close; ++a) {
+      absl::StrAppend(&expr, t[a].text == "," ? ", " : t[a].text);
+    }
+    expr += ")";
+    // The column must appear unqualified in the index expression.
+    bool simple = t[k].kind == Kind::kWord;
+    if (!simple) expr = absl::StrCat(t[i].text, "(\"", column, "\")");
+    out.push_back({expr, column});
+  }
+  return out;
+}
+
+std::string WithoutUpsert(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  int depth = 0;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i].text == "(") ++depth;
+    if (t[i].text == ")") --depth;
+    if (depth == 0 && IsWord(t[i], "ON") && IsWord(t[i + 1], "CONFLICT")) {
+      // Keep a RETURNING clause out too: the probe only needs the INSERT's source.
+      return sql.substr(0, t[i].begin);
+    }
+  }
+  return sql;
+}
+
+}  // namespace doctor::indexes

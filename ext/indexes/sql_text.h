@@ -1,0 +1,33 @@
+// Light, pure scans of SQL text the advisor needs beyond what SQLite's planner tells it: which
+// column a `?` is compared with (to bind a realistic value), the statements inside a trigger body,
+// function-of-a-column predicates (expression index candidates), and UPSERT clauses (which the
+// constraint probe cannot prepare). Quotes and comments are skipped; no SQLite here.
+#ifndef DOCTOR_INDEXES_SQL_TEXT_H_
+#define DOCTOR_INDEXES_SQL_TEXT_H_
+
+#include <string>
+#include <vector>
+
+namespace doctor::indexes {
+
+// For each positional parameter (`?`, `?NNN`, `:name`, `@name`, `$name`) in order of appearance:
+// the column it is compared with ("email" for "u.email = ?"), "#limit" after LIMIT/OFFSET, or "".
+// A named parameter with no column before it guesses its own name (":email" -> "email").
+std::vector<std::string> ParameterColumns(const std::string& sql);
+
+// The statements of a CREATE TRIGGER body, with NEW.x / OLD.x replaced by `?`.
+std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger);
+
+struct ExpressionUse {
+  std::string expression;  // "lower(email)"
+  std::string column;      // "email"
+};
+// Calls of a scalar function on one column compared with something: "lower(email) = ?".
+std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql);
+
+// The statement without its top-level "ON CONFLICT ..." clause (unchanged when it has none).
+std::string WithoutUpsert(const std::string& sql);
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_SQL_TEXT_H_

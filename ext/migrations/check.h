@@ -1,0 +1,29 @@
+// migrate_check(sql): a dry run of a migration inside a savepoint that is always rolled back,
+// reporting what it would do to the data: destructive statements with the rows at stake, table
+// rebuilds, rows deleted or changed by foreign-key actions as a side effect (counted in the dry
+// run), PRAGMAs without effect inside a transaction, foreign-key violations afterwards, new
+// foreign keys without an index on the child columns, NOT NULL columns added without a default
+// to non-empty tables, triggers a rebuild drops, views that block a rebuild's RENAME, and the
+// time the dry run took.
+#ifndef DOCTOR_MIGRATIONS_CHECK_H_
+#define DOCTOR_MIGRATIONS_CHECK_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ext/core/sqlite.h"
+#include "ext/core/value.h"
+#include "ext/migrations/schema.h"
+
+namespace doctor::migrations {
+
+// Rows of (severity: error | warning | info, kind, object, detail). Runs on `db`, which must not
+// have a statement in progress (DROP TABLE refuses then): the glue gives it a second connection
+// to the same file or an in-memory copy. `caller_in_transaction`: migrate() would run inside the
+// caller's transaction, where PRAGMA foreign_keys cannot be changed.
+absl::StatusOr<Rows> CheckMigration(sqlite3* db, FactCache* cache, const std::string& sql,
+                                    bool caller_in_transaction);
+
+}  // namespace doctor::migrations
+
+#endif  // DOCTOR_MIGRATIONS_CHECK_H_

@@ -1,0 +1,282 @@
+#include "ext/migrations/folder.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ext/migrations/sha256.h"
+#include "nlohmann/json.hpp"
+
+namespace doctor::migrations {
+namespace {
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool IsFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open folder '", path, "': ", std::strerror(errno)));
+  }
+  std::vector<std::string> names;
+  while (struct dirent* e = readdir(dir)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+absl::StatusOr<MigrationFile> Load(const std::string& name, const std::string& path) {
+  auto text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  MigrationFile f;
+  f.name = name;
+  f.path = path;
+  f.text = std::move(*text);
+  f.checksum = Sha256Hex(f.text);
+  if (!IsValidUtf8(f.text)) f.drizzle_hash = DrizzleHash(f.text);
+  return f;
+}
+
+bool SafeTag(const std::string& tag) {
+  return !tag.empty() && tag.find('/') == std::string::npos && tag.find('\\') == std::string::npos &&
+         tag != "." && tag != ".." && tag.find('\0') == std::string::npos;
+}
+
+absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root) {
+  const std::string journal_path = root + "/meta/_journal.json";
+  auto json = ReadTextFile(journal_path);
+  if (!json.ok()) return json.status();
+  auto entries = ParseDrizzleJournal(*json);
+  if (!entries.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(journal_path, ": ", entries.status().message()));
+  }
+  Folder folder{Layout::kDrizzleKit, root, {}};
+  for (const JournalEntry& e : *entries) {
+    auto f = Load(e.tag, root + "/" + e.tag + ".sql");
+    if (!f.ok()) {
+      return absl::NotFoundError(absl::StrCat("migration '", e.tag, "' listed in ", journal_path,
+                                              " has no readable file: ", f.status().message()));
+    }
+    f->created_at = e.when;
+    folder.files.push_back(std::move(*f));
+  }
+  return folder;
+}
+
+}  // namespace
+
+const char* LayoutName(Layout layout) {
+  switch (layout) {
+    case Layout::kPlain: return "plain";
+    case Layout::kDrizzleKit: return "drizzle-kit";
+    case Layout::kDrizzleFolders: return "drizzle-folders";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// WHATWG's UTF-8 decoder, one step: the length of the valid sequence at `at`, or 0 with
+// `*skip` = how many bytes one U+FFFD replaces (the lead and the continuation bytes that fit).
+size_t SequenceAt(absl::string_view s, size_t at, size_t* skip) {
+  const unsigned char b = static_cast<unsigned char>(s[at]);
+  *skip = 1;
+  if (b < 0x80) return 1;
+  size_t need;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) {
+    need = 1;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    need = 2;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    need = 3;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  size_t j = at + 1;
+  for (size_t got = 0; got < need; ++got, ++j) {
+    if (j >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[j]);
+    if (c < lo || c > hi) break;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  if (j - at == need + 1) return need + 1;
+  *skip = j - at;  // the offending byte (if any) starts the next step
+  return 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view s) {
+  size_t skip;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = SequenceAt(s, i, &skip);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string NodeUtf8(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t skip;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = SequenceAt(s, i, &skip);
+    if (n > 0) {
+      out.append(s.data() + i, n);
+      i += n;
+    } else {
+      out.append(kReplacement);
+      i += skip;
+    }
+  }
+  return out;
+}
+
+std::string DrizzleHash(absl::string_view bytes) {
+  return IsValidUtf8(bytes) ? Sha256Hex(bytes) : Sha256Hex(NodeUtf8(bytes));
+}
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
+  if (IsDir(path)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a folder"));
+  FILE* fp = std::fopen(path.c_str(), "rb");
+  if (fp == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
+  }
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) out.append(buf, n);
+  bool failed = std::ferror(fp) != 0;
+  std::fclose(fp);
+  if (failed) return absl::DataLossError(absl::StrCat("error reading '", path, "'"));
+  return out;
+}
+
+absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string& json_text) {
+  nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return absl::InvalidArgumentError("is not valid JSON");
+  if (!doc.is_object() || !doc.contains("entries") || !doc["entries"].is_array()) {
+    return absl::InvalidArgumentError("has no \"entries\" array");
+  }
+  std::vector<JournalEntry> out;
+  size_t i = 0;
+  for (const auto& e : doc["entries"]) {
+    if (!e.is_object() || !e.contains("tag") || !e["tag"].is_string()) {
+      return absl::InvalidArgumentError(absl::StrCat("entry ", i, " has no string \"tag\""));
+    }
+    if (!e.contains("when") || !e["when"].is_number_integer()) {
+      return absl::InvalidArgumentError(absl::StrCat("entry ", i, " (", e["tag"].get<std::string>(),
+                                                     ") has no integer \"when\""));
+    }
+    JournalEntry entry{e["tag"].get<std::string>(), e["when"].get<int64_t>()};
+    if (!SafeTag(entry.tag)) {
+      return absl::InvalidArgumentError(absl::StrCat("entry ", i, " has an unusable tag '",
+                                                     entry.tag, "' (must be a file name)"));
+    }
+    out.push_back(std::move(entry));
+    ++i;
+  }
+  return out;
+}
+
+std::optional<int64_t> FolderMillis(const std::string& name) {
+  const std::string stamp = name.substr(0, 14);
+  // JavaScript's parseInt(part, 10): leading whitespace, a sign, the digits that follow.
+  auto parse_int = [&](size_t at, size_t n) -> std::optional<int64_t> {
+    if (at >= stamp.size()) return std::nullopt;
+    const std::string part = stamp.substr(at, n);
+    size_t i = 0;
+    while (i < part.size() && part[i] != 0 && std::strchr(" \t\n\v\f\r", part[i])) ++i;
+    bool negative = false;
+    if (i < part.size() && (part[i] == '+' || part[i] == '-')) negative = part[i++] == '-';
+    if (i >= part.size() || !std::isdigit(static_cast<unsigned char>(part[i]))) return std::nullopt;
+    int64_t v = 0;
+    for (; i < part.size() && std::isdigit(static_cast<unsigned char>(part[i])); ++i) {
+      v = v * 10 + (part[i] - '0');
+    }
+    return negative ? -v : v;
+  };
+  auto y = parse_int(0, 4), mo = parse_int(4, 2), d = parse_int(6, 2), h = parse_int(8, 2),
+       mi = parse_int(10, 2), s = parse_int(12, 2);
+  if (!y || !mo || !d || !h || !mi || !s) return std::nullopt;
+  // Date.UTC(year, month - 1, day, hour, minute, second).
+  int64_t year = *y >= 0 && *y <= 99 ? 1900 + *y : *y;
+  int64_t month = *mo - 1;
+  year += month >= 0 ? month / 12 : -((11 - month) / 12);
+  month = ((month % 12) + 12) % 12 + 1;
+  // Days from civil (Howard Hinnant's algorithm) of the month's first day, then the day offset.
+  const int64_t yy = year - (month <= 2);
+  const int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int64_t yoe = yy - era * 400;
+  const int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = era * 146097 + doe - 719468 + (*d - 1);
+  const int64_t ms = days * 86400000 + *h * 3600000 + *mi * 60000 + *s * 1000;
+  if (ms > 8640000000000000 || ms < -8640000000000000) return std::nullopt;  // TimeClip
+  return ms;
+}
+
+absl::StatusOr<Folder> ReadFolder(const std::string& given) {
+  if (given.empty()) return absl::InvalidArgumentError("the folder path is empty");
+  std::string path = given;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (!IsDir(path)) {
+    return absl::NotFoundError(absl::StrCat("'", path, "' is not a readable folder"));
+  }
+  if (IsFile(path + "/meta/_journal.json")) return ReadDrizzleKit(path);
+  auto names = ListDir(path);
+  if (!names.ok()) return names.status();
+  Folder folder{Layout::kPlain, path, {}};
+  // The drizzle v1 layout: subfolders holding migration.sql.
+  for (const std::string& name : *names) {
+    std::string file = path + "/" + name + "/migration.sql";
+    if (!IsDir(path + "/" + name) || !IsFile(file)) continue;
+    folder.layout = Layout::kDrizzleFolders;
+    auto f = Load(name, file);
+    if (!f.ok()) return f.status();
+    f->created_at = FolderMillis(name);
+    folder.files.push_back(std::move(*f));
+  }
+  if (folder.layout == Layout::kDrizzleFolders) return folder;
+  for (const std::string& name : *names) {
+    if (!absl::EndsWith(name, ".sql") || absl::EndsWith(name, ".down.sql")) continue;
+    const std::string file = path + "/" + name;
+    if (!IsFile(file)) continue;
+    const std::string stem = name.substr(0, name.size() - 4);
+    auto f = Load(stem, file);
+    if (!f.ok()) return f.status();
+    if (IsFile(path + "/" + stem + ".down.sql")) f->down_path = path + "/" + stem + ".down.sql";
+    folder.files.push_back(std::move(*f));
+  }
+  return folder;
+}
+
+}  // namespace doctor::migrations

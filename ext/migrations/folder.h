@@ -1,0 +1,78 @@
+// Reading a migration folder from disk (no SQLite). Three layouts:
+//   plain:        NNNN_name.sql files ordered by name; NNNN_name.down.sql beside one is its down
+//                 migration.
+//   drizzle-kit:  meta/_journal.json lists entries {idx, when, tag, breakpoints}; <tag>.sql holds
+//                 statements separated by `--> statement-breakpoint`.
+//   drizzle v1:   one folder per migration, <timestamp>_<name>/migration.sql (timestamp
+//                 YYYYMMDDHHMMSS, UTC), ordered by folder name (drizzle-kit 1.0's layout; Drizzle
+//                 1.0's migrator reads every subfolder that holds a migration.sql).
+// The checksum of a migration is the sha256 hex of the whole file's bytes: Drizzle's hash as long
+// as the file is valid UTF-8 (else see DrizzleHash).
+#ifndef DOCTOR_MIGRATIONS_FOLDER_H_
+#define DOCTOR_MIGRATIONS_FOLDER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace doctor::migrations {
+
+enum class Layout { kPlain, kDrizzleKit, kDrizzleFolders };
+const char* LayoutName(Layout layout);  // "plain", "drizzle-kit", "drizzle-folders"
+
+struct MigrationFile {
+  std::string name;                   // tag, file stem, or folder name
+  std::string path;                   // the .sql file
+  std::string text;                   // its contents
+  std::string checksum;               // sha256 hex of `text`
+  std::optional<int64_t> created_at;  // drizzle: the journal's `when` / the folder's timestamp (ms)
+  std::string down_path;              // plain layout: NNNN_name.down.sql when it exists
+  std::string drizzle_hash;           // DrizzleHash(text) when it differs from `checksum`
+
+  // The hash Drizzle's migrators record for this file (see DrizzleHash).
+  const std::string& drizzle_checksum() const {
+    return drizzle_hash.empty() ? checksum : drizzle_hash;
+  }
+};
+
+struct Folder {
+  Layout layout = Layout::kPlain;
+  std::string path;
+  std::vector<MigrationFile> files;  // in apply order
+};
+
+// Reads every migration of the folder at `path`; errors name the file and the problem.
+absl::StatusOr<Folder> ReadFolder(const std::string& path);
+
+// What Drizzle hashes: Node reads the file as text (Buffer.toString(): every invalid UTF-8
+// sequence, as WHATWG's decoder delimits it, becomes U+FFFD) and hashes that text's UTF-8. For
+// valid UTF-8 (a byte-order mark included) that is the file's bytes, unchanged.
+std::string NodeUtf8(absl::string_view bytes);
+bool IsValidUtf8(absl::string_view bytes);
+// sha256 hex of NodeUtf8(bytes).
+std::string DrizzleHash(absl::string_view bytes);
+
+// A whole file; errors name the path and the system's reason.
+absl::StatusOr<std::string> ReadTextFile(const std::string& path);
+
+// Parses drizzle-kit's meta/_journal.json text into (tag, when) entries in listed order.
+struct JournalEntry {
+  std::string tag;
+  int64_t when = 0;
+};
+absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string& json_text);
+
+// The `created_at` Drizzle 1.0 records for a migration folder: its name's first 14 characters
+// read as YYYYMMDDHHMMSS (UTC) -> milliseconds since the epoch, with JavaScript's semantics
+// (formatToMillis: parseInt of each part, then Date.UTC, which rolls over out-of-range parts and
+// maps years 0..99 to 1900..1999). nullopt where JavaScript gets NaN (SQLite stores NULL).
+// Example: FolderMillis("20240102030405_init") == 1704164645000.
+std::optional<int64_t> FolderMillis(const std::string& name);
+
+}  // namespace doctor::migrations
+
+#endif  // DOCTOR_MIGRATIONS_FOLDER_H_

@@ -1,0 +1,222 @@
+// SQL glue of the migrations area: argument checks and result shaping only; the work is in
+// apply.cc (running and journaling), plan.cc (status), check.cc (dry run), schema.cc (hash, diff).
+#include "ext/migrations/migrate.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "ext/core/function.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/core/table.h"
+#include "ext/migrations/apply.h"
+#include "ext/migrations/check.h"
+#include "ext/migrations/plan.h"
+#include "ext/migrations/schema.h"
+#include "ext/migrations/sha256.h"
+#include "ext/migrations/sql_text.h"
+
+namespace doctor {
+namespace {
+
+using migrations::Migration;
+
+absl::StatusOr<std::optional<std::string>> OptionalText(const Args& args, int i, const char* name) {
+  if (i >= args.size() || args.Missing(i)) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::string s, args.Text(i, name));
+  return std::optional<std::string>(std::move(s));
+}
+
+absl::StatusOr<Value> Migrate(FunctionCall& call) {
+  ASSIGN_OR_RETURN(std::string name, call.args().Text(0, "name"));
+  ASSIGN_OR_RETURN(std::string sql, call.args().Text(1, "sql"));
+  if (name.empty()) return absl::InvalidArgumentError("argument 'name' is empty");
+  Migration m;
+  m.name = name;
+  m.text = sql;
+  m.checksum = migrations::Sha256Hex(sql);
+  m.source = "sql";
+  m.breakpoints = sql.find(migrations::kBreakpointText) != std::string::npos;
+  ASSIGN_OR_RETURN(std::string result, migrations::MigrateOne(call.connection(), m));
+  return Value(result);
+}
+
+absl::StatusOr<Value> MigrateDir(FunctionCall& call) {
+  ASSIGN_OR_RETURN(std::string path, call.args().Text(0, "path"));
+  ASSIGN_OR_RETURN(int64_t n, migrations::MigrateFolder(call.connection(), path));
+  return Value(n);
+}
+
+absl::StatusOr<Value> Baseline(FunctionCall& call) {
+  ASSIGN_OR_RETURN(std::string path, call.args().Text(0, "path"));
+  ASSIGN_OR_RETURN(std::optional<std::string> upto, OptionalText(call.args(), 1, "upto"));
+  ASSIGN_OR_RETURN(int64_t n, migrations::BaselineFolder(call.connection(), path, upto));
+  return Value(n);
+}
+
+absl::StatusOr<Value> Revert(FunctionCall& call) {
+  ASSIGN_OR_RETURN(std::string name, call.args().Text(0, "name"));
+  ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 1, "path"));
+  ASSIGN_OR_RETURN(std::string result, migrations::RevertOne(call.connection(), name, path));
+  return Value(result);
+}
+
+absl::StatusOr<Value> SchemaHash(FunctionCall& call) {
+  ASSIGN_OR_RETURN(std::string schema, call.args().TextOr(0, "schema", "main"));
+  ASSIGN_OR_RETURN(std::string hash, migrations::SchemaHashOf(call.connection(), schema));
+  return Value(hash);
+}
+
+absl::StatusOr<Rows> Status(TableCall& call) {
+  ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
+  Connection& c = call.connection();
+  ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
+  Rows rows;
+  if (!path) {
+    for (const auto& j : journal) {
+      bool reverted = j.kind == "revert";
+      rows.push_back(Row{Value(j.name), Value(reverted ? "pending" : "applied"), Value(j.checksum),
+                         j.applied_at, j.duration_ms,
+                         reverted ? Value("reverted")
+                                  : j.kind == "apply" ? Value::Null() : Value(j.kind)});
+    }
+    return rows;
+  }
+  ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
+  ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
+  for (const migrations::PlanItem& p : migrations::MakePlan(folder, journal, drizzle)) {
+    rows.push_back(Row{Value(p.name), Value(p.status), Value(p.checksum), p.applied_at,
+                       p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note)});
+  }
+  return rows;
+}
+
+// A connection for migrate_check's dry run. The calling SELECT counts as a statement in progress,
+// and SQLite refuses DROP TABLE on a connection with one, so the dry run cannot use the caller's
+// connection: it gets a second connection to the same file, or (for an in-memory database, or
+// when the caller is inside a transaction whose changes a second connection would not see) an
+// in-memory copy made with the backup API.
+//
+// In rollback-journal mode the caller's own read lock blocks the second connection's writes, so
+// only WAL databases get the second connection.
+absl::StatusOr<sqlite3*> DryRunConnection(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  const bool in_txn = sqlite3_get_autocommit(db) == 0;
+  ASSIGN_OR_RETURN(Rows mode, Query(db, "PRAGMA main.journal_mode"));
+  const bool wal = !mode.empty() && mode[0][0].AsText() == "wal";
+  const bool use_file = file != nullptr && *file != 0 && !in_txn && wal;
+  sqlite3* scratch = nullptr;
+  int rc = sqlite3_open_v2(use_file ? file : ":memory:", &scratch,
+                           SQLITE_OPEN_READWRITE | (use_file ? 0 : SQLITE_OPEN_CREATE), nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = scratch ? sqlite3_errmsg(scratch) : "out of memory";
+    sqlite3_close(scratch);
+    return absl::UnavailableError(absl::StrCat("cannot open a connection for the dry run: ", message));
+  }
+  sqlite3_busy_timeout(scratch, 5000);
+  if (!use_file) {
+    sqlite3_backup* backup = sqlite3_backup_init(scratch, "main", db, "main");
+    rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
+    if (backup) sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE) {
+      std::string message = sqlite3_errmsg(scratch);
+      sqlite3_close(scratch);
+      return absl::UnavailableError(absl::StrCat("cannot copy the database for the dry run: ", message));
+    }
+  }
+  return scratch;
+}
+
+absl::StatusOr<Rows> Check(TableCall& call) {
+  ASSIGN_OR_RETURN(std::string sql, call.args().Text(0, "sql"));
+  Connection& c = call.connection();
+  ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
+  const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
+  const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
+  ASSIGN_OR_RETURN(sqlite3* scratch, DryRunConnection(c.db()));
+  absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
+    RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
+    return migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
+  }();
+  sqlite3_close(scratch);
+  return rows;
+}
+
+// Applies `sql` to a fresh in-memory database (no ATTACH allowed) and reads its schema.
+absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(const std::string& sql,
+                                                                 const char* which) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_close(db);
+    return absl::ResourceExhaustedError("cannot open a scratch database");
+  }
+  sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+  absl::Status s = Exec(db, sql);
+  absl::StatusOr<std::vector<migrations::SchemaObject>> out =
+      s.ok() ? migrations::ReadSchema(db, "main", nullptr)
+             : absl::InvalidArgumentError(absl::StrCat(which, " does not apply to an empty database: ",
+                                                       s.message()));
+  sqlite3_close(db);
+  return out;
+}
+
+absl::StatusOr<Rows> Diff(TableCall& call) {
+  ASSIGN_OR_RETURN(std::string a, call.args().Text(0, "sql_a"));
+  ASSIGN_OR_RETURN(std::string b, call.args().Text(1, "sql_b"));
+  ASSIGN_OR_RETURN(auto sa, ScratchSchema(a, "sql_a"));
+  ASSIGN_OR_RETURN(auto sb, ScratchSchema(b, "sql_b"));
+  Rows rows;
+  for (const auto& ch : migrations::DiffSchemas(sa, sb)) {
+    rows.push_back(Row{Value(ch.change), Value(ch.type), Value(ch.name), Value(ch.detail)});
+  }
+  return rows;
+}
+
+const FunctionSpec kFunctions[] = {
+    {"migrate", 2, 2, Trust::kDirectOnly, Migrate, "migrate(name TEXT, sql TEXT) -> TEXT",
+     "Applies one migration atomically and journals it in doctor_migrations: 'applied', or "
+     "'already applied' for the same name and checksum; a different checksum is an error."},
+    {"migrate_dir", 1, 1, Trust::kDirectOnly, MigrateDir, "migrate_dir(path TEXT) -> INTEGER",
+     "Applies the pending migrations of a folder (plain *.sql, drizzle-kit, or Drizzle's "
+     "folder-per-migration layout) in order and returns how many it applied."},
+    {"migrate_baseline", 1, 2, Trust::kDirectOnly, Baseline,
+     "migrate_baseline(path TEXT [, upto TEXT]) -> INTEGER",
+     "Journals a folder's pending migrations (up to and including `upto`) as applied without "
+     "running them, for an existing database adopting migrations; returns how many."},
+    {"migrate_revert", 1, 2, Trust::kDirectOnly, Revert,
+     "migrate_revert(name TEXT [, path TEXT]) -> TEXT",
+     "Runs the down migration NNNN_name.down.sql of an applied migration atomically and journals "
+     "the revert."},
+    {"schema_hash", 0, 1, Trust::kVolatile, SchemaHash, "schema_hash([schema TEXT]) -> TEXT",
+     "sha256 hex of the schema's normalized facts: ignores whitespace, comments, case and "
+     "identifier quoting; leaves out sqlite_* and the migration journals."},
+};
+
+constexpr TableArg kPathArg[] = {{"path", false}};
+constexpr TableArg kSqlArg[] = {{"sql", true}};
+constexpr TableArg kDiffArgs[] = {{"sql_a", true}, {"sql_b", true}};
+
+const TableSpec kTables[] = {
+    {"migration_status",
+     "name TEXT, status TEXT, checksum TEXT, applied_at TEXT, duration_ms REAL, note TEXT",
+     kPathArg, true, Status, "SELECT * FROM migration_status([path])",
+     "Every migration known from the journal and, with a folder, from its files: status applied | "
+     "pending | changed | missing, checksum, applied_at (ISO-8601 UTC), duration_ms, note."},
+    {"migrate_check", "severity TEXT, kind TEXT, object TEXT, detail TEXT", kSqlArg, true, Check,
+     "SELECT * FROM migrate_check(sql)",
+     "Dry run of a migration in a savepoint that is always rolled back: destructive changes with "
+     "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, ..."},
+    {"schema_diff", "change TEXT, type TEXT, name TEXT, detail TEXT", kDiffArgs, true, Diff,
+     "SELECT * FROM schema_diff(sql_a, sql_b)",
+     "Applies each schema script to a scratch in-memory database and lists what changed from a "
+     "to b: tables (column by column), indexes, views, triggers."},
+};
+
+Setting* const kSettings[] = {&migrations::kSchemaHashSetting, &migrations::kDrizzleTableSetting};
+
+}  // namespace
+
+const Area kMigrationsArea = {"migrations", kFunctions, kTables, kSettings, nullptr};
+
+}  // namespace doctor

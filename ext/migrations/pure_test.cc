@@ -1,0 +1,251 @@
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ext/core/testing.h"
+#include "ext/migrations/folder.h"
+#include "ext/migrations/plan.h"
+#include "ext/migrations/sha256.h"
+#include "ext/migrations/sql_text.h"
+
+namespace doctor::migrations {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(SqlTextTest, NormalizeIgnoresWhitespaceCommentsQuotingAndCase) {
+  EXPECT_EQ(NormalizeSql("CREATE TABLE `Users` (\n  \"ID\" integer, -- note\n [name] TEXT /* x */)"),
+            NormalizeSql("create table users(id INTEGER,name text)"));
+  EXPECT_NE(NormalizeSql("create table t(a default 'X')"), NormalizeSql("create table t(a default 'x')"));
+  EXPECT_EQ(NormalizeSql("select \"a b\""), "select \"a b\"");
+}
+
+TEST(SqlTextTest, SplitBreakpointsLikeJavaScriptSplit) {
+  EXPECT_THAT(SplitBreakpoints("a;--> statement-breakpoint\nb;"), ElementsAre("a;", "\nb;"));
+  EXPECT_THAT(SplitBreakpoints("a;--> statement-breakpoint"), ElementsAre("a;", ""));
+  EXPECT_THAT(SplitBreakpoints(""), ElementsAre(""));
+}
+
+TEST(SqlTextTest, SplitStatementsKeepsTriggersWholeAndDropsBlanks) {
+  auto s = SplitStatements(
+      "create table t(a); ; -- only a comment\n"
+      "create trigger tr after insert on t begin insert into t values(';'); delete from t; end;"
+      "insert into t values('a;b') /* trailing */");
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0], "create table t(a);");
+  EXPECT_THAT(std::string(s[1]), HasSubstr("delete from t; end;"));
+  EXPECT_THAT(std::string(s[2]), HasSubstr("'a;b'"));
+  EXPECT_TRUE(IsBlankSql(" -- c\n /* d */ ;"));
+  EXPECT_FALSE(IsBlankSql("select 1"));
+}
+
+TEST(SqlTextTest, ForeignKeysOffAndClassification) {
+  EXPECT_TRUE(AsksForeignKeysOff("PRAGMA foreign_keys=OFF;"));
+  EXPECT_TRUE(AsksForeignKeysOff("pragma main.FOREIGN_KEYS = 0"));
+  EXPECT_TRUE(AsksForeignKeysOff("pragma foreign_keys(false)"));
+  EXPECT_FALSE(AsksForeignKeysOff("PRAGMA foreign_keys=ON; -- PRAGMA foreign_keys=OFF"));
+  EXPECT_FALSE(AsksForeignKeysOff("SELECT 'PRAGMA foreign_keys=OFF'"));
+  StatementInfo d = Classify("ALTER TABLE `Users` DROP COLUMN \"Age\"");
+  EXPECT_EQ(d.kind, StatementKind::kDropColumn);
+  EXPECT_EQ(d.object, "users");
+  EXPECT_EQ(d.object2, "age");
+  EXPECT_EQ(Classify("ALTER TABLE __new_users RENAME TO `users`").object2, "users");
+  EXPECT_EQ(Classify("drop table if exists main.t").object, "t");
+  EXPECT_TRUE(Classify("alter table t add column c int not null").has_not_null_without_default);
+  EXPECT_FALSE(Classify("alter table t add c int not null default 0").has_not_null_without_default);
+  EXPECT_EQ(Classify("COMMIT").kind, StatementKind::kTransactionControl);
+  EXPECT_EQ(NormalizeLineEndings("a\r\nb\r\n"), "a\nb\n");
+  EXPECT_EQ(Excerpt("  SELECT  *\n\tFROM t  ", 80), "SELECT * FROM t");
+  EXPECT_EQ(Excerpt("SELECT 1", 8), "SELECT 1") << "nothing cut, no dots";
+  EXPECT_EQ(Excerpt("SELECT 12", 8), "SELECT 1...");
+  EXPECT_EQ(Excerpt("SELECT '\xC3\xA9t\xC3\xA9'", 9), "SELECT '...") << "never half a character";
+  EXPECT_EQ(Excerpt("SELECT '\xC3\xA9t\xC3\xA9'", 10), "SELECT '\xC3\xA9...");
+}
+
+TEST(FolderTest, JournalErrorsAreClear) {
+  EXPECT_THAT(ParseDrizzleJournal("{").status().message(), HasSubstr("not valid JSON"));
+  EXPECT_THAT(ParseDrizzleJournal("{}").status().message(), HasSubstr("no \"entries\""));
+  EXPECT_THAT(ParseDrizzleJournal(R"({"entries":[{"tag":"a"}]})").status().message(),
+              HasSubstr("no integer \"when\""));
+  EXPECT_THAT(ParseDrizzleJournal(R"({"entries":[{"tag":"../x","when":1}]})").status().message(),
+              HasSubstr("unusable tag"));
+  auto ok = ParseDrizzleJournal(R"({"entries":[{"idx":0,"tag":"0000_a","when":17,"breakpoints":true}]})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)[0].when, 17);
+  EXPECT_EQ(FolderMillis("20240102030405"), 1704164645000);
+  EXPECT_EQ(FolderMillis("2024"), std::nullopt);
+}
+
+// Expected hex and hashes are what Node prints for Buffer.from(bytes).toString() (hex of its UTF-8,
+// sha256 of it): Drizzle's readMigrationFiles reads files that way before hashing.
+TEST(FolderTest, DrizzleHashIsNodesDecodedText) {
+  auto hex = [](const std::string& s) {
+    static const char* d = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : s) out += std::string{d[c >> 4], d[c & 15]};
+    return out;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"\x41\xff\x42", "41efbfbd42"},
+      {"\xc3", "efbfbd"},
+      {"\xe2\x82", "efbfbd"},
+      {"\xe2\x82\x41", "efbfbd41"},
+      {"\xed\xa0\x80", "efbfbdefbfbdefbfbd"},
+      {"\xf0\x80\x80\x80", "efbfbdefbfbdefbfbdefbfbd"},
+      {"\xf4\x90\x80\x80", "efbfbdefbfbdefbfbdefbfbd"},
+      {"\xc0\xaf", "efbfbdefbfbd"},
+      {"\xe0\x80\xaf", "efbfbdefbfbdefbfbd"},
+      {"\xf0\x9f\x98", "efbfbd"},
+      {"\xef\xbb\xbf\x41", "efbbbf41"},  // a byte-order mark is kept
+      {"\xe9\x74\xe9", "efbfbd74efbfbd"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(hex(NodeUtf8(in)), want) << hex(in);
+  EXPECT_EQ(DrizzleHash("\xe9\x74\xe9"), "80926e3cc0e5ecc9800fa67d54feb068a401a5f16ae85dd7170e1e331231dbaf");
+  EXPECT_EQ(DrizzleHash("\xef\xbb\xbf\x41"), Sha256Hex("\xef\xbb\xbf\x41"));
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("caf\xe9"));
+}
+
+// Expected values are what Drizzle 1.0's formatToMillis returns in Node (Date.UTC of parseInt'd
+// slices of the first 14 characters), including its rollovers and NaN cases.
+TEST(FolderTest, FolderMillisIsDrizzlesFormatToMillis) {
+  EXPECT_EQ(FolderMillis("20240102030405_init"), 1704164645000);
+  EXPECT_EQ(FolderMillis("20241301000000_x"), 1735689600000);   // month 13: next January
+  EXPECT_EQ(FolderMillis("20240100000000_x"), 1703980800000);   // day 0: the last of December
+  EXPECT_EQ(FolderMillis("20240230250000_x"), 1709341200000);   // Feb 30, 25 o'clock
+  EXPECT_EQ(FolderMillis("00990101000000_x"), 915148800000);    // years 0..99 are 1900..1999
+  EXPECT_EQ(FolderMillis("19691231235959_x"), -1000);
+  EXPECT_EQ(FolderMillis("2024010203040"), 1704164640000);      // 13 characters: seconds "0"
+  EXPECT_EQ(FolderMillis("2024 1 2 3 4 5_"), 1704164645000);    // parseInt skips blanks
+  EXPECT_EQ(FolderMillis("+0241+0+1+1+1+1"), -1451775539000);   // and takes a sign
+  EXPECT_EQ(FolderMillis("2024-1-2 3:4:5x"), std::nullopt);      // NaN: SQLite stores NULL
+  EXPECT_EQ(FolderMillis("abc"), std::nullopt);
+  EXPECT_EQ(FolderMillis(""), std::nullopt);
+}
+
+TEST(FolderTest, PlainFolderOrderAndDownFiles) {
+  testing::TempDir dir;
+  std::ofstream(dir.File("0002_b.sql")) << "create table b(x);";
+  std::ofstream(dir.File("0001_a.sql")) << "create table a(x);";
+  std::ofstream(dir.File("0001_a.down.sql")) << "drop table a;";
+  std::ofstream(dir.File("notes.txt")) << "x";
+  auto f = ReadFolder(dir.path());
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_EQ(f->files.size(), 2u);
+  EXPECT_EQ(f->files[0].name, "0001_a");
+  EXPECT_EQ(f->files[0].down_path, dir.File("0001_a.down.sql"));
+  EXPECT_EQ(f->files[1].checksum, Sha256Hex("create table b(x);"));
+  EXPECT_THAT(ReadFolder(dir.File("nope")).status().message(), HasSubstr("not a readable folder"));
+}
+
+TEST(PlanTest, PendingByContentNotWatermark) {
+  Folder folder{Layout::kDrizzleKit, "/x", {}};
+  folder.files.push_back(MigrationFile{"0000_a", "", "A", Sha256Hex("A"), 100, ""});
+  folder.files.push_back(MigrationFile{"0001_b", "", "B", Sha256Hex("B"), 200, ""});
+  folder.files.push_back(MigrationFile{"0002_c", "", "C\r\n", Sha256Hex("C\r\n"), 300, ""});
+  // Drizzle applied 0001_b (newest) and the LF version of 0002_c; 0000_a is out of order.
+  std::vector<DrizzleRow> drizzle = {{Sha256Hex("B"), 200}, {Sha256Hex("C\n"), 300}};
+  auto plan = MakePlan(folder, {}, drizzle);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].status, "pending");
+  EXPECT_THAT(plan[0].note, HasSubstr("out of order"));
+  EXPECT_EQ(plan[1].status, "applied");
+  EXPECT_TRUE(plan[1].adopt);
+  EXPECT_EQ(plan[2].status, "applied");
+  EXPECT_THAT(plan[2].note, HasSubstr("line endings"));
+  // An edited file is `changed`; a journal entry without a file is `missing`.
+  std::vector<JournalRow> journal = {{"0000_a", Sha256Hex("old"), "apply", "old", "drizzle", Value(), Value()},
+                                     {"0009_gone", "abc", "apply", "x", "drizzle", Value(), Value(), "/x/0009_gone.sql"},
+                                     {"other", "abc", "apply", "x", "drizzle", Value(), Value(), "/y/other.sql"}};
+  plan = MakePlan(folder, journal, drizzle);
+  EXPECT_EQ(plan[0].status, "changed");
+  EXPECT_EQ(plan.back().status, "missing");
+  EXPECT_EQ(plan.back().name, "0009_gone");
+}
+
+MigrationFile FolderFile(const std::string& name, const std::string& text) {
+  return MigrationFile{name, "/v1/" + name + "/migration.sql", text, Sha256Hex(text),
+                       FolderMillis(name), ""};
+}
+
+DrizzleRow Unnamed(const std::string& text, std::optional<int64_t> created_at) {
+  return DrizzleRow{Sha256Hex(text), created_at, std::nullopt, Value(), Value()};
+}
+
+DrizzleRow Named(const std::string& text, const std::string& name) {
+  return DrizzleRow{Sha256Hex(text), FolderMillis(name), name, Value(int64_t{1}),
+                    Value("2026-01-01T00:00:00.000Z")};
+}
+
+TEST(PlanTest, UnnamedRowsMatchLikeDrizzlesUpgrade) {
+  Folder folder{Layout::kDrizzleFolders, "/v1", {}};
+  folder.files.push_back(FolderFile("20240101000000_a", "A"));
+  folder.files.push_back(FolderFile("20240101000001_b", "B"));
+  folder.files.push_back(FolderFile("20240101000001_c", "C"));  // same second as b
+  folder.files.push_back(FolderFile("20240101000002_d", "D"));
+  const int64_t t0 = *FolderMillis("20240101000000");
+  std::vector<DrizzleRow> rows = {
+      Unnamed("edited A", t0 + 653),  // the only folder of its second: matched whatever the hash
+      Unnamed("C", t0 + 1200),        // two folders in that second: told apart by hash
+      Unnamed("B", t0 + 1999),
+      Unnamed("X", t0 + 1500),        // two candidates, no hash matches: unmatched
+      Unnamed("D", 5),                // no folder of that second: by hash
+      Unnamed("Y", std::nullopt),     // no created_at, unknown hash: unmatched
+  };
+  std::vector<const MigrationFile*> m = MatchUnnamedRows(folder, rows);
+  ASSERT_EQ(m.size(), 6u);
+  EXPECT_EQ(m[0], &folder.files[0]);
+  EXPECT_EQ(m[1], &folder.files[2]);
+  EXPECT_EQ(m[2], &folder.files[1]);
+  EXPECT_EQ(m[3], nullptr);
+  EXPECT_EQ(m[4], &folder.files[3]);
+  EXPECT_EQ(m[5], nullptr);
+  // The plan: a's row carries another hash, so a is `changed`; the unmatched rows are missing.
+  std::vector<PlanItem> plan = MakePlan(folder, {}, rows);
+  ASSERT_EQ(plan.size(), 6u);
+  EXPECT_EQ(plan[0].status, "changed");
+  EXPECT_EQ(plan[1].status, "applied");
+  EXPECT_TRUE(plan[1].adopt);
+  EXPECT_TRUE(plan[1].drizzle_unnamed);  // Drizzle 1.0 would not see an unnamed row
+  EXPECT_EQ(plan[4].status, "missing");
+  EXPECT_EQ(plan[5].name, "__drizzle_migrations:?");
+}
+
+TEST(PlanTest, FolderLayoutDecidesByNameLikeDrizzle1) {
+  Folder folder{Layout::kDrizzleFolders, "/v1", {}};
+  folder.files.push_back(FolderFile("20240101000000_a", "A"));
+  folder.files.push_back(FolderFile("20240101000001_b", "B\r\n"));
+  folder.files.push_back(FolderFile("20240101000002_c", "C"));
+  folder.files.push_back(FolderFile("20230101000000_old", "O"));  // older than all applied
+  folder.files.push_back(FolderFile("20240101000003_d", "D"));
+  std::vector<DrizzleRow> rows = {
+      Named("A", "20240101000000_a"),
+      Named("B\n", "20240101000001_b"),      // applied with LF endings
+      Named("C before edit", "20240101000002_c"),
+      Named("D", "20240101000009_renamed"),  // same text as d under another name
+  };
+  std::vector<PlanItem> plan = MakePlan(folder, {}, rows);
+  ASSERT_EQ(plan.size(), 6u);
+  EXPECT_EQ(plan[0].status, "applied");
+  EXPECT_TRUE(plan[0].adopt);
+  EXPECT_EQ(plan[0].applied_at.AsText(), "2026-01-01T00:00:00.000Z");
+  EXPECT_FALSE(plan[0].drizzle_unnamed);
+  EXPECT_EQ(plan[1].status, "applied");
+  EXPECT_THAT(plan[1].note, HasSubstr("line endings"));
+  EXPECT_EQ(plan[2].status, "changed");
+  EXPECT_EQ(plan[3].status, "pending");
+  EXPECT_EQ(plan[3].note, "");  // no watermark: Drizzle 1.0 applies it too
+  EXPECT_EQ(plan[4].status, "pending");  // names, not hashes, as Drizzle 1.0
+  EXPECT_EQ(plan[5].status, "missing");
+  EXPECT_EQ(plan[5].name, "20240101000009_renamed");
+  // Applied by migrate_dir, absent from __drizzle_migrations: to be recorded there.
+  std::vector<JournalRow> journal = {{"20240101000003_d", Sha256Hex("D"), "apply", "D", "drizzle",
+                                      Value(), Value(), "/v1/20240101000003_d/migration.sql"}};
+  plan = MakePlan(folder, journal, rows);
+  EXPECT_EQ(plan[4].status, "applied");
+  EXPECT_TRUE(plan[4].drizzle_only);
+}
+
+}  // namespace
+}  // namespace doctor::migrations

@@ -1,0 +1,309 @@
+#include "ext/migrations/sql_text.h"
+
+#include <cctype>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql_normalize.h"
+#include "ext/core/text.h"
+
+namespace doctor::migrations {
+namespace {
+
+bool IsWordStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
+bool IsWordChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+
+std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
+
+// The identifier or word a token names, unquoted and lowercased ("" for other tokens).
+std::string NameOf(const Token& t) {
+  if (t.kind == Token::kWord) return Lower(t.text);
+  if (t.kind == Token::kIdent || t.kind == Token::kString) return Lower(UnquoteSql(t.text));
+  return "";
+}
+
+bool IsName(const Token& t) { return t.kind == Token::kWord || t.kind == Token::kIdent; }
+
+}  // namespace
+
+std::vector<Token> Tokenize(absl::string_view s) {
+  // SQLite's token rules live in core's tokenizer; this keeps the migration tokens' coarser
+  // kinds, in which a blob is the word x and a string, and a parameter is punctuation and a name.
+  std::vector<Token> out;
+  for (const doctor::Token& t : TokenizeSql(s)) {
+    const size_t offset = static_cast<size_t>(t.text.data() - s.data());
+    switch (t.kind) {
+      case TokenKind::kSpace:
+      case TokenKind::kComment:
+        break;
+      case TokenKind::kWord:
+        out.push_back(Token{Token::kWord, t.text, offset});
+        break;
+      case TokenKind::kQuotedName:
+        out.push_back(Token{Token::kIdent, t.text, offset});
+        break;
+      case TokenKind::kString:
+        out.push_back(Token{Token::kString, t.text, offset});
+        break;
+      case TokenKind::kNumber:
+        out.push_back(Token{Token::kNumber, t.text, offset});
+        break;
+      case TokenKind::kOperator:
+        out.push_back(Token{Token::kPunct, t.text, offset});
+        break;
+      case TokenKind::kBlob:
+        out.push_back(Token{Token::kWord, t.text.substr(0, 1), offset});
+        out.push_back(Token{Token::kString, t.text.substr(1), offset + 1});
+        break;
+      case TokenKind::kParameter: {
+        out.push_back(Token{Token::kPunct, t.text.substr(0, 1), offset});
+        if (t.text.size() > 1) {
+          const bool digits = std::isdigit(static_cast<unsigned char>(t.text[1])) != 0;
+          out.push_back(Token{digits ? Token::kNumber : Token::kWord, t.text.substr(1), offset + 1});
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string NormalToken(const Token& t) {
+  if (t.kind == Token::kWord) return Lower(t.text);
+  if (t.kind == Token::kIdent) {
+    std::string name = NameOf(t);
+    bool plain = !name.empty() && IsWordStart(name[0]);
+    for (unsigned char c : name) plain = plain && IsWordChar(c);
+    if (plain) return name;
+    std::string quoted = "\"";
+    for (char c : name) {
+      quoted.push_back(c);
+      if (c == '"') quoted.push_back('"');
+    }
+    return quoted + "\"";
+  }
+  return std::string(t.text);
+}
+
+std::string NormalizeSql(absl::string_view sql) {
+  std::string out;
+  for (const Token& t : Tokenize(sql)) {
+    if (!out.empty()) out.push_back(' ');
+    out += NormalToken(t);
+  }
+  return out;
+}
+
+std::vector<std::string> SplitBreakpoints(absl::string_view text) {
+  std::vector<std::string> pieces;
+  size_t start = 0;
+  while (true) {
+    size_t at = text.find(kBreakpoint, start);
+    if (at == absl::string_view::npos) {
+      pieces.emplace_back(text.substr(start));
+      return pieces;
+    }
+    pieces.emplace_back(text.substr(start, at - start));
+    start = at + kBreakpoint.size();
+  }
+}
+
+bool IsBlankSql(absl::string_view sql) {
+  for (const Token& t : Tokenize(sql)) {
+    if (!(t.kind == Token::kPunct && t.text == ";")) return false;
+  }
+  return true;
+}
+
+std::vector<absl::string_view> SplitStatements(absl::string_view sql) {
+  std::vector<absl::string_view> out;
+  std::vector<Token> tokens = Tokenize(sql);
+  size_t first = 0;  // index of the statement's first token
+  bool trigger = false, in_body = false;
+  std::string prev;
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const Token& t = tokens[k];
+    bool semi = t.kind == Token::kPunct && t.text == ";";
+    if (k == first && semi) {  // empty statement
+      first = k + 1;
+      continue;
+    }
+    if (!semi) {
+      std::string w = t.kind == Token::kWord ? Lower(t.text) : "";
+      if (k - first <= 2 && w == "trigger" && Lower(tokens[first].text) == "create") trigger = true;
+      if (trigger && w == "begin") in_body = true;
+      prev = w;
+      continue;
+    }
+    if (trigger && in_body && prev != "end") {
+      prev = "";
+      continue;
+    }
+    size_t begin = tokens[first].offset;
+    out.push_back(sql.substr(begin, t.offset + 1 - begin));
+    first = k + 1;
+    trigger = in_body = false;
+    prev = "";
+  }
+  if (first < tokens.size()) out.push_back(sql.substr(tokens[first].offset));
+  return out;
+}
+
+std::vector<std::string> LeadingWords(absl::string_view sql, size_t n) {
+  std::vector<std::string> out;
+  for (const Token& t : Tokenize(sql)) {
+    if (out.size() >= n) break;
+    if (IsName(t)) out.push_back(NameOf(t));
+    else if (t.kind == Token::kPunct && t.text == "(") out.push_back("(");
+    else if (t.kind != Token::kPunct || t.text != ".") break;
+  }
+  return out;
+}
+
+bool AsksForeignKeysOff(absl::string_view sql) {
+  std::vector<Token> tokens = Tokenize(sql);
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    if (NameOf(tokens[k]) != "pragma" || tokens[k].kind != Token::kWord) continue;
+    size_t j = k + 1;
+    if (j + 1 < tokens.size() && tokens[j + 1].text == ".") j += 2;  // schema.
+    if (j >= tokens.size() || NameOf(tokens[j]) != "foreign_keys") continue;
+    ++j;
+    if (j < tokens.size() && (tokens[j].text == "=" || tokens[j].text == "(")) ++j;
+    else continue;
+    if (j >= tokens.size()) continue;
+    std::string v = tokens[j].kind == Token::kNumber ? std::string(tokens[j].text) : NameOf(tokens[j]);
+    if (v == "off" || v == "0" || v == "false" || v == "no") return true;
+  }
+  return false;
+}
+
+StatementInfo Classify(absl::string_view statement) {
+  StatementInfo info;
+  std::vector<Token> t = Tokenize(statement);
+  auto word = [&](size_t i) { return i < t.size() && t[i].kind == Token::kWord ? Lower(t[i].text) : std::string(); };
+  // A possibly schema-qualified name at i: returns the name and moves i past it.
+  auto qualified = [&](size_t& i) {
+    std::string name = i < t.size() ? NameOf(t[i]) : "";
+    if (i + 2 < t.size() && t[i + 1].text == ".") {
+      i += 2;
+      name = NameOf(t[i]);
+    }
+    ++i;
+    return name;
+  };
+  std::string w0 = word(0);
+  if (w0 == "begin" || w0 == "commit" || w0 == "end" || w0 == "rollback" || w0 == "savepoint" ||
+      w0 == "release") {
+    info.kind = StatementKind::kTransactionControl;
+    info.object = w0;
+  } else if (w0 == "vacuum") {
+    info.kind = StatementKind::kVacuum;
+  } else if (w0 == "attach" || w0 == "detach") {
+    info.kind = StatementKind::kAttach;
+  } else if (w0 == "pragma") {
+    info.kind = StatementKind::kPragma;
+    size_t i = 1;
+    info.object = qualified(i);
+    if (i < t.size() && (t[i].text == "=" || t[i].text == "(")) ++i;
+    if (i < t.size()) info.object2 = NormalToken(t[i]);
+  } else if (w0 == "drop") {
+    std::string w1 = word(1);
+    size_t i = 2;
+    if (word(i) == "if" && word(i + 1) == "exists") i += 2;
+    info.object = qualified(i);
+    if (w1 == "table") info.kind = StatementKind::kDropTable;
+    else if (w1 == "index") info.kind = StatementKind::kDropIndex;
+    else if (w1 == "view") info.kind = StatementKind::kDropView;
+    else if (w1 == "trigger") info.kind = StatementKind::kDropTrigger;
+  } else if (w0 == "alter" && word(1) == "table") {
+    size_t i = 2;
+    info.object = qualified(i);
+    std::string op = word(i);
+    if (op == "drop") {
+      ++i;
+      if (word(i) == "column") ++i;
+      info.kind = StatementKind::kDropColumn;
+      if (i < t.size()) info.object2 = NameOf(t[i]);
+    } else if (op == "rename" && word(i + 1) == "to") {
+      info.kind = StatementKind::kRenameTable;
+      if (i + 2 < t.size()) info.object2 = NameOf(t[i + 2]);
+    } else if (op == "add") {
+      info.kind = StatementKind::kAddColumn;
+      ++i;
+      if (word(i) == "column") ++i;
+      if (i < t.size()) info.object2 = NameOf(t[i]);
+      bool not_null = false, has_default = false;
+      for (size_t k = i; k < t.size(); ++k) {
+        if (word(k) == "not" && word(k + 1) == "null") not_null = true;
+        if (word(k) == "default") has_default = true;
+      }
+      info.has_not_null_without_default = not_null && !has_default;
+    }
+  } else if (w0 == "create") {
+    size_t i = 1;
+    if (word(i) == "temp" || word(i) == "temporary") ++i;
+    bool unique = word(i) == "unique";
+    if (unique) ++i;
+    std::string what = word(i);
+    ++i;
+    if (word(i) == "if" && word(i + 1) == "not" && word(i + 2) == "exists") i += 3;
+    if (what == "table") {
+      info.kind = StatementKind::kCreateTable;
+      info.object = qualified(i);
+    } else if (what == "index") {
+      info.kind = StatementKind::kCreateIndex;
+      info.object = qualified(i);
+      if (word(i) == "on" && i + 1 < t.size()) info.object2 = NameOf(t[i + 1]);
+    }
+  }
+  return info;
+}
+
+bool IsAdditiveStatement(absl::string_view statement) {
+  std::vector<Token> tokens = Tokenize(statement);
+  if (tokens.empty() || tokens[0].kind != Token::kWord) return false;
+  const std::string first = Lower(tokens[0].text);
+  static const char* const kAdditive[] = {"create", "insert", "update", "delete", "replace",
+                                          "select", "values", "with"};
+  bool known = false;
+  for (const char* w : kAdditive) known = known || first == w;
+  if (!known) return false;
+  for (const Token& t : tokens) {
+    if (t.kind != Token::kWord && t.kind != Token::kIdent) continue;
+    std::string n = NameOf(t);
+    if (n == "sqlite_schema" || n == "sqlite_master" || n == "sqlite_temp_schema" ||
+        n == "sqlite_temp_master") {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string NormalizeLineEndings(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+std::string Excerpt(absl::string_view sql, size_t max) {
+  std::string out;
+  bool space = false;
+  for (char c : sql) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (out.size() > max) break;  // enough to know it is cut, and where
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  if (out.size() <= max) return out;
+  return std::string(Utf8Prefix(out, max)) + "...";
+}
+
+}  // namespace doctor::migrations

@@ -1,0 +1,101 @@
+// Pure text handling for migrations (no SQLite): tokens (core's SQLite-faithful tokenizer, in
+// coarser kinds), a normal form that ignores whitespace, comments, keyword case and identifier
+// quoting, Drizzle's `--> statement-breakpoint` splitter, a statement splitter, and statement
+// classification.
+//
+// Example:
+//   NormalizeSql("CREATE TABLE `t` (\n  \"A\" int -- note\n)") == "create table t ( a int )"
+//   SplitBreakpoints("a;--> statement-breakpoint\nb;") == {"a;", "\nb;"}
+#ifndef DOCTOR_MIGRATIONS_SQL_TEXT_H_
+#define DOCTOR_MIGRATIONS_SQL_TEXT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace doctor::migrations {
+
+// Drizzle-kit's separator between statements of one migration file.
+inline constexpr char kBreakpointText[] = "--> statement-breakpoint";
+inline constexpr absl::string_view kBreakpoint = kBreakpointText;
+
+struct Token {
+  enum Kind { kWord, kIdent, kString, kNumber, kPunct };
+  Kind kind;
+  absl::string_view text;  // as written (quotes included)
+  size_t offset;           // byte offset in the input
+};
+
+// Tokens of `sql`, skipping whitespace and comments. Never fails: unterminated quotes or
+// comments run to the end of the input.
+std::vector<Token> Tokenize(absl::string_view sql);
+
+// A token in normal form: words and identifiers lowercased and unquoted (quoted only when they
+// are not plain names), strings and numbers as written.
+std::string NormalToken(const Token& token);
+
+// Space-separated normal tokens: equal for SQL that differs only in whitespace, comments, keyword
+// or identifier case and identifier quoting style.
+std::string NormalizeSql(absl::string_view sql);
+
+// Splits exactly like JavaScript's text.split("--> statement-breakpoint") (what Drizzle runs).
+std::vector<std::string> SplitBreakpoints(absl::string_view text);
+
+// True when `sql` holds nothing but whitespace, comments and semicolons.
+bool IsBlankSql(absl::string_view sql);
+
+// The statements of `sql` (each with its semicolon, leading blanks trimmed), blank ones left
+// out. CREATE TRIGGER bodies stay whole (a `;` inside BEGIN ... END does not split), as
+// sqlite3_complete() decides.
+std::vector<absl::string_view> SplitStatements(absl::string_view sql);
+
+// The first `n` words of a statement, lowercased ("alter", "table", ...); identifiers count too.
+std::vector<std::string> LeadingWords(absl::string_view sql, size_t n);
+
+// True when `sql` contains `PRAGMA [schema.]foreign_keys = OFF|0|false|no` (or the call form).
+bool AsksForeignKeysOff(absl::string_view sql);
+
+// The kind of statement for migration safety: what migrate() and migrate_check() treat specially.
+enum class StatementKind {
+  kOther,
+  kTransactionControl,  // BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE
+  kPragma,
+  kDropTable,
+  kDropIndex,
+  kDropView,
+  kDropTrigger,
+  kDropColumn,  // ALTER TABLE t DROP [COLUMN] c
+  kRenameTable, // ALTER TABLE t RENAME TO u
+  kAddColumn,   // ALTER TABLE t ADD [COLUMN] ...
+  kCreateTable,
+  kCreateIndex,
+  kVacuum,
+  kAttach,
+};
+
+struct StatementInfo {
+  StatementKind kind = StatementKind::kOther;
+  std::string object;    // table / index / pragma name (normal form), when the kind has one
+  std::string object2;   // DROP COLUMN: the column; RENAME TO: the new name; PRAGMA: its value
+  bool has_not_null_without_default = false;  // ADD COLUMN ... NOT NULL with no DEFAULT
+};
+
+StatementInfo Classify(absl::string_view statement);
+
+// True when a statement can only add rows to sqlite_schema, never change or delete one: CREATE
+// and plain DML that does not name sqlite_schema. Lets the schema hash after a migration read only
+// the rows appended to sqlite_schema.
+bool IsAdditiveStatement(absl::string_view statement);
+
+// CRLF -> LF.
+std::string NormalizeLineEndings(absl::string_view text);
+
+// A statement on one line for messages: whitespace runs become one space, and text beyond `max`
+// bytes is cut (at a character boundary) and marked with "...".
+std::string Excerpt(absl::string_view sql, size_t max = 80);
+
+}  // namespace doctor::migrations
+
+#endif  // DOCTOR_MIGRATIONS_SQL_TEXT_H_
