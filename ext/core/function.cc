@@ -68,7 +68,10 @@ void Call(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     }
     FunctionCall call(ctx, *binding->connection, argc, argv);
     absl::StatusOr<Value> result = spec.impl(call);
-    if (result.ok()) {
+    if (absl::Status stop = binding->connection->TakeStop(); !stop.ok()) {
+      SetError(ctx, spec.name, stop);  // private work was stopped: no partial answer
+      if (stop.code() == absl::StatusCode::kCancelled) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
+    } else if (result.ok()) {
       SetResult(ctx, *result);
     } else {
       SetError(ctx, spec.name, result.status());

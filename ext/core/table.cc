@@ -133,6 +133,10 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, sqlite3
     }
     TableCall call(*b.connection, args.data(), given);
     absl::StatusOr<Rows> rows = spec.produce(call);
+    if (absl::Status stop = b.connection->TakeStop(); !stop.ok()) {
+      SetVtabError(vtab, absl::StrCat(spec.name, ": ", stop.message()));  // no partial rows
+      return stop.code() == absl::StatusCode::kCancelled ? SQLITE_INTERRUPT : SQLITE_ERROR;
+    }
     if (!rows.ok()) {
       if (rows.status().code() == absl::StatusCode::kResourceExhausted) return SQLITE_NOMEM;
       SetVtabError(vtab, absl::StrCat(spec.name, ": ", rows.status().message()));
