@@ -3,7 +3,19 @@
 #include "gtest/gtest.h"
 #include "ext/core/sql.h"
 #include "ext/core/testing.h"
+#include "ext/core/testing_areas.h"
+#include "ext/meta/meta.h"
 #include "ext/core/table_rows.h"
+
+namespace doctor::testing {
+
+// Only the meta area: core is tested through its functions and tables.
+absl::Span<const Area* const> AreasUnderTest() {
+  static const Area* const kAreas[] = {&kMetaArea};
+  return kAreas;
+}
+
+}  // namespace doctor::testing
 
 namespace doctor {
 namespace {
@@ -22,14 +34,14 @@ TEST(CoreTest, TablesAreEponymousOnly) {
 
 TEST(CoreTest, DirectOnlyFunctionsRunFromTopLevelOnly) {
   testing::Db db;
-  EXPECT_EQ(db.One("SELECT doctor_set('slow_params', 'off')"), "off");
+  EXPECT_EQ(db.One("SELECT doctor_set('work_timeout_ms', 60000)"), "60000");
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_help WHERE doctor_version() IS NOT NULL") != "0",
             true);
   // A CHECK constraint calling it is refused even when the user's statement names it as a table,
   // in a column-list INSERT, a string literal or a comment (tests/matrix:schema_trust_test has
   // every placement).
   db.Exec("PRAGMA writable_schema = ON");
-  db.Exec("CREATE TABLE doctor_set (x CHECK (printf('slow_params', 'on') IS NOT NULL))");
+  db.Exec("CREATE TABLE doctor_set (x CHECK (printf('work_timeout_ms', 5) IS NOT NULL))");
   db.Exec("UPDATE sqlite_schema SET sql = replace(sql, 'printf', 'doctor_set') "
           "WHERE name = 'doctor_set'");
   db.Exec("PRAGMA writable_schema = RESET");
@@ -37,7 +49,7 @@ TEST(CoreTest, DirectOnlyFunctionsRunFromTopLevelOnly) {
                           "INSERT INTO \"doctor_set\" VALUES ('doctor_set(1)') -- doctor_set(1)"}) {
     EXPECT_THAT(db.Error(use), HasSubstr("unsafe use of doctor_set")) << use;
   }
-  EXPECT_EQ(db.One("SELECT value FROM doctor_config WHERE name = 'slow_params'"), "off");
+  EXPECT_EQ(db.One("SELECT value FROM doctor_config WHERE name = 'work_timeout_ms'"), "60000");
 }
 
 TEST(CoreTest, EveryConnectionGetsItsOwnRegistration) {
