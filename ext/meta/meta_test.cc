@@ -1,18 +1,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ext/core/testing.h"
-#include "ext/core/testing_areas.h"
-#include "ext/meta/meta.h"
-
-namespace doctor::testing {
-
-// Only the meta area: core is tested through its functions and tables.
-absl::Span<const Area* const> AreasUnderTest() {
-  static const Area* const kAreas[] = {&kMetaArea};
-  return kAreas;
-}
-
-}  // namespace doctor::testing
 
 namespace doctor {
 namespace {
