@@ -37,15 +37,20 @@ TEST(ReportTest, UnindexedForeignKeyIsFoundAndItsFixRemovesIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "0");
 }
 
-TEST(ReportTest, ForeignKeysOffIsAWarningWithAFix) {
+// PRAGMA foreign_keys belongs to a connection: the one reading the report (the sqlite3 shell, a
+// script) is not the application's, so the finding says so and is only information.
+TEST(ReportTest, ForeignKeysOffIsAboutThisConnectionOnly) {
   testing::Db db;
   db.Exec(kShop);
   db.Exec("PRAGMA foreign_keys = OFF");
-  auto rows = db.Rows("SELECT severity, fix_sql FROM doctor_report WHERE finding LIKE "
-                      "'%PRAGMA foreign_keys is off%'");
+  auto rows = db.Rows("SELECT severity, finding, advice, fix_sql FROM doctor_report WHERE finding "
+                      "LIKE '%PRAGMA foreign_keys is off%'");
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0][0], "warn");
-  db.Exec(rows[0][1]);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_THAT(rows[0][1], HasSubstr("on the connection reading this report"));
+  EXPECT_THAT(rows[0][1], HasSubstr("may not be the application's"));
+  EXPECT_THAT(rows[0][2], HasSubstr("every connection the application opens"));
+  db.Exec(rows[0][3]);
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%foreign_keys is off%'"),
             "0");
 }

@@ -129,12 +129,20 @@ Finding UnindexedForeignKey(const std::string& schema, const Table& table, const
   return f;
 }
 
+// PRAGMA foreign_keys is a setting of each connection, and all we can read is our own: the
+// connection reading the report (often the sqlite3 shell or a script), not the application's.
+// So this is information, not a warning, and it says whose setting it is.
 Finding ForeignKeysOff(const std::string& schema, int declared) {
-  return {"schema", Severity::kWarn, schema,
-          absl::StrCat(declared, " foreign keys are declared but PRAGMA foreign_keys is "
-                                 "off on this connection: none is enforced, no ON DELETE "
-                                 "action runs"),
-          "turn foreign keys on in every connection (it is a per-connection setting)",
+  return {"schema", Severity::kInfo, schema,
+          absl::StrCat(declared,
+                       " foreign keys are declared but PRAGMA foreign_keys is off on the "
+                       "connection reading this report. It is a per-connection setting and this "
+                       "connection may not be the application's (the sqlite3 shell's is not): if "
+                       "the application's connections leave it off too, none is enforced and no "
+                       "ON DELETE action runs"),
+          "check that every connection the application opens has foreign keys on (better-sqlite3 "
+          "builds SQLite with them on by default; the sqlite3 shell, Python's sqlite3 and most "
+          "other drivers need PRAGMA foreign_keys = ON); run the fix here to read on with them on",
           std::string("PRAGMA foreign_keys = ON"), 1e12};
 }
 
