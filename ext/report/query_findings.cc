@@ -32,18 +32,6 @@ bool IsExtensionObject(const Connection& c, absl::string_view name) {
   return false;
 }
 
-// True when the statement names one of the extension's own functions or tables: the user's call
-// of doctor_report or migrate_dir is not a query to tune.
-bool CallsTheExtension(const Connection& c, const std::string& sql) {
-  for (const Token& token : TokenizeSql(sql)) {
-    if (token.kind == TokenKind::kWord && IsExtensionObject(c, token.text)) return true;
-    if (token.kind == TokenKind::kQuotedName && IsExtensionObject(c, UnquoteSql(token.text))) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // True when the plan (query_stats' text form) reads some table whole.
 bool ScansAWholeTable(const std::string& plan_text) {
   for (const PlanStep& step : ParsePlanText(plan_text).steps) {
@@ -118,6 +106,16 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
 }
 
 }  // namespace
+
+bool CallsTheExtension(const Connection& c, const std::string& sql) {
+  for (const Token& token : TokenizeSql(sql)) {
+    if (token.kind == TokenKind::kWord && IsExtensionObject(c, token.text)) return true;
+    if (token.kind == TokenKind::kQuotedName && IsExtensionObject(c, UnquoteSql(token.text))) {
+      return true;
+    }
+  }
+  return false;
+}
 
 absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   if (!HasTable(c, "query_stats")) return absl::OkStatus();

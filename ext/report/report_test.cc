@@ -227,3 +227,50 @@ TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
 
 }  // namespace
 }  // namespace doctor
+
+namespace doctor {
+namespace {
+
+constexpr char kHostileTable[] = "\"</script><img src=x onerror=alert(1)>\"";
+
+TEST(HtmlReportTest, EverySectionAndNothingUnescaped) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec(std::string("CREATE TABLE ") + kHostileTable + " (x)");
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 0)");
+  for (int i = 0; i < 3; ++i) {
+    db.Rows(std::string("SELECT * FROM ") + kHostileTable + " WHERE x = 'a'");
+  }
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+  const std::string page = db.One("SELECT doctor_html()");
+  for (const char* id : {"findings", "queries", "slow", "wal", "locks", "indexes", "migrations"}) {
+    EXPECT_THAT(page, HasSubstr(std::string("<section id=\"") + id + "\">")) << id;
+  }
+  EXPECT_THAT(page, ::testing::StartsWith("<!DOCTYPE html>"));
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("<img")));
+  EXPECT_THAT(page, HasSubstr("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"));
+  EXPECT_EQ(page.find("<script>"), page.rfind("<script>"));
+  EXPECT_EQ(page.find("</script>"), page.rfind("</script>"));
+  // The findings, each fix ready to copy; the captured query with its plan.
+  EXPECT_THAT(page, HasSubstr("<button class=\"copy\" type=\"button\">copy</button><pre>PRAGMA "
+                              "foreign_keys = ON</pre>"));
+  EXPECT_THAT(page, HasSubstr("<pre>SCAN &lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</pre>"));
+  EXPECT_THAT(page, HasSubstr("<table class=\"sortable\">"));
+}
+
+TEST(HtmlReportTest, BadArgumentsAndTrust) {
+  testing::Db db;
+  EXPECT_THAT(db.Error("SELECT doctor_html('nope')"),
+              HasSubstr("doctor_html: unknown schema 'nope'; attached: main"));
+  EXPECT_THAT(db.Error("SELECT doctor_html(1)"), HasSubstr("must be text"));
+  EXPECT_THAT(db.Error("SELECT doctor_html('main', '/nonexistent/folder')"),
+              HasSubstr("/nonexistent/folder"));
+  EXPECT_THAT(db.Error("CREATE VIEW v AS SELECT doctor_html() AS page; SELECT * FROM v"),
+              HasSubstr("unsafe use of doctor_html"));
+  // An in-memory database has no file: the page still comes, with notes where figures are per file.
+  EXPECT_THAT(db.One("SELECT doctor_html()"), HasSubstr("</html>"));
+}
+
+}  // namespace
+}  // namespace doctor

@@ -14,6 +14,9 @@ namespace doctor::report {
 
 // Findings for one attached schema ("main", "temp", or an ATTACH name). `deep` adds
 // PRAGMA integrity_check, which reads the whole file.
+// OK when `schema` is attached; else an error that lists the attached ones.
+absl::Status CheckSchemaExists(Connection& connection, const std::string& schema);
+
 absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& connection, const std::string& schema,
                                                  bool deep);
 
