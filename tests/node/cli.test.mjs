@@ -152,3 +152,30 @@ test('--help for every command; usage errors exit 2', (t) => {
   assert.equal(r.code, 2);
   assert.match(r.err, /--config nope\.ts: no such file/);
 });
+
+// The README's drizzle.config.ts lines: with them `drizzle-kit push` keeps doctor's journal,
+// without them it drops it.
+test("the README's tablesFilter keeps doctor_migrations through drizzle-kit push", (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  fs.symlinkSync(path.join(here, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.copyFileSync(path.join(here, 'fixtures/drizzle-app/schema/s3.ts'), path.join(dir, 'schema.ts'));
+  const push = (filter) => {
+    fs.writeFileSync(path.join(dir, 'drizzle.config.ts'), `export default {
+  dialect: 'sqlite', schema: './schema.ts', out: './drizzle', dbCredentials: { url: './app.db' },
+  migrations: { table: 'app_migrations' },${filter}
+};
+`);
+    const r = spawnSync(process.execPath, [path.join(here, 'node_modules/drizzle-kit/bin.cjs'),
+      'push', '--force'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const db = new Database(path.join(dir, 'app.db'), { readonly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
+    db.close();
+    return tables;
+  };
+  let tables = push("\n  tablesFilter: ['*', '!doctor_migrations', '!app_migrations'],");
+  assert.ok(tables.includes('doctor_migrations') && tables.includes('app_migrations'), tables.join());
+  tables = push('');
+  assert.ok(!tables.includes('doctor_migrations'), 'without the filter push drops it');
+});
