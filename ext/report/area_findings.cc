@@ -38,10 +38,10 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
     out.push_back({"wal", SeverityOf(r[1].AsText()), r[0].AsText(), r[2].AsText(),
                    can_checkpoint ? "checkpoint now; keep read transactions short"
                                   : "find and end the long-lived reader (SELECT * FROM wal_health)",
-                   can_checkpoint ? std::optional<std::string>(absl::StrCat(
-                                        "SELECT doctor_checkpoint('TRUNCATE', ",
-                                        QuoteLiteral(schema), ")"))
-                                  : std::nullopt,
+                   can_checkpoint
+                       ? std::optional<std::string>(absl::StrCat(
+                             "SELECT doctor_checkpoint('TRUNCATE', ", QuoteLiteral(schema), ")"))
+                       : std::nullopt,
                    r[3].AsDouble()});
   }
   return absl::OkStatus();
@@ -51,24 +51,25 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
   if (!HasTable(c, "lock_stats")) return absl::OkStatus();
   // lock_stats has one row per database file (each read of it also refreshes this connection's
   // handler state, so it is read once).
-  ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT file, busy_errors, busy_waits, longest_wait_ms, "
-                                    "coalesce(timeout_ms, 0), connections, counting FROM lock_stats "
-                                    "WHERE file = (SELECT file FROM pragma_database_list WHERE name = ?1)",
-                                    {Value(schema)}));
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "SELECT file, busy_errors, busy_waits, longest_wait_ms, "
+                         "coalesce(timeout_ms, 0), connections, counting FROM lock_stats "
+                         "WHERE file = (SELECT file FROM pragma_database_list WHERE name = ?1)",
+                         {Value(schema)}));
   for (const Row& r : rows) {
     const int64_t errors = r[1].AsInt();
     if (errors > 0 || r[2].AsInt() > 0) {
       const bool no_timeout = r[4].AsInt() == 0;
-      out.push_back({"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
-                     absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
-                                     "waits; the longest wait was %.1f ms",
-                                     errors, r[2].AsInt(), r[3].AsDouble()),
-                     no_timeout ? "set a busy timeout so writers wait instead of failing"
-                                : "shorten write transactions, or raise the busy timeout",
-                     no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000")
-                                : std::nullopt,
-                     static_cast<double>(errors)});
+      out.push_back(
+          {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
+           absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
+                           "waits; the longest wait was %.1f ms",
+                           errors, r[2].AsInt(), r[3].AsDouble()),
+           no_timeout ? "set a busy timeout so writers wait instead of failing"
+                      : "shorten write transactions, or raise the busy timeout",
+           no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000") : std::nullopt,
+           static_cast<double>(errors)});
     }
     // Doctor's handler was asked for (counting > 0) but some connections replaced it: their
     // waits are invisible, so the counts above understate the contention.
@@ -121,10 +122,10 @@ bool HasTable(const Connection& c, const char* name) {
 }
 
 Severity SeverityOf(const std::string& status) {
-  return status == "critical" ? Severity::kCritical : status == "warn" ? Severity::kWarn
-                                                                       : Severity::kInfo;
+  return status == "critical" ? Severity::kCritical
+         : status == "warn"   ? Severity::kWarn
+                              : Severity::kInfo;
 }
-
 
 absl::Status AddAreaFindings(Connection& c, const std::string& schema,
                              const std::optional<std::string>& migrations,

@@ -142,12 +142,23 @@ std::string Escape(absl::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -284,8 +295,8 @@ std::string Page::Finish() && {
       "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
       Escape(title_), "</title>\n<style>", kStyle, "</style></head>\n<body><header><h1>",
-      Escape(title_), "</h1><nav>", nav, "</nav></header>\n<main>\n", body_,
-      "</main>\n<script>", kScript, "</script>\n</body></html>\n");
+      Escape(title_), "</h1><nav>", nav, "</nav></header>\n<main>\n", body_, "</main>\n<script>",
+      kScript, "</script>\n</body></html>\n");
 }
 
 }  // namespace doctor::report::html

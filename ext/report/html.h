@@ -42,8 +42,8 @@ struct Cell {
   // SQL to run, with a button that copies it.
   static Cell Fix(absl::string_view sql);
   // A bar chart (inline SVG) of `values`, labelled low and high under it.
-  static Cell Bars(const std::vector<double>& values, absl::string_view low,
-                   absl::string_view high, absl::string_view title);
+  static Cell Bars(const std::vector<double>& values, absl::string_view low, absl::string_view high,
+                   absl::string_view title);
   // `text` in a monospaced block, folded under `summary` until clicked.
   static Cell Details(absl::string_view summary, absl::string_view text);
   // An empty cell.
@@ -53,7 +53,7 @@ struct Cell {
 struct Table {
   std::vector<std::string> headers;  // plain text
   std::vector<std::vector<Cell>> rows;
-  bool sortable = false;             // click a header to sort by it
+  bool sortable = false;  // click a header to sort by it
   // Optional, one per row: a CSS class (e.g. "critical"); letters, digits and '-' only.
   std::vector<std::string> row_classes;
 };

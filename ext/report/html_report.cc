@@ -1,12 +1,12 @@
 #include "ext/report/html_report.h"
 
 #include <nlohmann/json.hpp>
-
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/types/span.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
@@ -36,6 +36,43 @@ Cell NumberOrNone(const Value& v, int decimals = 0) {
   return v.is_null() ? Cell::None() : Cell::Number(v.AsDouble(), decimals);
 }
 
+// How a column of a query's result is shown.
+enum class Show { kText, kCode, kCount, kMs1, kMs3 };
+struct Column {
+  const char* header;
+  Show show;
+};
+
+Cell CellOf(const Value& v, Show show) {
+  switch (show) {
+    case Show::kText:
+      return TextOrNone(v);
+    case Show::kCode:
+      return v.is_null() ? Cell::None() : Cell::Code(v.AsText());
+    case Show::kCount:
+      return NumberOrNone(v);
+    case Show::kMs1:
+      return NumberOrNone(v, 1);
+    case Show::kMs3:
+      return NumberOrNone(v, 3);
+  }
+  return Cell::None();
+}
+
+// One row per result row, one cell per column (the query selects them in this order).
+html::Table TableOf(const Rows& rows, absl::Span<const Column> columns, bool sortable) {
+  html::Table table{{}, {}, sortable, {}};
+  for (const Column& c : columns) table.headers.push_back(c.header);
+  for (const Row& r : rows) {
+    std::vector<Cell> cells;
+    for (size_t i = 0; i < columns.size() && i < r.size(); ++i) {
+      cells.push_back(CellOf(r[i], columns[i].show));
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
+}
+
 // A section whose table could not be read says why, and the page goes on.
 void NoteError(html::Page& page, const absl::Status& status) {
   if (!status.ok()) page.Note(absl::StrCat("could not be read: ", status.message()));
@@ -50,11 +87,13 @@ absl::Status AddFindings(Connection& c, const Context& ctx, html::Page& page) {
                "doctor_report: most severe first. Nothing changes until you run a fix yourself.");
   ASSIGN_OR_RETURN(Rows rows,
                    ctx.migrations
-                       ? Query(c, "SELECT severity, area, object, finding, advice, fix_sql FROM "
-                                  "doctor_report(?1, 'quick', ?2)",
+                       ? Query(c,
+                               "SELECT severity, area, object, finding, advice, fix_sql FROM "
+                               "doctor_report(?1, 'quick', ?2)",
                                {Value(ctx.schema), Value(*ctx.migrations)})
-                       : Query(c, "SELECT severity, area, object, finding, advice, fix_sql FROM "
-                                  "doctor_report(?1)",
+                       : Query(c,
+                               "SELECT severity, area, object, finding, advice, fix_sql FROM "
+                               "doctor_report(?1)",
                                {Value(ctx.schema)}));
   int counts[3] = {0, 0, 0};
   html::Table table{{"severity", "area", "object", "finding", "advice", "fix SQL"}, {}, true, {}};
@@ -93,7 +132,9 @@ absl::Status AddTopQueries(Connection& c, const Context& ctx, html::Page& page) 
                          {Value(ctx.file)}));
   html::Table table{{"query", "calls", "total ms", "mean ms", "p95 ms", "p99 ms", "rows",
                      "VM steps", "full-scan steps", "latency", "plan"},
-                    {}, true, {}};
+                    {},
+                    true,
+                    {}};
   for (const Row& r : rows) {
     if (CallsTheExtension(c, r[1].AsText())) continue;
     if (table.rows.size() >= kMostRows) break;
@@ -109,6 +150,11 @@ absl::Status AddTopQueries(Connection& c, const Context& ctx, html::Page& page) 
   return absl::OkStatus();
 }
 
+constexpr Column kSlowColumns[] = {{"at", Show::kText},        {"ms", Show::kMs3},
+                                   {"sql", Show::kCode},       {"params", Show::kText},
+                                   {"VM steps", Show::kCount}, {"full-scan steps", Show::kCount},
+                                   {"plan", Show::kCode}};
+
 absl::Status AddSlowLog(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("slow", "Slow log",
                "slow_queries: statements slower than the slow_ms setting, newest first.");
@@ -117,17 +163,24 @@ absl::Status AddSlowLog(Connection& c, const Context& ctx, html::Page& page) {
                                     "SELECT at, ms, sql, params, vm_steps, fullscan_steps, plan "
                                     "FROM slow_queries WHERE db = ?1 LIMIT ?2",
                                     {Value(ctx.file), Value(int64_t{kMostRows})}));
-  html::Table table{{"at", "ms", "sql", "params", "VM steps", "full-scan steps", "plan"}, {}, true,
-                    {}};
-  for (const Row& r : rows) {
-    table.rows.push_back({Cell::Text(r[0].AsText()), Cell::Number(r[1].AsDouble(), 3),
-                          Cell::Code(r[2].AsText(), ""), TextOrNone(r[3]), NumberOrNone(r[4]),
-                          NumberOrNone(r[5]), Cell::Code(r[6].AsText())});
-  }
+  html::Table table = TableOf(rows, kSlowColumns, true);
   if (table.rows.empty()) page.Note("no statement has been slower than slow_ms");
   page.AddTable(table);
   return absl::OkStatus();
 }
+
+constexpr Column kWalColumns[] = {{"journal mode", Show::kText},
+                                  {"WAL bytes", Show::kCount},
+                                  {"frames", Show::kCount},
+                                  {"checkpointed", Show::kCount},
+                                  {"pending", Show::kCount},
+                                  {"readers", Show::kCount},
+                                  {"oldest reader's frame", Show::kCount},
+                                  {"autocheckpoint", Show::kCount},
+                                  {"synchronous", Show::kText},
+                                  {"checkpoints seen", Show::kCount},
+                                  {"status", Show::kText},
+                                  {"advice", Show::kText}};
 
 absl::Status AddWal(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("wal", "WAL",
@@ -140,38 +193,32 @@ absl::Status AddWal(Connection& c, const Context& ctx, html::Page& page) {
                                     "oldest_reader_frame, autocheckpoint, synchronous, "
                                     "checkpoints, status, advice FROM wal_health(?1)",
                                     {Value(ctx.schema)}));
-  html::Table table{{"journal mode", "WAL bytes", "frames", "checkpointed", "pending", "readers",
-                     "oldest reader's frame", "autocheckpoint", "synchronous", "checkpoints seen",
-                     "status", "advice"},
-                    {}, false, {}};
-  for (const Row& r : rows) {
-    table.rows.push_back({Cell::Text(r[0].AsText()), NumberOrNone(r[1]), NumberOrNone(r[2]),
-                          NumberOrNone(r[3]), NumberOrNone(r[4]), NumberOrNone(r[5]),
-                          NumberOrNone(r[6]), NumberOrNone(r[7]), TextOrNone(r[8]),
-                          NumberOrNone(r[9]), Cell::Text(r[10].AsText()), TextOrNone(r[11])});
+  html::Table table = TableOf(rows, kWalColumns, false);
+  for (const Row& r : rows)
     table.row_classes.push_back(r[10].AsText() == "ok" ? "" : r[10].AsText());
-  }
   page.AddTable(table);
   return absl::OkStatus();
 }
 
+constexpr Column kCheckpointColumns[] = {{"at", Show::kText},
+                                         {"mode", Show::kText},
+                                         {"ms", Show::kMs1},
+                                         {"busy", Show::kCount},
+                                         {"WAL frames", Show::kCount},
+                                         {"checkpointed", Show::kCount},
+                                         {"WAL bytes after", Show::kCount}};
+
 absl::Status AddCheckpoints(Connection& c, const Context& ctx, html::Page& page) {
-  page.Paragraph("Checkpoints (wal_checkpoints: run by doctor_checkpoint, or seen between two "
-                 "reads of wal_health), oldest first:");
+  page.Paragraph(
+      "Checkpoints (wal_checkpoints: run by doctor_checkpoint, or seen between two "
+      "reads of wal_health), oldest first:");
   if (!HasTable(c, "wal_checkpoints")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT at, mode, ms, busy, log_frames, checkpointed_frames, "
                                     "wal_bytes_after FROM wal_checkpoints WHERE file = ?1",
                                     {Value(ctx.file)}));
-  html::Table table{{"at", "mode", "ms", "busy", "WAL frames", "checkpointed", "WAL bytes after"},
-                    {}, true, {}};
   std::vector<double> frames;
-  for (const Row& r : rows) {
-    frames.push_back(r[4].AsDouble());
-    table.rows.push_back({Cell::Text(r[0].AsText()), Cell::Text(r[1].AsText()),
-                          NumberOrNone(r[2], 1), NumberOrNone(r[3]), NumberOrNone(r[4]),
-                          NumberOrNone(r[5]), NumberOrNone(r[6])});
-  }
+  for (const Row& r : rows) frames.push_back(r[4].AsDouble());
   if (rows.empty()) {
     page.Note("no checkpoint recorded by this process");
     return absl::OkStatus();
@@ -181,9 +228,20 @@ absl::Status AddCheckpoints(Connection& c, const Context& ctx, html::Page& page)
                               "WAL frames at each checkpoint")}},
                  false,
                  {}});
-  page.AddTable(table);
+  page.AddTable(TableOf(rows, kCheckpointColumns, true));
   return absl::OkStatus();
 }
+
+constexpr Column kLockColumns[] = {
+    {"connections", Show::kCount},   {"counting", Show::kCount},
+    {"timeout ms", Show::kCount},    {"busy waits", Show::kCount},
+    {"retries", Show::kCount},       {"waited ms", Show::kMs1},
+    {"longest wait ms", Show::kMs1}, {"SQLITE_BUSY errors", Show::kCount}};
+constexpr Column kConnectionColumns[] = {
+    {"connection", Show::kText},         {"this one", Show::kText},
+    {"busy handler", Show::kText},       {"timeout ms", Show::kCount},
+    {"busy waits", Show::kCount},        {"waited ms", Show::kMs1},
+    {"SQLITE_BUSY errors", Show::kCount}};
 
 absl::Status AddLocks(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("locks", "Lock waits",
@@ -195,29 +253,14 @@ absl::Status AddLocks(Connection& c, const Context& ctx, html::Page& page) {
                                     "busy_retries, wait_ms, longest_wait_ms, busy_errors FROM "
                                     "lock_stats WHERE file = ?1",
                                     {Value(ctx.file)}));
-  html::Table table{{"connections", "counting", "timeout ms", "busy waits", "retries",
-                     "waited ms", "longest wait ms", "SQLITE_BUSY errors"},
-                    {}, false, {}};
-  for (const Row& r : rows) {
-    std::vector<Cell> cells;
-    for (size_t i = 0; i < r.size(); ++i) cells.push_back(NumberOrNone(r[i], i == 5 || i == 6));
-    table.rows.push_back(std::move(cells));
-  }
   if (rows.empty()) page.Note("no connection of this process has this file open");
-  page.AddTable(table);
-  ASSIGN_OR_RETURN(Rows connections, Query(c,
-                                           "SELECT connection, this_connection, handler, "
-                                           "timeout_ms, busy_waits, wait_ms, busy_errors FROM "
-                                           "lock_stats_connections"));
-  html::Table per{{"connection", "this one", "busy handler", "timeout ms", "busy waits",
-                   "waited ms", "SQLITE_BUSY errors"},
-                  {}, true, {}};
-  for (const Row& r : connections) {
-    per.rows.push_back({Cell::Text(r[0].AsText()), Cell::Text(r[1].AsInt() ? "yes" : ""),
-                        Cell::Text(r[2].AsText()), NumberOrNone(r[3]), NumberOrNone(r[4]),
-                        NumberOrNone(r[5], 1), NumberOrNone(r[6])});
-  }
-  page.AddTable(per);
+  page.AddTable(TableOf(rows, kLockColumns, false));
+  ASSIGN_OR_RETURN(Rows connections,
+                   Query(c,
+                         "SELECT connection, CASE WHEN this_connection THEN 'yes' ELSE '' END, "
+                         "handler, timeout_ms, busy_waits, wait_ms, busy_errors FROM "
+                         "lock_stats_connections"));
+  page.AddTable(TableOf(connections, kConnectionColumns, true));
   return absl::OkStatus();
 }
 
@@ -243,14 +286,15 @@ absl::Status AddIndexAdvice(Connection& c, const Context& ctx, html::Page& page)
   if (!HasTable(c, "index_advise") || !HasTable(c, "query_stats")) {
     return absl::NotFoundError("the indexes or timing area is not built in");
   }
-  ASSIGN_OR_RETURN(Rows shapes, Query(c, "SELECT count(*) FROM query_stats WHERE db = ?1",
-                                      {Value(ctx.file)}));
+  ASSIGN_OR_RETURN(Rows shapes,
+                   Query(c, "SELECT count(*) FROM query_stats WHERE db = ?1", {Value(ctx.file)}));
   const int64_t count = shapes.empty() ? 0 : shapes[0][0].AsInt();
   if (ctx.schema != "main" || count == 0 || count > kMostShapesToAdvise) {
     page.Note(ctx.schema != "main" ? "index advice covers the main database only"
-              : count == 0        ? "no captured workload to advise on yet"
-                                  : absl::StrCat(count, " query shapes: too many to advise on "
-                                                        "here; run SELECT * FROM index_advise()"));
+              : count == 0         ? "no captured workload to advise on yet"
+                                   : absl::StrCat(count,
+                                                  " query shapes: too many to advise on "
+                                                          "here; run SELECT * FROM index_advise()"));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(Rows rows, Query(c,
@@ -258,7 +302,9 @@ absl::Status AddIndexAdvice(Connection& c, const Context& ctx, html::Page& page)
                                     "est_bytes, detail FROM index_advise()"));
   html::Table table{{"index", "table", "columns", "benefit %", "statements", "est. bytes",
                      "plans before and after"},
-                    {}, true, {}};
+                    {},
+                    true,
+                    {}};
   for (const Row& r : rows) {
     table.rows.push_back({Cell::Fix(r[0].AsText()), Cell::Text(r[1].AsText()),
                           Cell::Text(r[2].AsText()), Cell::Number(100 * r[3].AsDouble(), 1),
@@ -270,6 +316,12 @@ absl::Status AddIndexAdvice(Connection& c, const Context& ctx, html::Page& page)
   return absl::OkStatus();
 }
 
+constexpr Column kMigrationColumns[] = {{"name", Show::kText},
+                                        {"status", Show::kText},
+                                        {"applied at", Show::kText},
+                                        {"ms", Show::kMs1},
+                                        {"note", Show::kText}};
+
 absl::Status AddMigrations(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("migrations", "Migrations",
                ctx.migrations ? absl::StrCat("migration_status of the folder ", *ctx.migrations)
@@ -278,19 +330,17 @@ absl::Status AddMigrations(Connection& c, const Context& ctx, html::Page& page) 
   if (!HasTable(c, "migration_status")) {
     return absl::NotFoundError("the migrations area is not built in");
   }
-  ASSIGN_OR_RETURN(Rows rows,
-                   ctx.migrations
-                       ? Query(c,
-                               "SELECT name, status, applied_at, duration_ms, note FROM "
-                               "migration_status(?1)",
-                               {Value(*ctx.migrations)})
-                       : Query(c, "SELECT name, status, applied_at, duration_ms, note FROM "
-                                  "migration_status"));
-  html::Table table{{"name", "status", "applied at", "ms", "note"}, {}, true, {}};
+  ASSIGN_OR_RETURN(Rows rows, ctx.migrations
+                                  ? Query(c,
+                                          "SELECT name, status, applied_at, duration_ms, note FROM "
+                                          "migration_status(?1)",
+                                          {Value(*ctx.migrations)})
+                                  : Query(c,
+                                          "SELECT name, status, applied_at, duration_ms, note FROM "
+                                          "migration_status"));
+  html::Table table = TableOf(rows, kMigrationColumns, true);
   for (const Row& r : rows) {
     const std::string status = r[1].AsText();
-    table.rows.push_back({Cell::Text(r[0].AsText()), Cell::Text(status), TextOrNone(r[2]),
-                          NumberOrNone(r[3], 1), TextOrNone(r[4])});
     table.row_classes.push_back(status == "applied" ? "" : status == "pending" ? "info" : "warn");
   }
   if (rows.empty()) page.Note("no migration journaled");

@@ -26,8 +26,11 @@ TEST(HtmlTest, HostileTextNeverBecomesMarkup) {
   page.Note(kHostile);
   page.Badges({{kHostile, kHostile}});
   page.AddTable({{kHostile},
-                 {{Cell::Text(kHostile)}, {Cell::Code(kHostile)}, {Cell::Fix(kHostile)},
-                  {Cell::Details(kHostile, kHostile)}, {Cell::Bars({1, 2}, kHostile, kHostile, kHostile)}},
+                 {{Cell::Text(kHostile)},
+                  {Cell::Code(kHostile)},
+                  {Cell::Fix(kHostile)},
+                  {Cell::Details(kHostile, kHostile)},
+                  {Cell::Bars({1, 2}, kHostile, kHostile, kHostile)}},
                  true,
                  {kHostile}});
   const std::string out = std::move(page).Finish();

@@ -17,28 +17,35 @@ namespace {
 constexpr double kRiskImpact = 10;
 
 Finding ChangedOrMissing(const std::string& name, const std::string& status, const Value& note) {
-  return {"migrations", Severity::kWarn, name,
+  return {"migrations",
+          Severity::kWarn,
+          name,
           absl::StrCat("migration ", name, " is ", status,
                        status == "changed" ? " (its file differs from what was applied)"
                                            : " (applied, but its file is gone)",
                        note.is_null() ? "" : absl::StrCat(": ", note.AsText())),
-          "restore the file as applied; add a new migration for new changes", std::nullopt, 1};
+          "restore the file as applied; add a new migration for new changes",
+          std::nullopt,
+          1};
 }
 
 // One warning or error of migrate_check(file) for the pending migration `name`.
 Finding Risk(const std::string& folder, const std::string& name, const Row& check) {
   const bool fails = check[1].AsText() == "statement_failed";
-  Finding f{"migrations", check[0].AsText() == "error" ? Severity::kCritical : Severity::kWarn,
+  Finding f{"migrations",
+            check[0].AsText() == "error" ? Severity::kCritical : Severity::kWarn,
             name,
-            absl::StrCat("pending migration ", name,
-                         fails ? " fails on this database: "
-                               : absl::StrCat(" (", check[1].AsText(), "): "),
-                         check[3].AsText()),
+            absl::StrCat(
+                "pending migration ", name,
+                fails ? " fails on this database: " : absl::StrCat(" (", check[1].AsText(), "): "),
+                check[3].AsText()),
             "review it with SELECT * FROM migrate_check(...) before running migrate_dir",
-            std::nullopt, kRiskImpact};
+            std::nullopt,
+            kRiskImpact};
   if (fails) {
-    f.advice = "if the database already has this change (made before migrations were journaled), "
-               "mark it applied with migrate_baseline";
+    f.advice =
+        "if the database already has this change (made before migrations were journaled), "
+        "mark it applied with migrate_baseline";
     f.fix_sql = absl::StrCat("SELECT migrate_baseline(", QuoteLiteral(folder), ", ",
                              QuoteLiteral(name), ")");
   }

@@ -70,18 +70,20 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
       : scans ? "ask for an index: SELECT * FROM index_advise() (the captured workload)"
               : "it is slow without scanning a whole table: look at its plan and the rows it "
                 "returns";
-  return {"timing", slow ? Severity::kWarn : Severity::kInfo, q.id, std::move(finding), advice,
-          std::move(fix), q.total_ms};
+  return {"timing",  slow ? Severity::kWarn : Severity::kInfo,
+          q.id,      std::move(finding),
+          advice,    std::move(fix),
+          q.total_ms};
 }
 
 absl::Status CheckTimingActive(Connection& c, std::vector<Finding>& out) {
   ASSIGN_OR_RETURN(Rows info, Query(c, "SELECT status FROM query_stats_info"));
   if (info.empty() || info[0][0].AsText() == "active") return absl::OkStatus();
-  out.push_back({"timing", Severity::kWarn, "query_stats",
-                 absl::StrCat("query timing is not active on this connection: ",
-                              info[0][0].AsText()),
-                 "turn it on with SELECT doctor_set('timing', 'on'), or reload the extension",
-                 std::nullopt, 0});
+  out.push_back(
+      {"timing", Severity::kWarn, "query_stats",
+       absl::StrCat("query timing is not active on this connection: ", info[0][0].AsText()),
+       "turn it on with SELECT doctor_set('timing', 'on'), or reload the extension", std::nullopt,
+       0});
   return absl::OkStatus();
 }
 
@@ -120,7 +122,8 @@ bool CallsTheExtension(const Connection& c, const std::string& sql) {
 absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   RETURN_IF_ERROR(CheckTimingActive(c, out));
-  ASSIGN_OR_RETURN(Rows slow_ms, Query(c, "SELECT value FROM doctor_config WHERE name = 'slow_ms'"));
+  ASSIGN_OR_RETURN(Rows slow_ms,
+                   Query(c, "SELECT value FROM doctor_config WHERE name = 'slow_ms'"));
   const double threshold = slow_ms.empty() ? 100 : slow_ms[0][0].AsDouble();
   ASSIGN_OR_RETURN(std::vector<QueryRow> queries, CostlyQueries(c, schema, threshold));
   int reported = 0;
