@@ -38,7 +38,7 @@ Cell NumberOrNone(const Value& v, int decimals = 0) {
 
 // How a column of a query's result is shown.
 enum class Show { kText, kCode, kCount, kMs1, kMs3 };
-struct Column {
+struct ShownColumn {
   const char* header;
   Show show;
 };
@@ -60,9 +60,9 @@ Cell CellOf(const Value& v, Show show) {
 }
 
 // One row per result row, one cell per column (the query selects them in this order).
-html::Table TableOf(const Rows& rows, absl::Span<const Column> columns, bool sortable) {
+html::Table TableOf(const Rows& rows, absl::Span<const ShownColumn> columns, bool sortable) {
   html::Table table{{}, {}, sortable, {}};
-  for (const Column& c : columns) table.headers.push_back(c.header);
+  for (const ShownColumn& c : columns) table.headers.push_back(c.header);
   for (const Row& r : rows) {
     std::vector<Cell> cells;
     for (size_t i = 0; i < columns.size() && i < r.size(); ++i) {
@@ -150,10 +150,10 @@ absl::Status AddTopQueries(Connection& c, const Context& ctx, html::Page& page) 
   return absl::OkStatus();
 }
 
-constexpr Column kSlowColumns[] = {{"at", Show::kText},        {"ms", Show::kMs3},
-                                   {"sql", Show::kCode},       {"params", Show::kText},
-                                   {"VM steps", Show::kCount}, {"full-scan steps", Show::kCount},
-                                   {"plan", Show::kCode}};
+constexpr ShownColumn kSlowColumns[] = {
+    {"at", Show::kText},     {"ms", Show::kMs3},         {"sql", Show::kCode},
+    {"params", Show::kText}, {"VM steps", Show::kCount}, {"full-scan steps", Show::kCount},
+    {"plan", Show::kCode}};
 
 absl::Status AddSlowLog(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("slow", "Slow log",
@@ -169,18 +169,18 @@ absl::Status AddSlowLog(Connection& c, const Context& ctx, html::Page& page) {
   return absl::OkStatus();
 }
 
-constexpr Column kWalColumns[] = {{"journal mode", Show::kText},
-                                  {"WAL bytes", Show::kCount},
-                                  {"frames", Show::kCount},
-                                  {"checkpointed", Show::kCount},
-                                  {"pending", Show::kCount},
-                                  {"readers", Show::kCount},
-                                  {"oldest reader's frame", Show::kCount},
-                                  {"autocheckpoint", Show::kCount},
-                                  {"synchronous", Show::kText},
-                                  {"checkpoints seen", Show::kCount},
-                                  {"status", Show::kText},
-                                  {"advice", Show::kText}};
+constexpr ShownColumn kWalColumns[] = {{"journal mode", Show::kText},
+                                       {"WAL bytes", Show::kCount},
+                                       {"frames", Show::kCount},
+                                       {"checkpointed", Show::kCount},
+                                       {"pending", Show::kCount},
+                                       {"readers", Show::kCount},
+                                       {"oldest reader's frame", Show::kCount},
+                                       {"autocheckpoint", Show::kCount},
+                                       {"synchronous", Show::kText},
+                                       {"checkpoints seen", Show::kCount},
+                                       {"status", Show::kText},
+                                       {"advice", Show::kText}};
 
 absl::Status AddWal(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("wal", "WAL",
@@ -200,13 +200,13 @@ absl::Status AddWal(Connection& c, const Context& ctx, html::Page& page) {
   return absl::OkStatus();
 }
 
-constexpr Column kCheckpointColumns[] = {{"at", Show::kText},
-                                         {"mode", Show::kText},
-                                         {"ms", Show::kMs1},
-                                         {"busy", Show::kCount},
-                                         {"WAL frames", Show::kCount},
-                                         {"checkpointed", Show::kCount},
-                                         {"WAL bytes after", Show::kCount}};
+constexpr ShownColumn kCheckpointColumns[] = {{"at", Show::kText},
+                                              {"mode", Show::kText},
+                                              {"ms", Show::kMs1},
+                                              {"busy", Show::kCount},
+                                              {"WAL frames", Show::kCount},
+                                              {"checkpointed", Show::kCount},
+                                              {"WAL bytes after", Show::kCount}};
 
 absl::Status AddCheckpoints(Connection& c, const Context& ctx, html::Page& page) {
   page.Paragraph(
@@ -232,12 +232,12 @@ absl::Status AddCheckpoints(Connection& c, const Context& ctx, html::Page& page)
   return absl::OkStatus();
 }
 
-constexpr Column kLockColumns[] = {
+constexpr ShownColumn kLockColumns[] = {
     {"connections", Show::kCount},   {"counting", Show::kCount},
     {"timeout ms", Show::kCount},    {"busy waits", Show::kCount},
     {"retries", Show::kCount},       {"waited ms", Show::kMs1},
     {"longest wait ms", Show::kMs1}, {"SQLITE_BUSY errors", Show::kCount}};
-constexpr Column kConnectionColumns[] = {
+constexpr ShownColumn kConnectionColumns[] = {
     {"connection", Show::kText},         {"this one", Show::kText},
     {"busy handler", Show::kText},       {"timeout ms", Show::kCount},
     {"busy waits", Show::kCount},        {"waited ms", Show::kMs1},
@@ -316,11 +316,11 @@ absl::Status AddIndexAdvice(Connection& c, const Context& ctx, html::Page& page)
   return absl::OkStatus();
 }
 
-constexpr Column kMigrationColumns[] = {{"name", Show::kText},
-                                        {"status", Show::kText},
-                                        {"applied at", Show::kText},
-                                        {"ms", Show::kMs1},
-                                        {"note", Show::kText}};
+constexpr ShownColumn kMigrationColumns[] = {{"name", Show::kText},
+                                             {"status", Show::kText},
+                                             {"applied at", Show::kText},
+                                             {"ms", Show::kMs1},
+                                             {"note", Show::kText}};
 
 absl::Status AddMigrations(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("migrations", "Migrations",

@@ -4,16 +4,28 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/function.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
-#include "ext/core/function.h"
 #include "ext/core/table.h"
+#include "ext/core/table_rows.h"
 #include "ext/report/area_findings.h"
 #include "ext/report/html_report.h"
 #include "ext/report/schema_checks.h"
 
 namespace doctor {
 namespace {
+
+// doctor_report's columns, declared once: the vtab, doctor_help_columns and the README use them.
+constexpr Column kReportColumns[] = {
+    {"area", "TEXT",
+     "The area that found it: timing | wal | locks | migrations | indexes | schema."},
+    {"severity", "TEXT", "critical | warn | info; most severe first, then by impact."},
+    {"object", "TEXT", "What it is about: a table, index, query id, migration or file."},
+    {"finding", "TEXT", "One plain sentence with the numbers."},
+    {"advice", "TEXT", "What to do about it."},
+    {"fix_sql", "TEXT", "SQL that fixes it, to review and run yourself; NULL when none applies."},
+};
 
 absl::StatusOr<Rows> Produce(TableCall& call) {
   ASSIGN_OR_RETURN(std::string schema, call.args().TextOr(0, "schema", "main"));
@@ -32,12 +44,17 @@ absl::StatusOr<Rows> Produce(TableCall& call) {
   }
   RETURN_IF_ERROR(report::AddAreaFindings(c, schema, migrations, findings));
   report::SortFindings(findings);
-  Rows rows;
+  RowBuilder rows(kReportColumns);
   for (report::Finding& f : findings) {
-    rows.push_back({f.area, report::SeverityName(f.severity), f.object, f.finding, f.advice,
-                    f.fix_sql ? Value(*f.fix_sql) : Value::Null()});
+    rows.NewRow();
+    rows.Set("area", f.area);
+    rows.Set("severity", report::SeverityName(f.severity));
+    rows.Set("object", f.object);
+    rows.Set("finding", f.finding);
+    rows.Set("advice", f.advice);
+    if (f.fix_sql) rows.Set("fix_sql", *f.fix_sql);
   }
-  return rows;
+  return rows.Finish();
 }
 
 absl::StatusOr<Value> Html(FunctionCall& call) {
@@ -65,12 +82,13 @@ const FunctionSpec kFunctions[] = {
 const TableArg kArgs[] = {{"schema", false}, {"mode", false}, {"migrations", false}};
 
 const TableSpec kTables[] = {
-    {"doctor_report", "area TEXT, severity TEXT, object TEXT, finding TEXT, advice TEXT, fix_sql TEXT",
-     kArgs, true, Produce, "SELECT * FROM doctor_report([schema TEXT [, mode TEXT [, migrations TEXT]]])",
+    {"doctor_report", nullptr, kArgs, true, Produce,
+     "SELECT * FROM doctor_report([schema TEXT [, mode TEXT [, migrations TEXT]]])",
      "Every finding of every area in one place, most severe first: area (timing | wal | locks | "
      "migrations | indexes | schema), severity (critical | warn | info), object, finding, advice, "
      "fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA integrity_check; migrations, a "
-     "migration folder, adds its pending, changed and risky migrations (each dry-run)."},
+     "migration folder, adds its pending, changed and risky migrations (each dry-run).",
+     kReportColumns},
 };
 
 }  // namespace

@@ -88,6 +88,15 @@ TEST(ReportTest, AttachedSchemasAndBadArguments) {
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report(1)"), HasSubstr("must be text"));
 }
 
+TEST(ReportTest, ColumnsAreDeclaredWithDocs) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT group_concat(name, ',') FROM doctor_help_columns WHERE table_name = "
+                   "'doctor_report' AND kind = 'column' AND doc <> ''"),
+            "area,severity,object,finding,advice,fix_sql");
+  EXPECT_EQ(db.One("SELECT typeof(fix_sql) FROM doctor_report WHERE finding LIKE 'database main is%'"),
+            "null");
+}
+
 TEST(ReportTest, IsDirectOnly) {
   testing::Db db;
   EXPECT_THAT(db.Error("CREATE VIEW v AS SELECT * FROM doctor_report; SELECT * FROM v"),
