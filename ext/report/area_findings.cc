@@ -6,6 +6,8 @@
 #include "absl/strings/str_format.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/report/index_fixes.h"
+#include "ext/report/schema_checks.h"
 
 namespace doctor::report {
 namespace {
@@ -90,15 +92,35 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
   return absl::OkStatus();
 }
 
+// index_lint's foreign-key index has the name the advisor gives the same index: the schema
+// check's finding (it has the row counts) takes that statement, so both name it one way.
+void AdoptLintName(const std::string& lint_fix, std::vector<Finding>& out) {
+  for (Finding& f : out) {
+    if (f.area == "schema" && f.fix_sql && SameIndexColumns(*f.fix_sql, lint_fix)) {
+      f.fix_sql = lint_fix;
+    }
+  }
+}
+
 absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   // index_lint covers main; foreign keys without an index are the schema checks' already.
   if (!HasTable(c, "index_lint") || schema != "main") return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT kind, table_name, index_name, finding, fix_sql FROM "
-                                    "index_lint WHERE kind <> 'fk_without_index'"));
+                                    "index_lint"));
   for (const Row& r : rows) {
     const std::string kind = r[0].AsText();
+    if (kind == "fk_without_index") {
+      if (!r[4].is_null()) AdoptLintName(r[4].AsText(), out);
+      continue;
+    }
     const bool redundant = kind == "duplicate" || kind == "prefix";
+    if (!redundant && !r[2].is_null()) {
+      // Dropping the only index of a foreign key would make the next report ask for it back.
+      ASSIGN_OR_RETURN(bool serves,
+                       IndexServesForeignKey(c, schema, r[1].AsText(), r[2].AsText()));
+      if (serves) continue;
+    }
     out.push_back({"indexes", redundant ? Severity::kWarn : Severity::kInfo,
                    r[2].is_null() ? r[1].AsText() : r[2].AsText(),
                    absl::StrCat(kind, ": ", r[3].AsText()),

@@ -10,6 +10,7 @@
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/text.h"
 #include "ext/report/area_findings.h"
@@ -130,7 +131,11 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
   for (const QueryRow& q : queries) {
     const bool slow = q.mean_ms >= threshold;
     const bool scans = ScansAWholeTable(q.plan);
-    if ((!slow && !scans) || CallsTheExtension(c, q.query)) continue;
+    // A query or a write is a statement to tune; a slow CREATE INDEX or PRAGMA is not.
+    if ((!slow && !scans) || !IsAdvisable(KindOfStatement(q.query)) ||
+        CallsTheExtension(c, q.query)) {
+      continue;
+    }
     if (++reported > kMostQueries) break;
     out.push_back(QueryFinding(q, slow, scans, scans ? AdvisedIndex(c, q) : std::nullopt));
   }

@@ -11,6 +11,7 @@
 #include "ext/core/table_rows.h"
 #include "ext/report/area_findings.h"
 #include "ext/report/html_report.h"
+#include "ext/report/index_fixes.h"
 #include "ext/report/schema_checks.h"
 
 namespace doctor {
@@ -44,6 +45,7 @@ absl::StatusOr<Rows> Produce(TableCall& call) {
   }
   RETURN_IF_ERROR(report::AddAreaFindings(c, schema, migrations, findings));
   report::SortFindings(findings);
+  report::MergeIndexFixes(findings);
   RowBuilder rows(kReportColumns);
   for (report::Finding& f : findings) {
     rows.NewRow();

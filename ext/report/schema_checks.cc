@@ -284,6 +284,21 @@ absl::Status CheckSchemaExists(Connection& c, const std::string& schema) {
                                                  absl::StrJoin(names, ", ")));
 }
 
+absl::StatusOr<bool> IndexServesForeignKey(Connection& c, const std::string& schema,
+                                           const std::string& table, const std::string& index) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT name FROM pragma_index_info(?1, ?2) ORDER BY seqno",
+                                    {Value(index), Value(schema)}));
+  std::vector<std::string> lead;
+  for (const Row& r : rows) lead.push_back(Lower(r[0].AsText()));  // NULL (expression) stays ""
+  ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, Table{table}));
+  for (const ForeignKey& fk : fks) {
+    std::vector<std::string> lower;
+    for (const auto& col : fk.columns) lower.push_back(Lower(col));
+    if (Covered({lead}, lower)) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& c, const std::string& schema,
                                                  bool deep) {
   std::vector<Table> tables;
