@@ -106,7 +106,7 @@ test('report: text, --json, --html, and exit 1 on a critical finding', (t) => {
   assert.equal(run(dir, 'report', '--migrations', 'broken', '--fail-on', 'never').code, 0);
 });
 
-test('stats, wal and locks read what the application recorded', (t) => {
+test('advise, stats, wal and locks read what the application recorded', (t) => {
   const dir = app(t, 4);
   assert.equal(run(dir, 'migrate').code, 0);
   const db = openDoctor(path.join(dir, 'app.db'));
@@ -123,6 +123,13 @@ test('stats, wal and locks read what the application recorded', (t) => {
   r = run(dir, 'stats', '--limit', '3');
   assert.equal(r.code, 0);
   assert.match(r.out, /^query\s+calls\s+total_ms/);
+  fs.writeFileSync(path.join(dir, 'workload.sql'),
+    'SELECT * FROM comments WHERE post_id = 3;\n');
+  db.exec('WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) ' +
+    "INSERT INTO comments(id, post_id, body) SELECT i, 1 + i % 4, 'x' FROM n");
+  r = run(dir, 'advise', 'workload.sql', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.match(JSON.parse(r.out)[0].index_sql, /ON comments\(post_id/);
   r = run(dir, 'wal');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /main\s+wal\s/);
@@ -133,7 +140,7 @@ test('stats, wal and locks read what the application recorded', (t) => {
 
 test('--help for every command; usage errors exit 2', (t) => {
   const dir = app(t, 1);
-  for (const command of ['report', 'migrate', 'status', 'check', 'stats', 'wal', 'locks']) {
+  for (const command of ['report', 'migrate', 'status', 'check', 'advise', 'stats', 'wal', 'locks']) {
     const r = run(dir, command, '--help');
     assert.equal(r.code, 0);
     assert.match(r.out, new RegExp(`^Usage: sqlite-doctor ${command}`));

@@ -181,6 +181,27 @@ function check(args) {
   return fails(findings, level) ? EXIT_FINDINGS : EXIT_OK;
 }
 
+function advise(args) {
+  const { positional, options } = args;
+  const workloadFile = positional.find((p) => /\.sql$/i.test(p));
+  const { db: file } = target({ positional: positional.filter((p) => p !== workloadFile), options });
+  const db = openDatabase(file);
+  const columns = 'index_sql, table_name, columns, round(benefit * 100, 1) AS benefit_pct, ' +
+    'statements, est_bytes';
+  let rows;
+  if (workloadFile) {
+    if (!fs.existsSync(workloadFile)) throw new UsageError(`${workloadFile}: no such file`);
+    process.stderr.write(`measuring candidate indexes for ${workloadFile}...\n`);
+    rows = db.prepare(`SELECT ${columns} FROM index_advise(?)`).all(fs.readFileSync(workloadFile, 'utf8'));
+  } else {
+    db.prepare("SELECT doctor_set('timing', 'off')").get();  // this process's own reads stay out
+    process.stderr.write('measuring candidate indexes for the recorded workload...\n');
+    rows = db.prepare(`SELECT ${columns} FROM index_advise()`).all();
+  }
+  print(rows, ['index_sql', 'table_name', 'benefit_pct', 'statements', 'est_bytes'], options);
+  return EXIT_OK;
+}
+
 function stats(args) {
   const { db: file } = target(args);
   const limit = Number(args.options.limit || 20);
@@ -220,7 +241,7 @@ function locks(args) {
   return EXIT_OK;
 }
 
-const RUN = { report, migrate, status, check, stats, wal, locks };
+const RUN = { report, migrate, status, check, advise, stats, wal, locks };
 
 function main(argv) {
   const [command, ...rest] = argv;

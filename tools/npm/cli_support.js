@@ -37,6 +37,12 @@ const COMMANDS = {
       'migrator would delete through ON DELETE CASCADE (its PRAGMA foreign_keys=OFF is ignored\n' +
       'inside its transaction). Exits 1 on a critical finding (configurable with --fail-on).',
   },
+  advise: {
+    usage: 'advise [db] [workload.sql] [--json]',
+    help: 'Indexes worth building, each measured in VM steps on a sampled copy of the database:\n' +
+      'for the statements of workload.sql, else for the workload the application recorded\n' +
+      '(query_stats, flushed into the <db>-doctor sidecar).',
+  },
   stats: {
     usage: 'stats [db] [--limit N] [--json] [--watch SECONDS]',
     help: 'Top queries by total time, as the application flushed them into the <db>-doctor\n' +
