@@ -50,7 +50,8 @@ function report(args) {
     const page = migrations
       ? db.prepare("SELECT doctor_html('main', ?)").pluck().get(migrations)
       : db.prepare('SELECT doctor_html()').pluck().get();
-    fs.writeFileSync(args.options.html, page);
+    // The page holds query texts: no more readable than the database itself.
+    fs.writeFileSync(args.options.html, page, { mode: fs.statSync(file).mode & 0o666 });
     process.stderr.write(`wrote ${args.options.html}\n`);
   }
   if (args.options.json) {
