@@ -24,6 +24,9 @@ using html::Cell;
 constexpr int64_t kMostShapesToAdvise = 50;
 // Rows shown per table; the rest stay one query away.
 constexpr int kMostRows = 50;
+// Rows read from a table whose length a setting bounds (stats_max, wal_checkpoint_history can be
+// set very high): the page stays small whatever they are.
+constexpr int kMostRowsRead = 200;
 
 struct Context {
   std::string schema;
@@ -128,8 +131,8 @@ absl::Status AddTopQueries(Connection& c, const Context& ctx, html::Page& page) 
                    Query(c,
                          "SELECT query_id, query, calls, total_ms, mean_ms, p95_ms, p99_ms, "
                          "rows, vm_steps, fullscan_steps, histogram, plan "
-                         "FROM query_stats WHERE db = ?1 ORDER BY total_ms DESC",
-                         {Value(ctx.file)}));
+                         "FROM query_stats WHERE db = ?1 ORDER BY total_ms DESC LIMIT ?2",
+                         {Value(ctx.file), Value(int64_t{kMostRowsRead})}));
   html::Table table{{"query", "calls", "total ms", "mean ms", "p95 ms", "p99 ms", "rows",
                      "VM steps", "full-scan steps", "latency", "plan"},
                     {},
@@ -215,8 +218,9 @@ absl::Status AddCheckpoints(Connection& c, const Context& ctx, html::Page& page)
   if (!HasTable(c, "wal_checkpoints")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT at, mode, ms, busy, log_frames, checkpointed_frames, "
-                                    "wal_bytes_after FROM wal_checkpoints WHERE file = ?1",
-                                    {Value(ctx.file)}));
+                                    "wal_bytes_after FROM (SELECT * FROM wal_checkpoints WHERE "
+                                    "file = ?1 ORDER BY at DESC LIMIT ?2) ORDER BY at",
+                                    {Value(ctx.file), Value(int64_t{kMostRowsRead})}));
   std::vector<double> frames;
   for (const Row& r : rows) frames.push_back(r[4].AsDouble());
   if (rows.empty()) {
@@ -259,7 +263,8 @@ absl::Status AddLocks(Connection& c, const Context& ctx, html::Page& page) {
                    Query(c,
                          "SELECT connection, CASE WHEN this_connection THEN 'yes' ELSE '' END, "
                          "handler, timeout_ms, busy_waits, wait_ms, busy_errors FROM "
-                         "lock_stats_connections"));
+                         "lock_stats_connections LIMIT ?1",
+                         {Value(int64_t{kMostRowsRead})}));
   page.AddTable(TableOf(connections, kConnectionColumns, true));
   return absl::OkStatus();
 }
