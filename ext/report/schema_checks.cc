@@ -111,7 +111,9 @@ Finding UnindexedForeignKey(const std::string& schema, const Table& table, const
   const std::string columns = absl::StrJoin(fk.columns, ", ");
   std::vector<std::string> quoted;
   for (const auto& col : fk.columns) quoted.push_back(QuoteIdentifier(col));
-  const std::string index_name = absl::StrCat(table.name, "_", absl::StrJoin(fk.columns, "_"), "_idx");
+  // The advisor's and index_lint's scheme (for main, AddAreaFindings adopts lint's statement).
+  const std::string index_name =
+      Lower(absl::StrCat("idx_", table.name, "_", absl::StrJoin(fk.columns, "_")));
   Finding f;
   f.area = "schema";
   f.severity = table.rows > 1000 ? Severity::kWarn : Severity::kInfo;
