@@ -160,7 +160,9 @@ function check(args) {
   if (fs.statSync(subject).isDirectory()) {
     findings.push(...db.prepare(`SELECT ${FINDING_COLUMNS} FROM doctor_report('main', 'quick', ?) ` +
       "WHERE area = 'migrations'").all(subject));
-    for (const m of pendingFiles(db, subject)) {
+    const pending = pendingFiles(db, subject);
+    if (pending.length > 1) process.stderr.write(`dry-running ${pending.length} pending migrations...\n`);
+    for (const m of pending) {
       const losses = cascadeLosses(db, m.text);
       if (losses.length > 0) findings.push(cascadeFinding(m.name, losses));
     }
