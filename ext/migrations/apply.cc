@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/migrations/pragma_guard.h"
 #include "ext/migrations/sha256.h"
 #include "ext/migrations/sql_text.h"
 
@@ -154,6 +155,12 @@ absl::Status EnsureJournal(Connection& c) { return Exec(c, kJournalDdl); }
 // from one migration to the next within a run. `fk_guard`: foreign keys were turned off for it.
 absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, std::string* schema,
                          bool fk_guard, bool tables_ready = false) {
+  if (std::optional<size_t> nul = NulByteOffset(m.text)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "migration '", m.name, "'", m.origin.empty() ? "" : absl::StrCat(" ('", m.origin, "')"),
+        " has a NUL byte at byte offset ", *nul,
+        " (SQLite would stop reading there and skip the rest); nothing was applied"));
+  }
   std::vector<std::string> statements = StatementsOf(m);
   if (statements.empty()) {
     return absl::InvalidArgumentError(
@@ -337,6 +344,8 @@ absl::StatusOr<std::string> MigrateOne(Connection& c, const Migration& m) {
   }
   ForeignKeysRestorer restore(c, fk_on);
   if (fk_guard) RETURN_IF_ERROR(restore.Set(false));
+  PragmaGuard settings(c);
+  RETURN_IF_ERROR(settings.Capture(SettingsPragmasOf(m.text)));
   Transaction txn(c);
   RETURN_IF_ERROR(txn.Begin());
   ASSIGN_OR_RETURN(std::vector<JournalRow> journal, LoadJournal(c));
@@ -350,14 +359,20 @@ absl::StatusOr<std::string> MigrateOne(Connection& c, const Migration& m) {
   std::string schema;
   RETURN_IF_ERROR(ApplyInside(c, c.State<MigrateState>(), m, &schema, fk_guard));
   RETURN_IF_ERROR(txn.Commit());
+  settings.Keep();
   return std::string("applied");
 }
 
 absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
   ASSIGN_OR_RETURN(Folder folder, ReadFolder(path));
+  RETURN_IF_ERROR(UsableFolder(folder));
   ASSIGN_OR_RETURN(bool fk_on, ForeignKeysOn(c));
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
   ForeignKeysRestorer restore(c, fk_on);
+  std::vector<std::string> settings_set;  // what the folder's PRAGMA statements may change
+  for (const MigrationFile& f : folder.files) {
+    settings_set = SettingsPragmasOf(f.text, std::move(settings_set));
+  }
   MigrateState& st = c.State<MigrateState>();
   bool fk_off_now = false;
   int64_t applied = 0;
@@ -365,6 +380,8 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
   // to switch foreign keys off (or back on) between migrations, which SQLite allows only outside
   // a transaction.
   for (size_t pass = 0; pass < 2 * folder.files.size() + 2; ++pass) {
+    PragmaGuard settings(c);  // a failed pass puts back what its migrations set
+    RETURN_IF_ERROR(settings.Capture(settings_set));
     Transaction txn(c);
     RETURN_IF_ERROR(txn.Begin());
     // Created (or upgraded to Drizzle 1.0's columns) before anything else, as Drizzle does.
@@ -422,6 +439,7 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
       }
     }
     RETURN_IF_ERROR(txn.Commit());
+    settings.Keep();
     applied += static_cast<int64_t>(k);
     if (k == pending.size()) return applied;
     fk_off_now = !fk_off_now;
@@ -433,6 +451,7 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
 absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
                                        const std::optional<std::string>& upto) {
   ASSIGN_OR_RETURN(Folder folder, ReadFolder(path));
+  RETURN_IF_ERROR(UsableFolder(folder));
   if (upto) {
     bool found = false;
     for (const auto& f : folder.files) found = found || f.name == *upto;
@@ -513,11 +532,14 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
   }
   ForeignKeysRestorer restore(c, fk_on);
   if (fk_guard) RETURN_IF_ERROR(restore.Set(false));
+  PragmaGuard settings(c);
+  RETURN_IF_ERROR(settings.Capture(SettingsPragmasOf(m.text)));
   Transaction txn(c);
   RETURN_IF_ERROR(txn.Begin());
   std::string schema;
   RETURN_IF_ERROR(ApplyInside(c, c.State<MigrateState>(), m, &schema, fk_guard));
   RETURN_IF_ERROR(txn.Commit());
+  settings.Keep();
   return std::string("reverted");
 }
 

@@ -110,6 +110,11 @@ bool HasIndexOn(const std::vector<SchemaObject>& schema, const std::string& tabl
 absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::string& sql,
                                    bool caller_in_transaction) {
   const auto start = std::chrono::steady_clock::now();
+  if (std::optional<size_t> nul = NulByteOffset(sql)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the migration has a NUL byte at byte offset ", *nul,
+        " (SQLite would stop reading there and skip the rest); nothing was run"));
+  }
   Migration m;
   m.name = "(check)";
   m.text = sql;

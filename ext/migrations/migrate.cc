@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/function.h"
 #include "ext/core/sql.h"
@@ -85,7 +86,8 @@ absl::StatusOr<Rows> Status(TableCall& call) {
   ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
   ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
   for (const migrations::PlanItem& p : migrations::MakePlan(folder, journal, drizzle)) {
-    rows.push_back(Row{Value(p.name), Value(p.status), Value(p.checksum), p.applied_at,
+    rows.push_back(Row{Value(p.name), Value(p.status),
+                       p.checksum.empty() ? Value::Null() : Value(p.checksum), p.applied_at,
                        p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note)});
   }
   return rows;
@@ -104,7 +106,11 @@ absl::StatusOr<sqlite3*> DryRunConnection(sqlite3* db) {
   const bool in_txn = sqlite3_get_autocommit(db) == 0;
   ASSIGN_OR_RETURN(Rows mode, Query(db, "PRAGMA main.journal_mode"));
   const bool wal = !mode.empty() && mode[0][0].AsText() == "wal";
-  const bool use_file = file != nullptr && *file != 0 && !in_txn && wal;
+  // In EXCLUSIVE locking mode a WAL database keeps its wal-index in this connection's heap and
+  // its lock for the connection's life: no second connection can read it, so copy it instead.
+  ASSIGN_OR_RETURN(Rows locking, Query(db, "PRAGMA main.locking_mode"));
+  const bool exclusive = !locking.empty() && locking[0][0].AsText() == "exclusive";
+  const bool use_file = file != nullptr && *file != 0 && !in_txn && wal && !exclusive;
   sqlite3* scratch = nullptr;
   int rc = sqlite3_open_v2(use_file ? file : ":memory:", &scratch,
                            SQLITE_OPEN_READWRITE | (use_file ? 0 : SQLITE_OPEN_CREATE), nullptr);
@@ -139,6 +145,13 @@ absl::StatusOr<Rows> Check(TableCall& call) {
     return migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
   }();
   sqlite3_close(scratch);
+  if (!rows.ok() && absl::StrContains(rows.status().message(), "database is locked")) {
+    return absl::Status(rows.status().code(), absl::StrCat(
+        "migrate_check: ", rows.status().message(), " (another connection holds the database's "
+        "lock: a connection in PRAGMA locking_mode=EXCLUSIVE keeps it for its whole life, and on a "
+        "WAL database no other connection can even read. Run migrate_check on that connection, or "
+        "set PRAGMA locking_mode=NORMAL there and run one statement to release the lock)"));
+  }
   return rows;
 }
 

@@ -139,6 +139,16 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     item.name = f.name;
     item.file = &f;
     item.checksum = f.checksum;
+    if (!f.error.empty()) {  // listed, never skipped: migrate_dir refuses the folder
+      auto rows = rows_of.find(&f);
+      if (rows != rows_of.end()) {
+        for (size_t i : rows->second) drizzle_matched[i] = true;
+      }
+      item.status = "error";
+      item.note = f.error;
+      out.push_back(std::move(item));
+      continue;
+    }
     auto it = journal_by_name.find(f.name);
     const JournalRow* j =
         it != journal_by_name.end() && IsApplied(*it->second) ? it->second : nullptr;

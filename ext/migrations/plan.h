@@ -46,7 +46,7 @@ struct DrizzleRow {
 struct PlanItem {
   std::string name;
   const MigrationFile* file = nullptr;  // nullptr for `missing`
-  std::string status;                   // applied | pending | changed | missing
+  std::string status;                   // applied | pending | changed | missing | error
   std::string checksum;                 // the file's, else the journal's
   Value applied_at;
   Value duration_ms;
