@@ -1,6 +1,5 @@
 #include "ext/migrations/check.h"
 
-#include <chrono>
 #include <map>
 #include <set>
 
@@ -9,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/time.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/sql_text.h"
 
@@ -109,7 +109,7 @@ bool HasIndexOn(const std::vector<SchemaObject>& schema, const std::string& tabl
 
 absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::string& sql,
                                    bool caller_in_transaction) {
-  const auto start = std::chrono::steady_clock::now();
+  const double start = MonotonicMs();
   if (std::optional<size_t> nul = NulByteOffset(sql)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the migration has a NUL byte at byte offset ", *nul,
@@ -129,9 +129,9 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
 
   // Statements that would end the dry run's savepoint (and could commit it) never run.
   for (size_t i = 0; i < statements.size(); ++i) {
-    StatementKind kind = Classify(statements[i]).kind;
-    if (kind == StatementKind::kTransactionControl || kind == StatementKind::kVacuum ||
-        kind == StatementKind::kAttach) {
+    ChangeKind kind = Classify(statements[i]).kind;
+    if (kind == ChangeKind::kTransactionControl || kind == ChangeKind::kVacuum ||
+        kind == ChangeKind::kAttach) {
       add("error", "statement_refused", absl::StrCat("statement ", i + 1),
           absl::StrCat("statement ", i + 1, " of ", statements.size(), " (",
                        Excerpt(statements[i], 60), "): migrate() refuses transaction control, "
@@ -158,9 +158,9 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
     for (size_t i = 0; i < n; ++i) {
       const std::string& s = statements[i];
       const std::string where = absl::StrCat("statement ", i + 1, " of ", n, " (", Excerpt(s, 60), ")");
-      StatementInfo info = Classify(s);
+      ChangeInfo info = Classify(s);
       switch (info.kind) {
-        case StatementKind::kPragma:
+        case ChangeKind::kPragma:
           if (info.object == "foreign_keys") {
             bool off = info.object2 == "off" || info.object2 == "0" || info.object2 == "false" ||
                        info.object2 == "no";
@@ -181,11 +181,11 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
                 absl::StrCat(where, ": has no effect inside a transaction"));
           }
           break;
-        case StatementKind::kDropTable: {
+        case ChangeKind::kDropTable: {
           bool rebuild = false;
           for (size_t j = i + 1; j < n; ++j) {
-            StatementInfo later = Classify(statements[j]);
-            if (later.kind == StatementKind::kRenameTable && later.object2 == info.object) rebuild = true;
+            ChangeInfo later = Classify(statements[j]);
+            if (later.kind == ChangeKind::kRenameTable && later.object2 == info.object) rebuild = true;
           }
           int64_t rows = counts.count(info.object) ? counts[info.object] : 0;
           dropped_tables.insert(info.object);
@@ -207,7 +207,7 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
           }
           break;
         }
-        case StatementKind::kDropColumn: {
+        case ChangeKind::kDropColumn: {
           ASSIGN_OR_RETURN(Rows r, Query(c, absl::StrCat("SELECT count(*) FROM main.",
                                                          QuoteIdentifier(info.object), " WHERE ",
                                                          QuoteIdentifier(info.object2), " IS NOT NULL")));
@@ -216,14 +216,14 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
                            " non-NULL values"));
           break;
         }
-        case StatementKind::kDropIndex:
+        case ChangeKind::kDropIndex:
           add("info", "destructive", info.object, absl::StrCat(where, ": drops the index"));
           break;
-        case StatementKind::kDropView:
-        case StatementKind::kDropTrigger:
+        case ChangeKind::kDropView:
+        case ChangeKind::kDropTrigger:
           add("info", "destructive", info.object, absl::StrCat(where, ": drops it"));
           break;
-        case StatementKind::kAddColumn:
+        case ChangeKind::kAddColumn:
           if (info.has_not_null_without_default && counts[info.object] > 0) {
             add("error", "not_null_without_default", absl::StrCat(info.object, ".", info.object2),
                 absl::StrCat(where, ": NOT NULL column without a DEFAULT on a table with ",
@@ -263,18 +263,18 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
       const int64_t total_changed = sqlite3_total_changes64(c) - total_before;
       ASSIGN_OR_RETURN(current, Snapshot(c, cache));
       ASSIGN_OR_RETURN(Counts now, CountRows(c, current));
-      std::string target = info.kind == StatementKind::kDropTable ? info.object : DmlTarget(s);
+      std::string target = info.kind == ChangeKind::kDropTable ? info.object : DmlTarget(s);
       int64_t cascaded = 0;
       for (const auto& [table, rows] : counts) {
         auto it = now.find(table);
         if (it == now.end() || table == target || it->second >= rows) continue;
-        if (info.kind == StatementKind::kRenameTable || info.kind == StatementKind::kCreateTable) continue;
+        if (info.kind == ChangeKind::kRenameTable || info.kind == ChangeKind::kCreateTable) continue;
         cascaded += rows - it->second;
         add("warning", "cascade", table,
             absl::StrCat(where, ": deletes ", rows - it->second, " of ", rows, " rows of ", table,
                          " through ON DELETE CASCADE (a side effect)"));
       }
-      if (info.kind == StatementKind::kOther && !target.empty()) {
+      if (info.kind == ChangeKind::kOther && !target.empty()) {
         int64_t direct = sqlite3_changes64(c);
         int64_t other = total_changed - direct - cascaded;
         if (other > 0) {
@@ -338,8 +338,7 @@ absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::str
   if (fk_guard) Exec(c, "PRAGMA foreign_keys = ON").IgnoreError();
   RETURN_IF_ERROR(status);
   RETURN_IF_ERROR(rollback);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double ms = MonotonicMs() - start;
   add("info", "dry_run", "", absl::StrCat(statements.size(), " statement(s) ran in ", ms,
                                           " ms and were rolled back"));
   return out;

@@ -86,7 +86,7 @@ absl::StatusOr<Rows> Status(TableCall& call) {
   ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
   ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
   for (const migrations::PlanItem& p : migrations::MakePlan(folder, journal, drizzle)) {
-    rows.push_back(Row{Value(p.name), Value(p.status),
+    rows.push_back(Row{Value(p.name), Value(migrations::PlanStatusName(p.status)),
                        p.checksum.empty() ? Value::Null() : Value(p.checksum), p.applied_at,
                        p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note)});
   }

@@ -18,6 +18,17 @@ Setting kDrizzleTableSetting = Setting::Text(
 
 std::string DrizzleTable() { return kDrizzleTableSetting.GetText(); }
 
+const char* PlanStatusName(PlanStatus status) {
+  switch (status) {
+    case PlanStatus::kApplied: return "applied";
+    case PlanStatus::kPending: return "pending";
+    case PlanStatus::kChanged: return "changed";
+    case PlanStatus::kMissing: return "missing";
+    case PlanStatus::kError: return "error";
+  }
+  return "?";
+}
+
 namespace {
 
 bool IsApplied(const JournalRow& r) { return r.kind != "revert"; }
@@ -144,7 +155,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
       if (rows != rows_of.end()) {
         for (size_t i : rows->second) drizzle_matched[i] = true;
       }
-      item.status = "error";
+      item.status = PlanStatus::kError;
       item.note = f.error;
       out.push_back(std::move(item));
       continue;
@@ -182,20 +193,20 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
       item.applied_at = j->applied_at;
       item.duration_ms = j->duration_ms;
       if (j->checksum == f.checksum) {
-        item.status = "applied";
+        item.status = PlanStatus::kApplied;
       } else if (!j->sql.empty() && NormalizeLineEndings(j->sql) == NormalizeLineEndings(f.text)) {
-        item.status = "applied";
+        item.status = PlanStatus::kApplied;
         item.note = absl::StrCat("checksum differs only by line endings (CRLF): applied ",
                                  j->checksum, ", file ", f.checksum);
       } else {
-        item.status = "changed";
+        item.status = PlanStatus::kChanged;
         item.note = absl::StrCat("edited after it was applied: applied ", j->checksum,
                                  ", file now ", f.checksum);
       }
       // Ours applied it; Drizzle's journal lacks it.
       if (is_drizzle && d == nullptr) item.drizzle_only = true;
     } else if (in_drizzle || !eol_variant.empty()) {
-      item.status = "applied";
+      item.status = PlanStatus::kApplied;
       item.adopt = true;
       item.applied_at = d->applied_at;
       item.note = eol_variant.empty()
@@ -203,12 +214,12 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
                       : absl::StrCat("applied by Drizzle's migrator; checksum differs only by line "
                                      "endings (CRLF): applied ", eol_variant);
     } else if (d != nullptr) {
-      item.status = "changed";
+      item.status = PlanStatus::kChanged;
       item.applied_at = d->applied_at;
       item.note = absl::StrCat("edited after Drizzle's migrator applied it: applied ", d->hash,
                                ", file now ", f.drizzle_checksum());
     } else {
-      item.status = "pending";
+      item.status = PlanStatus::kPending;
       if (!by_name && is_drizzle && f.created_at && newest && *f.created_at <= *newest) {
         item.note = absl::StrCat("out of order: older than the newest applied migration (",
                                  *newest, "); Drizzle's migrator would skip it");
@@ -220,7 +231,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     if (!IsApplied(r) || names.count(r.name) || r.origin.rfind(folder.path + "/", 0) != 0) continue;
     PlanItem item;
     item.name = r.name;
-    item.status = "missing";
+    item.status = PlanStatus::kMissing;
     item.checksum = r.checksum;
     item.applied_at = r.applied_at;
     item.duration_ms = r.duration_ms;
@@ -242,7 +253,7 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
       item.name = r.name ? *r.name
                          : absl::StrCat(table, ":",
                                         r.created_at ? absl::StrCat(*r.created_at) : std::string("?"));
-      item.status = "missing";
+      item.status = PlanStatus::kMissing;
       item.checksum = r.hash;
       item.applied_at = r.applied_at;
       item.note = absl::StrCat("in ", table,

@@ -37,8 +37,8 @@ std::vector<std::string> SettingsPragmasOf(absl::string_view sql, std::vector<st
   }
   if (!any) return out;
   for (absl::string_view s : SplitStatements(sql)) {
-    StatementInfo info = Classify(s);
-    if (info.kind != StatementKind::kPragma || !Restorable(info.object)) continue;
+    ChangeInfo info = Classify(s);
+    if (info.kind != ChangeKind::kPragma || !Restorable(info.object)) continue;
     if (std::find(out.begin(), out.end(), info.object) == out.end()) out.push_back(info.object);
   }
   return out;
