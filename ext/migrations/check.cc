@@ -112,11 +112,11 @@ class DryRun {
          bool fk_guard)
       : c_(c), cache_(cache), statements_(std::move(statements)), fk_on_(fk_on), fk_guard_(fk_guard) {}
 
-  Rows& findings() { return out_; }
+  std::vector<Finding>& findings() { return out_; }
 
   void Add(const char* severity, const char* kind, const std::string& object,
            const std::string& detail) {
-    out_.push_back(Row{Value(severity), Value(kind), Value(object), Value(detail)});
+    out_.push_back(Finding{severity, kind, object, detail});
   }
 
   // Statements that would end the dry run's savepoint (and could commit it) never run: true
@@ -276,8 +276,8 @@ class DryRun {
     std::string rest = msg.substr(at + 9);
     size_t space = rest.find(' '), colon = rest.find(':');
     std::string object = space < colon ? rest.substr(space + 1, colon - space - 1) : rest;
-    for (const Row& r : out_) {
-      if (r[1].AsText() == "view_blocks_rebuild" && r[2].AsText() == object) return;
+    for (const Finding& f : out_) {
+      if (f.kind == "view_blocks_rebuild" && f.object == object) return;
     }
     Add("error", "view_blocks_rebuild", object,
         "the RENAME step fails because this view or trigger uses the dropped table: drop it "
@@ -373,7 +373,7 @@ class DryRun {
   const std::vector<std::string> statements_;
   const bool fk_on_;
   const bool fk_guard_;
-  Rows out_;
+  std::vector<Finding> out_;
   std::vector<SchemaObject> before_, current_;
   Counts counts_before_, counts_;
   std::map<std::string, int64_t> violations_before_;
@@ -382,7 +382,7 @@ class DryRun {
 
 }  // namespace
 
-absl::StatusOr<Rows> CheckMigration(sqlite3* c, FactCache* cache, const std::string& sql,
+absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache, const std::string& sql,
                                    bool caller_in_transaction) {
   const double start = MonotonicMs();
   if (std::optional<size_t> nul = NulByteOffset(sql)) {

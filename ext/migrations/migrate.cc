@@ -10,6 +10,7 @@
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
+#include "ext/core/table_rows.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
 #include "ext/migrations/plan.h"
@@ -68,29 +69,48 @@ absl::StatusOr<Value> SchemaHash(FunctionCall& call) {
   return Value(hash);
 }
 
+constexpr Column kStatusColumns[] = {
+    {"name", "TEXT", "The migration's name: file stem, drizzle-kit tag or Drizzle folder name."},
+    {"status", "TEXT", "applied | pending | changed | missing | error (a file that cannot be used)."},
+    {"checksum", "TEXT", "sha256 hex of the file's text, else of the applied text."},
+    {"applied_at", "TEXT", "When it was applied (ISO-8601 UTC); NULL when pending."},
+    {"duration_ms", "REAL", "How long it ran, in milliseconds."},
+    {"note", "TEXT", "Why: a changed checksum, adopted from Drizzle, out of order, an error."},
+};
+
+void AddStatusRow(RowBuilder& rows, const std::string& name, const std::string& status,
+                  const std::string& checksum, const Value& applied_at, const Value& duration_ms,
+                  const Value& note) {
+  rows.NewRow();
+  rows.Set("name", Value(name));
+  rows.Set("status", Value(status));
+  rows.Set("checksum", checksum.empty() ? Value::Null() : Value(checksum));
+  rows.Set("applied_at", applied_at);
+  rows.Set("duration_ms", duration_ms);
+  rows.Set("note", note);
+}
+
 absl::StatusOr<Rows> Status(TableCall& call) {
   ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
   Connection& c = call.connection();
   ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
-  Rows rows;
+  RowBuilder rows(kStatusColumns);
   if (!path) {
     for (const auto& j : journal) {
       bool reverted = j.kind == "revert";
-      rows.push_back(Row{Value(j.name), Value(reverted ? "pending" : "applied"), Value(j.checksum),
-                         j.applied_at, j.duration_ms,
-                         reverted ? Value("reverted")
-                                  : j.kind == "apply" ? Value::Null() : Value(j.kind)});
+      AddStatusRow(rows, j.name, reverted ? "pending" : "applied", j.checksum, j.applied_at,
+                   j.duration_ms,
+                   reverted ? Value("reverted") : j.kind == "apply" ? Value::Null() : Value(j.kind));
     }
-    return rows;
+    return rows.Finish();
   }
   ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
   ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
   for (const migrations::PlanItem& p : migrations::MakePlan(folder, journal, drizzle)) {
-    rows.push_back(Row{Value(p.name), Value(migrations::PlanStatusName(p.status)),
-                       p.checksum.empty() ? Value::Null() : Value(p.checksum), p.applied_at,
-                       p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note)});
+    AddStatusRow(rows, p.name, migrations::PlanStatusName(p.status), p.checksum, p.applied_at,
+                 p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note));
   }
-  return rows;
+  return rows.Finish();
 }
 
 // A connection for migrate_check's dry run. The calling SELECT counts as a statement in progress,
@@ -133,6 +153,13 @@ absl::StatusOr<sqlite3*> DryRunConnection(sqlite3* db) {
   return scratch;
 }
 
+constexpr Column kCheckColumns[] = {
+    {"severity", "TEXT", "error (migrate() would fail or lose data) | warning | info."},
+    {"kind", "TEXT", "What was found: destructive, cascade, table_rebuild, dry_run, ..."},
+    {"object", "TEXT", "The table, column, index or statement it is about."},
+    {"detail", "TEXT", "What happens, with the statement and the rows at stake."},
+};
+
 absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(std::string sql, call.args().Text(0, "sql"));
   Connection& c = call.connection();
@@ -140,19 +167,28 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
   ASSIGN_OR_RETURN(sqlite3* scratch, DryRunConnection(c.db()));
-  absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
+  auto findings = [&]() -> absl::StatusOr<std::vector<migrations::Finding>> {
     RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
     return migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
   }();
   sqlite3_close(scratch);
-  if (!rows.ok() && absl::StrContains(rows.status().message(), "database is locked")) {
-    return absl::Status(rows.status().code(), absl::StrCat(
-        "migrate_check: ", rows.status().message(), " (another connection holds the database's "
+  if (!findings.ok() && absl::StrContains(findings.status().message(), "database is locked")) {
+    return absl::Status(findings.status().code(), absl::StrCat(
+        "migrate_check: ", findings.status().message(), " (another connection holds the database's "
         "lock: a connection in PRAGMA locking_mode=EXCLUSIVE keeps it for its whole life, and on a "
         "WAL database no other connection can even read. Run migrate_check on that connection, or "
         "set PRAGMA locking_mode=NORMAL there and run one statement to release the lock)"));
   }
-  return rows;
+  if (!findings.ok()) return findings.status();
+  RowBuilder rows(kCheckColumns);
+  for (const migrations::Finding& f : *findings) {
+    rows.NewRow();
+    rows.Set("severity", Value(f.severity));
+    rows.Set("kind", Value(f.kind));
+    rows.Set("object", Value(f.object));
+    rows.Set("detail", Value(f.detail));
+  }
+  return rows.Finish();
 }
 
 // Applies `sql` to a fresh in-memory database (no ATTACH allowed) and reads its schema.
@@ -174,16 +210,27 @@ absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(const std::s
   return out;
 }
 
+constexpr Column kDiffColumns[] = {
+    {"change", "TEXT", "added | removed | changed, from sql_a to sql_b."},
+    {"type", "TEXT", "table | index | view | trigger."},
+    {"name", "TEXT", "The object's name."},
+    {"detail", "TEXT", "What differs: column by column for a table, else the normalized facts."},
+};
+
 absl::StatusOr<Rows> Diff(TableCall& call) {
   ASSIGN_OR_RETURN(std::string a, call.args().Text(0, "sql_a"));
   ASSIGN_OR_RETURN(std::string b, call.args().Text(1, "sql_b"));
   ASSIGN_OR_RETURN(auto sa, ScratchSchema(a, "sql_a"));
   ASSIGN_OR_RETURN(auto sb, ScratchSchema(b, "sql_b"));
-  Rows rows;
+  RowBuilder rows(kDiffColumns);
   for (const auto& ch : migrations::DiffSchemas(sa, sb)) {
-    rows.push_back(Row{Value(ch.change), Value(ch.type), Value(ch.name), Value(ch.detail)});
+    rows.NewRow();
+    rows.Set("change", Value(ch.change));
+    rows.Set("type", Value(ch.type));
+    rows.Set("name", Value(ch.name));
+    rows.Set("detail", Value(ch.detail));
   }
-  return rows;
+  return rows.Finish();
 }
 
 const FunctionSpec kFunctions[] = {
@@ -211,19 +258,18 @@ constexpr TableArg kSqlArg[] = {{"sql", true}};
 constexpr TableArg kDiffArgs[] = {{"sql_a", true}, {"sql_b", true}};
 
 const TableSpec kTables[] = {
-    {"migration_status",
-     "name TEXT, status TEXT, checksum TEXT, applied_at TEXT, duration_ms REAL, note TEXT",
-     kPathArg, true, Status, "SELECT * FROM migration_status([path])",
+    {"migration_status", nullptr, kPathArg, true, Status, "SELECT * FROM migration_status([path])",
      "Every migration known from the journal and, with a folder, from its files: status applied | "
-     "pending | changed | missing, checksum, applied_at (ISO-8601 UTC), duration_ms, note."},
-    {"migrate_check", "severity TEXT, kind TEXT, object TEXT, detail TEXT", kSqlArg, true, Check,
-     "SELECT * FROM migrate_check(sql)",
+     "pending | changed | missing | error, checksum, applied_at (ISO-8601 UTC), duration_ms, note.",
+     kStatusColumns},
+    {"migrate_check", nullptr, kSqlArg, true, Check, "SELECT * FROM migrate_check(sql)",
      "Dry run of a migration in a savepoint that is always rolled back: destructive changes with "
-     "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, ..."},
-    {"schema_diff", "change TEXT, type TEXT, name TEXT, detail TEXT", kDiffArgs, true, Diff,
-     "SELECT * FROM schema_diff(sql_a, sql_b)",
+     "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, ...",
+     kCheckColumns},
+    {"schema_diff", nullptr, kDiffArgs, true, Diff, "SELECT * FROM schema_diff(sql_a, sql_b)",
      "Applies each schema script to a scratch in-memory database and lists what changed from a "
-     "to b: tables (column by column), indexes, views, triggers."},
+     "to b: tables (column by column), indexes, views, triggers.",
+     kDiffColumns},
 };
 
 Setting* const kSettings[] = {&migrations::kSchemaHashSetting, &migrations::kDrizzleTableSetting};
