@@ -10,6 +10,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/migrations/apply.h"
+#include "ext/migrations/risk_by_tool.h"
 #include "ext/migrations/sql_text.h"
 
 namespace doctor::migrations {
@@ -108,15 +109,15 @@ bool HasIndexOn(const std::vector<SchemaObject>& schema, const std::string& tabl
 // One dry run: the findings as the statements run one by one in the savepoint.
 class DryRun {
  public:
-  DryRun(sqlite3* c, FactCache* cache, std::vector<std::string> statements, bool fk_on,
+  DryRun(sqlite3* c, FactCache* cache, const std::vector<std::string>& statements, bool fk_on,
          bool fk_guard)
-      : c_(c), cache_(cache), statements_(std::move(statements)), fk_on_(fk_on), fk_guard_(fk_guard) {}
+      : c_(c), cache_(cache), statements_(statements), fk_on_(fk_on), fk_guard_(fk_guard) {}
 
   std::vector<Finding>& findings() { return out_; }
 
   void Add(const char* severity, const char* kind, const std::string& object,
-           const std::string& detail) {
-    out_.push_back(Finding{severity, kind, object, detail});
+           const std::string& detail, int64_t rows = 0) {
+    out_.push_back(Finding{severity, kind, object, detail, at_, rows});
   }
 
   // Statements that would end the dry run's savepoint (and could commit it) never run: true
@@ -126,6 +127,7 @@ class DryRun {
       ChangeKind kind = Classify(statements_[i]).kind;
       if (kind == ChangeKind::kTransactionControl || kind == ChangeKind::kVacuum ||
           kind == ChangeKind::kAttach) {
+        at_ = i + 1;
         Add("error", "statement_refused", absl::StrCat("statement ", i + 1),
             absl::StrCat("statement ", i + 1, " of ", statements_.size(), " (",
                          Excerpt(statements_[i], 60), "): migrate() refuses transaction control, "
@@ -144,9 +146,11 @@ class DryRun {
     counts_ = counts_before_;
     current_ = before_;
     for (size_t i = 0; i < statements_.size(); ++i) {
+      at_ = i + 1;
       ASSIGN_OR_RETURN(bool ran, RunStatement(i));
       if (!ran) return absl::OkStatus();  // stop here; findings so far stand
     }
+    at_ = 0;
     RETURN_IF_ERROR(NoteViolations());
     NoteNewForeignKeys();
     NoteLostRowsAndTriggers();
@@ -296,7 +300,8 @@ class DryRun {
       cascaded += rows - it->second;
       Add("warning", "cascade", table,
           absl::StrCat(Where(i), ": deletes ", rows - it->second, " of ", rows, " rows of ", table,
-                       " through ON DELETE CASCADE (a side effect)"));
+                       " through ON DELETE CASCADE (a side effect)"),
+          rows - it->second);
     }
     if (info.kind == ChangeKind::kOther && !target.empty()) {
       int64_t direct = sqlite3_changes64(c_);
@@ -370,10 +375,11 @@ class DryRun {
 
   sqlite3* c_;
   FactCache* cache_;
-  const std::vector<std::string> statements_;
+  const std::vector<std::string>& statements_;
   const bool fk_on_;
   const bool fk_guard_;
   std::vector<Finding> out_;
+  size_t at_ = 0;  // the statement running (1-based), 0 before and after
   std::vector<SchemaObject> before_, current_;
   Counts counts_before_, counts_;
   std::map<std::string, int64_t> violations_before_;
@@ -382,8 +388,37 @@ class DryRun {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache, const std::string& sql,
-                                   bool caller_in_transaction) {
+namespace {
+
+// One dry run in a savepoint that is always rolled back, with foreign keys as `fk_on` and, when
+// `fk_guard`, off around it as migrate() turns them.
+absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
+                                                const std::vector<std::string>& statements,
+                                                bool fk_on, bool fk_guard) {
+  DryRun run(c, cache, statements, fk_on, fk_guard);
+  if (run.Refused()) return std::move(run.findings());
+  ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
+  const bool was_on = !fk.empty() && fk[0][0].AsInt() != 0;
+  const bool want_on = fk_on && !fk_guard;
+  if (want_on != was_on) {
+    RETURN_IF_ERROR(Exec(c, want_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
+  }
+  RETURN_IF_ERROR(Exec(c, "SAVEPOINT doctor_check"));
+  absl::Status status = run.Run();
+  absl::Status rollback = Exec(c, "ROLLBACK TO doctor_check; RELEASE doctor_check");
+  if (want_on != was_on) {
+    Exec(c, was_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF").IgnoreError();
+  }
+  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(rollback);
+  return std::move(run.findings());
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache,
+                                                    const std::string& sql,
+                                                    bool caller_in_transaction) {
   const double start = MonotonicMs();
   if (std::optional<size_t> nul = NulByteOffset(sql)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -396,23 +431,30 @@ absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache
   m.breakpoints = absl::StrContains(sql, kBreakpoint);
   std::vector<std::string> statements = StatementsOf(m);
   if (statements.empty()) return absl::InvalidArgumentError("the migration is empty: it has no statements");
-  const size_t n = statements.size();
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = caller_in_transaction || sqlite3_get_autocommit(c) == 0;
   const bool fk_guard = fk_on && AsksForeignKeysOff(sql) && !in_txn;
-  DryRun run(c, cache, std::move(statements), fk_on, fk_guard);
-  if (run.Refused()) return std::move(run.findings());
-  if (fk_guard) RETURN_IF_ERROR(Exec(c, "PRAGMA foreign_keys = OFF"));
-  RETURN_IF_ERROR(Exec(c, "SAVEPOINT doctor_check"));
-  absl::Status status = run.Run();
-  absl::Status rollback = Exec(c, "ROLLBACK TO doctor_check; RELEASE doctor_check");
-  if (fk_guard) Exec(c, "PRAGMA foreign_keys = ON").IgnoreError();
-  RETURN_IF_ERROR(status);
-  RETURN_IF_ERROR(rollback);
-  run.Add("info", "dry_run", "", absl::StrCat(n, " statement(s) ran in ", MonotonicMs() - start,
-                                              " ms and were rolled back"));
-  return std::move(run.findings());
+  ASSIGN_OR_RETURN(std::vector<Finding> findings, DryRunOnce(c, cache, statements, fk_on, fk_guard));
+  if (!findings.empty() && findings.back().kind == "statement_refused") {  // nothing ran
+    DescribePerTool(statements, fk_guard, nullptr, &findings);
+    return findings;
+  }
+  // Drizzle's migrator runs every migration inside one transaction with foreign keys on
+  // (better-sqlite3's default), where PRAGMA foreign_keys=OFF is ignored: when that differs from
+  // how migrate_dir would run it here, a second dry run shows what it would do.
+  std::optional<std::vector<Finding>> drizzle;
+  if (!fk_on || fk_guard) {
+    ASSIGN_OR_RETURN(drizzle, DryRunOnce(c, cache, statements, /*fk_on=*/true, /*fk_guard=*/false));
+  }
+  DescribePerTool(statements, fk_guard, drizzle ? &*drizzle : nullptr, &findings);
+  Finding done{"info", "dry_run", "", absl::StrCat(statements.size(), " statement(s) ran in ",
+                                                    MonotonicMs() - start,
+                                                    " ms and were rolled back")};
+  done.migrate_dir = "rolled back";
+  done.drizzle = drizzle ? "rolled back (run a second time as Drizzle's migrator would)" : "rolled back";
+  findings.push_back(std::move(done));
+  return findings;
 }
 
 }  // namespace doctor::migrations

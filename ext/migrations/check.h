@@ -23,6 +23,10 @@ struct Finding {
   std::string kind;      // destructive, cascade, table_rebuild, ... (README: migrate_check)
   std::string object;    // the table, column, index or statement it is about
   std::string detail;    // what happens, with the statement and the rows at stake
+  size_t statement = 0;  // 1-based statement it is about; 0: the whole migration
+  int64_t rows = 0;      // cascade: the rows deleted
+  std::string migrate_dir;  // what happens when migrate() / migrate_dir runs it (risk_by_tool.h)
+  std::string drizzle;      // what happens under Drizzle's migrator / drizzle-kit migrate
 };
 
 // The findings of a dry run of `sql`. Runs on `db`, which must not

@@ -158,6 +158,10 @@ constexpr Column kCheckColumns[] = {
     {"kind", "TEXT", "What was found: destructive, cascade, table_rebuild, dry_run, ..."},
     {"object", "TEXT", "The table, column, index or statement it is about."},
     {"detail", "TEXT", "What happens, with the statement and the rows at stake."},
+    {"migrate_dir", "TEXT", "What happens when migrate() or migrate_dir runs the migration."},
+    {"drizzle", "TEXT",
+     "What happens under Drizzle's migrator or drizzle-kit migrate (one transaction, foreign keys "
+     "on): e.g. the child rows a table rebuild's cascade deletes there."},
 };
 
 absl::StatusOr<Rows> Check(TableCall& call) {
@@ -187,6 +191,8 @@ absl::StatusOr<Rows> Check(TableCall& call) {
     rows.Set("kind", Value(f.kind));
     rows.Set("object", Value(f.object));
     rows.Set("detail", Value(f.detail));
+    rows.Set("migrate_dir", Value(f.migrate_dir));
+    rows.Set("drizzle", Value(f.drizzle));
   }
   return rows.Finish();
 }

@@ -157,6 +157,34 @@ test('migrate_check shows the cascade Drizzle would cause and that migrate avoid
   db.close();
 });
 
+test("migrate_check says, per tool, what the rebuild does: none lost with migrate_dir, the rows Drizzle's migrator deletes", (t) => {
+  const dir = scratchDir(t);
+  const upto3 = folderUpTo(dir, 3);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  migrateDir(db, upto3);
+  seed(db);
+  const sql = fs.readFileSync(path.join(FIXTURE, `${journal.entries[3].tag}.sql`), 'utf8');
+  const findings = db.prepare('SELECT * FROM migrate_check(?)').all(sql);
+  const rebuild = findings.find((f) => f.kind === 'table_rebuild' && f.object === 'users');
+  assert.match(rebuild.migrate_dir, /no child row deleted/);
+  assert.match(rebuild.drizzle, /deletes 5 row\(s\) of comments, 4 row\(s\) of posts through ON DELETE CASCADE/);
+  const warned = findings.filter((f) => f.kind === 'drizzle_cascade');
+  assert.deepEqual(warned.map((f) => [f.severity, f.object, f.migrate_dir, f.drizzle]), [
+    ['warning', 'comments', 'deletes none', 'deletes 5 row(s) of comments'],
+    ['warning', 'posts', 'deletes none', 'deletes 4 row(s) of posts'],
+  ]);
+  assert.ok(findings.every((f) => f.migrate_dir && f.drizzle), JSON.stringify(findings));
+  assert.deepEqual(counts(db), { users: 3, posts: 4, comments: 5 }, 'the dry runs changed nothing');
+  db.close();
+  // What Drizzle's migrator really deletes on a database in the same state.
+  const theirs = openDoctor(path.join(dir, 'theirs.db'));
+  drizzleMigrate(drizzle(theirs), { migrationsFolder: upto3 });
+  seed(theirs);
+  drizzleMigrate(drizzle(theirs), { migrationsFolder: FIXTURE });
+  assert.deepEqual(counts(theirs), { users: 3, posts: 4 - 4, comments: 5 - 5 });
+  theirs.close();
+});
+
 test('an edited file is changed and blocks migrate_dir; CRLF-only differences do not', (t) => {
   const dir = scratchDir(t);
   const folder = folderUpTo(dir, 4, 'copy');
