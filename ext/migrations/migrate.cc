@@ -13,6 +13,7 @@
 #include "ext/core/table_rows.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
+#include "ext/migrations/drift.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
 #include "ext/migrations/sha256.h"
@@ -239,6 +240,37 @@ absl::StatusOr<Rows> Diff(TableCall& call) {
   return rows.Finish();
 }
 
+constexpr Column kDriftColumns[] = {
+    {"drift", "TEXT",
+     "extra (only in the live schema) | missing (only in the replayed migrations) | changed | "
+     "unreplayable (a migration does not replay on an empty database)."},
+    {"type", "TEXT", "table | index | view | trigger."},
+    {"name", "TEXT", "The object's name."},
+    {"detail", "TEXT", "What differs, as schema_diff says it."},
+    {"fix_sql", "TEXT", "The SQL of a new migration that records the live state."},
+    {"drizzle", "TEXT", "For an index: the line of a Drizzle schema that declares it."},
+};
+
+absl::StatusOr<Rows> Drift(TableCall& call) {
+  Connection& c = call.connection();
+  ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
+  Connection::InternalScope internal(c);
+  ASSIGN_OR_RETURN(std::vector<migrations::Drift> drift,
+                   migrations::SchemaDrift(c.db(), &c.State<migrations::MigrateState>().cache,
+                                           journal));
+  RowBuilder rows(kDriftColumns);
+  for (const migrations::Drift& d : drift) {
+    rows.NewRow();
+    rows.Set("drift", Value(d.drift));
+    rows.Set("type", d.type.empty() ? Value::Null() : Value(d.type));
+    rows.Set("name", Value(d.name));
+    rows.Set("detail", Value(d.detail));
+    rows.Set("fix_sql", d.fix_sql.empty() ? Value::Null() : Value(d.fix_sql));
+    rows.Set("drizzle", d.drizzle.empty() ? Value::Null() : Value(d.drizzle));
+  }
+  return rows.Finish();
+}
+
 const FunctionSpec kFunctions[] = {
     {"migrate", 2, 2, Trust::kDirectOnly, Migrate, "migrate(name TEXT, sql TEXT) -> TEXT",
      "Applies one migration atomically and journals it in doctor_migrations: 'applied', or "
@@ -276,6 +308,11 @@ const TableSpec kTables[] = {
      "Applies each schema script to a scratch in-memory database and lists what changed from a "
      "to b: tables (column by column), indexes, views, triggers.",
      kDiffColumns},
+    {"schema_drift", nullptr, {}, true, Drift, "SELECT * FROM schema_drift",
+     "The live schema against what the journal's applied migrations produce, replayed on an empty "
+     "in-memory database: objects extra, missing or changed, each with the SQL of a migration "
+     "that records it and, for an index, its Drizzle schema line.",
+     kDriftColumns},
 };
 
 Setting* const kSettings[] = {&migrations::kSchemaHashSetting, &migrations::kDrizzleTableSetting};

@@ -404,5 +404,22 @@ TEST(MigrateTest, UpgradesADrizzle045TableLikeDrizzle1) {
   EXPECT_EQ(db.One("SELECT kind FROM doctor_migrations WHERE name = '20240301000000_third'"), "adopted");
 }
 
+TEST(MigrateTest, SchemaDriftAgainstTheReplayedJournal) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT migrate('0001', 'CREATE TABLE t(a); CREATE VIEW v AS SELECT a FROM t')"),
+            "applied");
+  EXPECT_EQ(db.One("SELECT count(*) FROM schema_drift"), "0");
+  db.Exec("DROP VIEW v; CREATE VIEW v AS SELECT a, 1 AS b FROM t; CREATE TABLE by_hand(x)");
+  EXPECT_EQ(db.One("SELECT group_concat(drift || ' ' || type || ' ' || name || ': ' || fix_sql, ' | ') "
+                   "FROM (SELECT * FROM schema_drift ORDER BY name)"),
+            "extra table by_hand: CREATE TABLE IF NOT EXISTS by_hand(x); | changed view v: "
+            "DROP VIEW IF EXISTS \"v\";\nCREATE VIEW v AS SELECT a, 1 AS b FROM t;");
+  db.Exec("UPDATE doctor_migrations SET sql = 'CREATE TABLE t(a); CREATE TABLE t(b)'");
+  EXPECT_THAT(db.One("SELECT drift || ': ' || detail FROM schema_drift"),
+              HasSubstr("unreplayable: migration '0001' does not replay on an empty database"));
+  db.Exec("CREATE VIEW drift_view AS SELECT * FROM schema_drift");
+  EXPECT_THAT(db.Error("SELECT * FROM drift_view"), HasSubstr("unsafe use of"));
+}
+
 }  // namespace
 }  // namespace doctor

@@ -185,6 +185,28 @@ test("migrate_check says, per tool, what the rebuild does: none lost with migrat
   theirs.close();
 });
 
+test('schema_drift: an index added by hand and one dropped by hand, with the migration and Drizzle line that record them', (t) => {
+  const dir = scratchDir(t);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  assert.equal(migrateDir(db, FIXTURE), 4);
+  seed(db);
+  const drift = () => db.prepare('SELECT drift, type, name, fix_sql, drizzle FROM schema_drift ORDER BY name').all();
+  assert.deepEqual(drift(), [], 'the live schema is what the migrations produce');
+  db.exec('CREATE INDEX comments_post_id_idx ON comments(post_id); DROP INDEX posts_user_id_idx');
+  assert.deepEqual(drift(), [
+    { drift: 'extra', type: 'index', name: 'comments_post_id_idx',
+      fix_sql: 'CREATE INDEX IF NOT EXISTS comments_post_id_idx ON comments(post_id);',
+      drizzle: "index('comments_post_id_idx').on(t.postId)" },
+    { drift: 'missing', type: 'index', name: 'posts_user_id_idx',
+      fix_sql: 'DROP INDEX IF EXISTS "posts_user_id_idx";', drizzle: null },
+  ]);
+  // The proposed SQL, applied as a migration, records the drift: none is left.
+  const fix = drift().map((d) => d.fix_sql).join('\n');
+  assert.equal(db.prepare("SELECT migrate('0004_record_drift', ?) AS r").get(fix).r, 'applied');
+  assert.deepEqual(drift(), []);
+  db.close();
+});
+
 test('an edited file is changed and blocks migrate_dir; CRLF-only differences do not', (t) => {
   const dir = scratchDir(t);
   const folder = folderUpTo(dir, 4, 'copy');
