@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -24,6 +25,20 @@ void Write(const std::string& path, const std::string& text) {
 }
 
 std::string Quoted(const testing::TempDir& dir) { return "'" + dir.path() + "'"; }
+
+// meta/_journal.json listing `tags` in order (drizzle-kit's layout).
+void WriteJournal(const testing::TempDir& dir, std::initializer_list<const char*> tags) {
+  mkdir(dir.File("meta").c_str(), 0755);
+  std::string entries;
+  int i = 0;
+  for (const char* tag : tags) {
+    if (i > 0) entries += ", ";
+    entries += "{\"idx\": " + std::to_string(i) + ", \"when\": " + std::to_string(i + 1) +
+               ", \"tag\": \"" + tag + "\", \"breakpoints\": true}";
+    ++i;
+  }
+  Write(dir.File("meta/_journal.json"), "{\"entries\": [" + entries + "]}");
+}
 
 // A plain folder whose 0002 is `make(path)`; 0001 and 0003 are fine.
 struct PlainFolder {
@@ -94,10 +109,7 @@ TEST(HostileFolderTest, NulByteInAFileIsAnErrorWithItsOffset) {
 TEST(HostileFolderTest, DrizzleKitFifoAndDevZeroAreRefused) {
   for (const char* kind : {"fifo", "zero"}) {
     testing::TempDir dir;
-    mkdir(dir.File("meta").c_str(), 0755);
-    Write(dir.File("meta/_journal.json"),
-          R"({"entries": [{"idx": 0, "when": 1, "tag": "0000_a", "breakpoints": true},
-                          {"idx": 1, "when": 2, "tag": "0001_b", "breakpoints": true}]})");
+    WriteJournal(dir, {"0000_a", "0001_b"});
     Write(dir.File("0000_a.sql"), "CREATE TABLE a(x);");
     if (std::string(kind) == "fifo") {
       ASSERT_EQ(mkfifo(dir.File("0001_b.sql").c_str(), 0644), 0);
@@ -114,10 +126,7 @@ TEST(HostileFolderTest, DrizzleKitFifoAndDevZeroAreRefused) {
 
 TEST(HostileFolderTest, TagListedTwiceInTheJournalIsRefused) {
   testing::TempDir dir;
-  mkdir(dir.File("meta").c_str(), 0755);
-  Write(dir.File("meta/_journal.json"),
-        R"({"entries": [{"idx": 0, "when": 1, "tag": "0000_a", "breakpoints": true},
-                        {"idx": 1, "when": 2, "tag": "0000_a", "breakpoints": true}]})");
+  WriteJournal(dir, {"0000_a", "0000_a"});
   Write(dir.File("0000_a.sql"), "INSERT INTO log VALUES (1);");
   testing::Db db;
   db.Exec("CREATE TABLE log(x)");
