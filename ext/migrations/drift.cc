@@ -1,11 +1,13 @@
 #include "ext/migrations/drift.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/time.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/sql_text.h"
 
@@ -115,6 +117,29 @@ absl::StatusOr<Drift> DriftOf(sqlite3* live, const SchemaChange& ch) {
 }
 
 }  // namespace
+
+std::string NewMigrationPath(const Folder& folder, int64_t now_ms) {
+  if (folder.layout == Layout::kDrizzleFolders) {
+    const std::string iso = IsoTime(now_ms);  // 2026-12-06T05:35:31.123Z
+    std::string stamp;
+    for (char ch : iso.substr(0, 19)) {
+      if (std::isdigit(static_cast<unsigned char>(ch))) stamp.push_back(ch);
+    }
+    return absl::StrCat(folder.path, "/", stamp, "_record_drift/migration.sql");
+  }
+  int64_t last = -1;
+  for (const MigrationFile& f : folder.files) {
+    int64_t n = 0;
+    size_t i = 0;
+    for (; i < f.name.size() && i < 9 && std::isdigit(static_cast<unsigned char>(f.name[i])); ++i) {
+      n = n * 10 + (f.name[i] - '0');
+    }
+    if (i > 0) last = std::max(last, n);
+  }
+  std::string number = std::to_string(last + 1);
+  if (number.size() < 4) number.insert(0, 4 - number.size(), '0');
+  return absl::StrCat(folder.path, "/", number, "_record_drift.sql");
+}
 
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, FactCache* cache,
                                                const std::vector<JournalRow>& journal) {

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "ext/core/sqlite.h"
+#include "ext/migrations/folder.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
 
@@ -34,6 +35,13 @@ struct Drift {
   std::string fix_sql;  // a migration recording the live state
   std::string drizzle;  // index: the Drizzle schema line; else ""
 };
+
+// Where a new migration recording the drift goes in `folder`, in its layout: plain and
+// drizzle-kit `<path>/NNNN_record_drift.sql` (NNNN one past the last migration's number; a
+// drizzle-kit folder also needs the tag in meta/_journal.json), Drizzle 1.0
+// `<path>/<YYYYMMDDHHMMSS of now_ms, UTC>_record_drift/migration.sql`.
+// Example: NewMigrationPath({kPlain, "/m", files 0001_a, 0002_b}, now) == "/m/0003_record_drift.sql"
+std::string NewMigrationPath(const Folder& folder, int64_t now_ms);
 
 // `live`: the caller's connection (read only). `journal`: LoadJournal's rows.
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, FactCache* cache,

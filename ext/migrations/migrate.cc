@@ -11,6 +11,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
 #include "ext/core/table_rows.h"
+#include "ext/core/time.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
 #include "ext/migrations/drift.h"
@@ -249,10 +250,18 @@ constexpr Column kDriftColumns[] = {
     {"detail", "TEXT", "What differs, as schema_diff says it."},
     {"fix_sql", "TEXT", "The SQL of a new migration that records the live state."},
     {"drizzle", "TEXT", "For an index: the line of a Drizzle schema that declares it."},
+    {"migration_file", "TEXT",
+     "With a folder: where the new migration (every row's fix_sql) goes, in the folder's layout."},
 };
 
 absl::StatusOr<Rows> Drift(TableCall& call) {
+  ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
   Connection& c = call.connection();
+  Value file = Value::Null();
+  if (path) {
+    ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
+    file = Value(migrations::NewMigrationPath(folder, UnixMs()));
+  }
   ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
   Connection::InternalScope internal(c);
   ASSIGN_OR_RETURN(std::vector<migrations::Drift> drift,
@@ -267,6 +276,7 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
     rows.Set("detail", Value(d.detail));
     rows.Set("fix_sql", d.fix_sql.empty() ? Value::Null() : Value(d.fix_sql));
     rows.Set("drizzle", d.drizzle.empty() ? Value::Null() : Value(d.drizzle));
+    rows.Set("migration_file", file);
   }
   return rows.Finish();
 }
@@ -308,7 +318,7 @@ const TableSpec kTables[] = {
      "Applies each schema script to a scratch in-memory database and lists what changed from a "
      "to b: tables (column by column), indexes, views, triggers.",
      kDiffColumns},
-    {"schema_drift", nullptr, {}, true, Drift, "SELECT * FROM schema_drift",
+    {"schema_drift", nullptr, kPathArg, true, Drift, "SELECT * FROM schema_drift([path])",
      "The live schema against what the journal's applied migrations produce, replayed on an empty "
      "in-memory database: objects extra, missing or changed, each with the SQL of a migration "
      "that records it and, for an index, its Drizzle schema line.",

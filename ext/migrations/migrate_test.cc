@@ -414,6 +414,14 @@ TEST(MigrateTest, SchemaDriftAgainstTheReplayedJournal) {
                    "FROM (SELECT * FROM schema_drift ORDER BY name)"),
             "extra table by_hand: CREATE TABLE IF NOT EXISTS by_hand(x); | changed view v: "
             "DROP VIEW IF EXISTS \"v\";\nCREATE VIEW v AS SELECT a, 1 AS b FROM t;");
+  testing::TempDir dir;
+  Write(dir.File("0007_a.sql"), "CREATE TABLE t(a);");
+  EXPECT_EQ(db.One("SELECT DISTINCT migration_file FROM schema_drift('" + dir.path() + "')"),
+            dir.File("0008_record_drift.sql"));
+  mkdir(dir.File("20240101000000_a").c_str(), 0755);
+  Write(dir.File("20240101000000_a/migration.sql"), "CREATE TABLE t(a);");
+  EXPECT_THAT(db.One("SELECT DISTINCT migration_file FROM schema_drift('" + dir.path() + "')"),
+              ::testing::MatchesRegex(".*/20[0-9]{12}_record_drift/migration.sql"));
   db.Exec("UPDATE doctor_migrations SET sql = 'CREATE TABLE t(a); CREATE TABLE t(b)'");
   EXPECT_THAT(db.One("SELECT drift || ': ' || detail FROM schema_drift"),
               HasSubstr("unreplayable: migration '0001' does not replay on an empty database"));

@@ -200,6 +200,8 @@ test('schema_drift: an index added by hand and one dropped by hand, with the mig
     { drift: 'missing', type: 'index', name: 'posts_user_id_idx',
       fix_sql: 'DROP INDEX IF EXISTS "posts_user_id_idx";', drizzle: null },
   ]);
+  assert.deepEqual(db.prepare('SELECT DISTINCT migration_file FROM schema_drift(?)').pluck().all(FIXTURE),
+    [path.join(FIXTURE, '0004_record_drift.sql')]);
   // The proposed SQL, applied as a migration, records the drift: none is left.
   const fix = drift().map((d) => d.fix_sql).join('\n');
   assert.equal(db.prepare("SELECT migrate('0004_record_drift', ?) AS r").get(fix).r, 'applied');
