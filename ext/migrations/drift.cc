@@ -141,21 +141,14 @@ std::string NewMigrationPath(const Folder& folder, int64_t now_ms) {
   return absl::StrCat(folder.path, "/", number, "_record_drift.sql");
 }
 
-absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, FactCache* cache,
+absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
                                                const std::vector<JournalRow>& journal) {
-  sqlite3* scratch = nullptr;
-  if (sqlite3_open_v2(":memory:", &scratch, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    sqlite3_close(scratch);
-    return absl::ResourceExhaustedError("cannot open a scratch database for the replay");
-  }
   sqlite3_limit(scratch, SQLITE_LIMIT_ATTACHED, 0);
   auto replayed = [&]() -> absl::StatusOr<std::vector<SchemaObject>> {
     ASSIGN_OR_RETURN(std::optional<Drift> failed, Replay(scratch, journal));
     if (failed) return absl::AbortedError(failed->detail);
     return ReadSchema(scratch, "main", nullptr);
   }();
-  sqlite3_close(scratch);
   std::vector<Drift> out;
   if (!replayed.ok() && replayed.status().code() == absl::StatusCode::kAborted) {
     out.push_back(Drift{"unreplayable", "", "", std::string(replayed.status().message()), "", ""});

@@ -43,8 +43,9 @@ struct Drift {
 // Example: NewMigrationPath({kPlain, "/m", files 0001_a, 0002_b}, now) == "/m/0003_record_drift.sql"
 std::string NewMigrationPath(const Folder& folder, int64_t now_ms);
 
-// `live`: the caller's connection (read only). `journal`: LoadJournal's rows.
-absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, FactCache* cache,
+// `live`: the caller's connection (read only); `scratch`: an empty private database for the
+// replay (core PrivateDb, so the caller can interrupt it). `journal`: LoadJournal's rows.
+absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
                                                const std::vector<JournalRow>& journal);
 
 }  // namespace doctor::migrations
