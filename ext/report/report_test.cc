@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <string>
 
 #include "ext/core/testing.h"
@@ -190,6 +192,22 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
   EXPECT_EQ(db.One("SELECT count(*) FROM orders"), "3000") << "the dry run changed nothing";
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report('main', 'quick', '/nonexistent/folder')"),
               HasSubstr("/nonexistent/folder"));
+}
+
+// A file migrate_dir refuses (here a dangling link) is critical, not "applied, but its file is
+// gone".
+TEST(ReportAreasTest, AnUnusableMigrationFileIsCritical) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  std::ofstream(dir.File("0001_notes_index.sql")) << "CREATE INDEX notes_body ON notes(body);\n";
+  ASSERT_EQ(symlink(dir.File("nowhere.sql").c_str(), dir.File("0002_gone.sql").c_str()), 0);
+  auto rows = db.Rows("SELECT severity, object, finding FROM doctor_report('main', 'quick', '" +
+                      dir.path() + "') WHERE area = 'migrations' AND object = '0002_gone'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "critical");
+  EXPECT_THAT(rows[0][2], HasSubstr("cannot be used"));
+  EXPECT_THAT(rows[0][2], ::testing::Not(HasSubstr("file is gone")));
 }
 
 }  // namespace
