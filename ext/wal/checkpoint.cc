@@ -1,11 +1,10 @@
 // doctor_checkpoint(mode [, schema]) and the wal_checkpoints history.
-#include <chrono>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/time.h"
 #include "ext/wal/tracker.h"
 #include "ext/wal/wal_internal.h"
 #include "nlohmann/json.hpp"
@@ -49,10 +48,9 @@ absl::StatusOr<Value> Checkpoint(FunctionCall& call) {
 
   const std::optional<uint64_t> before = WalBytes(db, schema);
   int log = -1, done = -1;
-  const auto start = std::chrono::steady_clock::now();
+  const double start = MonotonicMs();
   const int rc = sqlite3_wal_checkpoint_v2(db, schema.c_str(), mode->value, &log, &done);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double ms = MonotonicMs() - start;
   if (rc == SQLITE_LOCKED) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot checkpoint '", schema,
@@ -83,7 +81,7 @@ absl::StatusOr<Value> Checkpoint(FunctionCall& call) {
 
   if (log >= 0) {
     CheckpointRecord r;
-    r.at_ms = NowMs();
+    r.at_ms = UnixMs();
     const char* file = sqlite3_db_filename(db, schema.c_str());
     r.file = file ? file : "";
     r.schema = schema;

@@ -15,13 +15,13 @@
 // xCheckReservedLock for rollback journals, the -shm WRITE byte for WAL, both only queried); if
 // exactly one, that one; else the one this connection is writing, if exactly one; else main.
 // All counts go to LockRegistry (per file and per connection), process-wide.
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "ext/core/sql.h"
+#include "ext/core/time.h"
 #include "ext/wal/busy.h"
 #include "ext/wal/lock_registry.h"
 #include "ext/wal/shm_locks.h"
@@ -133,10 +133,9 @@ int BusyCallback(void* arg, int count) {
     registry.OnBusyCall(state->id(), state->wait_file, count, 0, /*gave_up=*/true);
     return 0;
   }
-  const auto start = std::chrono::steady_clock::now();
+  const double start = MonotonicMs();
   sqlite3_sleep(delay);
-  const double slept =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double slept = MonotonicMs() - start;
   registry.OnBusyCall(state->id(), state->wait_file, count, slept, /*gave_up=*/false);
   return 1;
 }

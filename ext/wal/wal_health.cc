@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/time.h"
 #include "ext/wal/health.h"
 #include "ext/wal/shm_locks.h"
 #include "ext/wal/tracker.h"
@@ -39,6 +40,37 @@ const char* SynchronousName(int64_t level) {
   return "unknown";
 }
 
+// The WAL file's size, the wal-index header and the shm lock holders of a WAL database. The
+// header is read before the size: a writer grows the file before it publishes frames, so the two
+// agree unless a checkpoint restarted and truncated the WAL in between; then both are read again
+// (at most three times) before the disagreement is reported.
+void ReadWalState(Connection& c, const std::string& schema, const std::string& file,
+                  WalFacts& facts) {
+  sqlite3* db = c.db();
+  if (facts.exclusive || !facts.read_problem.empty()) {
+    facts.index_problem = facts.read_problem;
+    facts.wal_bytes = WalBytes(db, schema);
+    return;
+  }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    facts.index_problem.clear();
+    facts.index = ReadIndex(db, schema, &facts.index_problem);
+    facts.wal_bytes = WalBytes(db, schema);
+    if (!facts.index || !facts.wal_bytes ||
+        MismatchWithWalFile(*facts.index, *facts.wal_bytes).empty()) {
+      break;
+    }
+  }
+  facts.own_statement_reader = sqlite3_get_autocommit(db) != 0 &&
+                               sqlite3_txn_state(db, schema.c_str()) == SQLITE_TXN_READ;
+  auto locks = ProbeShmLocks(file + "-shm");
+  if (locks.ok()) {
+    facts.locks = *locks;
+  } else {
+    facts.locks_problem = std::string(locks.status().message());
+  }
+}
+
 absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
   sqlite3* db = c.db();
   WalFacts facts;
@@ -47,13 +79,11 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
   const std::string file = file_name ? file_name : "";
   facts.in_memory = file.empty();
 
-  std::string read_problem;
   if (!facts.temp && !facts.in_memory) {
     // Step 1: makes SQLite open the WAL and map the wal-index if it has not read yet.
     auto read = Query(c, absl::StrCat("SELECT 1 FROM ", QuoteIdentifier(schema),
                                       ".sqlite_master LIMIT 1"));
-    if (!read.ok()) read_problem = std::string(read.status().message());
-    facts.read_problem = read_problem;
+    if (!read.ok()) facts.read_problem = std::string(read.status().message());
   }
   const Value mode = Pragma(c, schema, "journal_mode");
   facts.journal_mode = absl::AsciiStrToLower(mode.AsText());
@@ -70,24 +100,13 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
   const bool wal = facts.journal_mode == "wal" && !facts.temp && !facts.in_memory;
   std::optional<FileView> view;
   if (wal) {
-    facts.wal_bytes = WalBytes(db, schema);
     facts.exclusive = absl::EqualsIgnoreCase(locking.AsText(), "exclusive");
-    if (!facts.exclusive) {
-      if (!read_problem.empty()) {
-        facts.index_problem = read_problem;
-      } else {
-        facts.index = ReadIndex(db, schema, &facts.index_problem);
-      }
-      facts.own_statement_reader = sqlite3_get_autocommit(db) != 0 &&
-                                   sqlite3_txn_state(db, schema.c_str()) == SQLITE_TXN_READ;
-      auto locks = ProbeShmLocks(file + "-shm");
-      if (locks.ok()) {
-        facts.locks = *locks;
-      } else {
-        facts.locks_problem = std::string(locks.status().message());
-      }
-    }
-    view = Tracker::Get().Observe(file, schema, facts.index, NowMs(),
+    ReadWalState(c, schema, file, facts);
+    // A wal-index that disagrees with its WAL file is not trusted (Assess says so): the tracker
+    // does not see it either.
+    const bool trusted = facts.index && facts.wal_bytes &&
+                         MismatchWithWalFile(*facts.index, *facts.wal_bytes).empty();
+    view = Tracker::Get().Observe(file, schema, trusted ? facts.index : std::nullopt, UnixMs(),
                                   static_cast<size_t>(kCheckpointHistory.Get()));
   }
   Health h = Assess(facts);

@@ -269,6 +269,48 @@ TEST(WalHealth, ExclusiveLockingModeHasNoSharedIndex) {
   EXPECT_NE(access((path + "-shm").c_str(), F_OK), 0) << "reading wal_health created a -shm";
 }
 
+// Writes both wal-index header copies of `path`-shm with mxFrame = `mx_frame` and a valid
+// checksum, as anyone who can write the database's folder could. In another process: closing a
+// descriptor of the -shm here would drop this process's own locks on it.
+void CraftShm(const std::string& path, uint32_t mx_frame) {
+  const std::string script =
+      "import struct, sys\n"
+      "f = open(sys.argv[1] + '-shm', 'r+b'); h = bytearray(f.read(48))\n"
+      "struct.pack_into('=I', h, 16, int(sys.argv[2])); s1 = s2 = 0\n"
+      "for i in range(0, 40, 8):\n"
+      "  a, b = struct.unpack_from('=II', h, i)\n"
+      "  s1 = (s1 + a + s2) & 0xffffffff; s2 = (s2 + b + s1) & 0xffffffff\n"
+      "struct.pack_into('=II', h, 40, s1, s2); f.seek(0); f.write(h + h); f.close()\n";
+  const std::string command = std::string(kPython) + " -c \"" + script + "\" '" + path + "' " +
+                              std::to_string(mx_frame);
+  ASSERT_EQ(system(command.c_str()), 0) << command;
+}
+
+// Issue 17 item 4: a crafted -shm made wal_health report "4294967295 frames pending" for a WAL
+// of a few hundred KB as a fact.
+TEST(WalHealth, ACraftedWalIndexIsReportedAsInconsistent) {
+  TempDir dir;
+  const std::string path = dir.File("crafted.db");
+  Db w(path);
+  w.Exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); "
+         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 200) "
+         "INSERT INTO t SELECT randomblob(1000) FROM s;");
+  auto h = HealthRow(w);
+  ASSERT_EQ(h["status"], "ok") << h["advice"];
+  const int64_t frames = Int(h["wal_frames"]);
+  ASSERT_GT(frames, 0);
+  CraftShm(path, 0xffffffff);
+  h = HealthRow(w);
+  EXPECT_EQ(h["status"], "critical");
+  EXPECT_EQ(h["wal_frames"], "NULL");
+  EXPECT_EQ(h["pending_frames"], "NULL");
+  EXPECT_THAT(h["advice"], HasSubstr("the wal-index (-shm) is inconsistent with the WAL file: "
+                                     "mxFrame 4294967295 is beyond the " +
+                                     std::to_string(frames) + " frames the WAL file holds"));
+  EXPECT_THAT(h["advice"], ::testing::Not(HasSubstr("falling behind")));
+  EXPECT_EQ(h["wal_bytes"], std::to_string(32 + frames * (4096 + 24)));
+}
+
 TEST(WalHealth, ErrorsAreClear) {
   TempDir dir;
   Db w(dir.File("e.db"));
