@@ -33,7 +33,7 @@ nlohmann::json JsonOpt(const std::optional<T>& v) {
 absl::StatusOr<Value> Checkpoint(FunctionCall& call) {
   Connection& c = call.connection();
   sqlite3* db = c.db();
-  EnsureBusyHandler(c);
+  SyncBusyHandler(c);
   ASSIGN_OR_RETURN(std::string mode_text, call.args().Text(0, "mode"));
   const Mode* mode = nullptr;
   for (const Mode& m : kModes) {

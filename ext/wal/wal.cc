@@ -5,11 +5,13 @@
 namespace doctor {
 namespace wal {
 
-Setting kBusyTimeoutMs = Setting::Int(
-    "busy_timeout_ms", -1, -1, 3600000,
-    "-1: leave busy handling to the application (lock_stats counts nothing). N >= 0: connections "
-    "get doctor's busy handler, which waits like sqlite3_busy_timeout(N) and counts for "
-    "lock_stats.");
+Setting kBusyTimeoutMs =
+    Setting::Int("busy_timeout_ms", -1, -1, 3600000,
+                 "-1: doctor's counting busy handler takes over the application's busy timeout "
+                 "(PRAGMA busy_timeout > 0) with the same wait; a connection with its own handler "
+                 "or none is left alone. N >= 0: doctor's handler waiting N ms on the calling "
+                 "connection at once and on the others at their next wait or read of lock_stats.")
+        .WithApply(ApplyBusyTimeoutSetting);
 Setting kCheckpointHistory = Setting::Int(
     "wal_checkpoint_history", 200, 1, 100000,
     "How many checkpoints wal_checkpoints remembers (process-wide, oldest dropped first).");
@@ -64,8 +66,8 @@ const TableSpec kTables[] = {
      "SELECT * FROM lock_stats",
      "One row per database file open in this process (main or attached, all connections with the "
      "extension loaded; closed connections' counts kept): connections and how many of them count "
-     "(doctor's busy handler, enable with doctor_set('busy_timeout_ms', N)), lock waits, time "
-     "waited, longest wait, SQLITE_BUSY errors surfaced after a wait."},
+     "(doctor's busy handler: it takes over SQLite's own busy timeout with the same wait), lock "
+     "waits, time waited, longest wait, SQLITE_BUSY errors surfaced after a wait."},
     {"lock_stats_connections",
      "connection INTEGER, this_connection INTEGER, file TEXT, files INTEGER, handler TEXT, "
      "timeout_ms INTEGER, busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, "
@@ -75,7 +77,8 @@ const TableSpec kTables[] = {
      wal::LockStatsConnections,
      "SELECT * FROM lock_stats_connections",
      "The detail behind lock_stats: one row per open connection with the extension loaded, its "
-     "busy handler (doctor | application) and its own counts over all its databases."},
+     "busy handler (doctor | application: its own handler or none, left alone) and its own counts "
+     "over all its databases."},
 };
 
 }  // namespace

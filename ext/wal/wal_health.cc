@@ -141,7 +141,7 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
 
 absl::StatusOr<Rows> WalHealth(TableCall& call) {
   Connection& c = call.connection();
-  EnsureBusyHandler(c);
+  SyncBusyHandler(c);
   std::vector<std::string> schemas;
   if (!call.args().Missing(0)) {
     ASSIGN_OR_RETURN(std::string wanted, call.args().Text(0, "schema_name"));

@@ -23,10 +23,26 @@ absl::StatusOr<Rows> LockStats(TableCall& call);         // lock_stats.cc
 absl::StatusOr<Rows> LockStatsConnections(TableCall& call);  // lock_stats.cc
 absl::Status Attach(Connection& connection);             // lock_stats.cc
 
-// Installs doctor's counting busy handler on the connection when busy_timeout_ms >= 0 and it is
-// not installed yet, and publishes the connection's files and handler state to lock_stats
-// (lock_stats.cc). Runs SQL on the connection.
-void EnsureBusyHandler(Connection& connection);
+// A database of the connection backed by a file (not temp, not in-memory).
+struct FileDb {
+  std::string schema;
+  std::string file;
+};
+// The connection's file databases, main first. Only on the connection's own thread.
+std::vector<FileDb> FileDatabases(sqlite3* db);
+
+// What SyncBusyHandler found: the connection's number in lock_stats_connections and its files.
+struct BusyView {
+  int64_t id = 0;
+  std::vector<FileDb> files;
+};
+// Gives the connection doctor's counting busy handler where that changes no behaviour or where
+// doctor_set asked for it, and publishes its files and handler to lock_stats (busy_handler.cc,
+// rules at its top). Runs PRAGMA busy_timeout on the connection: only from attach and doctor's
+// own objects, never at statement time.
+BusyView SyncBusyHandler(Connection& connection);
+// doctor_set('busy_timeout_ms', N) on the calling connection: at once.
+void ApplyBusyTimeoutSetting(Connection& caller);
 
 // An optional as a SQL value: NULL when empty.
 template <typename T>

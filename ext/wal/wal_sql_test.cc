@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ext/core/testing.h"
+#include "ext/core/time.h"
 #include "ext/wal/shm_locks.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -492,22 +493,92 @@ TEST(LockStats, ABusyWithoutAWaitIsNotCounted) {
             (std::vector<std::string>{"2", "2", "1000", "0", "0", "0.0", "0.0", "0"}));
 }
 
-TEST(LockStats, TheApplicationsOwnHandlerIsShownAndNotCounted) {
+// The handler column and timeout of the asking connection in lock_stats_connections.
+std::vector<std::string> Handler(Db& db) {
+  auto rows = db.Rows("SELECT handler, timeout_ms FROM lock_stats_connections WHERE this_connection");
+  EXPECT_EQ(rows.size(), 1u);
+  return rows.empty() ? std::vector<std::string>{"missing", "missing"} : rows[0];
+}
+
+// How long `sql` took to fail with "database is locked", in ms.
+double MsToFail(Db& db, const std::string& sql) {
+  const double start = MonotonicMs();
+  EXPECT_THAT(db.Error(sql), HasSubstr("locked"));
+  return MonotonicMs() - start;
+}
+
+// Issue 16 (1): SQLite's own busy timeout is taken over by doctor's counting handler, without
+// doctor_set and without changing the wait; a new timeout of the application is adopted.
+TEST(LockStats, SqlitesOwnTimeoutIsCountedWithTheSameWait) {
   TempDir dir;
-  const std::string path = dir.File("app.db");
-  Db a(path);
-  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
-  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
-            "application");  // busy_timeout_ms = -1: doctor leaves busy handling alone
-  EXPECT_EQ(FileRow(a, "main")[1], "0");
-  BusyTimeout timeout(a, 100);
-  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"), "doctor");
-  EXPECT_EQ(FileRow(a, "main")[1], "1");
-  a.Exec("PRAGMA busy_timeout = 10");  // the application takes its handler back
-  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
-            "application");
-  EXPECT_EQ(FileRow(a, "main"),
-            (std::vector<std::string>{"1", "0", "NULL", "0", "0", "0.0", "0.0", "0"}));
+  const std::string path = dir.File("adopt.db");
+  Db holder(path), plain(path), counted(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  plain.Exec("PRAGMA busy_timeout = 120");    // SQLite's own handler: nothing read since
+  counted.Exec("PRAGMA busy_timeout = 120");
+  EXPECT_EQ(Handler(counted), (std::vector<std::string>{"doctor", "120"}));  // taken over
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  const double sqlite_ms = MsToFail(plain, "INSERT INTO t VALUES (2)");
+  const double doctor_ms = MsToFail(counted, "INSERT INTO t VALUES (2)");
+  EXPECT_GE(doctor_ms, 115);
+  EXPECT_NEAR(doctor_ms, sqlite_ms, 40);  // the same schedule, the same give-up moment
+  holder.Exec("COMMIT");
+  // 1+2+5+10+15+20+25+25 ms, then the 17 ms left: 9 sleeps, then SQLITE_BUSY.
+  auto mine = counted.Rows(
+      "SELECT busy_waits, busy_retries, busy_errors FROM lock_stats_connections "
+      "WHERE this_connection");
+  EXPECT_EQ(mine, (std::vector<std::vector<std::string>>{{"1", "9", "1"}}));
+  EXPECT_EQ(Handler(plain), (std::vector<std::string>{"doctor", "120"}));  // read once: taken
+  // The application sets another timeout: adopted at the next read.
+  counted.Exec("PRAGMA busy_timeout = 40");
+  EXPECT_EQ(Handler(counted), (std::vector<std::string>{"doctor", "40"}));
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_LT(MsToFail(counted, "INSERT INTO t VALUES (3)"), 100);
+  holder.Exec("COMMIT");
+  EXPECT_EQ(counted.One("SELECT busy_waits FROM lock_stats_connections WHERE this_connection"),
+            "2");
+}
+
+int CountingHandler(void* calls, int count) {
+  ++*static_cast<int*>(calls);
+  return count < 3;  // three retries, then give up
+}
+
+// Issue 16 (1): a connection with a handler of its own, or none, is left alone and shown so.
+TEST(LockStats, AnOwnHandlerOrNoneIsLeftAlone) {
+  TempDir dir;
+  const std::string path = dir.File("own.db");
+  Db holder(path), own(path), none(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  int calls = 0;
+  sqlite3_busy_handler(own.get(), CountingHandler, &calls);
+  EXPECT_EQ(Handler(own), (std::vector<std::string>{"application", "NULL"}));
+  EXPECT_EQ(Handler(none), (std::vector<std::string>{"application", "NULL"}));
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  MsToFail(own, "INSERT INTO t VALUES (2)");
+  EXPECT_EQ(calls, 4);  // the application's handler ran, not doctor's
+  EXPECT_LT(MsToFail(none, "INSERT INTO t VALUES (2)"), 50);  // still no wait at all
+  holder.Exec("COMMIT");
+  EXPECT_EQ(own.One("SELECT sum(busy_waits) FROM lock_stats_connections"), "0");
+}
+
+// Issue 16 (1): doctor_set applies to the connection that runs it at once (before, only at its
+// next read of wal_health or lock_stats).
+TEST(LockStats, DoctorSetTakesEffectOnTheCallerAtOnce) {
+  TempDir dir;
+  const std::string path = dir.File("set.db");
+  Db holder(path), caller(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  BusyTimeout timeout(caller, 80);
+  const double waited = MsToFail(caller, "INSERT INTO t VALUES (2)");
+  EXPECT_GE(waited, 75);
+  EXPECT_LT(waited, 400);
+  holder.Exec("COMMIT");
+  auto mine = caller.Rows(
+      "SELECT handler, timeout_ms, busy_waits, busy_errors FROM lock_stats_connections "
+      "WHERE this_connection");
+  EXPECT_EQ(mine, (std::vector<std::vector<std::string>>{{"doctor", "80", "1", "1"}}));
 }
 
 }  // namespace

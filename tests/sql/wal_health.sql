@@ -42,9 +42,9 @@ SELECT 'no row for in-memory or temp', count(*) = 0 FROM lock_stats WHERE file =
 SELECT 'lock_stats_connections', handler = 'doctor', timeout_ms = 250, files = 2, busy_waits = 0
   FROM lock_stats_connections WHERE this_connection;
 PRAGMA busy_timeout = 100;
-SELECT 'the application took its handler back', handler = 'application', timeout_ms IS NULL
+SELECT 'the application''s new timeout is adopted', handler = 'doctor', timeout_ms = 100
   FROM lock_stats_connections WHERE this_connection;
-SELECT 'not counting any more', counting = 0 FROM lock_stats WHERE schema = 'app';
+SELECT 'still counting', counting = 1, timeout_ms = 100 FROM lock_stats WHERE schema = 'app';
 SELECT doctor_set('busy_timeout_ms', -1);
 -- Bad input: clear errors.
 SELECT * FROM wal_health('nope');
