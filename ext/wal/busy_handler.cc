@@ -110,6 +110,7 @@ class BusyState : public AreaState {
   bool installed = false;       // doctor's handler is the connection's (as far as can be told)
   int64_t timeout_ms = 0;       // its timeout
   int64_t applied_setting = -1;  // the busy_timeout_ms value last applied here
+  bool pinned = false;          // a ScopedBusyTimeout is in force: the setting waits
 
  private:
   sqlite3* const db_;
@@ -131,7 +132,7 @@ int BusyCallback(void* arg, int count) {
     registry.SetFiles(state->id(), FilesOf(dbs));
     state->wait_file = PinWait(state->db(), dbs);
     const int64_t setting = kBusyTimeoutMs.Get();  // a doctor_set since: from this wait on
-    if (setting >= 0 && setting != state->applied_setting) {
+    if (setting >= 0 && setting != state->applied_setting && !state->pinned) {
       state->timeout_ms = setting;
       state->applied_setting = setting;
       PublishHandler(*state);
@@ -209,6 +210,23 @@ void ApplyBusyTimeoutSetting(Connection& caller) {
   if (setting >= 0) Install(state, setting);
   state.applied_setting = setting;
   PublishHandler(state);
+}
+
+ScopedBusyTimeout::ScopedBusyTimeout(Connection& connection, std::optional<int64_t> timeout_ms) {
+  if (!timeout_ms) return;
+  BusyState& state = connection.State<BusyState>();
+  if (!state.installed) return;  // the application's handler or none: it cannot be handed back
+  state_ = &state;
+  saved_ms_ = state.timeout_ms;
+  state.timeout_ms = *timeout_ms;
+  state.pinned = true;
+}
+
+ScopedBusyTimeout::~ScopedBusyTimeout() {
+  if (state_ == nullptr) return;
+  auto* state = static_cast<BusyState*>(state_);
+  state->timeout_ms = saved_ms_;
+  state->pinned = false;
 }
 
 }  // namespace doctor::wal

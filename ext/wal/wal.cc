@@ -26,11 +26,13 @@ Setting* const kSettings[] = {&wal::kBusyTimeoutMs, &wal::kCheckpointHistory};
 const TableArg kSchemaArg[] = {{"schema_name", false}};
 
 const FunctionSpec kFunctions[] = {
-    {"doctor_checkpoint", 1, 2, Trust::kDirectOnly, wal::Checkpoint,
-     "doctor_checkpoint(mode TEXT [, schema TEXT]) -> TEXT (JSON)",
-     "Runs a WAL checkpoint (PASSIVE, FULL, RESTART or TRUNCATE) on schema (default main) and "
-     "returns JSON: result (done | partial | busy | not_wal), log_frames, checkpointed_frames, ms, "
-     "wal_bytes_before, wal_bytes_after; recorded in wal_checkpoints."},
+    {"doctor_checkpoint", 1, 3, Trust::kDirectOnly, wal::Checkpoint,
+     "doctor_checkpoint(mode TEXT [, schema TEXT [, timeout_ms INTEGER]]) -> TEXT (JSON)",
+     "Runs a WAL checkpoint (PASSIVE, FULL, RESTART or TRUNCATE) on schema (default main), "
+     "waiting for locks at most timeout_ms (default: the connection's busy timeout), and returns "
+     "JSON: result (done | partial | busy | not_wal), log_frames, checkpointed_frames, frames "
+     "before and after from the wal-index, copied_frames, ms, wal_bytes_before, wal_bytes_after; "
+     "recorded in wal_checkpoints."},
 };
 
 const TableSpec kTables[] = {

@@ -136,4 +136,15 @@ std::string MismatchWithWalFile(const WalIndex& index, uint64_t wal_file_bytes) 
   return "";
 }
 
+int64_t FramesCopied(const WalIndex& before, const WalIndex& after) {
+  const bool reset = after.header.salt != before.header.salt ||
+                     after.header.mx_frame < before.header.mx_frame;
+  if (reset) {
+    return before.header.mx_frame > before.backfill
+               ? int64_t{before.header.mx_frame} - before.backfill
+               : 0;
+  }
+  return after.backfill > before.backfill ? int64_t{after.backfill} - before.backfill : 0;
+}
+
 }  // namespace doctor::wal

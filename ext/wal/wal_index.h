@@ -74,6 +74,11 @@ uint64_t FramesInWalFile(uint64_t file_bytes, uint32_t page_size);
 // reported once they passed this check.
 std::string MismatchWithWalFile(const WalIndex& index, uint64_t wal_file_bytes);
 
+// Frames a checkpoint copied into the database, from usable headers read before and after it:
+// how much nBackfill grew, or, when the WAL was reset in between (new salt, or fewer frames:
+// TRUNCATE, or a writer restarting the WAL), every frame not yet backfilled before.
+int64_t FramesCopied(const WalIndex& before, const WalIndex& after);
+
 // Decodes the 16-bit szPage field (65536 is stored as 1).
 uint32_t DecodePageSize(uint16_t sz_page);
 

@@ -118,6 +118,23 @@ TEST(WalIndex, MismatchWithTheWalFileIsReported) {
   EXPECT_EQ(MismatchWithWalFile(index, 0), "");  // an empty WAL, no file
 }
 
+TEST(WalIndex, FramesCopiedByACheckpoint) {
+  WalIndex before, after;
+  before.header.mx_frame = 100;
+  before.backfill = 30;
+  after = before;
+  after.backfill = 80;  // PASSIVE or FULL: nBackfill grew
+  EXPECT_EQ(FramesCopied(before, after), 50);
+  after.backfill = 30;  // nothing moved
+  EXPECT_EQ(FramesCopied(before, after), 0);
+  after.header.mx_frame = 0;  // TRUNCATE: the WAL was reset after copying everything
+  after.backfill = 0;
+  after.header.salt[0] = before.header.salt[0] + 1;
+  EXPECT_EQ(FramesCopied(before, after), 70);
+  after.header.mx_frame = 120;  // reset, then a writer added frames: new salt
+  EXPECT_EQ(FramesCopied(before, after), 70);
+}
+
 TEST(WalIndex, TornCopiesAreReported) {
   auto bytes = Builder().Bytes();
   bytes[kHeaderCopySize + kMxFrameOffset] ^= 1;  // copy 2 differs

@@ -44,6 +44,26 @@ BusyView SyncBusyHandler(Connection& connection);
 // doctor_set('busy_timeout_ms', N) on the calling connection: at once.
 void ApplyBusyTimeoutSetting(Connection& caller);
 
+// While alive, doctor's busy handler on the connection waits at most `timeout_ms` (nullopt: no
+// change), then gets its own timeout back. Only where doctor's handler is in force (after
+// SyncBusyHandler): the application's own handler cannot be read back, so it is left alone and
+// applied() is false.
+//
+// Example:
+//   { ScopedBusyTimeout bounded(c, 100); sqlite3_wal_checkpoint_v2(...); }  // <= 100 ms of waits
+class ScopedBusyTimeout {
+ public:
+  ScopedBusyTimeout(Connection& connection, std::optional<int64_t> timeout_ms);
+  ~ScopedBusyTimeout();
+  ScopedBusyTimeout(const ScopedBusyTimeout&) = delete;
+  ScopedBusyTimeout& operator=(const ScopedBusyTimeout&) = delete;
+  bool applied() const { return state_ != nullptr; }
+
+ private:
+  void* state_ = nullptr;  // the connection's busy state (busy_handler.cc), when applied
+  int64_t saved_ms_ = 0;
+};
+
 // An optional as a SQL value: NULL when empty.
 template <typename T>
 Value Opt(const std::optional<T>& v) {
@@ -62,6 +82,9 @@ std::optional<uint64_t> WalBytes(sqlite3* db, const std::string& schema);
 // when the schema is in WAL mode, not in EXCLUSIVE locking mode, and has been read at least once
 // (so the mapping exists). nullopt with `problem` set when it cannot be read or is not usable.
 std::optional<WalIndex> ReadIndex(sqlite3* db, const std::string& schema, std::string* problem);
+// The wal-index header of a schema in WAL mode (not EXCLUSIVE), after a one-row read that maps
+// it, when it is usable and agrees with the WAL file's size; nullopt otherwise. Runs SQL.
+std::optional<WalIndex> ReadTrustedIndex(Connection& connection, const std::string& schema);
 
 }  // namespace doctor::wal
 

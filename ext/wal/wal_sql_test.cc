@@ -332,6 +332,50 @@ TEST(WalHealth, ErrorsAreClear) {
   EXPECT_EQ(ck["result"], "not_wal");
 }
 
+std::vector<std::string> Handler(Db& db);
+
+// Issue 16 (4): TRUNCATE resets the WAL, and sqlite3_wal_checkpoint_v2 then returns 0 and 0; the
+// wal-index read before and after says what it moved. A timeout bounds the wait for readers.
+TEST(Checkpoint, TruncateReportsItsFramesAndATimeoutBoundsItsWait) {
+  TempDir dir;
+  const std::string path = dir.File("ck.db");
+  Db w(path);
+  w.Exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); "
+         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100) "
+         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  const int64_t frames = Int(HealthRow(w)["wal_frames"]);
+  ASSERT_GT(frames, 0);
+  auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('TRUNCATE')"));
+  EXPECT_EQ(ck["result"], "done");
+  EXPECT_EQ(ck["log_frames"], 0);  // what SQLite returns after the reset
+  EXPECT_EQ(ck["wal_frames_before"], frames);
+  EXPECT_EQ(ck["backfilled_frames_before"], 0);
+  EXPECT_EQ(ck["wal_frames_after"], 0);
+  EXPECT_EQ(ck["copied_frames"], frames);
+  EXPECT_EQ(ck["wal_bytes_after"], 0);
+
+  w.Exec("PRAGMA busy_timeout = 3000; "
+         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 50) "
+         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  Reader reader(path);  // on the newest snapshot: everything can be copied, nothing reset
+  const double start = MonotonicMs();
+  ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('TRUNCATE', 'main', 100)"));
+  const double took = MonotonicMs() - start;
+  EXPECT_EQ(ck["result"], "busy");
+  EXPECT_EQ(ck["timeout_ms"], 100);
+  EXPECT_EQ(ck["timeout_applied"], true);
+  EXPECT_GE(took, 90);
+  EXPECT_LT(took, 1000) << "waited for the connection's 3000 ms instead of 100";
+  EXPECT_GT(ck["wal_frames_before"].get<int64_t>(), 0);
+  EXPECT_EQ(ck["backfilled_frames_after"], ck["wal_frames_before"]);
+  EXPECT_EQ(ck["copied_frames"], ck["wal_frames_before"]);
+  EXPECT_EQ(Handler(w), (std::vector<std::string>{"doctor", "3000"}));  // its own timeout back
+  EXPECT_THAT(w.Error("SELECT doctor_checkpoint('FULL', 'main', -1)"),
+              HasSubstr("timeout_ms must be an integer from 0 to 3600000; got -1"));
+  EXPECT_THAT(w.Error("SELECT doctor_checkpoint('FULL', 'main', 'soon')"),
+              HasSubstr("timeout_ms"));
+}
+
 // lock_stats' row for a file, by the asking connection's schema name: {connections, counting,
 // timeout_ms, busy_waits, busy_retries, wait_ms, longest_wait_ms, busy_errors}.
 std::vector<std::string> FileRow(Db& db, const std::string& schema) {

@@ -25,7 +25,11 @@ SELECT 'backfilled', backfilled_frames = wal_frames, pending_frames = 0, checkpo
 INSERT INTO app.t VALUES (1);
 INSERT INTO app.t VALUES (2);
 SELECT 'two commits since', commits_since_checkpoint = 2 FROM wal_health('app');
-SELECT 'truncate empties the WAL', json_extract(doctor_checkpoint('truncate', 'app'), '$.wal_bytes_after') = 0;
+SELECT 'truncate empties the WAL and says what it moved', json_extract(j, '$.wal_bytes_after') = 0,
+  json_extract(j, '$.log_frames') = 0, json_extract(j, '$.wal_frames_after') = 0,
+  json_extract(j, '$.copied_frames') = json_extract(j, '$.wal_frames_before'),
+  json_extract(j, '$.wal_frames_before') > 0
+  FROM (SELECT doctor_checkpoint('truncate', 'app', 1000) AS j);
 SELECT 'history', count(*) = 2, group_concat(mode, ',') = 'PASSIVE,TRUNCATE' FROM wal_checkpoints WHERE schema = 'app';
 SELECT 'history row', typeof(at) = 'text', typeof(ms) = 'real', busy = 0, log_frames = checkpointed_frames
   FROM wal_checkpoints WHERE mode = 'PASSIVE';
@@ -52,6 +56,7 @@ SELECT * FROM wal_health(1);
 SELECT doctor_checkpoint('SOMETIMES');
 SELECT doctor_checkpoint('PASSIVE', 'nope');
 SELECT doctor_checkpoint(NULL);
+SELECT doctor_checkpoint('PASSIVE', 'app', -5);
 SELECT doctor_checkpoint();
 SELECT doctor_set('busy_timeout_ms', -5);
 BEGIN;
