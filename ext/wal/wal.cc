@@ -81,6 +81,16 @@ const TableSpec kTables[] = {
      "The detail behind lock_stats: one row per open connection with the extension loaded, its "
      "busy handler (doctor | application: its own handler or none, left alone) and its own counts "
      "over all its databases."},
+    {"doctor_known_issues",
+     "issue TEXT, affected INTEGER, sqlite_version TEXT, summary TEXT, fix TEXT, url TEXT",
+     {},
+     false,
+     wal::KnownIssuesTable,
+     "SELECT * FROM doctor_known_issues WHERE affected",
+     "Known problems of the SQLite library in use, decided from its version and build: the "
+     "WAL-reset bug (3.7.0 to 3.51.2; fixed in 3.51.3, 3.50.7, 3.44.6), a build without the "
+     "progress handler. One row per issue; affected is 1 when this SQLite has it; fix says what "
+     "to upgrade to."},
 };
 
 }  // namespace

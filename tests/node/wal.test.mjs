@@ -127,3 +127,13 @@ test('lock waits are counted with better-sqlite3 defaults, no doctor_set, same w
                    { handler: 'doctor', timeout_ms: 250, busy_waits: 1, busy_errors: 1 });
   for (const c of [short, without, db]) c.close();
 });
+
+test('known issues of better-sqlite3\'s SQLite 3.53.2: no WAL-reset bug, no progress handler', () => {
+  const db = openDoctor();
+  const rows = Object.fromEntries(db.prepare('SELECT issue, affected, sqlite_version FROM doctor_known_issues')
+    .all().map((r) => [r.issue, r]));
+  assert.equal(rows.wal_reset_bug.sqlite_version, db.prepare('SELECT sqlite_version() AS v').get().v);
+  assert.equal(rows.wal_reset_bug.affected, 0);
+  assert.equal(rows.no_progress_handler.affected, 1);
+  db.close();
+});

@@ -50,6 +50,10 @@ SELECT 'the application''s new timeout is adopted', handler = 'doctor', timeout_
   FROM lock_stats_connections WHERE this_connection;
 SELECT 'still counting', counting = 1, timeout_ms = 100 FROM lock_stats WHERE schema = 'app';
 SELECT doctor_set('busy_timeout_ms', -1);
+-- Known issues of the shell's SQLite (3.40.1): the WAL-reset bug, and it has the progress handler.
+SELECT 'wal reset bug known', affected = 1, sqlite_version = sqlite_version(), fix LIKE '%3.51.3%'
+  FROM doctor_known_issues WHERE issue = 'wal_reset_bug';
+SELECT 'progress handler present', affected = 0 FROM doctor_known_issues WHERE issue = 'no_progress_handler';
 -- Bad input: clear errors.
 SELECT * FROM wal_health('nope');
 SELECT * FROM wal_health(1);
