@@ -61,7 +61,7 @@ const TableSpec kTables[] = {
     {"lock_stats",
      "file TEXT, schema TEXT, connections INTEGER, counting INTEGER, timeout_ms INTEGER, "
      "busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, longest_wait_ms REAL, "
-     "busy_errors INTEGER",
+     "busy_errors INTEGER, writer TEXT, writer_pid INTEGER",
      {},
      true,
      wal::LockStats,
@@ -69,7 +69,8 @@ const TableSpec kTables[] = {
      "One row per database file open in this process (main or attached, all connections with the "
      "extension loaded; closed connections' counts kept): connections and how many of them count "
      "(doctor's busy handler: it takes over SQLite's own busy timeout with the same wait), lock "
-     "waits, time waited, longest wait, SQLITE_BUSY errors surfaced after a wait."},
+     "waits, time waited, longest wait, SQLITE_BUSY errors surfaced after a wait, and who holds "
+     "the write lock now (writer, writer_pid)."},
     {"lock_stats_connections",
      "connection INTEGER, this_connection INTEGER, file TEXT, files INTEGER, handler TEXT, "
      "timeout_ms INTEGER, busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, "

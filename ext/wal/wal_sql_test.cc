@@ -2,6 +2,7 @@
 // in forked processes (POSIX locks are per process, so only another process shows what another
 // application would see).
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +65,7 @@ class Reader {
     close(up[0]);
   }
   ~Reader() { Release(); }
+  pid_t pid() const { return pid_; }
   void Release() {
     if (pid_ <= 0) return;
     char go = 'g';
@@ -623,6 +625,47 @@ TEST(LockStats, DoctorSetTakesEffectOnTheCallerAtOnce) {
       "SELECT handler, timeout_ms, busy_waits, busy_errors FROM lock_stats_connections "
       "WHERE this_connection");
   EXPECT_EQ(mine, (std::vector<std::vector<std::string>>{{"doctor", "80", "1", "1"}}));
+}
+
+// Issue 16 (2): lock_stats names who holds each file's write lock now.
+TEST(LockStats, WriterNamesWhoHoldsTheWriteLockNow) {
+  for (const char* mode : {"WAL", "DELETE"}) {
+    SCOPED_TRACE(mode);
+    const bool wal = std::string(mode) == "WAL";
+    TempDir dir;
+    const std::string path = dir.File("w.db");
+    Db a(path), b(path);
+    a.Exec(std::string("PRAGMA journal_mode=") + mode + "; CREATE TABLE t(x);");
+    auto writer = [](Db& db) {
+      auto rows = db.Rows("SELECT writer, writer_pid FROM lock_stats WHERE schema = 'main'");
+      return rows.size() == 1 ? rows[0] : std::vector<std::string>{"rows", std::to_string(rows.size())};
+    };
+    using Row = std::vector<std::string>;
+    const std::string me = std::to_string(getpid());
+    EXPECT_EQ(writer(b), (Row{"none", "NULL"}));
+    {
+      Reader other(path, "BEGIN IMMEDIATE", "INSERT INTO t VALUES (1)");
+      const Row expected = wal ? Row{"another process", std::to_string(other.pid())}
+                               : Row{"held", "NULL"};
+      EXPECT_EQ(writer(b), expected);
+    }
+    a.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (2);");
+    EXPECT_EQ(writer(a), (Row{"this connection", me}));
+    const Row expected = wal ? Row{"this process", me} : Row{"held", "NULL"};
+    EXPECT_EQ(writer(b), expected);
+    a.Exec("COMMIT");
+    EXPECT_EQ(writer(b), (Row{"none", "NULL"}));
+  }
+}
+
+// A -shm that is a FIFO would block open() for ever: it is refused, not opened.
+TEST(ShmLocks, AFifoIsRefusedNotOpened) {
+  TempDir dir;
+  const std::string fifo = dir.File("f.db-shm");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto locks = wal::ProbeShmLocks(fifo);
+  ASSERT_FALSE(locks.ok());
+  EXPECT_THAT(std::string(locks.status().message()), HasSubstr("is not a regular file"));
 }
 
 }  // namespace

@@ -63,8 +63,10 @@ SELECT doctor_checkpoint(NULL);
 SELECT doctor_checkpoint('PASSIVE', 'app', -5);
 SELECT doctor_checkpoint();
 SELECT doctor_set('busy_timeout_ms', -5);
+SELECT 'nobody writes app', writer = 'none', writer_pid IS NULL FROM lock_stats WHERE schema = 'app';
 BEGIN;
 INSERT INTO app.t VALUES (3);
+SELECT 'the writer is this connection', writer, writer_pid > 0 FROM lock_stats WHERE schema = 'app';
 SELECT doctor_checkpoint('FULL', 'app');
 COMMIT;
 -- Direct-only: not from views or triggers.
