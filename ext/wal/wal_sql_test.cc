@@ -30,6 +30,13 @@ using testing::TempDir;
 
 int64_t Int(const std::string& s) { return s == "NULL" ? -1 : std::stoll(s); }
 
+// "INSERT INTO t" `rows` random blobs of `bytes` bytes each, as one statement.
+std::string InsertBlobs(int rows, int bytes = 300) {
+  return "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < " +
+         std::to_string(rows) + ") INSERT INTO t SELECT randomblob(" + std::to_string(bytes) +
+         ") FROM s;";
+}
+
 // Other processes are fresh programs (fork + exec), never a forked copy of this one: SQLite's
 // per-process lock bookkeeping would be inherited by a plain fork and lie.
 constexpr const char* kPython = "/usr/bin/python3";
@@ -130,15 +137,13 @@ TEST(WalHealth, ReaderInAnotherProcessStarvesThePassiveCheckpoint) {
   TempDir dir;
   const std::string path = dir.File("app.db");
   Db w(path);
-  w.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); "
-         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 50) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  w.Exec(std::string("PRAGMA journal_mode=WAL; CREATE TABLE t(x); ") +
+         InsertBlobs(50));
   const int64_t pinned = Int(HealthRow(w)["wal_frames"]);
   ASSERT_GT(pinned, 0);
   {
     Reader reader(path);  // its snapshot: the first `pinned` frames
-    w.Exec("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+    w.Exec(InsertBlobs(2000));
     auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('PASSIVE')"));
     EXPECT_EQ(ck["result"], "partial");
     const int64_t log = ck["log_frames"], done = ck["checkpointed_frames"];
@@ -172,9 +177,8 @@ TEST(WalHealth, TheApplicationsReadLockSurvivesReadingIt) {
   TempDir dir;
   const std::string path = dir.File("app.db");
   Db a(path), b(path), writer(path);
-  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); "
-         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  a.Exec(std::string("PRAGMA journal_mode=WAL; CREATE TABLE t(x); ") +
+         InsertBlobs(100));
   a.Exec("BEGIN; SELECT count(*) FROM t;");  // A's read lock, on the snapshot of 100 rows
   const std::string snapshot = HealthRow(b)["wal_frames"];
   writer.Exec("INSERT INTO t VALUES (1)");     // A's snapshot is no longer the newest
@@ -295,9 +299,8 @@ TEST(WalHealth, ACraftedWalIndexIsReportedAsInconsistent) {
   TempDir dir;
   const std::string path = dir.File("crafted.db");
   Db w(path);
-  w.Exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); "
-         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 200) "
-         "INSERT INTO t SELECT randomblob(1000) FROM s;");
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); ") +
+         InsertBlobs(200, 1000));
   auto h = HealthRow(w);
   ASSERT_EQ(h["status"], "ok") << h["advice"];
   const int64_t frames = Int(h["wal_frames"]);
@@ -342,9 +345,8 @@ TEST(Checkpoint, TruncateReportsItsFramesAndATimeoutBoundsItsWait) {
   TempDir dir;
   const std::string path = dir.File("ck.db");
   Db w(path);
-  w.Exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); "
-         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); ") +
+         InsertBlobs(100));
   const int64_t frames = Int(HealthRow(w)["wal_frames"]);
   ASSERT_GT(frames, 0);
   auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('TRUNCATE')"));
@@ -356,9 +358,8 @@ TEST(Checkpoint, TruncateReportsItsFramesAndATimeoutBoundsItsWait) {
   EXPECT_EQ(ck["copied_frames"], frames);
   EXPECT_EQ(ck["wal_bytes_after"], 0);
 
-  w.Exec("PRAGMA busy_timeout = 3000; "
-         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 50) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  w.Exec(std::string("PRAGMA busy_timeout = 3000; ") +
+         InsertBlobs(50));
   Reader reader(path);  // on the newest snapshot: everything can be copied, nothing reset
   const double start = MonotonicMs();
   ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('TRUNCATE', 'main', 100)"));
