@@ -9,8 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/table_rows.h"
 #include "ext/core/time.h"
 #include "ext/wal/tracker.h"
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 #include "nlohmann/json.hpp"
 
@@ -144,12 +146,20 @@ absl::StatusOr<Value> Checkpoint(FunctionCall& call) {
 }
 
 absl::StatusOr<Rows> WalCheckpoints(TableCall& call) {
-  Rows rows;
+  RowBuilder rows(kWalCheckpointsColumns);
   for (const CheckpointRecord& r : Tracker::Get().History()) {
-    rows.push_back({IsoTime(r.at_ms), r.schema, r.mode, Opt(r.ms), r.busy, Opt(r.log_frames),
-                    Opt(r.checkpointed_frames), Opt(r.wal_bytes_after), r.file});
+    rows.NewRow();
+    rows.Set("at", IsoTime(r.at_ms));
+    rows.Set("schema", r.schema);
+    rows.Set("mode", r.mode);
+    rows.Set("ms", Opt(r.ms));
+    rows.Set("busy", r.busy);
+    rows.Set("log_frames", Opt(r.log_frames));
+    rows.Set("checkpointed_frames", Opt(r.checkpointed_frames));
+    rows.Set("wal_bytes_after", Opt(r.wal_bytes_after));
+    rows.Set("file", r.file);
   }
-  return rows;
+  return rows.Finish();
 }
 
 }  // namespace doctor::wal

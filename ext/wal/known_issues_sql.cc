@@ -1,9 +1,13 @@
 // doctor_known_issues: the known problems of the SQLite library that loaded the extension
 // (known_issues.h decides; this reads the version and build).
+#include "ext/core/table_rows.h"
 #include "ext/wal/known_issues.h"
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 
 namespace doctor::wal {
+
+namespace {
 
 SqliteBuild RunningSqlite() {
   SqliteBuild build;
@@ -17,14 +21,21 @@ SqliteBuild RunningSqlite() {
   return build;
 }
 
+}  // namespace
+
 absl::StatusOr<Rows> KnownIssuesTable(TableCall&) {
   const SqliteBuild build = RunningSqlite();
-  Rows rows;
+  RowBuilder rows(kKnownIssuesColumns);
   for (const KnownIssue& k : KnownIssues(build)) {
-    rows.push_back({k.issue, k.affected ? 1 : 0, VersionText(build.version_number), k.summary,
-                    k.fix, k.url});
+    rows.NewRow();
+    rows.Set("issue", k.issue);
+    rows.Set("affected", k.affected ? 1 : 0);
+    rows.Set("sqlite_version", VersionText(build.version_number));
+    rows.Set("summary", k.summary);
+    rows.Set("fix", k.fix);
+    rows.Set("url", k.url);
   }
-  return rows;
+  return rows.Finish();
 }
 
 }  // namespace doctor::wal

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "ext/core/table_rows.h"
 #include "ext/wal/lock_registry.h"
 #include "ext/wal/shm_locks.h"
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 
 namespace doctor::wal {
@@ -49,6 +51,15 @@ Writer WriterOf(sqlite3* db, const std::string& file, const FileDb* mine) {
   return {Value(reserved ? "held" : "none"), Value::Null()};
 }
 
+// The busy counters, named alike in lock_stats and lock_stats_connections.
+void SetCounters(RowBuilder& rows, const BusyCounters& k) {
+  rows.Set("busy_waits", k.waits);
+  rows.Set("busy_retries", k.retries);
+  rows.Set("wait_ms", k.wait_ms);
+  rows.Set("longest_wait_ms", k.longest_wait_ms);
+  rows.Set("busy_errors", k.busy_errors);
+}
+
 }  // namespace
 
 absl::Status Attach(Connection& connection) {
@@ -58,31 +69,40 @@ absl::Status Attach(Connection& connection) {
 
 absl::StatusOr<Rows> LockStats(TableCall& call) {
   const std::vector<FileDb> mine = SyncBusyHandler(call.connection()).files;
-  Rows out;
+  RowBuilder rows(kLockStatsColumns);
   for (const LockRegistry::FileRow& r : LockRegistry::Get().Files()) {
     const FileDb* own = nullptr;
     for (const FileDb& f : mine) {
       if (r.file && f.file == *r.file) own = &f;
     }
     const Writer writer = r.file ? WriterOf(call.db(), *r.file, own) : Writer{};
-    const BusyCounters& k = r.counters;
-    out.push_back({r.file ? Value(*r.file) : Value::Null(), own ? Value(own->schema) : Value::Null(),
-                   r.connections, r.counting, Opt(r.timeout_ms), k.waits, k.retries, k.wait_ms,
-                   k.longest_wait_ms, k.busy_errors, writer.who, writer.pid});
+    rows.NewRow();
+    rows.Set("file", Opt(r.file));
+    if (own != nullptr) rows.Set("schema", own->schema);
+    rows.Set("connections", r.connections);
+    rows.Set("counting", r.counting);
+    rows.Set("timeout_ms", Opt(r.timeout_ms));
+    SetCounters(rows, r.counters);
+    rows.Set("writer", writer.who);
+    rows.Set("writer_pid", writer.pid);
   }
-  return out;
+  return rows.Finish();
 }
 
 absl::StatusOr<Rows> LockStatsConnections(TableCall& call) {
   const int64_t me = SyncBusyHandler(call.connection()).id;
-  Rows out;
+  RowBuilder rows(kLockStatsConnectionsColumns);
   for (const LockRegistry::ConnectionRow& r : LockRegistry::Get().Connections()) {
-    const BusyCounters& k = r.counters;
-    out.push_back({r.id, r.id == me ? 1 : 0, r.main_file, r.files,
-                   r.counting ? "doctor" : "application", Opt(r.timeout_ms), k.waits,
-                   k.retries, k.wait_ms, k.longest_wait_ms, k.busy_errors});
+    rows.NewRow();
+    rows.Set("connection", r.id);
+    rows.Set("this_connection", r.id == me ? 1 : 0);
+    rows.Set("file", r.main_file);
+    rows.Set("files", r.files);
+    rows.Set("handler", r.counting ? "doctor" : "application");
+    rows.Set("timeout_ms", Opt(r.timeout_ms));
+    SetCounters(rows, r.counters);
   }
-  return out;
+  return rows.Finish();
 }
 
 }  // namespace doctor::wal

@@ -1,5 +1,6 @@
 #include "ext/wal/wal.h"
 
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 
 namespace doctor {
@@ -37,31 +38,26 @@ const FunctionSpec kFunctions[] = {
 
 const TableSpec kTables[] = {
     {"wal_health",
-     "schema TEXT, file TEXT, journal_mode TEXT, page_size INTEGER, wal_bytes INTEGER, "
-     "wal_frames INTEGER, backfilled_frames INTEGER, pending_frames INTEGER, readers INTEGER, "
-     "oldest_reader_frame INTEGER, autocheckpoint INTEGER, journal_size_limit INTEGER, "
-     "synchronous TEXT, checkpoints INTEGER, last_checkpoint_at TEXT, last_checkpoint_ms REAL, "
-     "commits_since_checkpoint INTEGER, status TEXT, advice TEXT",
+     nullptr,
      kSchemaArg,
      true,
      wal::WalHealth,
      "SELECT * FROM wal_health[(schema_name)]",
      "One row per attached database (or the one named): WAL size and frames, frames not yet "
      "checkpointed, readers pinning a snapshot, settings, checkpoints seen, status "
-     "(ok | warn | critical | n/a) and advice. Reads the wal-index without taking any lock."},
+     "(ok | warn | critical | n/a) and advice. Reads the wal-index without taking any lock.",
+     wal::kWalHealthColumns},
     {"wal_checkpoints",
-     "at TEXT, schema TEXT, mode TEXT, ms REAL, busy INTEGER, log_frames INTEGER, "
-     "checkpointed_frames INTEGER, wal_bytes_after INTEGER, file TEXT",
+     nullptr,
      {},
      true,
      wal::WalCheckpoints,
      "SELECT * FROM wal_checkpoints",
      "Checkpoints this process ran (doctor_checkpoint) or saw happen between two reads of "
-     "wal_health (mode 'observed'), oldest first; bounded by wal_checkpoint_history."},
+     "wal_health (mode 'observed'), oldest first; bounded by wal_checkpoint_history.",
+     wal::kWalCheckpointsColumns},
     {"lock_stats",
-     "file TEXT, schema TEXT, connections INTEGER, counting INTEGER, timeout_ms INTEGER, "
-     "busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, longest_wait_ms REAL, "
-     "busy_errors INTEGER, writer TEXT, writer_pid INTEGER",
+     nullptr,
      {},
      true,
      wal::LockStats,
@@ -70,20 +66,20 @@ const TableSpec kTables[] = {
      "extension loaded; closed connections' counts kept): connections and how many of them count "
      "(doctor's busy handler: it takes over SQLite's own busy timeout with the same wait), lock "
      "waits, time waited, longest wait, SQLITE_BUSY errors surfaced after a wait, and who holds "
-     "the write lock now (writer, writer_pid)."},
+     "the write lock now (writer, writer_pid).",
+     wal::kLockStatsColumns},
     {"lock_stats_connections",
-     "connection INTEGER, this_connection INTEGER, file TEXT, files INTEGER, handler TEXT, "
-     "timeout_ms INTEGER, busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, "
-     "longest_wait_ms REAL, busy_errors INTEGER",
+     nullptr,
      {},
      true,
      wal::LockStatsConnections,
      "SELECT * FROM lock_stats_connections",
      "The detail behind lock_stats: one row per open connection with the extension loaded, its "
      "busy handler (doctor | application: its own handler or none, left alone) and its own counts "
-     "over all its databases."},
+     "over all its databases.",
+     wal::kLockStatsConnectionsColumns},
     {"doctor_known_issues",
-     "issue TEXT, affected INTEGER, sqlite_version TEXT, summary TEXT, fix TEXT, url TEXT",
+     nullptr,
      {},
      false,
      wal::KnownIssuesTable,
@@ -91,7 +87,8 @@ const TableSpec kTables[] = {
      "Known problems of the SQLite library in use, decided from its version and build: the "
      "WAL-reset bug (3.7.0 to 3.51.2; fixed in 3.51.3, 3.50.7, 3.44.6), a build without the "
      "progress handler. One row per issue; affected is 1 when this SQLite has it; fix says what "
-     "to upgrade to."},
+     "to upgrade to.",
+     wal::kKnownIssuesColumns},
 };
 
 }  // namespace

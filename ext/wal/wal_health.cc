@@ -14,10 +14,12 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/table_rows.h"
 #include "ext/core/time.h"
 #include "ext/wal/health.h"
 #include "ext/wal/shm_locks.h"
 #include "ext/wal/tracker.h"
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 
 namespace doctor::wal {
@@ -71,7 +73,8 @@ void ReadWalState(Connection& c, const std::string& schema, const std::string& f
   }
 }
 
-absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
+// Adds the row of one database to `rows`.
+void HealthRow(Connection& c, const std::string& schema, RowBuilder& rows) {
   sqlite3* db = c.db();
   WalFacts facts;
   facts.temp = absl::EqualsIgnoreCase(schema, "temp");
@@ -109,32 +112,29 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
     view = Tracker::Get().Observe(file, schema, trusted ? facts.index : std::nullopt, UnixMs(),
                                   static_cast<size_t>(kCheckpointHistory.Get()));
   }
-  Health h = Assess(facts);
-  Row row;
-  row.push_back(schema);
-  row.push_back(file);
-  row.push_back(facts.journal_mode);
-  row.push_back(page_size);
-  row.push_back(Opt(facts.wal_bytes));
-  row.push_back(Opt(h.wal_frames));
-  row.push_back(Opt(h.backfilled_frames));
-  row.push_back(Opt(h.pending_frames));
-  row.push_back(Opt(h.readers));
-  row.push_back(Opt(h.oldest_reader_frame));
-  row.push_back(facts.autocheckpoint);
-  row.push_back(facts.journal_size_limit);
-  row.push_back(facts.synchronous.empty() ? Value::Null() : Value(facts.synchronous));
-  if (view) {
-    row.push_back(view->checkpoints);
-    row.push_back(view->last_at_ms ? Value(IsoTime(*view->last_at_ms)) : Value::Null());
-    row.push_back(Opt(view->last_ms));
-    row.push_back(Opt(view->commits_since_checkpoint));
-  } else {
-    for (int i = 0; i < 4; ++i) row.push_back(Value::Null());
+  const Health h = Assess(facts);
+  rows.NewRow();
+  rows.Set("schema", schema);
+  rows.Set("file", file);
+  rows.Set("journal_mode", facts.journal_mode);
+  rows.Set("page_size", page_size);
+  rows.Set("wal_bytes", Opt(facts.wal_bytes));
+  rows.Set("wal_frames", Opt(h.wal_frames));
+  rows.Set("backfilled_frames", Opt(h.backfilled_frames));
+  rows.Set("pending_frames", Opt(h.pending_frames));
+  rows.Set("readers", Opt(h.readers));
+  rows.Set("oldest_reader_frame", Opt(h.oldest_reader_frame));
+  rows.Set("autocheckpoint", facts.autocheckpoint);
+  rows.Set("journal_size_limit", facts.journal_size_limit);
+  if (!facts.synchronous.empty()) rows.Set("synchronous", facts.synchronous);
+  if (view) {  // only WAL databases have checkpoint figures
+    rows.Set("checkpoints", view->checkpoints);
+    if (view->last_at_ms) rows.Set("last_checkpoint_at", IsoTime(*view->last_at_ms));
+    rows.Set("last_checkpoint_ms", Opt(view->last_ms));
+    rows.Set("commits_since_checkpoint", Opt(view->commits_since_checkpoint));
   }
-  row.push_back(h.status);
-  row.push_back(h.advice.empty() ? Value::Null() : Value(absl::StrJoin(h.advice, " ")));
-  return row;
+  rows.Set("status", h.status);
+  if (!h.advice.empty()) rows.Set("advice", absl::StrJoin(h.advice, " "));
 }
 
 }  // namespace
@@ -150,12 +150,9 @@ absl::StatusOr<Rows> WalHealth(TableCall& call) {
   } else {
     ASSIGN_OR_RETURN(schemas, Schemas(c));
   }
-  Rows rows;
-  for (const std::string& schema : schemas) {
-    ASSIGN_OR_RETURN(Row row, HealthRow(c, schema));
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  RowBuilder rows(kWalHealthColumns);
+  for (const std::string& schema : schemas) HealthRow(c, schema, rows);
+  return rows.Finish();
 }
 
 }  // namespace doctor::wal
