@@ -85,7 +85,10 @@ nlohmann::json ToJson(const Outcome& o, std::optional<int64_t> timeout_ms) {
   out["schema"] = o.schema;
   out["mode"] = o.mode->name;
   const bool wal = o.log >= 0;  // not a WAL database (or in-memory): SQLite reports -1 frames
-  out["result"] = !wal ? "not_wal" : o.rc == SQLITE_BUSY ? "busy" : o.done == o.log ? "done" : "partial";
+  out["result"] = !wal                  ? "not_wal"
+                  : o.rc == SQLITE_BUSY ? "busy"
+                  : o.done == o.log     ? "done"
+                                        : "partial";
   out["busy"] = wal && o.rc == SQLITE_BUSY;
   out["log_frames"] = wal ? nlohmann::json(o.log) : nlohmann::json(nullptr);
   out["checkpointed_frames"] = wal ? nlohmann::json(o.done) : nlohmann::json(nullptr);

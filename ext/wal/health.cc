@@ -96,9 +96,9 @@ void AssessIndex(const WalFacts& f, Assessment& a) {
   if (!f.index) {
     if (!f.exclusive) {
       a.Raise(kWarn);
-      a.h.advice.push_back(absl::StrCat("the wal-index could not be read: ",
-                                        f.index_problem.empty() ? "unknown reason" : f.index_problem,
-                                        "."));
+      a.h.advice.push_back(absl::StrCat(
+          "the wal-index could not be read: ",
+          f.index_problem.empty() ? "unknown reason" : f.index_problem, "."));
     }
     return;
   }
@@ -146,9 +146,9 @@ void AssessReaders(const WalFacts& f, Assessment& a) {
   if (a.index == nullptr) return;
   if (!f.locks) {
     if (!f.exclusive) {
-      a.h.advice.push_back(absl::StrCat("readers could not be seen: ",
-                                        f.locks_problem.empty() ? "unknown reason" : f.locks_problem,
-                                        "."));
+      a.h.advice.push_back(absl::StrCat(
+          "readers could not be seen: ",
+          f.locks_problem.empty() ? "unknown reason" : f.locks_problem, "."));
     }
     return;
   }
@@ -195,8 +195,9 @@ void AssessSizeAndSettings(const WalFacts& f, Assessment& a) {
   }
   if (a.wal_bytes >= kCriticalWalBytes) {
     a.Raise(kCritical);
-    a.h.advice.push_back(absl::StrCat("the WAL has grown to ", HumanBytes(a.wal_bytes),
-                                      ": every reader scans its index and disk space is at stake."));
+    a.h.advice.push_back(
+        absl::StrCat("the WAL has grown to ", HumanBytes(a.wal_bytes),
+                     ": every reader scans its index and disk space is at stake."));
   } else if (a.wal_bytes >= kBloatWalBytes && a.pending_bytes * 2 < a.wal_bytes) {
     a.Raise(kWarn);
     a.h.advice.push_back(absl::StrCat(

@@ -66,7 +66,8 @@ inline constexpr Column kLockStatsColumns[] = {
 };
 
 inline constexpr Column kLockStatsConnectionsColumns[] = {
-    {"connection", "INTEGER", "The connection's number in this process (1, 2, ... in opening order)."},
+    {"connection", "INTEGER",
+     "The connection's number in this process (1, 2, ... in opening order)."},
     {"this_connection", "INTEGER", "1 for the connection asking."},
     {"file", "TEXT", "Its main database file ('' for in-memory)."},
     {"files", "INTEGER", "How many file databases it has open (main and attached)."},

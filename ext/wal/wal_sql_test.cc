@@ -542,7 +542,8 @@ TEST(LockStats, ABusyWithoutAWaitIsNotCounted) {
 
 // The handler column and timeout of the asking connection in lock_stats_connections.
 std::vector<std::string> Handler(Db& db) {
-  auto rows = db.Rows("SELECT handler, timeout_ms FROM lock_stats_connections WHERE this_connection");
+  auto rows =
+      db.Rows("SELECT handler, timeout_ms FROM lock_stats_connections WHERE this_connection");
   EXPECT_EQ(rows.size(), 1u);
   return rows.empty() ? std::vector<std::string>{"missing", "missing"} : rows[0];
 }
@@ -639,7 +640,8 @@ TEST(LockStats, WriterNamesWhoHoldsTheWriteLockNow) {
     a.Exec(std::string("PRAGMA journal_mode=") + mode + "; CREATE TABLE t(x);");
     auto writer = [](Db& db) {
       auto rows = db.Rows("SELECT writer, writer_pid FROM lock_stats WHERE schema = 'main'");
-      return rows.size() == 1 ? rows[0] : std::vector<std::string>{"rows", std::to_string(rows.size())};
+      return rows.size() == 1 ? rows[0]
+                              : std::vector<std::string>{"rows", std::to_string(rows.size())};
     };
     using Row = std::vector<std::string>;
     const std::string me = std::to_string(getpid());
