@@ -238,6 +238,22 @@ TEST(ReportAreasTest, RedundantIndexesComeFromTheLint) {
 namespace doctor {
 namespace {
 
+// The tests run on Debian's SQLite 3.40.1, which has the WAL-reset bug (fixed in 3.51.3).
+TEST(ReportAreasTest, KnownProblemsOfTheSqliteInUse) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  const char* kQuery = "SELECT severity, finding, advice FROM doctor_report WHERE area = 'sqlite' "
+                       "AND finding LIKE '%WAL-reset%'";
+  auto rows = db.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "info") << "not in WAL mode yet";
+  db.Exec("PRAGMA journal_mode = WAL");
+  rows = db.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][2], HasSubstr("3.51.3"));
+}
+
 TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   testing::TempDir dir;
   testing::Db counted(dir.File("app.db"));
