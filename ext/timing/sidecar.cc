@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/time.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/trace.h"
 #include "nlohmann/json.hpp"
@@ -124,7 +125,7 @@ absl::Status WriteAll(sqlite3* db, const std::vector<EntrySnapshot>& taken) {
   return status;
 }
 
-std::atomic<int64_t> last_periodic_ns{0};
+std::atomic<double> last_periodic_ms{0};
 std::atomic<bool> periodic_running{false};
 
 }  // namespace
@@ -169,15 +170,15 @@ absl::StatusOr<std::vector<EntrySnapshot>> ReadSidecar(const std::string& db) {
 void MaybePeriodicFlush() {
   const int64_t every_s = kStatsFlushS.Get();
   if (every_s <= 0) return;
-  const int64_t now = MonotonicNs();
-  int64_t last = last_periodic_ns.load(std::memory_order_relaxed);
+  const double now = MonotonicMs();
+  double last = last_periodic_ms.load(std::memory_order_relaxed);
   if (last == 0) {
-    last_periodic_ns.compare_exchange_strong(last, now);
+    last_periodic_ms.compare_exchange_strong(last, now);
     return;
   }
-  if (now - last < every_s * 1000000000LL) return;
+  if (now - last < static_cast<double>(every_s) * 1000.0) return;
   if (periodic_running.exchange(true)) return;  // another thread is flushing
-  last_periodic_ns.store(now, std::memory_order_relaxed);
+  last_periodic_ms.store(now, std::memory_order_relaxed);
   for (const std::string& db : Stats::Global().DbNames()) {
     if (db != ":memory:" && db != "(other)") (void)FlushDb(db);
   }

@@ -1,10 +1,10 @@
 #include "ext/timing/stats.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 #include "ext/core/text.h"
+#include "ext/core/time.h"
 
 namespace doctor::timing {
 namespace {
@@ -17,12 +17,6 @@ std::string Cut(absl::string_view text) {
 }
 
 }  // namespace
-
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void Counters::Merge(const Counters& o) {
   if (o.calls == 0) return;
@@ -60,7 +54,7 @@ Stats& Stats::Global() {
   return *stats;
 }
 
-Stats::Stats() { since_ms_ = NowUnixMs(); }
+Stats::Stats() { since_ms_ = UnixMs(); }
 
 uint32_t Stats::DbIndex(absl::string_view db) {
   absl::MutexLock lock(&mu_);

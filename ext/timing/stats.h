@@ -193,9 +193,6 @@ class Stats {
   int64_t since_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// Unix time now in milliseconds.
-int64_t NowUnixMs();
-
 }  // namespace doctor::timing
 
 #endif  // DOCTOR_TIMING_STATS_H_

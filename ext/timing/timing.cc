@@ -8,15 +8,14 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/time/time.h"
 #include "ext/core/function.h"
+#include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
+#include "ext/core/time.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -26,42 +25,20 @@ namespace doctor {
 namespace timing {
 namespace {
 
-Value IsoTime(int64_t unix_ms) {
+// A time of day as ISO-8601 UTC; NULL when never set.
+Value TimeOfDay(int64_t unix_ms) {
   if (unix_ms <= 0) return Value::Null();
-  return Value(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(unix_ms),
-                                absl::UTCTimeZone()));
+  return Value(IsoTime(unix_ms));
 }
 
-// Only statements that EXPLAIN QUERY PLAN describes without effects at prepare time are planned
-// (never PRAGMA, ATTACH, transaction control or DDL); EXPLAIN only prepares, it never runs them.
-bool Plannable(absl::string_view query) {
-  for (absl::string_view word : {"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH",
-                                 "VALUES"}) {
-    if (absl::StartsWith(query, word) &&
-        (query.size() == word.size() || query[word.size()] == ' ' ||
-         query[word.size()] == '(')) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL.
-Value ComputePlan(Connection& connection, absl::string_view query, absl::string_view sql) {
-  if (!Plannable(query)) return Value::Null();
-  std::string text(sql);
-  while (!text.empty() && (text.back() == ';' || text.back() == ' ' || text.back() == '\n' ||
-                           text.back() == '\t' || text.back() == '\r')) {
-    text.pop_back();
-  }
-  auto rows = Query(connection, absl::StrCat("EXPLAIN QUERY PLAN ", text));
-  if (!rows.ok()) return Value::Null();
-  std::vector<std::string> steps;
-  for (const Row& r : *rows) {
-    if (r.size() >= 4) steps.push_back(r[3].AsText());
-  }
-  if (steps.empty()) return Value::Null();  // e.g. INSERT ... VALUES: nothing to plan
-  return Value(absl::StrJoin(steps, "; "));
+// The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL. Only
+// statements whose EXPLAIN QUERY PLAN has no effect at prepare time are planned (never PRAGMA,
+// ATTACH, transaction control or DDL); EXPLAIN only prepares, it never runs them.
+Value ComputePlan(Connection& connection, absl::string_view sql) {
+  if (!IsPlannable(KindOfStatement(sql))) return Value::Null();
+  absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection, sql);
+  if (!plan.ok() || plan->empty()) return Value::Null();  // e.g. INSERT ... VALUES: nothing
+  return Value(PlanText(*plan));
 }
 
 // Plans are computed when query_stats or slow_queries is read, and kept per connection until its
@@ -78,12 +55,12 @@ class PlanCache : public AreaState {
     if (version != schema_version_ || version < 0) plans_.clear();
     schema_version_ = version;
   }
-  Value Plan(absl::string_view query, absl::string_view sql) {
+  Value Plan(absl::string_view sql) {
     const uint64_t key = Fnv1a64(sql);
     auto it = plans_.find(key);
     if (it != plans_.end()) return it->second;
     if (plans_.size() >= kMaxPlans) plans_.clear();
-    Value plan = ComputePlan(connection_, query, sql);
+    Value plan = ComputePlan(connection_, sql);
     plans_.emplace(key, plan);
     return plan;
   }
@@ -147,8 +124,8 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
         Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms),
         Sparkline(c.buckets), c.rows, c.vm_steps, c.fullscan_steps, c.sorts, c.autoindexes,
         // NULL, not 0: SQLite reports a run's end before its result code (README).
-        Value::Null(), IsoTime(c.first_seen_ms), IsoTime(c.last_seen_ms),
-        e.db == own ? plans.Plan(e.query, e.example) : Value::Null(),
+        Value::Null(), TimeOfDay(c.first_seen_ms), TimeOfDay(c.last_seen_ms),
+        e.db == own ? plans.Plan(e.example) : Value::Null(),
     });
   }
   return rows;
@@ -163,10 +140,10 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
   std::vector<SlowQuery> slow = Stats::Global().SlowSnapshot();
   for (auto it = slow.rbegin(); it != slow.rend(); ++it) {  // most recent first
     const SlowQuery& s = *it;
-    rows.push_back({IsoTime(s.at_ms), s.ms, s.query_id, s.sql,
+    rows.push_back({TimeOfDay(s.at_ms), s.ms, s.query_id, s.sql,
                     s.params.empty() ? Value::Null() : Value(s.params), s.db, s.vm_steps,
                     s.fullscan_steps,
-                    s.db == own ? plans.Plan(NormalizeSql(s.sql), s.sql) : Value::Null()});
+                    s.db == own ? plans.Plan(s.sql) : Value::Null()});
   }
   return rows;
 }
@@ -182,13 +159,13 @@ absl::StatusOr<Rows> Info(TableCall& call) {
                                               : "replaced";
   return Rows{{info.entries, info.evictions, info.memory_bytes,
                info.entries ? Value(info.memory_bytes / info.entries) : Value::Null(),
-               IsoTime(info.since_ms), Value(std::string(status) == "active"), status,
+               TimeOfDay(info.since_ms), Value(std::string(status) == "active"), status,
                info.slow_entries, kStatsMax.Get(), state.db_name()}};
 }
 
 absl::StatusOr<Value> Reset(FunctionCall&) {
   DiscardPendingSamples();
-  Stats::Global().Reset(NowUnixMs());
+  Stats::Global().Reset(UnixMs());
   return Value("ok");
 }
 

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/core/statement_kind.h"
 #include "ext/timing/clock.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
@@ -35,11 +35,6 @@ uint32_t StmtCounter(sqlite3_stmt* stmt, int op) {
 
 // A counter's growth during one run: it only grows, unless the application reset it meanwhile.
 int64_t CounterDelta(uint32_t start, uint32_t end) { return end >= start ? end - start : end; }
-
-bool StartsWithKeyword(absl::string_view text, absl::string_view word) {
-  return absl::StartsWith(text, word) &&
-         (text.size() == word.size() || text[word.size()] == ' ' || text[word.size()] == '(');
-}
 
 }  // namespace
 
@@ -236,14 +231,12 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
     if (shapes_.size() >= kMaxShapes) shapes_.clear();  // bounded; refilled by the hot texts
     std::string query = NormalizeSql(raw);
     const int64_t id = QueryId(query);
-    it = shapes_.emplace(raw, Shape{std::move(query), id}).first;
+    // Classified once per distinct text, like the normalization.
+    const bool is_write = IsWrite(KindOfStatement(raw));
+    it = shapes_.emplace(raw, Shape{std::move(query), id, is_write}).first;
   }
-  const bool is_dml = !sqlite3_stmt_readonly(stmt) &&
-                      (StartsWithKeyword(it->second.query, "INSERT") ||
-                       StartsWithKeyword(it->second.query, "UPDATE") ||
-                       StartsWithKeyword(it->second.query, "DELETE") ||
-                       StartsWithKeyword(it->second.query, "REPLACE") ||
-                       StartsWithKeyword(it->second.query, "WITH"));
+  // Writes count the rows they changed; everything else the rows it returned.
+  const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
   LockPending();
   // The slot's samples belong to its previous statement.
   if (slot.pending.calls > 0) FoldSlotLocked(slot, TraceTimeOfDay());

@@ -84,6 +84,7 @@ class TimingState : public AreaState {
   struct Shape {
     std::string query;
     int64_t query_id;
+    bool is_write;  // INSERT, REPLACE, UPDATE, DELETE (WITH ... included): KindOfStatement
   };
   static constexpr size_t kMaxShapes = 512;
 
