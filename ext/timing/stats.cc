@@ -18,6 +18,16 @@ std::string Cut(absl::string_view text) {
 
 }  // namespace
 
+namespace {
+// Counts from files are bounded when read, but a sum over many processes must still never
+// overflow (signed overflow is undefined): it saturates.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}
+}  // namespace
+
 void Counters::Merge(const Counters& o) {
   if (o.calls == 0) return;
   if (calls == 0) {
@@ -31,16 +41,18 @@ void Counters::Merge(const Counters& o) {
     first_seen_ms = std::min(first_seen_ms, o.first_seen_ms);
     last_seen_ms = std::max(last_seen_ms, o.last_seen_ms);
   }
-  calls += o.calls;
+  calls = SaturatingAdd(calls, o.calls);
   total_ms += o.total_ms;
   sumsq_ms += o.sumsq_ms;
-  rows += o.rows;
-  vm_steps += o.vm_steps;
-  fullscan_steps += o.fullscan_steps;
-  sorts += o.sorts;
-  autoindexes += o.autoindexes;
-  errors += o.errors;
-  for (int i = 0; i < kBuckets; ++i) buckets[i] += o.buckets[i];
+  rows = SaturatingAdd(rows, o.rows);
+  vm_steps = SaturatingAdd(vm_steps, o.vm_steps);
+  fullscan_steps = SaturatingAdd(fullscan_steps, o.fullscan_steps);
+  sorts = SaturatingAdd(sorts, o.sorts);
+  autoindexes = SaturatingAdd(autoindexes, o.autoindexes);
+  errors = SaturatingAdd(errors, o.errors);
+  for (int i = 0; i < kBuckets; ++i) {
+    buckets[i] = buckets[i] + o.buckets[i] < buckets[i] ? UINT64_MAX : buckets[i] + o.buckets[i];
+  }
 }
 
 double Counters::stddev_ms() const {
@@ -139,7 +151,7 @@ void Stats::Merge(const Key& key, absl::string_view query, absl::string_view exa
     if (hint != nullptr) *hint = Hint{found, generation_};
   }
   found->counters.Merge(counters);
-  found->usage += counters.calls;
+  found->usage = SaturatingAdd(found->usage, counters.calls);
 }
 
 void Stats::RecordSlow(SlowQuery slow, int64_t max_slow) {

@@ -72,8 +72,23 @@ class PlanCache : public AreaState {
   absl::flat_hash_map<uint64_t, Value> plans_;
 };
 
+// Adds `e` to `all`, merging it with an entry of the same query and database already there.
+void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
+               absl::flat_hash_map<std::pair<int64_t, std::string>, size_t>* index) {
+  auto [it, fresh] = index->try_emplace(std::make_pair(e.query_id, e.db), all->size());
+  if (fresh) {
+    if (e.counters.calls > 0) all->push_back(std::move(e));
+    return;
+  }
+  EntrySnapshot& into = (*all)[it->second];
+  into.counters.Merge(e.counters);
+  // Sidecars keep no literal example unless shared (stats_share_examples): take ours.
+  if (into.example.empty()) into.example = std::move(e.example);
+}
+
 // Process memory merged with the sidecars of every database file this process has seen and of
-// this connection's own database.
+// this connection's own database. A damaged sidecar fails the read on its own database's
+// connections only (the error names the file); elsewhere it is left out.
 absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
   std::vector<EntrySnapshot> mine = FoldedStats().Snapshot();
   std::vector<std::string> dbs = Stats::Global().DbNames();
@@ -82,24 +97,14 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
   absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
   std::vector<EntrySnapshot> all;
   for (const std::string& db : dbs) {
-    ASSIGN_OR_RETURN(std::vector<EntrySnapshot> side, ReadSidecar(db));
-    for (EntrySnapshot& e : side) {
-      auto [it, fresh] = index.try_emplace(std::make_pair(e.query_id, e.db), all.size());
-      if (fresh) {
-        all.push_back(std::move(e));
-      } else {
-        all[it->second].counters.Merge(e.counters);
-      }
+    absl::StatusOr<std::vector<EntrySnapshot>> side = ReadSidecar(db);
+    if (!side.ok()) {
+      if (db == own) return side.status();
+      continue;
     }
+    for (EntrySnapshot& e : *side) MergeInto(std::move(e), &all, &index);
   }
-  for (EntrySnapshot& e : mine) {
-    auto [it, fresh] = index.try_emplace(std::make_pair(e.query_id, e.db), all.size());
-    if (fresh) {
-      if (e.counters.calls > 0) all.push_back(std::move(e));
-    } else {
-      all[it->second].counters.Merge(e.counters);
-    }
-  }
+  for (EntrySnapshot& e : mine) MergeInto(std::move(e), &all, &index);
   std::sort(all.begin(), all.end(), [](const EntrySnapshot& a, const EntrySnapshot& b) {
     return a.counters.total_ms > b.counters.total_ms;
   });
@@ -125,7 +130,7 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
         Sparkline(c.buckets), c.rows, c.vm_steps, c.fullscan_steps, c.sorts, c.autoindexes,
         // NULL, not 0: SQLite reports a run's end before its result code (README).
         Value::Null(), TimeOfDay(c.first_seen_ms), TimeOfDay(c.last_seen_ms),
-        e.db == own ? plans.Plan(e.example) : Value::Null(),
+        e.db == own ? plans.Plan(e.example.empty() ? e.query : e.example) : Value::Null(),
     });
   }
   return rows;
@@ -157,25 +162,46 @@ absl::StatusOr<Rows> Info(TableCall& call) {
                        : !state.installed()   ? "not installed"
                        : state.timing_now()   ? "active"
                                               : "replaced";
+  const std::string& db = state.db_name();
   return Rows{{info.entries, info.evictions, info.memory_bytes,
                info.entries ? Value(info.memory_bytes / info.entries) : Value::Null(),
                TimeOfDay(info.since_ms), Value(std::string(status) == "active"), status,
-               info.slow_entries, kStatsMax.Get(), state.db_name()}};
+               info.slow_entries, kStatsMax.Get(), db,
+               HasSidecar(db) ? Value(SidecarPath(db)) : Value::Null()}};
 }
 
-absl::StatusOr<Value> Reset(FunctionCall&) {
+// Clears this process's figures, then the sidecar of every database file it has seen and of this
+// connection's database; only this connection's own sidecar can fail the call.
+absl::StatusOr<Value> Reset(FunctionCall& call) {
   DiscardPendingSamples();
   Stats::Global().Reset(UnixMs());
+  std::vector<std::string> dbs = Stats::Global().DbNames();
+  dbs.push_back(call.connection().State<TimingState>().db_name());
+  std::sort(dbs.begin(), dbs.end());
+  dbs.erase(std::unique(dbs.begin(), dbs.end()), dbs.end());
+  const std::string& own = call.connection().State<TimingState>().db_name();
+  absl::Status own_status;
+  for (const std::string& db : dbs) {
+    absl::Status status = ResetSidecar(db);
+    if (db == own) own_status = status;
+  }
+  RETURN_IF_ERROR(own_status);
   return Value("ok");
 }
 
 absl::StatusOr<Value> Flush(FunctionCall& call) {
+  // Every database is tried; only this connection's own sidecar can fail the call (the error
+  // names it): another database's counters that could not be written stay in memory.
+  const std::string& own = call.connection().State<TimingState>().db_name();
   int64_t written = 0;
+  absl::Status own_status;
   for (const std::string& db : Stats::Global().DbNames()) {
-    if (db == ":memory:" || db == "(other)") continue;
-    ASSIGN_OR_RETURN(int64_t n, FlushDb(db));
-    written += n;
+    if (!HasSidecar(db)) continue;
+    absl::StatusOr<int64_t> n = FlushDb(db, kExplicitBusyMs);
+    if (n.ok()) written += *n;
+    if (db == own) own_status = n.status();
   }
+  RETURN_IF_ERROR(own_status);
   return Value(written);
 }
 
@@ -206,7 +232,8 @@ absl::Status Attach(Connection& connection) {
 
 const FunctionSpec kFunctions[] = {
     {"query_stats_reset", 0, 0, Trust::kDirectOnly, Reset, "query_stats_reset() -> TEXT",
-     "Clears this process's query statistics and slow-query log (sidecar files are kept)."},
+     "Clears this process's query statistics and slow-query log, and the figures in the "
+     "<db>-doctor sidecar of every database file it has seen."},
     {"query_stats_flush", 0, 0, Trust::kDirectOnly, Flush, "query_stats_flush() -> INTEGER",
      "Adds this process's query statistics since its last flush into the <db>-doctor sidecar "
      "of each database file; returns the number of query shapes written."},
@@ -242,17 +269,18 @@ const TableSpec kTables[] = {
     {"query_stats_info",
      "entries INTEGER, evictions INTEGER, memory_bytes INTEGER, bytes_per_entry INTEGER, "
      "since TEXT, timing_active INTEGER, status TEXT, slow_entries INTEGER, stats_max INTEGER, "
-     "db TEXT",
+     "db TEXT, store TEXT",
      {},
      true,
      Info,
      "SELECT * FROM query_stats_info",
-     "One row about query timing: entries, evictions, memory, since when, and whether timing is "
-     "active on this connection (status: active | off | replaced | not installed)."},
+     "One row about query timing: entries, evictions, memory, since when, whether timing is "
+     "active on this connection (status: active | off | replaced | not installed), and the "
+     "path of this database's <db>-doctor sidecar (store; NULL for in-memory databases)."},
 };
 
-Setting* const kSettings[] = {&kTimingOn, &kStatsMax, &kSlowMs, &kSlowMax, &kSlowParams,
-                              &kStatsFlushS};
+Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &kSlowMax,
+                              &kSlowParams, &kStatsFlushS, &kStatsShareExamples};
 
 }  // namespace
 }  // namespace timing

@@ -36,6 +36,20 @@ uint32_t StmtCounter(sqlite3_stmt* stmt, int op) {
 // A counter's growth during one run: it only grows, unless the application reset it meanwhile.
 int64_t CounterDelta(uint32_t start, uint32_t end) { return end >= start ? end - start : end; }
 
+// The name of a connection's main database for the statistics: its file, or ":memory:" for
+// in-memory, temp and memdb-VFS databases (`file:/x?vfs=memdb` names "/x" but has no file there:
+// it must get no sidecar).
+std::string DatabaseName(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  if (file == nullptr || file[0] == '\0') return ":memory:";
+  sqlite3_vfs* vfs = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK &&
+      vfs != nullptr && vfs->zName != nullptr && std::strcmp(vfs->zName, "memdb") == 0) {
+    return ":memory:";
+  }
+  return file;
+}
+
 }  // namespace
 
 bool OpeningSidecar() { return opening_sidecar > 0; }
@@ -44,8 +58,7 @@ SidecarOpenScope::~SidecarOpenScope() { --opening_sidecar; }
 
 TimingState::TimingState(Connection& connection)
     : connection_(connection), db_(connection.db()) {
-  const char* file = sqlite3_db_filename(db_, "main");
-  db_name_ = (file == nullptr || file[0] == '\0') ? ":memory:" : file;
+  db_name_ = DatabaseName(db_);
   db_index_ = Stats::Global().DbIndex(db_name_);
   CalibrateTraceClock();
   absl::MutexLock lock(&registry_mu);
