@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -195,7 +195,7 @@ void FoldTransactionControl(std::vector<Out>& out) {
 // names case-insensitively in ASCII only), so `users`, `Users`, "users", `users` and [users] are
 // one name. A quoted name is written bare when it is a plain identifier and not a keyword, else in
 // double quotes. Texts that change are kept in `owned`.
-absl::string_view FoldName(const Token& tok, std::deque<std::string>* owned) {
+absl::string_view FoldName(const Token& tok, std::vector<std::unique_ptr<std::string>>* owned) {
   const bool quoted = tok.kind == TokenKind::kQuotedName;
   if (!quoted && std::none_of(tok.text.begin(), tok.text.end(), absl::ascii_isupper)) {
     return tok.text;  // the common case: a lower-case bare name, no copy
@@ -212,8 +212,8 @@ absl::string_view FoldName(const Token& tok, std::deque<std::string>* owned) {
     name = requoted + "\"";
   }
   if (name == tok.text) return tok.text;
-  owned->push_back(std::move(name));
-  return owned->back();
+  owned->push_back(std::make_unique<std::string>(std::move(name)));
+  return *owned->back();
 }
 
 // True for an integer that names a result column by position: a whole ORDER BY or GROUP BY term
@@ -365,7 +365,8 @@ class Normalizer {
 
   const std::vector<Token> tokens_;
   std::vector<Out> out_;           // the current statement
-  std::deque<std::string> owned_;  // folded names (Out texts point here)
+  // Folded names (Out texts point here; each string stays put when the vector grows).
+  std::vector<std::unique_ptr<std::string>> owned_;
   std::string text_;
   bool saw_values_ = false;
   int depth_ = 0;  // parentheses open in the current statement

@@ -78,6 +78,29 @@ absl::Status ReadHistogram(const Value& v, int64_t calls, Buckets* b) {
   return absl::OkStatus();
 }
 
+// The errors column: 0 (no failed run, or a sidecar from before errors were counted) or a JSON
+// object of counts by code ({"BUSY_SNAPSHOT": 55}), each code known and each count in range.
+absl::Status ReadErrors(const Value& v, int64_t calls, Counters* c) {
+  if (const int64_t* i = std::get_if<int64_t>(&v.storage())) {
+    if (*i != 0) return OutOfRange("errors", v);
+    return absl::OkStatus();
+  }
+  nlohmann::json j = nlohmann::json::parse(v.AsText(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return OutOfRange("errors", v);
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    int code = 0;
+    while (code < kErrorCodes && it.key() != ErrorCodeName(code)) ++code;
+    if (code == kErrorCodes || !it.value().is_number_unsigned() ||
+        it.value().get<uint64_t>() > static_cast<uint64_t>(calls)) {
+      return OutOfRange("errors", v);
+    }
+    c->errors_by[code] = static_cast<int64_t>(it.value().get<uint64_t>());
+    c->errors += c->errors_by[code];
+  }
+  if (c->errors > calls) return OutOfRange("errors", v);
+  return absl::OkStatus();
+}
+
 // One row of doctor_query_stats, every value checked.
 absl::Status ReadCounters(const Row& r, Counters* c) {
   RETURN_IF_ERROR(ReadCount(r[4], "calls", &c->calls));
@@ -92,7 +115,7 @@ absl::Status ReadCounters(const Row& r, Counters* c) {
   RETURN_IF_ERROR(ReadCount(r[11], "fullscan_steps", &c->fullscan_steps));
   RETURN_IF_ERROR(ReadCount(r[12], "sorts", &c->sorts));
   RETURN_IF_ERROR(ReadCount(r[13], "autoindexes", &c->autoindexes));
-  RETURN_IF_ERROR(ReadCount(r[14], "errors", &c->errors));
+  RETURN_IF_ERROR(ReadErrors(r[14], c->calls, c));
   RETURN_IF_ERROR(ReadCount(r[15], "first_seen_ms", &c->first_seen_ms));
   RETURN_IF_ERROR(ReadCount(r[16], "last_seen_ms", &c->last_seen_ms));
   return ReadHistogram(r[17], c->calls, &c->buckets);
@@ -132,7 +155,7 @@ absl::Status WriteEntry(sqlite3* db, const EntrySnapshot& t, bool share_example)
                 share_example ? Value(t.example) : Value::Null(), Value(c.calls),
                 Value(c.total_ms), Value(c.sumsq_ms), Value(c.min_ms), Value(c.max_ms),
                 Value(c.rows), Value(c.vm_steps), Value(c.fullscan_steps), Value(c.sorts),
-                Value(c.autoindexes), Value(c.errors), Value(c.first_seen_ms),
+                Value(c.autoindexes), c.errors ? Value(c.ErrorsJson()) : Value(0), Value(c.first_seen_ms),
                 Value(c.last_seen_ms), Value(HistogramJson(c.buckets))})
       .status();
 }

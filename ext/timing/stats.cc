@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "ext/core/text.h"
 #include "ext/core/time.h"
 
@@ -50,9 +51,37 @@ void Counters::Merge(const Counters& o) {
   sorts = SaturatingAdd(sorts, o.sorts);
   autoindexes = SaturatingAdd(autoindexes, o.autoindexes);
   errors = SaturatingAdd(errors, o.errors);
+  for (int i = 0; i < kErrorCodes; ++i) {
+    errors_by[i] = SaturatingAdd(errors_by[i], o.errors_by[i]);
+  }
   for (int i = 0; i < kBuckets; ++i) {
     buckets[i] = buckets[i] + o.buckets[i] < buckets[i] ? UINT64_MAX : buckets[i] + o.buckets[i];
   }
+}
+
+const char* ErrorCodeName(int code) {
+  static constexpr const char* kNames[kErrorCodes] = {"BUSY", "BUSY_RECOVERY", "BUSY_SNAPSHOT",
+                                                      "BUSY_TIMEOUT"};
+  return code >= 0 && code < kErrorCodes ? kNames[code] : "BUSY";
+}
+
+ErrorCode ErrorCodeOf(int extended_result_code) {
+  switch (extended_result_code) {
+    case 5 | (1 << 8): return kBusyRecovery;  // SQLITE_BUSY_RECOVERY
+    case 5 | (2 << 8): return kBusySnapshot;  // SQLITE_BUSY_SNAPSHOT
+    case 5 | (3 << 8): return kBusyTimeout;   // SQLITE_BUSY_TIMEOUT
+    default: return kBusy;
+  }
+}
+
+std::string Counters::ErrorsJson() const {
+  std::string json = "{";
+  for (int i = 0; i < kErrorCodes; ++i) {
+    if (errors_by[i] == 0) continue;
+    if (json.size() > 1) json += ", ";
+    json += absl::StrCat("\"", ErrorCodeName(i), "\": ", errors_by[i]);
+  }
+  return json + "}";
 }
 
 double Counters::stddev_ms() const {

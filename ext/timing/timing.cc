@@ -128,8 +128,8 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
         Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms),
         Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms),
         Sparkline(c.buckets), c.rows, c.vm_steps, c.fullscan_steps, c.sorts, c.autoindexes,
-        // NULL, not 0: SQLite reports a run's end before its result code (README).
-        Value::Null(), TimeOfDay(c.first_seen_ms), TimeOfDay(c.last_seen_ms),
+        // Failed runs by code: only what the trace API shows (README, "errors").
+        c.ErrorsJson(), TimeOfDay(c.first_seen_ms), TimeOfDay(c.last_seen_ms),
         e.db == own ? plans.Plan(e.example.empty() ? e.query : e.example) : Value::Null(),
     });
   }
@@ -248,7 +248,7 @@ const TableSpec kTables[] = {
      "query_id INTEGER, query TEXT, example TEXT, db TEXT, calls INTEGER, total_ms REAL, "
      "min_ms REAL, max_ms REAL, mean_ms REAL, stddev_ms REAL, p50_ms REAL, p95_ms REAL, "
      "p99_ms REAL, histogram TEXT, rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, "
-     "sorts INTEGER, autoindexes INTEGER, errors INTEGER, first_seen TEXT, last_seen TEXT, "
+     "sorts INTEGER, autoindexes INTEGER, errors TEXT, first_seen TEXT, last_seen TEXT, "
      "plan TEXT",
      {},
      true,
@@ -283,6 +283,22 @@ Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &k
                               &kSlowParams, &kStatsFlushS, &kStatsShareExamples};
 
 }  // namespace
+
+std::vector<QueryErrors> ProcessQueryErrors() {
+  std::vector<QueryErrors> out;
+  for (const EntrySnapshot& e : FoldedStats().Snapshot()) {
+    if (e.counters.errors == 0) continue;
+    QueryErrors q{e.query_id, e.query, e.db, KindOfStatement(e.query), {}};
+    for (int code = 0; code < kErrorCodes; ++code) {
+      if (e.counters.errors_by[code] > 0) {
+        q.by_code.emplace_back(ErrorCodeName(code), e.counters.errors_by[code]);
+      }
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
 }  // namespace timing
 
 const Area kTimingArea = {"timing", timing::kFunctions, timing::kTables, timing::kSettings,

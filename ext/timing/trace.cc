@@ -123,7 +123,7 @@ void TimingState::SetForward(unsigned mask, int (*callback)(unsigned, void*, voi
   forward_ = callback;
   forward_context_ = context;
   forward_mask_ = callback ? mask : 0;
-  stale_cache_ = true;  // statements may have run unobserved while another callback held the slot
+  attention_ |= kStaleCache;  // statements may have run unobserved while another callback held the slot
   // Events the application wants beyond ours (e.g. SQLITE_TRACE_CLOSE) need the mask widened.
   if (installed_) {
     sqlite3_trace_v2(db_, kEvents | forward_mask_,
@@ -166,14 +166,15 @@ void TimingState::RefreshSettings() {
 }
 
 bool TimingState::Admit(sqlite3_stmt* stmt) {
+  if (attention_ & kBusyToRefine) RefineBusy();
   for (size_t i = 0; i < in_flight_count_; ++i) {
     if (in_flight_[i].stmt == stmt) return false;  // a trigger sub-program of a running statement
   }
   if (connection_.internal()) return false;
-  if (stale_cache_) {
+  if (attention_ & kStaleCache) {
     for (Cached& c : cache_) c.stmt = nullptr;
-    stale_cache_ = false;
   }
+  attention_ = 0;
   if (in_flight_count_ == kMaxInFlight) {  // PROFILEs were lost: forget the oldest
     std::move(in_flight_.begin() + 1, in_flight_.end(), in_flight_.begin());
     --in_flight_count_;
@@ -201,11 +202,11 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
   if (!timing_on_) {
     // Statements run while timing is off are not seen: a recycled statement address could then
     // look like a known one, so the cache starts over when timing comes back.
-    stale_cache_ = true;
+    attention_ |= kStaleCache;
     return 0;
   }
   // The common case: nothing else running, the cache fresh, a statement of the application.
-  if (in_flight_count_ != 0 || stale_cache_ || connection_.internal()) {
+  if (in_flight_count_ != 0 || attention_ != 0 || connection_.internal()) {
     return OnOtherStmt(stmt);
   }
   in_flight_count_ = 1;
@@ -285,13 +286,18 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   int64_t delta[4];
   for (int k = 0; k < 4; ++k) delta[k] = CounterDelta(run.counters[k], c.last[k]);
   const double ms = TraceTicksToMs(end_ticks - run.start_ticks);
-  const int64_t counted_rows = c.is_dml ? sqlite3_changes(db_) : run.rows;
+  // A step that returned SQLITE_BUSY* leaves the statement running (it may be stepped again);
+  // any other end halts it. A PROFILE of a running statement with no row yet is such a step (a
+  // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
+  const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
+  const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
   // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
   c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
   UnlockPending();
+  if (busy) MarkBusy(c);
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
   if (periodic_flush_) MaybePeriodicFlush();
 }
@@ -310,6 +316,32 @@ int TimingState::OnOuterProfile(sqlite3_stmt* stmt, int64_t end_ticks) {
   Running run;
   if (TakeOuterRun(stmt, &run)) FinishRun(run, end_ticks);
   return 0;
+}
+
+void TimingState::MarkBusy(Cached& c) {
+  LockPending();
+  c.pending.MarkFailed(kBusy);
+  UnlockPending();
+  attention_ |= kBusyToRefine;  // the next STMT event takes Admit, which calls RefineBusy
+  busy_slot_ = &c;
+}
+
+// SQLite sets the connection's error code after the PROFILE event, from the step's result. It
+// still holds it at the next statement start when the application's calls in between did not
+// change it (a reset of the failed statement keeps it; a prepare or a bind clears it). Only a
+// code of the BUSY family is taken: the run is known to have failed with one.
+void TimingState::RefineBusy() {
+  attention_ &= ~kBusyToRefine;
+  const int code = sqlite3_extended_errcode(db_);
+  if ((code & 0xff) != SQLITE_BUSY || code == SQLITE_BUSY) return;
+  LockPending();
+  Cached& c = cache_[busy_slot_ - cache_.data()];
+  // Unless a reader folded the pending samples meanwhile (the run then stays BUSY).
+  if (c.pending.errors_by[kBusy] > 0) {
+    --c.pending.errors_by[kBusy];
+    ++c.pending.errors_by[ErrorCodeOf(code)];
+  }
+  UnlockPending();
 }
 
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
