@@ -1,4 +1,4 @@
-// Binds doctor.so to symbol versions that glibc 2.31 (Debian 11, Ubuntu 20.04) already has, so a
+// Binds doctor.so to symbol versions that glibc 2.31 (Debian 11, Ubuntu 20.04; on arm64 the same list) already has, so a
 // build made on Debian 12 (glibc 2.36) loads on older systems. Linked into doctor.so only, with
 // `-Wl,--wrap=NAME` for each name below (//:doctor.so), so that every reference — ours, Abseil's
 // and the statically linked libstdc++'s — goes through a wrapper calling the old version.
@@ -17,7 +17,16 @@
 
 #include <cstdint>
 
-#if defined(__x86_64__) && defined(__GLIBC__)
+#if defined(__GLIBC__) && (defined(__x86_64__) || defined(__aarch64__))
+
+// The oldest version of each symbol, and the version argument stat's old entry points take.
+#if defined(__x86_64__)
+#define DOCTOR_GLIBC_BASE "GLIBC_2.2.5"
+#define DOCTOR_STAT_VER 1  // _STAT_VER_LINUX
+#else
+#define DOCTOR_GLIBC_BASE "GLIBC_2.17"
+#define DOCTOR_STAT_VER 0  // _STAT_VER (generic)
+#endif
 
 extern "C" {
 
@@ -30,12 +39,12 @@ __attribute__((visibility("hidden"))) char __libc_single_threaded = 0;
 // not wrapped), once; the cache is a plain atomic (no static-local guard: __cxa_guard may call
 // pthread_once, which is wrapped here).
 void* doctor_old_dlvsym(void* handle, const char* name, const char* version);
-__asm__(".symver doctor_old_dlvsym,dlvsym@GLIBC_2.2.5");
+__asm__(".symver doctor_old_dlvsym,dlvsym@" DOCTOR_GLIBC_BASE);
 
 static void* OldVersionOf(void** cache, const char* name) {
   void* f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
   if (f == nullptr) {
-    f = doctor_old_dlvsym(RTLD_DEFAULT, name, "GLIBC_2.2.5");
+    f = doctor_old_dlvsym(RTLD_DEFAULT, name, DOCTOR_GLIBC_BASE);
     __atomic_store_n(cache, f, __ATOMIC_RELEASE);
   }
   return f;
@@ -75,22 +84,22 @@ int doctor_old_xstat(int version, const char* path, struct stat* buf);
 int doctor_old_lxstat(int version, const char* path, struct stat* buf);
 int doctor_old_fxstat(int version, int fd, struct stat* buf);
 int doctor_old_fxstat64(int version, int fd, struct stat64* buf);
-__asm__(".symver doctor_old_fxstat64,__fxstat64@GLIBC_2.2.5");
-__asm__(".symver doctor_old_xstat,__xstat@GLIBC_2.2.5");
-__asm__(".symver doctor_old_lxstat,__lxstat@GLIBC_2.2.5");
-__asm__(".symver doctor_old_fxstat,__fxstat@GLIBC_2.2.5");
+__asm__(".symver doctor_old_fxstat64,__fxstat64@" DOCTOR_GLIBC_BASE);
+__asm__(".symver doctor_old_xstat,__xstat@" DOCTOR_GLIBC_BASE);
+__asm__(".symver doctor_old_lxstat,__lxstat@" DOCTOR_GLIBC_BASE);
+__asm__(".symver doctor_old_fxstat,__fxstat@" DOCTOR_GLIBC_BASE);
 __attribute__((visibility("hidden"))) int __wrap_stat(const char* path, struct stat* buf) {
-  return doctor_old_xstat(1, path, buf);
+  return doctor_old_xstat(DOCTOR_STAT_VER, path, buf);
 }
 __attribute__((visibility("hidden"))) int __wrap_lstat(const char* path, struct stat* buf) {
-  return doctor_old_lxstat(1, path, buf);
+  return doctor_old_lxstat(DOCTOR_STAT_VER, path, buf);
 }
 __attribute__((visibility("hidden"))) int __wrap_fstat(int fd, struct stat* buf) {
-  return doctor_old_fxstat(1, fd, buf);
+  return doctor_old_fxstat(DOCTOR_STAT_VER, fd, buf);
 }
 
 __attribute__((visibility("hidden"))) int __wrap_fstat64(int fd, struct stat64* buf) {
-  return doctor_old_fxstat64(1, fd, buf);
+  return doctor_old_fxstat64(DOCTOR_STAT_VER, fd, buf);
 }
 
 // libstdc++'s std::random_device prefers glibc 2.36's arc4random; getentropy (2.25) gives the

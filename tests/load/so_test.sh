@@ -18,16 +18,7 @@ echo "ok: depends only on: $deps"
 # Loads on glibc 2.31 and newer (Debian 11, Ubuntu 20.04): no newer symbol version, no libstdc++
 # version at all (ext/glibc_compat.cc). Sanitizer builds use the system's libraries as they are.
 if [ -z "${DOCTOR_SANITIZED:-}" ]; then
-  max_glibc_minor=31
-  versions="$(objdump -T "$so" | grep -oE '\((GLIBC|GLIBCXX|CXXABI)_[0-9.]+\)' | tr -d '()' | sort -u)"
-  for v in $versions; do
-    case "$v" in
-      GLIBC_2.*) minor="${v#GLIBC_2.}"; minor="${minor%%.*}"
-        [ "$minor" -le "$max_glibc_minor" ] || fail "needs $v, newer than GLIBC_2.$max_glibc_minor: $(objdump -T "$so" | grep "$v")";;
-      *) fail "needs libstdc++'s $v";;
-    esac
-  done
-  echo "ok: symbol versions no newer than GLIBC_2.$max_glibc_minor, no GLIBCXX: $(echo $versions)"
+  bash "$(dirname "$(realpath "$0")")/check_symbol_versions.sh" "$so" || exit 1
 fi
 
 exported="$(nm -D --defined-only "$so" | awk '$2 ~ /^[A-Z]$/ {print $3}')"
