@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ext/core/function.h"
+#include "ext/core/private_db.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
@@ -99,32 +100,33 @@ absl::StatusOr<Rows> Status(TableCall& call) {
 //
 // In rollback-journal mode the caller's own read lock blocks the second connection's writes, so
 // only WAL databases get the second connection.
-absl::StatusOr<sqlite3*> DryRunConnection(sqlite3* db) {
+absl::StatusOr<std::unique_ptr<PrivateDb>> DryRunConnection(Connection& caller) {
+  sqlite3* db = caller.db();
   const char* file = sqlite3_db_filename(db, "main");
   const bool in_txn = sqlite3_get_autocommit(db) == 0;
   ASSIGN_OR_RETURN(Rows mode, Query(db, "PRAGMA main.journal_mode"));
   const bool wal = !mode.empty() && mode[0][0].AsText() == "wal";
   const bool use_file = file != nullptr && *file != 0 && !in_txn && wal;
-  sqlite3* scratch = nullptr;
-  int rc = sqlite3_open_v2(use_file ? file : ":memory:", &scratch,
-                           SQLITE_OPEN_READWRITE | (use_file ? 0 : SQLITE_OPEN_CREATE), nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = scratch ? sqlite3_errmsg(scratch) : "out of memory";
-    sqlite3_close(scratch);
-    return absl::UnavailableError(absl::StrCat("cannot open a connection for the dry run: ", message));
+  PrivateDbOptions options;
+  options.flags = SQLITE_OPEN_READWRITE | (use_file ? 0 : SQLITE_OPEN_CREATE);
+  absl::StatusOr<std::unique_ptr<PrivateDb>> opened =
+      PrivateDb::Open(caller, use_file ? file : ":memory:", options);
+  if (!opened.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot open a connection for the dry run: ",
+                                               opened.status().message()));
   }
+  sqlite3* scratch = (*opened)->db();
   sqlite3_busy_timeout(scratch, 5000);
   if (!use_file) {
     sqlite3_backup* backup = sqlite3_backup_init(scratch, "main", db, "main");
-    rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
+    int rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
     if (backup) sqlite3_backup_finish(backup);
     if (rc != SQLITE_DONE) {
       std::string message = sqlite3_errmsg(scratch);
-      sqlite3_close(scratch);
       return absl::UnavailableError(absl::StrCat("cannot copy the database for the dry run: ", message));
     }
   }
-  return scratch;
+  return opened;
 }
 
 absl::StatusOr<Rows> Check(TableCall& call) {
@@ -133,39 +135,33 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
-  ASSIGN_OR_RETURN(sqlite3* scratch, DryRunConnection(c.db()));
-  absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
-    RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
-    return migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
-  }();
-  sqlite3_close(scratch);
-  return rows;
+  ASSIGN_OR_RETURN(std::unique_ptr<PrivateDb> dry_run, DryRunConnection(c));
+  sqlite3* scratch = dry_run->db();
+  RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
+  return migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
 }
 
 // Applies `sql` to a fresh in-memory database (no ATTACH allowed) and reads its schema.
-absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(const std::string& sql,
+absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(Connection& caller,
+                                                                 const std::string& sql,
                                                                  const char* which) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  if (rc != SQLITE_OK) {
-    sqlite3_close(db);
-    return absl::ResourceExhaustedError("cannot open a scratch database");
-  }
+  absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(caller, ":memory:");
+  if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database");
+  sqlite3* db = (*scratch)->db();
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
   absl::Status s = Exec(db, sql);
   absl::StatusOr<std::vector<migrations::SchemaObject>> out =
       s.ok() ? migrations::ReadSchema(db, "main", nullptr)
              : absl::InvalidArgumentError(absl::StrCat(which, " does not apply to an empty database: ",
                                                        s.message()));
-  sqlite3_close(db);
   return out;
 }
 
 absl::StatusOr<Rows> Diff(TableCall& call) {
   ASSIGN_OR_RETURN(std::string a, call.args().Text(0, "sql_a"));
   ASSIGN_OR_RETURN(std::string b, call.args().Text(1, "sql_b"));
-  ASSIGN_OR_RETURN(auto sa, ScratchSchema(a, "sql_a"));
-  ASSIGN_OR_RETURN(auto sb, ScratchSchema(b, "sql_b"));
+  ASSIGN_OR_RETURN(auto sa, ScratchSchema(call.connection(), a, "sql_a"));
+  ASSIGN_OR_RETURN(auto sb, ScratchSchema(call.connection(), b, "sql_b"));
   Rows rows;
   for (const auto& ch : migrations::DiffSchemas(sa, sb)) {
     rows.push_back(Row{Value(ch.change), Value(ch.type), Value(ch.name), Value(ch.detail)});
