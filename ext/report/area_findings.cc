@@ -6,6 +6,8 @@
 #include "absl/strings/str_format.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/text.h"
+#include "ext/core/statement_kind.h"
 #include "ext/report/index_fixes.h"
 #include "ext/report/schema_checks.h"
 
@@ -89,6 +91,40 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
                      "waits",
                      std::nullopt, static_cast<double>(connections - counting)});
     }
+  }
+  return absl::OkStatus();
+}
+
+// Writes that failed with SQLITE_BUSY_SNAPSHOT (query_stats.errors): a deferred transaction read,
+// another connection committed, and its upgrade to a writer could not succeed — no busy wait
+// helps, only beginning the transaction IMMEDIATE. (A plain BUSY is lock contention, the
+// lock_stats finding's; the timing area records BUSY_SNAPSHOT when the application's next
+// statement on the connection was prepared before, as a driver's transaction does.)
+absl::Status CheckDeferredUpgrades(Connection& c, const std::string& schema,
+                                   std::vector<Finding>& out) {
+  if (!HasTable(c, "query_stats")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "SELECT query_id, query, calls, "
+                         "coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0), "
+                         "coalesce(json_extract(errors, '$.BUSY'), 0) FROM query_stats "
+                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
+                         "AND errors IS NOT NULL AND errors <> '{}' ORDER BY total_ms DESC",
+                         {Value(schema)}));
+  for (const Row& r : rows) {
+    const int64_t snapshot = r[3].AsInt(), busy = r[4].AsInt();
+    if (snapshot == 0 || !IsWrite(KindOfStatement(r[1].AsText()))) continue;
+    out.push_back(
+        {"locks", Severity::kWarn, r[0].AsText(),
+         absl::StrFormat("%d of %d runs of this write failed with SQLITE_BUSY_SNAPSHOT and %d with "
+                         "SQLITE_BUSY: %s. A transaction that reads first (BEGIN or BEGIN "
+                         "DEFERRED, what db.transaction() does) cannot become a writer once "
+                         "another connection has committed, and no busy timeout can help",
+                         snapshot, r[2].AsInt(), busy, Utf8Prefix(r[1].AsText(), 120)),
+         "begin transactions that write as IMMEDIATE: Drizzle db.transaction(fn, { behavior: "
+         "'immediate' }); better-sqlite3 db.transaction(fn).immediate(); SQL BEGIN IMMEDIATE. "
+         "Then SELECT query_stats_reset() to count afresh",
+         std::nullopt, static_cast<double>(snapshot)});
   }
   return absl::OkStatus();
 }
@@ -177,6 +213,7 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
   RETURN_IF_ERROR(CheckLitestream(c, schema, findings));
   RETURN_IF_ERROR(CheckWal(c, schema, findings));
   RETURN_IF_ERROR(CheckLocks(c, schema, findings));
+  RETURN_IF_ERROR(CheckDeferredUpgrades(c, schema, findings));
   RETURN_IF_ERROR(CheckKnownIssues(c, schema, findings));
   RETURN_IF_ERROR(AddQueryFindings(c, schema, findings));
   RETURN_IF_ERROR(CheckIndexes(c, schema, findings));

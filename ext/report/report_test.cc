@@ -254,6 +254,45 @@ TEST(ReportAreasTest, KnownProblemsOfTheSqliteInUse) {
   EXPECT_THAT(rows[0][2], HasSubstr("3.51.3"));
 }
 
+// db.transaction() begins DEFERRED: a read, another connection's commit, then the write fails
+// with SQLITE_BUSY_SNAPSHOT. The finding names the fix, and goes once transactions are IMMEDIATE.
+TEST(ReportAreasTest, DeferredUpgradeFailuresAskForImmediate) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  testing::Db other(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); INSERT INTO t VALUES (1)");
+  const char* kQuery = "SELECT severity, finding, advice FROM doctor_report WHERE area = 'locks' "
+                       "AND finding LIKE '%BUSY_SNAPSHOT%'";
+  // As a driver runs its transaction: statements prepared once, so nothing clears the extended
+  // result code before the ROLLBACK (what lets the timing area see BUSY_SNAPSHOT).
+  sqlite3_stmt* rollback = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(app.get(), "ROLLBACK", -1, &rollback, nullptr), SQLITE_OK);
+  for (int i = 0; i < 3; ++i) {
+    app.Exec("BEGIN");
+    app.Rows("SELECT count(*) FROM t");
+    other.Exec("INSERT INTO t VALUES (2)");
+    EXPECT_THAT(app.Error("UPDATE t SET v = v + 1"), HasSubstr("locked"));
+    EXPECT_EQ(sqlite3_step(rollback), SQLITE_DONE);
+    sqlite3_reset(rollback);
+  }
+  sqlite3_finalize(rollback);
+  auto rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("UPDATE t SET v = v + ?"));
+  EXPECT_THAT(rows[0][2], HasSubstr("behavior: 'immediate'"));
+  EXPECT_THAT(rows[0][2], HasSubstr(".immediate()"));
+  app.Exec("SELECT query_stats_reset()");
+  for (int i = 0; i < 3; ++i) {
+    app.Exec("BEGIN IMMEDIATE");
+    app.Rows("SELECT count(*) FROM t");
+    app.Exec("UPDATE t SET v = v + 1");
+    app.Exec("COMMIT");
+    other.Exec("INSERT INTO t VALUES (2)");
+  }
+  EXPECT_TRUE(app.Rows(kQuery).empty());
+}
+
 TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   testing::TempDir dir;
   testing::Db counted(dir.File("app.db"));
