@@ -43,3 +43,43 @@ test('BUSY_SNAPSHOT on a deferred read-then-write upgrade is counted, with no ro
   worker.close();
   web.close();
 });
+
+// Issue 16: the same failure becomes a doctor_report finding that names the fix for Drizzle,
+// better-sqlite3 and SQL, and the finding goes once the transaction begins IMMEDIATE.
+test('doctor_report asks for IMMEDIATE transactions after deferred upgrades fail', (t) => {
+  const file = path.join(scratchDir(t), 'app.db');
+  const web = openDoctor(file);
+  const worker = new Database(file);
+  web.pragma('journal_mode = WAL');
+  web.exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT); INSERT INTO jobs(state) VALUES ('new')");
+  const read = web.prepare("SELECT id FROM jobs WHERE state = 'new' LIMIT 1");
+  const claim = web.prepare("UPDATE jobs SET state = 'taken' WHERE id = ?");
+  const poll = web.transaction(() => {
+    const job = read.get();
+    worker.prepare("INSERT INTO jobs(state) VALUES ('new')").run();
+    claim.run(job.id);
+  });
+  for (let i = 0; i < 3; i++) assert.throws(() => poll(), { code: 'SQLITE_BUSY_SNAPSHOT' });
+  const finding = () => web.prepare(
+    "SELECT severity, finding, advice FROM doctor_report WHERE area = 'locks' AND finding LIKE '%BUSY_SNAPSHOT%'").all();
+  const rows = finding();
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].severity, 'warn');
+  assert.match(rows[0].finding, /UPDATE jobs SET state = \? WHERE id = \?/);
+  assert.match(rows[0].advice, /behavior: 'immediate'/);
+  assert.match(rows[0].advice, /\.immediate\(\)/);
+  assert.match(rows[0].advice, /BEGIN IMMEDIATE/);
+  // The application's fix: the same work in an IMMEDIATE transaction, counted afresh.
+  web.prepare('SELECT query_stats_reset()').get();
+  const pollNow = web.transaction(() => {
+    const job = read.get();
+    if (job) claim.run(job.id);
+  });
+  for (let i = 0; i < 3; i++) {
+    worker.prepare("INSERT INTO jobs(state) VALUES ('new')").run();
+    pollNow.immediate();
+  }
+  assert.deepEqual(finding(), []);
+  worker.close();
+  web.close();
+});
