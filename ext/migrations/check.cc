@@ -10,6 +10,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/migrations/apply.h"
+#include "ext/migrations/replay.h"
 #include "ext/migrations/risk_by_tool.h"
 #include "ext/migrations/sql_text.h"
 
@@ -113,6 +114,12 @@ class DryRun {
          bool fk_guard)
       : c_(c), cache_(cache), statements_(statements), fk_on_(fk_on), fk_guard_(fk_guard) {}
 
+  // Replays `hot` before and after the migration (replay.h).
+  void Replay(const std::vector<HotQuery>* hot, PrivateDb* private_db) {
+    hot_ = hot;
+    private_db_ = private_db;
+  }
+
   std::vector<Finding>& findings() { return out_; }
 
   void Add(const char* severity, const char* kind, const std::string& object,
@@ -145,12 +152,17 @@ class DryRun {
     ASSIGN_OR_RETURN(violations_before_, Violations(c_));
     counts_ = counts_before_;
     current_ = before_;
+    std::vector<QueryCost> costs_before;
+    if (hot_ != nullptr) {
+      ASSIGN_OR_RETURN(costs_before, MeasureQueries(c_, private_db_, *hot_));
+    }
     for (size_t i = 0; i < statements_.size(); ++i) {
       at_ = i + 1;
       ASSIGN_OR_RETURN(bool ran, RunStatement(i));
       if (!ran) return absl::OkStatus();  // stop here; findings so far stand
     }
     at_ = 0;
+    if (hot_ != nullptr) RETURN_IF_ERROR(NotePlanChanges(costs_before));
     RETURN_IF_ERROR(NoteViolations());
     NoteNewForeignKeys();
     NoteLostRowsAndTriggers();
@@ -314,6 +326,19 @@ class DryRun {
     }
   }
 
+  absl::Status NotePlanChanges(const std::vector<QueryCost>& costs_before) {
+    ASSIGN_OR_RETURN(std::vector<QueryCost> costs_after, MeasureQueries(c_, private_db_, *hot_));
+    std::set<std::string> dropped;
+    for (const SchemaObject& o : before_) {
+      if (o.type == "index") dropped.insert(o.name);
+    }
+    for (const SchemaObject& o : current_) dropped.erase(o.name);
+    for (Finding& f : PlanChanges(*hot_, costs_before, costs_after, dropped)) {
+      out_.push_back(std::move(f));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status NoteViolations() {
     ASSIGN_OR_RETURN(auto violations, Violations(c_));
     for (const auto& [what, count] : violations) {
@@ -384,6 +409,8 @@ class DryRun {
   Counts counts_before_, counts_;
   std::map<std::string, int64_t> violations_before_;
   std::set<std::string> dropped_tables_;
+  const std::vector<HotQuery>* hot_ = nullptr;
+  PrivateDb* private_db_ = nullptr;
 };
 
 }  // namespace
@@ -394,8 +421,11 @@ namespace {
 // `fk_guard`, off around it as migrate() turns them.
 absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
                                                 const std::vector<std::string>& statements,
-                                                bool fk_on, bool fk_guard) {
+                                                bool fk_on, bool fk_guard,
+                                                const std::vector<HotQuery>* hot = nullptr,
+                                                PrivateDb* private_db = nullptr) {
   DryRun run(c, cache, statements, fk_on, fk_guard);
+  run.Replay(hot, private_db);
   if (run.Refused()) return std::move(run.findings());
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool was_on = !fk.empty() && fk[0][0].AsInt() != 0;
@@ -418,7 +448,9 @@ absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
 
 absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache,
                                                     const std::string& sql,
-                                                    bool caller_in_transaction) {
+                                                    bool caller_in_transaction,
+                                                    const std::vector<HotQuery>& hot,
+                                                    PrivateDb* private_db) {
   const double start = MonotonicMs();
   if (std::optional<size_t> nul = NulByteOffset(sql)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -435,7 +467,8 @@ absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = caller_in_transaction || sqlite3_get_autocommit(c) == 0;
   const bool fk_guard = fk_on && AsksForeignKeysOff(sql) && !in_txn;
-  ASSIGN_OR_RETURN(std::vector<Finding> findings, DryRunOnce(c, cache, statements, fk_on, fk_guard));
+  ASSIGN_OR_RETURN(std::vector<Finding> findings, DryRunOnce(c, cache, statements, fk_on, fk_guard,
+                                                                       &hot, private_db));
   if (!findings.empty() && findings.back().kind == "statement_refused") {  // nothing ran
     DescribePerTool(statements, fk_guard, nullptr, &findings);
     return findings;

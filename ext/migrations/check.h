@@ -4,7 +4,8 @@
 // run), PRAGMAs without effect inside a transaction, foreign-key violations afterwards, new
 // foreign keys without an index on the child columns, NOT NULL columns added without a default
 // to non-empty tables, triggers a rebuild drops, views that block a rebuild's RENAME, and the
-// time the dry run took.
+// time the dry run took; and the captured hot queries whose plan the migration changes
+// (replay.h).
 #ifndef DOCTOR_MIGRATIONS_CHECK_H_
 #define DOCTOR_MIGRATIONS_CHECK_H_
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ext/core/private_db.h"
 #include "ext/core/sqlite.h"
 #include "ext/core/value.h"
 #include "ext/migrations/schema.h"
@@ -29,13 +31,24 @@ struct Finding {
   std::string drizzle;      // what happens under Drizzle's migrator / drizzle-kit migrate
 };
 
+// A hot query of the application (query_stats), replayed before and after the migration.
+struct HotQuery {
+  std::string sql;          // the captured example, else the normalized text
+  bool normalized = false;  // no example was captured: `sql` is the normalized text
+  double share = 0;         // its share of the measured time of this database, 0..1
+};
+
 // The findings of a dry run of `sql`. Runs on `db`, which must not
 // have a statement in progress (DROP TABLE refuses then): the glue gives it a second connection
 // to the same file or an in-memory copy. `caller_in_transaction`: migrate() would run inside the
-// caller's transaction, where PRAGMA foreign_keys cannot be changed.
+// caller's transaction, where PRAGMA foreign_keys cannot be changed. `hot`: queries replayed
+// before and after the migration (replay.h), each plan change a `plan_change` finding;
+// `private_db` owns `db` (for the replay's step budget), or nullptr.
 absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* db, FactCache* cache,
                                                     const std::string& sql,
-                                                    bool caller_in_transaction);
+                                                    bool caller_in_transaction,
+                                                    const std::vector<HotQuery>& hot = {},
+                                                    PrivateDb* private_db = nullptr);
 
 }  // namespace doctor::migrations
 

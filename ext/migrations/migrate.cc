@@ -15,6 +15,7 @@
 #include "ext/core/time.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
+#include "ext/migrations/replay.h"
 #include "ext/migrations/drift.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
@@ -174,11 +175,13 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
+  ASSIGN_OR_RETURN(std::vector<migrations::HotQuery> hot, migrations::ReadHotQueries(c));
   ASSIGN_OR_RETURN(std::unique_ptr<PrivateDb> dry_run, DryRunConnection(c));
   sqlite3* scratch = dry_run->db();
   RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
   absl::StatusOr<std::vector<migrations::Finding>> findings =
-      migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
+      migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn,
+                                 hot, dry_run.get());
   if (!findings.ok() && absl::StrContains(findings.status().message(), "database is locked")) {
     return absl::Status(findings.status().code(), absl::StrCat(
         "migrate_check: ", findings.status().message(), " (another connection holds the database's "

@@ -1,0 +1,98 @@
+// migrate_check's workload replay (replay.h): hot queries captured in query_stats run before and
+// after the migration in the dry run; plan changes become plan_change rows.
+#include <fstream>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ext/core/testing.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::HasSubstr;
+
+// The "<before> -> <after> steps" of a plan_change detail, as numbers.
+std::pair<int64_t, int64_t> StepsOf(const std::string& detail) {
+  const size_t arrow = detail.rfind(" -> ");
+  const size_t comma = detail.rfind(", ", arrow);
+  const size_t end = detail.rfind(" steps");
+  std::string before = absl::StrReplaceAll(detail.substr(comma + 2, arrow - comma - 2), {{",", ""}});
+  std::string after = absl::StrReplaceAll(detail.substr(arrow + 4, end - arrow - 4), {{",", ""}});
+  int64_t b = -1, a = -1;
+  EXPECT_TRUE(absl::SimpleAtoi(before, &b)) << detail;
+  EXPECT_TRUE(absl::SimpleAtoi(after, &a)) << detail;
+  return {b, a};
+}
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on')");
+    db_.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, payload TEXT);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) "
+             "INSERT INTO jobs SELECT i, CASE WHEN i % 1000 = 0 THEN 'ready' ELSE 'done' END, "
+             "'p' || i FROM n;"
+             "CREATE INDEX jobs_state ON jobs(state)");
+    // The queue poll, run a few times so query_stats has it with its example.
+    for (int i = 0; i < 5; ++i) db_.Rows("SELECT id, payload FROM jobs WHERE state = 'ready'");
+    ASSERT_EQ(db_.One("SELECT count(*) FROM query_stats WHERE query LIKE '%FROM jobs WHERE state%'"),
+              "1");
+  }
+
+  std::vector<std::vector<std::string>> PlanChanges(const std::string& migration) {
+    return db_.Rows("SELECT severity, object, detail FROM migrate_check('" + migration +
+                    "') WHERE kind = 'plan_change'");
+  }
+
+  testing::Db db_;
+};
+
+TEST_F(ReplayTest, DroppingTheIndexOfAHotQueryIsAWarningFromSearchToScan) {
+  auto rows = PlanChanges("DROP INDEX jobs_state");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warning");
+  EXPECT_EQ(rows[0][1], "jobs_state");
+  const std::string& detail = rows[0][2];
+  EXPECT_THAT(detail, HasSubstr("drops jobs_state, used by this hot query ("));
+  EXPECT_THAT(detail, HasSubstr("% of measured time): SELECT id, payload FROM jobs WHERE state = "));
+  EXPECT_THAT(detail, HasSubstr(" goes from SEARCH jobs USING INDEX jobs_state (state=?) to SCAN jobs, "));
+  auto [before, after] = StepsOf(detail);
+  EXPECT_GT(before, 0);
+  EXPECT_GT(after, 10 * before);
+  EXPECT_EQ(db_.One("SELECT count(*) FROM sqlite_schema WHERE name = 'jobs_state'"), "1");  // rolled back
+}
+
+TEST_F(ReplayTest, AMigrationThatDoesNotTouchTheQueryAddsNoRow) {
+  EXPECT_TRUE(PlanChanges("CREATE TABLE other(x); CREATE INDEX jobs_payload ON jobs(payload)").empty());
+}
+
+TEST_F(ReplayTest, AFasterPlanIsInfo) {
+  auto rows = PlanChanges("CREATE INDEX jobs_state_payload ON jobs(state, payload)");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_THAT(rows[0][2], HasSubstr("to SEARCH jobs USING COVERING INDEX jobs_state_payload"));
+  auto [before, after] = StepsOf(rows[0][2]);
+  EXPECT_LE(after, before);
+}
+
+TEST_F(ReplayTest, AQueryThatNoLongerRunsIsAWarning) {
+  auto rows = PlanChanges("ALTER TABLE jobs DROP COLUMN payload");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warning");
+  EXPECT_THAT(rows[0][2], HasSubstr("no longer runs after the migration: no such column: payload"));
+}
+
+TEST_F(ReplayTest, DoctorReportSeesTheWarning) {
+  // doctor_report reads migrate_check's warnings for each pending migration of a folder.
+  testing::TempDir dir;
+  std::ofstream(dir.File("0001_drop_state.sql")) << "DROP INDEX jobs_state;\n";
+  EXPECT_THAT(db_.One("SELECT group_concat(finding, ' | ') FROM doctor_report('main', 'quick', '" +
+                      dir.path() + "') WHERE area = 'migrations'"),
+              HasSubstr("(plan_change): drops jobs_state, used by this hot query"));
+}
+
+}  // namespace
+}  // namespace doctor
