@@ -33,9 +33,8 @@ struct Finding {
 
 // A hot query of the application (query_stats), replayed before and after the migration.
 struct HotQuery {
-  std::string sql;          // the captured example, else the normalized text
-  bool normalized = false;  // no example was captured: `sql` is the normalized text
-  double share = 0;         // its share of the measured time of this database, 0..1
+  std::string sql;   // the captured example, else the normalized text
+  double share = 0;  // its share of the measured time of this database, 0..1
 };
 
 // The findings of a dry run of `sql`. Runs on `db`, which must not

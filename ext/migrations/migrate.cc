@@ -160,7 +160,9 @@ absl::StatusOr<std::unique_ptr<PrivateDb>> DryRunConnection(Connection& caller) 
 
 constexpr Column kCheckColumns[] = {
     {"severity", "TEXT", "error (migrate() would fail or lose data) | warning | info."},
-    {"kind", "TEXT", "What was found: destructive, cascade, table_rebuild, dry_run, ..."},
+    {"kind", "TEXT",
+     "What was found: destructive, cascade, table_rebuild, plan_change (a hot query of "
+     "query_stats changes plan), dry_run, ..."},
     {"object", "TEXT", "The table, column, index or statement it is about."},
     {"detail", "TEXT", "What happens, with the statement and the rows at stake."},
     {"migrate_dir", "TEXT", "What happens when migrate() or migrate_dir runs the migration."},
@@ -315,7 +317,8 @@ const TableSpec kTables[] = {
      kStatusColumns},
     {"migrate_check", nullptr, kSqlArg, true, Check, "SELECT * FROM migrate_check(sql)",
      "Dry run of a migration in a savepoint that is always rolled back: destructive changes with "
-     "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, ...",
+     "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, and the "
+     "hot queries of query_stats whose plan it changes (VM steps before -> after), ...",
      kCheckColumns},
     {"schema_diff", nullptr, kDiffArgs, true, Diff, "SELECT * FROM schema_diff(sql_a, sql_b)",
      "Applies each schema script to a scratch in-memory database and lists what changed from a "

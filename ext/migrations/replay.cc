@@ -37,8 +37,11 @@ std::string DroppedIndexUsed(const QueryPlan& plan, const std::set<std::string>&
 Finding PlanChange(const HotQuery& q, const QueryCost& before, const QueryCost& after,
                    const std::set<std::string>& dropped) {
   const std::string index = DroppedIndexUsed(before.plan, dropped);
-  const std::string share = absl::StrFormat("%.0f%% of measured time", 100 * q.share);
-  const std::string query = Excerpt(q.sql, 80);
+  const std::string share = q.share >= 0.005
+                                ? absl::StrFormat("%.0f%% of measured time", 100 * q.share)
+                                : "<1% of measured time";
+  std::string query = Excerpt(q.sql, 80);
+  while (!query.empty() && query.back() == ';') query.pop_back();
   std::string detail =
       index.empty() ? absl::StrCat("hot query (", share, ") ", query)
                     : absl::StrCat("drops ", index, ", used by this hot query (", share, "): ",
@@ -48,14 +51,13 @@ Finding PlanChange(const HotQuery& q, const QueryCost& before, const QueryCost& 
     absl::StrAppend(&detail, " no longer runs after the migration: ", after.error);
   } else {
     absl::StrAppend(&detail, " goes from ", PlanText(before.plan), " to ", PlanText(after.plan),
-                    ", ", Steps(before), " -> ", Steps(after), " steps");
+                    ", ", Steps(before), " -> ", Steps(after), " steps",
+                    before.null_parameters ? " (its parameters bound to NULL)" : "");
   }
-  const bool slower = after.capped || after.steps > 2 * std::max<int64_t>(before.steps, 1);
-  Finding f{fails || slower ? "warning" : "info", "plan_change", index.empty() ? query : index,
-            std::move(detail)};
-  f.migrate_dir = "the plan changes once applied";
-  f.drizzle = f.migrate_dir;
-  return f;
+  const bool slower = (after.capped && !before.capped) ||
+                      after.steps > 2 * std::max<int64_t>(before.steps, 1);
+  return Finding{fails || slower ? "warning" : "info", "plan_change", index.empty() ? query : index,
+                 std::move(detail)};
 }
 
 }  // namespace
@@ -63,19 +65,22 @@ Finding PlanChange(const HotQuery& q, const QueryCost& before, const QueryCost& 
 absl::StatusOr<std::vector<HotQuery>> ReadHotQueries(Connection& caller) {
   absl::StatusOr<Rows> rows = Query(
       caller,
-      "WITH here AS (SELECT query, example, total_ms FROM query_stats WHERE db = "
+      "SELECT query, example, total_ms FROM query_stats WHERE db = "
       "(SELECT CASE WHEN file = '' THEN ':memory:' ELSE file END FROM pragma_database_list "
-      "WHERE name = 'main')) "
-      "SELECT query, example, total_ms / (SELECT sum(total_ms) FROM here) FROM here "
-      "ORDER BY total_ms DESC");
+      "WHERE name = 'main') ORDER BY total_ms DESC");
   std::vector<HotQuery> out;
   if (!rows.ok()) return out;  // the timing area is not built in, or not readable here
+  double measured_ms = 0;  // the application's time: the doctor's own calls left out
   for (const Row& r : *rows) {
-    const std::string sql = r[1].is_null() ? r[0].AsText() : r[1].AsText();
-    if (!IsPlannable(KindOfStatement(sql)) || CallsTheExtension(caller, sql)) continue;
-    out.push_back({sql, r[1].is_null(), r[2].is_null() ? 0 : r[2].AsDouble()});
-    if (out.size() >= static_cast<size_t>(kMostHotQueries)) break;
+    const std::string sql(
+        absl::StripTrailingAsciiWhitespace(r[1].is_null() ? r[0].AsText() : r[1].AsText()));
+    if (CallsTheExtension(caller, sql)) continue;
+    measured_ms += r[2].AsDouble();
+    if (IsPlannable(KindOfStatement(sql)) && out.size() < static_cast<size_t>(kMostHotQueries)) {
+      out.push_back({sql, r[2].AsDouble()});  // share: its total_ms until divided below
+    }
   }
+  for (HotQuery& q : out) q.share = measured_ms > 0 ? q.share / measured_ms : 0;
   return out;
 }
 
@@ -95,9 +100,8 @@ absl::StatusOr<std::vector<QueryCost>> MeasureQueries(sqlite3* db, PrivateDb* pr
     StepCount run = RunWithStepBudget(db, private_db, q.sql, {}, kReplayStepBudget);
     RETURN_IF_ERROR(Exec(db, "ROLLBACK TO doctor_replay; RELEASE doctor_replay"));
     if (private_db != nullptr) RETURN_IF_ERROR(private_db->CheckInterrupted());
-    if (q.normalized && run.parameters > 0) {
-      cost.error = "captured without an example: its parameters are unknown";
-    } else if (!run.error.empty()) {
+    cost.null_parameters = run.parameters > 0;
+    if (!run.error.empty()) {
       cost.error = run.error;
     } else {
       cost.ran = true;

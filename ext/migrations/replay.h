@@ -8,9 +8,10 @@
 //    state = 'ready' goes from SEARCH jobs USING INDEX jobs_state (state=?) to SCAN jobs,
 //    92 -> 196,307 steps"
 //
-// How queries are run: the literal `example` of query_stats when there is one; a row without an
-// example whose normalized text has parameters is skipped (NULLs would measure a different
-// query). Statements that are not queries or writes (core IsPlannable) or that call the
+// How queries are run: the literal `example` of query_stats when there is one, else the
+// normalized text. Parameters (a driver's `?`, kept in the example, or the normalized literals)
+// are bound to NULL and the detail says so: the plan is the one SQLite prepares for any value,
+// but the steps then count a search that matches nothing (a lower bound). Statements that are not queries or writes (core IsPlannable) or that call the
 // extension are skipped. Each runs in a nested savepoint that is rolled back, with a step budget.
 #ifndef DOCTOR_MIGRATIONS_REPLAY_H_
 #define DOCTOR_MIGRATIONS_REPLAY_H_
@@ -40,6 +41,7 @@ struct QueryCost {
   QueryPlan plan;
   int64_t steps = 0;
   bool capped = false;  // stopped at kReplayStepBudget
+  bool null_parameters = false;  // it has parameters, bound to NULL
 };
 
 // The hot queries of the caller's main database from query_stats (empty when the timing area

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 std::pair<int64_t, int64_t> StepsOf(const std::string& detail) {
   const size_t arrow = detail.rfind(" -> ");
   const size_t comma = detail.rfind(", ", arrow);
-  const size_t end = detail.rfind(" steps");
+  const size_t end = detail.find(" steps", arrow);
   std::string before = absl::StrReplaceAll(detail.substr(comma + 2, arrow - comma - 2), {{",", ""}});
   std::string after = absl::StrReplaceAll(detail.substr(arrow + 4, end - arrow - 4), {{",", ""}});
   int64_t b = -1, a = -1;
@@ -83,6 +83,26 @@ TEST_F(ReplayTest, AQueryThatNoLongerRunsIsAWarning) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "warning");
   EXPECT_THAT(rows[0][2], HasSubstr("no longer runs after the migration: no such column: payload"));
+}
+
+TEST_F(ReplayTest, ParametersAreBoundToNullAndSaidSo) {
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db_.get(), "SELECT payload FROM jobs WHERE state = ?", -1, &stmt,
+                               nullptr),
+            SQLITE_OK);
+  for (int i = 0; i < 3; ++i) {
+    sqlite3_bind_text(stmt, 1, "ready", -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+  auto rows = PlanChanges("DROP INDEX jobs_state");
+  ASSERT_EQ(rows.size(), 2u);
+  std::string both = rows[0][2] + " | " + rows[1][2];
+  EXPECT_THAT(both, HasSubstr("SELECT payload FROM jobs WHERE state = ? goes from SEARCH jobs USING "
+                              "INDEX jobs_state (state=?) to SCAN jobs, "));
+  EXPECT_THAT(both, HasSubstr(" steps (its parameters bound to NULL)"));
 }
 
 TEST_F(ReplayTest, DoctorReportSeesTheWarning) {
