@@ -3,7 +3,7 @@
 #include <atomic>
 #include <string>
 
-#include "ext/indexes/advisor.h"
+#include "ext/indexes/indexes_sql.h"
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
@@ -22,7 +22,7 @@ const Area* const kAreas[] = {
     &kTimingArea,
     &kWalArea,
     &kMigrationsArea,
-    &kAdvisorArea,
+    &kIndexesArea,
     &kReportArea,  // last: it reads the other areas' tables
 };
 

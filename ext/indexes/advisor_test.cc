@@ -231,6 +231,25 @@ TEST_F(AdvisorTest, WhatIf) {
             "2");
 }
 
+// Issue 14: the kind of a statement is read by core (comments skipped); a comment-led workload
+// statement used to be dropped silently.
+TEST_F(AdvisorTest, CommentLedStatementsAreAdvised) {
+  EXPECT_THAT(Advise("-- the lookup\nSELECT * FROM t WHERE b = 5"),
+              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b)"));
+  EXPECT_THAT(Advise("/* c */ SELECT * FROM t WHERE b = 5"),
+              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b)"));
+  EXPECT_EQ(db_.One("SELECT count(*) FROM index_whatif('-- note\nSELECT * FROM t WHERE c = 17', "
+                    "'CREATE INDEX hyp ON t(c)') WHERE uses = 'hyp'"),
+            "1");
+}
+
+// Issue 14: which index a plan uses is matched exactly (idx_a is not idx_ab).
+TEST_F(AdvisorTest, WhatIfUsesMatchesIndexNamesExactly) {
+  EXPECT_EQ(db_.One("SELECT uses FROM index_whatif('SELECT * FROM t WHERE a = 1 AND b = 2', "
+                    "'CREATE INDEX idx_a ON t(c)', 'CREATE INDEX idx_ab ON t(a, b)')"),
+            "idx_ab");
+}
+
 TEST_F(AdvisorTest, Lint) {
   db_.Exec("CREATE INDEX ia ON t(a); CREATE INDEX iab ON t(a, b); CREATE INDEX iab2 ON t(a, b);"
            "CREATE INDEX istate ON t(state);"

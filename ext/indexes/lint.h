@@ -9,14 +9,23 @@
 #ifndef DOCTOR_INDEXES_LINT_H_
 #define DOCTOR_INDEXES_LINT_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "ext/core/connection.h"
-#include "ext/core/value.h"
 
 namespace doctor::indexes {
 
-// Rows: kind, table_name, index_name, finding, fix_sql.
-absl::StatusOr<Rows> Lint(Connection& connection);
+struct LintFinding {
+  std::string kind;        // duplicate, prefix, low_selectivity, fk_without_index, unused
+  std::string table;
+  std::string index;       // "" for fk_without_index
+  std::string finding;     // one sentence
+  std::string fix_sql;
+};
+
+absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection);
 
 }  // namespace doctor::indexes
 

@@ -75,6 +75,14 @@ SELECT count(*) FROM projects WHERE owner_id = 7;
 SELECT count(*) FROM jobs WHERE state = 'queued';
 SELECT 'captured', index_sql, statements FROM index_advise() ORDER BY benefit DESC;
 
+-- Comment-led statements are advised like the bare text (issue 14), and the index a plan uses
+-- is matched by its exact name (idx_a is not idx_ab).
+SELECT 'comment-led line', count(*) = 1 FROM index_advise('-- note
+SELECT * FROM projects WHERE owner_id = 42');
+SELECT 'comment-led block', count(*) = 1 FROM index_advise('/* c */ SELECT * FROM projects WHERE owner_id = 42');
+SELECT 'uses exact name', uses = 'idx_ab' FROM index_whatif('SELECT * FROM jobs WHERE project_id = 3 AND state = ''done''',
+  'CREATE INDEX idx_a ON jobs(run_at)', 'CREATE INDEX idx_ab ON jobs(project_id, state)');
+
 -- Nothing changed in this database.
 SELECT 'schema after', count(*) FROM sqlite_schema;
 SELECT 'no statistics written', count(*) = 0 FROM sqlite_schema WHERE name LIKE 'sqlite_stat%';

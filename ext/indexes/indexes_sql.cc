@@ -1,6 +1,6 @@
 // SQL glue of the "indexes" area: argument checks, the captured workload, and rows out. The
-// engine (advise.h), the lint (lint.h) and the pure pieces they use do the work.
-#include "ext/indexes/advisor.h"
+// engine (advise_engine.h), the lint (lint.h) and the pure pieces they use do the work.
+#include "ext/indexes/indexes_sql.h"
 
 #include <cctype>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ext/indexes/advise.h"
+#include "ext/indexes/advise_engine.h"
 #include "ext/indexes/lint.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
@@ -132,7 +132,15 @@ absl::StatusOr<Rows> WhatIfRows(TableCall& call) {
   return rows;
 }
 
-absl::StatusOr<Rows> LintRows(TableCall& call) { return indexes::Lint(call.connection()); }
+absl::StatusOr<Rows> LintRows(TableCall& call) {
+  ASSIGN_OR_RETURN(std::vector<indexes::LintFinding> findings, indexes::Lint(call.connection()));
+  Rows rows;
+  for (const indexes::LintFinding& f : findings) {
+    rows.push_back({Value(f.kind), Value(f.table), f.index.empty() ? Value::Null() : Value(f.index),
+                    Value(f.finding), Value(f.fix_sql)});
+  }
+  return rows;
+}
 
 const TableArg kAdviseArgs[] = {{"workload", false}, {"options", false}};
 const TableArg kWhatIfArgs[] = {{"sql", true},         {"index_ddl", true},
@@ -169,6 +177,6 @@ const TableSpec kTables[] = {
 
 }  // namespace
 
-const Area kAdvisorArea = {"indexes", {}, kTables, {}, nullptr};
+const Area kIndexesArea = {"indexes", {}, kTables, {}, nullptr};
 
 }  // namespace doctor

@@ -1,0 +1,57 @@
+// Report phase of the advisor: what index_advise gives back. The baseline (plans and costs with
+// no new index), and for the chosen set the plans and costs after, each recommendation's share
+// of the workload's cost saved and the statements it helps (those that get dearer without it).
+#ifndef DOCTOR_INDEXES_ADVICE_REPORT_H_
+#define DOCTOR_INDEXES_ADVICE_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ext/indexes/candidate_pool.h"
+#include "ext/indexes/cost_cache.h"
+#include "ext/indexes/index_def.h"
+#include "ext/indexes/scratch.h"
+#include "ext/indexes/select.h"
+#include "ext/indexes/workload.h"
+
+namespace doctor::indexes {
+
+struct StatementResult {
+  std::string sql;
+  double weight = 1;
+  std::string plan_before, plan_after;  // core PlanText form
+  int64_t cost_before = 0, cost_after = 0;
+  std::string error;
+};
+
+struct Recommendation {
+  IndexDef index;
+  double benefit = 0;     // share of the workload's weighted cost it saves (0..1)
+  double bytes = 0;       // estimated size on the user's data
+  std::vector<int> statements;  // ids into AdviceResult::statements it helps
+};
+
+struct AdviceResult {
+  std::vector<Recommendation> recommendations;
+  std::vector<StatementResult> statements;
+  int candidates = 0;
+};
+
+// The plan of `sql` on `db` as text ("" when it cannot be planned).
+std::string PlanTextOf(sqlite3* db, const std::string& sql);
+
+// Plans and costs of every statement with no new index.
+std::vector<StatementResult> BaselineResults(Scratch& scratch,
+                                             const std::vector<WorkloadItem>& items,
+                                             CostCache& costs);
+
+// Fills the after-plans and costs of result->statements and the recommendations (most
+// beneficial first) for the chosen candidates.
+void ReportChosen(Scratch& scratch, const std::vector<WorkloadItem>& items,
+                  const CandidatePool& pool, const std::vector<Choice>& chosen, CostCache& costs,
+                  AdviceResult* result);
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_ADVICE_REPORT_H_
