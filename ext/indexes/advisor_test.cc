@@ -254,7 +254,12 @@ TEST_F(AdvisorTest, Lint) {
   db_.Exec("CREATE INDEX ia ON t(a); CREATE INDEX iab ON t(a, b); CREATE INDEX iab2 ON t(a, b);"
            "CREATE INDEX istate ON t(state);"
            "CREATE TABLE child(id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id));");
+  // This test's few captured statements count as enough traffic to call an index unused.
+  db_.Exec("SELECT doctor_set('lint_unused_min_calls', 1), doctor_set('lint_unused_min_queries', 1),"
+           " doctor_set('lint_unused_min_hours', 0)");
   auto rows = db_.Rows("SELECT kind, index_name, fix_sql FROM index_lint ORDER BY kind, index_name");
+  db_.Exec("SELECT doctor_set('lint_unused_min_calls', 1000), "
+           "doctor_set('lint_unused_min_queries', 10), doctor_set('lint_unused_min_hours', 24)");
   std::vector<std::string> got;
   for (const auto& r : rows) got.push_back(r[0] + " " + r[1] + " " + r[2]);
   EXPECT_THAT(got, UnorderedElementsAre(
@@ -263,6 +268,30 @@ TEST_F(AdvisorTest, Lint) {
                        "low_selectivity istate DROP INDEX istate", "prefix ia DROP INDEX ia",
                        // The timing area captured this test's statements: none uses iab.
                        "unused iab DROP INDEX iab"));
+}
+
+// Issue 17 item 5: no DROP INDEX for an "unused" index until enough traffic was captured, and
+// the finding says how much was observed.
+TEST_F(AdvisorTest, LintUnusedNeedsAnObservedWorkload) {
+  db_.Exec("CREATE INDEX ic ON t(c);"
+           "CREATE TABLE query_stats(query TEXT, calls INTEGER, first_seen TEXT, last_seen TEXT);"
+           "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE b = ?', 1, "
+           "'2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z');");
+  const std::string unused = "SELECT finding FROM index_lint WHERE kind = 'unused'";
+  EXPECT_THAT(db_.Rows(unused), IsEmpty());  // one captured call
+  // 12 query shapes, 1200 calls over 48 hours: now it is unused, and says on what evidence.
+  db_.Exec("DELETE FROM query_stats;"
+           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 12) "
+           "INSERT INTO query_stats SELECT 'SELECT * FROM t WHERE b = ' || v, 100, "
+           "'2026-12-01T00:00:00.000Z', '2026-12-03T00:00:00.000Z' FROM n;");
+  auto rows = db_.Rows(unused);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0],
+            "ic is used by none of the 12 captured queries in query_stats (1200 calls from "
+            "2026-12-01T00:00:00.000Z to 2026-12-03T00:00:00.000Z, 48.0 hours)");
+  // The same traffic within one hour is not enough (lint_unused_min_hours = 24).
+  db_.Exec("UPDATE query_stats SET last_seen = '2026-12-01T01:00:00.000Z'");
+  EXPECT_THAT(db_.Rows(unused), IsEmpty());
 }
 
 TEST_F(AdvisorTest, CapturedWorkloadFromQueryStats) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "ext/indexes/advise_engine.h"
 #include "ext/indexes/lint.h"
+#include "ext/indexes/settings.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
@@ -171,12 +172,15 @@ const TableSpec kTables[] = {
     {"index_lint", "kind TEXT, table_name TEXT, index_name TEXT, finding TEXT, fix_sql TEXT", {},
      true, LintRows, "SELECT * FROM index_lint",
      "Findings about existing indexes: duplicate, prefix (redundant), low_selectivity, unused "
-     "(by the queries in query_stats), and foreign keys without a child index; each with "
-     "fix_sql."},
+     "(by the queries in query_stats, once lint_unused_min_calls / _queries / _hours of traffic "
+     "were captured), and foreign keys without a child index; each with fix_sql."},
 };
+
+Setting* const kSettings[] = {&indexes::kUnusedMinCalls, &indexes::kUnusedMinQueries,
+                              &indexes::kUnusedMinHours};
 
 }  // namespace
 
-const Area kIndexesArea = {"indexes", {}, kTables, {}, nullptr};
+const Area kIndexesArea = {"indexes", {}, kTables, kSettings, nullptr};
 
 }  // namespace doctor

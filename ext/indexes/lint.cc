@@ -1,11 +1,13 @@
 #include "ext/indexes/lint.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "ext/core/query_plan.h"
@@ -13,6 +15,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/indexes/index_def.h"
 #include "ext/indexes/scratch.h"
+#include "ext/indexes/settings.h"
 
 namespace doctor::indexes {
 namespace {
@@ -35,9 +38,13 @@ bool Leads(const IndexDef& d, const std::vector<std::string>& cols) {
   return true;
 }
 
-// The captured queries (query_stats of the timing area) and their plans on the user's database.
+// The captured queries (query_stats of the timing area), their plans on the user's database,
+// and how much traffic they stand for.
 struct CapturedWorkload {
   size_t queries = 0;
+  int64_t calls = 0;
+  double hours = 0;  // from the first captured call to the last
+  std::string first_seen, last_seen;
   std::vector<QueryPlan> plans;
 
   bool Uses(const std::string& index) const {
@@ -45,6 +52,18 @@ struct CapturedWorkload {
       if (p.UsesIndex(index)) return true;
     }
     return false;
+  }
+  // Enough traffic observed to call an index that no plan uses "unused" (settings.h).
+  bool Enough() const {
+    return calls >= kUnusedMinCalls.Get() &&
+           static_cast<int64_t>(queries) >= kUnusedMinQueries.Get() &&
+           hours >= static_cast<double>(kUnusedMinHours.Get());
+  }
+  std::string Observed() const {
+    return absl::StrCat(queries, " captured queries in query_stats (", calls, " calls",
+                        first_seen.empty() ? "" : absl::StrCat(" from ", first_seen, " to ",
+                                                               last_seen),
+                        absl::StrFormat(", %.1f hours)", hours));
   }
 };
 
@@ -56,6 +75,21 @@ CapturedWorkload ReadCaptured(Connection& connection) {
   for (const Row& r : *rows) {
     auto plan = ExplainQueryPlan(connection, r[0].AsText());
     if (plan.ok()) w.plans.push_back(*std::move(plan));
+  }
+  // A query_stats without the time columns (an older or stand-in table) observed no time span.
+  auto totals = Query(connection,
+                      "SELECT total(calls), min(first_seen), max(last_seen), "
+                      "(julianday(max(last_seen)) - julianday(min(first_seen))) * 24 "
+                      "FROM query_stats");
+  if (!totals.ok()) totals = Query(connection, "SELECT total(calls) FROM query_stats");
+  if (totals.ok() && !totals->empty()) {
+    const Row& t = (*totals)[0];
+    w.calls = static_cast<int64_t>(t[0].AsDouble());
+    if (t.size() == 4 && !t[3].is_null()) {
+      w.first_seen = t[1].AsText();
+      w.last_seen = t[2].AsText();
+      w.hours = std::max(0.0, t[3].AsDouble());
+    }
   }
   return w;
 }
@@ -152,13 +186,13 @@ void UnusedFinding(const TableInfo& t, const IndexDef& a, const std::vector<Fore
                    const CapturedWorkload& captured, std::vector<LintFinding>* out) {
   // Migration journals are read by migration tools, never by the captured workload.
   if (t.name == "doctor_migrations" || t.name == "__drizzle_migrations") return;
-  if (captured.queries == 0 || captured.Uses(a.name)) return;
+  // Too little observed to call anything unused: no DROP INDEX on one captured query.
+  if (captured.queries == 0 || !captured.Enough() || captured.Uses(a.name)) return;
   for (const ForeignKey& fk : fks) {
     if (Leads(a, fk.columns)) return;
   }
   out->push_back({"unused", t.name, a.name,
-                  absl::StrCat(a.name, " is used by none of the ", captured.queries,
-                               " captured queries in query_stats"),
+                  absl::StrCat(a.name, " is used by none of the ", captured.Observed()),
                   Drop(a)});
 }
 

@@ -5,6 +5,8 @@
 //   fk_without_index a foreign key whose child columns    CREATE INDEX
 //                    lead no index (ON DELETE/UPDATE actions and parent deletes scan the child)
 //   unused           no captured query (query_stats) plans with it    DROP INDEX
+//                    only once enough traffic was captured (settings.h: calls, query shapes
+//                    and hours observed), and the finding says how much that was
 // Indexes behind UNIQUE / PRIMARY KEY constraints are never proposed for dropping.
 #ifndef DOCTOR_INDEXES_LINT_H_
 #define DOCTOR_INDEXES_LINT_H_
