@@ -344,6 +344,15 @@ TEST_F(AdvisorTest, BadInputs) {
               HasSubstr("unknown key 'nope'"));
   EXPECT_THAT(db_.Error("SELECT * FROM index_advise(42)"),
               HasSubstr("argument 'workload' must be text"));
+  // A blob is text when it holds UTF-8 (issue 20 item 7), else the error says where it is not.
+  EXPECT_THAT(db_.Error("SELECT * FROM index_advise(x'53454c45ff')"),
+              HasSubstr("argument 'workload' must be text, got a blob that is not UTF-8 text (an "
+                        "invalid byte at offset 4)"));
+  EXPECT_THAT(db_.Error("SELECT * FROM index_advise(x'00')"),
+              HasSubstr("got a blob that is not UTF-8 text (a NUL byte at offset 0)"));
+  EXPECT_THAT(db_.Rows("SELECT index_sql FROM index_advise(CAST('SELECT * FROM t WHERE b = 5' AS "
+                       "BLOB))"),
+              ::testing::ElementsAre(::testing::ElementsAre("CREATE INDEX idx_t_b ON t(b)")));
   EXPECT_THAT(db_.Error("SELECT * FROM index_whatif('SELECT * FROM t', 'DROP TABLE t')"),
               HasSubstr("index_ddl 1: only CREATE INDEX statements are accepted"));
   EXPECT_THAT(db_.Error("SELECT * FROM index_whatif('SELECT * FROM t', 'CREATE INDEX x ON "

@@ -86,6 +86,11 @@ SELECT 'comment-led block', count(*) = 1 FROM index_advise('/* c */ SELECT * FRO
 SELECT 'uses exact name', uses = 'idx_ab' FROM index_whatif('SELECT * FROM jobs WHERE project_id = 3 AND state = ''done''',
   'CREATE INDEX idx_a ON jobs(run_at)', 'CREATE INDEX idx_ab ON jobs(project_id, state)');
 
+-- Text in a blob (what the shell's readfile() returns) is text when it is UTF-8 (issue 20 item 7).
+SELECT 'workload as a blob', index_sql FROM index_advise(CAST('-- from a file
+SELECT * FROM projects WHERE owner_id = 42;' AS BLOB));
+SELECT 'whatif sql as a blob', uses FROM index_whatif(CAST('SELECT * FROM jobs WHERE run_at = 5' AS BLOB), CAST('CREATE INDEX h ON jobs(run_at)' AS BLOB));
+
 -- Nothing changed in this database.
 SELECT 'schema after', count(*) FROM sqlite_schema;
 SELECT 'no statistics written', count(*) = 0 FROM sqlite_schema WHERE name LIKE 'sqlite_stat%';
@@ -98,6 +103,7 @@ SELECT * FROM index_advise('SELECT 1', 'not json');
 SELECT * FROM index_advise('SELECT 1', '{"max_indexes": "three"}');
 SELECT * FROM index_advise('SELECT 1', '{"allow_parital": true}');
 SELECT * FROM index_advise(x'00');
+SELECT * FROM index_advise(x'53454c45ff');
 SELECT query_stats_reset();
 SELECT * FROM index_advise();
 SELECT * FROM index_whatif('SELECT 1');
