@@ -4,6 +4,9 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "ext/core/query_plan.h"
 #include "ext/indexes/search.h"
 
@@ -33,6 +36,46 @@ std::vector<int> HelpedStatements(const std::vector<WorkloadItem>& items,
 }
 
 }  // namespace
+
+double BenefitShare(double saved, double base_total) {
+  if (!(base_total > 0) || !(saved > 0)) return 0;
+  return std::min(1.0, saved / base_total);
+}
+
+void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& pool,
+                  const CostCache& costs, int64_t step_cap, double time_limit_s,
+                  AdviceResult* result) {
+  std::vector<std::string> capped, cut;
+  for (size_t s = 0; s < items.size(); ++s) {
+    StatementResult& r = result->statements[s];
+    if (items[s].capped) {
+      capped.push_back(absl::StrCat(s + 1));
+      r.limit = absl::StrCat("stopped at the step cap (", step_cap,
+                             " VM steps on the sample) before it finished: its cost is a lower "
+                             "bound and indexes for it may be missing");
+    } else if (costs.cut_by_time().count(static_cast<int>(s))) {
+      cut.push_back(absl::StrCat(s + 1));
+      r.limit = absl::StrFormat(
+          "not every candidate was measured for it: the search reached its time limit (%g s of "
+          "CPU)", time_limit_s);
+    }
+  }
+  if (!capped.empty()) {
+    result->limits.push_back(absl::StrCat(
+        "statement ", absl::StrJoin(capped, ", "), " stopped at the step cap (", step_cap,
+        " VM steps on the sample): not fully advised (options: step_cap)"));
+  }
+  if (!cut.empty()) {
+    result->limits.push_back(absl::StrFormat(
+        "the search reached its time limit (%g s of CPU) before measuring every candidate for "
+        "statement %s: the set is the best found so far (options: time_limit_s)",
+        time_limit_s, absl::StrJoin(cut, ", ")));
+  }
+  if (pool.truncated) {
+    result->limits.push_back(absl::StrCat("candidates were capped at ", result->candidates,
+                                          ": some statements' candidates were not considered"));
+  }
+}
 
 std::string PlanTextOf(sqlite3* db, const std::string& sql) {
   auto plan = ExplainQueryPlan(db, sql);
@@ -77,7 +120,7 @@ void ReportChosen(Scratch& scratch, const std::vector<WorkloadItem>& items,
     Recommendation rec;
     rec.index = pool.indexes[c.candidate];
     rec.index.name = rec.index.StableName();
-    rec.benefit = base_total > 0 ? c.benefit / base_total : 0;
+    rec.benefit = BenefitShare(c.benefit, base_total);
     rec.bytes = pool.bytes[c.candidate];
     rec.statements = HelpedStatements(items, pool, ws, config, c.candidate, costs);
     result->recommendations.push_back(std::move(rec));

@@ -23,6 +23,7 @@ struct StatementResult {
   std::string plan_before, plan_after;  // core PlanText form
   int64_t cost_before = 0, cost_after = 0;
   std::string error;
+  std::string limit;  // why it was not fully advised ("" when it was)
 };
 
 struct Recommendation {
@@ -36,7 +37,14 @@ struct AdviceResult {
   std::vector<Recommendation> recommendations;
   std::vector<StatementResult> statements;
   int candidates = 0;
+  // The limits that cut the advice short (step cap, time limit, candidate cap), one sentence
+  // each; empty when the advice is complete.
+  std::vector<std::string> limits;
 };
+
+// The share of the workload's weighted cost `saved` is of `base_total`, within 0..1 (a saving
+// measured against a set that is dearer than the baseline can exceed the baseline itself).
+double BenefitShare(double saved, double base_total);
 
 // The plan of `sql` on `db` as text ("" when it cannot be planned).
 std::string PlanTextOf(sqlite3* db, const std::string& sql);
@@ -50,6 +58,12 @@ std::vector<StatementResult> BaselineResults(Scratch& scratch,
 // beneficial first) for the chosen candidates.
 void ReportChosen(Scratch& scratch, const std::vector<WorkloadItem>& items,
                   const CandidatePool& pool, const std::vector<Choice>& chosen, CostCache& costs,
+                  AdviceResult* result);
+
+// Says which statements the step cap or the time limit cut, and whether candidates were left
+// out, in result->limits and each StatementResult::limit.
+void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& pool,
+                  const CostCache& costs, int64_t step_cap, double time_limit_s,
                   AdviceResult* result);
 
 }  // namespace doctor::indexes

@@ -21,6 +21,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   so.sample_rows = options.sample_rows;
   so.foreign_keys = options.foreign_keys;
   so.analyze_sample = options.analyze_sample;
+  so.step_cap = options.step_cap;
   const bool trace = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
   const double start = MonotonicMs();
   auto phase = [&](const char* what) {
@@ -46,6 +47,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   phase("pruned");
   std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options);
   ReportChosen(*scratch, items, pool, chosen, costs, &result);
+  ReportLimits(items, pool, costs, options.step_cap, options.time_limit_s, &result);
   phase("done");
   return result;
 }

@@ -31,6 +31,16 @@ absl::Status ParseOption(const std::string& k, const nlohmann::json& v, AdviseOp
                  "(ANALYZE a sample when sqlite_stat1 is missing)");
     }
     o->analyze_sample = v.get<std::string>() == "sample";
+  } else if (k == "time_limit_s") {
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 3600) {
+      return bad("a number of CPU seconds from 0 to 3600");
+    }
+    o->time_limit_s = v.get<double>();
+  } else if (k == "step_cap") {
+    if (!v.is_number_integer() || v.get<int64_t>() < 1000 || v.get<int64_t>() > 1000000000) {
+      return bad("an integer from 1000 to 1000000000");
+    }
+    o->step_cap = v.get<int64_t>();
   } else if (k == "sample_rows") {
     if (!v.is_number_integer() || v.get<int64_t>() < 1000 || v.get<int64_t>() > 100000000) {
       return bad("an integer from 1000 to 100000000");
@@ -40,7 +50,7 @@ absl::Status ParseOption(const std::string& k, const nlohmann::json& v, AdviseOp
     return absl::InvalidArgumentError(absl::StrCat(
         "options: unknown key '", k,
         "'; accepted: max_indexes, budget_bytes, allow_partial, allow_covering, sample_rows, "
-        "foreign_keys, statistics"));
+        "foreign_keys, statistics, time_limit_s, step_cap"));
   }
   return absl::OkStatus();
 }

@@ -23,6 +23,7 @@ struct AdviseOptions {
   bool foreign_keys = true;      // FK actions run when measuring writes
   bool analyze_sample = false;   // no sqlite_stat1: plan as after ANALYZE (else as today)
   double time_limit_s = 25;      // the search stops improving after this (CPU seconds)
+  int64_t step_cap = 20000000;   // a statement run on the copy is stopped after this many steps
   size_t max_candidates = 300;
 };
 

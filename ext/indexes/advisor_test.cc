@@ -250,6 +250,26 @@ TEST_F(AdvisorTest, WhatIfUsesMatchesIndexNamesExactly) {
             "idx_ab");
 }
 
+// Issue 20 item 6: a limit that cuts the advice short says so, instead of an answer that looks
+// complete.
+TEST_F(AdvisorTest, LimitsAreReported) {
+  // Complete advice: limits is NULL.
+  EXPECT_EQ(db_.One("SELECT limits IS NULL FROM index_advise('SELECT * FROM t WHERE b = 5')"),
+            "1");
+  // The time limit reached before any candidate was measured: one row with no index says so.
+  auto rows = db_.Rows("SELECT index_sql, limits, json_extract(detail, '$[0].limit') FROM "
+                       "index_advise('SELECT * FROM t WHERE b = 5', '{\"time_limit_s\": 0}')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "NULL");
+  EXPECT_THAT(rows[0][1], HasSubstr("the search reached its time limit (0 s of CPU) before "
+                                    "measuring every candidate for statement 1"));
+  EXPECT_THAT(rows[0][2], HasSubstr("not every candidate was measured"));
+  // A statement stopped at the step cap is named.
+  EXPECT_THAT(db_.One("SELECT limits FROM index_advise('SELECT count(*) FROM t WHERE name = "
+                      "''x''; SELECT * FROM t WHERE b = 5', '{\"step_cap\": 1000}')"),
+              HasSubstr("statement 1, 2 stopped at the step cap (1000 VM steps on the sample)"));
+}
+
 TEST_F(AdvisorTest, Lint) {
   db_.Exec("CREATE INDEX ia ON t(a); CREATE INDEX iab ON t(a, b); CREATE INDEX iab2 ON t(a, b);"
            "CREATE INDEX istate ON t(state);"

@@ -116,7 +116,10 @@ Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t) {
 int CandidateCollector::Add(IndexDef d) {
   auto known = ids_.find(d.Key());
   if (known != ids_.end()) return known->second;
-  if (pool_.size() >= options_.max_candidates) return -1;
+  if (pool_.size() >= options_.max_candidates) {
+    pool_.truncated = true;
+    return -1;
+  }
   const TableInfo* t = scratch_.FindTable(d.table);
   if (t == nullptr) return -1;
   for (const IndexDef& existing : t->indexes) {

@@ -30,6 +30,7 @@ struct CandidatePool {
   std::vector<double> bytes;               // estimated size of each on the user's data
   std::vector<std::vector<int>> bundles;   // candidates that pay only together (OR branches)
   std::set<int> effects;                   // candidates from FK actions and trigger bodies
+  bool truncated = false;                  // max_candidates reached: some were left out
 
   size_t size() const { return indexes.size(); }
 };

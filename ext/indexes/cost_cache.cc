@@ -64,7 +64,7 @@ double CostCache::Cost(int s, const std::vector<int>& config) {
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
   if (!config.empty() && CpuSeconds() > time_limit_s_) {
-    time_limit_reached_ = true;
+    cut_by_time_.insert(s);
     return Cost(s, {});
   }
   const double cost = Measure(s, config);
@@ -92,6 +92,7 @@ double CostCache::Measure(int s, const std::vector<int>& config) {
     const int64_t cap = config.empty() ? 0 : static_cast<int64_t>(2 * Cost(s, {})) + 10000;
     Measurement m = scratch_.Run(item.sql, item.params, cap);
     if (!m.error.empty() && config.empty()) item.error = m.error;
+    if (m.capped && config.empty()) item.capped = true;
     cost = static_cast<double>(m.steps);
   }
   if (getenv("DOCTOR_INDEXES_TRACE")) {

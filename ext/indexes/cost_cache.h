@@ -37,8 +37,9 @@ class CostCache {
   bool Ensure(const std::set<std::string>& tables, const std::vector<int>& config);
   // To call after the pool is renumbered (pruned): only baseline costs stay valid.
   void PoolRenumbered();
-  // True when the CPU time limit cut the measuring short.
-  bool time_limit_reached() const { return time_limit_reached_; }
+  // True when the CPU time limit cut the measuring short; the statements it cut.
+  bool time_limit_reached() const { return !cut_by_time_.empty(); }
+  const std::set<int>& cut_by_time() const { return cut_by_time_; }
 
  private:
   double Measure(int s, const std::vector<int>& config);
@@ -52,7 +53,7 @@ class CostCache {
   double time_limit_s_;
   // CPU time, not wall time: a busy machine must not starve the search of results.
   std::clock_t cpu_start_ = std::clock();
-  bool time_limit_reached_ = false;
+  std::set<int> cut_by_time_;
   std::set<int> built_, broken_;
   std::map<std::pair<int, std::vector<int>>, double> cache_;
 };

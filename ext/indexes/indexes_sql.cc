@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ext/indexes/advise_engine.h"
 #include "ext/indexes/lint.h"
 #include "ext/indexes/settings.h"
@@ -85,6 +86,8 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
   }
   ASSIGN_OR_RETURN(indexes::AdviceResult result,
                    indexes::Advise(call.connection(), workload, options));
+  const Value limits = result.limits.empty() ? Value::Null()
+                                              : Value(absl::StrJoin(result.limits, "; "));
   Rows rows;
   for (const indexes::Recommendation& rec : result.recommendations) {
     nlohmann::json detail = nlohmann::json::array();
@@ -96,12 +99,24 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
                         {"cost_after", st.cost_after},
                         {"plan_before", st.plan_before},
                         {"plan_after", st.plan_after}});
+      if (!st.limit.empty()) detail.back()["limit"] = st.limit;
     }
     rows.push_back({Value(rec.index.Ddl()), Value(rec.index.table),
                     Value(rec.index.ColumnsText() +
                           (rec.index.where.empty() ? "" : " WHERE " + rec.index.where)),
                     Value(rec.benefit), Value(static_cast<int64_t>(rec.statements.size())),
-                    Value(detail.dump()), Value(static_cast<int64_t>(rec.bytes))});
+                    Value(detail.dump()), Value(static_cast<int64_t>(rec.bytes)), limits});
+  }
+  // Nothing recommended because a limit cut the advice short: one row says so, rather than an
+  // empty answer that looks complete.
+  if (rows.empty() && !result.limits.empty()) {
+    nlohmann::json detail = nlohmann::json::array();
+    for (const indexes::StatementResult& st : result.statements) {
+      if (st.limit.empty()) continue;
+      detail.push_back({{"sql", st.sql}, {"cost_before", st.cost_before}, {"limit", st.limit}});
+    }
+    rows.push_back({Value::Null(), Value::Null(), Value::Null(), Value(0.0), Value(0),
+                    Value(detail.dump()), Value(0), limits});
   }
   return rows;
 }
@@ -153,15 +168,16 @@ const TableArg kWhatIfArgs[] = {{"sql", true},         {"index_ddl", true},
 const TableSpec kTables[] = {
     {"index_advise",
      "index_sql TEXT, table_name TEXT, columns TEXT, benefit REAL, statements INTEGER, "
-     "detail TEXT, est_bytes INTEGER",
+     "detail TEXT, est_bytes INTEGER, limits TEXT",
      kAdviseArgs, true, AdviseRows,
      "SELECT * FROM index_advise([workload TEXT [, options JSON]])",
      "Recommended indexes for a workload (SQL text, or the statements captured in query_stats "
      "weighted by calls), measured in VM steps on a sampled private copy: index_sql, "
      "table_name, columns, benefit (share of the workload's cost saved, 0..1), statements "
-     "helped, detail (JSON per statement: plans and costs before/after), est_bytes. Options: "
-     "max_indexes, budget_bytes, allow_partial, allow_covering, sample_rows, foreign_keys, "
-     "statistics."},
+     "helped, detail (JSON per statement: plans and costs before/after), est_bytes, limits (what "
+     "cut the advice short: step cap, time limit; NULL when complete; a row with NULL index_sql "
+     "when that left nothing to recommend). Options: max_indexes, budget_bytes, allow_partial, "
+     "allow_covering, sample_rows, foreign_keys, statistics, time_limit_s, step_cap."},
     {"index_whatif",
      "statement TEXT, plan_before TEXT, plan_after TEXT, cost_before INTEGER, "
      "cost_after INTEGER, saving REAL, uses TEXT, error TEXT",

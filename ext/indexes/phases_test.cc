@@ -100,5 +100,12 @@ TEST_F(PhasesTest, CandidatesCostAndSearch) {
   EXPECT_FALSE(costs.time_limit_reached());
 }
 
+TEST(BenefitShare, StaysWithinZeroAndOne) {
+  EXPECT_EQ(BenefitShare(50, 100), 0.5);
+  EXPECT_EQ(BenefitShare(101.2, 100), 1.0);  // measured against a set dearer than the baseline
+  EXPECT_EQ(BenefitShare(-3, 100), 0.0);
+  EXPECT_EQ(BenefitShare(5, 0), 0.0);
+}
+
 }  // namespace
 }  // namespace doctor::indexes

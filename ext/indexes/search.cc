@@ -49,6 +49,7 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
 CandidatePool Renumbered(const CandidatePool& pool, const std::set<int>& keep) {
   std::map<int, int> renumber;
   CandidatePool out;
+  out.truncated = pool.truncated;
   for (int c : keep) {
     renumber[c] = static_cast<int>(out.indexes.size());
     out.indexes.push_back(pool.indexes[c]);

@@ -35,6 +35,7 @@ struct WorkloadItem {
   std::set<std::string> tables;   // lower-case names of the tables it reads or writes
   std::string written;            // lower-case name of the table it writes ("" for a query)
   std::string error;              // set when it cannot run on the copy
+  bool capped = false;            // its baseline run hit the step cap (cost is a lower bound)
 };
 
 // Splits `text` into statements by preparing them on `db` (so each is checked against the

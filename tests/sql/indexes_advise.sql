@@ -91,6 +91,11 @@ SELECT 'workload as a blob', index_sql FROM index_advise(CAST('-- from a file
 SELECT * FROM projects WHERE owner_id = 42;' AS BLOB));
 SELECT 'whatif sql as a blob', uses FROM index_whatif(CAST('SELECT * FROM jobs WHERE run_at = 5' AS BLOB), CAST('CREATE INDEX h ON jobs(run_at)' AS BLOB));
 
+-- Honest limits (issue 20 item 6): a cut is said, not hidden.
+SELECT 'complete advice has no limits', count(*) = 1 AND max(limits) IS NULL FROM index_advise('SELECT * FROM projects WHERE owner_id = 42');
+SELECT 'time limit said', index_sql IS NULL, limits LIKE 'the search reached its time limit%' FROM index_advise('SELECT * FROM projects WHERE owner_id = 42', '{"time_limit_s": 0}');
+SELECT 'step cap said', limits FROM index_advise('SELECT count(*) FROM jobs WHERE payload = ''x''', '{"step_cap": 1000}');
+
 -- Nothing changed in this database.
 SELECT 'schema after', count(*) FROM sqlite_schema;
 SELECT 'no statistics written', count(*) = 0 FROM sqlite_schema WHERE name LIKE 'sqlite_stat%';
