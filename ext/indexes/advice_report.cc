@@ -118,8 +118,7 @@ void ReportChosen(Scratch& scratch, const std::vector<WorkloadItem>& items,
   }
   for (const Choice& c : chosen) {
     Recommendation rec;
-    rec.index = pool.indexes[c.candidate];
-    rec.index.name = rec.index.StableName();
+    rec.index = pool.indexes[c.candidate];  // named by the schema's IndexNamer
     rec.benefit = BenefitShare(c.benefit, base_total);
     rec.bytes = pool.bytes[c.candidate];
     rec.statements = HelpedStatements(items, pool, ws, config, c.candidate, costs);

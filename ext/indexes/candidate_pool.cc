@@ -25,7 +25,8 @@ std::string Literal(const Value& v) {
 
 CandidateCollector::CandidateCollector(Connection& user, Scratch& scratch, Probe& probe,
                                        const AdviseOptions& options)
-    : user_(user), scratch_(scratch), probe_(probe), options_(options) {}
+    : user_(user), scratch_(scratch), probe_(probe), options_(options),
+      namer_(scratch.Namer()) {}
 
 void CandidateCollector::AddStatement(WorkloadItem* item) {
   CandidateOptions copts;
@@ -138,6 +139,7 @@ int CandidateCollector::Add(IndexDef d) {
                                                    QuoteIdentifier(t->name)));
     if (share.ok() && !share->empty()) rows *= (*share)[0][0].AsDouble();
   }
+  d.name = namer_.NameFor(d);
   pool_.bytes.push_back(EstimateIndexBytes(rows, key_bytes));
   ids_[d.Key()] = static_cast<int>(pool_.size());
   pool_.indexes.push_back(std::move(d));

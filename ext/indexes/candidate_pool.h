@@ -58,6 +58,7 @@ class CandidateCollector {
   Probe& probe_;
   AdviseOptions options_;
   CandidatePool pool_;
+  IndexNamer namer_;
   std::map<std::string, int> ids_;
   std::set<std::string> seen_;
 };

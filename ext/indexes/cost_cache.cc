@@ -54,7 +54,7 @@ std::vector<int> CostCache::UsedByPlan(const WorkloadItem& item, const std::vect
   if (!plan.ok()) return config;
   std::vector<int> used;
   for (int k : config) {
-    if (plan->UsesIndex(pool_.indexes[k].StableName())) used.push_back(k);
+    if (plan->UsesIndex(pool_.indexes[k].name)) used.push_back(k);
   }
   return used;
 }

@@ -118,7 +118,7 @@ std::vector<ForeignKey> ForeignKeysOf(Scratch& scratch, const TableInfo& t) {
   return out;
 }
 
-void FkFindings(const TableInfo& t, const std::vector<ForeignKey>& fks,
+void FkFindings(const TableInfo& t, const std::vector<ForeignKey>& fks, const IndexNamer& namer,
                 std::vector<LintFinding>* out) {
   for (const ForeignKey& fk : fks) {
     bool covered = false;
@@ -131,6 +131,7 @@ void FkFindings(const TableInfo& t, const std::vector<ForeignKey>& fks,
     if (covered) continue;
     IndexDef fix{t.name, {}, ""};
     for (const std::string& c : fk.columns) fix.parts.push_back({c});
+    fix.name = namer.NameFor(fix);
     out->push_back({"fk_without_index", t.name, "",
                     absl::StrCat("foreign key (", absl::StrJoin(fk.columns, ", "), ") -> ",
                                  fk.parent,
@@ -159,10 +160,31 @@ bool RedundancyFinding(const TableInfo& t, const IndexDef& a, std::vector<LintFi
   return false;
 }
 
-// Low selectivity: the full key still matches >= 10% of the rows (from the copy's statistics).
+// The share of the sample's rows its rarest key value matches (1 when unknown): an index whose
+// rarest value is rare still serves lookups of that value (the advisor may have proposed it for
+// them), however common the other values are.
+double RarestKeyShare(Scratch& scratch, const TableInfo& t, const IndexDef& a) {
+  std::vector<std::string> cols;
+  for (const KeyPart& p : a.parts) {
+    if (p.expression) return 1;
+    cols.push_back(QuoteIdentifier(p.column));
+  }
+  auto rows = Query(scratch.db(), absl::StrCat("SELECT min(n) * 1.0 / sum(n) FROM (SELECT "
+                                               "count(*) AS n FROM ", QuoteIdentifier(t.name),
+                                               " GROUP BY ", absl::StrJoin(cols, ", "), ")"));
+  if (!rows.ok() || rows->empty() || (*rows)[0][0].is_null()) return 1;
+  return (*rows)[0][0].AsDouble();
+}
+
+// Low selectivity: the full key still matches >= 10% of the rows on average (the copy's
+// statistics) and even its rarest value does; never an index that serves a foreign key (else
+// dropping it brings back fk_without_index, and the advice oscillates).
 bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
-                        std::vector<LintFinding>* out) {
+                        const std::vector<ForeignKey>& fks, std::vector<LintFinding>* out) {
   if (!a.where.empty()) return false;
+  for (const ForeignKey& fk : fks) {
+    if (Leads(a, fk.columns)) return false;
+  }
   auto stat = Query(scratch.db(), "SELECT stat FROM sqlite_stat1 WHERE idx = ?", {Value(a.name)});
   if (!stat.ok() || stat->empty()) return false;
   std::vector<std::string> words = absl::StrSplit((*stat)[0][0].AsText(), ' ');
@@ -171,12 +193,15 @@ bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
       !absl::SimpleAtod(words[a.parts.size()], &per_key) || rows < 100 || per_key / rows < 0.1) {
     return false;
   }
+  const double rarest = RarestKeyShare(scratch, t, a);
+  if (rarest < 0.1) return false;
   out->push_back({"low_selectivity", t.name, a.name,
                   absl::StrCat(a.name, " (", a.ColumnsText(), "): each key value matches about ",
                                static_cast<int64_t>(per_key), " of ",
                                static_cast<int64_t>(rows),
-                               " rows; a scan is about as fast, and every write pays for it (for "
-                               "a rare value, a partial index serves better)"),
+                               " rows, and even the rarest matches ",
+                               static_cast<int64_t>(rarest * 100 + 0.5),
+                               "%: a scan is about as fast, and every write pays for it"),
                   Drop(a)});
   return true;
 }
@@ -204,14 +229,15 @@ absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection) {
   so.analyze_sample = true;  // selectivity needs statistics
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   const CapturedWorkload captured = ReadCaptured(connection);
+  const IndexNamer namer = scratch->Namer();
   std::vector<LintFinding> out;
   for (const TableInfo& t : scratch->tables()) {
     if (t.is_virtual) continue;
     const std::vector<ForeignKey> fks = ForeignKeysOf(*scratch, t);
-    FkFindings(t, fks, &out);
+    FkFindings(t, fks, namer, &out);
     for (const IndexDef& a : t.indexes) {
       if (!Droppable(a)) continue;
-      if (RedundancyFinding(t, a, &out) || SelectivityFinding(*scratch, t, a, &out)) continue;
+      if (RedundancyFinding(t, a, &out) || SelectivityFinding(*scratch, t, a, fks, &out)) continue;
       UnusedFinding(t, a, fks, captured, &out);
     }
   }

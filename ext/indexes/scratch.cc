@@ -242,6 +242,18 @@ void Scratch::AddIndexes(const std::vector<IndexDef>& indexes) {
   Exec(db_, "ANALYZE sqlite_schema").IgnoreError();
 }
 
+IndexNamer Scratch::Namer() const {
+  std::vector<SchemaTable> tables;
+  std::vector<IndexDef> existing;
+  for (const TableInfo& t : tables_) {
+    SchemaTable st{t.name, {}};
+    for (const ColumnInfo& c : t.columns) st.columns.push_back(c.name);
+    tables.push_back(std::move(st));
+    existing.insert(existing.end(), t.indexes.begin(), t.indexes.end());
+  }
+  return IndexNamer(tables, existing);
+}
+
 absl::Status Scratch::DropIndex(const IndexDef& index) {
   return Exec(db_, absl::StrCat("DROP INDEX IF EXISTS ",
                                 QuoteIdentifier(index.name.empty() ? index.StableName()

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "ext/indexes/index_def.h"
+#include "ext/indexes/index_names.h"
 #include "ext/core/connection.h"
 #include "ext/core/value.h"
 
@@ -74,6 +75,8 @@ class Scratch {
   const std::vector<TableInfo>& tables() const { return tables_; }
   bool has_stats() const { return has_stats_; }
   const TableInfo* FindTable(const std::string& name) const;
+  // The naming scheme of proposed indexes for this schema (index_names.h).
+  IndexNamer Namer() const;
 
   // Runs `sql` with `params` bound and counts its VM steps; writes are rolled back.
   // `cap` > 0 stops it after about that many steps (else options.step_cap).

@@ -21,10 +21,7 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
                             const CandidatePool& pool, const std::vector<int>& remaining,
                             std::set<int>* keep) {
   std::vector<IndexDef> defs;
-  for (int c : remaining) {
-    defs.push_back(pool.indexes[c]);
-    defs.back().name = defs.back().StableName();
-  }
+  for (int c : remaining) defs.push_back(pool.indexes[c]);
   scratch.AddIndexes(defs);
   std::vector<QueryPlan> plans;
   for (const WorkloadItem& item : items) {
