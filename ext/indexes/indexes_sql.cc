@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/indexes/advise_engine.h"
+#include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/lint.h"
 #include "ext/indexes/settings.h"
 #include "ext/core/sql.h"
@@ -105,7 +106,8 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
                     Value(rec.index.ColumnsText() +
                           (rec.index.where.empty() ? "" : " WHERE " + rec.index.where)),
                     Value(rec.benefit), Value(static_cast<int64_t>(rec.statements.size())),
-                    Value(detail.dump()), Value(static_cast<int64_t>(rec.bytes)), limits});
+                    Value(detail.dump()), Value(static_cast<int64_t>(rec.bytes)),
+                    Value(indexes::DrizzleIndexLine(rec.index)), limits});
   }
   // Nothing recommended because a limit cut the advice short: one row says so, rather than an
   // empty answer that looks complete.
@@ -116,7 +118,7 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
       detail.push_back({{"sql", st.sql}, {"cost_before", st.cost_before}, {"limit", st.limit}});
     }
     rows.push_back({Value::Null(), Value::Null(), Value::Null(), Value(0.0), Value(0),
-                    Value(detail.dump()), Value(0), limits});
+                    Value(detail.dump()), Value(0), Value::Null(), limits});
   }
   return rows;
 }
@@ -168,13 +170,13 @@ const TableArg kWhatIfArgs[] = {{"sql", true},         {"index_ddl", true},
 const TableSpec kTables[] = {
     {"index_advise",
      "index_sql TEXT, table_name TEXT, columns TEXT, benefit REAL, statements INTEGER, "
-     "detail TEXT, est_bytes INTEGER, limits TEXT",
+     "detail TEXT, est_bytes INTEGER, drizzle TEXT, limits TEXT",
      kAdviseArgs, true, AdviseRows,
      "SELECT * FROM index_advise([workload TEXT [, options JSON]])",
      "Recommended indexes for a workload (SQL text, or the statements captured in query_stats "
      "weighted by calls), measured in VM steps on a sampled private copy: index_sql, "
      "table_name, columns, benefit (share of the workload's cost saved, 0..1), statements "
-     "helped, detail (JSON per statement: plans and costs before/after), est_bytes, limits (what "
+     "helped, detail (JSON per statement: plans and costs before/after), est_bytes, drizzle (the index as a Drizzle schema line: index('name').on(t.col, ...)), limits (what "
      "cut the advice short: step cap, time limit; NULL when complete; a row with NULL index_sql "
      "when that left nothing to recommend). Options: max_indexes, budget_bytes, allow_partial, "
      "allow_covering, sample_rows, foreign_keys, statistics, time_limit_s, step_cap."},

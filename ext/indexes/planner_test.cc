@@ -6,6 +6,7 @@
 #include "ext/indexes/candidates.h"
 #include "ext/indexes/index_def.h"
 #include "ext/indexes/index_names.h"
+#include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/select.h"
 #include "ext/indexes/sql_text.h"
 #include "gtest/gtest.h"
@@ -225,6 +226,24 @@ TEST(IndexNamer, UniquePerSchemaAndStable) {
   // An existing index holding the readable name for another definition.
   EXPECT_NE(namer.NameFor({"u", {{"v"}}, ""}), "idx_u_v");
   EXPECT_EQ(namer.NameFor({"u", {{"v"}}, ""}).substr(0, 8), "idx_u_v_");
+}
+
+}  // namespace
+}  // namespace doctor::indexes
+
+namespace doctor::indexes {
+namespace {
+
+TEST(DrizzleIndexLine, ColumnsDescPartialAndOddNames) {
+  EXPECT_EQ(DrizzleIndexLine({"jobs", {{"priority", "", true}, {"run_at"}}, "state = 'queued'",
+                              false, "idx_q"}),
+            "index('idx_q').on(t.priority.desc(), t.run_at).where(sql`state = 'queued'`)");
+  EXPECT_EQ(DrizzleIndexLine({"jobs", {{"due day"}, {"a`b"}}, "", false, "it's"}),
+            "index('it\\'s').on(t['due day'], t['a`b'])");
+  EXPECT_EQ(DrizzleIndexLine({"users", {{"lower(email)", "", false, true}}, "", true, "u"}),
+            "uniqueIndex('u').on(sql`lower(email)`)");
+  EXPECT_EQ(DrizzleIndexLine({"users", {{"name", "NOCASE"}}, "x = '${y}`'", false, "n"}),
+            "index('n').on(sql`name COLLATE NOCASE`).where(sql`x = '\\${y}\\`'`)");
 }
 
 }  // namespace

@@ -99,6 +99,10 @@ SELECT 'complete advice has no limits', count(*) = 1 AND max(limits) IS NULL FRO
 SELECT 'time limit said', index_sql IS NULL, limits LIKE 'the search reached its time limit%' FROM index_advise('SELECT * FROM projects WHERE owner_id = 42', '{"time_limit_s": 0}');
 SELECT 'step cap said', limits FROM index_advise('SELECT count(*) FROM jobs WHERE payload = ''x''', '{"step_cap": 1000}');
 
+-- Each index as a Drizzle schema line (issue 20 item 8).
+SELECT 'drizzle', drizzle FROM index_advise('SELECT * FROM jobs WHERE state = ''queued'' ORDER BY priority DESC, run_at LIMIT 1');
+SELECT 'drizzle, odd name', drizzle FROM index_advise('SELECT count(*) FROM jobs WHERE "due day" = 19680');
+
 -- Nothing changed in this database.
 SELECT 'schema after', count(*) FROM sqlite_schema;
 SELECT 'no statistics written', count(*) = 0 FROM sqlite_schema WHERE name LIKE 'sqlite_stat%';
