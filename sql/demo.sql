@@ -34,3 +34,14 @@ SELECT severity, area, object, finding, fix_sql
 .print
 .print '== The report after the migrations (sql/report.sql)'
 .read sql/report.sql
+
+-- 7. The same as one page to open in a browser (self-contained: no network, no assets).
+.print
+.print "== SELECT doctor_html('main', 'sql/migrations'): the page, written to build/doctor.html"
+.mode list
+.headers off
+.once build/doctor.html
+SELECT doctor_html('main', 'sql/migrations');
+.headers on
+.mode box
+SELECT 'build/doctor.html: ' || length(CAST(readfile('build/doctor.html') AS BLOB)) || ' bytes' AS page;

@@ -7,3 +7,6 @@ SELECT severity, area, object, finding, advice FROM doctor_report;
 .print
 .print '== Fixes (review, then run)'
 SELECT area, fix_sql FROM doctor_report WHERE fix_sql IS NOT NULL;
+.print
+.print 'The same as one page for a browser: .headers off, .mode list, .once report.html, then'
+.print 'SELECT doctor_html();  (self-contained: no network, no external files)'

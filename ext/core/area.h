@@ -34,6 +34,14 @@ struct FunctionSpec {
   const char* summary;    // one sentence for doctor_help and the README reference
 };
 
+// One visible column of a table: declared once, with the one-line doc that doctor_help_columns
+// and the README's column tables show.
+struct Column {
+  const char* name;
+  const char* type;  // a declared type: "TEXT", "INTEGER", "REAL" or "" for any
+  const char* doc;
+};
+
 struct TableArg {
   const char* name;
   bool required;
@@ -41,14 +49,19 @@ struct TableArg {
 
 // An eponymous, read-only table. Rows are produced whole for each scan; arguments are hidden
 // columns given as table-valued-function arguments: `SELECT * FROM t('arg')`.
+//
+// Columns are declared either by `column_list` (preferred: each with a doc, and rows filled by
+// name with RowBuilder from ext/core/table_rows.h; `columns` is then nullptr) or by the older
+// positional `columns` string, e.g. "name TEXT, value TEXT".
 struct TableSpec {
   const char* name;
-  const char* columns;  // column definitions, e.g. "name TEXT, value TEXT"
+  const char* columns;  // nullptr when column_list is set
   absl::Span<const TableArg> args;
   bool direct_only;     // touches files or process state: SQLITE_VTAB_DIRECTONLY
   absl::StatusOr<Rows> (*produce)(TableCall& call);
   const char* signature;
   const char* summary;
+  absl::Span<const Column> column_list = {};
 };
 
 struct Area {

@@ -3,6 +3,7 @@
 #include "gtest/gtest.h"
 #include "ext/core/sql.h"
 #include "ext/core/testing.h"
+#include "ext/core/table_rows.h"
 
 namespace doctor {
 namespace {
@@ -87,6 +88,78 @@ TEST(CoreTest, DirectOnlyFunctionsRefuseCheckConstraints) {
               ::testing::HasSubstr("unsafe use of doctor_set(): it can only be called from top-level SQL"));
   EXPECT_THAT(db.Error("SELECT doctor_set('nope', 1)"), ::testing::HasSubstr("unknown setting"));
   EXPECT_THAT(db.Error("SELECT \"DOCTOR_SET\"('nope', 1)"), ::testing::HasSubstr("unknown setting"));
+}
+
+}  // namespace
+}  // namespace doctor
+
+namespace doctor {
+namespace {
+
+constexpr Column kTwo[] = {{"name", "TEXT", "A name."}, {"count", "INTEGER", "How many."}};
+
+TEST(RowBuilderTest, FillsByNameAndLeavesUnsetColumnsNull) {
+  RowBuilder rows(kTwo);
+  rows.NewRow();
+  rows.Set("count", 3);
+  rows.Set("name", "a");
+  rows.NewRow();
+  rows.Set("name", "b");
+  absl::StatusOr<Rows> built = rows.Finish();
+  ASSERT_TRUE(built.ok()) << built.status();
+  ASSERT_EQ(built->size(), 2u);
+  EXPECT_EQ((*built)[0][0].AsText(), "a");
+  EXPECT_EQ((*built)[0][1].AsInt(), 3);
+  EXPECT_EQ((*built)[1][0].AsText(), "b");
+  EXPECT_TRUE((*built)[1][1].is_null());
+}
+
+TEST(RowBuilderTest, AnUndeclaredColumnIsAnInternalErrorNamingIt) {
+  RowBuilder rows(kTwo);
+  rows.NewRow();
+  rows.Set("nmae", "a");
+  rows.Set("cuont", 1);
+  absl::StatusOr<Rows> built = rows.Finish();
+  ASSERT_EQ(built.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(built.status().message()), HasSubstr("nmae, cuont"));
+}
+
+TEST(RowBuilderTest, ASetBeforeTheFirstRowIsAnError) {
+  RowBuilder rows(kTwo);
+  rows.Set("name", "a");
+  EXPECT_FALSE(rows.Finish().ok());
+}
+
+TEST(TableColumnsTest, DeclarationQuotesNamesAndAppendsArgumentsHidden) {
+  constexpr TableArg kArgs[] = {{"path", true}};
+  TableSpec spec = {"t", nullptr, kArgs, false, nullptr, "", "", kTwo};
+  EXPECT_EQ(DeclarationOf(spec), "CREATE TABLE x(\"name\" TEXT, \"count\" INTEGER, \"path\" HIDDEN)");
+  ASSERT_EQ(ColumnsOf(spec).size(), 2u);
+  EXPECT_EQ(ColumnsOf(spec)[1].doc, "How many.");
+  // The older positional declaration still works and gives names and types without docs.
+  TableSpec old = {"t", "a TEXT, b DECIMAL(10, 2), c", kArgs, false, nullptr, "", ""};
+  EXPECT_EQ(DeclarationOf(old), "CREATE TABLE x(a TEXT, b DECIMAL(10, 2), c, \"path\" HIDDEN)");
+  std::vector<DeclaredColumn> columns = ColumnsOf(old);
+  ASSERT_EQ(columns.size(), 3u);
+  EXPECT_EQ(columns[1].name, "b");
+  EXPECT_EQ(columns[1].type, "DECIMAL(10, 2)");
+  EXPECT_EQ(columns[2].type, "");
+}
+
+TEST(TableColumnsTest, HelpColumnsMatchesWhatSqliteDeclared) {
+  testing::Db db;
+  // Every table's columns as doctor_help_columns lists them are the ones SQLite sees, in order.
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_help h, pragma_table_xinfo(h.name) x "
+                   "WHERE h.kind = 'table' AND NOT EXISTS (SELECT 1 FROM doctor_help_columns c "
+                   "WHERE c.table_name = h.name AND c.position = x.cid AND c.name = x.name "
+                   "AND (c.kind = 'column') = (x.hidden = 0))"),
+            "0");
+  EXPECT_EQ(db.One("SELECT doc FROM doctor_help_columns WHERE table_name = 'doctor_config' "
+                   "AND name = 'accepts'"),
+            "The values doctor_set accepts for it.");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_help_columns WHERE table_name = 'doctor_help' "
+                   "AND doc = ''"),
+            "0");
 }
 
 }  // namespace

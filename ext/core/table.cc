@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ext/core/function.h"
+#include "ext/core/table_rows.h"
 
 namespace doctor {
 namespace {
@@ -30,16 +31,6 @@ struct Cursor {
   size_t row = 0;
 };
 
-int CountColumns(const char* columns) {
-  int n = 1, depth = 0;
-  for (const char* p = columns; *p; ++p) {
-    if (*p == '(') ++depth;
-    if (*p == ')') --depth;
-    if (*p == ',' && depth == 0) ++n;
-  }
-  return n;
-}
-
 void SetVtabError(sqlite3_vtab* vtab, const std::string& message) {
   sqlite3_free(vtab->zErrMsg);
   vtab->zErrMsg = sqlite3_mprintf("%s", message.c_str());
@@ -48,9 +39,7 @@ void SetVtabError(sqlite3_vtab* vtab, const std::string& message) {
 int Connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char** err) {
   auto* binding = static_cast<Binding*>(aux);
   const TableSpec& spec = *binding->spec;
-  std::string schema = absl::StrCat("CREATE TABLE x(", spec.columns);
-  for (const TableArg& arg : spec.args) absl::StrAppend(&schema, ", \"", arg.name, "\" HIDDEN");
-  schema += ")";
+  const std::string schema = DeclarationOf(spec);
   int rc = sqlite3_declare_vtab(db, schema.c_str());
   if (rc != SQLITE_OK) {
     *err = sqlite3_mprintf("%s: bad schema: %s", spec.name, sqlite3_errmsg(db));
@@ -226,7 +215,7 @@ void Destroy(void* p) {
 }  // namespace
 
 absl::Status RegisterTable(Connection& connection, const TableSpec& spec) {
-  auto* binding = new Binding{&spec, &connection, CountColumns(spec.columns)};
+  auto* binding = new Binding{&spec, &connection, static_cast<int>(ColumnsOf(spec).size())};
   connection.Ref();  // SQLite calls Destroy on failure and when the connection closes
   int rc = sqlite3_create_module_v2(connection.db(), spec.name, &kModule, binding, Destroy);
   if (rc != SQLITE_OK) {

@@ -3,18 +3,24 @@
 #include "ext/core/register.h"
 #include "ext/core/setting.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/table_rows.h"
 #include "ext/meta/meta_internal.h"
 
 namespace doctor::meta {
 
 absl::StatusOr<Rows> Config(TableCall& call) {
-  Rows rows;
+  RowBuilder rows(kConfigColumns);
   for (const Area* area : call.connection().areas()) {
     for (const Setting* s : area->settings) {
-      rows.push_back({s->name(), s->Display(), s->DefaultDisplay(), s->summary(), s->Accepts()});
+      rows.NewRow();
+      rows.Set("name", s->name());
+      rows.Set("value", s->Display());
+      rows.Set("default_value", s->DefaultDisplay());
+      rows.Set("summary", s->summary());
+      rows.Set("accepts", s->Accepts());
     }
   }
-  return rows;
+  return rows.Finish();
 }
 
 absl::StatusOr<Value> Set(FunctionCall& call) {

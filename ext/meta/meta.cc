@@ -20,22 +20,21 @@ const FunctionSpec kFunctions[] = {
 };
 
 const TableSpec kTables[] = {
-    {"doctor_help",
-     "name TEXT, kind TEXT, signature TEXT, summary TEXT, area TEXT, flags TEXT",
-     {},
-     false,
-     meta::Help,
-     "SELECT * FROM doctor_help",
+    {"doctor_help", nullptr, {}, false, meta::Help, "SELECT * FROM doctor_help",
      "One row per SQL function and table the extension registers: name, kind (function | table), "
-     "signature, summary, area, flags."},
-    {"doctor_config",
-     "name TEXT, value TEXT, default_value TEXT, summary TEXT, accepts TEXT",
-     {},
+     "signature, summary, area, flags.",
+     meta::kHelpColumns},
+    {"doctor_help_columns", nullptr, {}, false, meta::HelpColumns,
+     "SELECT * FROM doctor_help_columns",
+     "One row per column of every table in doctor_help, arguments included, with its type and "
+     "a one-line doc; the README's column tables are generated from it.",
+     meta::kHelpColumnsColumns},
+    {"doctor_config", nullptr, {},
      true,  // process state
-     meta::Config,
-     "SELECT * FROM doctor_config",
+     meta::Config, "SELECT * FROM doctor_config",
      "Every setting: current and default value, what it does and what it accepts; change one "
-     "with doctor_set(name, value)."},
+     "with doctor_set(name, value).",
+     meta::kConfigColumns},
 };
 
 }  // namespace

@@ -3,57 +3,14 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
-#include "ext/migrations/folder.h"
+#include "ext/report/index_fixes.h"
+#include "ext/report/schema_checks.h"
 
 namespace doctor::report {
 namespace {
-
-bool HasTable(Connection& c, const char* name) {
-  for (const Area* area : c.areas()) {
-    for (const TableSpec& t : area->tables) {
-      if (strcmp(t.name, name) == 0) return true;
-    }
-  }
-  return false;
-}
-
-// True when the statement calls one of the extension's own functions or tables: the user's
-// call of doctor_report or migrate_dir is not a query to tune.
-bool CallsTheExtension(Connection& c, const std::string& sql) {
-  for (absl::string_view word : absl::StrSplit(sql, absl::ByAnyChar(" \t\n(),;.\"'`[]"),
-                                               absl::SkipEmpty())) {
-    for (const Area* area : c.areas()) {
-      for (const FunctionSpec& f : area->functions) {
-        if (absl::EqualsIgnoreCase(word, f.name)) return true;
-      }
-      for (const TableSpec& t : area->tables) {
-        if (absl::EqualsIgnoreCase(word, t.name)) return true;
-      }
-    }
-  }
-  return false;
-}
-
-// True when an EXPLAIN QUERY PLAN ("SCAN t; SEARCH u USING ...") reads some table whole.
-bool ScansAWholeTable(const std::string& plan) {
-  for (absl::string_view step : absl::StrSplit(plan, "; ")) {
-    if (absl::StartsWith(step, "SCAN ") && !absl::StrContains(step, " USING ") &&
-        !absl::StrContains(step, "VIRTUAL TABLE") && !absl::StartsWith(step, "SCAN CONSTANT")) {
-      return true;
-    }
-  }
-  return false;
-}
-
-Severity SeverityOf(const std::string& status) {
-  return status == "critical" ? Severity::kCritical : status == "warn" ? Severity::kWarn
-                                                                       : Severity::kInfo;
-}
 
 // Litestream keeps a _litestream_seq table and drives checkpoints itself.
 absl::Status CheckLitestream(Connection& c, const std::string& schema, std::vector<Finding>& out) {
@@ -83,10 +40,10 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
     out.push_back({"wal", SeverityOf(r[1].AsText()), r[0].AsText(), r[2].AsText(),
                    can_checkpoint ? "checkpoint now; keep read transactions short"
                                   : "find and end the long-lived reader (SELECT * FROM wal_health)",
-                   can_checkpoint ? std::optional<std::string>(absl::StrCat(
-                                        "SELECT doctor_checkpoint('TRUNCATE', ",
-                                        QuoteLiteral(schema), ")"))
-                                  : std::nullopt,
+                   can_checkpoint
+                       ? std::optional<std::string>(absl::StrCat(
+                             "SELECT doctor_checkpoint('TRUNCATE', ", QuoteLiteral(schema), ")"))
+                       : std::nullopt,
                    r[3].AsDouble()});
   }
   return absl::OkStatus();
@@ -96,24 +53,25 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
   if (!HasTable(c, "lock_stats")) return absl::OkStatus();
   // lock_stats has one row per database file (each read of it also refreshes this connection's
   // handler state, so it is read once).
-  ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT file, busy_errors, busy_waits, longest_wait_ms, "
-                                    "coalesce(timeout_ms, 0), connections, counting FROM lock_stats "
-                                    "WHERE file = (SELECT file FROM pragma_database_list WHERE name = ?1)",
-                                    {Value(schema)}));
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "SELECT file, busy_errors, busy_waits, longest_wait_ms, "
+                         "coalesce(timeout_ms, 0), connections, counting FROM lock_stats "
+                         "WHERE file = (SELECT file FROM pragma_database_list WHERE name = ?1)",
+                         {Value(schema)}));
   for (const Row& r : rows) {
     const int64_t errors = r[1].AsInt();
     if (errors > 0 || r[2].AsInt() > 0) {
       const bool no_timeout = r[4].AsInt() == 0;
-      out.push_back({"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
-                     absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
-                                     "waits; the longest wait was %.1f ms",
-                                     errors, r[2].AsInt(), r[3].AsDouble()),
-                     no_timeout ? "set a busy timeout so writers wait instead of failing"
-                                : "shorten write transactions, or raise the busy timeout",
-                     no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000")
-                                : std::nullopt,
-                     static_cast<double>(errors)});
+      out.push_back(
+          {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
+           absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
+                           "waits; the longest wait was %.1f ms",
+                           errors, r[2].AsInt(), r[3].AsDouble()),
+           no_timeout ? "set a busy timeout so writers wait instead of failing"
+                      : "shorten write transactions, or raise the busy timeout",
+           no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000") : std::nullopt,
+           static_cast<double>(errors)});
     }
     // Doctor's handler was asked for (counting > 0) but some connections replaced it: their
     // waits are invisible, so the counts above understate the contention.
@@ -134,56 +92,14 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
   return absl::OkStatus();
 }
 
-absl::Status CheckTiming(Connection& c, const std::string& schema, std::vector<Finding>& out) {
-  if (!HasTable(c, "query_stats")) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Rows info, Query(c, "SELECT status FROM query_stats_info"));
-  if (!info.empty() && info[0][0].AsText() != "active") {
-    out.push_back({"timing", Severity::kWarn, "query_stats",
-                   absl::StrCat("query timing is not active on this connection: ", info[0][0].AsText()),
-                   "turn it on with SELECT doctor_set('timing', 'on'), or reload the extension",
-                   std::nullopt, 0});
-  }
-  ASSIGN_OR_RETURN(Rows slow_ms, Query(c, "SELECT value FROM doctor_config WHERE name = 'slow_ms'"));
-  const double threshold = slow_ms.empty() ? 100 : slow_ms[0][0].AsDouble();
-  // The queries that cost the most: slow on average, or scanning whole tables call after call.
-  // `plan` is the plan now, so a query whose scan an index has since fixed drops out.
-  ASSIGN_OR_RETURN(Rows rows,
-                   Query(c,
-                         "SELECT query_id, query, calls, total_ms, mean_ms, p95_ms, "
-                         "fullscan_steps / calls, example, plan FROM query_stats "
-                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
-                         "AND (mean_ms >= ?2 OR (calls >= 10 AND fullscan_steps / calls >= 1000)) "
-                         "ORDER BY total_ms DESC LIMIT 50",
-                         {Value(schema), Value(threshold)}));
-  const bool advisor = HasTable(c, "index_advise");
-  int reported = 0;
-  for (const Row& r : rows) {
-    const bool slow = r[4].AsDouble() >= threshold;
-    const bool scans = ScansAWholeTable(r[8].AsText());
-    if ((!slow && !scans) || CallsTheExtension(c, r[1].AsText()) || reported >= 10) continue;
-    ++reported;
-    std::optional<std::string> fix;
-    if (advisor && scans) {
-      // The advisor's first index for this one statement, if it finds one that pays.
-      absl::StatusOr<Rows> advice =
-          Query(c, "SELECT index_sql FROM index_advise(?1) LIMIT 1", {Value(r[7].AsText())});
-      if (advice.ok() && !advice->empty()) fix = (*advice)[0][0].AsText();
+// index_lint's foreign-key index has the name the advisor gives the same index: the schema
+// check's finding (it has the row counts) takes that statement, so both name it one way.
+void AdoptLintName(const std::string& lint_fix, std::vector<Finding>& out) {
+  for (Finding& f : out) {
+    if (f.area == "schema" && f.fix_sql && SameIndexColumns(*f.fix_sql, lint_fix)) {
+      f.fix_sql = lint_fix;
     }
-    std::string finding = absl::StrFormat(
-        "query %s ran %d times, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s",
-        r[0].AsText(), r[2].AsInt(), r[3].AsDouble(), r[4].AsDouble(), r[5].AsDouble(),
-        scans && r[6].AsInt() >= 1000 ? absl::StrCat("; each call scans ", r[6].AsInt(), " rows")
-                                      : "",
-        r[1].AsText().substr(0, 160));
-    out.push_back({"timing", slow ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
-                   std::move(finding),
-                   fix ? "create the index the advisor measured for it"
-                       : scans ? "ask for an index: SELECT * FROM index_advise() (the captured workload)"
-                               : "it is slow without scanning a whole table: look at its plan and "
-                                 "the rows it returns",
-                   fix, r[3].AsDouble()});
   }
-  return absl::OkStatus();
 }
 
 absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<Finding>& out) {
@@ -191,10 +107,20 @@ absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<
   if (!HasTable(c, "index_lint") || schema != "main") return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT kind, table_name, index_name, finding, fix_sql FROM "
-                                    "index_lint WHERE kind <> 'fk_without_index'"));
+                                    "index_lint"));
   for (const Row& r : rows) {
     const std::string kind = r[0].AsText();
+    if (kind == "fk_without_index") {
+      if (!r[4].is_null()) AdoptLintName(r[4].AsText(), out);
+      continue;
+    }
     const bool redundant = kind == "duplicate" || kind == "prefix";
+    if (!redundant && !r[2].is_null()) {
+      // Dropping the only index of a foreign key would make the next report ask for it back.
+      ASSIGN_OR_RETURN(bool serves,
+                       IndexServesForeignKey(c, schema, r[1].AsText(), r[2].AsText()));
+      if (serves) continue;
+    }
     out.push_back({"indexes", redundant ? Severity::kWarn : Severity::kInfo,
                    r[2].is_null() ? r[1].AsText() : r[2].AsText(),
                    absl::StrCat(kind, ": ", r[3].AsText()),
@@ -206,67 +132,22 @@ absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<
   return absl::OkStatus();
 }
 
-absl::Status CheckMigrations(Connection& c, const std::string& folder, std::vector<Finding>& out) {
-  if (!HasTable(c, "migration_status")) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT name, status, note FROM migration_status(?1) WHERE "
-                                    "status <> 'applied'",
-                                    {Value(folder)}));
-  if (rows.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(migrations::Folder files, migrations::ReadFolder(folder));
-  for (const Row& r : rows) {
-    const std::string name = r[0].AsText(), status = r[1].AsText();
-    if (status != "pending") {
-      out.push_back({"migrations", Severity::kWarn, name,
-                     absl::StrCat("migration ", name, " is ", status,
-                                  status == "changed" ? " (its file differs from what was applied)"
-                                                      : " (applied, but its file is gone)",
-                                  r[2].is_null() ? "" : absl::StrCat(": ", r[2].AsText())),
-                     "restore the file as applied; add a new migration for new changes",
-                     std::nullopt, 1});
-      continue;
-    }
-    const migrations::MigrationFile* file = nullptr;
-    for (const auto& f : files.files) {
-      if (f.name == name) file = &f;
-    }
-    int risks = 0;
-    if (file != nullptr) {
-      ASSIGN_OR_RETURN(Rows findings, Query(c,
-                                            "SELECT severity, kind, object, detail FROM "
-                                            "migrate_check(?1) WHERE severity IN ('warning', "
-                                            "'error')",
-                                            {Value(file->text)}));
-      for (const Row& f : findings) {
-        ++risks;
-        const bool fails = f[1].AsText() == "statement_failed";
-        out.push_back({"migrations", f[0].AsText() == "error" ? Severity::kCritical : Severity::kWarn,
-                       name,
-                       absl::StrCat("pending migration ", name, fails ? " fails on this database: "
-                                                                      : absl::StrCat(" (", f[1].AsText(), "): "),
-                                    f[3].AsText()),
-                       fails ? "if the database already has this change (made before migrations "
-                               "were journaled), mark it applied with migrate_baseline"
-                             : "review it with SELECT * FROM migrate_check(...) before running "
-                               "migrate_dir",
-                       fails ? std::optional<std::string>(absl::StrCat(
-                                   "SELECT migrate_baseline(", QuoteLiteral(folder), ", ",
-                                   QuoteLiteral(name), ")"))
-                             : std::nullopt,
-                       10});
-      }
-    }
-    if (risks == 0) {
-      out.push_back({"migrations", Severity::kInfo, name,
-                     absl::StrCat("migration ", name, " is pending; its dry run found no risk"),
-                     "apply it with migrate_dir",
-                     absl::StrCat("SELECT migrate_dir(", QuoteLiteral(folder), ")"), 0});
+}  // namespace
+
+bool HasTable(const Connection& c, const char* name) {
+  for (const Area* area : c.areas()) {
+    for (const TableSpec& t : area->tables) {
+      if (strcmp(t.name, name) == 0) return true;
     }
   }
-  return absl::OkStatus();
+  return false;
 }
 
-}  // namespace
+Severity SeverityOf(const std::string& status) {
+  return status == "critical" ? Severity::kCritical
+         : status == "warn"   ? Severity::kWarn
+                              : Severity::kInfo;
+}
 
 absl::Status AddAreaFindings(Connection& c, const std::string& schema,
                              const std::optional<std::string>& migrations,
@@ -274,9 +155,9 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
   RETURN_IF_ERROR(CheckLitestream(c, schema, findings));
   RETURN_IF_ERROR(CheckWal(c, schema, findings));
   RETURN_IF_ERROR(CheckLocks(c, schema, findings));
-  RETURN_IF_ERROR(CheckTiming(c, schema, findings));
+  RETURN_IF_ERROR(AddQueryFindings(c, schema, findings));
   RETURN_IF_ERROR(CheckIndexes(c, schema, findings));
-  if (migrations) RETURN_IF_ERROR(CheckMigrations(c, *migrations, findings));
+  if (migrations) RETURN_IF_ERROR(AddMigrationFindings(c, *migrations, findings));
   return absl::OkStatus();
 }
 

@@ -19,6 +19,24 @@ absl::Status AddAreaFindings(Connection& connection, const std::string& schema,
                              const std::optional<std::string>& migrations,
                              std::vector<Finding>& findings);
 
+// The parts, one file each: the captured queries (query_findings.cc) and a migration folder
+// (migration_findings.cc).
+absl::Status AddQueryFindings(Connection& connection, const std::string& schema,
+                              std::vector<Finding>& findings);
+absl::Status AddMigrationFindings(Connection& connection, const std::string& folder,
+                                  std::vector<Finding>& findings);
+
+// True when an area built into this connection declares the table `name` (an area left out of
+// the build is skipped, not an error).
+bool HasTable(const Connection& connection, const char* name);
+
+// True when the statement names one of the extension's own functions or tables: the user's call
+// of doctor_report or migrate_dir is not a query to tune.
+bool CallsTheExtension(const Connection& connection, const std::string& sql);
+
+// "critical" | "warn" | anything else (info), as the areas' status columns say it.
+Severity SeverityOf(const std::string& status);
+
 }  // namespace doctor::report
 
 #endif  // DOCTOR_REPORT_AREA_FINDINGS_H_

@@ -37,15 +37,20 @@ TEST(ReportTest, UnindexedForeignKeyIsFoundAndItsFixRemovesIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "0");
 }
 
-TEST(ReportTest, ForeignKeysOffIsAWarningWithAFix) {
+// PRAGMA foreign_keys belongs to a connection: the one reading the report (the sqlite3 shell, a
+// script) is not the application's, so the finding says so and is only information.
+TEST(ReportTest, ForeignKeysOffIsAboutThisConnectionOnly) {
   testing::Db db;
   db.Exec(kShop);
   db.Exec("PRAGMA foreign_keys = OFF");
-  auto rows = db.Rows("SELECT severity, fix_sql FROM doctor_report WHERE finding LIKE "
-                      "'%PRAGMA foreign_keys is off%'");
+  auto rows = db.Rows("SELECT severity, finding, advice, fix_sql FROM doctor_report WHERE finding "
+                      "LIKE '%PRAGMA foreign_keys is off%'");
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0][0], "warn");
-  db.Exec(rows[0][1]);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_THAT(rows[0][1], HasSubstr("on the connection reading this report"));
+  EXPECT_THAT(rows[0][1], HasSubstr("may not be the application's"));
+  EXPECT_THAT(rows[0][2], HasSubstr("every connection the application opens"));
+  db.Exec(rows[0][3]);
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%foreign_keys is off%'"),
             "0");
 }
@@ -81,6 +86,15 @@ TEST(ReportTest, AttachedSchemasAndBadArguments) {
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report('main', 'fast')"),
               HasSubstr("argument 'mode' must be 'quick' or 'deep'"));
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report(1)"), HasSubstr("must be text"));
+}
+
+TEST(ReportTest, ColumnsAreDeclaredWithDocs) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT group_concat(name, ',') FROM doctor_help_columns WHERE table_name = "
+                   "'doctor_report' AND kind = 'column' AND doc <> ''"),
+            "area,severity,object,finding,advice,fix_sql");
+  EXPECT_EQ(db.One("SELECT typeof(fix_sql) FROM doctor_report WHERE finding LIKE 'database main is%'"),
+            "null");
 }
 
 TEST(ReportTest, IsDirectOnly) {
@@ -142,6 +156,20 @@ TEST(ReportAreasTest, RepeatedFullScansOfTheCapturedWorkload) {
   db.Exec("CREATE INDEX orders_total ON orders(total)");
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE area = 'timing'"), "0");
   db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
+TEST(ReportAreasTest, OnlyQueriesAndWritesAreStatementsToTune) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 0)");  // every statement is slow
+  db.Exec("/* build */ CREATE INDEX orders_total ON orders(total)");
+  db.Exec("PRAGMA optimize");
+  db.Rows("-- the dashboard\nSELECT count(*) FROM orders WHERE total > 10");
+  auto rows = db.Rows("SELECT finding FROM doctor_report WHERE area = 'timing'");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], HasSubstr("SELECT count(*) FROM orders"));
 }
 
 TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
@@ -218,6 +246,102 @@ TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   EXPECT_EQ(rows[0][0], "warn");
   EXPECT_THAT(rows[0][1], HasSubstr("1 SQLITE_BUSY errors reached the application after 1 busy"));
   counted.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
+}
+
+}  // namespace
+}  // namespace doctor
+
+namespace doctor {
+namespace {
+
+constexpr char kHostileTable[] = "\"</script><img src=x onerror=alert(1)>\"";
+
+TEST(HtmlReportTest, EverySectionAndNothingUnescaped) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec(std::string("CREATE TABLE ") + kHostileTable + " (x)");
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 0)");
+  for (int i = 0; i < 3; ++i) {
+    db.Rows(std::string("SELECT * FROM ") + kHostileTable + " WHERE x = 'a'");
+  }
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+  const std::string page = db.One("SELECT doctor_html()");
+  for (const char* id : {"findings", "queries", "slow", "wal", "locks", "indexes", "migrations"}) {
+    EXPECT_THAT(page, HasSubstr(std::string("<section id=\"") + id + "\">")) << id;
+  }
+  EXPECT_THAT(page, ::testing::StartsWith("<!DOCTYPE html>"));
+  EXPECT_THAT(page, ::testing::Not(HasSubstr("<img")));
+  EXPECT_THAT(page, HasSubstr("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"));
+  EXPECT_EQ(page.find("<script>"), page.rfind("<script>"));
+  EXPECT_EQ(page.find("</script>"), page.rfind("</script>"));
+  // The findings, each fix ready to copy; the captured query with its plan.
+  EXPECT_THAT(page, HasSubstr("<button class=\"copy\" type=\"button\">copy</button><pre>PRAGMA "
+                              "foreign_keys = ON</pre>"));
+  EXPECT_THAT(page, HasSubstr("<pre>SCAN &lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</pre>"));
+  EXPECT_THAT(page, HasSubstr("<table class=\"sortable\">"));
+}
+
+TEST(HtmlReportTest, BadArgumentsAndTrust) {
+  testing::Db db;
+  EXPECT_THAT(db.Error("SELECT doctor_html('nope')"),
+              HasSubstr("doctor_html: unknown schema 'nope'; attached: main"));
+  EXPECT_THAT(db.Error("SELECT doctor_html(1)"), HasSubstr("must be text"));
+  EXPECT_THAT(db.Error("SELECT doctor_html('main', '/nonexistent/folder')"),
+              HasSubstr("/nonexistent/folder"));
+  EXPECT_THAT(db.Error("CREATE VIEW v AS SELECT doctor_html() AS page; SELECT * FROM v"),
+              HasSubstr("unsafe use of doctor_html"));
+  // An in-memory database has no file: the page still comes, with notes where figures are per file.
+  EXPECT_THAT(db.One("SELECT doctor_html()"), HasSubstr("</html>"));
+}
+
+}  // namespace
+}  // namespace doctor
+
+namespace doctor {
+namespace {
+
+// Issue 20: running every fix_sql of one report once leaves nothing for the next report or for
+// index_lint to undo (the foreign key's index and the advisor's index for a scanning query used
+// to be built side by side, one a prefix of the other, under two naming schemes).
+TEST(ReportIndexFixesTest, EveryFixOnceLeavesNoIndexFindings) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 86400000)");
+  for (int i = 0; i < 12; ++i) {
+    db.Rows("SELECT * FROM orders WHERE customer_id = 5 ORDER BY total");
+  }
+  auto fixes = db.Rows("SELECT area, fix_sql FROM doctor_report WHERE fix_sql IS NOT NULL");
+  int creates = 0;
+  for (const auto& fix : fixes) {
+    if (fix[1].rfind("CREATE INDEX", 0) == 0) {
+      ++creates;
+      EXPECT_THAT(fix[1], HasSubstr("idx_orders_customer_id")) << "one naming scheme: " << fix[1];
+    }
+    db.Exec(fix[1]);
+  }
+  EXPECT_EQ(creates, 1) << "the foreign key's index is a prefix of the advised one";
+  EXPECT_EQ(db.One("SELECT count(*) FROM index_lint WHERE kind IN ('duplicate', 'prefix')"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE area = 'indexes' OR object LIKE "
+                   "'orders(%'"),
+            "0");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
+// The Chinook oscillation: an index of low selectivity that is the only index of a foreign key
+// is not to be dropped, or the next report asks for it back.
+TEST(ReportIndexFixesTest, TheIndexOfAForeignKeyIsNotDropped) {
+  testing::Db db;
+  db.Exec("CREATE TABLE kinds(id INTEGER PRIMARY KEY); INSERT INTO kinds VALUES (1), (2);"
+          "CREATE TABLE items(id INTEGER PRIMARY KEY, kind_id INTEGER REFERENCES kinds(id));"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+          "INSERT INTO items SELECT i, 1 + i % 2 FROM n;"
+          "CREATE INDEX items_kind ON items(kind_id);");
+  ASSERT_EQ(db.One("SELECT kind FROM index_lint WHERE index_name = 'items_kind'"),
+            "low_selectivity");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE fix_sql LIKE 'DROP INDEX items_kind%'"),
+            "0");
 }
 
 }  // namespace

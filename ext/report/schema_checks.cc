@@ -1,9 +1,8 @@
 #include "ext/report/schema_checks.h"
 
 #include <algorithm>
-#include <map>
-
 #include <cstdlib>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -81,61 +80,91 @@ bool Covered(const std::vector<std::vector<std::string>>& prefixes,
   return false;
 }
 
+// One foreign key constraint of a child table: its columns as declared, its parent and actions.
+struct ForeignKey {
+  std::vector<std::string> columns;
+  std::string parent, on_delete, on_update;
+};
+
+// The table's foreign keys, one per constraint (the rows of one id grouped, in column order).
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& c, const std::string& schema,
+                                                      const Table& table) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT id, \"table\", \"from\", on_update, on_delete "
+                                    "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq",
+                                    {Value(table.name), Value(schema)}));
+  std::map<int64_t, ForeignKey> by_id;
+  for (const Row& r : rows) {
+    ForeignKey& fk = by_id[r[0].AsInt()];
+    fk.columns.push_back(r[2].AsText());
+    fk.parent = r[1].AsText();
+    fk.on_update = r[3].AsText();
+    fk.on_delete = r[4].AsText();
+  }
+  std::vector<ForeignKey> result;
+  for (auto& [id, fk] : by_id) result.push_back(std::move(fk));
+  return result;
+}
+
+Finding UnindexedForeignKey(const std::string& schema, const Table& table, const ForeignKey& fk) {
+  const bool actions = fk.on_delete != "NO ACTION" || fk.on_update != "NO ACTION";
+  const std::string columns = absl::StrJoin(fk.columns, ", ");
+  std::vector<std::string> quoted;
+  for (const auto& col : fk.columns) quoted.push_back(QuoteIdentifier(col));
+  // The advisor's and index_lint's scheme (for main, AddAreaFindings adopts lint's statement).
+  const std::string index_name =
+      Lower(absl::StrCat("idx_", table.name, "_", absl::StrJoin(fk.columns, "_")));
+  Finding f;
+  f.area = "schema";
+  f.severity = table.rows > 1000 ? Severity::kWarn : Severity::kInfo;
+  f.object = absl::StrCat(table.name, "(", columns, ")");
+  f.finding = absl::StrCat(
+      "foreign key ", table.name, "(", columns, ") -> ", fk.parent,
+      " has no index on the child columns: every delete or key update in ", fk.parent,
+      actions ? absl::StrCat(" (ON DELETE ", fk.on_delete, ", ON UPDATE ", fk.on_update, ")") : "",
+      " scans ", table.name, " (", RowsText(table.rows), ")");
+  f.advice = "index the child columns of the foreign key";
+  f.fix_sql = absl::StrCat("CREATE INDEX ", QuoteIdentifier(schema), ".",
+                           QuoteIdentifier(index_name), " ON ", QuoteIdentifier(table.name), "(",
+                           absl::StrJoin(quoted, ", "), ")");
+  f.impact = static_cast<double>(table.rows);
+  return f;
+}
+
+// PRAGMA foreign_keys is a setting of each connection, and all we can read is our own: the
+// connection reading the report (often the sqlite3 shell or a script), not the application's.
+// So this is information, not a warning, and it says whose setting it is.
+Finding ForeignKeysOff(const std::string& schema, int declared) {
+  return {"schema", Severity::kInfo, schema,
+          absl::StrCat(declared,
+                       " foreign keys are declared but PRAGMA foreign_keys is off on the "
+                       "connection reading this report. It is a per-connection setting and this "
+                       "connection may not be the application's (the sqlite3 shell's is not): if "
+                       "the application's connections leave it off too, none is enforced and no "
+                       "ON DELETE action runs"),
+          "check that every connection the application opens has foreign keys on (better-sqlite3 "
+          "builds SQLite with them on by default; the sqlite3 shell, Python's sqlite3 and most "
+          "other drivers need PRAGMA foreign_keys = ON); run the fix here to read on with them on",
+          std::string("PRAGMA foreign_keys = ON"), 1e12};
+}
+
 absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
                               const std::vector<Table>& tables, std::vector<Finding>& out) {
   ASSIGN_OR_RETURN(Rows enforced, Query(c, "PRAGMA foreign_keys"));
   const bool on = !enforced.empty() && enforced[0][0].AsInt() != 0;
   int declared = 0;
   for (const Table& table : tables) {
-    ASSIGN_OR_RETURN(Rows fks, Query(c,
-                                     "SELECT id, \"table\", \"from\", on_update, on_delete "
-                                     "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq",
-                                     {Value(table.name), Value(schema)}));
+    ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, table));
     if (fks.empty()) continue;
     ASSIGN_OR_RETURN(auto prefixes, IndexPrefixes(c, schema, table));
-    // Group the rows of one constraint (same id).
-    std::map<int64_t, std::vector<const Row*>> by_id;
-    for (const Row& r : fks) by_id[r[0].AsInt()].push_back(&r);
-    for (const auto& [id, parts] : by_id) {
+    for (const ForeignKey& fk : fks) {
       ++declared;
-      std::vector<std::string> columns, lower;
-      for (const Row* r : parts) {
-        columns.push_back((*r)[2].AsText());
-        lower.push_back(Lower((*r)[2].AsText()));
-      }
-      if (Covered(prefixes, lower)) continue;
-      const std::string parent = (*parts[0])[1].AsText();
-      const std::string on_delete = (*parts[0])[4].AsText();
-      const std::string on_update = (*parts[0])[3].AsText();
-      const bool actions = on_delete != "NO ACTION" || on_update != "NO ACTION";
-      std::vector<std::string> quoted;
-      for (const auto& col : columns) quoted.push_back(QuoteIdentifier(col));
-      const std::string index_name = absl::StrCat(table.name, "_", absl::StrJoin(columns, "_"), "_idx");
-      Finding f;
-      f.area = "schema";
-      f.severity = table.rows > 1000 ? Severity::kWarn : Severity::kInfo;
-      f.object = absl::StrCat(table.name, "(", absl::StrJoin(columns, ", "), ")");
-      f.finding = absl::StrCat(
-          "foreign key ", table.name, "(", absl::StrJoin(columns, ", "), ") -> ", parent,
-          " has no index on the child columns: every delete or key update in ", parent,
-          actions ? absl::StrCat(" (ON DELETE ", on_delete, ", ON UPDATE ", on_update, ")") : "",
-          " scans ", table.name, " (", RowsText(table.rows), ")");
-      f.advice = "index the child columns of the foreign key";
-      f.fix_sql = absl::StrCat("CREATE INDEX ", QuoteIdentifier(schema), ".",
-                               QuoteIdentifier(index_name), " ON ", QuoteIdentifier(table.name), "(",
-                               absl::StrJoin(quoted, ", "), ")");
-      f.impact = static_cast<double>(table.rows);
-      out.push_back(std::move(f));
+      std::vector<std::string> lower;
+      for (const auto& col : fk.columns) lower.push_back(Lower(col));
+      if (!Covered(prefixes, lower)) out.push_back(UnindexedForeignKey(schema, table, fk));
     }
   }
-  if (declared > 0 && !on) {
-    out.push_back({"schema", Severity::kWarn, schema,
-                   absl::StrCat(declared, " foreign keys are declared but PRAGMA foreign_keys is "
-                                          "off on this connection: none is enforced, no ON DELETE "
-                                          "action runs"),
-                   "turn foreign keys on in every connection (it is a per-connection setting)",
-                   std::string("PRAGMA foreign_keys = ON"), 1e12});
-  }
+  if (declared > 0 && !on) out.push_back(ForeignKeysOff(schema, declared));
   return absl::OkStatus();
 }
 
@@ -245,6 +274,32 @@ absl::Status CheckIntegrity(Connection& c, const std::string& schema, std::vecto
 }
 
 }  // namespace
+
+absl::Status CheckSchemaExists(Connection& c, const std::string& schema) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT name FROM pragma_database_list"));
+  std::vector<std::string> names;
+  for (const Row& r : rows) {
+    if (r[0].AsText() == schema) return absl::OkStatus();
+    names.push_back(r[0].AsText());
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown schema '", schema, "'; attached: ",
+                                                 absl::StrJoin(names, ", ")));
+}
+
+absl::StatusOr<bool> IndexServesForeignKey(Connection& c, const std::string& schema,
+                                           const std::string& table, const std::string& index) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT name FROM pragma_index_info(?1, ?2) ORDER BY seqno",
+                                    {Value(index), Value(schema)}));
+  std::vector<std::string> lead;
+  for (const Row& r : rows) lead.push_back(Lower(r[0].AsText()));  // NULL (expression) stays ""
+  ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, Table{table}));
+  for (const ForeignKey& fk : fks) {
+    std::vector<std::string> lower;
+    for (const auto& col : fk.columns) lower.push_back(Lower(col));
+    if (Covered({lead}, lower)) return true;
+  }
+  return false;
+}
 
 absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& c, const std::string& schema,
                                                  bool deep) {

@@ -8,12 +8,18 @@ source "$(dirname "$(realpath "$0")")/../sanitizer_env.sh" "$so"
 deps="$(ldd "$so" | awk '{print $1}' | sed 's|.*/||; s/\.so.*//' | sort -u | tr '\n' ' ')"
 for dep in $deps; do
   case "$dep" in
-    linux-vdso|ld-linux-x86-64|libc|libm|libstdc++|libgcc_s) ;;
-    libasan|libubsan|libtsan|libdl|libpthread|librt) [ -n "${DOCTOR_SANITIZED:-}" ] || fail "doctor.so depends on $dep";;
-    *) fail "doctor.so depends on $dep (allowed: libc, libm, libstdc++, libgcc_s)";;
+    linux-vdso|ld-linux-x86-64|libc|libm|libdl|libpthread) ;;
+    libstdc++|libgcc_s|libasan|libubsan|libtsan|librt) [ -n "${DOCTOR_SANITIZED:-}" ] || fail "doctor.so depends on $dep (libstdc++ and libgcc are linked in statically)";;
+    *) fail "doctor.so depends on $dep (allowed: libc, libm, libdl, libpthread)";;
   esac
 done
 echo "ok: depends only on: $deps"
+
+# Loads on glibc 2.31 and newer (Debian 11, Ubuntu 20.04): no newer symbol version, no libstdc++
+# version at all (ext/glibc_compat.cc). Sanitizer builds use the system's libraries as they are.
+if [ -z "${DOCTOR_SANITIZED:-}" ]; then
+  bash "$(dirname "$(realpath "$0")")/check_symbol_versions.sh" "$so" || exit 1
+fi
 
 exported="$(nm -D --defined-only "$so" | awk '$2 ~ /^[A-Z]$/ {print $3}')"
 [ "$exported" = "sqlite3_doctor_init" ] || fail "exports more than the entry point: $exported"

@@ -45,4 +45,16 @@ test('the packed tarball installs and loads through drizzle-orm + better-sqlite3
   assert.ok(out.objects > 0);
   assert.ok(out.path.endsWith('node_modules/sqlite-doctor/lib/doctor.so'));
   assert.match(out.bad, /needs a better-sqlite3 or libsql Database/);
+
+  // The bin: npx sqlite-doctor, with better-sqlite3 (its peer dependency) from the app.
+  const bin = path.join(app, 'node_modules/.bin/sqlite-doctor');
+  const env = { ...process.env, NODE_PATH: path.join(here, 'node_modules') };
+  assert.match(execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8', env }),
+    /^Usage: sqlite-doctor <command>/);
+  execFileSync('node', ['-e', `new (require('better-sqlite3'))('app.db').exec('CREATE TABLE t(x)')`],
+    { cwd: app, env });
+  const report = JSON.parse(execFileSync(bin, ['report', 'app.db', '--json'],
+    { cwd: app, encoding: 'utf8', env }));
+  assert.equal(report.summary.critical, 0);
+  assert.ok(report.findings.some((f) => f.object === 't'));
 });

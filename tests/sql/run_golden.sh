@@ -17,7 +17,8 @@ ln -s "$so" "$work/doctor.so"
 actual="$work/actual.out"
 # The script runs in a scratch folder holding ./doctor.so, so relative file names stay local and
 # a script can `.load ./doctor` again as users type it.
-(cd "$work" && sanitized sqlite3 -batch -cmd ".load ./doctor" :memory: < "$(basename "$script")" > "$actual" 2>&1)
+# DOCTOR_SQLITE3 names another shell (tools/arm64 runs the arm64 one under qemu).
+(cd "$work" && sanitized ${DOCTOR_SQLITE3:-sqlite3} -batch -cmd ".load ./doctor" :memory: < "$(basename "$script")" > "$actual" 2>&1)
 sed -i "s|$work|<tmp>|g" "$actual"
 if [ "$update" = 1 ]; then
   cp "$actual" "$expected"

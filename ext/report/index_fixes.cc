@@ -1,0 +1,139 @@
+#include "ext/report/index_fixes.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ext/core/sql_normalize.h"
+
+namespace doctor::report {
+namespace {
+
+// The statement's tokens without whitespace and comments.
+std::vector<Token> Significant(absl::string_view sql) {
+  std::vector<Token> out;
+  for (const Token& t : TokenizeSql(sql)) {
+    if (t.kind != TokenKind::kSpace && t.kind != TokenKind::kComment) out.push_back(t);
+  }
+  return out;
+}
+
+bool IsWord(const Token& t, absl::string_view word) {
+  return t.kind == TokenKind::kWord && absl::EqualsIgnoreCase(t.text, word);
+}
+
+bool IsName(const Token& t) {
+  return t.kind == TokenKind::kWord || t.kind == TokenKind::kQuotedName;
+}
+
+std::string NameOf(const Token& t) {
+  return absl::AsciiStrToLower(t.kind == TokenKind::kQuotedName ? UnquoteSql(t.text)
+                                                                : std::string(t.text));
+}
+
+// A name, or schema.name (the schema is dropped); advances `i` past it.
+std::optional<std::string> QualifiedName(const std::vector<Token>& t, size_t& i) {
+  if (i >= t.size() || !IsName(t[i])) return std::nullopt;
+  std::string name = NameOf(t[i++]);
+  if (i + 1 < t.size() && t[i].text == "." && IsName(t[i + 1])) {
+    name = NameOf(t[i + 1]);
+    i += 2;
+  }
+  return name;
+}
+
+// One indexed column from `begin` to `end`: its name, or its expression's text.
+std::string ColumnOf(const std::vector<Token>& t, size_t begin, size_t end) {
+  if (end > begin && IsName(t[begin]) &&
+      (end == begin + 1 || IsWord(t[begin + 1], "ASC") || IsWord(t[begin + 1], "DESC") ||
+       IsWord(t[begin + 1], "COLLATE"))) {
+    return NameOf(t[begin]);
+  }
+  std::string text;
+  for (size_t k = begin; k < end; ++k) absl::StrAppend(&text, t[k].text);
+  return absl::AsciiStrToLower(text);
+}
+
+// The column list after `(` at `i`; advances `i` past its `)`.
+std::optional<std::vector<std::string>> Columns(const std::vector<Token>& t, size_t& i) {
+  if (i >= t.size() || t[i].text != "(") return std::nullopt;
+  std::vector<std::string> columns;
+  int depth = 0;
+  size_t begin = i + 1;
+  for (++i; i < t.size(); ++i) {
+    if (t[i].text == "(") ++depth;
+    if (t[i].text == ")" && depth-- == 0) {
+      columns.push_back(ColumnOf(t, begin, i++));
+      return columns;
+    }
+    if (t[i].text == "," && depth == 0) {
+      columns.push_back(ColumnOf(t, begin, i));
+      begin = i + 1;
+    }
+  }
+  return std::nullopt;  // unterminated
+}
+
+bool Leads(const std::vector<std::string>& prefix, const std::vector<std::string>& of) {
+  if (prefix.size() > of.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (prefix[i] != of[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<IndexShape> ParseCreateIndex(absl::string_view sql) {
+  const std::vector<Token> t = Significant(sql);
+  size_t i = 0;
+  if (i >= t.size() || !IsWord(t[i++], "CREATE")) return std::nullopt;
+  if (i < t.size() && IsWord(t[i], "UNIQUE")) ++i;
+  if (i >= t.size() || !IsWord(t[i++], "INDEX")) return std::nullopt;
+  if (i + 2 < t.size() && IsWord(t[i], "IF") && IsWord(t[i + 1], "NOT") &&
+      IsWord(t[i + 2], "EXISTS")) {
+    i += 3;
+  }
+  IndexShape shape;
+  std::optional<std::string> name = QualifiedName(t, i);
+  if (!name || i >= t.size() || !IsWord(t[i++], "ON")) return std::nullopt;
+  std::optional<std::string> table = QualifiedName(t, i);
+  if (!table) return std::nullopt;
+  std::optional<std::vector<std::string>> columns = Columns(t, i);
+  if (!columns) return std::nullopt;
+  shape.name = std::move(*name);
+  shape.table = std::move(*table);
+  shape.columns = std::move(*columns);
+  shape.partial = i < t.size() && IsWord(t[i], "WHERE");
+  return shape;
+}
+
+bool SameIndexColumns(absl::string_view create_a, absl::string_view create_b) {
+  const std::optional<IndexShape> a = ParseCreateIndex(create_a);
+  const std::optional<IndexShape> b = ParseCreateIndex(create_b);
+  return a && b && !a->partial && !b->partial && a->table == b->table && a->columns == b->columns;
+}
+
+void MergeIndexFixes(std::vector<Finding>& findings) {
+  std::vector<std::optional<IndexShape>> shapes;
+  for (const Finding& f : findings) {
+    std::optional<IndexShape> shape = f.fix_sql ? ParseCreateIndex(*f.fix_sql) : std::nullopt;
+    shapes.push_back(shape && !shape->partial ? std::move(shape) : std::nullopt);
+  }
+  for (size_t a = 0; a < findings.size(); ++a) {
+    for (size_t b = 0; shapes[a] && b < findings.size(); ++b) {
+      if (a == b || !shapes[b] || shapes[b]->table != shapes[a]->table) continue;
+      const bool longer = shapes[b]->columns.size() > shapes[a]->columns.size();
+      if (!Leads(shapes[a]->columns, shapes[b]->columns) || (!longer && b > a)) continue;
+      findings[a].advice =
+          absl::StrCat(findings[a].advice, "; the index ", shapes[b]->name, " (the fix of the ",
+                       findings[b].area, " finding on ", findings[b].object,
+                       ") serves this too, so build only that one");
+      findings[a].fix_sql.reset();
+      shapes[a].reset();
+    }
+  }
+}
+
+}  // namespace doctor::report

@@ -1,0 +1,108 @@
+// A migration folder's findings: changed or missing migrations, and each pending one dry-run
+// through migrate_check (risky, failing, or safe to apply).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/migrations/folder.h"
+#include "ext/report/area_findings.h"
+
+namespace doctor::report {
+namespace {
+
+// Sorts before the other migration findings of one severity: it blocks deploys.
+constexpr double kRiskImpact = 10;
+
+Finding ChangedOrMissing(const std::string& name, const std::string& status, const Value& note) {
+  return {"migrations",
+          Severity::kWarn,
+          name,
+          absl::StrCat("migration ", name, " is ", status,
+                       status == "changed" ? " (its file differs from what was applied)"
+                                           : " (applied, but its file is gone)",
+                       note.is_null() ? "" : absl::StrCat(": ", note.AsText())),
+          "restore the file as applied; add a new migration for new changes",
+          std::nullopt,
+          1};
+}
+
+// One warning or error of migrate_check(file) for the pending migration `name`.
+Finding Risk(const std::string& folder, const std::string& name, const Row& check) {
+  const bool fails = check[1].AsText() == "statement_failed";
+  Finding f{"migrations",
+            check[0].AsText() == "error" ? Severity::kCritical : Severity::kWarn,
+            name,
+            absl::StrCat(
+                "pending migration ", name,
+                fails ? " fails on this database: " : absl::StrCat(" (", check[1].AsText(), "): "),
+                check[3].AsText()),
+            "review it with SELECT * FROM migrate_check(...) before running migrate_dir",
+            std::nullopt,
+            kRiskImpact};
+  if (fails) {
+    f.advice =
+        "if the database already has this change (made before migrations were journaled), "
+        "mark it applied with migrate_baseline";
+    f.fix_sql = absl::StrCat("SELECT migrate_baseline(", QuoteLiteral(folder), ", ",
+                             QuoteLiteral(name), ")");
+  }
+  return f;
+}
+
+// A pending migration: its dry run's risks, or one finding that it is safe to apply.
+absl::Status CheckPending(Connection& c, const std::string& folder, const std::string& name,
+                          const migrations::MigrationFile* file, std::vector<Finding>& out) {
+  int risks = 0;
+  if (file != nullptr) {
+    ASSIGN_OR_RETURN(Rows checks, Query(c,
+                                        "SELECT severity, kind, object, detail FROM "
+                                        "migrate_check(?1) WHERE severity IN ('warning', 'error')",
+                                        {Value(file->text)}));
+    for (const Row& check : checks) {
+      ++risks;
+      out.push_back(Risk(folder, name, check));
+    }
+  }
+  if (risks == 0) {
+    out.push_back({"migrations", Severity::kInfo, name,
+                   absl::StrCat("migration ", name, " is pending; its dry run found no risk"),
+                   "apply it with migrate_dir",
+                   absl::StrCat("SELECT migrate_dir(", QuoteLiteral(folder), ")"), 0});
+  }
+  return absl::OkStatus();
+}
+
+const migrations::MigrationFile* FileNamed(const migrations::Folder& folder,
+                                           const std::string& name) {
+  for (const auto& f : folder.files) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::Status AddMigrationFindings(Connection& c, const std::string& folder,
+                                  std::vector<Finding>& out) {
+  if (!HasTable(c, "migration_status")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT name, status, note FROM migration_status(?1) WHERE "
+                                    "status <> 'applied'",
+                                    {Value(folder)}));
+  if (rows.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(migrations::Folder files, migrations::ReadFolder(folder));
+  for (const Row& r : rows) {
+    const std::string name = r[0].AsText(), status = r[1].AsText();
+    if (status == "pending") {
+      RETURN_IF_ERROR(CheckPending(c, folder, name, FileNamed(files, name), out));
+    } else {
+      out.push_back(ChangedOrMissing(name, status, r[2]));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace doctor::report

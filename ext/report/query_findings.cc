@@ -1,0 +1,145 @@
+// The captured workload's findings: the queries that cost the most (slow on average, or reading a
+// whole table call after call), each with the advisor's index when it finds one that pays.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ext/core/query_plan.h"
+#include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
+#include "ext/core/statement_kind.h"
+#include "ext/core/status_macros.h"
+#include "ext/core/text.h"
+#include "ext/report/area_findings.h"
+
+namespace doctor::report {
+namespace {
+
+// At most this many query findings: the rest are in query_stats.
+constexpr int kMostQueries = 10;
+
+bool IsExtensionObject(const Connection& c, absl::string_view name) {
+  for (const Area* area : c.areas()) {
+    for (const FunctionSpec& f : area->functions) {
+      if (absl::EqualsIgnoreCase(name, f.name)) return true;
+    }
+    for (const TableSpec& t : area->tables) {
+      if (absl::EqualsIgnoreCase(name, t.name)) return true;
+    }
+  }
+  return false;
+}
+
+// True when the plan (query_stats' text form) reads some table whole.
+bool ScansAWholeTable(const std::string& plan_text) {
+  for (const PlanStep& step : ParsePlanText(plan_text).steps) {
+    if (step.ScansWholeTable()) return true;
+  }
+  return false;
+}
+
+// One row of the query_stats read below, by name.
+struct QueryRow {
+  std::string id, query, example;
+  int64_t calls = 0, rows_scanned_per_call = 0;
+  double total_ms = 0, mean_ms = 0, p95_ms = 0;
+  std::string plan;
+};
+
+// The advisor's first index for this one statement, if it finds one that pays.
+std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q) {
+  if (!HasTable(c, "index_advise")) return std::nullopt;
+  absl::StatusOr<Rows> advice =
+      Query(c, "SELECT index_sql FROM index_advise(?1) LIMIT 1", {Value(q.example)});
+  if (!advice.ok() || advice->empty()) return std::nullopt;
+  return (*advice)[0][0].AsText();
+}
+
+Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std::string> fix) {
+  const std::string scanned =
+      scans && q.rows_scanned_per_call >= 1000
+          ? absl::StrCat("; each call scans ", q.rows_scanned_per_call, " rows")
+          : "";
+  std::string finding = absl::StrFormat(
+      "query %s ran %d times, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s", q.id, q.calls,
+      q.total_ms, q.mean_ms, q.p95_ms, scanned, Utf8Prefix(q.query, 160));
+  const char* advice =
+      fix     ? "create the index the advisor measured for it"
+      : scans ? "ask for an index: SELECT * FROM index_advise() (the captured workload)"
+              : "it is slow without scanning a whole table: look at its plan and the rows it "
+                "returns";
+  return {"timing",  slow ? Severity::kWarn : Severity::kInfo,
+          q.id,      std::move(finding),
+          advice,    std::move(fix),
+          q.total_ms};
+}
+
+absl::Status CheckTimingActive(Connection& c, std::vector<Finding>& out) {
+  ASSIGN_OR_RETURN(Rows info, Query(c, "SELECT status FROM query_stats_info"));
+  if (info.empty() || info[0][0].AsText() == "active") return absl::OkStatus();
+  out.push_back(
+      {"timing", Severity::kWarn, "query_stats",
+       absl::StrCat("query timing is not active on this connection: ", info[0][0].AsText()),
+       "turn it on with SELECT doctor_set('timing', 'on'), or reload the extension", std::nullopt,
+       0});
+  return absl::OkStatus();
+}
+
+// The queries that cost the most: slow on average, or scanning whole tables call after call.
+// `plan` is the plan now, so a query whose scan an index has since fixed drops out.
+absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::string& schema,
+                                                    double slow_ms) {
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "SELECT query_id, query, example, calls, fullscan_steps / calls, "
+                         "total_ms, mean_ms, p95_ms, plan FROM query_stats "
+                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
+                         "AND (mean_ms >= ?2 OR (calls >= 10 AND fullscan_steps / calls >= 1000)) "
+                         "ORDER BY total_ms DESC LIMIT 50",
+                         {Value(schema), Value(slow_ms)}));
+  std::vector<QueryRow> queries;
+  for (const Row& r : rows) {
+    queries.push_back({r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt(), r[4].AsInt(),
+                       r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(), r[8].AsText()});
+  }
+  return queries;
+}
+
+}  // namespace
+
+bool CallsTheExtension(const Connection& c, const std::string& sql) {
+  for (const Token& token : TokenizeSql(sql)) {
+    if (token.kind == TokenKind::kWord && IsExtensionObject(c, token.text)) return true;
+    if (token.kind == TokenKind::kQuotedName && IsExtensionObject(c, UnquoteSql(token.text))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  if (!HasTable(c, "query_stats")) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckTimingActive(c, out));
+  ASSIGN_OR_RETURN(Rows slow_ms,
+                   Query(c, "SELECT value FROM doctor_config WHERE name = 'slow_ms'"));
+  const double threshold = slow_ms.empty() ? 100 : slow_ms[0][0].AsDouble();
+  ASSIGN_OR_RETURN(std::vector<QueryRow> queries, CostlyQueries(c, schema, threshold));
+  int reported = 0;
+  for (const QueryRow& q : queries) {
+    const bool slow = q.mean_ms >= threshold;
+    const bool scans = ScansAWholeTable(q.plan);
+    // A query or a write is a statement to tune; a slow CREATE INDEX or PRAGMA is not.
+    if ((!slow && !scans) || !IsAdvisable(KindOfStatement(q.query)) ||
+        CallsTheExtension(c, q.query)) {
+      continue;
+    }
+    if (++reported > kMostQueries) break;
+    out.push_back(QueryFinding(q, slow, scans, scans ? AdvisedIndex(c, q) : std::nullopt));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace doctor::report

@@ -1,0 +1,188 @@
+// The sqlite-doctor command line (tools/npm/cli.js, the package's bin) against the fixture Drizzle
+// app: every command, drizzle.config.ts read for out / dbCredentials.url / migrations.table, and
+// the exit codes a CI pipeline relies on.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DOCTOR_SO, Database, openDoctor, scratchDir } from './doctor.mjs';
+import { seed, counts } from './drizzle_fixture.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.resolve(here, '../../tools/npm/cli.js');
+const FIXTURE = path.join(here, 'fixtures/drizzle-app/drizzle');
+const JOURNAL = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'meta/_journal.json'), 'utf8'));
+
+function run(cwd, ...args) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd, encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: path.join(here, 'node_modules'), SQLITE_DOCTOR_SO: DOCTOR_SO },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+// The fixture's first `upto` migrations as the app's folder.
+function writeFolder(out, upto) {
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.cpSync(FIXTURE, out, { recursive: true });
+  for (const e of JOURNAL.entries.slice(upto)) fs.rmSync(path.join(out, `${e.tag}.sql`));
+  fs.writeFileSync(path.join(out, 'meta/_journal.json'),
+    JSON.stringify({ ...JOURNAL, entries: JOURNAL.entries.slice(0, upto) }, null, 2));
+}
+
+// A scratch Drizzle app: drizzle.config.ts (with a decoy `out` in a comment) and its folder.
+function app(t, upto) {
+  const dir = scratchDir(t);
+  writeFolder(path.join(dir, 'drizzle'), upto);
+  fs.writeFileSync(path.join(dir, 'drizzle.config.ts'), `import { defineConfig } from 'drizzle-kit';
+// out: './not-this-one',
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './schema.ts',
+  out: './drizzle',
+  dbCredentials: { url: 'file:./app.db' },
+  migrations: { table: 'app_migrations' },
+  tablesFilter: ['*', '!doctor_migrations'],
+});
+`);
+  return dir;
+}
+
+test('migrate reads drizzle.config.ts; check fails the pipeline on a cascading rebuild', (t) => {
+  const dir = app(t, 3);
+  let r = run(dir, 'migrate');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /applied 3 migration\(s\)/);
+  const db = new Database(path.join(dir, 'app.db'));
+  t.after(() => db.close());
+  assert.equal(db.prepare('SELECT count(*) FROM app_migrations').pluck().get(), 3,
+    'migrations.table of the config is the Drizzle journal');
+  seed(db);
+
+  writeFolder(path.join(dir, 'drizzle'), 4);  // 0003 rebuilds users, the parent of everything
+  r = run(dir, 'check', 'drizzle');
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, /critical .*0003_users_email_not_null/);
+  assert.match(r.out, /ON DELETE CASCADE: posts 4 -> 0, comments 5 -> 0/);
+  assert.equal(run(dir, 'check', 'drizzle', '--fail-on', 'never').code, 0);
+  r = run(dir, 'check', 'drizzle/0003_users_email_not_null.sql', '--json');
+  assert.equal(r.code, 1);
+  assert.ok(JSON.parse(r.out).findings.some((f) => f.severity === 'critical'));
+  assert.deepEqual(counts(db), { users: 3, posts: 4, comments: 5 }, 'the dry runs changed nothing');
+
+  r = run(dir, 'migrate');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /applying 1 pending migration\(s\) from .*0003_users_email_not_null/);
+  assert.deepEqual(counts(db), { users: 3, posts: 4, comments: 5 }, 'nothing lost');
+  r = run(dir, 'status', '--json');
+  assert.equal(r.code, 0);
+  assert.deepEqual(JSON.parse(r.out).map((m) => m.status), ['applied', 'applied', 'applied', 'applied']);
+  assert.equal(run(dir, 'check', 'drizzle').code, 0, 'nothing pending, nothing to fail');
+});
+
+test('report: text, --json, --html, and exit 1 on a critical finding', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  let r = run(dir, 'report');
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /\d+ critical, \d+ warn, \d+ info/);
+  r = run(dir, 'report', 'app.db', '--json', '--html', 'page.html');
+  assert.equal(r.code, 0, r.err);
+  const json = JSON.parse(r.out);
+  assert.equal(json.database, path.join(dir, 'app.db'));
+  assert.equal(json.summary.critical, 0);
+  assert.ok(json.findings.every((f) => 'fix_sql' in f && 'advice' in f));
+  const page = fs.readFileSync(path.join(dir, 'page.html'), 'utf8');
+  assert.match(page, /^<!DOCTYPE html>/);
+  assert.match(page, /<section id="migrations">/);
+
+  fs.mkdirSync(path.join(dir, 'broken'));
+  fs.writeFileSync(path.join(dir, 'broken/0001_bad.sql'), 'ALTER TABLE nope ADD COLUMN x;\n');
+  r = run(dir, 'report', '--migrations', 'broken');
+  assert.equal(r.code, 1, 'a migration that fails on this database is critical');
+  assert.match(r.out, /critical .*0001_bad/);
+  assert.equal(run(dir, 'report', '--migrations', 'broken', '--fail-on', 'never').code, 0);
+});
+
+test('advise, stats, wal and locks read what the application recorded', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  t.after(() => db.close());
+  db.pragma('journal_mode = WAL');
+  seed(db);
+  for (let i = 0; i < 5; i++) db.prepare('SELECT * FROM posts WHERE user_id = ?').all(i);
+  db.prepare('SELECT query_stats_flush()').get();  // into app.db-doctor, for other processes
+
+  let r = run(dir, 'stats', '--json');
+  assert.equal(r.code, 0, r.err);
+  const top = JSON.parse(r.out).find((q) => q.query.includes('FROM posts WHERE user_id'));
+  assert.equal(top.calls, 5);
+  r = run(dir, 'stats', '--limit', '3');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^query\s+calls\s+total_ms/);
+  fs.writeFileSync(path.join(dir, 'workload.sql'),
+    'SELECT * FROM comments WHERE post_id = 3;\n');
+  db.exec('WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) ' +
+    "INSERT INTO comments(id, post_id, body) SELECT i, 1 + i % 4, 'x' FROM n");
+  r = run(dir, 'advise', 'workload.sql', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.match(JSON.parse(r.out)[0].index_sql, /ON comments\(post_id/);
+  r = run(dir, 'wal');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /main\s+wal\s/);
+  r = run(dir, 'locks', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(Array.isArray(JSON.parse(r.out)));
+});
+
+test('--help for every command; usage errors exit 2', (t) => {
+  const dir = app(t, 1);
+  for (const command of ['report', 'migrate', 'status', 'check', 'advise', 'stats', 'wal', 'locks']) {
+    const r = run(dir, command, '--help');
+    assert.equal(r.code, 0);
+    assert.match(r.out, new RegExp(`^Usage: sqlite-doctor ${command}`));
+    assert.match(r.out, /Exit codes/);
+  }
+  assert.equal(run(dir, '--help').code, 0);
+  assert.equal(run(dir).code, 2);
+  assert.equal(run(dir, 'nonsense').code, 2);
+  let r = run(dir, 'report', 'missing.db');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /missing\.db: no such database file/);
+  assert.equal(run(dir, 'check').code, 2);
+  assert.equal(run(dir, 'report', '--fail-on', 'sometimes').code, 2);
+  assert.equal(run(dir, 'report', '--bogus').code, 2);
+  r = run(dir, 'status', '--config', 'nope.ts');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--config nope\.ts: no such file/);
+});
+
+// The README's drizzle.config.ts lines: with them `drizzle-kit push` keeps doctor's journal,
+// without them it drops it.
+test("the README's tablesFilter keeps doctor_migrations through drizzle-kit push", (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  fs.symlinkSync(path.join(here, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.copyFileSync(path.join(here, 'fixtures/drizzle-app/schema/s3.ts'), path.join(dir, 'schema.ts'));
+  const push = (filter) => {
+    fs.writeFileSync(path.join(dir, 'drizzle.config.ts'), `export default {
+  dialect: 'sqlite', schema: './schema.ts', out: './drizzle', dbCredentials: { url: './app.db' },
+  migrations: { table: 'app_migrations' },${filter}
+};
+`);
+    const r = spawnSync(process.execPath, [path.join(here, 'node_modules/drizzle-kit/bin.cjs'),
+      'push', '--force'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const db = new Database(path.join(dir, 'app.db'), { readonly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
+    db.close();
+    return tables;
+  };
+  let tables = push("\n  tablesFilter: ['*', '!doctor_migrations', '!app_migrations'],");
+  assert.ok(tables.includes('doctor_migrations') && tables.includes('app_migrations'), tables.join());
+  tables = push('');
+  assert.ok(!tables.includes('doctor_migrations'), 'without the filter push drops it');
+});

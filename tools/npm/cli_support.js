@@ -1,0 +1,197 @@
+'use strict';
+// The command line's plumbing (cli.js has the commands): arguments, drizzle.config read as text
+// (never run) for `out`, `dbCredentials.url` and `migrations.table`, the database with the
+// extension loaded, and text output.
+const fs = require('node:fs');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+const { getLoadablePath } = require('./index.js');
+
+const EXIT_OK = 0;
+const EXIT_FINDINGS = 1;  // findings at or above --fail-on, or a migration that failed
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+const COMMANDS = {
+  report: {
+    usage: 'report [db] [--json] [--html FILE] [--migrations DIR] [--fail-on critical|warn|never]',
+    help: 'Every finding of every area, most severe first, each with the SQL that fixes it.\n' +
+      '--html FILE writes the same as one self-contained page (SELECT doctor_html()).\n' +
+      'Exits 1 when a finding is at or above --fail-on (default critical).',
+  },
+  migrate: {
+    usage: 'migrate [db] [folder]',
+    help: 'Applies the pending migrations of a folder (drizzle-kit, Drizzle 1.0 folders, or\n' +
+      'plain *.sql) atomically, each journaled; a drop-in for `drizzle-kit migrate` that keeps\n' +
+      'foreign keys off around a table rebuild instead of cascading deletes. Exits 1 on failure.',
+  },
+  status: {
+    usage: 'status [db] [folder] [--json]',
+    help: 'Every migration: applied, pending, changed (file differs from what ran) or missing.',
+  },
+  check: {
+    usage: 'check <file|folder> [db] [--json] [--fail-on critical|warn|never]',
+    help: 'Dry-runs pending migrations (or one SQL file) in a transaction that is rolled back:\n' +
+      'destructive changes, rebuilds, foreign-key violations, and rows that Drizzle\'s own\n' +
+      'migrator would delete through ON DELETE CASCADE (its PRAGMA foreign_keys=OFF is ignored\n' +
+      'inside its transaction). Exits 1 on a critical finding (configurable with --fail-on).',
+  },
+  advise: {
+    usage: 'advise [db] [workload.sql] [--json]',
+    help: 'Indexes worth building, each measured in VM steps on a sampled copy of the database:\n' +
+      'for the statements of workload.sql, else for the workload the application recorded\n' +
+      '(query_stats, flushed into the <db>-doctor sidecar).',
+  },
+  stats: {
+    usage: 'stats [db] [--limit N] [--json] [--watch SECONDS]',
+    help: 'Top queries by total time, as the application flushed them into the <db>-doctor\n' +
+      'sidecar (query_stats_flush(), or the stats_flush_s setting).',
+  },
+  wal: {
+    usage: 'wal [db] [--json]',
+    help: 'WAL size, frames pending checkpoint, readers pinning it, and the checkpoints seen.',
+  },
+  locks: {
+    usage: 'locks [db] [--json]',
+    help: 'Lock waits and SQLITE_BUSY errors counted by doctor\'s busy handler in this process.',
+  },
+};
+
+const COMMON = 'Options: --config FILE (default ./drizzle.config.ts or .js), --help.\n' +
+  'db defaults to dbCredentials.url of drizzle.config, folder to its `out`.\n' +
+  'Exit codes: 0 ok, 1 findings at or above --fail-on or a failed migration, 2 usage error,\n' +
+  '3 the database could not be read.';
+
+function mainHelp() {
+  const lines = Object.entries(COMMANDS).map(([, c]) => `  sqlite-doctor ${c.usage}`);
+  return `Usage: sqlite-doctor <command> [options]\n\n${lines.join('\n')}\n\n${COMMON}\n` +
+    'Run sqlite-doctor <command> --help for one command.';
+}
+
+// --- arguments -----------------------------------------------------------------------------
+
+const VALUE_OPTIONS = new Set(['--html', '--migrations', '--fail-on', '--config', '--limit',
+  '--watch']);
+const FLAG_OPTIONS = new Set(['--json', '--help', '-h']);
+
+function parseArgs(argv) {
+  const positional = [];
+  const options = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [arg];
+    if (VALUE_OPTIONS.has(name)) {
+      const value = inline !== undefined ? inline : argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      options[name.slice(2)] = value;
+    } else if (FLAG_OPTIONS.has(name)) {
+      options[name === '-h' ? 'help' : name.slice(2)] = true;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  return { positional, options };
+}
+
+// --- drizzle.config ------------------------------------------------------------------------
+
+// The string value of `key` inside the object literal that follows `block:` (or at top level).
+function literal(text, key, block) {
+  const value = `\\b${key}\\s*:\\s*(['"\`])([^'"\`]*)\\1`;
+  const re = block ? new RegExp(`\\b${block}\\s*:\\s*\\{[^}]*?${value}`, 's') : new RegExp(value);
+  const m = text.match(re);
+  return m ? m[2] : undefined;
+}
+
+function readDrizzleConfig(explicit) {
+  const candidates = explicit ? [explicit] : ['drizzle.config.ts', 'drizzle.config.js',
+    'drizzle.config.mjs', 'drizzle.config.cjs'];
+  for (const file of candidates) {
+    const full = path.resolve(file);
+    if (!fs.existsSync(full)) {
+      if (explicit) throw new UsageError(`--config ${file}: no such file`);
+      continue;
+    }
+    // Comments out (a // after ':' is part of a URL and stays).
+    const text = fs.readFileSync(full, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    let url = literal(text, 'url', 'dbCredentials');
+    if (url && url.startsWith('file:')) url = url.slice(5).replace(/^\/\/(?=\/)/, '');
+    return { file: full, out: literal(text, 'out'), url, table: literal(text, 'table', 'migrations') };
+  }
+  return {};
+}
+
+// --- the database --------------------------------------------------------------------------
+
+function requireBetterSqlite3() {
+  const tries = [() => require('better-sqlite3'),
+    () => createRequire(path.join(process.cwd(), 'package.json'))('better-sqlite3')];
+  for (const attempt of tries) {
+    try { return attempt(); } catch (e) { if (e.code !== 'MODULE_NOT_FOUND') throw e; }
+  }
+  throw new UsageError('better-sqlite3 is not installed: npm install better-sqlite3 ' +
+    '(sqlite-doctor uses it as a peer dependency)');
+}
+
+function openDatabase(file, { mustExist = true } = {}) {
+  if (!file) throw new UsageError('no database: give its path, or dbCredentials.url in drizzle.config');
+  if (mustExist && !fs.existsSync(file)) throw new UsageError(`${file}: no such database file`);
+  const Database = requireBetterSqlite3();
+  const db = new Database(file);
+  db.loadExtension(process.env.SQLITE_DOCTOR_SO || getLoadablePath());
+  return db;
+}
+
+// --- output --------------------------------------------------------------------------------
+
+function cell(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number' && !Number.isInteger(v)) return v.toFixed(3);
+  return String(v).replace(/\s+/g, ' ');
+}
+
+function printTable(rows, columns, out = process.stdout) {
+  if (rows.length === 0) { out.write('(none)\n'); return; }
+  const max = 60;
+  const text = rows.map((r) => columns.map((c) => {
+    const s = cell(r[c]);
+    return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  }));
+  const widths = columns.map((c, i) => Math.max(c.length, ...text.map((t) => t[i].length)));
+  const line = (vals) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  out.write(`${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  for (const t of text) out.write(`${line(t)}\n`);
+}
+
+const RANK = { critical: 0, warn: 1, info: 2 };
+
+function failLevel(options) {
+  const level = options['fail-on'] || 'critical';
+  if (!['critical', 'warn', 'never'].includes(level)) {
+    throw new UsageError(`--fail-on must be critical, warn or never, got '${level}'`);
+  }
+  return level;
+}
+
+function fails(findings, level) {
+  return level !== 'never' && findings.some((f) => RANK[f.severity] <= RANK[level]);
+}
+
+function printFindings(findings) {
+  for (const f of findings) {
+    process.stdout.write(`${f.severity.padEnd(8)} ${f.area.padEnd(10)} ${f.object}\n`);
+    process.stdout.write(`         ${f.finding}\n         advice: ${f.advice}\n`);
+    if (f.fix_sql) process.stdout.write(`         fix: ${f.fix_sql}\n`);
+  }
+  const count = (s) => findings.filter((f) => f.severity === s).length;
+  process.stdout.write(`${count('critical')} critical, ${count('warn')} warn, ${count('info')} info\n`);
+}
+
+module.exports = {
+  COMMANDS, COMMON, EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, UsageError, mainHelp, parseArgs,
+  readDrizzleConfig, openDatabase, printTable, printFindings, failLevel, fails,
+};
