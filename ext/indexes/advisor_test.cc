@@ -326,6 +326,19 @@ TEST_F(AdvisorTest, ForeignKeyIndexIsNotLowSelectivity) {
   EXPECT_THAT(db_.Rows("SELECT kind FROM index_lint WHERE table_name = 'items'"), IsEmpty());
 }
 
+// Each table declares its columns once, each with a one-line doc (core column_list).
+TEST_F(AdvisorTest, ColumnsAreDeclaredWithDocs) {
+  auto columns = [&](const std::string& table) {
+    return db_.One("SELECT group_concat(name, ',') FROM doctor_help_columns WHERE table_name = '" +
+                   table + "' AND kind = 'column' AND doc <> ''");
+  };
+  EXPECT_EQ(columns("index_advise"),
+            "index_sql,table_name,columns,benefit,statements,detail,est_bytes,drizzle,limits");
+  EXPECT_EQ(columns("index_whatif"),
+            "statement,plan_before,plan_after,cost_before,cost_after,saving,uses,error");
+  EXPECT_EQ(columns("index_lint"), "kind,table_name,index_name,finding,fix_sql");
+}
+
 TEST_F(AdvisorTest, Lint) {
   db_.Exec("CREATE INDEX ia ON t(a); CREATE INDEX iab ON t(a, b); CREATE INDEX iab2 ON t(a, b);"
            "CREATE INDEX istate ON t(state); CREATE INDEX ipad ON t(pad);"

@@ -17,6 +17,7 @@
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
+#include "ext/core/table_rows.h"
 #include "nlohmann/json.hpp"
 
 namespace doctor {
@@ -67,6 +68,85 @@ absl::StatusOr<std::vector<InputStatement>> CapturedWorkload(Connection& connect
   return out;
 }
 
+constexpr Column kAdviseColumns[] = {
+    {"index_sql", "TEXT", "The CREATE INDEX statement to run (NULL on the row that only reports limits)."},
+    {"table_name", "TEXT", "The table it indexes."},
+    {"columns", "TEXT", "Its key, as in the statement: \"a, b DESC\", with \" WHERE ...\" for a partial index."},
+    {"benefit", "REAL", "Share of the workload's weighted cost (VM steps) it saves, 0..1."},
+    {"statements", "INTEGER", "How many workload statements it helps."},
+    {"detail", "TEXT", "JSON per statement helped: sql, weight, cost and plan before and after, and a limit when one cut it."},
+    {"est_bytes", "INTEGER", "Estimated size of the index on your data, in bytes."},
+    {"drizzle", "TEXT", "The index as a Drizzle schema line: index('name').on(t.col, ...)[.where(sql`...`)]."},
+    {"limits", "TEXT", "What cut the advice short (step cap, time limit, candidate cap); NULL when it is complete."},
+};
+
+constexpr Column kWhatIfColumns[] = {
+    {"statement", "TEXT", "One statement of sql."},
+    {"plan_before", "TEXT", "Its query plan without the hypothetical indexes."},
+    {"plan_after", "TEXT", "Its query plan with them."},
+    {"cost_before", "INTEGER", "VM steps on the sampled copy without them."},
+    {"cost_after", "INTEGER", "VM steps with them."},
+    {"saving", "REAL", "1 - cost_after / cost_before."},
+    {"uses", "TEXT", "The hypothetical indexes the new plan uses, comma-separated (NULL: none)."},
+    {"error", "TEXT", "Why the statement could not run on the copy (NULL when it ran)."},
+};
+
+constexpr Column kLintColumns[] = {
+    {"kind", "TEXT", "duplicate | prefix | low_selectivity | unused | fk_without_index."},
+    {"table_name", "TEXT", "The table concerned."},
+    {"index_name", "TEXT", "The index concerned (NULL for fk_without_index)."},
+    {"finding", "TEXT", "What is wrong, in one sentence, with the figures behind it."},
+    {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it."},
+};
+
+// The JSON detail of one statement.
+nlohmann::json StatementDetail(const indexes::StatementResult& st) {
+  nlohmann::json d = {{"sql", st.sql},
+                      {"weight", st.weight},
+                      {"cost_before", st.cost_before},
+                      {"cost_after", st.cost_after},
+                      {"plan_before", st.plan_before},
+                      {"plan_after", st.plan_after}};
+  if (!st.limit.empty()) d["limit"] = st.limit;
+  return d;
+}
+
+absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
+  const Value limits = result.limits.empty() ? Value::Null()
+                                              : Value(absl::StrJoin(result.limits, "; "));
+  RowBuilder rows(kAdviseColumns);
+  for (const indexes::Recommendation& rec : result.recommendations) {
+    nlohmann::json detail = nlohmann::json::array();
+    for (int s : rec.statements) detail.push_back(StatementDetail(result.statements[s]));
+    rows.NewRow();
+    rows.Set("index_sql", rec.index.Ddl());
+    rows.Set("table_name", rec.index.table);
+    rows.Set("columns", rec.index.ColumnsText() +
+                            (rec.index.where.empty() ? "" : " WHERE " + rec.index.where));
+    rows.Set("benefit", rec.benefit);
+    rows.Set("statements", static_cast<int64_t>(rec.statements.size()));
+    rows.Set("detail", detail.dump());
+    rows.Set("est_bytes", static_cast<int64_t>(rec.bytes));
+    rows.Set("drizzle", indexes::DrizzleIndexLine(rec.index));
+    rows.Set("limits", limits);
+  }
+  // Nothing recommended because a limit cut the advice short: one row says so, rather than an
+  // empty answer that looks complete.
+  if (result.recommendations.empty() && !result.limits.empty()) {
+    nlohmann::json detail = nlohmann::json::array();
+    for (const indexes::StatementResult& st : result.statements) {
+      if (!st.limit.empty()) detail.push_back(StatementDetail(st));
+    }
+    rows.NewRow();
+    rows.Set("benefit", 0.0);
+    rows.Set("statements", 0);
+    rows.Set("detail", detail.dump());
+    rows.Set("est_bytes", 0);
+    rows.Set("limits", limits);
+  }
+  return rows.Finish();
+}
+
 absl::StatusOr<Rows> AdviseRows(TableCall& call) {
   const Args& args = call.args();
   std::vector<InputStatement> workload;
@@ -87,40 +167,7 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
   }
   ASSIGN_OR_RETURN(indexes::AdviceResult result,
                    indexes::Advise(call.connection(), workload, options));
-  const Value limits = result.limits.empty() ? Value::Null()
-                                              : Value(absl::StrJoin(result.limits, "; "));
-  Rows rows;
-  for (const indexes::Recommendation& rec : result.recommendations) {
-    nlohmann::json detail = nlohmann::json::array();
-    for (int s : rec.statements) {
-      const indexes::StatementResult& st = result.statements[s];
-      detail.push_back({{"sql", st.sql},
-                        {"weight", st.weight},
-                        {"cost_before", st.cost_before},
-                        {"cost_after", st.cost_after},
-                        {"plan_before", st.plan_before},
-                        {"plan_after", st.plan_after}});
-      if (!st.limit.empty()) detail.back()["limit"] = st.limit;
-    }
-    rows.push_back({Value(rec.index.Ddl()), Value(rec.index.table),
-                    Value(rec.index.ColumnsText() +
-                          (rec.index.where.empty() ? "" : " WHERE " + rec.index.where)),
-                    Value(rec.benefit), Value(static_cast<int64_t>(rec.statements.size())),
-                    Value(detail.dump()), Value(static_cast<int64_t>(rec.bytes)),
-                    Value(indexes::DrizzleIndexLine(rec.index)), limits});
-  }
-  // Nothing recommended because a limit cut the advice short: one row says so, rather than an
-  // empty answer that looks complete.
-  if (rows.empty() && !result.limits.empty()) {
-    nlohmann::json detail = nlohmann::json::array();
-    for (const indexes::StatementResult& st : result.statements) {
-      if (st.limit.empty()) continue;
-      detail.push_back({{"sql", st.sql}, {"cost_before", st.cost_before}, {"limit", st.limit}});
-    }
-    rows.push_back({Value::Null(), Value::Null(), Value::Null(), Value(0.0), Value(0),
-                    Value(detail.dump()), Value(0), Value::Null(), limits});
-  }
-  return rows;
+  return AdviceRows(result);
 }
 
 absl::StatusOr<Rows> WhatIfRows(TableCall& call) {
@@ -134,30 +181,36 @@ absl::StatusOr<Rows> WhatIfRows(TableCall& call) {
   }
   ASSIGN_OR_RETURN(std::vector<indexes::WhatIfResult> results,
                    indexes::WhatIf(call.connection(), sql, ddl));
-  Rows rows;
+  RowBuilder rows(kWhatIfColumns);
   for (const indexes::WhatIfResult& r : results) {
     const indexes::StatementResult& s = r.statement;
-    double saving = s.cost_before > 0
-                        ? 1.0 - static_cast<double>(s.cost_after) / static_cast<double>(s.cost_before)
-                        : 0.0;
-    std::string used;
-    for (const std::string& n : r.used) used += (used.empty() ? "" : ", ") + n;
-    rows.push_back({Value(s.sql), Value(s.plan_before), Value(s.plan_after), Value(s.cost_before),
-                    Value(s.cost_after), Value(saving),
-                    used.empty() ? Value::Null() : Value(used),
-                    s.error.empty() ? Value::Null() : Value(s.error)});
+    rows.NewRow();
+    rows.Set("statement", s.sql);
+    rows.Set("plan_before", s.plan_before);
+    rows.Set("plan_after", s.plan_after);
+    rows.Set("cost_before", s.cost_before);
+    rows.Set("cost_after", s.cost_after);
+    rows.Set("saving", s.cost_before > 0 ? 1.0 - static_cast<double>(s.cost_after) /
+                                                    static_cast<double>(s.cost_before)
+                                         : 0.0);
+    if (!r.used.empty()) rows.Set("uses", absl::StrJoin(r.used, ", "));
+    if (!s.error.empty()) rows.Set("error", s.error);
   }
-  return rows;
+  return rows.Finish();
 }
 
 absl::StatusOr<Rows> LintRows(TableCall& call) {
   ASSIGN_OR_RETURN(std::vector<indexes::LintFinding> findings, indexes::Lint(call.connection()));
-  Rows rows;
+  RowBuilder rows(kLintColumns);
   for (const indexes::LintFinding& f : findings) {
-    rows.push_back({Value(f.kind), Value(f.table), f.index.empty() ? Value::Null() : Value(f.index),
-                    Value(f.finding), Value(f.fix_sql)});
+    rows.NewRow();
+    rows.Set("kind", f.kind);
+    rows.Set("table_name", f.table);
+    if (!f.index.empty()) rows.Set("index_name", f.index);
+    rows.Set("finding", f.finding);
+    rows.Set("fix_sql", f.fix_sql);
   }
-  return rows;
+  return rows.Finish();
 }
 
 const TableArg kAdviseArgs[] = {{"workload", false}, {"options", false}};
@@ -168,30 +221,24 @@ const TableArg kWhatIfArgs[] = {{"sql", true},         {"index_ddl", true},
 // All three open private in-memory connections and can run for a while, so they are
 // DIRECTONLY: a schema (view, trigger) can never make them run.
 const TableSpec kTables[] = {
-    {"index_advise",
-     "index_sql TEXT, table_name TEXT, columns TEXT, benefit REAL, statements INTEGER, "
-     "detail TEXT, est_bytes INTEGER, drizzle TEXT, limits TEXT",
-     kAdviseArgs, true, AdviseRows,
+    {"index_advise", nullptr, kAdviseArgs, true, AdviseRows,
      "SELECT * FROM index_advise([workload TEXT [, options JSON]])",
      "Recommended indexes for a workload (SQL text, or the statements captured in query_stats "
-     "weighted by calls), measured in VM steps on a sampled private copy: index_sql, "
-     "table_name, columns, benefit (share of the workload's cost saved, 0..1), statements "
-     "helped, detail (JSON per statement: plans and costs before/after), est_bytes, drizzle (the index as a Drizzle schema line: index('name').on(t.col, ...)), limits (what "
-     "cut the advice short: step cap, time limit; NULL when complete; a row with NULL index_sql "
-     "when that left nothing to recommend). Options: max_indexes, budget_bytes, allow_partial, "
-     "allow_covering, sample_rows, foreign_keys, statistics, time_limit_s, step_cap."},
-    {"index_whatif",
-     "statement TEXT, plan_before TEXT, plan_after TEXT, cost_before INTEGER, "
-     "cost_after INTEGER, saving REAL, uses TEXT, error TEXT",
-     kWhatIfArgs, true, WhatIfRows,
+     "weighted by calls), measured in VM steps on a sampled private copy. When a limit (step "
+     "cap, time limit) left nothing to recommend, one row with NULL index_sql says so. Options: "
+     "max_indexes, budget_bytes, allow_partial, allow_covering, sample_rows, foreign_keys, "
+     "statistics, time_limit_s, step_cap.",
+     kAdviseColumns},
+    {"index_whatif", nullptr, kWhatIfArgs, true, WhatIfRows,
      "SELECT * FROM index_whatif(sql TEXT, index_ddl TEXT [, index_ddl ...])",
      "Plan and cost (VM steps on a sampled private copy) of each statement in sql before and "
-     "after hypothetical CREATE INDEX statements, without building them in your database."},
-    {"index_lint", "kind TEXT, table_name TEXT, index_name TEXT, finding TEXT, fix_sql TEXT", {},
-     true, LintRows, "SELECT * FROM index_lint",
+     "after hypothetical CREATE INDEX statements, without building them in your database.",
+     kWhatIfColumns},
+    {"index_lint", nullptr, {}, true, LintRows, "SELECT * FROM index_lint",
      "Findings about existing indexes: duplicate, prefix (redundant), low_selectivity, unused "
      "(by the queries in query_stats, once lint_unused_min_calls / _queries / _hours of traffic "
-     "were captured), and foreign keys without a child index; each with fix_sql."},
+     "were captured), and foreign keys without a child index; each with fix_sql.",
+     kLintColumns},
 };
 
 Setting* const kSettings[] = {&indexes::kUnusedMinCalls, &indexes::kUnusedMinQueries,
