@@ -31,6 +31,7 @@ struct Recommendation {
   double benefit = 0;     // share of the workload's weighted cost it saves (0..1)
   double bytes = 0;       // estimated size on the user's data
   std::vector<int> statements;  // ids into AdviceResult::statements it helps
+  std::string basis = "measured";  // or "structural": proposed for an empty table (structural.h)
 };
 
 struct AdviceResult {

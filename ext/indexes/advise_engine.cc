@@ -11,6 +11,7 @@
 #include "ext/indexes/probe.h"
 #include "ext/indexes/scratch.h"
 #include "ext/indexes/search.h"
+#include "ext/indexes/structural.h"
 
 namespace doctor::indexes {
 
@@ -35,6 +36,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   CandidateCollector collector(connection, *scratch, *probe, options);
   for (WorkloadItem& item : items) collector.AddStatement(&item);
   CandidatePool pool = collector.Take();
+  std::vector<Recommendation> structural = StructuralAdvice(pool);
   phase("candidates");
 
   CostCache costs(*scratch, items, pool, options.time_limit_s);
@@ -48,6 +50,23 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options);
   ReportChosen(*scratch, items, pool, chosen, costs, &result);
   ReportLimits(items, pool, costs, options.step_cap, options.time_limit_s, &result);
+  // What was measured on an empty table is no evidence (a few VM steps either way): structural.
+  for (Recommendation& rec : result.recommendations) {
+    const TableInfo* t = scratch->FindTable(rec.index.table);
+    if (t != nullptr && t->real_rows == 0) {
+      rec.basis = "structural";
+      rec.benefit = 0;
+    }
+  }
+  // Structural advice only where the measured set has nothing that serves the same lookups.
+  const size_t measured = result.recommendations.size();
+  for (Recommendation& rec : structural) {
+    bool served = false;
+    for (size_t m = 0; m < measured; ++m) {
+      served |= IsPrefixOf(rec.index, result.recommendations[m].index);
+    }
+    if (!served) result.recommendations.push_back(std::move(rec));
+  }
   phase("done");
   return result;
 }

@@ -333,10 +333,24 @@ TEST_F(AdvisorTest, ColumnsAreDeclaredWithDocs) {
                    table + "' AND kind = 'column' AND doc <> ''");
   };
   EXPECT_EQ(columns("index_advise"),
-            "index_sql,table_name,columns,benefit,statements,detail,est_bytes,drizzle,limits");
+            "index_sql,table_name,columns,benefit,statements,detail,est_bytes,drizzle,limits,"
+            "basis");
   EXPECT_EQ(columns("index_whatif"),
             "statement,plan_before,plan_after,cost_before,cost_after,saving,uses,error");
   EXPECT_EQ(columns("index_lint"), "kind,table_name,index_name,finding,fix_sql");
+}
+
+// Issue 20 item 3: a schema designed before its data exists gets advice from structure, marked.
+TEST_F(AdvisorTest, EmptyTableGetsStructuralAdvice) {
+  db_.Exec("CREATE TABLE e(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c INTEGER);");
+  auto rows = db_.Rows("SELECT index_sql, basis, benefit > 0, statements FROM index_advise('SELECT * "
+                       "FROM e WHERE a = ? AND c > ?; SELECT * FROM e WHERE a = 3 AND c > 7; "
+                       "SELECT * FROM t WHERE b = 5')");
+  std::vector<std::string> got;
+  for (const auto& r : rows) got.push_back(r[0] + " | " + r[1] + " | " + r[2] + " | " + r[3]);
+  EXPECT_THAT(got, UnorderedElementsAre(
+                       "CREATE INDEX idx_t_b ON t(b) | measured | 1 | 1",
+                       "CREATE INDEX idx_e_a_c ON e(a, c) | structural | 0 | 2"));
 }
 
 TEST_F(AdvisorTest, Lint) {

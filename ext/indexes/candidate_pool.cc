@@ -53,8 +53,13 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
       int id = Add(d);
       if (id >= 0 && i >= own_scans) pool_.effects.insert(id);
       if (first && id >= 0 && i < own_scans) firsts[t.name].insert(id);
+
       first = false;
     }
+  }
+  for (size_t i = 0; i < own_scans; ++i) {
+    const TableInfo& t = scratch_.tables()[scans[i].table];
+    if (!t.is_virtual && t.real_rows == 0) AddStructural(ToScan(scans[i], t), t);
   }
   for (const auto& [table, ids] : firsts) {
     std::vector<int> bundle(ids.begin(), ids.end());
@@ -63,6 +68,7 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
       pool_.bundles.push_back(bundle);
     }
   }
+  ++statements_;
   for (const ExpressionUse& e : ExpressionPredicates(item->sql)) {
     for (const std::string& tn : item->tables) {
       const TableInfo* t = scratch_.FindTable(tn);
@@ -70,6 +76,21 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
       Add(IndexDef{t->name, {{e.expression, "", false, true}}, ""});
     }
   }
+}
+
+void CandidateCollector::AddStructural(const Scan& scan, const TableInfo& t) {
+  CandidateOptions plain;
+  plain.allow_partial = false;
+  plain.allow_covering = false;
+  auto distinct = [&](const std::string& c) { return scratch_.Distinct(t.name, c); };
+  const IndexDef* longest = nullptr;
+  std::vector<IndexDef> defs = CandidatesForScan(scan, distinct, plain);
+  for (const IndexDef& d : defs) {
+    if (longest == nullptr || d.parts.size() > longest->parts.size()) longest = &d;
+  }
+  if (longest == nullptr) return;
+  const int id = Add(*longest);
+  if (id >= 0) pool_.structural.push_back({id, statements_});
 }
 
 ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const TableInfo& t) {

@@ -31,6 +31,9 @@ struct CandidatePool {
   std::vector<std::vector<int>> bundles;   // candidates that pay only together (OR branches)
   std::set<int> effects;                   // candidates from FK actions and trigger bodies
   bool truncated = false;                  // max_candidates reached: some were left out
+  // (candidate, statement): the first candidate of a statement's scan of an empty table
+  // (structural.h); ids valid until the pool is pruned.
+  std::vector<std::pair<int, int>> structural;
 
   size_t size() const { return indexes.size(); }
 };
@@ -49,6 +52,9 @@ class CandidateCollector {
  private:
   // The candidate's id (an existing one when already known), or -1 when it is not a candidate.
   int Add(IndexDef d);
+  // On an empty table nothing can be measured: the scan's widest plain candidate (equality
+  // columns, then a range or the ORDER BY) is proposed from structure (structural.h).
+  void AddStructural(const Scan& scan, const TableInfo& t);
   // The probe's scan in the terms of candidates.h (rowid lookups' values seeded on the way).
   Scan ToScan(const ProbeScan& ps, const TableInfo& t);
   ScanConstraint ToConstraint(const ProbeConstraint& pc, const TableInfo& t);
@@ -61,6 +67,7 @@ class CandidateCollector {
   IndexNamer namer_;
   std::map<std::string, int> ids_;
   std::set<std::string> seen_;
+  int statements_ = 0;  // AddStatement calls so far: the id of the current statement
 };
 
 }  // namespace doctor::indexes

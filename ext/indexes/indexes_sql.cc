@@ -78,6 +78,7 @@ constexpr Column kAdviseColumns[] = {
     {"est_bytes", "INTEGER", "Estimated size of the index on your data, in bytes."},
     {"drizzle", "TEXT", "The index as a Drizzle schema line: index('name').on(t.col, ...)[.where(sql`...`)]."},
     {"limits", "TEXT", "What cut the advice short (step cap, time limit, candidate cap); NULL when it is complete."},
+    {"basis", "TEXT", "measured (VM steps on the sample) | structural (an empty table: from the statement's shape alone, benefit 0)."},
 };
 
 constexpr Column kWhatIfColumns[] = {
@@ -129,10 +130,11 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
     rows.Set("est_bytes", static_cast<int64_t>(rec.bytes));
     rows.Set("drizzle", indexes::DrizzleIndexLine(rec.index));
     rows.Set("limits", limits);
+    rows.Set("basis", rec.basis);
   }
   // Nothing recommended because a limit cut the advice short: one row says so, rather than an
   // empty answer that looks complete.
-  if (result.recommendations.empty() && !result.limits.empty()) {
+  if (result.recommendations.empty() && !result.limits.empty()) {  // (no basis: no advice)
     nlohmann::json detail = nlohmann::json::array();
     for (const indexes::StatementResult& st : result.statements) {
       if (!st.limit.empty()) detail.push_back(StatementDetail(st));

@@ -103,6 +103,11 @@ SELECT 'step cap said', limits FROM index_advise('SELECT count(*) FROM jobs WHER
 SELECT 'drizzle', drizzle FROM index_advise('SELECT * FROM jobs WHERE state = ''queued'' ORDER BY priority DESC, run_at LIMIT 1');
 SELECT 'drizzle, odd name', drizzle FROM index_advise('SELECT count(*) FROM jobs WHERE "due day" = 19680');
 
+-- Empty tables: advice from structure, marked (issue 20 item 3).
+CREATE TABLE later(id INTEGER PRIMARY KEY, tenant INTEGER, created_at INTEGER);
+SELECT 'structural', index_sql, basis, benefit FROM index_advise('SELECT * FROM later WHERE tenant = ? AND created_at > ?');
+DROP TABLE later;
+
 -- Nothing changed in this database.
 SELECT 'schema after', count(*) FROM sqlite_schema;
 SELECT 'no statistics written', count(*) = 0 FROM sqlite_schema WHERE name LIKE 'sqlite_stat%';
