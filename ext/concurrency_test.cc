@@ -3,12 +3,14 @@
 // (bazel test --config=tsan //ext:concurrency_test): no race, no deadlock, and the statement
 // counts in query_stats are exact.
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ext/core/testing.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace doctor {
@@ -63,6 +65,46 @@ TEST(ConcurrencyTest, WritersAndReadersOfEveryAreaTogether) {
                       "'SELECT count(*) FROM events WHERE%'"),
             absl::StrCat(kWriters * kRounds));
   EXPECT_GT(reads.load(), 3);
+}
+
+// A trigger that calls itself twice per row (with recursive_triggers on) runs for 2^900 rows:
+// migrate_check's dry run on a private connection must still stop (issue 17 item 3).
+constexpr char kLoopingSchema[] =
+    "CREATE TABLE t (x); CREATE TRIGGER spin AFTER INSERT ON t WHEN new.x < 900 BEGIN "
+    "INSERT INTO t VALUES (new.x + 1); INSERT INTO t VALUES (new.x + 1); END;";
+constexpr char kLoopingCheck[] =
+    "SELECT * FROM migrate_check('PRAGMA recursive_triggers = ON; INSERT INTO t VALUES (1)')";
+
+TEST(PrivateWorkTest, InterruptingTheCallerStopsMigrateCheck) {
+  testing::Db db;
+  db.Exec(kLoopingSchema);
+  db.Exec("SELECT doctor_set('work_timeout_ms', 0)");  // no deadline: only Ctrl-C can stop it
+  std::thread ctrl_c([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    sqlite3_interrupt(db.get());
+  });
+  const auto start = std::chrono::steady_clock::now();
+  std::string error = db.Error(kLoopingCheck);
+  ctrl_c.join();
+  db.Exec("SELECT doctor_set('work_timeout_ms', 60000)");
+  EXPECT_THAT(error, ::testing::HasSubstr("migrate_check: interrupted"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
+TEST(PrivateWorkTest, TheDeadlineStopsMigrateCheckAndIndexAdvise) {
+  testing::Db db;
+  db.Exec(kLoopingSchema);
+  db.Exec("SELECT doctor_set('work_timeout_ms', 300)");
+  EXPECT_THAT(db.Error(kLoopingCheck),
+              ::testing::HasSubstr("migrate_check: took longer than 300 ms (work_timeout_ms)"));
+  // index_advise caps each statement it measures, but the whole run has the deadline too.
+  db.Exec("CREATE TABLE big (a, b); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c "
+          "WHERE i < 200000) INSERT INTO big SELECT i, i % 7 FROM c");
+  db.Exec("SELECT doctor_set('work_timeout_ms', 1)");
+  EXPECT_THAT(db.Error("SELECT * FROM index_advise('SELECT * FROM big WHERE a = 5')"),
+              ::testing::HasSubstr("index_advise: took longer than 1 ms"));
+  db.Exec("SELECT doctor_set('work_timeout_ms', 60000)");
+  EXPECT_EQ(db.One("SELECT count(*) > 0 FROM index_advise('SELECT * FROM big WHERE a = 5')"), "1");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // sqlite-doctor's entry point: `.load ./doctor` finds sqlite3_doctor_init by the file's name.
 // It only registers; every area lives in its own folder.
 #include <atomic>
+#include <new>
 #include <string>
 
 #include "ext/indexes/indexes_sql.h"
@@ -46,11 +47,19 @@ extern "C" __attribute__((visibility("default"))) int sqlite3_doctor_init(
     return SQLITE_ERROR;
   }
   if (expected == nullptr) SQLITE_EXTENSION_INIT2(api);
-  absl::Status status = doctor::RegisterAreas(db, doctor::kAreas);
-  if (!status.ok()) {
-    if (error_message != nullptr) {
-      *error_message = sqlite3_mprintf("sqlite-doctor: %s", std::string(status.message()).c_str());
+  // No C++ exception may cross into SQLite (registration allocates).
+  try {
+    absl::Status status = doctor::RegisterAreas(db, doctor::kAreas);
+    if (!status.ok()) {
+      if (error_message != nullptr) {
+        *error_message = sqlite3_mprintf("sqlite-doctor: %s", std::string(status.message()).c_str());
+      }
+      return SQLITE_ERROR;
     }
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (...) {
+    if (error_message != nullptr) *error_message = sqlite3_mprintf("sqlite-doctor: unexpected failure");
     return SQLITE_ERROR;
   }
   return SQLITE_OK;

@@ -1,5 +1,7 @@
 #include "ext/core/connection.h"
 
+#include <utility>
+
 namespace doctor {
 namespace {
 
@@ -29,6 +31,16 @@ Connection* Connection::Find(sqlite3* db) {
   absl::MutexLock lock(&r.mu);
   auto it = r.by_db.find(db);
   return it == r.by_db.end() ? nullptr : it->second;
+}
+
+void Connection::RecordStop(absl::Status why) {
+  absl::MutexLock lock(&mu_);
+  if (stop_.ok()) stop_ = std::move(why);
+}
+
+absl::Status Connection::TakeStop() {
+  absl::MutexLock lock(&mu_);
+  return std::exchange(stop_, absl::OkStatus());
 }
 
 void Connection::Ref() { refs_.fetch_add(1); }

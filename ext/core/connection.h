@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "ext/core/area.h"
@@ -62,6 +63,12 @@ class Connection {
   };
   bool internal() const { return internal_.load(std::memory_order_relaxed) > 0; }
 
+  // Why work on a private connection for this caller was stopped (interrupted, deadline): set
+  // by PrivateDb, taken by the function and table adapters at the end of each call, which then
+  // return it as the call's error whatever the work returned.
+  void RecordStop(absl::Status why);
+  absl::Status TakeStop();
+
  private:
   Connection(sqlite3* db, absl::Span<const Area* const> areas) : db_(db), areas_(areas) {}
   ~Connection() = default;
@@ -72,6 +79,7 @@ class Connection {
   std::atomic<int> internal_{0};
   absl::Mutex mu_;
   absl::flat_hash_map<const void*, std::unique_ptr<AreaState>> states_ ABSL_GUARDED_BY(mu_);
+  absl::Status stop_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace doctor

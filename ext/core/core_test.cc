@@ -20,6 +20,26 @@ TEST(CoreTest, TablesAreEponymousOnly) {
   EXPECT_THAT(db.Error("CREATE VIRTUAL TABLE t USING doctor_help"), HasSubstr("doctor_help"));
 }
 
+TEST(CoreTest, DirectOnlyFunctionsRunFromTopLevelOnly) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT doctor_set('work_timeout_ms', 60000)"), "60000");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_help WHERE doctor_version() IS NOT NULL") != "0",
+            true);
+  // A CHECK constraint calling it is refused even when the user's statement names it as a table,
+  // in a column-list INSERT, a string literal or a comment (tests/matrix:schema_trust_test has
+  // every placement).
+  db.Exec("PRAGMA writable_schema = ON");
+  db.Exec("CREATE TABLE doctor_set (x CHECK (printf('work_timeout_ms', 5) IS NOT NULL))");
+  db.Exec("UPDATE sqlite_schema SET sql = replace(sql, 'printf', 'doctor_set') "
+          "WHERE name = 'doctor_set'");
+  db.Exec("PRAGMA writable_schema = RESET");
+  for (const char* use : {"INSERT INTO doctor_set VALUES (1)", "INSERT INTO doctor_set(x) VALUES (1)",
+                          "INSERT INTO \"doctor_set\" VALUES ('doctor_set(1)') -- doctor_set(1)"}) {
+    EXPECT_THAT(db.Error(use), HasSubstr("unsafe use of doctor_set")) << use;
+  }
+  EXPECT_EQ(db.One("SELECT value FROM doctor_config WHERE name = 'work_timeout_ms'"), "60000");
+}
+
 TEST(CoreTest, EveryConnectionGetsItsOwnRegistration) {
   testing::Db a, b;
   EXPECT_EQ(a.One("SELECT doctor_version()"), b.One("SELECT doctor_version()"));

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/top_level_call.h"
 
 namespace doctor {
 namespace {
@@ -36,27 +37,15 @@ void SetError(sqlite3_context* ctx, const char* name, const absl::Status& status
   sqlite3_result_error(ctx, message.c_str(), static_cast<int>(message.size()));
 }
 
-bool IsIdentifierChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         (static_cast<unsigned char>(c) & 0x80);
-}
-
-// True when a running statement of the connection names the function in its own text.
-// SQLite before 3.4x lets CHECK constraints call SQLITE_DIRECTONLY functions (views, triggers
-// and generated columns are refused); a call that no running statement's text names comes from
-// the schema, so it is refused here too.
-bool NamedByRunningStatement(sqlite3* db, const char* name) {
-  const size_t n = strlen(name);
+// True when a running statement of the connection calls the function itself (the rule is in
+// top_level_call.h). SQLite 3.40 lets CHECK constraints call SQLITE_DIRECTONLY functions; a call
+// that no running statement makes comes from the schema, so it is refused here too.
+bool CalledByRunningStatement(sqlite3* db, const char* name) {
   for (sqlite3_stmt* stmt = sqlite3_next_stmt(db, nullptr); stmt != nullptr;
        stmt = sqlite3_next_stmt(db, stmt)) {
     if (!sqlite3_stmt_busy(stmt)) continue;
     const char* sql = sqlite3_sql(stmt);
-    for (const char* p = sql; p != nullptr && *p; ++p) {
-      if (sqlite3_strnicmp(p, name, static_cast<int>(n)) == 0 &&
-          (p == sql || !IsIdentifierChar(p[-1])) && !IsIdentifierChar(p[n])) {
-        return true;
-      }
-    }
+    if (sql != nullptr && CallsAtTopLevel(sql, name)) return true;
   }
   return false;
 }
@@ -71,7 +60,7 @@ void Call(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       return;
     }
     if (spec.trust == Trust::kDirectOnly &&
-        !NamedByRunningStatement(sqlite3_context_db_handle(ctx), spec.name)) {
+        !CalledByRunningStatement(sqlite3_context_db_handle(ctx), spec.name)) {
       std::string message = absl::StrCat("unsafe use of ", spec.name,
                                          "(): it can only be called from top-level SQL");
       sqlite3_result_error(ctx, message.c_str(), static_cast<int>(message.size()));
@@ -79,7 +68,10 @@ void Call(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     }
     FunctionCall call(ctx, *binding->connection, argc, argv);
     absl::StatusOr<Value> result = spec.impl(call);
-    if (result.ok()) {
+    if (absl::Status stop = binding->connection->TakeStop(); !stop.ok()) {
+      SetError(ctx, spec.name, stop);  // private work was stopped: no partial answer
+      if (stop.code() == absl::StatusCode::kCancelled) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
+    } else if (result.ok()) {
       SetResult(ctx, *result);
     } else {
       SetError(ctx, spec.name, result.status());

@@ -32,6 +32,7 @@ Setting::Setting(Setting&& other) noexcept
       choices_(std::move(other.choices_)),
       summary_(std::move(other.summary_)),
       value_(other.value_.load()),
+      apply_(other.apply_),
       default_text_(std::move(other.default_text_)),
       text_(other.GetText()) {}
 

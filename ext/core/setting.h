@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -20,6 +21,8 @@
 #include "ext/core/value.h"
 
 namespace doctor {
+
+class Connection;
 
 class Setting {
  public:
@@ -34,6 +37,16 @@ class Setting {
   // A name (1 to 128 bytes, no NUL): read with GetText(), not on a hot path (it copies under a
   // mutex).
   static Setting Text(const char* name, const char* default_value, const char* summary);
+
+  // Optional: what doctor_set runs on the calling connection right after a successful change,
+  // for a setting that must take effect there at once.
+  // Example: Setting kBusy = Setting::Int(...).WithApply(ApplyBusy);
+  using ApplyFn = void (*)(Connection& caller);
+  Setting WithApply(ApplyFn apply) && {
+    apply_ = apply;
+    return std::move(*this);
+  }
+  ApplyFn apply() const { return apply_; }
 
   Setting(Setting&& other) noexcept;
   Setting(const Setting&) = delete;
@@ -83,6 +96,7 @@ class Setting {
   std::vector<std::string> choices_;
   std::string summary_;
   std::atomic<int64_t> value_;
+  ApplyFn apply_ = nullptr;
   std::string default_text_;
   mutable absl::Mutex text_mu_;
   std::string text_ ABSL_GUARDED_BY(text_mu_);

@@ -2,168 +2,17 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
 namespace doctor {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-// SQLite treats every byte >= 0x80 as part of a name (UTF-8 letters).
-bool IsIdStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-bool IsIdChar(char c) { return IsIdStart(c) || IsDigit(c) || c == '$'; }
-
-// Length of the token starting at s[0] (s is not empty) and its kind.
-size_t ScanToken(absl::string_view s, TokenKind* kind) {
-  const size_t n = s.size();
-  const char c = s[0];
-  auto quoted = [&](char close, bool doubled) {
-    size_t i = 1;
-    while (i < n) {
-      if (s[i] == close) {
-        if (doubled && i + 1 < n && s[i + 1] == close) {
-          i += 2;
-          continue;
-        }
-        return i + 1;
-      }
-      ++i;
-    }
-    return n;  // unterminated: runs to the end
-  };
-  if (IsSpace(c)) {
-    *kind = TokenKind::kSpace;
-    size_t i = 1;
-    while (i < n && IsSpace(s[i])) ++i;
-    return i;
-  }
-  if (c == '-' && n > 1 && s[1] == '-') {
-    *kind = TokenKind::kComment;
-    size_t i = 2;
-    while (i < n && s[i] != '\n') ++i;
-    return i;
-  }
-  if (c == '/' && n > 1 && s[1] == '*') {
-    *kind = TokenKind::kComment;
-    size_t end = s.find("*/", 2);
-    return end == absl::string_view::npos ? n : end + 2;
-  }
-  if (c == '\'') {
-    *kind = TokenKind::kString;
-    return quoted('\'', true);
-  }
-  if ((c == 'x' || c == 'X') && n > 1 && s[1] == '\'') {
-    *kind = TokenKind::kBlob;
-    size_t i = 2;
-    while (i < n && s[i] != '\'') ++i;
-    return i < n ? i + 1 : n;
-  }
-  if (c == '"' || c == '`') {
-    *kind = TokenKind::kQuotedName;
-    return quoted(c, true);
-  }
-  if (c == '[') {
-    *kind = TokenKind::kQuotedName;
-    return quoted(']', false);
-  }
-  if (IsDigit(c) || (c == '.' && n > 1 && IsDigit(s[1]))) {
-    *kind = TokenKind::kNumber;
-    size_t i = 0;
-    if (c == '0' && n > 2 && (s[1] == 'x' || s[1] == 'X') && IsHex(s[2])) {
-      i = 2;
-      while (i < n && (IsHex(s[i]) || (s[i] == '_' && i + 1 < n && IsHex(s[i + 1])))) ++i;
-      return i;
-    }
-    auto digits = [&] {
-      while (i < n && (IsDigit(s[i]) || (s[i] == '_' && i + 1 < n && IsDigit(s[i + 1])))) ++i;
-    };
-    digits();
-    if (i < n && s[i] == '.') {
-      ++i;
-      digits();
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-      size_t j = i + 1;
-      if (j < n && (s[j] == '+' || s[j] == '-')) ++j;
-      if (j < n && IsDigit(s[j])) {
-        i = j;
-        digits();
-      }
-    }
-    // SQLite rejects "12abc"; treat the glued name characters as part of the bad number.
-    while (i < n && IsIdChar(s[i])) ++i;
-    return i;
-  }
-  if (c == '?') {
-    *kind = TokenKind::kParameter;
-    size_t i = 1;
-    while (i < n && IsDigit(s[i])) ++i;
-    return i;
-  }
-  if ((c == ':' || c == '@' || c == '$') && n > 1 && IsIdChar(s[1])) {
-    *kind = TokenKind::kParameter;
-    size_t i = 1;
-    while (i < n) {
-      if (IsIdChar(s[i])) {
-        ++i;
-      } else if (c == '$' && s[i] == ':' && i + 1 < n && s[i + 1] == ':') {
-        i += 2;  // TCL-style $a::b
-      } else if (c == '$' && s[i] == '(') {
-        size_t close = s.find(')', i);
-        i = close == absl::string_view::npos ? n : close + 1;
-        break;
-      } else {
-        break;
-      }
-    }
-    return i;
-  }
-  if (IsIdStart(c)) {
-    *kind = TokenKind::kWord;
-    size_t i = 1;
-    while (i < n && IsIdChar(s[i])) ++i;
-    return i;
-  }
-  *kind = TokenKind::kOperator;
-  if (n > 1) {
-    const char d = s[1];
-    if (c == '-' && d == '>') return (n > 2 && s[2] == '>') ? 3 : 2;
-    if ((c == '|' && d == '|') || (c == '<' && (d == '=' || d == '>' || d == '<')) ||
-        (c == '>' && (d == '=' || d == '>')) || (c == '!' && d == '=') || (c == '=' && d == '=')) {
-      return 2;
-    }
-  }
-  // One byte, or a whole UTF-8 sequence would have been a name; any other byte stands alone.
-  return 1;
-}
-
-// SQLite's keywords (mkkeywordhash.c) plus TRUE and FALSE, upper case, sorted for binary search.
-constexpr const char* kKeywords[] = {
-    "ABORT", "ACTION", "ADD", "AFTER", "ALL", "ALTER", "ALWAYS", "ANALYZE", "AND", "AS", "ASC",
-    "ATTACH", "AUTOINCREMENT", "BEFORE", "BEGIN", "BETWEEN", "BY", "CASCADE", "CASE", "CAST",
-    "CHECK", "COLLATE", "COLUMN", "COMMIT", "CONFLICT", "CONSTRAINT", "CREATE", "CROSS", "CURRENT",
-    "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "DATABASE", "DEFAULT", "DEFERRABLE",
-    "DEFERRED", "DELETE", "DESC", "DETACH", "DISTINCT", "DO", "DROP", "EACH", "ELSE", "END",
-    "ESCAPE", "EXCEPT", "EXCLUDE", "EXCLUSIVE", "EXISTS", "EXPLAIN", "FAIL", "FALSE", "FILTER",
-    "FIRST", "FOLLOWING", "FOR", "FOREIGN", "FROM", "FULL", "GENERATED", "GLOB", "GROUP", "GROUPS",
-    "HAVING", "IF", "IGNORE", "IMMEDIATE", "IN", "INDEX", "INDEXED", "INITIALLY", "INNER",
-    "INSERT", "INSTEAD", "INTERSECT", "INTO", "IS", "ISNULL", "JOIN", "KEY", "LAST", "LEFT",
-    "LIKE", "LIMIT", "MATCH", "MATERIALIZED", "NATURAL", "NO", "NOT", "NOTHING", "NOTNULL",
-    "NULL", "NULLS", "OF", "OFFSET", "ON", "OR", "ORDER", "OTHERS", "OUTER", "OVER", "PARTITION",
-    "PLAN", "PRAGMA", "PRECEDING", "PRIMARY", "QUERY", "RAISE", "RANGE", "RECURSIVE",
-    "REFERENCES", "REGEXP", "REINDEX", "RELEASE", "RENAME", "REPLACE", "RESTRICT", "RETURNING",
-    "RIGHT", "ROLLBACK", "ROW", "ROWS", "SAVEPOINT", "SELECT", "SET", "TABLE", "TEMP",
-    "TEMPORARY", "THEN", "TIES", "TO", "TRANSACTION", "TRIGGER", "TRUE", "UNBOUNDED", "UNION",
-    "UNIQUE", "UPDATE", "USING", "VACUUM", "VALUES", "VIEW", "VIRTUAL", "WHEN", "WHERE", "WINDOW",
-    "WITH", "WITHOUT",
-};
+using sql_internal::IsDigit;
+using sql_internal::IsIdChar;
+using sql_internal::IsIdStart;
 
 // Keywords that are also functions: no space before their `(` (`REPLACE(x, ?, ?)`).
 bool IsFunctionKeyword(absl::string_view upper) {
@@ -291,133 +140,242 @@ void AppendJoined(const std::vector<Out>& out, std::string* text) {
   }
 }
 
+bool IsKeyword(const Out& t, absl::string_view upper) {
+  return t.kind == Out::kKeyword && t.text == upper;
+}
+
+// The spellings of one transaction-control statement fold into one shape, and savepoint names
+// (generated per nesting level by ORMs) into `?`; `out` is one whole statement and is changed only
+// when it matches SQLite's grammar exactly:
+//   BEGIN [DEFERRED] [TRANSACTION [name]]          -> BEGIN  (DEFERRED is the default)
+//   BEGIN IMMEDIATE|EXCLUSIVE [TRANSACTION [name]] -> BEGIN IMMEDIATE | BEGIN EXCLUSIVE
+//   COMMIT|END [TRANSACTION]                       -> COMMIT
+//   ROLLBACK [TRANSACTION]                         -> ROLLBACK
+//   ROLLBACK [TRANSACTION] TO [SAVEPOINT] name     -> ROLLBACK TO ?
+//   SAVEPOINT name                                 -> SAVEPOINT ?
+//   RELEASE [SAVEPOINT] name                       -> RELEASE ?
+void FoldTransactionControl(std::vector<Out>& out) {
+  if (out.empty() || out[0].kind != Out::kKeyword) return;
+  size_t i = 1;
+  auto word = [&](absl::string_view upper) {
+    if (i < out.size() && IsKeyword(out[i], upper)) return ++i, true;
+    return false;
+  };
+  auto name = [&] {  // savepoint and transaction names: an id or a string (SQLite's `nm`)
+    if (i < out.size() && out[i].kind != Out::kOp) return ++i, true;
+    return false;
+  };
+  const absl::string_view first = out[0].text;
+  std::vector<Out> folded = {out[0]};
+  if (first == "BEGIN") {
+    if (word("IMMEDIATE") || word("EXCLUSIVE")) folded.push_back(out[i - 1]);
+    else word("DEFERRED");
+    if (word("TRANSACTION")) name();
+  } else if (first == "COMMIT" || first == "END") {
+    folded = {{Out::kKeyword, "COMMIT"}};
+    word("TRANSACTION");
+  } else if (first == "ROLLBACK") {
+    word("TRANSACTION");
+    if (word("TO")) {
+      word("SAVEPOINT");
+      if (!name()) return;
+      folded.insert(folded.end(), {{Out::kKeyword, "TO"}, {Out::kValue, "?"}});
+    }
+  } else if (first == "SAVEPOINT" || first == "RELEASE") {
+    if (first == "RELEASE") word("SAVEPOINT");
+    if (!name()) return;
+    folded.push_back({Out::kValue, "?"});
+  } else {
+    return;
+  }
+  if (i == out.size()) out.swap(folded);
+}
+
+// A name as SQLite resolves it: quotes removed and ASCII letters lower-cased (SQLite compares
+// names case-insensitively in ASCII only), so `users`, `Users`, "users", `users` and [users] are
+// one name. A quoted name is written bare when it is a plain identifier and not a keyword, else in
+// double quotes. Texts that change are kept in `owned`.
+absl::string_view FoldName(const Token& tok, std::vector<std::unique_ptr<std::string>>* owned) {
+  const bool quoted = tok.kind == TokenKind::kQuotedName;
+  if (!quoted && std::none_of(tok.text.begin(), tok.text.end(), absl::ascii_isupper)) {
+    return tok.text;  // the common case: a lower-case bare name, no copy
+  }
+  std::string name = quoted ? UnquoteSql(tok.text) : std::string(tok.text);
+  for (char& c : name) c = absl::ascii_tolower(c);
+  bool plain = !name.empty() && IsIdStart(name[0]) &&
+               std::all_of(name.begin(), name.end(), IsIdChar);
+  // A quoted keyword stays quoted even after a dot: `t."order"` is valid SQL, `t.order` is not.
+  if (quoted && plain) plain = !IsSqlKeyword(name);
+  if (!plain) {
+    std::string requoted = "\"";
+    for (char c : name) requoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    name = requoted + "\"";
+  }
+  if (name == tok.text) return tok.text;
+  owned->push_back(std::make_unique<std::string>(std::move(name)));
+  return *owned->back();
+}
+
+// True for an integer that names a result column by position: a whole ORDER BY or GROUP BY term
+// (`ORDER BY 2`, `GROUP BY 1, 2`), which must not fold into `?`.
+bool IsPositionTerm(const Token& tok, const std::vector<Out>& out, const Token* next) {
+  if (!std::all_of(tok.text.begin(), tok.text.end(), IsDigit) || out.empty()) return false;
+  if (!IsKeyword(out.back(), "BY") && !IsOp(out.back(), ",")) return false;
+  if (next == nullptr || next->kind == TokenKind::kWord) return true;  // end, ASC, LIMIT, ...
+  return next->kind == TokenKind::kOperator &&
+         (next->text == "," || next->text == ")" || next->text == ";");
+}
+
 }  // namespace
 
-std::vector<Token> TokenizeSql(absl::string_view sql) {
-  std::vector<Token> tokens;
-  tokens.reserve(sql.size() / 3 + 1);
-  size_t pos = 0;
-  while (pos < sql.size()) {
-    TokenKind kind;
-    size_t len = ScanToken(sql.substr(pos), &kind);
-    if (len == 0) len = 1;  // defensive: always make progress
-    tokens.push_back({kind, sql.substr(pos, len)});
-    pos += len;
-  }
-  return tokens;
-}
+
 
 namespace {
 
-// The upper-case spelling of a keyword (static storage), or nullptr when `word` is not one.
-const char* KeywordOf(absl::string_view word) {
-  if (word.size() < 2 || word.size() > 17) return nullptr;
-  static const auto* const keywords = [] {
-    auto* set = new absl::flat_hash_set<absl::string_view>;
-    for (const char* k : kKeywords) set->insert(k);
-    return set;
-  }();
-  char upper[18];
-  for (size_t i = 0; i < word.size(); ++i) upper[i] = absl::ascii_toupper(word[i]);
-  auto it = keywords->find(absl::string_view(upper, word.size()));
-  return it == keywords->end() ? nullptr : it->data();
-}
+// Where the ORDER BY or GROUP BY list that is being read lies: its parenthesis depth, or -1.
+// Inside it, a bare integer term is a column position (IsPositionTerm).
+class ByClause {
+ public:
+  void OnKeyword(const std::vector<Out>& out, int depth) {
+    const Out& k = out.back();
+    if (k.text == "BY" && out.size() >= 2 &&
+        (IsKeyword(out[out.size() - 2], "ORDER") || IsKeyword(out[out.size() - 2], "GROUP"))) {
+      depth_ = depth;
+    } else if (depth == depth_ && k.text != "ASC" && k.text != "DESC" && k.text != "COLLATE" &&
+               k.text != "NULLS" && k.text != "FIRST" && k.text != "LAST") {
+      depth_ = -1;  // LIMIT, HAVING, WINDOW, UNION, ...: the list ended
+    }
+  }
+  void OnClose(int depth) {
+    if (depth < depth_) depth_ = -1;
+  }
+  bool Inside(int depth) const { return depth == depth_; }
+
+ private:
+  int depth_ = -1;
+};
 
 }  // namespace
 
-std::string UnquoteSql(absl::string_view quoted) {
-  if (quoted.empty()) return "";
-  const char close = quoted[0] == '[' ? ']' : quoted[0];
-  std::string out;
-  for (size_t i = 1; i < quoted.size(); ++i) {
-    if (quoted[i] == close) {
-      if (close != ']' && i + 1 < quoted.size() && quoted[i + 1] == close) {
-        out += close;
-        ++i;
-        continue;
-      }
-      break;
-    }
-    out += quoted[i];
-  }
-  return out;
-}
+namespace {
 
-bool IsSqlKeyword(absl::string_view word) { return KeywordOf(word) != nullptr; }
-
-std::string NormalizeSql(absl::string_view sql) {
-  std::vector<Token> tokens = TokenizeSql(sql);
-  std::string text;
-  std::vector<Out> out;
-  out.reserve(tokens.size());
-  text.reserve(sql.size());
-  bool saw_values = false;
-  auto flush_statement = [&] {
-    if (out.empty()) return;
-    if (saw_values) FoldValues(out);
-    saw_values = false;
-    if (!text.empty()) text.append("; ");
-    AppendJoined(out, &text);
-    out.clear();
-  };
-  // The previous significant token, to tell names from keywords around `.` and AS.
-  const Token* prev = nullptr;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const Token& tok = tokens[i];
-    if (tok.kind == TokenKind::kSpace || tok.kind == TokenKind::kComment) continue;
-    const Token* next = nullptr;
-    for (size_t k = i + 1; k < tokens.size(); ++k) {
-      if (tokens[k].kind != TokenKind::kSpace && tokens[k].kind != TokenKind::kComment) {
-        next = &tokens[k];
-        break;
-      }
-    }
-    switch (tok.kind) {
-      case TokenKind::kWord: {
-        bool name_position =
-            (prev != nullptr && prev->kind == TokenKind::kOperator && prev->text == ".") ||
-            (next != nullptr && next->kind == TokenKind::kOperator && next->text == ".") ||
-            (prev != nullptr && prev->kind == TokenKind::kWord &&
-             absl::EqualsIgnoreCase(prev->text, "AS"));
-        const char* keyword = name_position ? nullptr : KeywordOf(tok.text);
-        if (keyword != nullptr) {
-          out.push_back({Out::kKeyword, keyword});
-          if (out.back().text == "VALUES") saw_values = true;
-        } else {
-          out.push_back({Out::kName, tok.text});
-        }
-        break;
-      }
-      case TokenKind::kQuotedName:
-        out.push_back({Out::kName, tok.text});
-        break;
-      case TokenKind::kString:
-      case TokenKind::kBlob:
-      case TokenKind::kNumber:
-      case TokenKind::kParameter:
-        // A sign right before a literal, where an operand starts, belongs to the literal.
-        if (!out.empty() && (IsOp(out.back(), "-") || IsOp(out.back(), "+"))) {
-          if (StartsOperand(out, out.size() - 1)) out.pop_back();
-        }
-        out.push_back({Out::kValue, "?"});
-        break;
-      case TokenKind::kOperator:
-        if (tok.text == ";") {
-          flush_statement();
-        } else {
-          out.push_back({Out::kOp, tok.text});
-          if (tok.text == ")") FoldInList(out);
-        }
-        break;
-      case TokenKind::kSpace:
-      case TokenKind::kComment:
-        break;
-    }
-    prev = &tok;
+// One pass over the tokens of `sql`, statement by statement (rules in the header).
+class Normalizer {
+ public:
+  explicit Normalizer(absl::string_view sql) : tokens_(TokenizeSql(sql)) {
+    out_.reserve(tokens_.size());
+    text_.reserve(sql.size());
   }
-  flush_statement();
-  return text;
-}
+
+  std::string Run() {
+    const Token* prev = nullptr;  // the previous significant token
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      const Token& tok = tokens_[i];
+      if (tok.kind == TokenKind::kSpace || tok.kind == TokenKind::kComment) continue;
+      const Token* next = NextSignificant(i);
+      switch (tok.kind) {
+        case TokenKind::kWord:
+          OnWord(tok, NamePosition(prev, next));
+          break;
+        case TokenKind::kQuotedName:
+          out_.push_back({Out::kName, FoldName(tok, &owned_)});
+          break;
+        case TokenKind::kNumber:
+          if (by_.Inside(depth_) && IsPositionTerm(tok, out_, next)) {
+            out_.push_back({Out::kName, tok.text});  // a column position, not a value
+            break;
+          }
+          [[fallthrough]];
+        case TokenKind::kString:
+        case TokenKind::kBlob:
+        case TokenKind::kParameter:
+          OnValue();
+          break;
+        case TokenKind::kOperator:
+          OnOperator(tok);
+          break;
+        case TokenKind::kSpace:
+        case TokenKind::kComment:
+          break;
+      }
+      prev = &tok;
+    }
+    FlushStatement();
+    return std::move(text_);
+  }
+
+ private:
+  const Token* NextSignificant(size_t i) const {
+    for (size_t k = i + 1; k < tokens_.size(); ++k) {
+      if (tokens_[k].kind != TokenKind::kSpace && tokens_[k].kind != TokenKind::kComment) {
+        return &tokens_[k];
+      }
+    }
+    return nullptr;
+  }
+
+  // Right after or before `.`, or after AS, a word is a name even when it is a keyword.
+  static bool NamePosition(const Token* prev, const Token* next) {
+    return (prev != nullptr && prev->kind == TokenKind::kOperator && prev->text == ".") ||
+           (next != nullptr && next->kind == TokenKind::kOperator && next->text == ".") ||
+           (prev != nullptr && prev->kind == TokenKind::kWord &&
+            absl::EqualsIgnoreCase(prev->text, "AS"));
+  }
+
+  void OnWord(const Token& tok, bool name_position) {
+    const char* keyword = name_position ? nullptr : sql_internal::KeywordSpelling(tok.text);
+    if (keyword == nullptr) {
+      out_.push_back({Out::kName, FoldName(tok, &owned_)});
+      return;
+    }
+    out_.push_back({Out::kKeyword, keyword});
+    if (out_.back().text == "VALUES") saw_values_ = true;
+    by_.OnKeyword(out_, depth_);
+  }
+
+  void OnValue() {
+    // A sign right before a literal, where an operand starts, belongs to the literal.
+    if (!out_.empty() && (IsOp(out_.back(), "-") || IsOp(out_.back(), "+"))) {
+      if (StartsOperand(out_, out_.size() - 1)) out_.pop_back();
+    }
+    out_.push_back({Out::kValue, "?"});
+  }
+
+  void OnOperator(const Token& tok) {
+    if (tok.text == ";") return FlushStatement();
+    out_.push_back({Out::kOp, tok.text});
+    if (tok.text == "(") ++depth_;
+    if (tok.text == ")") {
+      by_.OnClose(--depth_);
+      FoldInList(out_);
+    }
+  }
+
+  void FlushStatement() {
+    depth_ = 0;
+    by_ = ByClause();
+    if (out_.empty()) return;
+    if (saw_values_) FoldValues(out_);
+    saw_values_ = false;
+    FoldTransactionControl(out_);
+    if (!text_.empty()) text_.append("; ");
+    AppendJoined(out_, &text_);
+    out_.clear();
+  }
+
+  const std::vector<Token> tokens_;
+  std::vector<Out> out_;           // the current statement
+  // Folded names (Out texts point here; each string stays put when the vector grows).
+  std::vector<std::unique_ptr<std::string>> owned_;
+  std::string text_;
+  bool saw_values_ = false;
+  int depth_ = 0;  // parentheses open in the current statement
+  ByClause by_;
+};
+
+}  // namespace
+
+std::string NormalizeSql(absl::string_view sql) { return Normalizer(sql).Run(); }
 
 uint64_t Fnv1a64(absl::string_view bytes) {
   uint64_t hash = 0xcbf29ce484222325ULL;

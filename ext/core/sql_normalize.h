@@ -19,7 +19,17 @@
 //   - SQL keywords are upper-cased (SQLite's keyword list plus TRUE/FALSE), except right after
 //     or before `.` and after AS, where they are names (`t.key`, `AS order`). A keyword used as
 //     a bare column name (`SELECT key FROM t`) is upper-cased too: SQLite names are
-//     case-insensitive, so the shape is the same. Other names and quoted names stay as written.
+//     case-insensitive, so the shape is the same.
+//   - names are folded as SQLite resolves them: quotes removed and ASCII letters lower-cased, so
+//     `users`, `Users`, "users", `users` (backquoted) and [users] are one name `users`; a name
+//     that is not a plain identifier, or is a keyword, is written in double quotes ("first
+//     name", "order"). Non-ASCII letters are kept (SQLite does not fold them either).
+//   - an integer that is a whole ORDER BY or GROUP BY term is a column position and is kept
+//     (`ORDER BY 1` and `ORDER BY 2` are different statements); LIMIT/OFFSET values still fold.
+//   - transaction control has one spelling per statement: BEGIN [DEFERRED] [TRANSACTION] ->
+//     `BEGIN`, `BEGIN IMMEDIATE`, `BEGIN EXCLUSIVE` (the modes stay apart), END/COMMIT
+//     [TRANSACTION] -> `COMMIT`, ROLLBACK [TRANSACTION] -> `ROLLBACK`; savepoint names fold:
+//     `SAVEPOINT ?`, `RELEASE ?` (with or without SAVEPOINT), `ROLLBACK TO ?`.
 //   - several statements are normalized one by one and joined with "; "; empty statements and
 //     a trailing `;` are dropped.
 #ifndef DOCTOR_CORE_SQL_NORMALIZE_H_
@@ -72,6 +82,16 @@ uint64_t Fnv1a64(absl::string_view bytes);
 inline int64_t QueryId(absl::string_view normalized) {
   return static_cast<int64_t>(Fnv1a64(normalized));
 }
+
+// Internals shared by the tokenizer (sql_tokenize.cc) and the normalizer; not for other callers.
+namespace sql_internal {
+// Character classes of SQLite's tokenizer.
+bool IsDigit(char c);
+bool IsIdStart(char c);
+bool IsIdChar(char c);
+// The upper-case spelling of a keyword (static storage), or nullptr when `word` is not one.
+const char* KeywordSpelling(absl::string_view word);
+}  // namespace sql_internal
 
 }  // namespace doctor
 

@@ -113,7 +113,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"select t.key, t.\"order\", x as order from t", "SELECT t.key, t.\"order\", x AS order FROM t"},
         Case{"select key, value from json_each('[1]')", "SELECT KEY, value FROM json_each(?)"},
         Case{"SELECT [select] FROM `from` WHERE \"where\" = 1",
-             "SELECT [select] FROM `from` WHERE \"where\" = ?"},
+             "SELECT \"select\" FROM \"from\" WHERE \"where\" = ?"},
         Case{"select replace(name, 'a', 'b'), cast(x as integer) from t",
              "SELECT REPLACE(name, ?, ?), CAST(x AS integer) FROM t"},
         // CTEs
@@ -134,7 +134,59 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"select a||'x', b->>'$.k', c is not null, d = true from t",
              "SELECT a || ?, b ->> ?, c IS NOT NULL, d = TRUE FROM t"},
         Case{"SELECT * FROM \"users\" WHERE \"users\".\"id\" = ? LIMIT 10 OFFSET 20",
-             "SELECT * FROM \"users\" WHERE \"users\".\"id\" = ? LIMIT ? OFFSET ?"}));
+             "SELECT * FROM users WHERE users.id = ? LIMIT ? OFFSET ?"}));
+
+// Issue 15 item 6, adapted from pg_stat_statements' regression tests (select.sql, utility.sql):
+// what SQLite runs as one statement is one shape; what it runs differently stays apart.
+INSTANTIATE_TEST_SUITE_P(
+    Grouping, Normalize,
+    ::testing::Values(
+        // ORDER BY / GROUP BY positions name result columns: kept.
+        Case{"SELECT a, b FROM t ORDER BY 1", "SELECT a, b FROM t ORDER BY 1"},
+        Case{"SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT 5",
+             "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT ?"},
+        Case{"SELECT a, count(*) FROM t GROUP BY 1 HAVING count(*) > 2 ORDER BY 2",
+             "SELECT a, count(*) FROM t GROUP BY 1 HAVING count(*) > ? ORDER BY 2"},
+        Case{"SELECT * FROM (SELECT a FROM t ORDER BY 1) WHERE a = 3",
+             "SELECT * FROM (SELECT a FROM t ORDER BY 1) WHERE a = ?"},
+        // ... but expressions, LIMIT/OFFSET values and function arguments are values.
+        Case{"SELECT a FROM t ORDER BY a + 1", "SELECT a FROM t ORDER BY a + ?"},
+        Case{"SELECT a FROM t ORDER BY 1 + 0", "SELECT a FROM t ORDER BY ? + ?"},
+        Case{"SELECT a FROM t ORDER BY coalesce(a, 2) LIMIT 5, 10",
+             "SELECT a FROM t ORDER BY coalesce(a, ?) LIMIT ?, ?"},
+        Case{"SELECT a FROM t ORDER BY a LIMIT 3", "SELECT a FROM t ORDER BY a LIMIT ?"},
+        // Savepoint names (ORMs generate one per nesting level).
+        Case{"SAVEPOINT sp_17", "SAVEPOINT ?"},
+        Case{"release savepoint \"sp 17\"", "RELEASE ?"},
+        Case{"RELEASE sp_17", "RELEASE ?"},
+        Case{"ROLLBACK TRANSACTION TO SAVEPOINT sp_17", "ROLLBACK TO ?"},
+        Case{"rollback to sp_3", "ROLLBACK TO ?"},
+        // One transaction statement, many spellings; the three modes stay apart.
+        Case{"begin", "BEGIN"},
+        Case{"BEGIN TRANSACTION", "BEGIN"},
+        Case{"BEGIN DEFERRED TRANSACTION tx", "BEGIN"},
+        Case{"BEGIN IMMEDIATE", "BEGIN IMMEDIATE"},
+        Case{"begin immediate transaction", "BEGIN IMMEDIATE"},
+        Case{"BEGIN EXCLUSIVE", "BEGIN EXCLUSIVE"},
+        Case{"END", "COMMIT"},
+        Case{"end transaction", "COMMIT"},
+        Case{"COMMIT TRANSACTION", "COMMIT"},
+        Case{"ROLLBACK TRANSACTION", "ROLLBACK"},
+        // Not the grammar: left alone.
+        Case{"BEGIN IMMEDIATE EXCLUSIVE", "BEGIN IMMEDIATE EXCLUSIVE"},
+        Case{"SAVEPOINT", "SAVEPOINT"},
+        // Identifier quoting and ASCII case, as SQLite resolves names.
+        Case{"SELECT Name FROM Users WHERE ID = 1", "SELECT name FROM users WHERE id = ?"},
+        Case{"SELECT \"name\" FROM \"users\" WHERE \"id\" = 1",
+             "SELECT name FROM users WHERE id = ?"},
+        Case{"SELECT `name` FROM [users] WHERE `users`.[id] = 1",
+             "SELECT name FROM users WHERE users.id = ?"},
+        Case{"SELECT COUNT(*) FROM t", "SELECT count(*) FROM t"},
+        Case{"SELECT \"First Name\", \"a\"\"b\" FROM t",
+             "SELECT \"first name\", \"a\"\"b\" FROM t"},
+        Case{"SELECT \"order\" FROM t", "SELECT \"order\" FROM t"},
+        // Non-ASCII letters are not folded by SQLite: neither here.
+        Case{"SELECT \xc3\x89t\xc3\xa9 FROM t", "SELECT \xc3\x89t\xc3\xa9 FROM t"}));
 
 TEST(Normalize, SameShapeSameId) {
   const char* variants[] = {

@@ -36,8 +36,22 @@ void SetVtabError(sqlite3_vtab* vtab, const std::string& message) {
   vtab->zErrMsg = sqlite3_mprintf("%s", message.c_str());
 }
 
-int Connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char** err) {
-  auto* binding = static_cast<Binding*>(aux);
+// No C++ exception may cross into SQLite: every method that allocates runs its body in here.
+template <typename Body>
+int NoThrow(Body&& body, char** err) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (const std::exception& e) {
+    if (err != nullptr) *err = sqlite3_mprintf("%s", e.what());
+  } catch (...) {
+    if (err != nullptr) *err = sqlite3_mprintf("unexpected failure");
+  }
+  return SQLITE_ERROR;
+}
+
+int ConnectOrThrow(sqlite3* db, Binding* binding, sqlite3_vtab** out, char** err) {
   const TableSpec& spec = *binding->spec;
   const std::string schema = DeclarationOf(spec);
   int rc = sqlite3_declare_vtab(db, schema.c_str());
@@ -54,13 +68,17 @@ int Connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out,
   return SQLITE_OK;
 }
 
+int Connect(sqlite3* db, void* aux, int, const char* const*, sqlite3_vtab** out, char** err) {
+  return NoThrow([&] { return ConnectOrThrow(db, static_cast<Binding*>(aux), out, err); }, err);
+}
+
 int Disconnect(sqlite3_vtab* vtab) {
   sqlite3_free(vtab);
   return SQLITE_OK;
 }
 
 // idxNum: bit i set when argument i is given; argv of xFilter holds the given ones in order.
-int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+int BestIndexOrThrow(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   const Binding& b = *reinterpret_cast<Table*>(vtab)->binding;
   const int nargs = static_cast<int>(b.spec->args.size());
   std::vector<int> usable(nargs, -1);
@@ -89,6 +107,10 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   info->estimatedCost = 1000.0 / next;
   info->estimatedRows = 100;
   return SQLITE_OK;
+}
+
+int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  return NoThrow([&] { return BestIndexOrThrow(vtab, info); }, &vtab->zErrMsg);
 }
 
 int Open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
@@ -133,6 +155,10 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, sqlite3
     }
     TableCall call(*b.connection, args.data(), given);
     absl::StatusOr<Rows> rows = spec.produce(call);
+    if (absl::Status stop = b.connection->TakeStop(); !stop.ok()) {
+      SetVtabError(vtab, absl::StrCat(spec.name, ": ", stop.message()));  // no partial rows
+      return stop.code() == absl::StatusCode::kCancelled ? SQLITE_INTERRUPT : SQLITE_ERROR;
+    }
     if (!rows.ok()) {
       if (rows.status().code() == absl::StatusCode::kResourceExhausted) return SQLITE_NOMEM;
       SetVtabError(vtab, absl::StrCat(spec.name, ": ", rows.status().message()));
@@ -147,6 +173,9 @@ int Filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc, sqlite3
     return SQLITE_NOMEM;
   } catch (const std::exception& e) {
     SetVtabError(vtab, absl::StrCat(spec.name, ": ", e.what()));
+    return SQLITE_ERROR;
+  } catch (...) {
+    SetVtabError(vtab, absl::StrCat(spec.name, ": unexpected failure"));
     return SQLITE_ERROR;
   }
 }

@@ -4,16 +4,15 @@
 
 #include <filesystem>
 
+#include "ext/core/testing_entry.h"
 #include "gtest/gtest.h"
-
-extern "C" int sqlite3_doctor_init(sqlite3*, char**, const struct sqlite3_api_routines*);
 
 namespace doctor::testing {
 namespace {
 
 void RegisterOnce() {
   static const bool registered = [] {
-    sqlite3_auto_extension(reinterpret_cast<void (*)(void)>(sqlite3_doctor_init));
+    sqlite3_auto_extension(internal::EntryPointForTests());
     return true;
   }();
   (void)registered;

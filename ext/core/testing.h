@@ -1,5 +1,7 @@
 // Test helpers: an in-memory or file connection on the system SQLite with sqlite-doctor
 // registered exactly as `.load` would (through sqlite3_auto_extension), and query shortcuts.
+// Link //ext/core:testing for the whole extension, or //ext/core:testing_areas to register only
+// the areas the test names (testing_areas.h) and link nothing else.
 //
 // Example:
 //   doctor::testing::Db db;                       // :memory:

@@ -189,10 +189,10 @@ Value ColumnValueOf(sqlite3_value* v) {
 
 absl::StatusOr<std::unique_ptr<Probe>> Probe::Build(const Scratch& scratch) {
   std::unique_ptr<Probe> p(new Probe(scratch));
-  if (sqlite3_open_v2(":memory:", &p->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    return absl::InternalError("cannot open the in-memory probe database");
-  }
+  absl::StatusOr<std::unique_ptr<PrivateDb>> opened = PrivateDb::Open(scratch.caller(), ":memory:");
+  if (!opened.ok()) return absl::InternalError("cannot open the in-memory probe database");
+  p->private_ = *std::move(opened);
+  p->db_ = p->private_->db();
   if (Connection* c = Connection::Find(p->db_)) {
     p->internal_ = std::make_unique<Connection::InternalScope>(*c);
   }
@@ -218,7 +218,7 @@ absl::StatusOr<std::unique_ptr<Probe>> Probe::Build(const Scratch& scratch) {
 
 Probe::~Probe() {
   internal_.reset();
-  if (db_ != nullptr) sqlite3_close_v2(db_);
+  private_.reset();
 }
 
 absl::Status Probe::Capture(const std::string& sql, std::vector<ProbeScan>* scans) {

@@ -56,7 +56,8 @@ class Probe {
   explicit Probe(const Scratch& scratch) : scratch_(scratch) {}
 
   const Scratch& scratch_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<PrivateDb> private_;  // see Scratch
+  sqlite3* db_ = nullptr;              // private_->db()
   std::unique_ptr<Connection::InternalScope> internal_;  // see Scratch
   std::vector<ProbeScan>* sink_ = nullptr;
 };

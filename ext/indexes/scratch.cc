@@ -43,9 +43,10 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
                                                         const ScratchOptions& options) {
   std::unique_ptr<Scratch> s(new Scratch());
   s->options_ = options;
-  int rc = sqlite3_open_v2(":memory:", &s->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
-  if (rc != SQLITE_OK) return absl::InternalError("cannot open the in-memory scratch database");
+  absl::StatusOr<std::unique_ptr<PrivateDb>> opened = PrivateDb::Open(user, ":memory:");
+  if (!opened.ok()) return absl::InternalError("cannot open the in-memory scratch database");
+  s->private_ = *std::move(opened);
+  s->db_ = s->private_->db();
   if (Connection* c = Connection::Find(s->db_)) {
     s->internal_ = std::make_unique<Connection::InternalScope>(*c);
   }
@@ -63,7 +64,7 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
 
 Scratch::~Scratch() {
   internal_.reset();  // before the connection (and its Connection) goes away
-  if (db_ != nullptr) sqlite3_close_v2(db_);
+  private_.reset();
 }
 
 const TableInfo* Scratch::FindTable(const std::string& name) const {
@@ -104,7 +105,7 @@ Measurement Scratch::Run(const std::string& sql, const std::vector<Value>& param
   // Some builds omit the progress callback (better-sqlite3 does: its API slot is NULL); then the
   // cap is checked between rows only.
   const bool progress = sqlite3_api->progress_handler != nullptr;
-  if (progress) sqlite3_progress_handler(db_, 100, ProgressCallback, &ticks);
+  if (progress) private_->SetProgressHook(ProgressCallback, &ticks);
   int rc;
   while ((rc = sqlite3_step(f.stmt)) == SQLITE_ROW) {
     if (!progress && sqlite3_stmt_status(f.stmt, SQLITE_STMTSTATUS_VM_STEP, 0) > limit) {
@@ -112,7 +113,7 @@ Measurement Scratch::Run(const std::string& sql, const std::vector<Value>& param
       break;
     }
   }
-  if (progress) sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+  if (progress) private_->SetProgressHook(nullptr, nullptr);
   m.steps = sqlite3_stmt_status(f.stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
   if (rc == SQLITE_INTERRUPT) {
     m.capped = true;

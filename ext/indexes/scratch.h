@@ -23,6 +23,7 @@
 #include "ext/indexes/index_def.h"
 #include "ext/indexes/index_names.h"
 #include "ext/core/connection.h"
+#include "ext/core/private_db.h"
 #include "ext/core/value.h"
 
 namespace doctor::indexes {
@@ -72,6 +73,7 @@ class Scratch {
   Scratch& operator=(const Scratch&) = delete;
 
   sqlite3* db() const { return db_; }
+  Connection& caller() const { return private_->caller(); }
   const std::vector<TableInfo>& tables() const { return tables_; }
   bool has_stats() const { return has_stats_; }
   const TableInfo* FindTable(const std::string& name) const;
@@ -115,7 +117,8 @@ class Scratch {
   absl::Status LoadStatistics(Connection& user);
   absl::Status ScaleStatRow(const std::string& table, const std::string& index);
 
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<PrivateDb> private_;  // stops at the caller's interrupt or the deadline
+  sqlite3* db_ = nullptr;              // private_->db()
   // When the extension is auto-loaded into every connection, the copy's statements are marked
   // as the extension's own, so query timing never counts them as the application's workload.
   std::unique_ptr<Connection::InternalScope> internal_;

@@ -36,6 +36,7 @@ absl::StatusOr<Value> Set(FunctionCall& call) {
                                             known.empty() ? "none" : absl::StrJoin(known, ", ")));
   }
   RETURN_IF_ERROR(setting->Set(call.args().AsValue(1)));
+  if (setting->apply() != nullptr) setting->apply()(call.connection());
   return Value(setting->Display());
 }
 

@@ -1,5 +1,6 @@
 #include "ext/meta/meta.h"
 
+#include "ext/core/private_db.h"
 #include "ext/meta/meta_internal.h"
 
 namespace doctor {
@@ -37,8 +38,10 @@ const TableSpec kTables[] = {
      meta::kConfigColumns},
 };
 
+Setting* const kSettings[] = {&kWorkTimeoutMs};
+
 }  // namespace
 
-const Area kMetaArea = {"meta", kFunctions, kTables, {}, nullptr};
+const Area kMetaArea = {"meta", kFunctions, kTables, kSettings, nullptr};
 
 }  // namespace doctor

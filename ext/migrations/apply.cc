@@ -1,7 +1,7 @@
 #include "ext/migrations/apply.h"
 
-#include <chrono>
 #include <functional>
+#include <optional>
 #include <set>
 #include <variant>
 
@@ -10,8 +10,12 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/time.h"
+#include "ext/migrations/journal.h"
+#include "ext/migrations/pragma_guard.h"
 #include "ext/migrations/sha256.h"
 #include "ext/migrations/sql_text.h"
+#include "ext/migrations/transaction.h"
 
 namespace doctor::migrations {
 
@@ -22,91 +26,6 @@ Setting kSchemaHashSetting = Setting::Bool(
     "migrations) and leaves them NULL.");
 
 namespace {
-
-constexpr char kJournalDdl[] =
-    "CREATE TABLE IF NOT EXISTS doctor_migrations(\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  name TEXT NOT NULL,\n"
-    "  checksum TEXT NOT NULL,      -- sha256 hex of the migration text\n"
-    "  applied_at TEXT NOT NULL,    -- ISO-8601 UTC\n"
-    "  duration_ms REAL,\n"
-    "  statements INTEGER,\n"
-    "  schema_before TEXT,          -- schema_hash() before\n"
-    "  schema_after TEXT,           -- schema_hash() after\n"
-    "  sql TEXT,                    -- the text that ran\n"
-    "  source TEXT NOT NULL,        -- sql | dir | drizzle\n"
-    "  kind TEXT NOT NULL DEFAULT 'apply',  -- apply | baseline | adopted | revert\n"
-    "  origin TEXT                  -- the file it came from\n"
-    ");\n"
-    "CREATE INDEX IF NOT EXISTS doctor_migrations_name ON doctor_migrations(name, id);";
-
-double NowMs() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-absl::StatusOr<bool> TableExists(Connection& c, const char* name) {
-  ASSIGN_OR_RETURN(Rows r, Query(c, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
-                                 {Value(name)}));
-  return !r.empty();
-}
-
-absl::StatusOr<bool> ForeignKeysOn(Connection& c) {
-  ASSIGN_OR_RETURN(Rows r, Query(c, "PRAGMA foreign_keys"));
-  return !r.empty() && r[0][0].AsInt() != 0;
-}
-
-absl::Status SetForeignKeys(Connection& c, bool on) {
-  return Exec(c, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
-}
-
-// BEGIN IMMEDIATE, or a savepoint inside the caller's transaction.
-class Transaction {
- public:
-  explicit Transaction(Connection& c) : c_(c) {}
-  ~Transaction() {
-    if (open_) Rollback().IgnoreError();
-  }
-  absl::Status Begin() {
-    savepoint_ = sqlite3_get_autocommit(c_.db()) == 0;
-    absl::Status s = Exec(c_, savepoint_ ? "SAVEPOINT doctor_migrate" : "BEGIN IMMEDIATE");
-    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("cannot start the transaction: ", s.message()));
-    open_ = true;
-    return absl::OkStatus();
-  }
-  absl::Status Commit() {
-    open_ = false;
-    absl::Status s = Exec(c_, savepoint_ ? "RELEASE doctor_migrate" : "COMMIT");
-    if (!s.ok()) {
-      Exec(c_, savepoint_ ? "ROLLBACK TO doctor_migrate; RELEASE doctor_migrate" : "ROLLBACK")
-          .IgnoreError();
-      return absl::Status(s.code(), absl::StrCat("commit failed, rolled back: ", s.message()));
-    }
-    return absl::OkStatus();
-  }
-  absl::Status Rollback() {
-    open_ = false;
-    if (!savepoint_ && sqlite3_get_autocommit(c_.db())) return absl::OkStatus();  // already gone
-    return Exec(c_, savepoint_ ? "ROLLBACK TO doctor_migrate; RELEASE doctor_migrate" : "ROLLBACK");
-  }
-  bool savepoint() const { return savepoint_; }
-
- private:
-  Connection& c_;
-  bool open_ = false;
-  bool savepoint_ = false;
-};
-
-absl::StatusOr<std::set<std::string>> ForeignKeyViolations(Connection& c) {
-  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check"));
-  std::set<std::string> out;
-  for (const Row& r : rows) {
-    out.insert(absl::StrCat(r[0].AsText(), " rowid ", r[1].is_null() ? "?" : r[1].AsText(),
-                            " -> ", r[2].AsText()));
-  }
-  return out;
-}
 
 std::string ExplainFailure(const std::string& message) {
   if (absl::StrContains(message, "database table is locked")) {
@@ -124,36 +43,15 @@ std::string ExplainFailure(const std::string& message) {
   return message;
 }
 
-// Runs one statement to completion; its rows are discarded.
-absl::Status RunStatement(Connection& c, const std::string& sql) {
-  Connection::InternalScope internal(c);
-  const char* p = sql.data();
-  const char* end = sql.data() + sql.size();
-  while (p < end) {
-    sqlite3_stmt* stmt = nullptr;
-    const char* tail = nullptr;
-    int rc = sqlite3_prepare_v2(c.db(), p, static_cast<int>(end - p), &stmt, &tail);
-    if (rc != SQLITE_OK) return absl::InvalidArgumentError(sqlite3_errmsg(c.db()));
-    if (stmt == nullptr) break;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    }
-    if (rc != SQLITE_DONE) {
-      std::string message = sqlite3_errmsg(c.db());
-      sqlite3_finalize(stmt);
-      return absl::InvalidArgumentError(message);
-    }
-    sqlite3_finalize(stmt);
-    p = tail;
+// A migration's statements, refusing NUL bytes, emptiness and what cannot run inside the
+// transaction the extension opens.
+absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) {
+  if (std::optional<size_t> nul = NulByteOffset(m.text)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "migration '", m.name, "'", m.origin.empty() ? "" : absl::StrCat(" ('", m.origin, "')"),
+        " has a NUL byte at byte offset ", *nul,
+        " (SQLite would stop reading there and skip the rest); nothing was applied"));
   }
-  return absl::OkStatus();
-}
-
-absl::Status EnsureJournal(Connection& c) { return Exec(c, kJournalDdl); }
-
-// Runs a migration inside the open transaction and journals it. `schema` carries the schema hash
-// from one migration to the next within a run. `fk_guard`: foreign keys were turned off for it.
-absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, std::string* schema,
-                         bool fk_guard, bool tables_ready = false) {
   std::vector<std::string> statements = StatementsOf(m);
   if (statements.empty()) {
     return absl::InvalidArgumentError(
@@ -161,15 +59,76 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
   }
   const size_t n = statements.size();
   for (size_t i = 0; i < n; ++i) {
-    StatementInfo info = Classify(statements[i]);
-    if (info.kind == StatementKind::kTransactionControl || info.kind == StatementKind::kVacuum ||
-        info.kind == StatementKind::kAttach) {
+    ChangeKind kind = Classify(statements[i]).kind;
+    if (kind == ChangeKind::kTransactionControl || kind == ChangeKind::kVacuum ||
+        kind == ChangeKind::kAttach) {
       return absl::InvalidArgumentError(absl::StrCat(
           "migration '", m.name, "' statement ", i + 1, " of ", n, " (", Excerpt(statements[i], 40),
           ") cannot run inside a migration: migrations run in one transaction that the extension "
           "opens and commits"));
     }
   }
+  return statements;
+}
+
+// Runs the statements (core Exec, one by one so an error names its statement).
+absl::Status RunStatements(Connection& c, const Migration& m,
+                           const std::vector<std::string>& statements) {
+  const size_t n = statements.size();
+  for (size_t i = 0; i < n; ++i) {
+    absl::Status s = Exec(c, statements[i]);
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "migration '", m.name, "' failed at statement ", i + 1, " of ", n, " (",
+          Excerpt(statements[i], 60), "): ", ExplainFailure(std::string(s.message())),
+          "; nothing was applied"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// An error when the migration leaves foreign-key violations that were not there `before`.
+absl::Status CheckNoNewViolations(Connection& c, const Migration& m,
+                                  const std::set<std::string>& before) {
+  ASSIGN_OR_RETURN(std::set<std::string> after, ForeignKeyViolations(c));
+  std::vector<std::string> fresh;
+  for (const std::string& v : after) {
+    if (!before.count(v)) fresh.push_back(v);
+  }
+  if (fresh.empty()) return absl::OkStatus();
+  if (fresh.size() > 5) fresh.resize(5);
+  return absl::FailedPreconditionError(absl::StrCat(
+      "migration '", m.name, "' leaves ", after.size() - before.size(),
+      " foreign-key violation(s) (PRAGMA foreign_key_check: ", absl::StrJoin(fresh, ", "),
+      "); rolled back, nothing was applied"));
+}
+
+// The doctor_migrations row of a migration that ran (and Drizzle's, for a Drizzle file).
+absl::Status RecordApplied(Connection& c, const Migration& m, double duration, size_t statements,
+                           const Value& schema_before, const Value& schema_after) {
+  ASSIGN_OR_RETURN(Rows inserted,
+                   Query(c,
+                         "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
+                         "statements, schema_before, schema_after, sql, source, kind, origin) "
+                         "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, "
+                         "?7, ?8, ?9, ?10) RETURNING applied_at",
+                         {Value(m.name), Value(m.checksum), Value(duration),
+                          Value(static_cast<int64_t>(statements)), schema_before, schema_after,
+                          Value(m.text), Value(m.source), Value(m.kind),
+                          m.origin.empty() ? Value::Null() : Value(m.origin)}));
+  if (!m.drizzle) return absl::OkStatus();
+  // The caller (MigrateFolder) made the table ready for the folder's layout. Both journals get
+  // the same applied_at.
+  return InsertDrizzleRow(
+      c, DrizzleEntry{m.drizzle_hash.empty() ? m.checksum : m.drizzle_hash, m.created_at,
+                      m.drizzle_name, inserted.empty() ? Value::Null() : inserted[0][0]});
+}
+
+// Runs a migration inside the open transaction and journals it. `schema` carries the schema hash
+// from one migration to the next within a run. `fk_guard`: foreign keys were turned off for it.
+absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema, bool fk_guard,
+                         bool tables_ready = false) {
+  ASSIGN_OR_RETURN(std::vector<std::string> statements, RunnableStatements(m));
   const bool hashes = kSchemaHashSetting.On();
   if (schema->empty() && hashes) {
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
@@ -179,31 +138,10 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
   if (fk_guard) {
     ASSIGN_OR_RETURN(violations_before, ForeignKeyViolations(c));
   }
-  const double start = NowMs();
-  for (size_t i = 0; i < n; ++i) {
-    absl::Status s = RunStatement(c, statements[i]);
-    if (!s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "migration '", m.name, "' failed at statement ", i + 1, " of ", n, " (",
-          Excerpt(statements[i], 60), "): ", ExplainFailure(std::string(s.message())),
-          "; nothing was applied"));
-    }
-  }
-  if (fk_guard) {
-    ASSIGN_OR_RETURN(std::set<std::string> after, ForeignKeyViolations(c));
-    std::vector<std::string> fresh;
-    for (const std::string& v : after) {
-      if (!violations_before.count(v)) fresh.push_back(v);
-    }
-    if (!fresh.empty()) {
-      if (fresh.size() > 5) fresh.resize(5);
-      return absl::FailedPreconditionError(absl::StrCat(
-          "migration '", m.name, "' leaves ", after.size() - violations_before.size(),
-          " foreign-key violation(s) (PRAGMA foreign_key_check: ", absl::StrJoin(fresh, ", "),
-          "); rolled back, nothing was applied"));
-    }
-  }
-  const double duration = NowMs() - start;
+  const double start = MonotonicMs();
+  RETURN_IF_ERROR(RunStatements(c, m, statements));
+  if (fk_guard) RETURN_IF_ERROR(CheckNoNewViolations(c, m, violations_before));
+  const double duration = MonotonicMs() - start;
   if (hashes) {
     // A migration of CREATEs and DML only appended to sqlite_schema since `before` was hashed.
     bool additive = true;
@@ -211,48 +149,8 @@ absl::Status ApplyInside(Connection& c, MigrateState& st, const Migration& m, st
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main", additive));
   }
   if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
-  ASSIGN_OR_RETURN(Rows inserted,
-                   Query(c,
-                         "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
-                         "statements, schema_before, schema_after, sql, source, kind, origin) "
-                         "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?3, ?4, ?5, ?6, "
-                         "?7, ?8, ?9, ?10) RETURNING applied_at",
-                         {Value(m.name), Value(m.checksum), Value(duration),
-                          Value(static_cast<int64_t>(n)), hashes ? Value(before) : Value::Null(),
-                          hashes ? Value(*schema) : Value::Null(),
-                          Value(m.text), Value(m.source), Value(m.kind),
-                          m.origin.empty() ? Value::Null() : Value(m.origin)}));
-  if (m.drizzle) {
-    // The caller (MigrateFolder) made the table ready for the folder's layout. Both journals
-    // get the same applied_at.
-    RETURN_IF_ERROR(InsertDrizzleRow(
-        c, DrizzleEntry{m.drizzle_hash.empty() ? m.checksum : m.drizzle_hash, m.created_at,
-                        m.drizzle_name, inserted.empty() ? Value::Null() : inserted[0][0]}));
-  }
-  return absl::OkStatus();
-}
-
-// Journals a migration without running it: baseline (marked applied) or adopted (Drizzle's
-// migrator applied it).
-absl::Status JournalOnly(Connection& c, const Folder& folder, const MigrationFile& f,
-                         const std::string& source, const std::string& kind,
-                         const std::string& schema, bool drizzle_row) {
-  RETURN_IF_ERROR(EnsureJournal(c));
-  ASSIGN_OR_RETURN(Rows inserted,
-                   Query(c,
-                         "INSERT INTO doctor_migrations(name, checksum, applied_at, duration_ms, "
-                         "statements, schema_before, schema_after, sql, source, kind, origin) "
-                         "VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NULL, 0, ?3, ?3, "
-                         "?4, ?5, ?6, ?7) RETURNING applied_at",
-                         {Value(f.name), Value(f.checksum), Value(schema), Value(f.text),
-                          Value(source), Value(kind), Value(f.path)}));
-  if (drizzle_row) {
-    RETURN_IF_ERROR(EnsureDrizzleTable(c, folder));
-    DrizzleEntry e = DrizzleEntryOf(folder, f);
-    if (!inserted.empty()) e.applied_at = inserted[0][0];
-    RETURN_IF_ERROR(InsertDrizzleRow(c, e));
-  }
-  return absl::OkStatus();
+  return RecordApplied(c, m, duration, statements.size(), hashes ? Value(before) : Value::Null(),
+                       hashes ? Value(*schema) : Value::Null());
 }
 
 Migration FromFile(const Folder& folder, const MigrationFile& f) {
@@ -270,23 +168,32 @@ Migration FromFile(const Folder& folder, const MigrationFile& f) {
   return m;
 }
 
-// Restores foreign_keys to `on` when it goes out of scope, if it was changed.
-class ForeignKeysRestorer {
- public:
-  ForeignKeysRestorer(Connection& c, bool on) : c_(c), on_(on) {}
-  ~ForeignKeysRestorer() {
-    if (changed_) SetForeignKeys(c_, on_).IgnoreError();
+// One migration in a transaction of its own, foreign keys off around it when it asks for that
+// (migrate() and migrate_revert()). `journal_check` runs inside the transaction first and may
+// end the run with a result of its own ("already applied").
+absl::StatusOr<std::optional<std::string>> ApplyAlone(
+    Connection& c, const Migration& m, absl::string_view who,
+    const std::function<absl::StatusOr<std::optional<std::string>>()>& journal_check) {
+  ASSIGN_OR_RETURN(bool fk_on, ForeignKeysOn(c));
+  const bool fk_guard = fk_on && AsksForeignKeysOff(m.text);
+  RETURN_IF_ERROR(RefuseForeignKeysOffInTransaction(fk_guard, sqlite3_get_autocommit(c.db()) == 0,
+                                                    who, "it"));
+  ForeignKeysRestorer restore(c, fk_on);
+  if (fk_guard) RETURN_IF_ERROR(restore.Set(false));
+  PragmaGuard settings(c);
+  RETURN_IF_ERROR(settings.Capture(SettingsPragmasOf(m.text)));
+  Transaction txn(c);
+  RETURN_IF_ERROR(txn.Begin());
+  if (journal_check) {
+    ASSIGN_OR_RETURN(std::optional<std::string> early, journal_check());
+    if (early) return early;
   }
-  absl::Status Set(bool on) {
-    changed_ = on != on_;
-    return SetForeignKeys(c_, on);
-  }
-
- private:
-  Connection& c_;
-  bool on_;
-  bool changed_ = false;
-};
+  std::string schema;
+  RETURN_IF_ERROR(ApplyInside(c, m, &schema, fk_guard));
+  RETURN_IF_ERROR(txn.Commit());
+  settings.Keep();
+  return std::optional<std::string>();
+}
 
 }  // namespace
 
@@ -311,119 +218,113 @@ absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schem
   return HashSchemaOf(c.db(), schema, &st.cache, &st.last);
 }
 
-absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c) {
-  ASSIGN_OR_RETURN(bool exists, TableExists(c, "doctor_migrations"));
-  std::vector<JournalRow> out;
-  if (!exists) return out;
-  ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT name, checksum, kind, sql, source, applied_at, duration_ms, origin "
-                                    "FROM doctor_migrations WHERE id IN "
-                                    "(SELECT max(id) FROM doctor_migrations GROUP BY name) ORDER BY id"));
-  for (const Row& r : rows) {
-    out.push_back(JournalRow{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsText(),
-                             r[4].AsText(), r[5], r[6], r[7].AsText()});
-  }
-  return out;
+absl::StatusOr<std::string> MigrateOne(Connection& c, const Migration& m) {
+  auto journal_check = [&]() -> absl::StatusOr<std::optional<std::string>> {
+    ASSIGN_OR_RETURN(std::vector<JournalRow> journal, LoadJournal(c));
+    for (const JournalRow& j : journal) {
+      if (j.name != m.name || j.kind == "revert") continue;
+      if (j.checksum == m.checksum) return std::optional<std::string>("already applied");
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration '", m.name, "' was already applied with checksum ", j.checksum,
+          " but this text has checksum ", m.checksum, " (drift): nothing was run"));
+    }
+    return std::optional<std::string>();
+  };
+  ASSIGN_OR_RETURN(std::optional<std::string> early,
+                   ApplyAlone(c, m, absl::StrCat("migration '", m.name, "'"), journal_check));
+  return early ? *early : std::string("applied");
 }
 
-absl::StatusOr<std::string> MigrateOne(Connection& c, const Migration& m) {
-  ASSIGN_OR_RETURN(bool fk_on, ForeignKeysOn(c));
-  const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
-  const bool fk_guard = fk_on && AsksForeignKeysOff(m.text);
-  if (fk_guard && in_txn) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "migration '", m.name, "' asks for PRAGMA foreign_keys=OFF, which SQLite ignores inside a "
-        "transaction (a DROP TABLE would cascade-delete child rows): run it outside a transaction"));
-  }
-  ForeignKeysRestorer restore(c, fk_on);
-  if (fk_guard) RETURN_IF_ERROR(restore.Set(false));
-  Transaction txn(c);
-  RETURN_IF_ERROR(txn.Begin());
+namespace {
+
+// One transaction of migrate_dir: decides what is pending inside it, journals what Drizzle's
+// migrator applied, and applies pending migrations while they want foreign keys as they are now
+// (`fk_off_now`). Returns how many it applied; fewer than pending means the run must switch
+// foreign keys and go on (*done stays false).
+absl::StatusOr<size_t> ApplyPass(Connection& c, const Folder& folder, bool fk_on, bool in_txn,
+                                 bool fk_off_now, int64_t applied_before, bool* done) {
+  // Created (or upgraded to Drizzle 1.0's columns) before anything else, as Drizzle does.
+  RETURN_IF_ERROR(EnsureDrizzleTable(c, folder));
   ASSIGN_OR_RETURN(std::vector<JournalRow> journal, LoadJournal(c));
-  for (const JournalRow& j : journal) {
-    if (j.name != m.name || j.kind == "revert") continue;
-    if (j.checksum == m.checksum) return std::string("already applied");
+  ASSIGN_OR_RETURN(std::vector<DrizzleRow> drizzle, LoadDrizzle(c));
+  std::vector<PlanItem> plan = MakePlan(folder, journal, drizzle);
+  std::vector<std::string> changed;
+  for (const PlanItem& item : plan) {
+    if (item.status == PlanStatus::kChanged) {
+      changed.push_back(absl::StrCat(item.name, " (", item.note, ")"));
+    }
+  }
+  if (!changed.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "migration '", m.name, "' was already applied with checksum ", j.checksum,
-        " but this text has checksum ", m.checksum, " (drift): nothing was run"));
+        changed.size(), " applied migration(s) changed on disk: ",
+        absl::StrJoin(changed, "; "), "; nothing was run"));
   }
   std::string schema;
-  RETURN_IF_ERROR(ApplyInside(c, c.State<MigrateState>(), m, &schema, fk_guard));
-  RETURN_IF_ERROR(txn.Commit());
-  return std::string("applied");
+  std::vector<const PlanItem*> pending;
+  for (const PlanItem& item : plan) {
+    if (item.adopt) {
+      if (schema.empty()) {
+        ASSIGN_OR_RETURN(schema, SchemaHashOf(c, "main"));
+      }
+      RETURN_IF_ERROR(JournalOnly(c, folder, *item.file, "drizzle", "adopted", schema, false));
+    }
+    if (item.drizzle_only || (item.drizzle_unnamed && item.status == PlanStatus::kApplied)) {
+      // Applied, but Drizzle's journal lacks it (or lists it without the name Drizzle 1.0
+      // looks for): record it so Drizzle never reruns it.
+      DrizzleEntry e = DrizzleEntryOf(folder, *item.file);
+      if (std::holds_alternative<std::string>(item.applied_at.storage())) e.applied_at = item.applied_at;
+      RETURN_IF_ERROR(InsertDrizzleRow(c, e));
+    } else if (item.status == PlanStatus::kPending) {
+      pending.push_back(&item);
+    }
+  }
+  if (!pending.empty()) RETURN_IF_ERROR(EnsureJournal(c));
+  size_t k = 0;
+  for (; k < pending.size(); ++k) {
+    const bool needs_off = fk_on && AsksForeignKeysOff(pending[k]->file->text);
+    RETURN_IF_ERROR(RefuseForeignKeysOffInTransaction(
+        needs_off, in_txn, absl::StrCat("migration '", pending[k]->name, "'"), "migrate_dir"));
+    if (needs_off != fk_off_now) break;
+    absl::Status s = ApplyInside(c, FromFile(folder, *pending[k]->file), &schema, needs_off,
+                                 /*tables_ready=*/true);
+    if (!s.ok() && applied_before > 0) {
+      return absl::Status(s.code(), absl::StrCat(s.message(), " (", applied_before,
+                                                 " earlier migration(s) of this run stay applied)"));
+    }
+    RETURN_IF_ERROR(s);
+  }
+  *done = k == pending.size();
+  return k;
 }
+
+}  // namespace
 
 absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
   ASSIGN_OR_RETURN(Folder folder, ReadFolder(path));
+  RETURN_IF_ERROR(UsableFolder(folder));
   ASSIGN_OR_RETURN(bool fk_on, ForeignKeysOn(c));
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
   ForeignKeysRestorer restore(c, fk_on);
-  MigrateState& st = c.State<MigrateState>();
+  std::vector<std::string> settings_set;  // what the folder's PRAGMA statements may change
+  for (const MigrationFile& f : folder.files) {
+    settings_set = SettingsPragmasOf(f.text, std::move(settings_set));
+  }
   bool fk_off_now = false;
   int64_t applied = 0;
   // Each pass is one transaction that decides what is pending inside it. A pass ends early only
   // to switch foreign keys off (or back on) between migrations, which SQLite allows only outside
   // a transaction.
   for (size_t pass = 0; pass < 2 * folder.files.size() + 2; ++pass) {
+    PragmaGuard settings(c);  // a failed pass puts back what its migrations set
+    RETURN_IF_ERROR(settings.Capture(settings_set));
     Transaction txn(c);
     RETURN_IF_ERROR(txn.Begin());
-    // Created (or upgraded to Drizzle 1.0's columns) before anything else, as Drizzle does.
-    RETURN_IF_ERROR(EnsureDrizzleTable(c, folder));
-    ASSIGN_OR_RETURN(std::vector<JournalRow> journal, LoadJournal(c));
-    ASSIGN_OR_RETURN(std::vector<DrizzleRow> drizzle, LoadDrizzle(c));
-    std::vector<PlanItem> plan = MakePlan(folder, journal, drizzle);
-    std::vector<std::string> changed;
-    for (const PlanItem& item : plan) {
-      if (item.status == "changed") changed.push_back(absl::StrCat(item.name, " (", item.note, ")"));
-    }
-    if (!changed.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          changed.size(), " applied migration(s) changed on disk: ",
-          absl::StrJoin(changed, "; "), "; nothing was run"));
-    }
-    std::string schema;
-    std::vector<const PlanItem*> pending;
-    for (const PlanItem& item : plan) {
-      if (item.adopt) {
-        if (schema.empty()) {
-          ASSIGN_OR_RETURN(schema, SchemaHashOf(c, "main"));
-        }
-        RETURN_IF_ERROR(JournalOnly(c, folder, *item.file, "drizzle", "adopted", schema, false));
-      }
-      if (item.drizzle_only || (item.drizzle_unnamed && item.status == "applied")) {
-        // Applied, but Drizzle's journal lacks it (or lists it without the name Drizzle 1.0
-        // looks for): record it so Drizzle never reruns it.
-        DrizzleEntry e = DrizzleEntryOf(folder, *item.file);
-        if (std::holds_alternative<std::string>(item.applied_at.storage())) e.applied_at = item.applied_at;
-        RETURN_IF_ERROR(InsertDrizzleRow(c, e));
-      } else if (item.status == "pending") {
-        pending.push_back(&item);
-      }
-    }
-    if (!pending.empty()) RETURN_IF_ERROR(EnsureJournal(c));
-    size_t k = 0;
-    for (; k < pending.size(); ++k) {
-      const bool needs_off = fk_on && AsksForeignKeysOff(pending[k]->file->text);
-      if (needs_off && in_txn) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "migration '", pending[k]->name, "' asks for PRAGMA foreign_keys=OFF, which SQLite "
-            "ignores inside a transaction (a DROP TABLE would cascade-delete child rows): run "
-            "migrate_dir outside a transaction"));
-      }
-      if (needs_off != fk_off_now) break;
-      absl::Status s = ApplyInside(c, st, FromFile(folder, *pending[k]->file), &schema, needs_off,
-                                   /*tables_ready=*/true);
-      if (!s.ok()) {
-        if (applied > 0) {
-          return absl::Status(s.code(), absl::StrCat(s.message(), " (", applied,
-                                                     " earlier migration(s) of this run stay applied)"));
-        }
-        return s;
-      }
-    }
+    bool done = false;
+    ASSIGN_OR_RETURN(size_t k, ApplyPass(c, folder, fk_on, in_txn, fk_off_now, applied, &done));
     RETURN_IF_ERROR(txn.Commit());
+    settings.Keep();
     applied += static_cast<int64_t>(k);
-    if (k == pending.size()) return applied;
+    if (done) return applied;
     fk_off_now = !fk_off_now;
     RETURN_IF_ERROR(restore.Set(!fk_off_now));
   }
@@ -433,6 +334,7 @@ absl::StatusOr<int64_t> MigrateFolder(Connection& c, const std::string& path) {
 absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
                                        const std::optional<std::string>& upto) {
   ASSIGN_OR_RETURN(Folder folder, ReadFolder(path));
+  RETURN_IF_ERROR(UsableFolder(folder));
   if (upto) {
     bool found = false;
     for (const auto& f : folder.files) found = found || f.name == *upto;
@@ -451,7 +353,7 @@ absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
   const bool drizzle_layout = folder.layout != Layout::kPlain;
   for (const PlanItem& item : plan) {
     if (item.file == nullptr) continue;
-    if (item.status == "pending") {
+    if (item.status == PlanStatus::kPending) {
       RETURN_IF_ERROR(JournalOnly(c, folder, *item.file, drizzle_layout ? "drizzle" : "dir", "baseline",
                                   schema, drizzle_layout));
       ++count;
@@ -504,20 +406,8 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
   m.source = "dir";
   m.kind = "revert";
   m.origin = down;
-  ASSIGN_OR_RETURN(bool fk_on, ForeignKeysOn(c));
-  const bool fk_guard = fk_on && AsksForeignKeysOff(m.text);
-  if (fk_guard && sqlite3_get_autocommit(c.db()) == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "down migration of '", name, "' asks for PRAGMA foreign_keys=OFF, which SQLite ignores "
-        "inside a transaction: run it outside a transaction"));
-  }
-  ForeignKeysRestorer restore(c, fk_on);
-  if (fk_guard) RETURN_IF_ERROR(restore.Set(false));
-  Transaction txn(c);
-  RETURN_IF_ERROR(txn.Begin());
-  std::string schema;
-  RETURN_IF_ERROR(ApplyInside(c, c.State<MigrateState>(), m, &schema, fk_guard));
-  RETURN_IF_ERROR(txn.Commit());
+  RETURN_IF_ERROR(
+      ApplyAlone(c, m, absl::StrCat("down migration of '", name, "'"), nullptr).status());
   return std::string("reverted");
 }
 

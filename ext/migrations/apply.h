@@ -1,7 +1,7 @@
 // Applying migrations atomically and journaling them (SQL glue over the pure pieces).
 //
 // How it works: a run opens BEGIN IMMEDIATE (or a SAVEPOINT when the caller is already inside a
-// transaction), decides what is pending inside it from the journals, runs each migration's
+// transaction; transaction.h), decides what is pending inside it from the journals, runs each migration's
 // statements one by one (split with SplitStatements; Drizzle files first on their breakpoints),
 // and writes doctor_migrations (and __drizzle_migrations for drizzle folders) in the same
 // transaction. Any error rolls everything of that transaction back.
@@ -24,6 +24,7 @@
 #include "ext/core/setting.h"
 #include "ext/migrations/drizzle_table.h"
 #include "ext/migrations/folder.h"
+#include "ext/migrations/journal.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
 
@@ -71,10 +72,6 @@ absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
 // migrate_revert(name [, path]): runs NNNN_name.down.sql and journals the revert.
 absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
                                       const std::optional<std::string>& path);
-
-// The journal as the planner wants it (empty when the table does not exist); __drizzle_migrations
-// is read by LoadDrizzle (drizzle_table.h).
-absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c);
 
 // schema_hash of a schema, through the connection's fact cache. `appended_only`: sqlite_schema only
 // gained rows since this connection's previous hash (see HashSchemaAppended).

@@ -9,6 +9,7 @@
 #define DOCTOR_MIGRATIONS_CHECK_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "ext/core/sqlite.h"
@@ -17,12 +18,24 @@
 
 namespace doctor::migrations {
 
-// Rows of (severity: error | warning | info, kind, object, detail). Runs on `db`, which must not
+struct Finding {
+  std::string severity;  // error | warning | info
+  std::string kind;      // destructive, cascade, table_rebuild, ... (README: migrate_check)
+  std::string object;    // the table, column, index or statement it is about
+  std::string detail;    // what happens, with the statement and the rows at stake
+  size_t statement = 0;  // 1-based statement it is about; 0: the whole migration
+  int64_t rows = 0;      // cascade: the rows deleted
+  std::string migrate_dir;  // what happens when migrate() / migrate_dir runs it (risk_by_tool.h)
+  std::string drizzle;      // what happens under Drizzle's migrator / drizzle-kit migrate
+};
+
+// The findings of a dry run of `sql`. Runs on `db`, which must not
 // have a statement in progress (DROP TABLE refuses then): the glue gives it a second connection
 // to the same file or an in-memory copy. `caller_in_transaction`: migrate() would run inside the
 // caller's transaction, where PRAGMA foreign_keys cannot be changed.
-absl::StatusOr<Rows> CheckMigration(sqlite3* db, FactCache* cache, const std::string& sql,
-                                    bool caller_in_transaction);
+absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* db, FactCache* cache,
+                                                    const std::string& sql,
+                                                    bool caller_in_transaction);
 
 }  // namespace doctor::migrations
 

@@ -1,7 +1,9 @@
 #include "ext/migrations/folder.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -10,7 +12,9 @@
 #include <cstring>
 
 #include "absl/strings/match.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ext/migrations/sha256.h"
 #include "nlohmann/json.hpp"
 
@@ -25,6 +29,52 @@ bool IsDir(const std::string& path) {
 bool IsFile(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Something is at `path` (a dangling link included), or it cannot be told (EACCES...).
+bool Present(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
+}
+
+const char* FileTypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+// Why open() failed, in words: a dangling link says so.
+std::string OpenFailure(const std::string& path, int err, bool follow_links) {
+  struct stat st;
+  if (err == ELOOP && !follow_links) return "is a symbolic link, which is not followed here";
+  if (err == ELOOP) return "is a symbolic link that loops";
+  if (err == ENOENT && lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    return "is a dangling symbolic link (its target does not exist)";
+  }
+  return std::strerror(err);
+}
+
+// Reads what is left of `fd` up to kMaxFileBytes (the file may grow after fstat).
+absl::StatusOr<std::string> ReadBounded(int fd, const std::string& path) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      return absl::DataLossError(absl::StrCat("error reading '", path, "': ", std::strerror(errno)));
+    }
+    if (n == 0) return out;
+    if (static_cast<int64_t>(out.size()) + n > kMaxFileBytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "'", path, "' is over the ", kMaxFileBytes, "-byte limit for a migration file"));
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
 }
 
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
@@ -43,12 +93,21 @@ absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
   return names;
 }
 
-absl::StatusOr<MigrationFile> Load(const std::string& name, const std::string& path) {
-  auto text = ReadTextFile(path);
-  if (!text.ok()) return text.status();
+// A migration file; a file that cannot be used gets `error` (naming it) instead of text.
+MigrationFile Load(const std::string& name, const std::string& path) {
   MigrationFile f;
   f.name = name;
   f.path = path;
+  auto text = ReadTextFile(path);
+  if (!text.ok()) {
+    f.error = std::string(text.status().message());
+    return f;
+  }
+  if (std::optional<size_t> nul = NulByteOffset(*text)) {
+    f.error = absl::StrCat("'", path, "' has a NUL byte at byte offset ", *nul,
+                           " (SQLite would stop reading there and skip the rest)");
+    return f;
+  }
   f.text = std::move(*text);
   f.checksum = Sha256Hex(f.text);
   if (!IsValidUtf8(f.text)) f.drizzle_hash = DrizzleHash(f.text);
@@ -71,13 +130,12 @@ absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root) {
   }
   Folder folder{Layout::kDrizzleKit, root, {}};
   for (const JournalEntry& e : *entries) {
-    auto f = Load(e.tag, root + "/" + e.tag + ".sql");
-    if (!f.ok()) {
-      return absl::NotFoundError(absl::StrCat("migration '", e.tag, "' listed in ", journal_path,
-                                              " has no readable file: ", f.status().message()));
+    MigrationFile f = Load(e.tag, root + "/" + e.tag + ".sql");
+    if (!f.error.empty()) {
+      f.error = absl::StrCat("listed in ", journal_path, " has no readable file: ", f.error);
     }
-    f->created_at = e.when;
-    folder.files.push_back(std::move(*f));
+    f.created_at = e.when;
+    folder.files.push_back(std::move(f));
   }
   return folder;
 }
@@ -164,19 +222,34 @@ std::string DrizzleHash(absl::string_view bytes) {
   return IsValidUtf8(bytes) ? Sha256Hex(bytes) : Sha256Hex(NodeUtf8(bytes));
 }
 
-absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
-  if (IsDir(path)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is a folder"));
-  FILE* fp = std::fopen(path.c_str(), "rb");
-  if (fp == nullptr) {
-    return absl::NotFoundError(absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
+std::optional<size_t> NulByteOffset(absl::string_view text) {
+  const size_t at = text.find('\0');
+  if (at == absl::string_view::npos) return std::nullopt;
+  return at;
+}
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path, bool follow_links) {
+  // O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever.
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow_links ? 0 : O_NOFOLLOW));
+  if (fd < 0) {
+    const int err = errno;
+    return absl::NotFoundError(
+        absl::StrCat("cannot read '", path, "': ", OpenFailure(path, err, follow_links)));
   }
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, fp)) > 0) out.append(buf, n);
-  bool failed = std::ferror(fp) != 0;
-  std::fclose(fp);
-  if (failed) return absl::DataLossError(absl::StrCat("error reading '", path, "'"));
+  struct stat st;
+  absl::StatusOr<std::string> out;
+  if (fstat(fd, &st) != 0) {
+    out = absl::DataLossError(absl::StrCat("cannot read '", path, "': ", std::strerror(errno)));
+  } else if (!S_ISREG(st.st_mode)) {
+    out = absl::InvalidArgumentError(absl::StrCat(
+        "'", path, "' is ", FileTypeName(st.st_mode), ", not a regular file"));
+  } else if (st.st_size > kMaxFileBytes) {
+    out = absl::ResourceExhaustedError(absl::StrCat("'", path, "' is ", st.st_size, " bytes, over the ",
+                                                    kMaxFileBytes, "-byte limit for a migration file"));
+  } else {
+    out = ReadBounded(fd, path);
+  }
+  close(fd);
   return out;
 }
 
@@ -187,6 +260,7 @@ absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string&
     return absl::InvalidArgumentError("has no \"entries\" array");
   }
   std::vector<JournalEntry> out;
+  absl::flat_hash_map<std::string, size_t> seen;  // tag -> first entry listing it
   size_t i = 0;
   for (const auto& e : doc["entries"]) {
     if (!e.is_object() || !e.contains("tag") || !e["tag"].is_string()) {
@@ -200,6 +274,12 @@ absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string&
     if (!SafeTag(entry.tag)) {
       return absl::InvalidArgumentError(absl::StrCat("entry ", i, " has an unusable tag '",
                                                      entry.tag, "' (must be a file name)"));
+    }
+    auto [first, fresh] = seen.emplace(entry.tag, i);
+    if (!fresh) {
+      return absl::InvalidArgumentError(absl::StrCat("entry ", i, " lists the tag '", entry.tag,
+                                                     "' of entry ", first->second,
+                                                     " again (it would run twice)"));
     }
     out.push_back(std::move(entry));
     ++i;
@@ -251,32 +331,43 @@ absl::StatusOr<Folder> ReadFolder(const std::string& given) {
   if (!IsDir(path)) {
     return absl::NotFoundError(absl::StrCat("'", path, "' is not a readable folder"));
   }
-  if (IsFile(path + "/meta/_journal.json")) return ReadDrizzleKit(path);
+  if (Present(path + "/meta/_journal.json")) return ReadDrizzleKit(path);
   auto names = ListDir(path);
   if (!names.ok()) return names.status();
   Folder folder{Layout::kPlain, path, {}};
-  // The drizzle v1 layout: subfolders holding migration.sql.
+  // The drizzle v1 layout: subfolders holding migration.sql (one that is there but cannot be
+  // read is a migration with an error).
   for (const std::string& name : *names) {
     std::string file = path + "/" + name + "/migration.sql";
-    if (!IsDir(path + "/" + name) || !IsFile(file)) continue;
+    if (!IsDir(path + "/" + name) || !Present(file)) continue;
     folder.layout = Layout::kDrizzleFolders;
-    auto f = Load(name, file);
-    if (!f.ok()) return f.status();
-    f->created_at = FolderMillis(name);
-    folder.files.push_back(std::move(*f));
+    MigrationFile f = Load(name, file);
+    f.created_at = FolderMillis(name);
+    folder.files.push_back(std::move(f));
   }
   if (folder.layout == Layout::kDrizzleFolders) return folder;
+  // Every *.sql name is a migration, whatever it is (a FIFO or a dangling link is an error).
   for (const std::string& name : *names) {
     if (!absl::EndsWith(name, ".sql") || absl::EndsWith(name, ".down.sql")) continue;
-    const std::string file = path + "/" + name;
-    if (!IsFile(file)) continue;
     const std::string stem = name.substr(0, name.size() - 4);
-    auto f = Load(stem, file);
-    if (!f.ok()) return f.status();
-    if (IsFile(path + "/" + stem + ".down.sql")) f->down_path = path + "/" + stem + ".down.sql";
-    folder.files.push_back(std::move(*f));
+    MigrationFile f = Load(stem, path + "/" + name);
+    if (f.error.empty() && IsFile(path + "/" + stem + ".down.sql")) {
+      f.down_path = path + "/" + stem + ".down.sql";
+    }
+    folder.files.push_back(std::move(f));
   }
   return folder;
+}
+
+absl::Status UsableFolder(const Folder& folder) {
+  std::vector<std::string> problems;
+  for (const MigrationFile& f : folder.files) {
+    if (!f.error.empty()) problems.push_back(absl::StrCat("migration '", f.name, "' ", f.error));
+  }
+  if (problems.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      absl::StrJoin(problems, "; "), "; nothing was run (a migration is never skipped: the ones "
+      "after it would run out of order)"));
 }
 
 }  // namespace doctor::migrations

@@ -8,9 +8,16 @@
 //                 1.0's migrator reads every subfolder that holds a migration.sql).
 // The checksum of a migration is the sha256 hex of the whole file's bytes: Drizzle's hash as long
 // as the file is valid UTF-8 (else see DrizzleHash).
+//
+// Hostile trees: every file is opened with O_NONBLOCK (a FIFO never blocks the open) and must be
+// a regular file (fstat, after the open, so a link to /dev/zero is refused) of at most
+// kMaxFileBytes. A migration that cannot be used (unreadable, dangling link, not a regular file,
+// too big, a NUL byte) is kept in `files` with its `error` set, never left out: migration_status
+// lists it and migrate_dir refuses the whole folder, so 0002 can never run after 0003.
 #ifndef DOCTOR_MIGRATIONS_FOLDER_H_
 #define DOCTOR_MIGRATIONS_FOLDER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +27,10 @@
 #include "absl/strings/string_view.h"
 
 namespace doctor::migrations {
+
+// The largest migration or journal file read: far above any real migration, far below what would
+// hurt the host process.
+inline constexpr int64_t kMaxFileBytes = int64_t{64} << 20;
 
 enum class Layout { kPlain, kDrizzleKit, kDrizzleFolders };
 const char* LayoutName(Layout layout);  // "plain", "drizzle-kit", "drizzle-folders"
@@ -32,6 +43,7 @@ struct MigrationFile {
   std::optional<int64_t> created_at;  // drizzle: the journal's `when` / the folder's timestamp (ms)
   std::string down_path;              // plain layout: NNNN_name.down.sql when it exists
   std::string drizzle_hash;           // DrizzleHash(text) when it differs from `checksum`
+  std::string error;  // why the file cannot be used, naming it ("" when it can); text is then ""
 
   // The hash Drizzle's migrators record for this file (see DrizzleHash).
   const std::string& drizzle_checksum() const {
@@ -45,8 +57,16 @@ struct Folder {
   std::vector<MigrationFile> files;  // in apply order
 };
 
-// Reads every migration of the folder at `path`; errors name the file and the problem.
+// Reads every migration of the folder at `path`. The folder itself failing (unreadable, a bad
+// journal, a tag listed twice) is an error; a migration file failing is its `error`.
 absl::StatusOr<Folder> ReadFolder(const std::string& path);
+
+// OK when every migration of `folder` can be used; else an error naming each that cannot.
+absl::Status UsableFolder(const Folder& folder);
+
+// The byte offset of the first NUL in `text`, if any. SQLite stops reading a statement at a NUL,
+// so the text after it would silently never run.
+std::optional<size_t> NulByteOffset(absl::string_view text);
 
 // What Drizzle hashes: Node reads the file as text (Buffer.toString(): every invalid UTF-8
 // sequence, as WHATWG's decoder delimits it, becomes U+FFFD) and hashes that text's UTF-8. For
@@ -56,8 +76,10 @@ bool IsValidUtf8(absl::string_view bytes);
 // sha256 hex of NodeUtf8(bytes).
 std::string DrizzleHash(absl::string_view bytes);
 
-// A whole file; errors name the path and the system's reason.
-absl::StatusOr<std::string> ReadTextFile(const std::string& path);
+// A whole regular file of at most kMaxFileBytes; errors name the path and the reason (not a
+// regular file, a dangling or looping link, too big, the system's error). `follow_links` false:
+// a symbolic link is refused (O_NOFOLLOW).
+absl::StatusOr<std::string> ReadTextFile(const std::string& path, bool follow_links = true);
 
 // Parses drizzle-kit's meta/_journal.json text into (tag, when) entries in listed order.
 struct JournalEntry {

@@ -4,13 +4,18 @@
 
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/function.h"
+#include "ext/core/private_db.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
+#include "ext/core/table_rows.h"
+#include "ext/core/time.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
+#include "ext/migrations/drift.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
 #include "ext/migrations/sha256.h"
@@ -67,28 +72,48 @@ absl::StatusOr<Value> SchemaHash(FunctionCall& call) {
   return Value(hash);
 }
 
+constexpr Column kStatusColumns[] = {
+    {"name", "TEXT", "The migration's name: file stem, drizzle-kit tag or Drizzle folder name."},
+    {"status", "TEXT", "applied | pending | changed | missing | error (a file that cannot be used)."},
+    {"checksum", "TEXT", "sha256 hex of the file's text, else of the applied text."},
+    {"applied_at", "TEXT", "When it was applied (ISO-8601 UTC); NULL when pending."},
+    {"duration_ms", "REAL", "How long it ran, in milliseconds."},
+    {"note", "TEXT", "Why: a changed checksum, adopted from Drizzle, out of order, an error."},
+};
+
+void AddStatusRow(RowBuilder& rows, const std::string& name, const std::string& status,
+                  const std::string& checksum, const Value& applied_at, const Value& duration_ms,
+                  const Value& note) {
+  rows.NewRow();
+  rows.Set("name", Value(name));
+  rows.Set("status", Value(status));
+  rows.Set("checksum", checksum.empty() ? Value::Null() : Value(checksum));
+  rows.Set("applied_at", applied_at);
+  rows.Set("duration_ms", duration_ms);
+  rows.Set("note", note);
+}
+
 absl::StatusOr<Rows> Status(TableCall& call) {
   ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
   Connection& c = call.connection();
   ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
-  Rows rows;
+  RowBuilder rows(kStatusColumns);
   if (!path) {
     for (const auto& j : journal) {
       bool reverted = j.kind == "revert";
-      rows.push_back(Row{Value(j.name), Value(reverted ? "pending" : "applied"), Value(j.checksum),
-                         j.applied_at, j.duration_ms,
-                         reverted ? Value("reverted")
-                                  : j.kind == "apply" ? Value::Null() : Value(j.kind)});
+      AddStatusRow(rows, j.name, reverted ? "pending" : "applied", j.checksum, j.applied_at,
+                   j.duration_ms,
+                   reverted ? Value("reverted") : j.kind == "apply" ? Value::Null() : Value(j.kind));
     }
-    return rows;
+    return rows.Finish();
   }
   ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
   ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
   for (const migrations::PlanItem& p : migrations::MakePlan(folder, journal, drizzle)) {
-    rows.push_back(Row{Value(p.name), Value(p.status), Value(p.checksum), p.applied_at,
-                       p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note)});
+    AddStatusRow(rows, p.name, migrations::PlanStatusName(p.status), p.checksum, p.applied_at,
+                 p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note));
   }
-  return rows;
+  return rows.Finish();
 }
 
 // A connection for migrate_check's dry run. The calling SELECT counts as a statement in progress,
@@ -99,33 +124,49 @@ absl::StatusOr<Rows> Status(TableCall& call) {
 //
 // In rollback-journal mode the caller's own read lock blocks the second connection's writes, so
 // only WAL databases get the second connection.
-absl::StatusOr<sqlite3*> DryRunConnection(sqlite3* db) {
+absl::StatusOr<std::unique_ptr<PrivateDb>> DryRunConnection(Connection& caller) {
+  sqlite3* db = caller.db();
   const char* file = sqlite3_db_filename(db, "main");
   const bool in_txn = sqlite3_get_autocommit(db) == 0;
   ASSIGN_OR_RETURN(Rows mode, Query(db, "PRAGMA main.journal_mode"));
   const bool wal = !mode.empty() && mode[0][0].AsText() == "wal";
-  const bool use_file = file != nullptr && *file != 0 && !in_txn && wal;
-  sqlite3* scratch = nullptr;
-  int rc = sqlite3_open_v2(use_file ? file : ":memory:", &scratch,
-                           SQLITE_OPEN_READWRITE | (use_file ? 0 : SQLITE_OPEN_CREATE), nullptr);
-  if (rc != SQLITE_OK) {
-    std::string message = scratch ? sqlite3_errmsg(scratch) : "out of memory";
-    sqlite3_close(scratch);
-    return absl::UnavailableError(absl::StrCat("cannot open a connection for the dry run: ", message));
+  // In EXCLUSIVE locking mode a WAL database keeps its wal-index in this connection's heap and
+  // its lock for the connection's life: no second connection can read it, so copy it instead.
+  ASSIGN_OR_RETURN(Rows locking, Query(db, "PRAGMA main.locking_mode"));
+  const bool exclusive = !locking.empty() && locking[0][0].AsText() == "exclusive";
+  const bool use_file = file != nullptr && *file != 0 && !in_txn && wal && !exclusive;
+  PrivateDbOptions options;
+  options.flags = SQLITE_OPEN_READWRITE | (use_file ? 0 : SQLITE_OPEN_CREATE);
+  absl::StatusOr<std::unique_ptr<PrivateDb>> opened =
+      PrivateDb::Open(caller, use_file ? file : ":memory:", options);
+  if (!opened.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot open a connection for the dry run: ",
+                                               opened.status().message()));
   }
+  sqlite3* scratch = (*opened)->db();
   sqlite3_busy_timeout(scratch, 5000);
   if (!use_file) {
     sqlite3_backup* backup = sqlite3_backup_init(scratch, "main", db, "main");
-    rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
+    int rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
     if (backup) sqlite3_backup_finish(backup);
     if (rc != SQLITE_DONE) {
       std::string message = sqlite3_errmsg(scratch);
-      sqlite3_close(scratch);
       return absl::UnavailableError(absl::StrCat("cannot copy the database for the dry run: ", message));
     }
   }
-  return scratch;
+  return opened;
 }
+
+constexpr Column kCheckColumns[] = {
+    {"severity", "TEXT", "error (migrate() would fail or lose data) | warning | info."},
+    {"kind", "TEXT", "What was found: destructive, cascade, table_rebuild, dry_run, ..."},
+    {"object", "TEXT", "The table, column, index or statement it is about."},
+    {"detail", "TEXT", "What happens, with the statement and the rows at stake."},
+    {"migrate_dir", "TEXT", "What happens when migrate() or migrate_dir runs the migration."},
+    {"drizzle", "TEXT",
+     "What happens under Drizzle's migrator or drizzle-kit migrate (one transaction, foreign keys "
+     "on): e.g. the child rows a table rebuild's cascade deletes there."},
+};
 
 absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(std::string sql, call.args().Text(0, "sql"));
@@ -133,44 +174,111 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
-  ASSIGN_OR_RETURN(sqlite3* scratch, DryRunConnection(c.db()));
-  absl::StatusOr<Rows> rows = [&]() -> absl::StatusOr<Rows> {
-    RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
-    return migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
-  }();
-  sqlite3_close(scratch);
-  return rows;
+  ASSIGN_OR_RETURN(std::unique_ptr<PrivateDb> dry_run, DryRunConnection(c));
+  sqlite3* scratch = dry_run->db();
+  RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
+  absl::StatusOr<std::vector<migrations::Finding>> findings =
+      migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn);
+  if (!findings.ok() && absl::StrContains(findings.status().message(), "database is locked")) {
+    return absl::Status(findings.status().code(), absl::StrCat(
+        "migrate_check: ", findings.status().message(), " (another connection holds the database's "
+        "lock: a connection in PRAGMA locking_mode=EXCLUSIVE keeps it for its whole life, and on a "
+        "WAL database no other connection can even read. Run migrate_check on that connection, or "
+        "set PRAGMA locking_mode=NORMAL there and run one statement to release the lock)"));
+  }
+  if (!findings.ok()) return findings.status();
+  RowBuilder rows(kCheckColumns);
+  for (const migrations::Finding& f : *findings) {
+    rows.NewRow();
+    rows.Set("severity", Value(f.severity));
+    rows.Set("kind", Value(f.kind));
+    rows.Set("object", Value(f.object));
+    rows.Set("detail", Value(f.detail));
+    rows.Set("migrate_dir", Value(f.migrate_dir));
+    rows.Set("drizzle", Value(f.drizzle));
+  }
+  return rows.Finish();
 }
 
 // Applies `sql` to a fresh in-memory database (no ATTACH allowed) and reads its schema.
-absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(const std::string& sql,
+absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(Connection& caller,
+                                                                 const std::string& sql,
                                                                  const char* which) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  if (rc != SQLITE_OK) {
-    sqlite3_close(db);
-    return absl::ResourceExhaustedError("cannot open a scratch database");
-  }
+  absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(caller, ":memory:");
+  if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database");
+  sqlite3* db = (*scratch)->db();
   sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
   absl::Status s = Exec(db, sql);
   absl::StatusOr<std::vector<migrations::SchemaObject>> out =
       s.ok() ? migrations::ReadSchema(db, "main", nullptr)
              : absl::InvalidArgumentError(absl::StrCat(which, " does not apply to an empty database: ",
                                                        s.message()));
-  sqlite3_close(db);
   return out;
 }
+
+constexpr Column kDiffColumns[] = {
+    {"change", "TEXT", "added | removed | changed, from sql_a to sql_b."},
+    {"type", "TEXT", "table | index | view | trigger."},
+    {"name", "TEXT", "The object's name."},
+    {"detail", "TEXT", "What differs: column by column for a table, else the normalized facts."},
+};
 
 absl::StatusOr<Rows> Diff(TableCall& call) {
   ASSIGN_OR_RETURN(std::string a, call.args().Text(0, "sql_a"));
   ASSIGN_OR_RETURN(std::string b, call.args().Text(1, "sql_b"));
-  ASSIGN_OR_RETURN(auto sa, ScratchSchema(a, "sql_a"));
-  ASSIGN_OR_RETURN(auto sb, ScratchSchema(b, "sql_b"));
-  Rows rows;
+  ASSIGN_OR_RETURN(auto sa, ScratchSchema(call.connection(), a, "sql_a"));
+  ASSIGN_OR_RETURN(auto sb, ScratchSchema(call.connection(), b, "sql_b"));
+  RowBuilder rows(kDiffColumns);
   for (const auto& ch : migrations::DiffSchemas(sa, sb)) {
-    rows.push_back(Row{Value(ch.change), Value(ch.type), Value(ch.name), Value(ch.detail)});
+    rows.NewRow();
+    rows.Set("change", Value(ch.change));
+    rows.Set("type", Value(ch.type));
+    rows.Set("name", Value(ch.name));
+    rows.Set("detail", Value(ch.detail));
   }
-  return rows;
+  return rows.Finish();
+}
+
+constexpr Column kDriftColumns[] = {
+    {"drift", "TEXT",
+     "extra (only in the live schema) | missing (only in the replayed migrations) | changed | "
+     "unreplayable (a migration does not replay on an empty database)."},
+    {"type", "TEXT", "table | index | view | trigger."},
+    {"name", "TEXT", "The object's name."},
+    {"detail", "TEXT", "What differs, as schema_diff says it."},
+    {"fix_sql", "TEXT", "The SQL of a new migration that records the live state."},
+    {"drizzle", "TEXT", "For an index: the line of a Drizzle schema that declares it."},
+    {"migration_file", "TEXT",
+     "With a folder: where the new migration (every row's fix_sql) goes, in the folder's layout."},
+};
+
+absl::StatusOr<Rows> Drift(TableCall& call) {
+  ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
+  Connection& c = call.connection();
+  Value file = Value::Null();
+  if (path) {
+    ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
+    file = Value(migrations::NewMigrationPath(folder, UnixMs()));
+  }
+  ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
+  absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(c, ":memory:");
+  if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database for the replay");
+  Connection::InternalScope internal(c);
+  ASSIGN_OR_RETURN(std::vector<migrations::Drift> drift,
+                   migrations::SchemaDrift(c.db(), (*scratch)->db(),
+                                           &c.State<migrations::MigrateState>().cache, journal));
+  RowBuilder rows(kDriftColumns);
+  for (const migrations::Drift& d : drift) {
+    rows.NewRow();
+    rows.Set("drift", Value(d.drift));
+    rows.Set("type", d.type.empty() ? Value::Null() : Value(d.type));
+    rows.Set("name", Value(d.name));
+    rows.Set("detail", Value(d.detail));
+    rows.Set("fix_sql", d.fix_sql.empty() ? Value::Null() : Value(d.fix_sql));
+    rows.Set("drizzle", d.drizzle.empty() ? Value::Null() : Value(d.drizzle));
+    rows.Set("migration_file", file);
+  }
+  return rows.Finish();
 }
 
 const FunctionSpec kFunctions[] = {
@@ -198,19 +306,23 @@ constexpr TableArg kSqlArg[] = {{"sql", true}};
 constexpr TableArg kDiffArgs[] = {{"sql_a", true}, {"sql_b", true}};
 
 const TableSpec kTables[] = {
-    {"migration_status",
-     "name TEXT, status TEXT, checksum TEXT, applied_at TEXT, duration_ms REAL, note TEXT",
-     kPathArg, true, Status, "SELECT * FROM migration_status([path])",
+    {"migration_status", nullptr, kPathArg, true, Status, "SELECT * FROM migration_status([path])",
      "Every migration known from the journal and, with a folder, from its files: status applied | "
-     "pending | changed | missing, checksum, applied_at (ISO-8601 UTC), duration_ms, note."},
-    {"migrate_check", "severity TEXT, kind TEXT, object TEXT, detail TEXT", kSqlArg, true, Check,
-     "SELECT * FROM migrate_check(sql)",
+     "pending | changed | missing | error, checksum, applied_at (ISO-8601 UTC), duration_ms, note.",
+     kStatusColumns},
+    {"migrate_check", nullptr, kSqlArg, true, Check, "SELECT * FROM migrate_check(sql)",
      "Dry run of a migration in a savepoint that is always rolled back: destructive changes with "
-     "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, ..."},
-    {"schema_diff", "change TEXT, type TEXT, name TEXT, detail TEXT", kDiffArgs, true, Diff,
-     "SELECT * FROM schema_diff(sql_a, sql_b)",
+     "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, ...",
+     kCheckColumns},
+    {"schema_diff", nullptr, kDiffArgs, true, Diff, "SELECT * FROM schema_diff(sql_a, sql_b)",
      "Applies each schema script to a scratch in-memory database and lists what changed from a "
-     "to b: tables (column by column), indexes, views, triggers."},
+     "to b: tables (column by column), indexes, views, triggers.",
+     kDiffColumns},
+    {"schema_drift", nullptr, kPathArg, true, Drift, "SELECT * FROM schema_drift([path])",
+     "The live schema against what the journal's applied migrations produce, replayed on an empty "
+     "in-memory database: objects extra, missing or changed, each with the SQL of a migration "
+     "that records it and, for an index, its Drizzle schema line.",
+     kDriftColumns},
 };
 
 Setting* const kSettings[] = {&migrations::kSchemaHashSetting, &migrations::kDrizzleTableSetting};

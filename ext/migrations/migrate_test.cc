@@ -109,11 +109,12 @@ TEST(MigrateTest, ViewInTheWayOfARebuildIsNamed) {
   EXPECT_THAT(error, HasSubstr("user_emails"));
   EXPECT_EQ(db.One(std::string("SELECT group_concat(kind || ':' || object, ' ') FROM migrate_check('") +
                    rebuild + "') WHERE kind <> 'dry_run'"),
-            "table_rebuild:users view_blocks_rebuild:user_emails statement_failed:statement 4");
+            "table_rebuild:users view_blocks_rebuild:user_emails statement_failed:statement 4 "
+            "drizzle_cascade:posts");  // foreign keys on under Drizzle's migrator
   db.Exec("DROP VIEW user_emails");
   EXPECT_EQ(db.One(std::string("SELECT group_concat(kind || ':' || object, ' ') FROM migrate_check('") +
                    rebuild + "') WHERE kind <> 'dry_run'"),
-            "table_rebuild:users trigger_dropped:users_ai");
+            "table_rebuild:users trigger_dropped:users_ai drizzle_cascade:posts");
 }
 
 TEST(MigrateTest, CheckFindings) {
@@ -134,7 +135,8 @@ TEST(MigrateTest, CheckFindings) {
             "error:not_null_without_default:users.age error:statement_failed:statement 1");
   EXPECT_EQ(kinds("PRAGMA journal_mode = WAL"), "warning:pragma_no_effect:journal_mode");
   EXPECT_EQ(kinds("PRAGMA foreign_keys = OFF; DELETE FROM users WHERE id = 2"),
-            "info:pragma_no_effect:foreign_keys error:foreign_key_violation:posts -> users");
+            "info:pragma_no_effect:foreign_keys error:foreign_key_violation:posts -> users "
+            "warning:drizzle_cascade:posts");
   EXPECT_EQ(db.One("SELECT count(*) FROM users"), "2");  // always rolled back
   db.Exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id) ON DELETE "
           "SET NULL); CREATE INDEX notes_user ON notes(user_id); INSERT INTO notes VALUES (1, 2), (2, 2)");
@@ -400,6 +402,31 @@ TEST(MigrateTest, UpgradesADrizzle045TableLikeDrizzle1) {
                    "WHERE created_at = 1709251200000"),
             "2 1");
   EXPECT_EQ(db.One("SELECT kind FROM doctor_migrations WHERE name = '20240301000000_third'"), "adopted");
+}
+
+TEST(MigrateTest, SchemaDriftAgainstTheReplayedJournal) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT migrate('0001', 'CREATE TABLE t(a); CREATE VIEW v AS SELECT a FROM t')"),
+            "applied");
+  EXPECT_EQ(db.One("SELECT count(*) FROM schema_drift"), "0");
+  db.Exec("DROP VIEW v; CREATE VIEW v AS SELECT a, 1 AS b FROM t; CREATE TABLE by_hand(x)");
+  EXPECT_EQ(db.One("SELECT group_concat(drift || ' ' || type || ' ' || name || ': ' || fix_sql, ' | ') "
+                   "FROM (SELECT * FROM schema_drift ORDER BY name)"),
+            "extra table by_hand: CREATE TABLE IF NOT EXISTS by_hand(x); | changed view v: "
+            "DROP VIEW IF EXISTS \"v\";\nCREATE VIEW v AS SELECT a, 1 AS b FROM t;");
+  testing::TempDir dir;
+  Write(dir.File("0007_a.sql"), "CREATE TABLE t(a);");
+  EXPECT_EQ(db.One("SELECT DISTINCT migration_file FROM schema_drift('" + dir.path() + "')"),
+            dir.File("0008_record_drift.sql"));
+  mkdir(dir.File("20240101000000_a").c_str(), 0755);
+  Write(dir.File("20240101000000_a/migration.sql"), "CREATE TABLE t(a);");
+  EXPECT_THAT(db.One("SELECT DISTINCT migration_file FROM schema_drift('" + dir.path() + "')"),
+              ::testing::MatchesRegex(".*/20[0-9]{12}_record_drift/migration.sql"));
+  db.Exec("UPDATE doctor_migrations SET sql = 'CREATE TABLE t(a); CREATE TABLE t(b)'");
+  EXPECT_THAT(db.One("SELECT drift || ': ' || detail FROM schema_drift"),
+              HasSubstr("unreplayable: migration '0001' does not replay on an empty database"));
+  db.Exec("CREATE VIEW drift_view AS SELECT * FROM schema_drift");
+  EXPECT_THAT(db.Error("SELECT * FROM drift_view"), HasSubstr("unsafe use of"));
 }
 
 }  // namespace

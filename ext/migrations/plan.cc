@@ -18,6 +18,17 @@ Setting kDrizzleTableSetting = Setting::Text(
 
 std::string DrizzleTable() { return kDrizzleTableSetting.GetText(); }
 
+const char* PlanStatusName(PlanStatus status) {
+  switch (status) {
+    case PlanStatus::kApplied: return "applied";
+    case PlanStatus::kPending: return "pending";
+    case PlanStatus::kChanged: return "changed";
+    case PlanStatus::kMissing: return "missing";
+    case PlanStatus::kError: return "error";
+  }
+  return "?";
+}
+
 namespace {
 
 bool IsApplied(const JournalRow& r) { return r.kind != "revert"; }
@@ -82,135 +93,138 @@ std::vector<const MigrationFile*> MatchUnnamedRows(const Folder& folder,
   return out;
 }
 
-std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRow>& journal,
-                               const std::vector<DrizzleRow>& drizzle) {
-  const bool is_drizzle = folder.layout != Layout::kPlain;
-  const bool by_name = folder.layout == Layout::kDrizzleFolders;
-  absl::flat_hash_map<std::string, const JournalRow*> journal_by_name;
-  for (const JournalRow& r : journal) journal_by_name[r.name] = &r;
-  // The __drizzle_migrations rows that stand for each file (indexes into `drizzle`).
-  absl::flat_hash_map<const MigrationFile*, std::vector<size_t>> rows_of;
-  std::optional<int64_t> newest;
-  if (by_name) {
-    absl::flat_hash_map<std::string, const MigrationFile*> file_by_name;
-    for (const MigrationFile& f : folder.files) file_by_name[f.name] = &f;
-    std::vector<const MigrationFile*> unnamed = MatchUnnamedRows(folder, drizzle);
-    for (size_t i = 0; i < drizzle.size(); ++i) {
-      const MigrationFile* f = nullptr;
-      if (drizzle[i].name) {
-        auto it = file_by_name.find(*drizzle[i].name);
-        if (it != file_by_name.end()) f = it->second;
-      } else {
-        f = unnamed[i];
-      }
-      if (f != nullptr) rows_of[f].push_back(i);
-    }
-  } else if (is_drizzle) {
-    absl::flat_hash_map<std::string, std::vector<size_t>> by_hash;
-    absl::flat_hash_map<int64_t, size_t> by_time;
-    for (size_t i = 0; i < drizzle.size(); ++i) {
-      by_hash[drizzle[i].hash].push_back(i);
-      if (drizzle[i].created_at) {
-        by_time[*drizzle[i].created_at] = i;
-        newest = newest ? std::max(*newest, *drizzle[i].created_at) : *drizzle[i].created_at;
-      }
-    }
-    for (const MigrationFile& f : folder.files) {
-      std::vector<size_t>& rows = rows_of[&f];
-      auto it = by_hash.find(f.drizzle_checksum());
-      if (it != by_hash.end()) rows = it->second;
-      if (rows.empty()) {
-        for (const std::string& v : EolVariants(f)) {
-          auto eol = by_hash.find(v);
-          if (eol != by_hash.end()) rows.insert(rows.end(), eol->second.begin(), eol->second.end());
-        }
-      }
-      if (rows.empty() && f.created_at && by_time.count(*f.created_at)) {
-        rows.push_back(by_time[*f.created_at]);
-      }
-    }
-  }
-  std::vector<bool> drizzle_matched(drizzle.size(), false);
-  absl::flat_hash_set<std::string> names;
-  std::vector<PlanItem> out;
-  for (const MigrationFile& f : folder.files) {
-    names.insert(f.name);
-    PlanItem item;
-    item.name = f.name;
-    item.file = &f;
-    item.checksum = f.checksum;
-    auto it = journal_by_name.find(f.name);
-    const JournalRow* j =
-        it != journal_by_name.end() && IsApplied(*it->second) ? it->second : nullptr;
-    // Drizzle's row for this file: one with the file's hash, else one with the same text in
-    // other line endings, else any (the file was edited after Drizzle applied it).
-    const DrizzleRow* d = nullptr;
-    std::string eol_variant;
-    auto rows = rows_of.find(&f);
-    if (rows != rows_of.end() && !rows->second.empty()) {
-      for (size_t i : rows->second) {
-        drizzle_matched[i] = true;
-        if (drizzle[i].hash == f.drizzle_checksum()) d = &drizzle[i];
-      }
-      if (d == nullptr) {
-        std::vector<std::string> variants = EolVariants(f);
-        for (size_t i : rows->second) {
-          if (d == nullptr && std::find(variants.begin(), variants.end(), drizzle[i].hash) != variants.end()) {
-            d = &drizzle[i];
-            eol_variant = d->hash;
-          }
-        }
-      }
-      if (d == nullptr) d = &drizzle[rows->second.front()];
-    }
-    const bool in_drizzle = d != nullptr && d->hash == f.drizzle_checksum();
-    if (by_name && d != nullptr) {
-      item.drizzle_unnamed = true;
-      for (size_t i : rows->second) item.drizzle_unnamed = item.drizzle_unnamed && !drizzle[i].name;
-    }
-    if (j != nullptr) {
-      item.applied_at = j->applied_at;
-      item.duration_ms = j->duration_ms;
-      if (j->checksum == f.checksum) {
-        item.status = "applied";
-      } else if (!j->sql.empty() && NormalizeLineEndings(j->sql) == NormalizeLineEndings(f.text)) {
-        item.status = "applied";
-        item.note = absl::StrCat("checksum differs only by line endings (CRLF): applied ",
-                                 j->checksum, ", file ", f.checksum);
-      } else {
-        item.status = "changed";
-        item.note = absl::StrCat("edited after it was applied: applied ", j->checksum,
-                                 ", file now ", f.checksum);
-      }
-      // Ours applied it; Drizzle's journal lacks it.
-      if (is_drizzle && d == nullptr) item.drizzle_only = true;
-    } else if (in_drizzle || !eol_variant.empty()) {
-      item.status = "applied";
-      item.adopt = true;
-      item.applied_at = d->applied_at;
-      item.note = eol_variant.empty()
-                      ? "applied by Drizzle's migrator"
-                      : absl::StrCat("applied by Drizzle's migrator; checksum differs only by line "
-                                     "endings (CRLF): applied ", eol_variant);
-    } else if (d != nullptr) {
-      item.status = "changed";
-      item.applied_at = d->applied_at;
-      item.note = absl::StrCat("edited after Drizzle's migrator applied it: applied ", d->hash,
-                               ", file now ", f.drizzle_checksum());
+namespace {
+
+using RowsOf = absl::flat_hash_map<const MigrationFile*, std::vector<size_t>>;
+
+// Folder-per-migration layout: a row stands for the folder of its name; rows without a name as
+// MatchUnnamedRows decides.
+RowsOf RowsByName(const Folder& folder, const std::vector<DrizzleRow>& drizzle) {
+  RowsOf rows_of;
+  absl::flat_hash_map<std::string, const MigrationFile*> file_by_name;
+  for (const MigrationFile& f : folder.files) file_by_name[f.name] = &f;
+  std::vector<const MigrationFile*> unnamed = MatchUnnamedRows(folder, drizzle);
+  for (size_t i = 0; i < drizzle.size(); ++i) {
+    const MigrationFile* f = nullptr;
+    if (drizzle[i].name) {
+      auto it = file_by_name.find(*drizzle[i].name);
+      if (it != file_by_name.end()) f = it->second;
     } else {
-      item.status = "pending";
-      if (!by_name && is_drizzle && f.created_at && newest && *f.created_at <= *newest) {
-        item.note = absl::StrCat("out of order: older than the newest applied migration (",
-                                 *newest, "); Drizzle's migrator would skip it");
+      f = unnamed[i];
+    }
+    if (f != nullptr) rows_of[f].push_back(i);
+  }
+  return rows_of;
+}
+
+// drizzle-kit layout: rows by hash, else by the same text in other line endings, else by
+// created_at == the journal's `when`. `*newest`: the newest created_at applied.
+RowsOf RowsByHash(const Folder& folder, const std::vector<DrizzleRow>& drizzle,
+                  std::optional<int64_t>* newest) {
+  RowsOf rows_of;
+  absl::flat_hash_map<std::string, std::vector<size_t>> by_hash;
+  absl::flat_hash_map<int64_t, size_t> by_time;
+  for (size_t i = 0; i < drizzle.size(); ++i) {
+    by_hash[drizzle[i].hash].push_back(i);
+    if (drizzle[i].created_at) {
+      by_time[*drizzle[i].created_at] = i;
+      *newest = *newest ? std::max(**newest, *drizzle[i].created_at) : *drizzle[i].created_at;
+    }
+  }
+  for (const MigrationFile& f : folder.files) {
+    std::vector<size_t>& rows = rows_of[&f];
+    auto it = by_hash.find(f.drizzle_checksum());
+    if (it != by_hash.end()) rows = it->second;
+    if (rows.empty()) {
+      for (const std::string& v : EolVariants(f)) {
+        auto eol = by_hash.find(v);
+        if (eol != by_hash.end()) rows.insert(rows.end(), eol->second.begin(), eol->second.end());
       }
     }
-    out.push_back(std::move(item));
+    if (rows.empty() && f.created_at && by_time.count(*f.created_at)) {
+      rows.push_back(by_time[*f.created_at]);
+    }
   }
+  return rows_of;
+}
+
+// Drizzle's row for a file among `rows` (marked matched): one with the file's hash, else one
+// with the same text in other line endings (`*eol_variant` = its hash), else any (the file was
+// edited after Drizzle applied it). nullptr when there is none.
+const DrizzleRow* DrizzleRowOf(const MigrationFile& f, const std::vector<size_t>* rows,
+                               const std::vector<DrizzleRow>& drizzle,
+                               std::vector<bool>* matched, std::string* eol_variant) {
+  if (rows == nullptr || rows->empty()) return nullptr;
+  const DrizzleRow* d = nullptr;
+  for (size_t i : *rows) {
+    (*matched)[i] = true;
+    if (drizzle[i].hash == f.drizzle_checksum()) d = &drizzle[i];
+  }
+  if (d != nullptr) return d;
+  std::vector<std::string> variants = EolVariants(f);
+  for (size_t i : *rows) {
+    if (std::find(variants.begin(), variants.end(), drizzle[i].hash) != variants.end()) {
+      *eol_variant = drizzle[i].hash;
+      return &drizzle[i];
+    }
+  }
+  return &drizzle[rows->front()];
+}
+
+// The status of a readable file from our journal's row `j` and Drizzle's row `d` (either null).
+void DecideStatus(const MigrationFile& f, const JournalRow* j, const DrizzleRow* d,
+                  const std::string& eol_variant, bool is_drizzle, bool by_name,
+                  std::optional<int64_t> newest, PlanItem* item) {
+  const bool in_drizzle = d != nullptr && d->hash == f.drizzle_checksum();
+  if (j != nullptr) {
+    item->applied_at = j->applied_at;
+    item->duration_ms = j->duration_ms;
+    if (j->checksum == f.checksum) {
+      item->status = PlanStatus::kApplied;
+    } else if (!j->sql.empty() && NormalizeLineEndings(j->sql) == NormalizeLineEndings(f.text)) {
+      item->status = PlanStatus::kApplied;
+      item->note = absl::StrCat("checksum differs only by line endings (CRLF): applied ",
+                                j->checksum, ", file ", f.checksum);
+    } else {
+      item->status = PlanStatus::kChanged;
+      item->note = absl::StrCat("edited after it was applied: applied ", j->checksum,
+                                ", file now ", f.checksum);
+    }
+    // Ours applied it; Drizzle's journal lacks it.
+    if (is_drizzle && d == nullptr) item->drizzle_only = true;
+  } else if (in_drizzle || !eol_variant.empty()) {
+    item->status = PlanStatus::kApplied;
+    item->adopt = true;
+    item->applied_at = d->applied_at;
+    item->note = eol_variant.empty()
+                     ? "applied by Drizzle's migrator"
+                     : absl::StrCat("applied by Drizzle's migrator; checksum differs only by line "
+                                    "endings (CRLF): applied ", eol_variant);
+  } else if (d != nullptr) {
+    item->status = PlanStatus::kChanged;
+    item->applied_at = d->applied_at;
+    item->note = absl::StrCat("edited after Drizzle's migrator applied it: applied ", d->hash,
+                              ", file now ", f.drizzle_checksum());
+  } else {
+    item->status = PlanStatus::kPending;
+    if (!by_name && is_drizzle && f.created_at && newest && *f.created_at <= *newest) {
+      item->note = absl::StrCat("out of order: older than the newest applied migration (",
+                                *newest, "); Drizzle's migrator would skip it");
+    }
+  }
+}
+
+// Applied per our journal, from this folder, and no file: missing (Drizzle rows of it matched).
+void AddMissingFiles(const Folder& folder, const std::vector<JournalRow>& journal,
+                     const std::vector<DrizzleRow>& drizzle,
+                     const absl::flat_hash_set<std::string>& names, std::vector<bool>* matched,
+                     std::vector<PlanItem>* out) {
+  const bool by_name = folder.layout == Layout::kDrizzleFolders;
   for (const JournalRow& r : journal) {
     if (!IsApplied(r) || names.count(r.name) || r.origin.rfind(folder.path + "/", 0) != 0) continue;
     PlanItem item;
     item.name = r.name;
-    item.status = "missing";
+    item.status = PlanStatus::kMissing;
     item.checksum = r.checksum;
     item.applied_at = r.applied_at;
     item.duration_ms = r.duration_ms;
@@ -219,28 +233,76 @@ std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRo
     for (size_t i = 0; i < drizzle.size(); ++i) {
       bool same = by_name ? drizzle[i].name == r.name
                           : drizzle[i].hash == r.checksum || drizzle[i].hash == hash;
-      if (same) drizzle_matched[i] = true;
+      if (same) (*matched)[i] = true;
     }
+    out->push_back(std::move(item));
+  }
+}
+
+// Drizzle rows that stand for no file: missing.
+void AddMissingDrizzleRows(const std::vector<DrizzleRow>& drizzle, const std::vector<bool>& matched,
+                           std::vector<PlanItem>* out) {
+  const std::string table = DrizzleTable();
+  for (size_t i = 0; i < drizzle.size(); ++i) {
+    if (matched[i]) continue;
+    const DrizzleRow& r = drizzle[i];
+    PlanItem item;
+    item.name = r.name ? *r.name
+                       : absl::StrCat(table, ":",
+                                      r.created_at ? absl::StrCat(*r.created_at) : std::string("?"));
+    item.status = PlanStatus::kMissing;
+    item.checksum = r.hash;
+    item.applied_at = r.applied_at;
+    item.note = absl::StrCat("in ", table,
+                             r.name ? ", no folder of this name"
+                                    : ", no file in the folder has this hash");
+    out->push_back(std::move(item));
+  }
+}
+
+}  // namespace
+
+std::vector<PlanItem> MakePlan(const Folder& folder, const std::vector<JournalRow>& journal,
+                               const std::vector<DrizzleRow>& drizzle) {
+  const bool is_drizzle = folder.layout != Layout::kPlain;
+  const bool by_name = folder.layout == Layout::kDrizzleFolders;
+  absl::flat_hash_map<std::string, const JournalRow*> journal_by_name;
+  for (const JournalRow& r : journal) journal_by_name[r.name] = &r;
+  // The __drizzle_migrations rows that stand for each file (indexes into `drizzle`).
+  std::optional<int64_t> newest;
+  RowsOf rows_of = by_name ? RowsByName(folder, drizzle)
+                           : is_drizzle ? RowsByHash(folder, drizzle, &newest) : RowsOf();
+  std::vector<bool> matched(drizzle.size(), false);
+  absl::flat_hash_set<std::string> names;
+  std::vector<PlanItem> out;
+  for (const MigrationFile& f : folder.files) {
+    names.insert(f.name);
+    PlanItem item;
+    item.name = f.name;
+    item.file = &f;
+    item.checksum = f.checksum;
+    auto rows = rows_of.find(&f);
+    const std::vector<size_t>* file_rows = rows == rows_of.end() ? nullptr : &rows->second;
+    std::string eol_variant;
+    const DrizzleRow* d = DrizzleRowOf(f, file_rows, drizzle, &matched, &eol_variant);
+    if (!f.error.empty()) {  // listed, never skipped: migrate_dir refuses the folder
+      item.status = PlanStatus::kError;
+      item.note = f.error;
+      out.push_back(std::move(item));
+      continue;
+    }
+    if (by_name && d != nullptr) {
+      item.drizzle_unnamed = true;
+      for (size_t i : *file_rows) item.drizzle_unnamed = item.drizzle_unnamed && !drizzle[i].name;
+    }
+    auto it = journal_by_name.find(f.name);
+    const JournalRow* j =
+        it != journal_by_name.end() && IsApplied(*it->second) ? it->second : nullptr;
+    DecideStatus(f, j, d, eol_variant, is_drizzle, by_name, newest, &item);
     out.push_back(std::move(item));
   }
-  if (is_drizzle) {
-    const std::string table = DrizzleTable();
-    for (size_t i = 0; i < drizzle.size(); ++i) {
-      if (drizzle_matched[i]) continue;
-      const DrizzleRow& r = drizzle[i];
-      PlanItem item;
-      item.name = r.name ? *r.name
-                         : absl::StrCat(table, ":",
-                                        r.created_at ? absl::StrCat(*r.created_at) : std::string("?"));
-      item.status = "missing";
-      item.checksum = r.hash;
-      item.applied_at = r.applied_at;
-      item.note = absl::StrCat("in ", table,
-                               r.name ? ", no folder of this name"
-                                      : ", no file in the folder has this hash");
-      out.push_back(std::move(item));
-    }
-  }
+  AddMissingFiles(folder, journal, drizzle, names, &matched, &out);
+  if (is_drizzle) AddMissingDrizzleRows(drizzle, matched, &out);
   return out;
 }
 

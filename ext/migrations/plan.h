@@ -43,10 +43,20 @@ struct DrizzleRow {
   Value applied_at;
 };
 
+// Where a migration stands (migration_status.status is PlanStatusName).
+enum class PlanStatus {
+  kApplied,  // journaled, with the file's checksum (or the same text in other line endings)
+  kPending,  // not applied yet
+  kChanged,  // applied, and the file was edited since
+  kMissing,  // applied from this folder, and the file is gone
+  kError,    // the file cannot be used (MigrationFile::error)
+};
+const char* PlanStatusName(PlanStatus status);  // "applied", "pending", ...
+
 struct PlanItem {
   std::string name;
-  const MigrationFile* file = nullptr;  // nullptr for `missing`
-  std::string status;                   // applied | pending | changed | missing
+  const MigrationFile* file = nullptr;  // nullptr for kMissing
+  PlanStatus status = PlanStatus::kPending;
   std::string checksum;                 // the file's, else the journal's
   Value applied_at;
   Value duration_ms;

@@ -15,10 +15,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 TEST(SqlTextTest, NormalizeIgnoresWhitespaceCommentsQuotingAndCase) {
-  EXPECT_EQ(NormalizeSql("CREATE TABLE `Users` (\n  \"ID\" integer, -- note\n [name] TEXT /* x */)"),
-            NormalizeSql("create table users(id INTEGER,name text)"));
-  EXPECT_NE(NormalizeSql("create table t(a default 'X')"), NormalizeSql("create table t(a default 'x')"));
-  EXPECT_EQ(NormalizeSql("select \"a b\""), "select \"a b\"");
+  EXPECT_EQ(CanonicalSchemaSql("CREATE TABLE `Users` (\n  \"ID\" integer, -- note\n [name] TEXT /* x */)"),
+            CanonicalSchemaSql("create table users(id INTEGER,name text)"));
+  EXPECT_NE(CanonicalSchemaSql("create table t(a default 'X')"), CanonicalSchemaSql("create table t(a default 'x')"));
+  EXPECT_EQ(CanonicalSchemaSql("select \"a b\""), "select \"a b\"");
 }
 
 TEST(SqlTextTest, SplitBreakpointsLikeJavaScriptSplit) {
@@ -46,15 +46,15 @@ TEST(SqlTextTest, ForeignKeysOffAndClassification) {
   EXPECT_TRUE(AsksForeignKeysOff("pragma foreign_keys(false)"));
   EXPECT_FALSE(AsksForeignKeysOff("PRAGMA foreign_keys=ON; -- PRAGMA foreign_keys=OFF"));
   EXPECT_FALSE(AsksForeignKeysOff("SELECT 'PRAGMA foreign_keys=OFF'"));
-  StatementInfo d = Classify("ALTER TABLE `Users` DROP COLUMN \"Age\"");
-  EXPECT_EQ(d.kind, StatementKind::kDropColumn);
+  ChangeInfo d = Classify("ALTER TABLE `Users` DROP COLUMN \"Age\"");
+  EXPECT_EQ(d.kind, ChangeKind::kDropColumn);
   EXPECT_EQ(d.object, "users");
   EXPECT_EQ(d.object2, "age");
   EXPECT_EQ(Classify("ALTER TABLE __new_users RENAME TO `users`").object2, "users");
   EXPECT_EQ(Classify("drop table if exists main.t").object, "t");
   EXPECT_TRUE(Classify("alter table t add column c int not null").has_not_null_without_default);
   EXPECT_FALSE(Classify("alter table t add c int not null default 0").has_not_null_without_default);
-  EXPECT_EQ(Classify("COMMIT").kind, StatementKind::kTransactionControl);
+  EXPECT_EQ(Classify("COMMIT").kind, ChangeKind::kTransactionControl);
   EXPECT_EQ(NormalizeLineEndings("a\r\nb\r\n"), "a\nb\n");
   EXPECT_EQ(Excerpt("  SELECT  *\n\tFROM t  ", 80), "SELECT * FROM t");
   EXPECT_EQ(Excerpt("SELECT 1", 8), "SELECT 1") << "nothing cut, no dots";
@@ -148,19 +148,19 @@ TEST(PlanTest, PendingByContentNotWatermark) {
   std::vector<DrizzleRow> drizzle = {{Sha256Hex("B"), 200}, {Sha256Hex("C\n"), 300}};
   auto plan = MakePlan(folder, {}, drizzle);
   ASSERT_EQ(plan.size(), 3u);
-  EXPECT_EQ(plan[0].status, "pending");
+  EXPECT_STREQ(PlanStatusName(plan[0].status), "pending");
   EXPECT_THAT(plan[0].note, HasSubstr("out of order"));
-  EXPECT_EQ(plan[1].status, "applied");
+  EXPECT_STREQ(PlanStatusName(plan[1].status), "applied");
   EXPECT_TRUE(plan[1].adopt);
-  EXPECT_EQ(plan[2].status, "applied");
+  EXPECT_STREQ(PlanStatusName(plan[2].status), "applied");
   EXPECT_THAT(plan[2].note, HasSubstr("line endings"));
   // An edited file is `changed`; a journal entry without a file is `missing`.
   std::vector<JournalRow> journal = {{"0000_a", Sha256Hex("old"), "apply", "old", "drizzle", Value(), Value()},
                                      {"0009_gone", "abc", "apply", "x", "drizzle", Value(), Value(), "/x/0009_gone.sql"},
                                      {"other", "abc", "apply", "x", "drizzle", Value(), Value(), "/y/other.sql"}};
   plan = MakePlan(folder, journal, drizzle);
-  EXPECT_EQ(plan[0].status, "changed");
-  EXPECT_EQ(plan.back().status, "missing");
+  EXPECT_STREQ(PlanStatusName(plan[0].status), "changed");
+  EXPECT_STREQ(PlanStatusName(plan.back().status), "missing");
   EXPECT_EQ(plan.back().name, "0009_gone");
 }
 
@@ -204,11 +204,11 @@ TEST(PlanTest, UnnamedRowsMatchLikeDrizzlesUpgrade) {
   // The plan: a's row carries another hash, so a is `changed`; the unmatched rows are missing.
   std::vector<PlanItem> plan = MakePlan(folder, {}, rows);
   ASSERT_EQ(plan.size(), 6u);
-  EXPECT_EQ(plan[0].status, "changed");
-  EXPECT_EQ(plan[1].status, "applied");
+  EXPECT_STREQ(PlanStatusName(plan[0].status), "changed");
+  EXPECT_STREQ(PlanStatusName(plan[1].status), "applied");
   EXPECT_TRUE(plan[1].adopt);
   EXPECT_TRUE(plan[1].drizzle_unnamed);  // Drizzle 1.0 would not see an unnamed row
-  EXPECT_EQ(plan[4].status, "missing");
+  EXPECT_STREQ(PlanStatusName(plan[4].status), "missing");
   EXPECT_EQ(plan[5].name, "__drizzle_migrations:?");
 }
 
@@ -227,23 +227,23 @@ TEST(PlanTest, FolderLayoutDecidesByNameLikeDrizzle1) {
   };
   std::vector<PlanItem> plan = MakePlan(folder, {}, rows);
   ASSERT_EQ(plan.size(), 6u);
-  EXPECT_EQ(plan[0].status, "applied");
+  EXPECT_STREQ(PlanStatusName(plan[0].status), "applied");
   EXPECT_TRUE(plan[0].adopt);
   EXPECT_EQ(plan[0].applied_at.AsText(), "2026-01-01T00:00:00.000Z");
   EXPECT_FALSE(plan[0].drizzle_unnamed);
-  EXPECT_EQ(plan[1].status, "applied");
+  EXPECT_STREQ(PlanStatusName(plan[1].status), "applied");
   EXPECT_THAT(plan[1].note, HasSubstr("line endings"));
-  EXPECT_EQ(plan[2].status, "changed");
-  EXPECT_EQ(plan[3].status, "pending");
+  EXPECT_STREQ(PlanStatusName(plan[2].status), "changed");
+  EXPECT_STREQ(PlanStatusName(plan[3].status), "pending");
   EXPECT_EQ(plan[3].note, "");  // no watermark: Drizzle 1.0 applies it too
-  EXPECT_EQ(plan[4].status, "pending");  // names, not hashes, as Drizzle 1.0
-  EXPECT_EQ(plan[5].status, "missing");
+  EXPECT_STREQ(PlanStatusName(plan[4].status), "pending");  // names, not hashes, as Drizzle 1.0
+  EXPECT_STREQ(PlanStatusName(plan[5].status), "missing");
   EXPECT_EQ(plan[5].name, "20240101000009_renamed");
   // Applied by migrate_dir, absent from __drizzle_migrations: to be recorded there.
   std::vector<JournalRow> journal = {{"20240101000003_d", Sha256Hex("D"), "apply", "D", "drizzle",
                                       Value(), Value(), "/v1/20240101000003_d/migration.sql"}};
   plan = MakePlan(folder, journal, rows);
-  EXPECT_EQ(plan[4].status, "applied");
+  EXPECT_STREQ(PlanStatusName(plan[4].status), "applied");
   EXPECT_TRUE(plan[4].drizzle_only);
 }
 

@@ -23,7 +23,7 @@ namespace {
 
 constexpr size_t kMaxCached = 20000;
 
-std::string Norm(const Value& v) { return v.is_null() ? "NULL" : NormalizeSql(v.AsText()); }
+std::string Norm(const Value& v) { return v.is_null() ? "NULL" : CanonicalSchemaSql(v.AsText()); }
 
 std::string TypeNorm(const std::string& type) {
   std::string out;
@@ -120,7 +120,7 @@ absl::Status IndexFacts(sqlite3* db, const std::string& schema, const std::strin
   std::vector<std::string> lead = LeadingWords(sql, 2);
   bool unique = lead.size() == 2 && lead[1] == "unique";
   facts->push_back(absl::StrCat(unique ? "unique " : "", "index (", absl::StrJoin(parts, ", "), ")"));
-  std::string norm = NormalizeSql(sql);
+  std::string norm = CanonicalSchemaSql(sql);
   if (expression) {
     facts->push_back("sql " + norm);
   } else {
@@ -184,13 +184,13 @@ absl::Status ObjectFacts(sqlite3* db, const std::string& schema, const std::stri
   if (type == "table") {
     std::vector<std::string> lead = LeadingWords(sql, 3);
     if (lead.size() == 3 && lead[1] == "virtual") {
-      facts->push_back("sql " + NormalizeSql(sql));
+      facts->push_back("sql " + CanonicalSchemaSql(sql));
       return absl::OkStatus();
     }
     return TableFacts(db, schema, name, sql, facts);
   }
   if (type == "index") return IndexFacts(db, schema, name, sql, facts);
-  facts->push_back("sql " + NormalizeSql(sql));
+  facts->push_back("sql " + CanonicalSchemaSql(sql));
   return absl::OkStatus();
 }
 

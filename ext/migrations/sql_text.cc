@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/core/statement_kind.h"
 #include "ext/core/text.h"
 
 namespace doctor::migrations {
@@ -85,7 +86,7 @@ std::string NormalToken(const Token& t) {
   return std::string(t.text);
 }
 
-std::string NormalizeSql(absl::string_view sql) {
+std::string CanonicalSchemaSql(absl::string_view sql) {
   std::string out;
   for (const Token& t : Tokenize(sql)) {
     if (!out.empty()) out.push_back(' ');
@@ -177,8 +178,8 @@ bool AsksForeignKeysOff(absl::string_view sql) {
   return false;
 }
 
-StatementInfo Classify(absl::string_view statement) {
-  StatementInfo info;
+ChangeInfo Classify(absl::string_view statement) {
+  ChangeInfo info;
   std::vector<Token> t = Tokenize(statement);
   auto word = [&](size_t i) { return i < t.size() && t[i].kind == Token::kWord ? Lower(t[i].text) : std::string(); };
   // A possibly schema-qualified name at i: returns the name and moves i past it.
@@ -191,44 +192,44 @@ StatementInfo Classify(absl::string_view statement) {
     ++i;
     return name;
   };
-  std::string w0 = word(0);
-  if (w0 == "begin" || w0 == "commit" || w0 == "end" || w0 == "rollback" || w0 == "savepoint" ||
-      w0 == "release") {
-    info.kind = StatementKind::kTransactionControl;
-    info.object = w0;
-  } else if (w0 == "vacuum") {
-    info.kind = StatementKind::kVacuum;
-  } else if (w0 == "attach" || w0 == "detach") {
-    info.kind = StatementKind::kAttach;
-  } else if (w0 == "pragma") {
-    info.kind = StatementKind::kPragma;
+  // The statement's kind from core (comments skipped, one home); the finer migration kinds below.
+  const StatementKind kind = KindOfStatement(statement);
+  if (IsTransactionControl(kind)) {
+    info.kind = ChangeKind::kTransactionControl;
+    info.object = word(0);
+  } else if (kind == StatementKind::kVacuum) {
+    info.kind = ChangeKind::kVacuum;
+  } else if (kind == StatementKind::kAttach || kind == StatementKind::kDetach) {
+    info.kind = ChangeKind::kAttach;
+  } else if (kind == StatementKind::kPragma) {
+    info.kind = ChangeKind::kPragma;
     size_t i = 1;
     info.object = qualified(i);
     if (i < t.size() && (t[i].text == "=" || t[i].text == "(")) ++i;
     if (i < t.size()) info.object2 = NormalToken(t[i]);
-  } else if (w0 == "drop") {
+  } else if (kind == StatementKind::kDrop) {
     std::string w1 = word(1);
     size_t i = 2;
     if (word(i) == "if" && word(i + 1) == "exists") i += 2;
     info.object = qualified(i);
-    if (w1 == "table") info.kind = StatementKind::kDropTable;
-    else if (w1 == "index") info.kind = StatementKind::kDropIndex;
-    else if (w1 == "view") info.kind = StatementKind::kDropView;
-    else if (w1 == "trigger") info.kind = StatementKind::kDropTrigger;
-  } else if (w0 == "alter" && word(1) == "table") {
+    if (w1 == "table") info.kind = ChangeKind::kDropTable;
+    else if (w1 == "index") info.kind = ChangeKind::kDropIndex;
+    else if (w1 == "view") info.kind = ChangeKind::kDropView;
+    else if (w1 == "trigger") info.kind = ChangeKind::kDropTrigger;
+  } else if (kind == StatementKind::kAlter && word(1) == "table") {
     size_t i = 2;
     info.object = qualified(i);
     std::string op = word(i);
     if (op == "drop") {
       ++i;
       if (word(i) == "column") ++i;
-      info.kind = StatementKind::kDropColumn;
+      info.kind = ChangeKind::kDropColumn;
       if (i < t.size()) info.object2 = NameOf(t[i]);
     } else if (op == "rename" && word(i + 1) == "to") {
-      info.kind = StatementKind::kRenameTable;
+      info.kind = ChangeKind::kRenameTable;
       if (i + 2 < t.size()) info.object2 = NameOf(t[i + 2]);
     } else if (op == "add") {
-      info.kind = StatementKind::kAddColumn;
+      info.kind = ChangeKind::kAddColumn;
       ++i;
       if (word(i) == "column") ++i;
       if (i < t.size()) info.object2 = NameOf(t[i]);
@@ -239,7 +240,7 @@ StatementInfo Classify(absl::string_view statement) {
       }
       info.has_not_null_without_default = not_null && !has_default;
     }
-  } else if (w0 == "create") {
+  } else if (kind == StatementKind::kCreate) {
     size_t i = 1;
     if (word(i) == "temp" || word(i) == "temporary") ++i;
     bool unique = word(i) == "unique";
@@ -248,10 +249,10 @@ StatementInfo Classify(absl::string_view statement) {
     ++i;
     if (word(i) == "if" && word(i + 1) == "not" && word(i + 2) == "exists") i += 3;
     if (what == "table") {
-      info.kind = StatementKind::kCreateTable;
+      info.kind = ChangeKind::kCreateTable;
       info.object = qualified(i);
     } else if (what == "index") {
-      info.kind = StatementKind::kCreateIndex;
+      info.kind = ChangeKind::kCreateIndex;
       info.object = qualified(i);
       if (word(i) == "on" && i + 1 < t.size()) info.object2 = NameOf(t[i + 1]);
     }

@@ -1,10 +1,10 @@
 // Pure text handling for migrations (no SQLite): tokens (core's SQLite-faithful tokenizer, in
-// coarser kinds), a normal form that ignores whitespace, comments, keyword case and identifier
-// quoting, Drizzle's `--> statement-breakpoint` splitter, a statement splitter, and statement
+// coarser kinds), a canonical form of schema SQL that ignores whitespace, comments, keyword case
+// and identifier quoting, Drizzle's `--> statement-breakpoint` splitter, a statement splitter, and statement
 // classification.
 //
 // Example:
-//   NormalizeSql("CREATE TABLE `t` (\n  \"A\" int -- note\n)") == "create table t ( a int )"
+//   CanonicalSchemaSql("CREATE TABLE `t` (\n  \"A\" int -- note\n)") == "create table t ( a int )"
 //   SplitBreakpoints("a;--> statement-breakpoint\nb;") == {"a;", "\nb;"}
 #ifndef DOCTOR_MIGRATIONS_SQL_TEXT_H_
 #define DOCTOR_MIGRATIONS_SQL_TEXT_H_
@@ -36,9 +36,11 @@ std::vector<Token> Tokenize(absl::string_view sql);
 // are not plain names), strings and numbers as written.
 std::string NormalToken(const Token& token);
 
-// Space-separated normal tokens: equal for SQL that differs only in whitespace, comments, keyword
-// or identifier case and identifier quoting style.
-std::string NormalizeSql(absl::string_view sql);
+// The canonical text of schema SQL, for comparing schemas: space-separated normal tokens, equal
+// for SQL that differs only in whitespace, comments, keyword or identifier case and identifier
+// quoting style. Literals are kept as written (a changed DEFAULT is a changed schema). Not core's
+// NormalizeSql, which upper-cases keywords and folds literals into `?` for query shapes.
+std::string CanonicalSchemaSql(absl::string_view sql);
 
 // Splits exactly like JavaScript's text.split("--> statement-breakpoint") (what Drizzle runs).
 std::vector<std::string> SplitBreakpoints(absl::string_view text);
@@ -57,8 +59,10 @@ std::vector<std::string> LeadingWords(absl::string_view sql, size_t n);
 // True when `sql` contains `PRAGMA [schema.]foreign_keys = OFF|0|false|no` (or the call form).
 bool AsksForeignKeysOff(absl::string_view sql);
 
-// The kind of statement for migration safety: what migrate() and migrate_check() treat specially.
-enum class StatementKind {
+// The kind of change a statement makes, for migration safety: what migrate() and migrate_check()
+// treat specially. Finer than core's StatementKind (which Classify starts from): DROP TABLE vs
+// DROP INDEX, ALTER TABLE's DROP COLUMN / RENAME TO / ADD COLUMN.
+enum class ChangeKind {
   kOther,
   kTransactionControl,  // BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE
   kPragma,
@@ -75,14 +79,14 @@ enum class StatementKind {
   kAttach,
 };
 
-struct StatementInfo {
-  StatementKind kind = StatementKind::kOther;
+struct ChangeInfo {
+  ChangeKind kind = ChangeKind::kOther;
   std::string object;    // table / index / pragma name (normal form), when the kind has one
   std::string object2;   // DROP COLUMN: the column; RENAME TO: the new name; PRAGMA: its value
   bool has_not_null_without_default = false;  // ADD COLUMN ... NOT NULL with no DEFAULT
 };
 
-StatementInfo Classify(absl::string_view statement);
+ChangeInfo Classify(absl::string_view statement);
 
 // True when a statement can only add rows to sqlite_schema, never change or delete one: CREATE
 // and plain DML that does not name sqlite_schema. Lets the schema hash after a migration read only

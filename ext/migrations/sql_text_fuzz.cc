@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     joined += pieces[i];
   }
   if (joined != sql) abort();
-  (void)NormalizeSql(sql);
+  (void)CanonicalSchemaSql(sql);
   (void)AsksForeignKeysOff(sql);
   (void)LeadingWords(sql, 4);
   (void)Excerpt(sql);

@@ -82,12 +82,34 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
                                      "connections to this file in this process; the others' "
                                      "waits and SQLITE_BUSY errors are not counted",
                                      counting, connections),
-                     "the connections whose handler is not doctor's (SELECT * FROM "
-                     "lock_stats_connections WHERE handler <> 'doctor') set their own busy "
-                     "timeout after loading; leave busy handling to "
-                     "doctor_set('busy_timeout_ms', N)",
+                     "give the connections whose handler is not doctor's (SELECT * FROM "
+                     "lock_stats_connections WHERE handler <> 'doctor') a busy timeout "
+                     "(PRAGMA busy_timeout = 5000, or the driver's timeout option) instead of a "
+                     "handler of their own: doctor counts SQLite's own timeout with the same "
+                     "waits",
                      std::nullopt, static_cast<double>(connections - counting)});
     }
+  }
+  return absl::OkStatus();
+}
+
+// Known problems of the SQLite in use (doctor_known_issues): the WAL-reset bug matters on a
+// database in WAL mode, the rest are worth knowing.
+absl::Status CheckKnownIssues(Connection& c, const std::string& schema,
+                              std::vector<Finding>& out) {
+  if (!HasTable(c, "doctor_known_issues")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows mode, Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema),
+                                                    ".journal_mode")));
+  const bool wal = !mode.empty() && mode[0][0].AsText() == "wal";
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT issue, sqlite_version, summary, fix, url FROM "
+                                    "doctor_known_issues WHERE affected"));
+  for (const Row& r : rows) {
+    const bool wal_bug = r[0].AsText() == "wal_reset_bug";
+    out.push_back({"sqlite", wal_bug && wal ? Severity::kWarn : Severity::kInfo,
+                   absl::StrCat("SQLite ", r[1].AsText()),
+                   absl::StrCat(r[2].AsText(), " (", r[4].AsText(), ")"), r[3].AsText(),
+                   std::nullopt, wal_bug && wal ? 1.0 : 0.0});
   }
   return absl::OkStatus();
 }
@@ -155,6 +177,7 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
   RETURN_IF_ERROR(CheckLitestream(c, schema, findings));
   RETURN_IF_ERROR(CheckWal(c, schema, findings));
   RETURN_IF_ERROR(CheckLocks(c, schema, findings));
+  RETURN_IF_ERROR(CheckKnownIssues(c, schema, findings));
   RETURN_IF_ERROR(AddQueryFindings(c, schema, findings));
   RETURN_IF_ERROR(CheckIndexes(c, schema, findings));
   if (migrations) RETURN_IF_ERROR(AddMigrationFindings(c, *migrations, findings));

@@ -29,6 +29,20 @@ Finding ChangedOrMissing(const std::string& name, const std::string& status, con
           1};
 }
 
+// A file of the folder that cannot be used (a FIFO, a dangling link, a NUL byte, too big):
+// migrate_dir refuses the whole folder until it is fixed.
+Finding Unusable(const std::string& name, const Value& note) {
+  return {"migrations",
+          Severity::kCritical,
+          name,
+          absl::StrCat("migration ", name, " cannot be used",
+                       note.is_null() ? "" : absl::StrCat(": ", note.AsText()),
+                       "; migrate_dir applies nothing from this folder until it is fixed"),
+          "replace it with the regular text file of the migration",
+          std::nullopt,
+          kRiskImpact};
+}
+
 // One warning or error of migrate_check(file) for the pending migration `name`.
 Finding Risk(const std::string& folder, const std::string& name, const Row& check) {
   const bool fails = check[1].AsText() == "statement_failed";
@@ -98,6 +112,8 @@ absl::Status AddMigrationFindings(Connection& c, const std::string& folder,
     const std::string name = r[0].AsText(), status = r[1].AsText();
     if (status == "pending") {
       RETURN_IF_ERROR(CheckPending(c, folder, name, FileNamed(files, name), out));
+    } else if (status == "error") {
+      out.push_back(Unusable(name, r[2]));
     } else {
       out.push_back(ChangedOrMissing(name, status, r[2]));
     }

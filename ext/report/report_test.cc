@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <string>
 
 #include "ext/core/testing.h"
@@ -192,6 +194,22 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
               HasSubstr("/nonexistent/folder"));
 }
 
+// A file migrate_dir refuses (here a dangling link) is critical, not "applied, but its file is
+// gone".
+TEST(ReportAreasTest, AnUnusableMigrationFileIsCritical) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  std::ofstream(dir.File("0001_notes_index.sql")) << "CREATE INDEX notes_body ON notes(body);\n";
+  ASSERT_EQ(symlink(dir.File("nowhere.sql").c_str(), dir.File("0002_gone.sql").c_str()), 0);
+  auto rows = db.Rows("SELECT severity, object, finding FROM doctor_report('main', 'quick', '" +
+                      dir.path() + "') WHERE area = 'migrations' AND object = '0002_gone'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "critical");
+  EXPECT_THAT(rows[0][2], HasSubstr("cannot be used"));
+  EXPECT_THAT(rows[0][2], ::testing::Not(HasSubstr("file is gone")));
+}
+
 }  // namespace
 }  // namespace doctor
 
@@ -219,6 +237,22 @@ TEST(ReportAreasTest, RedundantIndexesComeFromTheLint) {
 
 namespace doctor {
 namespace {
+
+// The tests run on Debian's SQLite 3.40.1, which has the WAL-reset bug (fixed in 3.51.3).
+TEST(ReportAreasTest, KnownProblemsOfTheSqliteInUse) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  const char* kQuery = "SELECT severity, finding, advice FROM doctor_report WHERE area = 'sqlite' "
+                       "AND finding LIKE '%WAL-reset%'";
+  auto rows = db.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "info") << "not in WAL mode yet";
+  db.Exec("PRAGMA journal_mode = WAL");
+  rows = db.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][2], HasSubstr("3.51.3"));
+}
 
 TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   testing::TempDir dir;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/base/call_once.h"
-#include "ext/timing/stats.h"
+#include "ext/core/time.h"
 
 namespace doctor::timing {
 namespace clock_internal {
@@ -60,7 +60,7 @@ void CalibrateTraceClock() { absl::call_once(calibrated, Calibrate); }
 TraceTimeOfDay::TraceTimeOfDay() {
   CalibrateTraceClock();
   now_ticks_ = TraceClockNow();
-  now_unix_ms_ = NowUnixMs();
+  now_unix_ms_ = doctor::UnixMs();
 #if defined(__x86_64__)
   if (clock_internal::state.use_tsc.load(std::memory_order_relaxed)) {
     const int64_t span_ns = MonotonicNs() - start_mono_ns;

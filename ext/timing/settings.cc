@@ -18,5 +18,9 @@ Setting kStatsFlushS = Setting::Int(
     "stats_flush_s", 0, 0, 86400,
     "Flush query statistics into the <db>-doctor sidecar every N seconds (0: only on "
     "query_stats_flush()).");
+Setting kStatsShareExamples = Setting::Bool(
+    "stats_share_examples", false,
+    "Write each query's literal example (the SQL as written, literals included) to the "
+    "<db>-doctor sidecar; off: only the normalized text leaves the process.");
 
 }  // namespace doctor::timing

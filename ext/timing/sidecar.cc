@@ -1,12 +1,12 @@
 #include "ext/timing/sidecar.h"
 
-#include <unistd.h>
-
 #include <atomic>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/time.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/trace.h"
 #include "nlohmann/json.hpp"
@@ -14,42 +14,20 @@
 namespace doctor::timing {
 namespace {
 
-constexpr const char* kSchema =
-    "CREATE TABLE IF NOT EXISTS doctor_query_stats("
-    " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"
-    " calls INTEGER, total_ms REAL, sumsq_ms REAL, min_ms REAL, max_ms REAL,"
-    " rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, sorts INTEGER,"
-    " autoindexes INTEGER, errors INTEGER, first_seen_ms INTEGER, last_seen_ms INTEGER,"
-    " histogram TEXT, PRIMARY KEY (query_id, db)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS doctor_sidecar(key TEXT PRIMARY KEY, value);"
-    "INSERT OR IGNORE INTO doctor_sidecar VALUES ('format', 1);";
-
 constexpr const char* kColumns =
     "query_id, db, query, example, calls, total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps,"
     " fullscan_steps, sorts, autoindexes, errors, first_seen_ms, last_seen_ms, histogram";
+// What a read takes of each row: texts are cut (a hostile row cannot make us allocate much).
+constexpr const char* kBoundedColumns =
+    "query_id, substr(db, 1, 4096), substr(query, 1, 4100), substr(example, 1, 4100), calls,"
+    " total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps, fullscan_steps, sorts, autoindexes,"
+    " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096)";
 
-// An open sidecar connection, closed on scope exit.
-class Sidecar {
- public:
-  ~Sidecar() {
-    if (db_ != nullptr) sqlite3_close_v2(db_);
-  }
-  absl::Status Open(const std::string& path, bool write) {
-    SidecarOpenScope scope;
-    int flags = write ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY;
-    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
-    if (rc != SQLITE_OK) {
-      return absl::UnavailableError(absl::StrCat("cannot open sidecar ", path, ": ",
-                                                 db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)));
-    }
-    sqlite3_busy_timeout(db_, 5000);
-    return absl::OkStatus();
-  }
-  sqlite3* db() const { return db_; }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+// Counts read from a file stay below 2^53: exact as doubles, and far from int64 overflow when
+// the figures of many processes add up (Counters::Merge saturates anyway).
+constexpr int64_t kMaxCount = int64_t{1} << 53;
+// A duration or sum of durations in ms: finite, non-negative, below ~31,000 years.
+constexpr double kMaxMs = 1e15;
 
 std::string HistogramJson(const Buckets& b) {
   nlohmann::json j = nlohmann::json::array();
@@ -57,90 +35,174 @@ std::string HistogramJson(const Buckets& b) {
   return j.dump();
 }
 
-void ParseHistogram(const std::string& text, Buckets* b) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_array()) return;
-  for (size_t i = 0; i < j.size() && i < b->size(); ++i) {
-    if (j[i].is_number_unsigned()) (*b)[i] = j[i].get<uint64_t>();
-  }
+absl::Status OutOfRange(absl::string_view column, const Value& v) {
+  return absl::OutOfRangeError(
+      absl::StrCat(column, " ", v.is_null() ? "NULL" : v.AsText(), " is not a valid value"));
 }
 
-EntrySnapshot FromRow(const Row& r) {
+absl::Status ReadCount(const Value& v, absl::string_view column, int64_t* out) {
+  const int64_t* i = std::get_if<int64_t>(&v.storage());
+  if (i == nullptr || *i < 0 || *i > kMaxCount) return OutOfRange(column, v);
+  *out = *i;
+  return absl::OkStatus();
+}
+
+absl::Status ReadMs(const Value& v, absl::string_view column, double* out) {
+  double d;
+  if (const int64_t* i = std::get_if<int64_t>(&v.storage())) {
+    d = static_cast<double>(*i);
+  } else if (const double* r = std::get_if<double>(&v.storage())) {
+    d = *r;
+  } else {
+    return OutOfRange(column, v);
+  }
+  if (!std::isfinite(d) || d < 0 || d > kMaxMs) return OutOfRange(column, v);
+  *out = d;
+  return absl::OkStatus();
+}
+
+absl::Status ReadHistogram(const Value& v, int64_t calls, Buckets* b) {
+  nlohmann::json j = nlohmann::json::parse(v.AsText(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array() || j.size() != b->size()) return OutOfRange("histogram", v);
+  uint64_t sum = 0;
+  for (size_t i = 0; i < b->size(); ++i) {
+    if (!j[i].is_number_unsigned() || j[i].get<uint64_t>() > kMaxCount) {
+      return OutOfRange("histogram", v);
+    }
+    (*b)[i] = j[i].get<uint64_t>();
+    sum += (*b)[i];
+  }
+  if (sum != static_cast<uint64_t>(calls)) {
+    return absl::OutOfRangeError(absl::StrCat("histogram counts ", sum, " runs, calls ", calls));
+  }
+  return absl::OkStatus();
+}
+
+// The errors column: 0 (no failed run, or a sidecar from before errors were counted) or a JSON
+// object of counts by code ({"BUSY_SNAPSHOT": 55}), each code known and each count in range.
+absl::Status ReadErrors(const Value& v, int64_t calls, Counters* c) {
+  if (const int64_t* i = std::get_if<int64_t>(&v.storage())) {
+    if (*i != 0) return OutOfRange("errors", v);
+    return absl::OkStatus();
+  }
+  nlohmann::json j = nlohmann::json::parse(v.AsText(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return OutOfRange("errors", v);
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    int code = 0;
+    while (code < kErrorCodes && it.key() != ErrorCodeName(code)) ++code;
+    if (code == kErrorCodes || !it.value().is_number_unsigned() ||
+        it.value().get<uint64_t>() > static_cast<uint64_t>(calls)) {
+      return OutOfRange("errors", v);
+    }
+    c->errors_by[code] = static_cast<int64_t>(it.value().get<uint64_t>());
+    c->errors += c->errors_by[code];
+  }
+  if (c->errors > calls) return OutOfRange("errors", v);
+  return absl::OkStatus();
+}
+
+// One row of doctor_query_stats, every value checked.
+absl::Status ReadCounters(const Row& r, Counters* c) {
+  RETURN_IF_ERROR(ReadCount(r[4], "calls", &c->calls));
+  if (c->calls == 0) return OutOfRange("calls", r[4]);  // flushes never write an empty entry
+  RETURN_IF_ERROR(ReadMs(r[5], "total_ms", &c->total_ms));
+  RETURN_IF_ERROR(ReadMs(r[6], "sumsq_ms", &c->sumsq_ms));
+  RETURN_IF_ERROR(ReadMs(r[7], "min_ms", &c->min_ms));
+  RETURN_IF_ERROR(ReadMs(r[8], "max_ms", &c->max_ms));
+  if (c->min_ms > c->max_ms) return OutOfRange("min_ms", r[7]);
+  RETURN_IF_ERROR(ReadCount(r[9], "rows", &c->rows));
+  RETURN_IF_ERROR(ReadCount(r[10], "vm_steps", &c->vm_steps));
+  RETURN_IF_ERROR(ReadCount(r[11], "fullscan_steps", &c->fullscan_steps));
+  RETURN_IF_ERROR(ReadCount(r[12], "sorts", &c->sorts));
+  RETURN_IF_ERROR(ReadCount(r[13], "autoindexes", &c->autoindexes));
+  RETURN_IF_ERROR(ReadErrors(r[14], c->calls, c));
+  RETURN_IF_ERROR(ReadCount(r[15], "first_seen_ms", &c->first_seen_ms));
+  RETURN_IF_ERROR(ReadCount(r[16], "last_seen_ms", &c->last_seen_ms));
+  return ReadHistogram(r[17], c->calls, &c->buckets);
+}
+
+absl::StatusOr<EntrySnapshot> ReadEntry(const Row& r) {
   EntrySnapshot e;
-  e.query_id = r[0].AsInt();
+  const int64_t* id = std::get_if<int64_t>(&r[0].storage());
+  if (id == nullptr) return OutOfRange("query_id", r[0]);
+  e.query_id = *id;
   e.db = r[1].AsText();
   e.query = r[2].AsText();
   e.example = r[3].AsText();
-  Counters& c = e.counters;
-  c.calls = r[4].AsInt();
-  c.total_ms = r[5].AsDouble();
-  c.sumsq_ms = r[6].AsDouble();
-  c.min_ms = r[7].AsDouble();
-  c.max_ms = r[8].AsDouble();
-  c.rows = r[9].AsInt();
-  c.vm_steps = r[10].AsInt();
-  c.fullscan_steps = r[11].AsInt();
-  c.sorts = r[12].AsInt();
-  c.autoindexes = r[13].AsInt();
-  c.errors = r[14].AsInt();
-  c.first_seen_ms = r[15].AsInt();
-  c.last_seen_ms = r[16].AsInt();
-  ParseHistogram(r[17].AsText(), &c.buckets);
+  absl::Status status = ReadCounters(r, &e.counters);
+  if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat("row query_id ", e.query_id, ": ", status.message()));
+  }
   return e;
 }
 
+absl::Status WriteEntry(sqlite3* db, const EntrySnapshot& t, bool share_example) {
+  ASSIGN_OR_RETURN(Rows existing,
+                   Query(db,
+                         absl::StrCat("SELECT ", kBoundedColumns,
+                                      " FROM doctor_query_stats WHERE query_id = ? AND db = ?"),
+                         {Value(t.query_id), Value(t.db)}));
+  Counters c = t.counters;
+  if (!existing.empty()) {
+    ASSIGN_OR_RETURN(EntrySnapshot old, ReadEntry(existing.front()));
+    c.Merge(old.counters);
+  }
+  return Query(db,
+               absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
+                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+               {Value(t.query_id), Value(t.db), Value(t.query),
+                share_example ? Value(t.example) : Value::Null(), Value(c.calls),
+                Value(c.total_ms), Value(c.sumsq_ms), Value(c.min_ms), Value(c.max_ms),
+                Value(c.rows), Value(c.vm_steps), Value(c.fullscan_steps), Value(c.sorts),
+                Value(c.autoindexes), c.errors ? Value(c.ErrorsJson()) : Value(0), Value(c.first_seen_ms),
+                Value(c.last_seen_ms), Value(HistogramJson(c.buckets))})
+      .status();
+}
+
+// Adds `taken` to the sidecar and keeps its most used stats_max rows, in one transaction.
 absl::Status WriteAll(sqlite3* db, const std::vector<EntrySnapshot>& taken) {
-  RETURN_IF_ERROR(Exec(db, kSchema));
   RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   absl::Status status;
+  const bool share_examples = kStatsShareExamples.On();
   for (const EntrySnapshot& t : taken) {
-    auto existing = Query(db,
-                          absl::StrCat("SELECT ", kColumns,
-                                       " FROM doctor_query_stats WHERE query_id = ? AND db = ?"),
-                          {Value(t.query_id), Value(t.db)});
-    if (!existing.ok()) {
-      status = existing.status();
-      break;
-    }
-    Counters merged = t.counters;
-    if (!existing->empty()) merged.Merge(FromRow(existing->front()).counters);
-    const Counters& c = merged;
-    auto written = Query(
-        db,
-        absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
-                     ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-        {Value(t.query_id), Value(t.db), Value(t.query), Value(t.example), Value(c.calls),
-         Value(c.total_ms), Value(c.sumsq_ms), Value(c.min_ms), Value(c.max_ms), Value(c.rows),
-         Value(c.vm_steps), Value(c.fullscan_steps), Value(c.sorts), Value(c.autoindexes),
-         Value(c.errors), Value(c.first_seen_ms), Value(c.last_seen_ms),
-         Value(HistogramJson(c.buckets))});
-    if (!written.ok()) {
-      status = written.status();
-      break;
-    }
+    status = WriteEntry(db, t, share_examples);
+    if (!status.ok()) break;
+  }
+  if (status.ok()) {
+    status = Query(db,
+                   "DELETE FROM doctor_query_stats WHERE (query_id, db) IN ("
+                   " SELECT query_id, db FROM doctor_query_stats ORDER BY calls, last_seen_ms"
+                   " LIMIT max(0, (SELECT count(*) FROM doctor_query_stats) - ?))",
+                   {Value(kStatsMax.Get())})
+                 .status();
   }
   if (status.ok()) status = Exec(db, "COMMIT");
   if (!status.ok()) (void)Exec(db, "ROLLBACK");
   return status;
 }
 
-std::atomic<int64_t> last_periodic_ns{0};
+std::atomic<double> last_periodic_ms{0};
 std::atomic<bool> periodic_running{false};
 
 }  // namespace
 
-std::string SidecarPath(const std::string& db) { return db + "-doctor"; }
+bool HasSidecar(const std::string& db) {
+  return !db.empty() && db != ":memory:" && db != "(other)";
+}
 
-absl::StatusOr<int64_t> FlushDb(const std::string& db) {
-  if (db.empty() || db == ":memory:") {
+absl::StatusOr<int64_t> FlushDb(const std::string& db, int busy_ms) {
+  if (!HasSidecar(db)) {
     return absl::FailedPreconditionError(
         "an in-memory database has no file to put a sidecar next to");
   }
   std::vector<EntrySnapshot> taken = FoldedStats().TakeForFlush(db);
   if (taken.empty()) return 0;
-  Sidecar sidecar;
-  absl::Status status = sidecar.Open(SidecarPath(db), /*write=*/true);
-  if (status.ok()) status = WriteAll(sidecar.db(), taken);
+  absl::StatusOr<std::unique_ptr<SidecarDb>> side = SidecarDb::Open(db, SidecarMode::kWrite,
+                                                                    busy_ms);
+  absl::Status status = side.status();
+  if (status.ok()) status = (*side)->CreateTables();
+  if (status.ok()) status = (*side)->Named(WriteAll((*side)->db(), taken));
   if (!status.ok()) {
     Stats::Global().Restore(taken);  // nothing lost: the next flush tries again
     return status;
@@ -150,36 +212,46 @@ absl::StatusOr<int64_t> FlushDb(const std::string& db) {
 
 absl::StatusOr<std::vector<EntrySnapshot>> ReadSidecar(const std::string& db) {
   std::vector<EntrySnapshot> out;
-  if (db.empty() || db == ":memory:") return out;
-  const std::string path = SidecarPath(db);
-  if (access(path.c_str(), R_OK) != 0) return out;
-  Sidecar sidecar;
-  RETURN_IF_ERROR(sidecar.Open(path, /*write=*/false));
-  auto has_table = Query(sidecar.db(),
-                         "SELECT count(*) FROM sqlite_schema WHERE name = 'doctor_query_stats'");
-  if (!has_table.ok()) return has_table.status();
-  if (has_table->empty() || has_table->front()[0].AsInt() == 0) return out;
-  ASSIGN_OR_RETURN(Rows rows,
-                   Query(sidecar.db(), absl::StrCat("SELECT ", kColumns, " FROM doctor_query_stats")));
-  out.reserve(rows.size());
-  for (const Row& r : rows) out.push_back(FromRow(r));
+  if (!HasSidecar(db)) return out;
+  ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
+                   SidecarDb::Open(db, SidecarMode::kRead, kReadBusyMs));
+  if (side == nullptr || !side->has_tables()) return out;
+  absl::StatusOr<Rows> rows = Query(
+      side->db(),
+      absl::StrCat("SELECT ", kBoundedColumns, " FROM doctor_query_stats ORDER BY calls DESC LIMIT ?"),
+      {Value(kStatsMax.Get())});
+  if (!rows.ok()) return side->Named(rows.status());
+  out.reserve(rows->size());
+  for (const Row& r : *rows) {
+    absl::StatusOr<EntrySnapshot> e = ReadEntry(r);
+    if (!e.ok()) return side->Named(e.status());
+    out.push_back(*std::move(e));
+  }
   return out;
+}
+
+absl::Status ResetSidecar(const std::string& db) {
+  if (!HasSidecar(db)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
+                   SidecarDb::Open(db, SidecarMode::kModify, kExplicitBusyMs));
+  if (side == nullptr || !side->has_tables()) return absl::OkStatus();
+  return side->Named(Exec(side->db(), "DELETE FROM doctor_query_stats"));
 }
 
 void MaybePeriodicFlush() {
   const int64_t every_s = kStatsFlushS.Get();
   if (every_s <= 0) return;
-  const int64_t now = MonotonicNs();
-  int64_t last = last_periodic_ns.load(std::memory_order_relaxed);
+  const double now = MonotonicMs();
+  double last = last_periodic_ms.load(std::memory_order_relaxed);
   if (last == 0) {
-    last_periodic_ns.compare_exchange_strong(last, now);
+    last_periodic_ms.compare_exchange_strong(last, now);
     return;
   }
-  if (now - last < every_s * 1000000000LL) return;
+  if (now - last < static_cast<double>(every_s) * 1000.0) return;
   if (periodic_running.exchange(true)) return;  // another thread is flushing
-  last_periodic_ns.store(now, std::memory_order_relaxed);
+  last_periodic_ms.store(now, std::memory_order_relaxed);
   for (const std::string& db : Stats::Global().DbNames()) {
-    if (db != ":memory:" && db != "(other)") (void)FlushDb(db);
+    if (HasSidecar(db)) (void)FlushDb(db, kStatementTimeBusyMs);
   }
   periodic_running.store(false);
 }

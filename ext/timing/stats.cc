@@ -1,10 +1,11 @@
 #include "ext/timing/stats.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "ext/core/text.h"
+#include "ext/core/time.h"
 
 namespace doctor::timing {
 namespace {
@@ -18,11 +19,15 @@ std::string Cut(absl::string_view text) {
 
 }  // namespace
 
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+namespace {
+// Counts from files are bounded when read, but a sum over many processes must still never
+// overflow (signed overflow is undefined): it saturates.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
 }
+}  // namespace
 
 void Counters::Merge(const Counters& o) {
   if (o.calls == 0) return;
@@ -37,16 +42,46 @@ void Counters::Merge(const Counters& o) {
     first_seen_ms = std::min(first_seen_ms, o.first_seen_ms);
     last_seen_ms = std::max(last_seen_ms, o.last_seen_ms);
   }
-  calls += o.calls;
+  calls = SaturatingAdd(calls, o.calls);
   total_ms += o.total_ms;
   sumsq_ms += o.sumsq_ms;
-  rows += o.rows;
-  vm_steps += o.vm_steps;
-  fullscan_steps += o.fullscan_steps;
-  sorts += o.sorts;
-  autoindexes += o.autoindexes;
-  errors += o.errors;
-  for (int i = 0; i < kBuckets; ++i) buckets[i] += o.buckets[i];
+  rows = SaturatingAdd(rows, o.rows);
+  vm_steps = SaturatingAdd(vm_steps, o.vm_steps);
+  fullscan_steps = SaturatingAdd(fullscan_steps, o.fullscan_steps);
+  sorts = SaturatingAdd(sorts, o.sorts);
+  autoindexes = SaturatingAdd(autoindexes, o.autoindexes);
+  errors = SaturatingAdd(errors, o.errors);
+  for (int i = 0; i < kErrorCodes; ++i) {
+    errors_by[i] = SaturatingAdd(errors_by[i], o.errors_by[i]);
+  }
+  for (int i = 0; i < kBuckets; ++i) {
+    buckets[i] = buckets[i] + o.buckets[i] < buckets[i] ? UINT64_MAX : buckets[i] + o.buckets[i];
+  }
+}
+
+const char* ErrorCodeName(int code) {
+  static constexpr const char* kNames[kErrorCodes] = {"BUSY", "BUSY_RECOVERY", "BUSY_SNAPSHOT",
+                                                      "BUSY_TIMEOUT"};
+  return code >= 0 && code < kErrorCodes ? kNames[code] : "BUSY";
+}
+
+ErrorCode ErrorCodeOf(int extended_result_code) {
+  switch (extended_result_code) {
+    case 5 | (1 << 8): return kBusyRecovery;  // SQLITE_BUSY_RECOVERY
+    case 5 | (2 << 8): return kBusySnapshot;  // SQLITE_BUSY_SNAPSHOT
+    case 5 | (3 << 8): return kBusyTimeout;   // SQLITE_BUSY_TIMEOUT
+    default: return kBusy;
+  }
+}
+
+std::string Counters::ErrorsJson() const {
+  std::string json = "{";
+  for (int i = 0; i < kErrorCodes; ++i) {
+    if (errors_by[i] == 0) continue;
+    if (json.size() > 1) json += ", ";
+    json += absl::StrCat("\"", ErrorCodeName(i), "\": ", errors_by[i]);
+  }
+  return json + "}";
 }
 
 double Counters::stddev_ms() const {
@@ -60,7 +95,7 @@ Stats& Stats::Global() {
   return *stats;
 }
 
-Stats::Stats() { since_ms_ = NowUnixMs(); }
+Stats::Stats() { since_ms_ = UnixMs(); }
 
 uint32_t Stats::DbIndex(absl::string_view db) {
   absl::MutexLock lock(&mu_);
@@ -145,7 +180,7 @@ void Stats::Merge(const Key& key, absl::string_view query, absl::string_view exa
     if (hint != nullptr) *hint = Hint{found, generation_};
   }
   found->counters.Merge(counters);
-  found->usage += counters.calls;
+  found->usage = SaturatingAdd(found->usage, counters.calls);
 }
 
 void Stats::RecordSlow(SlowQuery slow, int64_t max_slow) {

@@ -27,6 +27,14 @@ namespace doctor::timing {
 
 struct Sample;
 
+// Failed runs that the trace API shows (trace.h says exactly which): a step that returned
+// SQLITE_BUSY or one of its extended codes.
+enum ErrorCode { kBusy, kBusyRecovery, kBusySnapshot, kBusyTimeout, kErrorCodes };
+// "BUSY", "BUSY_RECOVERY", "BUSY_SNAPSHOT", "BUSY_TIMEOUT".
+const char* ErrorCodeName(int code);
+// The ErrorCode of an extended SQLite result code of the BUSY family (kBusy for any other).
+ErrorCode ErrorCodeOf(int extended_result_code);
+
 // The additive counters of one query shape.
 struct Counters {
   int64_t calls = 0;
@@ -39,7 +47,8 @@ struct Counters {
   int64_t fullscan_steps = 0;
   int64_t sorts = 0;
   int64_t autoindexes = 0;
-  int64_t errors = 0;
+  int64_t errors = 0;  // failed runs (also counted in calls, with their time and 0 rows)
+  int64_t errors_by[kErrorCodes] = {};  // the same by result code
   int64_t first_seen_ms = 0;  // unix time in milliseconds
   int64_t last_seen_ms = 0;
   Buckets buckets{};
@@ -61,6 +70,13 @@ struct Counters {
     this->autoindexes += autoindexes;
     ++buckets[BucketOfUs(ms * 1000.0)];  // a product: a division would cost ~15 cycles here
   }
+  // Marks the run just added as failed with `code` (its rows must have been 0).
+  void MarkFailed(ErrorCode code) {
+    ++errors;
+    ++errors_by[code];
+  }
+  // {"BUSY_SNAPSHOT": 55}, "{}" when no run failed.
+  std::string ErrorsJson() const;
   double mean_ms() const { return calls ? total_ms / calls : 0.0; }
   // Population standard deviation, as pg_stat_statements' stddev_exec_time.
   double stddev_ms() const;
@@ -81,8 +97,8 @@ struct Sample {
 inline void Counters::Add(const Sample& s) {
   if (calls == 0) first_seen_ms = s.at_ms;
   last_seen_ms = s.at_ms;
-  errors += s.error ? 1 : 0;
-  AddRun(s.ms, s.rows, s.vm_steps, s.fullscan_steps, s.sorts, s.autoindexes);
+  AddRun(s.ms, s.error ? 0 : s.rows, s.vm_steps, s.fullscan_steps, s.sorts, s.autoindexes);
+  if (s.error) MarkFailed(kBusy);
 }
 
 struct Key {
@@ -192,9 +208,6 @@ class Stats {
   int64_t text_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t since_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
-
-// Unix time now in milliseconds.
-int64_t NowUnixMs();
 
 }  // namespace doctor::timing
 

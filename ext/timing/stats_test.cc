@@ -103,6 +103,20 @@ TEST(Stats, RecordsAndMerges) {
   EXPECT_NEAR(twice.stddev_ms(), std::sqrt(1.25), 1e-9);
 }
 
+// Counts read from other processes' files must never overflow a sum (signed overflow is undefined
+// behaviour): a merge saturates.
+TEST(Stats, MergeSaturatesInsteadOfOverflowing) {
+  Counters a, b;
+  a.AddRun(1.0, 1, 1, 0, 0, 0);
+  b.AddRun(2.0, 1, 1, 0, 0, 0);
+  a.calls = INT64_MAX - 1;
+  a.rows = INT64_MAX;
+  a.Merge(b);
+  EXPECT_EQ(a.calls, INT64_MAX);
+  EXPECT_EQ(a.rows, INT64_MAX);
+  EXPECT_EQ(a.vm_steps, 2);
+}
+
 TEST(Stats, BoundedEvictsLeastUsedAndCounts) {
   Stats s;
   uint32_t db = s.DbIndex("/x.db");

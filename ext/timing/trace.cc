@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/core/statement_kind.h"
 #include "ext/timing/clock.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
@@ -36,9 +36,18 @@ uint32_t StmtCounter(sqlite3_stmt* stmt, int op) {
 // A counter's growth during one run: it only grows, unless the application reset it meanwhile.
 int64_t CounterDelta(uint32_t start, uint32_t end) { return end >= start ? end - start : end; }
 
-bool StartsWithKeyword(absl::string_view text, absl::string_view word) {
-  return absl::StartsWith(text, word) &&
-         (text.size() == word.size() || text[word.size()] == ' ' || text[word.size()] == '(');
+// The name of a connection's main database for the statistics: its file, or ":memory:" for
+// in-memory, temp and memdb-VFS databases (`file:/x?vfs=memdb` names "/x" but has no file there:
+// it must get no sidecar).
+std::string DatabaseName(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  if (file == nullptr || file[0] == '\0') return ":memory:";
+  sqlite3_vfs* vfs = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK &&
+      vfs != nullptr && vfs->zName != nullptr && std::strcmp(vfs->zName, "memdb") == 0) {
+    return ":memory:";
+  }
+  return file;
 }
 
 }  // namespace
@@ -49,8 +58,7 @@ SidecarOpenScope::~SidecarOpenScope() { --opening_sidecar; }
 
 TimingState::TimingState(Connection& connection)
     : connection_(connection), db_(connection.db()) {
-  const char* file = sqlite3_db_filename(db_, "main");
-  db_name_ = (file == nullptr || file[0] == '\0') ? ":memory:" : file;
+  db_name_ = DatabaseName(db_);
   db_index_ = Stats::Global().DbIndex(db_name_);
   CalibrateTraceClock();
   absl::MutexLock lock(&registry_mu);
@@ -115,7 +123,7 @@ void TimingState::SetForward(unsigned mask, int (*callback)(unsigned, void*, voi
   forward_ = callback;
   forward_context_ = context;
   forward_mask_ = callback ? mask : 0;
-  stale_cache_ = true;  // statements may have run unobserved while another callback held the slot
+  attention_ |= kStaleCache;  // statements may have run unobserved while another callback held the slot
   // Events the application wants beyond ours (e.g. SQLITE_TRACE_CLOSE) need the mask widened.
   if (installed_) {
     sqlite3_trace_v2(db_, kEvents | forward_mask_,
@@ -158,14 +166,15 @@ void TimingState::RefreshSettings() {
 }
 
 bool TimingState::Admit(sqlite3_stmt* stmt) {
+  if (attention_ & kBusyToRefine) RefineBusy();
   for (size_t i = 0; i < in_flight_count_; ++i) {
     if (in_flight_[i].stmt == stmt) return false;  // a trigger sub-program of a running statement
   }
   if (connection_.internal()) return false;
-  if (stale_cache_) {
+  if (attention_ & kStaleCache) {
     for (Cached& c : cache_) c.stmt = nullptr;
-    stale_cache_ = false;
   }
+  attention_ = 0;
   if (in_flight_count_ == kMaxInFlight) {  // PROFILEs were lost: forget the oldest
     std::move(in_flight_.begin() + 1, in_flight_.end(), in_flight_.begin());
     --in_flight_count_;
@@ -193,11 +202,11 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
   if (!timing_on_) {
     // Statements run while timing is off are not seen: a recycled statement address could then
     // look like a known one, so the cache starts over when timing comes back.
-    stale_cache_ = true;
+    attention_ |= kStaleCache;
     return 0;
   }
   // The common case: nothing else running, the cache fresh, a statement of the application.
-  if (in_flight_count_ != 0 || stale_cache_ || connection_.internal()) {
+  if (in_flight_count_ != 0 || attention_ != 0 || connection_.internal()) {
     return OnOtherStmt(stmt);
   }
   in_flight_count_ = 1;
@@ -236,14 +245,12 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
     if (shapes_.size() >= kMaxShapes) shapes_.clear();  // bounded; refilled by the hot texts
     std::string query = NormalizeSql(raw);
     const int64_t id = QueryId(query);
-    it = shapes_.emplace(raw, Shape{std::move(query), id}).first;
+    // Classified once per distinct text, like the normalization.
+    const bool is_write = IsWrite(KindOfStatement(raw));
+    it = shapes_.emplace(raw, Shape{std::move(query), id, is_write}).first;
   }
-  const bool is_dml = !sqlite3_stmt_readonly(stmt) &&
-                      (StartsWithKeyword(it->second.query, "INSERT") ||
-                       StartsWithKeyword(it->second.query, "UPDATE") ||
-                       StartsWithKeyword(it->second.query, "DELETE") ||
-                       StartsWithKeyword(it->second.query, "REPLACE") ||
-                       StartsWithKeyword(it->second.query, "WITH"));
+  // Writes count the rows they changed; everything else the rows it returned.
+  const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
   LockPending();
   // The slot's samples belong to its previous statement.
   if (slot.pending.calls > 0) FoldSlotLocked(slot, TraceTimeOfDay());
@@ -279,13 +286,18 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   int64_t delta[4];
   for (int k = 0; k < 4; ++k) delta[k] = CounterDelta(run.counters[k], c.last[k]);
   const double ms = TraceTicksToMs(end_ticks - run.start_ticks);
-  const int64_t counted_rows = c.is_dml ? sqlite3_changes(db_) : run.rows;
+  // A step that returned SQLITE_BUSY* leaves the statement running (it may be stepped again);
+  // any other end halts it. A PROFILE of a running statement with no row yet is such a step (a
+  // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
+  const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
+  const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
   // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
   c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
   UnlockPending();
+  if (busy) MarkBusy(c);
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
   if (periodic_flush_) MaybePeriodicFlush();
 }
@@ -304,6 +316,32 @@ int TimingState::OnOuterProfile(sqlite3_stmt* stmt, int64_t end_ticks) {
   Running run;
   if (TakeOuterRun(stmt, &run)) FinishRun(run, end_ticks);
   return 0;
+}
+
+void TimingState::MarkBusy(Cached& c) {
+  LockPending();
+  c.pending.MarkFailed(kBusy);
+  UnlockPending();
+  attention_ |= kBusyToRefine;  // the next STMT event takes Admit, which calls RefineBusy
+  busy_slot_ = &c;
+}
+
+// SQLite sets the connection's error code after the PROFILE event, from the step's result. It
+// still holds it at the next statement start when the application's calls in between did not
+// change it (a reset of the failed statement keeps it; a prepare or a bind clears it). Only a
+// code of the BUSY family is taken: the run is known to have failed with one.
+void TimingState::RefineBusy() {
+  attention_ &= ~kBusyToRefine;
+  const int code = sqlite3_extended_errcode(db_);
+  if ((code & 0xff) != SQLITE_BUSY || code == SQLITE_BUSY) return;
+  LockPending();
+  Cached& c = cache_[busy_slot_ - cache_.data()];
+  // Unless a reader folded the pending samples meanwhile (the run then stays BUSY).
+  if (c.pending.errors_by[kBusy] > 0) {
+    --c.pending.errors_by[kBusy];
+    ++c.pending.errors_by[ErrorCodeOf(code)];
+  }
+  UnlockPending();
 }
 
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,

@@ -84,6 +84,7 @@ class TimingState : public AreaState {
   struct Shape {
     std::string query;
     int64_t query_id;
+    bool is_write;  // INSERT, REPLACE, UPDATE, DELETE (WITH ... included): KindOfStatement
   };
   static constexpr size_t kMaxShapes = 512;
 
@@ -111,6 +112,12 @@ class TimingState : public AreaState {
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ReadStartCounters(Running& r);
   // Removes the run of a statement that is not the innermost one; false when none is running.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD bool TakeOuterRun(sqlite3_stmt* stmt, Running* run);
+  // A run whose step returned SQLITE_BUSY*: counted as failed (kBusy until RefineBusy knows the
+  // extended code), with 0 rows.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void MarkBusy(Cached& c);
+  // At the connection's next statement start: the extended BUSY code, when the connection's
+  // error code still holds one (see the README, "errors").
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RefineBusy();
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RecordSlow(const Cached& c, sqlite3_stmt* stmt,
                                                               double ms, int64_t end_ticks,
                                                               const int64_t* delta);
@@ -141,7 +148,11 @@ class TimingState : public AreaState {
 
   // The members every event reads come first, next to the innermost runs.
   size_t in_flight_count_ = 0;
-  bool stale_cache_ = false;
+  // Non-zero when the next STMT event must leave the common path: the cache is stale
+  // (kStaleCache), or a BUSY run waits for its extended code (kBusyToRefine).
+  static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2;
+  uint8_t attention_ = 0;
+  const Cached* busy_slot_ = nullptr;  // the slot of that run
   bool installed_ = false;
   bool timing_on_ = false;       // timing
   bool periodic_flush_ = false;  // stats_flush_s > 0

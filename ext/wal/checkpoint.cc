@@ -1,12 +1,18 @@
-// doctor_checkpoint(mode [, schema]) and the wal_checkpoints history.
-#include <chrono>
-
+// doctor_checkpoint(mode [, schema [, timeout_ms]]) and the wal_checkpoints history.
+//
+// How it works: the wal-index header is read before and after sqlite3_wal_checkpoint_v2, so the
+// result says what happened for every mode (TRUNCATE resets the WAL, and SQLite then returns 0
+// log and 0 checkpointed frames). With timeout_ms, the connection's busy handler waits at most
+// that long during the checkpoint (ScopedBusyTimeout) and gets its own timeout back afterwards.
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/table_rows.h"
+#include "ext/core/time.h"
 #include "ext/wal/tracker.h"
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 #include "nlohmann/json.hpp"
 
@@ -24,94 +30,139 @@ constexpr Mode kModes[] = {
     {"TRUNCATE", SQLITE_CHECKPOINT_TRUNCATE},
 };
 
+// What one checkpoint did.
+struct Outcome {
+  std::string schema;
+  const Mode* mode = nullptr;
+  int rc = SQLITE_OK;
+  int log = -1, done = -1;  // as sqlite3_wal_checkpoint_v2 returns them
+  double ms = 0;
+  std::optional<uint64_t> bytes_before, bytes_after;
+  std::optional<WalIndex> before, after;  // trusted wal-index headers, when readable
+  bool timeout_applied = false;
+};
+
 template <typename T>
 nlohmann::json JsonOpt(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+absl::StatusOr<const Mode*> ParseMode(const std::string& text) {
+  for (const Mode& m : kModes) {
+    if (absl::EqualsIgnoreCase(text, m.name)) return &m;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("mode must be one of PASSIVE, FULL, RESTART, TRUNCATE; got '", text, "'"));
+}
+
+absl::Status Run(Connection& c, std::optional<int64_t> timeout_ms, Outcome& o) {
+  sqlite3* db = c.db();
+  o.bytes_before = WalBytes(db, o.schema);
+  o.before = ReadTrustedIndex(c, o.schema);
+  {
+    ScopedBusyTimeout bounded(c, timeout_ms);
+    o.timeout_applied = bounded.applied();
+    const double start = MonotonicMs();
+    o.rc = sqlite3_wal_checkpoint_v2(db, o.schema.c_str(), o.mode->value, &o.log, &o.done);
+    o.ms = MonotonicMs() - start;
+  }
+  if (o.rc == SQLITE_LOCKED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot checkpoint '", o.schema,
+        "' while this connection has a transaction open on it; run it outside BEGIN ... COMMIT"));
+  }
+  if (o.rc != SQLITE_OK && o.rc != SQLITE_BUSY) {
+    return absl::InternalError(
+        absl::StrCat("checkpoint of '", o.schema, "' failed: ", sqlite3_errmsg(db)));
+  }
+  o.bytes_after = WalBytes(db, o.schema);
+  if (o.log >= 0) o.after = ReadTrustedIndex(c, o.schema);
+  return absl::OkStatus();
+}
+
+nlohmann::json ToJson(const Outcome& o, std::optional<int64_t> timeout_ms) {
+  nlohmann::json out;
+  out["schema"] = o.schema;
+  out["mode"] = o.mode->name;
+  const bool wal = o.log >= 0;  // not a WAL database (or in-memory): SQLite reports -1 frames
+  out["result"] = !wal                  ? "not_wal"
+                  : o.rc == SQLITE_BUSY ? "busy"
+                  : o.done == o.log     ? "done"
+                                        : "partial";
+  out["busy"] = wal && o.rc == SQLITE_BUSY;
+  out["log_frames"] = wal ? nlohmann::json(o.log) : nlohmann::json(nullptr);
+  out["checkpointed_frames"] = wal ? nlohmann::json(o.done) : nlohmann::json(nullptr);
+  auto frames = [](const std::optional<WalIndex>& ix, bool backfilled) {
+    if (!ix) return nlohmann::json(nullptr);
+    return nlohmann::json(backfilled ? ix->backfill : ix->header.mx_frame);
+  };
+  out["wal_frames_before"] = frames(o.before, false);
+  out["backfilled_frames_before"] = frames(o.before, true);
+  out["wal_frames_after"] = frames(o.after, false);
+  out["backfilled_frames_after"] = frames(o.after, true);
+  out["copied_frames"] = o.before && o.after ? nlohmann::json(FramesCopied(*o.before, *o.after))
+                                             : nlohmann::json(nullptr);
+  out["ms"] = o.ms;
+  out["timeout_ms"] = JsonOpt(timeout_ms);
+  if (timeout_ms) out["timeout_applied"] = o.timeout_applied;
+  out["wal_bytes_before"] = JsonOpt(o.bytes_before);
+  out["wal_bytes_after"] = JsonOpt(o.bytes_after);
+  return out;
+}
+
+void Record(sqlite3* db, const Outcome& o) {
+  CheckpointRecord r;
+  r.at_ms = UnixMs();
+  const char* file = sqlite3_db_filename(db, o.schema.c_str());
+  r.file = file ? file : "";
+  r.schema = o.schema;
+  r.mode = o.mode->name;
+  r.ms = o.ms;
+  r.busy = o.rc == SQLITE_BUSY;
+  r.log_frames = o.log;
+  r.checkpointed_frames = o.done;
+  if (o.bytes_after) r.wal_bytes_after = static_cast<int64_t>(*o.bytes_after);
+  Tracker::Get().Record(r, o.after, static_cast<size_t>(kCheckpointHistory.Get()));
 }
 
 }  // namespace
 
 absl::StatusOr<Value> Checkpoint(FunctionCall& call) {
   Connection& c = call.connection();
-  sqlite3* db = c.db();
-  EnsureBusyHandler(c);
+  SyncBusyHandler(c);
+  Outcome o;
   ASSIGN_OR_RETURN(std::string mode_text, call.args().Text(0, "mode"));
-  const Mode* mode = nullptr;
-  for (const Mode& m : kModes) {
-    if (absl::EqualsIgnoreCase(mode_text, m.name)) mode = &m;
-  }
-  if (mode == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "mode must be one of PASSIVE, FULL, RESTART, TRUNCATE; got '", mode_text, "'"));
-  }
+  ASSIGN_OR_RETURN(o.mode, ParseMode(mode_text));
   ASSIGN_OR_RETURN(std::string wanted, call.args().TextOr(1, "schema", "main"));
-  ASSIGN_OR_RETURN(std::string schema, ResolveSchema(c, wanted));
-
-  const std::optional<uint64_t> before = WalBytes(db, schema);
-  int log = -1, done = -1;
-  const auto start = std::chrono::steady_clock::now();
-  const int rc = sqlite3_wal_checkpoint_v2(db, schema.c_str(), mode->value, &log, &done);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (rc == SQLITE_LOCKED) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot checkpoint '", schema,
-        "' while this connection has a transaction open on it; run it outside BEGIN ... COMMIT"));
-  }
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-    return absl::InternalError(absl::StrCat("checkpoint of '", schema, "' failed: ",
-                                            sqlite3_errmsg(db)));
-  }
-  const std::optional<uint64_t> after = WalBytes(db, schema);
-  nlohmann::json out;
-  out["schema"] = schema;
-  out["mode"] = mode->name;
-  if (log < 0) {  // not a WAL database (or in-memory): SQLite reports -1 frames
-    out["result"] = "not_wal";
-    out["busy"] = false;
-    out["log_frames"] = nullptr;
-    out["checkpointed_frames"] = nullptr;
-  } else {
-    out["result"] = rc == SQLITE_BUSY ? "busy" : (done == log ? "done" : "partial");
-    out["busy"] = rc == SQLITE_BUSY;
-    out["log_frames"] = log;
-    out["checkpointed_frames"] = done;
-  }
-  out["ms"] = ms;
-  out["wal_bytes_before"] = JsonOpt(before);
-  out["wal_bytes_after"] = JsonOpt(after);
-
-  if (log >= 0) {
-    CheckpointRecord r;
-    r.at_ms = NowMs();
-    const char* file = sqlite3_db_filename(db, schema.c_str());
-    r.file = file ? file : "";
-    r.schema = schema;
-    r.mode = mode->name;
-    r.ms = ms;
-    r.busy = rc == SQLITE_BUSY;
-    r.log_frames = log;
-    r.checkpointed_frames = done;
-    if (after) r.wal_bytes_after = static_cast<int64_t>(*after);
-    std::string problem;
-    std::optional<WalIndex> index;
-    auto locking = Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".locking_mode"));
-    if (locking.ok() && !locking->empty() &&
-        !absl::EqualsIgnoreCase((*locking)[0][0].AsText(), "exclusive")) {
-      index = ReadIndex(db, schema, &problem);
+  ASSIGN_OR_RETURN(o.schema, ResolveSchema(c, wanted));
+  std::optional<int64_t> timeout_ms;
+  if (!call.args().Missing(2)) {
+    ASSIGN_OR_RETURN(timeout_ms, call.args().Int(2, "timeout_ms"));
+    if (*timeout_ms < 0 || *timeout_ms > 3600000) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "timeout_ms must be an integer from 0 to 3600000; got ", *timeout_ms));
     }
-    Tracker::Get().Record(r, index, static_cast<size_t>(kCheckpointHistory.Get()));
   }
-  return Value(out.dump());
+  RETURN_IF_ERROR(Run(c, timeout_ms, o));
+  if (o.log >= 0) Record(c.db(), o);
+  return Value(ToJson(o, timeout_ms).dump());
 }
 
 absl::StatusOr<Rows> WalCheckpoints(TableCall& call) {
-  Rows rows;
+  RowBuilder rows(kWalCheckpointsColumns);
   for (const CheckpointRecord& r : Tracker::Get().History()) {
-    rows.push_back({IsoTime(r.at_ms), r.schema, r.mode, Opt(r.ms), r.busy, Opt(r.log_frames),
-                    Opt(r.checkpointed_frames), Opt(r.wal_bytes_after), r.file});
+    rows.NewRow();
+    rows.Set("at", IsoTime(r.at_ms));
+    rows.Set("schema", r.schema);
+    rows.Set("mode", r.mode);
+    rows.Set("ms", Opt(r.ms));
+    rows.Set("busy", r.busy);
+    rows.Set("log_frames", Opt(r.log_frames));
+    rows.Set("checkpointed_frames", Opt(r.checkpointed_frames));
+    rows.Set("wal_bytes_after", Opt(r.wal_bytes_after));
+    rows.Set("file", r.file);
   }
-  return rows;
+  return rows.Finish();
 }
 
 }  // namespace doctor::wal

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 
@@ -44,158 +45,193 @@ std::string HumanBytes(uint64_t bytes) {
   return buf;
 }
 
-Health Assess(const WalFacts& f) {
+namespace {
+
+// The row of a database that has no WAL to watch (temp, in-memory, another journal mode).
+std::optional<Health> NotApplicable(const WalFacts& f) {
   Health h;
+  h.status = "n/a";
   if (f.temp) {
-    h.status = "n/a";
     h.advice.push_back("the temp database never uses a WAL.");
-    return h;
-  }
-  if (f.in_memory) {
-    h.status = "n/a";
+  } else if (f.in_memory) {
     h.advice.push_back("an in-memory database has no WAL.");
-    return h;
-  }
-  if (f.journal_mode != "wal") {
-    h.status = "n/a";
+  } else if (f.journal_mode != "wal") {
     if (!f.read_problem.empty()) {
       h.advice.push_back(absl::StrCat("the database could not be read: ", f.read_problem, "."));
-      return h;
+    } else {
+      h.advice.push_back(absl::StrCat(
+          "journal_mode is ", f.journal_mode.empty() ? "unknown" : f.journal_mode,
+          ", not WAL: there is no WAL to watch (PRAGMA journal_mode=WAL lets readers and a writer "
+          "work at once)."));
     }
-    h.advice.push_back(absl::StrCat("journal_mode is ", f.journal_mode.empty() ? "unknown" : f.journal_mode,
-                                    ", not WAL: there is no WAL to watch (PRAGMA journal_mode=WAL "
-                                    "lets readers and a writer work at once)."));
-    return h;
+  } else {
+    return std::nullopt;
   }
+  return h;
+}
 
+// Work in progress of Assess: the row, its level, and the figures the rules share.
+struct Assessment {
+  Health h;
   Level level = kOk;
-  auto raise = [&level](Level l) { level = std::max(level, l); };
-  const int64_t threshold = f.autocheckpoint > 0 ? f.autocheckpoint : 1000;
-  const uint64_t wal_bytes = f.wal_bytes.value_or(0);
+  const WalIndex* index = nullptr;  // the wal-index header, once it passed every check
+  std::optional<int64_t> pending;
+  uint64_t pending_bytes = 0;
+  uint64_t wal_bytes = 0;
+  int64_t threshold = 1000;
 
+  void Raise(Level l) { level = std::max(level, l); }
+};
+
+// The wal-index: trusted only when it agrees with the WAL file; frames from it.
+void AssessIndex(const WalFacts& f, Assessment& a) {
   if (f.read_only) {
-    h.advice.push_back("this connection is read-only: it cannot checkpoint, another one must.");
+    a.h.advice.push_back("this connection is read-only: it cannot checkpoint, another one must.");
   }
   if (f.exclusive) {
-    h.advice.push_back(
+    a.h.advice.push_back(
         "locking_mode=EXCLUSIVE: the wal-index is private to this connection (no -shm), so frames "
         "and readers are not visible, only the WAL file size.");
   }
-  if (!f.index && !f.exclusive) {
-    raise(kWarn);
-    h.advice.push_back(absl::StrCat("the wal-index could not be read: ",
-                                    f.index_problem.empty() ? "unknown reason" : f.index_problem,
-                                    "."));
+  if (!f.index) {
+    if (!f.exclusive) {
+      a.Raise(kWarn);
+      a.h.advice.push_back(absl::StrCat(
+          "the wal-index could not be read: ",
+          f.index_problem.empty() ? "unknown reason" : f.index_problem, "."));
+    }
+    return;
   }
-
-  std::optional<int64_t> pending;
-  if (f.index) {
-    const WalIndex& ix = *f.index;
-    h.wal_frames = ix.header.mx_frame;
-    h.backfilled_frames = ix.backfill;
-    pending = static_cast<int64_t>(ix.header.mx_frame) - static_cast<int64_t>(ix.backfill);
-    h.pending_frames = pending;
+  const std::string mismatch = f.wal_bytes ? MismatchWithWalFile(*f.index, *f.wal_bytes) : "";
+  if (!mismatch.empty()) {
+    a.Raise(kCritical);
+    a.h.advice.push_back(absl::StrCat(
+        "the wal-index (-shm) is inconsistent with the WAL file: ", mismatch,
+        "; its frame counts and readers are not shown. The -shm file may be damaged or written by "
+        "someone else (anyone who can write the database can write it): make sure only the "
+        "application can write the database's folder, then close every connection so that SQLite "
+        "rebuilds the wal-index from the WAL when the database is next opened."));
+    return;
   }
-  const uint64_t frame_bytes =
-      f.index ? f.index->header.page_size + kWalFrameHeaderSize : 0;
-  const uint64_t pending_bytes = pending ? static_cast<uint64_t>(*pending) * frame_bytes : 0;
+  const WalIndex& ix = *f.index;
+  a.index = &ix;
+  a.h.wal_frames = ix.header.mx_frame;
+  a.h.backfilled_frames = ix.backfill;
+  a.pending = static_cast<int64_t>(ix.header.mx_frame) - static_cast<int64_t>(ix.backfill);
+  a.h.pending_frames = a.pending;
+  a.pending_bytes =
+      static_cast<uint64_t>(*a.pending) * (ix.header.page_size + kWalFrameHeaderSize);
+}
 
-  // Readers: a read mark outlives its reader, so only a held READ lock counts.
-  if (f.locks && f.index) {
-    int64_t readers = 0;
-    std::optional<int64_t> oldest;
-    const LockHolder* oldest_holder = nullptr;
-    // The statement reading wal_health holds the newest snapshot of this process's slots.
-    int own_slot = -1;
-    if (f.own_statement_reader) {
-      int64_t best = -1;
-      for (int i = 0; i < kReaders; ++i) {
-        const LockHolder& lh = f.locks->lock[ReadLock(i)];
-        if (!lh.by_this_process) continue;
-        const uint32_t mark = f.index->read_marks[i];
-        const int64_t snapshot = i == 0 ? f.index->backfill
-                                        : (mark == kReadMarkNotUsed ? -1 : int64_t{mark});
-        if (snapshot > best) {
-          best = snapshot;
-          own_slot = i;
-        }
-      }
+// The read slot the statement reading wal_health holds itself: the newest snapshot among this
+// process's slots (-1 when it holds none).
+int OwnStatementSlot(const WalFacts& f, const WalIndex& ix) {
+  if (!f.own_statement_reader) return -1;
+  int own_slot = -1;
+  int64_t best = -1;
+  for (int i = 0; i < kReaders; ++i) {
+    if (!f.locks->lock[ReadLock(i)].by_this_process) continue;
+    const uint32_t mark = ix.read_marks[i];
+    const int64_t snapshot = i == 0 ? ix.backfill : (mark == kReadMarkNotUsed ? -1 : int64_t{mark});
+    if (snapshot > best) {
+      best = snapshot;
+      own_slot = i;
     }
-    for (int i = 0; i < kReaders; ++i) {
-      const LockHolder& lh = f.locks->lock[ReadLock(i)];
-      // Readers hold READ locks shared; an exclusive one is a writer or checkpointer moving the
-      // read mark for an instant, not a reader.
-      if (!lh.held() || lh.exclusive || i == own_slot) continue;
-      ++readers;
-      const uint32_t mark = f.index->read_marks[i];
-      int64_t frame;
-      if (i == 0) {
-        frame = 0;  // READ0: reads the database file only; blocks every backfill
-      } else if (mark == kReadMarkNotUsed) {
-        continue;
-      } else {
-        frame = mark;
-      }
-      if (!oldest || frame < *oldest) {
-        oldest = frame;
-        oldest_holder = &lh;
-      }
-    }
-    h.readers = readers;
-    h.oldest_reader_frame = oldest;
-    if (oldest && pending && *pending > 0 && *oldest < h.wal_frames.value_or(0) &&
-        *oldest <= h.backfilled_frames.value_or(0)) {
-      raise(kWarn);
-      h.advice.push_back(absl::StrCat(
-          Who(*oldest_holder), " has pinned frame ", *oldest,
-          ": checkpoints cannot progress past it while its transaction lasts; ", *pending,
-          " frames (", HumanBytes(pending_bytes), ") wait and the WAL is ", HumanBytes(wal_bytes),
-          "."));
-    }
-  } else if (!f.exclusive && f.index) {
-    h.advice.push_back(absl::StrCat("readers could not be seen: ",
-                                    f.locks_problem.empty() ? "unknown reason" : f.locks_problem,
-                                    "."));
   }
+  return own_slot;
+}
 
-  if (pending) {
-    if (*pending > kCriticalPendingFactor * threshold) {
-      raise(kCritical);
-    } else if (*pending > kWarnPendingFactor * threshold) {
-      raise(kWarn);
+// Readers: a read mark outlives its reader, so only a held READ lock counts.
+void AssessReaders(const WalFacts& f, Assessment& a) {
+  if (a.index == nullptr) return;
+  if (!f.locks) {
+    if (!f.exclusive) {
+      a.h.advice.push_back(absl::StrCat(
+          "readers could not be seen: ",
+          f.locks_problem.empty() ? "unknown reason" : f.locks_problem, "."));
     }
-    if (*pending > kWarnPendingFactor * threshold) {
-      h.advice.push_back(absl::StrCat("checkpoints are falling behind: ", *pending,
+    return;
+  }
+  const WalIndex& ix = *a.index;
+  const int own_slot = OwnStatementSlot(f, ix);
+  int64_t readers = 0;
+  std::optional<int64_t> oldest;
+  const LockHolder* oldest_holder = nullptr;
+  for (int i = 0; i < kReaders; ++i) {
+    const LockHolder& lh = f.locks->lock[ReadLock(i)];
+    // Readers hold READ locks shared; an exclusive one is a writer or checkpointer moving the
+    // read mark for an instant, not a reader.
+    if (!lh.held() || lh.exclusive || i == own_slot) continue;
+    ++readers;
+    const uint32_t mark = ix.read_marks[i];
+    if (i > 0 && mark == kReadMarkNotUsed) continue;
+    const int64_t frame = i == 0 ? 0 : mark;  // READ0 reads the database file only: blocks all
+    if (!oldest || frame < *oldest) {
+      oldest = frame;
+      oldest_holder = &lh;
+    }
+  }
+  a.h.readers = readers;
+  a.h.oldest_reader_frame = oldest;
+  if (oldest && a.pending && *a.pending > 0 && *oldest < *a.h.wal_frames &&
+      *oldest <= *a.h.backfilled_frames) {
+    a.Raise(kWarn);
+    a.h.advice.push_back(absl::StrCat(
+        Who(*oldest_holder), " has pinned frame ", *oldest,
+        ": checkpoints cannot progress past it while its transaction lasts; ", *a.pending,
+        " frames (", HumanBytes(a.pending_bytes), ") wait and the WAL is ",
+        HumanBytes(a.wal_bytes), "."));
+  }
+}
+
+// Frames waiting, the WAL file's size, and settings.
+void AssessSizeAndSettings(const WalFacts& f, Assessment& a) {
+  const std::optional<int64_t>& pending = a.pending;
+  if (pending && *pending > kWarnPendingFactor * a.threshold) {
+    a.Raise(*pending > kCriticalPendingFactor * a.threshold ? kCritical : kWarn);
+    a.h.advice.push_back(absl::StrCat("checkpoints are falling behind: ", *pending,
                                       " frames are not yet in the database (autocheckpoint is ",
                                       f.autocheckpoint, ")."));
-    }
   }
-  if (wal_bytes >= kCriticalWalBytes) {
-    raise(kCritical);
-    h.advice.push_back(absl::StrCat("the WAL has grown to ", HumanBytes(wal_bytes),
-                                    ": every reader scans its index and disk space is at stake."));
-  } else if (wal_bytes >= kBloatWalBytes && pending_bytes * 2 < wal_bytes) {
-    raise(kWarn);
-    h.advice.push_back(absl::StrCat(
-        "the WAL file is ", HumanBytes(wal_bytes), " but only ", HumanBytes(pending_bytes),
+  if (a.wal_bytes >= kCriticalWalBytes) {
+    a.Raise(kCritical);
+    a.h.advice.push_back(
+        absl::StrCat("the WAL has grown to ", HumanBytes(a.wal_bytes),
+                     ": every reader scans its index and disk space is at stake."));
+  } else if (a.wal_bytes >= kBloatWalBytes && a.pending_bytes * 2 < a.wal_bytes) {
+    a.Raise(kWarn);
+    a.h.advice.push_back(absl::StrCat(
+        "the WAL file is ", HumanBytes(a.wal_bytes), " but only ", HumanBytes(a.pending_bytes),
         " of it is pending: run doctor_checkpoint('TRUNCATE')",
         f.journal_size_limit < 0 ? " or set PRAGMA journal_size_limit" : "",
         " to give the space back."));
   }
-  if (f.autocheckpoint <= 0 && pending && *pending > threshold) {
-    raise(kWarn);
-    h.advice.push_back(
+  if (f.autocheckpoint <= 0 && pending && *pending > a.threshold) {
+    a.Raise(kWarn);
+    a.h.advice.push_back(
         "autocheckpoint is off (wal_autocheckpoint=0): nothing checkpoints unless the application "
         "does; run doctor_checkpoint('PASSIVE') regularly or turn it back on.");
   }
   if (f.synchronous == "OFF") {
-    raise(kWarn);
-    h.advice.push_back(
+    a.Raise(kWarn);
+    a.h.advice.push_back(
         "synchronous=OFF: a power loss can lose or corrupt committed transactions; NORMAL is safe "
         "and fast in WAL mode.");
   }
-  h.status = LevelName(level);
-  return h;
+}
+
+}  // namespace
+
+Health Assess(const WalFacts& f) {
+  if (std::optional<Health> na = NotApplicable(f)) return *na;
+  Assessment a;
+  a.threshold = f.autocheckpoint > 0 ? f.autocheckpoint : 1000;
+  a.wal_bytes = f.wal_bytes.value_or(0);
+  AssessIndex(f, a);
+  AssessReaders(f, a);
+  AssessSizeAndSettings(f, a);
+  a.h.status = LevelName(a.level);
+  return a.h;
 }
 
 }  // namespace doctor::wal

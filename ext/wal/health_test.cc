@@ -166,6 +166,24 @@ TEST(Assess, ExclusiveLockingHasNoIndex) {
   EXPECT_TRUE(Mentions(h, "EXCLUSIVE"));
 }
 
+TEST(Assess, AWalIndexThatDisagreesWithTheWalFileIsNotTrusted) {
+  WalFacts f = WalDb(100, 0);
+  f.wal_bytes = 267 * 1024;  // 66 frames of 4096 bytes
+  f.index->header.mx_frame = 0xffffffff;
+  Health h = Assess(f);
+  EXPECT_EQ(h.status, "critical");
+  EXPECT_FALSE(h.wal_frames.has_value());
+  EXPECT_FALSE(h.pending_frames.has_value());
+  EXPECT_FALSE(h.readers.has_value());
+  ASSERT_EQ(h.advice.size(), 1u);
+  EXPECT_TRUE(Mentions(h, "the wal-index (-shm) is inconsistent with the WAL file: mxFrame "
+                          "4294967295 is beyond the 66 frames"));
+  EXPECT_FALSE(Mentions(h, "falling behind"));
+  f = WalDb(100, 0);
+  f.wal_bytes.reset();  // the size is unknown: nothing to compare with
+  EXPECT_EQ(Assess(f).pending_frames, 100);
+}
+
 TEST(HumanBytes, Units) {
   EXPECT_EQ(HumanBytes(512), "512 bytes");
   EXPECT_EQ(HumanBytes(1536), "1.5 KB");

@@ -38,6 +38,9 @@ absl::StatusOr<int> DescriptorFor(const std::string& path) {
   if (stat(path.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat("cannot stat ", path, ": ", strerror(errno)));
   }
+  if (!S_ISREG(st.st_mode)) {  // a FIFO would block open() for ever; a device is no -shm
+    return absl::FailedPreconditionError(absl::StrCat(path, " is not a regular file"));
+  }
   Registry& r = GetRegistry();
   absl::MutexLock lock(&r.mu);
   auto it = r.fds.find(FileKey(st.st_dev, st.st_ino));
@@ -46,7 +49,8 @@ absl::StatusOr<int> DescriptorFor(const std::string& path) {
     return absl::ResourceExhaustedError(
         absl::StrCat("already probing ", kMaxProbedFiles, " -shm files in this process"));
   }
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  // O_NONBLOCK: should the path have become a FIFO since the stat, open() must not wait.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     return absl::PermissionDeniedError(absl::StrCat("cannot open ", path, ": ", strerror(errno)));
   }

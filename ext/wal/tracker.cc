@@ -1,21 +1,11 @@
 #include "ext/wal/tracker.h"
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
-
 namespace doctor::wal {
 
 Tracker& Tracker::Get() {
   static Tracker* tracker = new Tracker;  // never destroyed: connections may close at exit
   return *tracker;
 }
-
-std::string IsoTime(int64_t unix_ms) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(unix_ms),
-                          absl::UTCTimeZone());
-}
-
-int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
 Tracker::FileState& Tracker::StateFor(const std::string& file, int64_t now_ms) {
   auto it = files_.find(file);

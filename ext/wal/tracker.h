@@ -80,10 +80,6 @@ class Tracker {
   absl::flat_hash_map<std::string, FileState> files_ ABSL_GUARDED_BY(mu_);
 };
 
-// "2026-11-24T19:05:01.123Z"
-std::string IsoTime(int64_t unix_ms);
-int64_t NowMs();
-
 }  // namespace doctor::wal
 
 #endif  // DOCTOR_WAL_TRACKER_H_

@@ -74,7 +74,6 @@ TEST(Tracker, HistoryIsBounded) {
   EXPECT_EQ(h.back().at_ms, 49);
 }
 
-TEST(Tracker, IsoTime) { EXPECT_EQ(IsoTime(1700000000123), "2023-11-14T22:13:20.123Z"); }
 
 }  // namespace
 }  // namespace doctor::wal

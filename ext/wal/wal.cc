@@ -1,15 +1,18 @@
 #include "ext/wal/wal.h"
 
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 
 namespace doctor {
 namespace wal {
 
-Setting kBusyTimeoutMs = Setting::Int(
-    "busy_timeout_ms", -1, -1, 3600000,
-    "-1: leave busy handling to the application (lock_stats counts nothing). N >= 0: connections "
-    "get doctor's busy handler, which waits like sqlite3_busy_timeout(N) and counts for "
-    "lock_stats.");
+Setting kBusyTimeoutMs =
+    Setting::Int("busy_timeout_ms", -1, -1, 3600000,
+                 "-1: doctor's counting busy handler takes over the application's busy timeout "
+                 "(PRAGMA busy_timeout > 0) with the same wait; a connection with its own handler "
+                 "or none is left alone. N >= 0: doctor's handler waiting N ms on the calling "
+                 "connection at once and on the others at their next wait or read of lock_stats.")
+        .WithApply(ApplyBusyTimeoutSetting);
 Setting kCheckpointHistory = Setting::Int(
     "wal_checkpoint_history", 200, 1, 100000,
     "How many checkpoints wal_checkpoints remembers (process-wide, oldest dropped first).");
@@ -24,58 +27,68 @@ Setting* const kSettings[] = {&wal::kBusyTimeoutMs, &wal::kCheckpointHistory};
 const TableArg kSchemaArg[] = {{"schema_name", false}};
 
 const FunctionSpec kFunctions[] = {
-    {"doctor_checkpoint", 1, 2, Trust::kDirectOnly, wal::Checkpoint,
-     "doctor_checkpoint(mode TEXT [, schema TEXT]) -> TEXT (JSON)",
-     "Runs a WAL checkpoint (PASSIVE, FULL, RESTART or TRUNCATE) on schema (default main) and "
-     "returns JSON: result (done | partial | busy | not_wal), log_frames, checkpointed_frames, ms, "
-     "wal_bytes_before, wal_bytes_after; recorded in wal_checkpoints."},
+    {"doctor_checkpoint", 1, 3, Trust::kDirectOnly, wal::Checkpoint,
+     "doctor_checkpoint(mode TEXT [, schema TEXT [, timeout_ms INTEGER]]) -> TEXT (JSON)",
+     "Runs a WAL checkpoint (PASSIVE, FULL, RESTART or TRUNCATE) on schema (default main), "
+     "waiting for locks at most timeout_ms (default: the connection's busy timeout), and returns "
+     "JSON: result (done | partial | busy | not_wal), log_frames, checkpointed_frames, frames "
+     "before and after from the wal-index, copied_frames, ms, wal_bytes_before, wal_bytes_after; "
+     "recorded in wal_checkpoints."},
 };
 
 const TableSpec kTables[] = {
     {"wal_health",
-     "schema TEXT, file TEXT, journal_mode TEXT, page_size INTEGER, wal_bytes INTEGER, "
-     "wal_frames INTEGER, backfilled_frames INTEGER, pending_frames INTEGER, readers INTEGER, "
-     "oldest_reader_frame INTEGER, autocheckpoint INTEGER, journal_size_limit INTEGER, "
-     "synchronous TEXT, checkpoints INTEGER, last_checkpoint_at TEXT, last_checkpoint_ms REAL, "
-     "commits_since_checkpoint INTEGER, status TEXT, advice TEXT",
+     nullptr,
      kSchemaArg,
      true,
      wal::WalHealth,
      "SELECT * FROM wal_health[(schema_name)]",
      "One row per attached database (or the one named): WAL size and frames, frames not yet "
      "checkpointed, readers pinning a snapshot, settings, checkpoints seen, status "
-     "(ok | warn | critical | n/a) and advice. Reads the wal-index without taking any lock."},
+     "(ok | warn | critical | n/a) and advice. Reads the wal-index without taking any lock.",
+     wal::kWalHealthColumns},
     {"wal_checkpoints",
-     "at TEXT, schema TEXT, mode TEXT, ms REAL, busy INTEGER, log_frames INTEGER, "
-     "checkpointed_frames INTEGER, wal_bytes_after INTEGER, file TEXT",
+     nullptr,
      {},
      true,
      wal::WalCheckpoints,
      "SELECT * FROM wal_checkpoints",
      "Checkpoints this process ran (doctor_checkpoint) or saw happen between two reads of "
-     "wal_health (mode 'observed'), oldest first; bounded by wal_checkpoint_history."},
+     "wal_health (mode 'observed'), oldest first; bounded by wal_checkpoint_history.",
+     wal::kWalCheckpointsColumns},
     {"lock_stats",
-     "file TEXT, schema TEXT, connections INTEGER, counting INTEGER, timeout_ms INTEGER, "
-     "busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, longest_wait_ms REAL, "
-     "busy_errors INTEGER",
+     nullptr,
      {},
      true,
      wal::LockStats,
      "SELECT * FROM lock_stats",
      "One row per database file open in this process (main or attached, all connections with the "
      "extension loaded; closed connections' counts kept): connections and how many of them count "
-     "(doctor's busy handler, enable with doctor_set('busy_timeout_ms', N)), lock waits, time "
-     "waited, longest wait, SQLITE_BUSY errors surfaced after a wait."},
+     "(doctor's busy handler: it takes over SQLite's own busy timeout with the same wait), lock "
+     "waits, time waited, longest wait, SQLITE_BUSY errors surfaced after a wait, and who holds "
+     "the write lock now (writer, writer_pid).",
+     wal::kLockStatsColumns},
     {"lock_stats_connections",
-     "connection INTEGER, this_connection INTEGER, file TEXT, files INTEGER, handler TEXT, "
-     "timeout_ms INTEGER, busy_waits INTEGER, busy_retries INTEGER, wait_ms REAL, "
-     "longest_wait_ms REAL, busy_errors INTEGER",
+     nullptr,
      {},
      true,
      wal::LockStatsConnections,
      "SELECT * FROM lock_stats_connections",
      "The detail behind lock_stats: one row per open connection with the extension loaded, its "
-     "busy handler (doctor | application) and its own counts over all its databases."},
+     "busy handler (doctor | application: its own handler or none, left alone) and its own counts "
+     "over all its databases.",
+     wal::kLockStatsConnectionsColumns},
+    {"doctor_known_issues",
+     nullptr,
+     {},
+     false,
+     wal::KnownIssuesTable,
+     "SELECT * FROM doctor_known_issues WHERE affected",
+     "Known problems of the SQLite library in use, decided from its version and build: the "
+     "WAL-reset bug (3.7.0 to 3.51.2; fixed in 3.51.3, 3.50.7, 3.44.6), a build without the "
+     "progress handler. One row per issue; affected is 1 when this SQLite has it; fix says what "
+     "to upgrade to.",
+     wal::kKnownIssuesColumns},
 };
 
 }  // namespace

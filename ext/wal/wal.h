@@ -1,5 +1,5 @@
 // The WAL health area: wal_health, wal_checkpoints, lock_stats, lock_stats_connections,
-// doctor_checkpoint().
+// doctor_known_issues, doctor_checkpoint(), and doctor's counting busy handler.
 // User documentation: ext/wal/README.md.
 #ifndef DOCTOR_WAL_WAL_H_
 #define DOCTOR_WAL_WAL_H_

@@ -14,9 +14,12 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/table_rows.h"
+#include "ext/core/time.h"
 #include "ext/wal/health.h"
 #include "ext/wal/shm_locks.h"
 #include "ext/wal/tracker.h"
+#include "ext/wal/wal_columns.h"
 #include "ext/wal/wal_internal.h"
 
 namespace doctor::wal {
@@ -39,7 +42,39 @@ const char* SynchronousName(int64_t level) {
   return "unknown";
 }
 
-absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
+// The WAL file's size, the wal-index header and the shm lock holders of a WAL database. The
+// header is read before the size: a writer grows the file before it publishes frames, so the two
+// agree unless a checkpoint restarted and truncated the WAL in between; then both are read again
+// (at most three times) before the disagreement is reported.
+void ReadWalState(Connection& c, const std::string& schema, const std::string& file,
+                  WalFacts& facts) {
+  sqlite3* db = c.db();
+  if (facts.exclusive || !facts.read_problem.empty()) {
+    facts.index_problem = facts.read_problem;
+    facts.wal_bytes = WalBytes(db, schema);
+    return;
+  }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    facts.index_problem.clear();
+    facts.index = ReadIndex(db, schema, &facts.index_problem);
+    facts.wal_bytes = WalBytes(db, schema);
+    if (!facts.index || !facts.wal_bytes ||
+        MismatchWithWalFile(*facts.index, *facts.wal_bytes).empty()) {
+      break;
+    }
+  }
+  facts.own_statement_reader = sqlite3_get_autocommit(db) != 0 &&
+                               sqlite3_txn_state(db, schema.c_str()) == SQLITE_TXN_READ;
+  auto locks = ProbeShmLocks(file + "-shm");
+  if (locks.ok()) {
+    facts.locks = *locks;
+  } else {
+    facts.locks_problem = std::string(locks.status().message());
+  }
+}
+
+// Adds the row of one database to `rows`.
+void HealthRow(Connection& c, const std::string& schema, RowBuilder& rows) {
   sqlite3* db = c.db();
   WalFacts facts;
   facts.temp = absl::EqualsIgnoreCase(schema, "temp");
@@ -47,13 +82,11 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
   const std::string file = file_name ? file_name : "";
   facts.in_memory = file.empty();
 
-  std::string read_problem;
   if (!facts.temp && !facts.in_memory) {
     // Step 1: makes SQLite open the WAL and map the wal-index if it has not read yet.
     auto read = Query(c, absl::StrCat("SELECT 1 FROM ", QuoteIdentifier(schema),
                                       ".sqlite_master LIMIT 1"));
-    if (!read.ok()) read_problem = std::string(read.status().message());
-    facts.read_problem = read_problem;
+    if (!read.ok()) facts.read_problem = std::string(read.status().message());
   }
   const Value mode = Pragma(c, schema, "journal_mode");
   facts.journal_mode = absl::AsciiStrToLower(mode.AsText());
@@ -70,59 +103,45 @@ absl::StatusOr<Row> HealthRow(Connection& c, const std::string& schema) {
   const bool wal = facts.journal_mode == "wal" && !facts.temp && !facts.in_memory;
   std::optional<FileView> view;
   if (wal) {
-    facts.wal_bytes = WalBytes(db, schema);
     facts.exclusive = absl::EqualsIgnoreCase(locking.AsText(), "exclusive");
-    if (!facts.exclusive) {
-      if (!read_problem.empty()) {
-        facts.index_problem = read_problem;
-      } else {
-        facts.index = ReadIndex(db, schema, &facts.index_problem);
-      }
-      facts.own_statement_reader = sqlite3_get_autocommit(db) != 0 &&
-                                   sqlite3_txn_state(db, schema.c_str()) == SQLITE_TXN_READ;
-      auto locks = ProbeShmLocks(file + "-shm");
-      if (locks.ok()) {
-        facts.locks = *locks;
-      } else {
-        facts.locks_problem = std::string(locks.status().message());
-      }
-    }
-    view = Tracker::Get().Observe(file, schema, facts.index, NowMs(),
+    ReadWalState(c, schema, file, facts);
+    // A wal-index that disagrees with its WAL file is not trusted (Assess says so): the tracker
+    // does not see it either.
+    const bool trusted = facts.index && facts.wal_bytes &&
+                         MismatchWithWalFile(*facts.index, *facts.wal_bytes).empty();
+    view = Tracker::Get().Observe(file, schema, trusted ? facts.index : std::nullopt, UnixMs(),
                                   static_cast<size_t>(kCheckpointHistory.Get()));
   }
-  Health h = Assess(facts);
-  Row row;
-  row.push_back(schema);
-  row.push_back(file);
-  row.push_back(facts.journal_mode);
-  row.push_back(page_size);
-  row.push_back(Opt(facts.wal_bytes));
-  row.push_back(Opt(h.wal_frames));
-  row.push_back(Opt(h.backfilled_frames));
-  row.push_back(Opt(h.pending_frames));
-  row.push_back(Opt(h.readers));
-  row.push_back(Opt(h.oldest_reader_frame));
-  row.push_back(facts.autocheckpoint);
-  row.push_back(facts.journal_size_limit);
-  row.push_back(facts.synchronous.empty() ? Value::Null() : Value(facts.synchronous));
-  if (view) {
-    row.push_back(view->checkpoints);
-    row.push_back(view->last_at_ms ? Value(IsoTime(*view->last_at_ms)) : Value::Null());
-    row.push_back(Opt(view->last_ms));
-    row.push_back(Opt(view->commits_since_checkpoint));
-  } else {
-    for (int i = 0; i < 4; ++i) row.push_back(Value::Null());
+  const Health h = Assess(facts);
+  rows.NewRow();
+  rows.Set("schema", schema);
+  rows.Set("file", file);
+  rows.Set("journal_mode", facts.journal_mode);
+  rows.Set("page_size", page_size);
+  rows.Set("wal_bytes", Opt(facts.wal_bytes));
+  rows.Set("wal_frames", Opt(h.wal_frames));
+  rows.Set("backfilled_frames", Opt(h.backfilled_frames));
+  rows.Set("pending_frames", Opt(h.pending_frames));
+  rows.Set("readers", Opt(h.readers));
+  rows.Set("oldest_reader_frame", Opt(h.oldest_reader_frame));
+  rows.Set("autocheckpoint", facts.autocheckpoint);
+  rows.Set("journal_size_limit", facts.journal_size_limit);
+  if (!facts.synchronous.empty()) rows.Set("synchronous", facts.synchronous);
+  if (view) {  // only WAL databases have checkpoint figures
+    rows.Set("checkpoints", view->checkpoints);
+    if (view->last_at_ms) rows.Set("last_checkpoint_at", IsoTime(*view->last_at_ms));
+    rows.Set("last_checkpoint_ms", Opt(view->last_ms));
+    rows.Set("commits_since_checkpoint", Opt(view->commits_since_checkpoint));
   }
-  row.push_back(h.status);
-  row.push_back(h.advice.empty() ? Value::Null() : Value(absl::StrJoin(h.advice, " ")));
-  return row;
+  rows.Set("status", h.status);
+  if (!h.advice.empty()) rows.Set("advice", absl::StrJoin(h.advice, " "));
 }
 
 }  // namespace
 
 absl::StatusOr<Rows> WalHealth(TableCall& call) {
   Connection& c = call.connection();
-  EnsureBusyHandler(c);
+  SyncBusyHandler(c);
   std::vector<std::string> schemas;
   if (!call.args().Missing(0)) {
     ASSIGN_OR_RETURN(std::string wanted, call.args().Text(0, "schema_name"));
@@ -131,12 +150,9 @@ absl::StatusOr<Rows> WalHealth(TableCall& call) {
   } else {
     ASSIGN_OR_RETURN(schemas, Schemas(c));
   }
-  Rows rows;
-  for (const std::string& schema : schemas) {
-    ASSIGN_OR_RETURN(Row row, HealthRow(c, schema));
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  RowBuilder rows(kWalHealthColumns);
+  for (const std::string& schema : schemas) HealthRow(c, schema, rows);
+  return rows.Finish();
 }
 
 }  // namespace doctor::wal

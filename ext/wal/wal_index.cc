@@ -119,4 +119,32 @@ uint64_t FramesInWalFile(uint64_t file_bytes, uint32_t page_size) {
   return (file_bytes - kWalHeaderSize) / (page_size + kWalFrameHeaderSize);
 }
 
+std::string MismatchWithWalFile(const WalIndex& index, uint64_t wal_file_bytes) {
+  const uint64_t frames = FramesInWalFile(wal_file_bytes, index.header.page_size);
+  auto beyond = [&](const char* what, uint64_t frame) {
+    return absl::StrCat(what, " ", frame, " is beyond the ", frames, " frames the WAL file holds (",
+                        wal_file_bytes, " bytes of ", index.header.page_size, "-byte pages)");
+  };
+  if (index.header.mx_frame > frames) return beyond("mxFrame", index.header.mx_frame);
+  if (index.backfill > frames) return beyond("nBackfill", index.backfill);
+  for (int i = 1; i < kReaders; ++i) {  // aReadMark[0] is always 0
+    const uint32_t mark = index.read_marks[i];
+    if (mark != kReadMarkNotUsed && mark > frames) {
+      return beyond(absl::StrCat("read mark ", i).c_str(), mark);
+    }
+  }
+  return "";
+}
+
+int64_t FramesCopied(const WalIndex& before, const WalIndex& after) {
+  const bool reset = after.header.salt != before.header.salt ||
+                     after.header.mx_frame < before.header.mx_frame;
+  if (reset) {
+    return before.header.mx_frame > before.backfill
+               ? int64_t{before.header.mx_frame} - before.backfill
+               : 0;
+  }
+  return after.backfill > before.backfill ? int64_t{after.backfill} - before.backfill : 0;
+}
+
 }  // namespace doctor::wal

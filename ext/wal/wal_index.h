@@ -66,6 +66,19 @@ WalIndex ReadWalIndex(const volatile void* shm, int max_attempts = 100);
 // Frames a WAL file of `file_bytes` holds by its size (what showwal counts: valid or not).
 uint64_t FramesInWalFile(uint64_t file_bytes, uint32_t page_size);
 
+// Whether a usable header agrees with the WAL file it indexes, `wal_file_bytes` long (0 when
+// there is none): mxFrame, nBackfill and every read mark in use must be frames the file can hold,
+// (size - 32) / (page_size + 24) of them. A file may hold more frames than mxFrame (it is not
+// shortened when the WAL restarts), never fewer. Returns why not, in words ("" when it agrees).
+// A -shm file can be written by anyone who can write the database, so its numbers are only
+// reported once they passed this check.
+std::string MismatchWithWalFile(const WalIndex& index, uint64_t wal_file_bytes);
+
+// Frames a checkpoint copied into the database, from usable headers read before and after it:
+// how much nBackfill grew, or, when the WAL was reset in between (new salt, or fewer frames:
+// TRUNCATE, or a writer restarting the WAL), every frame not yet backfilled before.
+int64_t FramesCopied(const WalIndex& before, const WalIndex& after);
+
 // Decodes the 16-bit szPage field (65536 is stored as 1).
 uint32_t DecodePageSize(uint16_t sz_page);
 

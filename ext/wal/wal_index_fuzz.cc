@@ -18,5 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   doctor::wal::WalIndex live = doctor::wal::ReadWalIndex(region.data(), 2);
   (void)live.Problem();
   (void)doctor::wal::FramesInWalFile(size, live.header.page_size);
+  // The WAL file's size: any, including sizes the header's page size does not divide.
+  uint64_t wal_bytes = 0;
+  memcpy(&wal_bytes, data, size < sizeof wal_bytes ? size : sizeof wal_bytes);
+  (void)doctor::wal::MismatchWithWalFile(live, wal_bytes);
+  (void)doctor::wal::MismatchWithWalFile(live, size);
   return 0;
 }

@@ -86,6 +86,55 @@ TEST(WalIndex, PageSize65536IsStoredAsOne) {
   EXPECT_TRUE(index->usable()) << index->Problem();
 }
 
+// Issue 17 item 4: a crafted -shm claimed 4294967295 frames for a 267 KB WAL.
+TEST(WalIndex, MismatchWithTheWalFileIsReported) {
+  Builder b;  // 4096-byte pages, mxFrame 42, nBackfill 40, read mark 1 at 40
+  auto bytes = b.Bytes();
+  WalIndex index = *ParseWalIndex(bytes.data(), bytes.size());
+  const uint64_t frame = 4096 + kWalFrameHeaderSize;
+  EXPECT_EQ(MismatchWithWalFile(index, kWalHeaderSize + 42 * frame), "");
+  EXPECT_EQ(MismatchWithWalFile(index, kWalHeaderSize + 100 * frame), "");  // not shortened
+  EXPECT_EQ(MismatchWithWalFile(index, kWalHeaderSize + 41 * frame),
+            "mxFrame 42 is beyond the 41 frames the WAL file holds (168952 bytes of 4096-byte "
+            "pages)");
+  b.mx_frame = 0xffffffff;
+  bytes = b.Bytes();
+  index = *ParseWalIndex(bytes.data(), bytes.size());
+  EXPECT_TRUE(index.usable());  // a crafted header passes every check of its own
+  EXPECT_NE(MismatchWithWalFile(index, 267 * 1024).find("mxFrame 4294967295 is beyond the 66 "),
+            std::string::npos);
+  b.mx_frame = 42;
+  b.marks[3] = 1000;
+  bytes = b.Bytes();
+  index = *ParseWalIndex(bytes.data(), bytes.size());
+  EXPECT_NE(MismatchWithWalFile(index, kWalHeaderSize + 42 * frame).find("read mark 3 1000"),
+            std::string::npos);
+  b = Builder();
+  b.mx_frame = 0;
+  b.backfill = 0;
+  b.marks[1] = 0;
+  bytes = b.Bytes();
+  index = *ParseWalIndex(bytes.data(), bytes.size());
+  EXPECT_EQ(MismatchWithWalFile(index, 0), "");  // an empty WAL, no file
+}
+
+TEST(WalIndex, FramesCopiedByACheckpoint) {
+  WalIndex before, after;
+  before.header.mx_frame = 100;
+  before.backfill = 30;
+  after = before;
+  after.backfill = 80;  // PASSIVE or FULL: nBackfill grew
+  EXPECT_EQ(FramesCopied(before, after), 50);
+  after.backfill = 30;  // nothing moved
+  EXPECT_EQ(FramesCopied(before, after), 0);
+  after.header.mx_frame = 0;  // TRUNCATE: the WAL was reset after copying everything
+  after.backfill = 0;
+  after.header.salt[0] = before.header.salt[0] + 1;
+  EXPECT_EQ(FramesCopied(before, after), 70);
+  after.header.mx_frame = 120;  // reset, then a writer added frames: new salt
+  EXPECT_EQ(FramesCopied(before, after), 70);
+}
+
 TEST(WalIndex, TornCopiesAreReported) {
   auto bytes = Builder().Bytes();
   bytes[kHeaderCopySize + kMxFrameOffset] ^= 1;  // copy 2 differs

@@ -22,11 +22,48 @@ absl::StatusOr<Rows> WalCheckpoints(TableCall& call);    // checkpoint.cc
 absl::StatusOr<Rows> LockStats(TableCall& call);         // lock_stats.cc
 absl::StatusOr<Rows> LockStatsConnections(TableCall& call);  // lock_stats.cc
 absl::Status Attach(Connection& connection);             // lock_stats.cc
+absl::StatusOr<Rows> KnownIssuesTable(TableCall& call);  // known_issues_sql.cc
 
-// Installs doctor's counting busy handler on the connection when busy_timeout_ms >= 0 and it is
-// not installed yet, and publishes the connection's files and handler state to lock_stats
-// (lock_stats.cc). Runs SQL on the connection.
-void EnsureBusyHandler(Connection& connection);
+// A database of the connection backed by a file (not temp, not in-memory).
+struct FileDb {
+  std::string schema;
+  std::string file;
+};
+// The connection's file databases, main first. Only on the connection's own thread.
+std::vector<FileDb> FileDatabases(sqlite3* db);
+
+// What SyncBusyHandler found: the connection's number in lock_stats_connections and its files.
+struct BusyView {
+  int64_t id = 0;
+  std::vector<FileDb> files;
+};
+// Gives the connection doctor's counting busy handler where that changes no behaviour or where
+// doctor_set asked for it, and publishes its files and handler to lock_stats (busy_handler.cc,
+// rules at its top). Runs PRAGMA busy_timeout on the connection: only from attach and doctor's
+// own objects, never at statement time.
+BusyView SyncBusyHandler(Connection& connection);
+// doctor_set('busy_timeout_ms', N) on the calling connection: at once.
+void ApplyBusyTimeoutSetting(Connection& caller);
+
+// While alive, doctor's busy handler on the connection waits at most `timeout_ms` (nullopt: no
+// change), then gets its own timeout back. Only where doctor's handler is in force (after
+// SyncBusyHandler): the application's own handler cannot be read back, so it is left alone and
+// applied() is false.
+//
+// Example:
+//   { ScopedBusyTimeout bounded(c, 100); sqlite3_wal_checkpoint_v2(...); }  // <= 100 ms of waits
+class ScopedBusyTimeout {
+ public:
+  ScopedBusyTimeout(Connection& connection, std::optional<int64_t> timeout_ms);
+  ~ScopedBusyTimeout();
+  ScopedBusyTimeout(const ScopedBusyTimeout&) = delete;
+  ScopedBusyTimeout& operator=(const ScopedBusyTimeout&) = delete;
+  bool applied() const { return state_ != nullptr; }
+
+ private:
+  void* state_ = nullptr;  // the connection's busy state (busy_handler.cc), when applied
+  int64_t saved_ms_ = 0;
+};
 
 // An optional as a SQL value: NULL when empty.
 template <typename T>
@@ -46,6 +83,9 @@ std::optional<uint64_t> WalBytes(sqlite3* db, const std::string& schema);
 // when the schema is in WAL mode, not in EXCLUSIVE locking mode, and has been read at least once
 // (so the mapping exists). nullopt with `problem` set when it cannot be read or is not usable.
 std::optional<WalIndex> ReadIndex(sqlite3* db, const std::string& schema, std::string* problem);
+// The wal-index header of a schema in WAL mode (not EXCLUSIVE), after a one-row read that maps
+// it, when it is usable and agrees with the WAL file's size; nullopt otherwise. Runs SQL.
+std::optional<WalIndex> ReadTrustedIndex(Connection& connection, const std::string& schema);
 
 }  // namespace doctor::wal
 

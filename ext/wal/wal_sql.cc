@@ -70,4 +70,24 @@ std::optional<WalIndex> ReadIndex(sqlite3* db, const std::string& schema, std::s
   return index;
 }
 
+std::optional<WalIndex> ReadTrustedIndex(Connection& connection, const std::string& schema) {
+  sqlite3* db = connection.db();
+  const char* file = sqlite3_db_filename(db, schema.c_str());
+  if (file == nullptr || *file == '\0') return std::nullopt;
+  auto pragma = [&](const char* name) {
+    auto rows = Query(connection, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".", name));
+    return rows.ok() && !rows->empty() ? absl::AsciiStrToLower((*rows)[0][0].AsText()) : "";
+  };
+  if (pragma("journal_mode") != "wal" || pragma("locking_mode") == "exclusive") return std::nullopt;
+  if (!Query(connection, absl::StrCat("SELECT 1 FROM ", QuoteIdentifier(schema),
+                                      ".sqlite_master LIMIT 1")).ok()) {
+    return std::nullopt;
+  }
+  std::string problem;
+  std::optional<WalIndex> index = ReadIndex(db, schema, &problem);
+  const std::optional<uint64_t> bytes = WalBytes(db, schema);
+  if (!index || !bytes || !MismatchWithWalFile(*index, *bytes).empty()) return std::nullopt;
+  return index;
+}
+
 }  // namespace doctor::wal

@@ -2,6 +2,7 @@
 // in forked processes (POSIX locks are per process, so only another process shows what another
 // application would see).
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "ext/core/testing.h"
+#include "ext/core/time.h"
 #include "ext/wal/shm_locks.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -27,6 +29,13 @@ using testing::Db;
 using testing::TempDir;
 
 int64_t Int(const std::string& s) { return s == "NULL" ? -1 : std::stoll(s); }
+
+// "INSERT INTO t" `rows` random blobs of `bytes` bytes each, as one statement.
+std::string InsertBlobs(int rows, int bytes = 300) {
+  return "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < " +
+         std::to_string(rows) + ") INSERT INTO t SELECT randomblob(" + std::to_string(bytes) +
+         ") FROM s;";
+}
 
 // Other processes are fresh programs (fork + exec), never a forked copy of this one: SQLite's
 // per-process lock bookkeeping would be inherited by a plain fork and lie.
@@ -63,6 +72,7 @@ class Reader {
     close(up[0]);
   }
   ~Reader() { Release(); }
+  pid_t pid() const { return pid_; }
   void Release() {
     if (pid_ <= 0) return;
     char go = 'g';
@@ -127,15 +137,13 @@ TEST(WalHealth, ReaderInAnotherProcessStarvesThePassiveCheckpoint) {
   TempDir dir;
   const std::string path = dir.File("app.db");
   Db w(path);
-  w.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); "
-         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 50) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  w.Exec(std::string("PRAGMA journal_mode=WAL; CREATE TABLE t(x); ") +
+         InsertBlobs(50));
   const int64_t pinned = Int(HealthRow(w)["wal_frames"]);
   ASSERT_GT(pinned, 0);
   {
     Reader reader(path);  // its snapshot: the first `pinned` frames
-    w.Exec("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+    w.Exec(InsertBlobs(2000));
     auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('PASSIVE')"));
     EXPECT_EQ(ck["result"], "partial");
     const int64_t log = ck["log_frames"], done = ck["checkpointed_frames"];
@@ -169,9 +177,8 @@ TEST(WalHealth, TheApplicationsReadLockSurvivesReadingIt) {
   TempDir dir;
   const std::string path = dir.File("app.db");
   Db a(path), b(path), writer(path);
-  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x); "
-         "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100) "
-         "INSERT INTO t SELECT randomblob(300) FROM s;");
+  a.Exec(std::string("PRAGMA journal_mode=WAL; CREATE TABLE t(x); ") +
+         InsertBlobs(100));
   a.Exec("BEGIN; SELECT count(*) FROM t;");  // A's read lock, on the snapshot of 100 rows
   const std::string snapshot = HealthRow(b)["wal_frames"];
   writer.Exec("INSERT INTO t VALUES (1)");     // A's snapshot is no longer the newest
@@ -269,6 +276,47 @@ TEST(WalHealth, ExclusiveLockingModeHasNoSharedIndex) {
   EXPECT_NE(access((path + "-shm").c_str(), F_OK), 0) << "reading wal_health created a -shm";
 }
 
+// Writes both wal-index header copies of `path`-shm with mxFrame = `mx_frame` and a valid
+// checksum, as anyone who can write the database's folder could. In another process: closing a
+// descriptor of the -shm here would drop this process's own locks on it.
+void CraftShm(const std::string& path, uint32_t mx_frame) {
+  const std::string script =
+      "import struct, sys\n"
+      "f = open(sys.argv[1] + '-shm', 'r+b'); h = bytearray(f.read(48))\n"
+      "struct.pack_into('=I', h, 16, int(sys.argv[2])); s1 = s2 = 0\n"
+      "for i in range(0, 40, 8):\n"
+      "  a, b = struct.unpack_from('=II', h, i)\n"
+      "  s1 = (s1 + a + s2) & 0xffffffff; s2 = (s2 + b + s1) & 0xffffffff\n"
+      "struct.pack_into('=II', h, 40, s1, s2); f.seek(0); f.write(h + h); f.close()\n";
+  const std::string command = std::string(kPython) + " -c \"" + script + "\" '" + path + "' " +
+                              std::to_string(mx_frame);
+  ASSERT_EQ(system(command.c_str()), 0) << command;
+}
+
+// Issue 17 item 4: a crafted -shm made wal_health report "4294967295 frames pending" for a WAL
+// of a few hundred KB as a fact.
+TEST(WalHealth, ACraftedWalIndexIsReportedAsInconsistent) {
+  TempDir dir;
+  const std::string path = dir.File("crafted.db");
+  Db w(path);
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); ") +
+         InsertBlobs(200, 1000));
+  auto h = HealthRow(w);
+  ASSERT_EQ(h["status"], "ok") << h["advice"];
+  const int64_t frames = Int(h["wal_frames"]);
+  ASSERT_GT(frames, 0);
+  CraftShm(path, 0xffffffff);
+  h = HealthRow(w);
+  EXPECT_EQ(h["status"], "critical");
+  EXPECT_EQ(h["wal_frames"], "NULL");
+  EXPECT_EQ(h["pending_frames"], "NULL");
+  EXPECT_THAT(h["advice"], HasSubstr("the wal-index (-shm) is inconsistent with the WAL file: "
+                                     "mxFrame 4294967295 is beyond the " +
+                                     std::to_string(frames) + " frames the WAL file holds"));
+  EXPECT_THAT(h["advice"], ::testing::Not(HasSubstr("falling behind")));
+  EXPECT_EQ(h["wal_bytes"], std::to_string(32 + frames * (4096 + 24)));
+}
+
 TEST(WalHealth, ErrorsAreClear) {
   TempDir dir;
   Db w(dir.File("e.db"));
@@ -287,6 +335,48 @@ TEST(WalHealth, ErrorsAreClear) {
   Db mem;
   ck = nlohmann::json::parse(mem.One("SELECT doctor_checkpoint('PASSIVE')"));
   EXPECT_EQ(ck["result"], "not_wal");
+}
+
+std::vector<std::string> Handler(Db& db);
+
+// Issue 16 (4): TRUNCATE resets the WAL, and sqlite3_wal_checkpoint_v2 then returns 0 and 0; the
+// wal-index read before and after says what it moved. A timeout bounds the wait for readers.
+TEST(Checkpoint, TruncateReportsItsFramesAndATimeoutBoundsItsWait) {
+  TempDir dir;
+  const std::string path = dir.File("ck.db");
+  Db w(path);
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); ") +
+         InsertBlobs(100));
+  const int64_t frames = Int(HealthRow(w)["wal_frames"]);
+  ASSERT_GT(frames, 0);
+  auto ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('TRUNCATE')"));
+  EXPECT_EQ(ck["result"], "done");
+  EXPECT_EQ(ck["log_frames"], 0);  // what SQLite returns after the reset
+  EXPECT_EQ(ck["wal_frames_before"], frames);
+  EXPECT_EQ(ck["backfilled_frames_before"], 0);
+  EXPECT_EQ(ck["wal_frames_after"], 0);
+  EXPECT_EQ(ck["copied_frames"], frames);
+  EXPECT_EQ(ck["wal_bytes_after"], 0);
+
+  w.Exec(std::string("PRAGMA busy_timeout = 3000; ") +
+         InsertBlobs(50));
+  Reader reader(path);  // on the newest snapshot: everything can be copied, nothing reset
+  const double start = MonotonicMs();
+  ck = nlohmann::json::parse(w.One("SELECT doctor_checkpoint('TRUNCATE', 'main', 100)"));
+  const double took = MonotonicMs() - start;
+  EXPECT_EQ(ck["result"], "busy");
+  EXPECT_EQ(ck["timeout_ms"], 100);
+  EXPECT_EQ(ck["timeout_applied"], true);
+  EXPECT_GE(took, 90);
+  EXPECT_LT(took, 1000) << "waited for the connection's 3000 ms instead of 100";
+  EXPECT_GT(ck["wal_frames_before"].get<int64_t>(), 0);
+  EXPECT_EQ(ck["backfilled_frames_after"], ck["wal_frames_before"]);
+  EXPECT_EQ(ck["copied_frames"], ck["wal_frames_before"]);
+  EXPECT_EQ(Handler(w), (std::vector<std::string>{"doctor", "3000"}));  // its own timeout back
+  EXPECT_THAT(w.Error("SELECT doctor_checkpoint('FULL', 'main', -1)"),
+              HasSubstr("timeout_ms must be an integer from 0 to 3600000; got -1"));
+  EXPECT_THAT(w.Error("SELECT doctor_checkpoint('FULL', 'main', 'soon')"),
+              HasSubstr("timeout_ms"));
 }
 
 // lock_stats' row for a file, by the asking connection's schema name: {connections, counting,
@@ -450,22 +540,135 @@ TEST(LockStats, ABusyWithoutAWaitIsNotCounted) {
             (std::vector<std::string>{"2", "2", "1000", "0", "0", "0.0", "0.0", "0"}));
 }
 
-TEST(LockStats, TheApplicationsOwnHandlerIsShownAndNotCounted) {
+// The handler column and timeout of the asking connection in lock_stats_connections.
+std::vector<std::string> Handler(Db& db) {
+  auto rows =
+      db.Rows("SELECT handler, timeout_ms FROM lock_stats_connections WHERE this_connection");
+  EXPECT_EQ(rows.size(), 1u);
+  return rows.empty() ? std::vector<std::string>{"missing", "missing"} : rows[0];
+}
+
+// How long `sql` took to fail with "database is locked", in ms.
+double MsToFail(Db& db, const std::string& sql) {
+  const double start = MonotonicMs();
+  EXPECT_THAT(db.Error(sql), HasSubstr("locked"));
+  return MonotonicMs() - start;
+}
+
+// Issue 16 (1): SQLite's own busy timeout is taken over by doctor's counting handler, without
+// doctor_set and without changing the wait; a new timeout of the application is adopted.
+TEST(LockStats, SqlitesOwnTimeoutIsCountedWithTheSameWait) {
   TempDir dir;
-  const std::string path = dir.File("app.db");
-  Db a(path);
-  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
-  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
-            "application");  // busy_timeout_ms = -1: doctor leaves busy handling alone
-  EXPECT_EQ(FileRow(a, "main")[1], "0");
-  BusyTimeout timeout(a, 100);
-  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"), "doctor");
-  EXPECT_EQ(FileRow(a, "main")[1], "1");
-  a.Exec("PRAGMA busy_timeout = 10");  // the application takes its handler back
-  EXPECT_EQ(a.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
-            "application");
-  EXPECT_EQ(FileRow(a, "main"),
-            (std::vector<std::string>{"1", "0", "NULL", "0", "0", "0.0", "0.0", "0"}));
+  const std::string path = dir.File("adopt.db");
+  Db holder(path), plain(path), counted(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  plain.Exec("PRAGMA busy_timeout = 120");    // SQLite's own handler: nothing read since
+  counted.Exec("PRAGMA busy_timeout = 120");
+  EXPECT_EQ(Handler(counted), (std::vector<std::string>{"doctor", "120"}));  // taken over
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  const double sqlite_ms = MsToFail(plain, "INSERT INTO t VALUES (2)");
+  const double doctor_ms = MsToFail(counted, "INSERT INTO t VALUES (2)");
+  EXPECT_GE(doctor_ms, 115);
+  EXPECT_NEAR(doctor_ms, sqlite_ms, 40);  // the same schedule, the same give-up moment
+  holder.Exec("COMMIT");
+  // 1+2+5+10+15+20+25+25 ms, then the 17 ms left: 9 sleeps, then SQLITE_BUSY.
+  auto mine = counted.Rows(
+      "SELECT busy_waits, busy_retries, busy_errors FROM lock_stats_connections "
+      "WHERE this_connection");
+  EXPECT_EQ(mine, (std::vector<std::vector<std::string>>{{"1", "9", "1"}}));
+  EXPECT_EQ(Handler(plain), (std::vector<std::string>{"doctor", "120"}));  // read once: taken
+  // The application sets another timeout: adopted at the next read.
+  counted.Exec("PRAGMA busy_timeout = 40");
+  EXPECT_EQ(Handler(counted), (std::vector<std::string>{"doctor", "40"}));
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_LT(MsToFail(counted, "INSERT INTO t VALUES (3)"), 100);
+  holder.Exec("COMMIT");
+  EXPECT_EQ(counted.One("SELECT busy_waits FROM lock_stats_connections WHERE this_connection"),
+            "2");
+}
+
+int CountingHandler(void* calls, int count) {
+  ++*static_cast<int*>(calls);
+  return count < 3;  // three retries, then give up
+}
+
+// Issue 16 (1): a connection with a handler of its own, or none, is left alone and shown so.
+TEST(LockStats, AnOwnHandlerOrNoneIsLeftAlone) {
+  TempDir dir;
+  const std::string path = dir.File("own.db");
+  Db holder(path), own(path), none(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  int calls = 0;
+  sqlite3_busy_handler(own.get(), CountingHandler, &calls);
+  EXPECT_EQ(Handler(own), (std::vector<std::string>{"application", "NULL"}));
+  EXPECT_EQ(Handler(none), (std::vector<std::string>{"application", "NULL"}));
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  MsToFail(own, "INSERT INTO t VALUES (2)");
+  EXPECT_EQ(calls, 4);  // the application's handler ran, not doctor's
+  EXPECT_LT(MsToFail(none, "INSERT INTO t VALUES (2)"), 50);  // still no wait at all
+  holder.Exec("COMMIT");
+  EXPECT_EQ(own.One("SELECT sum(busy_waits) FROM lock_stats_connections"), "0");
+}
+
+// Issue 16 (1): doctor_set applies to the connection that runs it at once (before, only at its
+// next read of wal_health or lock_stats).
+TEST(LockStats, DoctorSetTakesEffectOnTheCallerAtOnce) {
+  TempDir dir;
+  const std::string path = dir.File("set.db");
+  Db holder(path), caller(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  BusyTimeout timeout(caller, 80);
+  const double waited = MsToFail(caller, "INSERT INTO t VALUES (2)");
+  EXPECT_GE(waited, 75);
+  EXPECT_LT(waited, 400);
+  holder.Exec("COMMIT");
+  auto mine = caller.Rows(
+      "SELECT handler, timeout_ms, busy_waits, busy_errors FROM lock_stats_connections "
+      "WHERE this_connection");
+  EXPECT_EQ(mine, (std::vector<std::vector<std::string>>{{"doctor", "80", "1", "1"}}));
+}
+
+// Issue 16 (2): lock_stats names who holds each file's write lock now.
+TEST(LockStats, WriterNamesWhoHoldsTheWriteLockNow) {
+  for (const char* mode : {"WAL", "DELETE"}) {
+    SCOPED_TRACE(mode);
+    const bool wal = std::string(mode) == "WAL";
+    TempDir dir;
+    const std::string path = dir.File("w.db");
+    Db a(path), b(path);
+    a.Exec(std::string("PRAGMA journal_mode=") + mode + "; CREATE TABLE t(x);");
+    auto writer = [](Db& db) {
+      auto rows = db.Rows("SELECT writer, writer_pid FROM lock_stats WHERE schema = 'main'");
+      return rows.size() == 1 ? rows[0]
+                              : std::vector<std::string>{"rows", std::to_string(rows.size())};
+    };
+    using Row = std::vector<std::string>;
+    const std::string me = std::to_string(getpid());
+    EXPECT_EQ(writer(b), (Row{"none", "NULL"}));
+    {
+      Reader other(path, "BEGIN IMMEDIATE", "INSERT INTO t VALUES (1)");
+      const Row expected = wal ? Row{"another process", std::to_string(other.pid())}
+                               : Row{"held", "NULL"};
+      EXPECT_EQ(writer(b), expected);
+    }
+    a.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (2);");
+    EXPECT_EQ(writer(a), (Row{"this connection", me}));
+    const Row expected = wal ? Row{"this process", me} : Row{"held", "NULL"};
+    EXPECT_EQ(writer(b), expected);
+    a.Exec("COMMIT");
+    EXPECT_EQ(writer(b), (Row{"none", "NULL"}));
+  }
+}
+
+// A -shm that is a FIFO would block open() for ever: it is refused, not opened.
+TEST(ShmLocks, AFifoIsRefusedNotOpened) {
+  TempDir dir;
+  const std::string fifo = dir.File("f.db-shm");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto locks = wal::ProbeShmLocks(fifo);
+  ASSERT_FALSE(locks.ok());
+  EXPECT_THAT(std::string(locks.status().message()), HasSubstr("is not a regular file"));
 }
 
 }  // namespace

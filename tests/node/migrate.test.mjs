@@ -157,6 +157,58 @@ test('migrate_check shows the cascade Drizzle would cause and that migrate avoid
   db.close();
 });
 
+test("migrate_check says, per tool, what the rebuild does: none lost with migrate_dir, the rows Drizzle's migrator deletes", (t) => {
+  const dir = scratchDir(t);
+  const upto3 = folderUpTo(dir, 3);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  migrateDir(db, upto3);
+  seed(db);
+  const sql = fs.readFileSync(path.join(FIXTURE, `${journal.entries[3].tag}.sql`), 'utf8');
+  const findings = db.prepare('SELECT * FROM migrate_check(?)').all(sql);
+  const rebuild = findings.find((f) => f.kind === 'table_rebuild' && f.object === 'users');
+  assert.match(rebuild.migrate_dir, /no child row deleted/);
+  assert.match(rebuild.drizzle, /deletes 5 row\(s\) of comments, 4 row\(s\) of posts through ON DELETE CASCADE/);
+  const warned = findings.filter((f) => f.kind === 'drizzle_cascade');
+  assert.deepEqual(warned.map((f) => [f.severity, f.object, f.migrate_dir, f.drizzle]), [
+    ['warning', 'comments', 'deletes none', 'deletes 5 row(s) of comments'],
+    ['warning', 'posts', 'deletes none', 'deletes 4 row(s) of posts'],
+  ]);
+  assert.ok(findings.every((f) => f.migrate_dir && f.drizzle), JSON.stringify(findings));
+  assert.deepEqual(counts(db), { users: 3, posts: 4, comments: 5 }, 'the dry runs changed nothing');
+  db.close();
+  // What Drizzle's migrator really deletes on a database in the same state.
+  const theirs = openDoctor(path.join(dir, 'theirs.db'));
+  drizzleMigrate(drizzle(theirs), { migrationsFolder: upto3 });
+  seed(theirs);
+  drizzleMigrate(drizzle(theirs), { migrationsFolder: FIXTURE });
+  assert.deepEqual(counts(theirs), { users: 3, posts: 4 - 4, comments: 5 - 5 });
+  theirs.close();
+});
+
+test('schema_drift: an index added by hand and one dropped by hand, with the migration and Drizzle line that record them', (t) => {
+  const dir = scratchDir(t);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  assert.equal(migrateDir(db, FIXTURE), 4);
+  seed(db);
+  const drift = () => db.prepare('SELECT drift, type, name, fix_sql, drizzle FROM schema_drift ORDER BY name').all();
+  assert.deepEqual(drift(), [], 'the live schema is what the migrations produce');
+  db.exec('CREATE INDEX comments_post_id_idx ON comments(post_id); DROP INDEX posts_user_id_idx');
+  assert.deepEqual(drift(), [
+    { drift: 'extra', type: 'index', name: 'comments_post_id_idx',
+      fix_sql: 'CREATE INDEX IF NOT EXISTS comments_post_id_idx ON comments(post_id);',
+      drizzle: "index('comments_post_id_idx').on(t.postId)" },
+    { drift: 'missing', type: 'index', name: 'posts_user_id_idx',
+      fix_sql: 'DROP INDEX IF EXISTS "posts_user_id_idx";', drizzle: null },
+  ]);
+  assert.deepEqual(db.prepare('SELECT DISTINCT migration_file FROM schema_drift(?)').pluck().all(FIXTURE),
+    [path.join(FIXTURE, '0004_record_drift.sql')]);
+  // The proposed SQL, applied as a migration, records the drift: none is left.
+  const fix = drift().map((d) => d.fix_sql).join('\n');
+  assert.equal(db.prepare("SELECT migrate('0004_record_drift', ?) AS r").get(fix).r, 'applied');
+  assert.deepEqual(drift(), []);
+  db.close();
+});
+
 test('an edited file is changed and blocks migrate_dir; CRLF-only differences do not', (t) => {
   const dir = scratchDir(t);
   const folder = folderUpTo(dir, 4, 'copy');

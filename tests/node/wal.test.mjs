@@ -3,7 +3,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
-import { openDoctor, scratchDir } from './doctor.mjs';
+import { openDoctor, scratchDir, Database, DOCTOR_SO } from './doctor.mjs';
 
 // Another process (the sqlite3 shell) holding a read transaction until its stdin closes.
 const rows = (n) => `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n}) ` +
@@ -48,17 +48,16 @@ test('a reader in another process starves a PASSIVE checkpoint, then lets go', a
   db.close();
 });
 
-test('better-sqlite3 keeps its busy timeout and its autocheckpoint', (t) => {
+test('better-sqlite3 keeps its autocheckpoint; its busy timeout is counted as it is', (t) => {
   const file = path.join(scratchDir(t), 'auto.db');
-  const db = openDoctor(file);
-  assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);  // better-sqlite3's default
+  const db = openDoctor(file);  // better-sqlite3's default timeout: 5000 ms
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 20');
   db.exec('CREATE TABLE t(x)');
-  assert.equal(db.prepare('SELECT handler FROM lock_stats_connections WHERE this_connection')
-                 .get().handler, 'application');
+  const handler = db.prepare('SELECT handler, timeout_ms FROM lock_stats_connections WHERE this_connection');
+  assert.deepEqual({ ...handler.get() }, { handler: 'doctor', timeout_ms: 5000 });
   assert.deepEqual({ ...db.prepare("SELECT connections, counting FROM lock_stats WHERE schema = 'main'")
-                       .get() }, { connections: 1, counting: 0 });
+                       .get() }, { connections: 1, counting: 1 });
   let fired = null;
   let before = 0;
   const insert = db.prepare('INSERT INTO t VALUES (randomblob(3000))');
@@ -73,6 +72,68 @@ test('better-sqlite3 keeps its busy timeout and its autocheckpoint', (t) => {
   assert.ok(fired.before < 20 && fired.at >= 20, JSON.stringify(fired));
   assert.equal(fired.backfilled, fired.at);
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 20);
-  assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
+  assert.deepEqual({ ...handler.get() }, { handler: 'doctor', timeout_ms: 5000 });
+  db.close();
+});
+
+// The sqlite3 shell in another process: takes the write lock, says 'held', keeps it `ms`, commits.
+function holdWriteLock(file, ms) {
+  const child = spawn('sqlite3', [file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(`BEGIN IMMEDIATE;\nINSERT INTO t VALUES (0);\nSELECT 'held';\n` +
+                  `.shell sleep ${ms / 1000}\nCOMMIT;\n`);
+  const exited = new Promise((done) => child.on('exit', done));
+  return new Promise((resolve) => child.stdout.once('data', () => resolve({ exited })));
+}
+
+// Milliseconds `fn` took, and what it threw.
+function timed(fn) {
+  const start = performance.now();
+  let error = null;
+  try { fn(); } catch (e) { error = e; }
+  return { ms: performance.now() - start, error };
+}
+
+test('lock waits are counted with better-sqlite3 defaults, no doctor_set, same waits', async (t) => {
+  const file = path.join(scratchDir(t), 'busy.db');
+  const db = openDoctor(file);  // default 5000 ms
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t(x)');
+  const mine = db.prepare('SELECT handler, timeout_ms, busy_waits, busy_errors FROM ' +
+                          'lock_stats_connections WHERE this_connection');
+  // Another process holds the write lock for 400 ms: the insert waits, then succeeds.
+  let holder = await holdWriteLock(file, 400);
+  const waited = timed(() => db.exec('INSERT INTO t VALUES (1)'));
+  await holder.exited;
+  assert.equal(waited.error, null);
+  assert.ok(waited.ms >= 250, `waited ${waited.ms} ms`);
+  assert.deepEqual({ ...mine.get() }, { handler: 'doctor', timeout_ms: 5000, busy_waits: 1, busy_errors: 0 });
+  const file_row = db.prepare("SELECT busy_waits, wait_ms FROM lock_stats WHERE schema = 'main'").get();
+  assert.equal(file_row.busy_waits, 1);
+  assert.ok(file_row.wait_ms >= 250, JSON.stringify(file_row));
+  // The application's timeout stays the wait in force: 250 ms, with doctor as without.
+  const short = new Database(file, { timeout: 250 });
+  short.loadExtension(DOCTOR_SO);
+  const without = new Database(file, { timeout: 250 });
+  holder = await holdWriteLock(file, 1500);
+  const counted = timed(() => short.exec('INSERT INTO t VALUES (2)'));
+  const plain = timed(() => without.exec('INSERT INTO t VALUES (2)'));
+  await holder.exited;
+  assert.match(String(counted.error), /database is locked/);
+  assert.match(String(plain.error), /database is locked/);
+  assert.ok(counted.ms >= 240 && counted.ms < 1000, `${counted.ms} ms`);
+  assert.ok(Math.abs(counted.ms - plain.ms) < 80, `${counted.ms} vs ${plain.ms} ms`);
+  assert.deepEqual({ ...short.prepare('SELECT handler, timeout_ms, busy_waits, busy_errors FROM ' +
+                                      'lock_stats_connections WHERE this_connection').get() },
+                   { handler: 'doctor', timeout_ms: 250, busy_waits: 1, busy_errors: 1 });
+  for (const c of [short, without, db]) c.close();
+});
+
+test('known issues of better-sqlite3\'s SQLite 3.53.2: no WAL-reset bug, no progress handler', () => {
+  const db = openDoctor();
+  const rows = Object.fromEntries(db.prepare('SELECT issue, affected, sqlite_version FROM doctor_known_issues')
+    .all().map((r) => [r.issue, r]));
+  assert.equal(rows.wal_reset_bug.sqlite_version, db.prepare('SELECT sqlite_version() AS v').get().v);
+  assert.equal(rows.wal_reset_bug.affected, 0);
+  assert.equal(rows.no_progress_handler.affected, 1);
   db.close();
 });

@@ -515,7 +515,7 @@ SELECT 'the example is a raw statement', example LIKE 'INSERT INTO items VALUES 
   FROM query_stats WHERE query = 'INSERT INTO items VALUES (?, ?)';
 SELECT 'the select has its plan', plan = 'SEARCH items USING INTEGER PRIMARY KEY (rowid=?)'
   FROM query_stats WHERE query LIKE 'SELECT name FROM items%';
-SELECT 'counters add up', vm_steps > 0 AND fullscan_steps = 0 AND sorts = 0 AND errors IS NULL
+SELECT 'counters add up', vm_steps > 0 AND fullscan_steps = 0 AND sorts = 0 AND errors = '{}'
   AND min_ms <= p50_ms AND p50_ms <= p95_ms AND p95_ms <= p99_ms AND p99_ms <= max_ms
   AND abs(mean_ms * calls - total_ms) < 1e-6 AND histogram LIKE '%█%'
   AND first_seen <= last_seen AND db = ':memory:'

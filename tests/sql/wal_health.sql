@@ -25,7 +25,11 @@ SELECT 'backfilled', backfilled_frames = wal_frames, pending_frames = 0, checkpo
 INSERT INTO app.t VALUES (1);
 INSERT INTO app.t VALUES (2);
 SELECT 'two commits since', commits_since_checkpoint = 2 FROM wal_health('app');
-SELECT 'truncate empties the WAL', json_extract(doctor_checkpoint('truncate', 'app'), '$.wal_bytes_after') = 0;
+SELECT 'truncate empties the WAL and says what it moved', json_extract(j, '$.wal_bytes_after') = 0,
+  json_extract(j, '$.log_frames') = 0, json_extract(j, '$.wal_frames_after') = 0,
+  json_extract(j, '$.copied_frames') = json_extract(j, '$.wal_frames_before'),
+  json_extract(j, '$.wal_frames_before') > 0
+  FROM (SELECT doctor_checkpoint('truncate', 'app', 1000) AS j);
 SELECT 'history', count(*) = 2, group_concat(mode, ',') = 'PASSIVE,TRUNCATE' FROM wal_checkpoints WHERE schema = 'app';
 SELECT 'history row', typeof(at) = 'text', typeof(ms) = 'real', busy = 0, log_frames = checkpointed_frames
   FROM wal_checkpoints WHERE mode = 'PASSIVE';
@@ -42,20 +46,27 @@ SELECT 'no row for in-memory or temp', count(*) = 0 FROM lock_stats WHERE file =
 SELECT 'lock_stats_connections', handler = 'doctor', timeout_ms = 250, files = 2, busy_waits = 0
   FROM lock_stats_connections WHERE this_connection;
 PRAGMA busy_timeout = 100;
-SELECT 'the application took its handler back', handler = 'application', timeout_ms IS NULL
+SELECT 'the application''s new timeout is adopted', handler = 'doctor', timeout_ms = 100
   FROM lock_stats_connections WHERE this_connection;
-SELECT 'not counting any more', counting = 0 FROM lock_stats WHERE schema = 'app';
+SELECT 'still counting', counting = 1, timeout_ms = 100 FROM lock_stats WHERE schema = 'app';
 SELECT doctor_set('busy_timeout_ms', -1);
+-- Known issues of the shell's SQLite (3.40.1): the WAL-reset bug, and it has the progress handler.
+SELECT 'wal reset bug known', affected = 1, sqlite_version = sqlite_version(), fix LIKE '%3.51.3%'
+  FROM doctor_known_issues WHERE issue = 'wal_reset_bug';
+SELECT 'progress handler present', affected = 0 FROM doctor_known_issues WHERE issue = 'no_progress_handler';
 -- Bad input: clear errors.
 SELECT * FROM wal_health('nope');
 SELECT * FROM wal_health(1);
 SELECT doctor_checkpoint('SOMETIMES');
 SELECT doctor_checkpoint('PASSIVE', 'nope');
 SELECT doctor_checkpoint(NULL);
+SELECT doctor_checkpoint('PASSIVE', 'app', -5);
 SELECT doctor_checkpoint();
 SELECT doctor_set('busy_timeout_ms', -5);
+SELECT 'nobody writes app', writer = 'none', writer_pid IS NULL FROM lock_stats WHERE schema = 'app';
 BEGIN;
 INSERT INTO app.t VALUES (3);
+SELECT 'the writer is this connection', writer, writer_pid > 0 FROM lock_stats WHERE schema = 'app';
 SELECT doctor_checkpoint('FULL', 'app');
 COMMIT;
 -- Direct-only: not from views or triggers.

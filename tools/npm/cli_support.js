@@ -142,7 +142,7 @@ function openDatabase(file, { mustExist = true } = {}) {
   if (mustExist && !fs.existsSync(file)) throw new UsageError(`${file}: no such database file`);
   const Database = requireBetterSqlite3();
   const db = new Database(file);
-  db.loadExtension(process.env.SQLITE_DOCTOR_SO || getLoadablePath());
+  db.loadExtension(getLoadablePath());   // SQLITE_DOCTOR_SO overrides it
   return db;
 }
 

@@ -1,0 +1,166 @@
+#include "ext/migrations/drift.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/core/time.h"
+#include "ext/migrations/apply.h"
+#include "ext/migrations/sql_text.h"
+
+namespace doctor::migrations {
+namespace {
+
+// Replays the applied migrations on `scratch`; an unreplayable one becomes a Drift row.
+absl::StatusOr<std::optional<Drift>> Replay(sqlite3* scratch, const std::vector<JournalRow>& journal) {
+  for (const JournalRow& j : journal) {
+    if (j.kind == "revert") continue;
+    Migration m;
+    m.name = j.name;
+    m.text = j.sql;
+    m.breakpoints = j.source == "drizzle" || j.sql.find(kBreakpointText) != std::string::npos;
+    for (const std::string& s : StatementsOf(m)) {
+      absl::Status run = Exec(scratch, s);
+      if (!run.ok()) {
+        return std::optional<Drift>(Drift{
+            "unreplayable", "", j.name,
+            absl::StrCat("migration '", j.name, "' does not replay on an empty database (",
+                         Excerpt(s, 60), "): ", run.message(), "; the comparison stops here"),
+            "", ""});
+      }
+    }
+  }
+  return std::optional<Drift>();
+}
+
+// snake_case -> camelCase, as drizzle-kit pull names columns by default.
+std::string CamelCase(const std::string& name) {
+  std::string out;
+  bool upper = false;
+  for (char ch : name) {
+    if (ch == '_' && !out.empty()) {
+      upper = true;
+      continue;
+    }
+    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch);
+    upper = false;
+  }
+  return out;
+}
+
+// index('name').on(t.a, t.b), or uniqueIndex(...), in the table's extra-config callback `(t) =>
+// [...]` of drizzle-kit's schema files; a partial index's WHERE as .where().
+absl::StatusOr<std::string> DrizzleIndexLine(sqlite3* db, const std::string& index) {
+  ASSIGN_OR_RETURN(Rows cols, Query(db, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno",
+                                    {Value(index)}));
+  ASSIGN_OR_RETURN(Rows info, Query(db, "SELECT il.\"unique\", il.partial FROM sqlite_schema s, "
+                                        "pragma_index_list(s.tbl_name) il WHERE s.type = 'index' "
+                                        "AND s.name = ?1 AND il.name = s.name",
+                                    {Value(index)}));
+  std::vector<std::string> on;
+  for (const Row& c : cols) {
+    on.push_back(c[0].is_null() ? "sql`<expression>`" : absl::StrCat("t.", CamelCase(c[0].AsText())));
+  }
+  const bool unique = !info.empty() && info[0][0].AsInt() != 0;
+  const bool partial = !info.empty() && info[0][1].AsInt() != 0;
+  return absl::StrCat(unique ? "uniqueIndex('" : "index('", index, "').on(",
+                      absl::StrJoin(on, ", "), ")", partial ? ".where(sql`<its WHERE>`)" : "");
+}
+
+absl::StatusOr<std::string> LiveSql(sqlite3* db, const std::string& type, const std::string& name) {
+  ASSIGN_OR_RETURN(Rows r, Query(db, "SELECT sql FROM main.sqlite_schema WHERE type = ?1 AND "
+                                     "lower(name) = ?2",
+                                 {Value(type), Value(name)}));
+  return r.empty() || r[0][0].is_null() ? std::string() : absl::StrCat(r[0][0].AsText(), ";");
+}
+
+// `CREATE [UNIQUE] INDEX x ...` -> `CREATE [UNIQUE] INDEX IF NOT EXISTS x ...` (also TABLE, VIEW,
+// TRIGGER), so the migration that records an extra object runs on this database (a no-op) as on
+// a fresh one.
+std::string IfNotExists(const std::string& create) {
+  std::vector<Token> t = Tokenize(create);
+  for (size_t i = 0; i < t.size() && i < 4; ++i) {
+    const std::string w = NormalToken(t[i]);
+    if (w != "table" && w != "index" && w != "view" && w != "trigger") continue;
+    if (i + 1 < t.size() && NormalToken(t[i + 1]) == "if") return create;
+    const size_t at = t[i].offset + t[i].text.size();
+    return absl::StrCat(create.substr(0, at), " IF NOT EXISTS", create.substr(at));
+  }
+  return create;
+}
+
+// The migration that records the live state of one changed object.
+absl::StatusOr<Drift> DriftOf(sqlite3* live, const SchemaChange& ch) {
+  Drift d{ch.change == "added" ? "extra" : ch.change == "removed" ? "missing" : "changed",
+          ch.type, ch.name, ch.detail, "", ""};
+  const std::string drop = absl::StrCat("DROP ", ch.type == "table" ? "TABLE" : ch.type == "index" ? "INDEX"
+                                                  : ch.type == "view" ? "VIEW" : "TRIGGER",
+                                        " IF EXISTS ", QuoteIdentifier(ch.name), ";");
+  ASSIGN_OR_RETURN(std::string create, LiveSql(live, ch.type, ch.name));
+  if (d.drift == "extra") {
+    d.fix_sql = IfNotExists(create);
+  } else if (d.drift == "missing") {
+    d.fix_sql = drop;
+  } else if (ch.type == "table") {
+    d.fix_sql = absl::StrCat("-- rebuild ", ch.name, " to match the live table (", ch.detail,
+                             "): CREATE TABLE as live, copy the rows, DROP, RENAME\n", create);
+  } else {
+    d.fix_sql = absl::StrCat(drop, "\n", create);
+  }
+  if (ch.type == "index" && d.drift != "missing") {
+    ASSIGN_OR_RETURN(d.drizzle, DrizzleIndexLine(live, ch.name));
+  }
+  return d;
+}
+
+}  // namespace
+
+std::string NewMigrationPath(const Folder& folder, int64_t now_ms) {
+  if (folder.layout == Layout::kDrizzleFolders) {
+    const std::string iso = IsoTime(now_ms);  // 2026-12-06T05:35:31.123Z
+    std::string stamp;
+    for (char ch : iso.substr(0, 19)) {
+      if (std::isdigit(static_cast<unsigned char>(ch))) stamp.push_back(ch);
+    }
+    return absl::StrCat(folder.path, "/", stamp, "_record_drift/migration.sql");
+  }
+  int64_t last = -1;
+  for (const MigrationFile& f : folder.files) {
+    int64_t n = 0;
+    size_t i = 0;
+    for (; i < f.name.size() && i < 9 && std::isdigit(static_cast<unsigned char>(f.name[i])); ++i) {
+      n = n * 10 + (f.name[i] - '0');
+    }
+    if (i > 0) last = std::max(last, n);
+  }
+  std::string number = std::to_string(last + 1);
+  if (number.size() < 4) number.insert(0, 4 - number.size(), '0');
+  return absl::StrCat(folder.path, "/", number, "_record_drift.sql");
+}
+
+absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
+                                               const std::vector<JournalRow>& journal) {
+  sqlite3_limit(scratch, SQLITE_LIMIT_ATTACHED, 0);
+  auto replayed = [&]() -> absl::StatusOr<std::vector<SchemaObject>> {
+    ASSIGN_OR_RETURN(std::optional<Drift> failed, Replay(scratch, journal));
+    if (failed) return absl::AbortedError(failed->detail);
+    return ReadSchema(scratch, "main", nullptr);
+  }();
+  std::vector<Drift> out;
+  if (!replayed.ok() && replayed.status().code() == absl::StatusCode::kAborted) {
+    out.push_back(Drift{"unreplayable", "", "", std::string(replayed.status().message()), "", ""});
+    return out;
+  }
+  if (!replayed.ok()) return replayed.status();
+  ASSIGN_OR_RETURN(std::vector<SchemaObject> now, ReadSchema(live, "main", cache));
+  for (const SchemaChange& ch : DiffSchemas(*replayed, now)) {
+    ASSIGN_OR_RETURN(Drift d, DriftOf(live, ch));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace doctor::migrations

@@ -1,0 +1,53 @@
+// schema_drift: the live schema against what the applied migrations produce.
+//
+// How it works: the journal's applied migrations (the latest doctor_migrations row of each name
+// that is not reverted, in the order they were applied, with the text that ran) are replayed on
+// an empty in-memory database; both schemas are read as normalized facts (schema.h) and
+// compared. An object only in the live schema is `extra` (an index created by hand, as index
+// advice asks), one only in the replay is `missing` (dropped by hand), one in both with other
+// facts is `changed`. Each row carries the SQL of a migration that would record the live state,
+// and for an index the line of a Drizzle schema that declares it (so `drizzle-kit generate`
+// records it instead of `drizzle-kit push` proposing to drop it).
+//
+// Example: an index added by hand to the Drizzle fixture app:
+//   extra | index | posts_title | index (title collate binary)
+//         | CREATE INDEX posts_title ON posts(title);
+//         | index('posts_title').on(t.title)
+#ifndef DOCTOR_MIGRATIONS_DRIFT_H_
+#define DOCTOR_MIGRATIONS_DRIFT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ext/core/sqlite.h"
+#include "ext/migrations/folder.h"
+#include "ext/migrations/plan.h"
+#include "ext/migrations/schema.h"
+
+namespace doctor::migrations {
+
+struct Drift {
+  std::string drift;    // extra | missing | changed | unreplayable
+  std::string type;     // table | index | view | trigger ("" for unreplayable)
+  std::string name;
+  std::string detail;
+  std::string fix_sql;  // a migration recording the live state
+  std::string drizzle;  // index: the Drizzle schema line; else ""
+};
+
+// Where a new migration recording the drift goes in `folder`, in its layout: plain and
+// drizzle-kit `<path>/NNNN_record_drift.sql` (NNNN one past the last migration's number; a
+// drizzle-kit folder also needs the tag in meta/_journal.json), Drizzle 1.0
+// `<path>/<YYYYMMDDHHMMSS of now_ms, UTC>_record_drift/migration.sql`.
+// Example: NewMigrationPath({kPlain, "/m", files 0001_a, 0002_b}, now) == "/m/0003_record_drift.sql"
+std::string NewMigrationPath(const Folder& folder, int64_t now_ms);
+
+// `live`: the caller's connection (read only); `scratch`: an empty private database for the
+// replay (core PrivateDb, so the caller can interrupt it). `journal`: LoadJournal's rows.
+absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
+                                               const std::vector<JournalRow>& journal);
+
+}  // namespace doctor::migrations
+
+#endif  // DOCTOR_MIGRATIONS_DRIFT_H_

@@ -1,0 +1,81 @@
+#include "ext/migrations/transaction.h"
+
+#include "absl/strings/str_cat.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+
+namespace doctor::migrations {
+
+Transaction::~Transaction() {
+  if (open_) Rollback().IgnoreError();
+}
+
+absl::Status Transaction::Begin() {
+  savepoint_ = sqlite3_get_autocommit(c_.db()) == 0;
+  absl::Status s = Exec(c_, savepoint_ ? "SAVEPOINT doctor_migrate" : "BEGIN IMMEDIATE");
+  if (!s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("cannot start the transaction: ", s.message()));
+  }
+  open_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Transaction::Commit() {
+  open_ = false;
+  absl::Status s = Exec(c_, savepoint_ ? "RELEASE doctor_migrate" : "COMMIT");
+  if (!s.ok()) {
+    Exec(c_, savepoint_ ? "ROLLBACK TO doctor_migrate; RELEASE doctor_migrate" : "ROLLBACK")
+        .IgnoreError();
+    return absl::Status(s.code(), absl::StrCat("commit failed, rolled back: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Transaction::Rollback() {
+  open_ = false;
+  if (!savepoint_ && sqlite3_get_autocommit(c_.db())) return absl::OkStatus();  // already gone
+  return Exec(c_, savepoint_ ? "ROLLBACK TO doctor_migrate; RELEASE doctor_migrate" : "ROLLBACK");
+}
+
+absl::StatusOr<bool> ForeignKeysOn(Connection& c) {
+  ASSIGN_OR_RETURN(Rows r, Query(c, "PRAGMA foreign_keys"));
+  return !r.empty() && r[0][0].AsInt() != 0;
+}
+
+namespace {
+
+absl::Status SetForeignKeys(Connection& c, bool on) {
+  return Exec(c, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+}
+
+}  // namespace
+
+ForeignKeysRestorer::~ForeignKeysRestorer() {
+  if (changed_) SetForeignKeys(c_, on_).IgnoreError();
+}
+
+absl::Status ForeignKeysRestorer::Set(bool on) {
+  changed_ = on != on_;
+  return SetForeignKeys(c_, on);
+}
+
+absl::Status RefuseForeignKeysOffInTransaction(bool needs_off, bool in_transaction,
+                                              absl::string_view who, absl::string_view run) {
+  if (!needs_off || !in_transaction) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      who, " asks for PRAGMA foreign_keys=OFF, which SQLite ignores inside a transaction (a DROP "
+      "TABLE would cascade-delete child rows): run ", run, " outside a transaction"));
+}
+
+absl::StatusOr<std::set<std::string>> ForeignKeyViolations(Connection& c) {
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check"));
+  std::set<std::string> out;
+  for (const Row& r : rows) {
+    out.insert(absl::StrCat(r[0].AsText(), " rowid ", r[1].is_null() ? "?" : r[1].AsText(),
+                            " -> ", r[2].AsText()));
+  }
+  return out;
+}
+
+}  // namespace doctor::migrations

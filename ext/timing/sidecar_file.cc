@@ -1,0 +1,179 @@
+#include "ext/timing/sidecar_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/core/time.h"
+#include "ext/timing/trace.h"
+
+namespace doctor::timing {
+namespace {
+
+// Our tables exactly as SQLite keeps them in sqlite_master (CREATE TABLE IF NOT EXISTS is stored
+// without "IF NOT EXISTS").
+constexpr const char* kQueryStatsTable =
+    "CREATE TABLE doctor_query_stats("
+    " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"
+    " calls INTEGER, total_ms REAL, sumsq_ms REAL, min_ms REAL, max_ms REAL,"
+    " rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, sorts INTEGER,"
+    " autoindexes INTEGER, errors INTEGER, first_seen_ms INTEGER, last_seen_ms INTEGER,"
+    " histogram TEXT, PRIMARY KEY (query_id, db)) WITHOUT ROWID";
+constexpr const char* kSidecarTable = "CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value)";
+constexpr const char* kSidecarIndex = "sqlite_autoindex_doctor_sidecar_1";
+constexpr int64_t kFormat = 1;
+
+std::string ErrnoText() { return strerror(errno); }
+
+// Step 1 and 2 of the header: the path names a regular file (created when `create`, with `mode`),
+// no wider than `mode`. Sets *exists.
+absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* exists) {
+  struct stat st;
+  *exists = lstat(path.c_str(), &st) == 0;
+  if (!*exists && errno != ENOENT) return absl::UnavailableError(ErrnoText());
+  if (*exists && S_ISLNK(st.st_mode)) {
+    return absl::FailedPreconditionError("is a symbolic link (never followed)");
+  }
+  if (*exists && !S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError("is not a regular file");
+  }
+  if (!*exists && !create) return absl::OkStatus();
+  const int flags = O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (create ? O_RDWR | O_CREAT : O_RDONLY);
+  const int fd = open(path.c_str(), flags, mode);
+  if (fd < 0) {
+    if (errno == ELOOP) return absl::FailedPreconditionError("is a symbolic link (never followed)");
+    return absl::UnavailableError(ErrnoText());
+  }
+  absl::Status status;
+  if (fstat(fd, &st) != 0) {
+    status = absl::UnavailableError(ErrnoText());
+  } else if (!S_ISREG(st.st_mode)) {
+    status = absl::FailedPreconditionError("is not a regular file");
+  } else if (st.st_size > kMaxSidecarBytes) {
+    status = absl::ResourceExhaustedError(
+        absl::StrCat("is ", st.st_size, " bytes, more than the ", kMaxSidecarBytes, " read"));
+  } else if (create && (st.st_mode & 07777 & ~mode) != 0 &&
+             fchmod(fd, st.st_mode & 0777 & mode) != 0) {
+    status = absl::PermissionDeniedError(
+        absl::StrCat("is more readable than its database and cannot be narrowed: ", ErrnoText()));
+  }
+  close(fd);
+  *exists = true;
+  return status;
+}
+
+// The permission bits of the database file, for its sidecar (rw bits only: never executable).
+absl::StatusOr<mode_t> DatabaseMode(const std::string& db) {
+  struct stat st;
+  if (stat(db.c_str(), &st) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot stat its database: ", ErrnoText()));
+  }
+  return st.st_mode & 0666;
+}
+
+int PastDeadline(void* context) {
+  return MonotonicMs() > *static_cast<const double*>(context) ? 1 : 0;
+}
+
+}  // namespace
+
+std::string SidecarPath(const std::string& db) { return db + "-doctor"; }
+
+absl::Status SidecarDb::Named(const absl::Status& status) const {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat("sidecar ", path_, ": ", status.message()));
+}
+
+absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::Open(const std::string& db, SidecarMode mode,
+                                                           int busy_ms) {
+  const std::string path = SidecarPath(db);
+  const auto named = [&path](const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("sidecar ", path, ": ", s.message()));
+  };
+  mode_t file_mode = 0600;
+  if (mode == SidecarMode::kWrite) {
+    absl::StatusOr<mode_t> m = DatabaseMode(db);
+    if (!m.ok()) return named(m.status());
+    file_mode = *m;
+  }
+  bool exists = false;
+  absl::Status checked = CheckFile(path, mode == SidecarMode::kWrite, file_mode, &exists);
+  if (!checked.ok()) return named(checked);
+  if (!exists) return std::unique_ptr<SidecarDb>();
+  int flags = mode == SidecarMode::kRead ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (SqliteAtLeast(3031000)) flags |= SQLITE_OPEN_NOFOLLOW;
+  sqlite3* handle = nullptr;
+  int rc;
+  {
+    SidecarOpenScope scope;  // an auto-loaded extension does not time our connection
+    rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+  }
+  std::unique_ptr<SidecarDb> side(new SidecarDb(path, handle));
+  if (rc != SQLITE_OK) {
+    return named(absl::UnavailableError(handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(handle, busy_ms);
+  side->deadline_ms_ = MonotonicMs() + kSidecarDeadlineMs;
+  if (sqlite3_api->progress_handler != nullptr) {
+    sqlite3_progress_handler(handle, 1000, PastDeadline, &side->deadline_ms_);
+  }
+  RETURN_IF_ERROR(side->Named(side->CheckSchema()));
+  return side;
+}
+
+SidecarDb::~SidecarDb() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+absl::Status SidecarDb::CheckSchema() {
+  ASSIGN_OR_RETURN(Rows rows, Query(db_, "SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                         "LIMIT 10"));
+  int ours = 0;
+  for (const Row& r : rows) {
+    const std::string type = r[0].AsText(), name = r[1].AsText();
+    const bool expected =
+        (type == "table" && name == "doctor_query_stats" && r[3].AsText() == kQueryStatsTable) ||
+        (type == "table" && name == "doctor_sidecar" && r[3].AsText() == kSidecarTable) ||
+        (type == "index" && name == kSidecarIndex && r[2].AsText() == "doctor_sidecar" &&
+         r[3].is_null());
+    if (!expected) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "unexpected ", type, " '", name, "' (a sidecar holds only the tables doctor_query_stats "
+          "and doctor_sidecar as sqlite-doctor creates them)"));
+    }
+    ++ours;
+  }
+  if (ours == 0) return absl::OkStatus();  // a new or empty file
+  if (ours != 3) return absl::FailedPreconditionError("incomplete schema");
+  ASSIGN_OR_RETURN(Rows format,
+                   Query(db_, "SELECT value FROM doctor_sidecar WHERE key = 'format'"));
+  if (format.size() != 1 || format[0][0].AsText() != std::to_string(kFormat)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("format ", format.empty() ? "missing" : format[0][0].AsText(),
+                     ", expected ", kFormat));
+  }
+  has_tables_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status SidecarDb::CreateTables() {
+  if (has_tables_) return absl::OkStatus();
+  // IF NOT EXISTS: another process may create them first (SQLite stores the text without it).
+  const auto if_not_exists = [](absl::string_view create) {
+    return absl::StrCat("CREATE TABLE IF NOT EXISTS ", create.substr(strlen("CREATE TABLE ")));
+  };
+  RETURN_IF_ERROR(Named(Exec(
+      db_, absl::StrCat("BEGIN IMMEDIATE; ", if_not_exists(kQueryStatsTable), "; ",
+                        if_not_exists(kSidecarTable),
+                        "; INSERT OR IGNORE INTO doctor_sidecar VALUES ('format', ", kFormat,
+                        "); COMMIT"))));
+  has_tables_ = true;
+  return absl::OkStatus();
+}
+
+}  // namespace doctor::timing

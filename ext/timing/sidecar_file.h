@@ -1,0 +1,80 @@
+// Opening the `<db>-doctor` sidecar without trusting it: the file is a plain SQLite database that
+// anyone who can write the directory can replace, so before SQLite reads it we check, in order:
+//   1. it is not a symbolic link, FIFO, device or directory (lstat, then open(2) with O_NOFOLLOW
+//      and O_NONBLOCK and fstat on the descriptor: a FIFO cannot block us, a dangling link creates
+//      nothing), and it is at most kMaxSidecarBytes;
+//   2. a sidecar we create gets the database file's permission bits, and an existing one wider
+//      than the database is narrowed to them (never more readable than the database);
+//   3. SQLite opens it with SQLITE_OPEN_NOFOLLOW as well (SQLite >= 3.31), so a link swapped in
+//      between the check and the open is refused too;
+//   4. its schema is exactly ours: the two tables and the primary-key index of doctor_sidecar,
+//      each with our exact CREATE text; no view, no trigger, nothing else (a view or a trigger
+//      could loop forever inside our read or write), and format 1;
+//   5. every statement on it runs under a deadline (a progress handler, where the SQLite that
+//      loaded us has one) and a caller-chosen busy timeout: 0 from statement-time paths, so a
+//      process holding the sidecar's lock never stalls an application statement.
+// Every error names the file.
+//
+// Example:
+//   ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side, SidecarDb::Open("/data/app.db", kRead, 200));
+//   if (side == nullptr) ...  // no sidecar
+//   if (side->has_tables()) Query(side->db(), "SELECT ... FROM doctor_query_stats LIMIT ?", ...);
+#ifndef DOCTOR_TIMING_SIDECAR_FILE_H_
+#define DOCTOR_TIMING_SIDECAR_FILE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ext/core/sqlite.h"
+
+namespace doctor::timing {
+
+// "<db>-doctor"
+std::string SidecarPath(const std::string& db);
+
+// Largest sidecar file we open (a sidecar of stats_max = 10^6 short entries is ~1 GB; the
+// default 5000 entries take a few MB).
+constexpr int64_t kMaxSidecarBytes = int64_t{1} << 30;
+// Longest any statement on a sidecar may run before it is interrupted.
+constexpr double kSidecarDeadlineMs = 2000;
+
+enum class SidecarMode {
+  kRead,    // an absent sidecar is not an error (Open returns nullptr)
+  kWrite,   // created when absent, with the database's permission bits
+  kModify,  // written only when it exists (reset): absent gives nullptr
+};
+
+class SidecarDb {
+ public:
+  // Opens the sidecar of database file `db` after the checks above. nullptr: there is none
+  // (kRead, kModify). `busy_ms`: how long to wait for another process's lock.
+  static absl::StatusOr<std::unique_ptr<SidecarDb>> Open(const std::string& db, SidecarMode mode,
+                                                         int busy_ms);
+  ~SidecarDb();
+  SidecarDb(const SidecarDb&) = delete;
+  SidecarDb& operator=(const SidecarDb&) = delete;
+
+  sqlite3* db() const { return db_; }
+  const std::string& path() const { return path_; }
+  // True when the file holds our tables (false for a new or empty file).
+  bool has_tables() const { return has_tables_; }
+  // Creates our tables in a new sidecar (a no-op when they exist).
+  absl::Status CreateTables();
+  // Prefixes a failure with "sidecar <path>: ".
+  absl::Status Named(const absl::Status& status) const;
+
+ private:
+  SidecarDb(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  absl::Status CheckSchema();
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  bool has_tables_ = false;
+  double deadline_ms_ = 0;
+};
+
+}  // namespace doctor::timing
+
+#endif  // DOCTOR_TIMING_SIDECAR_FILE_H_

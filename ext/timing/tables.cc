@@ -1,0 +1,257 @@
+// The three tables of query timing (query_stats, slow_queries, query_stats_info): their columns,
+// declared once with a doc each, and their rows, filled by column name. Process memory merged
+// with the sidecars (sidecar.h); plans computed on read and cached per connection.
+#include "ext/timing/tables.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "ext/core/query_plan.h"
+#include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
+#include "ext/core/statement_kind.h"
+#include "ext/core/status_macros.h"
+#include "ext/core/table_rows.h"
+#include "ext/core/time.h"
+#include "ext/timing/histogram.h"
+#include "ext/timing/settings.h"
+#include "ext/timing/sidecar.h"
+#include "ext/timing/stats.h"
+#include "ext/timing/trace.h"
+
+namespace doctor::timing {
+namespace {
+
+// A time of day as ISO-8601 UTC; NULL when never set.
+Value TimeOfDay(int64_t unix_ms) {
+  if (unix_ms <= 0) return Value::Null();
+  return Value(IsoTime(unix_ms));
+}
+
+// The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL. Only
+// statements whose EXPLAIN QUERY PLAN has no effect at prepare time are planned (never PRAGMA,
+// ATTACH, transaction control or DDL); EXPLAIN only prepares, it never runs them.
+Value ComputePlan(Connection& connection, absl::string_view sql) {
+  if (!IsPlannable(KindOfStatement(sql))) return Value::Null();
+  absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection, sql);
+  if (!plan.ok() || plan->empty()) return Value::Null();  // e.g. INSERT ... VALUES: nothing
+  return Value(PlanText(*plan));
+}
+
+// Plans are computed when query_stats or slow_queries is read, and kept per connection until its
+// schema changes (PRAGMA schema_version), so reading the tables again does not prepare every
+// statement again. Bounded: cleared beyond kMaxPlans.
+class PlanCache : public AreaState {
+ public:
+  explicit PlanCache(Connection& connection) : connection_(connection) {}
+
+  // Call once per read: drops the plans when the schema changed since the last read.
+  void Refresh() {
+    auto rows = Query(connection_, "PRAGMA schema_version");
+    int64_t version = (rows.ok() && !rows->empty()) ? rows->front()[0].AsInt() : -1;
+    if (version != schema_version_ || version < 0) plans_.clear();
+    schema_version_ = version;
+  }
+  Value Plan(absl::string_view sql) {
+    const uint64_t key = Fnv1a64(sql);
+    auto it = plans_.find(key);
+    if (it != plans_.end()) return it->second;
+    if (plans_.size() >= kMaxPlans) plans_.clear();
+    Value plan = ComputePlan(connection_, sql);
+    plans_.emplace(key, plan);
+    return plan;
+  }
+
+ private:
+  static constexpr size_t kMaxPlans = 20000;
+  Connection& connection_;
+  int64_t schema_version_ = -1;
+  absl::flat_hash_map<uint64_t, Value> plans_;
+};
+
+// Adds `e` to `all`, merging it with an entry of the same query and database already there.
+void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
+               absl::flat_hash_map<std::pair<int64_t, std::string>, size_t>* index) {
+  auto [it, fresh] = index->try_emplace(std::make_pair(e.query_id, e.db), all->size());
+  if (fresh) {
+    if (e.counters.calls > 0) all->push_back(std::move(e));
+    return;
+  }
+  EntrySnapshot& into = (*all)[it->second];
+  into.counters.Merge(e.counters);
+  // Sidecars keep no literal example unless shared (stats_share_examples): take ours.
+  if (into.example.empty()) into.example = std::move(e.example);
+}
+
+// Process memory merged with the sidecars of every database file this process has seen and of
+// this connection's own database. A damaged sidecar fails the read on its own database's
+// connections only (the error names the file); elsewhere it is left out.
+absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
+  std::vector<EntrySnapshot> mine = FoldedStats().Snapshot();
+  std::vector<std::string> dbs = Stats::Global().DbNames();
+  const std::string& own = connection.State<TimingState>().db_name();
+  if (std::find(dbs.begin(), dbs.end(), own) == dbs.end()) dbs.push_back(own);
+  absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
+  std::vector<EntrySnapshot> all;
+  for (const std::string& db : dbs) {
+    absl::StatusOr<std::vector<EntrySnapshot>> side = ReadSidecar(db);
+    if (!side.ok()) {
+      if (db == own) return side.status();
+      continue;
+    }
+    for (EntrySnapshot& e : *side) MergeInto(std::move(e), &all, &index);
+  }
+  for (EntrySnapshot& e : mine) MergeInto(std::move(e), &all, &index);
+  std::sort(all.begin(), all.end(), [](const EntrySnapshot& a, const EntrySnapshot& b) {
+    return a.counters.total_ms > b.counters.total_ms;
+  });
+  return all;
+}
+
+}  // namespace
+
+const Column kQueryStatsColumns[] = {
+    {"query_id", "INTEGER", "Stable 64-bit id: FNV-1a 64 of query, as a signed integer."},
+    {"query", "TEXT", "The normalized text (literals and parameters as ?)."},
+    {"example", "TEXT",
+     "One statement as written, literals included (NULL for rows known only from a sidecar "
+     "unless stats_share_examples is on)."},
+    {"db", "TEXT", "Database file; :memory: for in-memory, temp and memdb databases."},
+    {"calls", "INTEGER", "Runs, failed ones included."},
+    {"total_ms", "REAL", "Wall time of all runs, ms."},
+    {"min_ms", "REAL", "Fastest run, ms."},
+    {"max_ms", "REAL", "Slowest run, ms."},
+    {"mean_ms", "REAL", "Mean run, ms."},
+    {"stddev_ms", "REAL", "Population standard deviation of the runs, ms."},
+    {"p50_ms", "REAL", "Median from the latency histogram (within one bucket), ms."},
+    {"p95_ms", "REAL", "95th percentile from the histogram, ms."},
+    {"p99_ms", "REAL", "99th percentile from the histogram, ms."},
+    {"histogram", "TEXT", "The latency histogram as a one-line sparkline with its bounds."},
+    {"rows", "INTEGER", "Writes: rows changed; others: rows returned; failed runs add 0."},
+    {"vm_steps", "INTEGER", "Virtual machine steps, summed over runs."},
+    {"fullscan_steps", "INTEGER", "Full-scan steps, summed over runs."},
+    {"sorts", "INTEGER", "Sorts, summed over runs."},
+    {"autoindexes", "INTEGER", "Automatic indexes built, summed over runs."},
+    {"errors", "TEXT",
+     "Failed runs by result code as JSON, e.g. {\"BUSY_SNAPSHOT\": 55}; only BUSY codes are "
+     "visible to the trace API."},
+    {"first_seen", "TEXT", "First run, ISO-8601 UTC."},
+    {"last_seen", "TEXT", "Last run, ISO-8601 UTC."},
+    {"plan", "TEXT",
+     "EXPLAIN QUERY PLAN of example on this connection, steps joined by '; ' (NULL for other "
+     "databases and statements with nothing to plan)."},
+};
+
+const Column kSlowQueriesColumns[] = {
+    {"at", "TEXT", "When the statement ended, ISO-8601 UTC."},
+    {"ms", "REAL", "How long it ran, ms."},
+    {"query_id", "INTEGER", "The id of its query shape in query_stats."},
+    {"sql", "TEXT", "The statement as written."},
+    {"params", "TEXT", "The SQL with its bound values, only when slow_params is on."},
+    {"db", "TEXT", "Database file."},
+    {"vm_steps", "INTEGER", "Virtual machine steps of this run."},
+    {"fullscan_steps", "INTEGER", "Full-scan steps of this run."},
+    {"plan", "TEXT", "EXPLAIN QUERY PLAN of sql on this connection (NULL for other databases)."},
+};
+
+const Column kInfoColumns[] = {
+    {"entries", "INTEGER", "Query shapes kept in this process."},
+    {"evictions", "INTEGER", "Shapes dropped by the stats_max bound since the last reset."},
+    {"memory_bytes", "INTEGER", "Memory of the entries and the slow log."},
+    {"bytes_per_entry", "INTEGER", "memory_bytes / entries."},
+    {"since", "TEXT", "Start or last reset, ISO-8601 UTC."},
+    {"timing_active", "INTEGER", "1 when this very statement is being timed."},
+    {"status", "TEXT", "active | off | replaced | not installed."},
+    {"slow_entries", "INTEGER", "Statements in the slow-query ring."},
+    {"stats_max", "INTEGER", "The stats_max setting."},
+    {"db", "TEXT", "This connection's database."},
+    {"store", "TEXT", "Path of its <db>-doctor sidecar; NULL for in-memory databases."},
+};
+
+absl::StatusOr<Rows> QueryStats(TableCall& call) {
+  Connection& connection = call.connection();
+  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection));
+  const std::string& own = connection.State<TimingState>().db_name();
+  PlanCache& plans = connection.State<PlanCache>();
+  plans.Refresh();
+  RowBuilder rows(kQueryStatsColumns);
+  for (const EntrySnapshot& e : entries) {
+    const Counters& c = e.counters;
+    rows.NewRow();
+    rows.Set("query_id", e.query_id);
+    rows.Set("query", e.query);
+    rows.Set("example", e.example.empty() ? Value::Null() : Value(e.example));
+    rows.Set("db", e.db);
+    rows.Set("calls", c.calls);
+    rows.Set("total_ms", c.total_ms);
+    rows.Set("min_ms", c.min_ms);
+    rows.Set("max_ms", c.max_ms);
+    rows.Set("mean_ms", c.mean_ms());
+    rows.Set("stddev_ms", c.stddev_ms());
+    rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
+    rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
+    rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
+    rows.Set("histogram", Sparkline(c.buckets));
+    rows.Set("rows", c.rows);
+    rows.Set("vm_steps", c.vm_steps);
+    rows.Set("fullscan_steps", c.fullscan_steps);
+    rows.Set("sorts", c.sorts);
+    rows.Set("autoindexes", c.autoindexes);
+    rows.Set("errors", c.ErrorsJson());
+    rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
+    rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
+    if (e.db == own) rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
+  }
+  return rows.Finish();
+}
+
+absl::StatusOr<Rows> SlowQueries(TableCall& call) {
+  Connection& connection = call.connection();
+  const std::string& own = connection.State<TimingState>().db_name();
+  PlanCache& plans = connection.State<PlanCache>();
+  plans.Refresh();
+  RowBuilder rows(kSlowQueriesColumns);
+  std::vector<SlowQuery> slow = Stats::Global().SlowSnapshot();
+  for (auto it = slow.rbegin(); it != slow.rend(); ++it) {  // most recent first
+    const SlowQuery& s = *it;
+    rows.NewRow();
+    rows.Set("at", TimeOfDay(s.at_ms));
+    rows.Set("ms", s.ms);
+    rows.Set("query_id", s.query_id);
+    rows.Set("sql", s.sql);
+    if (!s.params.empty()) rows.Set("params", s.params);
+    rows.Set("db", s.db);
+    rows.Set("vm_steps", s.vm_steps);
+    rows.Set("fullscan_steps", s.fullscan_steps);
+    if (s.db == own) rows.Set("plan", plans.Plan(s.sql));
+  }
+  return rows.Finish();
+}
+
+absl::StatusOr<Rows> Info(TableCall& call) {
+  TimingState& state = call.connection().State<TimingState>();
+  StatsInfo info = FoldedStats().Info();
+  // This read is itself a statement of the connection: when our callback still holds the
+  // connection's trace slot and timing is on, it is being timed right now.
+  const char* status = !kTimingOn.On()        ? "off"
+                       : !state.installed()   ? "not installed"
+                       : state.timing_now()   ? "active"
+                                              : "replaced";
+  const std::string& db = state.db_name();
+  RowBuilder rows(kInfoColumns);
+  rows.NewRow();
+  rows.Set("entries", info.entries);
+  rows.Set("evictions", info.evictions);
+  rows.Set("memory_bytes", info.memory_bytes);
+  if (info.entries > 0) rows.Set("bytes_per_entry", info.memory_bytes / info.entries);
+  rows.Set("since", TimeOfDay(info.since_ms));
+  rows.Set("timing_active", std::string(status) == "active");
+  rows.Set("status", status);
+  rows.Set("slow_entries", info.slow_entries);
+  rows.Set("stats_max", kStatsMax.Get());
+  rows.Set("db", db);
+  if (HasSidecar(db)) rows.Set("store", SidecarPath(db));
+  return rows.Finish();
+}
+
+}  // namespace doctor::timing

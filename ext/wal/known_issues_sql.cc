@@ -1,0 +1,41 @@
+// doctor_known_issues: the known problems of the SQLite library that loaded the extension
+// (known_issues.h decides; this reads the version and build).
+#include "ext/core/table_rows.h"
+#include "ext/wal/known_issues.h"
+#include "ext/wal/wal_columns.h"
+#include "ext/wal/wal_internal.h"
+
+namespace doctor::wal {
+
+namespace {
+
+SqliteBuild RunningSqlite() {
+  SqliteBuild build;
+  build.version_number = sqlite3_libversion_number();
+  // better-sqlite3 compiles the progress handler out: its api slot is then empty.
+  // Without compile-option diagnostics (OMIT_COMPILEOPTION_DIAGS) that slot is empty too.
+  build.progress_handler =
+      sqlite3_api->progress_handler != nullptr &&
+      (sqlite3_api->compileoption_used == nullptr ||
+       sqlite3_compileoption_used("OMIT_PROGRESS_CALLBACK") == 0);
+  return build;
+}
+
+}  // namespace
+
+absl::StatusOr<Rows> KnownIssuesTable(TableCall&) {
+  const SqliteBuild build = RunningSqlite();
+  RowBuilder rows(kKnownIssuesColumns);
+  for (const KnownIssue& k : KnownIssues(build)) {
+    rows.NewRow();
+    rows.Set("issue", k.issue);
+    rows.Set("affected", k.affected ? 1 : 0);
+    rows.Set("sqlite_version", VersionText(build.version_number));
+    rows.Set("summary", k.summary);
+    rows.Set("fix", k.fix);
+    rows.Set("url", k.url);
+  }
+  return rows.Finish();
+}
+
+}  // namespace doctor::wal

@@ -1,0 +1,45 @@
+// Failed runs by result code (issue 15 item 7) on better-sqlite3's SQLite (3.53): two
+// connections, a deferred transaction that read and then tries to write after the other
+// connection committed gets SQLITE_BUSY_SNAPSHOT. Each failed run is counted by its code and adds
+// no rows (before: `errors` was NULL and `rows` took the previous statement's 20 changes).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Database, openDoctor, scratchDir } from './doctor.mjs';
+
+test('BUSY_SNAPSHOT on a deferred read-then-write upgrade is counted, with no rows', (t) => {
+  const file = path.join(scratchDir(t), 'app.db');
+  const web = openDoctor(file);
+  const worker = new Database(file);
+  web.pragma('journal_mode = WAL');
+  web.exec('CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT)');
+  web.exec(`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 20)
+            INSERT INTO jobs(state) SELECT 'new' FROM c`);  // 20 changes
+  const read = web.prepare("SELECT id FROM jobs WHERE state = 'new' LIMIT 1");
+  const claim = web.prepare("UPDATE jobs SET state = 'taken' WHERE id = ?");
+  // db.transaction() steps prepared BEGIN/ROLLBACK statements: nothing clears the error code
+  // between the failed UPDATE and the ROLLBACK, so the extended code is known.
+  const poll = web.transaction(() => {
+    const job = read.get();
+    worker.prepare("INSERT INTO jobs(state) VALUES ('new')").run();  // commits meanwhile
+    claim.run(job.id);
+  });
+  let snapshots = 0;
+  for (let i = 0; i < 5; i++) {
+    try {
+      poll();
+    } catch (e) {
+      assert.equal(e.code, 'SQLITE_BUSY_SNAPSHOT');
+      snapshots++;
+    }
+  }
+  assert.equal(snapshots, 5);
+  const row = web.prepare('SELECT calls, rows, errors FROM query_stats WHERE query = ?')
+    .get('UPDATE jobs SET state = ? WHERE id = ?');
+  assert.deepEqual(row, { calls: 5, rows: 0, errors: '{"BUSY_SNAPSHOT": 5}' });
+  const ok = web.prepare('SELECT errors FROM query_stats WHERE query = ?')
+    .get("SELECT id FROM jobs WHERE state = ? LIMIT ?");
+  assert.equal(ok.errors, '{}');
+  worker.close();
+  web.close();
+});
