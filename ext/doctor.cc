@@ -4,7 +4,7 @@
 #include <new>
 #include <string>
 
-#include "ext/indexes/advisor.h"
+#include "ext/indexes/indexes_sql.h"
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
@@ -23,7 +23,7 @@ const Area* const kAreas[] = {
     &kTimingArea,
     &kWalArea,
     &kMigrationsArea,
-    &kAdvisorArea,
+    &kIndexesArea,
     &kReportArea,  // last: it reads the other areas' tables
 };
 

@@ -1,9 +1,11 @@
 #include "ext/core/args.h"
 
 #include <cmath>
+#include <cstdint>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace doctor {
 
@@ -26,7 +28,50 @@ bool Args::Missing(int i) const {
   return i >= count_ || sqlite3_value_type(values_[i]) == SQLITE_NULL;
 }
 
+namespace {
+
+// The byte offset of the first byte that is not part of valid UTF-8 text (a NUL counts as not
+// text), or -1 when all of `s` is.
+int64_t FirstNonText(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c == 0 ? 0 : c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
+               : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return static_cast<int64_t>(i);
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return static_cast<int64_t>(i);
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return static_cast<int64_t>(i);
+    }
+    i += n;
+  }
+  return -1;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> Args::Text(int i, const char* name) const {
+  // A blob holding UTF-8 text is text (what the shell's readfile() returns for a .sql file).
+  if (i < count_ && sqlite3_value_type(values_[i]) == SQLITE_BLOB) {
+    const int bytes = sqlite3_value_bytes(values_[i]);
+    const char* blob = static_cast<const char*>(sqlite3_value_blob(values_[i]));
+    if (blob == nullptr && bytes > 0) return absl::ResourceExhaustedError("out of memory");
+    std::string text(blob == nullptr ? "" : blob, static_cast<size_t>(bytes));
+    const int64_t bad = FirstNonText(text);
+    if (bad >= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "argument '", name, "' must be text, got a blob that is not UTF-8 text (",
+          text[bad] == '\0' ? "a NUL byte" : "an invalid byte", " at offset ", bad, ")"));
+    }
+    return text;
+  }
   if (i >= count_ || sqlite3_value_type(values_[i]) != SQLITE_TEXT) {
     return absl::InvalidArgumentError(absl::StrCat(
         "argument '", name, "' must be text, got ", i >= count_ ? "nothing" : DescribeType(values_[i])));

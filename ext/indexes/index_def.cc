@@ -10,10 +10,8 @@
 #include "absl/strings/str_split.h"
 
 namespace doctor::indexes {
-namespace {
 
-// Lower-case words of a name or expression, joined by '_' ("lower(Email)" -> "lower_email").
-std::string Slug(const std::string& text, size_t max_len = 40) {
+std::string Slug(const std::string& text, size_t max_len) {
   std::string out;
   bool gap = false;
   for (unsigned char c : text) {
@@ -29,7 +27,11 @@ std::string Slug(const std::string& text, size_t max_len = 40) {
   return out;
 }
 
-}  // namespace
+std::string KeyHash(const IndexDef& d) {
+  unsigned h = 2166136261u;
+  for (unsigned char c : d.Key()) h = (h ^ c) * 16777619u;
+  return absl::StrCat(absl::Hex(h & 0xffffff, absl::kZeroPad6));
+}
 
 std::string Ident(const std::string& name) {
   bool plain = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
@@ -77,7 +79,7 @@ std::string IndexDef::StableName() const {
     // Long names get a short hash of the full key so they stay unique and stable.
     unsigned h = 2166136261u;
     for (unsigned char c : Key()) h = (h ^ c) * 16777619u;
-    name = absl::StrCat(name.substr(0, 50), "_", absl::Hex(h & 0xffffff));
+    name = absl::StrCat(name.substr(0, 50), "_", absl::Hex(h & 0xffffff));  // (kept as it was)
   }
   return name;
 }

@@ -43,6 +43,13 @@ struct IndexDef {
 // predicate: then `b` serves every lookup `a` serves, so `a` is redundant.
 bool IsPrefixOf(const IndexDef& a, const IndexDef& b);
 
+// Lower-case words of a name or expression, joined by '_' ("lower(Email)" -> "lower_email"), at
+// most `max_len` bytes: the words of generated index names.
+std::string Slug(const std::string& text, size_t max_len = 40);
+
+// Six hex digits of a hash of d.Key(): tells apart definitions whose readable names collide.
+std::string KeyHash(const IndexDef& d);
+
 // SQL identifier, quoted only when it must be (so advice reads like hand-written SQL).
 std::string Ident(const std::string& name);
 

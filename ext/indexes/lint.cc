@@ -3,18 +3,19 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "ext/indexes/index_def.h"
-#include "ext/indexes/scratch.h"
+#include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/indexes/index_def.h"
+#include "ext/indexes/scratch.h"
+#include "ext/indexes/settings.h"
 
 namespace doctor::indexes {
 namespace {
@@ -37,123 +38,207 @@ bool Leads(const IndexDef& d, const std::vector<std::string>& cols) {
   return true;
 }
 
+// The captured queries (query_stats of the timing area), their plans on the user's database,
+// and how much traffic they stand for.
+struct CapturedWorkload {
+  size_t queries = 0;
+  int64_t calls = 0;
+  double hours = 0;  // from the first captured call to the last
+  std::string first_seen, last_seen;
+  std::vector<QueryPlan> plans;
+
+  bool Uses(const std::string& index) const {
+    for (const QueryPlan& p : plans) {
+      if (p.UsesIndex(index)) return true;
+    }
+    return false;
+  }
+  // Enough traffic observed to call an index that no plan uses "unused" (settings.h).
+  bool Enough() const {
+    return calls >= kUnusedMinCalls.Get() &&
+           static_cast<int64_t>(queries) >= kUnusedMinQueries.Get() &&
+           hours >= static_cast<double>(kUnusedMinHours.Get());
+  }
+  std::string Observed() const {
+    return absl::StrCat(queries, " captured queries in query_stats (", calls, " calls",
+                        first_seen.empty() ? "" : absl::StrCat(" from ", first_seen, " to ",
+                                                               last_seen),
+                        absl::StrFormat(", %.1f hours)", hours));
+  }
+};
+
+CapturedWorkload ReadCaptured(Connection& connection) {
+  CapturedWorkload w;
+  auto rows = Query(connection, "SELECT query FROM query_stats LIMIT 1000");
+  if (!rows.ok()) return w;
+  w.queries = rows->size();
+  for (const Row& r : *rows) {
+    auto plan = ExplainQueryPlan(connection, r[0].AsText());
+    if (plan.ok()) w.plans.push_back(*std::move(plan));
+  }
+  // A query_stats without the time columns (an older or stand-in table) observed no time span.
+  auto totals = Query(connection,
+                      "SELECT total(calls), min(first_seen), max(last_seen), "
+                      "(julianday(max(last_seen)) - julianday(min(first_seen))) * 24 "
+                      "FROM query_stats");
+  if (!totals.ok()) totals = Query(connection, "SELECT total(calls) FROM query_stats");
+  if (totals.ok() && !totals->empty()) {
+    const Row& t = (*totals)[0];
+    w.calls = static_cast<int64_t>(t[0].AsDouble());
+    if (t.size() == 4 && !t[3].is_null()) {
+      w.first_seen = t[1].AsText();
+      w.last_seen = t[2].AsText();
+      w.hours = std::max(0.0, t[3].AsDouble());
+    }
+  }
+  return w;
+}
+
+struct ForeignKey {
+  std::vector<std::string> columns;
+  std::string parent;  // "users (ON DELETE CASCADE, ON UPDATE NO ACTION)"
+};
+
+std::vector<ForeignKey> ForeignKeysOf(Scratch& scratch, const TableInfo& t) {
+  std::map<int64_t, ForeignKey> fks;
+  auto rows = Query(scratch.db(),
+                    "SELECT id, \"from\", \"table\", on_delete, on_update FROM "
+                    "pragma_foreign_key_list(?) ORDER BY id, seq",
+                    {Value(t.name)});
+  if (rows.ok()) {
+    for (const Row& r : *rows) {
+      ForeignKey& fk = fks[r[0].AsInt()];
+      fk.columns.push_back(r[1].AsText());
+      fk.parent = absl::StrCat(r[2].AsText(), " (ON DELETE ", r[3].AsText(), ", ON UPDATE ",
+                               r[4].AsText(), ")");
+    }
+  }
+  std::vector<ForeignKey> out;
+  for (auto& [id, fk] : fks) out.push_back(std::move(fk));
+  return out;
+}
+
+void FkFindings(const TableInfo& t, const std::vector<ForeignKey>& fks, const IndexNamer& namer,
+                std::vector<LintFinding>* out) {
+  for (const ForeignKey& fk : fks) {
+    bool covered = false;
+    for (const IndexDef& d : t.indexes) covered |= Leads(d, fk.columns);
+    // The primary key of a WITHOUT ROWID table or an INTEGER PRIMARY KEY serves too.
+    if (fk.columns.size() == 1 && t.integer_pk) {
+      int c = t.Column(fk.columns[0]);
+      covered |= c >= 0 && t.columns[c].pk == 1;
+    }
+    if (covered) continue;
+    IndexDef fix{t.name, {}, ""};
+    for (const std::string& c : fk.columns) fix.parts.push_back({c});
+    fix.name = namer.NameFor(fix);
+    out->push_back({"fk_without_index", t.name, "",
+                    absl::StrCat("foreign key (", absl::StrJoin(fk.columns, ", "), ") -> ",
+                                 fk.parent,
+                                 " has no index on the child columns: every delete or key update "
+                                 "of a parent row scans ",
+                                 t.real_rows, " rows of ", t.name),
+                    fix.Ddl()});
+  }
+}
+
+// A duplicate or prefix finding for `a` (false when it has none).
+bool RedundancyFinding(const TableInfo& t, const IndexDef& a, std::vector<LintFinding>* out) {
+  for (const IndexDef& b : t.indexes) {
+    if (&a == &b || !IsPrefixOf(a, b)) continue;
+    const bool same = a.parts.size() == b.parts.size();
+    // Of two identical droppable indexes, report the one with the larger name only.
+    if (same && Droppable(b) && a.name < b.name) continue;
+    out->push_back(
+        {same ? "duplicate" : "prefix", t.name, a.name,
+         same ? absl::StrCat(a.name, " has the same key as ", b.name, " (", a.ColumnsText(), ")")
+              : absl::StrCat(a.name, " (", a.ColumnsText(), ") is a prefix of ", b.name, " (",
+                             b.ColumnsText(), "), which serves the same lookups"),
+         Drop(a)});
+    return true;
+  }
+  return false;
+}
+
+// The share of the sample's rows its rarest key value matches (1 when unknown): an index whose
+// rarest value is rare still serves lookups of that value (the advisor may have proposed it for
+// them), however common the other values are.
+double RarestKeyShare(Scratch& scratch, const TableInfo& t, const IndexDef& a) {
+  std::vector<std::string> cols;
+  for (const KeyPart& p : a.parts) {
+    if (p.expression) return 1;
+    cols.push_back(QuoteIdentifier(p.column));
+  }
+  auto rows = Query(scratch.db(), absl::StrCat("SELECT min(n) * 1.0 / sum(n) FROM (SELECT "
+                                               "count(*) AS n FROM ", QuoteIdentifier(t.name),
+                                               " GROUP BY ", absl::StrJoin(cols, ", "), ")"));
+  if (!rows.ok() || rows->empty() || (*rows)[0][0].is_null()) return 1;
+  return (*rows)[0][0].AsDouble();
+}
+
+// Low selectivity: the full key still matches >= 10% of the rows on average (the copy's
+// statistics) and even its rarest value does; never an index that serves a foreign key (else
+// dropping it brings back fk_without_index, and the advice oscillates).
+bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
+                        const std::vector<ForeignKey>& fks, std::vector<LintFinding>* out) {
+  if (!a.where.empty()) return false;
+  for (const ForeignKey& fk : fks) {
+    if (Leads(a, fk.columns)) return false;
+  }
+  auto stat = Query(scratch.db(), "SELECT stat FROM sqlite_stat1 WHERE idx = ?", {Value(a.name)});
+  if (!stat.ok() || stat->empty()) return false;
+  std::vector<std::string> words = absl::StrSplit((*stat)[0][0].AsText(), ' ');
+  double rows = 0, per_key = 0;
+  if (words.size() <= a.parts.size() || !absl::SimpleAtod(words[0], &rows) ||
+      !absl::SimpleAtod(words[a.parts.size()], &per_key) || rows < 100 || per_key / rows < 0.1) {
+    return false;
+  }
+  const double rarest = RarestKeyShare(scratch, t, a);
+  if (rarest < 0.1) return false;
+  out->push_back({"low_selectivity", t.name, a.name,
+                  absl::StrCat(a.name, " (", a.ColumnsText(), "): each key value matches about ",
+                               static_cast<int64_t>(per_key), " of ",
+                               static_cast<int64_t>(rows),
+                               " rows, and even the rarest matches ",
+                               static_cast<int64_t>(rarest * 100 + 0.5),
+                               "%: a scan is about as fast, and every write pays for it"),
+                  Drop(a)});
+  return true;
+}
+
+// Unused by the captured workload (an index that serves a foreign key is kept).
+void UnusedFinding(const TableInfo& t, const IndexDef& a, const std::vector<ForeignKey>& fks,
+                   const CapturedWorkload& captured, std::vector<LintFinding>* out) {
+  // Migration journals are read by migration tools, never by the captured workload.
+  if (t.name == "doctor_migrations" || t.name == "__drizzle_migrations") return;
+  // Too little observed to call anything unused: no DROP INDEX on one captured query.
+  if (captured.queries == 0 || !captured.Enough() || captured.Uses(a.name)) return;
+  for (const ForeignKey& fk : fks) {
+    if (Leads(a, fk.columns)) return;
+  }
+  out->push_back({"unused", t.name, a.name,
+                  absl::StrCat(a.name, " is used by none of the ", captured.Observed()),
+                  Drop(a)});
+}
+
 }  // namespace
 
-absl::StatusOr<Rows> Lint(Connection& connection) {
+absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection) {
   ScratchOptions so;
   so.sample_rows = 20000;
   so.analyze_sample = true;  // selectivity needs statistics
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
-  Rows out;
-  auto add = [&](const char* kind, const std::string& table, const std::string& index,
-                 std::string finding, std::string fix) {
-    // Migration journals are read by migration tools, never by the captured workload.
-    if (absl::string_view(kind) == "unused" &&
-        (table == "doctor_migrations" || table == "__drizzle_migrations")) {
-      return;
-    }
-    out.push_back({Value(kind), Value(table), index.empty() ? Value::Null() : Value(index),
-                   Value(std::move(finding)), Value(std::move(fix))});
-  };
-
-  // Captured queries, when the timing area has some.
-  std::vector<std::string> captured;
-  {
-    auto rows = Query(connection, "SELECT query FROM query_stats LIMIT 1000");
-    if (rows.ok()) {
-      for (const Row& r : *rows) captured.push_back(r[0].AsText());
-    }
-  }
-  std::string plans;
-  for (const std::string& q : captured) {
-    auto rows = Query(connection, absl::StrCat("EXPLAIN QUERY PLAN ", q));
-    if (!rows.ok()) continue;
-    for (const Row& r : *rows) absl::StrAppend(&plans, r[3].AsText(), "\n");
-  }
-
+  const CapturedWorkload captured = ReadCaptured(connection);
+  const IndexNamer namer = scratch->Namer();
+  std::vector<LintFinding> out;
   for (const TableInfo& t : scratch->tables()) {
     if (t.is_virtual) continue;
-    // FK child columns.
-    std::map<int64_t, std::vector<std::string>> fks;
-    std::map<int64_t, std::string> parents;
-    auto fk_rows = Query(scratch->db(),
-                         "SELECT id, \"from\", \"table\", on_delete, on_update FROM "
-                         "pragma_foreign_key_list(?) ORDER BY id, seq",
-                         {Value(t.name)});
-    if (fk_rows.ok()) {
-      for (const Row& r : *fk_rows) {
-        fks[r[0].AsInt()].push_back(r[1].AsText());
-        parents[r[0].AsInt()] = absl::StrCat(r[2].AsText(), " (ON DELETE ", r[3].AsText(),
-                                             ", ON UPDATE ", r[4].AsText(), ")");
-      }
-    }
-    std::vector<std::vector<std::string>> fk_cols;
-    for (const auto& [id, cols] : fks) {
-      fk_cols.push_back(cols);
-      bool covered = false;
-      for (const IndexDef& d : t.indexes) covered |= Leads(d, cols);
-      // The primary key of a WITHOUT ROWID table or an INTEGER PRIMARY KEY serves too.
-      if (cols.size() == 1 && t.integer_pk) {
-        int c = t.Column(cols[0]);
-        covered |= c >= 0 && t.columns[c].pk == 1;
-      }
-      if (covered) continue;
-      IndexDef fix{t.name, {}, ""};
-      for (const std::string& c : cols) fix.parts.push_back({c});
-      add("fk_without_index", t.name, "",
-          absl::StrCat("foreign key (", absl::StrJoin(cols, ", "), ") -> ", parents[id],
-                       " has no index on the child columns: every delete or key update of a "
-                       "parent row scans ",
-                       t.real_rows, " rows of ", t.name),
-          fix.Ddl());
-    }
-    // Duplicates and prefixes.
+    const std::vector<ForeignKey> fks = ForeignKeysOf(*scratch, t);
+    FkFindings(t, fks, namer, &out);
     for (const IndexDef& a : t.indexes) {
       if (!Droppable(a)) continue;
-      bool reported = false;
-      for (const IndexDef& b : t.indexes) {
-        if (&a == &b || reported || !IsPrefixOf(a, b)) continue;
-        const bool same = a.parts.size() == b.parts.size();
-        // Of two identical droppable indexes, report the one with the larger name only.
-        if (same && Droppable(b) && a.name < b.name) continue;
-        add(same ? "duplicate" : "prefix", t.name, a.name,
-            same ? absl::StrCat(a.name, " has the same key as ", b.name, " (", a.ColumnsText(), ")")
-                 : absl::StrCat(a.name, " (", a.ColumnsText(), ") is a prefix of ", b.name, " (",
-                                b.ColumnsText(), "), which serves the same lookups"),
-            Drop(a));
-        reported = true;
-      }
-      if (reported) continue;
-      // Low selectivity: the full key still matches >= 10% of the rows.
-      auto stat = Query(scratch->db(), "SELECT stat FROM sqlite_stat1 WHERE idx = ?",
-                        {Value(a.name)});
-      if (a.where.empty() && stat.ok() && !stat->empty()) {
-        std::vector<std::string> words = absl::StrSplit((*stat)[0][0].AsText(), ' ');
-        double rows = 0, per_key = 0;
-        if (words.size() > a.parts.size() && absl::SimpleAtod(words[0], &rows) &&
-            absl::SimpleAtod(words[a.parts.size()], &per_key) && rows >= 100 &&
-            per_key / rows >= 0.1) {
-          add("low_selectivity", t.name, a.name,
-              absl::StrCat(a.name, " (", a.ColumnsText(), "): each key value matches about ",
-                           static_cast<int64_t>(per_key), " of ", static_cast<int64_t>(rows),
-                           " rows; a scan is about as fast, and every write pays for it (for a "
-                           "rare value, a partial index serves better)"),
-              Drop(a));
-          continue;
-        }
-      }
-      // Unused by the captured workload (an index that serves a foreign key is kept).
-      if (!captured.empty() && !absl::StrContains(plans, absl::StrCat("INDEX ", a.name, " ")) &&
-          !absl::StrContains(plans, absl::StrCat("INDEX ", a.name, "\n"))) {
-        bool serves_fk = false;
-        for (const auto& cols : fk_cols) serves_fk |= Leads(a, cols);
-        if (!serves_fk) {
-          add("unused", t.name, a.name,
-              absl::StrCat(a.name, " is used by none of the ", captured.size(),
-                           " captured queries in query_stats"),
-              Drop(a));
-        }
-      }
+      if (RedundancyFinding(t, a, &out) || SelectivityFinding(*scratch, t, a, fks, &out)) continue;
+      UnusedFinding(t, a, fks, captured, &out);
     }
   }
   return out;

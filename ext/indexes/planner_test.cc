@@ -1,9 +1,12 @@
 // Units for the pure pieces: index definitions, statistics scaling, SQL text scans, candidate
 // generation and the greedy selection (with a fake cost oracle).
 #include <map>
+#include <set>
 
 #include "ext/indexes/candidates.h"
 #include "ext/indexes/index_def.h"
+#include "ext/indexes/index_names.h"
+#include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/select.h"
 #include "ext/indexes/sql_text.h"
 #include "gtest/gtest.h"
@@ -197,6 +200,50 @@ TEST(Greedy, WriteCostCanOutweighReadBenefit) {
     return cfg.empty() ? 20.0 : 25.0;
   };
   EXPECT_TRUE(GreedySelect(c, bytes, w, cost, SelectOptions()).empty());
+}
+
+}  // namespace
+}  // namespace doctor::indexes
+
+namespace doctor::indexes {
+namespace {
+
+TEST(IndexNamer, UniquePerSchemaAndStable) {
+  IndexNamer namer({{"a b", {"c"}}, {"a_b", {"c"}}, {"a-b", {"c"}}, {"t", {"x y", "x_y", "z"}},
+                    {"u", {"v"}}},
+                   {IndexDef{"u", {{"w"}}, "", false, "idx_u_v"}});
+  std::set<std::string> names;
+  for (const char* t : {"a b", "a_b", "a-b"}) {
+    const std::string n = namer.NameFor({t, {{"c"}}, ""});
+    EXPECT_EQ(n.substr(0, 10), "idx_a_b_c_");
+    EXPECT_EQ(n, namer.NameFor({t, {{"c"}}, ""}));  // stable
+    names.insert(n);
+  }
+  EXPECT_EQ(names.size(), 3u);
+  // Columns that read the same on one table; a plain one stays readable.
+  EXPECT_NE(namer.NameFor({"t", {{"x y"}}, ""}), namer.NameFor({"t", {{"x_y"}}, ""}));
+  EXPECT_EQ(namer.NameFor({"t", {{"z"}}, ""}), "idx_t_z");
+  // An existing index holding the readable name for another definition.
+  EXPECT_NE(namer.NameFor({"u", {{"v"}}, ""}), "idx_u_v");
+  EXPECT_EQ(namer.NameFor({"u", {{"v"}}, ""}).substr(0, 8), "idx_u_v_");
+}
+
+}  // namespace
+}  // namespace doctor::indexes
+
+namespace doctor::indexes {
+namespace {
+
+TEST(DrizzleIndexLine, ColumnsDescPartialAndOddNames) {
+  EXPECT_EQ(DrizzleIndexLine({"jobs", {{"priority", "", true}, {"run_at"}}, "state = 'queued'",
+                              false, "idx_q"}),
+            "index('idx_q').on(t.priority.desc(), t.run_at).where(sql`state = 'queued'`)");
+  EXPECT_EQ(DrizzleIndexLine({"jobs", {{"due day"}, {"a`b"}}, "", false, "it's"}),
+            "index('it\\'s').on(t['due day'], t['a`b'])");
+  EXPECT_EQ(DrizzleIndexLine({"users", {{"lower(email)", "", false, true}}, "", true, "u"}),
+            "uniqueIndex('u').on(sql`lower(email)`)");
+  EXPECT_EQ(DrizzleIndexLine({"users", {{"name", "NOCASE"}}, "x = '${y}`'", false, "n"}),
+            "index('n').on(sql`name COLLATE NOCASE`).where(sql`x = '\\${y}\\`'`)");
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 // their cost is the number of VM steps (SQLITE_STMTSTATUS_VM_STEP), which is deterministic.
 //
 // Nothing here writes to the user's database: it is only read (schema, sample rows, stat1).
+// Built in three steps, each in its own file: schema (scratch_schema.h), sample
+// (scratch_sample.h, also Seed) and statistics (scratch_statistics.cc). Plans are read with core
+// ExplainQueryPlan(db(), sql).
 #ifndef DOCTOR_INDEXES_SCRATCH_H_
 #define DOCTOR_INDEXES_SCRATCH_H_
 
@@ -18,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "ext/indexes/index_def.h"
+#include "ext/indexes/index_names.h"
 #include "ext/core/connection.h"
 #include "ext/core/private_db.h"
 #include "ext/core/value.h"
@@ -73,12 +77,12 @@ class Scratch {
   const std::vector<TableInfo>& tables() const { return tables_; }
   bool has_stats() const { return has_stats_; }
   const TableInfo* FindTable(const std::string& name) const;
+  // The naming scheme of proposed indexes for this schema (index_names.h).
+  IndexNamer Namer() const;
 
   // Runs `sql` with `params` bound and counts its VM steps; writes are rolled back.
   // `cap` > 0 stops it after about that many steps (else options.step_cap).
   Measurement Run(const std::string& sql, const std::vector<Value>& params, int64_t cap = 0);
-  // EXPLAIN QUERY PLAN as one line: "SCAN jobs; USE TEMP B-TREE FOR ORDER BY".
-  absl::StatusOr<std::string> Plan(const std::string& sql);
   // The tables a statement reads or writes (triggers and FK actions included), from the
   // authorizer during prepare, lower-cased; and the table it writes, if any.
   absl::Status Touched(const std::string& sql, std::set<std::string>* tables,

@@ -38,6 +38,195 @@ double WeightedCost(const std::vector<IndexDef>& candidates,
 
 bool Contains(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
+// One run of the greedy selection; the state the rounds share.
+class Greedy {
+ public:
+  Greedy(const std::vector<IndexDef>& candidates, const std::vector<double>& bytes,
+         const std::vector<WorkloadStatement>& statements, const CostOracle& cost,
+         const SelectOptions& options, const std::vector<std::vector<int>>& bundles)
+      : candidates_(candidates), bytes_(bytes), statements_(statements), cost_(cost),
+        options_(options), dead_(candidates.size(), false) {
+    // Moves: every candidate alone, then the bundles (indexes that only pay together).
+    for (size_t c = 0; c < candidates.size(); ++c) moves_.push_back({static_cast<int>(c)});
+    for (const auto& b : bundles) {
+      if (b.size() >= 2) moves_.push_back(b);
+    }
+    bound_.assign(moves_.size(), kUnknown);
+  }
+
+  std::vector<Choice> Run() {
+    const double base_total = WeightedCost(candidates_, statements_, cost_, {}, {});
+    if (base_total <= 0) return chosen_;
+    min_gain_ = options_.min_gain * base_total;
+    while (Round()) {
+    }
+    DropUseless();
+    return chosen_;
+  }
+
+ private:
+  static constexpr double kUnknown = std::numeric_limits<double>::infinity();
+
+  struct Scored {
+    int move = -1;
+    double score = 0, benefit = 0;
+    std::vector<int> replaces;
+  };
+
+  // Measures move `m` against the current set; false when it cannot be added (bound_ updated).
+  bool Score(size_t m, Scored* out) {
+    const std::vector<int>& move = moves_[m];
+    bool skip = false;
+    std::vector<int> replaces;
+    double move_bytes = 0;
+    std::set<std::string> tables;
+    for (int c : move) {
+      if (Contains(config_, c)) skip = true;
+      // A chosen index that this one extends is replaced; one that extends this one makes it
+      // redundant.
+      for (int k : config_) {
+        if (IsPrefixOf(candidates_[c], candidates_[k])) skip = true;
+        if (IsPrefixOf(candidates_[k], candidates_[c]) && !Contains(replaces, k)) {
+          replaces.push_back(k);
+        }
+      }
+      move_bytes += bytes_[c];
+      tables.insert(absl::AsciiStrToLower(candidates_[c].table));
+    }
+    if (skip) {
+      if (move.size() == 1) dead_[move[0]] = true;
+      bound_[m] = 0;
+      return false;
+    }
+    double freed = 0;
+    for (int k : replaces) freed += bytes_[k];
+    if (options_.budget_bytes > 0 && used_bytes_ - freed + move_bytes > options_.budget_bytes) {
+      return false;
+    }
+    std::vector<int> next;
+    for (int k : config_) {
+      if (!Contains(replaces, k)) next.push_back(k);
+    }
+    next.insert(next.end(), move.begin(), move.end());
+    const double benefit = WeightedCost(candidates_, statements_, cost_, config_, tables) -
+                           WeightedCost(candidates_, statements_, cost_, next, tables);
+    if (benefit < min_gain_) {
+      if (config_.empty() && move.size() == 1) dead_[move[0]] = true;
+      bound_[m] = 0;
+      return false;
+    }
+    *out = {static_cast<int>(m), benefit / std::max(1.0, move_bytes - freed), benefit, replaces};
+    bound_[m] = out->score;
+    return true;
+  }
+
+  // Lazy greedy: a move's last score bounds its score now (adding indexes rarely makes another
+  // one pay more), so each round measures moves in order of their bound and stops as soon as
+  // the best measured score beats every remaining bound. False when no move pays.
+  bool Round() {
+    Scored best;
+    std::vector<size_t> order(moves_.size());
+    for (size_t m = 0; m < moves_.size(); ++m) order[m] = m;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return bound_[a] > bound_[b]; });
+    for (size_t m : order) {
+      if (best.move >= 0 && bound_[m] < best.score) break;
+      const std::vector<int>& move = moves_[m];
+      if (move.size() == 1 && dead_[move[0]]) continue;
+      if (static_cast<int>(config_.size() + move.size()) > options_.max_indexes) continue;
+      Scored scored;
+      if (Score(m, &scored) && (best.move < 0 || scored.score > best.score)) best = scored;
+    }
+    if (best.move < 0) return false;
+    Apply(best);
+    return true;
+  }
+
+  void Apply(const Scored& best) {
+    for (int k : best.replaces) {
+      config_.erase(std::find(config_.begin(), config_.end(), k));
+      used_bytes_ -= bytes_[k];
+      for (auto it = chosen_.begin(); it != chosen_.end(); ++it) {
+        if (it->candidate == k) {
+          chosen_.erase(it);
+          break;
+        }
+      }
+    }
+    const std::vector<int>& move = moves_[best.move];
+    if (getenv("DOCTOR_INDEXES_TRACE")) {
+      fprintf(stderr, "pick move %d (%zu) benefit %.0f score %g replaces %zu\n", best.move,
+              move.size(), best.benefit, best.score, best.replaces.size());
+    }
+    std::set<std::string> changed;
+    for (int c : move) {
+      config_.push_back(c);
+      used_bytes_ += bytes_[c];
+      chosen_.push_back({c, best.benefit / static_cast<double>(move.size())});
+      changed.insert(absl::AsciiStrToLower(candidates_[c].table));
+    }
+    Reopen(changed);
+  }
+
+  // A candidate useless alone may pay now that a statement it shares has a new index (a join
+  // whose other side just got one): look at it again.
+  void Reopen(const std::set<std::string>& changed) {
+    for (size_t m = 0; m < moves_.size(); ++m) {
+      if (bound_[m] > 0) continue;
+      bool shares = false;
+      for (int c : moves_[m]) {
+        const std::string table = absl::AsciiStrToLower(candidates_[c].table);
+        for (const WorkloadStatement& st : statements_) {
+          if (!st.tables.count(table)) continue;
+          for (const std::string& t : changed) shares |= st.tables.count(t) > 0;
+        }
+      }
+      if (!shares) continue;
+      bound_[m] = kUnknown;
+      for (int c : moves_[m]) dead_[c] = false;
+    }
+  }
+
+  // Drops what the rest of the set has made useless; the benefit of each that stays is what
+  // removing it would cost.
+  void DropUseless() {
+    for (size_t i = 0; i < chosen_.size();) {
+      std::vector<int> without;
+      for (int k : config_) {
+        if (k != chosen_[i].candidate) without.push_back(k);
+      }
+      const std::set<std::string> table = {
+          absl::AsciiStrToLower(candidates_[chosen_[i].candidate].table)};
+      const double with_cost = WeightedCost(candidates_, statements_, cost_, config_, table);
+      const double without_cost = WeightedCost(candidates_, statements_, cost_, without, table);
+      if (getenv("DOCTOR_INDEXES_TRACE")) {
+        fprintf(stderr, "final %d: without %.0f with %.0f\n", chosen_[i].candidate,
+                without_cost, with_cost);
+      }
+      if (without_cost - with_cost < min_gain_) {
+        config_ = without;
+        chosen_.erase(chosen_.begin() + static_cast<long>(i));
+      } else {
+        chosen_[i].benefit = without_cost - with_cost;
+        ++i;
+      }
+    }
+  }
+
+  const std::vector<IndexDef>& candidates_;
+  const std::vector<double>& bytes_;
+  const std::vector<WorkloadStatement>& statements_;
+  const CostOracle& cost_;
+  const SelectOptions& options_;
+  double min_gain_ = 0;
+  double used_bytes_ = 0;
+  std::vector<bool> dead_;  // useless alone: skipped as a single move
+  std::vector<std::vector<int>> moves_;
+  std::vector<double> bound_;
+  std::vector<int> config_;
+  std::vector<Choice> chosen_;
+};
+
 }  // namespace
 
 std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
@@ -45,150 +234,7 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
                                  const std::vector<WorkloadStatement>& statements,
                                  const CostOracle& cost, const SelectOptions& options,
                                  const std::vector<std::vector<int>>& bundles) {
-  std::vector<Choice> chosen;
-  std::vector<int> config;
-  const double base_total = WeightedCost(candidates, statements, cost, {}, {});
-  if (base_total <= 0) return chosen;
-  const double min_gain = options.min_gain * base_total;
-  double used_bytes = 0;
-  std::vector<bool> dead(candidates.size(), false);  // useless alone: skipped as a single move
-  // Moves: every candidate alone, then the bundles (indexes that only pay together).
-  std::vector<std::vector<int>> moves;
-  for (size_t c = 0; c < candidates.size(); ++c) moves.push_back({static_cast<int>(c)});
-  for (const auto& b : bundles) {
-    if (b.size() >= 2) moves.push_back(b);
-  }
-
-  // Lazy greedy: a move's last score bounds its score now (adding indexes rarely makes another
-  // one pay more), so each round measures moves in order of their bound and stops as soon as
-  // the best measured score beats every remaining bound. Moves whose statements just got an
-  // index and that were useless before are measured again (a join's other side).
-  const double kUnknown = std::numeric_limits<double>::infinity();
-  std::vector<double> bound(moves.size(), kUnknown);
-  while (true) {
-    int best = -1;
-    double best_score = 0, best_benefit = 0;
-    std::vector<int> best_replaces;
-    std::vector<size_t> order(moves.size());
-    for (size_t m = 0; m < moves.size(); ++m) order[m] = m;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return bound[a] > bound[b]; });
-    for (size_t m : order) {
-      if (best >= 0 && bound[m] < best_score) break;
-      const std::vector<int>& move = moves[m];
-      if (move.size() == 1 && dead[move[0]]) continue;
-      if (static_cast<int>(config.size() + move.size()) > options.max_indexes) continue;
-      bool skip = false;
-      std::vector<int> replaces;
-      double move_bytes = 0;
-      std::set<std::string> tables;
-      for (int c : move) {
-        if (Contains(config, c)) skip = true;
-        // A chosen index that this one extends is replaced; one that extends this one makes
-        // it redundant.
-        for (int k : config) {
-          if (IsPrefixOf(candidates[c], candidates[k])) skip = true;
-          if (IsPrefixOf(candidates[k], candidates[c]) && !Contains(replaces, k)) replaces.push_back(k);
-        }
-        move_bytes += bytes[c];
-        tables.insert(absl::AsciiStrToLower(candidates[c].table));
-      }
-      if (skip) {
-        if (move.size() == 1) dead[move[0]] = true;
-        bound[m] = 0;
-        continue;
-      }
-      double freed = 0;
-      for (int k : replaces) freed += bytes[k];
-      if (options.budget_bytes > 0 && used_bytes - freed + move_bytes > options.budget_bytes) {
-        continue;
-      }
-      std::vector<int> next;
-      for (int k : config) {
-        if (!Contains(replaces, k)) next.push_back(k);
-      }
-      next.insert(next.end(), move.begin(), move.end());
-      const double before = WeightedCost(candidates, statements, cost, config, tables);
-      const double after = WeightedCost(candidates, statements, cost, next, tables);
-      const double benefit = before - after;
-      if (benefit < min_gain) {
-        if (config.empty() && move.size() == 1) dead[move[0]] = true;
-        bound[m] = 0;
-        continue;
-      }
-      const double score = benefit / std::max(1.0, move_bytes - freed);
-      bound[m] = score;
-      if (best < 0 || score > best_score) {
-        best = static_cast<int>(m);
-        best_score = score;
-        best_benefit = benefit;
-        best_replaces = replaces;
-      }
-    }
-    if (best < 0) break;
-    for (int k : best_replaces) {
-      config.erase(std::find(config.begin(), config.end(), k));
-      used_bytes -= bytes[k];
-      for (auto it = chosen.begin(); it != chosen.end(); ++it) {
-        if (it->candidate == k) {
-          chosen.erase(it);
-          break;
-        }
-      }
-    }
-    if (getenv("DOCTOR_INDEXES_TRACE")) {
-      fprintf(stderr, "pick move %d (%zu) benefit %.0f score %g replaces %zu\n", best,
-              moves[best].size(), best_benefit, best_score, best_replaces.size());
-    }
-    std::set<std::string> changed;
-    for (int c : moves[best]) {
-      config.push_back(c);
-      used_bytes += bytes[c];
-      chosen.push_back({c, best_benefit / static_cast<double>(moves[best].size())});
-      changed.insert(absl::AsciiStrToLower(candidates[c].table));
-    }
-    // A candidate useless alone may pay now that a statement it shares has a new index (a join
-    // whose other side just got one): look at it again.
-    for (size_t m = 0; m < moves.size(); ++m) {
-      if (bound[m] > 0) continue;
-      bool shares = false;
-      for (int c : moves[m]) {
-        const std::string table = absl::AsciiStrToLower(candidates[c].table);
-        for (const WorkloadStatement& st : statements) {
-          if (!st.tables.count(table)) continue;
-          for (const std::string& t : changed) shares |= st.tables.count(t) > 0;
-        }
-      }
-      if (!shares) continue;
-      bound[m] = kUnknown;
-      for (int c : moves[m]) dead[c] = false;
-    }
-  }
-
-  // Drop what the rest of the set has made useless; the benefit of each that stays is what
-  // removing it would cost.
-  for (size_t i = 0; i < chosen.size();) {
-    std::vector<int> without;
-    for (int k : config) {
-      if (k != chosen[i].candidate) without.push_back(k);
-    }
-    const std::set<std::string> table = {
-        absl::AsciiStrToLower(candidates[chosen[i].candidate].table)};
-    const double with_cost = WeightedCost(candidates, statements, cost, config, table);
-    const double without_cost = WeightedCost(candidates, statements, cost, without, table);
-    if (getenv("DOCTOR_INDEXES_TRACE")) {
-      fprintf(stderr, "final %d: without %.0f with %.0f\n", chosen[i].candidate, without_cost,
-              with_cost);
-    }
-    if (without_cost - with_cost < min_gain) {
-      config = without;
-      chosen.erase(chosen.begin() + static_cast<long>(i));
-    } else {
-      chosen[i].benefit = without_cost - with_cost;
-      ++i;
-    }
-  }
-  return chosen;
+  return Greedy(candidates, bytes, statements, cost, options, bundles).Run();
 }
 
 }  // namespace doctor::indexes

@@ -304,7 +304,7 @@ absl::Status AddIndexAdvice(Connection& c, const Context& ctx, html::Page& page)
   }
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT index_sql, table_name, columns, benefit, statements, "
-                                    "est_bytes, detail FROM index_advise()"));
+                                    "est_bytes, detail FROM index_advise() WHERE index_sql IS NOT NULL"));
   html::Table table{{"index", "table", "columns", "benefit %", "statements", "est. bytes",
                      "plans before and after"},
                     {},

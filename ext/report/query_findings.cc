@@ -53,7 +53,7 @@ struct QueryRow {
 std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q) {
   if (!HasTable(c, "index_advise")) return std::nullopt;
   absl::StatusOr<Rows> advice =
-      Query(c, "SELECT index_sql FROM index_advise(?1) LIMIT 1", {Value(q.example)});
+      Query(c, "SELECT index_sql FROM index_advise(?1) WHERE index_sql IS NOT NULL LIMIT 1", {Value(q.example)});
   if (!advice.ok() || advice->empty()) return std::nullopt;
   return (*advice)[0][0].AsText();
 }

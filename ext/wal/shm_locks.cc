@@ -12,8 +12,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
+// Open-file-description locks are Linux's (>= 3.15). Elsewhere (macOS, the BSDs) this process's
+// own locks stay invisible, as on an old Linux kernel: own_locks_visible says so.
+#if defined(__linux__)
 #ifndef F_OFD_GETLK
 #define F_OFD_GETLK 36  // Linux ABI value; glibc only defines it with _GNU_SOURCE
+#endif
+constexpr bool kHasOfdLocks = true;
+#else
+#define F_OFD_GETLK F_GETLK  // never used: kHasOfdLocks is false
+constexpr bool kHasOfdLocks = false;
 #endif
 
 namespace doctor::wal {
@@ -99,6 +107,7 @@ absl::StatusOr<ShmLocks> ProbeShmLocks(const std::string& shm_path) {
       h.other_pid = pid;
       h.exclusive = type == F_WRLCK;
     }
+    if (!kHasOfdLocks) out.own_locks_visible = false;
     if (!out.own_locks_visible) continue;
     int any = Query(*fd, F_OFD_GETLK, byte, nullptr);
     if (any < 0) {

@@ -64,8 +64,14 @@ SELECT 'whatif of a write', cost_after < cost_before
 CREATE INDEX users_created ON users(created_at);
 CREATE INDEX users_created_name ON users(created_at, name);
 CREATE INDEX jobs_state ON jobs(state);
+-- attempts: three values, each a third of the rows (low selectivity); state's rare 'queued' is
+-- selective, so jobs_state is not (issue 20 item 4).
+CREATE INDEX jobs_attempts ON jobs(attempts);
+SELECT 'lint, little traffic: nothing called unused', count(*) = 0 FROM index_lint WHERE kind = 'unused';
+SELECT doctor_set('lint_unused_min_calls', 1), doctor_set('lint_unused_min_queries', 1), doctor_set('lint_unused_min_hours', 0);
 SELECT 'lint', kind, table_name, coalesce(index_name, '-'), fix_sql FROM index_lint ORDER BY kind, table_name;
-DROP INDEX users_created; DROP INDEX users_created_name; DROP INDEX jobs_state;
+SELECT doctor_set('lint_unused_min_calls', 1000), doctor_set('lint_unused_min_queries', 10), doctor_set('lint_unused_min_hours', 24);
+DROP INDEX users_created; DROP INDEX users_created_name; DROP INDEX jobs_state; DROP INDEX jobs_attempts;
 
 -- The captured workload (query_stats of the timing area), weighted by calls.
 SELECT query_stats_reset();
@@ -74,6 +80,33 @@ SELECT count(*) FROM projects WHERE owner_id = 6;
 SELECT count(*) FROM projects WHERE owner_id = 7;
 SELECT count(*) FROM jobs WHERE state = 'queued';
 SELECT 'captured', index_sql, statements FROM index_advise() ORDER BY benefit DESC;
+
+-- Comment-led statements are advised like the bare text (issue 14), and the index a plan uses
+-- is matched by its exact name (idx_a is not idx_ab).
+SELECT 'comment-led line', count(*) = 1 FROM index_advise('-- note
+SELECT * FROM projects WHERE owner_id = 42');
+SELECT 'comment-led block', count(*) = 1 FROM index_advise('/* c */ SELECT * FROM projects WHERE owner_id = 42');
+SELECT 'uses exact name', uses = 'idx_ab' FROM index_whatif('SELECT * FROM jobs WHERE project_id = 3 AND state = ''done''',
+  'CREATE INDEX idx_a ON jobs(run_at)', 'CREATE INDEX idx_ab ON jobs(project_id, state)');
+
+-- Text in a blob (what the shell's readfile() returns) is text when it is UTF-8 (issue 20 item 7).
+SELECT 'workload as a blob', index_sql FROM index_advise(CAST('-- from a file
+SELECT * FROM projects WHERE owner_id = 42;' AS BLOB));
+SELECT 'whatif sql as a blob', uses FROM index_whatif(CAST('SELECT * FROM jobs WHERE run_at = 5' AS BLOB), CAST('CREATE INDEX h ON jobs(run_at)' AS BLOB));
+
+-- Honest limits (issue 20 item 6): a cut is said, not hidden.
+SELECT 'complete advice has no limits', count(*) = 1 AND max(limits) IS NULL FROM index_advise('SELECT * FROM projects WHERE owner_id = 42');
+SELECT 'time limit said', index_sql IS NULL, limits LIKE 'the search reached its time limit%' FROM index_advise('SELECT * FROM projects WHERE owner_id = 42', '{"time_limit_s": 0}');
+SELECT 'step cap said', limits FROM index_advise('SELECT count(*) FROM jobs WHERE payload = ''x''', '{"step_cap": 1000}');
+
+-- Each index as a Drizzle schema line (issue 20 item 8).
+SELECT 'drizzle', drizzle FROM index_advise('SELECT * FROM jobs WHERE state = ''queued'' ORDER BY priority DESC, run_at LIMIT 1');
+SELECT 'drizzle, odd name', drizzle FROM index_advise('SELECT count(*) FROM jobs WHERE "due day" = 19680');
+
+-- Empty tables: advice from structure, marked (issue 20 item 3).
+CREATE TABLE later(id INTEGER PRIMARY KEY, tenant INTEGER, created_at INTEGER);
+SELECT 'structural', index_sql, basis, benefit FROM index_advise('SELECT * FROM later WHERE tenant = ? AND created_at > ?');
+DROP TABLE later;
 
 -- Nothing changed in this database.
 SELECT 'schema after', count(*) FROM sqlite_schema;
@@ -87,6 +120,7 @@ SELECT * FROM index_advise('SELECT 1', 'not json');
 SELECT * FROM index_advise('SELECT 1', '{"max_indexes": "three"}');
 SELECT * FROM index_advise('SELECT 1', '{"allow_parital": true}');
 SELECT * FROM index_advise(x'00');
+SELECT * FROM index_advise(x'53454c45ff');
 SELECT query_stats_reset();
 SELECT * FROM index_advise();
 SELECT * FROM index_whatif('SELECT 1');

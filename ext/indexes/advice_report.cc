@@ -1,0 +1,133 @@
+#include "ext/indexes/advice_report.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/query_plan.h"
+#include "ext/indexes/search.h"
+
+namespace doctor::indexes {
+namespace {
+
+// The statements `chosen` helps: taking it out of the final set makes them dearer.
+std::vector<int> HelpedStatements(const std::vector<WorkloadItem>& items,
+                                  const CandidatePool& pool,
+                                  const std::vector<WorkloadStatement>& ws,
+                                  const std::vector<int>& config, int chosen, CostCache& costs) {
+  std::vector<int> without;
+  for (int k : config) {
+    if (k != chosen) without.push_back(k);
+  }
+  std::vector<int> out;
+  const std::string table = absl::AsciiStrToLower(pool.indexes[chosen].table);
+  for (size_t s = 0; s < items.size(); ++s) {
+    if (!ws[s].tables.count(table)) continue;
+    const int id = static_cast<int>(s);
+    if (costs.Cost(id, Relevant(pool.indexes, without, ws[s])) >
+        costs.Cost(id, Relevant(pool.indexes, config, ws[s]))) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+double BenefitShare(double saved, double base_total) {
+  if (!(base_total > 0) || !(saved > 0)) return 0;
+  return std::min(1.0, saved / base_total);
+}
+
+void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& pool,
+                  const CostCache& costs, int64_t step_cap, double time_limit_s,
+                  AdviceResult* result) {
+  std::vector<std::string> capped, cut;
+  for (size_t s = 0; s < items.size(); ++s) {
+    StatementResult& r = result->statements[s];
+    if (items[s].capped) {
+      capped.push_back(absl::StrCat(s + 1));
+      r.limit = absl::StrCat("stopped at the step cap (", step_cap,
+                             " VM steps on the sample) before it finished: its cost is a lower "
+                             "bound and indexes for it may be missing");
+    } else if (costs.cut_by_time().count(static_cast<int>(s))) {
+      cut.push_back(absl::StrCat(s + 1));
+      r.limit = absl::StrFormat(
+          "not every candidate was measured for it: the search reached its time limit (%g s of "
+          "CPU)", time_limit_s);
+    }
+  }
+  if (!capped.empty()) {
+    result->limits.push_back(absl::StrCat(
+        "statement ", absl::StrJoin(capped, ", "), " stopped at the step cap (", step_cap,
+        " VM steps on the sample): not fully advised (options: step_cap)"));
+  }
+  if (!cut.empty()) {
+    result->limits.push_back(absl::StrFormat(
+        "the search reached its time limit (%g s of CPU) before measuring every candidate for "
+        "statement %s: the set is the best found so far (options: time_limit_s)",
+        time_limit_s, absl::StrJoin(cut, ", ")));
+  }
+  if (pool.truncated) {
+    result->limits.push_back(absl::StrCat("candidates were capped at ", result->candidates,
+                                          ": some statements' candidates were not considered"));
+  }
+}
+
+std::string PlanTextOf(sqlite3* db, const std::string& sql) {
+  auto plan = ExplainQueryPlan(db, sql);
+  return plan.ok() ? PlanText(*plan) : "";
+}
+
+std::vector<StatementResult> BaselineResults(Scratch& scratch,
+                                             const std::vector<WorkloadItem>& items,
+                                             CostCache& costs) {
+  std::vector<StatementResult> out;
+  for (size_t s = 0; s < items.size(); ++s) {
+    StatementResult r;
+    r.sql = items[s].sql;
+    r.weight = items[s].weight;
+    r.plan_before = PlanTextOf(scratch.db(), items[s].sql);
+    r.cost_before = static_cast<int64_t>(costs.Cost(static_cast<int>(s), {}));
+    r.error = items[s].error;  // set by the baseline measurement
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void ReportChosen(Scratch& scratch, const std::vector<WorkloadItem>& items,
+                  const CandidatePool& pool, const std::vector<Choice>& chosen, CostCache& costs,
+                  AdviceResult* result) {
+  const std::vector<WorkloadStatement> ws = SelectionView(items);
+  // Final state: exactly the chosen indexes built; plans and costs after.
+  std::vector<int> config;
+  for (const Choice& c : chosen) config.push_back(c.candidate);
+  double base_total = 0;
+  for (size_t s = 0; s < items.size(); ++s) {
+    base_total += items[s].weight * result->statements[s].cost_before;
+  }
+  for (size_t s = 0; s < items.size(); ++s) {
+    std::vector<int> relevant = Relevant(pool.indexes, config, ws[s]);
+    result->statements[s].cost_after =
+        static_cast<int64_t>(costs.Cost(static_cast<int>(s), relevant));
+    costs.Ensure(ws[s].tables, relevant);
+    result->statements[s].plan_after = PlanTextOf(scratch.db(), items[s].sql);
+  }
+  for (const Choice& c : chosen) {
+    Recommendation rec;
+    rec.index = pool.indexes[c.candidate];  // named by the schema's IndexNamer
+    rec.benefit = BenefitShare(c.benefit, base_total);
+    rec.bytes = pool.bytes[c.candidate];
+    rec.statements = HelpedStatements(items, pool, ws, config, c.candidate, costs);
+    result->recommendations.push_back(std::move(rec));
+  }
+  std::stable_sort(result->recommendations.begin(), result->recommendations.end(),
+                   [](const Recommendation& a, const Recommendation& b) {
+                     return a.benefit > b.benefit;
+                   });
+}
+
+}  // namespace doctor::indexes

@@ -1,0 +1,170 @@
+#include "ext/indexes/candidate_pool.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ext/core/sql.h"
+#include "ext/indexes/sql_text.h"
+#include "ext/indexes/write_effects.h"
+
+namespace doctor::indexes {
+namespace {
+
+// A constant as SQL text ("" for a blob or NULL: never a partial-index predicate).
+std::string Literal(const Value& v) {
+  if (std::holds_alternative<int64_t>(v.storage())) return v.AsText();
+  if (std::holds_alternative<double>(v.storage())) return v.AsText();
+  if (std::holds_alternative<std::string>(v.storage())) return QuoteLiteral(v.AsText());
+  return "";
+}
+
+}  // namespace
+
+CandidateCollector::CandidateCollector(Connection& user, Scratch& scratch, Probe& probe,
+                                       const AdviseOptions& options)
+    : user_(user), scratch_(scratch), probe_(probe), options_(options),
+      namer_(scratch.Namer()) {}
+
+void CandidateCollector::AddStatement(WorkloadItem* item) {
+  CandidateOptions copts;
+  copts.allow_partial = options_.allow_partial;
+  copts.allow_covering = options_.allow_covering;
+  std::vector<ProbeScan> scans;
+  if (!probe_.Capture(item->sql, &scans).ok()) {
+    probe_.Capture(WithoutUpsert(item->sql), &scans).IgnoreError();
+  }
+  const size_t own_scans = scans.size();
+  if (!item->written.empty()) {
+    ProbeWriteEffects(scratch_, probe_, options_.foreign_keys, item, &scans);
+  }
+  // The first candidate of each of the statement's own scans of a table: together they form a
+  // bundle (an OR with a branch per column needs an index per branch).
+  std::map<std::string, std::set<int>> firsts;
+  for (size_t i = 0; i < scans.size(); ++i) {
+    const TableInfo& t = scratch_.tables()[scans[i].table];
+    if (t.is_virtual) continue;
+    Scan scan = ToScan(scans[i], t);
+    auto distinct = [&](const std::string& c) { return scratch_.Distinct(t.name, c); };
+    bool first = true;
+    for (IndexDef& d : CandidatesForScan(scan, distinct, copts)) {
+      int id = Add(d);
+      if (id >= 0 && i >= own_scans) pool_.effects.insert(id);
+      if (first && id >= 0 && i < own_scans) firsts[t.name].insert(id);
+
+      first = false;
+    }
+  }
+  for (size_t i = 0; i < own_scans; ++i) {
+    const TableInfo& t = scratch_.tables()[scans[i].table];
+    if (!t.is_virtual && t.real_rows == 0) AddStructural(ToScan(scans[i], t), t);
+  }
+  for (const auto& [table, ids] : firsts) {
+    std::vector<int> bundle(ids.begin(), ids.end());
+    if (bundle.size() >= 2 && bundle.size() <= 4 &&
+        std::find(pool_.bundles.begin(), pool_.bundles.end(), bundle) == pool_.bundles.end()) {
+      pool_.bundles.push_back(bundle);
+    }
+  }
+  ++statements_;
+  for (const ExpressionUse& e : ExpressionPredicates(item->sql)) {
+    for (const std::string& tn : item->tables) {
+      const TableInfo* t = scratch_.FindTable(tn);
+      if (t == nullptr || t->is_virtual || t->Column(e.column) < 0) continue;
+      Add(IndexDef{t->name, {{e.expression, "", false, true}}, ""});
+    }
+  }
+}
+
+void CandidateCollector::AddStructural(const Scan& scan, const TableInfo& t) {
+  CandidateOptions plain;
+  plain.allow_partial = false;
+  plain.allow_covering = false;
+  auto distinct = [&](const std::string& c) { return scratch_.Distinct(t.name, c); };
+  const IndexDef* longest = nullptr;
+  std::vector<IndexDef> defs = CandidatesForScan(scan, distinct, plain);
+  for (const IndexDef& d : defs) {
+    if (longest == nullptr || d.parts.size() > longest->parts.size()) longest = &d;
+  }
+  if (longest == nullptr) return;
+  const int id = Add(*longest);
+  if (id >= 0) pool_.structural.push_back({id, statements_});
+}
+
+ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const TableInfo& t) {
+  const ColumnInfo& col = t.columns[pc.column];
+  ScanConstraint c;
+  c.column = col.name;
+  c.eq = pc.eq;
+  const std::string declared = col.collation.empty() ? "BINARY" : col.collation;
+  // The mirror only knows built-in collations: a column with the application's own one shows
+  // up as BINARY there, and means the column's own.
+  const bool builtin = col.collation.empty() || absl::EqualsIgnoreCase(declared, "NOCASE") ||
+                       absl::EqualsIgnoreCase(declared, "RTRIM");
+  if (!absl::EqualsIgnoreCase(pc.collation, declared) &&
+      (builtin || !absl::EqualsIgnoreCase(pc.collation, "BINARY"))) {
+    c.collation = pc.collation;
+  }
+  if (pc.has_value && pc.eq) {
+    scratch_.Seed(user_, t.name, col.name, pc.value);
+    c.constant = Literal(pc.value);
+    if (!c.constant.empty()) c.constant_share = scratch_.Frequency(t.name, col.name, pc.value);
+  }
+  return c;
+}
+
+Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t) {
+  Scan scan;
+  scan.table = t.name;
+  scan.table_columns = t.columns.size() - (t.integer_pk ? 1 : 0);
+  for (const ProbeConstraint& pc : ps.constraints) {
+    if (pc.rowid) {
+      if (pc.has_value && pc.eq) scratch_.Seed(user_, t.name, t.columns[pc.column].name, pc.value);
+      continue;
+    }
+    scan.constraints.push_back(ToConstraint(pc, t));
+  }
+  for (const auto& [col, desc] : ps.order_by) scan.order_by.push_back({t.columns[col].name, desc});
+  for (size_t i = 0; i < t.columns.size() && i < 63; ++i) {
+    if (!(ps.columns_used & (uint64_t{1} << i))) continue;
+    if (t.integer_pk && t.columns[i].pk == 1) continue;
+    scan.used_columns.push_back(t.columns[i].name);
+  }
+  return scan;
+}
+
+int CandidateCollector::Add(IndexDef d) {
+  auto known = ids_.find(d.Key());
+  if (known != ids_.end()) return known->second;
+  if (pool_.size() >= options_.max_candidates) {
+    pool_.truncated = true;
+    return -1;
+  }
+  const TableInfo* t = scratch_.FindTable(d.table);
+  if (t == nullptr) return -1;
+  for (const IndexDef& existing : t->indexes) {
+    if (IsPrefixOf(d, existing)) return -1;  // never recommend what exists
+  }
+  if (!seen_.insert(d.Key()).second) return -1;
+  double key_bytes = 0;
+  for (const KeyPart& p : d.parts) {
+    key_bytes += p.expression ? 8 : scratch_.AvgBytes(t->name, p.column);
+  }
+  double rows = static_cast<double>(t->real_rows);
+  if (!d.where.empty()) {
+    // A partial index holds only the matching rows: measure the share on the sample.
+    auto share = Query(scratch_.db(), absl::StrCat("SELECT avg(CASE WHEN ", d.where,
+                                                   " THEN 1 ELSE 0 END) FROM ",
+                                                   QuoteIdentifier(t->name)));
+    if (share.ok() && !share->empty()) rows *= (*share)[0][0].AsDouble();
+  }
+  d.name = namer_.NameFor(d);
+  pool_.bytes.push_back(EstimateIndexBytes(rows, key_bytes));
+  ids_[d.Key()] = static_cast<int>(pool_.size());
+  pool_.indexes.push_back(std::move(d));
+  return static_cast<int>(pool_.size()) - 1;
+}
+
+}  // namespace doctor::indexes

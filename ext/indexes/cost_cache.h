@@ -1,0 +1,63 @@
+// Cost phase of the advisor: the cost of one workload statement (VM steps on the scratch copy)
+// with exactly a given set of candidate indexes built on its tables, measured once per
+// (statement, set) and cached. A query whose plan uses only some of the set costs what that
+// subset costs (read from EXPLAIN QUERY PLAN, much cheaper than running it). The measuring is
+// bounded in CPU time: past `time_limit_s`, a set not yet measured costs the baseline, and the
+// cache remembers that the limit was reached.
+//
+// Example:
+//   CostCache costs(scratch, items, pool, options.time_limit_s);
+//   double before = costs.Cost(0, {});
+//   double after = costs.Cost(0, {3, 7});   // candidate ids, sorted
+#ifndef DOCTOR_INDEXES_COST_CACHE_H_
+#define DOCTOR_INDEXES_COST_CACHE_H_
+
+#include <ctime>
+#include <iterator>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ext/indexes/candidate_pool.h"
+#include "ext/indexes/scratch.h"
+#include "ext/indexes/workload.h"
+
+namespace doctor::indexes {
+
+class CostCache {
+ public:
+  CostCache(Scratch& scratch, std::vector<WorkloadItem>& items, const CandidatePool& pool,
+            double time_limit_s);
+
+  // Cost of statement `s` with the candidates `config` (ids into the pool, on its tables).
+  double Cost(int s, const std::vector<int>& config);
+  // Builds exactly `config` among the candidates on `tables` (false: one cannot be built).
+  bool Ensure(const std::set<std::string>& tables, const std::vector<int>& config);
+  // To call after the pool is renumbered (pruned): only baseline costs stay valid.
+  void PoolRenumbered();
+  // True when the CPU time limit cut the measuring short; the statements it cut.
+  bool time_limit_reached() const { return !cut_by_time_.empty(); }
+  const std::set<int>& cut_by_time() const { return cut_by_time_; }
+
+ private:
+  double Measure(int s, const std::vector<int>& config);
+  // The subset of `config` the statement's plan uses (all of it when the plan is unknown).
+  std::vector<int> UsedByPlan(const WorkloadItem& item, const std::vector<int>& config);
+  double CpuSeconds() const;
+
+  Scratch& scratch_;
+  std::vector<WorkloadItem>& items_;
+  const CandidatePool& pool_;
+  double time_limit_s_;
+  // CPU time, not wall time: a busy machine must not starve the search of results.
+  std::clock_t cpu_start_ = std::clock();
+  std::set<int> cut_by_time_;
+  std::set<int> built_, broken_;
+  std::map<std::pair<int, std::vector<int>>, double> cache_;
+};
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_COST_CACHE_H_

@@ -1,0 +1,70 @@
+#include "ext/indexes/drizzle_schema.h"
+
+#include <cctype>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace doctor::indexes {
+namespace {
+
+// Text inside a JavaScript template literal: backslash, backtick and "${" escaped.
+std::string TemplateText(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\' || c == '`' || (c == '$' && i + 1 < s.size() && s[i + 1] == '{')) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A JavaScript string literal in single quotes.
+std::string JsString(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\\' || c == '\'') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "'";
+}
+
+bool JsIdentifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (unsigned char c : s) {
+    if (!(std::isalnum(c) || c == '_' || c == '$')) return false;
+  }
+  return true;
+}
+
+std::string Part(const KeyPart& p) {
+  // Expressions and collations have no column builder: they go in as SQL.
+  if (p.expression || !p.collation.empty()) {
+    std::string sql = p.expression ? p.column : Ident(p.column);
+    if (!p.collation.empty()) absl::StrAppend(&sql, " COLLATE ", Ident(p.collation));
+    if (p.desc) sql += " DESC";
+    return absl::StrCat("sql`", TemplateText(sql), "`");
+  }
+  std::string column = JsIdentifier(p.column) ? absl::StrCat("t.", p.column)
+                                              : absl::StrCat("t[", JsString(p.column), "]");
+  return p.desc ? absl::StrCat(column, ".desc()") : column;
+}
+
+}  // namespace
+
+std::string DrizzleIndexLine(const IndexDef& d) {
+  std::vector<std::string> parts;
+  for (const KeyPart& p : d.parts) parts.push_back(Part(p));
+  std::string line = absl::StrCat(d.unique ? "uniqueIndex(" : "index(",
+                                   JsString(d.name.empty() ? d.StableName() : d.name), ").on(",
+                                   absl::StrJoin(parts, ", "), ")");
+  if (!d.where.empty()) absl::StrAppend(&line, ".where(sql`", TemplateText(d.where), "`)");
+  return line;
+}
+
+}  // namespace doctor::indexes

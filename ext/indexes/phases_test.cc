@@ -1,0 +1,111 @@
+// Each phase of the advisor alone, on a small database: the scratch copy's schema and sample
+// steps, the workload, the candidates, the cost cache and the search.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ext/core/connection.h"
+#include "ext/core/testing.h"
+#include "ext/indexes/advice_report.h"
+#include "ext/indexes/candidate_pool.h"
+#include "ext/indexes/cost_cache.h"
+#include "ext/indexes/probe.h"
+#include "ext/indexes/scratch.h"
+#include "ext/indexes/scratch_schema.h"
+#include "ext/indexes/search.h"
+#include "ext/indexes/workload.h"
+#include "gtest/gtest.h"
+
+namespace doctor::indexes {
+namespace {
+
+class PhasesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, s TEXT COLLATE NOCASE);"
+             "CREATE INDEX t_a ON t(a);"
+             "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 3000) "
+             "INSERT INTO t SELECT v, v % 100, v % 7, 's' || v FROM n;");
+    connection_ = Connection::Find(db_.get());
+    ASSERT_NE(connection_, nullptr);
+  }
+  std::unique_ptr<Scratch> Build(int64_t sample_rows = 20000) {
+    ScratchOptions so;
+    so.sample_rows = sample_rows;
+    auto s = Scratch::Build(*connection_, so);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *std::move(s) : nullptr;
+  }
+  testing::Db db_;
+  Connection* connection_ = nullptr;
+};
+
+TEST_F(PhasesTest, SchemaStepReadsColumnsAndIndexes) {
+  auto objects = ReadSchemaObjects(*connection_);
+  ASSERT_TRUE(objects.ok());
+  auto tables = ReadTables(*connection_, *objects);
+  ASSERT_TRUE(tables.ok());
+  ASSERT_EQ(tables->size(), 1u);
+  const TableInfo& t = (*tables)[0];
+  EXPECT_TRUE(t.integer_pk);
+  ASSERT_EQ(t.columns.size(), 4u);
+  EXPECT_EQ(t.columns[3].collation, "NOCASE");
+  ASSERT_EQ(t.indexes.size(), 1u);
+  EXPECT_EQ(t.indexes[0].name, "t_a");
+}
+
+TEST_F(PhasesTest, SampleStepKeepsTheShare) {
+  std::unique_ptr<Scratch> scratch = Build(1000);
+  ASSERT_NE(scratch, nullptr);
+  const TableInfo* t = scratch->FindTable("t");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->real_rows, 3000);
+  EXPECT_GE(t->sample_rows, 900);
+  EXPECT_LE(t->sample_rows, 1100);
+}
+
+TEST_F(PhasesTest, WorkloadKeepsQueriesAndWritesOnly) {
+  std::unique_ptr<Scratch> scratch = Build();
+  auto items = LoadWorkload(*scratch, {{"-- poll\nSELECT * FROM t WHERE b = ?; PRAGMA user_version;"
+                                        " /* w */ DELETE FROM t WHERE a = 3", 2.0, true}});
+  ASSERT_TRUE(items.ok()) << items.status();
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[0].kind, StatementKind::kSelect);
+  EXPECT_EQ((*items)[0].params.size(), 1u);
+  EXPECT_EQ((*items)[0].weight, 2.0);
+  EXPECT_EQ((*items)[1].kind, StatementKind::kDelete);
+  EXPECT_EQ((*items)[1].written, "t");
+}
+
+TEST_F(PhasesTest, CandidatesCostAndSearch) {
+  std::unique_ptr<Scratch> scratch = Build();
+  auto probe = Probe::Build(*scratch);
+  ASSERT_TRUE(probe.ok());
+  auto items = LoadWorkload(*scratch, {{"SELECT * FROM t WHERE b = 3 AND s = 'x'", 1, true}});
+  ASSERT_TRUE(items.ok());
+  AdviseOptions options;
+  options.allow_covering = false;
+  options.allow_partial = false;
+  CandidateCollector collector(*connection_, *scratch, **probe, options);
+  for (WorkloadItem& item : *items) collector.AddStatement(&item);
+  CandidatePool pool = collector.Take();
+  ASSERT_GE(pool.size(), 1u);
+  EXPECT_EQ(pool.indexes[0].Ddl(), "CREATE INDEX idx_t_s_b ON t(s, b)");
+  CostCache costs(*scratch, *items, pool, 25);
+  EXPECT_LT(costs.Cost(0, {0}) * 10, costs.Cost(0, {}));
+  PruneCandidates(*scratch, *items, &pool);
+  costs.PoolRenumbered();
+  std::vector<Choice> chosen = SearchIndexes(pool, *items, costs, options);
+  ASSERT_EQ(chosen.size(), 1u);
+  EXPECT_FALSE(costs.time_limit_reached());
+}
+
+TEST(BenefitShare, StaysWithinZeroAndOne) {
+  EXPECT_EQ(BenefitShare(50, 100), 0.5);
+  EXPECT_EQ(BenefitShare(101.2, 100), 1.0);  // measured against a set dearer than the baseline
+  EXPECT_EQ(BenefitShare(-3, 100), 0.0);
+  EXPECT_EQ(BenefitShare(5, 0), 0.0);
+}
+
+}  // namespace
+}  // namespace doctor::indexes

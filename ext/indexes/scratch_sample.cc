@@ -1,0 +1,179 @@
+#include "ext/indexes/scratch_sample.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+
+namespace doctor::indexes {
+namespace {
+
+constexpr int64_t kMinSampleRows = 200;
+
+struct Finalizer {
+  sqlite3_stmt* stmt = nullptr;
+  ~Finalizer() { sqlite3_finalize(stmt); }
+};
+
+// How one table is read: `limit` rows, every `stride`-th, by rowid seeks when `seek`.
+struct SamplePlan {
+  int64_t limit = 0, stride = 1;
+  bool seek = false;
+  int64_t min_rowid = 0, max_rowid = -1;
+};
+
+absl::StatusOr<SamplePlan> PlanSample(Connection& user, const TableInfo& t, double rate) {
+  SamplePlan p;
+  p.limit = std::max<int64_t>(
+      std::min(t.real_rows, kMinSampleRows),
+      static_cast<int64_t>(std::ceil(rate * static_cast<double>(t.real_rows))));
+  if (p.limit <= 0) return p;
+  p.stride = std::max<int64_t>(1, (t.real_rows + p.limit - 1) / p.limit);
+  const bool rowid_table = !t.without_rowid && !t.is_virtual;
+  if (!rowid_table || p.stride <= 1) return p;
+  // Two statements: min() and max() together would scan the table.
+  const std::string from = absl::StrCat(" FROM main.", QuoteIdentifier(t.name));
+  ASSIGN_OR_RETURN(Rows lo, Query(user, absl::StrCat("SELECT min(_rowid_)", from)));
+  ASSIGN_OR_RETURN(Rows hi, Query(user, absl::StrCat("SELECT max(_rowid_)", from)));
+  if (!lo.empty() && !hi.empty()) {
+    p.min_rowid = lo[0][0].AsInt();
+    p.max_rowid = hi[0][0].AsInt();
+  }
+  // Rowids dense enough: seek evenly spaced ones.
+  p.seek = p.max_rowid >= p.min_rowid && static_cast<double>(p.max_rowid) -
+                                                 static_cast<double>(p.min_rowid) <
+                                             4.0 * static_cast<double>(t.real_rows);
+  return p;
+}
+
+absl::Status CopyTableSample(Connection& user, sqlite3* db, const SamplePlan& plan,
+                             TableInfo* t) {
+  const StoredColumns cols = StoredColumnsOf(*t);
+  const std::string list = absl::StrJoin(cols.names, ", ");
+  std::string select = absl::StrCat("SELECT ", list, " FROM main.", QuoteIdentifier(t->name));
+  if (plan.seek) {
+    select = absl::StrCat("SELECT ", list, ", _rowid_ FROM main.", QuoteIdentifier(t->name),
+                          " WHERE _rowid_ >= ? ORDER BY _rowid_ LIMIT 1");
+  }
+  const std::string insert = absl::StrCat("INSERT INTO ", QuoteIdentifier(t->name), "(", list,
+                                          ") VALUES(", absl::StrJoin(cols.marks, ", "), ")");
+  Connection::InternalScope internal(user);
+  Finalizer sel, ins;
+  if (sqlite3_prepare_v2(user.db(), select.c_str(), -1, &sel.stmt, nullptr) != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat("reading ", t->name, ": ", sqlite3_errmsg(user.db())));
+  }
+  if (sqlite3_prepare_v2(db, insert.c_str(), -1, &ins.stmt, nullptr) != SQLITE_OK) {
+    return absl::InternalError(
+        absl::StrCat("copying rows of ", t->name, ": ", sqlite3_errmsg(db)));
+  }
+  const int ncols = static_cast<int>(cols.names.size());
+  auto copy_row = [&] {
+    for (int i = 0; i < ncols; ++i) {
+      sqlite3_bind_value(ins.stmt, i + 1, sqlite3_column_value(sel.stmt, i));
+    }
+    sqlite3_step(ins.stmt);  // a row the copy rejects (constraint) is simply not sampled
+    sqlite3_reset(ins.stmt);
+    ++t->sample_rows;
+  };
+  if (plan.seek) {
+    const double span =
+        static_cast<double>(plan.max_rowid) - static_cast<double>(plan.min_rowid) + 1;
+    int64_t last = plan.min_rowid - 1;
+    for (int64_t i = 0; i < plan.limit; ++i) {
+      int64_t target = plan.min_rowid + static_cast<int64_t>(span * static_cast<double>(i) /
+                                                             static_cast<double>(plan.limit));
+      if (target <= last) target = last + 1;
+      sqlite3_reset(sel.stmt);
+      sqlite3_bind_int64(sel.stmt, 1, target);
+      if (sqlite3_step(sel.stmt) != SQLITE_ROW) break;
+      last = sqlite3_column_int64(sel.stmt, ncols);
+      copy_row();
+    }
+  } else {
+    int64_t seen = 0;
+    while (t->sample_rows < plan.limit && sqlite3_step(sel.stmt) == SQLITE_ROW) {
+      if ((seen++ % plan.stride) != 0) continue;
+      copy_row();
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+StoredColumns StoredColumnsOf(const TableInfo& t) {
+  StoredColumns out;
+  for (const ColumnInfo& c : t.columns) {
+    if (c.generated) continue;
+    out.names.push_back(QuoteIdentifier(c.name));
+    out.marks.push_back("?");
+  }
+  return out;
+}
+
+absl::StatusOr<double> CopySample(Connection& user, sqlite3* db, int64_t sample_rows,
+                                  std::vector<TableInfo>* tables) {
+  int64_t total_rows = 0;
+  for (TableInfo& t : *tables) {
+    ASSIGN_OR_RETURN(Rows count, Query(user, absl::StrCat("SELECT count(*) FROM main.",
+                                                          QuoteIdentifier(t.name))));
+    t.real_rows = count.empty() ? 0 : count[0][0].AsInt();
+    total_rows += t.real_rows;
+  }
+  const double rate = total_rows <= sample_rows ? 1.0
+                                                : static_cast<double>(sample_rows) /
+                                                      static_cast<double>(total_rows);
+  for (TableInfo& t : *tables) {
+    if (StoredColumnsOf(t).names.empty()) continue;
+    ASSIGN_OR_RETURN(SamplePlan plan, PlanSample(user, t, rate));
+    if (plan.limit <= 0) continue;
+    RETURN_IF_ERROR(CopyTableSample(user, db, plan, &t));
+  }
+  return rate;
+}
+
+void Scratch::Seed(Connection& user, const std::string& table, const std::string& column,
+                    const Value& value) {
+  const TableInfo* t = FindTable(table);
+  if (t == nullptr || t->is_virtual || t->sample_rows >= t->real_rows || value.is_null()) return;
+  const int ci = t->Column(column);
+  if (ci < 0) return;
+  bool searchable = t->integer_pk && t->columns[ci].pk == 1;
+  for (const IndexDef& d : t->indexes) {
+    searchable |= d.where.empty() && !d.parts.empty() && !d.parts[0].expression &&
+                  d.parts[0].collation.empty() && absl::EqualsIgnoreCase(d.parts[0].column, column);
+  }
+  if (!searchable) return;
+  const std::string c = QuoteIdentifier(column);
+  auto have = Query(db_, absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(t->name), " WHERE ",
+                                      c, " = ?"),
+                    {value});
+  if (!have.ok() || have->empty() || (*have)[0][0].AsInt() > 0) return;
+  auto count = Query(user, absl::StrCat("SELECT count(*) FROM main.", QuoteIdentifier(t->name),
+                                        " WHERE ", c, " = ?"),
+                     {value});
+  if (!count.ok() || count->empty() || (*count)[0][0].AsInt() == 0) return;
+  const int64_t want = std::min<int64_t>(
+      1000, std::max<int64_t>(1, static_cast<int64_t>(std::ceil(
+                                     rate_ * static_cast<double>((*count)[0][0].AsInt())))));
+  const StoredColumns stored = StoredColumnsOf(*t);
+  const std::vector<std::string>& names = stored.names;
+  const std::vector<std::string>& marks = stored.marks;
+  auto rows = Query(user, absl::StrCat("SELECT ", absl::StrJoin(names, ", "), " FROM main.",
+                                       QuoteIdentifier(t->name), " WHERE ", c, " = ? LIMIT ?"),
+                    {value, Value(want)});
+  if (!rows.ok()) return;
+  sqlite3_exec(db_, "PRAGMA foreign_keys=OFF", nullptr, nullptr, nullptr);
+  const std::string insert = absl::StrCat("INSERT OR IGNORE INTO ", QuoteIdentifier(t->name), "(",
+                                          absl::StrJoin(names, ", "), ") VALUES(",
+                                          absl::StrJoin(marks, ", "), ")");
+  for (const Row& r : *rows) Query(db_, insert, r).IgnoreError();
+  sqlite3_exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF",
+               nullptr, nullptr, nullptr);
+}
+
+}  // namespace doctor::indexes

@@ -1,0 +1,30 @@
+// Sample step of the scratch copy: the same share of every table's rows (so costs on the copy
+// keep the tables' proportions: a scan of a big table stays dearer than one of a small table),
+// at least 200 rows of each table, about `sample_rows` in all. Dense rowid tables are sampled by
+// seeking evenly spaced rowids (no full scan); others keep every n-th row of a scan.
+#ifndef DOCTOR_INDEXES_SCRATCH_SAMPLE_H_
+#define DOCTOR_INDEXES_SCRATCH_SAMPLE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ext/core/connection.h"
+#include "ext/indexes/scratch.h"
+
+namespace doctor::indexes {
+
+// Counts each table's rows (TableInfo::real_rows), copies the sample into the tables already
+// created on `db` (TableInfo::sample_rows) and returns the share sampled (0..1].
+absl::StatusOr<double> CopySample(Connection& user, sqlite3* db, int64_t sample_rows,
+                                  std::vector<TableInfo>* tables);
+
+// "a", "b" of a table's stored (not generated) columns, quoted, and as many "?".
+struct StoredColumns {
+  std::vector<std::string> names, marks;
+};
+StoredColumns StoredColumnsOf(const TableInfo& t);
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_SCRATCH_SAMPLE_H_

@@ -1,0 +1,161 @@
+#include "ext/indexes/scratch_schema.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+
+namespace doctor::indexes {
+namespace {
+
+// The WHERE clause of a CREATE INDEX statement ("" when it has none).
+std::string PartialWhere(const std::string& sql) {
+  std::string lower = absl::AsciiStrToLower(sql);
+  size_t close = lower.rfind(')');
+  size_t where = lower.rfind(" where ");
+  if (where == std::string::npos || (close != std::string::npos && where < close &&
+                                     lower.find("where", close) == std::string::npos)) {
+    return "";
+  }
+  return std::string(absl::StripAsciiWhitespace(sql.substr(where + 7)));
+}
+
+std::string CreateSql(const std::vector<SchemaObject>& objects, const std::string& type,
+                      const std::string& name) {
+  std::string sql;
+  for (const SchemaObject& o : objects) {
+    if (o.type == type && absl::EqualsIgnoreCase(o.name, name)) sql = o.sql;
+  }
+  return sql;
+}
+
+absl::Status ReadColumns(Connection& user, TableInfo* t) {
+  ASSIGN_OR_RETURN(Rows cols, Query(user,
+                                    "SELECT name, pk, hidden, type FROM pragma_table_xinfo(?, "
+                                    "'main') ORDER BY cid",
+                                    {Value(t->name)}));
+  int pk_count = 0;
+  std::string pk_type;
+  for (const Row& c : cols) {
+    ColumnInfo col;
+    col.name = c[0].AsText();
+    col.pk = static_cast<int>(c[1].AsInt());
+    const int hidden = static_cast<int>(c[2].AsInt());
+    if (hidden == 1) {  // a virtual table's hidden column
+      t->hidden.push_back(col.name);
+      continue;
+    }
+    col.generated = hidden >= 2;
+    if (col.pk > 0) {
+      ++pk_count;
+      pk_type = c[3].AsText();
+    }
+    const char* coll = nullptr;
+    if (!t->is_virtual &&
+        sqlite3_table_column_metadata(user.db(), "main", t->name.c_str(), col.name.c_str(),
+                                      nullptr, &coll, nullptr, nullptr, nullptr) == SQLITE_OK &&
+        coll != nullptr && !absl::EqualsIgnoreCase(coll, "BINARY")) {
+      col.collation = coll;
+    }
+    t->columns.push_back(std::move(col));
+  }
+  t->integer_pk = !t->without_rowid && pk_count == 1 && absl::EqualsIgnoreCase(pk_type, "INTEGER");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<IndexDef> ReadIndex(Connection& user, const TableInfo& t, const Row& listed,
+                                   const std::vector<SchemaObject>& objects) {
+  IndexDef d;
+  d.table = t.name;
+  d.name = listed[0].AsText();
+  d.unique = listed[1].AsInt() != 0;
+  ASSIGN_OR_RETURN(Rows parts, Query(user,
+                                     "SELECT cid, name, desc, coll FROM "
+                                     "pragma_index_xinfo(?, 'main') WHERE key ORDER BY seqno",
+                                     {Value(d.name)}));
+  for (const Row& p : parts) {
+    KeyPart k;
+    k.expression = p[0].AsInt() == -2;
+    k.column =
+        k.expression ? absl::StrCat("<expression ", d.parts.size() + 1, ">") : p[1].AsText();
+    k.desc = p[2].AsInt() != 0;
+    const std::string coll = p[3].AsText();
+    const int ci = t.Column(k.column);
+    const std::string declared = ci >= 0 ? t.columns[ci].collation : "";
+    if (!absl::EqualsIgnoreCase(coll, declared.empty() ? "BINARY" : declared)) k.collation = coll;
+    d.parts.push_back(std::move(k));
+  }
+  if (listed[2].AsInt() != 0) {
+    for (const SchemaObject& o : objects) {
+      if (o.type == "index" && o.name == d.name) d.where = PartialWhere(o.sql);
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SchemaObject>> ReadSchemaObjects(Connection& user) {
+  ASSIGN_OR_RETURN(Rows rows, Query(user,
+                                    "SELECT type, name, tbl_name, sql FROM main.sqlite_schema "
+                                    "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' "
+                                    "ESCAPE '\\' ORDER BY rowid"));
+  std::vector<SchemaObject> out;
+  for (const Row& r : rows) {
+    out.push_back({r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsText()});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<TableInfo>> ReadTables(Connection& user,
+                                                  const std::vector<SchemaObject>& objects) {
+  ASSIGN_OR_RETURN(Rows list, Query(user,
+                                    "SELECT name, type FROM pragma_table_list "
+                                    "WHERE schema = 'main' AND type IN ('table', 'virtual') "
+                                    "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"));
+  std::vector<TableInfo> tables;
+  for (const Row& row : list) {
+    TableInfo t;
+    t.name = row[0].AsText();
+    t.is_virtual = row[1].AsText() == "virtual";
+    t.without_rowid = absl::StrContains(
+        absl::AsciiStrToLower(CreateSql(objects, "table", t.name)), "without rowid");
+    RETURN_IF_ERROR(ReadColumns(user, &t));
+    ASSIGN_OR_RETURN(Rows idx, Query(user,
+                                     "SELECT name, \"unique\", partial FROM "
+                                     "pragma_index_list(?, 'main') ORDER BY name",
+                                     {Value(t.name)}));
+    for (const Row& i : idx) {
+      ASSIGN_OR_RETURN(IndexDef d, ReadIndex(user, t, i, objects));
+      t.indexes.push_back(std::move(d));
+    }
+    tables.push_back(std::move(t));
+  }
+  return tables;
+}
+
+absl::Status CreateTable(sqlite3* db, const TableInfo& t,
+                         const std::vector<SchemaObject>& objects) {
+  const std::string create = CreateSql(objects, "table", t.name);
+  if (!create.empty() && sqlite3_exec(db, create.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> names;
+  for (const ColumnInfo& c : t.columns) names.push_back(QuoteIdentifier(c.name));
+  return Exec(db, absl::StrCat("CREATE TABLE ", QuoteIdentifier(t.name), "(",
+                               absl::StrJoin(names, ", "), ")"));
+}
+
+void CreateDependentObjects(sqlite3* db, const std::vector<SchemaObject>& objects) {
+  for (const char* type : {"index", "view", "trigger"}) {
+    for (const SchemaObject& o : objects) {
+      if (o.type == type) sqlite3_exec(db, o.sql.c_str(), nullptr, nullptr, nullptr);
+    }
+  }
+}
+
+}  // namespace doctor::indexes

@@ -1,0 +1,122 @@
+// Statistics step of the scratch copy (scratch.h): the user's sqlite_stat1 where it has rows,
+// else ANALYZE of the sample scaled to the real row counts; and per-column figures of the sample
+// that the candidates phase uses.
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/indexes/scratch.h"
+
+namespace doctor::indexes {
+namespace {
+
+std::string Lower(const std::string& s) { return absl::AsciiStrToLower(s); }
+
+}  // namespace
+
+absl::Status Scratch::LoadStatistics(Connection& user) {
+  ASSIGN_OR_RETURN(Rows has, Query(user,
+                                   "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' "
+                                   "AND name = 'sqlite_stat1'"));
+  Rows user_stats;
+  if (!has.empty() && has[0][0].AsInt() > 0) {
+    ASSIGN_OR_RETURN(user_stats, Query(user, "SELECT tbl, idx, stat FROM main.sqlite_stat1"));
+  }
+  if (user_stats.empty() && !options_.analyze_sample) return absl::OkStatus();
+  has_stats_ = true;
+  RETURN_IF_ERROR(Exec(db_, "ANALYZE"));
+  ASSIGN_OR_RETURN(Rows mine, Query(db_, "SELECT tbl, idx FROM sqlite_stat1"));
+  for (const Row& r : mine) {
+    const std::string tbl = r[0].AsText();
+    const Value idx = r[1];
+    bool replaced = false;
+    for (const Row& u : user_stats) {
+      if (absl::EqualsIgnoreCase(u[0].AsText(), tbl) && u[1].is_null() == idx.is_null() &&
+          absl::EqualsIgnoreCase(u[1].AsText(), idx.AsText())) {
+        RETURN_IF_ERROR(Query(db_, "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx IS ?",
+                              {u[2], Value(tbl), idx})
+                            .status());
+        replaced = true;
+      }
+    }
+    if (!replaced) RETURN_IF_ERROR(ScaleStatRow(tbl, idx.AsText()));
+  }
+  sqlite3_exec(db_, "DELETE FROM sqlite_stat4", nullptr, nullptr, nullptr);  // if it exists
+  return Exec(db_, "ANALYZE sqlite_schema");
+}
+
+absl::Status Scratch::ScaleStatRow(const std::string& table, const std::string& index) {
+  const TableInfo* t = FindTable(table);
+  if (t == nullptr || t->sample_rows <= 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(db_,
+                                    "SELECT stat FROM sqlite_stat1 WHERE tbl = ? AND "
+                                    "coalesce(idx, '') = ?",
+                                    {Value(table), Value(index)}));
+  for (const Row& r : rows) {
+    std::string scaled = ScaleStat(r[0].AsText(), static_cast<double>(t->sample_rows),
+                                   static_cast<double>(t->real_rows));
+    RETURN_IF_ERROR(Query(db_,
+                          "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND "
+                          "coalesce(idx, '') = ?",
+                          {Value(scaled), Value(table), Value(index)})
+                        .status());
+  }
+  return absl::OkStatus();
+}
+
+double Scratch::Distinct(const std::string& table, const std::string& column) {
+  std::string key = absl::StrCat("d|", Lower(table), "|", Lower(column));
+  auto it = stat_cache_.find(key);
+  if (it != stat_cache_.end()) return it->second;
+  auto rows = Query(db_, absl::StrCat("SELECT count(DISTINCT ", QuoteIdentifier(column),
+                                      ") FROM ", QuoteIdentifier(table)));
+  double v = rows.ok() && !rows->empty() ? (*rows)[0][0].AsDouble() : 1.0;
+  return stat_cache_[key] = std::max(1.0, v);
+}
+
+double Scratch::AvgBytes(const std::string& table, const std::string& column) {
+  std::string key = absl::StrCat("b|", Lower(table), "|", Lower(column));
+  auto it = stat_cache_.find(key);
+  if (it != stat_cache_.end()) return it->second;
+  std::string c = QuoteIdentifier(column);
+  auto rows = Query(db_, absl::StrCat("SELECT avg(CASE typeof(", c,
+                                      ") WHEN 'integer' THEN 3 WHEN 'real' THEN 8 WHEN 'null' "
+                                      "THEN 0 ELSE length(CAST(",
+                                      c, " AS BLOB)) END) + 1 FROM ", QuoteIdentifier(table)));
+  double v = rows.ok() && !rows->empty() ? (*rows)[0][0].AsDouble() : 8.0;
+  return stat_cache_[key] = std::max(1.0, v);
+}
+
+double Scratch::Frequency(const std::string& table, const std::string& column,
+                          const Value& value) {
+  auto rows = Query(db_,
+                    absl::StrCat("SELECT avg(", QuoteIdentifier(column), " = ?) FROM ",
+                                 QuoteIdentifier(table)),
+                    {value});
+  return rows.ok() && !rows->empty() ? (*rows)[0][0].AsDouble() : 1.0;
+}
+
+Value Scratch::Typical(const std::string& table, const std::string& column) {
+  std::string key = absl::StrCat(Lower(table), "|", Lower(column));
+  auto it = typical_cache_.find(key);
+  if (it != typical_cache_.end()) return it->second;
+  const TableInfo* t = FindTable(table);
+  int64_t middle = t ? t->sample_rows / 2 : 0;
+  std::string c = QuoteIdentifier(column);
+  auto rows = Query(db_,
+                    absl::StrCat("SELECT ", c, " FROM ", QuoteIdentifier(table), " WHERE ", c,
+                                 " IS NOT NULL LIMIT 1 OFFSET ?"),
+                    {Value(middle)});
+  Value v = rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
+  if (v.is_null()) {
+    rows = Query(db_, absl::StrCat("SELECT ", c, " FROM ", QuoteIdentifier(table), " WHERE ", c,
+                                   " IS NOT NULL LIMIT 1"));
+    if (rows.ok() && !rows->empty()) v = (*rows)[0][0];
+  }
+  return typical_cache_[key] = v;
+}
+
+}  // namespace doctor::indexes

@@ -1,0 +1,87 @@
+// index_whatif: the statements' plans and costs on the scratch copy before and after
+// user-written CREATE INDEX statements (see advise_engine.h).
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "ext/core/query_plan.h"
+#include "ext/core/status_macros.h"
+#include "ext/indexes/advise_engine.h"
+#include "ext/indexes/probe.h"
+#include "ext/indexes/scratch.h"
+
+namespace doctor::indexes {
+namespace {
+
+// Rows the statements look up by constant are seeded into the sample first.
+absl::Status SeedLookups(Connection& connection, Scratch& scratch,
+                         const std::vector<std::string>& statements) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Probe> probe, Probe::Build(scratch));
+  for (const std::string& s : statements) {
+    std::vector<ProbeScan> scans;
+    if (!probe->Capture(s, &scans).ok()) continue;
+    for (const ProbeScan& ps : scans) {
+      const TableInfo& t = scratch.tables()[ps.table];
+      for (const ProbeConstraint& pc : ps.constraints) {
+        if (pc.has_value && pc.eq) {
+          scratch.Seed(connection, t.name, t.columns[pc.column].name, pc.value);
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Builds the hypothetical indexes on the copy; their names.
+absl::StatusOr<std::vector<std::string>> BuildHypothetical(
+    Scratch& scratch, const std::vector<std::string>& index_ddl) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < index_ddl.size(); ++i) {
+    auto created = scratch.ApplyIndexDdl(index_ddl[i]);
+    if (!created.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("index_ddl ", i + 1, ": ", created.status().message()));
+    }
+    names.insert(names.end(), created->begin(), created->end());
+  }
+  return names;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const std::string& sql,
+                                                 const std::vector<std::string>& index_ddl) {
+  ScratchOptions so;
+  ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
+  ASSIGN_OR_RETURN(std::vector<std::string> statements, SplitAdvisable(scratch->db(), sql, true));
+  if (statements.empty()) {
+    return absl::InvalidArgumentError("sql: no query or write statement to analyse");
+  }
+  RETURN_IF_ERROR(SeedLookups(connection, *scratch, statements));
+  std::vector<WorkloadItem> items;
+  std::vector<WhatIfResult> results;
+  for (const std::string& s : statements) {
+    ASSIGN_OR_RETURN(WorkloadItem item, LoadStatement(*scratch, s, 1));
+    WhatIfResult r;
+    r.statement.sql = s;
+    ASSIGN_OR_RETURN(QueryPlan before, ExplainQueryPlan(scratch->db(), s));
+    r.statement.plan_before = PlanText(before);
+    Measurement m = scratch->Run(s, item.params);
+    r.statement.cost_before = m.steps;
+    r.statement.error = m.error;
+    items.push_back(std::move(item));
+    results.push_back(std::move(r));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> names, BuildHypothetical(*scratch, index_ddl));
+  for (size_t i = 0; i < items.size(); ++i) {
+    ASSIGN_OR_RETURN(QueryPlan after, ExplainQueryPlan(scratch->db(), items[i].sql));
+    results[i].statement.plan_after = PlanText(after);
+    Measurement m = scratch->Run(items[i].sql, items[i].params);
+    results[i].statement.cost_after = m.steps;
+    for (const std::string& n : names) {
+      if (after.UsesIndex(n)) results[i].used.push_back(n);
+    }
+  }
+  return results;
+}
+
+}  // namespace doctor::indexes

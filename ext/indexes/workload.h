@@ -1,0 +1,58 @@
+// Workload phase of the advisor: the statements to advise on, split and checked on the scratch
+// copy, each with its weight, the tables it touches, the table it writes and guessed values for
+// its parameters. Which statements count (queries and writes; comments before them skipped) is
+// decided by core's statement kind, not here.
+//
+// Example:
+//   ASSIGN_OR_RETURN(std::vector<WorkloadItem> items,
+//                    LoadWorkload(scratch, {{"-- poll\nSELECT * FROM jobs WHERE state = ?"}}));
+#ifndef DOCTOR_INDEXES_WORKLOAD_H_
+#define DOCTOR_INDEXES_WORKLOAD_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ext/core/statement_kind.h"
+#include "ext/core/value.h"
+#include "ext/indexes/scratch.h"
+
+namespace doctor::indexes {
+
+struct InputStatement {
+  std::string sql;       // may hold several statements
+  double weight = 1;     // calls
+  bool strict = true;    // false (captured workload): statements that fail are skipped
+};
+
+// One workload statement as the engine sees it.
+struct WorkloadItem {
+  std::string sql;
+  StatementKind kind = StatementKind::kOther;
+  double weight = 1;
+  std::vector<Value> params;      // guessed values for its parameters
+  std::set<std::string> tables;   // lower-case names of the tables it reads or writes
+  std::string written;            // lower-case name of the table it writes ("" for a query)
+  std::string error;              // set when it cannot run on the copy
+  bool capped = false;            // its baseline run hit the step cap (cost is a lower bound)
+};
+
+// Splits `text` into statements by preparing them on `db` (so each is checked against the
+// schema) and keeps the advisable ones (queries and writes), trimmed of a trailing ';'. Errors
+// name the statement's position; with `strict` false the statements up to the first failure are
+// returned instead.
+absl::StatusOr<std::vector<std::string>> SplitAdvisable(sqlite3* db, const std::string& text,
+                                                        bool strict);
+
+// The statement `sql` with its tables, written table and guessed parameters.
+absl::StatusOr<WorkloadItem> LoadStatement(Scratch& scratch, const std::string& sql,
+                                           double weight);
+
+// Every advisable statement of the workload.
+absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
+    Scratch& scratch, const std::vector<InputStatement>& workload);
+
+}  // namespace doctor::indexes
+
+#endif  // DOCTOR_INDEXES_WORKLOAD_H_
