@@ -91,7 +91,9 @@ absl::StatusOr<std::vector<QueryCost>> MeasureQueries(sqlite3* db, PrivateDb* pr
     QueryCost cost;
     absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(db, q.sql);
     if (!plan.ok()) {
-      cost.error = std::string(plan.status().message());
+      // "no such table: t (in: EXPLAIN QUERY PLAN ...)": the query is named in the detail already.
+      const std::string message(plan.status().message());
+      cost.error = message.substr(0, message.find(" (in: "));
       out.push_back(std::move(cost));
       continue;
     }

@@ -82,7 +82,7 @@ TEST_F(ReplayTest, AQueryThatNoLongerRunsIsAWarning) {
   auto rows = PlanChanges("ALTER TABLE jobs DROP COLUMN payload");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "warning");
-  EXPECT_THAT(rows[0][2], HasSubstr("no longer runs after the migration: no such column: payload"));
+  EXPECT_THAT(rows[0][2], ::testing::EndsWith("no longer runs after the migration: no such column: payload"));
 }
 
 TEST_F(ReplayTest, ParametersAreBoundToNullAndSaidSo) {
