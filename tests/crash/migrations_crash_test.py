@@ -3,7 +3,7 @@ SIGKILL at a random moment, over and over. After every kill the database must ho
 migration entirely or not at all, the journal must agree with the schema, and
 PRAGMA integrity_check must say ok. Finally a clean run applies what is left, exactly once.
 
-Usage: migrate_crash_test.py DOCTOR_SO [TRIALS]   (Debian's /usr/bin/python3)
+Usage: migrations_crash_test.py DOCTOR_SO [TRIALS]   (Debian's /usr/bin/python3)
 """
 import os
 import random
