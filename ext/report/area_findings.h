@@ -30,10 +30,6 @@ absl::Status AddMigrationFindings(Connection& connection, const std::string& fol
 // the build is skipped, not an error).
 bool HasTable(const Connection& connection, const char* name);
 
-// True when the statement names one of the extension's own functions or tables: the user's call
-// of doctor_report or migrate_dir is not a query to tune.
-bool CallsTheExtension(const Connection& connection, const std::string& sql);
-
 // "critical" | "warn" | anything else (info), as the areas' status columns say it.
 Severity SeverityOf(const std::string& status);
 

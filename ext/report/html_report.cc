@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
+#include "ext/core/extension_objects.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ext/core/extension_objects.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
@@ -20,18 +21,6 @@ namespace {
 
 // At most this many query findings: the rest are in query_stats.
 constexpr int kMostQueries = 10;
-
-bool IsExtensionObject(const Connection& c, absl::string_view name) {
-  for (const Area* area : c.areas()) {
-    for (const FunctionSpec& f : area->functions) {
-      if (absl::EqualsIgnoreCase(name, f.name)) return true;
-    }
-    for (const TableSpec& t : area->tables) {
-      if (absl::EqualsIgnoreCase(name, t.name)) return true;
-    }
-  }
-  return false;
-}
 
 // True when the plan (query_stats' text form) reads some table whole.
 bool ScansAWholeTable(const std::string& plan_text) {
@@ -109,16 +98,6 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
 }
 
 }  // namespace
-
-bool CallsTheExtension(const Connection& c, const std::string& sql) {
-  for (const Token& token : TokenizeSql(sql)) {
-    if (token.kind == TokenKind::kWord && IsExtensionObject(c, token.text)) return true;
-    if (token.kind == TokenKind::kQuotedName && IsExtensionObject(c, UnquoteSql(token.text))) {
-      return true;
-    }
-  }
-  return false;
-}
 
 absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
