@@ -14,6 +14,7 @@
 #include "ext/core/table_rows.h"
 #include "ext/core/time.h"
 #include "ext/timing/histogram.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -138,8 +139,11 @@ const Column kQueryStatsColumns[] = {
     {"first_seen", "TEXT", "First run, ISO-8601 UTC."},
     {"last_seen", "TEXT", "Last run, ISO-8601 UTC."},
     {"plan", "TEXT",
-     "EXPLAIN QUERY PLAN of example on this connection, steps joined by '; ' (NULL for other "
-     "databases and statements with nothing to plan)."},
+     "EXPLAIN QUERY PLAN as the application's SQLite planned it when the query ran (first run "
+     "and after each schema change), steps joined by '; '; when none was captured, computed on "
+     "this connection (NULL for other databases and statements with nothing to plan)."},
+    {"plan_id", "INTEGER",
+     "FNV-1a 64 of the captured plan text (NULL when plan was not captured in the application)."},
 };
 
 const Column kSlowQueriesColumns[] = {
@@ -200,7 +204,12 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     rows.Set("errors", c.ErrorsJson());
     rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
     rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
-    if (e.db == own) rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
+    if (std::optional<PlanRecord> captured = PlanHistory::Global().Current(e.query_id, e.db)) {
+      rows.Set("plan", captured->text);
+      rows.Set("plan_id", captured->plan_id);
+    } else if (e.db == own) {
+      rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
+    }
   }
   return rows.Finish();
 }

@@ -6,9 +6,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "ext/core/query_plan.h"
 #include "ext/core/sql_normalize.h"
 #include "ext/core/statement_kind.h"
+#include "ext/core/time.h"
 #include "ext/timing/clock.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -171,10 +174,13 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
     if (in_flight_[i].stmt == stmt) return false;  // a trigger sub-program of a running statement
   }
   if (connection_.internal()) return false;
+  // Nothing of the application runs now (a trigger or a statement stepped inside another one
+  // has a run in flight): EXPLAIN on this connection here is as safe as between two statements.
+  if ((attention_ & kPlanToCapture) && in_flight_count_ == 0) CapturePlans();
   if (attention_ & kStaleCache) {
     for (Cached& c : cache_) c.stmt = nullptr;
   }
-  attention_ = 0;
+  attention_ = plan_queue_.empty() ? 0 : kPlanToCapture;
   if (in_flight_count_ == kMaxInFlight) {  // PROFILEs were lost: forget the oldest
     std::move(in_flight_.begin() + 1, in_flight_.end(), in_flight_.begin());
     --in_flight_count_;
@@ -246,8 +252,8 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
     std::string query = NormalizeSql(raw);
     const int64_t id = QueryId(query);
     // Classified once per distinct text, like the normalization.
-    const bool is_write = IsWrite(KindOfStatement(raw));
-    it = shapes_.emplace(raw, Shape{std::move(query), id, is_write}).first;
+    const StatementKind kind = KindOfStatement(raw);
+    it = shapes_.emplace(raw, Shape{std::move(query), id, IsWrite(kind), kind}).first;
   }
   // Writes count the rows they changed; everything else the rows it returned.
   const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
@@ -260,6 +266,9 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
   slot.query_id = it->second.query_id;
   slot.is_dml = is_dml;
   slot.hint = Stats::Hint();
+  slot.kind = it->second.kind;
+  slot.reprepares = StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  slot.plan_countdown = 1;  // checked at the end of this run
   UnlockPending();
   return slot;
 }
@@ -291,6 +300,8 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
   const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
   const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
+  // Before this run is added: a re-prepare folds the runs of the previous plan first.
+  if (run.fresh || --c.plan_countdown == 0) CheckPlan(c, stmt, run.fresh);
   // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
@@ -342,6 +353,70 @@ void TimingState::RefineBusy() {
     ++c.pending.errors_by[ErrorCodeOf(code)];
   }
   UnlockPending();
+}
+
+void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, bool fresh) {
+  c.plan_countdown = kPlanCheckEvery;
+  const uint32_t reprepares = StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  // A fresh statement that re-prepared during its first run met a changed schema; a known one
+  // re-prepared since the last check.
+  const bool reprepared = fresh ? reprepares > 0 : reprepares != c.reprepares;
+  c.reprepares = reprepares;
+  if (reprepared) {
+    ++plan_epoch_;  // statements prepared after the reload will not re-prepare: plan them again
+    LockPending();
+    FoldSlotLocked(c, TraceTimeOfDay());  // the runs before this one ran with the previous plan
+    UnlockPending();
+  }
+  switch (c.kind) {
+    case StatementKind::kAnalyze:
+      PlanHistory::Global().NoteAnalyze(UnixMs());
+      ++plan_epoch_;
+      return;
+    case StatementKind::kCreate:
+    case StatementKind::kDrop:
+    case StatementKind::kAlter:
+      ++plan_epoch_;
+      return;
+    default:
+      break;
+  }
+  if (!IsPlannable(c.kind)) return;
+  const uint64_t generation = PlanHistory::Global().generation();
+  if (generation != plan_history_generation_) {
+    plan_history_generation_ = generation;
+    planned_.clear();
+  }
+  auto planned = planned_.find(c.query_id);
+  if (planned != planned_.end() && planned->second == plan_epoch_) return;
+  for (const PlanToCapture& p : plan_queue_) {
+    if (p.query_id == c.query_id) return;
+  }
+  if (plan_queue_.size() >= kMaxPlanQueue) return;  // checked again at a later run
+  plan_queue_.push_back({c.query_id, c.raw, c.query});
+  attention_ |= kPlanToCapture;
+}
+
+void TimingState::CapturePlans() {
+  std::vector<PlanToCapture> queue;
+  queue.swap(plan_queue_);
+  size_t done = 0;
+  for (PlanToCapture& p : queue) {
+    if (done == kMaxCapturesPerStart) {  // bounded work per statement start: the rest next time
+      plan_queue_.push_back(std::move(p));
+      continue;
+    }
+    ++done;
+    if (planned_.size() >= kMaxPlanned) planned_.clear();
+    planned_[p.query_id] = plan_epoch_;
+    // Prepared only, never run; our own statements are not timed (InternalScope). A failure
+    // (a table gone, an authorizer) leaves the plan unknown and the application unaffected.
+    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.raw);
+    if (!plan.ok() || plan->empty()) continue;
+    PlanHistory::Global().Observe(Key{p.query_id, db_index_}, db_name_, p.query, p.raw,
+                                  PlanText(*plan), sqlite3_libversion(), UnixMs(),
+                                  Stats::Global(), kStatsMax.Get());
+  }
 }
 
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
