@@ -179,6 +179,12 @@ std::string FindCreateIndex(absl::string_view migration_sql, absl::string_view i
   const std::string wanted = absl::AsciiStrToLower(index);
   for (absl::string_view statement : absl::StrSplit(migration_sql, ';')) {
     statement = absl::StripAsciiWhitespace(statement);
+    while (absl::StartsWith(statement, "--")) {  // leading comment lines (drizzle breakpoints)
+      const size_t eol = statement.find('\n');
+      statement = eol == absl::string_view::npos
+                      ? absl::string_view()
+                      : absl::StripAsciiWhitespace(statement.substr(eol + 1));
+    }
     // Normalized: keywords upper-cased, names unquoted and lower-cased (sql_normalize.h).
     std::string normal = NormalizeSql(statement);
     for (absl::string_view prefix : {"CREATE INDEX ", "CREATE UNIQUE INDEX "}) {
