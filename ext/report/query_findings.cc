@@ -112,8 +112,8 @@ absl::Status AddPlanRegressions(Connection& c, const std::string& schema,
                          "SELECT query_id, query, at, cause, old_plan, new_plan, "
                          "coalesce(dropped_indexes, ''), old_mean_ms, new_mean_ms, old_steps, "
                          "new_steps, new_calls, coalesce(fix, '') FROM plan_changes p "
-                         "WHERE regression AND db = (SELECT file FROM pragma_database_list "
-                         "WHERE name = ?1) AND new_plan_id IN (SELECT plan_id FROM now "
+                         "WHERE regression AND db = (SELECT CASE file WHEN '' THEN ':memory:' "
+                         "ELSE file END FROM pragma_database_list WHERE name = ?1) AND new_plan_id IN (SELECT plan_id FROM now "
                          "WHERE now.query_id = p.query_id) LIMIT ?2",
                          {Value(schema), Value(kMostQueries)}));
   for (const Row& r : rows) {

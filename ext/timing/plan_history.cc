@@ -169,7 +169,8 @@ bool IsRegression(const PlanFigures& o, const PlanFigures& n) {
   const double old_steps = static_cast<double>(o.vm_steps) / o.calls;
   const double new_steps = static_cast<double>(n.vm_steps) / n.calls;
   if (new_steps > 2 * old_steps && new_steps - old_steps >= 50) return true;
-  if (o.calls < 3 || n.calls < 3) return false;
+  // Latency alone is noisy: it counts only when the new plan does not do far less work.
+  if (o.calls < 3 || n.calls < 3 || 2 * new_steps < old_steps) return false;
   const double old_ms = o.total_ms / o.calls;
   const double new_ms = n.total_ms / n.calls;
   return new_ms > 2 * old_ms && new_ms - old_ms >= 0.05;

@@ -122,7 +122,8 @@ std::vector<std::string> PlanIndexes(absl::string_view plan_text);
 std::vector<std::string> DroppedIndexes(absl::string_view old_plan, absl::string_view new_plan);
 
 // A regression: the new plan's runs cost more than twice the old plan's, in VM steps per run
-// (at least 50 more) or in mean latency (at least 0.05 ms more, 3 runs or more on each side).
+// (at least 50 more) or in mean latency (at least 0.05 ms more, 3 runs or more on each side,
+// and not with half the steps or fewer).
 bool IsRegression(const PlanFigures& old_plan, const PlanFigures& new_plan);
 
 // The CREATE INDEX statement of `index` in a migration's text (statements split at ';'), as

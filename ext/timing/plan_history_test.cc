@@ -93,6 +93,7 @@ TEST(PlanHistory, RegressionNeedsTwiceTheCost) {
   EXPECT_FALSE(IsRegression({0, 10, 1.0, 30}, {0, 10, 1.0, 70}));      // 2.3x but 4 steps more
   EXPECT_TRUE(IsRegression({0, 10, 1.0, 700}, {0, 10, 3.0, 700}));     // latency 3x
   EXPECT_FALSE(IsRegression({0, 2, 1.0, 700}, {0, 2, 3.0, 700}));      // too few runs to tell
+  EXPECT_FALSE(IsRegression({0, 10, 1.0, 90000}, {0, 10, 3.0, 130}));  // slower, far less work
   EXPECT_FALSE(IsRegression({0, 0, 0, 0}, {0, 10, 3.0, 700}));
 }
 
