@@ -122,6 +122,20 @@ TEST_F(Plans, CaptureFailureLeavesTheApplicationAlone) {
             "1");
 }
 
+// The application's changes() and last rowid survive a capture at the next statement start
+// (writes are not planned: EXPLAIN of a DELETE would set changes() to 0).
+TEST_F(Plans, CaptureLeavesChangesAndRowid) {
+  Db db;
+  MakeJobs(db);
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000");
+  db.Exec("DELETE FROM jobs WHERE run_at > 1990");
+  EXPECT_EQ(db.One("SELECT changes()"), "10");
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'done' AND run_at < 5000");
+  db.Exec("INSERT INTO jobs(id, state, run_at) VALUES (7777, 'x', 1)");
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'x' AND run_at < 5000");
+  EXPECT_EQ(db.One("SELECT last_insert_rowid() || ' ' || changes()"), "7777 1");
+}
+
 TEST_F(Plans, ResetForgetsThePlans) {
   Db db;
   MakeJobs(db);

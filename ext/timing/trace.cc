@@ -381,7 +381,9 @@ void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, bool fresh) {
     default:
       break;
   }
-  if (!IsPlannable(c.kind)) return;
+  // Queries only: EXPLAIN of an INSERT, UPDATE or DELETE is compiled to count changes, and its
+  // end sets sqlite3_changes() to 0, which the application could read next.
+  if (!IsQuery(c.kind)) return;
   const uint64_t generation = PlanHistory::Global().generation();
   if (generation != plan_history_generation_) {
     plan_history_generation_ = generation;
