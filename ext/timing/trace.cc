@@ -194,9 +194,11 @@ void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   r.counters[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
   // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
   r.fresh = r.counters[0] == 0;
-  const Cached& slot = cache_[SlotOf(stmt)];
+  Cached& slot = cache_[SlotOf(stmt)];
   if (slot.stmt == stmt && !r.fresh) {
     std::memcpy(&r.counters[1], &slot.last[1], 3 * sizeof r.counters[0]);
+    // Every kPlanCheckEvery runs of a prepared statement: re-prepared since (plan_history.h)?
+    if (--slot.plan_countdown == 0) CheckPlan(slot, stmt);
   } else {
     ReadStartCounters(r);
   }
@@ -241,10 +243,18 @@ int TimingState::OnOuterRow(sqlite3_stmt* stmt) {
   return 0;
 }
 
-TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
+TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, bool fresh) {
   const char* sql = sqlite3_sql(stmt);
   if (sql == nullptr) sql = "";
-  if (slot.stmt == stmt && slot.raw == sql) return slot;
+  if (slot.stmt == stmt && slot.raw == sql) {
+    // A statement's first run (its address recycled): its plan is checked against 0 re-prepares
+    // (a re-prepare during this first run met a changed schema).
+    if (fresh) {
+      slot.reprepares = 0;
+      CheckPlan(slot, stmt);
+    }
+    return slot;
+  }
   std::string raw = sql;
   auto it = shapes_.find(raw);
   if (it == shapes_.end()) {
@@ -267,9 +277,10 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
   slot.is_dml = is_dml;
   slot.hint = Stats::Hint();
   slot.kind = it->second.kind;
-  slot.reprepares = StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
-  slot.plan_countdown = 1;  // checked at the end of this run
+  slot.reprepares = fresh ? 0 : StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  slot.plan_epoch = 0;
   UnlockPending();
+  CheckPlan(slot, stmt);  // a statement new to the slot: planned unless known in this epoch
   return slot;
 }
 
@@ -300,8 +311,6 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
   const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
   const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
-  // Before this run is added: a re-prepare folds the runs of the previous plan first.
-  if (run.fresh || --c.plan_countdown == 0) CheckPlan(c, stmt, run.fresh);
   // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
@@ -355,17 +364,25 @@ void TimingState::RefineBusy() {
   UnlockPending();
 }
 
-void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, bool fresh) {
+void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
   c.plan_countdown = kPlanCheckEvery;
+  // Re-prepared since the last check (Relookup sets 0 for a statement's first run: a re-prepare
+  // during it met a changed schema).
   const uint32_t reprepares = StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
-  // A fresh statement that re-prepared during its first run met a changed schema; a known one
-  // re-prepared since the last check.
-  const bool reprepared = fresh ? reprepares > 0 : reprepares != c.reprepares;
+  const bool reprepared = reprepares != c.reprepares;
+  const uint64_t generation = PlanHistory::Global().generation();
+  if (generation != plan_history_generation_) {  // query_stats_reset: plan everything again
+    plan_history_generation_ = generation;
+    planned_.clear();
+    ++plan_epoch_;
+  }
+  // The common case, every kPlanCheckEvery runs of a prepared statement: nothing changed.
+  if (!reprepared && c.plan_epoch == plan_epoch_) return;
   c.reprepares = reprepares;
   if (reprepared) {
     ++plan_epoch_;  // statements prepared after the reload will not re-prepare: plan them again
     LockPending();
-    FoldSlotLocked(c, TraceTimeOfDay());  // the runs before this one ran with the previous plan
+    FoldSlotLocked(c, TraceTimeOfDay());  // the runs so far go to the previous plan
     UnlockPending();
   }
   switch (c.kind) {
@@ -383,20 +400,25 @@ void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, bool fresh) {
   }
   // Queries only: EXPLAIN of an INSERT, UPDATE or DELETE is compiled to count changes, and its
   // end sets sqlite3_changes() to 0, which the application could read next.
-  if (!IsQuery(c.kind)) return;
-  const uint64_t generation = PlanHistory::Global().generation();
-  if (generation != plan_history_generation_) {
-    plan_history_generation_ = generation;
-    planned_.clear();
+  if (!IsQuery(c.kind)) {
+    c.plan_epoch = plan_epoch_;
+    return;
   }
   auto planned = planned_.find(c.query_id);
-  if (planned != planned_.end() && planned->second == plan_epoch_) return;
+  if (planned != planned_.end() && planned->second == plan_epoch_) {
+    c.plan_epoch = plan_epoch_;
+    return;
+  }
   for (const PlanToCapture& p : plan_queue_) {
-    if (p.query_id == c.query_id) return;
+    if (p.query_id == c.query_id) {
+      c.plan_epoch = plan_epoch_;
+      return;
+    }
   }
   if (plan_queue_.size() >= kMaxPlanQueue) return;  // checked again at a later run
   plan_queue_.push_back({c.query_id, c.raw, c.query});
   attention_ |= kPlanToCapture;
+  c.plan_epoch = plan_epoch_;
 }
 
 void TimingState::CapturePlans() {

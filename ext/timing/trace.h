@@ -84,6 +84,7 @@ class TimingState : public AreaState {
     Stats::Hint hint;  // the statement's entry in the store, for folding
     StatementKind kind = StatementKind::kOther;
     uint32_t reprepares = 0;  // SQLITE_STMTSTATUS_REPREPARE at the last plan check
+    uint64_t plan_epoch = 0;  // plan_epoch_ when its plan was last known or queued
   };
   // A shape computed for a statement's text: reused when the application prepares the same text
   // again (ORMs prepare per query), so normalization is paid once per distinct text.
@@ -99,7 +100,7 @@ class TimingState : public AreaState {
     std::string raw;
     std::string query;
   };
-  static constexpr uint8_t kPlanCheckEvery = 8;      // runs of a prepared statement
+  static constexpr uint8_t kPlanCheckEvery = 16;     // runs of a prepared statement
   static constexpr size_t kMaxPlanQueue = 16;        // statements waiting for their plan
   static constexpr size_t kMaxCapturesPerStart = 4;  // EXPLAINs at one statement start
   static constexpr size_t kMaxPlanned = 512;         // per connection: query id -> epoch
@@ -137,8 +138,7 @@ class TimingState : public AreaState {
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RefineBusy();
   // Plan history (plan_history.h): whether the statement may plan differently now (first run,
   // re-prepared, DDL or ANALYZE on this connection); queues its plan capture when so.
-  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CheckPlan(Cached& c, sqlite3_stmt* stmt,
-                                                             bool fresh);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CheckPlan(Cached& c, sqlite3_stmt* stmt);
   // At a statement start with nothing running: EXPLAIN QUERY PLAN of the queued statements on
   // this connection (as the extension's own statements), handed to the plan history.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CapturePlans();
@@ -148,9 +148,10 @@ class TimingState : public AreaState {
   Cached& Lookup(sqlite3_stmt* stmt, bool fresh) {
     Cached& slot = cache_[SlotOf(stmt)];
     if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
-    return Relookup(slot, stmt);
+    return Relookup(slot, stmt, fresh);
   }
-  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD Cached& Relookup(Cached& slot, sqlite3_stmt* stmt);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD Cached& Relookup(Cached& slot, sqlite3_stmt* stmt,
+                                                               bool fresh);
   // Folds (or, with discard, drops) every slot's pending samples. Takes pending_lock_.
   void FoldPending(bool discard);
   void FoldSlotLocked(Cached& slot, const TraceTimeOfDay& time_of_day);
