@@ -80,6 +80,7 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
   }
   EntrySnapshot& into = (*all)[it->second];
   into.counters.Merge(e.counters);
+  if (into.plan.plan_id == 0) into.plan = e.plan;  // only this process's entries carry one
   // Sidecars keep no literal example unless shared (stats_share_examples): take ours.
   if (into.example.empty()) into.example = std::move(e.example);
 }
