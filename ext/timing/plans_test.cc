@@ -136,6 +136,22 @@ TEST_F(Plans, CaptureLeavesChangesAndRowid) {
   EXPECT_EQ(db.One("SELECT last_insert_rowid() || ' ' || changes()"), "7777 1");
 }
 
+// ANALYZE on the connection makes the planner prefer the other index: the change says why.
+TEST_F(Plans, AnalyzeIsTheCause) {
+  Db db;
+  db.Exec("CREATE TABLE t(a, b); CREATE INDEX tb ON t(b); CREATE INDEX ta ON t(a);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+          "INSERT INTO t SELECT i % 2, i FROM n");
+  db.Exec("SELECT count(*) FROM t WHERE a = 1 AND b > 5");
+  db.Exec("ANALYZE");
+  db.Exec("SELECT count(*) FROM t WHERE a = 1 AND b > 5");
+  auto rows = db.Rows("SELECT old_plan, new_plan, cause FROM plan_changes");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "SEARCH t USING INDEX ta (a=?)");
+  EXPECT_EQ(rows[0][1], "SEARCH t USING INDEX tb (b>?)");
+  EXPECT_EQ(rows[0][2], "ANALYZE");
+}
+
 TEST_F(Plans, ResetForgetsThePlans) {
   Db db;
   MakeJobs(db);
