@@ -9,13 +9,17 @@
 
 namespace doctor::timing {
 
-extern const Column kQueryStatsColumns[23];
-extern const Column kSlowQueriesColumns[9];
-extern const Column kInfoColumns[11];
+extern const Column kQueryStatsColumns[25];
+extern const Column kSlowQueriesColumns[10];
+extern const Column kInfoColumns[15];
 
 absl::StatusOr<Rows> QueryStats(TableCall& call);
 absl::StatusOr<Rows> SlowQueries(TableCall& call);
 absl::StatusOr<Rows> Info(TableCall& call);
+
+// query_stats_buckets (buckets_table.cc).
+extern const Column kBucketsColumns[11];
+absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
 }  // namespace doctor::timing
 

@@ -24,8 +24,10 @@ namespace {
 // Clears this process's figures, then the sidecar of every database file it has seen and of this
 // connection's database; only this connection's own sidecar can fail the call.
 absl::StatusOr<Value> Reset(FunctionCall& call) {
+  absl::MutexLock lock(&StoreMutex());  // no flush in between: nothing older comes back
+  const int64_t now = UnixMs();
   DiscardPendingSamples();
-  Stats::Global().Reset(UnixMs());
+  Stats::Global().Reset(now);
   std::vector<std::string> dbs = Stats::Global().DbNames();
   dbs.push_back(call.connection().State<TimingState>().db_name());
   std::sort(dbs.begin(), dbs.end());
@@ -33,7 +35,7 @@ absl::StatusOr<Value> Reset(FunctionCall& call) {
   const std::string& own = call.connection().State<TimingState>().db_name();
   absl::Status own_status;
   for (const std::string& db : dbs) {
-    absl::Status status = ResetSidecar(db);
+    absl::Status status = ResetSidecar(db, now);
     if (db == own) own_status = status;
   }
   RETURN_IF_ERROR(own_status);
@@ -83,8 +85,9 @@ absl::Status Attach(Connection& connection) {
 
 const FunctionSpec kFunctions[] = {
     {"query_stats_reset", 0, 0, Trust::kDirectOnly, Reset, "query_stats_reset() -> TEXT",
-     "Clears this process's query statistics and slow-query log, and the figures in the "
-     "<db>-doctor sidecar of every database file it has seen."},
+     "Clears the query statistics and slow-query log everywhere: this process's, the "
+     "<db>-doctor store of every database file it has seen, and (at their next flush or read) "
+     "every other process's counts from before the reset."},
     {"query_stats_flush", 0, 0, Trust::kDirectOnly, Flush, "query_stats_flush() -> INTEGER",
      "Adds this process's query statistics since its last flush into the <db>-doctor sidecar "
      "of each database file; returns the number of query shapes written."},
@@ -109,10 +112,16 @@ const TableSpec kTables[] = {
      "active on this connection (status: active | off | replaced | not installed), and the "
      "path of this database's <db>-doctor sidecar (store; NULL for in-memory databases).",
      kInfoColumns},
+    {"query_stats_buckets", nullptr, {}, true, QueryStatsBuckets,
+     "SELECT * FROM query_stats_buckets",
+     "Per query shape and hour (the last 24): calls, total, mean, min, max and p95, from the "
+     "shared <db>-doctor stores and this process's unflushed counts; join hours_ago = 0 with 1 "
+     "to see what got slower.",
+     kBucketsColumns},
 };
 
 Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &kSlowMax,
-                              &kSlowParams, &kStatsFlushS, &kStatsShareExamples};
+                              &kSlowParams, &kStatsShareMs, &kStatsShareExamples};
 
 }  // namespace
 

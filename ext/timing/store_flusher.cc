@@ -1,0 +1,112 @@
+#include "ext/timing/store_flusher.h"
+
+#include <cstdlib>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "ext/timing/settings.h"
+#include "ext/timing/sidecar.h"
+#include "ext/timing/stats.h"
+
+namespace doctor::timing {
+namespace {
+
+// How long the thread sleeps when stats_share_ms is 0 before it looks at the setting again.
+constexpr int64_t kIdleMs = 1000;
+
+// One run of the thread: its own stop flag, so a thread still stopping never sees the flag of
+// the next one.
+struct Run {
+  bool stop = false;
+  std::thread thread;
+};
+
+struct Flusher {
+  absl::Mutex mu;
+  absl::CondVar wake;
+  int users ABSL_GUARDED_BY(mu) = 0;
+  Run* run ABSL_GUARDED_BY(mu) = nullptr;
+  bool exit_hook ABSL_GUARDED_BY(mu) = false;
+  bool exiting ABSL_GUARDED_BY(mu) = false;
+};
+
+Flusher& TheFlusher() {
+  static Flusher* flusher = new Flusher;  // never destroyed: the atexit hook uses it
+  return *flusher;
+}
+
+void FlushAll() {
+  for (const std::string& db : Stats::Global().DbNames()) {
+    if (HasSidecar(db)) (void)FlushDb(db, kBackgroundBusyMs);  // failures retry next time
+  }
+}
+
+void Loop(Run* run) {
+  Flusher& f = TheFlusher();
+  f.mu.Lock();
+  while (!run->stop) {
+    const int64_t every_ms = kStatsShareMs.Get();
+    f.wake.WaitWithTimeout(&f.mu, absl::Milliseconds(every_ms > 0 ? every_ms : kIdleMs));
+    if (run->stop || every_ms <= 0) continue;
+    f.mu.Unlock();
+    FlushAll();
+    f.mu.Lock();
+  }
+  f.mu.Unlock();
+  if (kStatsShareMs.Get() > 0) FlushAll();  // the last counts of a closing or exiting process
+}
+
+// Stops the current run, if any, and waits for its thread.
+void StopLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
+  Run* run = f.run;
+  if (run == nullptr) return;
+  f.run = nullptr;
+  run->stop = true;
+  f.wake.SignalAll();
+  f.mu.Unlock();
+  if (run->thread.joinable() && run->thread.get_id() != std::this_thread::get_id()) {
+    run->thread.join();
+  } else if (run->thread.joinable()) {
+    run->thread.detach();  // never: the thread closes no timed connection
+  }
+  delete run;
+  f.mu.Lock();
+}
+
+void StopAtExit() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  f.exiting = true;
+  StopLocked(f);
+}
+
+}  // namespace
+
+void AcquireStoreFlusher() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  if (f.users++ > 0 || f.exiting) return;
+  if (!f.exit_hook) {
+    f.exit_hook = true;
+    std::atexit(StopAtExit);  // runs at exit, or when the library is unloaded (already stopped)
+  }
+  Run* run = new Run;
+  run->thread = std::thread(Loop, run);
+  f.run = run;
+}
+
+void ReleaseStoreFlusher() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  if (f.users == 0 || --f.users > 0) return;
+  StopLocked(f);
+}
+
+bool StoreFlusherRunning() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  return f.run != nullptr;
+}
+
+}  // namespace doctor::timing
