@@ -89,8 +89,9 @@ const FunctionSpec kFunctions[] = {
      "<db>-doctor store of every database file it has seen, and (at their next flush or read) "
      "every other process's counts from before the reset."},
     {"query_stats_flush", 0, 0, Trust::kDirectOnly, Flush, "query_stats_flush() -> INTEGER",
-     "Adds this process's query statistics since its last flush into the <db>-doctor sidecar "
-     "of each database file; returns the number of query shapes written."},
+     "Adds this process's query statistics since its last flush into the shared <db>-doctor "
+     "store of each database file now (the background flusher does it every stats_share_ms); "
+     "returns the number of query shapes written."},
     {"query_trace_forward", 1, 3, Trust::kDirectOnly, Forward,
      "query_trace_forward(mask INTEGER [, callback POINTER, context POINTER]) -> TEXT",
      "For C/C++ applications: a sqlite3_trace_v2 callback of their own that the extension's "
@@ -101,16 +102,19 @@ const TableSpec kTables[] = {
     {"query_stats", nullptr, {}, true, QueryStats, "SELECT * FROM query_stats",
      "One row per normalized query (per database file): calls, time (total, min, max, mean, "
      "stddev, p50/p95/p99 in ms), a latency sparkline, rows, VM counters, failed runs by code "
-     "and the query plan; this process's memory merged with the <db>-doctor sidecars.",
+     "and the query plan; the shared <db>-doctor stores (every process, live) merged with this "
+     "process's unflushed counts.",
      kQueryStatsColumns},
     {"slow_queries", nullptr, {}, true, SlowQueries, "SELECT * FROM slow_queries",
      "The most recent statements slower than slow_ms (newest first, at most slow_max): when, "
-     "how long, the SQL as written, bound values when slow_params is on, and the plan.",
+     "how long, the SQL as written, bound values when slow_params is on, and the plan; other "
+     "processes' slow statements from the shared <db>-doctor stores too.",
      kSlowQueriesColumns},
     {"query_stats_info", nullptr, {}, true, Info, "SELECT * FROM query_stats_info",
      "One row about query timing: entries, evictions, memory, since when, whether timing is "
      "active on this connection (status: active | off | replaced | not installed), and the "
-     "path of this database's <db>-doctor sidecar (store; NULL for in-memory databases).",
+     "path of this database's shared <db>-doctor store (NULL for in-memory databases), its "
+     "evictions, last reset and error, and whether the background flusher runs.",
      kInfoColumns},
     {"query_stats_buckets", nullptr, {}, true, QueryStatsBuckets,
      "SELECT * FROM query_stats_buckets",
