@@ -1,5 +1,7 @@
 #include "ext/timing/sidecar.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
@@ -24,6 +26,9 @@ constexpr const char* kBoundedColumns =
     " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096), stats_since_ms";
 
 absl::Mutex store_mu(absl::kConstInit);
+
+// Most query shapes one flush writes (about 0.1 s of work); the rest wait for the next flush.
+constexpr size_t kMaxShapesPerFlush = 2000;
 
 // Per database: the last slow entry this process wrote to the store (Stats::SlowQuery::seq).
 absl::flat_hash_map<std::string, uint64_t>& SlowWritten() ABSL_EXCLUSIVE_LOCKS_REQUIRED(store_mu) {
@@ -66,12 +71,13 @@ absl::StatusOr<EntrySnapshot> ReadEntry(const Row& r) {
   return e;
 }
 
-absl::Status WriteEntry(sqlite3* db, const EntrySnapshot& t, bool share_example) {
-  ASSIGN_OR_RETURN(Rows existing,
-                   Query(db,
-                         absl::StrCat("SELECT ", kBoundedColumns,
-                                      " FROM doctor_query_stats WHERE query_id = ? AND db = ?"),
-                         {Value(t.query_id), Value(t.db)}));
+absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_example) {
+  static const std::string* const kSelect = new std::string(absl::StrCat(
+      "SELECT ", kBoundedColumns, " FROM doctor_query_stats WHERE query_id = ? AND db = ?"));
+  static const std::string* const kInsert =
+      new std::string(absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(Rows existing, side.Run(*kSelect, {Value(t.query_id), Value(t.db)}));
   Counters c = t.counters;
   int64_t since = t.counters.first_seen_ms;
   if (!existing.empty()) {
@@ -79,9 +85,7 @@ absl::Status WriteEntry(sqlite3* db, const EntrySnapshot& t, bool share_example)
     c.Merge(old.counters);
     since = old.stats_since_ms;
   }
-  return Query(db,
-               absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
-                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+  return side.Run(*kInsert,
                {Value(t.query_id), Value(t.db), Value(t.query),
                 share_example ? Value(t.example) : Value::Null(), Value(c.calls),
                 Value(c.total_ms), Value(c.sumsq_ms), Value(c.min_ms), Value(c.max_ms),
@@ -95,7 +99,7 @@ absl::Status WriteEntry(sqlite3* db, const EntrySnapshot& t, bool share_example)
 // Keeps the store within stats_max rows: beyond it the least used (fewest calls, then oldest)
 // are deleted, down to 95 % so the sort is not paid at every flush, and counted.
 absl::StatusOr<bool> Evict(SidecarDb& side) {
-  ASSIGN_OR_RETURN(Rows count, Query(side.db(), "SELECT count(*) FROM doctor_query_stats"));
+  ASSIGN_OR_RETURN(Rows count, side.Run("SELECT count(*) FROM doctor_query_stats"));
   const int64_t rows = count.front()[0].AsInt(), max = kStatsMax.Get();
   if (rows <= max) return false;
   const int64_t target = std::max<int64_t>(1, max - max / 20);
@@ -127,11 +131,11 @@ absl::Status WriteAll(SidecarDb& side, std::vector<EntrySnapshot> taken,
                               [&](const SlowQuery& s) { return s.at_ms < reset_at; }),
                slow.end());
     const bool share_examples = kStatsShareExamples.On();
-    for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteEntry(db, t, share_examples));
-    RETURN_IF_ERROR(WriteBuckets(db, taken));
-    RETURN_IF_ERROR(WriteSlow(db, slow, share_examples, kSlowMax.Get()));
+    for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteEntry(side, t, share_examples));
+    RETURN_IF_ERROR(WriteBuckets(side, taken));
+    RETURN_IF_ERROR(WriteSlow(side, slow, share_examples, kSlowMax.Get()));
     ASSIGN_OR_RETURN(bool evicted, Evict(side));
-    RETURN_IF_ERROR(PruneBuckets(db, UnixMs(), evicted));
+    RETURN_IF_ERROR(PruneBuckets(side, UnixMs(), evicted));
     return Exec(db, "COMMIT");
   }();
   if (!status.ok()) (void)Exec(db, "ROLLBACK");
@@ -171,6 +175,18 @@ absl::StatusOr<int64_t> FlushDb(const std::string& db, int busy_ms) {
   std::vector<EntrySnapshot> taken = FoldedStats().TakeForFlush(db);
   std::vector<SlowQuery> slow = Stats::Global().SlowSince(db, slow_written);
   if (taken.empty() && slow.empty()) return 0;
+  // A bounded transaction: the most used shapes first, the rest at the next flush.
+  std::vector<EntrySnapshot> later;
+  if (taken.size() > kMaxShapesPerFlush) {
+    std::nth_element(taken.begin(), taken.begin() + kMaxShapesPerFlush, taken.end(),
+                     [](const EntrySnapshot& a, const EntrySnapshot& b) {
+                       return a.counters.calls > b.counters.calls;
+                     });
+    later.assign(std::make_move_iterator(taken.begin() + kMaxShapesPerFlush),
+                 std::make_move_iterator(taken.end()));
+    taken.resize(kMaxShapesPerFlush);
+    Stats::Global().Restore(later);
+  }
   absl::StatusOr<std::unique_ptr<SidecarDb>> side = SidecarDb::Open(db, SidecarMode::kWrite,
                                                                     busy_ms);
   absl::Status status = side.status();

@@ -149,7 +149,43 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::Open(const std::string& db
 }
 
 SidecarDb::~SidecarDb() {
+  for (auto& [sql, stmt] : prepared_) sqlite3_finalize(stmt);
   if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+absl::StatusOr<Rows> SidecarDb::Run(const std::string& sql, absl::Span<const Value> params) {
+  const auto error = [&](int rc) -> absl::Status {
+    if (rc == SQLITE_NOMEM) return absl::ResourceExhaustedError("out of memory");
+    return absl::InternalError(
+        absl::StrCat(sqlite3_errmsg(db_), " (in: ", sql.substr(0, 80), ")"));
+  };
+  sqlite3_stmt*& stmt = prepared_[sql];
+  if (stmt == nullptr) {
+    const int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+    if (rc != SQLITE_OK || stmt == nullptr) {
+      absl::Status status = error(rc);
+      prepared_.erase(sql);
+      return status;
+    }
+  }
+  Rows rows;
+  int rc = SQLITE_OK;
+  for (size_t i = 0; i < params.size() && rc == SQLITE_OK; ++i) {
+    rc = BindValue(stmt, static_cast<int>(i) + 1, params[i]);
+  }
+  while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) break;
+    Row row;
+    const int n = sqlite3_column_count(stmt);
+    for (int i = 0; i < n; ++i) row.push_back(ColumnValue(stmt, i));
+    rows.push_back(std::move(row));
+  }
+  absl::Status status = rc == SQLITE_DONE ? absl::OkStatus() : error(rc);
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (!status.ok()) return status;
+  return rows;
 }
 
 absl::Status SidecarDb::CheckSchema() {

@@ -27,8 +27,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "ext/core/sqlite.h"
+#include "ext/core/value.h"
 
 namespace doctor::timing {
 
@@ -67,6 +70,9 @@ class SidecarDb {
   // the file when it is not a non-negative integer.
   absl::StatusOr<int64_t> Key(const char* key) const;
   absl::Status SetKey(const char* key, int64_t value);
+  // One statement with `params` bound 1..n, all rows; the statement stays prepared for the next
+  // call with the same text (a flush runs the same few statements for every query shape).
+  absl::StatusOr<Rows> Run(const std::string& sql, absl::Span<const Value> params = {});
   // Prefixes a failure with "sidecar <path>: ".
   absl::Status Named(const absl::Status& status) const;
 
@@ -78,6 +84,7 @@ class SidecarDb {
   sqlite3* db_ = nullptr;
   bool has_tables_ = false;
   bool legacy_ = false;  // format 1: read as empty, replaced by CreateTables
+  absl::flat_hash_map<std::string, sqlite3_stmt*> prepared_;  // Run's statements
   double deadline_ms_ = 0;
 };
 

@@ -20,10 +20,10 @@ absl::Status ReadHourCounters(const Row& r, size_t first, Counters* c) {
   return ReadHistogram(r[first + 4], c->calls, &c->buckets);
 }
 
-absl::Status WriteBucket(sqlite3* db, const EntrySnapshot& t) {
+absl::Status WriteBucket(SidecarDb& side, const EntrySnapshot& t) {
   const int64_t hour = t.counters.last_seen_ms / kBucketMs;
   ASSIGN_OR_RETURN(Rows existing,
-                   Query(db,
+                   side.Run(
                          "SELECT calls, total_ms, min_ms, max_ms, substr(histogram, 1, 4096)"
                          " FROM doctor_query_buckets WHERE query_id = ? AND db = ? AND hour = ?",
                          {Value(t.query_id), Value(t.db), Value(hour)}));
@@ -42,7 +42,7 @@ absl::Status WriteBucket(sqlite3* db, const EntrySnapshot& t) {
     }
     c.Merge(old);
   }
-  return Query(db,
+  return side.Run(
                "INSERT OR REPLACE INTO doctor_query_buckets"
                " (query_id, db, hour, calls, total_ms, min_ms, max_ms, histogram)"
                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -53,19 +53,24 @@ absl::Status WriteBucket(sqlite3* db, const EntrySnapshot& t) {
 
 }  // namespace
 
-absl::Status WriteBuckets(sqlite3* db, const std::vector<EntrySnapshot>& taken) {
-  for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteBucket(db, t));
+absl::Status WriteBuckets(SidecarDb& side, const std::vector<EntrySnapshot>& taken) {
+  for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteBucket(side, t));
   return absl::OkStatus();
 }
 
-absl::Status PruneBuckets(sqlite3* db, int64_t now_ms, bool evicted) {
-  RETURN_IF_ERROR(Query(db, "DELETE FROM doctor_query_buckets WHERE hour <= ?",
-                        {Value(now_ms / kBucketMs - kBucketHours)})
-                      .status());
+absl::Status PruneBuckets(SidecarDb& side, int64_t now_ms, bool evicted) {
+  // Old hours go once per hour (a scan of the table); the pruned hour is kept in the store.
+  const int64_t oldest = now_ms / kBucketMs - kBucketHours;
+  ASSIGN_OR_RETURN(int64_t pruned, side.Key("buckets_pruned_to"));
+  if (pruned < oldest) {
+    RETURN_IF_ERROR(
+        side.Run("DELETE FROM doctor_query_buckets WHERE hour <= ?", {Value(oldest)}).status());
+    RETURN_IF_ERROR(side.SetKey("buckets_pruned_to", oldest));
+  }
   if (!evicted) return absl::OkStatus();
-  return Exec(db,
-              "DELETE FROM doctor_query_buckets WHERE (query_id, db) NOT IN"
-              " (SELECT query_id, db FROM doctor_query_stats)");
+  return Exec(side.db(),
+              "DELETE FROM doctor_query_buckets AS b WHERE NOT EXISTS (SELECT 1 FROM"
+              " doctor_query_stats s WHERE s.query_id = b.query_id AND s.db = b.db)");
 }
 
 absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side) {

@@ -34,9 +34,9 @@ struct BucketRow {
 };
 
 // Adds the counters of `taken` to their hours (inside the flush's transaction).
-absl::Status WriteBuckets(sqlite3* db, const std::vector<EntrySnapshot>& taken);
+absl::Status WriteBuckets(SidecarDb& side, const std::vector<EntrySnapshot>& taken);
 // Deletes hours older than kBucketHours and, after an eviction, buckets of evicted shapes.
-absl::Status PruneBuckets(sqlite3* db, int64_t now_ms, bool evicted);
+absl::Status PruneBuckets(SidecarDb& side, int64_t now_ms, bool evicted);
 // Every bucket of the store, values checked (at most stats_max x kBucketHours rows).
 absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side);
 

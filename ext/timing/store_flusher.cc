@@ -1,10 +1,12 @@
 #include "ext/timing/store_flusher.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "ext/core/time.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -12,8 +14,8 @@
 namespace doctor::timing {
 namespace {
 
-// How long the thread sleeps when stats_share_ms is 0 before it looks at the setting again.
-constexpr int64_t kIdleMs = 1000;
+// Longest the thread sleeps before it looks at stats_share_ms again.
+constexpr double kPollMs = 250;
 
 // One run of the thread: its own stop flag, so a thread still stopping never sees the flag of
 // the next one.
@@ -44,12 +46,17 @@ void FlushAll() {
 
 void Loop(Run* run) {
   Flusher& f = TheFlusher();
+  double last_flush = MonotonicMs();
   f.mu.Lock();
   while (!run->stop) {
+    // Wakes at least every kPollMs, so a changed stats_share_ms applies within that.
     const int64_t every_ms = kStatsShareMs.Get();
-    f.wake.WaitWithTimeout(&f.mu, absl::Milliseconds(every_ms > 0 ? every_ms : kIdleMs));
-    if (run->stop || every_ms <= 0) continue;
+    const double due = every_ms > 0 ? last_flush + static_cast<double>(every_ms) : 0;
+    const double wait = every_ms > 0 ? std::min<double>(due - MonotonicMs(), kPollMs) : kPollMs;
+    if (wait > 0) f.wake.WaitWithTimeout(&f.mu, absl::Milliseconds(wait));
+    if (run->stop || every_ms <= 0 || MonotonicMs() < due) continue;
     f.mu.Unlock();
+    last_flush = MonotonicMs();
     FlushAll();
     f.mu.Lock();
   }

@@ -18,11 +18,11 @@ int64_t ProcessToken() {
   return token;
 }
 
-absl::Status WriteSlow(sqlite3* db, const std::vector<SlowQuery>& slow, bool share_sql,
+absl::Status WriteSlow(SidecarDb& side, const std::vector<SlowQuery>& slow, bool share_sql,
                        int64_t slow_max) {
   if (slow.empty()) return absl::OkStatus();
   for (const SlowQuery& s : slow) {
-    RETURN_IF_ERROR(Query(db,
+    RETURN_IF_ERROR(side.Run(
                           "INSERT INTO doctor_slow_queries (process, at_ms, ms, query_id, sql, db,"
                           " vm_steps, fullscan_steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                           {Value(ProcessToken()), Value(s.at_ms), Value(s.ms), Value(s.query_id),
@@ -30,7 +30,7 @@ absl::Status WriteSlow(sqlite3* db, const std::vector<SlowQuery>& slow, bool sha
                            Value(s.vm_steps), Value(s.fullscan_steps)})
                         .status());
   }
-  return Query(db,
+  return side.Run(
                "DELETE FROM doctor_slow_queries"
                " WHERE seq <= (SELECT max(seq) FROM doctor_slow_queries) - ?",
                {Value(slow_max)})

@@ -21,7 +21,7 @@ int64_t ProcessToken();
 
 // Appends `slow` to the ring and keeps its newest `slow_max` rows (inside the flush's
 // transaction).
-absl::Status WriteSlow(sqlite3* db, const std::vector<SlowQuery>& slow, bool share_sql,
+absl::Status WriteSlow(SidecarDb& side, const std::vector<SlowQuery>& slow, bool share_sql,
                        int64_t slow_max);
 // The newest `limit` rows of the ring written by other processes, values checked.
 absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit);
