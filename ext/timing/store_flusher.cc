@@ -1,6 +1,9 @@
 #include "ext/timing/store_flusher.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+
 #include <cstdlib>
 #include <thread>
 
@@ -81,6 +84,33 @@ void StopLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
   f.mu.Lock();
 }
 
+void StartLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
+  Run* run = new Run;
+  run->thread = std::thread(Loop, run);
+  f.run = run;
+}
+
+// fork(): the child has none of the parent's threads. The flusher's mutex and the store's are
+// held across the fork (so neither is copied in a locked state, nor a flush half done); the
+// child then starts its own flusher when its connections are timed (a pre-forking server that
+// opened the database before forking its workers).
+void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  TheFlusher().mu.Lock();
+  StoreMutex().Lock();
+}
+void ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  StoreMutex().Unlock();
+  TheFlusher().mu.Unlock();
+}
+void ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  StoreMutex().Unlock();
+  Flusher& f = TheFlusher();
+  // The parent's Run is left alone: its thread is not in this process (never joined, never freed).
+  f.run = nullptr;
+  if (f.users > 0 && !f.exiting) StartLocked(f);
+  f.mu.Unlock();
+}
+
 void StopAtExit() {
   Flusher& f = TheFlusher();
   absl::MutexLock lock(&f.mu);
@@ -97,10 +127,9 @@ void AcquireStoreFlusher() {
   if (!f.exit_hook) {
     f.exit_hook = true;
     std::atexit(StopAtExit);  // runs at exit, or when the library is unloaded (already stopped)
+    pthread_atfork(PrepareFork, ParentAfterFork, ChildAfterFork);  // removed at unload too
   }
-  Run* run = new Run;
-  run->thread = std::thread(Loop, run);
-  f.run = run;
+  StartLocked(f);
 }
 
 void ReleaseStoreFlusher() {

@@ -8,7 +8,8 @@
 // Lifetime: the first connection that installs timing starts the thread; the last one to close
 // stops it (a final flush, then join) from its close, i.e. before SQLite can dlclose the library
 // that connection loaded; process exit stops it too (an atexit handler registered by the first
-// start). The thread never touches an application connection.
+// start); a child of fork() starts its own (pthread_atfork). The thread never touches an
+// application connection.
 //
 // Example: TimingState::Install() calls AcquireStoreFlusher(); ~TimingState ReleaseStoreFlusher().
 #ifndef DOCTOR_TIMING_STORE_FLUSHER_H_

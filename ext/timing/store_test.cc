@@ -4,6 +4,7 @@
 // store is bounded with evictions counted, and hostile or old stores give clear errors or honest
 // rows within a second. (Tagged "threads": the flusher is a thread.)
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -114,6 +115,28 @@ TEST_F(Store, ClosingTheLastConnectionFlushesItsLastCounts) {
     Insert(db, 3);
   }  // the flusher stops here (before the library could be unloaded), after a final flush
   EXPECT_EQ(StoreCalls(app, kInsert), "3");
+}
+
+// A pre-forking server: the child of fork() shares its counts through a flusher of its own.
+TEST_F(Store, AForkedChildSharesLive) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSAN stops a child that starts threads after fork";
+#endif
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 50)");
+  Insert(db, 1);
+  ASSERT_GE(WaitForStoreCalls(app, kInsert, "1", 2000), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    for (int i = 0; i < 7; ++i) sqlite3_exec(db.get(), "INSERT INTO t VALUES (1)", 0, 0, 0);
+    usleep(400 * 1000);  // its flusher's turns; _exit runs no exit handler
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_EQ(StoreCalls(app, kInsert), "8");
 }
 
 TEST_F(Store, ALockedStoreNeverDelaysStatements) {
