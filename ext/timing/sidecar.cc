@@ -200,6 +200,16 @@ absl::StatusOr<int64_t> FlushDb(const std::string& db, int busy_ms) {
   return static_cast<int64_t>(taken.size());
 }
 
+std::vector<std::string> DbsToFlush() {
+  absl::MutexLock lock(&store_mu);
+  std::vector<std::string> dbs = FoldedStats().DbsWithNews(SlowWritten());
+  dbs.erase(std::remove_if(dbs.begin(), dbs.end(), [](const std::string& db) {
+              return !HasSidecar(db);
+            }),
+            dbs.end());
+  return dbs;
+}
+
 absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
   StoreContents out;
   if (!HasSidecar(db)) return out;

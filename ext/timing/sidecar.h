@@ -68,6 +68,9 @@ bool HasSidecar(const std::string& db);
 absl::StatusOr<int64_t> FlushDb(const std::string& db, int busy_ms)
     ABSL_LOCKS_EXCLUDED(StoreMutex());
 
+// The database files with something to flush (store_flusher.h's turns).
+std::vector<std::string> DbsToFlush() ABSL_LOCKS_EXCLUDED(StoreMutex());
+
 // What a read finds in the store of one database.
 struct StoreContents {
   std::vector<EntrySnapshot> entries;  // the most used stats_max rows

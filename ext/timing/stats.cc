@@ -222,6 +222,26 @@ std::vector<SlowQuery> Stats::SlowSince(absl::string_view db, uint64_t after_seq
   return out;
 }
 
+std::vector<std::string> Stats::DbsWithNews(
+    const absl::flat_hash_map<std::string, uint64_t>& slow_written) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<bool> news(dbs_.size(), false);
+  for (const auto& [key, e] : entries_) {
+    if (e.counters.calls > 0 && key.db < news.size()) news[key.db] = true;
+  }
+  for (const SlowQuery& s : slow_) {
+    auto idx = db_index_.find(s.db);
+    if (idx == db_index_.end() || news[idx->second]) continue;
+    auto written = slow_written.find(s.db);
+    if (written == slow_written.end() || s.seq > written->second) news[idx->second] = true;
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < news.size(); ++i) {
+    if (news[i]) out.push_back(dbs_[i]);
+  }
+  return out;
+}
+
 void Stats::DropBefore(absl::string_view db, int64_t unix_ms) {
   absl::MutexLock lock(&mu_);
   auto idx = db_index_.find(db);

@@ -183,6 +183,10 @@ class Stats {
   std::vector<SlowQuery> SlowSnapshot() const;
   // The slow entries of database `db` recorded after sequence number `after_seq`, oldest first.
   std::vector<SlowQuery> SlowSince(absl::string_view db, uint64_t after_seq) const;
+  // The database files with counts not yet taken for a flush, or slow entries after the
+  // sequence number `slow_written` has for them (one pass: the flusher's idle turns stay cheap).
+  std::vector<std::string> DbsWithNews(
+      const absl::flat_hash_map<std::string, uint64_t>& slow_written) const;
   // Drops what this process counted for database `db` before `unix_ms` (a reset in another
   // process): counters whose first pending run is older, and slow entries that ended before it.
   void DropBefore(absl::string_view db, int64_t unix_ms);

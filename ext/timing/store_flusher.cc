@@ -42,8 +42,8 @@ Flusher& TheFlusher() {
 }
 
 void FlushAll() {
-  for (const std::string& db : Stats::Global().DbNames()) {
-    if (HasSidecar(db)) (void)FlushDb(db, kBackgroundBusyMs);  // failures retry next time
+  for (const std::string& db : DbsToFlush()) {
+    (void)FlushDb(db, kBackgroundBusyMs);  // failures retry next time
   }
 }
 
