@@ -14,10 +14,10 @@ Setting kSlowMax = Setting::Int("slow_max", 1000, 0, 1000000,
 Setting kSlowParams = Setting::Bool(
     "slow_params", false,
     "Keep the expanded SQL (with bound values) of slow statements; off for privacy.");
-Setting kStatsFlushS = Setting::Int(
-    "stats_flush_s", 0, 0, 86400,
-    "Flush query statistics into the <db>-doctor sidecar every N seconds (0: only on "
-    "query_stats_flush()).");
+Setting kStatsShareMs = Setting::Int(
+    "stats_share_ms", 500, 0, 60000,
+    "A background thread adds each process's query statistics to the shared <db>-doctor store "
+    "every N ms (0: only on query_stats_flush()).");
 Setting kStatsShareExamples = Setting::Bool(
     "stats_share_examples", false,
     "Write each query's literal example (the SQL as written, literals included) to the "

@@ -11,7 +11,7 @@ extern Setting kStatsMax;     // stats_max: entries kept before the least used a
 extern Setting kSlowMs;       // slow_ms: threshold of the slow-query log
 extern Setting kSlowMax;      // slow_max: size of the slow-query ring
 extern Setting kSlowParams;   // slow_params: keep the expanded SQL (bound values) of slow ones
-extern Setting kStatsFlushS;  // stats_flush_s: periodic sidecar flush interval, 0 = off
+extern Setting kStatsShareMs;  // stats_share_ms: background store flush interval, 0 = off
 extern Setting kStatsShareExamples;  // stats_share_examples: literal examples in the sidecar
 
 }  // namespace doctor::timing

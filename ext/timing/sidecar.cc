@@ -1,104 +1,39 @@
 #include "ext/timing/sidecar.h"
 
-#include <atomic>
-#include <cmath>
+#include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/timing/settings.h"
+#include "ext/timing/store_slow.h"
+#include "ext/timing/store_values.h"
 #include "ext/timing/trace.h"
-#include "nlohmann/json.hpp"
 
 namespace doctor::timing {
 namespace {
 
 constexpr const char* kColumns =
     "query_id, db, query, example, calls, total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps,"
-    " fullscan_steps, sorts, autoindexes, errors, first_seen_ms, last_seen_ms, histogram";
+    " fullscan_steps, sorts, autoindexes, errors, first_seen_ms, last_seen_ms, histogram,"
+    " stats_since_ms";
 // What a read takes of each row: texts are cut (a hostile row cannot make us allocate much).
 constexpr const char* kBoundedColumns =
     "query_id, substr(db, 1, 4096), substr(query, 1, 4100), substr(example, 1, 4100), calls,"
     " total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps, fullscan_steps, sorts, autoindexes,"
-    " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096)";
+    " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096), stats_since_ms";
 
-// Counts read from a file stay below 2^53: exact as doubles, and far from int64 overflow when
-// the figures of many processes add up (Counters::Merge saturates anyway).
-constexpr int64_t kMaxCount = int64_t{1} << 53;
-// A duration or sum of durations in ms: finite, non-negative, below ~31,000 years.
-constexpr double kMaxMs = 1e15;
+absl::Mutex store_mu(absl::kConstInit);
 
-std::string HistogramJson(const Buckets& b) {
-  nlohmann::json j = nlohmann::json::array();
-  for (uint64_t v : b) j.push_back(v);
-  return j.dump();
-}
+// Most query shapes one flush writes (about 0.1 s of work); the rest wait for the next flush.
+constexpr size_t kMaxShapesPerFlush = 2000;
 
-absl::Status OutOfRange(absl::string_view column, const Value& v) {
-  return absl::OutOfRangeError(
-      absl::StrCat(column, " ", v.is_null() ? "NULL" : v.AsText(), " is not a valid value"));
-}
-
-absl::Status ReadCount(const Value& v, absl::string_view column, int64_t* out) {
-  const int64_t* i = std::get_if<int64_t>(&v.storage());
-  if (i == nullptr || *i < 0 || *i > kMaxCount) return OutOfRange(column, v);
-  *out = *i;
-  return absl::OkStatus();
-}
-
-absl::Status ReadMs(const Value& v, absl::string_view column, double* out) {
-  double d;
-  if (const int64_t* i = std::get_if<int64_t>(&v.storage())) {
-    d = static_cast<double>(*i);
-  } else if (const double* r = std::get_if<double>(&v.storage())) {
-    d = *r;
-  } else {
-    return OutOfRange(column, v);
-  }
-  if (!std::isfinite(d) || d < 0 || d > kMaxMs) return OutOfRange(column, v);
-  *out = d;
-  return absl::OkStatus();
-}
-
-absl::Status ReadHistogram(const Value& v, int64_t calls, Buckets* b) {
-  nlohmann::json j = nlohmann::json::parse(v.AsText(), nullptr, /*allow_exceptions=*/false);
-  if (!j.is_array() || j.size() != b->size()) return OutOfRange("histogram", v);
-  uint64_t sum = 0;
-  for (size_t i = 0; i < b->size(); ++i) {
-    if (!j[i].is_number_unsigned() || j[i].get<uint64_t>() > kMaxCount) {
-      return OutOfRange("histogram", v);
-    }
-    (*b)[i] = j[i].get<uint64_t>();
-    sum += (*b)[i];
-  }
-  if (sum != static_cast<uint64_t>(calls)) {
-    return absl::OutOfRangeError(absl::StrCat("histogram counts ", sum, " runs, calls ", calls));
-  }
-  return absl::OkStatus();
-}
-
-// The errors column: 0 (no failed run, or a sidecar from before errors were counted) or a JSON
-// object of counts by code ({"BUSY_SNAPSHOT": 55}), each code known and each count in range.
-absl::Status ReadErrors(const Value& v, int64_t calls, Counters* c) {
-  if (const int64_t* i = std::get_if<int64_t>(&v.storage())) {
-    if (*i != 0) return OutOfRange("errors", v);
-    return absl::OkStatus();
-  }
-  nlohmann::json j = nlohmann::json::parse(v.AsText(), nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return OutOfRange("errors", v);
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    int code = 0;
-    while (code < kErrorCodes && it.key() != ErrorCodeName(code)) ++code;
-    if (code == kErrorCodes || !it.value().is_number_unsigned() ||
-        it.value().get<uint64_t>() > static_cast<uint64_t>(calls)) {
-      return OutOfRange("errors", v);
-    }
-    c->errors_by[code] = static_cast<int64_t>(it.value().get<uint64_t>());
-    c->errors += c->errors_by[code];
-  }
-  if (c->errors > calls) return OutOfRange("errors", v);
-  return absl::OkStatus();
+// Per database: the last slow entry this process wrote to the store (Stats::SlowQuery::seq).
+absl::flat_hash_map<std::string, uint64_t>& SlowWritten() ABSL_EXCLUSIVE_LOCKS_REQUIRED(store_mu) {
+  static auto* written = new absl::flat_hash_map<std::string, uint64_t>;
+  return *written;
 }
 
 // One row of doctor_query_stats, every value checked.
@@ -123,13 +58,12 @@ absl::Status ReadCounters(const Row& r, Counters* c) {
 
 absl::StatusOr<EntrySnapshot> ReadEntry(const Row& r) {
   EntrySnapshot e;
-  const int64_t* id = std::get_if<int64_t>(&r[0].storage());
-  if (id == nullptr) return OutOfRange("query_id", r[0]);
-  e.query_id = *id;
+  absl::Status status = ReadInteger(r[0], "query_id", &e.query_id);
   e.db = r[1].AsText();
   e.query = r[2].AsText();
   e.example = r[3].AsText();
-  absl::Status status = ReadCounters(r, &e.counters);
+  if (status.ok()) status = ReadCounters(r, &e.counters);
+  if (status.ok()) status = ReadCount(r[18], "stats_since_ms", &e.stats_since_ms);
   if (!status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("row query_id ", e.query_id, ": ", status.message()));
@@ -137,55 +71,95 @@ absl::StatusOr<EntrySnapshot> ReadEntry(const Row& r) {
   return e;
 }
 
-absl::Status WriteEntry(sqlite3* db, const EntrySnapshot& t, bool share_example) {
-  ASSIGN_OR_RETURN(Rows existing,
-                   Query(db,
-                         absl::StrCat("SELECT ", kBoundedColumns,
-                                      " FROM doctor_query_stats WHERE query_id = ? AND db = ?"),
-                         {Value(t.query_id), Value(t.db)}));
+absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_example) {
+  static const std::string* const kSelect = new std::string(absl::StrCat(
+      "SELECT ", kBoundedColumns, " FROM doctor_query_stats WHERE query_id = ? AND db = ?"));
+  static const std::string* const kInsert =
+      new std::string(absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(Rows existing, side.Run(*kSelect, {Value(t.query_id), Value(t.db)}));
   Counters c = t.counters;
+  int64_t since = t.counters.first_seen_ms;
   if (!existing.empty()) {
     ASSIGN_OR_RETURN(EntrySnapshot old, ReadEntry(existing.front()));
     c.Merge(old.counters);
+    since = old.stats_since_ms;
   }
-  return Query(db,
-               absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
-                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+  return side.Run(*kInsert,
                {Value(t.query_id), Value(t.db), Value(t.query),
                 share_example ? Value(t.example) : Value::Null(), Value(c.calls),
                 Value(c.total_ms), Value(c.sumsq_ms), Value(c.min_ms), Value(c.max_ms),
                 Value(c.rows), Value(c.vm_steps), Value(c.fullscan_steps), Value(c.sorts),
-                Value(c.autoindexes), c.errors ? Value(c.ErrorsJson()) : Value(0), Value(c.first_seen_ms),
-                Value(c.last_seen_ms), Value(HistogramJson(c.buckets))})
+                Value(c.autoindexes), c.errors ? Value(c.ErrorsJson()) : Value(0),
+                Value(c.first_seen_ms), Value(c.last_seen_ms), Value(HistogramJson(c.buckets)),
+                Value(since)})
       .status();
 }
 
-// Adds `taken` to the sidecar and keeps its most used stats_max rows, in one transaction.
-absl::Status WriteAll(sqlite3* db, const std::vector<EntrySnapshot>& taken) {
+// Keeps the store within stats_max rows: beyond it the least used (fewest calls, then oldest)
+// are deleted, down to 95 % so the sort is not paid at every flush, and counted.
+absl::StatusOr<bool> Evict(SidecarDb& side) {
+  ASSIGN_OR_RETURN(Rows count, side.Run("SELECT count(*) FROM doctor_query_stats"));
+  const int64_t rows = count.front()[0].AsInt(), max = kStatsMax.Get();
+  if (rows <= max) return false;
+  const int64_t target = std::max<int64_t>(1, max - max / 20);
+  RETURN_IF_ERROR(Query(side.db(),
+                        "DELETE FROM doctor_query_stats WHERE (query_id, db) IN ("
+                        " SELECT query_id, db FROM doctor_query_stats ORDER BY calls, last_seen_ms"
+                        " LIMIT ?)",
+                        {Value(rows - target)})
+                      .status());
+  ASSIGN_OR_RETURN(int64_t evictions, side.Key("evictions"));
+  RETURN_IF_ERROR(side.SetKey("evictions", evictions + sqlite3_changes(side.db())));
+  return true;
+}
+
+// Adds `taken` and `slow` to the store, in one transaction. What was counted before the store's
+// last reset (by any process) is dropped instead.
+absl::Status WriteAll(SidecarDb& side, std::vector<EntrySnapshot> taken,
+                      std::vector<SlowQuery> slow) {
+  sqlite3* db = side.db();
   RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-  absl::Status status;
-  const bool share_examples = kStatsShareExamples.On();
-  for (const EntrySnapshot& t : taken) {
-    status = WriteEntry(db, t, share_examples);
-    if (!status.ok()) break;
-  }
-  if (status.ok()) {
-    status = Query(db,
-                   "DELETE FROM doctor_query_stats WHERE (query_id, db) IN ("
-                   " SELECT query_id, db FROM doctor_query_stats ORDER BY calls, last_seen_ms"
-                   " LIMIT max(0, (SELECT count(*) FROM doctor_query_stats) - ?))",
-                   {Value(kStatsMax.Get())})
-                 .status();
-  }
-  if (status.ok()) status = Exec(db, "COMMIT");
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(int64_t reset_at, side.Key("reset_at_ms"));
+    taken.erase(std::remove_if(taken.begin(), taken.end(),
+                               [&](const EntrySnapshot& t) {
+                                 return t.counters.first_seen_ms < reset_at;
+                               }),
+                taken.end());
+    slow.erase(std::remove_if(slow.begin(), slow.end(),
+                              [&](const SlowQuery& s) { return s.at_ms < reset_at; }),
+               slow.end());
+    const bool share_examples = kStatsShareExamples.On();
+    for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteEntry(side, t, share_examples));
+    RETURN_IF_ERROR(WriteBuckets(side, taken));
+    RETURN_IF_ERROR(WriteSlow(side, slow, share_examples, kSlowMax.Get()));
+    ASSIGN_OR_RETURN(bool evicted, Evict(side));
+    RETURN_IF_ERROR(PruneBuckets(side, UnixMs(), evicted));
+    return Exec(db, "COMMIT");
+  }();
   if (!status.ok()) (void)Exec(db, "ROLLBACK");
   return status;
 }
 
-std::atomic<double> last_periodic_ms{0};
-std::atomic<bool> periodic_running{false};
+absl::StatusOr<std::vector<EntrySnapshot>> ReadEntries(SidecarDb& side) {
+  std::vector<EntrySnapshot> out;
+  ASSIGN_OR_RETURN(Rows rows, Query(side.db(),
+                                    absl::StrCat("SELECT ", kBoundedColumns,
+                                                 " FROM doctor_query_stats ORDER BY calls DESC"
+                                                 " LIMIT ?"),
+                                    {Value(kStatsMax.Get())}));
+  out.reserve(rows.size());
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(EntrySnapshot e, ReadEntry(r));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
 
 }  // namespace
+
+absl::Mutex& StoreMutex() { return store_mu; }
 
 bool HasSidecar(const std::string& db) {
   return !db.empty() && db != ":memory:" && db != "(other)";
@@ -196,64 +170,92 @@ absl::StatusOr<int64_t> FlushDb(const std::string& db, int busy_ms) {
     return absl::FailedPreconditionError(
         "an in-memory database has no file to put a sidecar next to");
   }
+  absl::MutexLock lock(&store_mu);
+  uint64_t& slow_written = SlowWritten()[db];
   std::vector<EntrySnapshot> taken = FoldedStats().TakeForFlush(db);
-  if (taken.empty()) return 0;
+  std::vector<SlowQuery> slow = Stats::Global().SlowSince(db, slow_written);
+  if (taken.empty() && slow.empty()) return 0;
+  // A bounded transaction: the most used shapes first, the rest at the next flush.
+  std::vector<EntrySnapshot> later;
+  if (taken.size() > kMaxShapesPerFlush) {
+    std::nth_element(taken.begin(), taken.begin() + kMaxShapesPerFlush, taken.end(),
+                     [](const EntrySnapshot& a, const EntrySnapshot& b) {
+                       return a.counters.calls > b.counters.calls;
+                     });
+    later.assign(std::make_move_iterator(taken.begin() + kMaxShapesPerFlush),
+                 std::make_move_iterator(taken.end()));
+    taken.resize(kMaxShapesPerFlush);
+    Stats::Global().Restore(later);
+  }
   absl::StatusOr<std::unique_ptr<SidecarDb>> side = SidecarDb::Open(db, SidecarMode::kWrite,
                                                                     busy_ms);
   absl::Status status = side.status();
   if (status.ok()) status = (*side)->CreateTables();
-  if (status.ok()) status = (*side)->Named(WriteAll((*side)->db(), taken));
+  if (status.ok()) status = (*side)->Named(WriteAll(**side, taken, slow));
   if (!status.ok()) {
     Stats::Global().Restore(taken);  // nothing lost: the next flush tries again
     return status;
   }
+  if (!slow.empty()) slow_written = slow.back().seq;
   return static_cast<int64_t>(taken.size());
 }
 
-absl::StatusOr<std::vector<EntrySnapshot>> ReadSidecar(const std::string& db) {
-  std::vector<EntrySnapshot> out;
+std::vector<std::string> DbsToFlush() {
+  absl::MutexLock lock(&store_mu);
+  std::vector<std::string> dbs = FoldedStats().DbsWithNews(SlowWritten());
+  dbs.erase(std::remove_if(dbs.begin(), dbs.end(), [](const std::string& db) {
+              return !HasSidecar(db);
+            }),
+            dbs.end());
+  return dbs;
+}
+
+absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
+  StoreContents out;
   if (!HasSidecar(db)) return out;
   ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
                    SidecarDb::Open(db, SidecarMode::kRead, kReadBusyMs));
   if (side == nullptr || !side->has_tables()) return out;
-  absl::StatusOr<Rows> rows = Query(
-      side->db(),
-      absl::StrCat("SELECT ", kBoundedColumns, " FROM doctor_query_stats ORDER BY calls DESC LIMIT ?"),
-      {Value(kStatsMax.Get())});
-  if (!rows.ok()) return side->Named(rows.status());
-  out.reserve(rows->size());
-  for (const Row& r : *rows) {
-    absl::StatusOr<EntrySnapshot> e = ReadEntry(r);
-    if (!e.ok()) return side->Named(e.status());
-    out.push_back(*std::move(e));
+  absl::Status status = [&]() -> absl::Status {
+    // One read transaction: the parts agree with each other.
+    RETURN_IF_ERROR(Exec(side->db(), "BEGIN"));
+    ASSIGN_OR_RETURN(out.reset_at_ms, side->Key("reset_at_ms"));
+    ASSIGN_OR_RETURN(out.evictions, side->Key("evictions"));
+    if (parts & kStoreEntries) {
+      ASSIGN_OR_RETURN(out.entries, ReadEntries(*side));
+    }
+    if (parts & kStoreSlow) {
+      ASSIGN_OR_RETURN(out.slow, ReadSlow(*side, kSlowMax.Get()));
+    }
+    if (parts & kStoreBuckets) {
+      ASSIGN_OR_RETURN(out.buckets, ReadBuckets(*side));
+    }
+    return Exec(side->db(), "COMMIT");
+  }();
+  if (!status.ok()) return side->Named(status);
+  if (out.reset_at_ms > 0) {
+    FoldedStats();  // every connection's pending runs, so older ones are dropped too
+    Stats::Global().DropBefore(db, out.reset_at_ms);
   }
   return out;
 }
 
-absl::Status ResetSidecar(const std::string& db) {
+absl::Status ResetSidecar(const std::string& db, int64_t now_ms) {
   if (!HasSidecar(db)) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
                    SidecarDb::Open(db, SidecarMode::kModify, kExplicitBusyMs));
-  if (side == nullptr || !side->has_tables()) return absl::OkStatus();
-  return side->Named(Exec(side->db(), "DELETE FROM doctor_query_stats"));
-}
-
-void MaybePeriodicFlush() {
-  const int64_t every_s = kStatsFlushS.Get();
-  if (every_s <= 0) return;
-  const double now = MonotonicMs();
-  double last = last_periodic_ms.load(std::memory_order_relaxed);
-  if (last == 0) {
-    last_periodic_ms.compare_exchange_strong(last, now);
-    return;
-  }
-  if (now - last < static_cast<double>(every_s) * 1000.0) return;
-  if (periodic_running.exchange(true)) return;  // another thread is flushing
-  last_periodic_ms.store(now, std::memory_order_relaxed);
-  for (const std::string& db : Stats::Global().DbNames()) {
-    if (HasSidecar(db)) (void)FlushDb(db, kStatementTimeBusyMs);
-  }
-  periodic_running.store(false);
+  if (side == nullptr) return absl::OkStatus();
+  RETURN_IF_ERROR(side->CreateTables());
+  sqlite3* handle = side->db();
+  RETURN_IF_ERROR(side->Named(Exec(handle, "BEGIN IMMEDIATE")));
+  absl::Status status = Exec(handle,
+                             "DELETE FROM doctor_query_stats; DELETE FROM doctor_query_buckets;"
+                             " DELETE FROM doctor_slow_queries");
+  if (status.ok()) status = side->SetKey("reset_at_ms", now_ms);
+  if (status.ok()) status = side->SetKey("evictions", 0);
+  if (status.ok()) status = Exec(handle, "COMMIT");
+  if (!status.ok()) (void)Exec(handle, "ROLLBACK");
+  return side->Named(status);
 }
 
 }  // namespace doctor::timing

@@ -16,17 +16,36 @@ namespace doctor::timing {
 namespace {
 
 // Our tables exactly as SQLite keeps them in sqlite_master (CREATE TABLE IF NOT EXISTS is stored
-// without "IF NOT EXISTS").
+// without "IF NOT EXISTS"). Format 2; format 1 (an earlier sqlite-doctor: doctor_query_stats
+// without stats_since_ms, no buckets, no slow ring) is recognized and replaced by a writer.
 constexpr const char* kQueryStatsTable =
     "CREATE TABLE doctor_query_stats("
     " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"
     " calls INTEGER, total_ms REAL, sumsq_ms REAL, min_ms REAL, max_ms REAL,"
     " rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, sorts INTEGER,"
     " autoindexes INTEGER, errors INTEGER, first_seen_ms INTEGER, last_seen_ms INTEGER,"
+    " histogram TEXT, stats_since_ms INTEGER, PRIMARY KEY (query_id, db)) WITHOUT ROWID";
+constexpr const char* kQueryStatsTableV1 =
+    "CREATE TABLE doctor_query_stats("
+    " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"
+    " calls INTEGER, total_ms REAL, sumsq_ms REAL, min_ms REAL, max_ms REAL,"
+    " rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, sorts INTEGER,"
+    " autoindexes INTEGER, errors INTEGER, first_seen_ms INTEGER, last_seen_ms INTEGER,"
     " histogram TEXT, PRIMARY KEY (query_id, db)) WITHOUT ROWID";
+constexpr const char* kBucketsTable =
+    "CREATE TABLE doctor_query_buckets("
+    " query_id INTEGER NOT NULL, db TEXT NOT NULL, hour INTEGER NOT NULL,"
+    " calls INTEGER, total_ms REAL, min_ms REAL, max_ms REAL, histogram TEXT,"
+    " PRIMARY KEY (query_id, db, hour)) WITHOUT ROWID";
+constexpr const char* kSlowTable =
+    "CREATE TABLE doctor_slow_queries("
+    " seq INTEGER PRIMARY KEY, process INTEGER, at_ms INTEGER, ms REAL, query_id INTEGER,"
+    " sql TEXT, db TEXT, vm_steps INTEGER, fullscan_steps INTEGER)";
 constexpr const char* kSidecarTable = "CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value)";
 constexpr const char* kSidecarIndex = "sqlite_autoindex_doctor_sidecar_1";
-constexpr int64_t kFormat = 1;
+constexpr int64_t kFormat = 2;
+constexpr int kObjects = 5;    // 4 tables and the index of doctor_sidecar
+constexpr int kObjectsV1 = 3;  // 2 tables and the index
 
 std::string ErrnoText() { return strerror(errno); }
 
@@ -123,42 +142,113 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::Open(const std::string& db
     sqlite3_progress_handler(handle, 1000, PastDeadline, &side->deadline_ms_);
   }
   RETURN_IF_ERROR(side->Named(side->CheckSchema()));
+  // Statistics, written every fraction of a second: no fsync. A killed process leaves a sound
+  // file (the journal is still written); a machine crash may lose the last flushes.
+  if (mode != SidecarMode::kRead) RETURN_IF_ERROR(side->Named(Exec(handle, "PRAGMA synchronous = OFF")));
   return side;
 }
 
 SidecarDb::~SidecarDb() {
+  for (auto& [sql, stmt] : prepared_) sqlite3_finalize(stmt);
   if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+absl::StatusOr<Rows> SidecarDb::Run(const std::string& sql, absl::Span<const Value> params) {
+  const auto error = [&](int rc) -> absl::Status {
+    if (rc == SQLITE_NOMEM) return absl::ResourceExhaustedError("out of memory");
+    return absl::InternalError(
+        absl::StrCat(sqlite3_errmsg(db_), " (in: ", sql.substr(0, 80), ")"));
+  };
+  sqlite3_stmt*& stmt = prepared_[sql];
+  if (stmt == nullptr) {
+    const int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+    if (rc != SQLITE_OK || stmt == nullptr) {
+      absl::Status status = error(rc);
+      prepared_.erase(sql);
+      return status;
+    }
+  }
+  Rows rows;
+  int rc = SQLITE_OK;
+  for (size_t i = 0; i < params.size() && rc == SQLITE_OK; ++i) {
+    rc = BindValue(stmt, static_cast<int>(i) + 1, params[i]);
+  }
+  while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) break;
+    Row row;
+    const int n = sqlite3_column_count(stmt);
+    for (int i = 0; i < n; ++i) row.push_back(ColumnValue(stmt, i));
+    rows.push_back(std::move(row));
+  }
+  absl::Status status = rc == SQLITE_DONE ? absl::OkStatus() : error(rc);
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (!status.ok()) return status;
+  return rows;
 }
 
 absl::Status SidecarDb::CheckSchema() {
   ASSIGN_OR_RETURN(Rows rows, Query(db_, "SELECT type, name, tbl_name, sql FROM sqlite_master "
                                          "LIMIT 10"));
   int ours = 0;
+  bool v1_table = false;
   for (const Row& r : rows) {
-    const std::string type = r[0].AsText(), name = r[1].AsText();
+    const std::string type = r[0].AsText(), name = r[1].AsText(), sql = r[3].AsText();
+    const bool table = type == "table";
+    const bool v1 = table && name == "doctor_query_stats" && sql == kQueryStatsTableV1;
     const bool expected =
-        (type == "table" && name == "doctor_query_stats" && r[3].AsText() == kQueryStatsTable) ||
-        (type == "table" && name == "doctor_sidecar" && r[3].AsText() == kSidecarTable) ||
+        v1 || (table && name == "doctor_query_stats" && sql == kQueryStatsTable) ||
+        (table && name == "doctor_query_buckets" && sql == kBucketsTable) ||
+        (table && name == "doctor_slow_queries" && sql == kSlowTable) ||
+        (table && name == "doctor_sidecar" && sql == kSidecarTable) ||
         (type == "index" && name == kSidecarIndex && r[2].AsText() == "doctor_sidecar" &&
          r[3].is_null());
     if (!expected) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "unexpected ", type, " '", name, "' (a sidecar holds only the tables doctor_query_stats "
-          "and doctor_sidecar as sqlite-doctor creates them)"));
+          "unexpected ", type, " '", name, "' (a store holds only the tables doctor_query_stats, "
+          "doctor_query_buckets, doctor_slow_queries and doctor_sidecar as sqlite-doctor "
+          "creates them)"));
     }
+    v1_table = v1_table || v1;
     ++ours;
   }
   if (ours == 0) return absl::OkStatus();  // a new or empty file
-  if (ours != 3) return absl::FailedPreconditionError("incomplete schema");
+  if (ours != (v1_table ? kObjectsV1 : kObjects)) {
+    return absl::FailedPreconditionError("incomplete schema");
+  }
   ASSIGN_OR_RETURN(Rows format,
                    Query(db_, "SELECT value FROM doctor_sidecar WHERE key = 'format'"));
-  if (format.size() != 1 || format[0][0].AsText() != std::to_string(kFormat)) {
+  const std::string found = format.size() == 1 ? format[0][0].AsText() : "missing";
+  if (v1_table && found == "1") {
+    legacy_ = true;  // an earlier sqlite-doctor's file: read as empty, replaced by a writer
+    return absl::OkStatus();
+  }
+  if (v1_table || found != std::to_string(kFormat)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("format ", format.empty() ? "missing" : format[0][0].AsText(),
-                     ", expected ", kFormat));
+        absl::StrCat("format ", found, ", expected ", kFormat));
   }
   has_tables_ = true;
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> SidecarDb::Key(const char* key) const {
+  ASSIGN_OR_RETURN(Rows rows, Query(db_, "SELECT value FROM doctor_sidecar WHERE key = ?",
+                                    {Value(key)}));
+  if (rows.empty()) return 0;
+  const int64_t* v = std::get_if<int64_t>(&rows[0][0].storage());
+  if (v == nullptr || *v < 0) {
+    return absl::OutOfRangeError(absl::StrCat("doctor_sidecar '", key, "' ",
+                                              rows[0][0].is_null() ? "NULL" : rows[0][0].AsText(),
+                                              " is not a valid value"));
+  }
+  return *v;
+}
+
+absl::Status SidecarDb::SetKey(const char* key, int64_t value) {
+  return Query(db_, "INSERT OR REPLACE INTO doctor_sidecar VALUES (?, ?)",
+               {Value(key), Value(value)})
+      .status();
 }
 
 absl::Status SidecarDb::CreateTables() {
@@ -167,11 +257,17 @@ absl::Status SidecarDb::CreateTables() {
   const auto if_not_exists = [](absl::string_view create) {
     return absl::StrCat("CREATE TABLE IF NOT EXISTS ", create.substr(strlen("CREATE TABLE ")));
   };
+  // A format-1 file (legacy_) is replaced: its figures are dropped with its tables.
   RETURN_IF_ERROR(Named(Exec(
-      db_, absl::StrCat("BEGIN IMMEDIATE; ", if_not_exists(kQueryStatsTable), "; ",
-                        if_not_exists(kSidecarTable),
+      db_, absl::StrCat("BEGIN IMMEDIATE; ",
+                        legacy_ ? "DROP TABLE IF EXISTS doctor_query_stats; "
+                                  "DROP TABLE IF EXISTS doctor_sidecar; "
+                                : "",
+                        if_not_exists(kQueryStatsTable), "; ", if_not_exists(kBucketsTable), "; ",
+                        if_not_exists(kSlowTable), "; ", if_not_exists(kSidecarTable),
                         "; INSERT OR IGNORE INTO doctor_sidecar VALUES ('format', ", kFormat,
                         "); COMMIT"))));
+  legacy_ = false;
   has_tables_ = true;
   return absl::OkStatus();
 }

@@ -7,9 +7,10 @@
 //      than the database is narrowed to them (never more readable than the database);
 //   3. SQLite opens it with SQLITE_OPEN_NOFOLLOW as well (SQLite >= 3.31), so a link swapped in
 //      between the check and the open is refused too;
-//   4. its schema is exactly ours: the two tables and the primary-key index of doctor_sidecar,
+//   4. its schema is exactly ours: the four tables and the primary-key index of doctor_sidecar,
 //      each with our exact CREATE text; no view, no trigger, nothing else (a view or a trigger
-//      could loop forever inside our read or write), and format 1;
+//      could loop forever inside our read or write), and format 2 (a format-1 file of an earlier
+//      sqlite-doctor reads as empty and is replaced by the next writer);
 //   5. every statement on it runs under a deadline (a progress handler, where the SQLite that
 //      loaded us has one) and a caller-chosen busy timeout: 0 from statement-time paths, so a
 //      process holding the sidecar's lock never stalls an application statement.
@@ -26,8 +27,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "ext/core/sqlite.h"
+#include "ext/core/value.h"
 
 namespace doctor::timing {
 
@@ -60,8 +64,15 @@ class SidecarDb {
   const std::string& path() const { return path_; }
   // True when the file holds our tables (false for a new or empty file).
   bool has_tables() const { return has_tables_; }
-  // Creates our tables in a new sidecar (a no-op when they exist).
+  // Creates our tables in a new sidecar (a no-op when they exist); replaces a format-1 file.
   absl::Status CreateTables();
+  // A value of doctor_sidecar ('reset_at_ms', 'evictions', ...): 0 when absent; an error naming
+  // the file when it is not a non-negative integer.
+  absl::StatusOr<int64_t> Key(const char* key) const;
+  absl::Status SetKey(const char* key, int64_t value);
+  // One statement with `params` bound 1..n, all rows; the statement stays prepared for the next
+  // call with the same text (a flush runs the same few statements for every query shape).
+  absl::StatusOr<Rows> Run(const std::string& sql, absl::Span<const Value> params = {});
   // Prefixes a failure with "sidecar <path>: ".
   absl::Status Named(const absl::Status& status) const;
 
@@ -72,6 +83,8 @@ class SidecarDb {
   std::string path_;
   sqlite3* db_ = nullptr;
   bool has_tables_ = false;
+  bool legacy_ = false;  // format 1: read as empty, replaced by CreateTables
+  absl::flat_hash_map<std::string, sqlite3_stmt*> prepared_;  // Run's statements
   double deadline_ms_ = 0;
 };
 

@@ -30,7 +30,7 @@ class Sidecar : public ::testing::Test {
   void SetUp() override {
     Db db;
     db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('stats_flush_s', 0); SELECT doctor_set('stats_max', 5000);"
+            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
             "SELECT doctor_set('stats_share_examples', 'off')");
   }
 };
@@ -198,30 +198,6 @@ TEST_F(Sidecar, NoneForMemdbDatabases) {
   sqlite3_finalize(stmt);
   sqlite3_close_v2(raw);
   EXPECT_NE(access((file + "-doctor").c_str(), F_OK), 0);
-}
-
-TEST_F(Sidecar, PeriodicFlushNeverWaitsForItsLock) {
-  TempDir dir;
-  const std::string app = dir.File("app.db");
-  Db db(app);
-  Populate(db);
-  db.One("SELECT query_stats_flush()");
-  Db holder(app + "-doctor");
-  holder.Exec("BEGIN IMMEDIATE");
-  db.Exec("SELECT doctor_set('stats_flush_s', 1)");
-  db.Exec("INSERT INTO t VALUES (10)");  // starts the interval
-  usleep(1100 * 1000);
-  const auto start = std::chrono::steady_clock::now();
-  db.Exec("INSERT INTO t VALUES (11)");  // the periodic flush finds the sidecar locked
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                              start).count();
-  EXPECT_LT(ms, 500);
-  db.Exec("SELECT doctor_set('stats_flush_s', 0)");
-  holder.Exec("COMMIT");
-  db.One("SELECT query_stats_flush()");  // nothing was lost
-  Db side(app + "-doctor");
-  EXPECT_EQ(side.One("SELECT calls FROM doctor_query_stats WHERE query = 'INSERT INTO t VALUES (?)'"),
-            "5");
 }
 
 TEST_F(Sidecar, LiteralExamplesStayInTheProcessUnlessShared) {

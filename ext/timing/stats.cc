@@ -206,6 +206,7 @@ void Stats::RecordSlow(SlowQuery slow, int64_t max_slow) {
   slow.params = Cut(slow.params);
   absl::MutexLock lock(&mu_);
   if (max_slow <= 0) return;
+  slow.seq = ++slow_seq_;
   slow_.push_back(std::move(slow));
   while (static_cast<int64_t>(slow_.size()) > max_slow) slow_.pop_front();
 }
@@ -228,6 +229,50 @@ std::vector<std::string> Stats::DbNames() const {
 std::vector<SlowQuery> Stats::SlowSnapshot() const {
   absl::MutexLock lock(&mu_);
   return std::vector<SlowQuery>(slow_.begin(), slow_.end());
+}
+
+std::vector<SlowQuery> Stats::SlowSince(absl::string_view db, uint64_t after_seq) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<SlowQuery> out;
+  for (const SlowQuery& s : slow_) {
+    if (s.seq > after_seq && s.db == db) out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<std::string> Stats::DbsWithNews(
+    const absl::flat_hash_map<std::string, uint64_t>& slow_written) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<bool> news(dbs_.size(), false);
+  for (const auto& [key, e] : entries_) {
+    if (e.counters.calls > 0 && key.db < news.size()) news[key.db] = true;
+  }
+  for (const SlowQuery& s : slow_) {
+    auto idx = db_index_.find(s.db);
+    if (idx == db_index_.end() || news[idx->second]) continue;
+    auto written = slow_written.find(s.db);
+    if (written == slow_written.end() || s.seq > written->second) news[idx->second] = true;
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < news.size(); ++i) {
+    if (news[i]) out.push_back(dbs_[i]);
+  }
+  return out;
+}
+
+void Stats::DropBefore(absl::string_view db, int64_t unix_ms) {
+  absl::MutexLock lock(&mu_);
+  auto idx = db_index_.find(db);
+  if (idx != db_index_.end()) {
+    for (auto& [key, e] : entries_) {
+      if (key.db == idx->second && e.counters.calls > 0 && e.counters.first_seen_ms < unix_ms) {
+        e.counters = Counters();
+      }
+    }
+  }
+  slow_.erase(std::remove_if(slow_.begin(), slow_.end(),
+                             [&](const SlowQuery& s) { return s.db == db && s.at_ms < unix_ms; }),
+              slow_.end());
 }
 
 StatsInfo Stats::Info() const {

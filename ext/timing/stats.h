@@ -132,6 +132,8 @@ struct EntrySnapshot {
   std::string example;
   Counters counters;
   PlanFigures plan = {};  // this process's runs under its current plan (not in sidecars)
+  // When the store row's statistics started (unix ms; 0: not from a store, first_seen_ms is).
+  int64_t stats_since_ms = 0;
 };
 
 struct SlowQuery {
@@ -143,6 +145,9 @@ struct SlowQuery {
   std::string db;
   int64_t vm_steps;
   int64_t fullscan_steps;
+  std::string query;  // normalized text: what a shared store keeps unless examples are shared
+  uint64_t seq = 0;   // set by RecordSlow: increasing, so a flush knows what it has written
+  int64_t process = 0;  // for rows read from a store: the process that wrote it (0: this one)
 };
 
 struct StatsInfo {
@@ -191,6 +196,15 @@ class Stats {
   // Every database file name seen so far.
   std::vector<std::string> DbNames() const;
   std::vector<SlowQuery> SlowSnapshot() const;
+  // The slow entries of database `db` recorded after sequence number `after_seq`, oldest first.
+  std::vector<SlowQuery> SlowSince(absl::string_view db, uint64_t after_seq) const;
+  // The database files with counts not yet taken for a flush, or slow entries after the
+  // sequence number `slow_written` has for them (one pass: the flusher's idle turns stay cheap).
+  std::vector<std::string> DbsWithNews(
+      const absl::flat_hash_map<std::string, uint64_t>& slow_written) const;
+  // Drops what this process counted for database `db` before `unix_ms` (a reset in another
+  // process): counters whose first pending run is older, and slow entries that ended before it.
+  void DropBefore(absl::string_view db, int64_t unix_ms);
   StatsInfo Info() const;
   void Reset(int64_t now_ms);
 
@@ -229,6 +243,7 @@ class Stats {
   int64_t evictions_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t text_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t since_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t slow_seq_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace doctor::timing

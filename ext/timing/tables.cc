@@ -18,6 +18,7 @@
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
+#include "ext/timing/store_flusher.h"
 #include "ext/timing/trace.h"
 
 namespace doctor::timing {
@@ -81,32 +82,66 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
   EntrySnapshot& into = (*all)[it->second];
   into.counters.Merge(e.counters);
   if (into.plan.plan_id == 0) into.plan = e.plan;  // only this process's entries carry one
-  // Sidecars keep no literal example unless shared (stats_share_examples): take ours.
+  // Stores keep no literal example unless shared (stats_share_examples): take ours.
   if (into.example.empty()) into.example = std::move(e.example);
+  if (into.stats_since_ms == 0) into.stats_since_ms = e.stats_since_ms;
 }
 
-// Process memory merged with the sidecars of every database file this process has seen and of
-// this connection's own database. A damaged sidecar fails the read on its own database's
-// connections only (the error names the file); elsewhere it is left out.
-absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
-  std::vector<EntrySnapshot> mine = FoldedStats().Snapshot();
+// The database files a read covers: every one this process has seen and the connection's own.
+std::vector<std::string> ReadDbs(Connection& connection) {
   std::vector<std::string> dbs = Stats::Global().DbNames();
   const std::string& own = connection.State<TimingState>().db_name();
   if (std::find(dbs.begin(), dbs.end(), own) == dbs.end()) dbs.push_back(own);
+  return dbs;
+}
+
+// Process memory (what is not flushed yet) merged with the store of every database file this
+// process has seen and of this connection's own database. A damaged store fails the read on its
+// own database's connections only (the error names the file); elsewhere it is left out.
+absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
+  const std::string& own = connection.State<TimingState>().db_name();
   absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
   std::vector<EntrySnapshot> all;
-  for (const std::string& db : dbs) {
-    absl::StatusOr<std::vector<EntrySnapshot>> side = ReadSidecar(db);
-    if (!side.ok()) {
-      if (db == own) return side.status();
-      continue;
+  {
+    absl::MutexLock lock(&StoreMutex());  // no flush between the store and memory
+    for (const std::string& db : ReadDbs(connection)) {
+      absl::StatusOr<StoreContents> side = ReadSidecar(db, kStoreEntries);
+      if (!side.ok()) {
+        if (db == own) return side.status();
+        continue;
+      }
+      for (EntrySnapshot& e : side->entries) MergeInto(std::move(e), &all, &index);
     }
-    for (EntrySnapshot& e : *side) MergeInto(std::move(e), &all, &index);
+    for (EntrySnapshot& e : FoldedStats().Snapshot()) MergeInto(std::move(e), &all, &index);
   }
-  for (EntrySnapshot& e : mine) MergeInto(std::move(e), &all, &index);
   std::sort(all.begin(), all.end(), [](const EntrySnapshot& a, const EntrySnapshot& b) {
     return a.counters.total_ms > b.counters.total_ms;
   });
+  return all;
+}
+
+// This process's slow statements merged with other processes' from the stores, newest first,
+// at most slow_max.
+absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
+  const std::string& own = connection.State<TimingState>().db_name();
+  std::vector<SlowQuery> all;
+  {
+    absl::MutexLock lock(&StoreMutex());
+    for (const std::string& db : ReadDbs(connection)) {
+      absl::StatusOr<StoreContents> side = ReadSidecar(db, kStoreSlow);
+      if (!side.ok()) {
+        if (db == own) return side.status();
+        continue;
+      }
+      for (SlowQuery& s : side->slow) all.push_back(std::move(s));
+    }
+    std::vector<SlowQuery> mine = Stats::Global().SlowSnapshot();
+    all.insert(all.begin(), std::make_move_iterator(mine.rbegin()),  // newest first
+               std::make_move_iterator(mine.rend()));
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const SlowQuery& a, const SlowQuery& b) { return a.at_ms > b.at_ms; });
+  if (static_cast<int64_t>(all.size()) > kSlowMax.Get()) all.resize(kSlowMax.Get());
   return all;
 }
 
@@ -145,6 +180,10 @@ const Column kQueryStatsColumns[] = {
      "this connection (NULL for other databases and statements with nothing to plan)."},
     {"plan_id", "INTEGER",
      "FNV-1a 64 of the captured plan text (NULL when plan was not captured in the application)."},
+    {"stats_since", "TEXT",
+     "When this row's statistics started (its first run since the last reset or its eviction), "
+     "ISO-8601 UTC."},
+    {"minmax_since", "TEXT", "When min_ms and max_ms started (equal to stats_since)."},
 };
 
 const Column kSlowQueriesColumns[] = {
@@ -157,6 +196,7 @@ const Column kSlowQueriesColumns[] = {
     {"vm_steps", "INTEGER", "Virtual machine steps of this run."},
     {"fullscan_steps", "INTEGER", "Full-scan steps of this run."},
     {"plan", "TEXT", "EXPLAIN QUERY PLAN of sql on this connection (NULL for other databases)."},
+    {"process", "", "'this' for this process; another process's token when read from the store."},
 };
 
 const Column kInfoColumns[] = {
@@ -171,6 +211,12 @@ const Column kInfoColumns[] = {
     {"stats_max", "INTEGER", "The stats_max setting."},
     {"db", "TEXT", "This connection's database."},
     {"store", "TEXT", "Path of its <db>-doctor sidecar; NULL for in-memory databases."},
+    {"store_evictions", "INTEGER",
+     "Shapes dropped from that store by the stats_max bound since its last reset."},
+    {"store_reset", "TEXT", "When that store was last reset by any process, ISO-8601 UTC."},
+    {"store_error", "TEXT", "Why that store cannot be read now (NULL when it can)."},
+    {"flusher", "TEXT",
+     "running | stopped: this process's background thread that adds its figures to the stores."},
 };
 
 absl::StatusOr<Rows> QueryStats(TableCall& call) {
@@ -211,6 +257,9 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     } else if (e.db == own) {
       rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
     }
+    const int64_t since = e.stats_since_ms > 0 ? e.stats_since_ms : c.first_seen_ms;
+    rows.Set("stats_since", TimeOfDay(since));
+    rows.Set("minmax_since", TimeOfDay(since));
   }
   return rows.Finish();
 }
@@ -220,10 +269,9 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
   const std::string& own = connection.State<TimingState>().db_name();
   PlanCache& plans = connection.State<PlanCache>();
   plans.Refresh();
+  ASSIGN_OR_RETURN(std::vector<SlowQuery> slow, MergedSlow(connection));
   RowBuilder rows(kSlowQueriesColumns);
-  std::vector<SlowQuery> slow = Stats::Global().SlowSnapshot();
-  for (auto it = slow.rbegin(); it != slow.rend(); ++it) {  // most recent first
-    const SlowQuery& s = *it;
+  for (const SlowQuery& s : slow) {
     rows.NewRow();
     rows.Set("at", TimeOfDay(s.at_ms));
     rows.Set("ms", s.ms);
@@ -234,6 +282,7 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
     rows.Set("vm_steps", s.vm_steps);
     rows.Set("fullscan_steps", s.fullscan_steps);
     if (s.db == own) rows.Set("plan", plans.Plan(s.sql));
+    rows.Set("process", s.process == 0 ? Value("this") : Value(s.process));
   }
   return rows.Finish();
 }
@@ -260,7 +309,18 @@ absl::StatusOr<Rows> Info(TableCall& call) {
   rows.Set("slow_entries", info.slow_entries);
   rows.Set("stats_max", kStatsMax.Get());
   rows.Set("db", db);
-  if (HasSidecar(db)) rows.Set("store", SidecarPath(db));
+  if (HasSidecar(db)) {
+    rows.Set("store", SidecarPath(db));
+    absl::MutexLock lock(&StoreMutex());
+    absl::StatusOr<StoreContents> side = ReadSidecar(db, 0);
+    if (side.ok()) {
+      rows.Set("store_evictions", side->evictions);
+      rows.Set("store_reset", TimeOfDay(side->reset_at_ms));
+    } else {
+      rows.Set("store_error", std::string(side.status().message()));
+    }
+  }
+  rows.Set("flusher", StoreFlusherRunning() ? "running" : "stopped");
   return rows.Finish();
 }
 

@@ -9,15 +9,19 @@
 
 namespace doctor::timing {
 
-extern const Column kQueryStatsColumns[24];
+extern const Column kQueryStatsColumns[26];
 extern const Column kPlanChangesColumns[20];
-extern const Column kSlowQueriesColumns[9];
-extern const Column kInfoColumns[11];
+extern const Column kSlowQueriesColumns[10];
+extern const Column kInfoColumns[15];
 
 absl::StatusOr<Rows> QueryStats(TableCall& call);
 absl::StatusOr<Rows> SlowQueries(TableCall& call);
 absl::StatusOr<Rows> Info(TableCall& call);
 absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
+
+// query_stats_buckets (buckets_table.cc).
+extern const Column kBucketsColumns[11];
+absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
 }  // namespace doctor::timing
 

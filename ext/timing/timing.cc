@@ -25,8 +25,10 @@ namespace {
 // Clears this process's figures, then the sidecar of every database file it has seen and of this
 // connection's database; only this connection's own sidecar can fail the call.
 absl::StatusOr<Value> Reset(FunctionCall& call) {
+  absl::MutexLock lock(&StoreMutex());  // no flush in between: nothing older comes back
+  const int64_t now = UnixMs();
   DiscardPendingSamples();
-  Stats::Global().Reset(UnixMs());
+  Stats::Global().Reset(now);
   PlanHistory::Global().Reset();
   std::vector<std::string> dbs = Stats::Global().DbNames();
   dbs.push_back(call.connection().State<TimingState>().db_name());
@@ -35,7 +37,7 @@ absl::StatusOr<Value> Reset(FunctionCall& call) {
   const std::string& own = call.connection().State<TimingState>().db_name();
   absl::Status own_status;
   for (const std::string& db : dbs) {
-    absl::Status status = ResetSidecar(db);
+    absl::Status status = ResetSidecar(db, now);
     if (db == own) own_status = status;
   }
   RETURN_IF_ERROR(own_status);
@@ -85,11 +87,13 @@ absl::Status Attach(Connection& connection) {
 
 const FunctionSpec kFunctions[] = {
     {"query_stats_reset", 0, 0, Trust::kDirectOnly, Reset, "query_stats_reset() -> TEXT",
-     "Clears this process's query statistics and slow-query log, and the figures in the "
-     "<db>-doctor sidecar of every database file it has seen."},
+     "Clears the query statistics and slow-query log everywhere: this process's, the "
+     "<db>-doctor store of every database file it has seen, and (at their next flush or read) "
+     "every other process's counts from before the reset."},
     {"query_stats_flush", 0, 0, Trust::kDirectOnly, Flush, "query_stats_flush() -> INTEGER",
-     "Adds this process's query statistics since its last flush into the <db>-doctor sidecar "
-     "of each database file; returns the number of query shapes written."},
+     "Adds this process's query statistics since its last flush into the shared <db>-doctor "
+     "store of each database file now (the background flusher does it every stats_share_ms); "
+     "returns the number of query shapes written."},
     {"query_trace_forward", 1, 3, Trust::kDirectOnly, Forward,
      "query_trace_forward(mask INTEGER [, callback POINTER, context POINTER]) -> TEXT",
      "For C/C++ applications: a sqlite3_trace_v2 callback of their own that the extension's "
@@ -100,16 +104,19 @@ const TableSpec kTables[] = {
     {"query_stats", nullptr, {}, true, QueryStats, "SELECT * FROM query_stats",
      "One row per normalized query (per database file): calls, time (total, min, max, mean, "
      "stddev, p50/p95/p99 in ms), a latency sparkline, rows, VM counters, failed runs by code "
-     "and the query plan; this process's memory merged with the <db>-doctor sidecars.",
+     "and the query plan; the shared <db>-doctor stores (every process, live) merged with this "
+     "process's unflushed counts.",
      kQueryStatsColumns},
     {"slow_queries", nullptr, {}, true, SlowQueries, "SELECT * FROM slow_queries",
      "The most recent statements slower than slow_ms (newest first, at most slow_max): when, "
-     "how long, the SQL as written, bound values when slow_params is on, and the plan.",
+     "how long, the SQL as written, bound values when slow_params is on, and the plan; other "
+     "processes' slow statements from the shared <db>-doctor stores too.",
      kSlowQueriesColumns},
     {"query_stats_info", nullptr, {}, true, Info, "SELECT * FROM query_stats_info",
      "One row about query timing: entries, evictions, memory, since when, whether timing is "
      "active on this connection (status: active | off | replaced | not installed), and the "
-     "path of this database's <db>-doctor sidecar (store; NULL for in-memory databases).",
+     "path of this database's shared <db>-doctor store (NULL for in-memory databases), its "
+     "evictions, last reset and error, and whether the background flusher runs.",
      kInfoColumns},
     {"plan_changes", nullptr, {}, true, PlanChanges, "SELECT * FROM plan_changes WHERE regression",
      "Every change of a query's plan seen in this process (most recent first, at most 256): old "
@@ -117,10 +124,16 @@ const TableSpec kTables[] = {
      "journaled migration, ANALYZE, a new SQLite version), mean latency and VM steps per run "
      "before and after, and for a regression (> 2x worse) the fix.",
      kPlanChangesColumns},
+    {"query_stats_buckets", nullptr, {}, true, QueryStatsBuckets,
+     "SELECT * FROM query_stats_buckets",
+     "Per query shape and hour (the last 24): calls, total, mean, min, max and p95, from the "
+     "shared <db>-doctor stores and this process's unflushed counts; join hours_ago = 0 with 1 "
+     "to see what got slower.",
+     kBucketsColumns},
 };
 
 Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &kSlowMax,
-                              &kSlowParams, &kStatsFlushS, &kStatsShareExamples};
+                              &kSlowParams, &kStatsShareMs, &kStatsShareExamples};
 
 }  // namespace
 

@@ -24,7 +24,8 @@ class Timing : public ::testing::Test {
   void SetUp() override {
     Db db;
     db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('slow_ms', 100); SELECT doctor_set('slow_params', 'off')");
+            "SELECT doctor_set('slow_ms', 100); SELECT doctor_set('slow_params', 'off');"
+            "SELECT doctor_set('stats_share_ms', 0)");
   }
 };
 
@@ -271,24 +272,6 @@ TEST_F(Timing, FlushToSidecarMergesWithMemory) {
   EXPECT_EQ(side.One("SELECT calls FROM doctor_query_stats WHERE query = 'INSERT INTO f VALUES (?)'"),
             "10");
   EXPECT_EQ(side.One("SELECT json_array_length(histogram) FROM doctor_query_stats LIMIT 1"), "62");
-}
-
-TEST_F(Timing, PeriodicFlushWhenStatsFlushSIsSet) {
-  TempDir dir;
-  const std::string path = dir.File("periodic.db");
-  Db db(path);
-  db.Exec("CREATE TABLE pf(a)");
-  db.Exec("SELECT doctor_set('stats_flush_s', 1)");
-  db.Exec("INSERT INTO pf VALUES (1)");  // starts the interval
-  EXPECT_NE(access((path + "-doctor").c_str(), R_OK), 0);
-  usleep(1100 * 1000);
-  db.Exec("INSERT INTO pf VALUES (2)");  // the first statement after the interval flushes
-  db.Exec("SELECT doctor_set('stats_flush_s', 0)");
-  ASSERT_EQ(access((path + "-doctor").c_str(), R_OK), 0);
-  Db side(path + "-doctor");
-  EXPECT_EQ(side.One("SELECT calls FROM doctor_query_stats WHERE query = 'INSERT INTO pf VALUES (?)'"),
-            "2");
-  EXPECT_EQ(Calls(db, "INSERT INTO pf VALUES%"), "2");  // merged view: no double count
 }
 
 // Connections on several threads record into the one process store: counts are exact.

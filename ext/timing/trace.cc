@@ -14,6 +14,7 @@
 #include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
+#include "ext/timing/store_flusher.h"
 #include "ext/timing/stats.h"
 
 namespace doctor::timing {
@@ -69,10 +70,15 @@ TimingState::TimingState(Connection& connection)
 }
 
 TimingState::~TimingState() {
-  absl::MutexLock lock(&registry_mu);
-  FoldPending(/*discard=*/false);
-  auto& states = Registry();
-  states.erase(std::find(states.begin(), states.end(), this));
+  {
+    absl::MutexLock lock(&registry_mu);
+    FoldPending(/*discard=*/false);
+    auto& states = Registry();
+    states.erase(std::find(states.begin(), states.end(), this));
+  }
+  // The last timed connection stops the store's flusher (after a final flush) before SQLite
+  // can unload the library: this runs in the connection's close, before its dlclose.
+  if (installed_ && HasSidecar(db_name_)) ReleaseStoreFlusher();
 }
 
 void TimingState::FoldSlotLocked(Cached& slot, const TraceTimeOfDay& time_of_day) {
@@ -118,6 +124,7 @@ absl::Status TimingState::Install() {
                                sqlite3_errstr(rc));
   }
   installed_ = true;
+  if (HasSidecar(db_name_)) AcquireStoreFlusher();  // in-memory databases have nothing to share
   return absl::OkStatus();
 }
 
@@ -164,7 +171,6 @@ int TimingState::CallbackAndForward(unsigned event, void* context, void* p, void
 void TimingState::RefreshSettings() {
   settings_generation_ = Setting::Generation();  // first: a change from now on moves it again
   timing_on_ = kTimingOn.On();
-  periodic_flush_ = kStatsFlushS.Get() > 0;
   slow_ms_ = static_cast<double>(kSlowMs.Get());
 }
 
@@ -319,7 +325,6 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   UnlockPending();
   if (busy) MarkBusy(c);
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
-  if (periodic_flush_) MaybePeriodicFlush();
 }
 
 int TimingState::OnProfile(sqlite3_stmt* stmt) {
@@ -448,6 +453,7 @@ void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int
   if (kSlowMax.Get() <= 0) return;
   SlowQuery slow{TraceTimeOfDay().UnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, delta[0],
                  delta[1]};
+  slow.query = c.query;
   if (kSlowParams.On()) {
     if (char* expanded = sqlite3_expanded_sql(stmt)) {
       slow.params = expanded;

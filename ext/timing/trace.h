@@ -180,7 +180,6 @@ class TimingState : public AreaState {
   const Cached* busy_slot_ = nullptr;  // the slot of that run
   bool installed_ = false;
   bool timing_on_ = false;       // timing
-  bool periodic_flush_ = false;  // stats_flush_s > 0
   double slow_ms_ = 0;           // slow_ms
   uint64_t settings_generation_ = ~uint64_t{0};
   // Guards every slot's `pending` and a slot's identity (stmt, texts, key, hint) against readers

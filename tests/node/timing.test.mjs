@@ -27,8 +27,9 @@ test('flushes of two processes merge exactly in the sqlite3 shell and a third co
   setup.exec('CREATE TABLE events(id INTEGER PRIMARY KEY, kind TEXT, n INTEGER)');
   setup.close();
 
-  assert.ok(runWorker(file, 120, 30).written >= 2);
-  assert.ok(runWorker(file, 80, 45).written >= 2);
+  // query_stats_flush() writes what the background flusher has not written yet (maybe nothing).
+  assert.ok(runWorker(file, 120, 30).written >= 0);
+  assert.ok(runWorker(file, 80, 45).written >= 0);
   assert.ok(fs.existsSync(`${file}-doctor`), 'the sidecar sits next to the database');
 
   // The sqlite3 shell, after .load, shows the merged view.

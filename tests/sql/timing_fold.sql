@@ -535,7 +535,7 @@ SELECT 'info', entries >= 3, evictions = 0, memory_bytes > 0, timing_active, sta
   FROM query_stats_info;
 -- Settings and switching timing off.
 SELECT name, value FROM doctor_config WHERE name IN
-  ('timing', 'stats_max', 'slow_ms', 'slow_max', 'slow_params', 'stats_flush_s') ORDER BY name;
+  ('timing', 'stats_max', 'slow_ms', 'slow_max', 'slow_params', 'stats_share_ms') ORDER BY name;
 SELECT doctor_set('timing', 'off');
 INSERT INTO items VALUES (1000, 'not timed');
 SELECT 'off: not counted', calls = 300 FROM query_stats WHERE query = 'INSERT INTO items VALUES (?, ?)';

@@ -46,7 +46,7 @@ const COMMANDS = {
   stats: {
     usage: 'stats [db] [--limit N] [--json] [--watch SECONDS]',
     help: 'Top queries by total time, as the application flushed them into the <db>-doctor\n' +
-      'sidecar (query_stats_flush(), or the stats_flush_s setting).',
+      'store (live: a background thread every stats_share_ms; query_stats_flush() now).',
   },
   wal: {
     usage: 'wal [db] [--json]',

@@ -1,0 +1,148 @@
+#include "ext/timing/store_flusher.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+
+#include <cstdlib>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "ext/core/time.h"
+#include "ext/timing/settings.h"
+#include "ext/timing/sidecar.h"
+#include "ext/timing/stats.h"
+
+namespace doctor::timing {
+namespace {
+
+// Longest the thread sleeps before it looks at stats_share_ms again.
+constexpr double kPollMs = 250;
+
+// One run of the thread: its own stop flag, so a thread still stopping never sees the flag of
+// the next one.
+struct Run {
+  bool stop = false;
+  std::thread thread;
+};
+
+struct Flusher {
+  absl::Mutex mu;
+  absl::CondVar wake;
+  int users ABSL_GUARDED_BY(mu) = 0;
+  Run* run ABSL_GUARDED_BY(mu) = nullptr;
+  bool exit_hook ABSL_GUARDED_BY(mu) = false;
+  bool exiting ABSL_GUARDED_BY(mu) = false;
+};
+
+Flusher& TheFlusher() {
+  static Flusher* flusher = new Flusher;  // never destroyed: the atexit hook uses it
+  return *flusher;
+}
+
+void FlushAll() {
+  for (const std::string& db : DbsToFlush()) {
+    (void)FlushDb(db, kBackgroundBusyMs);  // failures retry next time
+  }
+}
+
+void Loop(Run* run) {
+  Flusher& f = TheFlusher();
+  double last_flush = MonotonicMs();
+  f.mu.Lock();
+  while (!run->stop) {
+    // Wakes at least every kPollMs, so a changed stats_share_ms applies within that.
+    const int64_t every_ms = kStatsShareMs.Get();
+    const double due = every_ms > 0 ? last_flush + static_cast<double>(every_ms) : 0;
+    const double wait = every_ms > 0 ? std::min<double>(due - MonotonicMs(), kPollMs) : kPollMs;
+    if (wait > 0) f.wake.WaitWithTimeout(&f.mu, absl::Milliseconds(wait));
+    if (run->stop || every_ms <= 0 || MonotonicMs() < due) continue;
+    f.mu.Unlock();
+    last_flush = MonotonicMs();
+    FlushAll();
+    f.mu.Lock();
+  }
+  f.mu.Unlock();
+  if (kStatsShareMs.Get() > 0) FlushAll();  // the last counts of a closing or exiting process
+}
+
+// Stops the current run, if any, and waits for its thread.
+void StopLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
+  Run* run = f.run;
+  if (run == nullptr) return;
+  f.run = nullptr;
+  run->stop = true;
+  f.wake.SignalAll();
+  f.mu.Unlock();
+  if (run->thread.joinable() && run->thread.get_id() != std::this_thread::get_id()) {
+    run->thread.join();
+  } else if (run->thread.joinable()) {
+    run->thread.detach();  // never: the thread closes no timed connection
+  }
+  delete run;
+  f.mu.Lock();
+}
+
+void StartLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
+  Run* run = new Run;
+  run->thread = std::thread(Loop, run);
+  f.run = run;
+}
+
+// fork(): the child has none of the parent's threads. The flusher's mutex and the store's are
+// held across the fork (so neither is copied in a locked state, nor a flush half done); the
+// child then starts its own flusher when its connections are timed (a pre-forking server that
+// opened the database before forking its workers).
+void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  TheFlusher().mu.Lock();
+  StoreMutex().Lock();
+}
+void ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  StoreMutex().Unlock();
+  TheFlusher().mu.Unlock();
+}
+void ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  StoreMutex().Unlock();
+  Flusher& f = TheFlusher();
+  // The parent's Run is left alone: its thread is not in this process (never joined, never freed).
+  f.run = nullptr;
+  if (f.users > 0 && !f.exiting) StartLocked(f);
+  f.mu.Unlock();
+}
+
+void StopAtExit() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  f.exiting = true;
+  StopLocked(f);
+}
+
+}  // namespace
+
+void AcquireStoreFlusher() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  if (f.users++ > 0 || f.exiting) return;
+  if (!f.exit_hook) {
+    f.exit_hook = true;
+    std::atexit(StopAtExit);  // runs at exit, or when the library is unloaded (already stopped)
+    pthread_atfork(PrepareFork, ParentAfterFork, ChildAfterFork);  // removed at unload too
+  }
+  StartLocked(f);
+}
+
+void ReleaseStoreFlusher() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  if (f.users == 0 || --f.users > 0) return;
+  StopLocked(f);
+}
+
+bool StoreFlusherRunning() {
+  Flusher& f = TheFlusher();
+  absl::MutexLock lock(&f.mu);
+  return f.run != nullptr;
+}
+
+}  // namespace doctor::timing

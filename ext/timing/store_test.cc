@@ -1,0 +1,412 @@
+// The live shared store (issue 15 items 1, 3, 4): a background thread adds every process's
+// figures to `<db>-doctor` without a flush call, a locked store never delays a statement, a reset
+// anywhere drops older counts everywhere, slow statements and hourly buckets are shared, the
+// store is bounded with evictions counted, and hostile or old stores give clear errors or honest
+// rows within a second. (Tagged "threads": the flusher is a thread.)
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ext/core/testing.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using testing::Db;
+using testing::TempDir;
+
+constexpr const char* kInsert = "INSERT INTO t VALUES (?)";
+
+double NowMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class Store : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Db db;
+    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
+            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
+            "SELECT doctor_set('slow_ms', 100); SELECT doctor_set('slow_max', 1000);"
+            "SELECT doctor_set('stats_share_examples', 'off')");
+  }
+  void TearDown() override {
+    Db db;
+    db.Exec("SELECT doctor_set('stats_share_ms', 0)");
+  }
+};
+
+// A value of the store read without the extension's help (a plain query on the file).
+std::string StoreValue(const std::string& app, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  std::string out = "(error)";
+  if (sqlite3_open_v2((app + "-doctor").c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(raw, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_ROW) {
+        const unsigned char* text = sqlite3_column_text(stmt, 0);
+        out = text ? reinterpret_cast<const char*>(text) : "NULL";
+      } else if (rc == SQLITE_DONE) {
+        out = "(none)";
+      }
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close_v2(raw);
+  return out;
+}
+
+std::string StoreCalls(const std::string& app, const std::string& query) {
+  return StoreValue(app, "SELECT calls FROM doctor_query_stats WHERE query = '" + query + "'");
+}
+
+// Polls until the store holds `want` calls of `query` or `ms` pass; returns how long it took.
+double WaitForStoreCalls(const std::string& app, const std::string& query,
+                         const std::string& want, double ms) {
+  const double start = NowMs();
+  while (NowMs() - start < ms) {
+    if (StoreCalls(app, query) == want) return NowMs() - start;
+    usleep(10 * 1000);
+  }
+  return -1;
+}
+
+void Insert(Db& db, int n) {
+  for (int i = 0; i < n; ++i) db.Exec("INSERT INTO t VALUES (" + std::to_string(i) + ")");
+}
+
+TEST_F(Store, SharedWithinASecondWithoutAFlushCall) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 500)");  // the default
+  EXPECT_EQ(db.One("SELECT flusher FROM query_stats_info"), "running");
+  Insert(db, 20);
+  const double took = WaitForStoreCalls(app, kInsert, "20", 2500);
+  EXPECT_GE(took, 0) << "not in the store: " << StoreCalls(app, kInsert);
+  EXPECT_LT(took, 1000);
+  // The merged view counts each run once, flushed or not.
+  Insert(db, 5);
+  EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats WHERE query = '") + kInsert + "'"),
+            "25");
+}
+
+TEST_F(Store, ClosingTheLastConnectionFlushesItsLastCounts) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  {
+    Db db(app);
+    db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 60000)");
+    Insert(db, 3);
+  }  // the flusher stops here (before the library could be unloaded), after a final flush
+  EXPECT_EQ(StoreCalls(app, kInsert), "3");
+}
+
+// A pre-forking server: the child of fork() shares its counts through a flusher of its own.
+TEST_F(Store, AForkedChildSharesLive) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSAN stops a child that starts threads after fork";
+#endif
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 50)");
+  Insert(db, 1);
+  ASSERT_GE(WaitForStoreCalls(app, kInsert, "1", 2000), 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    for (int i = 0; i < 7; ++i) sqlite3_exec(db.get(), "INSERT INTO t VALUES (1)", 0, 0, 0);
+    usleep(400 * 1000);  // its flusher's turns; _exit runs no exit handler
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_EQ(StoreCalls(app, kInsert), "8");
+}
+
+TEST_F(Store, ALockedStoreNeverDelaysStatements) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); CREATE TABLE u(a INTEGER PRIMARY KEY, b);"
+          "INSERT INTO u VALUES (1, 'x'); SELECT doctor_set('stats_share_ms', 20)");
+  Insert(db, 1);
+  ASSERT_GE(WaitForStoreCalls(app, kInsert, "1", 2000), 0);
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE; DELETE FROM doctor_slow_queries", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  double worst = 0;
+  const double start = NowMs();
+  while (NowMs() - start < 300) {  // ~15 flush attempts find the store locked
+    const double t0 = NowMs();
+    db.Rows("SELECT b FROM u WHERE a = 1");
+    worst = std::max(worst, NowMs() - t0);
+  }
+  EXPECT_LT(worst, 100);  // before: 5,000 ms per statement while the lock was held
+  // A read waits at most a little and names the file.
+  const double t0 = NowMs();
+  EXPECT_THAT(db.Error("SELECT count(*) FROM query_stats"),
+              AllOf(HasSubstr(app + "-doctor"), HasSubstr("locked")));
+  EXPECT_LT(NowMs() - t0, 1000);
+  sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close_v2(holder);
+  // Nothing was lost: the counts reach the store once the lock is gone.
+  EXPECT_GE(WaitForStoreCalls(app, "SELECT b FROM u WHERE a = ?",
+                              db.One("SELECT calls FROM query_stats WHERE query = "
+                                     "'SELECT b FROM u WHERE a = ?'"),
+                              2000),
+            0);
+}
+
+// Another process's query_stats_reset() sets reset_at_ms in the store: this process's counts
+// from before it are dropped when it reads or flushes, never added back.
+TEST_F(Store, AResetElsewhereDropsOlderCountsHere) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 2);
+  db.One("SELECT query_stats_flush()");
+  Insert(db, 5);  // not flushed yet
+  usleep(5 * 1000);
+  {
+    sqlite3* other = nullptr;  // what query_stats_reset() does in another process
+    ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other,
+                           "DELETE FROM doctor_query_stats; INSERT OR REPLACE INTO doctor_sidecar "
+                           "VALUES ('reset_at_ms', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(other);
+    sqlite3_close_v2(other);
+  }
+  usleep(5 * 1000);
+  const std::string calls =
+      std::string("SELECT count(*), sum(calls) FROM query_stats WHERE query = '") + kInsert + "'";
+  EXPECT_EQ(db.One(calls), "0");
+  Insert(db, 3);
+  EXPECT_EQ(db.Rows(calls)[0][1], "3");
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreCalls(app, kInsert), "3");
+  EXPECT_THAT(db.One("SELECT store_reset FROM query_stats_info"), HasSubstr("T"));
+}
+
+TEST_F(Store, ResetEmptiesTheStoreForEveryone) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 4);
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(db.One("SELECT query_stats_reset()"), "ok");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_query_stats"), "0");
+  EXPECT_NE(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'reset_at_ms'"),
+            "(none)");
+}
+
+TEST_F(Store, SlowQueriesOfOtherProcessesAreShared) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('slow_ms', 0)");
+  db.Exec("INSERT INTO t VALUES ('secret')");
+  db.One("SELECT query_stats_flush()");
+  // Only the normalized text left the process.
+  EXPECT_EQ(StoreValue(app, "SELECT sql FROM doctor_slow_queries WHERE sql LIKE 'INSERT%'"),
+            kInsert);
+  {
+    sqlite3* other = nullptr;  // a slow statement flushed by another process
+    ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other,
+                           "INSERT INTO doctor_slow_queries (process, at_ms, ms, query_id, sql, db,"
+                           " vm_steps, fullscan_steps) VALUES (42, 1, 250.5, 7, 'SELECT slow()',"
+                           " 'x', 10, 0)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close_v2(other);
+  }
+  EXPECT_EQ(db.One("SELECT process || ' ' || ms FROM slow_queries WHERE sql = 'SELECT slow()'"),
+            "42 250.5");
+  // This process's own row is shown once, from memory, with its literal.
+  EXPECT_EQ(db.One("SELECT group_concat(sql || ' ' || process) FROM slow_queries"
+                   " WHERE sql LIKE 'INSERT%' AND db = '" + app + "'"),
+            "INSERT INTO t VALUES ('secret') this");
+  db.Exec("SELECT doctor_set('slow_max', 2)");
+  for (int i = 0; i < 5; ++i) db.Exec("INSERT INTO t VALUES (" + std::to_string(i) + ")");
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_slow_queries"), "2");  // a bounded ring
+}
+
+TEST_F(Store, HourlyBucketsAnswerWhatGotSlower) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 4);
+  db.One("SELECT query_stats_flush()");
+  Insert(db, 2);  // merged from memory
+  const std::string id = db.One(std::string("SELECT query_id FROM query_stats WHERE query = '") +
+                                kInsert + "'");
+  EXPECT_EQ(db.One("SELECT calls FROM query_stats_buckets WHERE hours_ago = 0 AND query_id = " +
+                   id),
+            "6");
+  auto on_store = [&](const std::string& sql) {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(other);
+    sqlite3_close_v2(other);
+  };
+  // The hour before, ten times faster (as another process flushed it then).
+  on_store("INSERT INTO doctor_query_buckets SELECT query_id, db, hour - 1, calls, total_ms / 10,"
+           " min_ms / 10, max_ms / 10, histogram FROM doctor_query_buckets WHERE query_id = " + id);
+  on_store("UPDATE doctor_query_buckets SET calls = 62 WHERE hour < " + std::to_string(0) +
+           " + (SELECT max(hour) FROM doctor_query_buckets)");
+  // Its histogram now counts 4 runs, not 62: a checked value, named.
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_buckets"),
+              AllOf(HasSubstr(app + "-doctor"), HasSubstr("histogram counts 4 runs, calls 62")));
+  on_store("UPDATE doctor_query_buckets SET calls = 4 WHERE calls = 62");
+  EXPECT_EQ(db.One("SELECT cur.mean_ms > prev.mean_ms FROM query_stats_buckets cur"
+                   " JOIN query_stats_buckets prev USING (query_id, db)"
+                   " WHERE cur.hours_ago = 0 AND prev.hours_ago = 1 AND query_id = " + id),
+            "1");
+}
+
+TEST_F(Store, BoundedWithEvictionsCounted) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE k(a)");
+  for (int i = 0; i < 5; ++i) db.Rows("SELECT a FROM k WHERE a = 1");
+  for (int i = 0; i < 20; ++i) db.Rows("SELECT a AS c" + std::to_string(i) + " FROM k");
+  db.One("SELECT query_stats_flush()");
+  db.Exec("SELECT doctor_set('stats_max', 10)");
+  db.Rows("SELECT a FROM k WHERE a = 1");
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) <= 10 FROM doctor_query_stats"), "1");
+  EXPECT_EQ(StoreCalls(app, "SELECT a FROM k WHERE a = ?"), "6");
+  EXPECT_EQ(db.One("SELECT store_evictions >= 12 FROM query_stats_info"), "1");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_query_buckets WHERE (query_id, db)"
+                            " NOT IN (SELECT query_id, db FROM doctor_query_stats)"),
+            "0");
+}
+
+// Every read of a hostile or old store returns within a second: a clear error naming the file,
+// or an honest row; the other database of the process is unaffected.
+TEST_F(Store, HostileStoresGiveAClearErrorOrAnHonestRow) {
+  TempDir dir;
+  const std::string good = dir.File("good.db");
+  Db g(good);
+  g.Exec("CREATE TABLE t(a)");
+  Insert(g, 2);
+  struct Case {
+    const char* name;
+    std::string setup;  // SQL run on the store after a normal flush; "" for a file case
+    const char* expect;  // substring of the error, or "" for an honest (memory-only) row
+  };
+  const std::vector<Case> cases = {
+      {"wrong version", "UPDATE doctor_sidecar SET value = 3 WHERE key = 'format'",
+       "format 3, expected 2"},
+      {"negative count", "UPDATE doctor_query_stats SET calls = -1", "not a valid value"},
+      {"huge count", "UPDATE doctor_query_stats SET rows = 9223372036854775807",
+       "not a valid value"},
+      {"bad reset time", "INSERT OR REPLACE INTO doctor_sidecar VALUES ('reset_at_ms', 'x')",
+       "not a valid value"},
+      {"bad slow row", "INSERT INTO doctor_slow_queries (process, at_ms, ms) VALUES (9, -1, 1)",
+       ""},  // slow rows are read by slow_queries only
+      {"extra table", "CREATE TABLE x(a)", "unexpected table 'x'"},
+      {"empty file", "", ""},
+      {"truncated", "", "malformed"},
+  };
+  for (const Case& c : cases) {
+    const std::string app = dir.File(std::string(c.name) + ".db");
+    Db db(app);
+    db.Exec("CREATE TABLE t(a)");
+    Insert(db, 3);
+    db.One("SELECT query_stats_flush()");
+    if (std::string(c.name) == "empty file") {
+      std::ofstream(app + "-doctor", std::ios::trunc);
+    } else if (std::string(c.name) == "truncated") {
+      for (int i = 0; i < 30; ++i) db.Exec("SELECT " + std::to_string(i) + " AS c" + std::to_string(i));
+      db.One("SELECT query_stats_flush()");
+      ASSERT_EQ(truncate((app + "-doctor").c_str(), 4096 + 100), 0);
+    } else {
+      sqlite3* raw = nullptr;
+      ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &raw), SQLITE_OK);
+      ASSERT_EQ(sqlite3_exec(raw, c.setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+          << c.name << ": " << sqlite3_errmsg(raw);
+      sqlite3_close_v2(raw);
+    }
+    const double t0 = NowMs();
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM query_stats", -1, &stmt,
+                                      nullptr);
+    const int step = rc == SQLITE_OK ? sqlite3_step(stmt) : rc;
+    const std::string error = step == SQLITE_ROW ? "" : sqlite3_errmsg(db.get());
+    sqlite3_finalize(stmt);
+    EXPECT_LT(NowMs() - t0, 1000) << c.name;
+    if (c.expect[0] == '\0') {
+      EXPECT_EQ(error, "") << c.name;
+    } else {
+      EXPECT_THAT(error, AllOf(HasSubstr(app + "-doctor"), HasSubstr(c.expect))) << c.name;
+      const std::string name = c.name;
+      if (name != "negative count" && name != "huge count") {  // info reads the header only
+        EXPECT_THAT(db.One("SELECT store_error FROM query_stats_info"), HasSubstr(c.expect))
+            << c.name;
+      }
+    }
+    EXPECT_EQ(g.One(std::string("SELECT calls FROM query_stats WHERE db = '") + good +
+                    "' AND query = '" + kInsert + "'"),
+              "2")
+        << c.name;
+  }
+}
+
+TEST_F(Store, AnOlderFormatReadsAsEmptyAndIsReplaced) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "CREATE TABLE doctor_query_stats( query_id INTEGER NOT NULL, db TEXT "
+                           "NOT NULL, query TEXT NOT NULL, example TEXT, calls INTEGER, total_ms "
+                           "REAL, sumsq_ms REAL, min_ms REAL, max_ms REAL, rows INTEGER, vm_steps "
+                           "INTEGER, fullscan_steps INTEGER, sorts INTEGER, autoindexes INTEGER, "
+                           "errors INTEGER, first_seen_ms INTEGER, last_seen_ms INTEGER, "
+                           "histogram TEXT, PRIMARY KEY (query_id, db)) WITHOUT ROWID;"
+                           "CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value);"
+                           "INSERT INTO doctor_sidecar VALUES ('format', 1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close_v2(raw);
+  }
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 2);
+  EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats WHERE query = '") + kInsert + "'"),
+            "2");
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "2");
+  EXPECT_EQ(StoreCalls(app, kInsert), "2");
+}
+
+}  // namespace
+}  // namespace doctor
