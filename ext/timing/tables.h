@@ -9,7 +9,7 @@
 
 namespace doctor::timing {
 
-extern const Column kQueryStatsColumns[23];
+extern const Column kQueryStatsColumns[24];
 extern const Column kSlowQueriesColumns[9];
 extern const Column kInfoColumns[11];
 

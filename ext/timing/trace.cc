@@ -57,7 +57,9 @@ SidecarOpenScope::SidecarOpenScope() { ++opening_sidecar; }
 SidecarOpenScope::~SidecarOpenScope() { --opening_sidecar; }
 
 TimingState::TimingState(Connection& connection)
-    : connection_(connection), db_(connection.db()) {
+    : connection_(connection),
+      db_(connection.db()),
+      txn_watch_(connection.db(), connection.number()) {
   db_name_ = DatabaseName(db_);
   db_index_ = Stats::Global().DbIndex(db_name_);
   CalibrateTraceClock();
@@ -185,6 +187,7 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
 void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   r.stmt = stmt;
   r.rows = 0;
+  r.lock_wait_start = connection_.lock_wait_ms();
   r.counters[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
   // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
   r.fresh = r.counters[0] == 0;
@@ -296,7 +299,9 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
   c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
+  c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
   UnlockPending();
+  txn_watch_.AfterRun(c.query, c.raw);
   if (busy) MarkBusy(c);
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
   if (periodic_flush_) MaybePeriodicFlush();

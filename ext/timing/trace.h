@@ -30,6 +30,7 @@
 #include "absl/status/status.h"
 #include "ext/core/connection.h"
 #include "ext/core/setting.h"
+#include "ext/core/transaction_watch.h"
 #include "ext/timing/clock.h"
 #include "ext/timing/stats.h"
 
@@ -57,6 +58,7 @@ class TimingState : public AreaState {
     sqlite3_stmt* stmt;
     int64_t start_ticks;  // TraceClockNow()
     int64_t rows;
+    double lock_wait_start;  // Connection::lock_wait_ms() when the run started
     uint32_t counters[4];  // VM_STEP, FULLSCAN_STEP, SORT, AUTOINDEX when the run started
     // First run of this sqlite3_stmt (VM_STEP was 0): its address may be a recycled one, so the
     // cache must check the SQL text; later runs of the same statement trust the pointer.
@@ -169,6 +171,7 @@ class TimingState : public AreaState {
   static constexpr size_t kCacheSlots = 64;
   std::array<Cached, kCacheSlots> cache_;
   sqlite3* const db_;
+  TransactionWatch txn_watch_;  // this connection's open transaction, for open_transactions
   std::string db_name_;
   uint32_t db_index_ = 0;
   absl::flat_hash_map<std::string, Shape> shapes_;
