@@ -3,6 +3,7 @@
 // statement waited in doctor's busy handler attributed to it.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -93,6 +94,31 @@ TEST(OpenTransactions, WithTimingOffOnlyTheAskingConnectionIsKnown) {
                        "FROM open_transactions");
   EXPECT_EQ(rows, (std::vector<Row>{{"1", "write", "NULL", "NULL", "NULL"}}));
   app.Exec("COMMIT; SELECT doctor_set('timing', 'on');");
+}
+
+// The table read on another thread while connections begin, end and close with transactions
+// open: copies under the registry's mutex, no dangling record (run under TSAN: tag threads).
+TEST(OpenTransactions, ReadFromAnotherThreadWhileConnectionsComeAndGo) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    Db db;
+    while (!stop.load()) {
+      const int n = std::stoi(db.One("SELECT count(*) FROM open_transactions WHERE "
+                                     "begin_statement = 'BEGIN IMMEDIATE'"));
+      EXPECT_GE(n, 0);
+      reads.fetch_add(1);
+    }
+  });
+  for (int i = 0; i < 60 || reads.load() < 5; ++i) {
+    Db app;
+    app.Exec("CREATE TABLE t(x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+    if (i % 2 == 0) app.Exec("COMMIT");  // the others close with the transaction open
+  }
+  stop.store(true);
+  reader.join();
+  Db last;
+  EXPECT_EQ(last.One("SELECT count(*) FROM open_transactions"), "0");
 }
 
 // A statement that waited for the write lock: its wait is in query_stats.lock_wait_ms, and the
