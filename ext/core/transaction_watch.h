@@ -2,8 +2,10 @@
 // area's open_transactions table and doctor_report.
 //
 // How it works: statement timing's trace callback (ext/timing/trace.cc) calls
-// TransactionWatch::AfterRun at the end of every run of the application's statements. Its
-// common case is one sqlite3_get_autocommit() call (a field read) compared with the last value.
+// TransactionWatch::AfterRun at the end of every run of the application's statements. Outside a
+// transaction only a transaction-control statement (BEGIN, SAVEPOINT) can begin one, so other
+// statements cost one flag test; transaction-control statements and statements inside a
+// transaction read sqlite3_get_autocommit() (a field read) and compare it with the last value.
 // Only when the connection leaves autocommit mode (BEGIN, SAVEPOINT) does it take a timestamp
 // and record the statement; inside the transaction it reads sqlite3_txn_state after each
 // statement until the transaction is a writer and its first statement is known (so a
@@ -13,14 +15,15 @@
 // thread gets copies and never touches another connection's sqlite3*. A connection that closes
 // drops its record (the watch's destructor).
 //
-// Not seen: transactions of connections whose statements are not timed (timing off, the
+// Not seen: transactions begun by a statement that was not timed, transactions of connections
+// whose statements are not timed (timing off, the
 // application's own trace callback, the extension not loaded there), implicit transactions of a
 // single statement in autocommit mode, and a state change in the middle of a statement (it is
 // published when the statement's run ends).
 //
 // Example:
 //   TransactionWatch watch(db, connection.number());    // per connection, on its thread
-//   watch.AfterRun(query, example);                      // after each run
+//   watch.AfterRun(is_begin_or_commit, query, example);  // after each run
 //   for (const OpenTransaction& t : OpenTransactions()) ...  // any thread
 #ifndef DOCTOR_CORE_TRANSACTION_WATCH_H_
 #define DOCTOR_CORE_TRANSACTION_WATCH_H_
@@ -62,8 +65,12 @@ class TransactionWatch {
   TransactionWatch(const TransactionWatch&) = delete;
   TransactionWatch& operator=(const TransactionWatch&) = delete;
 
-  // After a run of the application's statement `query` (normalized; `example` as written).
-  void AfterRun(const std::string& query, const std::string& example) {
+  // After a run of the application's statement `query` (normalized; `example` as written);
+  // `transaction_control`: BEGIN, COMMIT, ROLLBACK, SAVEPOINT or RELEASE. Outside a transaction
+  // only those can begin one, so other statements cost a flag test; inside one every statement
+  // checks the autocommit flag (an error may have rolled the transaction back).
+  void AfterRun(bool transaction_control, const std::string& query, const std::string& example) {
+    if (autocommit_ && !transaction_control) return;
     if ((sqlite3_get_autocommit(db_) != 0) == autocommit_ && !watching_) return;
     Update(query, example);
   }

@@ -87,10 +87,14 @@ absl::Status CheckUncountedConnections(Connection& c, const std::string& schema,
   const std::string file = files[0][0].AsText();
   const int64_t connections = files[0][1].AsInt(), counting = files[0][2].AsInt();
   ASSIGN_OR_RETURN(Rows zero, Query(c,
-                                    "SELECT count(*) FROM lock_stats_connections WHERE file = ?1 "
+                                    "SELECT count(*), coalesce(sum(this_connection), 0) FROM "
+                                    "lock_stats_connections WHERE file = ?1 "
                                     "AND (handler <> 'doctor' OR timeout_ms = 0)",
                                     {Value(file)}));
   const int64_t without = zero[0][0].AsInt();
+  // Only the connection reading the report, alone in this process (e.g. the sqlite3 shell while
+  // the application runs elsewhere): its timeout may not be the application's.
+  const bool only_me = without == 1 && zero[0][1].AsInt() == 1 && connections == 1;
   int64_t readers = 0;
   if (wal && HasTable(c, "wal_health")) {
     ASSIGN_OR_RETURN(Rows health, Query(c, "SELECT coalesce(readers, 0) FROM wal_health(?1)",
@@ -101,14 +105,17 @@ absl::Status CheckUncountedConnections(Connection& c, const std::string& schema,
       connections >= 2 || files[0][3].AsText() == "another process" || readers > 0;
   if (wal && shared && without > 0) {
     out.push_back(
-        {"locks", Severity::kWarn, file,
+        {"locks", only_me ? Severity::kInfo : Severity::kWarn, file,
          absl::StrFormat(
              "%d of the %d connections of this process to this WAL database have a busy timeout "
              "of 0 (PRAGMA busy_timeout read 0: no busy handler, the default of node:sqlite and "
              "Bun, or a handler of their own) while other connections use it: a write that "
              "finds the write lock taken fails at once with SQLITE_BUSY (\"database is locked\") "
-             "instead of waiting",
-             without, connections),
+             "instead of waiting%s",
+             without, connections,
+             only_me ? " (it is the connection reading this report, which may not be the "
+                       "application's)"
+                     : ""),
          "give every connection a busy timeout: node:sqlite new DatabaseSync(path, { timeout: "
          "5000 }); Bun db.exec('PRAGMA busy_timeout = 5000'); better-sqlite3 and Python wait 5 s "
          "by default; SQL PRAGMA busy_timeout = 5000 (doctor then counts the waits)",

@@ -249,8 +249,10 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
     std::string query = NormalizeSql(raw);
     const int64_t id = QueryId(query);
     // Classified once per distinct text, like the normalization.
-    const bool is_write = IsWrite(KindOfStatement(raw));
-    it = shapes_.emplace(raw, Shape{std::move(query), id, is_write}).first;
+    const StatementKind kind = KindOfStatement(raw);
+    it = shapes_.emplace(raw, Shape{std::move(query), id, IsWrite(kind),
+                                    IsTransactionControl(kind)})
+             .first;
   }
   // Writes count the rows they changed; everything else the rows it returned.
   const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
@@ -262,6 +264,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
   slot.query = it->second.query;
   slot.query_id = it->second.query_id;
   slot.is_dml = is_dml;
+  slot.is_transaction_control = it->second.is_transaction_control;
   slot.hint = Stats::Hint();
   UnlockPending();
   return slot;
@@ -301,7 +304,7 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
   c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
   UnlockPending();
-  txn_watch_.AfterRun(c.query, c.raw);
+  txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
   if (busy) MarkBusy(c);
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
   if (periodic_flush_) MaybePeriodicFlush();

@@ -68,6 +68,7 @@ class TimingState : public AreaState {
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool is_dml = false;
+    bool is_transaction_control = false;  // for TransactionWatch::AfterRun
     // The statement's counters at the end of its last observed run: the start values of its next
     // run, so a known statement reads only VM_STEP when it starts.
     uint32_t last[4] = {0, 0, 0, 0};
@@ -87,6 +88,7 @@ class TimingState : public AreaState {
     std::string query;
     int64_t query_id;
     bool is_write;  // INSERT, REPLACE, UPDATE, DELETE (WITH ... included): KindOfStatement
+    bool is_transaction_control;  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE
   };
   static constexpr size_t kMaxShapes = 512;
 
