@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <thread>
 
@@ -376,6 +377,24 @@ TEST(ReportLocksTest, BusyTimeoutZeroOnASharedWalDatabase) {
     worker.Exec("PRAGMA busy_timeout = 5000; SELECT count(*) FROM lock_stats;");
     EXPECT_TRUE(app.Rows(kQuery).empty());
   }
+  // Alone in this process while another process reads: only information, since the connection
+  // without a timeout is the one reading the report (the sqlite3 shell's is not the application's).
+  testing::Db solo(dir.File("solo.db"));
+  solo.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
+  FILE* shell = popen(("sqlite3 " + dir.File("solo.db") + " > /dev/null").c_str(), "w");
+  ASSERT_NE(shell, nullptr);
+  fputs("BEGIN;\nSELECT count(*) FROM t;\n", shell);
+  fflush(shell);
+  for (int i = 0; i < 500 && solo.One("SELECT readers FROM wal_health") == "0"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto alone = solo.Rows(kQuery);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0][0], "info");
+  EXPECT_THAT(alone[0][1], HasSubstr("1 of the 1 connections"));
+  EXPECT_THAT(alone[0][1], HasSubstr("the connection reading this report"));
+  fputs("COMMIT;\n", shell);
+  pclose(shell);
   // A rollback-journal database waits differently: not this finding.
   testing::Db rollback(dir.File("other.db")), second(dir.File("other.db"));
   rollback.Exec("CREATE TABLE t(v)");
