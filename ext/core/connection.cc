@@ -8,6 +8,7 @@ namespace {
 struct Registry {
   absl::Mutex mu;
   absl::flat_hash_map<sqlite3*, Connection*> by_db ABSL_GUARDED_BY(mu);
+  int64_t next_number ABSL_GUARDED_BY(mu) = 1;
 };
 
 Registry& GetRegistry() {
@@ -21,7 +22,7 @@ Connection* Connection::Acquire(sqlite3* db, absl::Span<const Area* const> areas
   Registry& r = GetRegistry();
   absl::MutexLock lock(&r.mu);
   Connection*& c = r.by_db[db];
-  if (c == nullptr) c = new Connection(db, areas);
+  if (c == nullptr) c = new Connection(db, areas, r.next_number++);
   c->refs_.fetch_add(1);
   return c;
 }

@@ -8,6 +8,7 @@
 #define DOCTOR_CORE_CONNECTION_H_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
@@ -37,6 +38,15 @@ class Connection {
 
   sqlite3* db() const { return db_; }
   absl::Span<const Area* const> areas() const { return areas_; }
+  // The connection's number in this process: 1, 2, ... in the order connections loaded the
+  // extension (lock_stats_connections.connection, open_transactions.connection).
+  int64_t number() const { return number_; }
+
+  // Time doctor's busy handler has slept on this connection in all, in ms. Added by the handler
+  // (ext/wal) and read by statement timing around each run (ext/timing), both on the
+  // connection's own thread: a statement's lock waits happen inside its step.
+  void AddLockWait(double ms) { lock_wait_ms_ += ms; }
+  double lock_wait_ms() const { return lock_wait_ms_; }
 
   // The area state of type T (an AreaState with a constructor taking Connection&), created on
   // first use and destroyed with the connection.
@@ -70,11 +80,14 @@ class Connection {
   absl::Status TakeStop();
 
  private:
-  Connection(sqlite3* db, absl::Span<const Area* const> areas) : db_(db), areas_(areas) {}
+  Connection(sqlite3* db, absl::Span<const Area* const> areas, int64_t number)
+      : db_(db), areas_(areas), number_(number) {}
   ~Connection() = default;
 
   sqlite3* const db_;
   const absl::Span<const Area* const> areas_;
+  const int64_t number_;
+  double lock_wait_ms_ = 0;  // only on the connection's own thread
   std::atomic<int> refs_{0};
   std::atomic<int> internal_{0};
   absl::Mutex mu_;

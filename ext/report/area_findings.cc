@@ -58,7 +58,7 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
                          "SELECT file, busy_errors, busy_waits, longest_wait_ms, "
-                         "coalesce(timeout_ms, 0), connections, counting FROM lock_stats "
+                         "coalesce(timeout_ms, 0) FROM lock_stats "
                          "WHERE file = (SELECT file FROM pragma_database_list WHERE name = ?1)",
                          {Value(schema)}));
   for (const Row& r : rows) {
@@ -74,22 +74,6 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
                       : "shorten write transactions, or raise the busy timeout",
            no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000") : std::nullopt,
            static_cast<double>(errors)});
-    }
-    // Doctor's handler was asked for (counting > 0) but some connections replaced it: their
-    // waits are invisible, so the counts above understate the contention.
-    const int64_t connections = r[5].AsInt(), counting = r[6].AsInt();
-    if (counting > 0 && counting < connections) {
-      out.push_back({"locks", Severity::kInfo, r[0].AsText(),
-                     absl::StrFormat("lock_stats counts the busy waits of %d of the %d "
-                                     "connections to this file in this process; the others' "
-                                     "waits and SQLITE_BUSY errors are not counted",
-                                     counting, connections),
-                     "give the connections whose handler is not doctor's (SELECT * FROM "
-                     "lock_stats_connections WHERE handler <> 'doctor') a busy timeout "
-                     "(PRAGMA busy_timeout = 5000, or the driver's timeout option) instead of a "
-                     "handler of their own: doctor counts SQLite's own timeout with the same "
-                     "waits",
-                     std::nullopt, static_cast<double>(connections - counting)});
     }
   }
   return absl::OkStatus();
@@ -213,6 +197,7 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
   RETURN_IF_ERROR(CheckLitestream(c, schema, findings));
   RETURN_IF_ERROR(CheckWal(c, schema, findings));
   RETURN_IF_ERROR(CheckLocks(c, schema, findings));
+  RETURN_IF_ERROR(AddLockFindings(c, schema, findings));
   RETURN_IF_ERROR(CheckDeferredUpgrades(c, schema, findings));
   RETURN_IF_ERROR(CheckKnownIssues(c, schema, findings));
   RETURN_IF_ERROR(AddQueryFindings(c, schema, findings));

@@ -19,10 +19,13 @@ absl::Status AddAreaFindings(Connection& connection, const std::string& schema,
                              const std::optional<std::string>& migrations,
                              std::vector<Finding>& findings);
 
-// The parts, one file each: the captured queries (query_findings.cc) and a migration folder
+// The parts, one file each: the captured queries (query_findings.cc), locks and transactions
+// (lock_findings.cc) and a migration folder
 // (migration_findings.cc).
 absl::Status AddQueryFindings(Connection& connection, const std::string& schema,
                               std::vector<Finding>& findings);
+absl::Status AddLockFindings(Connection& connection, const std::string& schema,
+                             std::vector<Finding>& findings);
 absl::Status AddMigrationFindings(Connection& connection, const std::string& folder,
                                   std::vector<Finding>& findings);
 

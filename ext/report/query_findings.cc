@@ -37,7 +37,26 @@ struct QueryRow {
   int64_t calls = 0, rows_scanned_per_call = 0;
   double total_ms = 0, mean_ms = 0, p95_ms = 0;
   std::string plan;
+  double lock_wait_ms = 0;  // of total_ms, waiting in doctor's busy handler
 };
+
+// A statement that spent at least half its time waiting for a lock is slow because of whoever
+// held the lock, not because of its plan.
+bool MostlyWaited(const QueryRow& q) {
+  return q.lock_wait_ms > 0 && q.lock_wait_ms * 2 >= q.total_ms;
+}
+
+Finding WaitingFinding(const QueryRow& q) {
+  return {"locks", Severity::kWarn, q.id,
+          absl::StrFormat("query %s ran %d times, %.1f ms in all, %.1f ms of it waiting for a "
+                          "lock held by another connection (busy handler): %s",
+                          q.id, q.calls, q.total_ms, q.lock_wait_ms, Utf8Prefix(q.query, 160)),
+          "it is slow because it waits for the write lock, not because of its plan: shorten the "
+          "transactions that hold it (SELECT * FROM open_transactions WHERE state = 'write'; "
+          "lock_stats.writer_pid names another process holding it now), and begin transactions "
+          "that write IMMEDIATE so they queue for the lock instead of failing on upgrade",
+          std::nullopt, q.lock_wait_ms};
+}
 
 // The advisor's first index for this one statement, if it finds one that pays.
 std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q) {
@@ -86,7 +105,7 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
                          "SELECT query_id, query, example, calls, fullscan_steps / calls, "
-                         "total_ms, mean_ms, p95_ms, plan FROM query_stats "
+                         "total_ms, mean_ms, p95_ms, plan, lock_wait_ms FROM query_stats "
                          "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
                          "AND (mean_ms >= ?2 OR (calls >= 10 AND fullscan_steps / calls >= 1000)) "
                          "ORDER BY total_ms DESC LIMIT 50",
@@ -94,7 +113,8 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
   std::vector<QueryRow> queries;
   for (const Row& r : rows) {
     queries.push_back({r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt(), r[4].AsInt(),
-                       r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(), r[8].AsText()});
+                       r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(), r[8].AsText(),
+                       r[9].AsDouble()});
   }
   return queries;
 }
@@ -150,6 +170,10 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
     const bool scans = ScansAWholeTable(PlanNow(c, q));
     if (!slow && !scans) continue;
     if (++reported > kMostQueries) break;
+    if (MostlyWaited(q)) {
+      out.push_back(WaitingFinding(q));
+      continue;
+    }
     out.push_back(QueryFinding(q, slow, scans, scans ? AdvisedIndex(c, q) : std::nullopt));
   }
   return absl::OkStatus();

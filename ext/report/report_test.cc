@@ -1,6 +1,9 @@
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <string>
+#include <thread>
 
 #include "ext/core/testing.h"
 #include "ext/report/finding.h"
@@ -372,6 +375,109 @@ TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   EXPECT_EQ(rows[0][0], "warn");
   EXPECT_THAT(rows[0][1], HasSubstr("1 SQLITE_BUSY errors reached the application after 1 busy"));
   counted.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
+}
+
+// A transaction open for a second or more: writers hold the write lock, readers pin the WAL;
+// the finding names the statements that began it, and goes when it ends.
+TEST(ReportLocksTest, LongTransactionsWithTheStatementThatBeganThem) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  testing::Db reader(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); PRAGMA busy_timeout = 1000;");
+  reader.Exec("PRAGMA busy_timeout = 1000");
+  const char* kQuery = "SELECT severity, finding FROM doctor_report WHERE finding LIKE "
+                       "'%has held a%transaction%'";
+  reader.Exec("BEGIN; SELECT count(*) FROM t;");
+  app.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_TRUE(app.Rows(kQuery).empty()) << "young transactions are not long";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+  auto rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) EXPECT_EQ(r[0], "warn");
+  const std::string both = rows[0][1] + "\n" + rows[1][1];
+  EXPECT_THAT(both, HasSubstr("write transaction (immediate)"));
+  EXPECT_THAT(both, HasSubstr("begun by 'BEGIN IMMEDIATE', first statement 'INSERT INTO t VALUES "
+                              "(?)': it holds the write lock"));
+  EXPECT_THAT(both, HasSubstr("read transaction (deferred)"));
+  EXPECT_THAT(both,
+              HasSubstr("first statement 'SELECT count(*) FROM t': its snapshot pins the WAL"));
+  app.Exec("COMMIT");
+  reader.Exec("COMMIT");
+  EXPECT_TRUE(app.Rows(kQuery).empty());
+}
+
+// busy_timeout 0 (node:sqlite's and Bun's default) on a WAL database with several connections.
+TEST(ReportLocksTest, BusyTimeoutZeroOnASharedWalDatabase) {
+  testing::TempDir dir;
+  const char* kQuery = "SELECT severity, finding, fix_sql FROM doctor_report WHERE finding LIKE "
+                       "'%busy timeout of 0%'";
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
+  EXPECT_TRUE(app.Rows(kQuery).empty()) << "alone on the file: nobody to wait for";
+  {
+    testing::Db worker(dir.File("app.db"));
+    auto rows = app.Rows(kQuery);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "warn");
+    EXPECT_THAT(rows[0][1], HasSubstr("2 of the 2 connections"));
+    EXPECT_EQ(rows[0][2], "PRAGMA busy_timeout = 5000");
+    // Not also reported as waits that are not counted.
+    EXPECT_EQ(app.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%not counted%'"),
+              "0");
+    app.Exec("PRAGMA busy_timeout = 5000");
+    worker.Exec("PRAGMA busy_timeout = 5000; SELECT count(*) FROM lock_stats;");
+    EXPECT_TRUE(app.Rows(kQuery).empty());
+  }
+  // Alone in this process while another process reads: only information, since the connection
+  // without a timeout is the one reading the report (the sqlite3 shell's is not the application's).
+  testing::Db solo(dir.File("solo.db"));
+  solo.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
+  FILE* shell = popen(("sqlite3 " + dir.File("solo.db") + " > /dev/null").c_str(), "w");
+  ASSERT_NE(shell, nullptr);
+  fputs("BEGIN;\nSELECT count(*) FROM t;\n", shell);
+  fflush(shell);
+  for (int i = 0; i < 500 && solo.One("SELECT readers FROM wal_health") == "0"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto alone = solo.Rows(kQuery);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0][0], "info");
+  EXPECT_THAT(alone[0][1], HasSubstr("1 of the 1 connections"));
+  EXPECT_THAT(alone[0][1], HasSubstr("the connection reading this report"));
+  fputs("COMMIT;\n", shell);
+  pclose(shell);
+  // A rollback-journal database waits differently: not this finding.
+  testing::Db rollback(dir.File("other.db")), second(dir.File("other.db"));
+  rollback.Exec("CREATE TABLE t(v)");
+  EXPECT_TRUE(rollback.Rows(kQuery).empty());
+}
+
+// Checkpoints that stop at a reader's snapshot while the WAL keeps growing; once the reader is
+// gone and a checkpoint completes, the finding goes.
+TEST(ReportLocksTest, CheckpointStarvation) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  testing::Db reader(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t(v);"
+           "INSERT INTO t VALUES (1);");
+  const char* kQuery = "SELECT severity, finding, fix_sql FROM doctor_report WHERE finding LIKE "
+                       "'checkpoint starvation%'";
+  reader.Exec("BEGIN; SELECT count(*) FROM t;");
+  for (int i = 0; i < 2; ++i) {
+    app.Exec("INSERT INTO t SELECT randomblob(2000) FROM t");
+    app.One("SELECT doctor_checkpoint('PASSIVE')");
+    if (i == 0) {
+      EXPECT_TRUE(app.Rows(kQuery).empty()) << "one checkpoint cut short is not starvation";
+    }
+  }
+  auto rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("the last 2 checkpoints could not reach the end"));
+  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('RESTART', 'main', 5000)");
+  reader.Exec("COMMIT");
+  app.One("SELECT doctor_checkpoint('PASSIVE')");
+  EXPECT_TRUE(app.Rows(kQuery).empty());
 }
 
 }  // namespace

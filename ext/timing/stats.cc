@@ -45,6 +45,7 @@ void Counters::Merge(const Counters& o) {
   calls = SaturatingAdd(calls, o.calls);
   total_ms += o.total_ms;
   sumsq_ms += o.sumsq_ms;
+  lock_wait_ms += o.lock_wait_ms;
   rows = SaturatingAdd(rows, o.rows);
   vm_steps = SaturatingAdd(vm_steps, o.vm_steps);
   fullscan_steps = SaturatingAdd(fullscan_steps, o.fullscan_steps);

@@ -49,6 +49,7 @@ struct Counters {
   int64_t autoindexes = 0;
   int64_t errors = 0;  // failed runs (also counted in calls, with their time and 0 rows)
   int64_t errors_by[kErrorCodes] = {};  // the same by result code
+  double lock_wait_ms = 0;  // time doctor's busy handler slept during the runs (also in total_ms)
   int64_t first_seen_ms = 0;  // unix time in milliseconds
   int64_t last_seen_ms = 0;
   Buckets buckets{};

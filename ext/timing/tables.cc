@@ -172,6 +172,9 @@ const Column kQueryStatsColumns[] = {
     {"errors", "TEXT",
      "Failed runs by result code as JSON, e.g. {\"BUSY_SNAPSHOT\": 55}; only BUSY codes are "
      "visible to the trace API."},
+    {"lock_wait_ms", "REAL",
+     "Of total_ms, the time spent waiting for locks in doctor's busy handler (0 when the "
+     "connection's waits are not counted: lock_stats_connections.handler)."},
     {"first_seen", "TEXT", "First run, ISO-8601 UTC."},
     {"last_seen", "TEXT", "Last run, ISO-8601 UTC."},
     {"plan", "TEXT",
@@ -249,6 +252,7 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     rows.Set("sorts", c.sorts);
     rows.Set("autoindexes", c.autoindexes);
     rows.Set("errors", c.ErrorsJson());
+    rows.Set("lock_wait_ms", c.lock_wait_ms);
     rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
     rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
     if (std::optional<PlanRecord> captured = PlanHistory::Global().Current(e.query_id, e.db)) {

@@ -9,7 +9,7 @@
 
 namespace doctor::timing {
 
-extern const Column kQueryStatsColumns[26];
+extern const Column kQueryStatsColumns[27];
 extern const Column kPlanChangesColumns[20];
 extern const Column kSlowQueriesColumns[10];
 extern const Column kInfoColumns[15];

@@ -61,7 +61,9 @@ SidecarOpenScope::SidecarOpenScope() { ++opening_sidecar; }
 SidecarOpenScope::~SidecarOpenScope() { --opening_sidecar; }
 
 TimingState::TimingState(Connection& connection)
-    : connection_(connection), db_(connection.db()) {
+    : connection_(connection),
+      db_(connection.db()),
+      txn_watch_(connection.db(), connection.number()) {
   db_name_ = DatabaseName(db_);
   db_index_ = Stats::Global().DbIndex(db_name_);
   CalibrateTraceClock();
@@ -197,6 +199,7 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
 void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   r.stmt = stmt;
   r.rows = 0;
+  r.lock_wait_start = connection_.lock_wait_ms();
   r.counters[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
   // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
   r.fresh = r.counters[0] == 0;
@@ -269,7 +272,9 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
     const int64_t id = QueryId(query);
     // Classified once per distinct text, like the normalization.
     const StatementKind kind = KindOfStatement(raw);
-    it = shapes_.emplace(raw, Shape{std::move(query), id, IsWrite(kind), kind}).first;
+    it = shapes_.emplace(raw, Shape{std::move(query), id, IsWrite(kind), kind,
+                                    IsTransactionControl(kind)})
+             .first;
   }
   // Writes count the rows they changed; everything else the rows it returned.
   const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
@@ -281,6 +286,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
   slot.query = it->second.query;
   slot.query_id = it->second.query_id;
   slot.is_dml = is_dml;
+  slot.is_transaction_control = it->second.is_transaction_control;
   slot.hint = Stats::Hint();
   slot.kind = it->second.kind;
   slot.reprepares = fresh ? 0 : StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
@@ -322,7 +328,9 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
   c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
+  c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
   UnlockPending();
+  txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
   if (busy) MarkBusy(c);
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
 }

@@ -32,6 +32,7 @@
 #include "ext/core/connection.h"
 #include "ext/core/setting.h"
 #include "ext/core/statement_kind.h"
+#include "ext/core/transaction_watch.h"
 #include "ext/timing/clock.h"
 #include "ext/timing/stats.h"
 
@@ -59,6 +60,7 @@ class TimingState : public AreaState {
     sqlite3_stmt* stmt;
     int64_t start_ticks;  // TraceClockNow()
     int64_t rows;
+    double lock_wait_start;  // Connection::lock_wait_ms() when the run started
     uint32_t counters[4];  // VM_STEP, FULLSCAN_STEP, SORT, AUTOINDEX when the run started
     // First run of this sqlite3_stmt (VM_STEP was 0): its address may be a recycled one, so the
     // cache must check the SQL text; later runs of the same statement trust the pointer.
@@ -70,6 +72,7 @@ class TimingState : public AreaState {
     bool is_dml = false;
     // Runs left before the next plan check (CheckPlan); a fresh statement is checked at once.
     uint8_t plan_countdown = 1;
+    bool is_transaction_control = false;  // for TransactionWatch::AfterRun
     // The statement's counters at the end of its last observed run: the start values of its next
     // run, so a known statement reads only VM_STEP when it starts.
     uint32_t last[4] = {0, 0, 0, 0};
@@ -93,6 +96,7 @@ class TimingState : public AreaState {
     int64_t query_id;
     bool is_write;  // INSERT, REPLACE, UPDATE, DELETE (WITH ... included): KindOfStatement
     StatementKind kind;
+    bool is_transaction_control;  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE
   };
   // A statement whose plan is to be captured at the connection's next statement start.
   struct PlanToCapture {
@@ -193,6 +197,7 @@ class TimingState : public AreaState {
   static constexpr size_t kCacheSlots = 64;
   std::array<Cached, kCacheSlots> cache_;
   sqlite3* const db_;
+  TransactionWatch txn_watch_;  // this connection's open transaction, for open_transactions
   std::string db_name_;
   uint32_t db_index_ = 0;
   absl::flat_hash_map<std::string, Shape> shapes_;

@@ -82,9 +82,9 @@ std::string PinWait(sqlite3* db, const std::vector<FileDb>& dbs) {
 // connection's own thread (attach, its busy handler, its own SQL calls).
 class BusyState : public AreaState {
  public:
-  explicit BusyState(Connection& c) : db_(c.db()) {
+  explicit BusyState(Connection& c) : connection_(c), db_(c.db()) {
     const char* main = sqlite3_db_filename(db_, "main");
-    id_ = LockRegistry::Get().Register(main ? main : "");
+    id_ = LockRegistry::Get().Register(main ? main : "", c.number());
     // The VFS SQLite's own handler sleeps through (db->pVfs); sqlite3_sleep's if unknown.
     if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_VFS_POINTER, &vfs_) != SQLITE_OK) {
       vfs_ = nullptr;
@@ -94,6 +94,7 @@ class BusyState : public AreaState {
 
   sqlite3* db() const { return db_; }
   int64_t id() const { return id_; }
+  Connection& connection() const { return connection_; }
 
   // Sleeps `ms` as sqliteDefaultBusyCallback does; returns the time actually slept.
   double Sleep(int ms) const {
@@ -113,6 +114,7 @@ class BusyState : public AreaState {
   bool pinned = false;          // a ScopedBusyTimeout is in force: the setting waits
 
  private:
+  Connection& connection_;  // owns this state
   sqlite3* const db_;
   sqlite3_vfs* vfs_ = nullptr;
   int64_t id_ = 0;
@@ -144,6 +146,7 @@ int BusyCallback(void* arg, int count) {
     return 0;
   }
   const double slept = state->Sleep(delay);
+  state->connection().AddLockWait(slept);  // the running statement's lock_wait_ms (timing)
   registry.OnBusyCall(state->id(), state->wait_file, count, slept, /*gave_up=*/false);
   return 1;
 }

@@ -11,9 +11,10 @@ LockRegistry& LockRegistry::Get() {
   return *registry;
 }
 
-int64_t LockRegistry::Register(const std::string& main_file) {
+int64_t LockRegistry::Register(const std::string& main_file, int64_t id) {
   absl::MutexLock lock(&mu_);
-  const int64_t id = next_id_++;
+  if (id <= 0) id = next_id_;
+  next_id_ = std::max(next_id_, id + 1);
   Conn& c = conns_[id];
   c.main_file = main_file;
   if (!main_file.empty()) c.files.push_back(main_file);

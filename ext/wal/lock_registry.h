@@ -43,8 +43,9 @@ class LockRegistry {
   // The process-wide registry (never destroyed: connections may close during exit).
   static LockRegistry& Get();
 
-  // A connection opened on `main_file` ('' for in-memory); returns its number (1, 2, ...).
-  int64_t Register(const std::string& main_file);
+  // A connection opened on `main_file` ('' for in-memory); returns its number: `id` when given
+  // (> 0: the extension passes Connection::number()), else the next of 1, 2, ...
+  int64_t Register(const std::string& main_file, int64_t id = 0);
   // The connection closed: its entry goes, the file totals stay.
   void Unregister(int64_t id);
   // The files the connection has open now (main and attached; no in-memory or temp ones).

@@ -78,6 +78,17 @@ const TableSpec kTables[] = {
      "busy handler (doctor | application: its own handler or none, left alone) and its own counts "
      "over all its databases.",
      wal::kLockStatsConnectionsColumns},
+    {"open_transactions",
+     nullptr,
+     {},
+     true,
+     wal::OpenTransactionsTable,
+     "SELECT * FROM open_transactions",
+     "This process's open explicit transactions (connections with the extension loaded and "
+     "statement timing on), one row per connection and schema: read or write, deferred or "
+     "immediate, upgraded from read to write, age in ms, the statement that began it and the "
+     "first one inside it (normalized).",
+     wal::kOpenTransactionsColumns},
     {"doctor_known_issues",
      nullptr,
      {},

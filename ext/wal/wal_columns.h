@@ -82,6 +82,22 @@ inline constexpr Column kLockStatsConnectionsColumns[] = {
     {"busy_errors", "INTEGER", "Its waits that gave up with SQLITE_BUSY."},
 };
 
+inline constexpr Column kOpenTransactionsColumns[] = {
+    {"connection", "INTEGER", "The connection's number (as in lock_stats_connections)."},
+    {"this_connection", "INTEGER", "1 for the connection asking."},
+    {"schema", "TEXT",
+     "A schema the transaction holds a lock on; NULL when it has begun but read nothing yet."},
+    {"file", "TEXT", "That schema's file ('' for in-memory and temp)."},
+    {"state", "TEXT", "read | write (sqlite3_txn_state) | none (begun, nothing read yet)."},
+    {"mode", "TEXT", "deferred | immediate | exclusive: how it began (SAVEPOINT: deferred)."},
+    {"upgraded", "INTEGER", "1 when it read before it wrote (a deferred transaction upgraded)."},
+    {"age_ms", "REAL", "Time since the statement that began it ended, in ms."},
+    {"started_at", "TEXT", "When that was (ISO-8601 UTC)."},
+    {"begin_statement", "TEXT",
+     "The statement that began it, normalized (as written when stats_share_examples is on)."},
+    {"first_statement", "TEXT", "The first statement run inside it, the same way."},
+};
+
 inline constexpr Column kKnownIssuesColumns[] = {
     {"issue", "TEXT", "Stable id: wal_reset_bug | no_progress_handler."},
     {"affected", "INTEGER", "1 when the SQLite in use has it."},

@@ -23,6 +23,7 @@ absl::StatusOr<Rows> LockStats(TableCall& call);         // lock_stats.cc
 absl::StatusOr<Rows> LockStatsConnections(TableCall& call);  // lock_stats.cc
 absl::Status Attach(Connection& connection);             // lock_stats.cc
 absl::StatusOr<Rows> KnownIssuesTable(TableCall& call);  // known_issues_sql.cc
+absl::StatusOr<Rows> OpenTransactionsTable(TableCall& call);  // open_transactions.cc
 
 // A database of the connection backed by a file (not temp, not in-memory).
 struct FileDb {

@@ -68,7 +68,10 @@ BEGIN;
 INSERT INTO app.t VALUES (3);
 SELECT 'the writer is this connection', writer, writer_pid > 0 FROM lock_stats WHERE schema = 'app';
 SELECT doctor_checkpoint('FULL', 'app');
+SELECT 'its open transaction', schema, state, mode, upgraded, age_ms >= 0, begin_statement,
+       first_statement, this_connection FROM open_transactions;
 COMMIT;
+SELECT 'no transaction open', count(*) FROM open_transactions;
 -- Direct-only: not from views or triggers.
 CREATE VIEW app.v AS SELECT status FROM wal_health;
 SELECT * FROM app.v;
