@@ -90,7 +90,7 @@ double CostCache::Measure(int s, const std::vector<int>& config) {
   } else {
     // A configuration worse than twice the baseline is simply "worse": stop measuring there.
     const int64_t cap = config.empty() ? 0 : static_cast<int64_t>(2 * Cost(s, {})) + 10000;
-    Measurement m = scratch_.Run(item.sql, item.params, cap);
+    StepCount m = scratch_.Run(item.sql, item.params, cap);
     if (!m.error.empty() && config.empty()) item.error = m.error;
     if (m.capped && config.empty()) item.capped = true;
     cost = static_cast<double>(m.steps);

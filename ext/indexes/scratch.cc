@@ -25,11 +25,6 @@ struct Finalizer {
   ~Finalizer() { sqlite3_finalize(stmt); }
 };
 
-int ProgressCallback(void* arg) {
-  auto* ticks = static_cast<int64_t*>(arg);
-  return --*ticks < 0 ? 1 : 0;
-}
-
 }  // namespace
 
 int TableInfo::Column(const std::string& column) const {
@@ -85,47 +80,9 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
   return Exec(db_, "COMMIT");
 }
 
-Measurement Scratch::Run(const std::string& sql, const std::vector<Value>& params, int64_t cap) {
-  Measurement m;
-  Finalizer f;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &f.stmt, nullptr) != SQLITE_OK ||
-      f.stmt == nullptr) {
-    m.error = f.stmt == nullptr && sqlite3_errcode(db_) == SQLITE_OK ? "empty statement"
-                                                                     : sqlite3_errmsg(db_);
-    return m;
-  }
-  const int n = sqlite3_bind_parameter_count(f.stmt);
-  for (int i = 0; i < n && i < static_cast<int>(params.size()); ++i) {
-    BindValue(f.stmt, i + 1, params[i]);
-  }
-  const bool write = !sqlite3_stmt_readonly(f.stmt);
-  if (write) sqlite3_exec(db_, "SAVEPOINT doctor_advisor", nullptr, nullptr, nullptr);
+StepCount Scratch::Run(const std::string& sql, const std::vector<Value>& params, int64_t cap) {
   const int64_t limit = cap > 0 ? std::min(cap, options_.step_cap) : options_.step_cap;
-  int64_t ticks = limit / 100 + 1;
-  // Some builds omit the progress callback (better-sqlite3 does: its API slot is NULL); then the
-  // cap is checked between rows only.
-  const bool progress = sqlite3_api->progress_handler != nullptr;
-  if (progress) private_->SetProgressHook(ProgressCallback, &ticks);
-  int rc;
-  while ((rc = sqlite3_step(f.stmt)) == SQLITE_ROW) {
-    if (!progress && sqlite3_stmt_status(f.stmt, SQLITE_STMTSTATUS_VM_STEP, 0) > limit) {
-      rc = SQLITE_INTERRUPT;
-      break;
-    }
-  }
-  if (progress) private_->SetProgressHook(nullptr, nullptr);
-  m.steps = sqlite3_stmt_status(f.stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
-  if (rc == SQLITE_INTERRUPT) {
-    m.capped = true;
-  } else if (rc != SQLITE_DONE) {
-    m.error = sqlite3_errmsg(db_);
-  }
-  sqlite3_reset(f.stmt);
-  if (write) {
-    sqlite3_exec(db_, "ROLLBACK TO doctor_advisor; RELEASE doctor_advisor", nullptr, nullptr,
-                 nullptr);
-  }
-  return m;
+  return RunWithStepBudget(db_, private_.get(), sql, params, limit, Writes::kRolledBack);
 }
 
 namespace {

@@ -24,6 +24,7 @@
 #include "ext/indexes/index_names.h"
 #include "ext/core/connection.h"
 #include "ext/core/private_db.h"
+#include "ext/core/step_budget.h"
 #include "ext/core/value.h"
 
 namespace doctor::indexes {
@@ -58,12 +59,6 @@ struct ScratchOptions {
   bool analyze_sample = false;
 };
 
-struct Measurement {
-  int64_t steps = 0;
-  bool capped = false;
-  std::string error;  // set when the statement cannot run on the copy
-};
-
 class Scratch {
  public:
   static absl::StatusOr<std::unique_ptr<Scratch>> Build(Connection& user,
@@ -80,9 +75,9 @@ class Scratch {
   // The naming scheme of proposed indexes for this schema (index_names.h).
   IndexNamer Namer() const;
 
-  // Runs `sql` with `params` bound and counts its VM steps; writes are rolled back.
-  // `cap` > 0 stops it after about that many steps (else options.step_cap).
-  Measurement Run(const std::string& sql, const std::vector<Value>& params, int64_t cap = 0);
+  // Runs `sql` with `params` bound and counts its VM steps (core RunWithStepBudget); writes are
+  // rolled back. `cap` > 0 stops it after about that many steps (else options.step_cap).
+  StepCount Run(const std::string& sql, const std::vector<Value>& params, int64_t cap = 0);
   // The tables a statement reads or writes (triggers and FK actions included), from the
   // authorizer during prepare, lower-cased; and the table it writes, if any.
   absl::Status Touched(const std::string& sql, std::set<std::string>* tables,

@@ -65,7 +65,7 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
     r.statement.sql = s;
     ASSIGN_OR_RETURN(QueryPlan before, ExplainQueryPlan(scratch->db(), s));
     r.statement.plan_before = PlanText(before);
-    Measurement m = scratch->Run(s, item.params);
+    StepCount m = scratch->Run(s, item.params);
     r.statement.cost_before = m.steps;
     r.statement.error = m.error;
     items.push_back(std::move(item));
@@ -75,7 +75,7 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
   for (size_t i = 0; i < items.size(); ++i) {
     ASSIGN_OR_RETURN(QueryPlan after, ExplainQueryPlan(scratch->db(), items[i].sql));
     results[i].statement.plan_after = PlanText(after);
-    Measurement m = scratch->Run(items[i].sql, items[i].params);
+    StepCount m = scratch->Run(items[i].sql, items[i].params);
     results[i].statement.cost_after = m.steps;
     for (const std::string& n : names) {
       if (after.UsesIndex(n)) results[i].used.push_back(n);

@@ -178,84 +178,123 @@ bool AsksForeignKeysOff(absl::string_view sql) {
   return false;
 }
 
-ChangeInfo Classify(absl::string_view statement) {
-  ChangeInfo info;
-  std::vector<Token> t = Tokenize(statement);
-  auto word = [&](size_t i) { return i < t.size() && t[i].kind == Token::kWord ? Lower(t[i].text) : std::string(); };
+namespace {
+
+// The tokens of one statement, read by position.
+class Words {
+ public:
+  explicit Words(absl::string_view statement) : t_(Tokenize(statement)) {}
+  size_t size() const { return t_.size(); }
+  const Token& operator[](size_t i) const { return t_[i]; }
+  // The keyword at i, lowercased ("" past the end or for a non-word).
+  std::string word(size_t i) const {
+    return i < t_.size() && t_[i].kind == Token::kWord ? Lower(t_[i].text) : std::string();
+  }
+  // The name at i ("" past the end).
+  std::string name(size_t i) const { return i < t_.size() ? NameOf(t_[i]) : std::string(); }
   // A possibly schema-qualified name at i: returns the name and moves i past it.
-  auto qualified = [&](size_t& i) {
-    std::string name = i < t.size() ? NameOf(t[i]) : "";
-    if (i + 2 < t.size() && t[i + 1].text == ".") {
+  std::string Qualified(size_t& i) const {
+    std::string out = name(i);
+    if (i + 2 < t_.size() && t_[i + 1].text == ".") {
       i += 2;
-      name = NameOf(t[i]);
+      out = NameOf(t_[i]);
     }
     ++i;
-    return name;
-  };
-  // The statement's kind from core (comments skipped, one home); the finer migration kinds below.
+    return out;
+  }
+
+ private:
+  std::vector<Token> t_;
+};
+
+// PRAGMA [schema.]name [= | (] value
+void ClassifyPragma(const Words& w, ChangeInfo& info) {
+  info.kind = ChangeKind::kPragma;
+  size_t i = 1;
+  info.object = w.Qualified(i);
+  if (i < w.size() && (w[i].text == "=" || w[i].text == "(")) ++i;
+  if (i < w.size()) info.object2 = NormalToken(w[i]);
+}
+
+// DROP TABLE | INDEX | VIEW | TRIGGER [IF EXISTS] [schema.]name
+void ClassifyDrop(const Words& w, ChangeInfo& info) {
+  const std::string what = w.word(1);
+  size_t i = 2;
+  if (w.word(i) == "if" && w.word(i + 1) == "exists") i += 2;
+  info.object = w.Qualified(i);
+  if (what == "table") info.kind = ChangeKind::kDropTable;
+  else if (what == "index") info.kind = ChangeKind::kDropIndex;
+  else if (what == "view") info.kind = ChangeKind::kDropView;
+  else if (what == "trigger") info.kind = ChangeKind::kDropTrigger;
+}
+
+// ALTER TABLE [schema.]t DROP [COLUMN] c | RENAME TO u | ADD [COLUMN] c ...
+void ClassifyAlterTable(const Words& w, ChangeInfo& info) {
+  size_t i = 2;
+  info.object = w.Qualified(i);
+  const std::string op = w.word(i);
+  if (op == "drop") {
+    ++i;
+    if (w.word(i) == "column") ++i;
+    info.kind = ChangeKind::kDropColumn;
+    info.object2 = w.name(i);
+  } else if (op == "rename" && w.word(i + 1) == "to") {
+    info.kind = ChangeKind::kRenameTable;
+    info.object2 = w.name(i + 2);
+  } else if (op == "add") {
+    info.kind = ChangeKind::kAddColumn;
+    ++i;
+    if (w.word(i) == "column") ++i;
+    info.object2 = w.name(i);
+    bool not_null = false, has_default = false;
+    for (size_t k = i; k < w.size(); ++k) {
+      if (w.word(k) == "not" && w.word(k + 1) == "null") not_null = true;
+      if (w.word(k) == "default") has_default = true;
+    }
+    info.has_not_null_without_default = not_null && !has_default;
+  }
+}
+
+// CREATE [TEMP] TABLE [IF NOT EXISTS] [schema.]t, CREATE [UNIQUE] INDEX ... i ON t
+void ClassifyCreate(const Words& w, ChangeInfo& info) {
+  size_t i = 1;
+  if (w.word(i) == "temp" || w.word(i) == "temporary") ++i;
+  if (w.word(i) == "unique") ++i;
+  const std::string what = w.word(i);
+  ++i;
+  if (w.word(i) == "if" && w.word(i + 1) == "not" && w.word(i + 2) == "exists") i += 3;
+  if (what == "table") {
+    info.kind = ChangeKind::kCreateTable;
+    info.object = w.Qualified(i);
+  } else if (what == "index") {
+    info.kind = ChangeKind::kCreateIndex;
+    info.object = w.Qualified(i);
+    if (w.word(i) == "on") info.object2 = w.name(i + 1);
+  }
+}
+
+}  // namespace
+
+ChangeInfo Classify(absl::string_view statement) {
+  ChangeInfo info;
+  const Words w(statement);
+  // The statement's kind from core (comments skipped, one home); the finer migration kinds above.
   const StatementKind kind = KindOfStatement(statement);
   if (IsTransactionControl(kind)) {
     info.kind = ChangeKind::kTransactionControl;
-    info.object = word(0);
+    info.object = w.word(0);
   } else if (kind == StatementKind::kVacuum) {
     info.kind = ChangeKind::kVacuum;
   } else if (kind == StatementKind::kAttach || kind == StatementKind::kDetach) {
     info.kind = ChangeKind::kAttach;
   } else if (kind == StatementKind::kPragma) {
-    info.kind = ChangeKind::kPragma;
-    size_t i = 1;
-    info.object = qualified(i);
-    if (i < t.size() && (t[i].text == "=" || t[i].text == "(")) ++i;
-    if (i < t.size()) info.object2 = NormalToken(t[i]);
+    ClassifyPragma(w, info);
   } else if (kind == StatementKind::kDrop) {
-    std::string w1 = word(1);
-    size_t i = 2;
-    if (word(i) == "if" && word(i + 1) == "exists") i += 2;
-    info.object = qualified(i);
-    if (w1 == "table") info.kind = ChangeKind::kDropTable;
-    else if (w1 == "index") info.kind = ChangeKind::kDropIndex;
-    else if (w1 == "view") info.kind = ChangeKind::kDropView;
-    else if (w1 == "trigger") info.kind = ChangeKind::kDropTrigger;
-  } else if (kind == StatementKind::kAlter && word(1) == "table") {
-    size_t i = 2;
-    info.object = qualified(i);
-    std::string op = word(i);
-    if (op == "drop") {
-      ++i;
-      if (word(i) == "column") ++i;
-      info.kind = ChangeKind::kDropColumn;
-      if (i < t.size()) info.object2 = NameOf(t[i]);
-    } else if (op == "rename" && word(i + 1) == "to") {
-      info.kind = ChangeKind::kRenameTable;
-      if (i + 2 < t.size()) info.object2 = NameOf(t[i + 2]);
-    } else if (op == "add") {
-      info.kind = ChangeKind::kAddColumn;
-      ++i;
-      if (word(i) == "column") ++i;
-      if (i < t.size()) info.object2 = NameOf(t[i]);
-      bool not_null = false, has_default = false;
-      for (size_t k = i; k < t.size(); ++k) {
-        if (word(k) == "not" && word(k + 1) == "null") not_null = true;
-        if (word(k) == "default") has_default = true;
-      }
-      info.has_not_null_without_default = not_null && !has_default;
-    }
+    ClassifyDrop(w, info);
+  } else if (kind == StatementKind::kAlter && w.word(1) == "table") {
+    ClassifyAlterTable(w, info);
   } else if (kind == StatementKind::kCreate) {
-    size_t i = 1;
-    if (word(i) == "temp" || word(i) == "temporary") ++i;
-    bool unique = word(i) == "unique";
-    if (unique) ++i;
-    std::string what = word(i);
-    ++i;
-    if (word(i) == "if" && word(i + 1) == "not" && word(i + 2) == "exists") i += 3;
-    if (what == "table") {
-      info.kind = ChangeKind::kCreateTable;
-      info.object = qualified(i);
-    } else if (what == "index") {
-      info.kind = ChangeKind::kCreateIndex;
-      info.object = qualified(i);
-      if (word(i) == "on" && i + 1 < t.size()) info.object2 = NameOf(t[i + 1]);
-    }
+    ClassifyCreate(w, info);
   }
   return info;
 }

@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "ext/migrations/folder.h"
@@ -39,6 +38,21 @@ std::string CleanName(const std::string& raw) {
   return out.empty() ? "x.sql" : out;
 }
 
+// A regular file with `content`, never opening what is there: a FIFO an earlier line made under
+// this name would block the open until a reader came (the harness hung 587 s on such an input).
+void WriteFile(const std::string& path, const std::string& content) {
+  std::error_code ec;
+  fs::remove(path, ec);  // an earlier line's FIFO or link (a folder stays, and the open fails)
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK, 0644);
+  if (fd < 0) return;
+  for (size_t done = 0; done < content.size();) {
+    const ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+}
+
 void Build(const fs::path& root, const std::string& line) {
   const char op = line[0];
   const size_t colon = line.find(':', 1);
@@ -50,7 +64,7 @@ void Build(const fs::path& root, const std::string& line) {
   const std::string s = p.string();
   switch (op) {
     case 'f': case 'j': case 'u':
-      std::ofstream(s, std::ios::binary) << content;
+      WriteFile(s, content);
       if (op == 'u') chmod(s.c_str(), 0);
       break;
     case 'p': mkfifo(s.c_str(), 0644); break;

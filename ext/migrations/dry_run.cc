@@ -1,0 +1,289 @@
+#include "ext/migrations/dry_run.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/migrations/dry_run_facts.h"
+#include "ext/migrations/sql_text.h"
+
+namespace doctor::migrations {
+
+void DryRun::Add(const char* severity, const char* kind, const std::string& object,
+                 const std::string& detail, int64_t rows) {
+  out_.push_back(Finding{severity, kind, object, detail, at_, rows});
+}
+
+// Statements that would end the dry run's savepoint (and could commit it) never run: true
+// when one is there (the finding is added).
+bool DryRun::Refused() {
+  for (size_t i = 0; i < statements_.size(); ++i) {
+    ChangeKind kind = Classify(statements_[i]).kind;
+    if (kind == ChangeKind::kTransactionControl || kind == ChangeKind::kVacuum ||
+        kind == ChangeKind::kAttach) {
+      at_ = i + 1;
+      Add("error", "statement_refused", absl::StrCat("statement ", i + 1),
+          absl::StrCat("statement ", i + 1, " of ", statements_.size(), " (",
+                       Excerpt(statements_[i], 60), "): migrate() refuses transaction control, "
+                       "VACUUM and ATTACH inside a migration; nothing was run"));
+      return true;
+    }
+  }
+  return false;
+}
+
+// Runs the migration in the open savepoint; a failing statement ends it with a finding.
+absl::Status DryRun::Run() {
+  ASSIGN_OR_RETURN(before_, Snapshot(c_, cache_));
+  ASSIGN_OR_RETURN(counts_before_, CountRows(c_, before_));
+  ASSIGN_OR_RETURN(violations_before_, Violations(c_));
+  counts_ = counts_before_;
+  current_ = before_;
+  std::vector<QueryCost> costs_before;
+  if (hot_ != nullptr) {
+    ASSIGN_OR_RETURN(costs_before, MeasureQueries(c_, private_db_, *hot_));
+  }
+  for (size_t i = 0; i < statements_.size(); ++i) {
+    at_ = i + 1;
+    ASSIGN_OR_RETURN(bool ran, RunStatement(i));
+    if (!ran) return absl::OkStatus();  // stop here; findings so far stand
+  }
+  at_ = 0;
+  if (hot_ != nullptr) RETURN_IF_ERROR(NotePlanChanges(costs_before));
+  RETURN_IF_ERROR(NoteViolations());
+  NoteNewForeignKeys();
+  NoteLostRowsAndTriggers();
+  return absl::OkStatus();
+}
+
+std::string DryRun::Where(size_t i) const {
+  return absl::StrCat("statement ", i + 1, " of ", statements_.size(), " (",
+                      Excerpt(statements_[i], 60), ")");
+}
+
+absl::StatusOr<bool> DryRun::RunStatement(size_t i) {
+  const std::string& s = statements_[i];
+  const ChangeInfo info = Classify(s);
+  RETURN_IF_ERROR(NoteBefore(i, info));
+  const int64_t total_before = sqlite3_total_changes64(c_);
+  absl::Status run = Exec(c_, s);
+  if (sqlite3_get_autocommit(c_)) {  // defense in depth: the savepoint must still be open
+    return absl::InternalError("the dry run's savepoint ended unexpectedly");
+  }
+  if (!run.ok()) {
+    NoteFailure(i, std::string(run.message()));
+    return false;
+  }
+  const int64_t total_changed = sqlite3_total_changes64(c_) - total_before;
+  ASSIGN_OR_RETURN(current_, Snapshot(c_, cache_));
+  ASSIGN_OR_RETURN(Counts now, CountRows(c_, current_));
+  NoteCascades(i, info, now, total_changed);
+  counts_ = std::move(now);
+  return true;
+}
+
+// Findings known before the statement runs, from what it is.
+absl::Status DryRun::NoteBefore(size_t i, const ChangeInfo& info) {
+  switch (info.kind) {
+    case ChangeKind::kPragma:
+      NotePragma(i, info);
+      break;
+    case ChangeKind::kDropTable:
+      NoteDropTable(i, info);
+      break;
+    case ChangeKind::kDropColumn: {
+      ASSIGN_OR_RETURN(Rows r, Query(c_, absl::StrCat("SELECT count(*) FROM main.",
+                                                      QuoteIdentifier(info.object), " WHERE ",
+                                                      QuoteIdentifier(info.object2), " IS NOT NULL")));
+      Add("warning", "destructive", absl::StrCat(info.object, ".", info.object2),
+          absl::StrCat(Where(i), ": drops the column and its ", r.empty() ? 0 : r[0][0].AsInt(),
+                       " non-NULL values"));
+      break;
+    }
+    case ChangeKind::kDropIndex:
+      Add("info", "destructive", info.object, absl::StrCat(Where(i), ": drops the index"));
+      break;
+    case ChangeKind::kDropView:
+    case ChangeKind::kDropTrigger:
+      Add("info", "destructive", info.object, absl::StrCat(Where(i), ": drops it"));
+      break;
+    case ChangeKind::kAddColumn:
+      if (info.has_not_null_without_default && counts_[info.object] > 0) {
+        Add("error", "not_null_without_default", absl::StrCat(info.object, ".", info.object2),
+            absl::StrCat(Where(i), ": NOT NULL column without a DEFAULT on a table with ",
+                         counts_[info.object], " rows"));
+      }
+      break;
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+void DryRun::NotePragma(size_t i, const ChangeInfo& info) {
+  const std::string where = Where(i);
+  if (info.object == "foreign_keys") {
+    bool off = info.object2 == "off" || info.object2 == "0" || info.object2 == "false" ||
+               info.object2 == "no";
+    if (off && fk_guard_) {
+      Add("info", "pragma_no_effect", "foreign_keys",
+          absl::StrCat(where, ": ignored inside a transaction; migrate() turns foreign keys "
+                       "off around the transaction instead and checks them before COMMIT"));
+    } else if (off && fk_on_) {
+      Add("error", "pragma_no_effect", "foreign_keys",
+          absl::StrCat(where, ": ignored inside the caller's transaction: foreign keys stay "
+                       "on and DROP TABLE cascades into child tables"));
+    } else {
+      Add("info", "pragma_no_effect", "foreign_keys",
+          absl::StrCat(where, ": no effect inside a transaction"));
+    }
+  } else if (NoEffectPragmas().count(info.object)) {
+    Add("warning", "pragma_no_effect", info.object,
+        absl::StrCat(where, ": has no effect inside a transaction"));
+  }
+}
+
+void DryRun::NoteDropTable(size_t i, const ChangeInfo& info) {
+  bool rebuild = false;
+  for (size_t j = i + 1; j < statements_.size(); ++j) {
+    ChangeInfo later = Classify(statements_[j]);
+    if (later.kind == ChangeKind::kRenameTable && later.object2 == info.object) rebuild = true;
+  }
+  int64_t rows = counts_.count(info.object) ? counts_[info.object] : 0;
+  dropped_tables_.insert(info.object);
+  if (rebuild) {
+    Add("info", "table_rebuild", info.object,
+        absl::StrCat(Where(i), ": table rebuilt (", rows, " rows copied to a new table)"));
+  } else {
+    Add("warning", "destructive", info.object,
+        absl::StrCat(Where(i), ": drops the table and its ", rows, " rows"));
+  }
+  for (const SchemaObject& o : current_) {
+    if (o.type == "view" && !o.facts.empty() && MentionsName(o.facts[0].substr(4), info.object)) {
+      Add("error", "view_blocks_rebuild", o.name,
+          absl::StrCat("view ", o.name, " uses ", info.object, ": after the DROP, ",
+                       rebuild ? "the rebuild's RENAME fails" : "the view is broken",
+                       " unless the migration drops and recreates the view (or runs with "
+                       "PRAGMA legacy_alter_table=ON)"));
+    }
+  }
+}
+
+void DryRun::NoteFailure(size_t i, const std::string& msg) {
+  Add("error", "statement_failed", absl::StrCat("statement ", i + 1),
+      absl::StrCat(Where(i), ": ", msg));
+  size_t at = msg.find("error in ");
+  if (at == std::string::npos) return;
+  // "error in view v: no such table: main.users" -> v
+  std::string rest = msg.substr(at + 9);
+  size_t space = rest.find(' '), colon = rest.find(':');
+  std::string object = space < colon ? rest.substr(space + 1, colon - space - 1) : rest;
+  for (const Finding& f : out_) {
+    if (f.kind == "view_blocks_rebuild" && f.object == object) return;
+  }
+  Add("error", "view_blocks_rebuild", object,
+      "the RENAME step fails because this view or trigger uses the dropped table: drop it "
+      "before the rebuild and recreate it after (or PRAGMA legacy_alter_table=ON)");
+}
+
+// Rows that other tables lost (ON DELETE CASCADE) or that changed beyond the statement's own.
+void DryRun::NoteCascades(size_t i, const ChangeInfo& info, const Counts& now,
+                          int64_t total_changed) {
+  const std::string& s = statements_[i];
+  std::string target = info.kind == ChangeKind::kDropTable ? info.object : DmlTarget(s);
+  int64_t cascaded = 0;
+  for (const auto& [table, rows] : counts_) {
+    auto it = now.find(table);
+    if (it == now.end() || table == target || it->second >= rows) continue;
+    if (info.kind == ChangeKind::kRenameTable || info.kind == ChangeKind::kCreateTable) continue;
+    cascaded += rows - it->second;
+    Add("warning", "cascade", table,
+        absl::StrCat(Where(i), ": deletes ", rows - it->second, " of ", rows, " rows of ", table,
+                     " through ON DELETE CASCADE (a side effect)"),
+        rows - it->second);
+  }
+  if (info.kind == ChangeKind::kOther && !target.empty()) {
+    int64_t direct = sqlite3_changes64(c_);
+    int64_t other = total_changed - direct - cascaded;
+    if (other > 0) {
+      Add("info", "side_effect", target,
+          absl::StrCat(Where(i), ": ", other, " more row change(s) by foreign-key actions "
+                                              "(SET NULL, SET DEFAULT, CASCADE updates) or triggers"));
+    }
+  }
+}
+
+absl::Status DryRun::NotePlanChanges(const std::vector<QueryCost>& costs_before) {
+  ASSIGN_OR_RETURN(std::vector<QueryCost> costs_after, MeasureQueries(c_, private_db_, *hot_));
+  std::set<std::string> dropped;
+  for (const SchemaObject& o : before_) {
+    if (o.type == "index") dropped.insert(o.name);
+  }
+  for (const SchemaObject& o : current_) dropped.erase(o.name);
+  for (Finding& f : PlanChanges(*hot_, costs_before, costs_after, dropped)) {
+    out_.push_back(std::move(f));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DryRun::NoteViolations() {
+  ASSIGN_OR_RETURN(auto violations, Violations(c_));
+  for (const auto& [what, count] : violations) {
+    int64_t was = violations_before_.count(what) ? violations_before_[what] : 0;
+    if (count > was) {
+      Add("error", "foreign_key_violation", what,
+          absl::StrCat(count - was, " row(s) would violate the foreign key (PRAGMA "
+                                    "foreign_key_check); migrate() rolls back"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void DryRun::NoteNewForeignKeys() {
+  std::map<std::string, const SchemaObject*> old_tables;
+  for (const SchemaObject& o : before_) {
+    if (o.type == "table") old_tables[o.name] = &o;
+  }
+  for (const SchemaObject& o : current_) {
+    if (o.type != "table") continue;
+    auto it = old_tables.find(o.name);
+    std::set<std::string> old_fks;
+    if (it != old_tables.end()) old_fks.insert(it->second->facts.begin(), it->second->facts.end());
+    for (const std::string& f : o.facts) {
+      if (f.rfind("foreign key (", 0) != 0 || old_fks.count(f)) continue;
+      if (!HasIndexOn(current_, o.name, FkColumns(f))) {
+        Add("warning", "fk_without_index", absl::StrCat(o.name, "(", FkColumns(f), ")"),
+            absl::StrCat("new ", f, ": no index on ", o.name, "(", FkColumns(f),
+                         "), so every delete or key update in the parent scans ", o.name));
+      }
+    }
+  }
+}
+
+void DryRun::NoteLostRowsAndTriggers() {
+  for (const SchemaObject& o : current_) {
+    if (o.type != "table" || !dropped_tables_.count(o.name)) continue;
+    bool existed = false;
+    for (const SchemaObject& b : before_) existed = existed || (b.type == "table" && b.name == o.name);
+    if (existed && counts_before_.count(o.name) && counts_.count(o.name) &&
+        counts_[o.name] < counts_before_[o.name]) {
+      Add("warning", "rows_lost", o.name,
+          absl::StrCat(o.name, " has ", counts_[o.name], " rows after the migration, ",
+                       counts_before_[o.name], " before"));
+    }
+  }
+  std::set<std::string> triggers_after;
+  for (const SchemaObject& o : current_) {
+    if (o.type == "trigger") triggers_after.insert(o.name);
+  }
+  for (const SchemaObject& o : before_) {
+    if (o.type == "trigger" && dropped_tables_.count(o.table) && !triggers_after.count(o.name)) {
+      Add("warning", "trigger_dropped", o.name,
+          absl::StrCat("trigger ", o.name, " on ", o.table, " is dropped with the table and not "
+                       "recreated by the migration"));
+    }
+  }
+}
+
+}  // namespace doctor::migrations

@@ -1,0 +1,85 @@
+// One dry run of migrate_check (check.h): runs a migration's statements one by one inside a
+// savepoint the caller opened (and rolls back), and collects the findings as they run: what each
+// statement is (drops, rebuilds, PRAGMAs without effect, NOT NULL columns without a default),
+// what it did (rows deleted through ON DELETE CASCADE and other side effects, a failure), and
+// at the end what changed (foreign-key violations, new foreign keys without an index, rows lost
+// by a rebuild, dropped triggers, the plans of the replayed hot queries).
+#ifndef DOCTOR_MIGRATIONS_DRY_RUN_H_
+#define DOCTOR_MIGRATIONS_DRY_RUN_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ext/core/private_db.h"
+#include "ext/core/sqlite.h"
+#include "ext/migrations/check.h"
+#include "ext/migrations/dry_run_facts.h"
+#include "ext/migrations/replay.h"
+#include "ext/migrations/schema.h"
+#include "ext/migrations/sql_text.h"
+
+namespace doctor::migrations {
+
+class DryRun {
+ public:
+  // `fk_on`: foreign keys are on during the run; `fk_guard`: migrate() would turn them off
+  // around the transaction (the migration asks for it).
+  DryRun(sqlite3* c, FactCache* cache, const std::vector<std::string>& statements, bool fk_on,
+         bool fk_guard)
+      : c_(c), cache_(cache), statements_(statements), fk_on_(fk_on), fk_guard_(fk_guard) {}
+
+  // Replays `hot` before and after the migration (replay.h); `private_db` owns the connection.
+  void Replay(const std::vector<HotQuery>* hot, PrivateDb* private_db) {
+    hot_ = hot;
+    private_db_ = private_db;
+  }
+
+  std::vector<Finding>& findings() { return out_; }
+
+  // Statements that would end the dry run's savepoint (and could commit it) never run: true
+  // when one is there (the finding is added).
+  bool Refused();
+
+  // Runs the migration in the open savepoint; a failing statement ends it with a finding.
+  absl::Status Run();
+
+ private:
+  void Add(const char* severity, const char* kind, const std::string& object,
+           const std::string& detail, int64_t rows = 0);
+  std::string Where(size_t i) const;
+  absl::StatusOr<bool> RunStatement(size_t i);
+  // Findings known before the statement runs, from what it is.
+  absl::Status NoteBefore(size_t i, const ChangeInfo& info);
+  void NotePragma(size_t i, const ChangeInfo& info);
+  void NoteDropTable(size_t i, const ChangeInfo& info);
+  void NoteFailure(size_t i, const std::string& msg);
+  // Rows that other tables lost (ON DELETE CASCADE) or that changed beyond the statement's own.
+  void NoteCascades(size_t i, const ChangeInfo& info, const Counts& now, int64_t total_changed);
+  absl::Status NotePlanChanges(const std::vector<QueryCost>& costs_before);
+  absl::Status NoteViolations();
+  void NoteNewForeignKeys();
+  void NoteLostRowsAndTriggers();
+
+  sqlite3* c_;
+  FactCache* cache_;
+  const std::vector<std::string>& statements_;
+  const bool fk_on_;
+  const bool fk_guard_;
+  std::vector<Finding> out_;
+  size_t at_ = 0;  // the statement running (1-based), 0 before and after
+  std::vector<SchemaObject> before_, current_;
+  Counts counts_before_, counts_;
+  std::map<std::string, int64_t> violations_before_;
+  std::set<std::string> dropped_tables_;
+  const std::vector<HotQuery>* hot_ = nullptr;
+  PrivateDb* private_db_ = nullptr;
+};
+
+}  // namespace doctor::migrations
+
+#endif  // DOCTOR_MIGRATIONS_DRY_RUN_H_

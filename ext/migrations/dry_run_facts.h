@@ -1,0 +1,42 @@
+// What migrate_check's dry run reads between statements, and small facts it derives from the
+// schema and the statements' text: row counts, foreign-key violations, the table a DML statement
+// writes, whether an index covers a foreign key's columns.
+#ifndef DOCTOR_MIGRATIONS_DRY_RUN_FACTS_H_
+#define DOCTOR_MIGRATIONS_DRY_RUN_FACTS_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ext/core/sqlite.h"
+#include "ext/migrations/schema.h"
+
+namespace doctor::migrations {
+
+using Counts = std::map<std::string, int64_t>;  // table (lowercase) -> rows
+
+// The rows of every ordinary table of `main` in `schema`.
+absl::StatusOr<Counts> CountRows(sqlite3* c, const std::vector<SchemaObject>& schema);
+// The schema of `main`, as facts.
+absl::StatusOr<std::vector<SchemaObject>> Snapshot(sqlite3* c, FactCache* cache);
+// PRAGMA foreign_key_check, as "child -> parent" -> violating rows.
+absl::StatusOr<std::map<std::string, int64_t>> Violations(sqlite3* c);
+
+// `sql` names `name` (normal form) as a word or quoted identifier.
+bool MentionsName(const std::string& sql, const std::string& name);
+// The table a DML statement writes directly ("" for anything else, or behind a WITH).
+std::string DmlTarget(const std::string& sql);
+// PRAGMAs that have no effect inside a transaction (the dry run's savepoint, migrate()'s).
+const std::set<std::string>& NoEffectPragmas();
+// Columns "a,b" of the foreign key fact "foreign key (a,b) references t(...) ...".
+std::string FkColumns(const std::string& fact);
+// An index, primary key, UNIQUE constraint or rowid alias of `table` starts with `cols` ("a,b").
+bool HasIndexOn(const std::vector<SchemaObject>& schema, const std::string& table,
+                const std::string& cols);
+
+}  // namespace doctor::migrations
+
+#endif  // DOCTOR_MIGRATIONS_DRY_RUN_FACTS_H_
