@@ -18,12 +18,13 @@ namespace {
 constexpr const char* kColumns =
     "query_id, db, query, example, calls, total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps,"
     " fullscan_steps, sorts, autoindexes, errors, first_seen_ms, last_seen_ms, histogram,"
-    " stats_since_ms";
+    " stats_since_ms, lock_wait_ms";
 // What a read takes of each row: texts are cut (a hostile row cannot make us allocate much).
 constexpr const char* kBoundedColumns =
     "query_id, substr(db, 1, 4096), substr(query, 1, 4100), substr(example, 1, 4100), calls,"
     " total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps, fullscan_steps, sorts, autoindexes,"
-    " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096), stats_since_ms";
+    " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096), stats_since_ms,"
+    " lock_wait_ms";
 
 absl::Mutex store_mu(absl::kConstInit);
 
@@ -64,6 +65,7 @@ absl::StatusOr<EntrySnapshot> ReadEntry(const Row& r) {
   e.example = r[3].AsText();
   if (status.ok()) status = ReadCounters(r, &e.counters);
   if (status.ok()) status = ReadCount(r[18], "stats_since_ms", &e.stats_since_ms);
+  if (status.ok()) status = ReadMs(r[19], "lock_wait_ms", &e.counters.lock_wait_ms);
   if (!status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("row query_id ", e.query_id, ": ", status.message()));
@@ -76,7 +78,7 @@ absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_exam
       "SELECT ", kBoundedColumns, " FROM doctor_query_stats WHERE query_id = ? AND db = ?"));
   static const std::string* const kInsert =
       new std::string(absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
-                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   ASSIGN_OR_RETURN(Rows existing, side.Run(*kSelect, {Value(t.query_id), Value(t.db)}));
   Counters c = t.counters;
   int64_t since = t.counters.first_seen_ms;
@@ -92,7 +94,7 @@ absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_exam
                 Value(c.rows), Value(c.vm_steps), Value(c.fullscan_steps), Value(c.sorts),
                 Value(c.autoindexes), c.errors ? Value(c.ErrorsJson()) : Value(0),
                 Value(c.first_seen_ms), Value(c.last_seen_ms), Value(HistogramJson(c.buckets)),
-                Value(since)})
+                Value(since), Value(c.lock_wait_ms)})
       .status();
 }
 

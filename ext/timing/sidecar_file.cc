@@ -24,7 +24,8 @@ constexpr const char* kQueryStatsTable =
     " calls INTEGER, total_ms REAL, sumsq_ms REAL, min_ms REAL, max_ms REAL,"
     " rows INTEGER, vm_steps INTEGER, fullscan_steps INTEGER, sorts INTEGER,"
     " autoindexes INTEGER, errors INTEGER, first_seen_ms INTEGER, last_seen_ms INTEGER,"
-    " histogram TEXT, stats_since_ms INTEGER, PRIMARY KEY (query_id, db)) WITHOUT ROWID";
+    " histogram TEXT, stats_since_ms INTEGER, lock_wait_ms REAL,"
+    " PRIMARY KEY (query_id, db)) WITHOUT ROWID";
 constexpr const char* kQueryStatsTableV1 =
     "CREATE TABLE doctor_query_stats("
     " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"

@@ -140,6 +140,12 @@ TEST(LockWait, AStatementsWaitIsAttributedToIt) {
   EXPECT_EQ(rows[0][1], "1");
   EXPECT_GE(std::stod(rows[0][3]), 140.0);
   EXPECT_LE(std::stod(rows[0][3]), std::stod(rows[0][2]));
+  // Kept by the shared store too: once flushed there (by the flusher thread within a second, or
+  // here at once) it was read back as 0.
+  waiter.One("SELECT query_stats_flush()");
+  EXPECT_GE(std::stod(waiter.One("SELECT lock_wait_ms FROM query_stats WHERE "
+                                 "query = 'UPDATE t SET x = x + ?'")),
+            140.0);
 
   auto findings = waiter.Rows("SELECT area, finding, advice FROM doctor_report "
                               "WHERE finding LIKE '%UPDATE t SET x = x + ?%'");
