@@ -38,6 +38,7 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   }
   const size_t own_scans = scans.size();
   if (!item->written.empty()) {
+    if (options_.foreign_keys) SeedCascades(user_, scratch_, *item);
     ProbeWriteEffects(scratch_, probe_, options_.foreign_keys, item, &scans);
   }
   // The first candidate of each of the statement's own scans of a table: together they form a
@@ -59,7 +60,7 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   }
   for (size_t i = 0; i < own_scans; ++i) {
     const TableInfo& t = scratch_.tables()[scans[i].table];
-    if (!t.is_virtual && t.real_rows == 0) AddStructural(ToScan(scans[i], t), t);
+    if (!t.is_virtual && t.Unmeasured()) AddStructural(ToScan(scans[i], t), t);
   }
   for (const auto& [table, ids] : firsts) {
     std::vector<int> bundle(ids.begin(), ids.end());
@@ -152,7 +153,7 @@ int CandidateCollector::Add(IndexDef d) {
   for (const KeyPart& p : d.parts) {
     key_bytes += p.expression ? 8 : scratch_.AvgBytes(t->name, p.column);
   }
-  double rows = static_cast<double>(t->real_rows);
+  double rows = static_cast<double>(t->PlannedRows());
   if (!d.where.empty()) {
     // A partial index holds only the matching rows: measure the share on the sample.
     auto share = Query(scratch_.db(), absl::StrCat("SELECT avg(CASE WHEN ", d.where,
