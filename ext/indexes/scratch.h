@@ -116,7 +116,7 @@ class Scratch {
   // write touches are all on the copy.
   void SeedAll(Connection& user, const std::string& table, const std::string& column,
                const std::vector<Value>& values, int64_t limit);
-  // The distinct values of `column` (at most 1000) in the rows of `table` that `sql`, run with
+  // The distinct values of `column` (at most 200) in the rows of `table` that `sql`, run with
   // `params`, deletes (or updates), found on the copy and rolled back.
   std::vector<Value> TouchedValues(const std::string& sql, const std::vector<Value>& params,
                                    const std::string& table, const std::string& column,

@@ -234,7 +234,7 @@ std::vector<Value> Scratch::TouchedValues(const std::string& sql, const std::vec
     }
     sqlite3_finalize(stmt);
     if (rc == SQLITE_DONE) {
-      auto rows = Query(db_, "SELECT DISTINCT v FROM doctor_touched WHERE v IS NOT NULL LIMIT 1000");
+      auto rows = Query(db_, "SELECT DISTINCT v FROM doctor_touched WHERE v IS NOT NULL LIMIT 200");
       if (rows.ok()) {
         for (const Row& r : *rows) out.push_back(r[0]);
       }

@@ -47,9 +47,16 @@ std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
 }
 
 // A value for one parameter compared with `column` of one of `tables`.
-Value GuessValue(Scratch& scratch, const std::set<std::string>& tables, const Param& p,
-                 Guess guess, std::string* how) {
+Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Guess guess,
+                 std::string* how) {
   const std::string& column = p.column;
+  // The written table first: its FK children (also among the tables) may share column names
+  // (a DELETE FROM users WHERE id = ? is about users.id, not projects.id).
+  std::vector<std::string> tables;
+  if (!item.written.empty()) tables.push_back(item.written);
+  for (const std::string& t : item.tables) {
+    if (t != item.written) tables.push_back(t);
+  }
   for (const std::string& t : tables) {
     const TableInfo* info = scratch.FindTable(t);
     if (info == nullptr || column.empty() || info->Column(column) < 0) continue;
@@ -63,7 +70,10 @@ Value GuessValue(Scratch& scratch, const std::set<std::string>& tables, const Pa
       Value v = scratch.Quantile(info->name, column, q->second);
       if (!v.is_null()) return v;
     }
-    if (guess == Guess::kFrequent) {
+    // On a unique column every value is as frequent as the next: the middle row's it is.
+    const TableInfo& ti = *info;
+    if (guess == Guess::kFrequent &&
+        scratch.Distinct(ti.name, column) < 0.9 * static_cast<double>(ti.sample_rows)) {
       *how = "most frequent";
       Value v = scratch.Frequent(info->name, column, false);
       if (!v.is_null()) return v;
@@ -102,7 +112,7 @@ std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
       v = hint->second;
       how = "partial index WHERE";
     } else {
-      v = GuessValue(scratch, item.tables, p, guess, &how);
+      v = GuessValue(scratch, item, p, guess, &how);
     }
     out.push_back(v);
     const bool named = p.name.size() > 1;

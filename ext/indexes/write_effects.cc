@@ -104,14 +104,14 @@ void SeedCascades(Connection& user, Scratch& scratch, const WorkloadItem& item) 
   // Breadth first, 3 levels: a child whose rows an action changes has its own children.
   for (size_t q = 0, level_end = queue.size(), depth = 0; q < queue.size() && depth < 3; ++q) {
     const Level level = queue[q];
-    scratch.SeedAll(user, level.table, level.column, level.values, 1000);
+    scratch.SeedAll(user, level.table, level.column, level.values, 1000);  // 200 parents' worth
     for (const ChildKey& k : ChangingChildren(scratch, level.table, true)) {
       const std::vector<std::string> marks(level.values.size(), "?");
       auto rows = Query(scratch.db(),
                         absl::StrCat("SELECT DISTINCT ", QuoteIdentifier(k.parent_column),
                                      " FROM ", QuoteIdentifier(level.table), " WHERE ",
                                      QuoteIdentifier(level.column), " IN (",
-                                     absl::StrJoin(marks, ", "), ") LIMIT 1000"),
+                                     absl::StrJoin(marks, ", "), ") LIMIT 200"),
                         level.values);
       if (!rows.ok() || rows->empty()) continue;
       std::vector<Value> next;

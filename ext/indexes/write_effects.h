@@ -15,7 +15,8 @@
 
 namespace doctor::indexes {
 
-// Copies into the sample all the child rows (at most 1000 per table and level) of the rows
+// Copies into the sample all the child rows (of at most 200 parent rows, at most 1000 rows per
+// table and level) of the rows
 // `item` deletes or updates, through CASCADE / SET NULL / SET DEFAULT actions to the children's
 // children (3 levels), so the actions cost on the copy what they cost in the user's database, in
 // proportion (a sample holding its usual share of them would make a cascade look a share of a
