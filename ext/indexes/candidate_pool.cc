@@ -62,13 +62,19 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
     const TableInfo& t = scratch_.tables()[scans[i].table];
     if (!t.is_virtual && t.Unmeasured()) AddStructural(ToScan(scans[i], t), t);
   }
+  // A join: the widest first candidate of each table together (neither side may pay alone when
+  // the values guessed for its parameters match no row of the join; the pair does).
+  std::vector<int> join;
   for (const auto& [table, ids] : firsts) {
     std::vector<int> bundle(ids.begin(), ids.end());
-    if (bundle.size() >= 2 && bundle.size() <= 4 &&
-        std::find(pool_.bundles.begin(), pool_.bundles.end(), bundle) == pool_.bundles.end()) {
-      pool_.bundles.push_back(bundle);
+    AddBundle(bundle);
+    int widest = bundle[0];
+    for (int id : bundle) {
+      if (pool_.indexes[id].parts.size() > pool_.indexes[widest].parts.size()) widest = id;
     }
+    join.push_back(widest);
   }
+  AddBundle(join);
   ++statements_;
   for (const ExpressionUse& e : ExpressionPredicates(item->sql)) {
     for (const std::string& tn : item->tables) {
@@ -76,6 +82,14 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
       if (t == nullptr || t->is_virtual || t->Column(e.column) < 0) continue;
       Add(IndexDef{t->name, {{e.expression, "", false, true}}, ""});
     }
+  }
+}
+
+void CandidateCollector::AddBundle(std::vector<int> bundle) {
+  std::sort(bundle.begin(), bundle.end());
+  if (bundle.size() >= 2 && bundle.size() <= 4 &&
+      std::find(pool_.bundles.begin(), pool_.bundles.end(), bundle) == pool_.bundles.end()) {
+    pool_.bundles.push_back(bundle);
   }
 }
 

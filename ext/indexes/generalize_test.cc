@@ -40,15 +40,16 @@ class GeneralizeTest : public ::testing::Test {
   doctor::testing::Db db_;
 };
 
-// expert1.test 11.1: the middle rows' values of a and c match no row of the join (a = 0 has
-// b in 0, 100, ..., c = 501), so neither index pays alone; the pair does.
+// expert1.test 11.1 on the benchmark's generated rows: the values guessed for a and c match no
+// row of the join, so neither index pays alone; the pair does (t5(b, a) and t6(c)).
 TEST_F(GeneralizeTest, JoinWhoseGuessedValuesMatchNothingIsStillAdvised) {
   db_.Exec("CREATE TABLE t5(a, b); CREATE TABLE t6(c, d);"
-           "INSERT INTO t5 SELECT value % 100, value % 1000 FROM seq WHERE value <= 5000;"
-           "INSERT INTO t6 SELECT (value * 3 + 1) % 1000, value FROM seq WHERE value <= 5000;");
+           "INSERT INTO t5 SELECT ((value * 2654435761) % 1000003) % 100, "
+           "(((value + 7) * 2654435761) % 1000003) % 1000 FROM seq WHERE value <= 5000;"
+           "INSERT INTO t6 SELECT * FROM t5;");
   auto got = Advise("SELECT * FROM t5, t6 WHERE a=? AND b=c AND c=?");
   EXPECT_THAT(got, Contains(HasSubstr("ON t6(c")));
-  EXPECT_THAT(got, Contains(HasSubstr("ON t5(")));
+  EXPECT_THAT(got, Contains(HasSubstr("ON t5(b, a)")));
 }
 
 // A status column compared with ?: the middle row's value ('done', 99% of rows) makes any index
