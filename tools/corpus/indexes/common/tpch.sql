@@ -17,7 +17,7 @@ CREATE TABLE lineitem(l_orderkey INTEGER, l_partkey INTEGER, l_suppkey INTEGER, 
   l_linestatus TEXT, l_shipdate TEXT, l_commitdate TEXT, l_receiptdate TEXT, l_shipinstruct TEXT,
   l_shipmode TEXT, l_comment TEXT, PRIMARY KEY(l_orderkey, l_linenumber));
 --@ data
--- Scale SF: SF=1 is TPC-H's SF 0.01 (lineitem about 60k rows). h(x) is a fixed hash in 0..1000002.
+-- Scale SF: SF=1 is TPC-H SF 0.01, lineitem about 60k rows. h(x) is a fixed hash in 0..1000002.
 INSERT INTO region SELECT value - 1, CASE value WHEN 1 THEN 'AFRICA' WHEN 2 THEN 'AMERICA'
   WHEN 3 THEN 'ASIA' WHEN 4 THEN 'EUROPE' ELSE 'MIDDLE EAST' END, 'r' FROM seq WHERE value <= 5;
 INSERT INTO nation(n_nationkey, n_name, n_regionkey, n_comment) VALUES
