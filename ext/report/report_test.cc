@@ -160,6 +160,30 @@ TEST(ReportAreasTest, RepeatedFullScansOfTheCapturedWorkload) {
   db.Exec("SELECT doctor_set('slow_ms', 100)");
 }
 
+// A query whose plan regressed after its index was dropped: a finding with the CREATE INDEX that
+// brings the old plan back; once the query runs with it again, the finding is gone.
+TEST(ReportAreasTest, PlanRegressionAfterDropIndex) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec("CREATE INDEX orders_total ON orders(total)");
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 86400000)");
+  const std::string q = "SELECT id FROM orders WHERE total = 2500";
+  for (int i = 0; i < 5; ++i) db.Rows(q);
+  db.Exec("DROP INDEX orders_total");
+  for (int i = 0; i < 5; ++i) db.Rows(q);
+  auto rows = db.Rows("SELECT severity, finding, fix_sql FROM doctor_report "
+                      "WHERE finding LIKE '%plan of query%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("USING COVERING INDEX orders_total (total=?) -> SCAN orders"));
+  EXPECT_EQ(rows[0][2], "CREATE INDEX \"orders_total\" ON \"orders\"(\"total\");");
+  db.Exec(rows[0][2]);
+  db.Rows(q);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%plan of query%'"), "0");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
 TEST(ReportAreasTest, OnlyQueriesAndWritesAreStatementsToTune) {
   testing::TempDir dir;
   testing::Db db(dir.File("app.db"));
@@ -194,6 +218,33 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
   EXPECT_EQ(db.One("SELECT count(*) FROM orders"), "3000") << "the dry run changed nothing";
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report('main', 'quick', '/nonexistent/folder')"),
               HasSubstr("/nonexistent/folder"));
+}
+
+// A parent rebuilt by a drizzle-kit migration: one finding names every child table Drizzle's
+// migrator would empty (migrate_check has a row per table; the report had four findings).
+TEST(ReportAreasTest, DrizzleCascadesOfOneStatementAreOneFinding) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"
+          "CREATE TABLE posts(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id) ON DELETE CASCADE);"
+          "CREATE TABLE likes(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id) ON DELETE CASCADE);"
+          "INSERT INTO users VALUES (1, 'a'), (2, 'b'); INSERT INTO posts VALUES (1, 1), (2, 2), (3, 2);"
+          "INSERT INTO likes VALUES (1, 1);");
+  std::ofstream(dir.File("0001_rebuild_users.sql"))
+      << "PRAGMA foreign_keys=OFF;--> statement-breakpoint\n"
+         "CREATE TABLE `__new_users` (`id` integer PRIMARY KEY, `email` text NOT NULL);--> statement-breakpoint\n"
+         "INSERT INTO `__new_users` SELECT id, email FROM users;--> statement-breakpoint\n"
+         "DROP TABLE `users`;--> statement-breakpoint\n"
+         "ALTER TABLE `__new_users` RENAME TO `users`;--> statement-breakpoint\n"
+         "PRAGMA foreign_keys=ON;\n";
+  db.Exec("PRAGMA foreign_keys = ON");
+  auto rows = db.Rows("SELECT severity, finding FROM doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' AND finding LIKE '%Drizzle%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("deletes 1 row(s) of likes, 3 row(s) of posts through ON DELETE"));
+  EXPECT_THAT(rows[0][1], HasSubstr("DROP TABLE `users`"));
+  EXPECT_THAT(rows[0][1], HasSubstr("migrate_dir deletes none"));
 }
 
 // A file migrate_dir refuses (here a dangling link) is critical, not "applied, but its file is
