@@ -90,6 +90,7 @@ std::vector<StatementResult> BaselineResults(Scratch& scratch,
     StatementResult r;
     r.sql = items[s].sql;
     r.weight = items[s].weight;
+    r.assumed = items[s].assumed;
     r.plan_before = PlanTextOf(scratch.db(), items[s].sql);
     r.cost_before = static_cast<int64_t>(costs.Cost(static_cast<int>(s), {}));
     r.error = items[s].error;  // set by the baseline measurement

@@ -24,6 +24,7 @@ struct StatementResult {
   int64_t cost_before = 0, cost_after = 0;
   std::string error;
   std::string limit;  // why it was not fully advised ("" when it was)
+  std::string assumed;  // the values bound to its parameters, as text ("" when it has none)
 };
 
 struct Recommendation {

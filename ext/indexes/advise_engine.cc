@@ -23,6 +23,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   so.foreign_keys = options.foreign_keys;
   so.analyze_sample = options.analyze_sample;
   so.step_cap = options.step_cap;
+  so.expected_rows = options.rows;
   const bool trace = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
   const double start = MonotonicMs();
   auto phase = [&](const char* what) {
@@ -53,7 +54,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   // What was measured on an empty table is no evidence (a few VM steps either way): structural.
   for (Recommendation& rec : result.recommendations) {
     const TableInfo* t = scratch->FindTable(rec.index.table);
-    if (t != nullptr && t->real_rows == 0) {
+    if (t != nullptr && t->Unmeasured()) {
       rec.basis = "structural";
       rec.benefit = 0;
     }

@@ -41,6 +41,17 @@ absl::Status ParseOption(const std::string& k, const nlohmann::json& v, AdviseOp
       return bad("an integer from 1000 to 1000000000");
     }
     o->step_cap = v.get<int64_t>();
+  } else if (k == "rows") {
+    const char* accepts = "an object of table names and expected row counts (integers from 0 to "
+                          "10^12), e.g. {\"jobs\": 1000000}";
+    if (!v.is_object()) return bad(accepts);
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 ||
+          it.value().get<int64_t>() > 1000000000000) {
+        return bad(accepts);
+      }
+      o->rows[it.key()] = it.value().get<int64_t>();
+    }
   } else if (k == "sample_rows") {
     if (!v.is_number_integer() || v.get<int64_t>() < 1000 || v.get<int64_t>() > 100000000) {
       return bad("an integer from 1000 to 100000000");
@@ -50,7 +61,7 @@ absl::Status ParseOption(const std::string& k, const nlohmann::json& v, AdviseOp
     return absl::InvalidArgumentError(absl::StrCat(
         "options: unknown key '", k,
         "'; accepted: max_indexes, budget_bytes, allow_partial, allow_covering, sample_rows, "
-        "foreign_keys, statistics, time_limit_s, step_cap"));
+        "foreign_keys, statistics, time_limit_s, step_cap, rows"));
   }
   return absl::OkStatus();
 }

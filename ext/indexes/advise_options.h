@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,9 @@ struct AdviseOptions {
   double time_limit_s = 25;      // the search stops improving after this (CPU seconds)
   int64_t step_cap = 20000000;   // a statement run on the copy is stopped after this many steps
   size_t max_candidates = 300;
+  // Expected row counts by table name (option "rows"): statistics, sizes and structural advice
+  // as if the table held that many rows.
+  std::map<std::string, int64_t> rows;
 };
 
 // Parses the options JSON of index_advise ("" gives the defaults).

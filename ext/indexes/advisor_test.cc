@@ -334,7 +334,7 @@ TEST_F(AdvisorTest, ColumnsAreDeclaredWithDocs) {
   };
   EXPECT_EQ(columns("index_advise"),
             "index_sql,table_name,columns,benefit,statements,detail,est_bytes,drizzle,limits,"
-            "basis");
+            "basis,assumed");
   EXPECT_EQ(columns("index_whatif"),
             "statement,plan_before,plan_after,cost_before,cost_after,saving,uses,error");
   EXPECT_EQ(columns("index_lint"), "kind,table_name,index_name,finding,fix_sql");

@@ -38,6 +38,7 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   }
   const size_t own_scans = scans.size();
   if (!item->written.empty()) {
+    if (options_.foreign_keys) SeedCascades(user_, scratch_, *item);
     ProbeWriteEffects(scratch_, probe_, options_.foreign_keys, item, &scans);
   }
   // The first candidate of each of the statement's own scans of a table: together they form a
@@ -59,15 +60,21 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   }
   for (size_t i = 0; i < own_scans; ++i) {
     const TableInfo& t = scratch_.tables()[scans[i].table];
-    if (!t.is_virtual && t.real_rows == 0) AddStructural(ToScan(scans[i], t), t);
+    if (!t.is_virtual && t.Unmeasured()) AddStructural(ToScan(scans[i], t), t);
   }
+  // A join: the widest first candidate of each table together (neither side may pay alone when
+  // the values guessed for its parameters match no row of the join; the pair does).
+  std::vector<int> join;
   for (const auto& [table, ids] : firsts) {
     std::vector<int> bundle(ids.begin(), ids.end());
-    if (bundle.size() >= 2 && bundle.size() <= 4 &&
-        std::find(pool_.bundles.begin(), pool_.bundles.end(), bundle) == pool_.bundles.end()) {
-      pool_.bundles.push_back(bundle);
+    AddBundle(bundle);
+    int widest = bundle[0];
+    for (int id : bundle) {
+      if (pool_.indexes[id].parts.size() > pool_.indexes[widest].parts.size()) widest = id;
     }
+    join.push_back(widest);
   }
+  AddBundle(join);
   ++statements_;
   for (const ExpressionUse& e : ExpressionPredicates(item->sql)) {
     for (const std::string& tn : item->tables) {
@@ -75,6 +82,14 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
       if (t == nullptr || t->is_virtual || t->Column(e.column) < 0) continue;
       Add(IndexDef{t->name, {{e.expression, "", false, true}}, ""});
     }
+  }
+}
+
+void CandidateCollector::AddBundle(std::vector<int> bundle) {
+  std::sort(bundle.begin(), bundle.end());
+  if (bundle.size() >= 2 && bundle.size() <= 4 &&
+      std::find(pool_.bundles.begin(), pool_.bundles.end(), bundle) == pool_.bundles.end()) {
+    pool_.bundles.push_back(bundle);
   }
 }
 
@@ -152,7 +167,7 @@ int CandidateCollector::Add(IndexDef d) {
   for (const KeyPart& p : d.parts) {
     key_bytes += p.expression ? 8 : scratch_.AvgBytes(t->name, p.column);
   }
-  double rows = static_cast<double>(t->real_rows);
+  double rows = static_cast<double>(t->PlannedRows());
   if (!d.where.empty()) {
     // A partial index holds only the matching rows: measure the share on the sample.
     auto share = Query(scratch_.db(), absl::StrCat("SELECT avg(CASE WHEN ", d.where,

@@ -28,7 +28,8 @@ namespace doctor::indexes {
 struct CandidatePool {
   std::vector<IndexDef> indexes;
   std::vector<double> bytes;               // estimated size of each on the user's data
-  std::vector<std::vector<int>> bundles;   // candidates that pay only together (OR branches)
+  std::vector<std::vector<int>> bundles;   // candidates that pay only together (OR branches,
+                                           // the tables of a join)
   std::set<int> effects;                   // candidates from FK actions and trigger bodies
   bool truncated = false;                  // max_candidates reached: some were left out
   // (candidate, statement): the first candidate of a statement's scan of an empty table
@@ -50,6 +51,8 @@ class CandidateCollector {
   CandidatePool Take() { return std::move(pool_); }
 
  private:
+  // Adds a bundle of 2..4 candidates tried together, once.
+  void AddBundle(std::vector<int> bundle);
   // The candidate's id (an existing one when already known), or -1 when it is not a candidate.
   int Add(IndexDef d);
   // On an empty table nothing can be measured: the scan's widest plain candidate (equality

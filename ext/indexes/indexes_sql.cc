@@ -2,6 +2,8 @@
 // engine (advise_engine.h), the lint (lint.h) and the pure pieces they use do the work.
 #include "ext/indexes/indexes_sql.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <string>
 #include <vector>
@@ -79,6 +81,7 @@ constexpr Column kAdviseColumns[] = {
     {"drizzle", "TEXT", "The index as a Drizzle schema line: index('name').on(t.col, ...)[.where(sql`...`)]."},
     {"limits", "TEXT", "What cut the advice short (step cap, time limit, candidate cap); NULL when it is complete."},
     {"basis", "TEXT", "measured (VM steps on the sample) | structural (an empty table: from the statement's shape alone, benefit 0)."},
+    {"assumed", "TEXT", "The values its measurement bound to the parameters of the statements it helps (column = value (how it was picked)), '; '-separated; NULL when they have none."},
 };
 
 constexpr Column kWhatIfColumns[] = {
@@ -109,6 +112,7 @@ nlohmann::json StatementDetail(const indexes::StatementResult& st) {
                       {"plan_before", st.plan_before},
                       {"plan_after", st.plan_after}};
   if (!st.limit.empty()) d["limit"] = st.limit;
+  if (!st.assumed.empty()) d["assumed"] = st.assumed;
   return d;
 }
 
@@ -118,7 +122,14 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
   RowBuilder rows(kAdviseColumns);
   for (const indexes::Recommendation& rec : result.recommendations) {
     nlohmann::json detail = nlohmann::json::array();
-    for (int s : rec.statements) detail.push_back(StatementDetail(result.statements[s]));
+    std::vector<std::string> assumed;
+    for (int s : rec.statements) {
+      detail.push_back(StatementDetail(result.statements[s]));
+      const std::string& a = result.statements[s].assumed;
+      if (!a.empty() && std::find(assumed.begin(), assumed.end(), a) == assumed.end()) {
+        assumed.push_back(a);
+      }
+    }
     rows.NewRow();
     rows.Set("index_sql", rec.index.Ddl());
     rows.Set("table_name", rec.index.table);
@@ -131,6 +142,7 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
     rows.Set("drizzle", indexes::DrizzleIndexLine(rec.index));
     rows.Set("limits", limits);
     rows.Set("basis", rec.basis);
+    if (!assumed.empty()) rows.Set("assumed", absl::StrJoin(assumed, "; "));
   }
   // Nothing recommended because a limit cut the advice short: one row says so, rather than an
   // empty answer that looks complete.

@@ -48,6 +48,17 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
   const double t0 = MonotonicMs();
   RETURN_IF_ERROR(s->CopySchemaAndSample(user));
   const double t1 = MonotonicMs();
+  for (const auto& [name, rows] : options.expected_rows) {
+    TableInfo* t = nullptr;
+    for (TableInfo& candidate : s->tables_) {
+      if (absl::EqualsIgnoreCase(candidate.name, name)) t = &candidate;
+    }
+    if (t == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("options: 'rows' names '", name, "', which is no table of main"));
+    }
+    t->expected_rows = rows;
+  }
   RETURN_IF_ERROR(s->LoadStatistics(user));
   if (getenv("DOCTOR_INDEXES_TRACE") != nullptr) {
     fprintf(stderr, "scratch: copy %.1fms, statistics %.1fms\n", t1 - t0, MonotonicMs() - t1);

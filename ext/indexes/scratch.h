@@ -45,9 +45,16 @@ struct TableInfo {
   bool integer_pk = false;     // a rowid alias column exists
   int64_t real_rows = 0;
   int64_t sample_rows = 0;
+  int64_t expected_rows = 0;   // from the "rows" option (0: not given)
   std::vector<IndexDef> indexes;  // existing indexes (with names), as read from the schema
 
   int Column(const std::string& name) const;  // -1 when absent
+  // The rows to plan and size for: the expected count when given, else the real one.
+  int64_t PlannedRows() const { return expected_rows > 0 ? expected_rows : real_rows; }
+  // Nothing on it can be measured: empty, or far smaller than expected (under 1%).
+  bool Unmeasured() const {
+    return real_rows == 0 || (expected_rows > 0 && real_rows * 100 < expected_rows);
+  }
 };
 
 struct ScratchOptions {
@@ -57,6 +64,7 @@ struct ScratchOptions {
   // Statistics when the user's database has no sqlite_stat1: false plans like the user's
   // database does today (no statistics at all); true plans as it would after ANALYZE.
   bool analyze_sample = false;
+  std::map<std::string, int64_t> expected_rows;  // by table name (case-insensitive)
 };
 
 class Scratch {
@@ -98,6 +106,17 @@ class Scratch {
   void Seed(Connection& user, const std::string& table, const std::string& column,
             const Value& value);
 
+  // Copies every row of `table` with column IN (values) from the user's database (at most
+  // `limit`; a scan there when no index serves it), so the rows an FK action of a workload
+  // write touches are all on the copy.
+  void SeedAll(Connection& user, const std::string& table, const std::string& column,
+               const std::vector<Value>& values, int64_t limit);
+  // The distinct values of `column` (at most 200) in the rows of `table` that `sql`, run with
+  // `params`, deletes (or updates), found on the copy and rolled back.
+  std::vector<Value> TouchedValues(const std::string& sql, const std::vector<Value>& params,
+                                   const std::string& table, const std::string& column,
+                                   bool is_delete);
+
   // Sample statistics of one column: distinct values and average stored bytes.
   double Distinct(const std::string& table, const std::string& column);
   double AvgBytes(const std::string& table, const std::string& column);
@@ -105,6 +124,11 @@ class Scratch {
   double Frequency(const std::string& table, const std::string& column, const Value& value);
   // A typical value of a column in the sample (the middle row's), for binding parameters.
   Value Typical(const std::string& table, const std::string& column);
+  // The column's most frequent value in the sample, or with `rarest` its least frequent one
+  // (ties: the smallest value); NULL when the column holds none.
+  Value Frequent(const std::string& table, const std::string& column, bool rarest);
+  // The value at quantile q (0..1) of the column's sorted non-NULL sample values.
+  Value Quantile(const std::string& table, const std::string& column, double q);
 
  private:
   Scratch() = default;

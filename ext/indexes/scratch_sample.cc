@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "nlohmann/json.hpp"
 
 namespace doctor::indexes {
 namespace {
@@ -174,6 +175,76 @@ void Scratch::Seed(Connection& user, const std::string& table, const std::string
   for (const Row& r : *rows) Query(db_, insert, r).IgnoreError();
   sqlite3_exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF",
                nullptr, nullptr, nullptr);
+}
+
+void Scratch::SeedAll(Connection& user, const std::string& table, const std::string& column,
+                      const std::vector<Value>& values, int64_t limit) {
+  const TableInfo* t = FindTable(table);
+  if (t == nullptr || t->is_virtual || values.empty() || t->Column(column) < 0) return;
+  // One statement (one scan at most) for all the values, bound through json_each.
+  nlohmann::json list = nlohmann::json::array();
+  for (const Value& v : values) {
+    if (std::holds_alternative<int64_t>(v.storage())) {
+      list.push_back(v.AsInt());
+    } else if (std::holds_alternative<double>(v.storage())) {
+      list.push_back(v.AsDouble());
+    } else if (std::holds_alternative<std::string>(v.storage())) {
+      list.push_back(v.AsText());
+    }
+  }
+  const StoredColumns stored = StoredColumnsOf(*t);
+  auto rows = Query(user, absl::StrCat("SELECT ", absl::StrJoin(stored.names, ", "), " FROM main.",
+                                       QuoteIdentifier(t->name), " WHERE ",
+                                       QuoteIdentifier(column),
+                                       " IN (SELECT value FROM json_each(?)) LIMIT ?"),
+                    {Value(list.dump()), Value(limit)});
+  if (!rows.ok()) return;
+  sqlite3_exec(db_, "PRAGMA foreign_keys=OFF", nullptr, nullptr, nullptr);
+  const std::string insert = absl::StrCat("INSERT OR IGNORE INTO ", QuoteIdentifier(t->name), "(",
+                                          absl::StrJoin(stored.names, ", "), ") VALUES(",
+                                          absl::StrJoin(stored.marks, ", "), ")");
+  for (const Row& r : *rows) Query(db_, insert, r).IgnoreError();
+  sqlite3_exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF",
+               nullptr, nullptr, nullptr);
+}
+
+std::vector<Value> Scratch::TouchedValues(const std::string& sql, const std::vector<Value>& params,
+                                          const std::string& table, const std::string& column,
+                                          bool is_delete) {
+  std::vector<Value> out;
+  const std::string setup = absl::StrCat(
+      "PRAGMA foreign_keys=OFF; SAVEPOINT doctor_touched;"
+      "CREATE TEMP TABLE doctor_touched(v);"
+      "CREATE TEMP TRIGGER doctor_touched_t AFTER ",
+      is_delete ? "DELETE" : "UPDATE", " ON main.", QuoteIdentifier(table),
+      " BEGIN INSERT INTO doctor_touched VALUES(OLD.", QuoteIdentifier(column), "); END;");
+  if (sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) {
+    // Run here, not with Run(): that rolls its own savepoint back before the touched rows are read.
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+    for (int i = 0; rc == SQLITE_OK && i < sqlite3_bind_parameter_count(stmt) &&
+                    i < static_cast<int>(params.size());
+         ++i) {
+      BindValue(stmt, i + 1, params[i]);
+    }
+    int64_t rows_left = 100000;  // a write that returns rows (RETURNING) is read at most this far
+    while (rc == SQLITE_OK && stmt != nullptr && (rc = sqlite3_step(stmt)) == SQLITE_ROW &&
+           --rows_left > 0) {
+      rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_DONE) {
+      auto rows = Query(db_, "SELECT DISTINCT v FROM doctor_touched WHERE v IS NOT NULL LIMIT 200");
+      if (rows.ok()) {
+        for (const Row& r : *rows) out.push_back(r[0]);
+      }
+    }
+  }
+  sqlite3_exec(db_, "ROLLBACK TO doctor_touched; RELEASE doctor_touched", nullptr, nullptr,
+               nullptr);
+  sqlite3_exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF",
+               nullptr, nullptr, nullptr);
+  return out;
 }
 
 }  // namespace doctor::indexes

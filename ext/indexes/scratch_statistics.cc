@@ -57,7 +57,7 @@ absl::Status Scratch::ScaleStatRow(const std::string& table, const std::string& 
                                     {Value(table), Value(index)}));
   for (const Row& r : rows) {
     std::string scaled = ScaleStat(r[0].AsText(), static_cast<double>(t->sample_rows),
-                                   static_cast<double>(t->real_rows));
+                                   static_cast<double>(t->PlannedRows()));
     RETURN_IF_ERROR(Query(db_,
                           "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND "
                           "coalesce(idx, '') = ?",
@@ -117,6 +117,26 @@ Value Scratch::Typical(const std::string& table, const std::string& column) {
     if (rows.ok() && !rows->empty()) v = (*rows)[0][0];
   }
   return typical_cache_[key] = v;
+}
+
+Value Scratch::Frequent(const std::string& table, const std::string& column, bool rarest) {
+  const std::string c = QuoteIdentifier(column);
+  auto rows = Query(db_, absl::StrCat("SELECT ", c, " FROM ", QuoteIdentifier(table), " WHERE ", c,
+                                      " IS NOT NULL GROUP BY ", c, " ORDER BY count(*) ",
+                                      rarest ? "ASC" : "DESC", ", ", c, " LIMIT 1"));
+  return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
+}
+
+Value Scratch::Quantile(const std::string& table, const std::string& column, double q) {
+  const std::string c = QuoteIdentifier(column);
+  const std::string from =
+      absl::StrCat(" FROM ", QuoteIdentifier(table), " WHERE ", c, " IS NOT NULL");
+  auto count = Query(db_, absl::StrCat("SELECT count(*)", from));
+  if (!count.ok() || count->empty() || (*count)[0][0].AsInt() == 0) return Value::Null();
+  const int64_t at = static_cast<int64_t>(q * static_cast<double>((*count)[0][0].AsInt() - 1));
+  auto rows = Query(db_, absl::StrCat("SELECT ", c, from, " ORDER BY 1 LIMIT 1 OFFSET ?"),
+                    {Value(at)});
+  return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
 
 }  // namespace doctor::indexes

@@ -57,8 +57,11 @@ class Greedy {
   std::vector<Choice> Run() {
     const double base_total = WeightedCost(candidates_, statements_, cost_, {}, {});
     if (base_total <= 0) return chosen_;
+    // The bar an index must clear is a share of what the workload costs with the set chosen so
+    // far: once the dearest statements are served, the rest of the workload is what remains.
     min_gain_ = options_.min_gain * base_total;
     while (Round()) {
+      min_gain_ = options_.min_gain * WeightedCost(candidates_, statements_, cost_, config_, {});
     }
     DropUseless();
     return chosen_;

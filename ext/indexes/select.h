@@ -3,7 +3,8 @@
 // called with the statement and the chosen candidates on the tables it touches only, so the
 // caller can cache costs keyed by (statement, relevant indexes).
 //
-// Rules: an index is added only when it saves at least `min_gain` of the workload's cost; a
+// Rules: an index is added only when it saves at least `min_gain` of the workload's cost under
+// the set chosen so far (so the bar falls once the dearest statements are served); a
 // chosen index that is a prefix of the one being added is replaced by it; when the budget
 // (count or bytes) is reached the next best that fits is tried; at the end every chosen index
 // whose removal does not raise the cost is dropped again (so nothing useless is recommended).

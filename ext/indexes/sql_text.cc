@@ -84,12 +84,12 @@ bool NotIndexable(const std::string& f) {
 
 }  // namespace
 
-std::vector<std::string> ParameterColumns(const std::string& sql) {
+std::vector<ParameterUse> ParameterUses(const std::string& sql) {
   std::vector<Token> t = Tokenize(sql);
-  std::vector<std::string> out;
+  std::vector<ParameterUse> out;
   for (size_t i = 0; i < t.size(); ++i) {
     if (t[i].kind != Kind::kParam) continue;
-    std::string guess;
+    std::string guess, op;
     // Look back over "(" and "," (IN lists), then a comparison, then the column.
     size_t j = i;
     while (j > 0 && (t[j - 1].text == "(" || t[j - 1].text == "," ||
@@ -99,26 +99,41 @@ std::vector<std::string> ParameterColumns(const std::string& sql) {
     }
     if (j > 0 && (IsWord(t[j - 1], "LIMIT") || IsWord(t[j - 1], "OFFSET"))) {
       guess = "#limit";
+      op = "limit";
     } else if (j > 0 && IsWord(t[j - 1], "AND") && j > 2) {
       // "x BETWEEN ? AND ?": the column sits before BETWEEN.
       for (size_t k = j - 1; k > 0 && k + 6 > j; --k) {
         if (IsWord(t[k - 1], "BETWEEN") && k >= 2 && IsIdent(t[k - 2])) {
           guess = t[k - 2].text;
+          op = "]";
           break;
         }
       }
     } else if (j > 0 && IsComparison(t[j - 1])) {
       size_t k = j - 1;
+      const std::string& c = t[k].text;
+      op = IsWord(t[k], "BETWEEN") ? "[" : c == ">" || c == ">=" ? ">"
+           : c == "<" || c == "<=" ? "<" : "=";
       while (k > 0 && (IsWord(t[k - 1], "NOT") || IsWord(t[k - 1], "IS"))) --k;
       if (k > 0 && IsIdent(t[k - 1])) guess = t[k - 1].text;
     } else if (i + 2 < t.size() && IsComparison(t[i + 1]) && IsIdent(t[i + 2])) {
       guess = t[i + 2].text;  // "? = col"
+      const std::string& c = t[i + 1].text;
+      op = c == ">" || c == ">=" ? "<" : c == "<" || c == "<=" ? ">" : "=";
     }
     if (guess.empty() && t[i].text.size() > 1 && t[i].text[0] != '?') {
       guess = t[i].text.substr(1);
+      op = "=";
     }
-    out.push_back(guess);
+    if (guess.empty()) op.clear();
+    out.push_back({t[i].text, guess, op});
   }
+  return out;
+}
+
+std::vector<std::string> ParameterColumns(const std::string& sql) {
+  std::vector<std::string> out;
+  for (const ParameterUse& u : ParameterUses(sql)) out.push_back(u.column);
   return out;
 }
 

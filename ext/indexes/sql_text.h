@@ -15,6 +15,14 @@ namespace doctor::indexes {
 // A named parameter with no column before it guesses its own name (":email" -> "email").
 std::vector<std::string> ParameterColumns(const std::string& sql);
 
+// Each parameter in order of appearance: its text ("?", "?2", ":name"), the column as
+// ParameterColumns gives it, and how it is compared: "=" (also IN, LIKE, IS), "<" (the column is
+// below it: <, <=), ">" (>, >=), "[" and "]" (BETWEEN's bounds), "limit" or "".
+struct ParameterUse {
+  std::string name, column, op;
+};
+std::vector<ParameterUse> ParameterUses(const std::string& sql);
+
 // The statements of a CREATE TRIGGER body, with NEW.x / OLD.x replaced by `?`.
 std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger);
 

@@ -5,38 +5,123 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/indexes/sql_text.h"
 
 namespace doctor::indexes {
 namespace {
 
-// Values for the statement's parameters: a typical value of the column each is compared with,
-// 10 for LIMIT/OFFSET, else 1.
-std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item) {
+// How the values of a statement's parameters are guessed.
+enum class Guess { kFrequent, kSpread };
+
+// One parameter: the bind index it has, its text, and the column it is compared with.
+struct Param {
+  int index = 0;
+  std::string name, column, op;
+};
+
+std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
+  std::vector<Param> out;
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(scratch.db(), item.sql.c_str(), -1, &stmt, nullptr);
-  const int count = stmt ? sqlite3_bind_parameter_count(stmt) : 0;
-  sqlite3_finalize(stmt);
-  std::vector<Value> out;
-  if (count == 0) return out;
-  std::vector<std::string> cols = ParameterColumns(item.sql);
-  for (int i = 0; i < count; ++i) {
-    std::string col = i < static_cast<int>(cols.size()) ? cols[i] : "";
-    if (col == "#limit") {
-      out.push_back(Value(10));
-      continue;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  if (stmt == nullptr) return out;
+  const int count = sqlite3_bind_parameter_count(stmt);
+  out.resize(count);
+  int next = 0;  // an anonymous ? takes the index after the largest so far
+  for (const ParameterUse& use : ParameterUses(sql)) {
+    int index = use.name == "?" ? next + 1 : sqlite3_bind_parameter_index(stmt, use.name.c_str());
+    if (index < 1 || index > count) continue;
+    next = std::max(next, index);
+    Param& p = out[index - 1];
+    p.index = index;
+    if (p.name.empty()) p.name = use.name;
+    if (p.column.empty()) {
+      p.column = use.column;
+      p.op = use.op;
     }
+  }
+  sqlite3_finalize(stmt);
+  return out;
+}
+
+// A value for one parameter compared with `column` of one of `tables`.
+Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Guess guess,
+                 std::string* how) {
+  const std::string& column = p.column;
+  // The written table first: its FK children (also among the tables) may share column names
+  // (a DELETE FROM users WHERE id = ? is about users.id, not projects.id).
+  std::vector<std::string> tables;
+  if (!item.written.empty()) tables.push_back(item.written);
+  for (const std::string& t : item.tables) {
+    if (t != item.written) tables.push_back(t);
+  }
+  for (const std::string& t : tables) {
+    const TableInfo* info = scratch.FindTable(t);
+    if (info == nullptr || column.empty() || info->Column(column) < 0) continue;
+    // A range: selective, as applications ask for the recent or the extreme (a hundredth,
+    // also between the median and the 51st percentile).
+    static const std::map<std::string, double> kQuantiles = {
+        {">", 0.99}, {"<", 0.01}, {"[", 0.5}, {"]", 0.51}};
+    auto q = kQuantiles.find(p.op);
+    if (q != kQuantiles.end()) {
+      *how = absl::StrCat("quantile ", q->second);
+      Value v = scratch.Quantile(info->name, column, q->second);
+      if (!v.is_null()) return v;
+    }
+    // On a unique column every value is as frequent as the next: the middle row's it is.
+    const TableInfo& ti = *info;
+    if (guess == Guess::kFrequent &&
+        scratch.Distinct(ti.name, column) < 0.9 * static_cast<double>(ti.sample_rows)) {
+      *how = "most frequent";
+      Value v = scratch.Frequent(info->name, column, false);
+      if (!v.is_null()) return v;
+    } else if (scratch.Distinct(info->name, column) <= 16) {
+      *how = "rarest";  // a status-like column: what applications poll for is rare
+      Value v = scratch.Frequent(info->name, column, true);
+      if (!v.is_null()) return v;
+    }
+    *how = "middle row";
+    return scratch.Typical(info->name, column);
+  }
+  *how = "default";
+  return Value(1);
+}
+
+std::string AsLiteral(const Value& v) {
+  if (std::holds_alternative<std::string>(v.storage())) return QuoteLiteral(v.AsText());
+  return v.is_null() ? "NULL" : v.AsText();
+}
+
+// Values for the statement's parameters: the hint for the column when there is one, 10 for
+// LIMIT/OFFSET, else a value of the compared column picked by `guess`; and the text saying so.
+std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
+                                   const std::vector<Param>& params, const ParameterHints& hints,
+                                   Guess guess, std::string* assumed) {
+  std::vector<Value> out;
+  std::vector<std::string> parts;
+  for (const Param& p : params) {
+    std::string how;
     Value v = Value(1);
-    for (const std::string& t : item.tables) {
-      const TableInfo* info = scratch.FindTable(t);
-      if (info != nullptr && !col.empty() && info->Column(col) >= 0) {
-        v = scratch.Typical(info->name, col);
-        break;
-      }
+    auto hint = hints.find(absl::AsciiStrToLower(p.column));
+    if (p.column == "#limit") {
+      v = Value(10);
+      how = "limit";
+    } else if (hint != hints.end()) {
+      v = hint->second;
+      how = "partial index WHERE";
+    } else {
+      v = GuessValue(scratch, item, p, guess, &how);
     }
     out.push_back(v);
+    const bool named = p.name.size() > 1;
+    const std::string label = named || p.column.empty() || p.column == "#limit"
+                                  ? (p.name.empty() ? "?" : p.name)
+                                  : p.column;
+    parts.push_back(absl::StrCat(label, " = ", AsLiteral(v), " (", how, ")"));
   }
+  *assumed = absl::StrJoin(parts, ", ");
   return out;
 }
 
@@ -69,14 +154,34 @@ absl::StatusOr<std::vector<std::string>> SplitAdvisable(sqlite3* db, const std::
 }
 
 absl::StatusOr<WorkloadItem> LoadStatement(Scratch& scratch, const std::string& sql,
-                                           double weight) {
+                                           double weight, const ParameterHints& hints) {
   WorkloadItem item;
   item.sql = sql;
   item.kind = KindOfStatement(sql);
   item.weight = std::max(0.0, weight);
   RETURN_IF_ERROR(scratch.Touched(item.sql, &item.tables, &item.written));
-  item.params = GuessParameters(scratch, item);
+  const std::vector<Param> params = ParametersOf(scratch.db(), sql);
+  item.params = GuessParameters(scratch, item, params, hints, Guess::kSpread, &item.assumed);
   return item;
+}
+
+absl::StatusOr<std::vector<WorkloadItem>> LoadStatementVariants(Scratch& scratch,
+                                                                const std::string& sql,
+                                                                double weight) {
+  ASSIGN_OR_RETURN(WorkloadItem spread, LoadStatement(scratch, sql, weight));
+  if (spread.params.empty()) return std::vector<WorkloadItem>{std::move(spread)};
+  WorkloadItem frequent = spread;
+  frequent.params = GuessParameters(scratch, frequent, ParametersOf(scratch.db(), sql), {},
+                                    Guess::kFrequent, &frequent.assumed);
+  bool same = true;
+  for (size_t i = 0; i < spread.params.size(); ++i) {
+    same = same && spread.params[i].AsText() == frequent.params[i].AsText() &&
+           spread.params[i].is_null() == frequent.params[i].is_null();
+  }
+  if (same) return std::vector<WorkloadItem>{std::move(spread)};
+  spread.weight /= 2;
+  frequent.weight /= 2;
+  return std::vector<WorkloadItem>{std::move(frequent), std::move(spread)};
 }
 
 absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
@@ -86,12 +191,13 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
     ASSIGN_OR_RETURN(std::vector<std::string> parts,
                      SplitAdvisable(scratch.db(), in.sql, in.strict));
     for (const std::string& sql : parts) {
-      absl::StatusOr<WorkloadItem> item = LoadStatement(scratch, sql, in.weight);
-      if (!item.ok()) {
-        if (in.strict) return item.status();
+      absl::StatusOr<std::vector<WorkloadItem>> loaded =
+          LoadStatementVariants(scratch, sql, in.weight);
+      if (!loaded.ok()) {
+        if (in.strict) return loaded.status();
         continue;
       }
-      items.push_back(*std::move(item));
+      for (WorkloadItem& item : *loaded) items.push_back(std::move(item));
     }
   }
   return items;

@@ -9,6 +9,7 @@
 #ifndef DOCTOR_INDEXES_WORKLOAD_H_
 #define DOCTOR_INDEXES_WORKLOAD_H_
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,7 +32,8 @@ struct WorkloadItem {
   std::string sql;
   StatementKind kind = StatementKind::kOther;
   double weight = 1;
-  std::vector<Value> params;      // guessed values for its parameters
+  std::vector<Value> params;      // guessed values for its parameters (by bind index - 1)
+  std::string assumed;            // those values as text ("state = 'queued', :n = 10"), or ""
   std::set<std::string> tables;   // lower-case names of the tables it reads or writes
   std::string written;            // lower-case name of the table it writes ("" for a query)
   std::string error;              // set when it cannot run on the copy
@@ -45,9 +47,20 @@ struct WorkloadItem {
 absl::StatusOr<std::vector<std::string>> SplitAdvisable(sqlite3* db, const std::string& text,
                                                         bool strict);
 
+// Values to bind for a column a parameter is compared with, ahead of any guess (e.g. the value
+// a partial index's WHERE names: lower-case column -> value).
+using ParameterHints = std::map<std::string, Value>;
+
 // The statement `sql` with its tables, written table and guessed parameters.
 absl::StatusOr<WorkloadItem> LoadStatement(Scratch& scratch, const std::string& sql,
-                                           double weight);
+                                           double weight, const ParameterHints& hints = {});
+
+// The statement measured as SQLite runs it with representative bound values: with parameters,
+// one item per distinct set of guesses (the columns' most frequent values; then the rarest value
+// of a status-like column, else the middle row's), the weight shared between them.
+absl::StatusOr<std::vector<WorkloadItem>> LoadStatementVariants(Scratch& scratch,
+                                                                const std::string& sql,
+                                                                double weight);
 
 // Every advisable statement of the workload.
 absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(

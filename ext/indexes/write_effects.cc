@@ -54,7 +54,76 @@ bool ProbeChildLookups(Scratch& scratch, Probe& probe, const std::string& child,
   return changes_child;
 }
 
+// One single-column foreign key whose action changes its child's rows.
+struct ChildKey {
+  std::string child, column, parent_column;
+};
+
+std::vector<ChildKey> ChangingChildren(Scratch& scratch, const std::string& parent,
+                                       bool is_delete) {
+  std::vector<ChildKey> out;
+  for (const TableInfo& child : scratch.tables()) {
+    auto fks = Query(scratch.db(),
+                     "SELECT \"from\", \"to\", on_delete, on_update FROM "
+                     "pragma_foreign_key_list(?) WHERE lower(\"table\") = lower(?) AND id IN "
+                     "(SELECT id FROM pragma_foreign_key_list(?) GROUP BY id HAVING count(*) = 1)",
+                     {Value(child.name), Value(parent), Value(child.name)});
+    if (!fks.ok()) continue;
+    for (const Row& r : *fks) {
+      const std::string action = r[is_delete ? 2 : 3].AsText();
+      if (action != "CASCADE" && action != "SET NULL" && action != "SET DEFAULT") continue;
+      std::string to = r[1].is_null() ? "" : r[1].AsText();
+      if (to.empty()) {  // the parent's primary key
+        const TableInfo* p = scratch.FindTable(parent);
+        for (size_t i = 0; p != nullptr && i < p->columns.size(); ++i) {
+          if (p->columns[i].pk == 1) to = p->columns[i].name;
+        }
+        if (to.empty()) to = "rowid";
+      }
+      out.push_back({child.name, r[0].AsText(), to});
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+void SeedCascades(Connection& user, Scratch& scratch, const WorkloadItem& item) {
+  const bool is_delete = item.kind == StatementKind::kDelete;
+  if (item.written.empty() || (!is_delete && item.kind != StatementKind::kUpdate)) return;
+  struct Level {
+    std::string table, column;
+    std::vector<Value> values;
+  };
+  std::vector<Level> queue;
+  for (const ChildKey& k : ChangingChildren(scratch, item.written, is_delete)) {
+    std::vector<Value> v =
+        scratch.TouchedValues(item.sql, item.params, item.written, k.parent_column, is_delete);
+    if (!v.empty()) queue.push_back({k.child, k.column, std::move(v)});
+  }
+  // Breadth first, 3 levels: a child whose rows an action changes has its own children.
+  for (size_t q = 0, level_end = queue.size(), depth = 0; q < queue.size() && depth < 3; ++q) {
+    const Level level = queue[q];
+    scratch.SeedAll(user, level.table, level.column, level.values, 1000);  // 200 parents' worth
+    for (const ChildKey& k : ChangingChildren(scratch, level.table, true)) {
+      const std::vector<std::string> marks(level.values.size(), "?");
+      auto rows = Query(scratch.db(),
+                        absl::StrCat("SELECT DISTINCT ", QuoteIdentifier(k.parent_column),
+                                     " FROM ", QuoteIdentifier(level.table), " WHERE ",
+                                     QuoteIdentifier(level.column), " IN (",
+                                     absl::StrJoin(marks, ", "), ") LIMIT 200"),
+                        level.values);
+      if (!rows.ok() || rows->empty()) continue;
+      std::vector<Value> next;
+      for (const Row& r : *rows) next.push_back(r[0]);
+      queue.push_back({k.child, k.column, std::move(next)});
+    }
+    if (q + 1 == level_end) {
+      level_end = queue.size();
+      ++depth;
+    }
+  }
+}
 
 void ProbeWriteEffects(Scratch& scratch, Probe& probe, bool foreign_keys, WorkloadItem* item,
                        std::vector<ProbeScan>* scans) {

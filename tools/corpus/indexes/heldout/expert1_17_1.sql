@@ -1,0 +1,10 @@
+-- SQLite's ext/expert/expert1.test, case 17.1 (written down as schema + query).
+--@ kind expert1
+--@ schema
+CREATE TABLE example (A INTEGER, B INTEGER, C INTEGER, PRIMARY KEY (A,B));
+--@ data
+--@ generate 5000
+--@ workload
+SELECT * FROM example WHERE a=?
+--@ binds
+example.A@0.5

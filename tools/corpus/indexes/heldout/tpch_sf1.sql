@@ -1,0 +1,2 @@
+--@ vars SF=1
+--@ include tpch.sql

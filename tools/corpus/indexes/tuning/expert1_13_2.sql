@@ -1,0 +1,8 @@
+-- SQLite's ext/expert/expert1.test, case 13.2 (written down as schema + query).
+--@ kind expert1
+--@ schema
+CREATE TABLE t8(a, b);
+--@ data
+--@ generate 5000
+--@ workload
+SELECT * FROM t8 ORDER BY rowid

@@ -1,0 +1,16 @@
+-- SQLite's ext/expert/expert1.test, case c5.1 (written down as schema + query).
+--@ kind expert1
+--@ schema
+CREATE TABLE t1(a, b);
+CREATE TABLE t2(c, d);
+CREATE INDEX i1 ON t1(lower(a));
+--@ data
+WITH s(i) AS (VALUES(1) UNION ALL SELECT i+1 FROM s WHERE i<100) INSERT INTO t1 SELECT (i-1)/50, (i-1)/20 FROM s;
+WITH s(i) AS (VALUES(1) UNION ALL SELECT i+1 FROM s WHERE i<100) INSERT INTO t2 SELECT (i-1)/20, (i-1)/5 FROM s;
+--@ workload
+SELECT * FROM t1,t2 WHERE (b=? OR a=?) AND (c=? OR d=?)
+--@ binds
+t1.b@0.5
+t1.a@0.5
+t2.c@0.5
+t2.d@0.5

@@ -1,0 +1,2 @@
+--@ vars SF=3
+--@ include tpch.sql
