@@ -1,10 +1,13 @@
 // A migration folder's findings: changed or missing migrations, and each pending one dry-run
 // through migrate_check (risky, failing, or safe to apply).
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/migrations/folder.h"
@@ -66,19 +69,46 @@ Finding Risk(const std::string& folder, const std::string& name, const Row& chec
   return f;
 }
 
+// The child rows one statement of a pending migration deletes under Drizzle's migrator, all
+// tables in one finding (migrate_check has a row per table).
+Finding DrizzleCascade(const std::string& name, const std::string& where,
+                       const std::vector<std::string>& deleted) {
+  return {"migrations",
+          Severity::kWarn,
+          name,
+          absl::StrCat("pending migration ", name, ": under Drizzle's migrator (or drizzle-kit "
+                       "migrate), ", where, " deletes ", absl::StrJoin(deleted, ", "),
+                       " through ON DELETE CASCADE (counted on this database: PRAGMA "
+                       "foreign_keys=OFF is ignored inside the transaction it runs migrations "
+                       "in); migrate_dir deletes none"),
+          "apply it with migrate_dir, or turn foreign keys off on the connection before "
+          "Drizzle's migrator runs",
+          std::nullopt,
+          kRiskImpact};
+}
+
 // A pending migration: its dry run's risks, or one finding that it is safe to apply.
 absl::Status CheckPending(Connection& c, const std::string& folder, const std::string& name,
                           const migrations::MigrationFile* file, std::vector<Finding>& out) {
   int risks = 0;
   if (file != nullptr) {
     ASSIGN_OR_RETURN(Rows checks, Query(c,
-                                        "SELECT severity, kind, object, detail FROM "
+                                        "SELECT severity, kind, object, detail, drizzle FROM "
                                         "migrate_check(?1) WHERE severity IN ('warning', 'error')",
                                         {Value(file->text)}));
+    std::map<std::string, std::vector<std::string>> cascades;  // statement -> "N row(s) of t"
     for (const Row& check : checks) {
       ++risks;
+      if (check[1].AsText() == "drizzle_cascade") {
+        const std::string detail = check[3].AsText();
+        std::string rows = check[4].AsText();
+        if (absl::StartsWith(rows, "deletes ")) rows = rows.substr(8);
+        cascades[detail.substr(0, detail.find(": under Drizzle"))].push_back(rows);
+        continue;
+      }
       out.push_back(Risk(folder, name, check));
     }
+    for (const auto& [where, deleted] : cascades) out.push_back(DrizzleCascade(name, where, deleted));
   }
   if (risks == 0) {
     out.push_back({"migrations", Severity::kInfo, name,

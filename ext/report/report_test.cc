@@ -196,6 +196,33 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
               HasSubstr("/nonexistent/folder"));
 }
 
+// A parent rebuilt by a drizzle-kit migration: one finding names every child table Drizzle's
+// migrator would empty (migrate_check has a row per table; the report had four findings).
+TEST(ReportAreasTest, DrizzleCascadesOfOneStatementAreOneFinding) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"
+          "CREATE TABLE posts(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id) ON DELETE CASCADE);"
+          "CREATE TABLE likes(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id) ON DELETE CASCADE);"
+          "INSERT INTO users VALUES (1, 'a'), (2, 'b'); INSERT INTO posts VALUES (1, 1), (2, 2), (3, 2);"
+          "INSERT INTO likes VALUES (1, 1);");
+  std::ofstream(dir.File("0001_rebuild_users.sql"))
+      << "PRAGMA foreign_keys=OFF;--> statement-breakpoint\n"
+         "CREATE TABLE `__new_users` (`id` integer PRIMARY KEY, `email` text NOT NULL);--> statement-breakpoint\n"
+         "INSERT INTO `__new_users` SELECT id, email FROM users;--> statement-breakpoint\n"
+         "DROP TABLE `users`;--> statement-breakpoint\n"
+         "ALTER TABLE `__new_users` RENAME TO `users`;--> statement-breakpoint\n"
+         "PRAGMA foreign_keys=ON;\n";
+  db.Exec("PRAGMA foreign_keys = ON");
+  auto rows = db.Rows("SELECT severity, finding FROM doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' AND finding LIKE '%Drizzle%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("deletes 1 row(s) of likes, 3 row(s) of posts through ON DELETE"));
+  EXPECT_THAT(rows[0][1], HasSubstr("DROP TABLE `users`"));
+  EXPECT_THAT(rows[0][1], HasSubstr("migrate_dir deletes none"));
+}
+
 // A file migrate_dir refuses (here a dangling link) is critical, not "applied, but its file is
 // gone".
 TEST(ReportAreasTest, AnUnusableMigrationFileIsCritical) {
