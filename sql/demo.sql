@@ -25,10 +25,10 @@ SELECT severity, area, object, finding, fix_sql
 .read sql/demo_wal.sql
 
 -- 4. Indexes: advice for the captured workload, measured; applied; VM steps before and after.
-.read sql/demo_advisor.sql
+.read sql/demo_indexes.sql
 
 -- 5. Migrations: adopt the folder, dry-run the risky rebuild, apply it without losing a row.
-.read sql/demo_migrate.sql
+.read sql/demo_migrations.sql
 
 -- 6. The report again: what is left.
 .print

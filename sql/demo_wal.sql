@@ -25,3 +25,6 @@ FROM wal_health('main');
 .print '== Checkpoints this process ran or saw (SELECT * FROM wal_checkpoints)'
 SELECT mode, round(ms, 2) AS ms, busy, log_frames, checkpointed_frames, wal_bytes_after
 FROM wal_checkpoints;
+.print
+.print '== Known problems of this SQLite (doctor_known_issues; doctor_report turns them into findings)'
+SELECT issue, affected, summary, fix FROM doctor_known_issues;

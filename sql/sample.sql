@@ -7,43 +7,52 @@ PRAGMA journal_mode = WAL;
 PRAGMA foreign_keys = ON;
 
 BEGIN;
-CREATE TABLE users (
-  id INTEGER PRIMARY KEY,
-  email TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+-- The schema is exactly sql/migrations/0000_initial.sql (drizzle-kit's output), so the demo's
+-- migrate_baseline is honest and schema_drift shows only what was changed by hand.
+CREATE TABLE `users` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`email` text NOT NULL,
+	`name` text NOT NULL,
+	`created_at` integer NOT NULL
 );
-CREATE TABLE projects (
-  id INTEGER PRIMARY KEY,
-  owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  name TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`);
+CREATE TABLE `projects` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`owner_id` integer NOT NULL,
+	`name` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
-CREATE TABLE resources (
-  id INTEGER PRIMARY KEY,
-  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-  kind TEXT NOT NULL,
-  name TEXT NOT NULL,
-  size_bytes INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
+CREATE TABLE `resources` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`project_id` integer NOT NULL,
+	`kind` text NOT NULL,
+	`name` text NOT NULL,
+	`size_bytes` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
 );
-CREATE TABLE tags (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE
+CREATE TABLE `tags` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`name` text NOT NULL
 );
-CREATE TABLE resource_tags (
-  resource_id INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
-  tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
-  PRIMARY KEY (resource_id, tag_id)
-) WITHOUT ROWID;
-CREATE TABLE jobs (
-  id INTEGER PRIMARY KEY,
-  project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
-  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
-  priority INTEGER NOT NULL DEFAULT 0,
-  run_at INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  payload TEXT
+CREATE UNIQUE INDEX `tags_name_unique` ON `tags` (`name`);
+CREATE TABLE `resource_tags` (
+	`resource_id` integer NOT NULL,
+	`tag_id` integer NOT NULL,
+	PRIMARY KEY(`resource_id`, `tag_id`),
+	FOREIGN KEY (`resource_id`) REFERENCES `resources`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`tag_id`) REFERENCES `tags`(`id`) ON UPDATE no action ON DELETE cascade
+);
+CREATE TABLE `jobs` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`project_id` integer,
+	`state` text DEFAULT 'queued' NOT NULL,
+	`priority` integer DEFAULT 0 NOT NULL,
+	`run_at` integer NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`payload` text,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
 );
 
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)

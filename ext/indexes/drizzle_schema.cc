@@ -42,6 +42,22 @@ bool JsIdentifier(const std::string& s) {
   return true;
 }
 
+// The property name drizzle-kit gives a column in the schema files it writes (`drizzle-kit pull`):
+// snake_case becomes camelCase ("run_at" -> runAt), other names are kept.
+std::string PropertyName(const std::string& column) {
+  std::string out;
+  bool upper = false;
+  for (char ch : column) {
+    if (ch == '_' && !out.empty()) {
+      upper = true;
+      continue;
+    }
+    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch);
+    upper = false;
+  }
+  return out;
+}
+
 std::string Part(const KeyPart& p) {
   // Expressions and collations have no column builder: they go in as SQL.
   if (p.expression || !p.collation.empty()) {
@@ -50,7 +66,8 @@ std::string Part(const KeyPart& p) {
     if (p.desc) sql += " DESC";
     return absl::StrCat("sql`", TemplateText(sql), "`");
   }
-  std::string column = JsIdentifier(p.column) ? absl::StrCat("t.", p.column)
+  const std::string property = PropertyName(p.column);
+  std::string column = JsIdentifier(property) ? absl::StrCat("t.", property)
                                               : absl::StrCat("t[", JsString(p.column), "]");
   return p.desc ? absl::StrCat(column, ".desc()") : column;
 }

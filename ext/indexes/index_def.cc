@@ -5,9 +5,11 @@
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "ext/core/sql_normalize.h"
 
 namespace doctor::indexes {
 
@@ -141,6 +143,23 @@ std::string ScaleStat(const std::string& stat, double sample_rows, double real_r
     out.push_back(absl::StrCat(static_cast<long long>(std::llround(std::max(1.0, scaled)))));
   }
   return absl::StrJoin(out, " ");
+}
+
+std::string PartialIndexWhere(const std::string& sql) {
+  // The predicate follows the first WHERE at parenthesis depth 0: CREATE INDEX has nothing else
+  // at that depth that could spell it (the key list is inside parentheses).
+  int depth = 0;
+  for (const Token& t : TokenizeSql(sql)) {
+    if (t.kind == TokenKind::kOperator && t.text == "(") ++depth;
+    if (t.kind == TokenKind::kOperator && t.text == ")") --depth;
+    if (depth == 0 && t.kind == TokenKind::kWord && absl::EqualsIgnoreCase(t.text, "where")) {
+      const size_t after = static_cast<size_t>(t.text.data() + t.text.size() - sql.data());
+      std::string where(absl::StripAsciiWhitespace(sql.substr(after)));
+      while (!where.empty() && where.back() == ';') where.pop_back();
+      return std::string(absl::StripAsciiWhitespace(where));
+    }
+  }
+  return "";
 }
 
 }  // namespace doctor::indexes

@@ -50,6 +50,9 @@ std::string Slug(const std::string& text, size_t max_len = 40);
 // Six hex digits of a hash of d.Key(): tells apart definitions whose readable names collide.
 std::string KeyHash(const IndexDef& d);
 
+// The WHERE clause of a CREATE INDEX statement ("" when it has none): a partial index's predicate.
+std::string PartialIndexWhere(const std::string& create_index_sql);
+
 // SQL identifier, quoted only when it must be (so advice reads like hand-written SQL).
 std::string Ident(const std::string& name);
 

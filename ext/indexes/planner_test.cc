@@ -237,13 +237,21 @@ namespace {
 TEST(DrizzleIndexLine, ColumnsDescPartialAndOddNames) {
   EXPECT_EQ(DrizzleIndexLine({"jobs", {{"priority", "", true}, {"run_at"}}, "state = 'queued'",
                               false, "idx_q"}),
-            "index('idx_q').on(t.priority.desc(), t.run_at).where(sql`state = 'queued'`)");
+            "index('idx_q').on(t.priority.desc(), t.runAt).where(sql`state = 'queued'`)");
   EXPECT_EQ(DrizzleIndexLine({"jobs", {{"due day"}, {"a`b"}}, "", false, "it's"}),
             "index('it\\'s').on(t['due day'], t['a`b'])");
   EXPECT_EQ(DrizzleIndexLine({"users", {{"lower(email)", "", false, true}}, "", true, "u"}),
             "uniqueIndex('u').on(sql`lower(email)`)");
   EXPECT_EQ(DrizzleIndexLine({"users", {{"name", "NOCASE"}}, "x = '${y}`'", false, "n"}),
             "index('n').on(sql`name COLLATE NOCASE`).where(sql`x = '\\${y}\\`'`)");
+}
+
+TEST(PartialIndexWhere, TopLevelWhereOnly) {
+  EXPECT_EQ(PartialIndexWhere("CREATE INDEX i ON t(a)"), "");
+  EXPECT_EQ(PartialIndexWhere("CREATE INDEX i ON t(a)\nWHERE\tdone = 0;"), "done = 0");
+  EXPECT_EQ(PartialIndexWhere("CREATE INDEX \"where\" ON t(\"where\", a) where b > 1 and c"),
+            "b > 1 and c");
+  EXPECT_EQ(PartialIndexWhere("CREATE INDEX i ON t(coalesce(a, ' where ')) /* where */"), "");
 }
 
 }  // namespace

@@ -12,18 +12,6 @@
 namespace doctor::indexes {
 namespace {
 
-// The WHERE clause of a CREATE INDEX statement ("" when it has none).
-std::string PartialWhere(const std::string& sql) {
-  std::string lower = absl::AsciiStrToLower(sql);
-  size_t close = lower.rfind(')');
-  size_t where = lower.rfind(" where ");
-  if (where == std::string::npos || (close != std::string::npos && where < close &&
-                                     lower.find("where", close) == std::string::npos)) {
-    return "";
-  }
-  return std::string(absl::StripAsciiWhitespace(sql.substr(where + 7)));
-}
-
 std::string CreateSql(const std::vector<SchemaObject>& objects, const std::string& type,
                       const std::string& name) {
   std::string sql;
@@ -91,7 +79,7 @@ absl::StatusOr<IndexDef> ReadIndex(Connection& user, const TableInfo& t, const R
   }
   if (listed[2].AsInt() != 0) {
     for (const SchemaObject& o : objects) {
-      if (o.type == "index" && o.name == d.name) d.where = PartialWhere(o.sql);
+      if (o.type == "index" && o.name == d.name) d.where = PartialIndexWhere(o.sql);
     }
   }
   return d;

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
+#include "ext/indexes/drizzle_schema.h"
+#include "ext/indexes/index_def.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/sql_text.h"
 
@@ -37,37 +40,38 @@ absl::StatusOr<std::optional<Drift>> Replay(sqlite3* scratch, const std::vector<
 }
 
 // snake_case -> camelCase, as drizzle-kit pull names columns by default.
-std::string CamelCase(const std::string& name) {
-  std::string out;
-  bool upper = false;
-  for (char ch : name) {
-    if (ch == '_' && !out.empty()) {
-      upper = true;
-      continue;
-    }
-    out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch);
-    upper = false;
-  }
-  return out;
-}
-
-// index('name').on(t.a, t.b), or uniqueIndex(...), in the table's extra-config callback `(t) =>
-// [...]` of drizzle-kit's schema files; a partial index's WHERE as .where().
+// The live index as a Drizzle schema line (indexes::DrizzleIndexLine, the one home for them).
 absl::StatusOr<std::string> DrizzleIndexLine(sqlite3* db, const std::string& index) {
-  ASSIGN_OR_RETURN(Rows cols, Query(db, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno",
+  ASSIGN_OR_RETURN(Rows cols, Query(db, "SELECT cid, name, desc, coll FROM "
+                                        "pragma_index_xinfo(?1, 'main') WHERE key ORDER BY seqno",
                                     {Value(index)}));
-  ASSIGN_OR_RETURN(Rows info, Query(db, "SELECT il.\"unique\", il.partial FROM sqlite_schema s, "
-                                        "pragma_index_list(s.tbl_name) il WHERE s.type = 'index' "
-                                        "AND s.name = ?1 AND il.name = s.name",
+  ASSIGN_OR_RETURN(Rows info, Query(db, "SELECT il.\"unique\", s.sql, s.tbl_name FROM "
+                                        "main.sqlite_schema s, pragma_index_list(s.tbl_name, 'main') il "
+                                        "WHERE s.type = 'index' AND s.name = ?1 AND il.name = s.name",
                                     {Value(index)}));
-  std::vector<std::string> on;
-  for (const Row& c : cols) {
-    on.push_back(c[0].is_null() ? "sql`<expression>`" : absl::StrCat("t.", CamelCase(c[0].AsText())));
+  indexes::IndexDef d;
+  d.name = index;
+  if (!info.empty()) {
+    d.unique = info[0][0].AsInt() != 0;
+    d.where = info[0][1].is_null() ? "" : indexes::PartialIndexWhere(info[0][1].AsText());
+    d.table = info[0][2].AsText();
   }
-  const bool unique = !info.empty() && info[0][0].AsInt() != 0;
-  const bool partial = !info.empty() && info[0][1].AsInt() != 0;
-  return absl::StrCat(unique ? "uniqueIndex('" : "index('", index, "').on(",
-                      absl::StrJoin(on, ", "), ")", partial ? ".where(sql`<its WHERE>`)" : "");
+  for (const Row& c : cols) {
+    indexes::KeyPart k;
+    k.expression = c[0].AsInt() == -2;
+    k.column = k.expression ? absl::StrCat("<expression ", d.parts.size() + 1, ">") : c[1].AsText();
+    k.desc = c[2].AsInt() != 0;
+    // A collation other than the column's own is part of the key (written as SQL).
+    const char* declared = nullptr;
+    if (k.expression || sqlite3_table_column_metadata(db, "main", d.table.c_str(), k.column.c_str(),
+                                                      nullptr, &declared, nullptr, nullptr,
+                                                      nullptr) != SQLITE_OK || declared == nullptr) {
+      declared = "BINARY";
+    }
+    if (!absl::EqualsIgnoreCase(c[3].AsText(), declared)) k.collation = c[3].AsText();
+    d.parts.push_back(std::move(k));
+  }
+  return indexes::DrizzleIndexLine(d);
 }
 
 absl::StatusOr<std::string> LiveSql(sqlite3* db, const std::string& type, const std::string& name) {

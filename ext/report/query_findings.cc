@@ -15,6 +15,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/text.h"
 #include "ext/report/area_findings.h"
+#include "ext/report/plan_finding.h"
 
 namespace doctor::report {
 namespace {
@@ -78,7 +79,8 @@ absl::Status CheckTimingActive(Connection& c, std::vector<Finding>& out) {
 }
 
 // The queries that cost the most: slow on average, or scanning whole tables call after call.
-// `plan` is the plan now, so a query whose scan an index has since fixed drops out.
+// query_stats' `plan` is the one the application ran with; PlanNow replaces it with the plan on
+// this connection now, so a query whose scan an index has since fixed drops out.
 absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::string& schema,
                                                     double slow_ms) {
   ASSIGN_OR_RETURN(Rows rows,
@@ -97,6 +99,39 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
   return queries;
 }
 
+// Plan changes of this database's queries that made them more than twice as costly
+// (plan_changes, recorded by the timing area from the application's own plans).
+absl::Status AddPlanRegressions(Connection& c, const std::string& schema,
+                                std::vector<Finding>& out) {
+  if (!HasTable(c, "plan_changes")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         // Only while the regressed plan is still the query's plan.
+                         "WITH now AS MATERIALIZED (SELECT query_id, plan_id FROM query_stats "
+                         "WHERE plan_id IS NOT NULL) "
+                         "SELECT query_id, query, at, cause, old_plan, new_plan, "
+                         "coalesce(dropped_indexes, ''), old_mean_ms, new_mean_ms, old_steps, "
+                         "new_steps, new_calls, coalesce(fix, '') FROM plan_changes p "
+                         "WHERE regression AND db = (SELECT CASE file WHEN '' THEN ':memory:' "
+                         "ELSE file END FROM pragma_database_list WHERE name = ?1) AND new_plan_id IN (SELECT plan_id FROM now "
+                         "WHERE now.query_id = p.query_id) LIMIT ?2",
+                         {Value(schema), Value(kMostQueries)}));
+  for (const Row& r : rows) {
+    PlanRegression p{r[0].AsText(),   r[1].AsText(),   r[2].AsText(),  r[3].AsText(),
+                     r[4].AsText(),   r[5].AsText(),   r[6].AsText(),  r[7].AsDouble(),
+                     r[8].AsDouble(), r[9].AsDouble(), r[10].AsDouble(), r[11].AsInt(),
+                     r[12].AsText()};
+    out.push_back(PlanRegressionFinding(p));
+  }
+  return absl::OkStatus();
+}
+
+// The plan of the query on this connection now (query_stats' plan when it cannot be planned).
+std::string PlanNow(Connection& c, const QueryRow& q) {
+  absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(c, q.example.empty() ? q.query : q.example);
+  return plan.ok() && !plan->empty() ? PlanText(*plan) : q.plan;
+}
+
 }  // namespace
 
 absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vector<Finding>& out) {
@@ -106,15 +141,14 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
                    Query(c, "SELECT value FROM doctor_config WHERE name = 'slow_ms'"));
   const double threshold = slow_ms.empty() ? 100 : slow_ms[0][0].AsDouble();
   ASSIGN_OR_RETURN(std::vector<QueryRow> queries, CostlyQueries(c, schema, threshold));
+  RETURN_IF_ERROR(AddPlanRegressions(c, schema, out));
   int reported = 0;
   for (const QueryRow& q : queries) {
-    const bool slow = q.mean_ms >= threshold;
-    const bool scans = ScansAWholeTable(q.plan);
     // A query or a write is a statement to tune; a slow CREATE INDEX or PRAGMA is not.
-    if ((!slow && !scans) || !IsAdvisable(KindOfStatement(q.query)) ||
-        CallsTheExtension(c, q.query)) {
-      continue;
-    }
+    if (!IsAdvisable(KindOfStatement(q.query)) || CallsTheExtension(c, q.query)) continue;
+    const bool slow = q.mean_ms >= threshold;
+    const bool scans = ScansAWholeTable(PlanNow(c, q));
+    if (!slow && !scans) continue;
     if (++reported > kMostQueries) break;
     out.push_back(QueryFinding(q, slow, scans, scans ? AdvisedIndex(c, q) : std::nullopt));
   }

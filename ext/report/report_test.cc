@@ -160,6 +160,30 @@ TEST(ReportAreasTest, RepeatedFullScansOfTheCapturedWorkload) {
   db.Exec("SELECT doctor_set('slow_ms', 100)");
 }
 
+// A query whose plan regressed after its index was dropped: a finding with the CREATE INDEX that
+// brings the old plan back; once the query runs with it again, the finding is gone.
+TEST(ReportAreasTest, PlanRegressionAfterDropIndex) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec("CREATE INDEX orders_total ON orders(total)");
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 86400000)");
+  const std::string q = "SELECT id FROM orders WHERE total = 2500";
+  for (int i = 0; i < 5; ++i) db.Rows(q);
+  db.Exec("DROP INDEX orders_total");
+  for (int i = 0; i < 5; ++i) db.Rows(q);
+  auto rows = db.Rows("SELECT severity, finding, fix_sql FROM doctor_report "
+                      "WHERE finding LIKE '%plan of query%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("USING COVERING INDEX orders_total (total=?) -> SCAN orders"));
+  EXPECT_EQ(rows[0][2], "CREATE INDEX \"orders_total\" ON \"orders\"(\"total\");");
+  db.Exec(rows[0][2]);
+  db.Rows(q);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%plan of query%'"), "0");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
 TEST(ReportAreasTest, OnlyQueriesAndWritesAreStatementsToTune) {
   testing::TempDir dir;
   testing::Db db(dir.File("app.db"));

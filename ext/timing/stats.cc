@@ -181,6 +181,24 @@ void Stats::Merge(const Key& key, absl::string_view query, absl::string_view exa
   }
   found->counters.Merge(counters);
   found->usage = SaturatingAdd(found->usage, counters.calls);
+  found->plan.Add(PlanFigures{0, counters.calls, counters.total_ms, counters.vm_steps});
+}
+
+PlanFigures Stats::SwitchPlan(const Key& key, absl::string_view query, absl::string_view example,
+                              int64_t plan_id, int64_t max_entries) {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    EvictLocked(max_entries);
+    Entry e;
+    e.query = Cut(query);
+    e.example = Cut(example);
+    text_bytes_ += EntryBytes(e.query.size(), e.example.size());
+    it = entries_.emplace(key, std::move(e)).first;
+  }
+  PlanFigures previous = it->second.plan;
+  it->second.plan = PlanFigures{plan_id};
+  return previous;
 }
 
 void Stats::RecordSlow(SlowQuery slow, int64_t max_slow) {
@@ -197,7 +215,7 @@ std::vector<EntrySnapshot> Stats::Snapshot() const {
   std::vector<EntrySnapshot> out;
   out.reserve(entries_.size());
   for (const auto& [key, e] : entries_) {
-    out.push_back({key.query_id, DbNameLocked(key.db), e.query, e.example, e.counters});
+    out.push_back({key.query_id, DbNameLocked(key.db), e.query, e.example, e.counters, e.plan});
   }
   return out;
 }

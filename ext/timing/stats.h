@@ -111,12 +111,27 @@ struct Key {
   }
 };
 
+// The runs of one query shape under its current plan (plan_history.h): which plan, and the
+// figures of the runs since that plan became current (additive, like Counters).
+struct PlanFigures {
+  int64_t plan_id = 0;  // 0: no plan captured yet
+  int64_t calls = 0;
+  double total_ms = 0;
+  int64_t vm_steps = 0;
+  void Add(const PlanFigures& o) {
+    calls += o.calls;
+    total_ms += o.total_ms;
+    vm_steps += o.vm_steps;
+  }
+};
+
 struct EntrySnapshot {
   int64_t query_id;
   std::string db;
   std::string query;
   std::string example;
   Counters counters;
+  PlanFigures plan = {};  // this process's runs under its current plan (not in sidecars)
 };
 
 struct SlowQuery {
@@ -185,6 +200,12 @@ class Stats {
   std::vector<EntrySnapshot> TakeForFlush(absl::string_view db);
   void Restore(const std::vector<EntrySnapshot>& taken);
 
+  // Plan history (plan_history.h): makes `plan_id` the current plan of the entry of `key`
+  // (created like Merge does when missing) and returns the figures of the runs under the
+  // previous one since it became current.
+  PlanFigures SwitchPlan(const Key& key, absl::string_view query, absl::string_view example,
+                         int64_t plan_id, int64_t max_entries);
+
   // The approximate heap bytes of one entry with the given text sizes (documented, tested).
   static int64_t EntryBytes(size_t query_bytes, size_t example_bytes);
 
@@ -194,6 +215,7 @@ class Stats {
     std::string example;
     Counters counters;
     int64_t usage = 0;  // calls ever, kept across flushes: eviction picks the smallest
+    PlanFigures plan;   // runs under the current plan (plan_history.h); not flushed
   };
   void EvictLocked(int64_t max_entries) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string DbNameLocked(uint32_t index) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

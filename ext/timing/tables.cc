@@ -14,6 +14,7 @@
 #include "ext/core/table_rows.h"
 #include "ext/core/time.h"
 #include "ext/timing/histogram.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -79,6 +80,7 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
   }
   EntrySnapshot& into = (*all)[it->second];
   into.counters.Merge(e.counters);
+  if (into.plan.plan_id == 0) into.plan = e.plan;  // only this process's entries carry one
   // Sidecars keep no literal example unless shared (stats_share_examples): take ours.
   if (into.example.empty()) into.example = std::move(e.example);
 }
@@ -138,8 +140,11 @@ const Column kQueryStatsColumns[] = {
     {"first_seen", "TEXT", "First run, ISO-8601 UTC."},
     {"last_seen", "TEXT", "Last run, ISO-8601 UTC."},
     {"plan", "TEXT",
-     "EXPLAIN QUERY PLAN of example on this connection, steps joined by '; ' (NULL for other "
-     "databases and statements with nothing to plan)."},
+     "EXPLAIN QUERY PLAN as the application's SQLite planned it when the query ran (first run "
+     "and after each schema change), steps joined by '; '; when none was captured, computed on "
+     "this connection (NULL for other databases and statements with nothing to plan)."},
+    {"plan_id", "INTEGER",
+     "FNV-1a 64 of the captured plan text (NULL when plan was not captured in the application)."},
 };
 
 const Column kSlowQueriesColumns[] = {
@@ -200,7 +205,12 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     rows.Set("errors", c.ErrorsJson());
     rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
     rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
-    if (e.db == own) rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
+    if (std::optional<PlanRecord> captured = PlanHistory::Global().Current(e.query_id, e.db)) {
+      rows.Set("plan", captured->text);
+      rows.Set("plan_id", captured->plan_id);
+    } else if (e.db == own) {
+      rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
+    }
   }
   return rows.Finish();
 }

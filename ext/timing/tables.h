@@ -9,13 +9,15 @@
 
 namespace doctor::timing {
 
-extern const Column kQueryStatsColumns[23];
+extern const Column kQueryStatsColumns[24];
+extern const Column kPlanChangesColumns[20];
 extern const Column kSlowQueriesColumns[9];
 extern const Column kInfoColumns[11];
 
 absl::StatusOr<Rows> QueryStats(TableCall& call);
 absl::StatusOr<Rows> SlowQueries(TableCall& call);
 absl::StatusOr<Rows> Info(TableCall& call);
+absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
 
 }  // namespace doctor::timing
 

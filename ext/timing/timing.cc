@@ -11,6 +11,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
 #include "ext/core/time.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -26,6 +27,7 @@ namespace {
 absl::StatusOr<Value> Reset(FunctionCall& call) {
   DiscardPendingSamples();
   Stats::Global().Reset(UnixMs());
+  PlanHistory::Global().Reset();
   std::vector<std::string> dbs = Stats::Global().DbNames();
   dbs.push_back(call.connection().State<TimingState>().db_name());
   std::sort(dbs.begin(), dbs.end());
@@ -109,6 +111,12 @@ const TableSpec kTables[] = {
      "active on this connection (status: active | off | replaced | not installed), and the "
      "path of this database's <db>-doctor sidecar (store; NULL for in-memory databases).",
      kInfoColumns},
+    {"plan_changes", nullptr, {}, true, PlanChanges, "SELECT * FROM plan_changes WHERE regression",
+     "Every change of a query's plan seen in this process (most recent first, at most 256): old "
+     "and new plan as the application's SQLite planned them, when, what happened between (a "
+     "journaled migration, ANALYZE, a new SQLite version), mean latency and VM steps per run "
+     "before and after, and for a regression (> 2x worse) the fix.",
+     kPlanChangesColumns},
 };
 
 Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &kSlowMax,

@@ -6,9 +6,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "ext/core/query_plan.h"
 #include "ext/core/sql_normalize.h"
 #include "ext/core/statement_kind.h"
+#include "ext/core/time.h"
 #include "ext/timing/clock.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
@@ -171,10 +174,13 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
     if (in_flight_[i].stmt == stmt) return false;  // a trigger sub-program of a running statement
   }
   if (connection_.internal()) return false;
+  // Nothing of the application runs now (a trigger or a statement stepped inside another one
+  // has a run in flight): EXPLAIN on this connection here is as safe as between two statements.
+  if ((attention_ & kPlanToCapture) && in_flight_count_ == 0) CapturePlans();
   if (attention_ & kStaleCache) {
     for (Cached& c : cache_) c.stmt = nullptr;
   }
-  attention_ = 0;
+  attention_ = plan_queue_.empty() ? 0 : kPlanToCapture;
   if (in_flight_count_ == kMaxInFlight) {  // PROFILEs were lost: forget the oldest
     std::move(in_flight_.begin() + 1, in_flight_.end(), in_flight_.begin());
     --in_flight_count_;
@@ -188,9 +194,11 @@ void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   r.counters[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
   // VM_STEP is 0 only before a statement's first run (it is added when each step returns).
   r.fresh = r.counters[0] == 0;
-  const Cached& slot = cache_[SlotOf(stmt)];
+  Cached& slot = cache_[SlotOf(stmt)];
   if (slot.stmt == stmt && !r.fresh) {
     std::memcpy(&r.counters[1], &slot.last[1], 3 * sizeof r.counters[0]);
+    // Every kPlanCheckEvery runs of a prepared statement: re-prepared since (plan_history.h)?
+    if (--slot.plan_countdown == 0) CheckPlan(slot, stmt);
   } else {
     ReadStartCounters(r);
   }
@@ -235,10 +243,18 @@ int TimingState::OnOuterRow(sqlite3_stmt* stmt) {
   return 0;
 }
 
-TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
+TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, bool fresh) {
   const char* sql = sqlite3_sql(stmt);
   if (sql == nullptr) sql = "";
-  if (slot.stmt == stmt && slot.raw == sql) return slot;
+  if (slot.stmt == stmt && slot.raw == sql) {
+    // A statement's first run (its address recycled): its plan is checked against 0 re-prepares
+    // (a re-prepare during this first run met a changed schema).
+    if (fresh) {
+      slot.reprepares = 0;
+      CheckPlan(slot, stmt);
+    }
+    return slot;
+  }
   std::string raw = sql;
   auto it = shapes_.find(raw);
   if (it == shapes_.end()) {
@@ -246,8 +262,8 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
     std::string query = NormalizeSql(raw);
     const int64_t id = QueryId(query);
     // Classified once per distinct text, like the normalization.
-    const bool is_write = IsWrite(KindOfStatement(raw));
-    it = shapes_.emplace(raw, Shape{std::move(query), id, is_write}).first;
+    const StatementKind kind = KindOfStatement(raw);
+    it = shapes_.emplace(raw, Shape{std::move(query), id, IsWrite(kind), kind}).first;
   }
   // Writes count the rows they changed; everything else the rows it returned.
   const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
@@ -260,7 +276,11 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt) {
   slot.query_id = it->second.query_id;
   slot.is_dml = is_dml;
   slot.hint = Stats::Hint();
+  slot.kind = it->second.kind;
+  slot.reprepares = fresh ? 0 : StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  slot.plan_epoch = 0;
   UnlockPending();
+  CheckPlan(slot, stmt);  // a statement new to the slot: planned unless known in this epoch
   return slot;
 }
 
@@ -342,6 +362,85 @@ void TimingState::RefineBusy() {
     ++c.pending.errors_by[ErrorCodeOf(code)];
   }
   UnlockPending();
+}
+
+void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
+  c.plan_countdown = kPlanCheckEvery;
+  // Re-prepared since the last check (Relookup sets 0 for a statement's first run: a re-prepare
+  // during it met a changed schema).
+  const uint32_t reprepares = StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  const bool reprepared = reprepares != c.reprepares;
+  const uint64_t generation = PlanHistory::Global().generation();
+  if (generation != plan_history_generation_) {  // query_stats_reset: plan everything again
+    plan_history_generation_ = generation;
+    planned_.clear();
+    ++plan_epoch_;
+  }
+  // The common case, every kPlanCheckEvery runs of a prepared statement: nothing changed.
+  if (!reprepared && c.plan_epoch == plan_epoch_) return;
+  c.reprepares = reprepares;
+  if (reprepared) {
+    ++plan_epoch_;  // statements prepared after the reload will not re-prepare: plan them again
+    LockPending();
+    FoldSlotLocked(c, TraceTimeOfDay());  // the runs so far go to the previous plan
+    UnlockPending();
+  }
+  switch (c.kind) {
+    case StatementKind::kAnalyze:
+      PlanHistory::Global().NoteAnalyze(UnixMs());
+      ++plan_epoch_;
+      return;
+    case StatementKind::kCreate:
+    case StatementKind::kDrop:
+    case StatementKind::kAlter:
+      ++plan_epoch_;
+      return;
+    default:
+      break;
+  }
+  // Queries only: EXPLAIN of an INSERT, UPDATE or DELETE is compiled to count changes, and its
+  // end sets sqlite3_changes() to 0, which the application could read next.
+  if (!IsQuery(c.kind)) {
+    c.plan_epoch = plan_epoch_;
+    return;
+  }
+  auto planned = planned_.find(c.query_id);
+  if (planned != planned_.end() && planned->second == plan_epoch_) {
+    c.plan_epoch = plan_epoch_;
+    return;
+  }
+  for (const PlanToCapture& p : plan_queue_) {
+    if (p.query_id == c.query_id) {
+      c.plan_epoch = plan_epoch_;
+      return;
+    }
+  }
+  if (plan_queue_.size() >= kMaxPlanQueue) return;  // checked again at a later run
+  plan_queue_.push_back({c.query_id, c.raw, c.query});
+  attention_ |= kPlanToCapture;
+  c.plan_epoch = plan_epoch_;
+}
+
+void TimingState::CapturePlans() {
+  std::vector<PlanToCapture> queue;
+  queue.swap(plan_queue_);
+  size_t done = 0;
+  for (PlanToCapture& p : queue) {
+    if (done == kMaxCapturesPerStart) {  // bounded work per statement start: the rest next time
+      plan_queue_.push_back(std::move(p));
+      continue;
+    }
+    ++done;
+    if (planned_.size() >= kMaxPlanned) planned_.clear();
+    planned_[p.query_id] = plan_epoch_;
+    // Prepared only, never run; our own statements are not timed (InternalScope). A failure
+    // (a table gone, an authorizer) leaves the plan unknown and the application unaffected.
+    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.raw);
+    if (!plan.ok() || plan->empty()) continue;
+    PlanHistory::Global().Observe(Key{p.query_id, db_index_}, db_name_, p.query, p.raw,
+                                  PlanText(*plan), sqlite3_libversion(), UnixMs(),
+                                  Stats::Global(), kStatsMax.Get());
+  }
 }
 
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,

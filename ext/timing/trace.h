@@ -24,12 +24,14 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ext/core/connection.h"
 #include "ext/core/setting.h"
+#include "ext/core/statement_kind.h"
 #include "ext/timing/clock.h"
 #include "ext/timing/stats.h"
 
@@ -66,6 +68,8 @@ class TimingState : public AreaState {
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool is_dml = false;
+    // Runs left before the next plan check (CheckPlan); a fresh statement is checked at once.
+    uint8_t plan_countdown = 1;
     // The statement's counters at the end of its last observed run: the start values of its next
     // run, so a known statement reads only VM_STEP when it starts.
     uint32_t last[4] = {0, 0, 0, 0};
@@ -78,6 +82,9 @@ class TimingState : public AreaState {
     std::string query;
     int64_t query_id = 0;
     Stats::Hint hint;  // the statement's entry in the store, for folding
+    StatementKind kind = StatementKind::kOther;
+    uint32_t reprepares = 0;  // SQLITE_STMTSTATUS_REPREPARE at the last plan check
+    uint64_t plan_epoch = 0;  // plan_epoch_ when its plan was last known or queued
   };
   // A shape computed for a statement's text: reused when the application prepares the same text
   // again (ORMs prepare per query), so normalization is paid once per distinct text.
@@ -85,7 +92,18 @@ class TimingState : public AreaState {
     std::string query;
     int64_t query_id;
     bool is_write;  // INSERT, REPLACE, UPDATE, DELETE (WITH ... included): KindOfStatement
+    StatementKind kind;
   };
+  // A statement whose plan is to be captured at the connection's next statement start.
+  struct PlanToCapture {
+    int64_t query_id;
+    std::string raw;
+    std::string query;
+  };
+  static constexpr uint8_t kPlanCheckEvery = 16;     // runs of a prepared statement
+  static constexpr size_t kMaxPlanQueue = 16;        // statements waiting for their plan
+  static constexpr size_t kMaxCapturesPerStart = 4;  // EXPLAINs at one statement start
+  static constexpr size_t kMaxPlanned = 512;         // per connection: query id -> epoch
   static constexpr size_t kMaxShapes = 512;
 
   // The hot path: one call per event of every statement the application runs. What the common
@@ -118,15 +136,22 @@ class TimingState : public AreaState {
   // At the connection's next statement start: the extended BUSY code, when the connection's
   // error code still holds one (see the README, "errors").
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RefineBusy();
+  // Plan history (plan_history.h): whether the statement may plan differently now (first run,
+  // re-prepared, DDL or ANALYZE on this connection); queues its plan capture when so.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CheckPlan(Cached& c, sqlite3_stmt* stmt);
+  // At a statement start with nothing running: EXPLAIN QUERY PLAN of the queued statements on
+  // this connection (as the extension's own statements), handed to the plan history.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CapturePlans();
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RecordSlow(const Cached& c, sqlite3_stmt* stmt,
                                                               double ms, int64_t end_ticks,
                                                               const int64_t* delta);
   Cached& Lookup(sqlite3_stmt* stmt, bool fresh) {
     Cached& slot = cache_[SlotOf(stmt)];
     if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
-    return Relookup(slot, stmt);
+    return Relookup(slot, stmt, fresh);
   }
-  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD Cached& Relookup(Cached& slot, sqlite3_stmt* stmt);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD Cached& Relookup(Cached& slot, sqlite3_stmt* stmt,
+                                                               bool fresh);
   // Folds (or, with discard, drops) every slot's pending samples. Takes pending_lock_.
   void FoldPending(bool discard);
   void FoldSlotLocked(Cached& slot, const TraceTimeOfDay& time_of_day);
@@ -150,7 +175,7 @@ class TimingState : public AreaState {
   size_t in_flight_count_ = 0;
   // Non-zero when the next STMT event must leave the common path: the cache is stale
   // (kStaleCache), or a BUSY run waits for its extended code (kBusyToRefine).
-  static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2;
+  static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2, kPlanToCapture = 4;
   uint8_t attention_ = 0;
   const Cached* busy_slot_ = nullptr;  // the slot of that run
   bool installed_ = false;
@@ -172,6 +197,12 @@ class TimingState : public AreaState {
   std::string db_name_;
   uint32_t db_index_ = 0;
   absl::flat_hash_map<std::string, Shape> shapes_;
+  // Plan capture: bumped when the schema may have changed for this connection's statements; a
+  // query id is planned again when its epoch here is older (or the history was reset).
+  uint64_t plan_epoch_ = 1;
+  uint64_t plan_history_generation_ = 0;
+  absl::flat_hash_map<int64_t, uint64_t> planned_;
+  std::vector<PlanToCapture> plan_queue_;
   unsigned forward_mask_ = 0;
   int (*forward_)(unsigned, void*, void*, void*) = nullptr;
   void* forward_context_ = nullptr;

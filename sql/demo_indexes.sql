@@ -1,6 +1,6 @@
 -- The indexes area on the sample database: advice for the captured workload, a what-if, the
 -- lint, then the advice applied and the workload's VM steps before and after.
--- Run from the repository root: sqlite3 build/demo.db -cmd ".load bazel-bin/doctor" < sql/demo_advisor.sql
+-- Run from the repository root: sqlite3 build/demo.db -cmd ".load bazel-bin/doctor" < sql/demo_indexes.sql
 .mode box --wrap 60 --wordwrap on
 .print
 .print '== Indexes: the app runs its typical statements (query_stats captures them)'

@@ -32,3 +32,8 @@ SELECT severity, kind, object, detail FROM
   WHERE kind IN ('cascade', 'table_rebuild') OR severity = 'error';
 ROLLBACK;
 PRAGMA foreign_keys = OFF;
+.print
+.print '== Drift: the indexes built by hand in section 4 are in no migration (schema_drift);'
+.print '   drizzle-kit push would drop them. Each row: the migration that records it, and the'
+.print '   line for the Drizzle schema file.'
+SELECT drift, type, name, migration_file, drizzle FROM schema_drift('sql/migrations');

@@ -1,0 +1,56 @@
+#include "ext/report/plan_finding.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace doctor::report {
+namespace {
+
+using ::testing::HasSubstr;
+
+PlanRegression Dropped() {
+  PlanRegression r;
+  r.query_id = "-344";
+  r.query = "SELECT count(*) FROM jobs WHERE state = ?";
+  r.at = "2026-12-06T10:11:02.640Z";
+  r.cause = "migration 0002_drop_state";
+  r.old_plan = "SEARCH jobs USING INDEX jobs_state (state=?)";
+  r.new_plan = "SCAN jobs";
+  r.dropped_indexes = "jobs_state";
+  r.old_mean_ms = 0.02;
+  r.new_mean_ms = 0.5;
+  r.old_steps = 73;
+  r.new_steps = 6072;
+  r.new_calls = 100;
+  r.fix = "CREATE INDEX \"jobs_state\" ON \"jobs\"(\"state\");";
+  return r;
+}
+
+TEST(PlanFinding, DroppedIndexIsRecreated) {
+  Finding f = PlanRegressionFinding(Dropped());
+  EXPECT_EQ(f.area, "timing");
+  EXPECT_EQ(f.severity, Severity::kWarn);
+  EXPECT_EQ(f.object, "-344");
+  EXPECT_THAT(f.finding, HasSubstr("migration 0002_drop_state"));
+  EXPECT_THAT(f.finding, HasSubstr("SEARCH jobs USING INDEX jobs_state (state=?) -> SCAN jobs"));
+  EXPECT_THAT(f.finding, HasSubstr("73 -> 6072 VM steps per run"));
+  EXPECT_THAT(f.advice, HasSubstr("recreate the index the old plan used (jobs_state)"));
+  ASSERT_TRUE(f.fix_sql.has_value());
+  EXPECT_EQ(*f.fix_sql, "CREATE INDEX \"jobs_state\" ON \"jobs\"(\"state\");");
+  EXPECT_NEAR(f.impact, 48, 1e-9);
+}
+
+TEST(PlanFinding, IndexStillThereAsksForAnalyzeThenIndexedBy) {
+  PlanRegression r = Dropped();
+  r.cause = "ANALYZE";
+  r.fix = "ANALYZE;";
+  Finding f = PlanRegressionFinding(r);
+  EXPECT_THAT(f.advice, HasSubstr("run ANALYZE"));
+  EXPECT_THAT(f.advice, HasSubstr("INDEXED BY jobs_state"));
+  EXPECT_EQ(*f.fix_sql, "ANALYZE;");
+  r.fix = "";  // another database: no fix to run here
+  EXPECT_FALSE(PlanRegressionFinding(r).fix_sql.has_value());
+}
+
+}  // namespace
+}  // namespace doctor::report

@@ -1,0 +1,245 @@
+#include "ext/timing/plan_history.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "ext/core/query_plan.h"
+#include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
+
+namespace doctor::timing {
+
+int64_t PlanId(absl::string_view plan_text) { return static_cast<int64_t>(Fnv1a64(plan_text)); }
+
+PlanHistory& PlanHistory::Global() {
+  static PlanHistory* history = new PlanHistory;  // never destroyed, like the Stats store
+  return *history;
+}
+
+PlanRecord& PlanHistory::AddPlan(Shape& shape, PlanRecord record) {
+  if (shape.plans.size() >= kMaxPlans) {
+    // Drop the plan least recently current, never the current one.
+    size_t victim = shape.current == 0 ? 1 : 0;
+    for (size_t i = 0; i < shape.plans.size(); ++i) {
+      if (i != shape.current && shape.plans[i].last_ms < shape.plans[victim].last_ms) victim = i;
+    }
+    shape.plans.erase(shape.plans.begin() + victim);
+    if (victim < shape.current) --shape.current;
+  }
+  shape.plans.push_back(std::move(record));
+  return shape.plans.back();
+}
+
+void PlanHistory::EvictShapeLocked() {
+  auto oldest = shapes_.begin();
+  for (auto it = shapes_.begin(); it != shapes_.end(); ++it) {
+    if (it->second.last_ms < oldest->second.last_ms) oldest = it;
+  }
+  if (oldest != shapes_.end()) shapes_.erase(oldest);
+}
+
+bool PlanHistory::Observe(const Key& key, absl::string_view db, absl::string_view query,
+                          absl::string_view example, absl::string_view plan_text,
+                          absl::string_view sqlite_version, int64_t now_ms, Stats& stats,
+                          int64_t max_entries) {
+  const int64_t plan_id = PlanId(plan_text);
+  absl::MutexLock lock(&mu_);
+  ShapeKey shape_key{key.query_id, std::string(db)};
+  auto it = shapes_.find(shape_key);
+  if (it == shapes_.end()) {
+    if (shapes_.size() >= kMaxKeys) EvictShapeLocked();
+    it = shapes_.emplace(shape_key, Shape{std::string(db), {}, 0, now_ms}).first;
+  }
+  Shape& shape = it->second;
+  shape.last_ms = now_ms;
+  if (!shape.plans.empty() && shape.plans[shape.current].plan_id == plan_id) {
+    shape.plans[shape.current].last_ms = now_ms;  // confirmed: still the plan
+    return false;
+  }
+  // Runs since the previous switch belong to the previous plan (or, before the first capture,
+  // to this first plan: the shape's first runs ran with it).
+  const PlanFigures before = stats.SwitchPlan(key, query, example, plan_id, max_entries);
+  if (shape.plans.empty()) {
+    PlanRecord& first = AddPlan(shape, PlanRecord{plan_id, std::string(plan_text),
+                                                  std::string(sqlite_version), now_ms, now_ms, {}});
+    first.figures.Add(before);
+    first.figures.plan_id = plan_id;
+    shape.current = 0;
+    return false;
+  }
+  PlanRecord& old_plan = shape.plans[shape.current];
+  old_plan.figures.Add(before);
+  PlanChange change;
+  change.query_id = key.query_id;
+  change.db = std::string(db);
+  change.query = std::string(query);
+  change.at_ms = now_ms;
+  change.old_plan = old_plan;
+  change.analyze_between = last_analyze_ms_ > 0 && last_analyze_ms_ >= old_plan.last_ms;
+  old_plan.last_ms = now_ms;  // it was current until now
+  size_t index = shape.plans.size();
+  for (size_t i = 0; i < shape.plans.size(); ++i) {
+    if (shape.plans[i].plan_id == plan_id) index = i;
+  }
+  if (index == shape.plans.size()) {
+    AddPlan(shape, PlanRecord{plan_id, std::string(plan_text), std::string(sqlite_version),
+                              now_ms, now_ms, PlanFigures{plan_id}});
+    index = shape.plans.size() - 1;
+  }
+  shape.current = index;
+  shape.plans[index].last_ms = now_ms;
+  shape.plans[index].sqlite_version = std::string(sqlite_version);
+  change.new_plan = shape.plans[index];
+  changes_.push_back(std::move(change));
+  while (changes_.size() > kMaxChanges) changes_.pop_front();
+  return true;
+}
+
+void PlanHistory::NoteAnalyze(int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  last_analyze_ms_ = now_ms;
+}
+
+std::optional<PlanRecord> PlanHistory::Current(int64_t query_id, absl::string_view db) const {
+  absl::MutexLock lock(&mu_);
+  auto it = shapes_.find(ShapeKey{query_id, std::string(db)});
+  if (it == shapes_.end() || it->second.plans.empty()) return std::nullopt;
+  return it->second.plans[it->second.current];
+}
+
+std::vector<PlanChange> PlanHistory::Changes(const std::vector<EntrySnapshot>& live) const {
+  absl::flat_hash_map<std::pair<int64_t, std::string>, const PlanFigures*> live_figures;
+  for (const EntrySnapshot& e : live) live_figures[{e.query_id, e.db}] = &e.plan;
+  absl::MutexLock lock(&mu_);
+  std::vector<PlanChange> out(changes_.begin(), changes_.end());
+  for (PlanChange& c : out) {
+    PlanFigures figures{c.new_plan.plan_id};
+    auto shape = shapes_.find(ShapeKey{c.query_id, c.db});
+    if (shape != shapes_.end()) {
+      for (const PlanRecord& p : shape->second.plans) {
+        if (p.plan_id == c.new_plan.plan_id) figures.Add(p.figures);
+      }
+    }
+    auto now = live_figures.find(std::make_pair(c.query_id, c.db));
+    if (now != live_figures.end() && now->second->plan_id == c.new_plan.plan_id) {
+      figures.Add(*now->second);
+    }
+    c.new_plan.figures = figures;
+  }
+  return out;
+}
+
+void PlanHistory::Reset() {
+  absl::MutexLock lock(&mu_);
+  shapes_.clear();
+  changes_.clear();
+  last_analyze_ms_ = 0;
+  ++generation_;
+}
+
+uint64_t PlanHistory::generation() const {
+  return generation_.load(std::memory_order_relaxed);
+}
+
+std::vector<std::string> PlanIndexes(absl::string_view plan_text) {
+  std::vector<std::string> out;
+  for (const PlanStep& step : ParsePlanText(plan_text).steps) {
+    if (step.index.empty() || step.automatic) continue;
+    if (std::find(out.begin(), out.end(), step.index) == out.end()) out.push_back(step.index);
+  }
+  return out;
+}
+
+std::vector<std::string> DroppedIndexes(absl::string_view old_plan, absl::string_view new_plan) {
+  const QueryPlan now = ParsePlanText(new_plan);
+  std::vector<std::string> out;
+  for (const std::string& index : PlanIndexes(old_plan)) {
+    if (!now.UsesIndex(index)) out.push_back(index);
+  }
+  return out;
+}
+
+bool IsRegression(const PlanFigures& o, const PlanFigures& n) {
+  if (o.calls <= 0 || n.calls <= 0) return false;
+  const double old_steps = static_cast<double>(o.vm_steps) / o.calls;
+  const double new_steps = static_cast<double>(n.vm_steps) / n.calls;
+  if (new_steps > 2 * old_steps && new_steps - old_steps >= 50) return true;
+  // Latency alone is noisy: it counts only when the new plan does not do far less work.
+  if (o.calls < 3 || n.calls < 3 || 2 * new_steps < old_steps) return false;
+  const double old_ms = o.total_ms / o.calls;
+  const double new_ms = n.total_ms / n.calls;
+  return new_ms > 2 * old_ms && new_ms - old_ms >= 0.05;
+}
+
+std::string FindCreateIndex(absl::string_view migration_sql, absl::string_view index) {
+  const std::string wanted = absl::AsciiStrToLower(index);
+  for (absl::string_view statement : absl::StrSplit(migration_sql, ';')) {
+    statement = absl::StripAsciiWhitespace(statement);
+    while (absl::StartsWith(statement, "--")) {  // leading comment lines (drizzle breakpoints)
+      const size_t eol = statement.find('\n');
+      statement = eol == absl::string_view::npos
+                      ? absl::string_view()
+                      : absl::StripAsciiWhitespace(statement.substr(eol + 1));
+    }
+    // Normalized: keywords upper-cased, names unquoted and lower-cased (sql_normalize.h).
+    std::string normal = NormalizeSql(statement);
+    for (absl::string_view prefix : {"CREATE INDEX ", "CREATE UNIQUE INDEX "}) {
+      if (!absl::StartsWith(normal, prefix)) continue;
+      absl::string_view rest = absl::string_view(normal).substr(prefix.size());
+      absl::ConsumePrefix(&rest, "IF NOT EXISTS ");
+      absl::ConsumePrefix(&rest, "main.");
+      if (absl::StartsWith(rest, wanted + " ON ")) return absl::StrCat(statement, ";");
+    }
+  }
+  return "";
+}
+
+namespace {
+
+// The step of a plan that uses `index`.
+std::optional<PlanStep> StepUsing(absl::string_view plan_text, absl::string_view index) {
+  QueryPlan one;
+  for (PlanStep& step : ParsePlanText(plan_text).steps) {
+    one.steps = {step};
+    if (one.UsesIndex(index)) return step;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string TableOfIndex(absl::string_view plan_text, absl::string_view index) {
+  std::optional<PlanStep> step = StepUsing(plan_text, index);
+  return step ? step->table : "";
+}
+
+std::string IndexFromPlan(absl::string_view plan_text, absl::string_view index) {
+  std::optional<PlanStep> step = StepUsing(plan_text, index);
+  if (!step || step->table.empty()) return "";
+  // The constraint: the text in the last parentheses, "state=? AND run_at<?".
+  const size_t open = step->detail.rfind('(');
+  const size_t close = step->detail.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return "";
+  std::vector<std::string> columns;
+  for (absl::string_view term :
+       absl::StrSplit(absl::string_view(step->detail).substr(open + 1, close - open - 1),
+                      " AND ")) {
+    const size_t end = term.find_first_of("=<>!");
+    absl::string_view column = absl::StripAsciiWhitespace(term.substr(0, end));
+    if (column.empty() || end == absl::string_view::npos || column == "rowid") return "";
+    for (char ch : column) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '_') return "";  // <expr>
+    }
+    columns.push_back(QuoteIdentifier(column));
+  }
+  if (columns.empty()) return "";
+  return absl::StrCat("CREATE INDEX ", QuoteIdentifier(index), " ON ",
+                      QuoteIdentifier(step->table), "(", absl::StrJoin(columns, ", "), ");");
+}
+
+}  // namespace doctor::timing

@@ -1,0 +1,170 @@
+// Plans captured from the application's own connection (plan_history.h through trace.cc), the
+// plan_changes table and query_stats.plan/plan_id, on real connections (system SQLite 3.40).
+#include <sqlite3.h>
+
+#include <string>
+
+#include "ext/core/testing.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Db;
+using testing::TempDir;
+
+class Plans : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Db db;
+    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on')");
+  }
+};
+
+constexpr char kQuery[] = "SELECT count(*) FROM jobs WHERE state = ? AND run_at < ?";
+
+void MakeJobs(Db& db) {
+  db.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, run_at INT);"
+          "CREATE INDEX jobs_state ON jobs(state, run_at);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+          "INSERT INTO jobs(state, run_at) SELECT CASE WHEN i % 100 = 0 THEN 'ready' ELSE "
+          "'done' END, i FROM n");
+}
+
+void RunReady(sqlite3_stmt* stmt, int times) {
+  for (int i = 0; i < times; ++i) {
+    sqlite3_bind_text(stmt, 1, "ready", -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 2, 5000);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+}
+
+// The plan in query_stats is the one the application's connection planned when the query ran,
+// not the reader's: it stays until the query runs again after the schema changed.
+TEST_F(Plans, CapturedWhenTheQueryRuns) {
+  Db db;
+  MakeJobs(db);
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000");
+  const std::string where = std::string(" FROM query_stats WHERE query = '") + kQuery + "'";
+  EXPECT_EQ(db.One("SELECT plan" + where),
+            "SEARCH jobs USING COVERING INDEX jobs_state (state=? AND run_at<?)");
+  EXPECT_EQ(db.One("SELECT plan_id IS NOT NULL" + where), "1");
+  db.Exec("DROP INDEX jobs_state");
+  EXPECT_THAT(db.One("SELECT plan" + where), HasSubstr("jobs_state"));  // what it ran with
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'done' AND run_at < 10");
+  EXPECT_EQ(db.One("SELECT plan" + where), "SCAN jobs");
+  EXPECT_EQ(db.One("SELECT calls" + where), "2");  // the EXPLAINs are not counted
+  EXPECT_EQ(db.One("SELECT count(*) FROM query_stats WHERE query LIKE 'EXPLAIN%'"), "0");
+}
+
+// A prepared statement of the application re-prepares after another connection drops the index
+// it used: the change is recorded with the figures before and after, and the fix.
+TEST_F(Plans, ChangeAfterDropIndexOnAnotherConnection) {
+  TempDir dir;
+  Db app(dir.File("app.db"));
+  MakeJobs(app);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(app.get(),
+                               "SELECT count(*) FROM jobs WHERE state = ?1 AND run_at < ?2", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  RunReady(stmt, 20);
+  {
+    Db migration(dir.File("app.db"));
+    migration.Exec("DROP INDEX jobs_state");
+  }
+  RunReady(stmt, 30);
+  sqlite3_finalize(stmt);
+  auto rows = app.Rows(
+      "SELECT old_plan, new_plan, dropped_indexes, regression, fix, cause, old_calls, new_calls, "
+      "old_steps < 200, new_steps > 2000, old_sqlite = sqlite_version() FROM plan_changes");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "SEARCH jobs USING COVERING INDEX jobs_state (state=? AND run_at<?)");
+  EXPECT_EQ(rows[0][1], "SCAN jobs");
+  EXPECT_EQ(rows[0][2], "jobs_state");
+  EXPECT_EQ(rows[0][3], "1");
+  EXPECT_EQ(rows[0][4], "CREATE INDEX \"jobs_state\" ON \"jobs\"(\"state\", \"run_at\");");
+  EXPECT_EQ(rows[0][5], "schema change");
+  // Detected within kPlanCheckEvery (16) runs of the re-prepare; every run is on one side.
+  EXPECT_GE(std::stoi(rows[0][6]), 20);
+  EXPECT_LE(std::stoi(rows[0][6]), 36);
+  EXPECT_EQ(std::stoi(rows[0][6]) + std::stoi(rows[0][7]), 50);
+  EXPECT_EQ(rows[0][10], "1");
+}
+
+// The capture never fails the application's statement: an authorizer that refuses the EXPLAIN
+// leaves the plan unknown, and the statement that starts meanwhile runs as it would.
+TEST_F(Plans, CaptureFailureLeavesTheApplicationAlone) {
+  Db db;
+  MakeJobs(db);
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000");
+  sqlite3_set_authorizer(
+      db.get(),
+      [](void*, int action, const char* a, const char*, const char*, const char*) {
+        return action == SQLITE_READ && a != nullptr && std::string(a) == "jobs" ? SQLITE_DENY
+                                                                                  : SQLITE_OK;
+      },
+      nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT 41 + 1", -1, &stmt, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 42);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+  EXPECT_EQ(sqlite3_errcode(db.get()), SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  sqlite3_set_authorizer(db.get(), nullptr, nullptr);
+  EXPECT_EQ(db.One(std::string("SELECT plan_id IS NULL FROM query_stats WHERE query = '") +
+                   kQuery + "'"),
+            "1");
+}
+
+// The application's changes() and last rowid survive a capture at the next statement start
+// (writes are not planned: EXPLAIN of a DELETE would set changes() to 0).
+TEST_F(Plans, CaptureLeavesChangesAndRowid) {
+  Db db;
+  MakeJobs(db);
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000");
+  db.Exec("DELETE FROM jobs WHERE run_at > 1990");
+  EXPECT_EQ(db.One("SELECT changes()"), "10");
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'done' AND run_at < 5000");
+  db.Exec("INSERT INTO jobs(id, state, run_at) VALUES (7777, 'x', 1)");
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'x' AND run_at < 5000");
+  EXPECT_EQ(db.One("SELECT last_insert_rowid() || ' ' || changes()"), "7777 1");
+}
+
+// ANALYZE on the connection makes the planner prefer the other index: the change says why.
+TEST_F(Plans, AnalyzeIsTheCause) {
+  Db db;
+  db.Exec("CREATE TABLE t(a, b); CREATE INDEX tb ON t(b); CREATE INDEX ta ON t(a);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+          "INSERT INTO t SELECT i % 2, i FROM n");
+  db.Exec("SELECT count(*) FROM t WHERE a = 1 AND b > 5");
+  db.Exec("ANALYZE");
+  db.Exec("SELECT count(*) FROM t WHERE a = 1 AND b > 5");
+  auto rows = db.Rows("SELECT old_plan, new_plan, cause FROM plan_changes");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "SEARCH t USING INDEX ta (a=?)");
+  EXPECT_EQ(rows[0][1], "SEARCH t USING INDEX tb (b>?)");
+  EXPECT_EQ(rows[0][2], "ANALYZE");
+}
+
+TEST_F(Plans, ResetForgetsThePlans) {
+  Db db;
+  MakeJobs(db);
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000");
+  db.Exec("DROP INDEX jobs_state");
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000");
+  EXPECT_EQ(db.One("SELECT count(*) FROM plan_changes"), "1");
+  db.Exec("SELECT query_stats_reset()");
+  EXPECT_EQ(db.One("SELECT count(*) FROM plan_changes"), "0");
+  db.Exec("SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000");
+  EXPECT_EQ(db.One(std::string("SELECT plan FROM query_stats WHERE query = '") + kQuery + "'"),
+            "SCAN jobs");
+}
+
+}  // namespace
+}  // namespace doctor

@@ -1,0 +1,87 @@
+// Plan regressions in a small Drizzle app (issue 18 item 3, issue 15 item 5): the app's hot query
+// runs through drizzle-orm on better-sqlite3 (SQLite 3.53), a drizzle-kit migration applied with
+// migrate_dir drops the index it uses, and the app's own connection records the change of plan:
+// a plan_changes row naming the migration, and a doctor_report finding whose fix recreates it.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { sqliteTable, integer, text } from 'drizzle-orm/sqlite-core';
+import { and, eq, lt } from 'drizzle-orm';
+import { openDoctor, scratchDir } from './doctor.mjs';
+
+const jobs = sqliteTable('jobs', {
+  id: integer('id').primaryKey(),
+  state: text('state').notNull(),
+  runAt: integer('run_at').notNull(),
+});
+
+const MIGRATIONS = [
+  ['0000_jobs', `CREATE TABLE \`jobs\` (\`id\` integer PRIMARY KEY NOT NULL, \`state\` text NOT NULL, \`run_at\` integer NOT NULL);
+--> statement-breakpoint
+CREATE INDEX \`jobs_state_run_at\` ON \`jobs\` (\`state\`,\`run_at\`);`],
+  ['0001_drop_jobs_index', 'DROP INDEX `jobs_state_run_at`;'],
+];
+
+// A drizzle-kit folder (meta/_journal.json) with the first `n` migrations.
+function folder(dir, n) {
+  const out = path.join(dir, `drizzle${n}`);
+  fs.mkdirSync(path.join(out, 'meta'), { recursive: true });
+  const entries = MIGRATIONS.slice(0, n).map(([tag, sql], idx) => {
+    fs.writeFileSync(path.join(out, `${tag}.sql`), sql);
+    return { idx, version: '6', when: 1795547328653 + idx, tag, breakpoints: true };
+  });
+  fs.writeFileSync(path.join(out, 'meta/_journal.json'),
+    JSON.stringify({ version: '7', dialect: 'sqlite', entries }, null, 2));
+  return out;
+}
+
+test('a migration that drops the index of a hot query: plan_changes names it, the report recreates it', (t) => {
+  const dir = scratchDir(t);
+  const sqlite = openDoctor(path.join(dir, 'app.db'));
+  t.after(() => sqlite.close());
+  sqlite.prepare('SELECT migrate_dir(?)').get(folder(dir, 1));
+  const insert = sqlite.prepare('INSERT INTO jobs(state, run_at) VALUES (?, ?)');
+  sqlite.transaction(() => {
+    for (let i = 1; i <= 5000; i++) insert.run(i % 100 === 0 ? 'ready' : 'done', i);
+  })();
+  sqlite.prepare('SELECT query_stats_reset()').get();
+  const db = drizzle(sqlite);
+  // The queue poll, prepared once as an app would (drizzle's .prepare()).
+  const poll = db.select({ id: jobs.id }).from(jobs)
+    .where(and(eq(jobs.state, 'ready'), lt(jobs.runAt, 4000))).prepare();
+  for (let i = 0; i < 40; i++) assert.equal(poll.all().length, 39);
+
+  sqlite.prepare('SELECT migrate_dir(?)').get(folder(dir, 2));
+  for (let i = 0; i < 40; i++) assert.equal(poll.all().length, 39);
+
+  const changes = sqlite.prepare('SELECT * FROM plan_changes').all();
+  assert.equal(changes.length, 1, JSON.stringify(changes));
+  const c = changes[0];
+  assert.match(c.query, /^SELECT "?id"? FROM "?jobs"? WHERE/i);
+  assert.equal(c.cause, 'migration 0001_drop_jobs_index');
+  assert.match(c.old_plan, /USING (COVERING )?INDEX jobs_state_run_at \(state=\? AND run_at<\?\)/);
+  assert.equal(c.new_plan, 'SCAN jobs');
+  assert.equal(c.dropped_indexes, 'jobs_state_run_at');
+  // Planned by the application's SQLite (better-sqlite3's), not the reader's.
+  assert.equal(c.new_sqlite, sqlite.prepare('SELECT sqlite_version() AS v').get().v);
+  assert.ok(c.old_calls >= 40 && c.old_calls + c.new_calls === 80, JSON.stringify(c));
+  assert.ok(c.new_steps > 2 * c.old_steps, JSON.stringify(c));
+  assert.equal(c.regression, 1);
+  // The index exactly as the migration that created it wrote it.
+  assert.equal(c.fix, 'CREATE INDEX `jobs_state_run_at` ON `jobs` (`state`,`run_at`);');
+
+  const stats = sqlite.prepare(
+    "SELECT plan, plan_id FROM query_stats WHERE query LIKE 'SELECT%jobs%run_at%'").get();
+  assert.equal(stats.plan, 'SCAN jobs');
+  assert.equal(typeof stats.plan_id, 'number');
+
+  const findings = sqlite.prepare(
+    "SELECT severity, finding, advice, fix_sql FROM doctor_report WHERE finding LIKE '%plan of query%'").all();
+  assert.equal(findings.length, 1, JSON.stringify(findings));
+  assert.equal(findings[0].severity, 'warn');
+  assert.match(findings[0].finding, /migration 0001_drop_jobs_index/);
+  assert.match(findings[0].advice, /recreate the index the old plan used \(jobs_state_run_at\)/);
+  assert.equal(findings[0].fix_sql, c.fix);
+});
