@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ext/indexes/indexes_sql.h"
+#include "ext/core/platform.h"
 #include "ext/core/register.h"
 #include "ext/core/sqlite.h"
 #include "ext/meta/meta.h"
@@ -30,7 +31,7 @@ const Area* const kAreas[] = {
 }  // namespace
 }  // namespace doctor
 
-extern "C" __attribute__((visibility("default"))) int sqlite3_doctor_init(
+extern "C" DOCTOR_EXPORT int sqlite3_doctor_init(
     sqlite3* db, char** error_message, const sqlite3_api_routines* api) {
   // sqlite3_api is one global: the extension binds to the first SQLite library that loads it.
   // A second, different SQLite library in the same process (better-sqlite3 and libsql side by

@@ -24,6 +24,11 @@ double MonotonicMs();
 // "YYYY-MM-DDTHH:MM:SS.mmmZ" in UTC.
 std::string IsoTime(int64_t unix_ms);
 
+// CPU time this process has used, in seconds, for CPU budgets (a busy machine must not starve
+// work of its budget). std::clock() on Linux and macOS; on Windows, where clock() is wall time,
+// GetProcessTimes (kernel + user; it advances in scheduler ticks, ~16 ms).
+double ProcessCpuSeconds();
+
 }  // namespace doctor
 
 #endif  // DOCTOR_CORE_TIME_H_

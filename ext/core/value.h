@@ -19,11 +19,14 @@ class Value {
   using Storage = std::variant<std::monostate, int64_t, double, std::string, Blob>;
 
   Value() = default;
-  Value(int v) : storage_(static_cast<int64_t>(v)) {}            // NOLINT: implicit on purpose
-  Value(int64_t v) : storage_(v) {}                               // NOLINT
-  Value(long long v) : storage_(static_cast<int64_t>(v)) {}      // NOLINT
-  Value(uint32_t v) : storage_(static_cast<int64_t>(v)) {}       // NOLINT
-  Value(uint64_t v) : storage_(static_cast<int64_t>(v)) {}       // NOLINT
+  // Every integer type by its own name: int64_t is long on Linux but long long on macOS and
+  // Windows (where long is 32 bits), so naming int64_t beside long long would not compile there.
+  Value(int v) : storage_(static_cast<int64_t>(v)) {}                 // NOLINT: implicit on purpose
+  Value(long v) : storage_(static_cast<int64_t>(v)) {}                // NOLINT
+  Value(long long v) : storage_(static_cast<int64_t>(v)) {}           // NOLINT
+  Value(unsigned v) : storage_(static_cast<int64_t>(v)) {}            // NOLINT
+  Value(unsigned long v) : storage_(static_cast<int64_t>(v)) {}       // NOLINT
+  Value(unsigned long long v) : storage_(static_cast<int64_t>(v)) {}  // NOLINT
   Value(bool v) : storage_(static_cast<int64_t>(v ? 1 : 0)) {}   // NOLINT
   Value(double v) : storage_(v) {}                                // NOLINT
   Value(std::string v) : storage_(std::move(v)) {}                // NOLINT

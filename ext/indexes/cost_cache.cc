@@ -14,9 +14,7 @@ CostCache::CostCache(Scratch& scratch, std::vector<WorkloadItem>& items,
                      const CandidatePool& pool, double time_limit_s)
     : scratch_(scratch), items_(items), pool_(pool), time_limit_s_(time_limit_s) {}
 
-double CostCache::CpuSeconds() const {
-  return static_cast<double>(std::clock() - cpu_start_) / CLOCKS_PER_SEC;
-}
+double CostCache::CpuSeconds() const { return ProcessCpuSeconds() - cpu_start_; }
 
 void CostCache::PoolRenumbered() {
   for (int c : built_) scratch_.DropIndex(pool_.indexes[c]).IgnoreError();
@@ -63,7 +61,8 @@ double CostCache::Cost(int s, const std::vector<int>& config) {
   auto key = std::make_pair(s, config);
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
-  if (!config.empty() && CpuSeconds() > time_limit_s_) {
+  // >=: a limit of 0 cuts even where the CPU clock advances in ticks (Windows) and reads 0.
+  if (!config.empty() && CpuSeconds() >= time_limit_s_) {
     cut_by_time_.insert(s);
     return Cost(s, {});
   }

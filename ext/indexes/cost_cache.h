@@ -12,7 +12,6 @@
 #ifndef DOCTOR_INDEXES_COST_CACHE_H_
 #define DOCTOR_INDEXES_COST_CACHE_H_
 
-#include <ctime>
 #include <iterator>
 #include <map>
 #include <set>
@@ -20,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "ext/core/time.h"
 #include "ext/indexes/candidate_pool.h"
 #include "ext/indexes/scratch.h"
 #include "ext/indexes/workload.h"
@@ -52,7 +52,7 @@ class CostCache {
   const CandidatePool& pool_;
   double time_limit_s_;
   // CPU time, not wall time: a busy machine must not starve the search of results.
-  std::clock_t cpu_start_ = std::clock();
+  double cpu_start_ = ProcessCpuSeconds();  // ext/core/time.h
   std::set<int> cut_by_time_;
   std::set<int> built_, broken_;
   std::map<std::pair<int, std::vector<int>>, double> cache_;

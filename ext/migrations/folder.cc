@@ -1,9 +1,6 @@
 #include "ext/migrations/folder.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ext/core/platform.h"  // open, lstat: O_NOFOLLOW and links on Windows too
 #include "ext/migrations/sha256.h"
 #include "nlohmann/json.hpp"
 
@@ -34,7 +32,7 @@ bool IsFile(const std::string& path) {
 // Something is at `path` (a dangling link included), or it cannot be told (EACCES...).
 bool Present(const std::string& path) {
   struct stat st;
-  return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
+  return LinkStat(path.c_str(), &st) == 0 || errno != ENOENT;
 }
 
 const char* FileTypeName(mode_t mode) {
@@ -52,7 +50,7 @@ std::string OpenFailure(const std::string& path, int err, bool follow_links) {
   struct stat st;
   if (err == ELOOP && !follow_links) return "is a symbolic link, which is not followed here";
   if (err == ELOOP) return "is a symbolic link that loops";
-  if (err == ENOENT && lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+  if (err == ENOENT && LinkStat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
     return "is a dangling symbolic link (its target does not exist)";
   }
   return std::strerror(err);
@@ -230,7 +228,7 @@ std::optional<size_t> NulByteOffset(absl::string_view text) {
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path, bool follow_links) {
   // O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever.
-  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow_links ? 0 : O_NOFOLLOW));
+  const int fd = OpenFile(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow_links ? 0 : O_NOFOLLOW));
   if (fd < 0) {
     const int err = errno;
     return absl::NotFoundError(

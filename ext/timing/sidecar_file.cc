@@ -1,12 +1,9 @@
 #include "ext/timing/sidecar_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/platform.h"  // open, lstat, fchmod: O_NOFOLLOW and links on Windows too
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
@@ -54,7 +51,7 @@ std::string ErrnoText() { return strerror(errno); }
 // no wider than `mode`. Sets *exists.
 absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* exists) {
   struct stat st;
-  *exists = lstat(path.c_str(), &st) == 0;
+  *exists = LinkStat(path.c_str(), &st) == 0;
   if (!*exists && errno != ENOENT) return absl::UnavailableError(ErrnoText());
   if (*exists && S_ISLNK(st.st_mode)) {
     return absl::FailedPreconditionError("is a symbolic link (never followed)");
@@ -64,7 +61,7 @@ absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* 
   }
   if (!*exists && !create) return absl::OkStatus();
   const int flags = O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (create ? O_RDWR | O_CREAT : O_RDONLY);
-  const int fd = open(path.c_str(), flags, mode);
+  const int fd = OpenFile(path.c_str(), flags, mode);
   if (fd < 0) {
     if (errno == ELOOP) return absl::FailedPreconditionError("is a symbolic link (never followed)");
     return absl::UnavailableError(ErrnoText());
@@ -78,7 +75,7 @@ absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* 
     status = absl::ResourceExhaustedError(
         absl::StrCat("is ", st.st_size, " bytes, more than the ", kMaxSidecarBytes, " read"));
   } else if (create && (st.st_mode & 07777 & ~mode) != 0 &&
-             fchmod(fd, st.st_mode & 0777 & mode) != 0) {
+             NarrowMode(fd, st.st_mode & 0777 & mode) != 0) {
     status = absl::PermissionDeniedError(
         absl::StrCat("is more readable than its database and cannot be narrowed: ", ErrnoText()));
   }

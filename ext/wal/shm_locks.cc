@@ -1,5 +1,26 @@
 #include "ext/wal/shm_locks.h"
 
+#include "absl/strings/str_cat.h"
+
+#if defined(_WIN32)
+
+namespace doctor::wal {
+
+// Windows: SQLite locks the -shm with LockFileEx, and Windows has no call that tells who holds a
+// byte without taking the lock itself (which could make the application's own connection fail
+// with SQLITE_BUSY). The probe is not supported there; wal_health says so in its lock columns.
+absl::StatusOr<ShmLocks> ProbeShmLocks(const std::string& shm_path) {
+  return absl::UnimplementedError(
+      "-shm lock holders are not supported on Windows (LockFileEx locks cannot be queried "
+      "without taking them)");
+}
+
+int ProbedFileCount() { return 0; }
+
+}  // namespace doctor::wal
+
+#else  // POSIX
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -9,7 +30,6 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
 // Open-file-description locks are Linux's (>= 3.15). Elsewhere (macOS, the BSDs) this process's
@@ -134,3 +154,5 @@ int ProbedFileCount() {
 }
 
 }  // namespace doctor::wal
+
+#endif  // POSIX

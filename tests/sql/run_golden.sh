@@ -13,11 +13,13 @@ source "$(dirname "$(realpath "$0")")/../sanitizer_env.sh" "$so"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/golden.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cp "$script" "$work/"
-ln -s "$so" "$work/doctor.so"
+# doctor.so, or doctor.dll for the Windows build (tools/windows): `.load ./doctor` finds either.
+ln -s "$so" "$work/doctor.${so##*.}"
 actual="$work/actual.out"
 # The script runs in a scratch folder holding ./doctor.so, so relative file names stay local and
 # a script can `.load ./doctor` again as users type it.
-# DOCTOR_SQLITE3 names another shell (tools/arm64 runs the arm64 one under qemu).
+# DOCTOR_SQLITE3 names another shell (tools/arm64 runs the arm64 one under qemu, tools/windows
+# the Windows one under wine).
 (cd "$work" && sanitized ${DOCTOR_SQLITE3:-sqlite3} -batch -cmd ".load ./doctor" :memory: < "$(basename "$script")" > "$actual" 2>&1)
 sed -i "s|$work|<tmp>|g" "$actual"
 if [ "$update" = 1 ]; then
