@@ -91,9 +91,12 @@ void StartLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
 }
 
 // fork(): the child has none of the parent's threads. The flusher's mutex and the store's are
-// held across the fork (so neither is copied in a locked state, nor a flush half done); the
-// child then starts its own flusher when its connections are timed (a pre-forking server that
-// opened the database before forking its workers).
+// held across the fork (so neither is copied in a locked state, nor a flush half done). The
+// child starts no thread here: most forks are followed by exec (Node's child_process, a shell),
+// and a thread started between fork and exec is wasted work that ThreadSanitizer even forbids.
+// A child that goes on (a pre-forking server's worker) gets its own flusher with the first
+// connection it opens, as SQLite asks (a connection must not be carried across fork()), and its
+// last counts are flushed at exit.
 void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   TheFlusher().mu.Lock();
   StoreMutex().Lock();
@@ -107,7 +110,6 @@ void ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   Flusher& f = TheFlusher();
   // The parent's Run is left alone: its thread is not in this process (never joined, never freed).
   f.run = nullptr;
-  if (f.users > 0 && !f.exiting) StartLocked(f);
   f.mu.Unlock();
 }
 
@@ -115,6 +117,10 @@ void StopAtExit() {
   Flusher& f = TheFlusher();
   absl::MutexLock lock(&f.mu);
   f.exiting = true;
+  if (f.run == nullptr && f.users > 0 && kStatsShareMs.Get() > 0) {
+    FlushAll();  // a forked child that opened no connection of its own: no thread to stop
+    return;
+  }
   StopLocked(f);
 }
 
@@ -123,7 +129,9 @@ void StopAtExit() {
 void AcquireStoreFlusher() {
   Flusher& f = TheFlusher();
   absl::MutexLock lock(&f.mu);
-  if (f.users++ > 0 || f.exiting) return;
+  ++f.users;
+  // Running already, or exiting; in a forked child none runs until its first own connection.
+  if (f.run != nullptr || f.exiting) return;
   if (!f.exit_hook) {
     f.exit_hook = true;
     std::atexit(StopAtExit);  // runs at exit, or when the library is unloaded (already stopped)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ext/core/testing.h"
+#include "ext/timing/store_flusher.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -130,13 +131,34 @@ TEST_F(Store, AForkedChildSharesLive) {
   ASSERT_GE(WaitForStoreCalls(app, kInsert, "1", 2000), 0);
   const pid_t child = fork();
   if (child == 0) {
-    for (int i = 0; i < 7; ++i) sqlite3_exec(db.get(), "INSERT INTO t VALUES (1)", 0, 0, 0);
+    // A worker opens its own connection (SQLite: never use one across fork()); its first one
+    // starts the child's flusher.
+    sqlite3* own = nullptr;
+    sqlite3_open(app.c_str(), &own);
+    for (int i = 0; i < 7; ++i) sqlite3_exec(own, "INSERT INTO t VALUES (1)", 0, 0, 0);
     usleep(400 * 1000);  // its flusher's turns; _exit runs no exit handler
     _exit(0);
   }
   int status = 0;
   waitpid(child, &status, 0);
   EXPECT_EQ(StoreCalls(app, kInsert), "8");
+}
+
+// Most forks are followed by exec (Node's child_process, a shell): the child must not start a
+// thread between the two (it did, in the fork handler; ThreadSanitizer kills such a child).
+TEST_F(Store, AForkStartsNoThreadBeforeExec) {
+  TempDir dir;
+  Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 1);
+  ASSERT_TRUE(timing::StoreFlusherRunning());
+  const pid_t child = fork();
+  if (child == 0) _exit(timing::StoreFlusherRunning() ? 1 : 0);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child of fork() started a flusher thread";
+  EXPECT_TRUE(timing::StoreFlusherRunning()) << "the parent's flusher goes on";
 }
 
 TEST_F(Store, ALockedStoreNeverDelaysStatements) {
