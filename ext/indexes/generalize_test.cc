@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "ext/core/sql.h"
 #include "ext/core/testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -12,15 +13,6 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    out += c;
-    if (c == '\'') out += '\'';
-  }
-  return out + "'";
-}
 
 class GeneralizeTest : public ::testing::Test {
  protected:
@@ -31,8 +23,9 @@ class GeneralizeTest : public ::testing::Test {
   }
   std::vector<std::string> Advise(const std::string& workload, const std::string& options = "") {
     std::vector<std::string> out;
-    for (const auto& row : db_.Rows("SELECT index_sql FROM index_advise(" + Quote(workload) +
-                                    (options.empty() ? "" : ", " + Quote(options)) + ")")) {
+    const std::string args =
+        doctor::QuoteLiteral(workload) + (options.empty() ? "" : ", " + doctor::QuoteLiteral(options));
+    for (const auto& row : db_.Rows("SELECT index_sql FROM index_advise(" + args + ")")) {
       out.push_back(row[0]);
     }
     return out;
