@@ -404,9 +404,10 @@ TEST_F(AdvisorTest, CapturedWorkloadFromQueryStats) {
   db_.Exec("SELECT query_stats_reset()");
   EXPECT_THAT(db_.Error("SELECT * FROM index_advise()"), HasSubstr("no captured workload"));
   // A stand-in for the timing area's table (same columns), which a main table shadows.
-  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL);"
-           "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE b = ?', NULL, 100, 5.0),"
-           " ('SELECT * FROM t WHERE c = ?', 'SELECT * FROM t WHERE c = 33', 1, 0.1);");
+  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL, "
+           "query_id INTEGER);"
+           "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE b = ?', NULL, 100, 5.0, 1),"
+           " ('SELECT * FROM t WHERE c = ?', 'SELECT * FROM t WHERE c = 33', 1, 0.1, 2);");
   auto got = Advise("SELECT * FROM t WHERE b = 0");  // explicit text still works
   EXPECT_EQ(got.size(), 1u);
   auto rows = db_.Rows("SELECT index_sql FROM index_advise()");
@@ -415,11 +416,12 @@ TEST_F(AdvisorTest, CapturedWorkloadFromQueryStats) {
 }
 
 TEST_F(AdvisorTest, WriteHeavyTableGetsNoMarginalIndex) {
-  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL);"
+  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL, "
+           "query_id INTEGER);"
            "INSERT INTO query_stats VALUES "
-           " ('SELECT count(*) FROM t WHERE b = ?', NULL, 1, 1),"
-           " ('UPDATE t SET b = b + 1 WHERE id = ?', NULL, 1000000, 1),"
-           " ('INSERT INTO t(a, b, c) VALUES (?, ?, ?)', NULL, 1000000, 1);");
+           " ('SELECT count(*) FROM t WHERE b = ?', NULL, 1, 1, 1),"
+           " ('UPDATE t SET b = b + 1 WHERE id = ?', NULL, 1000000, 1, 2),"
+           " ('INSERT INTO t(a, b, c) VALUES (?, ?, ?)', NULL, 1000000, 1, 3);");
   EXPECT_THAT(db_.Rows("SELECT index_sql FROM index_advise()"), IsEmpty());
 }
 
