@@ -79,4 +79,17 @@ TEST_F(ParamsTest, CapturedValuesAreMeasured) {
   EXPECT_THAT(rows[0][0], HasSubstr("jobs"));
 }
 
+// expert1.test case 14 on empty tables: the UPDATE a trigger runs on insert gets its index from
+// structure (nothing was proposed: only the statement's own scans were advised structurally).
+TEST_F(ParamsTest, TriggerBodyOnEmptyTablesGetsStructuralAdvice) {
+  db_.Exec("CREATE TABLE t9(a, b, c); CREATE TABLE t10(a, b, c);"
+           "CREATE TRIGGER t9t AFTER INSERT ON t9 BEGIN UPDATE t10 SET a = new.a "
+           "WHERE b = new.b; END;");
+  auto rows =
+      db_.Rows("SELECT index_sql, basis FROM index_advise('INSERT INTO t9 VALUES(?, ?, ?)')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t10_b ON t10(b)");
+  EXPECT_EQ(rows[0][1], "structural");
+}
+
 }  // namespace

@@ -104,7 +104,8 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
   }
   ASSIGN_OR_RETURN(std::vector<std::string> names, BuildHypothetical(*scratch, index_ddl));
   for (size_t i = 0; i < items.size(); ++i) {
-    ASSIGN_OR_RETURN(QueryPlan after, ExplainQueryPlan(scratch->db(), items[i].sql, items[i].params));
+    ASSIGN_OR_RETURN(QueryPlan after,
+                     ExplainQueryPlan(scratch->db(), items[i].sql, items[i].params));
     results[i].statement.plan_after = PlanText(after);
     StepCount m = scratch->Run(items[i].sql, items[i].params);
     results[i].statement.cost_after = m.steps;
