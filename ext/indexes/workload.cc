@@ -95,10 +95,16 @@ Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Gue
     // also between the median and the 51st percentile).
     static const std::map<std::string, double> kQuantiles = {
         {">", 0.99}, {"<", 0.01}, {"[", 0.5}, {"]", 0.51}};
+    // A query's one-sided range is as often "up to now" (most rows) as "the last hour": with the
+    // frequent guesses it is the median, so a range that only the extreme makes selective does
+    // not pass for selective (a write's stays small: a batch).
     auto q = kQuantiles.find(p.op);
     if (q != kQuantiles.end()) {
-      *how = absl::StrCat("quantile ", q->second);
-      Value v = scratch.Quantile(info->name, column, q->second);
+      const bool wide = guess == Guess::kFrequent && item.written.empty() &&
+                        (p.op == "<" || p.op == ">");
+      const double at = wide ? 0.5 : q->second;
+      *how = absl::StrCat("quantile ", at);
+      Value v = scratch.Quantile(info->name, column, at);
       if (!v.is_null()) return v;
     }
     // On a unique column every value is as frequent as the next: the middle row's it is.
