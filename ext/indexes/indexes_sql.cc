@@ -17,7 +17,9 @@
 #include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/lint.h"
 #include "ext/indexes/settings.h"
+#include "ext/core/extension_objects.h"
 #include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
 #include "ext/core/table_rows.h"
@@ -57,30 +59,12 @@ absl::StatusOr<std::vector<InputStatement>> CapturedWorkload(Connection& connect
         "); capture queries with the timing area first, or pass the workload as SQL text: "
         "index_advise('SELECT ...; UPDATE ...')"));
   }
-  // The extension's own objects (as doctor_help lists them): statements that use one are the
-  // user asking the doctor, not the application's workload.
-  std::vector<std::string> own;
-  auto help = Query(connection, "SELECT lower(name) FROM doctor_help");
-  if (help.ok()) {
-    for (const Row& h : *help) own.push_back(h[0].AsText());
-  }
-  auto uses_own = [&](const std::string& sql) {
-    const std::string lower = absl::AsciiStrToLower(sql);
-    for (const std::string& name : own) {
-      for (size_t at = lower.find(name); at != std::string::npos; at = lower.find(name, at + 1)) {
-        auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-        const bool starts = at == 0 || !word(lower[at - 1]);
-        const size_t end = at + name.size();
-        if (starts && (end >= lower.size() || !word(lower[end]))) return true;
-      }
-    }
-    return false;
-  };
   const std::map<int64_t, std::vector<std::string>> captured = CapturedValues(connection);
   std::vector<InputStatement> out;
   for (const Row& r : *rows) {
-    std::string sql = r[1].is_null() ? r[0].AsText() : r[1].AsText();
-    if (uses_own(sql)) continue;
+    // A statement that calls the extension is the user asking the doctor, not the workload.
+    std::string sql = RunnableQuery(r[0].AsText(), r[1].is_null() ? "" : r[1].AsText());
+    if (CallsTheExtension(connection, sql)) continue;
     const double calls = static_cast<double>(std::max<int64_t>(1, r[2].AsInt()));
     auto values = captured.find(r[3].AsInt());
     if (values == captured.end() || values->second.empty()) {
@@ -89,6 +73,7 @@ absl::StatusOr<std::vector<InputStatement>> CapturedWorkload(Connection& connect
     }
     // Measured with the values it was run with, its weight shared between them.
     for (const std::string& expanded : values->second) {
+      if (CallsTheExtension(connection, expanded)) continue;
       out.push_back({expanded, calls / static_cast<double>(values->second.size()), false,
                      "values captured by slow_queries (slow_params)"});
     }
