@@ -26,8 +26,12 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   so.expected_rows = options.rows;
   const bool trace = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
   const double start = MonotonicMs();
+  const double cpu_start = ProcessCpuSeconds();
   auto phase = [&](const char* what) {
-    if (trace) fprintf(stderr, "%s %.1fms\n", what, MonotonicMs() - start);
+    if (trace) {
+      fprintf(stderr, "%s %.1fms (%.0fms CPU)\n", what, MonotonicMs() - start,
+              1000 * (ProcessCpuSeconds() - cpu_start));
+    }
   };
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   phase("scratch built");
