@@ -25,9 +25,8 @@ bool RunAlike(const WorkloadItem& a, const WorkloadItem& b) {
 
 }  // namespace
 
-CostCache::CostCache(Scratch& scratch, std::vector<WorkloadItem>& items,
-                     const CandidatePool& pool, double time_limit_s)
-    : scratch_(scratch), items_(items), pool_(pool), time_limit_s_(time_limit_s) {
+std::vector<int> FirstAlike(const std::vector<WorkloadItem>& items) {
+  std::vector<int> out;
   std::map<std::string, std::vector<int>> by_text;  // statements first seen, by text
   for (size_t s = 0; s < items.size(); ++s) {
     int first = static_cast<int>(s);
@@ -36,9 +35,15 @@ CostCache::CostCache(Scratch& scratch, std::vector<WorkloadItem>& items,
       if (first == static_cast<int>(s) && RunAlike(items[t], items[s])) first = t;
     }
     if (first == static_cast<int>(s)) seen.push_back(first);
-    first_.push_back(first);
+    out.push_back(first);
   }
+  return out;
 }
+
+CostCache::CostCache(Scratch& scratch, std::vector<WorkloadItem>& items,
+                     const CandidatePool& pool, double time_limit_s)
+    : scratch_(scratch), items_(items), pool_(pool), time_limit_s_(time_limit_s),
+      first_(FirstAlike(items)) {}
 
 CostCache::~CostCache() {
   if (getenv("DOCTOR_INDEXES_TRACE") != nullptr) {

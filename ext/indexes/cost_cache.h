@@ -28,6 +28,10 @@
 
 namespace doctor::indexes {
 
+// By statement: the first statement of the workload that runs like it (the same text with the
+// same values bound; itself when none does).
+std::vector<int> FirstAlike(const std::vector<WorkloadItem>& items);
+
 class CostCache {
  public:
   CostCache(Scratch& scratch, std::vector<WorkloadItem>& items, const CandidatePool& pool,
