@@ -46,7 +46,7 @@ CostCache::CostCache(Scratch& scratch, std::vector<WorkloadItem>& items,
       first_(FirstAlike(items)) {}
 
 CostCache::~CostCache() {
-  if (getenv("DOCTOR_INDEXES_TRACE") != nullptr) {
+  if (trace_) {
     fprintf(stderr, "cost cache: %d builds %.0fms CPU, %d runs %.0fms CPU\n", builds_,
             1000 * build_s_, runs_, 1000 * run_s_);
   }
@@ -122,10 +122,10 @@ double CostCache::Cost(int s, const std::vector<int>& config) {
 double CostCache::Measure(int s, const std::vector<int>& config) {
   WorkloadItem& item = items_[s];
   const double t0 = MonotonicMs();
-  const double cpu0 = ProcessCpuSeconds();
+  const double cpu0 = trace_ ? ProcessCpuSeconds() : 0;
   const bool built = Ensure(item.tables, config);
   const double t1 = MonotonicMs();
-  build_s_ += ProcessCpuSeconds() - cpu0;
+  if (trace_) build_s_ += ProcessCpuSeconds() - cpu0;
   if (built && !config.empty() && item.written.empty()) {
     // A query's plan that uses only some of the indexes costs what those alone cost: the
     // planner's best plan over more indexes that ignores the others is its best plan without
@@ -139,15 +139,15 @@ double CostCache::Measure(int s, const std::vector<int>& config) {
   } else {
     // A configuration worse than twice the baseline is simply "worse": stop measuring there.
     const int64_t cap = config.empty() ? 0 : static_cast<int64_t>(2 * Cost(s, {})) + 10000;
-    const double cpu1 = ProcessCpuSeconds();
+    const double cpu1 = trace_ ? ProcessCpuSeconds() : 0;
     StepCount m = scratch_.Run(item.sql, item.params, cap);
-    run_s_ += ProcessCpuSeconds() - cpu1;
+    if (trace_) run_s_ += ProcessCpuSeconds() - cpu1;
     ++runs_;
     if (!m.error.empty() && config.empty()) item.error = m.error;
     if (m.capped && config.empty()) item.capped = true;
     cost = static_cast<double>(m.steps);
   }
-  if (getenv("DOCTOR_INDEXES_TRACE")) {
+  if (trace_) {
     fprintf(stderr, "cost s=%d n=%zu build=%.1fms run=%.1fms steps=%.0f\n", s, config.size(),
             t1 - t0, MonotonicMs() - t1, cost);
   }

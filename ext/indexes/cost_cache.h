@@ -14,6 +14,7 @@
 #ifndef DOCTOR_INDEXES_COST_CACHE_H_
 #define DOCTOR_INDEXES_COST_CACHE_H_
 
+#include <cstdlib>
 #include <iterator>
 #include <map>
 #include <set>
@@ -68,6 +69,7 @@ class CostCache {
   std::set<int> built_, broken_;
   std::map<std::pair<int, std::vector<int>>, double> cache_;
   std::vector<int> first_;  // by statement: the first statement that runs like it
+  const bool trace_ = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
   // For the trace: indexes built, statements run, and their CPU seconds.
   int builds_ = 0, runs_ = 0;
   double build_s_ = 0, run_s_ = 0;
