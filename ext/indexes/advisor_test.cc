@@ -353,6 +353,20 @@ TEST_F(AdvisorTest, EmptyTableGetsStructuralAdvice) {
                        "CREATE INDEX idx_e_a_c ON e(a, c) | structural | 0 | 2"));
 }
 
+// A statement repeated with the same values is probed and measured once, and still counts for
+// each time it appears (structural and measured advice alike).
+TEST_F(AdvisorTest, RepeatedStatementCountsEachTime) {
+  db_.Exec("CREATE TABLE e(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c INTEGER);");
+  auto rows = db_.Rows("SELECT index_sql, basis, statements FROM index_advise('SELECT * FROM e "
+                       "WHERE a = 3 AND c > 7; SELECT * FROM t WHERE b = 5; SELECT * FROM t "
+                       "WHERE b = 6; SELECT * FROM e WHERE a = 3 AND c > 7; SELECT * FROM t WHERE "
+                       "b = 5')");
+  std::vector<std::string> got;
+  for (const auto& r : rows) got.push_back(r[0] + " | " + r[1] + " | " + r[2]);
+  EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b) | measured | 3",
+                                        "CREATE INDEX idx_e_a_c ON e(a, c) | structural | 2"));
+}
+
 TEST_F(AdvisorTest, Lint) {
   db_.Exec("CREATE INDEX ia ON t(a); CREATE INDEX iab ON t(a, b); CREATE INDEX iab2 ON t(a, b);"
            "CREATE INDEX istate ON t(state); CREATE INDEX ipad ON t(pad);"
