@@ -237,8 +237,8 @@ absl::Status SidecarDb::CheckSchema() {
     if (!expected) {
       return absl::FailedPreconditionError(absl::StrCat(
           "unexpected ", type, " '", name, "' (a store holds only the tables doctor_query_stats, "
-          "doctor_query_buckets, doctor_slow_queries and doctor_sidecar as sqlite-doctor "
-          "creates them)"));
+          "doctor_query_buckets, doctor_slow_queries, doctor_query_plans and doctor_sidecar as "
+          "sqlite-doctor creates them)"));
     }
     v1_table = v1_table || v1;
     plans_table = plans_table || name == "doctor_query_plans";

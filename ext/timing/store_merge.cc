@@ -34,7 +34,7 @@ absl::StatusOr<StoreRows> ReadStoreFile(const std::string& path, int64_t max_row
     ASSIGN_OR_RETURN(Rows count, Query(side->db(), "SELECT count(*) FROM doctor_query_stats"));
     const int64_t n = count.front()[0].AsInt();
     if (n > max_rows) {
-      return absl::ResourceExhaustedError(absl::StrCat(
+      return absl::FailedPreconditionError(absl::StrCat(
           "holds ", n, " query shapes, more than stats_max (", max_rows,
           "): raise it with doctor_set('stats_max', ", n, ") to merge this store exactly"));
     }
@@ -56,6 +56,14 @@ absl::StatusOr<StoreRows> ReadStoreFile(const std::string& path, int64_t max_row
 
 // The same file named twice (a link or another spelling of its path) would count twice.
 absl::Status CheckDistinct(const std::vector<std::string>& paths) {
+  for (size_t i = 0; i < paths.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (paths[i] == paths[j]) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("sidecar ", paths[i], ": named twice (its figures would count twice)"));
+      }
+    }
+  }
   std::vector<std::pair<std::pair<uint64_t, uint64_t>, size_t>> ids;
   for (size_t i = 0; i < paths.size(); ++i) {
     struct stat st;
@@ -68,14 +76,6 @@ absl::Status CheckDistinct(const std::vector<std::string>& paths) {
       return absl::InvalidArgumentError(
           absl::StrCat("sidecar ", paths[ids[i].second], ": is the same file as ",
                        paths[ids[i - 1].second], " (its figures would count twice)"));
-    }
-  }
-  for (size_t i = 0; i < paths.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (paths[i] == paths[j]) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("sidecar ", paths[i], ": named twice (its figures would count twice)"));
-      }
     }
   }
   return absl::OkStatus();
