@@ -257,6 +257,7 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
       {copy("v9.db-doctor", "UPDATE doctor_sidecar SET value = 9 WHERE key = 'format'"),
        "format 9, expected 3"},
       {copy("neg.db-doctor", "UPDATE doctor_query_stats SET calls = -1"), "calls -1"},
+      {copy("wal.db-doctor", "PRAGMA journal_mode = WAL"), "is in WAL mode"},
       {copy("view.db-doctor", "CREATE VIEW v AS SELECT 1"), "unexpected view 'v'"},
       {copy("plan.db-doctor", "INSERT INTO doctor_query_plans VALUES (1, 'x', 7, 'SCAN t',"
                               " NULL, 0)"),
@@ -271,6 +272,7 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
     EXPECT_LT(NowMs() - t0, 1000) << c.path;
   }
   EXPECT_FALSE(std::filesystem::exists(dir.File("missing.db-doctor"))) << "created";
+  EXPECT_FALSE(std::filesystem::exists(dir.File("wal.db-doctor-shm"))) << "created";
   // The same file twice, or through another name, would count twice.
   EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + JsonArray({good, good}) + "')"),
               HasSubstr("count twice"));

@@ -54,6 +54,15 @@ constexpr int kObjectsV1 = 3;  // 2 tables and the index
 
 std::string ErrnoText() { return strerror(errno); }
 
+// False when the SQLite header says WAL mode (read and write versions, bytes 18 and 19, are 2).
+bool RollbackJournalFile(int fd, int64_t size) {
+  unsigned char header[20];
+  if (size < static_cast<int64_t>(sizeof header)) return true;  // new, empty or not SQLite
+  if (lseek(fd, 0, SEEK_SET) != 0 || read(fd, header, sizeof header) != sizeof header) return true;
+  if (memcmp(header, "SQLite format 3", 15) != 0) return true;  // SQLite says what it is
+  return header[18] != 2 && header[19] != 2;
+}
+
 // Step 1 and 2 of the header: the path names a regular file (created when `create`, with `mode`),
 // no wider than `mode`. Sets *exists.
 absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* exists) {
@@ -81,6 +90,9 @@ absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* 
   } else if (st.st_size > kMaxSidecarBytes) {
     status = absl::ResourceExhaustedError(
         absl::StrCat("is ", st.st_size, " bytes, more than the ", kMaxSidecarBytes, " read"));
+  } else if (!RollbackJournalFile(fd, st.st_size)) {
+    // A WAL-mode file would make SQLite create -wal and -shm files beside it, even read-only.
+    status = absl::FailedPreconditionError("is in WAL mode (a store never is)");
   } else if (create && (st.st_mode & 07777 & ~mode) != 0 &&
              NarrowMode(fd, st.st_mode & 0777 & mode) != 0) {
     status = absl::PermissionDeniedError(
