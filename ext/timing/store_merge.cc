@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/platform.h"
 #include "ext/core/sql.h"
@@ -27,7 +28,15 @@ struct StoreRows {
 };
 
 absl::StatusOr<StoreRows> ReadStoreFile(const std::string& path, int64_t max_rows) {
-  ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side, SidecarDb::OpenCopy(path, kReadBusyMs));
+  absl::StatusOr<std::unique_ptr<SidecarDb>> opened = SidecarDb::OpenCopy(path, kReadBusyMs);
+  if (!opened.ok()) {
+    if (absl::EndsWith(path, "-doctor")) return opened.status();
+    // A database named instead of its store.
+    return absl::Status(opened.status().code(),
+                        absl::StrCat(opened.status().message(), "; the store of database ", path,
+                                     " is ", SidecarPath(path)));
+  }
+  std::unique_ptr<SidecarDb> side = std::move(*opened);
   StoreRows out;
   absl::Status status = [&]() -> absl::Status {
     RETURN_IF_ERROR(Exec(side->db(), "BEGIN"));  // one snapshot of the file
