@@ -54,6 +54,7 @@ const Column kMergeColumns[] = {
      "The plan an application's SQLite captured, the most recent among the stores (NULL when "
      "none did: format-2 stores, writes)."},
     {"plan_id", "INTEGER", "FNV-1a 64 of plan."},
+    {"plan_sqlite", "TEXT", "The SQLite version (sqlite3_libversion) that planned it."},
 };
 
 absl::StatusOr<Rows> QueryStatsMerge(TableCall& call) {
@@ -93,6 +94,7 @@ absl::StatusOr<Rows> QueryStatsMerge(TableCall& call) {
     if (e.plan_id != 0) {
       rows.Set("plan", e.plan);
       rows.Set("plan_id", e.plan_id);
+      if (!e.plan_sqlite.empty()) rows.Set("plan_sqlite", e.plan_sqlite);
     }
   }
   return rows.Finish();

@@ -295,6 +295,19 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
   db.Exec("SELECT doctor_set('stats_max', 5000)");
 }
 
+// A format-2 store (before shared plans), e.g. copied from a machine that runs an older release:
+// merged with its figures, without plans.
+TEST_F(Merge, AFormat2StoreMergesWithoutPlans) {
+  TempDir dir;
+  const std::string a = MakeStore(dir, "a", 2, 1), b = MakeStore(dir, "b", 3, 1);
+  Sql(b, "DROP TABLE doctor_query_plans; UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'");
+  Db db;
+  EXPECT_EQ(MergedValue(db, {a, b}, "calls", kInsert), "5");
+  EXPECT_EQ(MergedValue(db, {b}, "plan_id IS NULL", kSelect), "1");
+  EXPECT_EQ(MergedValue(db, {a, b}, "plan_sqlite = sqlite_version()", kSelect), "1");
+  EXPECT_THAT(MergedValue(db, {a, b}, "plan", kSelect), HasSubstr("USING COVERING INDEX t_a"));
+}
+
 // A store another process holds locked: an error within a second, never a hang.
 TEST_F(Merge, ALockedStoreFailsFast) {
   TempDir dir;

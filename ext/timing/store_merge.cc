@@ -122,6 +122,7 @@ void AddStore(StoreRows rows, std::vector<MergedEntry>* all,
       into.plan = std::move(p.plan);
       into.plan_id = p.plan_id;
       into.plan_ms = p.captured_ms;
+      into.plan_sqlite = std::move(p.sqlite_version);
     }
   }
 }

@@ -42,6 +42,7 @@ struct MergedEntry {
   std::string plan;            // the most recently captured plan among the stores (format 3)
   int64_t plan_id = 0;         // 0: none captured
   int64_t plan_ms = 0;         // when that plan was last captured
+  std::string plan_sqlite;     // the sqlite3_libversion() that planned it
 };
 
 // The `stores` argument: one path, or a JSON array of 1..kMaxMergeStores paths (a text that

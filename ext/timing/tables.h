@@ -24,7 +24,7 @@ extern const Column kBucketsColumns[11];
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
 // query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
-extern const Column kMergeColumns[28];
+extern const Column kMergeColumns[29];
 absl::StatusOr<Rows> QueryStatsMerge(TableCall& call);
 
 }  // namespace doctor::timing
