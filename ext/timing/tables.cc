@@ -98,7 +98,9 @@ std::vector<std::string> ReadDbs(Connection& connection) {
 // Process memory (what is not flushed yet) merged with the store of every database file this
 // process has seen and of this connection's own database. A damaged store fails the read on its
 // own database's connections only (the error names the file); elsewhere it is left out.
-absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
+using StorePlans = absl::flat_hash_map<std::pair<int64_t, std::string>, StorePlan>;
+
+absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StorePlans* plans) {
   const std::string& own = connection.State<TimingState>().db_name();
   absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
   std::vector<EntrySnapshot> all;
@@ -111,6 +113,10 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
         continue;
       }
       for (EntrySnapshot& e : side->entries) MergeInto(std::move(e), &all, &index);
+      for (StorePlan& p : side->plans) {
+        std::pair<int64_t, std::string> key(p.query_id, p.db);
+        plans->insert_or_assign(std::move(key), std::move(p));
+      }
     }
     for (EntrySnapshot& e : FoldedStats().Snapshot()) MergeInto(std::move(e), &all, &index);
   }
@@ -179,10 +185,11 @@ const Column kQueryStatsColumns[] = {
     {"last_seen", "TEXT", "Last run, ISO-8601 UTC."},
     {"plan", "TEXT",
      "EXPLAIN QUERY PLAN as the application's SQLite planned it when the query ran (first run "
-     "and after each schema change), steps joined by '; '; when none was captured, computed on "
-     "this connection (NULL for other databases and statements with nothing to plan)."},
+     "and after each schema change; another process's through the shared store), steps joined "
+     "by '; '; when none was captured, computed on this connection (NULL for other databases "
+     "and statements with nothing to plan)."},
     {"plan_id", "INTEGER",
-     "FNV-1a 64 of the captured plan text (NULL when plan was not captured in the application)."},
+     "FNV-1a 64 of the captured plan text (NULL when plan was not captured in an application)."},
     {"stats_since", "TEXT",
      "When this row's statistics started (its first run since the last reset or its eviction), "
      "ISO-8601 UTC."},
@@ -224,7 +231,8 @@ const Column kInfoColumns[] = {
 
 absl::StatusOr<Rows> QueryStats(TableCall& call) {
   Connection& connection = call.connection();
-  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection));
+  StorePlans shared;  // the plans other processes captured (format-3 stores)
+  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection, &shared));
   const std::string& own = connection.State<TimingState>().db_name();
   PlanCache& plans = connection.State<PlanCache>();
   plans.Refresh();
@@ -258,6 +266,9 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     if (std::optional<PlanRecord> captured = PlanHistory::Global().Current(e.query_id, e.db)) {
       rows.Set("plan", captured->text);
       rows.Set("plan_id", captured->plan_id);
+    } else if (auto it = shared.find(std::make_pair(e.query_id, e.db)); it != shared.end()) {
+      rows.Set("plan", it->second.plan);
+      rows.Set("plan_id", it->second.plan_id);
     } else if (e.db == own) {
       rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
     }

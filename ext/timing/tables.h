@@ -23,6 +23,10 @@ absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
 extern const Column kBucketsColumns[11];
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
+// query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
+extern const Column kMergeColumns[29];
+absl::StatusOr<Rows> QueryStatsMerge(TableCall& call);
+
 }  // namespace doctor::timing
 
 #endif  // DOCTOR_TIMING_TABLES_H_
