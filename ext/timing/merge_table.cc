@@ -13,14 +13,6 @@
 #include "ext/timing/tables.h"
 
 namespace doctor::timing {
-namespace {
-
-Value TimeOfDay(int64_t unix_ms) {
-  if (unix_ms <= 0) return Value::Null();
-  return Value(IsoTime(unix_ms));
-}
-
-}  // namespace
 
 const Column kMergeColumns[] = {
     {"query_id", "INTEGER", "FNV-1a 64 of query, as in query_stats."},
@@ -70,26 +62,8 @@ absl::StatusOr<Rows> QueryStatsMerge(TableCall& call) {
     rows.Set("example", e.example.empty() ? Value::Null() : Value(e.example));
     rows.Set("db", e.db);
     rows.Set("sources", e.sources);
-    rows.Set("calls", c.calls);
-    rows.Set("total_ms", c.total_ms);
-    rows.Set("min_ms", c.min_ms);
-    rows.Set("max_ms", c.max_ms);
-    rows.Set("mean_ms", c.mean_ms());
-    rows.Set("stddev_ms", c.stddev_ms());
-    rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
-    rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
-    rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
-    rows.Set("histogram", Sparkline(c.buckets));
+    SetCounterColumns(rows, c);
     rows.Set("buckets", HistogramJson(c.buckets));
-    rows.Set("rows", c.rows);
-    rows.Set("vm_steps", c.vm_steps);
-    rows.Set("fullscan_steps", c.fullscan_steps);
-    rows.Set("sorts", c.sorts);
-    rows.Set("autoindexes", c.autoindexes);
-    rows.Set("errors", c.ErrorsJson());
-    rows.Set("lock_wait_ms", c.lock_wait_ms);
-    rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
-    rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
     rows.Set("stats_since", TimeOfDay(e.stats_since_ms));
     if (e.plan_id != 0) {
       rows.Set("plan", e.plan);

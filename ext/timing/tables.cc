@@ -24,12 +24,6 @@
 namespace doctor::timing {
 namespace {
 
-// A time of day as ISO-8601 UTC; NULL when never set.
-Value TimeOfDay(int64_t unix_ms) {
-  if (unix_ms <= 0) return Value::Null();
-  return Value(IsoTime(unix_ms));
-}
-
 // The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL. Only
 // statements whose EXPLAIN QUERY PLAN has no effect at prepare time are planned (never PRAGMA,
 // ATTACH, transaction control or DDL); EXPLAIN only prepares, it never runs them.
@@ -153,6 +147,33 @@ absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
 
 }  // namespace
 
+Value TimeOfDay(int64_t unix_ms) {
+  if (unix_ms <= 0) return Value::Null();
+  return Value(IsoTime(unix_ms));
+}
+
+void SetCounterColumns(RowBuilder& rows, const Counters& c) {
+  rows.Set("calls", c.calls);
+  rows.Set("total_ms", c.total_ms);
+  rows.Set("min_ms", c.min_ms);
+  rows.Set("max_ms", c.max_ms);
+  rows.Set("mean_ms", c.mean_ms());
+  rows.Set("stddev_ms", c.stddev_ms());
+  rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
+  rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
+  rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
+  rows.Set("histogram", Sparkline(c.buckets));
+  rows.Set("rows", c.rows);
+  rows.Set("vm_steps", c.vm_steps);
+  rows.Set("fullscan_steps", c.fullscan_steps);
+  rows.Set("sorts", c.sorts);
+  rows.Set("autoindexes", c.autoindexes);
+  rows.Set("errors", c.ErrorsJson());
+  rows.Set("lock_wait_ms", c.lock_wait_ms);
+  rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
+  rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
+}
+
 const Column kQueryStatsColumns[] = {
     {"query_id", "INTEGER", "Stable 64-bit id: FNV-1a 64 of query, as a signed integer."},
     {"query", "TEXT", "The normalized text (literals and parameters as ?)."},
@@ -244,25 +265,7 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     rows.Set("query", e.query);
     rows.Set("example", e.example.empty() ? Value::Null() : Value(e.example));
     rows.Set("db", e.db);
-    rows.Set("calls", c.calls);
-    rows.Set("total_ms", c.total_ms);
-    rows.Set("min_ms", c.min_ms);
-    rows.Set("max_ms", c.max_ms);
-    rows.Set("mean_ms", c.mean_ms());
-    rows.Set("stddev_ms", c.stddev_ms());
-    rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
-    rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
-    rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
-    rows.Set("histogram", Sparkline(c.buckets));
-    rows.Set("rows", c.rows);
-    rows.Set("vm_steps", c.vm_steps);
-    rows.Set("fullscan_steps", c.fullscan_steps);
-    rows.Set("sorts", c.sorts);
-    rows.Set("autoindexes", c.autoindexes);
-    rows.Set("errors", c.ErrorsJson());
-    rows.Set("lock_wait_ms", c.lock_wait_ms);
-    rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
-    rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
+    SetCounterColumns(rows, c);
     if (std::optional<PlanRecord> captured = PlanHistory::Global().Current(e.query_id, e.db)) {
       rows.Set("plan", captured->text);
       rows.Set("plan_id", captured->plan_id);
