@@ -208,6 +208,13 @@ class Stats {
   void DropBefore(absl::string_view db, int64_t unix_ms);
   StatsInfo Info() const;
   void Reset(int64_t now_ms);
+  // In a child of fork(): drops the counters not yet flushed and the slow entries of every
+  // database for which `shared` is true (the parent flushes them; the child must not add them
+  // to the store again). Entries stay, with their usage.
+  void DropInheritedByFork(bool (*shared)(const std::string& db));
+  // Held across fork() (store_flusher.cc), so that the child never inherits it locked.
+  void LockForFork() ABSL_EXCLUSIVE_LOCK_FUNCTION(mu_) { mu_.Lock(); }
+  void UnlockAfterFork() ABSL_UNLOCK_FUNCTION(mu_) { mu_.Unlock(); }
 
   // For the sidecar flush: hands out the counters of every entry of database `db` with calls
   // since the last take, and zeroes them (the entries and their usage stay). `Restore` puts

@@ -116,6 +116,26 @@ void DiscardPendingSamples() {
   for (TimingState* state : Registry()) state->FoldPending(/*discard=*/true);
 }
 
+void LockTimingForFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  registry_mu.Lock();
+  Stats::Global().LockForFork();
+}
+
+void UnlockTimingAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  Stats::Global().UnlockAfterFork();
+  registry_mu.Unlock();
+}
+
+void DropCountsInheritedByFork() {
+  absl::MutexLock lock(&registry_mu);
+  for (TimingState* state : Registry()) {
+    // A thread that held the spin lock at the fork is not in this process.
+    state->pending_lock_.store(false, std::memory_order_relaxed);
+    if (HasSidecar(state->db_name_)) state->FoldPending(/*discard=*/true);
+  }
+  Stats::Global().DropInheritedByFork(&HasSidecar);
+}
+
 absl::Status TimingState::Install() {
   if (installed_ || OpeningSidecar()) return absl::OkStatus();
   int rc = sqlite3_trace_v2(db_, kEvents | forward_mask_,

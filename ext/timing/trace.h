@@ -165,6 +165,7 @@ class TimingState : public AreaState {
   void UnlockPending() { pending_lock_.store(false, std::memory_order_release); }
   friend Stats& FoldedStats();
   friend void DiscardPendingSamples();
+  friend void DropCountsInheritedByFork();
   static size_t SlotOf(sqlite3_stmt* stmt) {
     return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
   }
@@ -214,6 +215,14 @@ class TimingState : public AreaState {
 
 // The process store with the pending samples of every connection folded in: what readers use.
 Stats& FoldedStats();
+// fork() (the store flusher's fork handlers, after the store's mutex): LockTimingForFork holds
+// the registry of connections and the process store across the fork, so the child never inherits
+// them locked; UnlockTimingAfterFork releases them. In the child, DropCountsInheritedByFork then
+// drops the counts the parent had not flushed yet (pending samples, Stats counters and slow
+// entries of databases with a store): the parent flushes them, the child must not count them again.
+void LockTimingForFork();
+void UnlockTimingAfterFork();
+void DropCountsInheritedByFork();
 // Drops every connection's pending samples (query_stats_reset).
 void DiscardPendingSamples();
 
