@@ -192,7 +192,11 @@ int TimingState::CallbackAndForward(unsigned event, void* context, void* p, void
 
 void TimingState::RefreshSettings() {
   settings_generation_ = Setting::Generation();  // first: a change from now on moves it again
-  timing_on_ = kTimingOn.On();
+  if (kTimingOn.On()) {
+    attention_ &= ~kTimingOff;
+  } else {
+    attention_ |= kTimingOff;
+  }
   slow_ms_ = static_cast<double>(kSlowMs.Get());
 }
 
@@ -206,6 +210,7 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
   // has a run in flight): EXPLAIN on this connection here is as safe as between two statements.
   if ((attention_ & kPlanToCapture) && in_flight_count_ == 0) CapturePlans();
   if (attention_ & kStaleCache) {
+    DetachRuns(nullptr);
     for (Cached& c : cache_) c.stmt = nullptr;
   }
   attention_ = plan_queue_.empty() ? 0 : kPlanToCapture;
@@ -225,10 +230,11 @@ void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   r.fresh = r.counters[0] == 0;
   Cached& slot = cache_[SlotOf(stmt)];
   if (slot.stmt == stmt && !r.fresh) {
-    std::memcpy(&r.counters[1], &slot.last[1], 3 * sizeof r.counters[0]);
+    r.slot = &slot;  // its `last` counters are this run's start values
     // Every kPlanCheckEvery runs of a prepared statement: re-prepared since (plan_history.h)?
     if (--slot.plan_countdown == 0) CheckPlan(slot, stmt);
   } else {
+    r.slot = nullptr;
     ReadStartCounters(r);
   }
   r.start_ticks = TraceClockNow();
@@ -236,13 +242,8 @@ void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
 
 int TimingState::OnStmt(sqlite3_stmt* stmt) {
   SyncSettings();
-  if (!timing_on_) {
-    // Statements run while timing is off are not seen: a recycled statement address could then
-    // look like a known one, so the cache starts over when timing comes back.
-    attention_ |= kStaleCache;
-    return 0;
-  }
-  // The common case: nothing else running, the cache fresh, a statement of the application.
+  // The common case: timing on, nothing else running, the cache fresh, a statement of the
+  // application.
   if (in_flight_count_ != 0 || attention_ != 0 || connection_.internal()) {
     return OnOtherStmt(stmt);
   }
@@ -252,8 +253,29 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
 }
 
 int TimingState::OnOtherStmt(sqlite3_stmt* stmt) {
+  if (attention_ & kTimingOff) {
+    // Statements run while timing is off are not seen: a recycled statement address could then
+    // look like a known one, so the cache starts over when timing comes back.
+    attention_ |= kStaleCache;
+    return 0;
+  }
   if (Admit(stmt)) StartRun(in_flight_[in_flight_count_++], stmt);
   return 0;
+}
+
+void TimingState::DetachRuns(const Cached* slot) {
+  for (size_t i = 0; i < in_flight_count_; ++i) {
+    Running& r = in_flight_[i];
+    if (r.slot == nullptr || (slot != nullptr && r.slot != slot)) continue;
+    std::memcpy(&r.counters[1], &r.slot->last[1], 3 * sizeof r.counters[0]);
+    r.slot = nullptr;
+  }
+}
+
+TimingState::Cached& TimingState::SlotAtEnd(const Running& run) {
+  Cached& c = Lookup(run.stmt, run.fresh);
+  std::memcpy(&c.last[1], &run.counters[1], 3 * sizeof run.counters[0]);
+  return c;
 }
 
 void TimingState::ReadStartCounters(Running& r) {
@@ -298,6 +320,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
   }
   // Writes count the rows they changed; everything else the rows it returned.
   const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
+  DetachRuns(&slot);
   LockPending();
   // The slot's samples belong to its previous statement.
   if (slot.pending.calls > 0) FoldSlotLocked(slot, TraceTimeOfDay());
@@ -329,30 +352,42 @@ bool TimingState::TakeOuterRun(sqlite3_stmt* stmt, Running* run) {
 
 void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   sqlite3_stmt* const stmt = run.stmt;
-  Cached& c = Lookup(stmt, run.fresh);
-  // Written out, not looped over kCounterOps: this is the most frequent code of the extension.
-  c.last[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
-  c.last[1] = StmtCounter(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP);
-  c.last[2] = StmtCounter(stmt, SQLITE_STMTSTATUS_SORT);
-  c.last[3] = StmtCounter(stmt, SQLITE_STMTSTATUS_AUTOINDEX);
-  int64_t delta[4];
-  for (int k = 0; k < 4; ++k) delta[k] = CounterDelta(run.counters[k], c.last[k]);
+  Cached& c = ABSL_PREDICT_TRUE(run.slot != nullptr) ? *run.slot : SlotAtEnd(run);
   const double ms = TraceTicksToMs(end_ticks - run.start_ticks);
   // A step that returned SQLITE_BUSY* leaves the statement running (it may be stepped again);
   // any other end halts it. A PROFILE of a running statement with no row yet is such a step (a
   // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
   const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
   const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
-  // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
+  // first_seen/last_seen: kept as clock readings here, converted when folded.
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
-  c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
+  c.pending.AddTime(ms, counted_rows);
   c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
+  // Each VM counter is added as soon as it is read (sqlite3_stmt_status only reads a field): no
+  // value has to outlive the next call. Start values: VM_STEP read at the start, the others the
+  // ends of the previous run. Written out, not looped over kCounterOps: the most frequent code.
+  auto* const stmt_status = sqlite3_api->stmt_status;
+  uint32_t now = stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+  c.pending.vm_steps += CounterDelta(run.counters[0], now);
+  c.last[0] = now;
+  now = stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+  const int64_t fullscan_steps = CounterDelta(c.last[1], now);
+  c.pending.fullscan_steps += fullscan_steps;
+  c.last[1] = now;
+  now = stmt_status(stmt, SQLITE_STMTSTATUS_SORT, 0);
+  c.pending.sorts += CounterDelta(c.last[2], now);
+  c.last[2] = now;
+  now = stmt_status(stmt, SQLITE_STMTSTATUS_AUTOINDEX, 0);
+  c.pending.autoindexes += CounterDelta(c.last[3], now);
+  c.last[3] = now;
   UnlockPending();
   txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
   if (busy) MarkBusy(c);
-  if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
+  if (ms >= slow_ms_) {
+    RecordSlow(c, stmt, ms, end_ticks, CounterDelta(run.counters[0], c.last[0]), fullscan_steps);
+  }
 }
 
 int TimingState::OnProfile(sqlite3_stmt* stmt) {
@@ -477,10 +512,10 @@ void TimingState::CapturePlans() {
 }
 
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
-                             const int64_t* delta) {
+                             int64_t vm_steps, int64_t fullscan_steps) {
   if (kSlowMax.Get() <= 0) return;
-  SlowQuery slow{TraceTimeOfDay().UnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, delta[0],
-                 delta[1]};
+  SlowQuery slow{TraceTimeOfDay().UnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, vm_steps,
+                 fullscan_steps};
   slow.query = c.query;
   if (kSlowParams.On()) {
     if (char* expanded = sqlite3_expanded_sql(stmt)) {
