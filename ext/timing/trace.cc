@@ -245,6 +245,12 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
   // The common case: timing on, nothing else running, the cache fresh, a statement of the
   // application.
   if (in_flight_count_ != 0 || attention_ != 0 || connection_.internal()) {
+    if (attention_ & kTimingOff) {
+      // Statements run while timing is off are not seen: a recycled statement address could
+      // then look like a known one, so the cache starts over when timing comes back.
+      attention_ |= kStaleCache;
+      return 0;
+    }
     return OnOtherStmt(stmt);
   }
   in_flight_count_ = 1;
@@ -253,12 +259,6 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
 }
 
 int TimingState::OnOtherStmt(sqlite3_stmt* stmt) {
-  if (attention_ & kTimingOff) {
-    // Statements run while timing is off are not seen: a recycled statement address could then
-    // look like a known one, so the cache starts over when timing comes back.
-    attention_ |= kStaleCache;
-    return 0;
-  }
   if (Admit(stmt)) StartRun(in_flight_[in_flight_count_++], stmt);
   return 0;
 }
