@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -142,6 +144,33 @@ TEST_F(Store, AForkedChildSharesLive) {
   int status = 0;
   waitpid(child, &status, 0);
   EXPECT_EQ(StoreCalls(app, kInsert), "8");
+}
+
+// A child of fork() inherits the parent's counts not flushed yet: only the parent may add them to
+// the store (before the fix the child's exit flush added them again: 6 calls for 3 runs).
+TEST_F(Store, AForkedChildDoesNotRecountParentsDeltas) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 60000)");
+  db.Exec("SELECT query_stats_flush()");
+  Insert(db, 3);  // in memory only: the flusher's next turn is a minute away
+  db.Exec("SELECT doctor_set('slow_ms', 0)");
+  db.Exec("INSERT INTO t VALUES (42)");  // and a slow statement not flushed yet
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child == 0) std::exit(0);  // its exit handler flushes what the child holds
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  db.Exec("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreCalls(app, kInsert), "4");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_slow_queries WHERE sql LIKE 'INSERT%'"),
+            "1");
+  // The parent's own view counts each run once too.
+  EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats WHERE query = '") + kInsert + "'"),
+            "4");
 }
 
 // Most forks are followed by exec (Node's child_process, a shell): the child must not start a
