@@ -56,6 +56,7 @@ struct PlanChange {
   PlanRecord old_plan;       // as it was then: figures of every period it was current
   PlanRecord new_plan;       // its text and version; figures filled by Changes()
   bool analyze_between = false;  // an ANALYZE ran in this process since the old plan's last_ms
+  int64_t process = 0;  // 0: this process; else the recording process's token (from a store)
 };
 
 // The plan id of a plan text: FNV-1a 64, as a signed integer (like query_id).

@@ -13,16 +13,7 @@ absl::StatusOr<StorePlan> ReadPlan(const Row& r) {
   StorePlan p;
   RETURN_IF_ERROR(ReadInteger(r[0], "query_id", &p.query_id));
   p.db = r[1].AsText();
-  RETURN_IF_ERROR(ReadInteger(r[2], "plan_id", &p.plan_id));
-  const std::string* text = std::get_if<std::string>(&r[3].storage());
-  if (text == nullptr || text->empty() || text->size() > kMaxStorePlanBytes) {
-    return OutOfRange("plan", r[3]);
-  }
-  p.plan = *text;
-  if (p.plan_id != PlanId(p.plan)) {
-    return absl::OutOfRangeError(
-        absl::StrCat("plan_id ", p.plan_id, " is not the id of its plan text"));
-  }
+  RETURN_IF_ERROR(ReadPlanText(r[3], r[2], "plan", &p.plan, &p.plan_id));
   if (!r[4].is_null() && !std::holds_alternative<std::string>(r[4].storage())) {
     return OutOfRange("sqlite", r[4]);
   }
@@ -32,6 +23,19 @@ absl::StatusOr<StorePlan> ReadPlan(const Row& r) {
 }
 
 }  // namespace
+
+absl::Status ReadPlanText(const Value& text, const Value& id, absl::string_view column,
+                          std::string* text_out, int64_t* id_out) {
+  RETURN_IF_ERROR(ReadInteger(id, absl::StrCat(column, "_id"), id_out));
+  const std::string* t = std::get_if<std::string>(&text.storage());
+  if (t == nullptr || t->empty() || t->size() > kMaxStorePlanBytes) return OutOfRange(column, text);
+  if (*id_out != PlanId(*t)) {
+    return absl::OutOfRangeError(
+        absl::StrCat(column, "_id ", *id_out, " is not the id of its plan text"));
+  }
+  *text_out = *t;
+  return absl::OkStatus();
+}
 
 absl::Status WriteStorePlans(SidecarDb& side, const std::vector<EntrySnapshot>& taken) {
   if (side.format() < 3) return absl::OkStatus();

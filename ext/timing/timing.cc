@@ -14,6 +14,7 @@
 #include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
+#include "ext/timing/store_plan_changes.h"
 #include "ext/timing/stats.h"
 #include "ext/timing/tables.h"
 #include "ext/timing/trace.h"
@@ -30,6 +31,7 @@ absl::StatusOr<Value> Reset(FunctionCall& call) {
   DiscardPendingSamples();
   Stats::Global().Reset(now);
   PlanHistory::Global().Reset();
+  ForgetWrittenPlanChanges();
   std::vector<std::string> dbs = Stats::Global().DbNames();
   dbs.push_back(call.connection().State<TimingState>().db_name());
   std::sort(dbs.begin(), dbs.end());
