@@ -123,8 +123,8 @@ const TableSpec kTables[] = {
      "evictions, last reset and error, and whether the background flusher runs.",
      kInfoColumns},
     {"plan_changes", nullptr, {}, true, PlanChanges, "SELECT * FROM plan_changes WHERE regression",
-     "Every change of a query's plan seen in this process (most recent first, at most 256): old "
-     "and new plan as the application's SQLite planned them, when, what happened between (a "
+     "Every change of a query's plan seen in this process, and in other processes through the "
+     "shared <db>-doctor store (most recent first, at most 256 of each): old and new plan as the application's SQLite planned them, when, what happened between (a "
      "journaled migration, ANALYZE, a new SQLite version), mean latency and VM steps per run "
      "before and after, and for a regression (> 2x worse) the fix.",
      kPlanChangesColumns},
