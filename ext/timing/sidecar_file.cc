@@ -14,8 +14,9 @@ namespace {
 
 // Our tables exactly as SQLite keeps them in sqlite_master (CREATE TABLE IF NOT EXISTS is stored
 // without "IF NOT EXISTS"). Format 4; formats 3 (without doctor_plan_changes) and 2 (without
-// doctor_query_plans either) are read as they are (no plan changes) and migrated by a writer; format 1 (an earlier sqlite-doctor: doctor_query_stats without
-// stats_since_ms, no buckets, no slow ring) is recognized and replaced by a writer.
+// doctor_query_plans either) are read as they are (no plan changes) and migrated by a writer;
+// format 1 (an earlier sqlite-doctor: doctor_query_stats without stats_since_ms, no buckets, no
+// slow ring) is recognized and replaced by a writer.
 constexpr const char* kQueryStatsTable =
     "CREATE TABLE doctor_query_stats("
     " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"
