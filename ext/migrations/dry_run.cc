@@ -216,12 +216,22 @@ void DryRun::NoteCascades(size_t i, const ChangeInfo& info, const Counts& now,
 
 absl::Status DryRun::NotePlanChanges(const std::vector<QueryCost>& costs_before) {
   ASSIGN_OR_RETURN(std::vector<QueryCost> costs_after, MeasureQueries(c_, private_db_, *hot_));
-  std::set<std::string> dropped;
-  for (const SchemaObject& o : before_) {
-    if (o.type == "index") dropped.insert(o.name);
+  SchemaMoves moves;
+  std::map<std::string, const SchemaObject*> indexes_after;
+  for (const SchemaObject& o : current_) {
+    if (o.type == "index") indexes_after[o.name] = &o;
+    if (o.type == "table" && dropped_tables_.count(o.name) > 0) moves.rebuilt_tables.insert(o.name);
   }
-  for (const SchemaObject& o : current_) dropped.erase(o.name);
-  for (Finding& f : PlanChanges(*hot_, costs_before, costs_after, dropped)) {
+  for (const SchemaObject& o : before_) {
+    if (o.type != "index") continue;
+    auto it = indexes_after.find(o.name);
+    if (it == indexes_after.end()) {
+      moves.dropped_indexes.insert(o.name);
+    } else if (it->second->facts != o.facts) {
+      moves.changed_indexes.insert(o.name);
+    }
+  }
+  for (Finding& f : PlanChanges(*hot_, costs_before, costs_after, moves)) {
     out_.push_back(std::move(f));
   }
   return absl::OkStatus();

@@ -16,6 +16,7 @@
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
 #include "ext/migrations/replay.h"
+#include "ext/migrations/replay_params.h"
 #include "ext/migrations/drift.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
@@ -178,6 +179,7 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
   ASSIGN_OR_RETURN(std::vector<migrations::HotQuery> hot, migrations::ReadHotQueries(c));
+  RETURN_IF_ERROR(migrations::ChooseParameters(c, &hot));
   ASSIGN_OR_RETURN(std::unique_ptr<PrivateDb> dry_run, DryRunConnection(c));
   sqlite3* scratch = dry_run->db();
   RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
