@@ -146,22 +146,30 @@ std::string NewMigrationPath(const Folder& folder, int64_t now_ms) {
 }
 
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
-                                               const std::vector<JournalRow>& journal) {
+                                               const std::vector<JournalRow>& journal,
+                                               const std::vector<HashLink>& chain) {
   sqlite3_limit(scratch, SQLITE_LIMIT_ATTACHED, 0);
+  // The cheap check first: the journal's hashes may prove there is nothing to replay.
+  ASSIGN_OR_RETURN(const std::string empty_hash, HashSchemaOf(scratch, "main", cache));
+  ASSIGN_OR_RETURN(const std::string live_hash, HashSchemaOf(live, "main", cache));
+  const HashChainVerdict verdict = CheckHashChain(chain, empty_hash, live_hash);
+  std::vector<Drift> out;
+  if (verdict.unchanged) return out;
   auto replayed = [&]() -> absl::StatusOr<std::vector<SchemaObject>> {
     ASSIGN_OR_RETURN(std::optional<Drift> failed, Replay(scratch, journal));
     if (failed) return absl::AbortedError(failed->detail);
     return ReadSchema(scratch, "main", nullptr);
   }();
-  std::vector<Drift> out;
   if (!replayed.ok() && replayed.status().code() == absl::StatusCode::kAborted) {
-    out.push_back(Drift{"unreplayable", "", "", std::string(replayed.status().message()), "", ""});
+    out.push_back(Drift{"unreplayable", "", "", std::string(replayed.status().message()), "", "",
+                        verdict.since});
     return out;
   }
   if (!replayed.ok()) return replayed.status();
   ASSIGN_OR_RETURN(std::vector<SchemaObject> now, ReadSchema(live, "main", cache));
   for (const SchemaChange& ch : DiffSchemas(*replayed, now)) {
     ASSIGN_OR_RETURN(Drift d, DriftOf(live, ch));
+    d.since = verdict.since;
     out.push_back(std::move(d));
   }
   return out;

@@ -257,6 +257,10 @@ constexpr Column kDriftColumns[] = {
     {"drizzle", "TEXT", "For an index: the line of a Drizzle schema that declares it."},
     {"migration_file", "TEXT",
      "With a folder: where the new migration (every row's fix_sql) goes, in the folder's layout."},
+    {"since", "TEXT",
+     "Where the journal's schema hashes (schema_before / schema_after) first show a change made "
+     "outside the migrations: before the first, between two, or after the last migration; NULL "
+     "when they cannot tell (hashes not recorded)."},
 };
 
 absl::StatusOr<Rows> Drift(TableCall& call) {
@@ -268,12 +272,14 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
     file = Value(migrations::NewMigrationPath(folder, UnixMs()));
   }
   ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
+  ASSIGN_OR_RETURN(std::vector<migrations::HashLink> chain, migrations::LoadHashChain(c.db()));
   absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(c, ":memory:");
   if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database for the replay");
   Connection::InternalScope internal(c);
   ASSIGN_OR_RETURN(std::vector<migrations::Drift> drift,
                    migrations::SchemaDrift(c.db(), (*scratch)->db(),
-                                           &c.State<migrations::MigrateState>().cache, journal));
+                                           &c.State<migrations::MigrateState>().cache, journal,
+                                           chain));
   RowBuilder rows(kDriftColumns);
   for (const migrations::Drift& d : drift) {
     rows.NewRow();
@@ -284,6 +290,7 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
     rows.Set("fix_sql", d.fix_sql.empty() ? Value::Null() : Value(d.fix_sql));
     rows.Set("drizzle", d.drizzle.empty() ? Value::Null() : Value(d.drizzle));
     rows.Set("migration_file", file);
+    rows.Set("since", d.since.empty() ? Value::Null() : Value(d.since));
   }
   return rows.Finish();
 }
