@@ -74,3 +74,8 @@ SELECT phase, vm_steps,
             (SELECT vm_steps FROM demo_steps WHERE phase = 'before') * 1.0 / max(vm_steps, 1))
        ELSE '' END AS change
   FROM demo_steps;
+.print
+.print "== Plan changes the new indexes caused (SELECT * FROM plan_changes: the app's own SQLite planned them)"
+SELECT query, cause, old_plan, new_plan, printf('%.0f', old_steps) AS steps_before,
+       printf('%.0f', new_steps) AS steps_after
+  FROM plan_changes WHERE query NOT LIKE '%demo_%' ORDER BY at LIMIT 4;

@@ -36,5 +36,11 @@ SELECT query, calls, round(total_ms, 2) AS total_ms, round(p95_ms, 3) AS p95_ms,
 .print '== The slow-query log (statements over slow_ms, here 20 ms; newest first)'
 SELECT at, round(ms, 1) AS ms, sql, plan FROM slow_queries LIMIT 3;
 .print
-.print '== Bookkeeping (query_stats_info); query_stats_flush() shares it with other processes'
-SELECT entries, evictions, memory_bytes, bytes_per_entry, status FROM query_stats_info;
+.print '== This hour against the hour before (query_stats_buckets: per query and hour, 24 hours kept)'
+SELECT hours_ago, query, calls, round(mean_ms, 3) AS mean_ms, round(p95_ms, 3) AS p95_ms
+  FROM query_stats_buckets
+ WHERE query LIKE 'SELECT%FROM jobs%' OR query LIKE 'SELECT%FROM resources%'
+ ORDER BY hours_ago, total_ms DESC LIMIT 3;
+.print
+.print '== Bookkeeping (query_stats_info): every process shares its figures through the store, live'
+SELECT entries, evictions, memory_bytes, bytes_per_entry, status, store, flusher FROM query_stats_info;

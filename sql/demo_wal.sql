@@ -22,6 +22,16 @@ SELECT wal_frames, backfilled_frames AS backfilled, pending_frames AS pending, r
        checkpoints, commits_since_checkpoint, status
 FROM wal_health('main');
 .print
+.print '== A transaction left open in this process (open_transactions; doctor_report flags old ones)'
+BEGIN;
+.output /dev/null
+SELECT count(*) FROM jobs WHERE state = 'queued';
+.output stdout
+SELECT connection, this_connection, schema, state, mode, age_ms >= 0 AS aged, begin_statement,
+       first_statement
+  FROM open_transactions;
+COMMIT;
+.print
 .print '== Checkpoints this process ran or saw (SELECT * FROM wal_checkpoints)'
 SELECT mode, round(ms, 2) AS ms, busy, log_frames, checkpointed_frames, wal_bytes_after
 FROM wal_checkpoints;

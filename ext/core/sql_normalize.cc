@@ -377,6 +377,27 @@ class Normalizer {
 
 std::string NormalizeSql(absl::string_view sql) { return Normalizer(sql).Run(); }
 
+// NormalizeSql writes a binary `+` with a space before it, so a `+` right after `?` or `)` is
+// the mark of a folded list.
+std::string RunnableShape(absl::string_view normalized) {
+  std::string out;
+  out.reserve(normalized.size());
+  const Token* previous = nullptr;
+  const std::vector<Token> tokens = TokenizeSql(normalized);
+  for (const Token& token : tokens) {
+    const bool folded_list_mark =
+        token.kind == TokenKind::kOperator && token.text == "+" && previous != nullptr &&
+        (previous->text == "?" || previous->text == ")");
+    if (!folded_list_mark) out.append(token.text.data(), token.text.size());
+    previous = &token;
+  }
+  return out;
+}
+
+std::string RunnableQuery(absl::string_view normalized, absl::string_view example) {
+  return example.empty() ? RunnableShape(normalized) : std::string(example);
+}
+
 uint64_t Fnv1a64(absl::string_view bytes) {
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : bytes) {

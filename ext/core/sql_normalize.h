@@ -74,6 +74,16 @@ bool IsSqlKeyword(absl::string_view word);
 // The normalized shape of `sql` (rules above).
 std::string NormalizeSql(absl::string_view sql);
 
+// A runnable statement for a normalized shape (from NormalizeSql only): the folded lists become
+// one parameter or one row again, `IN (?+)` -> `IN (?)` and `VALUES (?, ?)+` -> `VALUES (?, ?)`,
+// so the shape prepares and can be planned, measured or advised with its `?` bound. Readers of
+// query_stats use it when a row has no literal example (examples stay in their process).
+std::string RunnableShape(absl::string_view normalized);
+
+// The statement to run for a query_stats row: its literal example when there is one, else the
+// runnable form of its shape.
+std::string RunnableQuery(absl::string_view normalized, absl::string_view example);
+
 // FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3), as published by
 // Fowler, Noll and Vo: a fixed, documented function, so ids agree across processes and builds.
 uint64_t Fnv1a64(absl::string_view bytes);

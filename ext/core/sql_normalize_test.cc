@@ -208,6 +208,24 @@ TEST(Normalize, IsIdempotentOnItsOutputForValidShapes) {
 }
 
 // Pathological text stays linear: a 4 MB run of "VALUES(" (unbalanced) and of "IN (1, " lists.
+TEST(RunnableShape, UnfoldsListsAndKeepsEverythingElse) {
+  EXPECT_EQ(RunnableShape(NormalizeSql("SELECT * FROM t WHERE id IN (1, 2, 3) AND a = 4")),
+            "SELECT * FROM t WHERE id IN (?) AND a = ?");
+  EXPECT_EQ(RunnableShape(NormalizeSql("INSERT INTO t VALUES (1, 'a'), (2, 'b')")),
+            "INSERT INTO t VALUES (?, ?)");
+  // A binary plus, after a parameter or a parenthesis, is arithmetic and stays.
+  EXPECT_EQ(RunnableShape(NormalizeSql("SELECT (a) + 1, ? + b FROM t")),
+            "SELECT (a) + ?, ? + b FROM t");
+  EXPECT_EQ(RunnableShape("SELECT 1"), "SELECT 1");
+}
+
+TEST(RunnableQuery, PrefersTheExample) {
+  EXPECT_EQ(RunnableQuery("SELECT * FROM t WHERE id IN (?+)", "SELECT * FROM t WHERE id IN (7)"),
+            "SELECT * FROM t WHERE id IN (7)");
+  EXPECT_EQ(RunnableQuery("SELECT * FROM t WHERE id IN (?+)", ""),
+            "SELECT * FROM t WHERE id IN (?)");
+}
+
 TEST(Normalize, LargeAdversarialInputIsFast) {
   std::string values, in_list = "SELECT 1 WHERE a IN (";
   for (int i = 0; i < 600000; ++i) values += "VALUES(";

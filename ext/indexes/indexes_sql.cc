@@ -16,7 +16,9 @@
 #include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/lint.h"
 #include "ext/indexes/settings.h"
+#include "ext/core/extension_objects.h"
 #include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
 #include "ext/core/table_rows.h"
@@ -38,29 +40,11 @@ absl::StatusOr<std::vector<InputStatement>> CapturedWorkload(Connection& connect
         "); capture queries with the timing area first, or pass the workload as SQL text: "
         "index_advise('SELECT ...; UPDATE ...')"));
   }
-  // The extension's own objects (as doctor_help lists them): statements that use one are the
-  // user asking the doctor, not the application's workload.
-  std::vector<std::string> own;
-  auto help = Query(connection, "SELECT lower(name) FROM doctor_help");
-  if (help.ok()) {
-    for (const Row& h : *help) own.push_back(h[0].AsText());
-  }
-  auto uses_own = [&](const std::string& sql) {
-    const std::string lower = absl::AsciiStrToLower(sql);
-    for (const std::string& name : own) {
-      for (size_t at = lower.find(name); at != std::string::npos; at = lower.find(name, at + 1)) {
-        auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-        const bool starts = at == 0 || !word(lower[at - 1]);
-        const size_t end = at + name.size();
-        if (starts && (end >= lower.size() || !word(lower[end]))) return true;
-      }
-    }
-    return false;
-  };
   std::vector<InputStatement> out;
   for (const Row& r : *rows) {
-    std::string sql = r[1].is_null() ? r[0].AsText() : r[1].AsText();
-    if (uses_own(sql)) continue;
+    // A statement that calls the extension is the user asking the doctor, not the workload.
+    std::string sql = RunnableQuery(r[0].AsText(), r[1].is_null() ? "" : r[1].AsText());
+    if (CallsTheExtension(connection, sql)) continue;
     out.push_back({sql, static_cast<double>(std::max<int64_t>(1, r[2].AsInt())), false});
   }
   if (out.empty()) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "ext/core/extension_objects.h"
 #include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/step_budget.h"
@@ -122,8 +123,8 @@ absl::StatusOr<std::vector<HotQuery>> ReadHotQueries(Connection& caller) {
   if (!rows.ok()) return out;  // the timing area is not built in, or not readable here
   double measured_ms = 0;  // the application's time: the doctor's own calls left out
   for (const Row& r : *rows) {
-    const std::string sql(
-        absl::StripTrailingAsciiWhitespace(r[1].is_null() ? r[0].AsText() : r[1].AsText()));
+    const std::string sql(absl::StripTrailingAsciiWhitespace(
+        RunnableQuery(r[0].AsText(), r[1].is_null() ? "" : r[1].AsText())));
     if (CallsTheExtension(caller, sql)) continue;
     measured_ms += r[2].AsDouble();
     if (IsPlannable(KindOfStatement(sql)) && out.size() < static_cast<size_t>(kMostHotQueries)) {

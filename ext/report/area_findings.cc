@@ -202,7 +202,10 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
   RETURN_IF_ERROR(CheckKnownIssues(c, schema, findings));
   RETURN_IF_ERROR(AddQueryFindings(c, schema, findings));
   RETURN_IF_ERROR(CheckIndexes(c, schema, findings));
-  if (migrations) RETURN_IF_ERROR(AddMigrationFindings(c, *migrations, findings));
+  if (migrations) {
+    RETURN_IF_ERROR(AddMigrationFindings(c, *migrations, findings));
+    RETURN_IF_ERROR(AddDriftFindings(c, *migrations, findings));
+  }
   return absl::OkStatus();
 }
 

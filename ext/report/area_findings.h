@@ -28,6 +28,10 @@ absl::Status AddLockFindings(Connection& connection, const std::string& schema,
                              std::vector<Finding>& findings);
 absl::Status AddMigrationFindings(Connection& connection, const std::string& folder,
                                   std::vector<Finding>& findings);
+// Objects that differ between the live schema and the folder's applied migrations
+// (drift_findings.cc).
+absl::Status AddDriftFindings(Connection& connection, const std::string& folder,
+                              std::vector<Finding>& findings);
 
 // True when an area built into this connection declares the table `name` (an area left out of
 // the build is skipped, not an error).

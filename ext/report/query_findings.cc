@@ -62,7 +62,8 @@ Finding WaitingFinding(const QueryRow& q) {
 std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q) {
   if (!HasTable(c, "index_advise")) return std::nullopt;
   absl::StatusOr<Rows> advice =
-      Query(c, "SELECT index_sql FROM index_advise(?1) WHERE index_sql IS NOT NULL LIMIT 1", {Value(q.example)});
+      Query(c, "SELECT index_sql FROM index_advise(?1) WHERE index_sql IS NOT NULL LIMIT 1",
+            {Value(RunnableQuery(q.query, q.example))});
   if (!advice.ok() || advice->empty()) return std::nullopt;
   return (*advice)[0][0].AsText();
 }
@@ -148,7 +149,7 @@ absl::Status AddPlanRegressions(Connection& c, const std::string& schema,
 
 // The plan of the query on this connection now (query_stats' plan when it cannot be planned).
 std::string PlanNow(Connection& c, const QueryRow& q) {
-  absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(c, q.example.empty() ? q.query : q.example);
+  absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(c, RunnableQuery(q.query, q.example));
   return plan.ok() && !plan->empty() ? PlanText(*plan) : q.plan;
 }
 

@@ -250,6 +250,30 @@ TEST(ReportAreasTest, DrizzleCascadesOfOneStatementAreOneFinding) {
   EXPECT_THAT(rows[0][1], HasSubstr("migrate_dir deletes none"));
 }
 
+// An index built by hand after the folder's migrations were applied (as index advice asks) is
+// drift: the report says so, with the migration that records it and its Drizzle line. Before
+// any migration is applied there is no drift to report.
+TEST(ReportAreasTest, AHandBuiltIndexIsDriftFromTheMigrations) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  std::ofstream(dir.File("0000_init.sql"))
+      << "CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, run_at INTEGER);\n";
+  const std::string report = "SELECT severity, object, finding, advice FROM doctor_report('main', "
+                             "'quick', '" + dir.path() + "') WHERE area = 'migrations'";
+  db.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, run_at INTEGER)");
+  EXPECT_EQ(db.Rows(report).size(), 1u) << "only 0000_init pending, no drift before it is applied";
+  db.Exec("SELECT migrate_baseline('" + dir.path() + "', '0000_init')");
+  EXPECT_EQ(db.Rows(report).size(), 0u);
+  db.Exec("CREATE INDEX jobs_state_run_at ON jobs(state, run_at)");
+  auto rows = db.Rows(report);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_EQ(rows[0][1], "jobs_state_run_at");
+  EXPECT_THAT(rows[0][2], HasSubstr("in no migration"));
+  EXPECT_THAT(rows[0][3], HasSubstr("CREATE INDEX IF NOT EXISTS jobs_state_run_at ON jobs(state, run_at)"));
+  EXPECT_THAT(rows[0][3], HasSubstr("index('jobs_state_run_at').on(t.state, t.runAt)"));
+}
+
 // A file migrate_dir refuses (here a dangling link) is critical, not "applied, but its file is
 // gone".
 TEST(ReportAreasTest, AnUnusableMigrationFileIsCritical) {

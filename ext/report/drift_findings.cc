@@ -1,0 +1,92 @@
+// Drift between the live schema and a migration folder (schema_drift): an object that exists
+// only in the database (an index built by hand, as index advice asks), only in the migrations,
+// or differently. Unrecorded, a database built from the migrations differs, and `drizzle-kit push`
+// proposes to undo it.
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
+#include "ext/report/area_findings.h"
+
+namespace doctor::report {
+namespace {
+
+// More rows than this fold into one finding: past it the list is schema_drift's job.
+constexpr size_t kMostDriftFindings = 20;
+
+struct Drift {
+  std::string drift, type, name, detail, fix_sql, drizzle, migration_file;
+};
+
+std::string WhatItIs(const Drift& d) {
+  if (d.drift == "extra") {
+    return absl::StrCat(d.type, " ", d.name, " is in the database but in no migration (",
+                        d.detail, "): a database built from the migrations lacks it, and "
+                        "drizzle-kit push would propose to drop it");
+  }
+  if (d.drift == "missing") {
+    return absl::StrCat(d.type, " ", d.name,
+                        " is created by the applied migrations but is not in the database (",
+                        d.detail, ")");
+  }
+  if (d.drift == "changed") {
+    return absl::StrCat(d.type, " ", d.name, " differs from what the applied migrations create: ",
+                        d.detail);
+  }
+  return absl::StrCat("the applied migrations do not replay on an empty database, so drift ",
+                      "cannot be checked: ", d.detail);
+}
+
+std::string HowToRecord(const Drift& d) {
+  std::string advice = "record the live state in a new migration";
+  if (!d.migration_file.empty()) absl::StrAppend(&advice, " (", d.migration_file, ")");
+  if (!d.fix_sql.empty()) {
+    absl::StrAppend(&advice, ": ", absl::StripSuffix(absl::StripTrailingAsciiWhitespace(d.fix_sql), ";"));
+  }
+  if (!d.drizzle.empty()) {
+    absl::StrAppend(&advice, "; in the Drizzle schema, the table's indexes get ", d.drizzle);
+  }
+  if (d.drift == "missing") {
+    absl::StrAppend(&advice, "; or, if it was dropped by mistake, create it again");
+  }
+  return advice;
+}
+
+}  // namespace
+
+absl::Status AddDriftFindings(Connection& c, const std::string& folder,
+                              std::vector<Finding>& out) {
+  if (!HasTable(c, "schema_drift") || !HasTable(c, "migration_status")) return absl::OkStatus();
+  // Before the first migration is applied (or baselined) the whole schema would be "extra".
+  ASSIGN_OR_RETURN(Rows applied, Query(c,
+                                       "SELECT count(*) FROM migration_status(?1) "
+                                       "WHERE status = 'applied'",
+                                       {Value(folder)}));
+  if (applied.empty() || applied[0][0].AsInt() == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                    "SELECT drift, type, name, coalesce(detail, ''), "
+                                    "coalesce(fix_sql, ''), coalesce(drizzle, ''), "
+                                    "coalesce(migration_file, '') FROM schema_drift(?1)",
+                                    {Value(folder)}));
+  for (size_t i = 0; i < rows.size() && i < kMostDriftFindings; ++i) {
+    const Row& r = rows[i];
+    Drift d{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsText(),
+            r[4].AsText(), r[5].AsText(), r[6].AsText()};
+    out.push_back({"migrations", d.drift == "unreplayable" ? Severity::kInfo : Severity::kWarn,
+                   d.name.empty() ? folder : d.name, WhatItIs(d), HowToRecord(d), std::nullopt,
+                   0});
+  }
+  if (rows.size() > kMostDriftFindings) {
+    out.push_back({"migrations", Severity::kWarn, folder,
+                   absl::StrCat(rows.size() - kMostDriftFindings,
+                                " more objects differ between the database and the migrations"),
+                   "SELECT * FROM schema_drift(folder) lists every one", std::nullopt, 0});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace doctor::report
