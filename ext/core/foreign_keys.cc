@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "ext/core/connection.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 
@@ -36,14 +37,13 @@ absl::StatusOr<std::vector<Columns>> IndexKeys(sqlite3* db, const std::string& s
   return out;
 }
 
-// The first columns of `key` are exactly `want`, in any order.
-bool Leads(const Columns& key, const Columns& want) {
-  if (key.size() < want.size()) return false;
-  std::set<std::string> lead(key.begin(), key.begin() + want.size());
-  return lead == std::set<std::string>(want.begin(), want.end()) && lead.size() == want.size();
-}
-
 }  // namespace
+
+bool LeadsWithColumns(const std::vector<std::string>& key, const std::vector<std::string>& columns) {
+  if (key.size() < columns.size()) return false;
+  std::set<std::string> lead(key.begin(), key.begin() + columns.size());
+  return lead.size() == columns.size() && lead == std::set<std::string>(columns.begin(), columns.end());
+}
 
 absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(
     sqlite3* db, const std::string& schema) {
@@ -76,11 +76,17 @@ absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(
       Columns want;
       for (const std::string& c : k.columns) want.push_back(absl::AsciiStrToLower(c));
       bool served = false;
-      for (const Columns& key : indexed) served = served || Leads(key, want);
+      for (const Columns& key : indexed) served = served || LeadsWithColumns(key, want);
       if (!served) out.push_back(std::move(k));
     }
   }
   return out;
+}
+
+absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(Connection& connection,
+                                                                         const std::string& schema) {
+  Connection::InternalScope internal(connection);
+  return ForeignKeysWithoutIndex(connection.db(), schema);
 }
 
 }  // namespace doctor

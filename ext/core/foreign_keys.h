@@ -25,6 +25,8 @@
 
 namespace doctor {
 
+class Connection;
+
 struct UnindexedForeignKey {
   std::string table;                 // the child table, as the schema spells it
   std::vector<std::string> columns;  // its child columns, in the key's order
@@ -32,9 +34,16 @@ struct UnindexedForeignKey {
   std::string on_delete, on_update;  // as pragma_foreign_key_list says: CASCADE, NO ACTION, ...
 };
 
+// True when the first columns of `key` (an index's key columns, lower case, "" for an
+// expression) are exactly `columns` (lower case) in any order: such an index serves the key.
+bool LeadsWithColumns(const std::vector<std::string>& key, const std::vector<std::string>& columns);
+
 // Every foreign key of the ordinary tables of `schema` ("main", an attached name) that no index
 // serves, in table order (sqlite_schema's), then key order. Errors name the schema.
 absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(sqlite3* db,
+                                                                         const std::string& schema);
+// The same on the caller's connection, as the extension's own statements (timing leaves them out).
+absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(Connection& connection,
                                                                          const std::string& schema);
 
 }  // namespace doctor

@@ -272,10 +272,10 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
     file = Value(migrations::NewMigrationPath(folder, UnixMs()));
   }
   ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
-  ASSIGN_OR_RETURN(std::vector<migrations::HashLink> chain, migrations::LoadHashChain(c.db()));
   absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(c, ":memory:");
   if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database for the replay");
   Connection::InternalScope internal(c);
+  ASSIGN_OR_RETURN(std::vector<migrations::HashLink> chain, migrations::LoadHashChain(c.db()));
   ASSIGN_OR_RETURN(std::vector<migrations::Drift> drift,
                    migrations::SchemaDrift(c.db(), (*scratch)->db(),
                                            &c.State<migrations::MigrateState>().cache, journal,
