@@ -19,11 +19,12 @@
 namespace doctor::migrations {
 namespace {
 
-// The parameter count of `sql` on `db` (0 when it does not prepare).
+// The parameter count of `sql` on `db` (-1 when it does not prepare: a captured text cut at
+// its length limit, say).
 int ParameterCount(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-  const int n = stmt == nullptr ? 0 : sqlite3_bind_parameter_count(stmt);
+  const int n = stmt == nullptr ? -1 : sqlite3_bind_parameter_count(stmt);
   sqlite3_finalize(stmt);
   return n;
 }
@@ -97,7 +98,7 @@ absl::Status ChooseParameters(Connection& caller, std::vector<HotQuery>* hot) {
   std::unique_ptr<indexes::Scratch> scratch;  // built for the first query that needs a guess
   std::map<std::string, indexes::ParameterHints> partial;
   for (HotQuery& q : *hot) {
-    if (ParameterCount(caller.db(), q.sql) == 0) continue;
+    if (ParameterCount(caller.db(), q.sql) <= 0) continue;
     const std::string captured = CapturedRun(caller, q.query_id);
     if (!captured.empty() && ParameterCount(caller.db(), captured) == 0) {
       q.sql = captured;

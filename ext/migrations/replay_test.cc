@@ -172,6 +172,21 @@ TEST_F(ReplayTest, CapturedValuesOfASlowRunComeFirst) {
   EXPECT_THAT(rows[0][2], ::testing::EndsWith(" steps (with the values of a captured slow run (slow_params))"));
 }
 
+TEST_F(ReplayTest, ACapturedRunCutAtTheLengthLimitIsNotReplayed) {
+  // slow_queries keeps 4,096 bytes of the expanded SQL: this one is cut and does not prepare,
+  // so the values are guessed instead (with the cut text the query was left out: no row).
+  db_.Exec("SELECT query_stats_reset(), doctor_set('slow_params', 'on'), doctor_set('slow_ms', 0)");
+  const std::string long_value(5000, 'x');
+  RunBound(db_.get(), "SELECT payload FROM jobs WHERE payload <> ? AND state = 'ready'",
+           long_value.c_str(), 2);
+  db_.Exec("SELECT doctor_set('slow_params', 'off'), doctor_set('slow_ms', 100)");
+  ASSERT_EQ(db_.One("SELECT count(*) > 0 FROM slow_queries WHERE params LIKE '%xxxx…'"), "1");
+  auto rows = PlanChanges("DROP INDEX jobs_state");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][2], HasSubstr("goes from SEARCH jobs USING INDEX jobs_state (state=?) to SCAN jobs"));
+  EXPECT_THAT(rows[0][2], HasSubstr("(with payload = 'p"));
+}
+
 TEST_F(ReplayTest, DoctorReportSeesTheWarning) {
   // doctor_report reads migrate_check's warnings for each pending migration of a folder.
   testing::TempDir dir;
