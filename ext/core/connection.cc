@@ -1,5 +1,6 @@
 #include "ext/core/connection.h"
 
+#include <atomic>
 #include <utility>
 
 namespace doctor {
@@ -54,6 +55,16 @@ void Connection::Unref() {
     r.by_db.erase(db_);
   }
   delete this;
+}
+
+namespace {
+std::atomic<Connection::BusyTimeoutHook> busy_timeout_hook{nullptr};
+}  // namespace
+
+void Connection::SetBusyTimeoutHook(BusyTimeoutHook hook) { busy_timeout_hook.store(hook); }
+
+void Connection::AfterBusyTimeoutPragma(int64_t timeout_ms) {
+  if (BusyTimeoutHook hook = busy_timeout_hook.load()) hook(*this, timeout_ms);
 }
 
 }  // namespace doctor

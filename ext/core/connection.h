@@ -48,6 +48,14 @@ class Connection {
   void AddLockWait(double ms) { lock_wait_ms_ += ms; }
   double lock_wait_ms() const { return lock_wait_ms_; }
 
+  // The application ran `PRAGMA busy_timeout = N` on this connection (seen by statement timing,
+  // on the connection's own thread, when the statement's run ends): SQLite's own handler has
+  // replaced doctor's counting one. The WAL area registers what to do (install its handler with
+  // the same timeout again); nothing happens when it is not built in.
+  using BusyTimeoutHook = void (*)(Connection& connection, int64_t timeout_ms);
+  static void SetBusyTimeoutHook(BusyTimeoutHook hook);
+  void AfterBusyTimeoutPragma(int64_t timeout_ms);
+
   // The area state of type T (an AreaState with a constructor taking Connection&), created on
   // first use and destroyed with the connection.
   template <typename T>

@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "ext/core/sql_normalize.h"
 
 namespace doctor {
@@ -78,6 +80,41 @@ StatementKind KindOfStatement(absl::string_view sql) {
     return KindOfWord(word);
   }
   return StatementKind::kEmpty;
+}
+
+std::optional<int64_t> BusyTimeoutPragmaValue(absl::string_view sql) {
+  std::vector<Token> tokens;
+  for (const Token& t : TokenizeSql(sql)) {
+    if (Significant(t)) tokens.push_back(t);
+  }
+  while (!tokens.empty() && tokens.back().text == ";") tokens.pop_back();
+  size_t i = 0;
+  auto word_is = [&](const char* w) {
+    return i < tokens.size() && tokens[i].kind == TokenKind::kWord &&
+           absl::EqualsIgnoreCase(tokens[i].text, w);
+  };
+  if (!word_is("PRAGMA")) return std::nullopt;
+  ++i;
+  if (i + 1 < tokens.size() && tokens[i + 1].text == ".") i += 2;  // a schema name
+  if (!word_is("busy_timeout")) return std::nullopt;
+  ++i;
+  const bool parenthesised = i < tokens.size() && tokens[i].text == "(";
+  if (i >= tokens.size() || (tokens[i].text != "=" && !parenthesised)) return std::nullopt;
+  ++i;
+  bool negative = false;
+  if (i < tokens.size() && (tokens[i].text == "-" || tokens[i].text == "+")) {
+    negative = tokens[i].text == "-";
+    ++i;
+  }
+  int64_t value = 0;
+  if (i >= tokens.size() || tokens[i].kind != TokenKind::kNumber ||
+      !absl::SimpleAtoi(tokens[i].text, &value)) {
+    return std::nullopt;
+  }
+  ++i;
+  if (parenthesised && (i >= tokens.size() || tokens[i++].text != ")")) return std::nullopt;
+  if (i != tokens.size()) return std::nullopt;
+  return negative ? -value : value;
 }
 
 bool IsAdvisable(StatementKind kind) { return IsQuery(kind) || IsWrite(kind); }

@@ -10,6 +10,8 @@
 #ifndef DOCTOR_CORE_STATEMENT_KIND_H_
 #define DOCTOR_CORE_STATEMENT_KIND_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -47,6 +49,12 @@ StatementKind KindOfStatement(absl::string_view sql);
 
 // The first keyword of `sql`, upper-cased, comments and whitespace skipped ("" when none).
 std::string FirstKeyword(absl::string_view sql);
+
+// N for a statement that sets SQLite's own busy handler: `PRAGMA [schema.]busy_timeout = N` or
+// `(N)` (N an integer, a sign allowed; SQLite clamps a negative one to 0); nullopt for anything
+// else, a read of the pragma included. Such a statement replaces whatever busy handler the
+// connection had, doctor's counting one included (ext/wal/busy_handler.cc).
+std::optional<int64_t> BusyTimeoutPragmaValue(absl::string_view sql);
 
 // Queries and writes: what index advice and query plans are about.
 bool IsAdvisable(StatementKind kind);

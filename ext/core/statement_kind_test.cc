@@ -56,5 +56,19 @@ TEST(StatementKindTest, Groups) {
   EXPECT_FALSE(IsTransactionControl(StatementKind::kPragma));
 }
 
+TEST(BusyTimeoutPragmaValueTest, SetsAreReadAndEverythingElseIsNot) {
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = 2000"), 2000);
+  EXPECT_EQ(BusyTimeoutPragmaValue("pragma main.BUSY_TIMEOUT=5000;"), 5000);
+  EXPECT_EQ(BusyTimeoutPragmaValue("/* pool */ PRAGMA busy_timeout(300)"), 300);
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = -1"), -1);
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = 0"), 0);
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout"), std::nullopt);
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = ?"), std::nullopt);
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA journal_mode = 100"), std::nullopt);
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = 10; SELECT 1"), std::nullopt);
+  EXPECT_EQ(BusyTimeoutPragmaValue("SELECT 'PRAGMA busy_timeout = 1'"), std::nullopt);
+  EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = 99999999999999999999"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace doctor

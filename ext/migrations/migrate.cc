@@ -4,14 +4,17 @@
 
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/function.h"
 #include "ext/core/private_db.h"
 #include "ext/core/sql.h"
+#include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
 #include "ext/core/table_rows.h"
+#include "ext/core/text.h"
 #include "ext/core/time.h"
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
@@ -172,8 +175,23 @@ constexpr Column kCheckColumns[] = {
      "on): e.g. the child rows a table rebuild's cascade deletes there."},
 };
 
+// migrate_check('drizzle') or migrate_check('drizzle/0001_x.sql'): a path where the migration's
+// text belongs reads as SQL and fails with "near "drizzle": syntax error". Said plainly instead.
+absl::Status NotAPath(const std::string& sql) {
+  const std::string text(absl::StripAsciiWhitespace(sql));
+  if (text.empty() || KindOfStatement(text) != StatementKind::kOther) return absl::OkStatus();
+  if (text.find_first_of(" \t\r\n;()'\"") != std::string::npos) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "migrate_check: argument 'sql' must be the SQL text of a migration, got '", Utf8Prefix(text, 80),
+      "', which looks like a path: pass the file's text, migrate_check(readfile('",
+      Utf8Prefix(text, 80), "')); a folder's pending migrations are dry-run by "
+      "doctor_report('main', 'quick', '", Utf8Prefix(text, 80), "') and migration_status('",
+      Utf8Prefix(text, 80), "')"));
+}
+
 absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(std::string sql, call.args().Text(0, "sql"));
+  RETURN_IF_ERROR(NotAPath(sql));
   Connection& c = call.connection();
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;

@@ -286,6 +286,12 @@ TEST(MigrateTest, BadInput) {
   EXPECT_THAT(db.Error("SELECT migrate_dir('/nonexistent/folder')"), HasSubstr("is not a readable folder"));
   EXPECT_THAT(db.Error("SELECT migrate_dir(x'00')"), HasSubstr("argument 'path' must be text"));
   EXPECT_THAT(db.Error("SELECT * FROM migrate_check(NULL)"), HasSubstr("sql"));
+  // A path where the text belongs: said plainly, not "near "drizzle": syntax error".
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check('drizzle')"),
+              HasSubstr("looks like a path: pass the file's text, migrate_check(readfile('drizzle'))"));
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check('drizzle/0001_x.sql')"), HasSubstr("looks like a path"));
+  EXPECT_EQ(db.One("SELECT kind FROM migrate_check('SELEC 1') WHERE severity = 'error'"),
+            "statement_failed");  // SQL that fails is a finding of the dry run, as before
   EXPECT_THAT(db.Error("SELECT * FROM migration_status('/nonexistent')"), HasSubstr("not a readable folder"));
   mkdir(dir.File("meta").c_str(), 0755);
   Write(dir.File("meta/_journal.json"), "{\"entries\": [ {\"tag\": \"0000_x\", \"when\": 1} ");

@@ -96,8 +96,8 @@ Finding UnindexedForeignKeyFinding(const std::string& schema, const Table& table
 // So this is information, not a warning, and it says whose setting it is.
 Finding ForeignKeysOff(const std::string& schema, int declared) {
   return {"schema", Severity::kInfo, schema,
-          absl::StrCat(declared,
-                       " foreign keys are declared but PRAGMA foreign_keys is off on the "
+          absl::StrCat(declared, declared == 1 ? " foreign key is" : " foreign keys are",
+                       " declared but PRAGMA foreign_keys is off on the "
                        "connection reading this report. It is a per-connection setting and this "
                        "connection may not be the application's (the sqlite3 shell's is not): if "
                        "the application's connections leave it off too, none is enforced and no "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -272,8 +273,11 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
     const int64_t id = QueryId(query);
     // Classified once per distinct text, like the normalization.
     const StatementKind kind = KindOfStatement(raw);
+    const std::optional<int64_t> busy_timeout =
+        kind == StatementKind::kPragma ? BusyTimeoutPragmaValue(raw) : std::nullopt;
     it = shapes_.emplace(raw, Shape{std::move(query), id, IsWrite(kind), kind,
-                                    IsTransactionControl(kind)})
+                                    IsTransactionControl(kind),
+                                    busy_timeout ? std::max<int64_t>(*busy_timeout, 0) : -1})
              .first;
   }
   // Writes count the rows they changed; everything else the rows it returned.
@@ -287,6 +291,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
   slot.query_id = it->second.query_id;
   slot.is_dml = is_dml;
   slot.is_transaction_control = it->second.is_transaction_control;
+  slot.sets_busy_timeout = it->second.sets_busy_timeout;
   slot.hint = Stats::Hint();
   slot.kind = it->second.kind;
   slot.reprepares = fresh ? 0 : StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
@@ -331,6 +336,7 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
   UnlockPending();
   txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
+  if (c.sets_busy_timeout >= 0) connection_.AfterBusyTimeoutPragma(c.sets_busy_timeout);
   if (busy) MarkBusy(c);
   if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
 }

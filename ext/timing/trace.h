@@ -73,6 +73,7 @@ class TimingState : public AreaState {
     // Runs left before the next plan check (CheckPlan); a fresh statement is checked at once.
     uint8_t plan_countdown = 1;
     bool is_transaction_control = false;  // for TransactionWatch::AfterRun
+    int64_t sets_busy_timeout = -1;  // N >= 0 for PRAGMA busy_timeout = N (Connection hook)
     // The statement's counters at the end of its last observed run: the start values of its next
     // run, so a known statement reads only VM_STEP when it starts.
     uint32_t last[4] = {0, 0, 0, 0};
@@ -97,6 +98,7 @@ class TimingState : public AreaState {
     bool is_write;  // INSERT, REPLACE, UPDATE, DELETE (WITH ... included): KindOfStatement
     StatementKind kind;
     bool is_transaction_control;  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE
+    int64_t sets_busy_timeout;    // BusyTimeoutPragmaValue clamped to >= 0, or -1
   };
   // A statement whose plan is to be captured at the connection's next statement start.
   struct PlanToCapture {

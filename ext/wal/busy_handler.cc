@@ -16,6 +16,10 @@
 //     schedule (busy.h), through the same VFS xSleep, and gives up at the same moment.
 //   - else (0): doctor's handler if it was installed, otherwise the application's own handler or
 //     none, left alone.
+//   - the application runs `PRAGMA busy_timeout = N` (statement timing sees it end and calls
+//     Connection::AfterBusyTimeoutPragma, on the connection's thread): N > 0 puts doctor's
+//     handler back with N ms, so the usual "load the extension, then set busy_timeout" order is
+//     counted too; N = 0 means no handler (SQLite removed every one).
 // Known limit: once doctor's handler is in, PRAGMA busy_timeout reads 0 (sqlite3_busy_handler
 // clears db->busyTimeout and no API sets it back), and an application that later installs its
 // own handler with sqlite3_busy_handler, or turns waiting off with a timeout of 0, cannot be told
@@ -205,6 +209,17 @@ BusyView SyncBusyHandler(Connection& connection) {
   LockRegistry::Get().SetFiles(state.id(), FilesOf(view.files));
   PublishHandler(state);
   return view;
+}
+
+void AfterApplicationBusyTimeout(Connection& connection, int64_t timeout_ms) {
+  BusyState& state = connection.State<BusyState>();
+  if (state.pinned) return;  // inside doctor's own bounded wait: it gives its timeout back
+  if (timeout_ms > 0) {
+    Install(state, timeout_ms);  // the same wait as SQLite's handler, counted
+  } else {
+    state.installed = false;  // busy_timeout = 0 removed every handler: none now
+  }
+  PublishHandler(state);
 }
 
 void ApplyBusyTimeoutSetting(Connection& caller) {

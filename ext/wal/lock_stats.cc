@@ -63,6 +63,7 @@ void SetCounters(RowBuilder& rows, const BusyCounters& k) {
 }  // namespace
 
 absl::Status Attach(Connection& connection) {
+  Connection::SetBusyTimeoutHook(AfterApplicationBusyTimeout);
   SyncBusyHandler(connection);
   return absl::OkStatus();
 }

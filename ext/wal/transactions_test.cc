@@ -160,5 +160,32 @@ TEST(LockWait, AStatementsWaitIsAttributedToIt) {
   waiter.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
 }
 
+// The usual order in an application: load the extension, then set the busy timeout with a
+// PRAGMA. That replaces doctor's counting handler with SQLite's own; doctor puts its handler back
+// with the same timeout when the PRAGMA's run ends, so the wait is still counted (it read 0).
+TEST(LockWait, ABusyTimeoutSetAfterLoadingIsStillCounted) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  Db holder(path), waiter(path);
+  holder.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(x);");
+  waiter.Exec("SELECT query_stats_reset()");
+  waiter.Exec("PRAGMA busy_timeout = 150");
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(waiter.Error("UPDATE t SET x = x + 1"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  const double waited = std::stod(
+      waiter.One("SELECT lock_wait_ms FROM query_stats WHERE query = 'UPDATE t SET x = x + ?'"));
+  EXPECT_GE(waited, 140.0);
+  EXPECT_EQ(waiter.One("SELECT timeout_ms FROM lock_stats_connections WHERE this_connection"),
+            "150");
+  // busy_timeout = 0: no handler at all, and none is put back.
+  waiter.Exec("PRAGMA busy_timeout = 0");
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (2);");
+  EXPECT_THAT(waiter.Error("INSERT INTO t VALUES (3)"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  EXPECT_EQ(waiter.One("SELECT lock_wait_ms FROM query_stats WHERE query = 'INSERT INTO t VALUES (?)'"),
+            "0.0");
+}
+
 }  // namespace
 }  // namespace doctor

@@ -43,6 +43,10 @@ struct BusyView {
 // rules at its top). Runs PRAGMA busy_timeout on the connection: only from attach and doctor's
 // own objects, never at statement time.
 BusyView SyncBusyHandler(Connection& connection);
+// The application's PRAGMA busy_timeout = N has just replaced the connection's busy handler
+// (Connection::BusyTimeoutHook, called at the end of that statement's run on the connection's
+// thread; runs no SQL): doctor's handler with N ms again, or none for 0.
+void AfterApplicationBusyTimeout(Connection& connection, int64_t timeout_ms);
 // doctor_set('busy_timeout_ms', N) on the calling connection: at once.
 void ApplyBusyTimeoutSetting(Connection& caller);
 
