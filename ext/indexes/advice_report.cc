@@ -1,6 +1,8 @@
 #include "ext/indexes/advice_report.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -86,12 +88,17 @@ std::vector<StatementResult> BaselineResults(Scratch& scratch,
                                              const std::vector<WorkloadItem>& items,
                                              CostCache& costs) {
   std::vector<StatementResult> out;
+  std::map<std::string, std::string> plans;  // by text: a repeated statement plans alike
   for (size_t s = 0; s < items.size(); ++s) {
     StatementResult r;
     r.sql = items[s].sql;
     r.weight = items[s].weight;
     r.assumed = items[s].assumed;
-    r.plan_before = PlanTextOf(scratch.db(), items[s].sql);
+    auto plan = plans.find(items[s].sql);
+    if (plan == plans.end()) {
+      plan = plans.emplace(items[s].sql, PlanTextOf(scratch.db(), items[s].sql)).first;
+    }
+    r.plan_before = plan->second;
     r.cost_before = static_cast<int64_t>(costs.Cost(static_cast<int>(s), {}));
     r.error = items[s].error;  // set by the baseline measurement
     out.push_back(std::move(r));

@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
@@ -14,6 +17,35 @@
 #include "ext/indexes/structural.h"
 
 namespace doctor::indexes {
+namespace {
+
+// The candidates of every statement; a statement repeated with the same values is probed once
+// (it would only find the same candidates again) and shares its first occurrence's tables and
+// structural advice.
+CandidatePool CollectCandidates(Connection& connection, Scratch& scratch, Probe& probe,
+                                const AdviseOptions& options, std::vector<WorkloadItem>* items) {
+  const std::vector<int> first = FirstAlike(*items);
+  std::map<int, int> probed;  // statement -> its number among those probed (the collector's)
+  CandidateCollector collector(connection, scratch, probe, options);
+  for (size_t s = 0; s < items->size(); ++s) {
+    if (first[s] != static_cast<int>(s)) continue;
+    collector.AddStatement(&(*items)[s]);
+    probed[static_cast<int>(s)] = static_cast<int>(probed.size());
+  }
+  CandidatePool pool = collector.Take();
+  // The structural candidates by statement again, in workload order, repeats included.
+  std::vector<std::pair<int, int>> structural;
+  for (size_t s = 0; s < items->size(); ++s) {
+    for (const auto& [candidate, n] : pool.structural) {
+      if (n == probed[first[s]]) structural.push_back({candidate, static_cast<int>(s)});
+    }
+  }
+  pool.structural = std::move(structural);
+  for (size_t s = 0; s < items->size(); ++s) (*items)[s].tables = (*items)[first[s]].tables;
+  return pool;
+}
+
+}  // namespace
 
 absl::StatusOr<AdviceResult> Advise(Connection& connection,
                                     const std::vector<InputStatement>& workload,
@@ -26,17 +58,19 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   so.expected_rows = options.rows;
   const bool trace = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
   const double start = MonotonicMs();
+  const double cpu_start = ProcessCpuSeconds();
   auto phase = [&](const char* what) {
-    if (trace) fprintf(stderr, "%s %.1fms\n", what, MonotonicMs() - start);
+    if (trace) {
+      fprintf(stderr, "%s %.1fms (%.0fms CPU)\n", what, MonotonicMs() - start,
+              1000 * (ProcessCpuSeconds() - cpu_start));
+    }
   };
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   phase("scratch built");
   ASSIGN_OR_RETURN(std::unique_ptr<Probe> probe, Probe::Build(*scratch));
   ASSIGN_OR_RETURN(std::vector<WorkloadItem> items, LoadWorkload(*scratch, workload));
   phase("loaded");
-  CandidateCollector collector(connection, *scratch, *probe, options);
-  for (WorkloadItem& item : items) collector.AddStatement(&item);
-  CandidatePool pool = collector.Take();
+  CandidatePool pool = CollectCandidates(connection, *scratch, *probe, options, &items);
   std::vector<Recommendation> structural = StructuralAdvice(pool);
   phase("candidates");
 

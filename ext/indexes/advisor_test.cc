@@ -353,6 +353,20 @@ TEST_F(AdvisorTest, EmptyTableGetsStructuralAdvice) {
                        "CREATE INDEX idx_e_a_c ON e(a, c) | structural | 0 | 2"));
 }
 
+// A statement repeated with the same values is probed and measured once, and still counts for
+// each time it appears (structural and measured advice alike).
+TEST_F(AdvisorTest, RepeatedStatementCountsEachTime) {
+  db_.Exec("CREATE TABLE e(id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c INTEGER);");
+  auto rows = db_.Rows("SELECT index_sql, basis, statements FROM index_advise('SELECT * FROM e "
+                       "WHERE a = 3 AND c > 7; SELECT * FROM t WHERE b = 5; SELECT * FROM t "
+                       "WHERE b = 6; SELECT * FROM e WHERE a = 3 AND c > 7; SELECT * FROM t WHERE "
+                       "b = 5')");
+  std::vector<std::string> got;
+  for (const auto& r : rows) got.push_back(r[0] + " | " + r[1] + " | " + r[2]);
+  EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b) | measured | 3",
+                                        "CREATE INDEX idx_e_a_c ON e(a, c) | structural | 2"));
+}
+
 TEST_F(AdvisorTest, Lint) {
   db_.Exec("CREATE INDEX ia ON t(a); CREATE INDEX iab ON t(a, b); CREATE INDEX iab2 ON t(a, b);"
            "CREATE INDEX istate ON t(state); CREATE INDEX ipad ON t(pad);"
@@ -404,9 +418,10 @@ TEST_F(AdvisorTest, CapturedWorkloadFromQueryStats) {
   db_.Exec("SELECT query_stats_reset()");
   EXPECT_THAT(db_.Error("SELECT * FROM index_advise()"), HasSubstr("no captured workload"));
   // A stand-in for the timing area's table (same columns), which a main table shadows.
-  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL);"
-           "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE b = ?', NULL, 100, 5.0),"
-           " ('SELECT * FROM t WHERE c = ?', 'SELECT * FROM t WHERE c = 33', 1, 0.1);");
+  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL, "
+           "query_id INTEGER);"
+           "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE b = ?', NULL, 100, 5.0, 1),"
+           " ('SELECT * FROM t WHERE c = ?', 'SELECT * FROM t WHERE c = 33', 1, 0.1, 2);");
   auto got = Advise("SELECT * FROM t WHERE b = 0");  // explicit text still works
   EXPECT_EQ(got.size(), 1u);
   auto rows = db_.Rows("SELECT index_sql FROM index_advise()");
@@ -415,11 +430,12 @@ TEST_F(AdvisorTest, CapturedWorkloadFromQueryStats) {
 }
 
 TEST_F(AdvisorTest, WriteHeavyTableGetsNoMarginalIndex) {
-  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL);"
+  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL, "
+           "query_id INTEGER);"
            "INSERT INTO query_stats VALUES "
-           " ('SELECT count(*) FROM t WHERE b = ?', NULL, 1, 1),"
-           " ('UPDATE t SET b = b + 1 WHERE id = ?', NULL, 1000000, 1),"
-           " ('INSERT INTO t(a, b, c) VALUES (?, ?, ?)', NULL, 1000000, 1);");
+           " ('SELECT count(*) FROM t WHERE b = ?', NULL, 1, 1, 1),"
+           " ('UPDATE t SET b = b + 1 WHERE id = ?', NULL, 1000000, 1, 2),"
+           " ('INSERT INTO t(a, b, c) VALUES (?, ?, ?)', NULL, 1000000, 1, 3);");
   EXPECT_THAT(db_.Rows("SELECT index_sql FROM index_advise()"), IsEmpty());
 }
 

@@ -58,7 +58,9 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
       first = false;
     }
   }
-  for (size_t i = 0; i < own_scans; ++i) {
+  // Also the lookups its writes run (trigger bodies, FK actions) on an empty table: .expert
+  // advises the statements a trigger runs.
+  for (size_t i = 0; i < scans.size(); ++i) {
     const TableInfo& t = scratch_.tables()[scans[i].table];
     if (!t.is_virtual && t.Unmeasured()) AddStructural(ToScan(scans[i], t), t);
   }

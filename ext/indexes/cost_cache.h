@@ -3,7 +3,9 @@
 // (statement, set) and cached. A query whose plan uses only some of the set costs what that
 // subset costs (read from EXPLAIN QUERY PLAN, much cheaper than running it). The measuring is
 // bounded in CPU time: past `time_limit_s`, a set not yet measured costs the baseline, and the
-// cache remembers that the limit was reached.
+// cache remembers that the limit was reached. A statement that appears again with the same
+// values bound (a workload of repeated calls) is measured once: the repeats share the first
+// one's costs, error and limits.
 //
 // Example:
 //   CostCache costs(scratch, items, pool, options.time_limit_s);
@@ -12,6 +14,7 @@
 #ifndef DOCTOR_INDEXES_COST_CACHE_H_
 #define DOCTOR_INDEXES_COST_CACHE_H_
 
+#include <cstdlib>
 #include <iterator>
 #include <map>
 #include <set>
@@ -26,10 +29,15 @@
 
 namespace doctor::indexes {
 
+// By statement: the first statement of the workload that runs like it (the same text with the
+// same values bound; itself when none does).
+std::vector<int> FirstAlike(const std::vector<WorkloadItem>& items);
+
 class CostCache {
  public:
   CostCache(Scratch& scratch, std::vector<WorkloadItem>& items, const CandidatePool& pool,
             double time_limit_s);
+  ~CostCache();  // with DOCTOR_INDEXES_TRACE: what the measuring took
 
   // Cost of statement `s` with the candidates `config` (ids into the pool, on its tables).
   double Cost(int s, const std::vector<int>& config);
@@ -40,12 +48,16 @@ class CostCache {
   // True when the CPU time limit cut the measuring short; the statements it cut.
   bool time_limit_reached() const { return !cut_by_time_.empty(); }
   const std::set<int>& cut_by_time() const { return cut_by_time_; }
+  // How many times a statement was run to measure it so far.
+  int runs() const { return runs_; }
 
  private:
   double Measure(int s, const std::vector<int>& config);
   // The subset of `config` the statement's plan uses (all of it when the plan is unknown).
   std::vector<int> UsedByPlan(const WorkloadItem& item, const std::vector<int>& config);
   double CpuSeconds() const;
+  // The cost of statement `s`, which runs like the earlier statement `same`.
+  double CostOfRepeat(int s, int same, const std::vector<int>& config);
 
   Scratch& scratch_;
   std::vector<WorkloadItem>& items_;
@@ -56,6 +68,11 @@ class CostCache {
   std::set<int> cut_by_time_;
   std::set<int> built_, broken_;
   std::map<std::pair<int, std::vector<int>>, double> cache_;
+  std::vector<int> first_;  // by statement: the first statement that runs like it
+  const bool trace_ = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
+  // For the trace: indexes built, statements run, and their CPU seconds.
+  int builds_ = 0, runs_ = 0;
+  double build_s_ = 0, run_s_ = 0;
 };
 
 }  // namespace doctor::indexes

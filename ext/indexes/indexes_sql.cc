@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <cctype>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,22 +31,52 @@ namespace {
 using indexes::AdviseOptions;
 using indexes::InputStatement;
 
+// Up to 3 distinct expanded statements (bound values written in) per query_id that the timing
+// area kept for slow runs when slow_params is on; empty when it kept none or is not readable.
+std::map<int64_t, std::vector<std::string>> CapturedValues(Connection& connection) {
+  std::map<int64_t, std::vector<std::string>> out;
+  auto rows = Query(connection,
+                    "SELECT query_id, params FROM slow_queries WHERE params IS NOT NULL "
+                    "ORDER BY at DESC LIMIT 1000");
+  if (!rows.ok()) return out;
+  for (const Row& r : *rows) {
+    std::vector<std::string>& list = out[r[0].AsInt()];
+    const std::string sql = r[1].AsText();
+    if (list.size() < 3 && std::find(list.begin(), list.end(), sql) == list.end()) {
+      list.push_back(sql);
+    }
+  }
+  return out;
+}
+
 // The workload captured by the timing area, weighted by calls (the literal example is measured
 // when there is one, else the normalized text with guessed parameter values).
 absl::StatusOr<std::vector<InputStatement>> CapturedWorkload(Connection& connection) {
-  auto rows = Query(connection, "SELECT query, example, calls, total_ms FROM query_stats");
+  auto rows = Query(connection, "SELECT query, example, calls, query_id FROM query_stats");
   if (!rows.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "no captured workload: query_stats is not readable here (", rows.status().message(),
         "); capture queries with the timing area first, or pass the workload as SQL text: "
         "index_advise('SELECT ...; UPDATE ...')"));
   }
+  const std::map<int64_t, std::vector<std::string>> captured = CapturedValues(connection);
   std::vector<InputStatement> out;
   for (const Row& r : *rows) {
     // A statement that calls the extension is the user asking the doctor, not the workload.
     std::string sql = RunnableQuery(r[0].AsText(), r[1].is_null() ? "" : r[1].AsText());
     if (CallsTheExtension(connection, sql)) continue;
-    out.push_back({sql, static_cast<double>(std::max<int64_t>(1, r[2].AsInt())), false});
+    const double calls = static_cast<double>(std::max<int64_t>(1, r[2].AsInt()));
+    auto values = captured.find(r[3].AsInt());
+    if (values == captured.end() || values->second.empty()) {
+      out.push_back({sql, calls, false});
+      continue;
+    }
+    // Measured with the values it was run with, its weight shared between them.
+    for (const std::string& expanded : values->second) {
+      if (CallsTheExtension(connection, expanded)) continue;
+      out.push_back({expanded, calls / static_cast<double>(values->second.size()), false,
+                     "values captured by slow_queries (slow_params)"});
+    }
   }
   if (out.empty()) {
     return absl::FailedPreconditionError(

@@ -104,6 +104,33 @@ TEST_F(PhasesTest, CandidatesCostAndSearch) {
   EXPECT_FALSE(costs.time_limit_reached());
 }
 
+// A workload of repeated calls (the same text and values) measures each statement once; the
+// repeats get the first one's costs.
+TEST_F(PhasesTest, CostCacheMeasuresARepeatedStatementOnce) {
+  std::unique_ptr<Scratch> scratch = Build();
+  auto probe = Probe::Build(*scratch);
+  ASSERT_TRUE(probe.ok());
+  auto items = LoadWorkload(*scratch, {{"SELECT * FROM t WHERE b = 3 AND s = 'x';"
+                                        "SELECT * FROM t WHERE b = 4 AND s = 'x';"
+                                        "SELECT * FROM t WHERE b = 3 AND s = 'x'",
+                                        1, true}});
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 3u);
+  CandidateCollector collector(*connection_, *scratch, **probe, AdviseOptions());
+  for (WorkloadItem& item : *items) collector.AddStatement(&item);
+  CandidatePool pool = collector.Take();
+  ASSERT_GE(pool.size(), 1u);
+  CostCache costs(*scratch, *items, pool, 25);
+  const double before = costs.Cost(0, {}), after = costs.Cost(0, {0});
+  costs.Cost(1, {});
+  const int runs = costs.runs();
+  EXPECT_EQ(costs.Cost(2, {}), before);
+  EXPECT_EQ(costs.Cost(2, {0}), after);
+  EXPECT_EQ(costs.runs(), runs);
+  EXPECT_GT(costs.Cost(1, {0}), 0);
+  EXPECT_EQ(costs.runs(), runs + 1);  // the second statement differs: measured
+}
+
 // The DELETE FROM users WHERE id = ?: the sample must hold all the children and
 // grandchildren its cascade deletes, not the sample's share of them.
 TEST_F(PhasesTest, WriteSeedsTheChildrenItsCascadeTouches) {

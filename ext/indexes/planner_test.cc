@@ -73,6 +73,29 @@ TEST(SqlText, ParameterColumns) {
             std::vector<std::string>{"my col"});
 }
 
+TEST(SqlText, ParameterComparedWithAnExpression) {
+  auto uses = ParameterUses("SELECT * FROM d WHERE json_extract(d.body, '$.a') = ? AND b = ?");
+  ASSERT_EQ(uses.size(), 2u);
+  EXPECT_EQ(uses[0].expression, "json_extract(body, '$.a')");
+  EXPECT_EQ(uses[0].column, "body");
+  EXPECT_EQ(uses[1].expression, "");
+  EXPECT_EQ(uses[1].column, "b");
+}
+
+TEST(SqlText, PartialIndexEqualities) {
+  auto eqs = PartialIndexEqualities(
+      "CREATE INDEX q ON jobs(run_at) WHERE state = 'it''s' AND -2 = n AND x > 3; "
+      "CREATE INDEX r ON t(lower(a)) WHERE (k == 7)");
+  ASSERT_EQ(eqs.size(), 3u);
+  EXPECT_EQ(eqs[0].column, "state");
+  EXPECT_EQ(eqs[0].literal, "'it''s'");
+  EXPECT_EQ(eqs[1].column, "n");
+  EXPECT_EQ(eqs[1].literal, "-2");
+  EXPECT_EQ(eqs[2].column, "k");
+  EXPECT_EQ(eqs[2].literal, "7");
+  EXPECT_TRUE(PartialIndexEqualities("CREATE INDEX q ON jobs(state)").empty());
+}
+
 TEST(SqlText, TriggerBody) {
   auto body = TriggerBodyStatements(
       "CREATE TRIGGER t AFTER DELETE ON p BEGIN DELETE FROM c WHERE pid = OLD.id; "

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "ext/core/query_plan.h"
@@ -24,7 +25,9 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
   for (int c : remaining) defs.push_back(pool.indexes[c]);
   scratch.AddIndexes(defs);
   std::vector<QueryPlan> plans;
+  std::set<std::string> explained;  // a statement repeated (other values) plans alike
   for (const WorkloadItem& item : items) {
+    if (!explained.insert(item.sql).second) continue;
     auto plan = ExplainQueryPlan(scratch.db(), item.sql);
     if (plan.ok()) plans.push_back(*std::move(plan));
   }

@@ -82,6 +82,29 @@ bool NotIndexable(const std::string& f) {
   return false;
 }
 
+// The expression f(col[, constants]) whose ")" is t[close] ("" when it is not one): the text
+// ExpressionPredicates gives it, and its column.
+std::string ExpressionEndingAt(const std::vector<Token>& t, size_t close, std::string* column) {
+  if (close >= t.size() || t[close].text != ")") return "";
+  size_t open = close;
+  while (open > 0 && t[open].text != "(") --open;
+  if (open == 0 || t[open].text != "(" || t[open - 1].kind != Kind::kWord ||
+      NotIndexable(t[open - 1].text)) {
+    return "";
+  }
+  size_t k = open + 1;
+  if (k + 2 < close && IsIdent(t[k]) && t[k + 1].text == "." && IsIdent(t[k + 2])) k += 2;
+  if (k >= close || !IsIdent(t[k])) return "";
+  std::string expr = absl::StrCat(t[open - 1].text, "(", t[k].text);
+  for (size_t a = k + 1; a < close; ++a) {
+    if (t[a].text != "," && t[a].kind != Kind::kString && t[a].kind != Kind::kNumber) return "";
+    absl::StrAppend(&expr, t[a].text == "," ? ", " : t[a].text);
+  }
+  *column = t[k].text;
+  if (t[k].kind != Kind::kWord) return absl::StrCat(t[open - 1].text, "(\"", *column, "\")");
+  return expr + ")";
+}
+
 }  // namespace
 
 std::vector<ParameterUse> ParameterUses(const std::string& sql) {
@@ -89,7 +112,7 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
   std::vector<ParameterUse> out;
   for (size_t i = 0; i < t.size(); ++i) {
     if (t[i].kind != Kind::kParam) continue;
-    std::string guess, op;
+    std::string guess, op, expression;
     // Look back over "(" and "," (IN lists), then a comparison, then the column.
     size_t j = i;
     while (j > 0 && (t[j - 1].text == "(" || t[j - 1].text == "," ||
@@ -116,6 +139,7 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
            : c == "<" || c == "<=" ? "<" : "=";
       while (k > 0 && (IsWord(t[k - 1], "NOT") || IsWord(t[k - 1], "IS"))) --k;
       if (k > 0 && IsIdent(t[k - 1])) guess = t[k - 1].text;
+      if (k > 0 && t[k - 1].text == ")") expression = ExpressionEndingAt(t, k - 1, &guess);
     } else if (i + 2 < t.size() && IsComparison(t[i + 1]) && IsIdent(t[i + 2])) {
       guess = t[i + 2].text;  // "? = col"
       const std::string& c = t[i + 1].text;
@@ -126,7 +150,7 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
       op = "=";
     }
     if (guess.empty()) op.clear();
-    out.push_back({t[i].text, guess, op});
+    out.push_back({t[i].text, guess, op, expression});
   }
   return out;
 }
@@ -204,6 +228,42 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
     bool simple = t[k].kind == Kind::kWord;
     if (!simple) expr = absl::StrCat(t[i].text, "(\"", column, "\")");
     out.push_back({expr, column});
+  }
+  return out;
+}
+
+std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_index) {
+  std::vector<Token> t = Tokenize(create_index);
+  // A literal at t[i] (a number may have a sign before it); its text, or "".
+  auto literal = [&](size_t i) -> std::string {
+    if (i < t.size() && (t[i].kind == Kind::kString || t[i].kind == Kind::kNumber)) {
+      return t[i].text;
+    }
+    if (i + 1 < t.size() && t[i].text == "-" && t[i + 1].kind == Kind::kNumber) {
+      return "-" + t[i + 1].text;
+    }
+    return "";
+  };
+  std::vector<ColumnLiteral> out;
+  int depth = 0;
+  bool in_where = false;  // after a top-level WHERE, until the statement's ';'
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].text == "(") ++depth;
+    if (t[i].text == ")") --depth;
+    if (t[i].text == ";") in_where = false, depth = 0;
+    if (depth == 0 && IsWord(t[i], "WHERE")) in_where = true;
+    if (!in_where || i == 0 || i + 2 >= t.size()) continue;
+    const bool term_start = IsWord(t[i - 1], "WHERE") || IsWord(t[i - 1], "AND") ||
+                            t[i - 1].text == "(";
+    if (!term_start) continue;
+    const std::string left = literal(i);
+    const size_t op = i + (left.size() > 1 && left[0] == '-' ? 2 : 1);  // after the left side
+    if (op + 1 >= t.size() || (t[op].text != "=" && t[op].text != "==")) continue;
+    if (IsIdent(t[i]) && !literal(op + 1).empty()) {
+      out.push_back({t[i].text, literal(op + 1)});
+    } else if (!left.empty() && IsIdent(t[op + 1])) {
+      out.push_back({t[op + 1].text, left});
+    }
   }
   return out;
 }

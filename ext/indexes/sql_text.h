@@ -18,8 +18,11 @@ std::vector<std::string> ParameterColumns(const std::string& sql);
 // Each parameter in order of appearance: its text ("?", "?2", ":name"), the column as
 // ParameterColumns gives it, and how it is compared: "=" (also IN, LIKE, IS), "<" (the column is
 // below it: <, <=), ">" (>, >=), "[" and "]" (BETWEEN's bounds), "limit" or "".
+// A parameter compared with a function of one column ("json_extract(body, '$.status') = ?") also
+// has that `expression` (as ExpressionPredicates writes it), and its column.
 struct ParameterUse {
   std::string name, column, op;
+  std::string expression;
 };
 std::vector<ParameterUse> ParameterUses(const std::string& sql);
 
@@ -32,6 +35,14 @@ struct ExpressionUse {
 };
 // Calls of a scalar function on one column compared with something: "lower(email) = ?".
 std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql);
+
+// The `column = literal` terms of a CREATE INDEX statement's WHERE clause (a partial index's
+// predicate): {"state", "'queued'"} for "CREATE INDEX q ON jobs(run_at) WHERE state = 'queued'".
+struct ColumnLiteral {
+  std::string column;
+  std::string literal;  // a number ("-3", "2.5") or a quoted string ("'queued'")
+};
+std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_index);
 
 // The statement without its top-level "ON CONFLICT ..." clause (unchanged when it has none).
 std::string WithoutUpsert(const std::string& sql);

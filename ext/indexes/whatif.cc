@@ -2,12 +2,16 @@
 // user-written CREATE INDEX statements (see advise_engine.h).
 #include <memory>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/status_macros.h"
 #include "ext/indexes/advise_engine.h"
 #include "ext/indexes/probe.h"
 #include "ext/indexes/scratch.h"
+#include "ext/indexes/sql_text.h"
 
 namespace doctor::indexes {
 namespace {
@@ -29,6 +33,32 @@ absl::Status SeedLookups(Connection& connection, Scratch& scratch,
     }
   }
   return absl::OkStatus();
+}
+
+// A literal as PartialIndexEqualities gives it, as a value.
+Value LiteralValue(const std::string& literal) {
+  if (!literal.empty() && literal[0] == '\'') {
+    return Value(absl::StrReplaceAll(literal.substr(1, literal.size() - 2), {{"''", "'"}}));
+  }
+  int64_t i = 0;
+  if (absl::SimpleAtoi(literal, &i)) return Value(i);
+  double d = 0;
+  if (absl::SimpleAtod(literal, &d)) return Value(d);
+  return Value(literal);
+}
+
+// A parameter compared with a column a hypothetical partial index's WHERE fixes is bound to
+// that value, before and after (SQLite re-prepares a statement on bind, so a partial index
+// serves the bound value it names: "WHERE state = ?" bound to 'queued' uses "... WHERE state =
+// 'queued'").
+ParameterHints PartialIndexHints(const std::vector<std::string>& index_ddl) {
+  ParameterHints hints;
+  for (const std::string& ddl : index_ddl) {
+    for (const ColumnLiteral& e : PartialIndexEqualities(ddl)) {
+      hints.emplace(absl::AsciiStrToLower(e.column), LiteralValue(e.literal));
+    }
+  }
+  return hints;
 }
 
 // Builds the hypothetical indexes on the copy; their names.
@@ -57,13 +87,14 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
     return absl::InvalidArgumentError("sql: no query or write statement to analyse");
   }
   RETURN_IF_ERROR(SeedLookups(connection, *scratch, statements));
+  const ParameterHints hints = PartialIndexHints(index_ddl);
   std::vector<WorkloadItem> items;
   std::vector<WhatIfResult> results;
   for (const std::string& s : statements) {
-    ASSIGN_OR_RETURN(WorkloadItem item, LoadStatement(*scratch, s, 1));
+    ASSIGN_OR_RETURN(WorkloadItem item, LoadStatement(*scratch, s, 1, hints));
     WhatIfResult r;
     r.statement.sql = s;
-    ASSIGN_OR_RETURN(QueryPlan before, ExplainQueryPlan(scratch->db(), s));
+    ASSIGN_OR_RETURN(QueryPlan before, ExplainQueryPlan(scratch->db(), s, item.params));
     r.statement.plan_before = PlanText(before);
     StepCount m = scratch->Run(s, item.params);
     r.statement.cost_before = m.steps;
@@ -73,7 +104,8 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
   }
   ASSIGN_OR_RETURN(std::vector<std::string> names, BuildHypothetical(*scratch, index_ddl));
   for (size_t i = 0; i < items.size(); ++i) {
-    ASSIGN_OR_RETURN(QueryPlan after, ExplainQueryPlan(scratch->db(), items[i].sql));
+    ASSIGN_OR_RETURN(QueryPlan after,
+                     ExplainQueryPlan(scratch->db(), items[i].sql, items[i].params));
     results[i].statement.plan_after = PlanText(after);
     StepCount m = scratch->Run(items[i].sql, items[i].params);
     results[i].statement.cost_after = m.steps;

@@ -20,6 +20,7 @@ enum class Guess { kFrequent, kSpread };
 struct Param {
   int index = 0;
   std::string name, column, op;
+  std::string expression;  // "json_extract(body, '$.status')" when compared with one
 };
 
 std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
@@ -40,10 +41,36 @@ std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
     if (p.column.empty()) {
       p.column = use.column;
       p.op = use.op;
+      p.expression = use.expression;
     }
   }
   sqlite3_finalize(stmt);
   return out;
+}
+
+// A value of an expression of `table`'s rows in the sample: its most frequent one, or its rarest
+// when it has at most 16 distinct values (a status in a JSON document), else the middle row's.
+// The expression is the workload's own text (ExpressionPredicates), run on the copy only.
+Value GuessExpressionValue(Scratch& scratch, const std::string& table, const std::string& expr,
+                           Guess guess, std::string* how) {
+  const std::string from =
+      absl::StrCat(" FROM ", QuoteIdentifier(table), " WHERE (", expr, ") IS NOT NULL");
+  auto distinct = Query(scratch.db(), absl::StrCat("SELECT count(DISTINCT ", expr, "), count(*)",
+                                                   from));
+  if (!distinct.ok() || distinct->empty() || (*distinct)[0][1].AsInt() == 0) return Value::Null();
+  const int64_t values = (*distinct)[0][0].AsInt();
+  const bool rarest = guess == Guess::kSpread && values <= 16;
+  if (guess == Guess::kFrequent || rarest) {
+    *how = rarest ? "rarest" : "most frequent";
+    auto rows = Query(scratch.db(), absl::StrCat("SELECT ", expr, from, " GROUP BY 1 ORDER BY ",
+                                                 "count(*) ", rarest ? "ASC" : "DESC",
+                                                 ", 1 LIMIT 1"));
+    if (rows.ok() && !rows->empty()) return (*rows)[0][0];
+  }
+  *how = "middle row";
+  auto rows = Query(scratch.db(), absl::StrCat("SELECT ", expr, from, " LIMIT 1 OFFSET ?"),
+                    {Value((*distinct)[0][1].AsInt() / 2)});
+  return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
 
 // A value for one parameter compared with `column` of one of `tables`.
@@ -60,14 +87,24 @@ Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Gue
   for (const std::string& t : tables) {
     const TableInfo* info = scratch.FindTable(t);
     if (info == nullptr || column.empty() || info->Column(column) < 0) continue;
+    if (!p.expression.empty()) {
+      Value v = GuessExpressionValue(scratch, info->name, p.expression, guess, how);
+      if (!v.is_null()) return v;
+    }
     // A range: selective, as applications ask for the recent or the extreme (a hundredth,
     // also between the median and the 51st percentile).
     static const std::map<std::string, double> kQuantiles = {
         {">", 0.99}, {"<", 0.01}, {"[", 0.5}, {"]", 0.51}};
+    // A query's one-sided range is as often "up to now" (most rows) as "the last hour": with the
+    // frequent guesses it is the median, so a range that only the extreme makes selective does
+    // not pass for selective (a write's stays small: a batch).
     auto q = kQuantiles.find(p.op);
     if (q != kQuantiles.end()) {
-      *how = absl::StrCat("quantile ", q->second);
-      Value v = scratch.Quantile(info->name, column, q->second);
+      const bool wide = guess == Guess::kFrequent && item.written.empty() &&
+                        (p.op == "<" || p.op == ">");
+      const double at = wide ? 0.5 : q->second;
+      *how = absl::StrCat("quantile ", at);
+      Value v = scratch.Quantile(info->name, column, at);
       if (!v.is_null()) return v;
     }
     // On a unique column every value is as frequent as the next: the middle row's it is.
@@ -118,7 +155,7 @@ std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
     const bool named = p.name.size() > 1;
     const std::string label = named || p.column.empty() || p.column == "#limit"
                                   ? (p.name.empty() ? "?" : p.name)
-                                  : p.column;
+                                  : p.expression.empty() ? p.column : p.expression;
     parts.push_back(absl::StrCat(label, " = ", AsLiteral(v), " (", how, ")"));
   }
   *assumed = absl::StrJoin(parts, ", ");
@@ -197,7 +234,10 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
         if (in.strict) return loaded.status();
         continue;
       }
-      for (WorkloadItem& item : *loaded) items.push_back(std::move(item));
+      for (WorkloadItem& item : *loaded) {
+        if (!in.captured.empty() && item.assumed.empty()) item.assumed = in.captured;
+        items.push_back(std::move(item));
+      }
     }
   }
   return items;

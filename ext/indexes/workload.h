@@ -25,6 +25,9 @@ struct InputStatement {
   std::string sql;       // may hold several statements
   double weight = 1;     // calls
   bool strict = true;    // false (captured workload): statements that fail are skipped
+  // How its values were obtained when they were captured rather than written ("values captured
+  // by slow_queries"): becomes the `assumed` of what it measures.
+  std::string captured;
 };
 
 // One workload statement as the engine sees it.

@@ -1,6 +1,6 @@
 // Plan history: the plans each query shape ran with in this process, as the application's own
 // SQLite printed them, and every change of plan with the figures before and after. Pure C++ (the
-// trace glue in trace.cc captures the plans; tables.cc shows them as query_stats.plan/plan_id
+// trace glue in trace_plans.cc captures the plans; tables.cc shows them as query_stats.plan/plan_id
 // and the plan_changes table).
 //
 // How it works:

@@ -8,6 +8,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/timing/settings.h"
+#include "ext/timing/store_plans.h"
 #include "ext/timing/store_slow.h"
 #include "ext/timing/store_values.h"
 #include "ext/timing/trace.h"
@@ -19,13 +20,6 @@ constexpr const char* kColumns =
     "query_id, db, query, example, calls, total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps,"
     " fullscan_steps, sorts, autoindexes, errors, first_seen_ms, last_seen_ms, histogram,"
     " stats_since_ms, lock_wait_ms";
-// What a read takes of each row: texts are cut (a hostile row cannot make us allocate much).
-constexpr const char* kBoundedColumns =
-    "query_id, substr(db, 1, 4096), substr(query, 1, 4100), substr(example, 1, 4100), calls,"
-    " total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps, fullscan_steps, sorts, autoindexes,"
-    " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096), stats_since_ms,"
-    " lock_wait_ms";
-
 absl::Mutex store_mu(absl::kConstInit);
 
 // Most query shapes one flush writes (about 0.1 s of work); the rest wait for the next flush.
@@ -37,45 +31,9 @@ absl::flat_hash_map<std::string, uint64_t>& SlowWritten() ABSL_EXCLUSIVE_LOCKS_R
   return *written;
 }
 
-// One row of doctor_query_stats, every value checked.
-absl::Status ReadCounters(const Row& r, Counters* c) {
-  RETURN_IF_ERROR(ReadCount(r[4], "calls", &c->calls));
-  if (c->calls == 0) return OutOfRange("calls", r[4]);  // flushes never write an empty entry
-  RETURN_IF_ERROR(ReadMs(r[5], "total_ms", &c->total_ms));
-  RETURN_IF_ERROR(ReadMs(r[6], "sumsq_ms", &c->sumsq_ms));
-  RETURN_IF_ERROR(ReadMs(r[7], "min_ms", &c->min_ms));
-  RETURN_IF_ERROR(ReadMs(r[8], "max_ms", &c->max_ms));
-  if (c->min_ms > c->max_ms) return OutOfRange("min_ms", r[7]);
-  RETURN_IF_ERROR(ReadCount(r[9], "rows", &c->rows));
-  RETURN_IF_ERROR(ReadCount(r[10], "vm_steps", &c->vm_steps));
-  RETURN_IF_ERROR(ReadCount(r[11], "fullscan_steps", &c->fullscan_steps));
-  RETURN_IF_ERROR(ReadCount(r[12], "sorts", &c->sorts));
-  RETURN_IF_ERROR(ReadCount(r[13], "autoindexes", &c->autoindexes));
-  RETURN_IF_ERROR(ReadErrors(r[14], c->calls, c));
-  RETURN_IF_ERROR(ReadCount(r[15], "first_seen_ms", &c->first_seen_ms));
-  RETURN_IF_ERROR(ReadCount(r[16], "last_seen_ms", &c->last_seen_ms));
-  return ReadHistogram(r[17], c->calls, &c->buckets);
-}
-
-absl::StatusOr<EntrySnapshot> ReadEntry(const Row& r) {
-  EntrySnapshot e;
-  absl::Status status = ReadInteger(r[0], "query_id", &e.query_id);
-  e.db = r[1].AsText();
-  e.query = r[2].AsText();
-  e.example = r[3].AsText();
-  if (status.ok()) status = ReadCounters(r, &e.counters);
-  if (status.ok()) status = ReadCount(r[18], "stats_since_ms", &e.stats_since_ms);
-  if (status.ok()) status = ReadMs(r[19], "lock_wait_ms", &e.counters.lock_wait_ms);
-  if (!status.ok()) {
-    return absl::Status(status.code(),
-                        absl::StrCat("row query_id ", e.query_id, ": ", status.message()));
-  }
-  return e;
-}
-
 absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_example) {
   static const std::string* const kSelect = new std::string(absl::StrCat(
-      "SELECT ", kBoundedColumns, " FROM doctor_query_stats WHERE query_id = ? AND db = ?"));
+      "SELECT ", kStoreEntryColumns, " FROM doctor_query_stats WHERE query_id = ? AND db = ?"));
   static const std::string* const kInsert =
       new std::string(absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
                                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
@@ -83,7 +41,7 @@ absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_exam
   Counters c = t.counters;
   int64_t since = t.counters.first_seen_ms;
   if (!existing.empty()) {
-    ASSIGN_OR_RETURN(EntrySnapshot old, ReadEntry(existing.front()));
+    ASSIGN_OR_RETURN(EntrySnapshot old, ReadStoreEntry(existing.front()));
     c.Merge(old.counters);
     since = old.stats_since_ms;
   }
@@ -134,9 +92,11 @@ absl::Status WriteAll(SidecarDb& side, std::vector<EntrySnapshot> taken,
                slow.end());
     const bool share_examples = kStatsShareExamples.On();
     for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteEntry(side, t, share_examples));
+    RETURN_IF_ERROR(WriteStorePlans(side, taken));
     RETURN_IF_ERROR(WriteBuckets(side, taken));
     RETURN_IF_ERROR(WriteSlow(side, slow, share_examples, kSlowMax.Get()));
     ASSIGN_OR_RETURN(bool evicted, Evict(side));
+    if (evicted) RETURN_IF_ERROR(PruneStorePlans(side));
     RETURN_IF_ERROR(PruneBuckets(side, UnixMs(), evicted));
     return Exec(db, "COMMIT");
   }();
@@ -147,13 +107,13 @@ absl::Status WriteAll(SidecarDb& side, std::vector<EntrySnapshot> taken,
 absl::StatusOr<std::vector<EntrySnapshot>> ReadEntries(SidecarDb& side) {
   std::vector<EntrySnapshot> out;
   ASSIGN_OR_RETURN(Rows rows, Query(side.db(),
-                                    absl::StrCat("SELECT ", kBoundedColumns,
+                                    absl::StrCat("SELECT ", kStoreEntryColumns,
                                                  " FROM doctor_query_stats ORDER BY calls DESC"
                                                  " LIMIT ?"),
                                     {Value(kStatsMax.Get())}));
   out.reserve(rows.size());
   for (const Row& r : rows) {
-    ASSIGN_OR_RETURN(EntrySnapshot e, ReadEntry(r));
+    ASSIGN_OR_RETURN(EntrySnapshot e, ReadStoreEntry(r));
     out.push_back(std::move(e));
   }
   return out;
@@ -225,6 +185,7 @@ absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
     ASSIGN_OR_RETURN(out.evictions, side->Key("evictions"));
     if (parts & kStoreEntries) {
       ASSIGN_OR_RETURN(out.entries, ReadEntries(*side));
+      ASSIGN_OR_RETURN(out.plans, ReadStorePlans(*side, kStatsMax.Get()));
     }
     if (parts & kStoreSlow) {
       ASSIGN_OR_RETURN(out.slow, ReadSlow(*side, kSlowMax.Get()));
@@ -252,7 +213,7 @@ absl::Status ResetSidecar(const std::string& db, int64_t now_ms) {
   RETURN_IF_ERROR(side->Named(Exec(handle, "BEGIN IMMEDIATE")));
   absl::Status status = Exec(handle,
                              "DELETE FROM doctor_query_stats; DELETE FROM doctor_query_buckets;"
-                             " DELETE FROM doctor_slow_queries");
+                             " DELETE FROM doctor_slow_queries; DELETE FROM doctor_query_plans");
   if (status.ok()) status = side->SetKey("reset_at_ms", now_ms);
   if (status.ok()) status = side->SetKey("evictions", 0);
   if (status.ok()) status = Exec(handle, "COMMIT");

@@ -4,7 +4,7 @@
 // user's database file is never written. How the file is opened without trusting it:
 // sidecar_file.h; the hourly buckets: store_buckets.h; the slow ring: store_slow.h.
 //
-// Schema (format 2; exactly this, see sidecar_file.h):
+// Schema (format 3; exactly this, see sidecar_file.h; format 2 lacks doctor_query_plans):
 //   CREATE TABLE doctor_query_stats(
 //     query_id INTEGER NOT NULL,   -- FNV-1a 64 of the normalized text, as a signed integer
 //     db TEXT NOT NULL,            -- the database file as the flushing process named it
@@ -21,8 +21,10 @@
 //     histogram, PRIMARY KEY (query_id, db, hour)) WITHOUT ROWID;    -- store_buckets.h
 //   CREATE TABLE doctor_slow_queries(seq INTEGER PRIMARY KEY, process, at_ms, ms, query_id,
 //     sql, db, vm_steps, fullscan_steps);                             -- store_slow.h
+//   CREATE TABLE doctor_query_plans(query_id, db, plan_id, plan, sqlite, captured_ms,
+//     PRIMARY KEY (query_id, db)) WITHOUT ROWID;                     -- store_plans.h
 //   CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value);
-//     -- ('format', 2), ('reset_at_ms', the last query_stats_reset), ('evictions', n)
+//     -- ('format', 3), ('reset_at_ms', the last query_stats_reset), ('evictions', n)
 //
 // A flush hands over what this process counted since its previous flush (the in-memory counters
 // are then zeroed) and adds it to the store's rows inside one BEGIN IMMEDIATE transaction: sums
@@ -46,6 +48,7 @@
 #include "ext/timing/sidecar_file.h"
 #include "ext/timing/stats.h"
 #include "ext/timing/store_buckets.h"
+#include "ext/timing/store_plans.h"
 
 namespace doctor::timing {
 
@@ -74,6 +77,7 @@ std::vector<std::string> DbsToFlush() ABSL_LOCKS_EXCLUDED(StoreMutex());
 // What a read finds in the store of one database.
 struct StoreContents {
   std::vector<EntrySnapshot> entries;  // the most used stats_max rows
+  std::vector<StorePlan> plans;        // with entries: the plans their writers captured
   std::vector<SlowQuery> slow;         // other processes' slow statements, newest first
   std::vector<BucketRow> buckets;      // hourly figures
   int64_t reset_at_ms = 0;             // the store's last reset (0: never)

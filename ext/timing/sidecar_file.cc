@@ -13,8 +13,9 @@ namespace doctor::timing {
 namespace {
 
 // Our tables exactly as SQLite keeps them in sqlite_master (CREATE TABLE IF NOT EXISTS is stored
-// without "IF NOT EXISTS"). Format 2; format 1 (an earlier sqlite-doctor: doctor_query_stats
-// without stats_since_ms, no buckets, no slow ring) is recognized and replaced by a writer.
+// without "IF NOT EXISTS"). Format 3; format 2 (the same without doctor_query_plans) is read and
+// migrated by a writer; format 1 (an earlier sqlite-doctor: doctor_query_stats without
+// stats_since_ms, no buckets, no slow ring) is recognized and replaced by a writer.
 constexpr const char* kQueryStatsTable =
     "CREATE TABLE doctor_query_stats("
     " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"
@@ -40,12 +41,27 @@ constexpr const char* kSlowTable =
     " seq INTEGER PRIMARY KEY, process INTEGER, at_ms INTEGER, ms REAL, query_id INTEGER,"
     " sql TEXT, db TEXT, vm_steps INTEGER, fullscan_steps INTEGER)";
 constexpr const char* kSidecarTable = "CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value)";
+// Format 3: the plan each shape's writer captured (store_plans.h).
+constexpr const char* kPlansTable =
+    "CREATE TABLE doctor_query_plans("
+    " query_id INTEGER NOT NULL, db TEXT NOT NULL, plan_id INTEGER NOT NULL, plan TEXT NOT NULL,"
+    " sqlite TEXT, captured_ms INTEGER, PRIMARY KEY (query_id, db)) WITHOUT ROWID";
 constexpr const char* kSidecarIndex = "sqlite_autoindex_doctor_sidecar_1";
-constexpr int64_t kFormat = 2;
-constexpr int kObjects = 5;    // 4 tables and the index of doctor_sidecar
+constexpr int64_t kFormat = 3;
+constexpr int kObjectsV2 = 5;  // 4 tables and the index of doctor_sidecar
+constexpr int kObjects = 6;    // format 3: and doctor_query_plans
 constexpr int kObjectsV1 = 3;  // 2 tables and the index
 
 std::string ErrnoText() { return strerror(errno); }
+
+// False when the SQLite header says WAL mode (read and write versions, bytes 18 and 19, are 2).
+bool RollbackJournalFile(int fd, int64_t size) {
+  unsigned char header[20];
+  if (size < static_cast<int64_t>(sizeof header)) return true;  // new, empty or not SQLite
+  if (lseek(fd, 0, SEEK_SET) != 0 || read(fd, header, sizeof header) != sizeof header) return true;
+  if (memcmp(header, "SQLite format 3", 15) != 0) return true;  // SQLite says what it is
+  return header[18] != 2 && header[19] != 2;
+}
 
 // Step 1 and 2 of the header: the path names a regular file (created when `create`, with `mode`),
 // no wider than `mode`. Sets *exists.
@@ -74,6 +90,9 @@ absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* 
   } else if (st.st_size > kMaxSidecarBytes) {
     status = absl::ResourceExhaustedError(
         absl::StrCat("is ", st.st_size, " bytes, more than the ", kMaxSidecarBytes, " read"));
+  } else if (!RollbackJournalFile(fd, st.st_size)) {
+    // A WAL-mode file would make SQLite create -wal and -shm files beside it, even read-only.
+    status = absl::FailedPreconditionError("is in WAL mode (a store never is)");
   } else if (create && (st.st_mode & 07777 & ~mode) != 0 &&
              NarrowMode(fd, st.st_mode & 0777 & mode) != 0) {
     status = absl::PermissionDeniedError(
@@ -93,6 +112,10 @@ absl::StatusOr<mode_t> DatabaseMode(const std::string& db) {
   return st.st_mode & 0666;
 }
 
+absl::Status NamedPath(const std::string& path, const absl::Status& s) {
+  return absl::Status(s.code(), absl::StrCat("sidecar ", path, ": ", s.message()));
+}
+
 int PastDeadline(void* context) {
   return MonotonicMs() > *static_cast<const double*>(context) ? 1 : 0;
 }
@@ -103,24 +126,43 @@ std::string SidecarPath(const std::string& db) { return db + "-doctor"; }
 
 absl::Status SidecarDb::Named(const absl::Status& status) const {
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat("sidecar ", path_, ": ", status.message()));
+  return NamedPath(path_, status);
 }
 
 absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::Open(const std::string& db, SidecarMode mode,
                                                            int busy_ms) {
   const std::string path = SidecarPath(db);
-  const auto named = [&path](const absl::Status& s) {
-    return absl::Status(s.code(), absl::StrCat("sidecar ", path, ": ", s.message()));
-  };
   mode_t file_mode = 0600;
   if (mode == SidecarMode::kWrite) {
     absl::StatusOr<mode_t> m = DatabaseMode(db);
-    if (!m.ok()) return named(m.status());
+    if (!m.ok()) return NamedPath(path, m.status());
     file_mode = *m;
   }
+  return OpenPath(path, mode, file_mode, busy_ms);
+}
+
+absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenCopy(const std::string& path,
+                                                               int busy_ms) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
+                   OpenPath(path, SidecarMode::kRead, 0600, busy_ms));
+  if (side == nullptr) return NamedPath(path, absl::NotFoundError("no such file"));
+  if (side->legacy_) {
+    return side->Named(absl::FailedPreconditionError(
+        absl::StrCat("format 1 (an earlier sqlite-doctor's store), expected ", kFormat)));
+  }
+  if (!side->has_tables_) {
+    return side->Named(absl::FailedPreconditionError(
+        "is not a sqlite-doctor store (it holds no doctor_query_stats table)"));
+  }
+  return side;
+}
+
+absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenPath(const std::string& path,
+                                                               SidecarMode mode, mode_t file_mode,
+                                                               int busy_ms) {
   bool exists = false;
   absl::Status checked = CheckFile(path, mode == SidecarMode::kWrite, file_mode, &exists);
-  if (!checked.ok()) return named(checked);
+  if (!checked.ok()) return NamedPath(path, checked);
   if (!exists) return std::unique_ptr<SidecarDb>();
   int flags = mode == SidecarMode::kRead ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (SqliteAtLeast(3031000)) flags |= SQLITE_OPEN_NOFOLLOW;
@@ -132,7 +174,8 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::Open(const std::string& db
   }
   std::unique_ptr<SidecarDb> side(new SidecarDb(path, handle));
   if (rc != SQLITE_OK) {
-    return named(absl::UnavailableError(handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)));
+    return NamedPath(path,
+                     absl::UnavailableError(handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(handle, busy_ms);
   side->deadline_ms_ = MonotonicMs() + kSidecarDeadlineMs;
@@ -190,7 +233,7 @@ absl::Status SidecarDb::CheckSchema() {
   ASSIGN_OR_RETURN(Rows rows, Query(db_, "SELECT type, name, tbl_name, sql FROM sqlite_master "
                                          "LIMIT 10"));
   int ours = 0;
-  bool v1_table = false;
+  bool v1_table = false, plans_table = false;
   for (const Row& r : rows) {
     const std::string type = r[0].AsText(), name = r[1].AsText(), sql = r[3].AsText();
     const bool table = type == "table";
@@ -200,19 +243,21 @@ absl::Status SidecarDb::CheckSchema() {
         (table && name == "doctor_query_buckets" && sql == kBucketsTable) ||
         (table && name == "doctor_slow_queries" && sql == kSlowTable) ||
         (table && name == "doctor_sidecar" && sql == kSidecarTable) ||
+        (table && name == "doctor_query_plans" && sql == kPlansTable) ||
         (type == "index" && name == kSidecarIndex && r[2].AsText() == "doctor_sidecar" &&
          r[3].is_null());
     if (!expected) {
       return absl::FailedPreconditionError(absl::StrCat(
           "unexpected ", type, " '", name, "' (a store holds only the tables doctor_query_stats, "
-          "doctor_query_buckets, doctor_slow_queries and doctor_sidecar as sqlite-doctor "
-          "creates them)"));
+          "doctor_query_buckets, doctor_slow_queries, doctor_query_plans and doctor_sidecar as "
+          "sqlite-doctor creates them)"));
     }
     v1_table = v1_table || v1;
+    plans_table = plans_table || name == "doctor_query_plans";
     ++ours;
   }
   if (ours == 0) return absl::OkStatus();  // a new or empty file
-  if (ours != (v1_table ? kObjectsV1 : kObjects)) {
+  if (ours != (v1_table ? kObjectsV1 : plans_table ? kObjects : kObjectsV2)) {
     return absl::FailedPreconditionError("incomplete schema");
   }
   ASSIGN_OR_RETURN(Rows format,
@@ -222,10 +267,13 @@ absl::Status SidecarDb::CheckSchema() {
     legacy_ = true;  // an earlier sqlite-doctor's file: read as empty, replaced by a writer
     return absl::OkStatus();
   }
-  if (v1_table || found != std::to_string(kFormat)) {
+  // Format 2 (no plans table) is read as it is and migrated by a writer (CreateTables).
+  const std::string want = plans_table ? std::to_string(kFormat) : "2";
+  if (v1_table || found != want) {
     return absl::FailedPreconditionError(
-        absl::StrCat("format ", found, ", expected ", kFormat));
+        absl::StrCat("format ", found, ", expected ", kFormat, " (or 2)"));
   }
+  format_ = plans_table ? kFormat : 2;
   has_tables_ = true;
   return absl::OkStatus();
 }
@@ -250,23 +298,26 @@ absl::Status SidecarDb::SetKey(const char* key, int64_t value) {
 }
 
 absl::Status SidecarDb::CreateTables() {
-  if (has_tables_) return absl::OkStatus();
+  if (has_tables_ && format_ == kFormat) return absl::OkStatus();
   // IF NOT EXISTS: another process may create them first (SQLite stores the text without it).
   const auto if_not_exists = [](absl::string_view create) {
     return absl::StrCat("CREATE TABLE IF NOT EXISTS ", create.substr(strlen("CREATE TABLE ")));
   };
-  // A format-1 file (legacy_) is replaced: its figures are dropped with its tables.
+  // A format-1 file (legacy_) is replaced: its figures are dropped with its tables. A format-2
+  // file keeps its figures and gains the plans table.
   RETURN_IF_ERROR(Named(Exec(
       db_, absl::StrCat("BEGIN IMMEDIATE; ",
                         legacy_ ? "DROP TABLE IF EXISTS doctor_query_stats; "
                                   "DROP TABLE IF EXISTS doctor_sidecar; "
                                 : "",
                         if_not_exists(kQueryStatsTable), "; ", if_not_exists(kBucketsTable), "; ",
-                        if_not_exists(kSlowTable), "; ", if_not_exists(kSidecarTable),
-                        "; INSERT OR IGNORE INTO doctor_sidecar VALUES ('format', ", kFormat,
+                        if_not_exists(kSlowTable), "; ", if_not_exists(kSidecarTable), "; ",
+                        if_not_exists(kPlansTable),
+                        "; INSERT OR REPLACE INTO doctor_sidecar VALUES ('format', ", kFormat,
                         "); COMMIT"))));
   legacy_ = false;
   has_tables_ = true;
+  format_ = kFormat;
   return absl::OkStatus();
 }
 

@@ -7,10 +7,11 @@
 //      than the database is narrowed to them (never more readable than the database);
 //   3. SQLite opens it with SQLITE_OPEN_NOFOLLOW as well (SQLite >= 3.31), so a link swapped in
 //      between the check and the open is refused too;
-//   4. its schema is exactly ours: the four tables and the primary-key index of doctor_sidecar,
+//   4. its schema is exactly ours: the five tables and the primary-key index of doctor_sidecar,
 //      each with our exact CREATE text; no view, no trigger, nothing else (a view or a trigger
-//      could loop forever inside our read or write), and format 2 (a format-1 file of an earlier
-//      sqlite-doctor reads as empty and is replaced by the next writer);
+//      could loop forever inside our read or write), and format 3 (a format-2 file, without the
+//      plans table, is read as it is and migrated by the next writer, its figures kept; a
+//      format-1 file of an earlier sqlite-doctor reads as empty and is replaced);
 //   5. every statement on it runs under a deadline (a progress handler, where the SQLite that
 //      loaded us has one) and a caller-chosen busy timeout: 0 from statement-time paths, so a
 //      process holding the sidecar's lock never stalls an application statement.
@@ -22,6 +23,8 @@
 //   if (side->has_tables()) Query(side->db(), "SELECT ... FROM doctor_query_stats LIMIT ?", ...);
 #ifndef DOCTOR_TIMING_SIDECAR_FILE_H_
 #define DOCTOR_TIMING_SIDECAR_FILE_H_
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
@@ -56,6 +59,11 @@ class SidecarDb {
   // (kRead, kModify). `busy_ms`: how long to wait for another process's lock.
   static absl::StatusOr<std::unique_ptr<SidecarDb>> Open(const std::string& db, SidecarMode mode,
                                                          int busy_ms);
+  // Opens a store file named directly (query_stats_merge: stores copied from other machines),
+  // after the same checks: read-only, never created or changed. Missing, empty, format-1 or
+  // foreign files are errors naming the path.
+  static absl::StatusOr<std::unique_ptr<SidecarDb>> OpenCopy(const std::string& path,
+                                                             int busy_ms);
   ~SidecarDb();
   SidecarDb(const SidecarDb&) = delete;
   SidecarDb& operator=(const SidecarDb&) = delete;
@@ -64,7 +72,10 @@ class SidecarDb {
   const std::string& path() const { return path_; }
   // True when the file holds our tables (false for a new or empty file).
   bool has_tables() const { return has_tables_; }
-  // Creates our tables in a new sidecar (a no-op when they exist); replaces a format-1 file.
+  // 2 or 3 when has_tables(); format 3 has doctor_query_plans (store_plans.h).
+  int64_t format() const { return format_; }
+  // Creates our tables in a new sidecar (a no-op when they exist); replaces a format-1 file and
+  // adds the plans table to a format-2 one (its figures kept).
   absl::Status CreateTables();
   // A value of doctor_sidecar ('reset_at_ms', 'evictions', ...): 0 when absent; an error naming
   // the file when it is not a non-negative integer.
@@ -78,12 +89,16 @@ class SidecarDb {
 
  private:
   SidecarDb(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  static absl::StatusOr<std::unique_ptr<SidecarDb>> OpenPath(const std::string& path,
+                                                             SidecarMode mode, mode_t file_mode,
+                                                             int busy_ms);
   absl::Status CheckSchema();
 
   std::string path_;
   sqlite3* db_ = nullptr;
   bool has_tables_ = false;
   bool legacy_ = false;  // format 1: read as empty, replaced by CreateTables
+  int64_t format_ = 0;
   absl::flat_hash_map<std::string, sqlite3_stmt*> prepared_;  // Run's statements
   double deadline_ms_ = 0;
 };

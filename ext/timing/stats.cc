@@ -276,6 +276,16 @@ void Stats::DropBefore(absl::string_view db, int64_t unix_ms) {
               slow_.end());
 }
 
+void Stats::DropInheritedByFork(bool (*shared)(const std::string& db)) {
+  absl::MutexLock lock(&mu_);
+  for (auto& [key, e] : entries_) {
+    if (e.counters.calls > 0 && shared(DbNameLocked(key.db))) e.counters = Counters();
+  }
+  slow_.erase(std::remove_if(slow_.begin(), slow_.end(),
+                             [&](const SlowQuery& s) { return shared(s.db); }),
+              slow_.end());
+}
+
 StatsInfo Stats::Info() const {
   absl::MutexLock lock(&mu_);
   int64_t slow_bytes = 0;

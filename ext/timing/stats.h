@@ -59,16 +59,25 @@ struct Counters {
   // One run, without its time of day (the trace callback keeps that apart): the hot path.
   void AddRun(double ms, int64_t rows, int64_t vm_steps, int64_t fullscan_steps, int64_t sorts,
               int64_t autoindexes) {
-    if (calls == 0 || ms < min_ms) min_ms = ms;
-    if (calls == 0 || ms > max_ms) max_ms = ms;
-    ++calls;
-    total_ms += ms;
-    sumsq_ms += ms * ms;
-    this->rows += rows;
+    AddTime(ms, rows);
     this->vm_steps += vm_steps;
     this->fullscan_steps += fullscan_steps;
     this->sorts += sorts;
     this->autoindexes += autoindexes;
+  }
+  // The part of AddRun without the VM counters (the trace callback adds those as it reads them).
+  void AddTime(double ms, int64_t rows) {
+    if (calls == 0) {
+      min_ms = ms;
+      max_ms = ms;
+    } else {  // branch-free: minsd/maxsd
+      min_ms = ms < min_ms ? ms : min_ms;
+      max_ms = ms > max_ms ? ms : max_ms;
+    }
+    ++calls;
+    total_ms += ms;
+    sumsq_ms += ms * ms;
+    this->rows += rows;
     ++buckets[BucketOfUs(ms * 1000.0)];  // a product: a division would cost ~15 cycles here
   }
   // Marks the run just added as failed with `code` (its rows must have been 0).
@@ -208,6 +217,13 @@ class Stats {
   void DropBefore(absl::string_view db, int64_t unix_ms);
   StatsInfo Info() const;
   void Reset(int64_t now_ms);
+  // In a child of fork(): drops the counters not yet flushed and the slow entries of every
+  // database for which `shared` is true (the parent flushes them; the child must not add them
+  // to the store again). Entries stay, with their usage.
+  void DropInheritedByFork(bool (*shared)(const std::string& db));
+  // Held across fork() (store_flusher.cc), so that the child never inherits it locked.
+  void LockForFork() ABSL_EXCLUSIVE_LOCK_FUNCTION(mu_) { mu_.Lock(); }
+  void UnlockAfterFork() ABSL_UNLOCK_FUNCTION(mu_) { mu_.Unlock(); }
 
   // For the sidecar flush: hands out the counters of every entry of database `db` with calls
   // since the last take, and zeroes them (the entries and their usage stay). `Restore` puts

@@ -13,6 +13,7 @@
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
+#include "ext/timing/trace.h"
 
 namespace doctor::timing {
 namespace {
@@ -96,16 +97,21 @@ void StartLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
 // and a thread started between fork and exec is wasted work that ThreadSanitizer even forbids.
 // A child that goes on (a pre-forking server's worker) gets its own flusher with the first
 // connection it opens, as SQLite asks (a connection must not be carried across fork()), and its
-// last counts are flushed at exit.
+// last counts are flushed at exit. The counts the parent had not flushed at the fork stay the
+// parent's: the child drops its copy of them (trace.h, DropCountsInheritedByFork).
 void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   TheFlusher().mu.Lock();
   StoreMutex().Lock();
+  LockTimingForFork();
 }
 void ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  UnlockTimingAfterFork();
   StoreMutex().Unlock();
   TheFlusher().mu.Unlock();
 }
 void ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  UnlockTimingAfterFork();
+  DropCountsInheritedByFork();
   StoreMutex().Unlock();
   Flusher& f = TheFlusher();
   // The parent's Run is left alone: its thread is not in this process (never joined, never freed).

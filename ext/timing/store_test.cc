@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -142,6 +144,33 @@ TEST_F(Store, AForkedChildSharesLive) {
   int status = 0;
   waitpid(child, &status, 0);
   EXPECT_EQ(StoreCalls(app, kInsert), "8");
+}
+
+// A child of fork() inherits the parent's counts not flushed yet: only the parent may add them to
+// the store (before the fix the child's exit flush added them again: 6 calls for 3 runs).
+TEST_F(Store, AForkedChildDoesNotRecountParentsDeltas) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 60000)");
+  db.Exec("SELECT query_stats_flush()");
+  Insert(db, 3);  // in memory only: the flusher's next turn is a minute away
+  db.Exec("SELECT doctor_set('slow_ms', 0)");
+  db.Exec("INSERT INTO t VALUES (42)");  // and a slow statement not flushed yet
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child == 0) std::exit(0);  // its exit handler flushes what the child holds
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  db.Exec("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreCalls(app, kInsert), "4");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_slow_queries WHERE sql LIKE 'INSERT%'"),
+            "1");
+  // The parent's own view counts each run once too.
+  EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats WHERE query = '") + kInsert + "'"),
+            "4");
 }
 
 // Most forks are followed by exec (Node's child_process, a shell): the child must not start a
@@ -344,8 +373,12 @@ TEST_F(Store, HostileStoresGiveAClearErrorOrAnHonestRow) {
     const char* expect;  // substring of the error, or "" for an honest (memory-only) row
   };
   const std::vector<Case> cases = {
-      {"wrong version", "UPDATE doctor_sidecar SET value = 3 WHERE key = 'format'",
-       "format 3, expected 2"},
+      {"wrong version", "UPDATE doctor_sidecar SET value = 4 WHERE key = 'format'",
+       "format 4, expected 3"},
+      {"format 2 label on format 3", "UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'",
+       "format 2, expected 3"},
+      {"plan id not its text", "INSERT INTO doctor_query_plans VALUES (1, 'x', 42, 'SCAN t',"
+       " '3.40.1', 0)", "plan_id 42 is not the id of its plan text"},
       {"negative count", "UPDATE doctor_query_stats SET calls = -1", "not a valid value"},
       {"huge count", "UPDATE doctor_query_stats SET rows = 9223372036854775807",
        "not a valid value"},
@@ -389,7 +422,8 @@ TEST_F(Store, HostileStoresGiveAClearErrorOrAnHonestRow) {
     } else {
       EXPECT_THAT(error, AllOf(HasSubstr(app + "-doctor"), HasSubstr(c.expect))) << c.name;
       const std::string name = c.name;
-      if (name != "negative count" && name != "huge count") {  // info reads the header only
+      if (name != "negative count" && name != "huge count" &&
+          name != "plan id not its text") {  // info reads the header only
         EXPECT_THAT(db.One("SELECT store_error FROM query_stats_info"), HasSubstr(c.expect))
             << c.name;
       }
@@ -426,8 +460,40 @@ TEST_F(Store, AnOlderFormatReadsAsEmptyAndIsReplaced) {
   EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats WHERE query = '") + kInsert + "'"),
             "2");
   db.One("SELECT query_stats_flush()");
-  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "2");
+  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "3");
   EXPECT_EQ(StoreCalls(app, kInsert), "2");
+}
+
+// A format-2 store (before shared plans) is read as it is and migrated by the next flush, its
+// figures kept.
+TEST_F(Store, AFormat2StoreKeepsItsFiguresAndGainsPlans) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  {
+    Db db(app);
+    db.Exec("CREATE TABLE t(a)");
+    Insert(db, 2);
+    db.One("SELECT query_stats_flush()");
+  }
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw,
+                           "DROP TABLE doctor_query_plans;"
+                           "UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close_v2(raw);
+  }
+  Db db(app);
+  EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats WHERE query = '") + kInsert + "'"),
+            "2");
+  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "2");
+  Insert(db, 3);
+  db.Exec("SELECT * FROM t WHERE a = 1");
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "3");
+  EXPECT_EQ(StoreCalls(app, kInsert), "5");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/status_macros.h"
 #include "nlohmann/json.hpp"
 
 namespace doctor::timing {
@@ -82,6 +83,46 @@ absl::Status ReadErrors(const Value& v, int64_t calls, Counters* c) {
   }
   if (c->errors > calls) return OutOfRange("errors", v);
   return absl::OkStatus();
+}
+
+// One row of doctor_query_stats, every value checked.
+namespace {
+
+absl::Status ReadCounters(const Row& r, Counters* c) {
+  RETURN_IF_ERROR(ReadCount(r[4], "calls", &c->calls));
+  if (c->calls == 0) return OutOfRange("calls", r[4]);  // flushes never write an empty entry
+  RETURN_IF_ERROR(ReadMs(r[5], "total_ms", &c->total_ms));
+  RETURN_IF_ERROR(ReadMs(r[6], "sumsq_ms", &c->sumsq_ms));
+  RETURN_IF_ERROR(ReadMs(r[7], "min_ms", &c->min_ms));
+  RETURN_IF_ERROR(ReadMs(r[8], "max_ms", &c->max_ms));
+  if (c->min_ms > c->max_ms) return OutOfRange("min_ms", r[7]);
+  RETURN_IF_ERROR(ReadCount(r[9], "rows", &c->rows));
+  RETURN_IF_ERROR(ReadCount(r[10], "vm_steps", &c->vm_steps));
+  RETURN_IF_ERROR(ReadCount(r[11], "fullscan_steps", &c->fullscan_steps));
+  RETURN_IF_ERROR(ReadCount(r[12], "sorts", &c->sorts));
+  RETURN_IF_ERROR(ReadCount(r[13], "autoindexes", &c->autoindexes));
+  RETURN_IF_ERROR(ReadErrors(r[14], c->calls, c));
+  RETURN_IF_ERROR(ReadCount(r[15], "first_seen_ms", &c->first_seen_ms));
+  RETURN_IF_ERROR(ReadCount(r[16], "last_seen_ms", &c->last_seen_ms));
+  return ReadHistogram(r[17], c->calls, &c->buckets);
+}
+
+}  // namespace
+
+absl::StatusOr<EntrySnapshot> ReadStoreEntry(const Row& r) {
+  EntrySnapshot e;
+  absl::Status status = ReadInteger(r[0], "query_id", &e.query_id);
+  e.db = r[1].AsText();
+  e.query = r[2].AsText();
+  e.example = r[3].AsText();
+  if (status.ok()) status = ReadCounters(r, &e.counters);
+  if (status.ok()) status = ReadCount(r[18], "stats_since_ms", &e.stats_since_ms);
+  if (status.ok()) status = ReadMs(r[19], "lock_wait_ms", &e.counters.lock_wait_ms);
+  if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat("row query_id ", e.query_id, ": ", status.message()));
+  }
+  return e;
 }
 
 }  // namespace doctor::timing

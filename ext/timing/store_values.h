@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ext/core/value.h"
 #include "ext/timing/histogram.h"
@@ -31,6 +32,16 @@ absl::Status ReadHistogram(const Value& v, int64_t calls, Buckets* b);
 // 0, or a JSON object of failed runs by code ({"BUSY_SNAPSHOT": 55}).
 absl::Status ReadErrors(const Value& v, int64_t calls, Counters* c);
 std::string HistogramJson(const Buckets& b);
+
+// The columns of doctor_query_stats a read takes, in the order ReadStoreEntry expects: texts are
+// cut (a hostile row cannot make us allocate much).
+inline constexpr const char* kStoreEntryColumns =
+    "query_id, substr(db, 1, 4096), substr(query, 1, 4100), substr(example, 1, 4100), calls,"
+    " total_ms, sumsq_ms, min_ms, max_ms, rows, vm_steps, fullscan_steps, sorts, autoindexes,"
+    " errors, first_seen_ms, last_seen_ms, substr(histogram, 1, 4096), stats_since_ms,"
+    " lock_wait_ms";
+// One row of those columns, every value checked; the error names the row's query_id.
+absl::StatusOr<EntrySnapshot> ReadStoreEntry(const Row& r);
 
 }  // namespace doctor::timing
 

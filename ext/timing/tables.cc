@@ -24,12 +24,6 @@
 namespace doctor::timing {
 namespace {
 
-// A time of day as ISO-8601 UTC; NULL when never set.
-Value TimeOfDay(int64_t unix_ms) {
-  if (unix_ms <= 0) return Value::Null();
-  return Value(IsoTime(unix_ms));
-}
-
 // The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL. Only
 // statements whose EXPLAIN QUERY PLAN has no effect at prepare time are planned (never PRAGMA,
 // ATTACH, transaction control or DDL); EXPLAIN only prepares, it never runs them.
@@ -98,7 +92,9 @@ std::vector<std::string> ReadDbs(Connection& connection) {
 // Process memory (what is not flushed yet) merged with the store of every database file this
 // process has seen and of this connection's own database. A damaged store fails the read on its
 // own database's connections only (the error names the file); elsewhere it is left out.
-absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
+using StorePlans = absl::flat_hash_map<std::pair<int64_t, std::string>, StorePlan>;
+
+absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StorePlans* plans) {
   const std::string& own = connection.State<TimingState>().db_name();
   absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
   std::vector<EntrySnapshot> all;
@@ -111,6 +107,10 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection) {
         continue;
       }
       for (EntrySnapshot& e : side->entries) MergeInto(std::move(e), &all, &index);
+      for (StorePlan& p : side->plans) {
+        std::pair<int64_t, std::string> key(p.query_id, p.db);
+        plans->insert_or_assign(std::move(key), std::move(p));
+      }
     }
     for (EntrySnapshot& e : FoldedStats().Snapshot()) MergeInto(std::move(e), &all, &index);
   }
@@ -147,6 +147,33 @@ absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
 
 }  // namespace
 
+Value TimeOfDay(int64_t unix_ms) {
+  if (unix_ms <= 0) return Value::Null();
+  return Value(IsoTime(unix_ms));
+}
+
+void SetCounterColumns(RowBuilder& rows, const Counters& c) {
+  rows.Set("calls", c.calls);
+  rows.Set("total_ms", c.total_ms);
+  rows.Set("min_ms", c.min_ms);
+  rows.Set("max_ms", c.max_ms);
+  rows.Set("mean_ms", c.mean_ms());
+  rows.Set("stddev_ms", c.stddev_ms());
+  rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
+  rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
+  rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
+  rows.Set("histogram", Sparkline(c.buckets));
+  rows.Set("rows", c.rows);
+  rows.Set("vm_steps", c.vm_steps);
+  rows.Set("fullscan_steps", c.fullscan_steps);
+  rows.Set("sorts", c.sorts);
+  rows.Set("autoindexes", c.autoindexes);
+  rows.Set("errors", c.ErrorsJson());
+  rows.Set("lock_wait_ms", c.lock_wait_ms);
+  rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
+  rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
+}
+
 const Column kQueryStatsColumns[] = {
     {"query_id", "INTEGER", "Stable 64-bit id: FNV-1a 64 of query, as a signed integer."},
     {"query", "TEXT", "The normalized text (literals and parameters as ?)."},
@@ -179,10 +206,11 @@ const Column kQueryStatsColumns[] = {
     {"last_seen", "TEXT", "Last run, ISO-8601 UTC."},
     {"plan", "TEXT",
      "EXPLAIN QUERY PLAN as the application's SQLite planned it when the query ran (first run "
-     "and after each schema change), steps joined by '; '; when none was captured, computed on "
-     "this connection (NULL for other databases and statements with nothing to plan)."},
+     "and after each schema change; another process's through the shared store), steps joined "
+     "by '; '; when none was captured, computed on this connection (NULL for other databases "
+     "and statements with nothing to plan)."},
     {"plan_id", "INTEGER",
-     "FNV-1a 64 of the captured plan text (NULL when plan was not captured in the application)."},
+     "FNV-1a 64 of the captured plan text (NULL when plan was not captured in an application)."},
     {"stats_since", "TEXT",
      "When this row's statistics started (its first run since the last reset or its eviction), "
      "ISO-8601 UTC."},
@@ -224,7 +252,8 @@ const Column kInfoColumns[] = {
 
 absl::StatusOr<Rows> QueryStats(TableCall& call) {
   Connection& connection = call.connection();
-  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection));
+  StorePlans shared;  // the plans other processes captured (format-3 stores)
+  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection, &shared));
   const std::string& own = connection.State<TimingState>().db_name();
   PlanCache& plans = connection.State<PlanCache>();
   plans.Refresh();
@@ -236,28 +265,13 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     rows.Set("query", e.query);
     rows.Set("example", e.example.empty() ? Value::Null() : Value(e.example));
     rows.Set("db", e.db);
-    rows.Set("calls", c.calls);
-    rows.Set("total_ms", c.total_ms);
-    rows.Set("min_ms", c.min_ms);
-    rows.Set("max_ms", c.max_ms);
-    rows.Set("mean_ms", c.mean_ms());
-    rows.Set("stddev_ms", c.stddev_ms());
-    rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
-    rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
-    rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
-    rows.Set("histogram", Sparkline(c.buckets));
-    rows.Set("rows", c.rows);
-    rows.Set("vm_steps", c.vm_steps);
-    rows.Set("fullscan_steps", c.fullscan_steps);
-    rows.Set("sorts", c.sorts);
-    rows.Set("autoindexes", c.autoindexes);
-    rows.Set("errors", c.ErrorsJson());
-    rows.Set("lock_wait_ms", c.lock_wait_ms);
-    rows.Set("first_seen", TimeOfDay(c.first_seen_ms));
-    rows.Set("last_seen", TimeOfDay(c.last_seen_ms));
+    SetCounterColumns(rows, c);
     if (std::optional<PlanRecord> captured = PlanHistory::Global().Current(e.query_id, e.db)) {
       rows.Set("plan", captured->text);
       rows.Set("plan_id", captured->plan_id);
+    } else if (auto it = shared.find(std::make_pair(e.query_id, e.db)); it != shared.end()) {
+      rows.Set("plan", it->second.plan);
+      rows.Set("plan_id", it->second.plan_id);
     } else if (e.db == own) {
       rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
     }

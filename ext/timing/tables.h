@@ -5,7 +5,9 @@
 #include "absl/status/statusor.h"
 #include "ext/core/area.h"
 #include "ext/core/table.h"
+#include "ext/core/table_rows.h"
 #include "ext/core/value.h"
+#include "ext/timing/stats.h"
 
 namespace doctor::timing {
 
@@ -13,6 +15,12 @@ extern const Column kQueryStatsColumns[27];
 extern const Column kPlanChangesColumns[20];
 extern const Column kSlowQueriesColumns[10];
 extern const Column kInfoColumns[15];
+
+// A time of day as ISO-8601 UTC; NULL when never set (unix_ms <= 0).
+Value TimeOfDay(int64_t unix_ms);
+// The figures of one entry, the columns query_stats and query_stats_merge share (calls through
+// last_seen).
+void SetCounterColumns(RowBuilder& rows, const Counters& c);
 
 absl::StatusOr<Rows> QueryStats(TableCall& call);
 absl::StatusOr<Rows> SlowQueries(TableCall& call);
@@ -22,6 +30,10 @@ absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
 // query_stats_buckets (buckets_table.cc).
 extern const Column kBucketsColumns[11];
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
+
+// query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
+extern const Column kMergeColumns[29];
+absl::StatusOr<Rows> QueryStatsMerge(TableCall& call);
 
 }  // namespace doctor::timing
 

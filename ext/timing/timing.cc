@@ -100,6 +100,8 @@ const FunctionSpec kFunctions[] = {
      "trace callback calls for the events in mask (pointers bound with sqlite3_bind_pointer)."},
 };
 
+constexpr TableArg kStoresArg[] = {{"stores", true}};
+
 const TableSpec kTables[] = {
     {"query_stats", nullptr, {}, true, QueryStats, "SELECT * FROM query_stats",
      "One row per normalized query (per database file): calls, time (total, min, max, mean, "
@@ -130,6 +132,14 @@ const TableSpec kTables[] = {
      "shared <db>-doctor stores and this process's unflushed counts; join hours_ago = 0 with 1 "
      "to see what got slower.",
      kBucketsColumns},
+    {"query_stats_merge", nullptr, kStoresArg, true, QueryStatsMerge,
+     "SELECT * FROM query_stats_merge(stores)",
+     "The fleet view: <db>-doctor stores copied from several machines (stores: one path or a "
+     "JSON array of paths), merged exactly per query and database file name: calls, sums, "
+     "min/max, failed runs per code, histograms bucket by bucket (exact percentiles to the "
+     "bucket), and sources, how many stores each row came from. Read-only; a bad store is an "
+     "error naming it.",
+     kMergeColumns},
 };
 
 Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &kSlowMax,

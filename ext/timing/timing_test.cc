@@ -108,6 +108,43 @@ TEST_F(Timing, InterleavedStatementsCountTheirOwnRows) {
             "1:5 1:3");
 }
 
+// A run's start counters live in its statement's cache slot; statements that take that slot
+// while the run is in flight (here: 300 distinct ones) must not change the run's deltas.
+TEST_F(Timing, RunsKeepTheirCountersWhenTheirSlotIsTaken) {
+  Db db;
+  db.Exec("CREATE TABLE wide(a); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c "
+          "WHERE i < 50) INSERT INTO wide SELECT i FROM c");
+  sqlite3_stmt* outer = Prepare(db, "SELECT a FROM wide WHERE a > ? ORDER BY a DESC");
+  for (int run = 0; run < 3; ++run) {
+    sqlite3_bind_int(outer, 1, 10);
+    ASSERT_EQ(sqlite3_step(outer), SQLITE_ROW);
+    if (run == 1) {  // live statements at 300 addresses: some share the outer one's slot
+      std::vector<sqlite3_stmt*> others;
+      for (int i = 0; i < 300; ++i) {
+        others.push_back(Prepare(db, ("SELECT " + std::to_string(i)).c_str()));
+        sqlite3_step(others.back());
+        sqlite3_reset(others.back());
+      }
+      for (sqlite3_stmt* other : others) sqlite3_finalize(other);
+    }
+    while (sqlite3_step(outer) == SQLITE_ROW) {
+    }
+    sqlite3_reset(outer);
+  }
+  std::string want;
+  for (int op :
+       {SQLITE_STMTSTATUS_VM_STEP, SQLITE_STMTSTATUS_FULLSCAN_STEP, SQLITE_STMTSTATUS_SORT}) {
+    want += (want.empty() ? "" : " ") + std::to_string(sqlite3_stmt_status(outer, op, 0));
+  }
+  sqlite3_finalize(outer);
+  EXPECT_EQ(db.One("SELECT calls || ' ' || rows FROM query_stats "
+                   "WHERE query = 'SELECT a FROM wide WHERE a > ? ORDER BY a DESC'"),
+            "3 120");
+  EXPECT_EQ(db.One("SELECT vm_steps || ' ' || fullscan_steps || ' ' || sorts FROM query_stats "
+                   "WHERE query = 'SELECT a FROM wide WHERE a > ? ORDER BY a DESC'"),
+            want);
+}
+
 // A statement run by a user function inside another statement is timed on its own; the outer
 // statement keeps its own rows.
 TEST_F(Timing, NestedStatementsAreTimedApart) {

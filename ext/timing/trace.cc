@@ -7,12 +7,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "ext/core/query_plan.h"
 #include "ext/core/sql_normalize.h"
 #include "ext/core/statement_kind.h"
-#include "ext/core/time.h"
 #include "ext/timing/clock.h"
-#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/store_flusher.h"
@@ -117,6 +114,26 @@ void DiscardPendingSamples() {
   for (TimingState* state : Registry()) state->FoldPending(/*discard=*/true);
 }
 
+void LockTimingForFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  registry_mu.Lock();
+  Stats::Global().LockForFork();
+}
+
+void UnlockTimingAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  Stats::Global().UnlockAfterFork();
+  registry_mu.Unlock();
+}
+
+void DropCountsInheritedByFork() {
+  absl::MutexLock lock(&registry_mu);
+  for (TimingState* state : Registry()) {
+    // A thread that held the spin lock at the fork is not in this process.
+    state->pending_lock_.store(false, std::memory_order_relaxed);
+    if (HasSidecar(state->db_name_)) state->FoldPending(/*discard=*/true);
+  }
+  Stats::Global().DropInheritedByFork(&HasSidecar);
+}
+
 absl::Status TimingState::Install() {
   if (installed_ || OpeningSidecar()) return absl::OkStatus();
   int rc = sqlite3_trace_v2(db_, kEvents | forward_mask_,
@@ -173,7 +190,11 @@ int TimingState::CallbackAndForward(unsigned event, void* context, void* p, void
 
 void TimingState::RefreshSettings() {
   settings_generation_ = Setting::Generation();  // first: a change from now on moves it again
-  timing_on_ = kTimingOn.On();
+  if (kTimingOn.On()) {
+    attention_ &= ~kTimingOff;
+  } else {
+    attention_ |= kTimingOff;
+  }
   slow_ms_ = static_cast<double>(kSlowMs.Get());
 }
 
@@ -187,6 +208,7 @@ bool TimingState::Admit(sqlite3_stmt* stmt) {
   // has a run in flight): EXPLAIN on this connection here is as safe as between two statements.
   if ((attention_ & kPlanToCapture) && in_flight_count_ == 0) CapturePlans();
   if (attention_ & kStaleCache) {
+    DetachRuns(nullptr);
     for (Cached& c : cache_) c.stmt = nullptr;
   }
   attention_ = plan_queue_.empty() ? 0 : kPlanToCapture;
@@ -206,10 +228,11 @@ void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   r.fresh = r.counters[0] == 0;
   Cached& slot = cache_[SlotOf(stmt)];
   if (slot.stmt == stmt && !r.fresh) {
-    std::memcpy(&r.counters[1], &slot.last[1], 3 * sizeof r.counters[0]);
+    r.slot = &slot;  // its `last` counters are this run's start values
     // Every kPlanCheckEvery runs of a prepared statement: re-prepared since (plan_history.h)?
     if (--slot.plan_countdown == 0) CheckPlan(slot, stmt);
   } else {
+    r.slot = nullptr;
     ReadStartCounters(r);
   }
   r.start_ticks = TraceClockNow();
@@ -217,14 +240,15 @@ void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
 
 int TimingState::OnStmt(sqlite3_stmt* stmt) {
   SyncSettings();
-  if (!timing_on_) {
-    // Statements run while timing is off are not seen: a recycled statement address could then
-    // look like a known one, so the cache starts over when timing comes back.
-    attention_ |= kStaleCache;
-    return 0;
-  }
-  // The common case: nothing else running, the cache fresh, a statement of the application.
+  // The common case: timing on, nothing else running, the cache fresh, a statement of the
+  // application.
   if (in_flight_count_ != 0 || attention_ != 0 || connection_.internal()) {
+    if (attention_ & kTimingOff) {
+      // Statements run while timing is off are not seen: a recycled statement address could
+      // then look like a known one, so the cache starts over when timing comes back.
+      attention_ |= kStaleCache;
+      return 0;
+    }
     return OnOtherStmt(stmt);
   }
   in_flight_count_ = 1;
@@ -235,6 +259,21 @@ int TimingState::OnStmt(sqlite3_stmt* stmt) {
 int TimingState::OnOtherStmt(sqlite3_stmt* stmt) {
   if (Admit(stmt)) StartRun(in_flight_[in_flight_count_++], stmt);
   return 0;
+}
+
+void TimingState::DetachRuns(const Cached* slot) {
+  for (size_t i = 0; i < in_flight_count_; ++i) {
+    Running& r = in_flight_[i];
+    if (r.slot == nullptr || (slot != nullptr && r.slot != slot)) continue;
+    std::memcpy(&r.counters[1], &r.slot->last[1], 3 * sizeof r.counters[0]);
+    r.slot = nullptr;
+  }
+}
+
+TimingState::Cached& TimingState::SlotAtEnd(const Running& run) {
+  Cached& c = Lookup(run.stmt, run.fresh);
+  std::memcpy(&c.last[1], &run.counters[1], 3 * sizeof run.counters[0]);
+  return c;
 }
 
 void TimingState::ReadStartCounters(Running& r) {
@@ -282,6 +321,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
   }
   // Writes count the rows they changed; everything else the rows it returned.
   const bool is_dml = it->second.is_write && !sqlite3_stmt_readonly(stmt);
+  DetachRuns(&slot);
   LockPending();
   // The slot's samples belong to its previous statement.
   if (slot.pending.calls > 0) FoldSlotLocked(slot, TraceTimeOfDay());
@@ -314,31 +354,43 @@ bool TimingState::TakeOuterRun(sqlite3_stmt* stmt, Running* run) {
 
 void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   sqlite3_stmt* const stmt = run.stmt;
-  Cached& c = Lookup(stmt, run.fresh);
-  // Written out, not looped over kCounterOps: this is the most frequent code of the extension.
-  c.last[0] = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
-  c.last[1] = StmtCounter(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP);
-  c.last[2] = StmtCounter(stmt, SQLITE_STMTSTATUS_SORT);
-  c.last[3] = StmtCounter(stmt, SQLITE_STMTSTATUS_AUTOINDEX);
-  int64_t delta[4];
-  for (int k = 0; k < 4; ++k) delta[k] = CounterDelta(run.counters[k], c.last[k]);
+  Cached& c = ABSL_PREDICT_TRUE(run.slot != nullptr) ? *run.slot : SlotAtEnd(run);
   const double ms = TraceTicksToMs(end_ticks - run.start_ticks);
   // A step that returned SQLITE_BUSY* leaves the statement running (it may be stepped again);
   // any other end halts it. A PROFILE of a running statement with no row yet is such a step (a
   // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
   const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
   const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
-  // first_seen/last_seen: kept as clock readings here, converted when folded.
   LockPending();
+  // first_seen/last_seen: kept as clock readings here, converted when folded.
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
-  c.pending.AddRun(ms, counted_rows, delta[0], delta[1], delta[2], delta[3]);
+  c.pending.AddTime(ms, counted_rows);
   c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
+  // Each VM counter is added as soon as it is read (sqlite3_stmt_status only reads a field): no
+  // value has to outlive the next call. Start values: VM_STEP read at the start, the others the
+  // ends of the previous run. Written out, not looped over kCounterOps: the most frequent code.
+  auto* const stmt_status = sqlite3_api->stmt_status;
+  uint32_t now = stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+  c.pending.vm_steps += CounterDelta(run.counters[0], now);
+  c.last[0] = now;
+  now = stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+  const int64_t fullscan_steps = CounterDelta(c.last[1], now);
+  c.pending.fullscan_steps += fullscan_steps;
+  c.last[1] = now;
+  now = stmt_status(stmt, SQLITE_STMTSTATUS_SORT, 0);
+  c.pending.sorts += CounterDelta(c.last[2], now);
+  c.last[2] = now;
+  now = stmt_status(stmt, SQLITE_STMTSTATUS_AUTOINDEX, 0);
+  c.pending.autoindexes += CounterDelta(c.last[3], now);
+  c.last[3] = now;
   UnlockPending();
   txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
   if (c.sets_busy_timeout >= 0) connection_.AfterBusyTimeoutPragma(c.sets_busy_timeout);
   if (busy) MarkBusy(c);
-  if (ms >= slow_ms_) RecordSlow(c, stmt, ms, end_ticks, delta);
+  if (ms >= slow_ms_) {
+    RecordSlow(c, stmt, ms, end_ticks, CounterDelta(run.counters[0], c.last[0]), fullscan_steps);
+  }
 }
 
 int TimingState::OnProfile(sqlite3_stmt* stmt) {
@@ -383,90 +435,11 @@ void TimingState::RefineBusy() {
   UnlockPending();
 }
 
-void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
-  c.plan_countdown = kPlanCheckEvery;
-  // Re-prepared since the last check (Relookup sets 0 for a statement's first run: a re-prepare
-  // during it met a changed schema).
-  const uint32_t reprepares = StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
-  const bool reprepared = reprepares != c.reprepares;
-  const uint64_t generation = PlanHistory::Global().generation();
-  if (generation != plan_history_generation_) {  // query_stats_reset: plan everything again
-    plan_history_generation_ = generation;
-    planned_.clear();
-    ++plan_epoch_;
-  }
-  // The common case, every kPlanCheckEvery runs of a prepared statement: nothing changed.
-  if (!reprepared && c.plan_epoch == plan_epoch_) return;
-  c.reprepares = reprepares;
-  if (reprepared) {
-    ++plan_epoch_;  // statements prepared after the reload will not re-prepare: plan them again
-    LockPending();
-    FoldSlotLocked(c, TraceTimeOfDay());  // the runs so far go to the previous plan
-    UnlockPending();
-  }
-  switch (c.kind) {
-    case StatementKind::kAnalyze:
-      PlanHistory::Global().NoteAnalyze(UnixMs());
-      ++plan_epoch_;
-      return;
-    case StatementKind::kCreate:
-    case StatementKind::kDrop:
-    case StatementKind::kAlter:
-      ++plan_epoch_;
-      return;
-    default:
-      break;
-  }
-  // Queries only: EXPLAIN of an INSERT, UPDATE or DELETE is compiled to count changes, and its
-  // end sets sqlite3_changes() to 0, which the application could read next.
-  if (!IsQuery(c.kind)) {
-    c.plan_epoch = plan_epoch_;
-    return;
-  }
-  auto planned = planned_.find(c.query_id);
-  if (planned != planned_.end() && planned->second == plan_epoch_) {
-    c.plan_epoch = plan_epoch_;
-    return;
-  }
-  for (const PlanToCapture& p : plan_queue_) {
-    if (p.query_id == c.query_id) {
-      c.plan_epoch = plan_epoch_;
-      return;
-    }
-  }
-  if (plan_queue_.size() >= kMaxPlanQueue) return;  // checked again at a later run
-  plan_queue_.push_back({c.query_id, c.raw, c.query});
-  attention_ |= kPlanToCapture;
-  c.plan_epoch = plan_epoch_;
-}
-
-void TimingState::CapturePlans() {
-  std::vector<PlanToCapture> queue;
-  queue.swap(plan_queue_);
-  size_t done = 0;
-  for (PlanToCapture& p : queue) {
-    if (done == kMaxCapturesPerStart) {  // bounded work per statement start: the rest next time
-      plan_queue_.push_back(std::move(p));
-      continue;
-    }
-    ++done;
-    if (planned_.size() >= kMaxPlanned) planned_.clear();
-    planned_[p.query_id] = plan_epoch_;
-    // Prepared only, never run; our own statements are not timed (InternalScope). A failure
-    // (a table gone, an authorizer) leaves the plan unknown and the application unaffected.
-    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.raw);
-    if (!plan.ok() || plan->empty()) continue;
-    PlanHistory::Global().Observe(Key{p.query_id, db_index_}, db_name_, p.query, p.raw,
-                                  PlanText(*plan), sqlite3_libversion(), UnixMs(),
-                                  Stats::Global(), kStatsMax.Get());
-  }
-}
-
 void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
-                             const int64_t* delta) {
+                             int64_t vm_steps, int64_t fullscan_steps) {
   if (kSlowMax.Get() <= 0) return;
-  SlowQuery slow{TraceTimeOfDay().UnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, delta[0],
-                 delta[1]};
+  SlowQuery slow{TraceTimeOfDay().UnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, vm_steps,
+                 fullscan_steps};
   slow.query = c.query;
   if (kSlowParams.On()) {
     if (char* expanded = sqlite3_expanded_sql(stmt)) {

@@ -56,12 +56,18 @@ class TimingState : public AreaState {
   void SetForward(unsigned mask, int (*callback)(unsigned, void*, void*, void*), void* context);
 
  private:
+  struct Cached;
   struct Running {
     sqlite3_stmt* stmt;
+    // The statement's cache slot when it was known at the start (its `last` counters are the
+    // start values); nullptr when the end must look it up (counters[1..3] then hold the start
+    // values). A slot that changes statement detaches the runs that point to it (DetachRuns).
+    Cached* slot;
     int64_t start_ticks;  // TraceClockNow()
     int64_t rows;
     double lock_wait_start;  // Connection::lock_wait_ms() when the run started
-    uint32_t counters[4];  // VM_STEP, FULLSCAN_STEP, SORT, AUTOINDEX when the run started
+    // VM_STEP, FULLSCAN_STEP, SORT, AUTOINDEX when the run started ([1..3]: only without slot).
+    uint32_t counters[4];
     // First run of this sqlite3_stmt (VM_STEP was 0): its address may be a recycled one, so the
     // cache must check the SQL text; later runs of the same statement trust the pointer.
     bool fresh;
@@ -150,7 +156,8 @@ class TimingState : public AreaState {
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CapturePlans();
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RecordSlow(const Cached& c, sqlite3_stmt* stmt,
                                                               double ms, int64_t end_ticks,
-                                                              const int64_t* delta);
+                                                              int64_t vm_steps,
+                                                              int64_t fullscan_steps);
   Cached& Lookup(sqlite3_stmt* stmt, bool fresh) {
     Cached& slot = cache_[SlotOf(stmt)];
     if (slot.stmt == stmt && !fresh) return slot;  // the same live statement as last time
@@ -158,6 +165,11 @@ class TimingState : public AreaState {
   }
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD Cached& Relookup(Cached& slot, sqlite3_stmt* stmt,
                                                                bool fresh);
+  // The slot of a run that had none at its start, with the run's start counters in its `last`.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD Cached& SlotAtEnd(const Running& run);
+  // Before `slot` (or, with nullptr, every slot) changes statement: the runs in flight that use
+  // its `last` counters as their start values get a copy of them.
+  void DetachRuns(const Cached* slot);
   // Folds (or, with discard, drops) every slot's pending samples. Takes pending_lock_.
   void FoldPending(bool discard);
   void FoldSlotLocked(Cached& slot, const TraceTimeOfDay& time_of_day);
@@ -167,6 +179,7 @@ class TimingState : public AreaState {
   void UnlockPending() { pending_lock_.store(false, std::memory_order_release); }
   friend Stats& FoldedStats();
   friend void DiscardPendingSamples();
+  friend void DropCountsInheritedByFork();
   static size_t SlotOf(sqlite3_stmt* stmt) {
     return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
   }
@@ -181,11 +194,11 @@ class TimingState : public AreaState {
   size_t in_flight_count_ = 0;
   // Non-zero when the next STMT event must leave the common path: the cache is stale
   // (kStaleCache), or a BUSY run waits for its extended code (kBusyToRefine).
-  static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2, kPlanToCapture = 4;
+  // kTimingOff: the setting `timing` is off (the statement is not timed).
+  static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2, kPlanToCapture = 4, kTimingOff = 8;
   uint8_t attention_ = 0;
   const Cached* busy_slot_ = nullptr;  // the slot of that run
   bool installed_ = false;
-  bool timing_on_ = false;       // timing
   double slow_ms_ = 0;           // slow_ms
   uint64_t settings_generation_ = ~uint64_t{0};
   // Guards every slot's `pending` and a slot's identity (stmt, texts, key, hint) against readers
@@ -216,6 +229,14 @@ class TimingState : public AreaState {
 
 // The process store with the pending samples of every connection folded in: what readers use.
 Stats& FoldedStats();
+// fork() (the store flusher's fork handlers, after the store's mutex): LockTimingForFork holds
+// the registry of connections and the process store across the fork, so the child never inherits
+// them locked; UnlockTimingAfterFork releases them. In the child, DropCountsInheritedByFork then
+// drops the counts the parent had not flushed yet (pending samples, Stats counters and slow
+// entries of databases with a store): the parent flushes them, the child must not count them again.
+void LockTimingForFork();
+void UnlockTimingAfterFork();
+void DropCountsInheritedByFork();
 // Drops every connection's pending samples (query_stats_reset).
 void DiscardPendingSamples();
 

@@ -1,6 +1,6 @@
 // Query timing across processes: two better-sqlite3 processes flush their statistics into the
 // database's sidecar; the sqlite3 shell (another SQLite library, 3.40) and a third connection see
-// exactly the merged counts.
+// exactly the merged counts, and the plan the workers' SQLite captured.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -38,6 +38,16 @@ test('flushes of two processes merge exactly in the sqlite3 shell and a third co
     `SELECT calls FROM query_stats WHERE query = '${SELECT}'`,
     `SELECT rows FROM query_stats WHERE query = '${INSERT}'`], { encoding: 'utf8' });
   assert.deepEqual(shell.trim().split('\n'), ['200', '75', '200']);
+
+  // The plan the workers' SQLite (3.53) captured travels with the store (format 3): the shell,
+  // which never ran the query, shows it with its plan_id, and so does the fleet view.
+  const plans = execFileSync('sqlite3', ['-batch', file, `.load ${DOCTOR_SO}`,
+    `SELECT plan_id IS NOT NULL, plan FROM query_stats WHERE query = '${SELECT}'`,
+    `SELECT sources, calls, plan_id = (SELECT plan_id FROM query_stats WHERE query = '${SELECT}')
+       FROM query_stats_merge('${file}-doctor') WHERE query = '${SELECT}'`],
+  { encoding: 'utf8' }).trim().split('\n');
+  assert.match(plans[0], /^1\|SCAN events/);
+  assert.equal(plans[1], '1|75|1');
 
   // A third connection in this process: its own unflushed calls are added to the sidecar's.
   const db = openDoctor(file);

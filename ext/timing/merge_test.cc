@@ -1,0 +1,374 @@
+// The fleet view and shared plans (issue 15 items 8 and 5): query_stats_merge over stores made by
+// real flushes and over stores written with chosen figures, merged exactly (sums, min/max,
+// errors per code, histograms bucket by bucket so percentiles equal those of one store that saw
+// every run), hostile paths refused with an error naming them, files never changed; a plan
+// captured by another process is shown by a reader through the store. (Tagged "threads": file
+// databases start the store flusher.)
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ext/core/testing.h"
+#include "ext/timing/stats.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace doctor {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using testing::Db;
+using testing::TempDir;
+
+constexpr const char* kInsert = "INSERT INTO t VALUES (?)";
+constexpr const char* kSelect = "SELECT * FROM t WHERE a = ?";
+
+double NowMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class Merge : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Db db;
+    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
+            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
+            "SELECT doctor_set('stats_share_examples', 'off')");
+  }
+  void TearDown() override { SetUp(); }
+};
+
+// `dir/name/app.db` with `inserts` INSERTs and `selects` SELECTs flushed to its store; returns
+// the store's path.
+std::string MakeStore(const TempDir& dir, const std::string& name, int inserts, int selects) {
+  std::filesystem::create_directory(dir.File(name));
+  const std::string app = dir.File(name + "/app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); CREATE INDEX t_a ON t(a)");
+  for (int i = 0; i < inserts; ++i) db.Exec("INSERT INTO t VALUES (" + std::to_string(i) + ")");
+  for (int i = 0; i < selects; ++i) db.Rows("SELECT * FROM t WHERE a = " + std::to_string(i));
+  db.One("SELECT query_stats_flush()");
+  return app + "-doctor";
+}
+
+std::string JsonArray(const std::vector<std::string>& paths) {
+  std::string out = "[";
+  for (const std::string& p : paths) out += (out.size() > 1 ? ",\"" : "\"") + p + "\"";
+  return out + "]";
+}
+
+// One column of the merged row of `query` over `paths` (SQL-quoted by the caller's argument).
+std::string MergedValue(Db& db, const std::vector<std::string>& paths, const std::string& column,
+                        const std::string& query) {
+  return db.One("SELECT " + column + " FROM query_stats_merge('" + JsonArray(paths) +
+                "') WHERE query = '" + query + "'");
+}
+
+std::vector<uint64_t> ParseBuckets(const std::string& json) {
+  std::vector<uint64_t> out;
+  std::string s = json.substr(1, json.size() - 2);
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(std::stoull(item));
+  return out;
+}
+
+TEST_F(Merge, StoresOfRealFlushesMergeExactly) {
+  TempDir dir;
+  const std::vector<std::string> stores = {MakeStore(dir, "a", 5, 3), MakeStore(dir, "b", 7, 0),
+                                           MakeStore(dir, "c", 11, 2)};
+  Db db;
+  EXPECT_EQ(MergedValue(db, stores, "calls", kInsert), "23");
+  EXPECT_EQ(MergedValue(db, stores, "rows", kInsert), "23");
+  EXPECT_EQ(MergedValue(db, stores, "sources", kInsert), "3");
+  EXPECT_EQ(MergedValue(db, stores, "calls", kSelect), "5");
+  EXPECT_EQ(MergedValue(db, stores, "sources", kSelect), "2");
+  EXPECT_EQ(MergedValue(db, stores, "db", kInsert), "app.db");  // the file name merges
+  // min, max and the histogram against each store read alone.
+  double min = 1e300, max = 0, total = 0;
+  std::vector<uint64_t> sum(62, 0);
+  for (const std::string& s : stores) {
+    min = std::min(min, std::stod(MergedValue(db, {s}, "min_ms", kInsert)));
+    max = std::max(max, std::stod(MergedValue(db, {s}, "max_ms", kInsert)));
+    total += std::stod(MergedValue(db, {s}, "total_ms", kInsert));
+    std::vector<uint64_t> b = ParseBuckets(MergedValue(db, {s}, "buckets", kInsert));
+    ASSERT_EQ(b.size(), 62u);
+    for (size_t i = 0; i < b.size(); ++i) sum[i] += b[i];
+  }
+  EXPECT_EQ(std::stod(MergedValue(db, stores, "min_ms", kInsert)), min);
+  EXPECT_EQ(std::stod(MergedValue(db, stores, "max_ms", kInsert)), max);
+  EXPECT_NEAR(std::stod(MergedValue(db, stores, "total_ms", kInsert)), total, 1e-9);
+  EXPECT_EQ(ParseBuckets(MergedValue(db, stores, "buckets", kInsert)), sum);
+  // A single path (not an array) is accepted too.
+  EXPECT_EQ(db.One("SELECT calls FROM query_stats_merge('" + stores[1] + "') WHERE query = '" +
+                   kInsert + "'"),
+            "7");
+}
+
+// Figures chosen per store: the merge of three equals one store holding all their runs.
+struct Figures {
+  timing::Counters c;
+  std::string errors = "0";
+};
+
+std::string Histogram(const timing::Buckets& b) {
+  std::string out = "[";
+  for (size_t i = 0; i < b.size(); ++i) out += (i ? "," : "") + std::to_string(b[i]);
+  return out + "]";
+}
+
+// Sets the figures of `query`'s row in a copy of `tmpl` written to `path` (other rows deleted).
+void WriteFigures(const std::string& tmpl, const std::string& path, const std::string& query,
+                  const Figures& f) {
+  std::filesystem::copy_file(tmpl, path, std::filesystem::copy_options::overwrite_existing);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw,
+                               "UPDATE doctor_query_stats SET calls = ?1, total_ms = ?2,"
+                               " sumsq_ms = ?3, min_ms = ?4, max_ms = ?5, rows = ?6, errors = ?7,"
+                               " histogram = ?8, first_seen_ms = ?9, last_seen_ms = ?10,"
+                               " stats_since_ms = ?9 WHERE query = ?11",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_int64(st, 1, f.c.calls);
+  sqlite3_bind_double(st, 2, f.c.total_ms);
+  sqlite3_bind_double(st, 3, f.c.sumsq_ms);
+  sqlite3_bind_double(st, 4, f.c.min_ms);
+  sqlite3_bind_double(st, 5, f.c.max_ms);
+  sqlite3_bind_int64(st, 6, f.c.rows);
+  if (f.errors == "0") {
+    sqlite3_bind_int(st, 7, 0);
+  } else {
+    sqlite3_bind_text(st, 7, f.errors.c_str(), -1, SQLITE_TRANSIENT);
+  }
+  const std::string h = Histogram(f.c.buckets);
+  sqlite3_bind_text(st, 8, h.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 9, f.c.first_seen_ms);
+  sqlite3_bind_int64(st, 10, f.c.last_seen_ms);
+  sqlite3_bind_text(st, 11, query.c_str(), -1, SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(st), SQLITE_DONE) << sqlite3_errmsg(raw);
+  EXPECT_EQ(sqlite3_changes(raw), 1);
+  sqlite3_finalize(st);
+  const std::string others = "DELETE FROM doctor_query_stats WHERE query <> '" + query + "'";
+  EXPECT_EQ(sqlite3_exec(raw, others.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close_v2(raw);
+}
+
+TEST_F(Merge, PercentilesEqualThoseOfOneStoreThatSawEveryRun) {
+  TempDir dir;
+  const std::string tmpl = MakeStore(dir, "tmpl", 1, 0);
+  std::mt19937 rng(15);
+  std::lognormal_distribution<double> slow(0.0, 1.5), fast(-3.0, 0.5);
+  Figures parts[3], all;
+  const int sizes[3] = {400, 1000, 50};
+  for (int s = 0; s < 3; ++s) {
+    for (int i = 0; i < sizes[s]; ++i) {
+      const double ms = s == 1 ? fast(rng) : slow(rng);
+      parts[s].c.AddRun(ms, 1, 0, 0, 0, 0);
+      all.c.AddRun(ms, 1, 0, 0, 0, 0);
+    }
+    parts[s].c.first_seen_ms = all.c.first_seen_ms = 1700000000000 + s;
+    parts[s].c.last_seen_ms = all.c.last_seen_ms = 1700000000000 + s;
+  }
+  all.c.first_seen_ms = 1700000000000;
+  parts[0].errors = R"({"BUSY": 2})";
+  parts[2].errors = R"({"BUSY": 1, "BUSY_SNAPSHOT": 3})";
+  all.errors = R"({"BUSY": 3, "BUSY_SNAPSHOT": 3})";
+  std::vector<std::string> stores;
+  for (int s = 0; s < 3; ++s) {
+    stores.push_back(dir.File("part" + std::to_string(s) + ".db-doctor"));
+    WriteFigures(tmpl, stores.back(), kInsert, parts[s]);
+  }
+  const std::string one = dir.File("all.db-doctor");
+  WriteFigures(tmpl, one, kInsert, all);
+  Db db;
+  for (const char* column : {"calls", "rows", "min_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms",
+                             "buckets", "histogram", "errors", "first_seen", "last_seen",
+                             "stats_since"}) {
+    EXPECT_EQ(MergedValue(db, stores, column, kInsert), MergedValue(db, {one}, column, kInsert))
+        << column;
+  }
+  EXPECT_EQ(MergedValue(db, stores, "errors", kInsert), R"({"BUSY": 3, "BUSY_SNAPSHOT": 3})");
+  EXPECT_NEAR(std::stod(MergedValue(db, stores, "stddev_ms", kInsert)),
+              std::stod(MergedValue(db, {one}, "stddev_ms", kInsert)), 1e-9);
+  EXPECT_EQ(MergedValue(db, stores, "sources", kInsert), "3");
+  EXPECT_EQ(MergedValue(db, {one}, "sources", kInsert), "1");
+}
+
+// Reads the whole file (to check that a merge never changes it).
+std::string Bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void Sql(const std::string& path, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(raw);
+  sqlite3_close_v2(raw);
+}
+
+TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
+  TempDir dir;
+  const std::string good = MakeStore(dir, "good", 2, 0);
+  const std::string before = Bytes(good);
+  const auto copy = [&](const std::string& name, const std::string& sql) {
+    const std::string path = dir.File(name);
+    std::filesystem::copy_file(good, path);
+    if (!sql.empty()) Sql(path, sql);
+    return path;
+  };
+  const std::string link = dir.File("link.db-doctor");
+  ASSERT_EQ(symlink(good.c_str(), link.c_str()), 0);
+  const std::string fifo = dir.File("fifo.db-doctor");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::string other = dir.File("other.db");
+  Sql(other, "CREATE TABLE x(a)");
+  const std::string empty = dir.File("empty.db-doctor");
+  std::ofstream(empty).close();
+  const std::string text = dir.File("text.db-doctor");
+  std::ofstream(text) << "not a database, just some text that is long enough to look like one";
+  struct Case {
+    std::string path;
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      {link, "is a symbolic link"},
+      {fifo, "is not a regular file"},
+      {dir.File("missing.db-doctor"), "no such file"},
+      {dir.path(), "is not a regular file"},
+      {other, "unexpected table 'x'"},
+      {empty, "is not a sqlite-doctor store"},
+      {text, "not a database"},
+      {copy("v9.db-doctor", "UPDATE doctor_sidecar SET value = 9 WHERE key = 'format'"),
+       "format 9, expected 3"},
+      {copy("neg.db-doctor", "UPDATE doctor_query_stats SET calls = -1"), "calls -1"},
+      {copy("wal.db-doctor", "PRAGMA journal_mode = WAL"), "is in WAL mode"},
+      {copy("view.db-doctor", "CREATE VIEW v AS SELECT 1"), "unexpected view 'v'"},
+      {copy("plan.db-doctor", "INSERT INTO doctor_query_plans VALUES (1, 'x', 7, 'SCAN t',"
+                              " NULL, 0)"),
+       "plan_id 7 is not the id of its plan text"},
+  };
+  Db db;
+  for (const Case& c : cases) {
+    const double t0 = NowMs();
+    const std::string error =
+        db.Error("SELECT * FROM query_stats_merge('" + JsonArray({good, c.path}) + "')");
+    EXPECT_THAT(error, AllOf(HasSubstr(c.path), HasSubstr(c.expect)));
+    EXPECT_LT(NowMs() - t0, 1000) << c.path;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.File("missing.db-doctor"))) << "created";
+  EXPECT_FALSE(std::filesystem::exists(dir.File("wal.db-doctor-shm"))) << "created";
+  // The same file twice, or through another name, would count twice.
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + JsonArray({good, good}) + "')"),
+              HasSubstr("count twice"));
+  const std::string dotted = dir.File("good/./app.db-doctor");
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + JsonArray({good, dotted}) + "')"),
+              AllOf(HasSubstr("is the same file as"), HasSubstr(dotted)));
+  // Bad arguments.
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('[]')"), HasSubstr("non-empty JSON"));
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('[1]')"), HasSubstr("every element"));
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('')"), HasSubstr("stores"));
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge"), HasSubstr("stores"));
+  // Never changed by a read.
+  EXPECT_TRUE(Bytes(good) == before) << "the store changed";
+  EXPECT_FALSE(std::filesystem::exists(good + "-journal"));
+  // More shapes than stats_max: refused rather than merged partly.
+  const std::string two = MakeStore(dir, "two", 1, 1);
+  db.Exec("SELECT doctor_set('stats_max', 1)");
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + two + "')"),
+              AllOf(HasSubstr(two), HasSubstr("raise it")));
+  db.Exec("SELECT doctor_set('stats_max', 5000)");
+}
+
+// A format-2 store (before shared plans), e.g. copied from a machine that runs an older release:
+// merged with its figures, without plans.
+TEST_F(Merge, AFormat2StoreMergesWithoutPlans) {
+  TempDir dir;
+  const std::string a = MakeStore(dir, "a", 2, 1), b = MakeStore(dir, "b", 3, 1);
+  Sql(b, "DROP TABLE doctor_query_plans; UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'");
+  Db db;
+  EXPECT_EQ(MergedValue(db, {a, b}, "calls", kInsert), "5");
+  EXPECT_EQ(MergedValue(db, {b}, "plan_id IS NULL", kSelect), "1");
+  EXPECT_EQ(MergedValue(db, {a, b}, "plan_sqlite = sqlite_version()", kSelect), "1");
+  EXPECT_THAT(MergedValue(db, {a, b}, "plan", kSelect), HasSubstr("USING COVERING INDEX t_a"));
+}
+
+// A store another process holds locked: an error within a second, never a hang.
+TEST_F(Merge, ALockedStoreFailsFast) {
+  TempDir dir;
+  const std::string store = MakeStore(dir, "a", 2, 0);
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(store.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE; DELETE FROM doctor_slow_queries", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  Db db;
+  const double t0 = NowMs();
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + store + "')"),
+              AllOf(HasSubstr(store), HasSubstr("locked")));
+  EXPECT_LT(NowMs() - t0, 1000);
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close_v2(holder);
+  EXPECT_EQ(db.One("SELECT calls FROM query_stats_merge('" + store + "') WHERE query = '" +
+                   kInsert + "'"),
+            "2");
+}
+
+// Plans through the store: a worker process captures its plan (with the index); the reader, in
+// another process where the index is gone, shows the worker's plan with its id, not its own.
+TEST_F(Merge, AnotherProcessesPlanIsShownThroughTheStore) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSAN stops a child that starts threads after fork";
+#endif
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  {
+    Db setup(app);
+    setup.Exec("CREATE TABLE t(a, b); CREATE INDEX t_a ON t(a)");
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    sqlite3* own = nullptr;
+    sqlite3_open(app.c_str(), &own);
+    sqlite3_exec(own, "SELECT b FROM t WHERE a = 5", nullptr, nullptr, nullptr);
+    // The plan is taken at the next statement's start, then flushed with the figures.
+    sqlite3_exec(own, "SELECT query_stats_flush()", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(own);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  Db db(app);
+  db.Exec("DROP INDEX t_a");
+  const std::string q = "SELECT b FROM t WHERE a = ?";
+  EXPECT_EQ(db.One("SELECT calls FROM query_stats WHERE query = '" + q + "'"), "1");
+  EXPECT_THAT(db.One("SELECT plan FROM query_stats WHERE query = '" + q + "'"),
+              HasSubstr("USING INDEX t_a"));
+  EXPECT_NE(db.One("SELECT plan_id FROM query_stats WHERE query = '" + q + "'"), "NULL");
+  // The same plan in the fleet view.
+  EXPECT_THAT(db.One("SELECT plan FROM query_stats_merge('" + app + "-doctor') WHERE query = '" +
+                     q + "'"),
+              HasSubstr("USING INDEX t_a"));
+  EXPECT_EQ(db.One("SELECT plan_id FROM query_stats_merge('" + app +
+                   "-doctor') WHERE query = '" + q + "'"),
+            db.One("SELECT plan_id FROM query_stats WHERE query = '" + q + "'"));
+}
+
+}  // namespace
+}  // namespace doctor

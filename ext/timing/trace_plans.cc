@@ -1,0 +1,97 @@
+// Plan capture on the trace path (plan_history.h; the README's "Plans and plan changes"): which
+// runs check whether a statement may plan differently now, and the EXPLAINs queued for the
+// connection's next statement start. Split from trace.cc, which holds the rest of TimingState.
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ext/core/query_plan.h"
+#include "ext/core/statement_kind.h"
+#include "ext/core/time.h"
+#include "ext/timing/plan_history.h"
+#include "ext/timing/settings.h"
+#include "ext/timing/stats.h"
+#include "ext/timing/trace.h"
+
+namespace doctor::timing {
+
+void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
+  c.plan_countdown = kPlanCheckEvery;
+  // Re-prepared since the last check (Relookup sets 0 for a statement's first run: a re-prepare
+  // during it met a changed schema).
+  const uint32_t reprepares = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0));
+  const bool reprepared = reprepares != c.reprepares;
+  const uint64_t generation = PlanHistory::Global().generation();
+  if (generation != plan_history_generation_) {  // query_stats_reset: plan everything again
+    plan_history_generation_ = generation;
+    planned_.clear();
+    ++plan_epoch_;
+  }
+  // The common case, every kPlanCheckEvery runs of a prepared statement: nothing changed.
+  if (!reprepared && c.plan_epoch == plan_epoch_) return;
+  c.reprepares = reprepares;
+  if (reprepared) {
+    ++plan_epoch_;  // statements prepared after the reload will not re-prepare: plan them again
+    LockPending();
+    FoldSlotLocked(c, TraceTimeOfDay());  // the runs so far go to the previous plan
+    UnlockPending();
+  }
+  switch (c.kind) {
+    case StatementKind::kAnalyze:
+      PlanHistory::Global().NoteAnalyze(UnixMs());
+      ++plan_epoch_;
+      return;
+    case StatementKind::kCreate:
+    case StatementKind::kDrop:
+    case StatementKind::kAlter:
+      ++plan_epoch_;
+      return;
+    default:
+      break;
+  }
+  // Queries only: EXPLAIN of an INSERT, UPDATE or DELETE is compiled to count changes, and its
+  // end sets sqlite3_changes() to 0, which the application could read next.
+  if (!IsQuery(c.kind)) {
+    c.plan_epoch = plan_epoch_;
+    return;
+  }
+  auto planned = planned_.find(c.query_id);
+  if (planned != planned_.end() && planned->second == plan_epoch_) {
+    c.plan_epoch = plan_epoch_;
+    return;
+  }
+  for (const PlanToCapture& p : plan_queue_) {
+    if (p.query_id == c.query_id) {
+      c.plan_epoch = plan_epoch_;
+      return;
+    }
+  }
+  if (plan_queue_.size() >= kMaxPlanQueue) return;  // checked again at a later run
+  plan_queue_.push_back({c.query_id, c.raw, c.query});
+  attention_ |= kPlanToCapture;
+  c.plan_epoch = plan_epoch_;
+}
+
+void TimingState::CapturePlans() {
+  std::vector<PlanToCapture> queue;
+  queue.swap(plan_queue_);
+  size_t done = 0;
+  for (PlanToCapture& p : queue) {
+    if (done == kMaxCapturesPerStart) {  // bounded work per statement start: the rest next time
+      plan_queue_.push_back(std::move(p));
+      continue;
+    }
+    ++done;
+    if (planned_.size() >= kMaxPlanned) planned_.clear();
+    planned_[p.query_id] = plan_epoch_;
+    // Prepared only, never run; our own statements are not timed (InternalScope). A failure
+    // (a table gone, an authorizer) leaves the plan unknown and the application unaffected.
+    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.raw);
+    if (!plan.ok() || plan->empty()) continue;
+    PlanHistory::Global().Observe(Key{p.query_id, db_index_}, db_name_, p.query, p.raw,
+                                  PlanText(*plan), sqlite3_libversion(), UnixMs(),
+                                  Stats::Global(), kStatsMax.Get());
+  }
+}
+
+}  // namespace doctor::timing
