@@ -127,6 +127,28 @@ TEST_F(PlanChangesStore, WrittenByTheFlushAndRefreshedAsTheNewPlanRuns) {
   EXPECT_EQ(app.db().One("SELECT count(*) || ' ' || min(process) FROM plan_changes"), "1 this");
 }
 
+// A flush that fails (the store locked by another process) writes nothing, and the next one
+// writes the figures as they are then: the change's new runs are not lost.
+TEST_F(PlanChangesStore, AFailedFlushLosesNoRuns) {
+  TempDir dir;
+  const std::string file = dir.File("app.db");
+  App app(file);
+  app.Run(30);
+  app.db().One("SELECT query_stats_flush()");
+  const int before = std::stoi(StoreValue(file, "SELECT new_calls FROM doctor_plan_changes"));
+  app.Run(5);
+  {
+    sqlite3* locker = nullptr;
+    sqlite3_open((file + "-doctor").c_str(), &locker);
+    ASSERT_EQ(sqlite3_exec(locker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_THAT(ReadError(app.db(), "SELECT query_stats_flush()"), HasSubstr("locked"));
+    sqlite3_close_v2(locker);
+  }
+  app.db().One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(file, "SELECT new_calls FROM doctor_plan_changes"),
+            std::to_string(before + 5));
+}
+
 // The store's rows of another process are shown beside this process's, with their figures, cause
 // and fix worked out by the reader; query_stats' plan_id is the new plan's, as doctor_report needs.
 TEST_F(PlanChangesStore, AnotherProcessesChangeIsShownWithItsFixAndReported) {

@@ -156,9 +156,9 @@ absl::StatusOr<int64_t> FlushDb(const std::string& db, int busy_ms) {
   absl::Status status = side.status();
   if (status.ok()) status = (*side)->CreateTables();
   if (status.ok()) status = (*side)->Named(WriteAll(**side, db, taken, slow));
+  PlanChangesFlushed(db, status.ok());  // rolled back: written again next time
   if (!status.ok()) {
     Stats::Global().Restore(taken);  // nothing lost: the next flush tries again
-    ForgetWrittenPlanChanges();      // rolled back: written again next time
     return status;
   }
   if (!slow.empty()) slow_written = slow.back().seq;

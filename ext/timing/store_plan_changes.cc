@@ -12,19 +12,22 @@
 #include "ext/timing/store_plans.h"
 #include "ext/timing/store_slow.h"
 #include "ext/timing/store_values.h"
-#include "ext/timing/trace.h"
 
 namespace doctor::timing {
 namespace {
 
-// What this process wrote: per database, per change (query_id, at_ms), the new plan's calls.
+// What this process wrote: per database, per change (query_id, at_ms), the new plan's calls;
+// committed (Written) once the flush's transaction is, pending until then.
 using ChangeKey = std::pair<int64_t, int64_t>;
+using WrittenMap = absl::flat_hash_map<std::string, absl::flat_hash_map<ChangeKey, int64_t>>;
 absl::Mutex written_mu(absl::kConstInit);
-absl::flat_hash_map<std::string, absl::flat_hash_map<ChangeKey, int64_t>>& Written()
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(written_mu) {
-  static auto* written =
-      new absl::flat_hash_map<std::string, absl::flat_hash_map<ChangeKey, int64_t>>;
+WrittenMap& Written() ABSL_EXCLUSIVE_LOCKS_REQUIRED(written_mu) {
+  static auto* written = new WrittenMap;
   return *written;
+}
+WrittenMap& Pending() ABSL_EXCLUSIVE_LOCKS_REQUIRED(written_mu) {
+  static auto* pending = new WrittenMap;
+  return *pending;
 }
 
 // This process's changes of `db` that a store can hold, oldest first.
@@ -116,20 +119,14 @@ absl::Status WritePlanChanges(SidecarDb& side, const std::string& db,
     return it == written.end() || (ran.contains(c.query_id) &&
                                    it->second != c.new_plan.figures.calls);
   };
-  // Cheap first look (no live figures): most flushes have no change to write.
-  const std::vector<PlanChange> recorded = ChangesOf(db, reset_at_ms, {});
-  bool any = false;
-  for (const PlanChange& c : recorded) {
-    any = any || !written.contains(ChangeKey(c.query_id, c.at_ms)) || ran.contains(c.query_id);
-  }
-  if (!any) return absl::OkStatus();
+  // The live figures of a change's new plan are in `taken` when its shape ran since the last
+  // flush (TakeForFlush hands them out); a shape that did not run has none since the change.
   absl::flat_hash_map<ChangeKey, int64_t> now;
-  for (const PlanChange& c : ChangesOf(db, reset_at_ms, FoldedStats().Snapshot())) {
-    const ChangeKey key(c.query_id, c.at_ms);
+  for (const PlanChange& c : ChangesOf(db, reset_at_ms, taken)) {
     if (due(c)) RETURN_IF_ERROR(WriteChange(side, c));
-    now[key] = c.new_plan.figures.calls;
+    now[ChangeKey(c.query_id, c.at_ms)] = c.new_plan.figures.calls;
   }
-  written = std::move(now);  // bounded: the changes PlanHistory still holds
+  Pending()[db] = std::move(now);  // bounded: the changes PlanHistory still holds
   return side
       .Run("DELETE FROM doctor_plan_changes WHERE (process, query_id, db, at_ms) IN ("
            " SELECT process, query_id, db, at_ms FROM doctor_plan_changes"
@@ -165,9 +162,18 @@ absl::StatusOr<std::vector<PlanChange>> ReadPlanChanges(SidecarDb& side, int64_t
   return out;
 }
 
+void PlanChangesFlushed(const std::string& db, bool committed) {
+  absl::MutexLock lock(&written_mu);
+  auto it = Pending().find(db);
+  if (it == Pending().end()) return;
+  if (committed) Written()[db] = std::move(it->second);
+  Pending().erase(it);
+}
+
 void ForgetWrittenPlanChanges() {
   absl::MutexLock lock(&written_mu);
   Written().clear();
+  Pending().clear();
 }
 
 }  // namespace doctor::timing

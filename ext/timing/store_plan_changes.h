@@ -41,13 +41,17 @@ namespace doctor::timing {
 constexpr int64_t kMaxStoreChanges = PlanHistory::kMaxChanges;
 
 // Writes this process's changes of database `db` that are new or whose shape is in `taken`
-// (ran since the last flush), inside the flush's transaction; those before `reset_at_ms` are
+// (ran since the last flush; its EntrySnapshot::plan holds the live runs under the new plan),
+// inside the flush's transaction; those before `reset_at_ms` are
 // skipped; keeps the newest kMaxStoreChanges rows. A no-op on a store older than format 4.
 absl::Status WritePlanChanges(SidecarDb& side, const std::string& db,
                               const std::vector<EntrySnapshot>& taken, int64_t reset_at_ms);
 // The newest `limit` changes recorded by other processes, values checked (plan ids must be
 // the ids of their texts); PlanChange::process is the recording process. Empty before format 4.
 absl::StatusOr<std::vector<PlanChange>> ReadPlanChanges(SidecarDb& side, int64_t limit);
+// After the flush of `db`: what WritePlanChanges wrote counts as written only when the flush's
+// transaction committed (else it is written again, with its figures then).
+void PlanChangesFlushed(const std::string& db, bool committed);
 // Forgets what was written (query_stats_reset): every change is written again.
 void ForgetWrittenPlanChanges();
 
