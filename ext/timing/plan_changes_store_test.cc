@@ -3,6 +3,10 @@
 // process column, every value checked on read, emptied by a reset, bounded, and a format-3 store
 // read as having none and upgraded by the next writer. (Tagged "threads": the flusher.)
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <string>
 
@@ -172,6 +176,52 @@ TEST_F(PlanChangesStore, AnotherProcessesChangeIsShownWithItsFixAndReported) {
   // The report gives one finding per regressed query, not one per process that saw it.
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%plan of query%'"),
             "1");
+}
+
+// A deploy: the application ran with a plan (here a forked process, gone by now), a migration
+// dropped its index, and the restarted application plans the query anew. The new process never
+// ran the old plan; the store's plan of the shape is what it changed from (plan_changes was
+// empty: a change was only seen within one process).
+TEST_F(PlanChangesStore, AChangeAcrossARestartIsRecordedFromTheStoresPlan) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSAN stops a child that starts threads after fork";
+#endif
+  TempDir dir;
+  const std::string file = dir.File("app.db");
+  Db db(file);
+  db.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, run_at INT);"
+          "CREATE INDEX jobs_state ON jobs(state, run_at);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+          "INSERT INTO jobs(state, run_at) SELECT CASE WHEN i % 100 = 0 THEN 'ready' ELSE "
+          "'done' END, i FROM n");
+  const char* kPoll = "SELECT count(*) FROM jobs WHERE state = 'ready' AND run_at < 5000";
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child == 0) {  // the application before the deploy
+    sqlite3* own = nullptr;
+    sqlite3_open(file.c_str(), &own);
+    for (int i = 0; i < 20; ++i) sqlite3_exec(own, kPoll, nullptr, nullptr, nullptr);
+    sqlite3_exec(own, "SELECT query_stats_flush()", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(own);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_THAT(StoreValue(file, "SELECT plan FROM doctor_query_plans WHERE plan LIKE '%jobs%'"),
+              HasSubstr("USING COVERING INDEX jobs_state"));
+  db.Exec("DROP INDEX jobs_state");  // the migration; then the restarted application:
+  for (int i = 0; i < 10; ++i) db.Rows(kPoll);
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(db.One("SELECT count(*) FROM plan_changes"), "1");
+  EXPECT_EQ(db.One("SELECT old_calls || ' ' || regression || ' ' || dropped_indexes || ' ' ||"
+                   " new_plan FROM plan_changes"),
+            "20 1 jobs_state SCAN jobs");
+  EXPECT_EQ(StoreValue(file, "SELECT count(*) FROM doctor_plan_changes"), "1");
+  // Recorded once: the next flush refreshes it, it adds no second change.
+  db.Rows(kPoll);
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(db.One("SELECT count(*) || ' ' || new_calls FROM plan_changes"), "1 11");
 }
 
 TEST_F(PlanChangesStore, HostileRowsGiveAnErrorNamingTheFile) {
