@@ -145,6 +145,25 @@ std::string ScaleStat(const std::string& stat, double sample_rows, double real_r
   return absl::StrJoin(out, " ");
 }
 
+IndexDef ExistingIndex(const std::string& table, const std::string& name, bool unique,
+                       const std::vector<XinfoKeyColumn>& key, const std::string& create_sql) {
+  IndexDef d;
+  d.table = table;
+  d.name = name;
+  d.unique = unique;
+  for (const XinfoKeyColumn& c : key) {
+    KeyPart k;
+    k.expression = c.cid == -2;
+    k.column = k.expression ? absl::StrCat("<expression ", d.parts.size() + 1, ">") : c.name;
+    k.desc = c.desc;
+    const std::string& declared = c.declared_collation.empty() ? "BINARY" : c.declared_collation;
+    if (!absl::EqualsIgnoreCase(c.collation, declared)) k.collation = c.collation;
+    d.parts.push_back(std::move(k));
+  }
+  if (!create_sql.empty()) d.where = PartialIndexWhere(create_sql);
+  return d;
+}
+
 std::string PartialIndexWhere(const std::string& sql) {
   // The predicate follows the first WHERE at parenthesis depth 0: CREATE INDEX has nothing else
   // at that depth that could spell it (the key list is inside parentheses).

@@ -53,6 +53,23 @@ std::string KeyHash(const IndexDef& d);
 // The WHERE clause of a CREATE INDEX statement ("" when it has none): a partial index's predicate.
 std::string PartialIndexWhere(const std::string& create_index_sql);
 
+// One key column of an existing index, as PRAGMA index_xinfo reports it (its rows with key = 1,
+// in seqno order), with the collation the table declares for that column ("" = BINARY).
+struct XinfoKeyColumn {
+  int cid = 0;                     // -2: an expression
+  std::string name;                // NULL (empty) for an expression
+  bool desc = false;
+  std::string collation;           // the index's collation for it
+  std::string declared_collation;  // the column's own, "" when BINARY or not a column
+};
+
+// An existing index read back into an IndexDef: expressions named "<expression N>", a collation
+// kept only when it differs from the column's own, the WHERE of a partial index taken from its
+// CREATE INDEX text (`create_sql`, "" when not partial). The one reader of live indexes for the
+// advisor's scratch schema and for schema_drift's Drizzle lines.
+IndexDef ExistingIndex(const std::string& table, const std::string& name, bool unique,
+                       const std::vector<XinfoKeyColumn>& key, const std::string& create_sql);
+
 // SQL identifier, quoted only when it must be (so advice reads like hand-written SQL).
 std::string Ident(const std::string& name);
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
@@ -118,23 +119,18 @@ std::vector<ForeignKey> ForeignKeysOf(Scratch& scratch, const TableInfo& t) {
   return out;
 }
 
-void FkFindings(const TableInfo& t, const std::vector<ForeignKey>& fks, const IndexNamer& namer,
-                std::vector<LintFinding>* out) {
-  for (const ForeignKey& fk : fks) {
-    bool covered = false;
-    for (const IndexDef& d : t.indexes) covered |= Leads(d, fk.columns);
-    // The primary key of a WITHOUT ROWID table or an INTEGER PRIMARY KEY serves too.
-    if (fk.columns.size() == 1 && t.integer_pk) {
-      int c = t.Column(fk.columns[0]);
-      covered |= c >= 0 && t.columns[c].pk == 1;
-    }
-    if (covered) continue;
+// fk_without_index for the keys of `t` among `unindexed` (core ForeignKeysWithoutIndex).
+void FkFindings(const TableInfo& t, const std::vector<UnindexedForeignKey>& unindexed,
+                const IndexNamer& namer, std::vector<LintFinding>* out) {
+  for (const UnindexedForeignKey& fk : unindexed) {
+    if (!absl::EqualsIgnoreCase(fk.table, t.name)) continue;
     IndexDef fix{t.name, {}, ""};
     for (const std::string& c : fk.columns) fix.parts.push_back({c});
     fix.name = namer.NameFor(fix);
     out->push_back({"fk_without_index", t.name, "",
                     absl::StrCat("foreign key (", absl::StrJoin(fk.columns, ", "), ") -> ",
-                                 fk.parent,
+                                 fk.parent, " (ON DELETE ", fk.on_delete, ", ON UPDATE ",
+                                 fk.on_update, ")",
                                  " has no index on the child columns: every delete or key update "
                                  "of a parent row scans ",
                                  t.real_rows, " rows of ", t.name),
@@ -230,11 +226,13 @@ absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection) {
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   const CapturedWorkload captured = ReadCaptured(connection);
   const IndexNamer namer = scratch->Namer();
+  ASSIGN_OR_RETURN(const std::vector<UnindexedForeignKey> unindexed,
+                   ForeignKeysWithoutIndex(scratch->db(), "main"));
   std::vector<LintFinding> out;
   for (const TableInfo& t : scratch->tables()) {
     if (t.is_virtual) continue;
     const std::vector<ForeignKey> fks = ForeignKeysOf(*scratch, t);
-    FkFindings(t, fks, namer, &out);
+    FkFindings(t, unindexed, namer, &out);
     for (const IndexDef& a : t.indexes) {
       if (!Droppable(a)) continue;
       if (RedundancyFinding(t, a, &out) || SelectivityFinding(*scratch, t, a, fks, &out)) continue;

@@ -269,6 +269,23 @@ TEST(DrizzleIndexLine, ColumnsDescPartialAndOddNames) {
             "index('n').on(sql`name COLLATE NOCASE`).where(sql`x = '\\${y}\\`'`)");
 }
 
+TEST(ExistingIndex, ExpressionsCollationsAndPredicate) {
+  const IndexDef d = ExistingIndex(
+      "jobs", "jobs_poll", false,
+      {{2, "state", false, "NOCASE", "NOCASE"},  // the column's own collation: not repeated
+       {-2, "", true, "BINARY", ""},
+       {3, "run_at", false, "RTRIM", ""}},
+      "CREATE INDEX jobs_poll ON jobs(state, lower(kind) DESC, run_at COLLATE RTRIM) WHERE done = 0");
+  ASSERT_EQ(d.parts.size(), 3u);
+  EXPECT_EQ(d.parts[0].collation, "");
+  EXPECT_TRUE(d.parts[1].expression);
+  EXPECT_EQ(d.parts[1].column, "<expression 2>");
+  EXPECT_TRUE(d.parts[1].desc);
+  EXPECT_EQ(d.parts[2].collation, "RTRIM");
+  EXPECT_EQ(d.where, "done = 0");
+  EXPECT_EQ(ExistingIndex("t", "i", true, {{0, "a", false, "BINARY", ""}}, "").where, "");
+}
+
 TEST(PartialIndexWhere, TopLevelWhereOnly) {
   EXPECT_EQ(PartialIndexWhere("CREATE INDEX i ON t(a)"), "");
   EXPECT_EQ(PartialIndexWhere("CREATE INDEX i ON t(a)\nWHERE\tdone = 0;"), "done = 0");

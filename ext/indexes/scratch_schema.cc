@@ -57,32 +57,26 @@ absl::Status ReadColumns(Connection& user, TableInfo* t) {
 
 absl::StatusOr<IndexDef> ReadIndex(Connection& user, const TableInfo& t, const Row& listed,
                                    const std::vector<SchemaObject>& objects) {
-  IndexDef d;
-  d.table = t.name;
-  d.name = listed[0].AsText();
-  d.unique = listed[1].AsInt() != 0;
+  const std::string name = listed[0].AsText();
   ASSIGN_OR_RETURN(Rows parts, Query(user,
                                      "SELECT cid, name, desc, coll FROM "
                                      "pragma_index_xinfo(?, 'main') WHERE key ORDER BY seqno",
-                                     {Value(d.name)}));
+                                     {Value(name)}));
+  std::vector<XinfoKeyColumn> key;
   for (const Row& p : parts) {
-    KeyPart k;
-    k.expression = p[0].AsInt() == -2;
-    k.column =
-        k.expression ? absl::StrCat("<expression ", d.parts.size() + 1, ">") : p[1].AsText();
-    k.desc = p[2].AsInt() != 0;
-    const std::string coll = p[3].AsText();
-    const int ci = t.Column(k.column);
-    const std::string declared = ci >= 0 ? t.columns[ci].collation : "";
-    if (!absl::EqualsIgnoreCase(coll, declared.empty() ? "BINARY" : declared)) k.collation = coll;
-    d.parts.push_back(std::move(k));
+    XinfoKeyColumn c{static_cast<int>(p[0].AsInt()), p[1].AsText(), p[2].AsInt() != 0,
+                     p[3].AsText(), ""};
+    const int ci = t.Column(c.name);
+    if (c.cid != -2 && ci >= 0) c.declared_collation = t.columns[ci].collation;
+    key.push_back(std::move(c));
   }
+  std::string create_sql;
   if (listed[2].AsInt() != 0) {
     for (const SchemaObject& o : objects) {
-      if (o.type == "index" && o.name == d.name) d.where = PartialIndexWhere(o.sql);
+      if (o.type == "index" && o.name == name) create_sql = o.sql;
     }
   }
-  return d;
+  return ExistingIndex(t.name, name, listed[1].AsInt() != 0, key, create_sql);
 }
 
 }  // namespace

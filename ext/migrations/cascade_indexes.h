@@ -7,15 +7,18 @@
 #ifndef DOCTOR_MIGRATIONS_CASCADE_INDEXES_H_
 #define DOCTOR_MIGRATIONS_CASCADE_INDEXES_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "ext/core/sqlite.h"
 
 namespace doctor::migrations {
 
 // Inside an open savepoint of `db`: an index on the child columns of every foreign key of the
-// main schema whose first child column leads no index (named doctor_dry_run_fk_N). Returns how
-// many were created; a table where one cannot be created is left as it is.
-absl::StatusOr<int> IndexForeignKeysForDryRun(sqlite3* db);
+// main schema that no index serves (core ForeignKeysWithoutIndex; named doctor_dry_run_fk_N).
+// Returns their names; a table where one cannot be created is left as it is.
+absl::StatusOr<std::vector<std::string>> IndexForeignKeysForDryRun(sqlite3* db);
 
 }  // namespace doctor::migrations
 

@@ -9,7 +9,6 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/migrations/apply.h"
-#include "ext/migrations/cascade_indexes.h"
 #include "ext/migrations/dry_run.h"
 #include "ext/migrations/replay.h"
 #include "ext/migrations/risk_by_tool.h"
@@ -31,15 +30,13 @@ absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool was_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool want_on = fk_on && !fk_guard;
+  // Cascades find their child rows by index (only while the statements run).
+  if (want_on) run.IndexForeignKeys();
   if (want_on != was_on) {
     RETURN_IF_ERROR(Exec(c, want_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
   }
   RETURN_IF_ERROR(Exec(c, "SAVEPOINT doctor_check"));
-  absl::Status status;
-  // Drizzle's run (the one without a replay: extra indexes would change the hot queries' plans;
-  // only its cascades and failures are read) finds the cascades' child rows by index.
-  if (want_on && hot == nullptr) status = IndexForeignKeysForDryRun(c).status();
-  if (status.ok()) status = run.Run();
+  absl::Status status = run.Run();
   absl::Status rollback = Exec(c, "ROLLBACK TO doctor_check; RELEASE doctor_check");
   if (want_on != was_on) {
     Exec(c, was_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF").IgnoreError();

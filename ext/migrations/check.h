@@ -35,6 +35,9 @@ struct Finding {
 struct HotQuery {
   std::string sql;   // the captured example, else the normalized text
   double share = 0;  // its share of the measured time of this database, 0..1
+  int64_t query_id = 0;        // query_stats.query_id (0: unknown)
+  std::vector<Value> params;   // values bound to its parameters 1..n (replay_params.h)
+  std::string assumed;         // where they come from, for the detail ("" when none)
 };
 
 // The findings of a dry run of `sql`. Runs on `db`, which must not

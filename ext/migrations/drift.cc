@@ -39,7 +39,6 @@ absl::StatusOr<std::optional<Drift>> Replay(sqlite3* scratch, const std::vector<
   return std::optional<Drift>();
 }
 
-// snake_case -> camelCase, as drizzle-kit pull names columns by default.
 // The live index as a Drizzle schema line (indexes::DrizzleIndexLine, the one home for them).
 absl::StatusOr<std::string> DrizzleIndexLine(sqlite3* db, const std::string& index) {
   ASSIGN_OR_RETURN(Rows cols, Query(db, "SELECT cid, name, desc, coll FROM "
@@ -49,28 +48,23 @@ absl::StatusOr<std::string> DrizzleIndexLine(sqlite3* db, const std::string& ind
                                         "main.sqlite_schema s, pragma_index_list(s.tbl_name, 'main') il "
                                         "WHERE s.type = 'index' AND s.name = ?1 AND il.name = s.name",
                                     {Value(index)}));
-  indexes::IndexDef d;
-  d.name = index;
-  if (!info.empty()) {
-    d.unique = info[0][0].AsInt() != 0;
-    d.where = info[0][1].is_null() ? "" : indexes::PartialIndexWhere(info[0][1].AsText());
-    d.table = info[0][2].AsText();
-  }
+  const std::string table = info.empty() ? "" : info[0][2].AsText();
+  std::vector<indexes::XinfoKeyColumn> key;
   for (const Row& c : cols) {
-    indexes::KeyPart k;
-    k.expression = c[0].AsInt() == -2;
-    k.column = k.expression ? absl::StrCat("<expression ", d.parts.size() + 1, ">") : c[1].AsText();
-    k.desc = c[2].AsInt() != 0;
-    // A collation other than the column's own is part of the key (written as SQL).
-    const char* declared = nullptr;
-    if (k.expression || sqlite3_table_column_metadata(db, "main", d.table.c_str(), k.column.c_str(),
-                                                      nullptr, &declared, nullptr, nullptr,
-                                                      nullptr) != SQLITE_OK || declared == nullptr) {
-      declared = "BINARY";
+    indexes::XinfoKeyColumn k{static_cast<int>(c[0].AsInt()), c[1].AsText(), c[2].AsInt() != 0,
+                              c[3].AsText(), ""};
+    const char* declared = nullptr;  // the column's own collation
+    if (k.cid != -2 &&
+        sqlite3_table_column_metadata(db, "main", table.c_str(), k.name.c_str(), nullptr,
+                                      &declared, nullptr, nullptr, nullptr) == SQLITE_OK &&
+        declared != nullptr) {
+      k.declared_collation = declared;
     }
-    if (!absl::EqualsIgnoreCase(c[3].AsText(), declared)) k.collation = c[3].AsText();
-    d.parts.push_back(std::move(k));
+    key.push_back(std::move(k));
   }
+  const bool unique = !info.empty() && info[0][0].AsInt() != 0;
+  const std::string create_sql = info.empty() || info[0][1].is_null() ? "" : info[0][1].AsText();
+  const indexes::IndexDef d = indexes::ExistingIndex(table, index, unique, key, create_sql);
   return indexes::DrizzleIndexLine(d);
 }
 
@@ -146,22 +140,30 @@ std::string NewMigrationPath(const Folder& folder, int64_t now_ms) {
 }
 
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
-                                               const std::vector<JournalRow>& journal) {
+                                               const std::vector<JournalRow>& journal,
+                                               const std::vector<HashLink>& chain) {
   sqlite3_limit(scratch, SQLITE_LIMIT_ATTACHED, 0);
+  // The cheap check first: the journal's hashes may prove there is nothing to replay.
+  ASSIGN_OR_RETURN(const std::string empty_hash, HashSchemaOf(scratch, "main", cache));
+  ASSIGN_OR_RETURN(const std::string live_hash, HashSchemaOf(live, "main", cache));
+  const HashChainVerdict verdict = CheckHashChain(chain, empty_hash, live_hash);
+  std::vector<Drift> out;
+  if (verdict.unchanged) return out;
   auto replayed = [&]() -> absl::StatusOr<std::vector<SchemaObject>> {
     ASSIGN_OR_RETURN(std::optional<Drift> failed, Replay(scratch, journal));
     if (failed) return absl::AbortedError(failed->detail);
     return ReadSchema(scratch, "main", nullptr);
   }();
-  std::vector<Drift> out;
   if (!replayed.ok() && replayed.status().code() == absl::StatusCode::kAborted) {
-    out.push_back(Drift{"unreplayable", "", "", std::string(replayed.status().message()), "", ""});
+    out.push_back(Drift{"unreplayable", "", "", std::string(replayed.status().message()), "", "",
+                        verdict.since});
     return out;
   }
   if (!replayed.ok()) return replayed.status();
   ASSIGN_OR_RETURN(std::vector<SchemaObject> now, ReadSchema(live, "main", cache));
   for (const SchemaChange& ch : DiffSchemas(*replayed, now)) {
     ASSIGN_OR_RETURN(Drift d, DriftOf(live, ch));
+    d.since = verdict.since;
     out.push_back(std::move(d));
   }
   return out;

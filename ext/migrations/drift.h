@@ -1,6 +1,7 @@
 // schema_drift: the live schema against what the applied migrations produce.
 //
-// How it works: the journal's applied migrations (the latest doctor_migrations row of each name
+// How it works: first the journal's schema hashes (drift_hashes.h): when they prove the live
+// schema is what the migrations left, that is the answer (no replay). Otherwise the journal's applied migrations (the latest doctor_migrations row of each name
 // that is not reverted, in the order they were applied, with the text that ran) are replayed on
 // an empty in-memory database; both schemas are read as normalized facts (schema.h) and
 // compared. An object only in the live schema is `extra` (an index created by hand, as index
@@ -21,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "ext/core/sqlite.h"
+#include "ext/migrations/drift_hashes.h"
 #include "ext/migrations/folder.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
@@ -34,6 +36,7 @@ struct Drift {
   std::string detail;
   std::string fix_sql;  // a migration recording the live state
   std::string drizzle;  // index: the Drizzle schema line; else ""
+  std::string since;    // where the journal's hashes first show a change (drift_hashes.h), or ""
 };
 
 // Where a new migration recording the drift goes in `folder`, in its layout: plain and
@@ -44,9 +47,12 @@ struct Drift {
 std::string NewMigrationPath(const Folder& folder, int64_t now_ms);
 
 // `live`: the caller's connection (read only); `scratch`: an empty private database for the
-// replay (core PrivateDb, so the caller can interrupt it). `journal`: LoadJournal's rows.
+// replay (core PrivateDb, so the caller can interrupt it). `journal`: LoadJournal's rows;
+// `chain`: LoadHashChain's. When the chain's hashes prove the live schema is what the migrations
+// produce, nothing is replayed and there is no row.
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
-                                               const std::vector<JournalRow>& journal);
+                                               const std::vector<JournalRow>& journal,
+                                               const std::vector<HashLink>& chain);
 
 }  // namespace doctor::migrations
 

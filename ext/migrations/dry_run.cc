@@ -2,9 +2,13 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/migrations/cascade_indexes.h"
 #include "ext/migrations/dry_run_facts.h"
 #include "ext/migrations/sql_text.h"
 
@@ -44,16 +48,30 @@ absl::Status DryRun::Run() {
   if (hot_ != nullptr) {
     ASSIGN_OR_RETURN(costs_before, MeasureQueries(c_, private_db_, *hot_));
   }
+  if (index_foreign_keys_) {
+    ASSIGN_OR_RETURN(temporary_indexes_, IndexForeignKeysForDryRun(c_));
+  }
   for (size_t i = 0; i < statements_.size(); ++i) {
     at_ = i + 1;
     ASSIGN_OR_RETURN(bool ran, RunStatement(i));
     if (!ran) return absl::OkStatus();  // stop here; findings so far stand
   }
   at_ = 0;
+  RETURN_IF_ERROR(DropTemporaryIndexes());
   if (hot_ != nullptr) RETURN_IF_ERROR(NotePlanChanges(costs_before));
   RETURN_IF_ERROR(NoteViolations());
-  NoteNewForeignKeys();
+  RETURN_IF_ERROR(NoteNewForeignKeys());
   NoteLostRowsAndTriggers();
+  return absl::OkStatus();
+}
+
+absl::Status DryRun::DropTemporaryIndexes() {
+  if (temporary_indexes_.empty()) return absl::OkStatus();
+  for (const std::string& name : temporary_indexes_) {
+    RETURN_IF_ERROR(Exec(c_, absl::StrCat("DROP INDEX IF EXISTS main.", QuoteIdentifier(name))));
+  }
+  temporary_indexes_.clear();
+  ASSIGN_OR_RETURN(current_, Snapshot(c_, cache_));
   return absl::OkStatus();
 }
 
@@ -216,12 +234,22 @@ void DryRun::NoteCascades(size_t i, const ChangeInfo& info, const Counts& now,
 
 absl::Status DryRun::NotePlanChanges(const std::vector<QueryCost>& costs_before) {
   ASSIGN_OR_RETURN(std::vector<QueryCost> costs_after, MeasureQueries(c_, private_db_, *hot_));
-  std::set<std::string> dropped;
-  for (const SchemaObject& o : before_) {
-    if (o.type == "index") dropped.insert(o.name);
+  SchemaMoves moves;
+  std::map<std::string, const SchemaObject*> indexes_after;
+  for (const SchemaObject& o : current_) {
+    if (o.type == "index") indexes_after[o.name] = &o;
+    if (o.type == "table" && dropped_tables_.count(o.name) > 0) moves.rebuilt_tables.insert(o.name);
   }
-  for (const SchemaObject& o : current_) dropped.erase(o.name);
-  for (Finding& f : PlanChanges(*hot_, costs_before, costs_after, dropped)) {
+  for (const SchemaObject& o : before_) {
+    if (o.type != "index") continue;
+    auto it = indexes_after.find(o.name);
+    if (it == indexes_after.end()) {
+      moves.dropped_indexes.insert(o.name);
+    } else if (it->second->facts != o.facts) {
+      moves.changed_indexes.insert(o.name);
+    }
+  }
+  for (Finding& f : PlanChanges(*hot_, costs_before, costs_after, moves)) {
     out_.push_back(std::move(f));
   }
   return absl::OkStatus();
@@ -240,25 +268,32 @@ absl::Status DryRun::NoteViolations() {
   return absl::OkStatus();
 }
 
-void DryRun::NoteNewForeignKeys() {
-  std::map<std::string, const SchemaObject*> old_tables;
+// The foreign keys the migration adds (facts not there before) that no index serves (core
+// ForeignKeysWithoutIndex, the same test as index_lint's).
+absl::Status DryRun::NoteNewForeignKeys() {
+  ASSIGN_OR_RETURN(std::vector<UnindexedForeignKey> unindexed, ForeignKeysWithoutIndex(c_, "main"));
+  std::map<std::string, std::set<std::string>> old_facts, new_facts;  // table -> facts
   for (const SchemaObject& o : before_) {
-    if (o.type == "table") old_tables[o.name] = &o;
+    if (o.type == "table") old_facts[o.name].insert(o.facts.begin(), o.facts.end());
   }
   for (const SchemaObject& o : current_) {
-    if (o.type != "table") continue;
-    auto it = old_tables.find(o.name);
-    std::set<std::string> old_fks;
-    if (it != old_tables.end()) old_fks.insert(it->second->facts.begin(), it->second->facts.end());
-    for (const std::string& f : o.facts) {
-      if (f.rfind("foreign key (", 0) != 0 || old_fks.count(f)) continue;
-      if (!HasIndexOn(current_, o.name, FkColumns(f))) {
-        Add("warning", "fk_without_index", absl::StrCat(o.name, "(", FkColumns(f), ")"),
-            absl::StrCat("new ", f, ": no index on ", o.name, "(", FkColumns(f),
-                         "), so every delete or key update in the parent scans ", o.name));
+    if (o.type == "table") new_facts[o.name].insert(o.facts.begin(), o.facts.end());
+  }
+  std::set<std::string> reported;
+  for (const UnindexedForeignKey& k : unindexed) {
+    const std::string table = absl::AsciiStrToLower(k.table);
+    const std::string columns = absl::AsciiStrToLower(absl::StrJoin(k.columns, ","));
+    for (const std::string& f : new_facts[table]) {
+      if (f.rfind("foreign key (", 0) != 0 || FkColumns(f) != columns ||
+          old_facts[table].count(f) > 0 || !reported.insert(table + "(" + columns + ")").second) {
+        continue;
       }
+      Add("warning", "fk_without_index", absl::StrCat(table, "(", columns, ")"),
+          absl::StrCat("new ", f, ": no index on ", table, "(", columns,
+                       "), so every delete or key update in the parent scans ", table));
     }
   }
+  return absl::OkStatus();
 }
 
 void DryRun::NoteLostRowsAndTriggers() {

@@ -39,6 +39,12 @@ class DryRun {
     private_db_ = private_db;
   }
 
+  // Foreign keys are on during the run: the migration's statements run with a temporary index on
+  // the child columns of every foreign key without one (cascade_indexes.h), so its cascades find
+  // their rows by index. They exist only while the statements run: the replay measures the hot
+  // queries without them and the findings never see them.
+  void IndexForeignKeys() { index_foreign_keys_ = true; }
+
   std::vector<Finding>& findings() { return out_; }
 
   // Statements that would end the dry run's savepoint (and could commit it) never run: true
@@ -61,8 +67,10 @@ class DryRun {
   // Rows that other tables lost (ON DELETE CASCADE) or that changed beyond the statement's own.
   void NoteCascades(size_t i, const ChangeInfo& info, const Counts& now, int64_t total_changed);
   absl::Status NotePlanChanges(const std::vector<QueryCost>& costs_before);
+  // Drops the temporary foreign-key indexes still there and reads the schema again.
+  absl::Status DropTemporaryIndexes();
   absl::Status NoteViolations();
-  void NoteNewForeignKeys();
+  absl::Status NoteNewForeignKeys();
   void NoteLostRowsAndTriggers();
 
   sqlite3* c_;
@@ -78,6 +86,8 @@ class DryRun {
   std::set<std::string> dropped_tables_;
   const std::vector<HotQuery>* hot_ = nullptr;
   PrivateDb* private_db_ = nullptr;
+  bool index_foreign_keys_ = false;
+  std::vector<std::string> temporary_indexes_;  // created by IndexForeignKeysForDryRun
 };
 
 }  // namespace doctor::migrations

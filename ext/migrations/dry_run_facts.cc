@@ -65,36 +65,4 @@ std::string FkColumns(const std::string& fact) {
   return fact.substr(open + 1, close - open - 1);
 }
 
-bool HasIndexOn(const std::vector<SchemaObject>& schema, const std::string& table,
-                const std::string& cols) {
-  std::vector<std::string> want = absl::StrSplit(cols, ',');
-  for (const SchemaObject& o : schema) {
-    std::vector<std::string> lead;
-    if (o.type == "index" && o.table == table && !o.facts.empty()) {
-      // "unique index (a collate binary, b desc collate nocase)"
-      const std::string& f = o.facts[0];
-      std::string inner = f.substr(f.find('(') + 1);
-      for (absl::string_view part : absl::StrSplit(inner, ", ")) {
-        lead.push_back(std::string(part.substr(0, part.find(' '))));
-      }
-    } else if (o.type == "table" && o.name == table) {
-      for (const std::string& f : o.facts) {
-        if (f.rfind("primary key (", 0) == 0 || f.rfind("unique (", 0) == 0) {
-          std::vector<std::string> cs = absl::StrSplit(FkColumns(f), ',');
-          if (cs.size() >= want.size() &&
-              std::equal(want.begin(), want.end(), cs.begin())) return true;
-        }
-        // An INTEGER PRIMARY KEY column is the rowid: always indexed.
-        if (want.size() == 1 && f.rfind("column " + want[0] + ": INTEGER", 0) == 0 &&
-            absl::StrContains(f, " pk=1 ")) return true;
-      }
-      continue;
-    } else {
-      continue;
-    }
-    if (lead.size() >= want.size() && std::equal(want.begin(), want.end(), lead.begin())) return true;
-  }
-  return false;
-}
-
 }  // namespace doctor::migrations

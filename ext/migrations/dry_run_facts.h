@@ -1,6 +1,6 @@
 // What migrate_check's dry run reads between statements, and small facts it derives from the
 // schema and the statements' text: row counts, foreign-key violations, the table a DML statement
-// writes, whether an index covers a foreign key's columns.
+// writes, a foreign key fact's columns.
 #ifndef DOCTOR_MIGRATIONS_DRY_RUN_FACTS_H_
 #define DOCTOR_MIGRATIONS_DRY_RUN_FACTS_H_
 
@@ -33,9 +33,6 @@ std::string DmlTarget(const std::string& sql);
 const std::set<std::string>& NoEffectPragmas();
 // Columns "a,b" of the foreign key fact "foreign key (a,b) references t(...) ...".
 std::string FkColumns(const std::string& fact);
-// An index, primary key, UNIQUE constraint or rowid alias of `table` starts with `cols` ("a,b").
-bool HasIndexOn(const std::vector<SchemaObject>& schema, const std::string& table,
-                const std::string& cols);
 
 }  // namespace doctor::migrations
 

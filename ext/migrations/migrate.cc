@@ -19,6 +19,7 @@
 #include "ext/migrations/apply.h"
 #include "ext/migrations/check.h"
 #include "ext/migrations/replay.h"
+#include "ext/migrations/replay_params.h"
 #include "ext/migrations/drift.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
@@ -196,6 +197,7 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
   ASSIGN_OR_RETURN(std::vector<migrations::HotQuery> hot, migrations::ReadHotQueries(c));
+  RETURN_IF_ERROR(migrations::ChooseParameters(c, &hot));
   ASSIGN_OR_RETURN(std::unique_ptr<PrivateDb> dry_run, DryRunConnection(c));
   sqlite3* scratch = dry_run->db();
   RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
@@ -273,6 +275,10 @@ constexpr Column kDriftColumns[] = {
     {"drizzle", "TEXT", "For an index: the line of a Drizzle schema that declares it."},
     {"migration_file", "TEXT",
      "With a folder: where the new migration (every row's fix_sql) goes, in the folder's layout."},
+    {"since", "TEXT",
+     "Where the journal's schema hashes (schema_before / schema_after) first show a change made "
+     "outside the migrations: before the first, between two, or after the last migration; NULL "
+     "when they cannot tell (hashes not recorded)."},
 };
 
 absl::StatusOr<Rows> Drift(TableCall& call) {
@@ -287,9 +293,11 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
   absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(c, ":memory:");
   if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database for the replay");
   Connection::InternalScope internal(c);
+  ASSIGN_OR_RETURN(std::vector<migrations::HashLink> chain, migrations::LoadHashChain(c.db()));
   ASSIGN_OR_RETURN(std::vector<migrations::Drift> drift,
                    migrations::SchemaDrift(c.db(), (*scratch)->db(),
-                                           &c.State<migrations::MigrateState>().cache, journal));
+                                           &c.State<migrations::MigrateState>().cache, journal,
+                                           chain));
   RowBuilder rows(kDriftColumns);
   for (const migrations::Drift& d : drift) {
     rows.NewRow();
@@ -300,6 +308,7 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
     rows.Set("fix_sql", d.fix_sql.empty() ? Value::Null() : Value(d.fix_sql));
     rows.Set("drizzle", d.drizzle.empty() ? Value::Null() : Value(d.drizzle));
     rows.Set("migration_file", file);
+    rows.Set("since", d.since.empty() ? Value::Null() : Value(d.since));
   }
   return rows.Finish();
 }

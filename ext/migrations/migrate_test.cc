@@ -475,5 +475,45 @@ TEST(MigrateTest, SchemaDriftAgainstTheReplayedJournal) {
   EXPECT_THAT(db.Error("SELECT * FROM drift_view"), HasSubstr("unsafe use of"));
 }
 
+TEST(MigrateTest, SchemaDriftTrustsTheJournalsHashesWhenTheyProveNoChange) {
+  testing::Db db;
+  db.One("SELECT migrate('0001', 'CREATE TABLE t(a)')");
+  db.One("SELECT migrate('0002', 'CREATE INDEX t_a ON t(a)')");
+  // The journal's text no longer replays, but the hashes prove the live schema is what the
+  // migrations left: nothing is replayed, no row.
+  db.Exec("UPDATE doctor_migrations SET sql = 'CREATE TABLE t(a); CREATE TABLE t(b)' WHERE name = '0001'");
+  EXPECT_EQ(db.One("SELECT count(*) FROM schema_drift"), "0");
+  // A hand-made change breaks the chain: the replay runs (and here cannot).
+  db.Exec("CREATE INDEX by_hand ON t(a DESC)");
+  EXPECT_EQ(db.One("SELECT drift || ' | ' || since FROM schema_drift"),
+            "unreplayable | after the last migration '0002' (the live schema is not its schema_after)");
+}
+
+TEST(MigrateTest, SchemaDriftSaysBetweenWhichMigrationsTheSchemaChanged) {
+  testing::Db db;
+  db.One("SELECT migrate('0001', 'CREATE TABLE t(a)')");
+  db.One("SELECT migrate('0002', 'CREATE TABLE u(b)')");
+  db.Exec("CREATE INDEX by_hand ON t(a)");
+  db.One("SELECT migrate('0003', 'CREATE TABLE w(c)')");
+  EXPECT_EQ(db.One("SELECT drift || ' ' || name || ' | ' || since FROM schema_drift"),
+            "extra by_hand | between migrations '0002' and '0003' (the schema_before of '0003' is "
+            "not the schema_after of '0002')");
+  // Without recorded hashes the replay decides alone.
+  db.Exec("UPDATE doctor_migrations SET schema_before = NULL, schema_after = NULL");
+  EXPECT_EQ(db.One("SELECT drift || ' ' || name || ' | ' || coalesce(since, 'NULL') FROM schema_drift"),
+            "extra by_hand | NULL");
+  db.Exec("DROP INDEX by_hand");
+  EXPECT_EQ(db.One("SELECT count(*) FROM schema_drift"), "0");
+}
+
+TEST(MigrateTest, SchemaDriftOfADatabaseThatWasNotEmptyAtTheFirstMigration) {
+  testing::Db db;
+  db.Exec("CREATE TABLE legacy(x)");
+  db.One("SELECT migrate('0001', 'CREATE TABLE t(a)')");
+  EXPECT_EQ(db.One("SELECT drift || ' ' || name || ' | ' || since FROM schema_drift"),
+            "extra legacy | before the first migration '0001' (the schema was not empty when it "
+            "was applied)");
+}
+
 }  // namespace
 }  // namespace doctor

@@ -1,6 +1,8 @@
 #include "ext/migrations/replay.h"
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -27,38 +29,86 @@ std::string Steps(const QueryCost& cost) {
   return cost.capped ? absl::StrCat("> ", out) : out;
 }
 
-// The first index of `plan` that the migration dropped ("" for none).
-std::string DroppedIndexUsed(const QueryPlan& plan, const std::set<std::string>& dropped) {
-  for (const std::string& index : dropped) {
-    if (plan.UsesIndex(index)) return index;
+// What the migration did that changed a query's plan: ("drops", index), ("changes", index),
+// ("rebuilds", table), or empty when none of these explains it.
+std::pair<std::string, std::string> CauseOf(const QueryPlan& before, const SchemaMoves& moves) {
+  for (const std::string& index : moves.dropped_indexes) {
+    if (before.UsesIndex(index)) return {"drops", index};
   }
-  return "";
+  for (const std::string& index : moves.changed_indexes) {
+    if (before.UsesIndex(index)) return {"changes", index};
+  }
+  for (const PlanStep& step : before.steps) {
+    const std::string table = absl::AsciiStrToLower(step.table);
+    if (moves.rebuilt_tables.count(table) > 0) return {"rebuilds", table};
+  }
+  return {"", ""};
 }
 
-Finding PlanChange(const HotQuery& q, const QueryCost& before, const QueryCost& after,
-                   const std::set<std::string>& dropped) {
-  const std::string index = DroppedIndexUsed(before.plan, dropped);
-  const std::string share = q.share >= 0.005
-                                ? absl::StrFormat("%.0f%% of measured time", 100 * q.share)
-                                : "<1% of measured time";
+std::string Share(double share) {
+  return share >= 0.005 ? absl::StrFormat("%.0f%% of measured time", 100 * share)
+                        : "<1% of measured time";
+}
+
+// How the values of a query's parameters were chosen, for the detail.
+std::string ParameterNote(const HotQuery& q, const QueryCost& cost) {
+  if (!q.assumed.empty()) return absl::StrCat(" (with ", q.assumed, ")");
+  if (cost.parameters == 0) return "";
+  return " (its parameters bound to NULL)";
+}
+
+// "SELECT ... goes from <plan> to <plan>, 92 -> 196,307 steps", or why it no longer runs.
+std::string Movement(const HotQuery& q, const QueryCost& before, const QueryCost& after) {
   std::string query = Excerpt(q.sql, 80);
   while (!query.empty() && query.back() == ';') query.pop_back();
-  std::string detail =
-      index.empty() ? absl::StrCat("hot query (", share, ") ", query)
-                    : absl::StrCat("drops ", index, ", used by this hot query (", share, "): ",
-                                   query);
-  const bool fails = !after.ran;
-  if (fails) {
-    absl::StrAppend(&detail, " no longer runs after the migration: ", after.error);
-  } else {
-    absl::StrAppend(&detail, " goes from ", PlanText(before.plan), " to ", PlanText(after.plan),
-                    ", ", Steps(before), " -> ", Steps(after), " steps",
-                    before.null_parameters ? " (its parameters bound to NULL)" : "");
+  if (!after.ran) {
+    return absl::StrCat(query, " no longer runs after the migration: ", after.error);
   }
-  const bool slower = (after.capped && !before.capped) ||
-                      after.steps > 2 * std::max<int64_t>(before.steps, 1);
-  return Finding{fails || slower ? "warning" : "info", "plan_change", index.empty() ? query : index,
-                 std::move(detail)};
+  return absl::StrCat(query, " goes from ", PlanText(before.plan), " to ", PlanText(after.plan),
+                      ", ", Steps(before), " -> ", Steps(after), " steps",
+                      ParameterNote(q, before));
+}
+
+bool Regressed(const QueryCost& before, const QueryCost& after) {
+  return !after.ran || (after.capped && !before.capped) ||
+         after.steps > 2 * std::max<int64_t>(before.steps, 1);
+}
+
+// How bad a change is, for picking the worst of a group: a failure, else the steps added.
+double Badness(const QueryCost& before, const QueryCost& after) {
+  if (!after.ran) return 1e18;
+  return static_cast<double>(after.steps - before.steps) + (after.capped ? 1e17 : 0);
+}
+
+// One finding for the queries `members` (indexes into the arrays) changed by one cause.
+Finding Group(const std::pair<std::string, std::string>& cause, const std::vector<size_t>& members,
+              const std::vector<HotQuery>& q, const std::vector<QueryCost>& before,
+              const std::vector<QueryCost>& after) {
+  double share = 0;
+  bool regressed = false;
+  size_t worst = members.front();
+  for (size_t i : members) {
+    share += q[i].share;
+    regressed = regressed || Regressed(before[i], after[i]);
+    if (Badness(before[i], after[i]) > Badness(before[worst], after[worst])) worst = i;
+  }
+  const std::string movement = Movement(q[worst], before[worst], after[worst]);
+  std::string detail, object;
+  if (cause.first.empty()) {
+    object = Excerpt(q[worst].sql, 80);
+    while (!object.empty() && object.back() == ';') object.pop_back();
+    detail = absl::StrCat("hot query (", Share(share), ") ", movement);
+  } else {
+    object = cause.second;
+    const char* use = cause.first == "rebuilds" ? "read by" : "used by";
+    detail = members.size() == 1
+                 ? absl::StrCat(cause.first, " ", object, ", ", use, " this hot query (",
+                                Share(share), "): ", movement)
+                 : absl::StrCat(cause.first, " ", object, ", ", use, " ", members.size(),
+                                " hot queries whose plan changes (", Share(share),
+                                "); the worst: ", movement);
+  }
+  return Finding{regressed ? "warning" : "info", "plan_change", object, std::move(detail)};
 }
 
 }  // namespace
@@ -66,7 +116,7 @@ Finding PlanChange(const HotQuery& q, const QueryCost& before, const QueryCost& 
 absl::StatusOr<std::vector<HotQuery>> ReadHotQueries(Connection& caller) {
   absl::StatusOr<Rows> rows = Query(
       caller,
-      "SELECT query, example, total_ms FROM query_stats WHERE db = "
+      "SELECT query, example, total_ms, query_id FROM query_stats WHERE db = "
       "(SELECT CASE WHEN file = '' THEN ':memory:' ELSE file END FROM pragma_database_list "
       "WHERE name = 'main') ORDER BY total_ms DESC");
   std::vector<HotQuery> out;
@@ -78,7 +128,11 @@ absl::StatusOr<std::vector<HotQuery>> ReadHotQueries(Connection& caller) {
     if (CallsTheExtension(caller, sql)) continue;
     measured_ms += r[2].AsDouble();
     if (IsPlannable(KindOfStatement(sql)) && out.size() < static_cast<size_t>(kMostHotQueries)) {
-      out.push_back({sql, r[2].AsDouble()});  // share: its total_ms until divided below
+      HotQuery q;
+      q.sql = sql;
+      q.share = r[2].AsDouble();  // its total_ms until divided below
+      q.query_id = r[3].is_null() ? 0 : r[3].AsInt();
+      out.push_back(std::move(q));
     }
   }
   for (HotQuery& q : out) q.share = measured_ms > 0 ? q.share / measured_ms : 0;
@@ -90,7 +144,7 @@ absl::StatusOr<std::vector<QueryCost>> MeasureQueries(sqlite3* db, PrivateDb* pr
   std::vector<QueryCost> out;
   for (const HotQuery& q : queries) {
     QueryCost cost;
-    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(db, q.sql);
+    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(db, q.sql, q.params);
     if (!plan.ok()) {
       // "no such table: t (in: EXPLAIN QUERY PLAN ...)": the query is named in the detail already.
       const std::string message(plan.status().message());
@@ -100,10 +154,10 @@ absl::StatusOr<std::vector<QueryCost>> MeasureQueries(sqlite3* db, PrivateDb* pr
     }
     cost.plan = *std::move(plan);
     RETURN_IF_ERROR(Exec(db, "SAVEPOINT doctor_replay"));
-    StepCount run = RunWithStepBudget(db, private_db, q.sql, {}, kReplayStepBudget);
+    StepCount run = RunWithStepBudget(db, private_db, q.sql, q.params, kReplayStepBudget);
     RETURN_IF_ERROR(Exec(db, "ROLLBACK TO doctor_replay; RELEASE doctor_replay"));
     if (private_db != nullptr) RETURN_IF_ERROR(private_db->CheckInterrupted());
-    cost.null_parameters = run.parameters > 0;
+    cost.parameters = run.parameters;
     if (!run.error.empty()) {
       cost.error = run.error;
     } else {
@@ -118,13 +172,25 @@ absl::StatusOr<std::vector<QueryCost>> MeasureQueries(sqlite3* db, PrivateDb* pr
 
 std::vector<Finding> PlanChanges(const std::vector<HotQuery>& queries,
                                  const std::vector<QueryCost>& before,
-                                 const std::vector<QueryCost>& after,
-                                 const std::set<std::string>& dropped_indexes) {
-  std::vector<Finding> out;
+                                 const std::vector<QueryCost>& after, const SchemaMoves& moves) {
+  // Causes in the order of their first query (the hottest first); a query without a cause is
+  // a group of its own.
+  std::vector<std::pair<std::pair<std::string, std::string>, std::vector<size_t>>> groups;
   for (size_t i = 0; i < queries.size() && i < before.size() && i < after.size(); ++i) {
     if (!before[i].ran) continue;  // nothing to compare with
     if (after[i].ran && PlanText(before[i].plan) == PlanText(after[i].plan)) continue;
-    out.push_back(PlanChange(queries[i], before[i], after[i], dropped_indexes));
+    std::pair<std::string, std::string> cause = CauseOf(before[i].plan, moves);
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const auto& g) { return !cause.first.empty() && g.first == cause; });
+    if (it == groups.end()) {
+      groups.push_back({cause, {i}});
+    } else {
+      it->second.push_back(i);
+    }
+  }
+  std::vector<Finding> out;
+  for (const auto& [cause, members] : groups) {
+    out.push_back(Group(cause, members, queries, before, after));
   }
   return out;
 }

@@ -3,16 +3,16 @@
 // and again after it, inside the dry run's savepoint; each query whose plan changes (or that no
 // longer prepares) becomes a `plan_change` finding with its share of the measured time, the plan
 // before -> after, the VM steps before -> after, and the index the migration dropped when the
-// plan before used it. Example detail:
-//   "drops jobs_state, used by this hot query (45% of measured time): SELECT * FROM jobs WHERE
-//    state = 'ready' goes from SEARCH jobs USING INDEX jobs_state (state=?) to SCAN jobs,
-//    92 -> 196,307 steps"
+// plan before used it; one finding per cause (PlanChanges). Example detail:
+//   "drops jobs_state, used by 3 hot queries whose plan changes (45% of measured time); the
+//    worst: SELECT * FROM jobs WHERE state = ? goes from SEARCH jobs USING INDEX jobs_state
+//    (state=?) to SCAN jobs, 92 -> 196,307 steps (with state = 'queued' (rarest))"
 //
 // How queries are run: the literal `example` of query_stats when there is one, else the
-// normalized text. Parameters (a driver's `?`, kept in the example, or the normalized literals)
-// are bound to NULL and the detail says so: the plan is the one SQLite prepares for any value,
-// but the steps then count a search that matches nothing (a lower bound). Statements that are not queries or writes (core IsPlannable) or that call the
-// extension are skipped. Each runs in a nested savepoint that is rolled back, with a step budget.
+// normalized text, with HotQuery::params bound (replay_params.h chooses them; without them the
+// parameters are NULL and the detail says so). Statements that are not queries or writes (core
+// IsPlannable) or that call the extension are skipped. Each runs in a nested savepoint that is
+// rolled back, with a step budget.
 #ifndef DOCTOR_MIGRATIONS_REPLAY_H_
 #define DOCTOR_MIGRATIONS_REPLAY_H_
 
@@ -41,7 +41,7 @@ struct QueryCost {
   QueryPlan plan;
   int64_t steps = 0;
   bool capped = false;  // stopped at kReplayStepBudget
-  bool null_parameters = false;  // it has parameters, bound to NULL
+  int parameters = 0;   // its parameter count (bound to HotQuery::params, the rest NULL)
 };
 
 // The hot queries of the caller's main database from query_stats (empty when the timing area
@@ -53,12 +53,21 @@ absl::StatusOr<std::vector<HotQuery>> ReadHotQueries(Connection& caller);
 absl::StatusOr<std::vector<QueryCost>> MeasureQueries(sqlite3* db, PrivateDb* private_db,
                                                       const std::vector<HotQuery>& queries);
 
-// The plan_change findings: one per query whose plan text changed or that no longer runs.
-// `dropped_indexes`: indexes (lower case) that existed before the migration and not after.
+// What the migration did to the schema, for naming the cause of a plan change (lower case).
+struct SchemaMoves {
+  std::set<std::string> dropped_indexes;  // existed before, not after
+  std::set<std::string> changed_indexes;  // in both, with other facts (dropped and recreated)
+  std::set<std::string> rebuilt_tables;   // dropped and created again (a table rebuild)
+};
+
+// The plan_change findings, one per cause: each dropped or changed index the plans before used,
+// each rebuilt table they read, with how many hot queries changed plan through it, their share
+// of the measured time and the worst one's plan and steps before -> after; a query whose change
+// has none of these causes gets a finding of its own. Queries whose plan text did not change and
+// that still run are left out.
 std::vector<Finding> PlanChanges(const std::vector<HotQuery>& queries,
                                  const std::vector<QueryCost>& before,
-                                 const std::vector<QueryCost>& after,
-                                 const std::set<std::string>& dropped_indexes);
+                                 const std::vector<QueryCost>& after, const SchemaMoves& moves);
 
 }  // namespace doctor::migrations
 

@@ -19,7 +19,7 @@ namespace {
 constexpr size_t kMostDriftFindings = 20;
 
 struct Drift {
-  std::string drift, type, name, detail, fix_sql, drizzle, migration_file;
+  std::string drift, type, name, detail, fix_sql, drizzle, migration_file, since;
 };
 
 std::string WhatItIs(const Drift& d) {
@@ -70,15 +70,18 @@ absl::Status AddDriftFindings(Connection& c, const std::string& folder,
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT drift, type, name, coalesce(detail, ''), "
                                     "coalesce(fix_sql, ''), coalesce(drizzle, ''), "
-                                    "coalesce(migration_file, '') FROM schema_drift(?1)",
+                                    "coalesce(migration_file, ''), coalesce(since, '') FROM schema_drift(?1)",
                                     {Value(folder)}));
   for (size_t i = 0; i < rows.size() && i < kMostDriftFindings; ++i) {
     const Row& r = rows[i];
     Drift d{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsText(),
-            r[4].AsText(), r[5].AsText(), r[6].AsText()};
+            r[4].AsText(), r[5].AsText(), r[6].AsText(), r[7].AsText()};
+    std::string finding = WhatItIs(d);
+    // Where the journal's schema hashes first show it (schema_drift.since).
+    if (!d.since.empty()) absl::StrAppend(&finding, "; made ", d.since);
     out.push_back({"migrations", d.drift == "unreplayable" ? Severity::kInfo : Severity::kWarn,
-                   d.name.empty() ? folder : d.name, WhatItIs(d), HowToRecord(d), std::nullopt,
-                   0});
+                   d.name.empty() ? folder : d.name, std::move(finding), HowToRecord(d),
+                   std::nullopt, 0});
   }
   if (rows.size() > kMostDriftFindings) {
     out.push_back({"migrations", Severity::kWarn, folder,

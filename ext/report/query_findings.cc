@@ -132,10 +132,14 @@ absl::Status AddPlanRegressions(Connection& c, const std::string& schema,
                          "WHERE plan_id IS NOT NULL) "
                          "SELECT query_id, query, at, cause, old_plan, new_plan, "
                          "coalesce(dropped_indexes, ''), old_mean_ms, new_mean_ms, old_steps, "
-                         "new_steps, new_calls, coalesce(fix, '') FROM plan_changes p "
+                         "new_steps, new_calls, coalesce(fix, ''), max(new_calls) "
+                         "FROM plan_changes p "
                          "WHERE regression AND db = (SELECT CASE file WHEN '' THEN ':memory:' "
                          "ELSE file END FROM pragma_database_list WHERE name = ?1) AND new_plan_id IN (SELECT plan_id FROM now "
-                         "WHERE now.query_id = p.query_id) LIMIT ?2",
+                         "WHERE now.query_id = p.query_id) "
+                         // One finding per change of plan, not one per process that saw it
+                         // (plan_changes has a row per process): the one with the most runs.
+                         "GROUP BY query_id, old_plan_id, new_plan_id LIMIT ?2",
                          {Value(schema), Value(kMostQueries)}));
   for (const Row& r : rows) {
     PlanRegression p{r[0].AsText(),   r[1].AsText(),   r[2].AsText(),  r[3].AsText(),

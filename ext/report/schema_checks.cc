@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 
@@ -38,48 +39,6 @@ absl::StatusOr<int64_t> CountRows(Connection& c, const std::string& schema, cons
   return rows.empty() ? 0 : rows[0][0].AsInt();
 }
 
-// Columns (lower case) that lead some usable index of the table, as ordered lists.
-absl::StatusOr<std::vector<std::vector<std::string>>> IndexPrefixes(Connection& c,
-                                                                     const std::string& schema,
-                                                                     const Table& table) {
-  std::vector<std::vector<std::string>> result;
-  ASSIGN_OR_RETURN(Rows rows,
-                   Query(c,
-                         "SELECT il.name, ii.name FROM pragma_index_list(?1, ?2) il "
-                         "JOIN pragma_index_info(il.name, ?2) ii "
-                         "WHERE il.partial = 0 ORDER BY il.name, ii.seqno",
-                         {Value(table.name), Value(schema)}));
-  std::string current;
-  for (const Row& r : rows) {
-    if (result.empty() || r[0].AsText() != current) {
-      current = r[0].AsText();
-      result.emplace_back();
-    }
-    result.back().push_back(Lower(r[1].AsText()));  // NULL (expression column) stays ""
-  }
-  if (!table.without_rowid) {
-    ASSIGN_OR_RETURN(Rows pk, Query(c,
-                                    "SELECT name, type FROM pragma_table_info(?1, ?2) WHERE pk > 0",
-                                    {Value(table.name), Value(schema)}));
-    if (pk.size() == 1 && absl::AsciiStrToUpper(pk[0][1].AsText()) == "INTEGER") {
-      result.push_back({Lower(pk[0][0].AsText())});  // the rowid alias is the table's own key
-    }
-  }
-  return result;
-}
-
-bool Covered(const std::vector<std::vector<std::string>>& prefixes,
-             std::vector<std::string> columns) {
-  std::sort(columns.begin(), columns.end());
-  for (const auto& index : prefixes) {
-    if (index.size() < columns.size()) continue;
-    std::vector<std::string> lead(index.begin(), index.begin() + columns.size());
-    std::sort(lead.begin(), lead.end());
-    if (lead == columns) return true;
-  }
-  return false;
-}
-
 // One foreign key constraint of a child table: its columns as declared, its parent and actions.
 struct ForeignKey {
   std::vector<std::string> columns;
@@ -106,7 +65,8 @@ absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& c, const std::
   return result;
 }
 
-Finding UnindexedForeignKey(const std::string& schema, const Table& table, const ForeignKey& fk) {
+Finding UnindexedForeignKeyFinding(const std::string& schema, const Table& table,
+                                   const ForeignKey& fk) {
   const bool actions = fk.on_delete != "NO ACTION" || fk.on_update != "NO ACTION";
   const std::string columns = absl::StrJoin(fk.columns, ", ");
   std::vector<std::string> quoted;
@@ -155,13 +115,15 @@ absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
   int declared = 0;
   for (const Table& table : tables) {
     ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, table));
-    if (fks.empty()) continue;
-    ASSIGN_OR_RETURN(auto prefixes, IndexPrefixes(c, schema, table));
-    for (const ForeignKey& fk : fks) {
-      ++declared;
-      std::vector<std::string> lower;
-      for (const auto& col : fk.columns) lower.push_back(Lower(col));
-      if (!Covered(prefixes, lower)) out.push_back(UnindexedForeignKey(schema, table, fk));
+    declared += static_cast<int>(fks.size());
+  }
+  // Which of them no index serves: core's one answer (index_lint and migrate_check ask it too).
+  ASSIGN_OR_RETURN(std::vector<UnindexedForeignKey> unindexed, ForeignKeysWithoutIndex(c, schema));
+  for (const Table& table : tables) {
+    for (const UnindexedForeignKey& k : unindexed) {
+      if (k.table != table.name) continue;
+      out.push_back(UnindexedForeignKeyFinding(
+          schema, table, ForeignKey{k.columns, k.parent, k.on_delete, k.on_update}));
     }
   }
   if (declared > 0 && !on) out.push_back(ForeignKeysOff(schema, declared));
@@ -296,7 +258,7 @@ absl::StatusOr<bool> IndexServesForeignKey(Connection& c, const std::string& sch
   for (const ForeignKey& fk : fks) {
     std::vector<std::string> lower;
     for (const auto& col : fk.columns) lower.push_back(Lower(col));
-    if (Covered({lead}, lower)) return true;
+    if (LeadsWithColumns(lead, lower)) return true;
   }
   return false;
 }

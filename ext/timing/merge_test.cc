@@ -255,7 +255,7 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
       {empty, "is not a sqlite-doctor store"},
       {text, "not a database"},
       {copy("v9.db-doctor", "UPDATE doctor_sidecar SET value = 9 WHERE key = 'format'"),
-       "format 9, expected 3"},
+       "format 9, expected 4"},
       {copy("neg.db-doctor", "UPDATE doctor_query_stats SET calls = -1"), "calls -1"},
       {copy("wal.db-doctor", "PRAGMA journal_mode = WAL"), "is in WAL mode"},
       {copy("view.db-doctor", "CREATE VIEW v AS SELECT 1"), "unexpected view 'v'"},
@@ -300,7 +300,8 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
 TEST_F(Merge, AFormat2StoreMergesWithoutPlans) {
   TempDir dir;
   const std::string a = MakeStore(dir, "a", 2, 1), b = MakeStore(dir, "b", 3, 1);
-  Sql(b, "DROP TABLE doctor_query_plans; UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'");
+  Sql(b, "DROP TABLE doctor_query_plans; DROP TABLE doctor_plan_changes;"
+         " UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'");
   Db db;
   EXPECT_EQ(MergedValue(db, {a, b}, "calls", kInsert), "5");
   EXPECT_EQ(MergedValue(db, {b}, "plan_id IS NULL", kSelect), "1");

@@ -100,6 +100,42 @@ bool PlanHistory::Observe(const Key& key, absl::string_view db, absl::string_vie
   return true;
 }
 
+bool PlanHistory::ObserveStoredPlan(int64_t query_id, absl::string_view db,
+                                    absl::string_view query, const PlanRecord& stored,
+                                    const PlanFigures& before) {
+  absl::MutexLock lock(&mu_);
+  auto it = shapes_.find(ShapeKey{query_id, std::string(db)});
+  if (it == shapes_.end() || it->second.plans.empty()) return false;
+  const Shape& shape = it->second;
+  const PlanRecord& current = shape.plans[shape.current];
+  if (stored.last_ms > current.first_ms) return false;  // still current elsewhere, or later
+  for (const PlanRecord& p : shape.plans) {
+    if (p.plan_id == stored.plan_id) return false;  // this process ran it: its own change
+  }
+  for (const PlanChange& c : changes_) {
+    if (c.query_id == query_id && c.db == db && c.new_plan.plan_id == current.plan_id) {
+      return false;
+    }
+  }
+  PlanChange change;
+  change.query_id = query_id;
+  change.db = std::string(db);
+  change.query = std::string(query);
+  change.at_ms = current.first_ms;
+  change.old_plan = stored;
+  change.old_plan.figures = before;
+  change.old_plan.figures.plan_id = stored.plan_id;
+  change.analyze_between = last_analyze_ms_ > 0 && last_analyze_ms_ >= stored.last_ms;
+  change.new_plan = current;
+  change.new_plan.figures = PlanFigures{current.plan_id};  // filled by Changes()
+  // Oldest first, as Observe appends them.
+  auto at = std::find_if(changes_.begin(), changes_.end(),
+                         [&](const PlanChange& c) { return c.at_ms > change.at_ms; });
+  changes_.insert(at, std::move(change));
+  while (changes_.size() > kMaxChanges) changes_.pop_front();
+  return true;
+}
+
 void PlanHistory::NoteAnalyze(int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   last_analyze_ms_ = now_ms;

@@ -56,6 +56,7 @@ struct PlanChange {
   PlanRecord old_plan;       // as it was then: figures of every period it was current
   PlanRecord new_plan;       // its text and version; figures filled by Changes()
   bool analyze_between = false;  // an ANALYZE ran in this process since the old plan's last_ms
+  int64_t process = 0;  // 0: this process; else the recording process's token (from a store)
 };
 
 // The plan id of a plan text: FNV-1a 64, as a signed integer (like query_id).
@@ -77,6 +78,14 @@ class PlanHistory {
                absl::string_view example, absl::string_view plan_text,
                absl::string_view sqlite_version, int64_t now_ms, Stats& stats,
                int64_t max_entries);
+  // The store held `stored` as the shape's plan, captured by a process (this one's predecessor,
+  // say: a deploy migrates, then restarts the application) no later than this process first
+  // captured its current plan. Records that change once, at the current plan's first capture,
+  // with `before` as the old plan's figures (the store's runs of the shape until then). False,
+  // recording nothing, when this process has no plan for the shape, already had `stored`'s plan
+  // or already recorded a change to its current plan, or when `stored` is more recent.
+  bool ObserveStoredPlan(int64_t query_id, absl::string_view db, absl::string_view query,
+                         const PlanRecord& stored, const PlanFigures& before);
   // An ANALYZE ran in this process (any connection) at `now_ms`.
   void NoteAnalyze(int64_t now_ms);
 

@@ -1,4 +1,5 @@
-// plan_changes: every change of plan the plan history recorded (plan_history.h), with what
+// plan_changes: every change of plan the plan history recorded (plan_history.h) in this process
+// and, through the stores (store_plan_changes.h), in every other process, with what
 // happened between (a migration from the journals of the reading connection's database, an
 // ANALYZE seen by this process, a change of SQLite version), the figures before and after, and
 // the fix of a regression. Also the captured plan of a query_stats row.
@@ -6,12 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
+#include "ext/core/status_macros.h"
 #include "ext/core/table_rows.h"
 #include "ext/core/time.h"
 #include "ext/timing/plan_history.h"
+#include "ext/timing/sidecar.h"
 #include "ext/timing/tables.h"
 #include "ext/timing/trace.h"
 
@@ -103,6 +107,37 @@ Value Fix(Connection& c, const PlanChange& change, const std::vector<std::string
   return Value("ANALYZE;");
 }
 
+// This process's changes (from memory, without those from before a store's last reset) and the
+// other processes' (from the stores of the databases a read covers), most recent first. A damaged
+// store fails the read on its own database's connections only.
+absl::StatusOr<std::vector<PlanChange>> AllPlanChanges(Connection& connection) {
+  const std::string& own = connection.State<TimingState>().db_name();
+  std::vector<PlanChange> all;
+  absl::flat_hash_map<std::string, int64_t> reset_at;
+  {
+    absl::MutexLock lock(&StoreMutex());
+    std::vector<PlanChange> stored;
+    for (const std::string& db : ReadDbs(connection)) {
+      absl::StatusOr<StoreContents> side = ReadSidecar(db, kStorePlanChanges);
+      if (!side.ok()) {
+        if (db == own) return side.status();
+        continue;
+      }
+      reset_at[db] = side->reset_at_ms;
+      for (PlanChange& c : side->plan_changes) stored.push_back(std::move(c));
+    }
+    for (PlanChange& c : PlanHistory::Global().Changes(FoldedStats().Snapshot())) {
+      auto it = reset_at.find(c.db);
+      if (it == reset_at.end() || c.at_ms >= it->second) all.push_back(std::move(c));
+    }
+    std::reverse(all.begin(), all.end());  // most recent first
+    for (PlanChange& c : stored) all.push_back(std::move(c));
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const PlanChange& a, const PlanChange& b) { return a.at_ms > b.at_ms; });
+  return all;
+}
+
 void SetFigures(RowBuilder& rows, const char* prefix, const PlanRecord& plan) {
   const PlanFigures& f = plan.figures;
   rows.Set(absl::StrCat(prefix, "plan"), plan.text);
@@ -142,15 +177,16 @@ const Column kPlanChangesColumns[] = {
      "1 when the new plan costs more than twice the old one (steps per run or mean latency)."},
     {"fix", "TEXT",
      "For this database: CREATE INDEX of the dropped indexes still missing, else ANALYZE;."},
+    {"process", "",
+     "'this' for this process; another process's token when read from the store."},
 };
 
 absl::StatusOr<Rows> PlanChanges(TableCall& call) {
   Connection& connection = call.connection();
   const std::string& own = connection.State<TimingState>().db_name();
-  const std::vector<PlanChange> changes = PlanHistory::Global().Changes(FoldedStats().Snapshot());
+  ASSIGN_OR_RETURN(const std::vector<PlanChange> changes, AllPlanChanges(connection));
   RowBuilder rows(kPlanChangesColumns);
-  for (auto it = changes.rbegin(); it != changes.rend(); ++it) {  // most recent first
-    const PlanChange& c = *it;
+  for (const PlanChange& c : changes) {
     const bool own_db = c.db == own;
     const std::vector<std::string> dropped = DroppedIndexes(c.old_plan.text, c.new_plan.text);
     rows.NewRow();
@@ -165,6 +201,7 @@ absl::StatusOr<Rows> PlanChanges(TableCall& call) {
     const bool regression = IsRegression(c.old_plan.figures, c.new_plan.figures);
     rows.Set("regression", regression);
     if (regression) rows.Set("fix", Fix(connection, c, dropped, own_db));
+    rows.Set("process", c.process == 0 ? Value("this") : Value(c.process));
   }
   return rows.Finish();
 }

@@ -8,6 +8,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/timing/settings.h"
+#include "ext/timing/store_plan_changes.h"
 #include "ext/timing/store_plans.h"
 #include "ext/timing/store_slow.h"
 #include "ext/timing/store_values.h"
@@ -76,7 +77,7 @@ absl::StatusOr<bool> Evict(SidecarDb& side) {
 
 // Adds `taken` and `slow` to the store, in one transaction. What was counted before the store's
 // last reset (by any process) is dropped instead.
-absl::Status WriteAll(SidecarDb& side, std::vector<EntrySnapshot> taken,
+absl::Status WriteAll(SidecarDb& side, const std::string& name, std::vector<EntrySnapshot> taken,
                       std::vector<SlowQuery> slow) {
   sqlite3* db = side.db();
   RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
@@ -95,6 +96,7 @@ absl::Status WriteAll(SidecarDb& side, std::vector<EntrySnapshot> taken,
     RETURN_IF_ERROR(WriteStorePlans(side, taken));
     RETURN_IF_ERROR(WriteBuckets(side, taken));
     RETURN_IF_ERROR(WriteSlow(side, slow, share_examples, kSlowMax.Get()));
+    RETURN_IF_ERROR(WritePlanChanges(side, name, taken, reset_at));
     ASSIGN_OR_RETURN(bool evicted, Evict(side));
     if (evicted) RETURN_IF_ERROR(PruneStorePlans(side));
     RETURN_IF_ERROR(PruneBuckets(side, UnixMs(), evicted));
@@ -153,7 +155,8 @@ absl::StatusOr<int64_t> FlushDb(const std::string& db, int busy_ms) {
                                                                     busy_ms);
   absl::Status status = side.status();
   if (status.ok()) status = (*side)->CreateTables();
-  if (status.ok()) status = (*side)->Named(WriteAll(**side, taken, slow));
+  if (status.ok()) status = (*side)->Named(WriteAll(**side, db, taken, slow));
+  PlanChangesFlushed(db, status.ok());  // rolled back: written again next time
   if (!status.ok()) {
     Stats::Global().Restore(taken);  // nothing lost: the next flush tries again
     return status;
@@ -193,6 +196,9 @@ absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
     if (parts & kStoreBuckets) {
       ASSIGN_OR_RETURN(out.buckets, ReadBuckets(*side));
     }
+    if (parts & kStorePlanChanges) {
+      ASSIGN_OR_RETURN(out.plan_changes, ReadPlanChanges(*side, kMaxStoreChanges));
+    }
     return Exec(side->db(), "COMMIT");
   }();
   if (!status.ok()) return side->Named(status);
@@ -213,7 +219,8 @@ absl::Status ResetSidecar(const std::string& db, int64_t now_ms) {
   RETURN_IF_ERROR(side->Named(Exec(handle, "BEGIN IMMEDIATE")));
   absl::Status status = Exec(handle,
                              "DELETE FROM doctor_query_stats; DELETE FROM doctor_query_buckets;"
-                             " DELETE FROM doctor_slow_queries; DELETE FROM doctor_query_plans");
+                             " DELETE FROM doctor_slow_queries; DELETE FROM doctor_query_plans;"
+                             " DELETE FROM doctor_plan_changes");
   if (status.ok()) status = side->SetKey("reset_at_ms", now_ms);
   if (status.ok()) status = side->SetKey("evictions", 0);
   if (status.ok()) status = Exec(handle, "COMMIT");

@@ -4,7 +4,8 @@
 // user's database file is never written. How the file is opened without trusting it:
 // sidecar_file.h; the hourly buckets: store_buckets.h; the slow ring: store_slow.h.
 //
-// Schema (format 3; exactly this, see sidecar_file.h; format 2 lacks doctor_query_plans):
+// Schema (format 4; exactly this, see sidecar_file.h; format 3 lacks doctor_plan_changes, format 2
+// doctor_query_plans too):
 //   CREATE TABLE doctor_query_stats(
 //     query_id INTEGER NOT NULL,   -- FNV-1a 64 of the normalized text, as a signed integer
 //     db TEXT NOT NULL,            -- the database file as the flushing process named it
@@ -23,8 +24,11 @@
 //     sql, db, vm_steps, fullscan_steps);                             -- store_slow.h
 //   CREATE TABLE doctor_query_plans(query_id, db, plan_id, plan, sqlite, captured_ms,
 //     PRIMARY KEY (query_id, db)) WITHOUT ROWID;                     -- store_plans.h
+//   CREATE TABLE doctor_plan_changes(process, query_id, db, at_ms, query, ..., old_/new_ plan,
+//     plan id, sqlite, figures, PRIMARY KEY (process, query_id, db, at_ms)) WITHOUT ROWID;
+//                                                                     -- store_plan_changes.h
 //   CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value);
-//     -- ('format', 3), ('reset_at_ms', the last query_stats_reset), ('evictions', n)
+//     -- ('format', 4), ('reset_at_ms', the last query_stats_reset), ('evictions', n)
 //
 // A flush hands over what this process counted since its previous flush (the in-memory counters
 // are then zeroed) and adds it to the store's rows inside one BEGIN IMMEDIATE transaction: sums
@@ -45,6 +49,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/sidecar_file.h"
 #include "ext/timing/stats.h"
 #include "ext/timing/store_buckets.h"
@@ -80,10 +85,11 @@ struct StoreContents {
   std::vector<StorePlan> plans;        // with entries: the plans their writers captured
   std::vector<SlowQuery> slow;         // other processes' slow statements, newest first
   std::vector<BucketRow> buckets;      // hourly figures
+  std::vector<PlanChange> plan_changes;  // other processes' changes of plan, newest first
   int64_t reset_at_ms = 0;             // the store's last reset (0: never)
   int64_t evictions = 0;               // rows dropped by stats_max since then
 };
-enum StorePart { kStoreEntries = 1, kStoreSlow = 2, kStoreBuckets = 4 };
+enum StorePart { kStoreEntries = 1, kStoreSlow = 2, kStoreBuckets = 4, kStorePlanChanges = 8 };
 
 // Reads the parts of the store of `db` (empty when there is none) and drops what this process
 // still holds in memory from before the store's last reset (a reset in another process).

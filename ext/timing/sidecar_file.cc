@@ -13,9 +13,10 @@ namespace doctor::timing {
 namespace {
 
 // Our tables exactly as SQLite keeps them in sqlite_master (CREATE TABLE IF NOT EXISTS is stored
-// without "IF NOT EXISTS"). Format 3; format 2 (the same without doctor_query_plans) is read and
-// migrated by a writer; format 1 (an earlier sqlite-doctor: doctor_query_stats without
-// stats_since_ms, no buckets, no slow ring) is recognized and replaced by a writer.
+// without "IF NOT EXISTS"). Format 4; formats 3 (without doctor_plan_changes) and 2 (without
+// doctor_query_plans either) are read as they are (no plan changes) and migrated by a writer;
+// format 1 (an earlier sqlite-doctor: doctor_query_stats without stats_since_ms, no buckets, no
+// slow ring) is recognized and replaced by a writer.
 constexpr const char* kQueryStatsTable =
     "CREATE TABLE doctor_query_stats("
     " query_id INTEGER NOT NULL, db TEXT NOT NULL, query TEXT NOT NULL, example TEXT,"
@@ -46,10 +47,21 @@ constexpr const char* kPlansTable =
     "CREATE TABLE doctor_query_plans("
     " query_id INTEGER NOT NULL, db TEXT NOT NULL, plan_id INTEGER NOT NULL, plan TEXT NOT NULL,"
     " sqlite TEXT, captured_ms INTEGER, PRIMARY KEY (query_id, db)) WITHOUT ROWID";
+// Format 4: the plan changes each process recorded (store_plan_changes.h).
+constexpr const char* kPlanChangesTable =
+    "CREATE TABLE doctor_plan_changes("
+    " process INTEGER NOT NULL, query_id INTEGER NOT NULL, db TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL, query TEXT NOT NULL, analyze_between INTEGER,"
+    " old_plan_id INTEGER, old_plan TEXT, old_sqlite TEXT, old_last_ms INTEGER,"
+    " old_calls INTEGER, old_total_ms REAL, old_vm_steps INTEGER,"
+    " new_plan_id INTEGER, new_plan TEXT, new_sqlite TEXT,"
+    " new_calls INTEGER, new_total_ms REAL, new_vm_steps INTEGER,"
+    " PRIMARY KEY (process, query_id, db, at_ms)) WITHOUT ROWID";
 constexpr const char* kSidecarIndex = "sqlite_autoindex_doctor_sidecar_1";
-constexpr int64_t kFormat = 3;
+constexpr int64_t kFormat = 4;
 constexpr int kObjectsV2 = 5;  // 4 tables and the index of doctor_sidecar
-constexpr int kObjects = 6;    // format 3: and doctor_query_plans
+constexpr int kObjectsV3 = 6;  // format 3: and doctor_query_plans
+constexpr int kObjects = 7;    // format 4: and doctor_plan_changes
 constexpr int kObjectsV1 = 3;  // 2 tables and the index
 
 std::string ErrnoText() { return strerror(errno); }
@@ -233,7 +245,7 @@ absl::Status SidecarDb::CheckSchema() {
   ASSIGN_OR_RETURN(Rows rows, Query(db_, "SELECT type, name, tbl_name, sql FROM sqlite_master "
                                          "LIMIT 10"));
   int ours = 0;
-  bool v1_table = false, plans_table = false;
+  bool v1_table = false, plans_table = false, changes_table = false;
   for (const Row& r : rows) {
     const std::string type = r[0].AsText(), name = r[1].AsText(), sql = r[3].AsText();
     const bool table = type == "table";
@@ -244,20 +256,28 @@ absl::Status SidecarDb::CheckSchema() {
         (table && name == "doctor_slow_queries" && sql == kSlowTable) ||
         (table && name == "doctor_sidecar" && sql == kSidecarTable) ||
         (table && name == "doctor_query_plans" && sql == kPlansTable) ||
+        (table && name == "doctor_plan_changes" && sql == kPlanChangesTable) ||
         (type == "index" && name == kSidecarIndex && r[2].AsText() == "doctor_sidecar" &&
          r[3].is_null());
     if (!expected) {
       return absl::FailedPreconditionError(absl::StrCat(
           "unexpected ", type, " '", name, "' (a store holds only the tables doctor_query_stats, "
-          "doctor_query_buckets, doctor_slow_queries, doctor_query_plans and doctor_sidecar as "
-          "sqlite-doctor creates them)"));
+          "doctor_query_buckets, doctor_slow_queries, doctor_query_plans, doctor_plan_changes and "
+          "doctor_sidecar as sqlite-doctor creates them)"));
     }
     v1_table = v1_table || v1;
     plans_table = plans_table || name == "doctor_query_plans";
+    changes_table = changes_table || name == "doctor_plan_changes";
     ++ours;
   }
   if (ours == 0) return absl::OkStatus();  // a new or empty file
-  if (ours != (v1_table ? kObjectsV1 : plans_table ? kObjects : kObjectsV2)) {
+  // The format the tables make: 4 with both later tables, 3 with the plans only, else 2.
+  const int64_t tables_format = changes_table ? (plans_table ? kFormat : 0) : plans_table ? 3 : 2;
+  const int objects = v1_table                   ? kObjectsV1
+                      : tables_format == kFormat ? kObjects
+                      : tables_format == 3       ? kObjectsV3
+                                                 : kObjectsV2;
+  if (tables_format == 0 || ours != objects) {
     return absl::FailedPreconditionError("incomplete schema");
   }
   ASSIGN_OR_RETURN(Rows format,
@@ -267,13 +287,12 @@ absl::Status SidecarDb::CheckSchema() {
     legacy_ = true;  // an earlier sqlite-doctor's file: read as empty, replaced by a writer
     return absl::OkStatus();
   }
-  // Format 2 (no plans table) is read as it is and migrated by a writer (CreateTables).
-  const std::string want = plans_table ? std::to_string(kFormat) : "2";
-  if (v1_table || found != want) {
+  // Formats 2 and 3 are read as they are and migrated by a writer (CreateTables).
+  if (v1_table || found != std::to_string(tables_format)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("format ", found, ", expected ", kFormat, " (or 2)"));
+        absl::StrCat("format ", found, ", expected ", kFormat, " (or 3, 2)"));
   }
-  format_ = plans_table ? kFormat : 2;
+  format_ = tables_format;
   has_tables_ = true;
   return absl::OkStatus();
 }
@@ -304,7 +323,7 @@ absl::Status SidecarDb::CreateTables() {
     return absl::StrCat("CREATE TABLE IF NOT EXISTS ", create.substr(strlen("CREATE TABLE ")));
   };
   // A format-1 file (legacy_) is replaced: its figures are dropped with its tables. A format-2
-  // file keeps its figures and gains the plans table.
+  // or 3 file keeps its figures and gains the tables it lacks.
   RETURN_IF_ERROR(Named(Exec(
       db_, absl::StrCat("BEGIN IMMEDIATE; ",
                         legacy_ ? "DROP TABLE IF EXISTS doctor_query_stats; "
@@ -312,7 +331,7 @@ absl::Status SidecarDb::CreateTables() {
                                 : "",
                         if_not_exists(kQueryStatsTable), "; ", if_not_exists(kBucketsTable), "; ",
                         if_not_exists(kSlowTable), "; ", if_not_exists(kSidecarTable), "; ",
-                        if_not_exists(kPlansTable),
+                        if_not_exists(kPlansTable), "; ", if_not_exists(kPlanChangesTable),
                         "; INSERT OR REPLACE INTO doctor_sidecar VALUES ('format', ", kFormat,
                         "); COMMIT"))));
   legacy_ = false;

@@ -7,11 +7,12 @@
 //      than the database is narrowed to them (never more readable than the database);
 //   3. SQLite opens it with SQLITE_OPEN_NOFOLLOW as well (SQLite >= 3.31), so a link swapped in
 //      between the check and the open is refused too;
-//   4. its schema is exactly ours: the five tables and the primary-key index of doctor_sidecar,
+//   4. its schema is exactly ours: the six tables and the primary-key index of doctor_sidecar,
 //      each with our exact CREATE text; no view, no trigger, nothing else (a view or a trigger
-//      could loop forever inside our read or write), and format 3 (a format-2 file, without the
-//      plans table, is read as it is and migrated by the next writer, its figures kept; a
-//      format-1 file of an earlier sqlite-doctor reads as empty and is replaced);
+//      could loop forever inside our read or write), and format 4 (a format-3 file, without the
+//      plan changes table, or a format-2 file, without the plans table either, is read as it is
+//      and migrated by the next writer, its figures kept; a format-1 file of an earlier
+//      sqlite-doctor reads as empty and is replaced);
 //   5. every statement on it runs under a deadline (a progress handler, where the SQLite that
 //      loaded us has one) and a caller-chosen busy timeout: 0 from statement-time paths, so a
 //      process holding the sidecar's lock never stalls an application statement.
@@ -72,7 +73,8 @@ class SidecarDb {
   const std::string& path() const { return path_; }
   // True when the file holds our tables (false for a new or empty file).
   bool has_tables() const { return has_tables_; }
-  // 2 or 3 when has_tables(); format 3 has doctor_query_plans (store_plans.h).
+  // 2, 3 or 4 when has_tables(); format 3 has doctor_query_plans (store_plans.h), format 4
+  // doctor_plan_changes too (store_plan_changes.h).
   int64_t format() const { return format_; }
   // Creates our tables in a new sidecar (a no-op when they exist); replaces a format-1 file and
   // adds the plans table to a format-2 one (its figures kept).

@@ -314,7 +314,9 @@ std::vector<EntrySnapshot> Stats::TakeForFlush(absl::string_view db) {
   if (idx == db_index_.end()) return out;
   for (auto& [key, e] : entries_) {
     if (key.db != idx->second || e.counters.calls == 0) continue;
-    out.push_back({key.query_id, std::string(db), e.query, e.example, e.counters});
+    // With the runs under the current plan (kept, not zeroed): the live figures of the plan
+    // changes the flush shares (store_plan_changes.h).
+    out.push_back({key.query_id, std::string(db), e.query, e.example, e.counters, e.plan});
     e.counters = Counters();
   }
   return out;

@@ -226,7 +226,8 @@ class Stats {
   void UnlockAfterFork() ABSL_UNLOCK_FUNCTION(mu_) { mu_.Unlock(); }
 
   // For the sidecar flush: hands out the counters of every entry of database `db` with calls
-  // since the last take, and zeroes them (the entries and their usage stay). `Restore` puts
+  // since the last take, and zeroes them (the entries and their usage stay), each with its runs
+  // under its current plan (EntrySnapshot::plan, not zeroed). `Restore` puts
   // counters back when a flush failed.
   std::vector<EntrySnapshot> TakeForFlush(absl::string_view db);
   void Restore(const std::vector<EntrySnapshot>& taken);

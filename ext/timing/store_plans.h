@@ -41,6 +41,11 @@ struct StorePlan {
   int64_t captured_ms = 0;
 };
 
+// A plan text and its id read from a store: a non-empty text of at most kMaxStorePlanBytes
+// whose PlanId is `id`; the error names `column`.
+absl::Status ReadPlanText(const Value& text, const Value& id, absl::string_view column,
+                          std::string* text_out, int64_t* id_out);
+
 // Writes this process's current plan (PlanHistory) of each shape in `taken` when the store has
 // none for it or an older one (inside the flush's transaction).
 absl::Status WriteStorePlans(SidecarDb& side, const std::vector<EntrySnapshot>& taken);

@@ -373,10 +373,13 @@ TEST_F(Store, HostileStoresGiveAClearErrorOrAnHonestRow) {
     const char* expect;  // substring of the error, or "" for an honest (memory-only) row
   };
   const std::vector<Case> cases = {
-      {"wrong version", "UPDATE doctor_sidecar SET value = 4 WHERE key = 'format'",
-       "format 4, expected 3"},
-      {"format 2 label on format 3", "UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'",
-       "format 2, expected 3"},
+      {"wrong version", "UPDATE doctor_sidecar SET value = 5 WHERE key = 'format'",
+       "format 5, expected 4"},
+      {"format 2 label on format 4", "UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'",
+       "format 2, expected 4"},
+      {"format 3 label on format 4", "UPDATE doctor_sidecar SET value = 3 WHERE key = 'format'",
+       "format 3, expected 4"},
+      {"plan changes without plans", "DROP TABLE doctor_query_plans", "incomplete schema"},
       {"plan id not its text", "INSERT INTO doctor_query_plans VALUES (1, 'x', 42, 'SCAN t',"
        " '3.40.1', 0)", "plan_id 42 is not the id of its plan text"},
       {"negative count", "UPDATE doctor_query_stats SET calls = -1", "not a valid value"},
@@ -460,7 +463,7 @@ TEST_F(Store, AnOlderFormatReadsAsEmptyAndIsReplaced) {
   EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats WHERE query = '") + kInsert + "'"),
             "2");
   db.One("SELECT query_stats_flush()");
-  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "3");
+  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "4");
   EXPECT_EQ(StoreCalls(app, kInsert), "2");
 }
 
@@ -479,7 +482,7 @@ TEST_F(Store, AFormat2StoreKeepsItsFiguresAndGainsPlans) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &raw), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(raw,
-                           "DROP TABLE doctor_query_plans;"
+                           "DROP TABLE doctor_query_plans; DROP TABLE doctor_plan_changes;"
                            "UPDATE doctor_sidecar SET value = 2 WHERE key = 'format'",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
@@ -492,7 +495,7 @@ TEST_F(Store, AFormat2StoreKeepsItsFiguresAndGainsPlans) {
   Insert(db, 3);
   db.Exec("SELECT * FROM t WHERE a = 1");
   db.One("SELECT query_stats_flush()");
-  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "3");
+  EXPECT_EQ(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "4");
   EXPECT_EQ(StoreCalls(app, kInsert), "5");
 }
 

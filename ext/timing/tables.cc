@@ -81,14 +81,6 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
   if (into.stats_since_ms == 0) into.stats_since_ms = e.stats_since_ms;
 }
 
-// The database files a read covers: every one this process has seen and the connection's own.
-std::vector<std::string> ReadDbs(Connection& connection) {
-  std::vector<std::string> dbs = Stats::Global().DbNames();
-  const std::string& own = connection.State<TimingState>().db_name();
-  if (std::find(dbs.begin(), dbs.end(), own) == dbs.end()) dbs.push_back(own);
-  return dbs;
-}
-
 // Process memory (what is not flushed yet) merged with the store of every database file this
 // process has seen and of this connection's own database. A damaged store fails the read on its
 // own database's connections only (the error names the file); elsewhere it is left out.
@@ -146,6 +138,14 @@ absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
 }
 
 }  // namespace
+
+// The database files a read covers (tables.h): every one this process has seen and the connection's own.
+std::vector<std::string> ReadDbs(Connection& connection) {
+  std::vector<std::string> dbs = Stats::Global().DbNames();
+  const std::string& own = connection.State<TimingState>().db_name();
+  if (std::find(dbs.begin(), dbs.end(), own) == dbs.end()) dbs.push_back(own);
+  return dbs;
+}
 
 Value TimeOfDay(int64_t unix_ms) {
   if (unix_ms <= 0) return Value::Null();

@@ -2,6 +2,9 @@
 #ifndef DOCTOR_TIMING_TABLES_H_
 #define DOCTOR_TIMING_TABLES_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "ext/core/area.h"
 #include "ext/core/table.h"
@@ -12,10 +15,12 @@
 namespace doctor::timing {
 
 extern const Column kQueryStatsColumns[27];
-extern const Column kPlanChangesColumns[20];
+extern const Column kPlanChangesColumns[21];
 extern const Column kSlowQueriesColumns[10];
 extern const Column kInfoColumns[15];
 
+// The database files a read covers: every one this process has seen and the connection's own.
+std::vector<std::string> ReadDbs(Connection& connection);
 // A time of day as ISO-8601 UTC; NULL when never set (unix_ms <= 0).
 Value TimeOfDay(int64_t unix_ms);
 // The figures of one entry, the columns query_stats and query_stats_merge share (calls through

@@ -14,6 +14,7 @@
 #include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
+#include "ext/timing/store_plan_changes.h"
 #include "ext/timing/stats.h"
 #include "ext/timing/tables.h"
 #include "ext/timing/trace.h"
@@ -30,6 +31,7 @@ absl::StatusOr<Value> Reset(FunctionCall& call) {
   DiscardPendingSamples();
   Stats::Global().Reset(now);
   PlanHistory::Global().Reset();
+  ForgetWrittenPlanChanges();
   std::vector<std::string> dbs = Stats::Global().DbNames();
   dbs.push_back(call.connection().State<TimingState>().db_name());
   std::sort(dbs.begin(), dbs.end());
@@ -121,8 +123,8 @@ const TableSpec kTables[] = {
      "evictions, last reset and error, and whether the background flusher runs.",
      kInfoColumns},
     {"plan_changes", nullptr, {}, true, PlanChanges, "SELECT * FROM plan_changes WHERE regression",
-     "Every change of a query's plan seen in this process (most recent first, at most 256): old "
-     "and new plan as the application's SQLite planned them, when, what happened between (a "
+     "Every change of a query's plan seen in this process, and in other processes through the "
+     "shared <db>-doctor store (most recent first, at most 256 of each): old and new plan as the application's SQLite planned them, when, what happened between (a "
      "journaled migration, ANALYZE, a new SQLite version), mean latency and VM steps per run "
      "before and after, and for a regression (> 2x worse) the fix.",
      kPlanChangesColumns},

@@ -202,6 +202,9 @@ test('schema_drift: an index added by hand and one dropped by hand, with the mig
   ]);
   assert.deepEqual(db.prepare('SELECT DISTINCT migration_file FROM schema_drift(?)').pluck().all(FIXTURE),
     [path.join(FIXTURE, '0004_record_drift.sql')]);
+  // The journal's schema hashes say when: after the last migration migrate_dir applied.
+  assert.deepEqual(db.prepare('SELECT DISTINCT since FROM schema_drift').pluck().all(),
+    ["after the last migration '0003_users_email_not_null' (the live schema is not its schema_after)"]);
   // The proposed SQL, applied as a migration, records the drift: none is left.
   const fix = drift().map((d) => d.fix_sql).join('\n');
   assert.equal(db.prepare("SELECT migrate('0004_record_drift', ?) AS r").get(fix).r, 'applied');

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { sqliteTable, integer, text } from 'drizzle-orm/sqlite-core';
 import { and, eq, lt } from 'drizzle-orm';
-import { openDoctor, scratchDir } from './doctor.mjs';
+import { execFileSync } from 'node:child_process';
+import { DOCTOR_SO, openDoctor, scratchDir } from './doctor.mjs';
 
 const jobs = sqliteTable('jobs', {
   id: integer('id').primaryKey(),
@@ -37,9 +38,12 @@ function folder(dir, n) {
   return out;
 }
 
-test('a migration that drops the index of a hot query: plan_changes names it, the report recreates it', (t) => {
+// The app: the queue poll runs 40 times with the index, then a migration applied with migrate_dir
+// drops it and the poll runs 40 times more (scanning).
+function appWithDroppedIndex(t) {
   const dir = scratchDir(t);
-  const sqlite = openDoctor(path.join(dir, 'app.db'));
+  const file = path.join(dir, 'app.db');
+  const sqlite = openDoctor(file);
   t.after(() => sqlite.close());
   sqlite.prepare('SELECT migrate_dir(?)').get(folder(dir, 1));
   const insert = sqlite.prepare('INSERT INTO jobs(state, run_at) VALUES (?, ?)');
@@ -55,7 +59,11 @@ test('a migration that drops the index of a hot query: plan_changes names it, th
 
   sqlite.prepare('SELECT migrate_dir(?)').get(folder(dir, 2));
   for (let i = 0; i < 40; i++) assert.equal(poll.all().length, 39);
+  return { file, sqlite };
+}
 
+test('a migration that drops the index of a hot query: plan_changes names it, the report recreates it', (t) => {
+  const { sqlite } = appWithDroppedIndex(t);
   const changes = sqlite.prepare('SELECT * FROM plan_changes').all();
   assert.equal(changes.length, 1, JSON.stringify(changes));
   const c = changes[0];
@@ -83,5 +91,37 @@ test('a migration that drops the index of a hot query: plan_changes names it, th
   assert.equal(findings[0].severity, 'warn');
   assert.match(findings[0].finding, /migration 0001_drop_jobs_index/);
   assert.match(findings[0].advice, /recreate the index the old plan used \(jobs_state_run_at\)/);
+  assert.equal(findings[0].fix_sql, c.fix);
+});
+
+// How users run the report: the sqlite3 shell (SQLite 3.40, another process) while the app (3.53)
+// keeps running and never calls anything of ours. The app's background flusher shares its plan
+// change through the store (doctor_plan_changes, format 4); before, the shell saw no change.
+test("the sqlite3 shell sees the app process's plan regression, with its cause and fix", (t) => {
+  const { file, sqlite } = appWithDroppedIndex(t);
+  const appVersion = sqlite.prepare('SELECT sqlite_version() AS v').get().v;
+  const shell = (...sql) => JSON.parse(execFileSync('sqlite3', ['-batch', '-json', file,
+    `.load ${DOCTOR_SO}`, ...sql], { encoding: 'utf8' }).trim() || '[]');
+  let changes = [];
+  for (const deadline = Date.now() + 5000; changes.length === 0 && Date.now() < deadline;) {
+    changes = shell('SELECT * FROM plan_changes');
+    if (changes.length === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+  assert.equal(changes.length, 1, JSON.stringify(changes));
+  const c = changes[0];
+  assert.notEqual(c.process, 'this');
+  assert.equal(c.cause, 'migration 0001_drop_jobs_index');
+  assert.match(c.old_plan, /USING (COVERING )?INDEX jobs_state_run_at/);
+  assert.equal(c.new_plan, 'SCAN jobs');
+  assert.equal(c.dropped_indexes, 'jobs_state_run_at');
+  assert.equal(c.new_sqlite, appVersion);
+  assert.ok(c.old_calls >= 40 && c.new_calls >= 1, JSON.stringify(c));
+  assert.equal(c.regression, 1);
+  assert.equal(c.fix, 'CREATE INDEX `jobs_state_run_at` ON `jobs` (`state`,`run_at`);');
+
+  const findings = shell("SELECT severity, finding, fix_sql FROM doctor_report WHERE finding LIKE '%plan of query%'");
+  assert.equal(findings.length, 1, JSON.stringify(findings));
+  assert.equal(findings[0].severity, 'warn');
+  assert.match(findings[0].finding, /migration 0001_drop_jobs_index/);
   assert.equal(findings[0].fix_sql, c.fix);
 });
