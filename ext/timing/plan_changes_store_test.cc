@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ext/core/testing.h"
+#include "ext/timing/store_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -21,6 +22,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::Db;
 using testing::TempDir;
+using timing::testing::OnStore;
+using timing::testing::StoreValue;
 
 class PlanChangesStore : public ::testing::Test {
  protected:
@@ -30,35 +33,6 @@ class PlanChangesStore : public ::testing::Test {
             "SELECT doctor_set('stats_share_ms', 0)");
   }
 };
-
-// Runs SQL on the store file itself (another process, or an attacker); "" or the error.
-std::string OnStore(const std::string& app, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  std::string out;
-  sqlite3_open((app + "-doctor").c_str(), &raw);
-  char* error = nullptr;
-  if (sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) out = error;
-  sqlite3_free(error);
-  sqlite3_close_v2(raw);
-  return out;
-}
-
-// The first value of a query on the store file.
-std::string StoreValue(const std::string& app, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  std::string out = "(none)";
-  sqlite3_open_v2((app + "-doctor").c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(raw, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    out = sqlite3_errmsg(raw);
-  } else if (sqlite3_step(stmt) == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(stmt, 0);
-    out = text ? reinterpret_cast<const char*>(text) : "NULL";
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close_v2(raw);
-  return out;
-}
 
 // The error of a read, "" when it succeeds.
 std::string ReadError(Db& db, const std::string& sql) {

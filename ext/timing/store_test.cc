@@ -18,6 +18,7 @@
 
 #include "ext/core/testing.h"
 #include "ext/timing/store_flusher.h"
+#include "ext/timing/store_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -28,6 +29,7 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::Db;
 using testing::TempDir;
+using timing::testing::StoreValue;
 
 constexpr const char* kInsert = "INSERT INTO t VALUES (?)";
 
@@ -52,27 +54,6 @@ class Store : public ::testing::Test {
   }
 };
 
-// A value of the store read without the extension's help (a plain query on the file).
-std::string StoreValue(const std::string& app, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  std::string out = "(error)";
-  if (sqlite3_open_v2((app + "-doctor").c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(raw, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
-      const int rc = sqlite3_step(stmt);
-      if (rc == SQLITE_ROW) {
-        const unsigned char* text = sqlite3_column_text(stmt, 0);
-        out = text ? reinterpret_cast<const char*>(text) : "NULL";
-      } else if (rc == SQLITE_DONE) {
-        out = "(none)";
-      }
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close_v2(raw);
-  return out;
-}
 
 std::string StoreCalls(const std::string& app, const std::string& query) {
   return StoreValue(app, "SELECT calls FROM doctor_query_stats WHERE query = '" + query + "'");
