@@ -212,8 +212,9 @@ BusyView SyncBusyHandler(Connection& connection) {
 }
 
 void AfterApplicationBusyTimeout(Connection& connection, int64_t timeout_ms) {
+  // Never inside a ScopedBusyTimeout: that lives within one of doctor's own calls, whose
+  // statements are internal and not timed, so no application PRAGMA ends meanwhile.
   BusyState& state = connection.State<BusyState>();
-  if (state.pinned) return;  // inside doctor's own bounded wait: it gives its timeout back
   if (timeout_ms > 0) {
     Install(state, timeout_ms);  // the same wait as SQLite's handler, counted
   } else {
