@@ -64,15 +64,21 @@ void CostCache::PoolRenumbered() {
 }
 
 bool CostCache::Ensure(const std::set<std::string>& tables, const std::vector<int>& config) {
+  // Indexes leaving the set are parked and those coming back unparked (scratch_park.cc): one
+  // schema reload instead of building each again.
   for (auto it = built_.begin(); it != built_.end();) {
     if (tables.count(absl::AsciiStrToLower(pool_.indexes[*it].table)) &&
         std::find(config.begin(), config.end(), *it) == config.end()) {
-      scratch_.DropIndex(pool_.indexes[*it]).IgnoreError();
+      scratch_.ParkIndex(pool_.indexes[*it]);
       it = built_.erase(it);
     } else {
       ++it;
     }
   }
+  for (int c : config) {
+    if (!built_.count(c) && scratch_.UnparkIndex(pool_.indexes[c])) built_.insert(c);
+  }
+  scratch_.ReloadSchema().IgnoreError();
   for (int c : config) {
     if (built_.count(c)) continue;
     if (broken_.count(c) || !scratch_.AddIndex(pool_.indexes[c]).ok()) {
@@ -121,37 +127,44 @@ double CostCache::Cost(int s, const std::vector<int>& config) {
 
 double CostCache::Measure(int s, const std::vector<int>& config) {
   WorkloadItem& item = items_[s];
-  const double t0 = MonotonicMs();
   const double cpu0 = trace_ ? ProcessCpuSeconds() : 0;
   const bool built = Ensure(item.tables, config);
-  const double t1 = MonotonicMs();
   if (trace_) build_s_ += ProcessCpuSeconds() - cpu0;
   if (built && !config.empty() && item.written.empty()) {
     // A query's plan that uses only some of the indexes costs what those alone cost: the
     // planner's best plan over more indexes that ignores the others is its best plan without
     // them too. EXPLAIN is far cheaper than running the statement.
+    // The plan is the same with `config` built, so it is measured as built: dropping the
+    // unused indexes here would only have them rebuilt for the next statement.
     std::vector<int> used = UsedByPlan(item, config);
-    if (used.size() < config.size()) return Cost(s, used);
+    if (used.size() < config.size()) {
+      auto it = cache_.find({s, used});
+      if (it != cache_.end()) return it->second;
+      const double cost = Run(s, config);
+      cache_[{s, used}] = cost;
+      return cost;
+    }
   }
-  double cost;
-  if (!built) {
-    cost = 1e18;  // an index that cannot be built is never chosen
-  } else {
-    // A configuration worse than twice the baseline is simply "worse": stop measuring there.
-    const int64_t cap = config.empty() ? 0 : static_cast<int64_t>(2 * Cost(s, {})) + 10000;
-    const double cpu1 = trace_ ? ProcessCpuSeconds() : 0;
-    StepCount m = scratch_.Run(item.sql, item.params, cap);
-    if (trace_) run_s_ += ProcessCpuSeconds() - cpu1;
-    ++runs_;
-    if (!m.error.empty() && config.empty()) item.error = m.error;
-    if (m.capped && config.empty()) item.capped = true;
-    cost = static_cast<double>(m.steps);
-  }
+  // An index that cannot be built is never chosen.
+  return built ? Run(s, config) : 1e18;
+}
+
+double CostCache::Run(int s, const std::vector<int>& config) {
+  WorkloadItem& item = items_[s];
+  // A configuration worse than twice the baseline is simply "worse": stop measuring there.
+  const int64_t cap = config.empty() ? 0 : static_cast<int64_t>(2 * Cost(s, {})) + 10000;
+  const double cpu0 = trace_ ? ProcessCpuSeconds() : 0;
+  StepCount m = scratch_.Run(item.sql, item.params, cap);
+  const double cpu = trace_ ? ProcessCpuSeconds() - cpu0 : 0;
+  run_s_ += cpu;
+  ++runs_;
+  if (!m.error.empty() && config.empty()) item.error = m.error;
+  if (m.capped && config.empty()) item.capped = true;
   if (trace_) {
-    fprintf(stderr, "cost s=%d n=%zu build=%.1fms run=%.1fms steps=%.0f\n", s, config.size(),
-            t1 - t0, MonotonicMs() - t1, cost);
+    fprintf(stderr, "cost s=%d n=%zu run=%.1fms CPU steps=%lld\n", s, config.size(),
+            1000 * cpu, static_cast<long long>(m.steps));
   }
-  return cost;
+  return static_cast<double>(m.steps);
 }
 
 }  // namespace doctor::indexes

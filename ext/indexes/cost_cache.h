@@ -53,6 +53,8 @@ class CostCache {
 
  private:
   double Measure(int s, const std::vector<int>& config);
+  // Runs statement `s` on the copy as built (`config`: the candidates it is measured with).
+  double Run(int s, const std::vector<int>& config);
   // The subset of `config` the statement's plan uses (all of it when the plan is unknown).
   std::vector<int> UsedByPlan(const WorkloadItem& item, const std::vector<int>& config);
   double CpuSeconds() const;

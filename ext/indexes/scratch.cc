@@ -153,6 +153,7 @@ absl::Status Scratch::Touched(const std::string& sql, std::set<std::string>* tab
 absl::Status Scratch::AddIndex(const IndexDef& index) {
   IndexDef d = index;
   if (d.name.empty()) d.name = d.StableName();
+  parked_.erase(d.name);  // a parked copy (its b-tree) is left behind: this one is new
   RETURN_IF_ERROR(Exec(db_, d.Ddl()));
   if (!has_stats_) return absl::OkStatus();
   RETURN_IF_ERROR(Exec(db_, absl::StrCat("ANALYZE ", QuoteIdentifier(d.name))));
@@ -203,6 +204,7 @@ void Scratch::AddIndexes(const std::vector<IndexDef>& indexes) {
   for (const IndexDef& index : indexes) {
     IndexDef d = index;
     if (d.name.empty()) d.name = d.StableName();
+    parked_.erase(d.name);
     if (!Exec(db_, d.Ddl()).ok() || !has_stats_) continue;
     if (Exec(db_, absl::StrCat("ANALYZE ", QuoteIdentifier(d.name))).ok()) {
       ScaleStatRow(d.table, d.name).IgnoreError();
@@ -224,9 +226,9 @@ IndexNamer Scratch::Namer() const {
 }
 
 absl::Status Scratch::DropIndex(const IndexDef& index) {
-  return Exec(db_, absl::StrCat("DROP INDEX IF EXISTS ",
-                                QuoteIdentifier(index.name.empty() ? index.StableName()
-                                                                   : index.name)));
+  const std::string name = index.name.empty() ? index.StableName() : index.name;
+  parked_.erase(name);
+  return Exec(db_, absl::StrCat("DROP INDEX IF EXISTS ", QuoteIdentifier(name)));
 }
 
 }  // namespace doctor::indexes

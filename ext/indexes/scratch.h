@@ -96,6 +96,12 @@ class Scratch {
   absl::Status DropIndex(const IndexDef& index);
   // Builds several at once (one statistics reload); those that fail are left out.
   void AddIndexes(const std::vector<IndexDef>& indexes);
+  // Takes a built index out of the schema but keeps its b-tree (scratch_park.cc), so that
+  // UnparkIndex brings it back without a rebuild; false when it was dropped instead. Either
+  // takes effect at ReloadSchema.
+  bool ParkIndex(const IndexDef& index);
+  bool UnparkIndex(const IndexDef& index);  // false: not parked (build it)
+  absl::Status ReloadSchema();
   // Runs user-written CREATE INDEX statements on the copy (anything else is refused) and gives
   // the new indexes scaled statistics; returns their names.
   absl::StatusOr<std::vector<std::string>> ApplyIndexDdl(const std::string& ddl);
@@ -146,6 +152,15 @@ class Scratch {
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
   std::map<std::string, double> stat_cache_;
+  // Parked indexes by name: their sqlite_schema row and sqlite_stat1 rows.
+  struct Parked {
+    Row schema;
+    Rows stats;
+  };
+  std::map<std::string, Parked> parked_;
+  bool parking_ = true;         // false once the schema could not be edited
+  bool parking_checked_ = false;  // a reload was seen to take a parked index out
+  bool schema_edited_ = false;  // parked or unparked since the last reload
   std::map<std::string, Value> typical_cache_;
 };
 

@@ -41,7 +41,9 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
       next.push_back(remaining[i]);
     }
   }
-  for (const IndexDef& d : defs) scratch.DropIndex(d).IgnoreError();
+  // Parked, not dropped: the search builds most of them again.
+  for (const IndexDef& d : defs) scratch.ParkIndex(d);
+  scratch.ReloadSchema().IgnoreError();
   return next;
 }
 
