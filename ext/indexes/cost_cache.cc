@@ -58,6 +58,7 @@ void CostCache::PoolRenumbered() {
   for (int c : built_) scratch_.DropIndex(pool_.indexes[c]).IgnoreError();
   built_.clear();
   broken_.clear();
+  deltas_.clear();
   for (auto it = cache_.begin(); it != cache_.end();) {
     it = it->first.second.empty() ? std::next(it) : cache_.erase(it);
   }
@@ -89,6 +90,15 @@ bool CostCache::Ensure(const std::set<std::string>& tables, const std::vector<in
     built_.insert(c);
     ++builds_;
   }
+  // One order (by candidate id) whatever came before: a set costs the same each time.
+  std::vector<IndexDef> in_order;
+  for (int c : built_) {
+    if (tables.count(absl::AsciiStrToLower(pool_.indexes[c].table))) {
+      in_order.push_back(pool_.indexes[c]);
+    }
+  }
+  scratch_.OrderIndexes(in_order);
+  scratch_.ReloadSchema().IgnoreError();
   return true;
 }
 
@@ -120,13 +130,17 @@ double CostCache::Cost(int s, const std::vector<int>& config) {
     cut_by_time_.insert(s);
     return Cost(s, {});
   }
-  const double cost = Measure(s, config);
+  double cost = -1;
+  if (!config.empty() && SplitsByTable(s)) cost = SplitCost(s, config);
+  if (cost < 0) cost = Measure(s, config);
   cache_[key] = cost;
   return cost;
 }
 
 double CostCache::Measure(int s, const std::vector<int>& config) {
   WorkloadItem& item = items_[s];
+  // The baseline first: measuring it changes what is built.
+  if (!config.empty()) Cost(s, {});
   const double cpu0 = trace_ ? ProcessCpuSeconds() : 0;
   const bool built = Ensure(item.tables, config);
   if (trace_) build_s_ += ProcessCpuSeconds() - cpu0;
@@ -149,7 +163,7 @@ double CostCache::Measure(int s, const std::vector<int>& config) {
   return built ? Run(s, config) : 1e18;
 }
 
-double CostCache::Run(int s, const std::vector<int>& config) {
+double CostCache::Run(int s, const std::vector<int>& config, bool* whole) {
   WorkloadItem& item = items_[s];
   // A configuration worse than twice the baseline is simply "worse": stop measuring there.
   const int64_t cap = config.empty() ? 0 : static_cast<int64_t>(2 * Cost(s, {})) + 10000;
@@ -158,8 +172,10 @@ double CostCache::Run(int s, const std::vector<int>& config) {
   const double cpu = trace_ ? ProcessCpuSeconds() - cpu0 : 0;
   run_s_ += cpu;
   ++runs_;
+  steps_run_ += static_cast<double>(m.steps);
   if (!m.error.empty() && config.empty()) item.error = m.error;
   if (m.capped && config.empty()) item.capped = true;
+  if (whole != nullptr) *whole = m.error.empty() && !m.capped;
   if (trace_) {
     fprintf(stderr, "cost s=%d n=%zu run=%.1fms CPU steps=%lld\n", s, config.size(),
             1000 * cpu, static_cast<long long>(m.steps));

@@ -19,6 +19,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -48,13 +49,29 @@ class CostCache {
   // True when the CPU time limit cut the measuring short; the statements it cut.
   bool time_limit_reached() const { return !cut_by_time_.empty(); }
   const std::set<int>& cut_by_time() const { return cut_by_time_; }
-  // How many times a statement was run to measure it so far.
+  // How many times a statement was run to measure it so far, and their VM steps in all.
   int runs() const { return runs_; }
+  int builds() const { return builds_; }  // indexes built (CREATE INDEX) so far
+  double steps_run() const { return steps_run_; }
+  // Off: a write is always measured whole with each set (cost_split.cc splits it by table).
+  void set_split_writes(bool on) { split_writes_ = on; }
 
  private:
   double Measure(int s, const std::vector<int>& config);
-  // Runs statement `s` on the copy as built (`config`: the candidates it is measured with).
-  double Run(int s, const std::vector<int>& config);
+  // Runs statement `s` on the copy as built (`config`: the candidates it is measured with);
+  // `whole`: it ran to its end (no error, not capped).
+  double Run(int s, const std::vector<int>& config, bool* whole = nullptr);
+
+  // Writes whose cost is a sum over their tables (cost_split.cc).
+  bool SplitsByTable(int s);
+  // The cost of such a write: its baseline plus each table's share; < 0 when a run did not
+  // finish (then it is measured whole).
+  double SplitCost(int s, const std::vector<int>& config);
+  // The share of `table` with its candidates `ids` (what they add to the baseline).
+  bool TableDelta(int s, const std::string& table, const std::vector<int>& ids, double* delta);
+  // Measures the statement with exactly `config` built; false when it did not finish.
+  bool RunWith(int s, const std::vector<int>& config, double* steps);
+  std::vector<int> CandidatesOn(const std::string& table) const;
   // The subset of `config` the statement's plan uses (all of it when the plan is unknown).
   std::vector<int> UsedByPlan(const WorkloadItem& item, const std::vector<int>& config);
   double CpuSeconds() const;
@@ -71,9 +88,15 @@ class CostCache {
   std::set<int> built_, broken_;
   std::map<std::pair<int, std::vector<int>>, double> cache_;
   std::vector<int> first_;  // by statement: the first statement that runs like it
+  // Split writes: by statement 1 (splits) / 0 / -1 (not known yet); the shares by (statement,
+  // table, candidates on it).
+  std::vector<int> splits_;
+  std::map<std::tuple<int, std::string, std::vector<int>>, double> deltas_;
+  bool split_writes_ = getenv("DOCTOR_INDEXES_WHOLE_WRITES") == nullptr;
   const bool trace_ = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
   // For the trace: indexes built, statements run, and their CPU seconds.
   int builds_ = 0, runs_ = 0;
+  double steps_run_ = 0;
   double build_s_ = 0, run_s_ = 0;
 };
 

@@ -150,6 +150,24 @@ absl::Status Scratch::Touched(const std::string& sql, std::set<std::string>* tab
   return absl::OkStatus();
 }
 
+absl::Status Scratch::DirectTables(const std::string& sql, std::set<std::string>* tables) {
+  RETURN_IF_ERROR(Exec(db_, "PRAGMA foreign_keys=OFF"));
+  std::string written;
+  absl::Status touched = Touched(sql, tables, &written);
+  RETURN_IF_ERROR(
+      Exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"));
+  return touched;
+}
+
+bool Scratch::HasTriggers(const std::set<std::string>& tables) {
+  auto rows = Query(db_, "SELECT lower(tbl_name) FROM sqlite_schema WHERE type = 'trigger'");
+  if (!rows.ok()) return true;
+  for (const Row& r : *rows) {
+    if (tables.count(r[0].AsText())) return true;
+  }
+  return false;
+}
+
 absl::Status Scratch::AddIndex(const IndexDef& index) {
   IndexDef d = index;
   if (d.name.empty()) d.name = d.StableName();

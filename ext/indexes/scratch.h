@@ -90,6 +90,10 @@ class Scratch {
   // authorizer during prepare, lower-cased; and the table it writes, if any.
   absl::Status Touched(const std::string& sql, std::set<std::string>* tables,
                        std::string* written);
+  // The tables the statement itself reads or writes: FK actions left out (triggers are not).
+  absl::Status DirectTables(const std::string& sql, std::set<std::string>* tables);
+  // Whether any of `tables` (lower-case names) has a trigger.
+  bool HasTriggers(const std::set<std::string>& tables);
 
   // Builds a hypothetical index on the copy and gives it scaled statistics.
   absl::Status AddIndex(const IndexDef& index);
@@ -102,6 +106,8 @@ class Scratch {
   bool ParkIndex(const IndexDef& index);
   bool UnparkIndex(const IndexDef& index);  // false: not parked (build it)
   absl::Status ReloadSchema();
+  // Puts these built indexes in this order in the schema (takes effect at ReloadSchema).
+  void OrderIndexes(const std::vector<IndexDef>& in_order);
   // Runs user-written CREATE INDEX statements on the copy (anything else is refused) and gives
   // the new indexes scaled statistics; returns their names.
   absl::StatusOr<std::vector<std::string>> ApplyIndexDdl(const std::string& ddl);
