@@ -69,6 +69,8 @@ class CostCache {
   double SplitCost(int s, const std::vector<int>& config);
   // The share of `table` with its candidates `ids` (what they add to the baseline).
   bool TableDelta(int s, const std::string& table, const std::vector<int>& ids, double* delta);
+  // The share of each table with all its candidates (the context other shares are measured in).
+  bool MeasureFullShares(int s);
   // Measures the statement with exactly `config` built; false when it did not finish.
   bool RunWith(int s, const std::vector<int>& config, double* steps);
   std::vector<int> CandidatesOn(const std::string& table) const;

@@ -66,32 +66,58 @@ double CostCache::SplitCost(int s, const std::vector<int>& config) {
 bool CostCache::TableDelta(int s, const std::string& table, const std::vector<int>& ids,
                            double* delta) {
   auto key = std::make_tuple(s, table, ids);
+  if (!deltas_.count(key)) {
+    // The context: every other table with all its candidates, whose shares are known.
+    if (!MeasureFullShares(s)) return false;
+  }
   auto it = deltas_.find(key);
   if (it != deltas_.end()) {
     *delta = it->second;
     return true;
   }
-  // The context: every other table with all its candidates, whose share is measured first (with
-  // no candidate elsewhere, once per statement and table).
   std::vector<int> config = ids;
   double context = 0;
-  const bool seed = ids == CandidatesOn(table);
-  if (!seed) {
-    for (const std::string& other : items_[s].tables) {
-      if (other == table) continue;
-      std::vector<int> all = CandidatesOn(other);
-      if (all.empty()) continue;
-      double share = 0;
-      if (!TableDelta(s, other, all, &share)) return false;
-      context += share;
-      config.insert(config.end(), all.begin(), all.end());
-    }
+  for (const std::string& other : items_[s].tables) {
+    if (other == table) continue;
+    const std::vector<int> all = CandidatesOn(other);
+    if (all.empty()) continue;
+    context += deltas_[std::make_tuple(s, other, all)];
+    config.insert(config.end(), all.begin(), all.end());
   }
   std::sort(config.begin(), config.end());
   double steps = 0;
   if (!RunWith(s, config, &steps)) return false;
   *delta = steps - Cost(s, {}) - context;
   deltas_[key] = *delta;
+  return true;
+}
+
+bool CostCache::MeasureFullShares(int s) {
+  // The written table last, each with the candidates of those measured before it: a child's
+  // share comes first and is measured with its parent scanned once, the parent's with the
+  // child's lookups served (not with each parent row scanning the child).
+  std::vector<std::string> order;
+  for (const std::string& t : items_[s].tables) {
+    if (t != items_[s].written) order.push_back(t);
+  }
+  order.push_back(items_[s].written);
+  std::vector<int> context;
+  double known = 0;
+  for (const std::string& table : order) {
+    const std::vector<int> all = CandidatesOn(table);
+    if (all.empty()) continue;
+    auto key = std::make_tuple(s, table, all);
+    if (!deltas_.count(key)) {
+      std::vector<int> config = context;
+      config.insert(config.end(), all.begin(), all.end());
+      std::sort(config.begin(), config.end());
+      double steps = 0;
+      if (!RunWith(s, config, &steps)) return false;
+      deltas_[key] = steps - Cost(s, {}) - known;
+    }
+    known += deltas_[key];
+    context.insert(context.end(), all.begin(), all.end());
+  }
   return true;
 }
 
