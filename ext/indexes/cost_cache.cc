@@ -67,17 +67,22 @@ void CostCache::PoolRenumbered() {
 bool CostCache::Ensure(const std::set<std::string>& tables, const std::vector<int>& config) {
   // Indexes leaving the set are parked and those coming back unparked (scratch_park.cc): one
   // schema reload instead of building each again.
+  bool changed = false;
   for (auto it = built_.begin(); it != built_.end();) {
     if (tables.count(absl::AsciiStrToLower(pool_.indexes[*it].table)) &&
         std::find(config.begin(), config.end(), *it) == config.end()) {
       scratch_.ParkIndex(pool_.indexes[*it]);
       it = built_.erase(it);
+      changed = true;
     } else {
       ++it;
     }
   }
   for (int c : config) {
-    if (!built_.count(c) && scratch_.UnparkIndex(pool_.indexes[c])) built_.insert(c);
+    if (!built_.count(c) && scratch_.UnparkIndex(pool_.indexes[c])) {
+      built_.insert(c);
+      changed = true;
+    }
   }
   scratch_.ReloadSchema().IgnoreError();
   for (int c : config) {
@@ -89,7 +94,9 @@ bool CostCache::Ensure(const std::set<std::string>& tables, const std::vector<in
     }
     built_.insert(c);
     ++builds_;
+    changed = true;
   }
+  if (!changed) return true;
   // One order (by candidate id) whatever came before: a set costs the same each time.
   std::vector<IndexDef> in_order;
   for (int c : built_) {
