@@ -154,9 +154,8 @@ double CostCache::Measure(int s, const std::vector<int>& config) {
   if (built && !config.empty() && item.written.empty()) {
     // A query's plan that uses only some of the indexes costs what those alone cost: the
     // planner's best plan over more indexes that ignores the others is its best plan without
-    // them too. EXPLAIN is far cheaper than running the statement.
-    // The plan is the same with `config` built, so it is measured as built: dropping the
-    // unused indexes here would only have them rebuilt for the next statement.
+    // them too. EXPLAIN is far cheaper than running the statement. That plan is measured as
+    // built (the next statement most likely needs the same set).
     std::vector<int> used = UsedByPlan(item, config);
     if (used.size() < config.size()) {
       auto it = cache_.find({s, used});

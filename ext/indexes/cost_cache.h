@@ -5,7 +5,9 @@
 // bounded in CPU time: past `time_limit_s`, a set not yet measured costs the baseline, and the
 // cache remembers that the limit was reached. A statement that appears again with the same
 // values bound (a workload of repeated calls) is measured once: the repeats share the first
-// one's costs, error and limits.
+// one's costs, error and limits. Each candidate is built once (then parked and unparked:
+// scratch_park.cc), and a write that splits by table is measured one table's set at a time
+// (cost_split.cc).
 //
 // Example:
 //   CostCache costs(scratch, items, pool, options.time_limit_s);

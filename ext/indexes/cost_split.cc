@@ -81,7 +81,9 @@ bool CostCache::TableDelta(int s, const std::string& table, const std::vector<in
     if (other == table) continue;
     const std::vector<int> all = CandidatesOn(other);
     if (all.empty()) continue;
-    context += deltas_[std::make_tuple(s, other, all)];
+    auto share = deltas_.find(std::make_tuple(s, other, all));
+    if (share == deltas_.end()) return false;
+    context += share->second;
     config.insert(config.end(), all.begin(), all.end());
   }
   std::sort(config.begin(), config.end());
