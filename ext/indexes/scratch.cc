@@ -12,6 +12,7 @@
 #include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
+#include "ext/indexes/scratch_partners.h"
 #include "ext/indexes/scratch_sample.h"
 #include "ext/indexes/scratch_schema.h"
 
@@ -19,6 +20,9 @@ namespace doctor::indexes {
 namespace {
 
 std::string Lower(const std::string& s) { return absl::AsciiStrToLower(s); }
+
+// Wall time the join step of the sample may take (scratch_partners.h).
+constexpr double kPartnersMaxMs = 1000;
 
 struct Finalizer {
   sqlite3_stmt* stmt = nullptr;
@@ -87,6 +91,11 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
   RETURN_IF_ERROR(Exec(db_, "PRAGMA foreign_keys=OFF; BEGIN"));
   for (const TableInfo& t : tables_) RETURN_IF_ERROR(CreateTable(db_, t, objects));
   ASSIGN_OR_RETURN(rate_, CopySample(user, db_, options_.sample_rows, &tables_));
+  if (rate_ < 1 && !options_.workload.empty()) {
+    RETURN_IF_ERROR(CopyJoinPartners(user, db_, options_.workload, options_.sample_rows,
+                                     kPartnersMaxMs, &tables_)
+                        .status());
+  }
   CreateDependentObjects(db_, objects);
   return Exec(db_, "COMMIT");
 }

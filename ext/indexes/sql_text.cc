@@ -268,6 +268,82 @@ std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_inde
   return out;
 }
 
+namespace {
+
+// Binds tighter than "=" next to a column reference: then the reference is part of a larger
+// expression ("a + b = c"), not one side of an equality.
+bool BindsTighter(const Token& t) {
+  static const char* const kOps[] = {"+", "-", "*", "/", "%", "||", "&", "|", "<<", ">>", "~",
+                                     "(", ".", "->", "->>"};
+  for (const char* op : kOps) {
+    if (t.text == op) return true;
+  }
+  return false;
+}
+
+// Where an equality of a join may start: after these words or "(".
+bool StartsCondition(const Token& t) {
+  return t.text == "(" || IsWord(t, "WHERE") || IsWord(t, "ON") || IsWord(t, "AND") ||
+         IsWord(t, "OR") || IsWord(t, "WHEN") || IsWord(t, "HAVING");
+}
+
+// Words that follow a table name without being its alias.
+bool NeverAlias(const Token& t) {
+  static const char* const kWords[] = {
+      "WHERE", "ON", "JOIN", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "NATURAL", "OUTER",
+      "GROUP", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "USING", "SET", "VALUES",
+      "WINDOW", "HAVING", "INDEXED", "NOT", "AS", "RETURNING", "DEFAULT", "SELECT", "AND", "OR",
+      "FROM", "IS", "IN", "LIKE", "BETWEEN", "THEN", "ELSE", "END", "WHEN", "ASC", "DESC"};
+  if (t.kind != Kind::kWord) return t.kind != Kind::kQuoted;
+  for (const char* w : kWords) {
+    if (IsWord(t, w)) return true;
+  }
+  return false;
+}
+
+// The column reference `name` or `qualifier.name` at t[i]; one past its end in *end.
+bool ColumnRefAt(const std::vector<Token>& t, size_t i, ColumnRef* ref, size_t* end) {
+  if (i >= t.size() || !IsIdent(t[i])) return false;
+  if (i + 2 < t.size() && t[i + 1].text == "." && IsIdent(t[i + 2])) {
+    *ref = {t[i].text, t[i + 2].text};
+    *end = i + 3;
+  } else {
+    *ref = {"", t[i].text};
+    *end = i + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<StatementJoins> JoinEqualities(const std::string& sql) {
+  const std::vector<Token> t = Tokenize(sql);
+  std::vector<StatementJoins> out(1);
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].text == ";") {
+      out.emplace_back();
+      continue;
+    }
+    StatementJoins& st = out.back();
+    if (IsIdent(t[i])) st.words.push_back(t[i].text);
+    if (IsIdent(t[i]) && i + 1 < t.size() && !NeverAlias(t[i + 1])) {
+      st.aliases.push_back({t[i].text, t[i + 1].text});
+    } else if (IsIdent(t[i]) && i + 2 < t.size() && IsWord(t[i + 1], "AS") && IsIdent(t[i + 2])) {
+      st.aliases.push_back({t[i].text, t[i + 2].text});
+    }
+    if (i == 0 || !StartsCondition(t[i - 1])) continue;
+    ColumnRef left, right;
+    size_t eq = 0, end = 0;
+    if (!ColumnRefAt(t, i, &left, &eq) || eq >= t.size() ||
+        (t[eq].text != "=" && t[eq].text != "==") || !ColumnRefAt(t, eq + 1, &right, &end) ||
+        (end < t.size() && BindsTighter(t[end]))) {
+      continue;
+    }
+    st.equalities.push_back({left, right});
+  }
+  return out;
+}
+
 std::string WithoutUpsert(const std::string& sql) {
   std::vector<Token> t = Tokenize(sql);
   int depth = 0;
