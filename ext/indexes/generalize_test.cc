@@ -103,4 +103,21 @@ TEST_F(GeneralizeTest, ExpectedRowCountsSizeStructuralAdvice) {
               HasSubstr("nope"));
 }
 
+// A join priced as on the data: the sample holds a share f of each table, so the 10 parts of
+// brand 7 are rarely sampled (none here) and the correlated lookup of their items costs nothing
+// on the copy. The parts the sampled items reach through the join (i.part_id = p.id, p's key)
+// are copied too, and the items(part_id) index that serves the join is advised.
+TEST_F(GeneralizeTest, JoinKeyIndexIsAdvisedOnAJoinConsistentSample) {
+  db_.Exec("CREATE TABLE part(id INTEGER PRIMARY KEY, brand INTEGER, name TEXT);"
+           "CREATE TABLE items(id INTEGER PRIMARY KEY, part_id INTEGER, qty INTEGER, pad TEXT);"
+           "INSERT INTO part SELECT value, value % 200, 'part' || value FROM seq "
+           "WHERE value <= 2000;"
+           "INSERT INTO items SELECT value, 1 + ((value * 2654435761) % 1000003) % 2000, "
+           "value % 50, 'xxxxxxxx' FROM seq;");
+  auto got = Advise("SELECT count(*) FROM part p WHERE p.brand = 7 AND "
+                    "(SELECT sum(qty) FROM items i WHERE i.part_id = p.id) > 100",
+                    "{\"sample_rows\": 2000}");
+  EXPECT_THAT(got, Contains(HasSubstr("ON items(part_id")));
+}
+
 }  // namespace

@@ -9,6 +9,7 @@
 #include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/select.h"
 #include "ext/indexes/sql_text.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace doctor::indexes {
@@ -120,6 +121,27 @@ TEST(SqlText, WithoutUpsert) {
                           "NOTHING"),
             "INSERT INTO t(a) SELECT a FROM s WHERE b = 1 ");
   EXPECT_EQ(WithoutUpsert("SELECT 'on conflict'"), "SELECT 'on conflict'");
+}
+
+TEST(SqlText, JoinEqualities) {
+  auto joins = JoinEqualities(
+      "SELECT * FROM lineitem l JOIN orders AS o ON o.o_orderkey = l.l_orderkey, part "
+      "WHERE p_partkey = l_partkey AND l.a + b = c AND d = lower(e) AND f = 3; "
+      "SELECT 1 FROM \"x y\" WHERE (\"x y\".k = z.k)");
+  ASSERT_EQ(joins.size(), 2u);
+  ASSERT_EQ(joins[0].equalities.size(), 2u);
+  EXPECT_EQ(joins[0].equalities[0].first.qualifier, "o");
+  EXPECT_EQ(joins[0].equalities[0].first.column, "o_orderkey");
+  EXPECT_EQ(joins[0].equalities[0].second.qualifier, "l");
+  EXPECT_EQ(joins[0].equalities[1].first.qualifier, "");
+  EXPECT_EQ(joins[0].equalities[1].second.column, "l_partkey");
+  EXPECT_THAT(joins[0].aliases, ::testing::Contains(std::pair<std::string, std::string>(
+                                    "lineitem", "l")));
+  EXPECT_THAT(joins[0].aliases, ::testing::Contains(std::pair<std::string, std::string>(
+                                    "orders", "o")));
+  EXPECT_THAT(joins[0].words, ::testing::Contains("part"));
+  ASSERT_EQ(joins[1].equalities.size(), 1u);
+  EXPECT_EQ(joins[1].equalities[0].first.qualifier, "x y");
 }
 
 std::vector<std::string> Ddls(const std::vector<IndexDef>& defs) {
