@@ -25,11 +25,6 @@ std::string Lower(const std::string& s) { return absl::AsciiStrToLower(s); }
 // what it takes (0.2-0.6 s for 20,000 rows), so that a busy machine does not change the sample.
 constexpr double kPartnersMaxMs = 3000;
 
-struct Finalizer {
-  sqlite3_stmt* stmt = nullptr;
-  ~Finalizer() { sqlite3_finalize(stmt); }
-};
-
 }  // namespace
 
 int TableInfo::Column(const std::string& column) const {

@@ -16,11 +16,6 @@
 namespace doctor::indexes {
 namespace {
 
-struct Finalizer {
-  sqlite3_stmt* stmt = nullptr;
-  ~Finalizer() { sqlite3_finalize(stmt); }
-};
-
 int TableIndex(const std::vector<TableInfo>& tables, const std::string& name) {
   for (size_t i = 0; i < tables.size(); ++i) {
     if (absl::EqualsIgnoreCase(tables[i].name, name)) return static_cast<int>(i);
