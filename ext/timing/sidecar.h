@@ -64,6 +64,13 @@ constexpr int kExplicitBusyMs = 1000;
 constexpr int kReadBusyMs = 250;
 constexpr int kBackgroundBusyMs = 0;
 
+// True for the error of a store that another process held locked longer than the busy timeout
+// (kAborted): a reader then shows this process's own figures with the error (query_stats'
+// store_error) instead of failing.
+inline bool StoreLocked(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted;
+}
+
 // Held by every flush, read and reset of a store in this process.
 absl::Mutex& StoreMutex();
 

@@ -138,6 +138,10 @@ std::string SidecarPath(const std::string& db) { return db + "-doctor"; }
 
 absl::Status SidecarDb::Named(const absl::Status& status) const {
   if (status.ok()) return status;
+  if (db_ != nullptr && (sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY) {
+    return NamedPath(path_, absl::AbortedError(absl::StrCat(
+                                "locked by another process for more than ", busy_ms_, " ms")));
+  }
   return NamedPath(path_, status);
 }
 
@@ -190,6 +194,7 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenPath(const std::string
                      absl::UnavailableError(handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(handle, busy_ms);
+  side->busy_ms_ = busy_ms;
   side->deadline_ms_ = MonotonicMs() + kSidecarDeadlineMs;
   if (sqlite3_api->progress_handler != nullptr) {
     sqlite3_progress_handler(handle, 1000, PastDeadline, &side->deadline_ms_);

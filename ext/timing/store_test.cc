@@ -192,10 +192,18 @@ TEST_F(Store, ALockedStoreNeverDelaysStatements) {
     worst = std::max(worst, NowMs() - t0);
   }
   EXPECT_LT(worst, 100);  // before: 5,000 ms per statement while the lock was held
-  // A read waits at most a little and names the file.
-  const double t0 = NowMs();
-  EXPECT_THAT(db.Error("SELECT count(*) FROM query_stats"),
-              AllOf(HasSubstr(app + "-doctor"), HasSubstr("locked")));
+  // A read waits at most a little and gives an honest row: this process's figures not yet in
+  // the store, with why the store was left out (before: an error and no figures at all).
+  double t0 = NowMs();
+  const auto mine = db.Rows("SELECT calls > 0, store_error FROM query_stats"
+                            " WHERE query = 'SELECT b FROM u WHERE a = ?'");
+  EXPECT_LT(NowMs() - t0, 1000);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0][0], "1");
+  EXPECT_THAT(mine[0][1], AllOf(HasSubstr(app + "-doctor"),
+                                HasSubstr("locked by another process for more than 250 ms")));
+  t0 = NowMs();
+  EXPECT_THAT(db.One("SELECT store_error FROM query_stats_info"), HasSubstr("locked"));
   EXPECT_LT(NowMs() - t0, 1000);
   sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close_v2(holder);

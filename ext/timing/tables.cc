@@ -83,10 +83,13 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
 
 // Process memory (what is not flushed yet) merged with the store of every database file this
 // process has seen and of this connection's own database. A damaged store fails the read on its
-// own database's connections only (the error names the file); elsewhere it is left out.
+// own database's connections only (the error names the file). A store locked by another process
+// (StoreLocked), or a damaged one of another database, is left out: its database's rows are this
+// process's figures only, and `unread` maps that database to why.
 using StorePlans = absl::flat_hash_map<std::pair<int64_t, std::string>, StorePlan>;
 
-absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StorePlans* plans) {
+absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StorePlans* plans,
+                                                  UnreadStores* unread) {
   const std::string& own = connection.State<TimingState>().db_name();
   absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
   std::vector<EntrySnapshot> all;
@@ -95,7 +98,8 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StoreP
     for (const std::string& db : ReadDbs(connection)) {
       absl::StatusOr<StoreContents> side = ReadSidecar(db, kStoreEntries);
       if (!side.ok()) {
-        if (db == own) return side.status();
+        if (db == own && !StoreLocked(side.status())) return side.status();
+        unread->insert_or_assign(db, std::string(side.status().message()));
         continue;
       }
       for (EntrySnapshot& e : side->entries) MergeInto(std::move(e), &all, &index);
@@ -215,6 +219,10 @@ const Column kQueryStatsColumns[] = {
      "When this row's statistics started (its first run since the last reset or its eviction), "
      "ISO-8601 UTC."},
     {"minmax_since", "TEXT", "When min_ms and max_ms started (equal to stats_since)."},
+    {"store_error", "TEXT",
+     "NULL when the row includes its database's shared store; else why that store could not be "
+     "read (e.g. locked by another process for more than 250 ms), and the row holds only this "
+     "process's figures not yet added to the store."},
 };
 
 const Column kSlowQueriesColumns[] = {
@@ -253,7 +261,8 @@ const Column kInfoColumns[] = {
 absl::StatusOr<Rows> QueryStats(TableCall& call) {
   Connection& connection = call.connection();
   StorePlans shared;  // the plans other processes captured (format-3 stores)
-  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection, &shared));
+  UnreadStores unread;
+  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection, &shared, &unread));
   const std::string& own = connection.State<TimingState>().db_name();
   PlanCache& plans = connection.State<PlanCache>();
   plans.Refresh();
@@ -278,6 +287,7 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     const int64_t since = e.stats_since_ms > 0 ? e.stats_since_ms : c.first_seen_ms;
     rows.Set("stats_since", TimeOfDay(since));
     rows.Set("minmax_since", TimeOfDay(since));
+    if (auto it = unread.find(e.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
 }
