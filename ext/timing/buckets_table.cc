@@ -90,9 +90,11 @@ absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call) {
     rows.Set("calls", c.calls);
     rows.Set("total_ms", c.total_ms);
     rows.Set("mean_ms", c.mean_ms());
-    rows.Set("min_ms", c.min_ms);
-    rows.Set("max_ms", c.max_ms);
-    rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
+    if (c.has_minmax()) {  // else NULL: no run since a min/max-only reset
+      rows.Set("min_ms", c.min_ms);
+      rows.Set("max_ms", c.max_ms);
+    }
+    rows.Set("p95_ms", c.PercentileMs(0.95));
   }
   return rows.Finish();
 }

@@ -261,6 +261,56 @@ TEST_F(Store, ResetEmptiesTheStoreForEveryone) {
             "(none)");
 }
 
+// query_stats_reset('minmax') (pg_stat_statements 1.11's minmax_only): min_ms and max_ms start
+// again, here and in the store, calls and sums stay; another process's min/max reset reaches
+// this process's unflushed counts too.
+TEST_F(Store, AMinMaxResetKeepsTheCountsEverywhere) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 3);
+  db.One("SELECT query_stats_flush()");
+  Insert(db, 2);  // not flushed yet
+  usleep(5 * 1000);
+  EXPECT_EQ(db.One("SELECT query_stats_reset('minmax')"), "ok");
+  const std::string row =
+      std::string("SELECT calls, min_ms IS NULL, max_ms IS NULL, minmax_since > stats_since"
+                  " FROM query_stats WHERE query = '") + kInsert + "'";
+  EXPECT_EQ(db.Rows(row), (std::vector<std::vector<std::string>>{{"5", "1", "1", "1"}}));
+  EXPECT_EQ(StoreValue(app, "SELECT calls || ' ' || typeof(min_ms) || ' ' || typeof(max_ms)"
+                            " FROM doctor_query_stats WHERE query = '" + std::string(kInsert) + "'"),
+            "3 null null");
+  Insert(db, 1);  // min and max start again
+  EXPECT_EQ(db.Rows(row), (std::vector<std::vector<std::string>>{{"6", "0", "0", "1"}}));
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT calls || ' ' || (min_ms = max_ms) FROM doctor_query_stats"
+                            " WHERE query = '" + std::string(kInsert) + "'"),
+            "6 1");
+  // Another process's query_stats_reset('minmax'), done on the store as it does it.
+  Insert(db, 2);  // not flushed yet: their min/max are from before that reset
+  usleep(5 * 1000);
+  {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other,
+                           "UPDATE doctor_query_stats SET min_ms = NULL, max_ms = NULL;"
+                           " INSERT OR REPLACE INTO doctor_sidecar VALUES ('minmax_reset_at_ms',"
+                           " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(other);
+    sqlite3_close_v2(other);
+  }
+  EXPECT_EQ(db.Rows(row), (std::vector<std::vector<std::string>>{{"8", "1", "1", "1"}}));
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT calls || ' ' || typeof(min_ms) FROM doctor_query_stats"
+                            " WHERE query = '" + std::string(kInsert) + "'"),
+            "8 null");
+  EXPECT_THAT(db.Error("SELECT query_stats_reset('counts')"),
+              HasSubstr("what must be 'all' or 'minmax', got 'counts'"));
+}
+
 TEST_F(Store, SlowQueriesOfOtherProcessesAreShared) {
   TempDir dir;
   const std::string app = dir.File("app.db");

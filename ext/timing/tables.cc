@@ -79,6 +79,7 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
   // Stores keep no literal example unless shared (stats_share_examples): take ours.
   if (into.example.empty()) into.example = std::move(e.example);
   if (into.stats_since_ms == 0) into.stats_since_ms = e.stats_since_ms;
+  into.minmax_reset_ms = std::max(into.minmax_reset_ms, e.minmax_reset_ms);
 }
 
 // Process memory (what is not flushed yet) merged with the store of every database file this
@@ -102,7 +103,10 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StoreP
         unread->insert_or_assign(db, std::string(side.status().message()));
         continue;
       }
-      for (EntrySnapshot& e : side->entries) MergeInto(std::move(e), &all, &index);
+      for (EntrySnapshot& e : side->entries) {
+        e.minmax_reset_ms = side->minmax_reset_at_ms;
+        MergeInto(std::move(e), &all, &index);
+      }
       for (StorePlan& p : side->plans) {
         std::pair<int64_t, std::string> key(p.query_id, p.db);
         plans->insert_or_assign(std::move(key), std::move(p));
@@ -159,13 +163,15 @@ Value TimeOfDay(int64_t unix_ms) {
 void SetCounterColumns(RowBuilder& rows, const Counters& c) {
   rows.Set("calls", c.calls);
   rows.Set("total_ms", c.total_ms);
-  rows.Set("min_ms", c.min_ms);
-  rows.Set("max_ms", c.max_ms);
+  if (c.has_minmax()) {  // else NULL: no run since a min/max-only reset
+    rows.Set("min_ms", c.min_ms);
+    rows.Set("max_ms", c.max_ms);
+  }
   rows.Set("mean_ms", c.mean_ms());
   rows.Set("stddev_ms", c.stddev_ms());
-  rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
-  rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
-  rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
+  rows.Set("p50_ms", c.PercentileMs(0.50));
+  rows.Set("p95_ms", c.PercentileMs(0.95));
+  rows.Set("p99_ms", c.PercentileMs(0.99));
   rows.Set("histogram", Sparkline(c.buckets));
   rows.Set("rows", c.rows);
   rows.Set("vm_steps", c.vm_steps);
@@ -187,8 +193,8 @@ const Column kQueryStatsColumns[] = {
     {"db", "TEXT", "Database file; :memory: for in-memory, temp and memdb databases."},
     {"calls", "INTEGER", "Runs, failed ones included."},
     {"total_ms", "REAL", "Wall time of all runs, ms."},
-    {"min_ms", "REAL", "Fastest run, ms."},
-    {"max_ms", "REAL", "Slowest run, ms."},
+    {"min_ms", "REAL", "Fastest run since minmax_since, ms (NULL: no run since then)."},
+    {"max_ms", "REAL", "Slowest run since minmax_since, ms (NULL: no run since then)."},
     {"mean_ms", "REAL", "Mean run, ms."},
     {"stddev_ms", "REAL", "Population standard deviation of the runs, ms."},
     {"p50_ms", "REAL", "Median from the latency histogram (within one bucket), ms."},
@@ -218,7 +224,9 @@ const Column kQueryStatsColumns[] = {
     {"stats_since", "TEXT",
      "When this row's statistics started (its first run since the last reset or its eviction), "
      "ISO-8601 UTC."},
-    {"minmax_since", "TEXT", "When min_ms and max_ms started (equal to stats_since)."},
+    {"minmax_since", "TEXT",
+     "When min_ms and max_ms started: stats_since, or the last query_stats_reset('minmax') "
+     "when later, ISO-8601 UTC."},
     {"store_error", "TEXT",
      "NULL when the row includes its database's shared store; else why that store could not be "
      "read (e.g. locked by another process for more than 250 ms), and the row holds only this "
@@ -286,7 +294,7 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     }
     const int64_t since = e.stats_since_ms > 0 ? e.stats_since_ms : c.first_seen_ms;
     rows.Set("stats_since", TimeOfDay(since));
-    rows.Set("minmax_since", TimeOfDay(since));
+    rows.Set("minmax_since", TimeOfDay(std::max(since, e.minmax_reset_ms)));
     if (auto it = unread.find(e.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
