@@ -216,10 +216,10 @@ absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
       ASSIGN_OR_RETURN(out.plans, ReadStorePlans(*side, kStatsMax.Get()));
     }
     if (parts & kStoreSlow) {
-      ASSIGN_OR_RETURN(out.slow, ReadSlow(*side, kSlowMax.Get()));
+      ASSIGN_OR_RETURN(out.slow, ReadSlow(*side, kSlowMax.Get(), ProcessToken()));
     }
     if (parts & kStoreBuckets) {
-      ASSIGN_OR_RETURN(out.buckets, ReadBuckets(*side));
+      ASSIGN_OR_RETURN(out.buckets, ReadBuckets(*side, kStatsMax.Get() * kBucketHours));
     }
     if (parts & kStorePlanChanges) {
       ASSIGN_OR_RETURN(out.plan_changes, ReadPlanChanges(*side, kMaxStoreChanges));

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/platform.h"  // open, lstat, fchmod: O_NOFOLLOW and links on Windows too
 #include "ext/core/sql.h"
@@ -125,7 +126,9 @@ absl::StatusOr<mode_t> DatabaseMode(const std::string& db) {
 }
 
 absl::Status NamedPath(const std::string& path, const absl::Status& s) {
-  return absl::Status(s.code(), absl::StrCat("sidecar ", path, ": ", s.message()));
+  const std::string prefix = absl::StrCat("sidecar ", path, ": ");
+  if (absl::StartsWith(s.message(), prefix)) return s;  // named once only
+  return absl::Status(s.code(), absl::StrCat(prefix, s.message()));
 }
 
 int PastDeadline(void* context) {

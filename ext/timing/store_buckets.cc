@@ -71,7 +71,7 @@ absl::Status PruneBuckets(SidecarDb& side, int64_t now_ms, bool evicted) {
               " doctor_query_stats s WHERE s.query_id = b.query_id AND s.db = b.db)");
 }
 
-absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side) {
+absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side, int64_t limit) {
   std::vector<BucketRow> out;
   if (!side.has_tables()) return out;
   absl::StatusOr<Rows> rows = Query(
@@ -80,7 +80,7 @@ absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side) {
       " b.total_ms, b.min_ms, b.max_ms, substr(b.histogram, 1, 4096)"
       " FROM doctor_query_buckets b JOIN doctor_query_stats s USING (query_id, db)"
       " ORDER BY b.hour DESC LIMIT ?",
-      {Value(kStatsMax.Get() * kBucketHours)});
+      {Value(limit)});
   if (!rows.ok()) return side.Named(rows.status());
   out.reserve(rows->size());
   for (const Row& r : *rows) {

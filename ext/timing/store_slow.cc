@@ -37,7 +37,8 @@ absl::Status WriteSlow(SidecarDb& side, const std::vector<SlowQuery>& slow, bool
       .status();
 }
 
-absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit) {
+absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit,
+                                                int64_t skip_process) {
   std::vector<SlowQuery> out;
   if (!side.has_tables() || limit <= 0) return out;
   absl::StatusOr<Rows> rows =
@@ -45,7 +46,7 @@ absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit) 
             "SELECT seq, process, at_ms, ms, query_id, substr(sql, 1, 4100), substr(db, 1, 4096),"
             " vm_steps, fullscan_steps FROM doctor_slow_queries WHERE process IS NOT ?"
             " ORDER BY seq DESC LIMIT ?",
-            {Value(ProcessToken()), Value(limit)});
+            {Value(skip_process), Value(limit)});
   if (!rows.ok()) return side.Named(rows.status());
   for (const Row& r : *rows) {
     SlowQuery s{};

@@ -23,8 +23,10 @@ int64_t ProcessToken();
 // transaction).
 absl::Status WriteSlow(SidecarDb& side, const std::vector<SlowQuery>& slow, bool share_sql,
                        int64_t slow_max);
-// The newest `limit` rows of the ring written by other processes, values checked.
-absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit);
+// The newest `limit` rows of the ring not written by process `skip_process` (this process's
+// ProcessToken() for a live read; 0 for a copied store: every row), values checked.
+absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit,
+                                                int64_t skip_process);
 
 }  // namespace doctor::timing
 

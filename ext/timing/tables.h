@@ -45,6 +45,11 @@ absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 // query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
 extern const Column kMergeColumns[29];
 absl::StatusOr<Rows> QueryStatsMerge(TableCall& call);
+// Their hourly buckets and slow rings (merge_parts_table.cc).
+extern const Column kBucketsMergeColumns[12];
+extern const Column kSlowMergeColumns[9];
+absl::StatusOr<Rows> QueryStatsBucketsMerge(TableCall& call);
+absl::StatusOr<Rows> SlowQueriesMerge(TableCall& call);
 
 }  // namespace doctor::timing
 

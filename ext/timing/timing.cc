@@ -176,6 +176,20 @@ const TableSpec kTables[] = {
      "bucket), and sources, how many stores each row came from. Read-only; a bad store is an "
      "error naming it.",
      kMergeColumns},
+    {"query_stats_buckets_merge", nullptr, kStoresArg, true, QueryStatsBucketsMerge,
+     "SELECT * FROM query_stats_buckets_merge(stores)",
+     "The hourly buckets of <db>-doctor stores copied from several machines (stores as in "
+     "query_stats_merge), merged exactly per query, database file name and hour: calls, total, "
+     "mean, min, max, p95 from the merged histogram, and sources. Read-only; a bad store is an "
+     "error naming it.",
+     kBucketsMergeColumns},
+    {"slow_queries_merge", nullptr, kStoresArg, true, SlowQueriesMerge,
+     "SELECT * FROM slow_queries_merge(stores)",
+     "The slow statements of <db>-doctor stores copied from several machines (stores as in "
+     "query_stats_merge): the newest slow_max of all their slow rings, newest first, each with "
+     "the process that ran it and the store it came from. Read-only; a bad store is an error "
+     "naming it.",
+     kSlowMergeColumns},
 };
 
 Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &kSlowMax,
