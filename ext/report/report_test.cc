@@ -184,7 +184,7 @@ TEST(ReportAreasTest, ALockedStoreGivesAReportOfThisProcesssFigures) {
   sqlite3_close_v2(holder);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][0], "warn");
-  EXPECT_THAT(rows[0][1], HasSubstr("this process's figures only: sidecar " + app +
+  EXPECT_THAT(rows[0][1], HasSubstr("this process's figures only: store " + app +
                                     "-doctor: locked by another process"));
   EXPECT_THAT(rows[1][1], HasSubstr("ran 12 times"));  // not 13: the flushed run is in the store
   db.Exec("SELECT doctor_set('slow_ms', 100)");

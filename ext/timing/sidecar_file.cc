@@ -126,7 +126,7 @@ absl::StatusOr<mode_t> DatabaseMode(const std::string& db) {
 }
 
 absl::Status NamedPath(const std::string& path, const absl::Status& s) {
-  const std::string prefix = absl::StrCat("sidecar ", path, ": ");
+  const std::string prefix = absl::StrCat("store ", path, ": ");
   if (absl::StartsWith(s.message(), prefix)) return s;  // named once only
   return absl::Status(s.code(), absl::StrCat(prefix, s.message()));
 }

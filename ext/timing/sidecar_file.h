@@ -86,7 +86,7 @@ class SidecarDb {
   // One statement with `params` bound 1..n, all rows; the statement stays prepared for the next
   // call with the same text (a flush runs the same few statements for every query shape).
   absl::StatusOr<Rows> Run(const std::string& sql, absl::Span<const Value> params = {});
-  // Prefixes a failure with "sidecar <path>: "; a failure because another process held the
+  // Prefixes a failure with "store <path>: "; a failure because another process held the
   // file's lock longer than the busy timeout becomes kAborted, "locked by another process for
   // more than <busy_ms> ms" (StoreLocked in sidecar.h).
   absl::Status Named(const absl::Status& status) const;

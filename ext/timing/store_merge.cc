@@ -104,7 +104,7 @@ absl::Status CheckDistinct(const std::vector<std::string>& paths) {
     for (size_t j = 0; j < i; ++j) {
       if (paths[i] == paths[j]) {
         return absl::InvalidArgumentError(
-            absl::StrCat("sidecar ", paths[i], ": named twice (its figures would count twice)"));
+            absl::StrCat("store ", paths[i], ": named twice (its figures would count twice)"));
       }
     }
   }
@@ -118,7 +118,7 @@ absl::Status CheckDistinct(const std::vector<std::string>& paths) {
   for (size_t i = 1; i < ids.size(); ++i) {
     if (ids[i].first == ids[i - 1].first) {
       return absl::InvalidArgumentError(
-          absl::StrCat("sidecar ", paths[ids[i].second], ": is the same file as ",
+          absl::StrCat("store ", paths[ids[i].second], ": is the same file as ",
                        paths[ids[i - 1].second], " (its figures would count twice)"));
     }
   }
