@@ -19,6 +19,7 @@
 
 #include "ext/core/testing.h"
 #include "ext/timing/stats.h"
+#include "ext/timing/store_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -29,26 +30,12 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::Db;
 using testing::TempDir;
+using timing::testing::NowMs;
 
 constexpr const char* kInsert = "INSERT INTO t VALUES (?)";
 constexpr const char* kSelect = "SELECT * FROM t WHERE a = ?";
 
-double NowMs() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-class Merge : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Db db;
-    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
-            "SELECT doctor_set('stats_share_examples', 'off')");
-  }
-  void TearDown() override { SetUp(); }
-};
+class Merge : public timing::testing::StoreFixture {};
 
 // `dir/name/app.db` with `inserts` INSERTs and `selects` SELECTs flushed to its store; returns
 // the store's path.

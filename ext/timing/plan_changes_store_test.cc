@@ -25,14 +25,7 @@ using testing::TempDir;
 using timing::testing::OnStore;
 using timing::testing::StoreValue;
 
-class PlanChangesStore : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Db db;
-    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('stats_share_ms', 0)");
-  }
-};
+class PlanChangesStore : public timing::testing::StoreFixture {};
 
 // The error of a read, "" when it succeeds.
 std::string ReadError(Db& db, const std::string& sql) {

@@ -29,30 +29,12 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::Db;
 using testing::TempDir;
+using timing::testing::NowMs;
 using timing::testing::StoreValue;
 
 constexpr const char* kInsert = "INSERT INTO t VALUES (?)";
 
-double NowMs() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-class Store : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Db db;
-    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
-            "SELECT doctor_set('slow_ms', 100); SELECT doctor_set('slow_max', 1000);"
-            "SELECT doctor_set('stats_share_examples', 'off')");
-  }
-  void TearDown() override {
-    Db db;
-    db.Exec("SELECT doctor_set('stats_share_ms', 0)");
-  }
-};
+class Store : public timing::testing::StoreFixture {};
 
 
 std::string StoreCalls(const std::string& app, const std::string& query) {
