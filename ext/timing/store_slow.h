@@ -16,8 +16,12 @@
 
 namespace doctor::timing {
 
-// This process's token in the store (random, positive, fixed for the process's life).
+// This process's token in the store (random, positive, fixed for the process's life; a child of
+// fork() gets its own, RenewProcessTokenAfterFork).
 int64_t ProcessToken();
+// In a child of fork(): a new token, derived from the parent's and the child's pid (no I/O, no
+// allocation: safe in a fork handler).
+void RenewProcessTokenAfterFork();
 
 // Appends `slow` to the ring and keeps its newest `slow_max` rows (inside the flush's
 // transaction).
