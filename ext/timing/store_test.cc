@@ -187,6 +187,12 @@ TEST_F(Store, ALockedStoreNeverDelaysStatements) {
   t0 = NowMs();
   EXPECT_THAT(db.One("SELECT store_error FROM query_stats_info"), HasSubstr("locked"));
   EXPECT_LT(NowMs() - t0, 1000);
+  // The same for the hourly buckets and the slow statements (before: an error).
+  EXPECT_THAT(db.One("SELECT store_error FROM query_stats_buckets"
+                     " WHERE query = 'SELECT b FROM u WHERE a = ?'"),
+              HasSubstr("locked by another process"));
+  EXPECT_EQ(sqlite3_exec(db.get(), "SELECT count(*) FROM slow_queries", nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close_v2(holder);
   // Nothing was lost: the counts reach the store once the lock is gone.

@@ -121,8 +121,8 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StoreP
 }
 
 // This process's slow statements merged with other processes' from the stores, newest first,
-// at most slow_max.
-absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
+// at most slow_max; stores left out as in Merged.
+absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection, UnreadStores* unread) {
   const std::string& own = connection.State<TimingState>().db_name();
   std::vector<SlowQuery> all;
   {
@@ -130,7 +130,8 @@ absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
     for (const std::string& db : ReadDbs(connection)) {
       absl::StatusOr<StoreContents> side = ReadSidecar(db, kStoreSlow);
       if (!side.ok()) {
-        if (db == own) return side.status();
+        if (db == own && !StoreLocked(side.status())) return side.status();
+        unread->insert_or_assign(db, std::string(side.status().message()));
         continue;
       }
       for (SlowQuery& s : side->slow) all.push_back(std::move(s));
@@ -244,6 +245,9 @@ const Column kSlowQueriesColumns[] = {
     {"fullscan_steps", "INTEGER", "Full-scan steps of this run."},
     {"plan", "TEXT", "EXPLAIN QUERY PLAN of sql on this connection (NULL for other databases)."},
     {"process", "", "'this' for this process; another process's token when read from the store."},
+    {"store_error", "TEXT",
+     "NULL when other processes' slow statements of its database were read from the shared "
+     "store; else why that store could not be read (e.g. locked by another process)."},
 };
 
 const Column kInfoColumns[] = {
@@ -305,7 +309,8 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
   const std::string& own = connection.State<TimingState>().db_name();
   PlanCache& plans = connection.State<PlanCache>();
   plans.Refresh();
-  ASSIGN_OR_RETURN(std::vector<SlowQuery> slow, MergedSlow(connection));
+  UnreadStores unread;
+  ASSIGN_OR_RETURN(std::vector<SlowQuery> slow, MergedSlow(connection, &unread));
   RowBuilder rows(kSlowQueriesColumns);
   for (const SlowQuery& s : slow) {
     rows.NewRow();
@@ -319,6 +324,7 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
     rows.Set("fullscan_steps", s.fullscan_steps);
     if (s.db == own) rows.Set("plan", plans.Plan(s.sql));
     rows.Set("process", s.process == 0 ? Value("this") : Value(s.process));
+    if (auto it = unread.find(s.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
 }

@@ -17,7 +17,7 @@ namespace doctor::timing {
 
 extern const Column kQueryStatsColumns[28];
 extern const Column kPlanChangesColumns[22];
-extern const Column kSlowQueriesColumns[10];
+extern const Column kSlowQueriesColumns[11];
 extern const Column kInfoColumns[15];
 
 // Per database file: why its store was left out of a read (locked by another process, or
@@ -39,7 +39,7 @@ absl::StatusOr<Rows> Info(TableCall& call);
 absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
 
 // query_stats_buckets (buckets_table.cc).
-extern const Column kBucketsColumns[11];
+extern const Column kBucketsColumns[12];
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
 // query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
