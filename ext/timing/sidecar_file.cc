@@ -142,8 +142,10 @@ std::string SidecarPath(const std::string& db) { return db + "-doctor"; }
 absl::Status SidecarDb::Named(const absl::Status& status) const {
   if (status.ok()) return status;
   if (db_ != nullptr && (sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY) {
-    return NamedPath(path_, absl::AbortedError(absl::StrCat(
-                                "locked by another process for more than ", busy_ms_, " ms")));
+    return NamedPath(path_, absl::AbortedError(
+                                busy_ms_ > 0 ? absl::StrCat("locked by another process for more "
+                                                            "than ", busy_ms_, " ms")
+                                             : "locked by another process"));
   }
   return NamedPath(path_, status);
 }
