@@ -68,6 +68,9 @@ class Setting {
   // Moves on every change of any setting. A hot path may keep copies of the values it reads
   // and re-read them only when this moved: one shared cache line instead of one per setting.
   static uint64_t Generation() { return generation_.load(std::memory_order_acquire); }
+  // Moves Generation() for a change that is not a setting's but that the same hot paths must
+  // notice at their next check (query_stats_reset emptying the plan history).
+  static void NoteChange() { generation_.fetch_add(1, std::memory_order_release); }
 
   std::string Display() const { return DisplayOf(Get()); }
   std::string DefaultDisplay() const {

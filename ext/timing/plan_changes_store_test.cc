@@ -90,7 +90,7 @@ TEST_F(PlanChangesStore, WrittenByTheFlushAndRefreshedAsTheNewPlanRuns) {
   app.db().One("SELECT query_stats_flush()");
   EXPECT_EQ(StoreValue(file, "SELECT count(*) FROM doctor_plan_changes"), "1");
   EXPECT_EQ(StoreValue(file, "SELECT value FROM doctor_sidecar WHERE key = 'format'"), "4");
-  // Seen within 16 runs of the prepared statement: those runs count under the old plan.
+  // Seen at the first run after the re-prepare: the runs before count under the old plan.
   EXPECT_EQ(StoreValue(file, "SELECT old_calls >= 20 AND old_calls + new_calls = 50"
                              " FROM doctor_plan_changes"),
             "1");

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "ext/core/query_plan.h"
+#include "ext/core/setting.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
 
@@ -176,10 +177,21 @@ void PlanHistory::Reset() {
   changes_.clear();
   last_analyze_ms_ = 0;
   ++generation_;
+  Setting::NoteChange();  // timed connections look at generation() when settings move
 }
 
 uint64_t PlanHistory::generation() const {
   return generation_.load(std::memory_order_relaxed);
+}
+
+bool PlanMovesNoScanCounters(const QueryPlan& plan) {
+  for (const PlanStep& step : plan.steps) {
+    if (step.verb != "SEARCH" || step.automatic || !absl::EndsWith(step.detail, ")") ||
+        !absl::StrContains(step.detail, " (")) {
+      return false;
+    }
+  }
+  return !plan.steps.empty();
 }
 
 std::vector<std::string> PlanIndexes(absl::string_view plan_text) {

@@ -33,6 +33,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "ext/core/query_plan.h"
 #include "ext/timing/stats.h"
 
 namespace doctor::timing {
@@ -124,6 +125,14 @@ class PlanHistory {
   int64_t last_analyze_ms_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> generation_{1};  // read by the trace callback without the mutex
 };
+
+// True when a program with this plan cannot move SQLITE_STMTSTATUS_FULLSCAN_STEP, SORT or
+// AUTOINDEX: every step is a SEARCH with constraints ("SEARCH t USING INDEX i (a=?)"). SQLite
+// counts FULLSCAN_STEP in the loop of a SCAN (no constraint: a table or a whole index), SORT at a
+// sorter (USE TEMP B-TREE), AUTOINDEX while it fills an automatic index; any other step
+// (subqueries, co-routines, MULTI-INDEX OR, a SEARCH without constraints as min()/max() reads)
+// answers false.
+bool PlanMovesNoScanCounters(const QueryPlan& plan);
 
 // The index names a plan uses (named indexes only, in plan order, without repeats).
 std::vector<std::string> PlanIndexes(absl::string_view plan_text);

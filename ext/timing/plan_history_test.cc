@@ -119,5 +119,21 @@ TEST(PlanHistory, IndexesOfPlansAndTheirFixes) {
   EXPECT_EQ(FindCreateIndex(migration, "jobs"), "");
 }
 
+TEST(PlanHistory, PlansThatCannotMoveTheScanCounters) {
+  auto moves_none = [](const char* text) { return PlanMovesNoScanCounters(ParsePlanText(text)); };
+  EXPECT_TRUE(moves_none(kIndexed));
+  EXPECT_TRUE(moves_none("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)"));
+  EXPECT_TRUE(moves_none("SEARCH a USING INDEX a_x (x=?); SEARCH b USING INTEGER PRIMARY KEY "
+                         "(rowid=?)"));
+  EXPECT_FALSE(moves_none(kScan));
+  EXPECT_FALSE(moves_none("SCAN jobs USING COVERING INDEX jobs_state"));  // FULLSCAN_STEP
+  EXPECT_FALSE(moves_none("SEARCH t USING INDEX t_a (a=?); USE TEMP B-TREE FOR ORDER BY"));
+  EXPECT_FALSE(moves_none("SEARCH t USING AUTOMATIC COVERING INDEX (z=?)"));
+  EXPECT_FALSE(moves_none("SEARCH t USING COVERING INDEX t_a"));  // min()/max(): no constraint
+  EXPECT_FALSE(moves_none("SEARCH t USING INDEX t_a (a=?); SCALAR SUBQUERY 1; SCAN u"));
+  EXPECT_FALSE(moves_none("MULTI-INDEX OR; INDEX 1; SEARCH t USING INDEX t_a (a=?)"));
+  EXPECT_FALSE(moves_none(""));
+}
+
 }  // namespace
 }  // namespace doctor::timing

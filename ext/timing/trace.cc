@@ -10,6 +10,7 @@
 #include "ext/core/sql_normalize.h"
 #include "ext/core/statement_kind.h"
 #include "ext/timing/clock.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/store_flusher.h"
@@ -196,6 +197,11 @@ void TimingState::RefreshSettings() {
     attention_ |= kTimingOff;
   }
   slow_ms_ = static_cast<double>(kSlowMs.Get());
+  // query_stats_reset emptied the plan history (it moves the settings' generation too): every
+  // cached statement ends its next run with a plan check, which plans it again.
+  if (PlanHistory::Global().generation() != plan_history_generation_) {
+    for (Cached& c : cache_) c.reprepares = kRecheck;
+  }
 }
 
 bool TimingState::Admit(sqlite3_stmt* stmt) {
@@ -229,8 +235,6 @@ void TimingState::StartRun(Running& r, sqlite3_stmt* stmt) {
   Cached& slot = cache_[SlotOf(stmt)];
   if (slot.stmt == stmt && !r.fresh) {
     r.slot = &slot;  // its `last` counters are this run's start values
-    // Every kPlanCheckEvery runs of a prepared statement: re-prepared since (plan_history.h)?
-    if (--slot.plan_countdown == 0) CheckPlan(slot, stmt);
   } else {
     r.slot = nullptr;
     ReadStartCounters(r);
@@ -300,6 +304,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
     // (a re-prepare during this first run met a changed schema).
     if (fresh) {
       slot.reprepares = 0;
+      slot.moving = kAllMoving;  // another statement object: its program is not known yet
       CheckPlan(slot, stmt);
     }
     return slot;
@@ -335,6 +340,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
   slot.hint = Stats::Hint();
   slot.kind = it->second.kind;
   slot.reprepares = fresh ? 0 : StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  slot.moving = kAllMoving;
   slot.plan_epoch = 0;
   UnlockPending();
   CheckPlan(slot, stmt);  // a statement new to the slot: planned unless known in this epoch
@@ -361,29 +367,26 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
   const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
   const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
+  // A re-prepare (a schema change, ANALYZE, a bound value the plan depends on) happens at a
+  // run's start, so this run ran the new program: the runs before it go to the previous plan
+  // (CheckPlan folds them first), and every counter of this one is read.
+  auto* const stmt_status = sqlite3_api->stmt_status;
+  if (ABSL_PREDICT_FALSE(stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0) != c.reprepares)) {
+    c.moving = kAllMoving;
+    CheckPlan(c, stmt);
+  }
   LockPending();
   // first_seen/last_seen: kept as clock readings here, converted when folded.
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
   c.pending.AddTime(ms, counted_rows);
   c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
-  // Each VM counter is added as soon as it is read (sqlite3_stmt_status only reads a field): no
-  // value has to outlive the next call. Start values: VM_STEP read at the start, the others the
-  // ends of the previous run. Written out, not looped over kCounterOps: the most frequent code.
-  auto* const stmt_status = sqlite3_api->stmt_status;
-  uint32_t now = stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+  // VM_STEP's start value was read at the start. The other counters are read only when the
+  // program may move them (Cached::moving); their start values are the ends of the previous run.
+  const uint32_t now = stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
   c.pending.vm_steps += CounterDelta(run.counters[0], now);
   c.last[0] = now;
-  now = stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
-  const int64_t fullscan_steps = CounterDelta(c.last[1], now);
-  c.pending.fullscan_steps += fullscan_steps;
-  c.last[1] = now;
-  now = stmt_status(stmt, SQLITE_STMTSTATUS_SORT, 0);
-  c.pending.sorts += CounterDelta(c.last[2], now);
-  c.last[2] = now;
-  now = stmt_status(stmt, SQLITE_STMTSTATUS_AUTOINDEX, 0);
-  c.pending.autoindexes += CounterDelta(c.last[3], now);
-  c.last[3] = now;
+  const int64_t fullscan_steps = c.moving != 0 ? AddMovingCounters(c, stmt) : 0;
   UnlockPending();
   txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
   if (c.sets_busy_timeout >= 0) connection_.AfterBusyTimeoutPragma(c.sets_busy_timeout);
@@ -391,6 +394,20 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   if (ms >= slow_ms_) {
     RecordSlow(c, stmt, ms, end_ticks, CounterDelta(run.counters[0], c.last[0]), fullscan_steps);
   }
+}
+
+int64_t TimingState::AddMovingCounters(Cached& c, sqlite3_stmt* stmt) {
+  uint32_t now = StmtCounter(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP);
+  const int64_t fullscan_steps = CounterDelta(c.last[1], now);
+  c.pending.fullscan_steps += fullscan_steps;
+  c.last[1] = now;
+  now = StmtCounter(stmt, SQLITE_STMTSTATUS_SORT);
+  c.pending.sorts += CounterDelta(c.last[2], now);
+  c.last[2] = now;
+  now = StmtCounter(stmt, SQLITE_STMTSTATUS_AUTOINDEX);
+  c.pending.autoindexes += CounterDelta(c.last[3], now);
+  c.last[3] = now;
+  return fullscan_steps;
 }
 
 int TimingState::OnProfile(sqlite3_stmt* stmt) {

@@ -76,8 +76,11 @@ class TimingState : public AreaState {
   struct Cached {
     sqlite3_stmt* stmt = nullptr;
     bool is_dml = false;
-    // Runs left before the next plan check (CheckPlan); a fresh statement is checked at once.
-    uint8_t plan_countdown = 1;
+    // Which of FULLSCAN_STEP, SORT and AUTOINDEX (bits 1 << 1..3) the statement's program may
+    // move: read at the end of each run. All of them until a plan captured after the statement was
+    // prepared shows only constrained SEARCHes (PlanMovesNoScanCounters); all again as soon as it
+    // is re-prepared (REPREPARE is read at the end of every run) or the slot changes statement.
+    uint8_t moving = kAllMoving;
     bool is_transaction_control = false;  // for TransactionWatch::AfterRun
     int64_t sets_busy_timeout = -1;  // N >= 0 for PRAGMA busy_timeout = N (Connection hook)
     // The statement's counters at the end of its last observed run: the start values of its next
@@ -93,7 +96,9 @@ class TimingState : public AreaState {
     int64_t query_id = 0;
     Stats::Hint hint;  // the statement's entry in the store, for folding
     StatementKind kind = StatementKind::kOther;
-    uint32_t reprepares = 0;  // SQLITE_STMTSTATUS_REPREPARE at the last plan check
+    // SQLITE_STMTSTATUS_REPREPARE at the end of its last observed run (kRecheck: unknown, so the
+    // next run ends with a plan check).
+    uint32_t reprepares = 0;
     uint64_t plan_epoch = 0;  // plan_epoch_ when its plan was last known or queued
   };
   // A shape computed for a statement's text: reused when the application prepares the same text
@@ -112,7 +117,10 @@ class TimingState : public AreaState {
     std::string raw;
     std::string query;
   };
-  static constexpr uint8_t kPlanCheckEvery = 16;     // runs of a prepared statement
+  static constexpr uint8_t kAllMoving = (1 << SQLITE_STMTSTATUS_FULLSCAN_STEP) |
+                                        (1 << SQLITE_STMTSTATUS_SORT) |
+                                        (1 << SQLITE_STMTSTATUS_AUTOINDEX);
+  static constexpr uint32_t kRecheck = ~uint32_t{0};  // Cached::reprepares
   static constexpr size_t kMaxPlanQueue = 16;        // statements waiting for their plan
   static constexpr size_t kMaxCapturesPerStart = 4;  // EXPLAINs at one statement start
   static constexpr size_t kMaxPlanned = 512;         // per connection: query id -> epoch
@@ -148,12 +156,20 @@ class TimingState : public AreaState {
   // At the connection's next statement start: the extended BUSY code, when the connection's
   // error code still holds one (see the README, "errors").
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RefineBusy();
+  // At the end of a run whose program may move FULLSCAN_STEP, SORT or AUTOINDEX (or was
+  // re-prepared): reads those counters and adds their growth to the pending samples (under
+  // pending_lock_). Returns the run's FULLSCAN_STEP growth.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int64_t AddMovingCounters(Cached& c,
+                                                                          sqlite3_stmt* stmt);
   // Plan history (plan_history.h): whether the statement may plan differently now (first run,
   // re-prepared, DDL or ANALYZE on this connection); queues its plan capture when so.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CheckPlan(Cached& c, sqlite3_stmt* stmt);
   // At a statement start with nothing running: EXPLAIN QUERY PLAN of the queued statements on
   // this connection (as the extension's own statements), handed to the plan history.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CapturePlans();
+  // After a plan of `raw` that cannot move FULLSCAN_STEP, SORT or AUTOINDEX: the cached
+  // statements with that text stop reading them (Cached::moving).
+  void StopReadingScanCounters(const std::string& raw);
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RecordSlow(const Cached& c, sqlite3_stmt* stmt,
                                                               double ms, int64_t end_ticks,
                                                               int64_t vm_steps,

@@ -16,9 +16,8 @@
 namespace doctor::timing {
 
 void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
-  c.plan_countdown = kPlanCheckEvery;
-  // Re-prepared since the last check (Relookup sets 0 for a statement's first run: a re-prepare
-  // during it met a changed schema).
+  // Re-prepared since its last run ended (Relookup sets 0 for a statement's first run: a
+  // re-prepare during it met a changed schema).
   const uint32_t reprepares = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0));
   const bool reprepared = reprepares != c.reprepares;
   const uint64_t generation = PlanHistory::Global().generation();
@@ -27,7 +26,6 @@ void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
     planned_.clear();
     ++plan_epoch_;
   }
-  // The common case, every kPlanCheckEvery runs of a prepared statement: nothing changed.
   if (!reprepared && c.plan_epoch == plan_epoch_) return;
   c.reprepares = reprepares;
   if (reprepared) {
@@ -88,9 +86,21 @@ void TimingState::CapturePlans() {
     // (a table gone, an authorizer) leaves the plan unknown and the application unaffected.
     absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.raw);
     if (!plan.ok() || plan->empty()) continue;
+    if (PlanMovesNoScanCounters(*plan)) StopReadingScanCounters(p.raw);
     PlanHistory::Global().Observe(Key{p.query_id, db_index_}, db_name_, p.query, p.raw,
                                   PlanText(*plan), sqlite3_libversion(), UnixMs(),
                                   Stats::Global(), kStatsMax.Get());
+  }
+}
+
+// Sound for the statements cached now, all prepared before this EXPLAIN, and only for those never
+// re-prepared: such a program was compiled with no value bound, as the EXPLAIN was, and under the
+// schema the EXPLAIN saw (had the schema changed since it was compiled, its next run re-prepares
+// it, and FinishRun reads every counter again). A statement prepared later starts fresh, with
+// every counter read (Relookup).
+void TimingState::StopReadingScanCounters(const std::string& raw) {
+  for (Cached& c : cache_) {
+    if (c.stmt != nullptr && c.reprepares == 0 && c.raw == raw) c.moving = 0;
   }
 }
 
