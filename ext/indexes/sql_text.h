@@ -33,9 +33,15 @@ std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger
 struct ExpressionUse {
   std::string expression;  // "lower(email)"
   std::string column;      // "email"
+  bool equality = false;   // compared by = (or ==, IS)
+  std::string literal;     // the literal it equals ("'open'", "-3"), or ""
 };
 // Calls of a scalar function on one column compared with something: "lower(email) = ?".
 std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql);
+
+// The ORDER BY terms that are such a call: "json_extract(body, '$.total')" for
+// "... ORDER BY json_extract(body, '$.total') DESC".
+std::vector<ExpressionUse> OrderByExpressions(const std::string& sql);
 
 // The `column = literal` terms of a CREATE INDEX statement's WHERE clause (a partial index's
 // predicate): {"state", "'queued'"} for "CREATE INDEX q ON jobs(run_at) WHERE state = 'queued'".
