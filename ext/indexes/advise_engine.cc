@@ -56,6 +56,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   so.analyze_sample = options.analyze_sample;
   so.step_cap = options.step_cap;
   so.expected_rows = options.rows;
+  for (const InputStatement& in : workload) so.workload.push_back(in.sql);
   const bool trace = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
   const double start = MonotonicMs();
   const double cpu_start = ProcessCpuSeconds();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
@@ -78,13 +79,58 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   }
   AddBundle(join);
   ++statements_;
-  for (const ExpressionUse& e : ExpressionPredicates(item->sql)) {
-    for (const std::string& tn : item->tables) {
-      const TableInfo* t = scratch_.FindTable(tn);
-      if (t == nullptr || t->is_virtual || t->Column(e.column) < 0) continue;
-      Add(IndexDef{t->name, {{e.expression, "", false, true}}, ""});
+  AddExpressions(*item);
+}
+
+void CandidateCollector::AddExpressions(const WorkloadItem& item) {
+  std::vector<ExpressionUse> uses = ExpressionPredicates(item.sql);
+  for (ExpressionUse& e : OrderByExpressions(item.sql)) uses.push_back(std::move(e));
+  for (const std::string& tn : item.tables) {
+    const TableInfo* t = scratch_.FindTable(tn);
+    if (t == nullptr || t->is_virtual) continue;
+    std::vector<const ExpressionUse*> mine;
+    for (const ExpressionUse& e : uses) {
+      if (t->Column(e.column) >= 0) mine.push_back(&e);
+    }
+    for (const ExpressionUse* e : mine) {
+      Add(IndexDef{t->name, {{e->expression, "", false, true}}, ""});
+    }
+    if (!options_.allow_partial) continue;
+    for (const ExpressionUse* p : mine) {
+      const std::string where = ExpressionPredicate(*t, *p, item);
+      if (where.empty()) continue;
+      for (const ExpressionUse* e : mine) {
+        if (e->expression == p->expression) continue;
+        Add(IndexDef{t->name, {{e->expression, "", false, true}}, where});
+      }
     }
   }
+}
+
+std::string CandidateCollector::ExpressionPredicate(const TableInfo& t, const ExpressionUse& use,
+                                                    const WorkloadItem& item) {
+  if (!use.equality) return "";
+  std::string constant = use.literal;
+  if (constant.empty()) {
+    auto bound = item.expression_values.find(use.expression);
+    if (bound != item.expression_values.end()) constant = Literal(bound->second);
+  }
+  if (constant.empty()) return "";
+  const std::string where = absl::StrCat(use.expression, " = ", constant);
+  auto rows = Query(scratch_.db(), absl::StrCat("SELECT avg(CASE WHEN ", where, " THEN 1.0 ELSE ",
+                                                "0.0 END), count(DISTINCT ", use.expression,
+                                                ") FROM ", QuoteIdentifier(t.name)));
+  const CandidateOptions limits;
+  if (!rows.ok() || rows->empty() || (*rows)[0][0].is_null()) return "";
+  const double share = (*rows)[0][0].AsDouble();
+  const double distinct = static_cast<double>((*rows)[0][1].AsInt());
+  if (share > limits.partial_max_share || distinct > limits.partial_max_distinct) return "";
+  // Only a value that stands out as rare (under half an even share: 'open' among mostly
+  // 'closed', what a poll asks for): among evenly spread values the statement's value is one
+  // of many the application asks for, and a parameter's guess would be arbitrary. Literal or
+  // parameter, the advice is the same.
+  if (share * distinct > 0.5) return "";
+  return where;
 }
 
 void CandidateCollector::AddBundle(std::vector<int> bundle) {
@@ -144,6 +190,9 @@ Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t) {
     scan.constraints.push_back(ToConstraint(pc, t));
   }
   for (const auto& [col, desc] : ps.order_by) scan.order_by.push_back({t.columns[col].name, desc});
+  for (const ColumnInfo& c : t.columns) {
+    scan.column_bytes[absl::AsciiStrToLower(c.name)] = scratch_.AvgBytes(t.name, c.name);
+  }
   for (size_t i = 0; i < t.columns.size() && i < 63; ++i) {
     if (!(ps.columns_used & (uint64_t{1} << i))) continue;
     if (t.integer_pk && t.columns[i].pk == 1) continue;

@@ -20,6 +20,7 @@
 #include "ext/indexes/index_def.h"
 #include "ext/indexes/probe.h"
 #include "ext/indexes/scratch.h"
+#include "ext/indexes/sql_text.h"
 #include "ext/indexes/workload.h"
 
 namespace doctor::indexes {
@@ -51,6 +52,14 @@ class CandidateCollector {
   CandidatePool Take() { return std::move(pool_); }
 
  private:
+  // Expression indexes: each function of a column the statement compares or orders by, and,
+  // as for columns, each partial on a selective constant equality of a status-like
+  // expression ("WHERE json_extract(body, '$.status') = 'open'").
+  void AddExpressions(const WorkloadItem& item);
+  // The partial-index predicate `use` with its constant (the statement's literal, or the value
+  // bound to its parameter) when that value is selective on `t`'s sample; "" otherwise.
+  std::string ExpressionPredicate(const TableInfo& t, const ExpressionUse& use,
+                                  const WorkloadItem& item);
   // Adds a bundle of 2..4 candidates tried together, once.
   void AddBundle(std::vector<int> bundle);
   // The candidate's id (an existing one when already known), or -1 when it is not a candidate.

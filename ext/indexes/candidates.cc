@@ -71,11 +71,13 @@ class ScanCandidates {
     return parts;
   }
 
-  // Covering: the scan's other columns appended, when they are few and not the whole row (a
-  // copy of the table is no index). A partial index's predicate column is known already.
+  // Covering: the scan's other columns appended, when they are few and not the whole row nor
+  // most of its bytes (a copy of the table is no index: a document column read back is
+  // fetched from the row). A partial index's predicate column is known already.
   std::vector<KeyPart> Covering(std::vector<KeyPart> parts) const {
     if (scan_.table_columns > 0 && scan_.used_columns.size() >= scan_.table_columns) return {};
     size_t added = 0;
+    double added_bytes = 0;
     for (const std::string& c : scan_.used_columns) {
       if (HasColumn(parts, c) ||
           (predicate_ != nullptr && absl::EqualsIgnoreCase(predicate_->column, c))) {
@@ -83,7 +85,12 @@ class ScanCandidates {
       }
       parts.push_back({c});
       ++added;
+      auto b = scan_.column_bytes.find(absl::AsciiStrToLower(c));
+      if (b != scan_.column_bytes.end()) added_bytes += b->second;
     }
+    double row_bytes = 0;
+    for (const auto& [column, bytes] : scan_.column_bytes) row_bytes += bytes;
+    if (row_bytes > 0 && added_bytes > row_bytes / 2) return {};
     return added > 0 && added <= 3 ? parts : std::vector<KeyPart>{};
   }
 

@@ -10,6 +10,7 @@
 #define DOCTOR_INDEXES_CANDIDATES_H_
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct Scan {
   std::vector<ScanOrder> order_by;
   std::vector<std::string> used_columns;  // columns the statement reads from this table
   size_t table_columns = 0;               // columns of the table (0: unknown)
+  // Average bytes of each of the table's columns, by lower-case name (empty: unknown).
+  std::map<std::string, double> column_bytes;
 };
 
 struct CandidateOptions {

@@ -103,4 +103,45 @@ TEST_F(GeneralizeTest, ExpectedRowCountsSizeStructuralAdvice) {
               HasSubstr("nope"));
 }
 
+// A join priced as on the data: the sample holds a share f of each table, so the 10 parts of
+// brand 7 are rarely sampled (none here) and the correlated lookup of their items costs nothing
+// on the copy. The parts the sampled items reach through the join (i.part_id = p.id, p's key)
+// are copied too, and the items(part_id) index that serves the join is advised.
+TEST_F(GeneralizeTest, JoinKeyIndexIsAdvisedOnAJoinConsistentSample) {
+  db_.Exec("CREATE TABLE part(id INTEGER PRIMARY KEY, brand INTEGER, name TEXT);"
+           "CREATE TABLE items(id INTEGER PRIMARY KEY, part_id INTEGER, qty INTEGER, pad TEXT);"
+           "INSERT INTO part SELECT value, value % 200, 'part' || value FROM seq "
+           "WHERE value <= 2000;"
+           "INSERT INTO items SELECT value, 1 + ((value * 2654435761) % 1000003) % 2000, "
+           "value % 50, 'xxxxxxxx' FROM seq;");
+  auto got = Advise("SELECT count(*) FROM part p WHERE p.brand = 7 AND "
+                    "(SELECT sum(qty) FROM items i WHERE i.part_id = p.id) > 100",
+                    "{\"sample_rows\": 2000}");
+  EXPECT_THAT(got, Contains(HasSubstr("ON items(part_id")));
+}
+
+// JSON documents: a function of a column in ORDER BY gets an expression index as one in WHERE
+// does (no WHERE term: nothing else can serve "the ten largest"), and an equality on a rare
+// value of a status-like expression is a partial index's predicate (a parameter's too, when the
+// value guessed for it is that rare one), but not one of evenly spread values.
+TEST_F(GeneralizeTest, OrderByExpressionAndRareExpressionValueAreAdvised) {
+  db_.Exec("CREATE TABLE docs(id INTEGER PRIMARY KEY, body TEXT);"
+           "INSERT INTO docs SELECT value, json_object('type', CASE value % 5 "
+           "WHEN 0 THEN 'invoice' WHEN 1 THEN 'order' WHEN 2 THEN 'note' WHEN 3 THEN 'ticket' ELSE 'quote' END, "
+           "'status', CASE WHEN value % 30 = 0 THEN 'open' ELSE 'closed' END, "
+           "'total', (value * 7919) % 100000) FROM seq;");
+  EXPECT_THAT(Advise("SELECT id FROM docs ORDER BY json_extract(body, '$.total') DESC LIMIT 10"),
+              Contains(HasSubstr("ON docs(json_extract(body, '$.total'))")));
+  const std::string partial = "ON docs(json_extract(body, '$.type')) WHERE "
+                              "json_extract(body, '$.status') = 'open'";
+  EXPECT_THAT(Advise("SELECT id FROM docs WHERE json_extract(body, '$.type') = 'invoice' AND "
+                     "json_extract(body, '$.status') = 'open'"),
+              Contains(HasSubstr(partial)));
+  // 'order' is one of five evenly spread types: no partial index for it.
+  for (const std::string& sql : Advise("SELECT id FROM docs WHERE json_extract(body, '$.type') = "
+                                       "'order' AND json_extract(body, '$.total') > 99000")) {
+    EXPECT_THAT(sql, ::testing::Not(HasSubstr("= 'order'")));
+  }
+}
+
 }  // namespace

@@ -13,6 +13,7 @@
 #include "ext/indexes/cost_cache.h"
 #include "ext/indexes/probe.h"
 #include "ext/indexes/scratch.h"
+#include "ext/indexes/scratch_partners.h"
 #include "ext/indexes/scratch_schema.h"
 #include "ext/indexes/search.h"
 #include "ext/indexes/select.h"
@@ -277,6 +278,51 @@ TEST_F(PhasesTest, AParkedIndexLeavesThePlansAndComesBackUnbuilt) {
             count("SELECT count(*) FROM t NOT INDEXED WHERE s = 's3' AND b = 3"));
   EXPECT_EQ(count("SELECT count(*) FROM t INDEXED BY " + name + " WHERE s > '' AND b = 3"), 429);
   EXPECT_GT(with, 0);
+}
+
+// The join step of the sample: the workload's joins on a whole key (an INTEGER PRIMARY KEY, a
+// composite PRIMARY KEY) link child to parent; a join on part of a key links nothing; the
+// parents the sampled child rows reach are copied.
+TEST_F(PhasesTest, SampleStepCopiesTheParentsTheWorkloadsJoinsReach) {
+  db_.Exec("CREATE TABLE o(k INTEGER PRIMARY KEY, v);"
+           "CREATE TABLE ps(p, s, v, PRIMARY KEY(p, s));"
+           "CREATE TABLE l(ok, p, s, v);"
+           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 4000) "
+           "INSERT INTO o SELECT v, v FROM n;"
+           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 2000) "
+           "INSERT INTO ps SELECT v, v % 3, v FROM n;"
+           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 8000) "
+           "INSERT INTO l SELECT 1 + (v * 7919) % 4000, v % 2000, (v % 2000) % 3, v FROM n;");
+  auto objects = ReadSchemaObjects(*connection_);
+  ASSERT_TRUE(objects.ok());
+  auto tables = ReadTables(*connection_, *objects);
+  ASSERT_TRUE(tables.ok());
+  const std::string workload =
+      "SELECT * FROM l AS x JOIN o ON o.k = x.ok; "
+      "SELECT * FROM l, ps WHERE ps.p = l.p AND ps.s = l.s; SELECT * FROM t, ps WHERE ps.p = t.a";
+  std::vector<ParentLink> links = ParentLinks(JoinEqualities(workload), *tables);
+  ASSERT_EQ(links.size(), 2u);
+  for (const ParentLink& link : links) EXPECT_EQ((*tables)[link.child].name, "l");
+  EXPECT_EQ((*tables)[links[0].parent].name, "o");
+  EXPECT_EQ(links[0].child_columns, std::vector<std::string>({"ok"}));
+  EXPECT_EQ((*tables)[links[1].parent].name, "ps");
+  EXPECT_EQ(links[1].parent_columns, std::vector<std::string>({"p", "s"}));
+
+  ScratchOptions so;
+  so.sample_rows = 1000;
+  auto plain = Scratch::Build(*connection_, so);
+  so.workload = {workload};
+  auto joined = Scratch::Build(*connection_, so);
+  ASSERT_TRUE(plain.ok() && joined.ok());
+  EXPECT_EQ((*plain)->FindTable("l")->sample_rows, (*joined)->FindTable("l")->sample_rows);
+  const int64_t before = (*plain)->FindTable("o")->sample_rows;
+  const int64_t after = (*joined)->FindTable("o")->sample_rows;
+  EXPECT_GT(after, before);
+  // Every sampled l row finds its o row on the copy.
+  auto orphans = Query((*joined)->db(), "SELECT count(*) FROM l WHERE ok NOT IN (SELECT k FROM o)");
+  ASSERT_TRUE(orphans.ok());
+  EXPECT_EQ((*orphans)[0][0].AsInt(), 0);
+  EXPECT_GT((*joined)->FindTable("ps")->sample_rows, (*plain)->FindTable("ps")->sample_rows);
 }
 
 TEST(BenefitShare, StaysWithinZeroAndOne) {

@@ -9,6 +9,7 @@
 #include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/select.h"
 #include "ext/indexes/sql_text.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace doctor::indexes {
@@ -115,11 +116,56 @@ TEST(SqlText, Expressions) {
   EXPECT_EQ(e[1].expression, "substr(code, 1, 3)");
 }
 
+TEST(SqlText, ExpressionEqualitiesAndOrderBy) {
+  auto e = ExpressionPredicates(
+      "SELECT id FROM docs WHERE json_extract(body, '$.type') = 'invoice' AND "
+      "json_extract(body, '$.status') = ? AND lower(name) > 'm' AND upper(x) IS NOT 3");
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_TRUE(e[0].equality);
+  EXPECT_EQ(e[0].literal, "'invoice'");
+  EXPECT_TRUE(e[1].equality);
+  EXPECT_EQ(e[1].literal, "");
+  EXPECT_FALSE(e[2].equality);
+  EXPECT_FALSE(e[3].equality);
+  auto o = OrderByExpressions(
+      "SELECT * FROM docs ORDER BY json_extract(body, '$.total') DESC, id, lower(name) "
+      "COLLATE nocase, abs(x) + 1, f(g(y)) LIMIT 10");
+  ASSERT_EQ(o.size(), 2u);
+  EXPECT_EQ(o[0].expression, "json_extract(body, '$.total')");
+  EXPECT_EQ(o[0].column, "body");
+  EXPECT_EQ(o[1].expression, "lower(name)");
+  EXPECT_TRUE(OrderByExpressions("SELECT * FROM t ORDER BY a, b").empty());
+  EXPECT_EQ(OrderByExpressions("SELECT * FROM (SELECT x FROM t ORDER BY abs(x)) ORDER BY y")
+                .size(),
+            1u);
+}
+
 TEST(SqlText, WithoutUpsert) {
   EXPECT_EQ(WithoutUpsert("INSERT INTO t(a) SELECT a FROM s WHERE b = 1 ON CONFLICT(a) DO "
                           "NOTHING"),
             "INSERT INTO t(a) SELECT a FROM s WHERE b = 1 ");
   EXPECT_EQ(WithoutUpsert("SELECT 'on conflict'"), "SELECT 'on conflict'");
+}
+
+TEST(SqlText, JoinEqualities) {
+  auto joins = JoinEqualities(
+      "SELECT * FROM lineitem l JOIN orders AS o ON o.o_orderkey = l.l_orderkey, part "
+      "WHERE p_partkey = l_partkey AND l.a + b = c AND d = lower(e) AND f = 3; "
+      "SELECT 1 FROM \"x y\" WHERE (\"x y\".k = z.k)");
+  ASSERT_EQ(joins.size(), 2u);
+  ASSERT_EQ(joins[0].equalities.size(), 2u);
+  EXPECT_EQ(joins[0].equalities[0].first.qualifier, "o");
+  EXPECT_EQ(joins[0].equalities[0].first.column, "o_orderkey");
+  EXPECT_EQ(joins[0].equalities[0].second.qualifier, "l");
+  EXPECT_EQ(joins[0].equalities[1].first.qualifier, "");
+  EXPECT_EQ(joins[0].equalities[1].second.column, "l_partkey");
+  EXPECT_THAT(joins[0].aliases, ::testing::Contains(std::pair<std::string, std::string>(
+                                    "lineitem", "l")));
+  EXPECT_THAT(joins[0].aliases, ::testing::Contains(std::pair<std::string, std::string>(
+                                    "orders", "o")));
+  EXPECT_THAT(joins[0].words, ::testing::Contains("part"));
+  ASSERT_EQ(joins[1].equalities.size(), 1u);
+  EXPECT_EQ(joins[1].equalities[0].first.qualifier, "x y");
 }
 
 std::vector<std::string> Ddls(const std::vector<IndexDef>& defs) {
@@ -173,6 +219,21 @@ TEST(Candidates, CoveringAppendsUsedColumns) {
   auto got = Ddls(CandidatesForScan(s, [](const std::string&) { return 10.0; }, opts));
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1], "CREATE INDEX idx_t_a_b_c ON t(a, b, c)");
+}
+
+// A covering variant that would carry most of the row's bytes (a JSON document) is a copy of
+// the table, not an index: only the key is proposed.
+TEST(Candidates, CoveringNeverCarriesMostOfTheRow) {
+  Scan s{"docs", {{"owner_id"}}, {}, {"owner_id", "body"}, 3};
+  s.column_bytes = {{"owner_id", 3}, {"created_at", 4}, {"body", 150}};
+  CandidateOptions opts;
+  auto got = Ddls(CandidatesForScan(s, [](const std::string&) { return 10.0; }, opts));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], "CREATE INDEX idx_docs_owner_id ON docs(owner_id)");
+  s.column_bytes["body"] = 5;  // a small column is still appended
+  got = Ddls(CandidatesForScan(s, [](const std::string&) { return 10.0; }, opts));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], "CREATE INDEX idx_docs_owner_id_body ON docs(owner_id, body)");
 }
 
 // Fake workload: statement 0 on t filters by a; statement 1 on t by a and b; statement 2 on u.

@@ -65,6 +65,9 @@ struct ScratchOptions {
   // database does today (no statistics at all); true plans as it would after ANALYZE.
   bool analyze_sample = false;
   std::map<std::string, int64_t> expected_rows;  // by table name (case-insensitive)
+  // The workload's text: the parents its equi-joins reach from sampled rows are sampled too
+  // (scratch_partners.h). Empty: the same share of every table only.
+  std::vector<std::string> workload;
 };
 
 class Scratch {

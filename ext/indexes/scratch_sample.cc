@@ -15,11 +15,6 @@ namespace {
 
 constexpr int64_t kMinSampleRows = 200;
 
-struct Finalizer {
-  sqlite3_stmt* stmt = nullptr;
-  ~Finalizer() { sqlite3_finalize(stmt); }
-};
-
 // How one table is read: `limit` rows, every `stride`-th, by rowid seeks when `seek`.
 struct SamplePlan {
   int64_t limit = 0, stride = 1;

@@ -25,6 +25,12 @@ struct StoredColumns {
 };
 StoredColumns StoredColumnsOf(const TableInfo& t);
 
+// Finalizes a prepared statement when it goes out of scope (the copy's steps prepare their own).
+struct Finalizer {
+  sqlite3_stmt* stmt = nullptr;
+  ~Finalizer() { sqlite3_finalize(stmt); }
+};
+
 }  // namespace doctor::indexes
 
 #endif  // DOCTOR_INDEXES_SCRATCH_SAMPLE_H_

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "ext/core/query_plan.h"
 
 namespace doctor::indexes {
@@ -25,10 +26,14 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
   for (int c : remaining) defs.push_back(pool.indexes[c]);
   scratch.AddIndexes(defs);
   std::vector<QueryPlan> plans;
-  std::set<std::string> explained;  // a statement repeated (other values) plans alike
+  // Each statement is planned as SQLite runs it: with its values bound (re-prepared on bind),
+  // so a partial index that a bound value satisfies counts, as it does in the measurement.
+  std::set<std::string> explained;
   for (const WorkloadItem& item : items) {
-    if (!explained.insert(item.sql).second) continue;
-    auto plan = ExplainQueryPlan(scratch.db(), item.sql);
+    std::string key = item.sql;
+    for (const Value& v : item.params) absl::StrAppend(&key, "\x1f", v.AsText());
+    if (!explained.insert(key).second) continue;
+    auto plan = ExplainQueryPlan(scratch.db(), item.sql, item.params);
     if (plan.ok()) plans.push_back(*std::move(plan));
   }
   std::vector<int> next;

@@ -70,6 +70,17 @@ bool IsComparison(const Token& t) {
          IsWord(t, "BETWEEN") || IsWord(t, "IN");
 }
 
+// The literal at t[i] (a number may have a sign before it): its text, or "".
+std::string LiteralAt(const std::vector<Token>& t, size_t i) {
+  if (i < t.size() && (t[i].kind == Kind::kString || t[i].kind == Kind::kNumber)) {
+    return t[i].text;
+  }
+  if (i + 1 < t.size() && t[i].text == "-" && t[i + 1].kind == Kind::kNumber) {
+    return "-" + t[i + 1].text;
+  }
+  return "";
+}
+
 // Function names that are aggregates or syntax, never worth an expression index.
 bool NotIndexable(const std::string& f) {
   static const char* const kSkip[] = {"count", "sum", "avg", "min", "max", "total",
@@ -227,7 +238,49 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
     // The column must appear unqualified in the index expression.
     bool simple = t[k].kind == Kind::kWord;
     if (!simple) expr = absl::StrCat(t[i].text, "(\"", column, "\")");
-    out.push_back({expr, column});
+    ExpressionUse use{expr, column};
+    const Token& op = t[close + 1];
+    use.equality = op.text == "=" || op.text == "==" ||
+                   (IsWord(op, "IS") && !(close + 2 < t.size() && IsWord(t[close + 2], "NOT")));
+    if (use.equality) use.literal = LiteralAt(t, close + 2);
+    out.push_back(std::move(use));
+  }
+  return out;
+}
+
+std::vector<ExpressionUse> OrderByExpressions(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  auto ends_term = [&](const Token& x) {
+    return x.text == "," || x.text == ")" || x.text == ";" || IsWord(x, "ASC") ||
+           IsWord(x, "DESC") || IsWord(x, "COLLATE") || IsWord(x, "NULLS") || IsWord(x, "LIMIT");
+  };
+  std::vector<ExpressionUse> out;
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (!IsWord(t[i], "ORDER") || !IsWord(t[i + 1], "BY")) continue;
+    size_t k = i + 2;
+    while (k < t.size()) {
+      const size_t start = k;
+      int depth = 0;
+      for (; k < t.size() && !(depth == 0 && ends_term(t[k])); ++k) {
+        if (t[k].text == "(") ++depth;
+        if (t[k].text == ")") --depth;
+      }
+      // The term is exactly one call f(col[, constants]): its "(" is the term's second token.
+      if (k > start + 2 && t[start + 1].text == "(" && t[k - 1].text == ")") {
+        size_t open = k - 1;
+        while (open > start && t[open].text != "(") --open;
+        std::string column;
+        std::string expr = ExpressionEndingAt(t, k - 1, &column);
+        if (!expr.empty() && open == start + 1) out.push_back({expr, column});
+      }
+      // ASC, DESC, COLLATE x, NULLS FIRST: up to the next term or the clause's end.
+      while (k < t.size() && t[k].text != "," && t[k].text != ")" && t[k].text != ";" &&
+             !IsWord(t[k], "LIMIT")) {
+        ++k;
+      }
+      if (k >= t.size() || t[k].text != ",") break;
+      ++k;
+    }
   }
   return out;
 }
@@ -235,15 +288,7 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
 std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_index) {
   std::vector<Token> t = Tokenize(create_index);
   // A literal at t[i] (a number may have a sign before it); its text, or "".
-  auto literal = [&](size_t i) -> std::string {
-    if (i < t.size() && (t[i].kind == Kind::kString || t[i].kind == Kind::kNumber)) {
-      return t[i].text;
-    }
-    if (i + 1 < t.size() && t[i].text == "-" && t[i + 1].kind == Kind::kNumber) {
-      return "-" + t[i + 1].text;
-    }
-    return "";
-  };
+  auto literal = [&](size_t i) { return LiteralAt(t, i); };
   std::vector<ColumnLiteral> out;
   int depth = 0;
   bool in_where = false;  // after a top-level WHERE, until the statement's ';'
@@ -264,6 +309,82 @@ std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_inde
     } else if (!left.empty() && IsIdent(t[op + 1])) {
       out.push_back({t[op + 1].text, left});
     }
+  }
+  return out;
+}
+
+namespace {
+
+// Binds tighter than "=" next to a column reference: then the reference is part of a larger
+// expression ("a + b = c"), not one side of an equality.
+bool BindsTighter(const Token& t) {
+  static const char* const kOps[] = {"+", "-", "*", "/", "%", "||", "&", "|", "<<", ">>", "~",
+                                     "(", ".", "->", "->>"};
+  for (const char* op : kOps) {
+    if (t.text == op) return true;
+  }
+  return false;
+}
+
+// Where an equality of a join may start: after these words or "(".
+bool StartsCondition(const Token& t) {
+  return t.text == "(" || IsWord(t, "WHERE") || IsWord(t, "ON") || IsWord(t, "AND") ||
+         IsWord(t, "OR") || IsWord(t, "WHEN") || IsWord(t, "HAVING");
+}
+
+// Words that follow a table name without being its alias.
+bool NeverAlias(const Token& t) {
+  static const char* const kWords[] = {
+      "WHERE", "ON", "JOIN", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "NATURAL", "OUTER",
+      "GROUP", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "USING", "SET", "VALUES",
+      "WINDOW", "HAVING", "INDEXED", "NOT", "AS", "RETURNING", "DEFAULT", "SELECT", "AND", "OR",
+      "FROM", "IS", "IN", "LIKE", "BETWEEN", "THEN", "ELSE", "END", "WHEN", "ASC", "DESC"};
+  if (t.kind != Kind::kWord) return t.kind != Kind::kQuoted;
+  for (const char* w : kWords) {
+    if (IsWord(t, w)) return true;
+  }
+  return false;
+}
+
+// The column reference `name` or `qualifier.name` at t[i]; one past its end in *end.
+bool ColumnRefAt(const std::vector<Token>& t, size_t i, ColumnRef* ref, size_t* end) {
+  if (i >= t.size() || !IsIdent(t[i])) return false;
+  if (i + 2 < t.size() && t[i + 1].text == "." && IsIdent(t[i + 2])) {
+    *ref = {t[i].text, t[i + 2].text};
+    *end = i + 3;
+  } else {
+    *ref = {"", t[i].text};
+    *end = i + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<StatementJoins> JoinEqualities(const std::string& sql) {
+  const std::vector<Token> t = Tokenize(sql);
+  std::vector<StatementJoins> out(1);
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].text == ";") {
+      out.emplace_back();
+      continue;
+    }
+    StatementJoins& st = out.back();
+    if (IsIdent(t[i])) st.words.push_back(t[i].text);
+    if (IsIdent(t[i]) && i + 1 < t.size() && !NeverAlias(t[i + 1])) {
+      st.aliases.push_back({t[i].text, t[i + 1].text});
+    } else if (IsIdent(t[i]) && i + 2 < t.size() && IsWord(t[i + 1], "AS") && IsIdent(t[i + 2])) {
+      st.aliases.push_back({t[i].text, t[i + 2].text});
+    }
+    if (i == 0 || !StartsCondition(t[i - 1])) continue;
+    ColumnRef left, right;
+    size_t eq = 0, end = 0;
+    if (!ColumnRefAt(t, i, &left, &eq) || eq >= t.size() ||
+        (t[eq].text != "=" && t[eq].text != "==") || !ColumnRefAt(t, eq + 1, &right, &end) ||
+        (end < t.size() && BindsTighter(t[end]))) {
+      continue;
+    }
+    st.equalities.push_back({left, right});
   }
   return out;
 }

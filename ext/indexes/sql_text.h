@@ -6,6 +6,7 @@
 #define DOCTOR_INDEXES_SQL_TEXT_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace doctor::indexes {
@@ -32,9 +33,15 @@ std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger
 struct ExpressionUse {
   std::string expression;  // "lower(email)"
   std::string column;      // "email"
+  bool equality = false;   // compared by = (or ==, IS)
+  std::string literal;     // the literal it equals ("'open'", "-3"), or ""
 };
 // Calls of a scalar function on one column compared with something: "lower(email) = ?".
 std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql);
+
+// The ORDER BY terms that are such a call: "json_extract(body, '$.total')" for
+// "... ORDER BY json_extract(body, '$.total') DESC".
+std::vector<ExpressionUse> OrderByExpressions(const std::string& sql);
 
 // The `column = literal` terms of a CREATE INDEX statement's WHERE clause (a partial index's
 // predicate): {"state", "'queued'"} for "CREATE INDEX q ON jobs(run_at) WHERE state = 'queued'".
@@ -43,6 +50,20 @@ struct ColumnLiteral {
   std::string literal;  // a number ("-3", "2.5") or a quoted string ("'queued'")
 };
 std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_index);
+
+// What the statements of `sql` (split at ';') say about their joins: each equality between two
+// column references ("l.l_orderkey = o.o_orderkey", "p_partkey = l_partkey"; qualifier "" when
+// absent), each `word [AS] alias` pair (the caller keeps those whose word names a table), and
+// every word, quoted or not (the tables it names are among them).
+struct ColumnRef {
+  std::string qualifier, column;
+};
+struct StatementJoins {
+  std::vector<std::pair<ColumnRef, ColumnRef>> equalities;
+  std::vector<std::pair<std::string, std::string>> aliases;
+  std::vector<std::string> words;
+};
+std::vector<StatementJoins> JoinEqualities(const std::string& sql);
 
 // The statement without its top-level "ON CONFLICT ..." clause (unchanged when it has none).
 std::string WithoutUpsert(const std::string& sql);

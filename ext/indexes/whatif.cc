@@ -81,6 +81,7 @@ absl::StatusOr<std::vector<std::string>> BuildHypothetical(
 absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const std::string& sql,
                                                  const std::vector<std::string>& index_ddl) {
   ScratchOptions so;
+  so.workload = {sql};  // its joins priced as on the data, as index_advise prices them
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   ASSIGN_OR_RETURN(std::vector<std::string> statements, SplitAdvisable(scratch->db(), sql, true));
   if (statements.empty()) {

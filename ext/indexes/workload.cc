@@ -135,7 +135,9 @@ std::string AsLiteral(const Value& v) {
 // LIMIT/OFFSET, else a value of the compared column picked by `guess`; and the text saying so.
 std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
                                    const std::vector<Param>& params, const ParameterHints& hints,
-                                   Guess guess, std::string* assumed) {
+                                   Guess guess, std::string* assumed,
+                                   std::map<std::string, Value>* expression_values) {
+  expression_values->clear();
   std::vector<Value> out;
   std::vector<std::string> parts;
   for (const Param& p : params) {
@@ -152,6 +154,7 @@ std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
       v = GuessValue(scratch, item, p, guess, &how);
     }
     out.push_back(v);
+    if (!p.expression.empty() && p.op == "=") (*expression_values)[p.expression] = v;
     const bool named = p.name.size() > 1;
     const std::string label = named || p.column.empty() || p.column == "#limit"
                                   ? (p.name.empty() ? "?" : p.name)
@@ -198,7 +201,8 @@ absl::StatusOr<WorkloadItem> LoadStatement(Scratch& scratch, const std::string& 
   item.weight = std::max(0.0, weight);
   RETURN_IF_ERROR(scratch.Touched(item.sql, &item.tables, &item.written));
   const std::vector<Param> params = ParametersOf(scratch.db(), sql);
-  item.params = GuessParameters(scratch, item, params, hints, Guess::kSpread, &item.assumed);
+  item.params = GuessParameters(scratch, item, params, hints, Guess::kSpread, &item.assumed,
+                                  &item.expression_values);
   return item;
 }
 
@@ -209,7 +213,8 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadStatementVariants(Scratch& scratch
   if (spread.params.empty()) return std::vector<WorkloadItem>{std::move(spread)};
   WorkloadItem frequent = spread;
   frequent.params = GuessParameters(scratch, frequent, ParametersOf(scratch.db(), sql), {},
-                                    Guess::kFrequent, &frequent.assumed);
+                                    Guess::kFrequent, &frequent.assumed,
+                                    &frequent.expression_values);
   bool same = true;
   for (size_t i = 0; i < spread.params.size(); ++i) {
     same = same && spread.params[i].AsText() == frequent.params[i].AsText() &&

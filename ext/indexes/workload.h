@@ -37,6 +37,9 @@ struct WorkloadItem {
   double weight = 1;
   std::vector<Value> params;      // guessed values for its parameters (by bind index - 1)
   std::string assumed;            // those values as text ("state = 'queued', :n = 10"), or ""
+  // The value bound where a parameter equals a function of a column:
+  // "json_extract(body, '$.status')" -> 'open' (as ExpressionPredicates writes it).
+  std::map<std::string, Value> expression_values;
   std::set<std::string> tables;   // lower-case names of the tables it reads or writes
   std::string written;            // lower-case name of the table it writes ("" for a query)
   std::string error;              // set when it cannot run on the copy

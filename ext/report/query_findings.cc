@@ -88,8 +88,17 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
 }
 
 absl::Status CheckTimingActive(Connection& c, std::vector<Finding>& out) {
-  ASSIGN_OR_RETURN(Rows info, Query(c, "SELECT status FROM query_stats_info"));
-  if (info.empty() || info[0][0].AsText() == "active") return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows info, Query(c, "SELECT status, store_error FROM query_stats_info"));
+  if (info.empty()) return absl::OkStatus();
+  if (!info[0][1].is_null()) {  // e.g. locked by another process: the figures are ours only
+    out.push_back({"timing", Severity::kWarn, "query_stats",
+                   absl::StrCat("the shared store could not be read, so the query findings use "
+                                "this process's figures only: ",
+                                info[0][1].AsText()),
+                   "read again when no process holds a long transaction on the store",
+                   std::nullopt, 0});
+  }
+  if (info[0][0].AsText() == "active") return absl::OkStatus();
   out.push_back(
       {"timing", Severity::kWarn, "query_stats",
        absl::StrCat("query timing is not active on this connection: ", info[0][0].AsText()),

@@ -32,7 +32,8 @@ void MergeBucket(BucketRow b, std::vector<BucketRow>* all,
   }
 }
 
-absl::StatusOr<std::vector<BucketRow>> MergedBuckets(Connection& connection) {
+absl::StatusOr<std::vector<BucketRow>> MergedBuckets(Connection& connection,
+                                                     UnreadStores* unread) {
   const std::string& own = connection.State<TimingState>().db_name();
   std::vector<std::string> dbs = Stats::Global().DbNames();
   if (std::find(dbs.begin(), dbs.end(), own) == dbs.end()) dbs.push_back(own);
@@ -41,8 +42,9 @@ absl::StatusOr<std::vector<BucketRow>> MergedBuckets(Connection& connection) {
   absl::MutexLock lock(&StoreMutex());  // no flush between the stores and memory
   for (const std::string& db : dbs) {
     absl::StatusOr<StoreContents> side = ReadSidecar(db, kStoreBuckets);
-    if (!side.ok()) {
-      if (db == own) return side.status();
+    if (!side.ok()) {  // locked, or damaged elsewhere: this process's hours only, said so
+      if (db == own && !StoreLocked(side.status())) return side.status();
+      unread->insert_or_assign(db, std::string(side.status().message()));
       continue;
     }
     for (BucketRow& b : side->buckets) MergeBucket(std::move(b), &all, &index);
@@ -70,10 +72,14 @@ const Column kBucketsColumns[] = {
     {"min_ms", "REAL", "Fastest run in that hour, ms."},
     {"max_ms", "REAL", "Slowest run in that hour, ms."},
     {"p95_ms", "REAL", "95th percentile in that hour (within one histogram bucket), ms."},
+    {"store_error", "TEXT",
+     "NULL when the hour includes its database's shared store; else why that store could not "
+     "be read (e.g. locked by another process): this process's unflushed counts only."},
 };
 
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call) {
-  ASSIGN_OR_RETURN(std::vector<BucketRow> buckets, MergedBuckets(call.connection()));
+  UnreadStores unread;
+  ASSIGN_OR_RETURN(std::vector<BucketRow> buckets, MergedBuckets(call.connection(), &unread));
   std::sort(buckets.begin(), buckets.end(), [](const BucketRow& a, const BucketRow& b) {
     return std::tie(b.hour, a.query_id, a.db) < std::tie(a.hour, b.query_id, b.db);
   });
@@ -90,9 +96,12 @@ absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call) {
     rows.Set("calls", c.calls);
     rows.Set("total_ms", c.total_ms);
     rows.Set("mean_ms", c.mean_ms());
-    rows.Set("min_ms", c.min_ms);
-    rows.Set("max_ms", c.max_ms);
-    rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
+    if (c.has_minmax()) {  // else NULL: no run since a min/max-only reset
+      rows.Set("min_ms", c.min_ms);
+      rows.Set("max_ms", c.max_ms);
+    }
+    rows.Set("p95_ms", c.PercentileMs(0.95));
+    if (auto it = unread.find(b.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
 }

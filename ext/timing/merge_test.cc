@@ -19,6 +19,7 @@
 
 #include "ext/core/testing.h"
 #include "ext/timing/stats.h"
+#include "ext/timing/store_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -29,26 +30,12 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::Db;
 using testing::TempDir;
+using timing::testing::NowMs;
 
 constexpr const char* kInsert = "INSERT INTO t VALUES (?)";
 constexpr const char* kSelect = "SELECT * FROM t WHERE a = ?";
 
-double NowMs() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-class Merge : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Db db;
-    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
-            "SELECT doctor_set('stats_share_examples', 'off')");
-  }
-  void TearDown() override { SetUp(); }
-};
+class Merge : public timing::testing::StoreFixture {};
 
 // `dir/name/app.db` with `inserts` INSERTs and `selects` SELECTs flushed to its store; returns
 // the store's path.
@@ -293,6 +280,56 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
   EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + two + "')"),
               AllOf(HasSubstr(two), HasSubstr("raise it")));
   db.Exec("SELECT doctor_set('stats_max', 5000)");
+}
+
+// The stores' hourly buckets and slow rings merge too (query_stats_buckets_merge,
+// slow_queries_merge), with the same checks; before, neither table existed.
+TEST_F(Merge, BucketsAndSlowRingsMergeToo) {
+  TempDir dir;
+  Db db;
+  db.Exec("SELECT doctor_set('slow_ms', 0)");  // every statement goes to the slow ring
+  const std::vector<std::string> stores = {MakeStore(dir, "a", 5, 3), MakeStore(dir, "b", 7, 0),
+                                           MakeStore(dir, "c", 11, 2)};
+  const std::string arg = "('" + JsonArray(stores) + "')";
+  const std::string insert = std::string("query = '") + kInsert + "'";
+  // Each store flushed once: one hour per store, so the sources add up to 3 in any case.
+  EXPECT_EQ(db.One("SELECT sum(calls) || ' ' || sum(sources) || ' ' || (min(hours_ago) >= 0)"
+                   " FROM query_stats_buckets_merge" + arg + " WHERE " + insert),
+            "23 3 1");
+  EXPECT_EQ(db.One("SELECT min(min_ms) = (SELECT min_ms FROM query_stats_merge" + arg + " WHERE " +
+                   insert + ") FROM query_stats_buckets_merge" + arg + " WHERE " + insert),
+            "1");
+  EXPECT_EQ(db.One("SELECT count(*) || ' ' || count(DISTINCT store) || ' ' || min(db)"
+                   " FROM slow_queries_merge" + arg + " WHERE sql = '" + kInsert + "'"),
+            "23 3 app.db");
+  // Newest first, at most slow_max.
+  db.Exec("SELECT doctor_set('slow_max', 4)");
+  EXPECT_EQ(db.One("SELECT count(*) FROM slow_queries_merge" + arg), "4");
+  EXPECT_EQ(db.One("SELECT (SELECT at FROM slow_queries_merge" + arg + " LIMIT 1) = "
+                   "(SELECT max(at) FROM slow_queries_merge" + arg + ")"),
+            "1");
+  db.Exec("SELECT doctor_set('slow_max', 1000); SELECT doctor_set('slow_ms', 100)");
+  // Every value checked, the file named; the same file twice refused.
+  const auto copy = [&](const std::string& name, const std::string& sql) {
+    const std::string path = dir.File(name);
+    std::filesystem::copy_file(stores[0], path);
+    Sql(path, sql);
+    return path;
+  };
+  const std::string bad_bucket = copy("bucket.db-doctor", "UPDATE doctor_query_buckets SET calls = -1");
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_buckets_merge('" +
+                       JsonArray({stores[1], bad_bucket}) + "')"),
+              AllOf(HasSubstr(bad_bucket), HasSubstr("calls -1"),
+                    ::testing::Not(HasSubstr(bad_bucket + ": sidecar"))));  // named once
+  const std::string bad_slow = copy("slow.db-doctor", "UPDATE doctor_slow_queries SET ms = -1");
+  EXPECT_THAT(db.Error("SELECT * FROM slow_queries_merge('" + JsonArray({stores[1], bad_slow}) +
+                       "')"),
+              AllOf(HasSubstr(bad_slow), HasSubstr("ms -1")));
+  EXPECT_THAT(db.Error("SELECT * FROM slow_queries_merge('" +
+                       JsonArray({stores[1], stores[1]}) + "')"),
+              HasSubstr("count twice"));
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_buckets_merge('[]')"),
+              HasSubstr("non-empty JSON"));
 }
 
 // A format-2 store (before shared plans), e.g. copied from a machine that runs an older release:

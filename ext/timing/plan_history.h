@@ -99,6 +99,10 @@ class PlanHistory {
   void Reset();
   // Moves at every Reset: connections re-capture the plans they had captured.
   uint64_t generation() const;
+  // Held across fork() (store_flusher.cc), so that the child never inherits it locked; the child
+  // then Resets: the parent's plans and changes are the parent's.
+  void LockForFork() ABSL_EXCLUSIVE_LOCK_FUNCTION(mu_) { mu_.Lock(); }
+  void UnlockAfterFork() ABSL_UNLOCK_FUNCTION(mu_) { mu_.Unlock(); }
 
  private:
   struct Shape {

@@ -109,8 +109,9 @@ Value Fix(Connection& c, const PlanChange& change, const std::vector<std::string
 
 // This process's changes (from memory, without those from before a store's last reset) and the
 // other processes' (from the stores of the databases a read covers), most recent first. A damaged
-// store fails the read on its own database's connections only.
-absl::StatusOr<std::vector<PlanChange>> AllPlanChanges(Connection& connection) {
+// store fails the read on its own database's connections only; a locked one is left out (`unread`).
+absl::StatusOr<std::vector<PlanChange>> AllPlanChanges(Connection& connection,
+                                                       UnreadStores* unread) {
   const std::string& own = connection.State<TimingState>().db_name();
   std::vector<PlanChange> all;
   absl::flat_hash_map<std::string, int64_t> reset_at;
@@ -120,7 +121,8 @@ absl::StatusOr<std::vector<PlanChange>> AllPlanChanges(Connection& connection) {
     for (const std::string& db : ReadDbs(connection)) {
       absl::StatusOr<StoreContents> side = ReadSidecar(db, kStorePlanChanges);
       if (!side.ok()) {
-        if (db == own) return side.status();
+        if (db == own && !StoreLocked(side.status())) return side.status();
+        unread->insert_or_assign(db, std::string(side.status().message()));
         continue;
       }
       reset_at[db] = side->reset_at_ms;
@@ -179,12 +181,16 @@ const Column kPlanChangesColumns[] = {
      "For this database: CREATE INDEX of the dropped indexes still missing, else ANALYZE;."},
     {"process", "",
      "'this' for this process; another process's token when read from the store."},
+    {"store_error", "TEXT",
+     "NULL when other processes' changes of its database were read from the shared store; else "
+     "why that store could not be read (e.g. locked by another process for more than 250 ms)."},
 };
 
 absl::StatusOr<Rows> PlanChanges(TableCall& call) {
   Connection& connection = call.connection();
   const std::string& own = connection.State<TimingState>().db_name();
-  ASSIGN_OR_RETURN(const std::vector<PlanChange> changes, AllPlanChanges(connection));
+  UnreadStores unread;
+  ASSIGN_OR_RETURN(const std::vector<PlanChange> changes, AllPlanChanges(connection, &unread));
   RowBuilder rows(kPlanChangesColumns);
   for (const PlanChange& c : changes) {
     const bool own_db = c.db == own;
@@ -202,6 +208,7 @@ absl::StatusOr<Rows> PlanChanges(TableCall& call) {
     rows.Set("regression", regression);
     if (regression) rows.Set("fix", Fix(connection, c, dropped, own_db));
     rows.Set("process", c.process == 0 ? Value("this") : Value(c.process));
+    if (auto it = unread.find(c.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
 }

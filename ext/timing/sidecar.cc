@@ -32,6 +32,28 @@ absl::flat_hash_map<std::string, uint64_t>& SlowWritten() ABSL_EXCLUSIVE_LOCKS_R
   return *written;
 }
 
+// Per database: the last min/max-only reset (the store's 'minmax_reset_at_ms') this process
+// applied to its pending counters, so that runs after it keep their min/max.
+absl::flat_hash_map<std::string, int64_t>& MinMaxApplied() ABSL_EXCLUSIVE_LOCKS_REQUIRED(store_mu) {
+  static auto* applied = new absl::flat_hash_map<std::string, int64_t>;
+  return *applied;
+}
+
+// A min/max-only reset of the store at `minmax_at` (by any process) that this process has not
+// applied yet: its pending counters of `db` from before it forget their min/max (calls and sums
+// stay), `taken` ones included.
+void ApplyMinMaxReset(const std::string& db, int64_t minmax_at, std::vector<EntrySnapshot>* taken)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(store_mu) {
+  int64_t& applied = MinMaxApplied()[db];
+  if (minmax_at <= applied) return;
+  applied = minmax_at;
+  for (EntrySnapshot& t : *taken) {
+    if (t.counters.first_seen_ms <= minmax_at) t.counters.ForgetMinMax();
+  }
+  FoldedStats();  // every connection's pending runs
+  Stats::Global().ForgetMinMaxBefore(db, minmax_at);
+}
+
 absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_example) {
   static const std::string* const kSelect = new std::string(absl::StrCat(
       "SELECT ", kStoreEntryColumns, " FROM doctor_query_stats WHERE query_id = ? AND db = ?"));
@@ -49,7 +71,7 @@ absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_exam
   return side.Run(*kInsert,
                {Value(t.query_id), Value(t.db), Value(t.query),
                 share_example ? Value(t.example) : Value::Null(), Value(c.calls),
-                Value(c.total_ms), Value(c.sumsq_ms), Value(c.min_ms), Value(c.max_ms),
+                Value(c.total_ms), Value(c.sumsq_ms), MinValue(c), MaxValue(c),
                 Value(c.rows), Value(c.vm_steps), Value(c.fullscan_steps), Value(c.sorts),
                 Value(c.autoindexes), c.errors ? Value(c.ErrorsJson()) : Value(0),
                 Value(c.first_seen_ms), Value(c.last_seen_ms), Value(HistogramJson(c.buckets)),
@@ -77,8 +99,8 @@ absl::StatusOr<bool> Evict(SidecarDb& side) {
 
 // Adds `taken` and `slow` to the store, in one transaction. What was counted before the store's
 // last reset (by any process) is dropped instead.
-absl::Status WriteAll(SidecarDb& side, const std::string& name, std::vector<EntrySnapshot> taken,
-                      std::vector<SlowQuery> slow) {
+absl::Status WriteAll(SidecarDb& side, const std::string& name, std::vector<EntrySnapshot>& taken,
+                      std::vector<SlowQuery> slow) ABSL_EXCLUSIVE_LOCKS_REQUIRED(store_mu) {
   sqlite3* db = side.db();
   RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   absl::Status status = [&]() -> absl::Status {
@@ -91,6 +113,8 @@ absl::Status WriteAll(SidecarDb& side, const std::string& name, std::vector<Entr
     slow.erase(std::remove_if(slow.begin(), slow.end(),
                               [&](const SlowQuery& s) { return s.at_ms < reset_at; }),
                slow.end());
+    ASSIGN_OR_RETURN(int64_t minmax_at, side.Key("minmax_reset_at_ms"));
+    ApplyMinMaxReset(name, minmax_at, &taken);
     const bool share_examples = kStatsShareExamples.On();
     for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteEntry(side, t, share_examples));
     RETURN_IF_ERROR(WriteStorePlans(side, taken));
@@ -186,15 +210,16 @@ absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
     RETURN_IF_ERROR(Exec(side->db(), "BEGIN"));
     ASSIGN_OR_RETURN(out.reset_at_ms, side->Key("reset_at_ms"));
     ASSIGN_OR_RETURN(out.evictions, side->Key("evictions"));
+    ASSIGN_OR_RETURN(out.minmax_reset_at_ms, side->Key("minmax_reset_at_ms"));
     if (parts & kStoreEntries) {
       ASSIGN_OR_RETURN(out.entries, ReadEntries(*side));
       ASSIGN_OR_RETURN(out.plans, ReadStorePlans(*side, kStatsMax.Get()));
     }
     if (parts & kStoreSlow) {
-      ASSIGN_OR_RETURN(out.slow, ReadSlow(*side, kSlowMax.Get()));
+      ASSIGN_OR_RETURN(out.slow, ReadSlow(*side, kSlowMax.Get(), ProcessToken()));
     }
     if (parts & kStoreBuckets) {
-      ASSIGN_OR_RETURN(out.buckets, ReadBuckets(*side));
+      ASSIGN_OR_RETURN(out.buckets, ReadBuckets(*side, kStatsMax.Get() * kBucketHours));
     }
     if (parts & kStorePlanChanges) {
       ASSIGN_OR_RETURN(out.plan_changes, ReadPlanChanges(*side, kMaxStoreChanges));
@@ -206,7 +231,25 @@ absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
     FoldedStats();  // every connection's pending runs, so older ones are dropped too
     Stats::Global().DropBefore(db, out.reset_at_ms);
   }
+  std::vector<EntrySnapshot> none;
+  ApplyMinMaxReset(db, out.minmax_reset_at_ms, &none);
   return out;
+}
+
+absl::Status ResetSidecarMinMax(const std::string& db, int64_t now_ms) {
+  if (!HasSidecar(db)) return absl::OkStatus();
+  MinMaxApplied()[db] = now_ms;  // this process's counters are already done
+  ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
+                   SidecarDb::Open(db, SidecarMode::kModify, kExplicitBusyMs));
+  if (side == nullptr) return absl::OkStatus();
+  RETURN_IF_ERROR(side->CreateTables());
+  sqlite3* handle = side->db();
+  RETURN_IF_ERROR(side->Named(Exec(handle, "BEGIN IMMEDIATE")));
+  absl::Status status = Exec(handle, "UPDATE doctor_query_stats SET min_ms = NULL, max_ms = NULL");
+  if (status.ok()) status = side->SetKey("minmax_reset_at_ms", now_ms);
+  if (status.ok()) status = Exec(handle, "COMMIT");
+  if (!status.ok()) (void)Exec(handle, "ROLLBACK");
+  return side->Named(status);
 }
 
 absl::Status ResetSidecar(const std::string& db, int64_t now_ms) {

@@ -28,7 +28,8 @@
 //     plan id, sqlite, figures, PRIMARY KEY (process, query_id, db, at_ms)) WITHOUT ROWID;
 //                                                                     -- store_plan_changes.h
 //   CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value);
-//     -- ('format', 4), ('reset_at_ms', the last query_stats_reset), ('evictions', n)
+//     -- ('format', 4), ('reset_at_ms', the last query_stats_reset), ('evictions', n),
+//     -- ('minmax_reset_at_ms', the last query_stats_reset('minmax'); min_ms/max_ms NULL since)
 //
 // A flush hands over what this process counted since its previous flush (the in-memory counters
 // are then zeroed) and adds it to the store's rows inside one BEGIN IMMEDIATE transaction: sums
@@ -64,6 +65,13 @@ constexpr int kExplicitBusyMs = 1000;
 constexpr int kReadBusyMs = 250;
 constexpr int kBackgroundBusyMs = 0;
 
+// True for the error of a store that another process held locked longer than the busy timeout
+// (kAborted): a reader then shows this process's own figures with the error (query_stats'
+// store_error) instead of failing.
+inline bool StoreLocked(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted;
+}
+
 // Held by every flush, read and reset of a store in this process.
 absl::Mutex& StoreMutex();
 
@@ -87,6 +95,7 @@ struct StoreContents {
   std::vector<BucketRow> buckets;      // hourly figures
   std::vector<PlanChange> plan_changes;  // other processes' changes of plan, newest first
   int64_t reset_at_ms = 0;             // the store's last reset (0: never)
+  int64_t minmax_reset_at_ms = 0;      // its last min/max-only reset (0: never)
   int64_t evictions = 0;               // rows dropped by stats_max since then
 };
 enum StorePart { kStoreEntries = 1, kStoreSlow = 2, kStoreBuckets = 4, kStorePlanChanges = 8 };
@@ -99,6 +108,13 @@ absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts)
 // Empties the store of `db` (query_stats_reset) and records when, so that every process drops
 // its older counts; nothing when there is no store.
 absl::Status ResetSidecar(const std::string& db, int64_t now_ms)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(StoreMutex());
+
+// A min/max-only reset of the store of `db` (query_stats_reset('minmax')): min_ms and max_ms of
+// every row become NULL (until its next run), calls and sums stay, and 'minmax_reset_at_ms'
+// tells every other process to forget the min/max of its counters from before `now_ms` (at its
+// next flush or read). Nothing when there is no store.
+absl::Status ResetSidecarMinMax(const std::string& db, int64_t now_ms)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(StoreMutex());
 
 }  // namespace doctor::timing

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/platform.h"  // open, lstat, fchmod: O_NOFOLLOW and links on Windows too
 #include "ext/core/sql.h"
@@ -125,7 +126,9 @@ absl::StatusOr<mode_t> DatabaseMode(const std::string& db) {
 }
 
 absl::Status NamedPath(const std::string& path, const absl::Status& s) {
-  return absl::Status(s.code(), absl::StrCat("sidecar ", path, ": ", s.message()));
+  const std::string prefix = absl::StrCat("store ", path, ": ");
+  if (absl::StartsWith(s.message(), prefix)) return s;  // named once only
+  return absl::Status(s.code(), absl::StrCat(prefix, s.message()));
 }
 
 int PastDeadline(void* context) {
@@ -138,6 +141,12 @@ std::string SidecarPath(const std::string& db) { return db + "-doctor"; }
 
 absl::Status SidecarDb::Named(const absl::Status& status) const {
   if (status.ok()) return status;
+  if (db_ != nullptr && (sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY) {
+    return NamedPath(path_, absl::AbortedError(
+                                busy_ms_ > 0 ? absl::StrCat("locked by another process for more "
+                                                            "than ", busy_ms_, " ms")
+                                             : "locked by another process"));
+  }
   return NamedPath(path_, status);
 }
 
@@ -190,6 +199,7 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenPath(const std::string
                      absl::UnavailableError(handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(handle, busy_ms);
+  side->busy_ms_ = busy_ms;
   side->deadline_ms_ = MonotonicMs() + kSidecarDeadlineMs;
   if (sqlite3_api->progress_handler != nullptr) {
     sqlite3_progress_handler(handle, 1000, PastDeadline, &side->deadline_ms_);

@@ -86,7 +86,9 @@ class SidecarDb {
   // One statement with `params` bound 1..n, all rows; the statement stays prepared for the next
   // call with the same text (a flush runs the same few statements for every query shape).
   absl::StatusOr<Rows> Run(const std::string& sql, absl::Span<const Value> params = {});
-  // Prefixes a failure with "sidecar <path>: ".
+  // Prefixes a failure with "store <path>: "; a failure because another process held the
+  // file's lock longer than the busy timeout becomes kAborted, "locked by another process for
+  // more than <busy_ms> ms" (StoreLocked in sidecar.h).
   absl::Status Named(const absl::Status& status) const;
 
  private:
@@ -103,6 +105,7 @@ class SidecarDb {
   int64_t format_ = 0;
   absl::flat_hash_map<std::string, sqlite3_stmt*> prepared_;  // Run's statements
   double deadline_ms_ = 0;
+  int busy_ms_ = 0;
 };
 
 }  // namespace doctor::timing

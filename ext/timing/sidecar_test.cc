@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "ext/core/testing.h"
+#include "ext/timing/store_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -25,15 +26,7 @@ using ::testing::HasSubstr;
 using testing::Db;
 using testing::TempDir;
 
-class Sidecar : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Db db;
-    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
-            "SELECT doctor_set('stats_share_examples', 'off')");
-  }
-};
+class Sidecar : public timing::testing::StoreFixture {};
 
 // A database file with a few counted statements.
 void Populate(Db& db, const std::string& table = "t") {

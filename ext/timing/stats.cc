@@ -29,6 +29,11 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
 }
 }  // namespace
 
+double Counters::PercentileMs(double p) const {
+  if (has_minmax()) return Percentile(buckets, calls, p, min_ms, max_ms);
+  return Percentile(buckets, calls, p, 0.0, std::numeric_limits<double>::max());
+}
+
 void Counters::Merge(const Counters& o) {
   if (o.calls == 0) return;
   if (calls == 0) {
@@ -217,7 +222,8 @@ std::vector<EntrySnapshot> Stats::Snapshot() const {
   std::vector<EntrySnapshot> out;
   out.reserve(entries_.size());
   for (const auto& [key, e] : entries_) {
-    out.push_back({key.query_id, DbNameLocked(key.db), e.query, e.example, e.counters, e.plan});
+    out.push_back({key.query_id, DbNameLocked(key.db), e.query, e.example, e.counters, e.plan,
+                   0, minmax_reset_ms_});
   }
   return out;
 }
@@ -276,6 +282,19 @@ void Stats::DropBefore(absl::string_view db, int64_t unix_ms) {
               slow_.end());
 }
 
+void Stats::ForgetMinMaxBefore(absl::string_view db, int64_t unix_ms) {
+  absl::MutexLock lock(&mu_);
+  auto idx = db_index_.find(db);
+  if (!db.empty() && idx == db_index_.end()) return;
+  for (auto& [key, e] : entries_) {
+    if ((db.empty() || key.db == idx->second) && e.counters.calls > 0 &&
+        e.counters.first_seen_ms <= unix_ms) {
+      e.counters.ForgetMinMax();
+    }
+  }
+  if (db.empty()) minmax_reset_ms_ = unix_ms;
+}
+
 void Stats::DropInheritedByFork(bool (*shared)(const std::string& db)) {
   absl::MutexLock lock(&mu_);
   for (auto& [key, e] : entries_) {
@@ -305,6 +324,7 @@ void Stats::Reset(int64_t now_ms) {
   evictions_ = 0;
   text_bytes_ = 0;
   since_ms_ = now_ms;
+  minmax_reset_ms_ = 0;
 }
 
 std::vector<EntrySnapshot> Stats::TakeForFlush(absl::string_view db) {

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,7 @@ struct Counters {
   int64_t calls = 0;
   double total_ms = 0;
   double sumsq_ms = 0;  // sum of squared durations, for the standard deviation
-  double min_ms = 0;    // meaningful when calls > 0
+  double min_ms = 0;    // meaningful when calls > 0 and has_minmax()
   double max_ms = 0;
   int64_t rows = 0;
   int64_t vm_steps = 0;
@@ -88,6 +89,15 @@ struct Counters {
   // {"BUSY_SNAPSHOT": 55}, "{}" when no run failed.
   std::string ErrorsJson() const;
   double mean_ms() const { return calls ? total_ms / calls : 0.0; }
+  // False after a min/max-only reset (query_stats_reset('minmax')) until the next run: min_ms is
+  // +inf and max_ms -inf, the identities of min and max, so runs and Merge need no test for it.
+  bool has_minmax() const { return min_ms <= max_ms; }
+  // The p-th percentile from the histogram, clamped to min_ms and max_ms when known.
+  double PercentileMs(double p) const;
+  void ForgetMinMax() {
+    min_ms = std::numeric_limits<double>::infinity();
+    max_ms = -std::numeric_limits<double>::infinity();
+  }
   // Population standard deviation, as pg_stat_statements' stddev_exec_time.
   double stddev_ms() const;
 };
@@ -144,6 +154,8 @@ struct EntrySnapshot {
   PlanFigures plan = {};  // this process's runs under its current plan (not in sidecars)
   // When the store row's statistics started (unix ms; 0: not from a store, first_seen_ms is).
   int64_t stats_since_ms = 0;
+  // The last min/max-only reset that reached this entry (unix ms; 0: none).
+  int64_t minmax_reset_ms = 0;
 };
 
 struct SlowQuery {
@@ -217,6 +229,10 @@ class Stats {
   void DropBefore(absl::string_view db, int64_t unix_ms);
   StatsInfo Info() const;
   void Reset(int64_t now_ms);
+  // A min/max-only reset: forgets min_ms and max_ms (Counters::ForgetMinMax) of the counters of
+  // database `db` (every database when empty) whose first pending run is at or before `unix_ms`; calls
+  // and sums stay. With `db` empty, Snapshot's entries carry `unix_ms` as minmax_reset_ms.
+  void ForgetMinMaxBefore(absl::string_view db, int64_t unix_ms);
   // In a child of fork(): drops the counters not yet flushed and the slow entries of every
   // database for which `shared` is true (the parent flushes them; the child must not add them
   // to the store again). Entries stay, with their usage.
@@ -261,6 +277,7 @@ class Stats {
   int64_t evictions_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t text_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t since_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t minmax_reset_ms_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t slow_seq_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -14,9 +14,7 @@ absl::Status ReadHourCounters(const Row& r, size_t first, Counters* c) {
   RETURN_IF_ERROR(ReadCount(r[first], "calls", &c->calls));
   if (c->calls == 0) return OutOfRange("calls", r[first]);
   RETURN_IF_ERROR(ReadMs(r[first + 1], "total_ms", &c->total_ms));
-  RETURN_IF_ERROR(ReadMs(r[first + 2], "min_ms", &c->min_ms));
-  RETURN_IF_ERROR(ReadMs(r[first + 3], "max_ms", &c->max_ms));
-  if (c->min_ms > c->max_ms) return OutOfRange("min_ms", r[first + 2]);
+  RETURN_IF_ERROR(ReadMinMax(r[first + 2], r[first + 3], c));
   return ReadHistogram(r[first + 4], c->calls, &c->buckets);
 }
 
@@ -47,7 +45,7 @@ absl::Status WriteBucket(SidecarDb& side, const EntrySnapshot& t) {
                " (query_id, db, hour, calls, total_ms, min_ms, max_ms, histogram)"
                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                {Value(t.query_id), Value(t.db), Value(hour), Value(c.calls), Value(c.total_ms),
-                Value(c.min_ms), Value(c.max_ms), Value(HistogramJson(c.buckets))})
+                MinValue(c), MaxValue(c), Value(HistogramJson(c.buckets))})
       .status();
 }
 
@@ -73,7 +71,7 @@ absl::Status PruneBuckets(SidecarDb& side, int64_t now_ms, bool evicted) {
               " doctor_query_stats s WHERE s.query_id = b.query_id AND s.db = b.db)");
 }
 
-absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side) {
+absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side, int64_t limit) {
   std::vector<BucketRow> out;
   if (!side.has_tables()) return out;
   absl::StatusOr<Rows> rows = Query(
@@ -82,7 +80,7 @@ absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side) {
       " b.total_ms, b.min_ms, b.max_ms, substr(b.histogram, 1, 4096)"
       " FROM doctor_query_buckets b JOIN doctor_query_stats s USING (query_id, db)"
       " ORDER BY b.hour DESC LIMIT ?",
-      {Value(kStatsMax.Get() * kBucketHours)});
+      {Value(limit)});
   if (!rows.ok()) return side.Named(rows.status());
   out.reserve(rows->size());
   for (const Row& r : *rows) {

@@ -37,8 +37,9 @@ struct BucketRow {
 absl::Status WriteBuckets(SidecarDb& side, const std::vector<EntrySnapshot>& taken);
 // Deletes hours older than kBucketHours and, after an eviction, buckets of evicted shapes.
 absl::Status PruneBuckets(SidecarDb& side, int64_t now_ms, bool evicted);
-// Every bucket of the store, values checked (at most stats_max x kBucketHours rows).
-absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side);
+// The newest `limit` buckets of the store (stats_max x kBucketHours for a live read), values
+// checked.
+absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side, int64_t limit);
 
 }  // namespace doctor::timing
 

@@ -10,9 +10,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ext/core/time.h"
+#include "ext/timing/plan_history.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/sidecar.h"
 #include "ext/timing/stats.h"
+#include "ext/timing/store_plan_changes.h"
+#include "ext/timing/store_slow.h"
 #include "ext/timing/trace.h"
 
 namespace doctor::timing {
@@ -99,19 +102,27 @@ void StartLocked(Flusher& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
 // connection it opens, as SQLite asks (a connection must not be carried across fork()), and its
 // last counts are flushed at exit. The counts the parent had not flushed at the fork stay the
 // parent's: the child drops its copy of them (trace.h, DropCountsInheritedByFork).
+// The child is another process in the store: its own token (store_slow.h) and none of the
+// parent's plan history or written plan changes (the parent shares those under its token).
 void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   TheFlusher().mu.Lock();
   StoreMutex().Lock();
+  PlanHistory::Global().LockForFork();  // before Stats: Observe holds it while switching plans
   LockTimingForFork();
 }
 void ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   UnlockTimingAfterFork();
+  PlanHistory::Global().UnlockAfterFork();
   StoreMutex().Unlock();
   TheFlusher().mu.Unlock();
 }
 void ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   UnlockTimingAfterFork();
+  PlanHistory::Global().UnlockAfterFork();
   DropCountsInheritedByFork();
+  PlanHistory::Global().Reset();
+  ForgetWrittenPlanChanges();
+  RenewProcessTokenAfterFork();
   StoreMutex().Unlock();
   Flusher& f = TheFlusher();
   // The parent's Run is left alone: its thread is not in this process (never joined, never freed).

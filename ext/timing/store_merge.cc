@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -13,6 +14,7 @@
 #include "ext/timing/sidecar.h"
 #include "ext/timing/sidecar_file.h"
 #include "ext/timing/store_plans.h"
+#include "ext/timing/store_slow.h"
 #include "ext/timing/store_values.h"
 #include "nlohmann/json.hpp"
 
@@ -21,13 +23,48 @@ namespace {
 
 constexpr size_t kMaxPathBytes = 4096;
 
-// The shapes of one store, every value checked, plus its captured plans (format 3).
+// The shapes of one store, every value checked, plus its captured plans (format 3); or its hourly
+// buckets; or its slow ring.
 struct StoreRows {
   std::vector<EntrySnapshot> entries;
   std::vector<StorePlan> plans;
+  std::vector<BucketRow> buckets;
+  std::vector<SlowQuery> slow;
 };
+enum class MergePart { kEntries, kBuckets, kSlow };
 
-absl::StatusOr<StoreRows> ReadStoreFile(const std::string& path, int64_t max_rows) {
+// Refuses a table of more than stats_max x `per_shape` rows (a merge reads every row of what it
+// merges, exactly or not at all).
+absl::Status CheckRowCount(SidecarDb& side, const char* table, int64_t stats_max,
+                           int64_t per_shape, const char* what) {
+  ASSIGN_OR_RETURN(Rows count, Query(side.db(), absl::StrCat("SELECT count(*) FROM ", table)));
+  const int64_t n = count.front()[0].AsInt();
+  if (n <= stats_max * per_shape) return absl::OkStatus();
+  const std::string bound =
+      per_shape == 1 ? absl::StrCat("stats_max (", stats_max, ")")
+                     : absl::StrCat(per_shape, " x stats_max (", stats_max * per_shape, ")");
+  return absl::FailedPreconditionError(absl::StrCat(
+      "holds ", n, " ", what, ", more than ", bound, ": raise it with doctor_set('stats_max', ",
+      (n + per_shape - 1) / per_shape, ") to merge this store exactly"));
+}
+
+absl::Status ReadEntries(SidecarDb& side, int64_t max_rows, StoreRows* out) {
+  RETURN_IF_ERROR(CheckRowCount(side, "doctor_query_stats", max_rows, 1, "query shapes"));
+  ASSIGN_OR_RETURN(Rows rows, Query(side.db(),
+                                    absl::StrCat("SELECT ", kStoreEntryColumns,
+                                                 " FROM doctor_query_stats LIMIT ?"),
+                                    {Value(max_rows)}));
+  out->entries.reserve(rows.size());
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(EntrySnapshot e, ReadStoreEntry(r));
+    out->entries.push_back(std::move(e));
+  }
+  ASSIGN_OR_RETURN(out->plans, ReadStorePlans(side, max_rows));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoreRows> ReadStoreFile(const std::string& path, int64_t max_rows,
+                                        MergePart part = MergePart::kEntries) {
   absl::StatusOr<std::unique_ptr<SidecarDb>> opened = SidecarDb::OpenCopy(path, kReadBusyMs);
   if (!opened.ok()) {
     if (absl::EndsWith(path, "-doctor")) return opened.status();
@@ -40,23 +77,21 @@ absl::StatusOr<StoreRows> ReadStoreFile(const std::string& path, int64_t max_row
   StoreRows out;
   absl::Status status = [&]() -> absl::Status {
     RETURN_IF_ERROR(Exec(side->db(), "BEGIN"));  // one snapshot of the file
-    ASSIGN_OR_RETURN(Rows count, Query(side->db(), "SELECT count(*) FROM doctor_query_stats"));
-    const int64_t n = count.front()[0].AsInt();
-    if (n > max_rows) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "holds ", n, " query shapes, more than stats_max (", max_rows,
-          "): raise it with doctor_set('stats_max', ", n, ") to merge this store exactly"));
+    switch (part) {
+      case MergePart::kEntries:
+        RETURN_IF_ERROR(ReadEntries(*side, max_rows, &out));
+        break;
+      case MergePart::kBuckets: {
+        RETURN_IF_ERROR(CheckRowCount(*side, "doctor_query_buckets", max_rows, kBucketHours,
+                                      "hourly buckets"));
+        ASSIGN_OR_RETURN(out.buckets, ReadBuckets(*side, max_rows * kBucketHours));
+        break;
+      }
+      case MergePart::kSlow: {  // max_rows: slow_max
+        ASSIGN_OR_RETURN(out.slow, ReadSlow(*side, max_rows, /*skip_process=*/0));
+        break;
+      }
     }
-    ASSIGN_OR_RETURN(Rows rows, Query(side->db(),
-                                      absl::StrCat("SELECT ", kStoreEntryColumns,
-                                                   " FROM doctor_query_stats LIMIT ?"),
-                                      {Value(max_rows)}));
-    out.entries.reserve(rows.size());
-    for (const Row& r : rows) {
-      ASSIGN_OR_RETURN(EntrySnapshot e, ReadStoreEntry(r));
-      out.entries.push_back(std::move(e));
-    }
-    ASSIGN_OR_RETURN(out.plans, ReadStorePlans(*side, max_rows));
     return Exec(side->db(), "COMMIT");
   }();
   if (!status.ok()) return side->Named(status);
@@ -69,7 +104,7 @@ absl::Status CheckDistinct(const std::vector<std::string>& paths) {
     for (size_t j = 0; j < i; ++j) {
       if (paths[i] == paths[j]) {
         return absl::InvalidArgumentError(
-            absl::StrCat("sidecar ", paths[i], ": named twice (its figures would count twice)"));
+            absl::StrCat("store ", paths[i], ": named twice (its figures would count twice)"));
       }
     }
   }
@@ -83,7 +118,7 @@ absl::Status CheckDistinct(const std::vector<std::string>& paths) {
   for (size_t i = 1; i < ids.size(); ++i) {
     if (ids[i].first == ids[i - 1].first) {
       return absl::InvalidArgumentError(
-          absl::StrCat("sidecar ", paths[ids[i].second], ": is the same file as ",
+          absl::StrCat("store ", paths[ids[i].second], ": is the same file as ",
                        paths[ids[i - 1].second], " (its figures would count twice)"));
     }
   }
@@ -180,6 +215,59 @@ absl::StatusOr<std::vector<MergedEntry>> MergeStores(const std::vector<std::stri
   std::sort(all.begin(), all.end(), [](const MergedEntry& a, const MergedEntry& b) {
     return a.counters.total_ms > b.counters.total_ms;
   });
+  return all;
+}
+
+absl::StatusOr<std::vector<MergedBucket>> MergeStoreBuckets(const std::vector<std::string>& paths,
+                                                            int64_t max_rows) {
+  RETURN_IF_ERROR(CheckDistinct(paths));
+  using BucketKey = std::tuple<int64_t, std::string, int64_t>;  // query id, file name, hour
+  std::vector<MergedBucket> all;
+  absl::flat_hash_map<BucketKey, size_t> index;
+  for (const std::string& path : paths) {
+    ASSIGN_OR_RETURN(StoreRows rows, ReadStoreFile(path, max_rows, MergePart::kBuckets));
+    absl::flat_hash_map<BucketKey, bool> seen;  // a store counts once per key as a source
+    for (BucketRow& b : rows.buckets) {
+      b.db = DbFileName(b.db);
+      BucketKey key(b.query_id, b.db, b.hour);
+      auto [it, fresh] = index.try_emplace(key, all.size());
+      if (fresh) {
+        if (static_cast<int64_t>(all.size()) >= max_rows * kBucketHours) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "the stores hold more than ", kBucketHours, " x stats_max (",
+              max_rows * kBucketHours, ") hourly buckets in all: raise stats_max with doctor_set"
+              " to merge them exactly"));
+        }
+        all.push_back({std::move(b), 0});
+      } else {
+        all[it->second].row.counters.Merge(b.counters);
+      }
+      if (seen.try_emplace(key, true).second) ++all[it->second].sources;
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const MergedBucket& a, const MergedBucket& b) {
+    return std::tie(b.row.hour, a.row.query_id, a.row.db) <
+           std::tie(a.row.hour, b.row.query_id, b.row.db);
+  });
+  return all;
+}
+
+absl::StatusOr<std::vector<MergedSlow>> MergeStoreSlow(const std::vector<std::string>& paths,
+                                                       int64_t slow_max) {
+  RETURN_IF_ERROR(CheckDistinct(paths));
+  std::vector<MergedSlow> all;
+  for (const std::string& path : paths) {
+    ASSIGN_OR_RETURN(StoreRows rows, ReadStoreFile(path, slow_max, MergePart::kSlow));
+    for (SlowQuery& q : rows.slow) {
+      q.db = DbFileName(q.db);
+      all.push_back({std::move(q), path});
+    }
+    // Bounded while reading: the newest slow_max so far.
+    std::stable_sort(all.begin(), all.end(), [](const MergedSlow& a, const MergedSlow& b) {
+      return a.slow.at_ms > b.slow.at_ms;
+    });
+    if (static_cast<int64_t>(all.size()) > slow_max) all.resize(slow_max);
+  }
   return all;
 }
 

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ext/timing/stats.h"
+#include "ext/timing/store_buckets.h"
 
 namespace doctor::timing {
 
@@ -54,6 +55,30 @@ absl::StatusOr<std::vector<std::string>> ParseStorePaths(absl::string_view arg);
 // error (its figures would count twice).
 absl::StatusOr<std::vector<MergedEntry>> MergeStores(const std::vector<std::string>& paths,
                                                      int64_t max_rows);
+
+// One merged hour of one query shape (query_stats_buckets_merge).
+struct MergedBucket {
+  BucketRow row;    // row.db: the database's file name, without its directory
+  int sources = 0;  // how many stores had this hour of the shape
+};
+
+// The hourly buckets of every store merged per query_id, database file name and hour (counts and
+// sums add, min/max combine, histograms add), newest hour first. A store with more than
+// max_rows x kBucketHours buckets, or a merge of more, is an error that says to raise stats_max.
+absl::StatusOr<std::vector<MergedBucket>> MergeStoreBuckets(const std::vector<std::string>& paths,
+                                                            int64_t max_rows);
+
+// One slow statement of a store (slow_queries_merge): `slow.db` is the database's file name.
+struct MergedSlow {
+  SlowQuery slow;
+  std::string store;  // the path of the store it came from
+};
+
+// The slow rings of every store (each at most `slow_max` rows read, every row written by any
+// process), the newest `slow_max` of all, newest first. A slow statement is in one store only:
+// nothing is added up.
+absl::StatusOr<std::vector<MergedSlow>> MergeStoreSlow(const std::vector<std::string>& paths,
+                                                       int64_t slow_max);
 
 // "/srv/a/app.db" -> "app.db".
 std::string DbFileName(absl::string_view db);

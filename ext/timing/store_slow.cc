@@ -1,5 +1,8 @@
 #include "ext/timing/store_slow.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -9,13 +12,34 @@
 
 namespace doctor::timing {
 
+namespace {
+
+std::atomic<int64_t> token{0};  // 0: not drawn yet
+
+int64_t Positive(uint64_t bits) { return static_cast<int64_t>(bits >> 1) | 1; }  // never 0
+
+}  // namespace
+
 int64_t ProcessToken() {
-  static const int64_t token = [] {
-    std::random_device random;
-    const uint64_t bits = (uint64_t{random()} << 32) ^ random();
-    return static_cast<int64_t>(bits >> 1) | 1;  // positive, never 0
-  }();
-  return token;
+  int64_t t = token.load(std::memory_order_acquire);
+  if (t != 0) return t;
+  std::random_device random;
+  const int64_t drawn = Positive((uint64_t{random()} << 32) ^ random());
+  return token.compare_exchange_strong(t, drawn, std::memory_order_acq_rel) ? drawn : t;
+}
+
+void RenewProcessTokenAfterFork() {
+  const int64_t parent = token.load(std::memory_order_relaxed);
+  if (parent == 0) return;  // drawn when first needed, in this process
+  // splitmix64 of the parent's token and this pid: distinct from the parent's and siblings'.
+  uint64_t z = static_cast<uint64_t>(parent) ^ (static_cast<uint64_t>(getpid()) << 17);
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  int64_t child = Positive(z);
+  if (child == parent) child = Positive(z + 1);
+  token.store(child, std::memory_order_relaxed);
 }
 
 absl::Status WriteSlow(SidecarDb& side, const std::vector<SlowQuery>& slow, bool share_sql,
@@ -37,7 +61,8 @@ absl::Status WriteSlow(SidecarDb& side, const std::vector<SlowQuery>& slow, bool
       .status();
 }
 
-absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit) {
+absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit,
+                                                int64_t skip_process) {
   std::vector<SlowQuery> out;
   if (!side.has_tables() || limit <= 0) return out;
   absl::StatusOr<Rows> rows =
@@ -45,7 +70,7 @@ absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit) 
             "SELECT seq, process, at_ms, ms, query_id, substr(sql, 1, 4100), substr(db, 1, 4096),"
             " vm_steps, fullscan_steps FROM doctor_slow_queries WHERE process IS NOT ?"
             " ORDER BY seq DESC LIMIT ?",
-            {Value(ProcessToken()), Value(limit)});
+            {Value(skip_process), Value(limit)});
   if (!rows.ok()) return side.Named(rows.status());
   for (const Row& r : *rows) {
     SlowQuery s{};

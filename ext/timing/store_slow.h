@@ -16,15 +16,21 @@
 
 namespace doctor::timing {
 
-// This process's token in the store (random, positive, fixed for the process's life).
+// This process's token in the store (random, positive, fixed for the process's life; a child of
+// fork() gets its own, RenewProcessTokenAfterFork).
 int64_t ProcessToken();
+// In a child of fork(): a new token, derived from the parent's and the child's pid (no I/O, no
+// allocation: safe in a fork handler).
+void RenewProcessTokenAfterFork();
 
 // Appends `slow` to the ring and keeps its newest `slow_max` rows (inside the flush's
 // transaction).
 absl::Status WriteSlow(SidecarDb& side, const std::vector<SlowQuery>& slow, bool share_sql,
                        int64_t slow_max);
-// The newest `limit` rows of the ring written by other processes, values checked.
-absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit);
+// The newest `limit` rows of the ring not written by process `skip_process` (this process's
+// ProcessToken() for a live read; 0 for a copied store: every row), values checked.
+absl::StatusOr<std::vector<SlowQuery>> ReadSlow(SidecarDb& side, int64_t limit,
+                                                int64_t skip_process);
 
 }  // namespace doctor::timing
 

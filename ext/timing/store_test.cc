@@ -29,30 +29,12 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::Db;
 using testing::TempDir;
+using timing::testing::NowMs;
 using timing::testing::StoreValue;
 
 constexpr const char* kInsert = "INSERT INTO t VALUES (?)";
 
-double NowMs() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-class Store : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Db db;
-    db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
-            "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
-            "SELECT doctor_set('slow_ms', 100); SELECT doctor_set('slow_max', 1000);"
-            "SELECT doctor_set('stats_share_examples', 'off')");
-  }
-  void TearDown() override {
-    Db db;
-    db.Exec("SELECT doctor_set('stats_share_ms', 0)");
-  }
-};
+class Store : public timing::testing::StoreFixture {};
 
 
 std::string StoreCalls(const std::string& app, const std::string& query) {
@@ -192,11 +174,25 @@ TEST_F(Store, ALockedStoreNeverDelaysStatements) {
     worst = std::max(worst, NowMs() - t0);
   }
   EXPECT_LT(worst, 100);  // before: 5,000 ms per statement while the lock was held
-  // A read waits at most a little and names the file.
-  const double t0 = NowMs();
-  EXPECT_THAT(db.Error("SELECT count(*) FROM query_stats"),
-              AllOf(HasSubstr(app + "-doctor"), HasSubstr("locked")));
+  // A read waits at most a little and gives an honest row: this process's figures not yet in
+  // the store, with why the store was left out (before: an error and no figures at all).
+  double t0 = NowMs();
+  const auto mine = db.Rows("SELECT calls > 0, store_error FROM query_stats"
+                            " WHERE query = 'SELECT b FROM u WHERE a = ?'");
   EXPECT_LT(NowMs() - t0, 1000);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0][0], "1");
+  EXPECT_THAT(mine[0][1], AllOf(HasSubstr(app + "-doctor"),
+                                HasSubstr("locked by another process for more than 250 ms")));
+  t0 = NowMs();
+  EXPECT_THAT(db.One("SELECT store_error FROM query_stats_info"), HasSubstr("locked"));
+  EXPECT_LT(NowMs() - t0, 1000);
+  // The same for the hourly buckets and the slow statements (before: an error).
+  EXPECT_THAT(db.One("SELECT store_error FROM query_stats_buckets"
+                     " WHERE query = 'SELECT b FROM u WHERE a = ?'"),
+              HasSubstr("locked by another process"));
+  EXPECT_EQ(sqlite3_exec(db.get(), "SELECT count(*) FROM slow_queries", nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close_v2(holder);
   // Nothing was lost: the counts reach the store once the lock is gone.
@@ -251,6 +247,56 @@ TEST_F(Store, ResetEmptiesTheStoreForEveryone) {
   EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_query_stats"), "0");
   EXPECT_NE(StoreValue(app, "SELECT value FROM doctor_sidecar WHERE key = 'reset_at_ms'"),
             "(none)");
+}
+
+// query_stats_reset('minmax') (pg_stat_statements 1.11's minmax_only): min_ms and max_ms start
+// again, here and in the store, calls and sums stay; another process's min/max reset reaches
+// this process's unflushed counts too.
+TEST_F(Store, AMinMaxResetKeepsTheCountsEverywhere) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 3);
+  db.One("SELECT query_stats_flush()");
+  Insert(db, 2);  // not flushed yet
+  usleep(5 * 1000);
+  EXPECT_EQ(db.One("SELECT query_stats_reset('minmax')"), "ok");
+  const std::string row =
+      std::string("SELECT calls, min_ms IS NULL, max_ms IS NULL, minmax_since > stats_since"
+                  " FROM query_stats WHERE query = '") + kInsert + "'";
+  EXPECT_EQ(db.Rows(row), (std::vector<std::vector<std::string>>{{"5", "1", "1", "1"}}));
+  EXPECT_EQ(StoreValue(app, "SELECT calls || ' ' || typeof(min_ms) || ' ' || typeof(max_ms)"
+                            " FROM doctor_query_stats WHERE query = '" + std::string(kInsert) + "'"),
+            "3 null null");
+  Insert(db, 1);  // min and max start again
+  EXPECT_EQ(db.Rows(row), (std::vector<std::vector<std::string>>{{"6", "0", "0", "1"}}));
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT calls || ' ' || (min_ms = max_ms) FROM doctor_query_stats"
+                            " WHERE query = '" + std::string(kInsert) + "'"),
+            "6 1");
+  // Another process's query_stats_reset('minmax'), done on the store as it does it.
+  Insert(db, 2);  // not flushed yet: their min/max are from before that reset
+  usleep(5 * 1000);
+  {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other,
+                           "UPDATE doctor_query_stats SET min_ms = NULL, max_ms = NULL;"
+                           " INSERT OR REPLACE INTO doctor_sidecar VALUES ('minmax_reset_at_ms',"
+                           " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(other);
+    sqlite3_close_v2(other);
+  }
+  EXPECT_EQ(db.Rows(row), (std::vector<std::vector<std::string>>{{"8", "1", "1", "1"}}));
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT calls || ' ' || typeof(min_ms) FROM doctor_query_stats"
+                            " WHERE query = '" + std::string(kInsert) + "'"),
+            "8 null");
+  EXPECT_THAT(db.Error("SELECT query_stats_reset('counts')"),
+              HasSubstr("what must be 'all' or 'minmax', got 'counts'"));
 }
 
 TEST_F(Store, SlowQueriesOfOtherProcessesAreShared) {

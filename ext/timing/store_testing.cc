@@ -2,7 +2,27 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+
+#include "ext/core/testing.h"
+
 namespace doctor::timing::testing {
+
+void StoreFixture::SetUp() {
+  doctor::testing::Db db;
+  db.Exec("SELECT query_stats_reset(); SELECT doctor_set('timing', 'on');"
+          "SELECT doctor_set('stats_share_ms', 0); SELECT doctor_set('stats_max', 5000);"
+          "SELECT doctor_set('slow_ms', 100); SELECT doctor_set('slow_max', 1000);"
+          "SELECT doctor_set('stats_share_examples', 'off')");
+}
+
+void StoreFixture::TearDown() { SetUp(); }
+
+double NowMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string OnStore(const std::string& app, const std::string& sql) {
   sqlite3* raw = nullptr;

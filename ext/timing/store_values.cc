@@ -47,6 +47,17 @@ absl::Status ReadMs(const Value& v, absl::string_view column, double* out) {
   return absl::OkStatus();
 }
 
+absl::Status ReadMinMax(const Value& min, const Value& max, Counters* c) {
+  if (min.is_null() && max.is_null()) {
+    c->ForgetMinMax();
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(ReadMs(min, "min_ms", &c->min_ms));
+  RETURN_IF_ERROR(ReadMs(max, "max_ms", &c->max_ms));
+  if (c->min_ms > c->max_ms) return OutOfRange("min_ms", min);
+  return absl::OkStatus();
+}
+
 absl::Status ReadHistogram(const Value& v, int64_t calls, Buckets* b) {
   nlohmann::json j = nlohmann::json::parse(v.AsText(), nullptr, /*allow_exceptions=*/false);
   if (!j.is_array() || j.size() != b->size()) return OutOfRange("histogram", v);
@@ -93,9 +104,7 @@ absl::Status ReadCounters(const Row& r, Counters* c) {
   if (c->calls == 0) return OutOfRange("calls", r[4]);  // flushes never write an empty entry
   RETURN_IF_ERROR(ReadMs(r[5], "total_ms", &c->total_ms));
   RETURN_IF_ERROR(ReadMs(r[6], "sumsq_ms", &c->sumsq_ms));
-  RETURN_IF_ERROR(ReadMs(r[7], "min_ms", &c->min_ms));
-  RETURN_IF_ERROR(ReadMs(r[8], "max_ms", &c->max_ms));
-  if (c->min_ms > c->max_ms) return OutOfRange("min_ms", r[7]);
+  RETURN_IF_ERROR(ReadMinMax(r[7], r[8], c));
   RETURN_IF_ERROR(ReadCount(r[9], "rows", &c->rows));
   RETURN_IF_ERROR(ReadCount(r[10], "vm_steps", &c->vm_steps));
   RETURN_IF_ERROR(ReadCount(r[11], "fullscan_steps", &c->fullscan_steps));

@@ -32,6 +32,11 @@ absl::Status ReadHistogram(const Value& v, int64_t calls, Buckets* b);
 // 0, or a JSON object of failed runs by code ({"BUSY_SNAPSHOT": 55}).
 absl::Status ReadErrors(const Value& v, int64_t calls, Counters* c);
 std::string HistogramJson(const Buckets& b);
+// min_ms and max_ms: both times with min <= max, or both NULL after a min/max-only reset
+// (Counters::ForgetMinMax); MinValue/MaxValue write them so.
+absl::Status ReadMinMax(const Value& min, const Value& max, Counters* c);
+inline Value MinValue(const Counters& c) { return c.has_minmax() ? Value(c.min_ms) : Value::Null(); }
+inline Value MaxValue(const Counters& c) { return c.has_minmax() ? Value(c.max_ms) : Value::Null(); }
 
 // The columns of doctor_query_stats a read takes, in the order ReadStoreEntry expects: texts are
 // cut (a hostile row cannot make us allocate much).

@@ -79,14 +79,18 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
   // Stores keep no literal example unless shared (stats_share_examples): take ours.
   if (into.example.empty()) into.example = std::move(e.example);
   if (into.stats_since_ms == 0) into.stats_since_ms = e.stats_since_ms;
+  into.minmax_reset_ms = std::max(into.minmax_reset_ms, e.minmax_reset_ms);
 }
 
 // Process memory (what is not flushed yet) merged with the store of every database file this
 // process has seen and of this connection's own database. A damaged store fails the read on its
-// own database's connections only (the error names the file); elsewhere it is left out.
+// own database's connections only (the error names the file). A store locked by another process
+// (StoreLocked), or a damaged one of another database, is left out: its database's rows are this
+// process's figures only, and `unread` maps that database to why.
 using StorePlans = absl::flat_hash_map<std::pair<int64_t, std::string>, StorePlan>;
 
-absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StorePlans* plans) {
+absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StorePlans* plans,
+                                                  UnreadStores* unread) {
   const std::string& own = connection.State<TimingState>().db_name();
   absl::flat_hash_map<std::pair<int64_t, std::string>, size_t> index;
   std::vector<EntrySnapshot> all;
@@ -95,10 +99,14 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StoreP
     for (const std::string& db : ReadDbs(connection)) {
       absl::StatusOr<StoreContents> side = ReadSidecar(db, kStoreEntries);
       if (!side.ok()) {
-        if (db == own) return side.status();
+        if (db == own && !StoreLocked(side.status())) return side.status();
+        unread->insert_or_assign(db, std::string(side.status().message()));
         continue;
       }
-      for (EntrySnapshot& e : side->entries) MergeInto(std::move(e), &all, &index);
+      for (EntrySnapshot& e : side->entries) {
+        e.minmax_reset_ms = side->minmax_reset_at_ms;
+        MergeInto(std::move(e), &all, &index);
+      }
       for (StorePlan& p : side->plans) {
         std::pair<int64_t, std::string> key(p.query_id, p.db);
         plans->insert_or_assign(std::move(key), std::move(p));
@@ -113,8 +121,8 @@ absl::StatusOr<std::vector<EntrySnapshot>> Merged(Connection& connection, StoreP
 }
 
 // This process's slow statements merged with other processes' from the stores, newest first,
-// at most slow_max.
-absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
+// at most slow_max; stores left out as in Merged.
+absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection, UnreadStores* unread) {
   const std::string& own = connection.State<TimingState>().db_name();
   std::vector<SlowQuery> all;
   {
@@ -122,7 +130,8 @@ absl::StatusOr<std::vector<SlowQuery>> MergedSlow(Connection& connection) {
     for (const std::string& db : ReadDbs(connection)) {
       absl::StatusOr<StoreContents> side = ReadSidecar(db, kStoreSlow);
       if (!side.ok()) {
-        if (db == own) return side.status();
+        if (db == own && !StoreLocked(side.status())) return side.status();
+        unread->insert_or_assign(db, std::string(side.status().message()));
         continue;
       }
       for (SlowQuery& s : side->slow) all.push_back(std::move(s));
@@ -155,13 +164,15 @@ Value TimeOfDay(int64_t unix_ms) {
 void SetCounterColumns(RowBuilder& rows, const Counters& c) {
   rows.Set("calls", c.calls);
   rows.Set("total_ms", c.total_ms);
-  rows.Set("min_ms", c.min_ms);
-  rows.Set("max_ms", c.max_ms);
+  if (c.has_minmax()) {  // else NULL: no run since a min/max-only reset
+    rows.Set("min_ms", c.min_ms);
+    rows.Set("max_ms", c.max_ms);
+  }
   rows.Set("mean_ms", c.mean_ms());
   rows.Set("stddev_ms", c.stddev_ms());
-  rows.Set("p50_ms", Percentile(c.buckets, c.calls, 0.50, c.min_ms, c.max_ms));
-  rows.Set("p95_ms", Percentile(c.buckets, c.calls, 0.95, c.min_ms, c.max_ms));
-  rows.Set("p99_ms", Percentile(c.buckets, c.calls, 0.99, c.min_ms, c.max_ms));
+  rows.Set("p50_ms", c.PercentileMs(0.50));
+  rows.Set("p95_ms", c.PercentileMs(0.95));
+  rows.Set("p99_ms", c.PercentileMs(0.99));
   rows.Set("histogram", Sparkline(c.buckets));
   rows.Set("rows", c.rows);
   rows.Set("vm_steps", c.vm_steps);
@@ -183,8 +194,8 @@ const Column kQueryStatsColumns[] = {
     {"db", "TEXT", "Database file; :memory: for in-memory, temp and memdb databases."},
     {"calls", "INTEGER", "Runs, failed ones included."},
     {"total_ms", "REAL", "Wall time of all runs, ms."},
-    {"min_ms", "REAL", "Fastest run, ms."},
-    {"max_ms", "REAL", "Slowest run, ms."},
+    {"min_ms", "REAL", "Fastest run since minmax_since, ms (NULL: no run since then)."},
+    {"max_ms", "REAL", "Slowest run since minmax_since, ms (NULL: no run since then)."},
     {"mean_ms", "REAL", "Mean run, ms."},
     {"stddev_ms", "REAL", "Population standard deviation of the runs, ms."},
     {"p50_ms", "REAL", "Median from the latency histogram (within one bucket), ms."},
@@ -214,7 +225,13 @@ const Column kQueryStatsColumns[] = {
     {"stats_since", "TEXT",
      "When this row's statistics started (its first run since the last reset or its eviction), "
      "ISO-8601 UTC."},
-    {"minmax_since", "TEXT", "When min_ms and max_ms started (equal to stats_since)."},
+    {"minmax_since", "TEXT",
+     "When min_ms and max_ms started: stats_since, or the last query_stats_reset('minmax') "
+     "when later, ISO-8601 UTC."},
+    {"store_error", "TEXT",
+     "NULL when the row includes its database's shared store; else why that store could not be "
+     "read (e.g. locked by another process for more than 250 ms), and the row holds only this "
+     "process's figures not yet added to the store."},
 };
 
 const Column kSlowQueriesColumns[] = {
@@ -228,6 +245,9 @@ const Column kSlowQueriesColumns[] = {
     {"fullscan_steps", "INTEGER", "Full-scan steps of this run."},
     {"plan", "TEXT", "EXPLAIN QUERY PLAN of sql on this connection (NULL for other databases)."},
     {"process", "", "'this' for this process; another process's token when read from the store."},
+    {"store_error", "TEXT",
+     "NULL when other processes' slow statements of its database were read from the shared "
+     "store; else why that store could not be read (e.g. locked by another process)."},
 };
 
 const Column kInfoColumns[] = {
@@ -253,7 +273,8 @@ const Column kInfoColumns[] = {
 absl::StatusOr<Rows> QueryStats(TableCall& call) {
   Connection& connection = call.connection();
   StorePlans shared;  // the plans other processes captured (format-3 stores)
-  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection, &shared));
+  UnreadStores unread;
+  ASSIGN_OR_RETURN(std::vector<EntrySnapshot> entries, Merged(connection, &shared, &unread));
   const std::string& own = connection.State<TimingState>().db_name();
   PlanCache& plans = connection.State<PlanCache>();
   plans.Refresh();
@@ -277,7 +298,8 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     }
     const int64_t since = e.stats_since_ms > 0 ? e.stats_since_ms : c.first_seen_ms;
     rows.Set("stats_since", TimeOfDay(since));
-    rows.Set("minmax_since", TimeOfDay(since));
+    rows.Set("minmax_since", TimeOfDay(std::max(since, e.minmax_reset_ms)));
+    if (auto it = unread.find(e.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
 }
@@ -287,7 +309,8 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
   const std::string& own = connection.State<TimingState>().db_name();
   PlanCache& plans = connection.State<PlanCache>();
   plans.Refresh();
-  ASSIGN_OR_RETURN(std::vector<SlowQuery> slow, MergedSlow(connection));
+  UnreadStores unread;
+  ASSIGN_OR_RETURN(std::vector<SlowQuery> slow, MergedSlow(connection, &unread));
   RowBuilder rows(kSlowQueriesColumns);
   for (const SlowQuery& s : slow) {
     rows.NewRow();
@@ -301,6 +324,7 @@ absl::StatusOr<Rows> SlowQueries(TableCall& call) {
     rows.Set("fullscan_steps", s.fullscan_steps);
     if (s.db == own) rows.Set("plan", plans.Plan(s.sql));
     rows.Set("process", s.process == 0 ? Value("this") : Value(s.process));
+    if (auto it = unread.find(s.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "ext/core/area.h"
 #include "ext/core/table.h"
@@ -14,10 +15,15 @@
 
 namespace doctor::timing {
 
-extern const Column kQueryStatsColumns[27];
-extern const Column kPlanChangesColumns[21];
-extern const Column kSlowQueriesColumns[10];
+extern const Column kQueryStatsColumns[28];
+extern const Column kPlanChangesColumns[22];
+extern const Column kSlowQueriesColumns[11];
 extern const Column kInfoColumns[15];
+
+// Per database file: why its store was left out of a read (locked by another process, or
+// damaged on another database's connection); the read's rows of that database are this process's
+// figures only and say so in their store_error column.
+using UnreadStores = absl::flat_hash_map<std::string, std::string>;
 
 // The database files a read covers: every one this process has seen and the connection's own.
 std::vector<std::string> ReadDbs(Connection& connection);
@@ -33,12 +39,17 @@ absl::StatusOr<Rows> Info(TableCall& call);
 absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
 
 // query_stats_buckets (buckets_table.cc).
-extern const Column kBucketsColumns[11];
+extern const Column kBucketsColumns[12];
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
 // query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
 extern const Column kMergeColumns[29];
 absl::StatusOr<Rows> QueryStatsMerge(TableCall& call);
+// Their hourly buckets and slow rings (merge_parts_table.cc).
+extern const Column kBucketsMergeColumns[12];
+extern const Column kSlowMergeColumns[9];
+absl::StatusOr<Rows> QueryStatsBucketsMerge(TableCall& call);
+absl::StatusOr<Rows> SlowQueriesMerge(TableCall& call);
 
 }  // namespace doctor::timing
 

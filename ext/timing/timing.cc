@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "ext/core/function.h"
 #include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
@@ -23,19 +24,49 @@ namespace doctor {
 namespace timing {
 namespace {
 
+// The database files a reset covers: every one this process has seen and the connection's own.
+std::vector<std::string> ResetDbs(FunctionCall& call) {
+  std::vector<std::string> dbs = Stats::Global().DbNames();
+  dbs.push_back(call.connection().State<TimingState>().db_name());
+  std::sort(dbs.begin(), dbs.end());
+  dbs.erase(std::unique(dbs.begin(), dbs.end()), dbs.end());
+  return dbs;
+}
+
+// query_stats_reset('minmax'): forgets min_ms and max_ms of this process's figures and of the
+// store of every database file it has seen (calls and sums stay); minmax_since becomes now.
+absl::StatusOr<Value> ResetMinMax(FunctionCall& call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(StoreMutex()) {
+  const int64_t now = UnixMs();
+  FoldedStats();  // every connection's pending runs
+  Stats::Global().ForgetMinMaxBefore("", now);
+  const std::string& own = call.connection().State<TimingState>().db_name();
+  absl::Status own_status;
+  for (const std::string& db : ResetDbs(call)) {
+    absl::Status status = ResetSidecarMinMax(db, now);
+    if (db == own) own_status = status;
+  }
+  RETURN_IF_ERROR(own_status);
+  return Value("ok");
+}
+
 // Clears this process's figures, then the sidecar of every database file it has seen and of this
 // connection's database; only this connection's own sidecar can fail the call.
 absl::StatusOr<Value> Reset(FunctionCall& call) {
   absl::MutexLock lock(&StoreMutex());  // no flush in between: nothing older comes back
+  if (call.args().size() > 0) {
+    ASSIGN_OR_RETURN(std::string what, call.args().Text(0, "what"));
+    if (what == "minmax") return ResetMinMax(call);
+    if (what != "all") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("what must be 'all' or 'minmax', got '", what.substr(0, 40), "'"));
+    }
+  }
   const int64_t now = UnixMs();
   DiscardPendingSamples();
   Stats::Global().Reset(now);
   PlanHistory::Global().Reset();
   ForgetWrittenPlanChanges();
-  std::vector<std::string> dbs = Stats::Global().DbNames();
-  dbs.push_back(call.connection().State<TimingState>().db_name());
-  std::sort(dbs.begin(), dbs.end());
-  dbs.erase(std::unique(dbs.begin(), dbs.end()), dbs.end());
+  std::vector<std::string> dbs = ResetDbs(call);
   const std::string& own = call.connection().State<TimingState>().db_name();
   absl::Status own_status;
   for (const std::string& db : dbs) {
@@ -88,10 +119,13 @@ absl::Status Attach(Connection& connection) {
 }
 
 const FunctionSpec kFunctions[] = {
-    {"query_stats_reset", 0, 0, Trust::kDirectOnly, Reset, "query_stats_reset() -> TEXT",
+    {"query_stats_reset", 0, 1, Trust::kDirectOnly, Reset,
+     "query_stats_reset([what TEXT]) -> TEXT",
      "Clears the query statistics and slow-query log everywhere: this process's, the "
      "<db>-doctor store of every database file it has seen, and (at their next flush or read) "
-     "every other process's counts from before the reset."},
+     "every other process's counts from before the reset. what = 'minmax' clears only min_ms "
+     "and max_ms the same way (as pg_stat_statements_reset(minmax_only => true)): calls and "
+     "sums stay, minmax_since becomes now."},
     {"query_stats_flush", 0, 0, Trust::kDirectOnly, Flush, "query_stats_flush() -> INTEGER",
      "Adds this process's query statistics since its last flush into the shared <db>-doctor "
      "store of each database file now (the background flusher does it every stats_share_ms); "
@@ -142,6 +176,20 @@ const TableSpec kTables[] = {
      "bucket), and sources, how many stores each row came from. Read-only; a bad store is an "
      "error naming it.",
      kMergeColumns},
+    {"query_stats_buckets_merge", nullptr, kStoresArg, true, QueryStatsBucketsMerge,
+     "SELECT * FROM query_stats_buckets_merge(stores)",
+     "The hourly buckets of <db>-doctor stores copied from several machines (stores as in "
+     "query_stats_merge), merged exactly per query, database file name and hour: calls, total, "
+     "mean, min, max, p95 from the merged histogram, and sources. Read-only; a bad store is an "
+     "error naming it.",
+     kBucketsMergeColumns},
+    {"slow_queries_merge", nullptr, kStoresArg, true, SlowQueriesMerge,
+     "SELECT * FROM slow_queries_merge(stores)",
+     "The slow statements of <db>-doctor stores copied from several machines (stores as in "
+     "query_stats_merge): the newest slow_max of all their slow rings, newest first, each with "
+     "the process that ran it and the store it came from. Read-only; a bad store is an error "
+     "naming it.",
+     kSlowMergeColumns},
 };
 
 Setting* const kSettings[] = {&kTimingOn,  &kStatsMax,    &kSlowMs,           &kSlowMax,

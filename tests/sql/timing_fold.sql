@@ -549,10 +549,18 @@ SELECT doctor_set('stats_max', 5000);
 -- Reset clears both.
 SELECT query_stats_reset();
 SELECT 'reset', (SELECT count(*) FROM slow_queries) = 0 AND entries <= 1 AND evictions = 0 FROM query_stats_info;
+-- A min/max-only reset keeps the counts; min and max start again at the next run.
+SELECT 1 AS mm; SELECT 1 AS mm;
+SELECT query_stats_reset('minmax');
+SELECT 'minmax reset', calls = 2 AND min_ms IS NULL AND max_ms IS NULL AND minmax_since >= stats_since FROM query_stats WHERE query = 'SELECT ? AS mm';
+SELECT 1 AS mm;
+SELECT 'minmax again', calls = 3 AND min_ms = max_ms FROM query_stats WHERE query = 'SELECT ? AS mm';
 -- An in-memory database has no sidecar: flushing writes nothing.
 SELECT 'flush on memory', query_stats_flush() = 0;
 -- Bad input.
 SELECT query_stats_reset(1);
+SELECT query_stats_reset('counts');
+SELECT query_stats_reset('all', 1);
 SELECT query_stats_flush('x');
 SELECT query_trace_forward('x');
 SELECT query_trace_forward(1, 'not a pointer');

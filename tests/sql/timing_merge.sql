@@ -43,7 +43,14 @@ SELECT count(*) AS buckets, sum(mb.value = eb.value + wb.value) AS sums_match
 -- The lookup's plan as east's SQLite captured it.
 SELECT plan, plan_id IS NOT NULL AS captured FROM query_stats_merge('east/app.db-doctor')
  WHERE query LIKE 'SELECT id FROM users%';
+-- Their hourly buckets merge the same way; their slow rings too (none here: slow_ms is 100).
+SELECT query, db, sources, calls, min_ms <= max_ms AS ordered, hours_ago >= 0 AS recent
+  FROM query_stats_buckets_merge('["east/app.db-doctor", "west/app.db-doctor"]')
+ WHERE query LIKE '%users%' AND query NOT LIKE 'CREATE%' ORDER BY query;
+SELECT count(*) AS slow FROM slow_queries_merge('["east/app.db-doctor", "west/app.db-doctor"]');
 -- Errors name the store.
+SELECT * FROM query_stats_buckets_merge('north/app.db-doctor');
+SELECT * FROM slow_queries_merge('["east/app.db-doctor", "east/app.db-doctor"]');
 SELECT * FROM query_stats_merge('north/app.db-doctor');
 SELECT * FROM query_stats_merge('east');
 SELECT * FROM query_stats_merge('east/app.db');
@@ -53,3 +60,5 @@ SELECT * FROM query_stats_merge;
 -- Files only: not from a view or trigger.
 CREATE VIEW fleet AS SELECT * FROM query_stats_merge('east/app.db-doctor');
 SELECT count(*) FROM fleet;
+CREATE VIEW fleet_slow AS SELECT * FROM slow_queries_merge('east/app.db-doctor');
+SELECT count(*) FROM fleet_slow;
