@@ -325,6 +325,40 @@ TEST_F(PhasesTest, SampleStepCopiesTheParentsTheWorkloadsJoinsReach) {
   EXPECT_GT((*joined)->FindTable("ps")->sample_rows, (*plain)->FindTable("ps")->sample_rows);
 }
 
+// Two candidates whose names are cut to the same (two long expressions): parking one must
+// never bring the other back in its place. app_jsondocs params lost docs(created_at) before:
+// the customer.id index was taken out when the customer.tier one was parked, so a lookup on
+// customer.id looked as dear as a scan.
+TEST_F(PhasesTest, CandidatesSharingANameAreNotParkedForEachOther) {
+  std::unique_ptr<Scratch> scratch = Build();
+  auto items = LoadWorkload(*scratch, {{"SELECT * FROM t WHERE coalesce(a, b, 1234567890123451) = 1;"
+                                        "SELECT * FROM t WHERE coalesce(a, b, 1234567890123452) = 1",
+                                        1, true}});
+  ASSERT_TRUE(items.ok()) << items.status();
+  CandidatePool pool;
+  for (const char* expr : {"coalesce(a, b, 1234567890123451)", "coalesce(a, b, 1234567890123452)"}) {
+    IndexDef d;
+    d.table = "t";
+    d.parts.push_back({expr, "", false, true});
+    pool.indexes.push_back(d);
+    pool.bytes.push_back(1000);
+  }
+  ASSERT_EQ(pool.indexes[0].StableName(), pool.indexes[1].StableName());
+  CostCache costs(*scratch, *items, pool, 25);
+  auto uses = [&](int s) {
+    auto plan = ExplainQueryPlan(scratch->db(), (*items)[s].sql);
+    return plan.ok() && !plan->steps.empty() && !plan->steps[0].index.empty();
+  };
+  ASSERT_TRUE(costs.Ensure({"t"}, {0}));
+  EXPECT_TRUE(uses(0));
+  ASSERT_TRUE(costs.Ensure({"t"}, {1}));  // built under the name 0 had while 0 is parked
+  EXPECT_TRUE(uses(1));
+  EXPECT_FALSE(uses(0));
+  ASSERT_TRUE(costs.Ensure({"t"}, {0}));
+  EXPECT_TRUE(uses(0));
+  EXPECT_FALSE(uses(1));
+}
+
 TEST(BenefitShare, StaysWithinZeroAndOne) {
   EXPECT_EQ(BenefitShare(50, 100), 0.5);
   EXPECT_EQ(BenefitShare(101.2, 100), 1.0);  // measured against a set dearer than the baseline

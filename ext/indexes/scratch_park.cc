@@ -43,6 +43,8 @@ bool Scratch::ParkIndex(const IndexDef& index) {
     DropIndex(index).IgnoreError();
     return false;
   }
+  // Two candidates can share a name (names are cut to a length): the row must be this index's.
+  if ((*row)[0][4].AsText() != index.Ddl()) return false;
   Parked parked{(*row)[0], {}};
   if (has_stats_) {
     auto stats = Query(db_, "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx = ?", {Value(name)});
@@ -66,7 +68,7 @@ bool Scratch::ParkIndex(const IndexDef& index) {
 
 bool Scratch::UnparkIndex(const IndexDef& index) {
   auto it = parked_.find(NameOf(index));
-  if (it == parked_.end()) return false;
+  if (it == parked_.end() || it->second.schema[4].AsText() != index.Ddl()) return false;
   const Parked& p = it->second;
   bool ok = Exec(db_, "PRAGMA writable_schema=ON").ok() &&
             Query(db_, "INSERT INTO sqlite_schema(type, name, tbl_name, rootpage, sql) "
