@@ -85,6 +85,19 @@ TEST(SqlTest, ExecOneBindsRunsOneStatementAndReportsErrors) {
               HasSubstr("nowhere"));
 }
 
+// Rows of fix_sql written one after another run as a script in the shell.
+TEST(SqlTest, ScriptStatementsEndWithASemicolon) {
+  EXPECT_EQ(AsScriptStatement("CREATE INDEX i ON t(a)"), "CREATE INDEX i ON t(a);");
+  EXPECT_EQ(AsScriptStatement("DROP INDEX i;\n"), "DROP INDEX i;");
+  EXPECT_EQ(AsScriptStatement("-- rebuild t\nCREATE TABLE t(a) -- as live"),
+            "-- rebuild t\nCREATE TABLE t(a) -- as live\n;");
+  EXPECT_EQ(AsScriptStatement(""), "");
+  testing::Db db;
+  db.Exec("CREATE TABLE t(a)");
+  db.Exec(AsScriptStatement("CREATE INDEX i ON t(a) -- why") + AsScriptStatement("ANALYZE"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'i'"), "1");
+}
+
 TEST(SqlTest, QuotingDoublesQuotes) {
   EXPECT_EQ(QuoteIdentifier("a\"b c"), "\"a\"\"b c\"");
   EXPECT_EQ(QuoteLiteral("it's"), "'it''s'");

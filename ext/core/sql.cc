@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
@@ -127,6 +129,14 @@ std::string QuoteIdentifier(absl::string_view name) {
 
 std::string QuoteLiteral(absl::string_view text) {
   return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "''"}}), "'");
+}
+
+std::string AsScriptStatement(absl::string_view sql) {
+  sql = absl::StripTrailingAsciiWhitespace(sql);
+  if (sql.empty() || absl::EndsWith(sql, ";")) return std::string(sql);
+  const size_t line = sql.rfind('\n');
+  const absl::string_view last = line == absl::string_view::npos ? sql : sql.substr(line + 1);
+  return absl::StrCat(sql, absl::StrContains(last, "--") ? "\n;" : ";");
 }
 
 }  // namespace doctor

@@ -40,6 +40,11 @@ Value ColumnValue(sqlite3_stmt* stmt, int i);
 std::string QuoteIdentifier(absl::string_view name);
 // 'text' with embedded quotes doubled: safe to place in SQL as a string literal.
 std::string QuoteLiteral(absl::string_view text);
+// SQL handed to the user to run (a fix_sql or index_sql column): ends with ';', so that the rows
+// of a query, written one after another, are a script the shell runs as it is
+// (`sqlite3 app.db "SELECT fix_sql FROM doctor_report" | sqlite3 app.db`). Trailing whitespace
+// goes; the ';' goes on a line of its own when the last line holds a `--` comment.
+std::string AsScriptStatement(absl::string_view sql);
 
 }  // namespace doctor
 

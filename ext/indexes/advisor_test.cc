@@ -52,7 +52,7 @@ class AdvisorTest : public ::testing::Test {
 
 TEST_F(AdvisorTest, Equality) {
   EXPECT_THAT(Advise("SELECT * FROM t WHERE b = 5"),
-              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b)"));
+              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b);"));
 }
 
 TEST_F(AdvisorTest, EqualityColumnsMostSelectiveFirst) {
@@ -64,18 +64,18 @@ TEST_F(AdvisorTest, EqualityColumnsMostSelectiveFirst) {
 
 TEST_F(AdvisorTest, Range) {
   EXPECT_THAT(Advise("SELECT * FROM t WHERE c > 4990"),
-              UnorderedElementsAre("CREATE INDEX idx_t_c ON t(c)"));
+              UnorderedElementsAre("CREATE INDEX idx_t_c ON t(c);"));
 }
 
 TEST_F(AdvisorTest, OrderByLimit) {
   auto got = Advise("SELECT * FROM t ORDER BY c DESC LIMIT 3");
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0], "CREATE INDEX idx_t_c ON t(c)");
+  EXPECT_EQ(got[0], "CREATE INDEX idx_t_c ON t(c);");
 }
 
 TEST_F(AdvisorTest, OrTermsGetAnIndexEach) {
   EXPECT_THAT(Advise("SELECT * FROM t WHERE a = 7 OR c = 9"),
-              UnorderedElementsAre("CREATE INDEX idx_t_a ON t(a)", "CREATE INDEX idx_t_c ON t(c)"));
+              UnorderedElementsAre("CREATE INDEX idx_t_a ON t(a);", "CREATE INDEX idx_t_c ON t(c);"));
 }
 
 TEST_F(AdvisorTest, JoinWithTransitiveConstraint) {
@@ -98,7 +98,7 @@ TEST_F(AdvisorTest, RowidNeedsNothing) {
 TEST_F(AdvisorTest, Collate) {
   auto got = Advise("SELECT * FROM t WHERE name = 'name7' COLLATE NOCASE");
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0], "CREATE INDEX idx_t_name_nocase ON t(name COLLATE NOCASE)");
+  EXPECT_EQ(got[0], "CREATE INDEX idx_t_name_nocase ON t(name COLLATE NOCASE);");
 }
 
 TEST_F(AdvisorTest, QuotedIdentifiers) {
@@ -107,7 +107,7 @@ TEST_F(AdvisorTest, QuotedIdentifiers) {
   auto got = Advise("SELECT \"a b\" FROM \"my table\" WHERE \"select\" = 3",
                     "{\"allow_covering\": false}");
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0], "CREATE INDEX idx_my_table_select ON \"my table\"(\"select\")");
+  EXPECT_EQ(got[0], "CREATE INDEX idx_my_table_select ON \"my table\"(\"select\");");
   db_.Exec(got[0]);  // the advice runs as given
 }
 
@@ -118,14 +118,14 @@ TEST_F(AdvisorTest, TriggerBodies) {
            "  UPDATE log SET n = n + 1 WHERE k = new.a; END;");
   auto got = Advise("INSERT INTO t(a, b, c) VALUES (5, 5, 5)");
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0], "CREATE INDEX idx_log_k ON log(k)");
+  EXPECT_EQ(got[0], "CREATE INDEX idx_log_k ON log(k);");
 }
 
 TEST_F(AdvisorTest, GeneratedColumns) {
   db_.Exec("CREATE TABLE g(x INTEGER, twice INTEGER AS (x * 2));"
            "INSERT INTO g(x) SELECT value FROM (SELECT value FROM seq WHERE value <= 5000);");
   EXPECT_THAT(Advise("SELECT x FROM g WHERE twice = 40", "{\"allow_covering\": false}"),
-              UnorderedElementsAre("CREATE INDEX idx_g_twice ON g(twice)"));
+              UnorderedElementsAre("CREATE INDEX idx_g_twice ON g(twice);"));
 }
 
 TEST_F(AdvisorTest, VirtualTableInJoin) {
@@ -134,7 +134,7 @@ TEST_F(AdvisorTest, VirtualTableInJoin) {
            "(SELECT value FROM seq WHERE value <= 200);");
   auto got = Advise("SELECT * FROM docs, t WHERE docs MATCH 'word7' AND t.a = docs.rowid");
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0], "CREATE INDEX idx_t_a ON t(a)");  // never an index on the virtual table
+  EXPECT_EQ(got[0], "CREATE INDEX idx_t_a ON t(a);");  // never an index on the virtual table
 }
 
 TEST_F(AdvisorTest, PartialIndexForSelectiveConstant) {
@@ -148,7 +148,7 @@ TEST_F(AdvisorTest, PartialIndexForSelectiveConstant) {
 
 TEST_F(AdvisorTest, ExpressionIndex) {
   EXPECT_THAT(Advise("SELECT id FROM t WHERE lower(name) = 'name7'"),
-              UnorderedElementsAre("CREATE INDEX idx_t_lower_name ON t(lower(name))"));
+              UnorderedElementsAre("CREATE INDEX idx_t_lower_name ON t(lower(name));"));
 }
 
 TEST_F(AdvisorTest, ForeignKeyCascadeChildIndex) {
@@ -156,7 +156,7 @@ TEST_F(AdvisorTest, ForeignKeyCascadeChildIndex) {
            "DELETE CASCADE, v TEXT);"
            "INSERT INTO child SELECT value, 1 + value % 5000, 'v' FROM (SELECT value FROM seq WHERE value <= 8000);");
   EXPECT_THAT(Advise("DELETE FROM t WHERE id = 42"),
-              UnorderedElementsAre("CREATE INDEX idx_child_t_id ON child(t_id)"));
+              UnorderedElementsAre("CREATE INDEX idx_child_t_id ON child(t_id);"));
 }
 
 TEST_F(AdvisorTest, OneIndexServesTwoStatements) {
@@ -166,7 +166,7 @@ TEST_F(AdvisorTest, OneIndexServesTwoStatements) {
 }
 
 TEST_F(AdvisorTest, NeverWhatExists) {
-  db_.Exec("CREATE INDEX existing ON t(b, a)");
+  db_.Exec("CREATE INDEX existing ON t(b, a);");
   EXPECT_THAT(Advise("SELECT * FROM t WHERE b = 5"), IsEmpty());
 }
 
@@ -206,13 +206,13 @@ TEST_F(AdvisorTest, UsesUserStatistics) {
            "UPDATE sqlite_stat1 SET stat = '5000 1' WHERE idx = 'tb';"
            "UPDATE sqlite_stat1 SET stat = '5000 2500' WHERE idx = 'ta'; ANALYZE sqlite_schema;");
   auto rows = db_.Rows("SELECT plan_before FROM index_whatif('SELECT * FROM t WHERE a = 5 AND "
-                       "b = 5', 'CREATE INDEX other ON t(c)')");
+                       "b = 5', 'CREATE INDEX other ON t(c)');");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "SEARCH t USING INDEX tb (b=?)");
   // Without statistics the copy plans exactly as the user's database does.
   db_.Exec("DROP TABLE sqlite_stat1; ANALYZE sqlite_schema;");
   rows = db_.Rows("SELECT plan_before FROM index_whatif('SELECT * FROM t WHERE a = 5 AND "
-                  "b = 5', 'CREATE INDEX other ON t(c)')");
+                  "b = 5', 'CREATE INDEX other ON t(c)');");
   EXPECT_EQ(rows[0][0], db_.Rows("EXPLAIN QUERY PLAN SELECT * FROM t WHERE a = 5 AND b = 5")[0][3]);
 }
 
@@ -236,9 +236,9 @@ TEST_F(AdvisorTest, WhatIf) {
 // statement used to be dropped silently.
 TEST_F(AdvisorTest, CommentLedStatementsAreAdvised) {
   EXPECT_THAT(Advise("-- the lookup\nSELECT * FROM t WHERE b = 5"),
-              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b)"));
+              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b);"));
   EXPECT_THAT(Advise("/* c */ SELECT * FROM t WHERE b = 5"),
-              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b)"));
+              UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b);"));
   EXPECT_EQ(db_.One("SELECT count(*) FROM index_whatif('-- note\nSELECT * FROM t WHERE c = 17', "
                     "'CREATE INDEX hyp ON t(c)') WHERE uses = 'hyp'"),
             "1");
@@ -292,10 +292,10 @@ TEST_F(AdvisorTest, GeneratedNamesDoNotCollide) {
 }
 
 TEST_F(AdvisorTest, AnUnrelatedIndexWithTheGeneratedNameDoesNotHideAdvice) {
-  db_.Exec("CREATE INDEX idx_t_b ON t(pad)");
+  db_.Exec("CREATE INDEX idx_t_b ON t(pad);");
   auto got = Advise("SELECT * FROM t WHERE b = 5", "{\"allow_covering\": false}");
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_THAT(got[0], ::testing::MatchesRegex("CREATE INDEX idx_t_b_[0-9a-f]{6} ON t\\(b\\)"));
+  EXPECT_THAT(got[0], ::testing::MatchesRegex("CREATE INDEX idx_t_b_[0-9a-f]{6} ON t\\(b\\);"));
   db_.Exec(got[0]);
 }
 
@@ -349,8 +349,8 @@ TEST_F(AdvisorTest, EmptyTableGetsStructuralAdvice) {
   std::vector<std::string> got;
   for (const auto& r : rows) got.push_back(r[0] + " | " + r[1] + " | " + r[2] + " | " + r[3]);
   EXPECT_THAT(got, UnorderedElementsAre(
-                       "CREATE INDEX idx_t_b ON t(b) | measured | 1 | 1",
-                       "CREATE INDEX idx_e_a_c ON e(a, c) | structural | 0 | 2"));
+                       "CREATE INDEX idx_t_b ON t(b); | measured | 1 | 1",
+                       "CREATE INDEX idx_e_a_c ON e(a, c); | structural | 0 | 2"));
 }
 
 // A statement repeated with the same values is probed and measured once, and still counts for
@@ -363,8 +363,8 @@ TEST_F(AdvisorTest, RepeatedStatementCountsEachTime) {
                        "b = 5')");
   std::vector<std::string> got;
   for (const auto& r : rows) got.push_back(r[0] + " | " + r[1] + " | " + r[2]);
-  EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b) | measured | 3",
-                                        "CREATE INDEX idx_e_a_c ON e(a, c) | structural | 2"));
+  EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b); | measured | 3",
+                                        "CREATE INDEX idx_e_a_c ON e(a, c); | structural | 2"));
 }
 
 TEST_F(AdvisorTest, Lint) {
@@ -380,14 +380,14 @@ TEST_F(AdvisorTest, Lint) {
   std::vector<std::string> got;
   for (const auto& r : rows) got.push_back(r[0] + " " + r[1] + " " + r[2]);
   EXPECT_THAT(got, UnorderedElementsAre(
-                       "duplicate iab2 DROP INDEX iab2",
-                       "fk_without_index NULL CREATE INDEX idx_child_t_id ON child(t_id)",
+                       "duplicate iab2 DROP INDEX iab2;",
+                       "fk_without_index NULL CREATE INDEX idx_child_t_id ON child(t_id);",
                        // Every row has the same pad. (state is not low_selectivity: its rare
                        // 'queued' value is selective; issue 20 item 4.)
-                       "low_selectivity ipad DROP INDEX ipad", "prefix ia DROP INDEX ia",
+                       "low_selectivity ipad DROP INDEX ipad;", "prefix ia DROP INDEX ia;",
                        // The timing area captured this test's statements: none uses iab or
                        // istate.
-                       "unused iab DROP INDEX iab", "unused istate DROP INDEX istate"));
+                       "unused iab DROP INDEX iab;", "unused istate DROP INDEX istate;"));
 }
 
 // Issue 17 item 5: no DROP INDEX for an "unused" index until enough traffic was captured, and
@@ -426,7 +426,7 @@ TEST_F(AdvisorTest, CapturedWorkloadFromQueryStats) {
   EXPECT_EQ(got.size(), 1u);
   auto rows = db_.Rows("SELECT index_sql FROM index_advise()");
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t_b ON t(b)");  // 100 calls weigh more
+  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t_b ON t(b);");  // 100 calls weigh more
 }
 
 TEST_F(AdvisorTest, WriteHeavyTableGetsNoMarginalIndex) {
@@ -450,7 +450,7 @@ TEST_F(AdvisorTest, LookupOfOneRowIsSeededIntoTheSample) {
            "INSERT INTO c SELECT 1 + (v * 7) % 60000, v FROM n;");
   auto got = Advise("SELECT sum(c.v) FROM p, c WHERE p.id = c.pid AND p.id = 51234",
                     "{\"allow_covering\": false}");
-  EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_c_pid ON c(pid)"));
+  EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_c_pid ON c(pid);"));
 }
 
 TEST_F(AdvisorTest, BadInputs) {
@@ -474,7 +474,7 @@ TEST_F(AdvisorTest, BadInputs) {
               HasSubstr("got a blob that is not UTF-8 text (a NUL byte at offset 0)"));
   EXPECT_THAT(db_.Rows("SELECT index_sql FROM index_advise(CAST('SELECT * FROM t WHERE b = 5' AS "
                        "BLOB))"),
-              ::testing::ElementsAre(::testing::ElementsAre("CREATE INDEX idx_t_b ON t(b)")));
+              ::testing::ElementsAre(::testing::ElementsAre("CREATE INDEX idx_t_b ON t(b);")));
   EXPECT_THAT(db_.Error("SELECT * FROM index_whatif('SELECT * FROM t', 'DROP TABLE t')"),
               HasSubstr("index_ddl 1: only CREATE INDEX statements are accepted"));
   EXPECT_THAT(db_.Error("SELECT * FROM index_whatif('SELECT * FROM t', 'CREATE INDEX x ON "

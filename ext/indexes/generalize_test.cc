@@ -82,8 +82,8 @@ TEST_F(GeneralizeTest, DeleteCascadeMeasuredWithTheDeletedRowsChildren) {
            "INSERT INTO resources SELECT value, 1 + (value * 7) % 20000, 'r' FROM seq;"
            "INSERT INTO resources SELECT 20000 + value, 1 + (value * 7) % 20000, 'r' FROM seq;");
   auto got = Advise("DELETE FROM users WHERE id = ?", "{\"sample_rows\": 2000}");
-  EXPECT_THAT(got, Contains("CREATE INDEX idx_projects_owner_id ON projects(owner_id)"));
-  EXPECT_THAT(got, Contains("CREATE INDEX idx_resources_project_id ON resources(project_id)"));
+  EXPECT_THAT(got, Contains("CREATE INDEX idx_projects_owner_id ON projects(owner_id);"));
+  EXPECT_THAT(got, Contains("CREATE INDEX idx_resources_project_id ON resources(project_id);"));
 }
 
 TEST_F(GeneralizeTest, ExpectedRowCountsSizeStructuralAdvice) {

@@ -86,7 +86,7 @@ absl::StatusOr<std::vector<InputStatement>> CapturedWorkload(Connection& connect
 }
 
 constexpr Column kAdviseColumns[] = {
-    {"index_sql", "TEXT", "The CREATE INDEX statement to run (NULL on the row that only reports limits)."},
+    {"index_sql", "TEXT", "The CREATE INDEX statement to run, ending with ';' (NULL on the row that only reports limits)."},
     {"table_name", "TEXT", "The table it indexes."},
     {"columns", "TEXT", "Its key, as in the statement: \"a, b DESC\", with \" WHERE ...\" for a partial index."},
     {"benefit", "REAL", "Share of the workload's weighted cost (VM steps) it saves, 0..1."},
@@ -115,7 +115,7 @@ constexpr Column kLintColumns[] = {
     {"table_name", "TEXT", "The table concerned."},
     {"index_name", "TEXT", "The index concerned (NULL for fk_without_index)."},
     {"finding", "TEXT", "What is wrong, in one sentence, with the figures behind it."},
-    {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it."},
+    {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it, ending with ';'."},
 };
 
 // The JSON detail of one statement.
@@ -146,7 +146,7 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
       }
     }
     rows.NewRow();
-    rows.Set("index_sql", rec.index.Ddl());
+    rows.Set("index_sql", AsScriptStatement(rec.index.Ddl()));
     rows.Set("table_name", rec.index.table);
     rows.Set("columns", rec.index.ColumnsText() +
                             (rec.index.where.empty() ? "" : " WHERE " + rec.index.where));
@@ -237,7 +237,7 @@ absl::StatusOr<Rows> LintRows(TableCall& call) {
     rows.Set("table_name", f.table);
     if (!f.index.empty()) rows.Set("index_name", f.index);
     rows.Set("finding", f.finding);
-    rows.Set("fix_sql", f.fix_sql);
+    rows.Set("fix_sql", AsScriptStatement(f.fix_sql));
   }
   return rows.Finish();
 }

@@ -100,7 +100,7 @@ TEST_F(ParamsTest, TriggerBodyOnEmptyTablesGetsStructuralAdvice) {
   auto rows =
       db_.Rows("SELECT index_sql, basis FROM index_advise('INSERT INTO t9 VALUES(?, ?, ?)')");
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t10_b ON t10(b)");
+  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t10_b ON t10(b);");
   EXPECT_EQ(rows[0][1], "structural");
 }
 

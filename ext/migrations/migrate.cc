@@ -271,7 +271,7 @@ constexpr Column kDriftColumns[] = {
     {"type", "TEXT", "table | index | view | trigger."},
     {"name", "TEXT", "The object's name."},
     {"detail", "TEXT", "What differs, as schema_diff says it."},
-    {"fix_sql", "TEXT", "The SQL of a new migration that records the live state."},
+    {"fix_sql", "TEXT", "The SQL of a new migration that records the live state, ending with ';'."},
     {"drizzle", "TEXT", "For an index: the line of a Drizzle schema that declares it."},
     {"migration_file", "TEXT",
      "With a folder: where the new migration (every row's fix_sql) goes, in the folder's layout."},
@@ -305,7 +305,7 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
     rows.Set("type", d.type.empty() ? Value::Null() : Value(d.type));
     rows.Set("name", Value(d.name));
     rows.Set("detail", Value(d.detail));
-    rows.Set("fix_sql", d.fix_sql.empty() ? Value::Null() : Value(d.fix_sql));
+    rows.Set("fix_sql", d.fix_sql.empty() ? Value::Null() : Value(AsScriptStatement(d.fix_sql)));
     rows.Set("drizzle", d.drizzle.empty() ? Value::Null() : Value(d.drizzle));
     rows.Set("migration_file", file);
     rows.Set("since", d.since.empty() ? Value::Null() : Value(d.since));

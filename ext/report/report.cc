@@ -25,7 +25,7 @@ constexpr Column kReportColumns[] = {
     {"object", "TEXT", "What it is about: a table, index, query id, migration or file."},
     {"finding", "TEXT", "One plain sentence with the numbers."},
     {"advice", "TEXT", "What to do about it."},
-    {"fix_sql", "TEXT", "SQL that fixes it, to review and run yourself; NULL when none applies."},
+    {"fix_sql", "TEXT", "SQL that fixes it, to review and run yourself, ending with ';' (the rows make a script); NULL when none applies."},
 };
 
 absl::StatusOr<Rows> Produce(TableCall& call) {
@@ -54,7 +54,7 @@ absl::StatusOr<Rows> Produce(TableCall& call) {
     rows.Set("object", f.object);
     rows.Set("finding", f.finding);
     rows.Set("advice", f.advice);
-    if (f.fix_sql) rows.Set("fix_sql", *f.fix_sql);
+    if (f.fix_sql) rows.Set("fix_sql", AsScriptStatement(*f.fix_sql));
   }
   return rows.Finish();
 }

@@ -42,6 +42,21 @@ TEST(ReportTest, UnindexedForeignKeyIsFoundAndItsFixRemovesIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "0");
 }
 
+// The fixes, written one after another as the shell prints them
+// (`sqlite3 app.db "SELECT fix_sql FROM doctor_report" | sqlite3 app.db`), are one script that runs
+// (before, no fix ended with ';': "near "CREATE": syntax error").
+TEST(ReportTest, TheFixesAsTheShellPrintsThemAreAScriptThatRuns) {
+  testing::Db db;
+  db.Exec(kShop);
+  const std::string script = db.One(
+      "SELECT group_concat(fix_sql, char(10)) FROM doctor_report WHERE fix_sql IS NOT NULL");
+  EXPECT_THAT(script, HasSubstr("\n"));  // more than one fix
+  db.Exec(script);
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE fix_sql IS NOT NULL AND severity <> "
+                   "'info'"),
+            "0");
+}
+
 // PRAGMA foreign_keys belongs to a connection: the one reading the report (the sqlite3 shell, a
 // script) is not the application's, so the finding says so and is only information.
 TEST(ReportTest, ForeignKeysOffIsAboutThisConnectionOnly) {
@@ -67,7 +82,7 @@ TEST(ReportTest, MissingStatisticsAndMissingPrimaryKey) {
                    "'%no PRIMARY KEY%'"),
             "1");
   std::string fix = db.One("SELECT fix_sql FROM doctor_report WHERE finding LIKE 'no statistics%'");
-  EXPECT_EQ(fix, "ANALYZE \"main\"");
+  EXPECT_EQ(fix, "ANALYZE \"main\";");
   db.Exec(fix);
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE 'no statistics%'"), "0");
 }
@@ -473,11 +488,11 @@ TEST(ReportLocksTest, BusyTimeoutZeroOnASharedWalDatabase) {
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], "warn");
     EXPECT_THAT(rows[0][1], HasSubstr("2 of the 2 connections"));
-    EXPECT_EQ(rows[0][2], "PRAGMA busy_timeout = 5000");
+    EXPECT_EQ(rows[0][2], "PRAGMA busy_timeout = 5000;");
     // Not also reported as waits that are not counted.
     EXPECT_EQ(app.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%not counted%'"),
               "0");
-    app.Exec("PRAGMA busy_timeout = 5000");
+    app.Exec("PRAGMA busy_timeout = 5000;");
     worker.Exec("PRAGMA busy_timeout = 5000; SELECT count(*) FROM lock_stats;");
     EXPECT_TRUE(app.Rows(kQuery).empty());
   }
@@ -527,7 +542,7 @@ TEST(ReportLocksTest, CheckpointStarvation) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "warn");
   EXPECT_THAT(rows[0][1], HasSubstr("the last 2 checkpoints could not reach the end"));
-  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('RESTART', 'main', 5000)");
+  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('RESTART', 'main', 5000);");
   reader.Exec("COMMIT");
   app.One("SELECT doctor_checkpoint('PASSIVE')");
   EXPECT_TRUE(app.Rows(kQuery).empty());
@@ -562,7 +577,7 @@ TEST(HtmlReportTest, EverySectionAndNothingUnescaped) {
   EXPECT_EQ(page.find("</script>"), page.rfind("</script>"));
   // The findings, each fix ready to copy; the captured query with its plan.
   EXPECT_THAT(page, HasSubstr("<button class=\"copy\" type=\"button\">copy</button><pre>PRAGMA "
-                              "foreign_keys = ON</pre>"));
+                              "foreign_keys = ON;</pre>"));
   EXPECT_THAT(page, HasSubstr("<pre>SCAN &lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</pre>"));
   EXPECT_THAT(page, HasSubstr("<table class=\"sortable\">"));
 }

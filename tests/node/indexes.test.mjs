@@ -26,7 +26,7 @@ test('index_advise, index_whatif and index_lint on better-sqlite3', (t) => {
     "SELECT * FROM jobs WHERE state = 'queued' ORDER BY priority DESC, run_at LIMIT 1;" +
     'DELETE FROM users WHERE id = 7');
   const ddl = advice.map((r) => r.index_sql);
-  assert.ok(ddl.includes('CREATE INDEX idx_jobs_user_id ON jobs(user_id)'), ddl.join('\n'));
+  assert.ok(ddl.includes('CREATE INDEX idx_jobs_user_id ON jobs(user_id);'), ddl.join('\n'));
   assert.ok(ddl.some((d) => d.includes("WHERE state = 'queued'")), ddl.join('\n'));
   for (const r of advice) assert.ok(r.benefit > 0 && r.benefit <= 1 && r.statements >= 1);
 
@@ -39,7 +39,7 @@ test('index_advise, index_whatif and index_lint on better-sqlite3', (t) => {
 
   const lint = db.prepare('SELECT kind, fix_sql FROM index_lint').all();
   assert.deepEqual(lint.filter((r) => r.kind === 'fk_without_index').map((r) => r.fix_sql),
-    ['CREATE INDEX idx_jobs_user_id ON jobs(user_id)']);
+    ['CREATE INDEX idx_jobs_user_id ON jobs(user_id);']);
 
   assert.throws(() => db.prepare("SELECT * FROM index_advise('SELECT * FROM nope')").all(),
     /statement 1: no such table: nope/);

@@ -78,7 +78,7 @@ for id in findings queries slow wal locks indexes migrations; do
 done
 expect "the hostile name shows as text" has "$work/page.dom" '&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;'
 expect "no element comes from the hostile name" lacks "$work/page.dom" '<img'
-expect "the finding's fix is there to copy" has "$work/page.dom" 'PRAGMA foreign_keys = ON</pre>'
+expect "the finding's fix is there to copy" has "$work/page.dom" 'PRAGMA foreign_keys = ON;</pre>'
 expect "the captured query and its plan" has "$work/page.dom" 'SEARCH users USING INTEGER PRIMARY KEY'
 expect "a latency histogram" has "$work/page.dom" '<svg class="bars"'
 expect "the checkpoint is listed" has "$work/page.dom" '<td>PASSIVE</td>'
