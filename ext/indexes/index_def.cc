@@ -13,18 +13,22 @@
 
 namespace doctor::indexes {
 
-std::string Slug(const std::string& text, size_t max_len) {
+std::string Slug(const std::string& text, size_t max_len, bool* cut) {
   std::string out;
   bool gap = false;
-  for (unsigned char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
     if (std::isalnum(c)) {
+      if (out.size() >= max_len) {
+        if (cut != nullptr) *cut = true;
+        break;
+      }
       if (gap && !out.empty()) out += '_';
       out += static_cast<char>(std::tolower(c));
       gap = false;
     } else {
       gap = true;
     }
-    if (out.size() >= max_len) break;
   }
   return out;
 }
@@ -67,21 +71,24 @@ std::string IndexDef::ColumnsText() const {
 }
 
 std::string IndexDef::StableName() const {
-  std::string name = absl::StrCat("idx_", Slug(table, 24));
+  bool cut = false;  // a part shortened: two keys may read alike (`$.customer.id`, `$.customer.tier`)
+  std::string name = absl::StrCat("idx_", Slug(table, 24, &cut));
   for (const KeyPart& p : parts) {
-    absl::StrAppend(&name, "_", Slug(p.column, 24));
-    if (!p.collation.empty()) absl::StrAppend(&name, "_", Slug(p.collation, 10));
+    absl::StrAppend(&name, "_", Slug(p.column, 24, &cut));
+    if (!p.collation.empty()) absl::StrAppend(&name, "_", Slug(p.collation, 10, &cut));
     if (p.desc) name += "_desc";
   }
   if (!where.empty()) {
     // The constant words of the predicate ("state = 'queued'" -> "where_state_queued").
-    absl::StrAppend(&name, "_where_", Slug(where, 30));
+    absl::StrAppend(&name, "_where_", Slug(where, 30, &cut));
   }
   if (name.size() > 60) {
     // Long names get a short hash of the full key so they stay unique and stable.
     unsigned h = 2166136261u;
     for (unsigned char c : Key()) h = (h ^ c) * 16777619u;
     name = absl::StrCat(name.substr(0, 50), "_", absl::Hex(h & 0xffffff));  // (kept as it was)
+  } else if (cut) {
+    name = absl::StrCat(name, "_", KeyHash(*this));
   }
   return name;
 }

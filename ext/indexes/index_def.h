@@ -44,8 +44,8 @@ struct IndexDef {
 bool IsPrefixOf(const IndexDef& a, const IndexDef& b);
 
 // Lower-case words of a name or expression, joined by '_' ("lower(Email)" -> "lower_email"), at
-// most `max_len` bytes: the words of generated index names.
-std::string Slug(const std::string& text, size_t max_len = 40);
+// most `max_len` bytes: the words of generated index names. `*cut` is set when words were left out.
+std::string Slug(const std::string& text, size_t max_len = 40, bool* cut = nullptr);
 
 // Six hex digits of a hash of d.Key(): tells apart definitions whose readable names collide.
 std::string KeyHash(const IndexDef& d);
