@@ -86,24 +86,28 @@ absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call) {
   const int64_t now_hour = UnixMs() / kBucketMs;
   RowBuilder rows(kBucketsColumns);
   for (const BucketRow& b : buckets) {
-    const Counters& c = b.counters;
     rows.NewRow();
-    rows.Set("query_id", b.query_id);
-    rows.Set("query", b.query);
-    rows.Set("db", b.db);
-    rows.Set("hour", IsoTime(b.hour * kBucketMs));
-    rows.Set("hours_ago", now_hour - b.hour);
-    rows.Set("calls", c.calls);
-    rows.Set("total_ms", c.total_ms);
-    rows.Set("mean_ms", c.mean_ms());
-    if (c.has_minmax()) {  // else NULL: no run since a min/max-only reset
-      rows.Set("min_ms", c.min_ms);
-      rows.Set("max_ms", c.max_ms);
-    }
-    rows.Set("p95_ms", c.PercentileMs(0.95));
+    SetBucketColumns(rows, b, now_hour);
     if (auto it = unread.find(b.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();
+}
+
+void SetBucketColumns(RowBuilder& rows, const BucketRow& b, int64_t now_hour) {
+  const Counters& c = b.counters;
+  rows.Set("query_id", b.query_id);
+  rows.Set("query", b.query);
+  rows.Set("db", b.db);
+  rows.Set("hour", IsoTime(b.hour * kBucketMs));
+  rows.Set("hours_ago", now_hour - b.hour);
+  rows.Set("calls", c.calls);
+  rows.Set("total_ms", c.total_ms);
+  rows.Set("mean_ms", c.mean_ms());
+  if (c.has_minmax()) {  // else NULL: no run since a min/max-only reset
+    rows.Set("min_ms", c.min_ms);
+    rows.Set("max_ms", c.max_ms);
+  }
+  rows.Set("p95_ms", c.PercentileMs(0.95));
 }
 
 }  // namespace doctor::timing

@@ -50,23 +50,9 @@ absl::StatusOr<Rows> QueryStatsBucketsMerge(TableCall& call) {
   const int64_t now_hour = UnixMs() / kBucketMs;
   RowBuilder rows(kBucketsMergeColumns);
   for (const MergedBucket& m : merged) {
-    const BucketRow& b = m.row;
-    const Counters& c = b.counters;
     rows.NewRow();
-    rows.Set("query_id", b.query_id);
-    rows.Set("query", b.query);
-    rows.Set("db", b.db);
-    rows.Set("hour", IsoTime(b.hour * kBucketMs));
-    rows.Set("hours_ago", now_hour - b.hour);
+    SetBucketColumns(rows, m.row, now_hour);
     rows.Set("sources", m.sources);
-    rows.Set("calls", c.calls);
-    rows.Set("total_ms", c.total_ms);
-    rows.Set("mean_ms", c.mean_ms());
-    if (c.has_minmax()) {
-      rows.Set("min_ms", c.min_ms);
-      rows.Set("max_ms", c.max_ms);
-    }
-    rows.Set("p95_ms", c.PercentileMs(0.95));
   }
   return rows.Finish();
 }

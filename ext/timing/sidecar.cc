@@ -1,6 +1,7 @@
 #include "ext/timing/sidecar.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -236,39 +237,44 @@ absl::StatusOr<StoreContents> ReadSidecar(const std::string& db, int parts) {
   return out;
 }
 
-absl::Status ResetSidecarMinMax(const std::string& db, int64_t now_ms) {
+namespace {
+
+// Runs `change` on the database's store, opened to modify, inside BEGIN IMMEDIATE ... COMMIT
+// (rolled back when it fails); an error names the store. Nothing to do without a store.
+absl::Status ChangeStore(const std::string& db,
+                         const std::function<absl::Status(SidecarDb&)>& change) {
   if (!HasSidecar(db)) return absl::OkStatus();
-  MinMaxApplied()[db] = now_ms;  // this process's counters are already done
   ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
                    SidecarDb::Open(db, SidecarMode::kModify, kExplicitBusyMs));
   if (side == nullptr) return absl::OkStatus();
   RETURN_IF_ERROR(side->CreateTables());
   sqlite3* handle = side->db();
   RETURN_IF_ERROR(side->Named(Exec(handle, "BEGIN IMMEDIATE")));
-  absl::Status status = Exec(handle, "UPDATE doctor_query_stats SET min_ms = NULL, max_ms = NULL");
-  if (status.ok()) status = side->SetKey("minmax_reset_at_ms", now_ms);
+  absl::Status status = change(*side);
   if (status.ok()) status = Exec(handle, "COMMIT");
   if (!status.ok()) (void)Exec(handle, "ROLLBACK");
   return side->Named(status);
 }
 
+}  // namespace
+
+absl::Status ResetSidecarMinMax(const std::string& db, int64_t now_ms) {
+  if (HasSidecar(db)) MinMaxApplied()[db] = now_ms;  // this process's counters are already done
+  return ChangeStore(db, [&](SidecarDb& side) {
+    RETURN_IF_ERROR(Exec(side.db(), "UPDATE doctor_query_stats SET min_ms = NULL, max_ms = NULL"));
+    return side.SetKey("minmax_reset_at_ms", now_ms);
+  });
+}
+
 absl::Status ResetSidecar(const std::string& db, int64_t now_ms) {
-  if (!HasSidecar(db)) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
-                   SidecarDb::Open(db, SidecarMode::kModify, kExplicitBusyMs));
-  if (side == nullptr) return absl::OkStatus();
-  RETURN_IF_ERROR(side->CreateTables());
-  sqlite3* handle = side->db();
-  RETURN_IF_ERROR(side->Named(Exec(handle, "BEGIN IMMEDIATE")));
-  absl::Status status = Exec(handle,
-                             "DELETE FROM doctor_query_stats; DELETE FROM doctor_query_buckets;"
-                             " DELETE FROM doctor_slow_queries; DELETE FROM doctor_query_plans;"
-                             " DELETE FROM doctor_plan_changes");
-  if (status.ok()) status = side->SetKey("reset_at_ms", now_ms);
-  if (status.ok()) status = side->SetKey("evictions", 0);
-  if (status.ok()) status = Exec(handle, "COMMIT");
-  if (!status.ok()) (void)Exec(handle, "ROLLBACK");
-  return side->Named(status);
+  return ChangeStore(db, [&](SidecarDb& side) {
+    RETURN_IF_ERROR(Exec(side.db(),
+                         "DELETE FROM doctor_query_stats; DELETE FROM doctor_query_buckets;"
+                         " DELETE FROM doctor_slow_queries; DELETE FROM doctor_query_plans;"
+                         " DELETE FROM doctor_plan_changes"));
+    RETURN_IF_ERROR(side.SetKey("reset_at_ms", now_ms));
+    return side.SetKey("evictions", 0);
+  });
 }
 
 }  // namespace doctor::timing

@@ -12,6 +12,7 @@
 #include "ext/core/table_rows.h"
 #include "ext/core/value.h"
 #include "ext/timing/stats.h"
+#include "ext/timing/store_buckets.h"
 
 namespace doctor::timing {
 
@@ -40,6 +41,9 @@ absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
 
 // query_stats_buckets (buckets_table.cc).
 extern const Column kBucketsColumns[12];
+// The columns of one hourly bucket that query_stats_buckets and query_stats_buckets_merge share
+// (query_id through p95_ms, without sources); `now_hour` for hours_ago.
+void SetBucketColumns(RowBuilder& rows, const BucketRow& b, int64_t now_hour);
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
 // query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
