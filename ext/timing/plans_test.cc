@@ -125,6 +125,34 @@ TEST_F(Plans, ScanCountersAreReadAgainWhenTheProgramMayScan) {
   sqlite3_finalize(stmt);
 }
 
+// The first run after another connection's schema change: SQLite's trace reports the attempt
+// that met the new schema (SQLITE_SCHEMA), then retries with the re-prepared program without a
+// STMT event. The retry's rows, VM steps and scan steps belong to that run (before: 0 rows, the
+// attempt's few steps, and the scan steps counted with the next run).
+TEST_F(Plans, TheRetryAfterASchemaChangeCountsInItsRun) {
+  TempDir dir;
+  Db app(dir.File("app.db"));
+  MakeJobs(app);
+  const std::string where = std::string(" FROM query_stats WHERE query = '") + kQuery + "'";
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(app.get(), "SELECT count(*) FROM jobs WHERE state = ?1 AND run_at < ?2",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  RunReady(stmt, 2);
+  const int64_t steps_before = std::stoll(app.One("SELECT vm_steps" + where));
+  {
+    Db migration(dir.File("app.db"));
+    migration.Exec("DROP INDEX jobs_state");
+  }
+  RunReady(stmt, 1);
+  EXPECT_EQ(app.One("SELECT calls || ' ' || rows || ' ' || fullscan_steps" + where), "3 3 1999");
+  // A scan of 2,000 rows takes thousands of VM steps (the attempt alone took a few dozen).
+  EXPECT_GT(std::stoll(app.One("SELECT vm_steps" + where)) - steps_before, 4000);
+  RunReady(stmt, 1);
+  EXPECT_EQ(app.One("SELECT calls || ' ' || rows || ' ' || fullscan_steps" + where), "4 4 3998");
+  sqlite3_finalize(stmt);
+}
+
 // The capture never fails the application's statement: an authorizer that refuses the EXPLAIN
 // leaves the plan unknown, and the statement that starts meanwhile runs as it would.
 TEST_F(Plans, CaptureFailureLeavesTheApplicationAlone) {

@@ -168,15 +168,18 @@ int TimingState::Callback(unsigned event, void* context, void* p, void*) {
   // Every call below is a tail call, so this function needs no stack frame.
   if (event == SQLITE_TRACE_ROW) {  // the most frequent event: once per row returned
     const size_t n = self->in_flight_count_;
-    if (n == 0) return 0;
+    if (n == 0) return self->OnUntrackedRow(stmt);
     Running& innermost = self->in_flight_[n - 1];
     if (innermost.stmt != stmt) return self->OnOuterRow(stmt);
     ++innermost.rows;
     return 0;
   }
   if (event == SQLITE_TRACE_STMT) return self->OnStmt(stmt);
-  // Nothing timed is running when timing is off or the statement started before the load.
-  if (event == SQLITE_TRACE_PROFILE && self->in_flight_count_ > 0) return self->OnProfile(stmt);
+  if (event == SQLITE_TRACE_PROFILE) {
+    // Nothing timed is running when timing is off or the statement started before the load.
+    if (self->in_flight_count_ > 0) return self->OnProfile(stmt);
+    return self->OnUntrackedProfile(stmt);
+  }
   return 0;
 }
 
@@ -293,6 +296,40 @@ int TimingState::OnOuterRow(sqlite3_stmt* stmt) {
       break;
     }
   }
+  return 0;
+}
+
+int TimingState::OnUntrackedRow(sqlite3_stmt* stmt) {
+  if (untracked_stmt_ != stmt) {
+    untracked_stmt_ = stmt;
+    untracked_rows_ = 0;
+  }
+  ++untracked_rows_;
+  return 0;
+}
+
+int TimingState::OnUntrackedProfile(sqlite3_stmt* stmt) {
+  const int64_t rows = untracked_stmt_ == stmt ? untracked_rows_ : 0;
+  untracked_stmt_ = nullptr;
+  Cached& c = cache_[SlotOf(stmt)];
+  // The retry of the statement's last run: it is known, timing is on, and it was re-prepared
+  // since that run ended (its next run's end sees the same change and checks its plan).
+  if (c.stmt != stmt || (attention_ & (kTimingOff | kStaleCache)) != 0 ||
+      StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE) == c.reprepares) {
+    return 0;
+  }
+  LockPending();
+  if (c.pending.calls > 0) {  // else a reader folded the attempt meanwhile: leave it
+    // A write's attempt already counted sqlite3_changes(), which the attempt did not move (it
+    // still held the previous statement's count): a known limit (README, "When.").
+    if (!c.is_dml) c.pending.rows += rows;
+    const uint32_t now = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
+    c.pending.vm_steps += CounterDelta(c.last[0], now);
+    c.last[0] = now;
+    c.moving = kAllMoving;  // the new program's
+    AddMovingCounters(c, stmt);
+  }
+  UnlockPending();
   return 0;
 }
 

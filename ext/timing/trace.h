@@ -143,6 +143,13 @@ class TimingState : public AreaState {
   ABSL_ATTRIBUTE_ALWAYS_INLINE inline void FinishRun(const Running& run, int64_t end_ticks);
   // A ROW event of a statement that is not the innermost running one (statements interleaved).
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int OnOuterRow(sqlite3_stmt* stmt);
+  // ROW and PROFILE events with no run in flight. Besides statements that started before the
+  // load or while timing was off, they come from SQLite's retry after SQLITE_SCHEMA: the trace
+  // reported the first attempt (which met the new schema) as the run, and the retry with the
+  // re-prepared program sends no STMT event. The retry's rows, VM steps and scan counters are
+  // added to that run (its time stays the attempt's: there is no start to measure from).
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int OnUntrackedRow(sqlite3_stmt* stmt);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int OnUntrackedProfile(sqlite3_stmt* stmt);
   // Whether a STMT event starts a timed run (timing on), when something runs already or the
   // common case does not apply (triggers, the extension's own statements, a stale cache).
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD bool Admit(sqlite3_stmt* stmt);
@@ -214,6 +221,9 @@ class TimingState : public AreaState {
   static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2, kPlanToCapture = 4, kTimingOff = 8;
   uint8_t attention_ = 0;
   const Cached* busy_slot_ = nullptr;  // the slot of that run
+  // Rows returned by a statement with no run in flight (OnUntrackedRow), until its PROFILE.
+  sqlite3_stmt* untracked_stmt_ = nullptr;
+  int64_t untracked_rows_ = 0;
   bool installed_ = false;
   double slow_ms_ = 0;           // slow_ms
   uint64_t settings_generation_ = ~uint64_t{0};
