@@ -313,8 +313,10 @@ int TimingState::OnUntrackedProfile(sqlite3_stmt* stmt) {
   untracked_stmt_ = nullptr;
   Cached& c = cache_[SlotOf(stmt)];
   // The retry of the statement's last run: it is known, timing is on, and it was re-prepared
-  // since that run ended (its next run's end sees the same change and checks its plan).
+  // since that run ended (its next run's end sees the same change and checks its plan). kRecheck
+  // (after query_stats_reset) says nothing about a re-prepare: no retry is assumed then.
   if (c.stmt != stmt || (attention_ & (kTimingOff | kStaleCache)) != 0 ||
+      c.reprepares == kRecheck ||
       StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE) == c.reprepares) {
     return 0;
   }
