@@ -190,6 +190,7 @@ Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t) {
     scan.constraints.push_back(ToConstraint(pc, t));
   }
   for (const auto& [col, desc] : ps.order_by) scan.order_by.push_back({t.columns[col].name, desc});
+  scratch_.AvgBytesOfColumns(t.name);
   for (const ColumnInfo& c : t.columns) {
     scan.column_bytes[absl::AsciiStrToLower(c.name)] = scratch_.AvgBytes(t.name, c.name);
   }
@@ -221,10 +222,8 @@ int CandidateCollector::Add(IndexDef d) {
   double rows = static_cast<double>(t->PlannedRows());
   if (!d.where.empty()) {
     // A partial index holds only the matching rows: measure the share on the sample.
-    auto share = Query(scratch_.db(), absl::StrCat("SELECT avg(CASE WHEN ", d.where,
-                                                   " THEN 1 ELSE 0 END) FROM ",
-                                                   QuoteIdentifier(t->name)));
-    if (share.ok() && !share->empty()) rows *= (*share)[0][0].AsDouble();
+    const double share = scratch_.Share(t->name, d.where);
+    if (share >= 0) rows *= share;
   }
   d.name = namer_.NameFor(d);
   pool_.bytes.push_back(EstimateIndexBytes(rows, key_bytes));

@@ -1,6 +1,7 @@
 // Each phase of the advisor alone, on a small database: the scratch copy's schema and sample
 // steps, the workload, the candidates, the cost cache and the search.
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -358,6 +359,144 @@ TEST_F(PhasesTest, CandidatesSharingANameAreNotParkedForEachOther) {
   ASSERT_TRUE(costs.Ensure({"t"}, {0}));
   EXPECT_TRUE(uses(0));
   EXPECT_FALSE(uses(1));
+}
+
+// The statements run on the scratch copy from now on (sqlite3_trace_v2), e.g. to count builds.
+class StatementLog {
+ public:
+  explicit StatementLog(sqlite3* db) : db_(db) {
+    sqlite3_trace_v2(db_, SQLITE_TRACE_STMT, &StatementLog::Add, this);
+  }
+  ~StatementLog() { sqlite3_trace_v2(db_, 0, nullptr, nullptr); }
+  int Count(const std::string& prefix, const std::string& containing = "") const {
+    int n = 0;
+    for (const std::string& s : sql_) {
+      n += s.rfind(prefix, 0) == 0 && s.find(containing) != std::string::npos;
+    }
+    return n;
+  }
+  std::string All() const {
+    std::string out;
+    for (const std::string& s : sql_) out += s + "\n";
+    return out;
+  }
+
+ private:
+  static int Add(unsigned, void* self, void* stmt, void*) {
+    const char* sql = sqlite3_sql(static_cast<sqlite3_stmt*>(stmt));
+    static_cast<StatementLog*>(self)->sql_.push_back(sql != nullptr ? sql : "");
+    return 0;
+  }
+  sqlite3* db_;
+  std::vector<std::string> sql_;
+};
+
+// Pruning only reads plans: without statistics an index plans the same unbuilt, so only the
+// candidates whose CREATE INDEX could fail on the data (here the expression) are built, and
+// the candidates kept are those the plans pick when all are built.
+TEST_F(PhasesTest, PruningReadsPlansWithoutBuildingTheCandidates) {
+  std::unique_ptr<Scratch> scratch = Build();
+  auto items = LoadWorkload(*scratch, {{"SELECT * FROM t WHERE b = 3 AND a = 5;"
+                                        "SELECT id FROM t WHERE s = 'x' ORDER BY b;"
+                                        "SELECT a + b FROM t WHERE a + b = 7",
+                                        1, true}});
+  ASSERT_TRUE(items.ok());
+  CandidatePool pool;
+  auto add = [&](std::vector<KeyPart> parts, const std::string& where = "") {
+    IndexDef d{"t", std::move(parts), where};
+    d.name = d.StableName();
+    pool.indexes.push_back(d);
+    pool.bytes.push_back(1000);
+  };
+  for (const char* x : {"a", "b", "s"}) {
+    for (const char* y : {"a", "b", "s"}) {
+      if (std::string(x) != y) add({{x}, {y}});
+    }
+  }
+  add({{"b"}});
+  add({{"s"}});
+  add({{"b"}, {"a"}, {"s"}});
+  add({{"s"}, {"b"}, {"a"}});
+  add({{"b"}}, "a = 5");
+  add({{"a"}, {"b"}}, "s = 'x'");
+  add({{"a + b", "", false, true}});
+  pool.indexes.back().name = "idx_t_a_plus_b";  // StableName says idx_t_a_b, as (a, b) does
+  ASSERT_GT(pool.size(), 12u);  // else nothing is pruned
+  const std::vector<IndexDef> all = pool.indexes;
+  // What the plans pick with every candidate built, on a copy of its own.
+  std::unique_ptr<Scratch> built = Build();
+  built->AddIndexes(all);
+  std::set<std::string> picked;
+  for (const WorkloadItem& item : *items) {
+    auto plan = ExplainQueryPlan(built->db(), item.sql, item.params);
+    ASSERT_TRUE(plan.ok());
+    for (const IndexDef& d : all) {
+      if (plan->UsesIndex(d.name)) picked.insert(d.name);
+    }
+  }
+  ASSERT_FALSE(picked.empty());
+  StatementLog log(scratch->db());
+  PruneCandidates(*scratch, *items, &pool);
+  // The expression's only (each candidate was built before).
+  EXPECT_EQ(log.Count("CREATE INDEX", " ON t("), 1) << log.All();
+  std::set<std::string> kept;
+  for (const IndexDef& d : pool.indexes) kept.insert(d.name);
+  for (const std::string& name : picked) EXPECT_TRUE(kept.count(name)) << name;
+  for (const IndexDef& d : pool.indexes) {
+    bool prefix_of_picked = false;
+    for (const IndexDef& p : all) prefix_of_picked |= picked.count(p.name) && IsPrefixOf(d, p);
+    EXPECT_TRUE(picked.count(d.name) || prefix_of_picked) << d.name;
+  }
+  // None is left in the schema, and the copy still plans with its own index.
+  auto listed = Query(scratch->db(), "SELECT name FROM pragma_index_list('t')");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0][0].AsText(), "t_a");
+  EXPECT_EQ(scratch->Run("SELECT count(*) FROM t WHERE a = 5", {}).error, "");
+}
+
+// A column's share of a value and a partial index's share of rows are read once, until Seed or
+// SeedAll adds rows to the sample.
+TEST_F(PhasesTest, SharesAreReadOnceUntilTheSampleGrows) {
+  std::unique_ptr<Scratch> scratch = Build(600);
+  StatementLog log(scratch->db());
+  const double f = scratch->Frequency("t", "b", Value(int64_t{3}));
+  EXPECT_EQ(scratch->Frequency("t", "b", Value(int64_t{3})), f);
+  EXPECT_EQ(log.Count("SELECT avg(\"b\" = ?)"), 1);
+  EXPECT_NE(scratch->Frequency("t", "b", Value(std::string("3"))), -1);  // another value
+  EXPECT_EQ(log.Count("SELECT avg(\"b\" = ?)"), 2);
+  const double share = scratch->Share("t", "b = 3");
+  EXPECT_EQ(scratch->Share("t", "b = 3"), share);
+  EXPECT_EQ(log.Count("SELECT avg(CASE WHEN b = 3"), 1);
+  // Rows with b = 3 the sample did not hold: read again, and the share is the sample's now.
+  std::vector<Value> ids;
+  for (int64_t id = 3; id <= 3000; id += 7) ids.push_back(Value(id));
+  scratch->SeedAll(*connection_, "t", "id", ids, 1000);
+  const double grown = scratch->Frequency("t", "b", Value(int64_t{3}));
+  EXPECT_EQ(log.Count("SELECT avg(\"b\" = ?)"), 3);
+  auto direct = Query(scratch->db(), "SELECT avg(b = 3) FROM t");
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(grown, (*direct)[0][0].AsDouble());
+  EXPECT_GT(grown, f);
+  EXPECT_EQ(scratch->Share("t", "b = 3"), grown);
+  EXPECT_EQ(log.Count("SELECT avg(CASE WHEN b = 3"), 2);
+}
+
+// AvgBytesOfColumns reads every column in one scan and gives what AvgBytes's query gives for
+// each column alone (integers, reals, text with multi-byte characters, blobs, NULLs).
+TEST_F(PhasesTest, AvgBytesOfAllColumnsInOneScanMatchesEachColumnAlone) {
+  db_.Exec("CREATE TABLE m(i INTEGER, r REAL, x TEXT, y BLOB, z);"
+           "INSERT INTO m VALUES (1, 2.5, 'h\xc3\xa9llo', x'0102', NULL), (NULL, 3, 'ab', NULL, 7),"
+           " (-70000, NULL, NULL, x'', 'text'), (2, 1e300, '', x'ff', 2.5);");
+  std::unique_ptr<Scratch> one_by_one = Build();
+  std::unique_ptr<Scratch> together = Build();
+  StatementLog log(together->db());
+  together->AvgBytesOfColumns("m");
+  EXPECT_EQ(log.Count("SELECT \"i\", \"r\", \"x\", \"y\", \"z\" FROM \"m\""), 1);
+  for (const char* c : {"i", "r", "x", "y", "z"}) {
+    EXPECT_EQ(together->AvgBytes("m", c), one_by_one->AvgBytes("m", c)) << c;
+  }
+  EXPECT_EQ(log.Count("SELECT avg("), 0);  // all known already
 }
 
 TEST(BenefitShare, StaysWithinZeroAndOne) {

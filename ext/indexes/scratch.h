@@ -109,6 +109,13 @@ class Scratch {
   bool ParkIndex(const IndexDef& index);
   bool UnparkIndex(const IndexDef& index);  // false: not parked (build it)
   absl::Status ReloadSchema();
+  // For reading plans only (scratch_unbuilt.cc): enters `indexes` in the schema in this order,
+  // reloaded; those that plan the same unbuilt are not built, the others are built. `built`:
+  // the ones with a b-tree (to park or drop afterwards). False: nothing was done (statistics,
+  // or a schema that cannot be edited): build them all with AddIndexes.
+  bool EnterForPlanning(const std::vector<IndexDef>& indexes, std::vector<IndexDef>* built);
+  // Takes the unbuilt ones out of the schema again (takes effect at ReloadSchema).
+  void RemoveUnbuilt();
   // Puts these built indexes in this order in the schema (takes effect at ReloadSchema).
   void OrderIndexes(const std::vector<IndexDef>& in_order);
   // Runs user-written CREATE INDEX statements on the copy (anything else is refused) and gives
@@ -135,8 +142,12 @@ class Scratch {
   // Sample statistics of one column: distinct values and average stored bytes.
   double Distinct(const std::string& table, const std::string& column);
   double AvgBytes(const std::string& table, const std::string& column);
+  // Computes AvgBytes of every column of `table` not yet known, in one scan.
+  void AvgBytesOfColumns(const std::string& table);
   // Share of sample rows where column = value (0..1).
   double Frequency(const std::string& table, const std::string& column, const Value& value);
+  // Share of sample rows of `table` where `where` (SQL text) holds (0..1); < 0 on an error.
+  double Share(const std::string& table, const std::string& where);
   // A typical value of a column in the sample (the middle row's), for binding parameters.
   Value Typical(const std::string& table, const std::string& column);
   // The column's most frequent value in the sample, or with `rarest` its least frequent one
@@ -150,6 +161,9 @@ class Scratch {
   absl::Status CopySchemaAndSample(Connection& user);
   absl::Status LoadStatistics(Connection& user);
   absl::Status ScaleStatRow(const std::string& table, const std::string& index);
+  // An index that plans unbuilt exactly as built and whose CREATE INDEX cannot fail on data.
+  bool PlansUnbuilt(const IndexDef& index) const;
+  bool EmptyIndexRoots(size_t n);  // at least n in empty_roots_ (false: cannot here)
 
   std::unique_ptr<PrivateDb> private_;  // stops at the caller's interrupt or the deadline
   sqlite3* db_ = nullptr;              // private_->db()
@@ -161,6 +175,7 @@ class Scratch {
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
   std::map<std::string, double> stat_cache_;
+  int sample_version_ = 0;  // +1 each time Seed or SeedAll adds rows (Frequency, Share cache)
   // Parked indexes by name: their sqlite_schema row and sqlite_stat1 rows.
   struct Parked {
     Row schema;
@@ -171,6 +186,8 @@ class Scratch {
   bool parking_checked_ = false;  // a reload was seen to take a parked index out
   bool schema_edited_ = false;  // parked or unparked since the last reload
   std::map<std::string, Value> typical_cache_;
+  std::vector<int64_t> empty_roots_;  // root pages of empty b-trees, under unbuilt indexes
+  int unbuilt_ = 0;         // unbuilt indexes in the schema
 };
 
 }  // namespace doctor::indexes

@@ -168,6 +168,7 @@ void Scratch::Seed(Connection& user, const std::string& table, const std::string
                                           absl::StrJoin(names, ", "), ") VALUES(",
                                           absl::StrJoin(marks, ", "), ")");
   for (const Row& r : *rows) Query(db_, insert, r).IgnoreError();
+  if (!rows->empty()) ++sample_version_;
   sqlite3_exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF",
                nullptr, nullptr, nullptr);
 }
@@ -199,6 +200,7 @@ void Scratch::SeedAll(Connection& user, const std::string& table, const std::str
                                           absl::StrJoin(stored.names, ", "), ") VALUES(",
                                           absl::StrJoin(stored.marks, ", "), ")");
   for (const Row& r : *rows) Query(db_, insert, r).IgnoreError();
+  if (!rows->empty()) ++sample_version_;
   sqlite3_exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF",
                nullptr, nullptr, nullptr);
 }

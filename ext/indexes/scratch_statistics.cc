@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/indexes/scratch.h"
@@ -90,13 +91,78 @@ double Scratch::AvgBytes(const std::string& table, const std::string& column) {
   return stat_cache_[key] = std::max(1.0, v);
 }
 
+void Scratch::AvgBytesOfColumns(const std::string& table) {
+  // One scan for every column not yet known, counted as AvgBytes's query counts it (the same
+  // sum of the same whole numbers, so the same average), instead of one query per column.
+  const TableInfo* t = FindTable(table);
+  if (t == nullptr || t->is_virtual) return;
+  std::vector<std::string> keys, columns;
+  for (const ColumnInfo& c : t->columns) {
+    std::string key = absl::StrCat("b|", Lower(table), "|", Lower(c.name));
+    if (stat_cache_.count(key) || std::find(keys.begin(), keys.end(), key) != keys.end()) {
+      continue;
+    }
+    keys.push_back(std::move(key));
+    columns.push_back(QuoteIdentifier(c.name));
+  }
+  if (keys.size() < 2) return;
+  auto encoding = Query(db_, "PRAGMA encoding");  // text bytes are UTF-8 bytes only in UTF-8
+  if (!encoding.ok() || encoding->empty() || (*encoding)[0][0].AsText() != "UTF-8") return;
+  const std::string sql = absl::StrCat("SELECT ", absl::StrJoin(columns, ", "), " FROM ",
+                                       QuoteIdentifier(table));
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  std::vector<double> sums(keys.size(), 0);
+  int64_t rows = 0;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    ++rows;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const int ci = static_cast<int>(i);
+      switch (sqlite3_column_type(stmt, ci)) {
+        case SQLITE_INTEGER: sums[i] += 3; break;
+        case SQLITE_FLOAT: sums[i] += 8; break;
+        case SQLITE_NULL: break;
+        default: sums[i] += sqlite3_column_bytes(stmt, ci); break;
+      }
+    }
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) return;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    // avg() of no rows is NULL, and NULL + 1 reads as 0.
+    const double v = rows == 0 ? 0 : sums[i] / static_cast<double>(rows) + 1;
+    stat_cache_[keys[i]] = std::max(1.0, v);
+  }
+}
+
 double Scratch::Frequency(const std::string& table, const std::string& column,
                           const Value& value) {
+  // Cached while the sample stays as it is (Seed and SeedAll add rows).
+  const std::string key = absl::StrCat("f|", sample_version_, "|", Lower(table), "|",
+                                       Lower(column), "|", value.storage().index(), "|",
+                                       value.AsText());
+  auto it = stat_cache_.find(key);
+  if (it != stat_cache_.end()) return it->second;
   auto rows = Query(db_,
                     absl::StrCat("SELECT avg(", QuoteIdentifier(column), " = ?) FROM ",
                                  QuoteIdentifier(table)),
                     {value});
-  return rows.ok() && !rows->empty() ? (*rows)[0][0].AsDouble() : 1.0;
+  if (!rows.ok() || rows->empty()) return 1.0;
+  return stat_cache_[key] = (*rows)[0][0].AsDouble();
+}
+
+double Scratch::Share(const std::string& table, const std::string& where) {
+  const std::string key = absl::StrCat("s|", sample_version_, "|", Lower(table), "|", where);
+  auto it = stat_cache_.find(key);
+  if (it != stat_cache_.end()) return it->second;
+  auto share = Query(db_, absl::StrCat("SELECT avg(CASE WHEN ", where, " THEN 1 ELSE 0 END) FROM ",
+                                       QuoteIdentifier(table)));
+  if (!share.ok() || share->empty()) return -1;
+  return stat_cache_[key] = (*share)[0][0].AsDouble();
 }
 
 Value Scratch::Typical(const std::string& table, const std::string& column) {

@@ -24,7 +24,13 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
                             std::set<int>* keep) {
   std::vector<IndexDef> defs;
   for (int c : remaining) defs.push_back(pool.indexes[c]);
-  scratch.AddIndexes(defs);
+  // Only their plans are read: most go into the schema unbuilt (scratch_unbuilt.cc).
+  std::vector<IndexDef> built;
+  const bool entered = scratch.EnterForPlanning(defs, &built);
+  if (!entered) {
+    scratch.AddIndexes(defs);
+    built = defs;
+  }
   std::vector<QueryPlan> plans;
   // Each statement is planned as SQLite runs it: with its values bound (re-prepared on bind),
   // so a partial index that a bound value satisfies counts, as it does in the measurement.
@@ -47,7 +53,11 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
     }
   }
   // Parked, not dropped: the search builds most of them again.
-  for (const IndexDef& d : defs) scratch.ParkIndex(d);
+  if (entered) {
+    scratch.RemoveUnbuilt();
+    scratch.ReloadSchema().IgnoreError();
+  }
+  for (const IndexDef& d : built) scratch.ParkIndex(d);
   scratch.ReloadSchema().IgnoreError();
   return next;
 }
