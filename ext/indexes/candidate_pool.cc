@@ -117,7 +117,7 @@ std::string CandidateCollector::ExpressionPredicate(const TableInfo& t, const Ex
   }
   if (constant.empty()) return "";
   const std::string where = absl::StrCat(use.expression, " = ", constant);
-  auto rows = Query(scratch_.db(), absl::StrCat("SELECT avg(CASE WHEN ", where, " THEN 1.0 ELSE ",
+  auto rows = scratch_.SampleQuery(absl::StrCat("SELECT avg(CASE WHEN ", where, " THEN 1.0 ELSE ",
                                                 "0.0 END), count(DISTINCT ", use.expression,
                                                 ") FROM ", QuoteIdentifier(t.name)));
   const CandidateOptions limits;

@@ -1,10 +1,12 @@
 // Each phase of the advisor alone, on a small database: the scratch copy's schema and sample
 // steps, the workload, the candidates, the cost cache and the search.
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "ext/core/connection.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
@@ -375,6 +377,18 @@ class StatementLog {
     }
     return n;
   }
+  // The statements run more than once (one a line), among those starting with `prefix`.
+  std::string Repeated(const std::string& prefix) const {
+    std::map<std::string, int> n;
+    for (const std::string& s : sql_) {
+      if (s.rfind(prefix, 0) == 0) ++n[s];
+    }
+    std::string out;
+    for (const auto& [s, k] : n) {
+      if (k > 1) out += absl::StrCat(k, "x ", s, "\n");
+    }
+    return out;
+  }
   std::string All() const {
     std::string out;
     for (const std::string& s : sql_) out += s + "\n";
@@ -470,7 +484,7 @@ TEST_F(PhasesTest, SharesAreReadOnceUntilTheSampleGrows) {
   EXPECT_EQ(log.Count("SELECT avg(CASE WHEN b = 3"), 1);
   // Rows with b = 3 the sample did not hold: read again, and the share is the sample's now.
   std::vector<Value> ids;
-  for (int64_t id = 3; id <= 3000; id += 7) ids.push_back(Value(id));
+  for (int64_t id = 3; id <= 3000; id += 7) ids.emplace_back(id);
   scratch->SeedAll(*connection_, "t", "id", ids, 1000);
   const double grown = scratch->Frequency("t", "b", Value(int64_t{3}));
   EXPECT_EQ(log.Count("SELECT avg(\"b\" = ?)"), 3);
@@ -480,6 +494,22 @@ TEST_F(PhasesTest, SharesAreReadOnceUntilTheSampleGrows) {
   EXPECT_GT(grown, f);
   EXPECT_EQ(scratch->Share("t", "b = 3"), grown);
   EXPECT_EQ(log.Count("SELECT avg(CASE WHEN b = 3"), 2);
+}
+
+// Guessing parameters reads the sample once per question: three statements asking for b = ?
+// and for abs(a) = ? do not each count and group the same rows again.
+TEST_F(PhasesTest, ParameterGuessesAskTheSampleOnce) {
+  std::unique_ptr<Scratch> scratch = Build();
+  StatementLog log(scratch->db());
+  auto items = LoadWorkload(*scratch, {{"SELECT * FROM t WHERE b = ? AND abs(a) = ?;"
+                                        "SELECT id FROM t WHERE b = ? AND abs(a) = ?;"
+                                        "SELECT a FROM t WHERE b = ? AND abs(a) = ?",
+                                        1, true}});
+  ASSERT_TRUE(items.ok()) << items.status();
+  ASSERT_GE(items->size(), 3u);
+  EXPECT_EQ((*items)[0].params.size(), 2u);
+  EXPECT_GT(log.Count("SELECT"), 0);
+  EXPECT_EQ(log.Repeated("SELECT"), "");
 }
 
 // AvgBytesOfColumns reads every column in one scan and gives what AvgBytes's query gives for

@@ -148,6 +148,9 @@ class Scratch {
   double Frequency(const std::string& table, const std::string& column, const Value& value);
   // Share of sample rows of `table` where `where` (SQL text) holds (0..1); < 0 on an error.
   double Share(const std::string& table, const std::string& where);
+  // A query that reads the sample only (no candidate index, no write): run once while the
+  // sample stays as it is (until Seed or SeedAll adds rows), its rows kept.
+  absl::StatusOr<Rows> SampleQuery(const std::string& sql, const std::vector<Value>& params = {});
   // A typical value of a column in the sample (the middle row's), for binding parameters.
   Value Typical(const std::string& table, const std::string& column);
   // The column's most frequent value in the sample, or with `rarest` its least frequent one
@@ -175,7 +178,9 @@ class Scratch {
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
   std::map<std::string, double> stat_cache_;
-  int sample_version_ = 0;  // +1 each time Seed or SeedAll adds rows (Frequency, Share cache)
+  // +1 each time Seed or SeedAll adds rows: what SampleQuery keeps is valid for one version.
+  int sample_version_ = 0;
+  std::map<std::string, Rows> sample_queries_;
   // Parked indexes by name: their sqlite_schema row and sqlite_stat1 rows.
   struct Parked {
     Row schema;

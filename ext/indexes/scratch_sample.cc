@@ -189,11 +189,19 @@ void Scratch::SeedAll(Connection& user, const std::string& table, const std::str
     }
   }
   const StoredColumns stored = StoredColumnsOf(*t);
-  auto rows = Query(user, absl::StrCat("SELECT ", absl::StrJoin(stored.names, ", "), " FROM main.",
-                                       QuoteIdentifier(t->name), " WHERE ",
-                                       QuoteIdentifier(column),
-                                       " IN (SELECT value FROM json_each(?)) LIMIT ?"),
-                    {Value(list.dump()), Value(limit)});
+  std::string select = absl::StrCat("SELECT ", absl::StrJoin(stored.names, ", "), " FROM main.",
+                                    QuoteIdentifier(t->name), " WHERE ", QuoteIdentifier(column));
+  std::vector<Value> binds = {Value(list.dump()), Value(limit)};
+  // One integer or text value (an FK action on one parent row): compared as such, the same rows
+  // without building the IN list (a double keeps its JSON round trip).
+  if (values.size() == 1 && (std::holds_alternative<int64_t>(values[0].storage()) ||
+                             std::holds_alternative<std::string>(values[0].storage()))) {
+    absl::StrAppend(&select, " = ? LIMIT ?");
+    binds[0] = values[0];
+  } else {
+    absl::StrAppend(&select, " IN (SELECT value FROM json_each(?)) LIMIT ?");
+  }
+  auto rows = Query(user, select, binds);
   if (!rows.ok()) return;
   sqlite3_exec(db_, "PRAGMA foreign_keys=OFF", nullptr, nullptr, nullptr);
   const std::string insert = absl::StrCat("INSERT OR IGNORE INTO ", QuoteIdentifier(t->name), "(",

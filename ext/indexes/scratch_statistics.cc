@@ -139,30 +139,32 @@ void Scratch::AvgBytesOfColumns(const std::string& table) {
   }
 }
 
+absl::StatusOr<Rows> Scratch::SampleQuery(const std::string& sql,
+                                          const std::vector<Value>& params) {
+  std::string key = absl::StrCat(sample_version_, "\x1f", sql);
+  for (const Value& v : params) {
+    const std::string text = v.AsText();
+    absl::StrAppend(&key, "\x1f", v.storage().index(), ":", text.size(), ":", text);
+  }
+  auto it = sample_queries_.find(key);
+  if (it != sample_queries_.end()) return it->second;
+  ASSIGN_OR_RETURN(Rows rows, Query(db_, sql, params));
+  return sample_queries_[key] = std::move(rows);
+}
+
 double Scratch::Frequency(const std::string& table, const std::string& column,
                           const Value& value) {
-  // Cached while the sample stays as it is (Seed and SeedAll add rows).
-  const std::string key = absl::StrCat("f|", sample_version_, "|", Lower(table), "|",
-                                       Lower(column), "|", value.storage().index(), "|",
-                                       value.AsText());
-  auto it = stat_cache_.find(key);
-  if (it != stat_cache_.end()) return it->second;
-  auto rows = Query(db_,
-                    absl::StrCat("SELECT avg(", QuoteIdentifier(column), " = ?) FROM ",
-                                 QuoteIdentifier(table)),
-                    {value});
-  if (!rows.ok() || rows->empty()) return 1.0;
-  return stat_cache_[key] = (*rows)[0][0].AsDouble();
+  auto rows = SampleQuery(absl::StrCat("SELECT avg(", QuoteIdentifier(column), " = ?) FROM ",
+                                       QuoteIdentifier(table)),
+                          {value});
+  return rows.ok() && !rows->empty() ? (*rows)[0][0].AsDouble() : 1.0;
 }
 
 double Scratch::Share(const std::string& table, const std::string& where) {
-  const std::string key = absl::StrCat("s|", sample_version_, "|", Lower(table), "|", where);
-  auto it = stat_cache_.find(key);
-  if (it != stat_cache_.end()) return it->second;
-  auto share = Query(db_, absl::StrCat("SELECT avg(CASE WHEN ", where, " THEN 1 ELSE 0 END) FROM ",
-                                       QuoteIdentifier(table)));
+  auto share = SampleQuery(absl::StrCat("SELECT avg(CASE WHEN ", where, " THEN 1 ELSE 0 END) FROM ",
+                                        QuoteIdentifier(table)));
   if (!share.ok() || share->empty()) return -1;
-  return stat_cache_[key] = (*share)[0][0].AsDouble();
+  return (*share)[0][0].AsDouble();
 }
 
 Value Scratch::Typical(const std::string& table, const std::string& column) {
@@ -187,8 +189,8 @@ Value Scratch::Typical(const std::string& table, const std::string& column) {
 
 Value Scratch::Frequent(const std::string& table, const std::string& column, bool rarest) {
   const std::string c = QuoteIdentifier(column);
-  auto rows = Query(db_, absl::StrCat("SELECT ", c, " FROM ", QuoteIdentifier(table), " WHERE ", c,
-                                      " IS NOT NULL GROUP BY ", c, " ORDER BY count(*) ",
+  auto rows = SampleQuery(absl::StrCat("SELECT ", c, " FROM ", QuoteIdentifier(table), " WHERE ",
+                                      c, " IS NOT NULL GROUP BY ", c, " ORDER BY count(*) ",
                                       rarest ? "ASC" : "DESC", ", ", c, " LIMIT 1"));
   return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
@@ -197,11 +199,11 @@ Value Scratch::Quantile(const std::string& table, const std::string& column, dou
   const std::string c = QuoteIdentifier(column);
   const std::string from =
       absl::StrCat(" FROM ", QuoteIdentifier(table), " WHERE ", c, " IS NOT NULL");
-  auto count = Query(db_, absl::StrCat("SELECT count(*)", from));
+  auto count = SampleQuery(absl::StrCat("SELECT count(*)", from));
   if (!count.ok() || count->empty() || (*count)[0][0].AsInt() == 0) return Value::Null();
   const int64_t at = static_cast<int64_t>(q * static_cast<double>((*count)[0][0].AsInt() - 1));
-  auto rows = Query(db_, absl::StrCat("SELECT ", c, from, " ORDER BY 1 LIMIT 1 OFFSET ?"),
-                    {Value(at)});
+  auto rows = SampleQuery(absl::StrCat("SELECT ", c, from, " ORDER BY 1 LIMIT 1 OFFSET ?"),
+                          {Value(at)});
   return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
 

@@ -55,21 +55,21 @@ Value GuessExpressionValue(Scratch& scratch, const std::string& table, const std
                            Guess guess, std::string* how) {
   const std::string from =
       absl::StrCat(" FROM ", QuoteIdentifier(table), " WHERE (", expr, ") IS NOT NULL");
-  auto distinct = Query(scratch.db(), absl::StrCat("SELECT count(DISTINCT ", expr, "), count(*)",
-                                                   from));
+  auto distinct =
+      scratch.SampleQuery(absl::StrCat("SELECT count(DISTINCT ", expr, "), count(*)", from));
   if (!distinct.ok() || distinct->empty() || (*distinct)[0][1].AsInt() == 0) return Value::Null();
   const int64_t values = (*distinct)[0][0].AsInt();
   const bool rarest = guess == Guess::kSpread && values <= 16;
   if (guess == Guess::kFrequent || rarest) {
     *how = rarest ? "rarest" : "most frequent";
-    auto rows = Query(scratch.db(), absl::StrCat("SELECT ", expr, from, " GROUP BY 1 ORDER BY ",
+    auto rows = scratch.SampleQuery(absl::StrCat("SELECT ", expr, from, " GROUP BY 1 ORDER BY ",
                                                  "count(*) ", rarest ? "ASC" : "DESC",
                                                  ", 1 LIMIT 1"));
     if (rows.ok() && !rows->empty()) return (*rows)[0][0];
   }
   *how = "middle row";
-  auto rows = Query(scratch.db(), absl::StrCat("SELECT ", expr, from, " LIMIT 1 OFFSET ?"),
-                    {Value((*distinct)[0][1].AsInt() / 2)});
+  auto rows = scratch.SampleQuery(absl::StrCat("SELECT ", expr, from, " LIMIT 1 OFFSET ?"),
+                                  {Value((*distinct)[0][1].AsInt() / 2)});
   return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
 
