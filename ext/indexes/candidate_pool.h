@@ -68,8 +68,12 @@ class CandidateCollector {
   // columns, then a range or the ORDER BY) is proposed from structure (structural.h).
   void AddStructural(const Scan& scan, const TableInfo& t);
   // The probe's scan in the terms of candidates.h (rowid lookups' values seeded on the way).
-  Scan ToScan(const ProbeScan& ps, const TableInfo& t);
-  ScanConstraint ToConstraint(const ProbeConstraint& pc, const TableInfo& t);
+  Scan ToScan(const ProbeScan& ps, const TableInfo& t, const WorkloadItem& item);
+  // An equality with a parameter has the value `item` binds to it as its constant when that
+  // value stands out as rare (as for expressions, ExpressionPredicate), so the partial
+  // candidates a literal would get are the parameter's too.
+  ScanConstraint ToConstraint(const ProbeConstraint& pc, const TableInfo& t,
+                              const WorkloadItem& item);
 
   Connection& user_;
   Scratch& scratch_;

@@ -78,7 +78,12 @@ CandidatePool Renumbered(const CandidatePool& pool, const std::set<int>& keep) {
 void PruneCandidates(Scratch& scratch, const std::vector<WorkloadItem>& items,
                      CandidatePool* pool) {
   const bool trace = getenv("DOCTOR_INDEXES_TRACE") != nullptr;
-  if (trace) fprintf(stderr, "%zu candidates\n", pool->size());
+  if (trace) {
+    fprintf(stderr, "%zu candidates\n", pool->size());
+    for (size_t c = 0; c < pool->size(); ++c) {
+      fprintf(stderr, "  %zu %s %.0f\n", c, pool->indexes[c].Ddl().c_str(), pool->bytes[c]);
+    }
+  }
   if (pool->size() <= 12) return;
   std::set<int> keep = pool->effects;
   std::vector<int> remaining;
