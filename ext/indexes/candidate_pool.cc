@@ -45,10 +45,15 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   // The first candidate of each of the statement's own scans of a table: together they form a
   // bundle (an OR with a branch per column needs an index per branch).
   std::map<std::string, std::set<int>> firsts;
+  const std::map<std::string, std::vector<std::string>> rare =
+      copts.allow_partial ? RareExpressionPredicates(*item)
+                          : std::map<std::string, std::vector<std::string>>{};
   for (size_t i = 0; i < scans.size(); ++i) {
     const TableInfo& t = scratch_.tables()[scans[i].table];
     if (t.is_virtual) continue;
     Scan scan = ToScan(scans[i], t, *item);
+    auto predicates = rare.find(t.name);
+    if (i < own_scans && predicates != rare.end()) scan.predicates = predicates->second;
     auto distinct = [&](const std::string& c) { return scratch_.Distinct(t.name, c); };
     bool first = true;
     for (IndexDef& d : CandidatesForScan(scan, distinct, copts)) {
@@ -105,6 +110,22 @@ void CandidateCollector::AddExpressions(const WorkloadItem& item) {
       }
     }
   }
+}
+
+std::map<std::string, std::vector<std::string>> CandidateCollector::RareExpressionPredicates(
+    const WorkloadItem& item) {
+  std::map<std::string, std::vector<std::string>> out;
+  const std::vector<ExpressionUse> uses = ExpressionPredicates(item.sql);
+  for (const std::string& tn : item.tables) {
+    const TableInfo* t = scratch_.FindTable(tn);
+    if (t == nullptr || t->is_virtual) continue;
+    for (const ExpressionUse& e : uses) {
+      if (t->Column(e.column) < 0) continue;
+      std::string where = ExpressionPredicate(*t, e, item);
+      if (!where.empty()) out[t->name].push_back(std::move(where));
+    }
+  }
+  return out;
 }
 
 std::string CandidateCollector::ExpressionPredicate(const TableInfo& t, const ExpressionUse& use,

@@ -60,6 +60,10 @@ class CandidateCollector {
   // bound to its parameter) when that value is selective on `t`'s sample; "" otherwise.
   std::string ExpressionPredicate(const TableInfo& t, const ExpressionUse& use,
                                   const WorkloadItem& item);
+  // By table name: the partial-index predicates of `item`'s rare expression values
+  // (ExpressionPredicate), which also make partial candidates of its scans' columns.
+  std::map<std::string, std::vector<std::string>> RareExpressionPredicates(
+      const WorkloadItem& item);
   // Adds a bundle of 2..4 candidates tried together, once.
   void AddBundle(std::vector<int> bundle);
   // The candidate's id (an existing one when already known), or -1 when it is not a candidate.
