@@ -8,6 +8,7 @@
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
+#include "ext/timing/store_values.h"
 #include "ext/timing/trace.h"
 
 namespace doctor::timing {
@@ -312,7 +313,7 @@ absl::StatusOr<int64_t> SidecarDb::Key(const char* key) const {
                                     {Value(key)}));
   if (rows.empty()) return 0;
   const int64_t* v = std::get_if<int64_t>(&rows[0][0].storage());
-  if (v == nullptr || *v < 0) {
+  if (v == nullptr || *v < 0 || *v > kMaxStoreCount) {  // times, counts: exact as doubles
     return absl::OutOfRangeError(absl::StrCat("doctor_sidecar '", key, "' ",
                                               rows[0][0].is_null() ? "NULL" : rows[0][0].AsText(),
                                               " is not a valid value"));

@@ -80,7 +80,7 @@ class SidecarDb {
   // adds the plans table to a format-2 one (its figures kept).
   absl::Status CreateTables();
   // A value of doctor_sidecar ('reset_at_ms', 'evictions', ...): 0 when absent; an error naming
-  // the file when it is not a non-negative integer.
+  // the file when it is not an integer in [0, 2^53] (kMaxStoreCount).
   absl::StatusOr<int64_t> Key(const char* key) const;
   absl::Status SetKey(const char* key, int64_t value);
   // One statement with `params` bound 1..n, all rows; the statement stays prepared for the next

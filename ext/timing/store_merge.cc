@@ -30,6 +30,7 @@ struct StoreRows {
   std::vector<StorePlan> plans;
   std::vector<BucketRow> buckets;
   std::vector<SlowQuery> slow;
+  int64_t minmax_reset_at_ms = 0;  // with entries: its last query_stats_reset('minmax') (0: none)
 };
 enum class MergePart { kEntries, kBuckets, kSlow };
 
@@ -54,9 +55,11 @@ absl::Status ReadEntries(SidecarDb& side, int64_t max_rows, StoreRows* out) {
                                     absl::StrCat("SELECT ", kStoreEntryColumns,
                                                  " FROM doctor_query_stats LIMIT ?"),
                                     {Value(max_rows)}));
+  ASSIGN_OR_RETURN(out->minmax_reset_at_ms, side.Key("minmax_reset_at_ms"));
   out->entries.reserve(rows.size());
   for (const Row& r : rows) {
     ASSIGN_OR_RETURN(EntrySnapshot e, ReadStoreEntry(r));
+    e.minmax_reset_ms = out->minmax_reset_at_ms;
     out->entries.push_back(std::move(e));
   }
   ASSIGN_OR_RETURN(out->plans, ReadStorePlans(side, max_rows));
@@ -140,12 +143,15 @@ void AddStore(StoreRows rows, std::vector<MergedEntry>* all,
       m.query_id = e.query_id;
       m.db = key.second;
       m.query = std::move(e.query);
+      m.stats_since_ms = e.StatsSinceMs();
+      m.minmax_since_ms = e.MinMaxSinceMs();
       all->push_back(std::move(m));
     }
     MergedEntry& into = (*all)[it->second];
     into.counters.Merge(e.counters);
-    const int64_t since = e.stats_since_ms > 0 ? e.stats_since_ms : e.counters.first_seen_ms;
-    if (into.stats_since_ms == 0 || since < into.stats_since_ms) into.stats_since_ms = since;
+    // The earliest of each: no run from before it is in the merged figures (see MergedEntry).
+    into.stats_since_ms = std::min(into.stats_since_ms, e.StatsSinceMs());
+    into.minmax_since_ms = std::min(into.minmax_since_ms, e.MinMaxSinceMs());
     if (into.example.empty()) into.example = std::move(e.example);
     if (seen.try_emplace(key, true).second) ++into.sources;
   }
