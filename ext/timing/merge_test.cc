@@ -118,7 +118,8 @@ std::string Histogram(const timing::Buckets& b) {
   return out + "]";
 }
 
-// Sets the figures of `query`'s row in a copy of `tmpl` written to `path` (other rows deleted).
+// Sets the figures of `query`'s row in a copy of `tmpl` written to `path` (other rows deleted),
+// with a store id of its own.
 void WriteFigures(const std::string& tmpl, const std::string& path, const std::string& query,
                   const Figures& f) {
   std::filesystem::copy_file(tmpl, path, std::filesystem::copy_options::overwrite_existing);
@@ -155,6 +156,12 @@ void WriteFigures(const std::string& tmpl, const std::string& path, const std::s
   sqlite3_finalize(st);
   const std::string others = "DELETE FROM doctor_query_stats WHERE query <> '" + query + "'";
   EXPECT_EQ(sqlite3_exec(raw, others.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  // Another machine's store, not a copy of the template (CopiesOfOneStoreAreRefused).
+  EXPECT_EQ(sqlite3_exec(raw,
+                         "UPDATE doctor_sidecar SET value = 1 + (random() & 9007199254740991)"
+                         " WHERE key = 'store_id'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   if (f.minmax_reset_ms > 0) {  // as query_stats_reset('minmax') records it
     const std::string key = "INSERT OR REPLACE INTO doctor_sidecar VALUES ('minmax_reset_at_ms', " +
                             std::to_string(f.minmax_reset_ms) + ")";
@@ -408,6 +415,51 @@ TEST_F(Merge, HoursAgoCountsFromTheStoresNewestHour) {
   EXPECT_THAT(db.Error("SELECT * FROM query_stats_buckets_merge('" + JsonArray({stores[0], bad}) +
                        "')"),
               AllOf(HasSubstr(bad), HasSubstr("hour 9007199254740992 is later than its query's")));
+}
+
+// Copies of one store (one copied at 10:00 and again at 11:00, or into two folders) hold the same
+// runs: refused like the same file named twice. Before, their calls added up (3, not 2).
+TEST_F(Merge, CopiesOfOneStoreAreRefused) {
+  TempDir dir;
+  const std::string other = MakeStore(dir, "b", 3, 0);
+  std::filesystem::create_directory(dir.File("a"));
+  const std::string app = dir.File("a/app.db"), store = app + "-doctor";
+  const std::string early = dir.File("early.db-doctor");
+  Db live(app);
+  live.Exec("CREATE TABLE t(a); INSERT INTO t VALUES (1)");
+  live.One("SELECT query_stats_flush()");
+  std::filesystem::copy_file(store, early);  // the copy at 10:00
+  live.Exec("INSERT INTO t VALUES (2)");
+  live.One("SELECT query_stats_flush()");  // at 11:00 the store holds both runs
+  Db db;
+  for (const char* table :
+       {"query_stats_merge", "query_stats_buckets_merge", "slow_queries_merge"}) {
+    EXPECT_THAT(db.Error(std::string("SELECT * FROM ") + table + "('" +
+                         JsonArray({early, other, store}) + "')"),
+                AllOf(HasSubstr("store " + store + ": is a copy of the same store as " + early),
+                      HasSubstr("count twice")))
+        << table;
+  }
+  // A store of an earlier release has no id: merged (nothing can tell a copy of it).
+  const std::string old = dir.File("old.db-doctor");
+  std::filesystem::copy_file(early, old);
+  Sql(old, "DELETE FROM doctor_sidecar WHERE key = 'store_id'");
+  EXPECT_EQ(MergedValue(db, {other, old}, "calls", kInsert), "4");
+  // Its next flush gives it one; a damaged one is named.
+  EXPECT_EQ(timing::testing::OnStore(app, "DELETE FROM doctor_sidecar WHERE key = 'store_id'"), "");
+  live.Exec("INSERT INTO t VALUES (2)");
+  live.One("SELECT query_stats_flush()");
+  EXPECT_EQ(timing::testing::StoreValue(app, "SELECT value > 0 FROM doctor_sidecar"
+                                             " WHERE key = 'store_id'"),
+            "1");
+  Sql(old, "INSERT INTO doctor_sidecar VALUES ('store_id', 'x')");
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + old + "')"),
+              AllOf(HasSubstr(old), HasSubstr("'store_id' x is not a valid value")));
+  // A full reset starts new figures under a new id: the copy from before it merges with them.
+  live.One("SELECT query_stats_reset()");
+  live.Exec("INSERT INTO t VALUES (3)");
+  live.One("SELECT query_stats_flush()");
+  EXPECT_EQ(MergedValue(db, {early, store}, "calls || ' ' || sources", kInsert), "2 2");
 }
 
 // The stores' hourly buckets and slow rings merge too (query_stats_buckets_merge,

@@ -327,6 +327,19 @@ absl::Status SidecarDb::SetKey(const char* key, int64_t value) {
       .status();
 }
 
+// SQLite's random() is seeded from the operating system's randomness (the VFS's xRandomness).
+absl::Status SidecarDb::EnsureStoreId() {
+  return Run("INSERT OR IGNORE INTO doctor_sidecar VALUES"
+             " ('store_id', 1 + (random() & 9007199254740991))")
+      .status();
+}
+
+absl::Status SidecarDb::NewStoreId() {
+  return Run("INSERT OR REPLACE INTO doctor_sidecar VALUES"
+             " ('store_id', 1 + (random() & 9007199254740991))")
+      .status();
+}
+
 absl::Status SidecarDb::CreateTables() {
   if (has_tables_ && format_ == kFormat) return absl::OkStatus();
   // IF NOT EXISTS: another process may create them first (SQLite stores the text without it).

@@ -58,8 +58,8 @@ struct MergedEntry {
 absl::StatusOr<std::vector<std::string>> ParseStorePaths(absl::string_view arg);
 
 // Reads every store (each at most `max_rows` query shapes: a bigger one is an error that says to
-// raise stats_max) and merges them, sorted by total_ms, largest first. A store named twice is an
-// error (its figures would count twice).
+// raise stats_max) and merges them, sorted by total_ms, largest first. A store named twice, or
+// two copies of one store (the same 'store_id'), is an error (runs would count twice).
 absl::StatusOr<std::vector<MergedEntry>> MergeStores(const std::vector<std::string>& paths,
                                                      int64_t max_rows);
 
