@@ -357,6 +357,8 @@ TEST_F(Merge, MinMaxSinceIsTheEarliestOfTheStores) {
   EXPECT_EQ(MergedValue(db, {c, d}, "minmax_since", kInsert), iso(t0 + 4 * kHour));
   EXPECT_EQ(MergedValue(db, {c, e}, "minmax_since || ' ' || min_ms || ' ' || max_ms", kInsert),
             iso(t0 + 5 * kHour) + " 2.0 7.0");
+  // e's 9 ms run is in the histogram, not in max_ms: p99 is not clamped to 7 (it was).
+  EXPECT_EQ(MergedValue(db, {c, e}, "p99_ms > 8", kInsert), "1");
   // Validated like every value of a store: the file is named.
   for (const char* bad : {"'x'", "-5", "4611686018427387904", "NULL"}) {
     const std::string path = dir.File("bad.db-doctor");

@@ -92,7 +92,8 @@ struct Counters {
   // False after a min/max-only reset (query_stats_reset('minmax')) until the next run: min_ms is
   // +inf and max_ms -inf, the identities of min and max, so runs and Merge need no test for it.
   bool has_minmax() const { return min_ms <= max_ms; }
-  // The p-th percentile from the histogram, clamped to min_ms and max_ms when known.
+  // The p-th percentile from the histogram, clamped to min_ms and max_ms when they are the
+  // histogram's extremes (not after a min/max-only reset that left older runs outside them).
   double PercentileMs(double p) const;
   void ForgetMinMax() {
     min_ms = std::numeric_limits<double>::infinity();
