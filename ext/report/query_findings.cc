@@ -41,6 +41,12 @@ struct QueryRow {
   double lock_wait_ms = 0;  // of total_ms, waiting in doctor's busy handler
 };
 
+// "ran 20 times", with " (10 failed)" when runs failed.
+std::string RunsText(const QueryRow& q) {
+  return absl::StrCat("ran ", q.calls, q.calls == 1 ? " time" : " times",
+                      q.failed > 0 ? absl::StrCat(" (", q.failed, " failed)") : "");
+}
+
 // A statement that spent at least half its time waiting for a lock is slow because of whoever
 // held the lock, not because of its plan.
 bool MostlyWaited(const QueryRow& q) {
@@ -49,9 +55,9 @@ bool MostlyWaited(const QueryRow& q) {
 
 Finding WaitingFinding(const QueryRow& q) {
   return {"locks", Severity::kWarn, q.id,
-          absl::StrFormat("query %s ran %d times, %.1f ms in all, %.1f ms of it waiting for a "
+          absl::StrFormat("query %s %s, %.1f ms in all, %.1f ms of it waiting for a "
                           "lock held by another connection (busy handler): %s",
-                          q.id, q.calls, q.total_ms, q.lock_wait_ms, Utf8Prefix(q.query, 160)),
+                          q.id, RunsText(q), q.total_ms, q.lock_wait_ms, Utf8Prefix(q.query, 160)),
           "it is slow because it waits for the write lock, not because of its plan: shorten the "
           "transactions that hold it (SELECT * FROM open_transactions WHERE state = 'write'; "
           "lock_stats.writer_pid names another process holding it now), and begin transactions "
@@ -75,9 +81,8 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
           ? absl::StrCat("; each call scans ", q.rows_scanned_per_call, " rows")
           : "";
   std::string finding = absl::StrFormat(
-      "query %s ran %d times%s, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s", q.id, q.calls,
-      q.failed > 0 ? absl::StrCat(" (", q.failed, " failed)") : "", q.total_ms, q.mean_ms,
-      q.p95_ms, scanned, Utf8Prefix(q.query, 160));
+      "query %s %s, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s", q.id, RunsText(q),
+      q.total_ms, q.mean_ms, q.p95_ms, scanned, Utf8Prefix(q.query, 160));
   const char* advice =
       fix     ? "create the index the advisor measured for it"
       : scans ? "ask for an index: SELECT * FROM index_advise() (the captured workload)"
