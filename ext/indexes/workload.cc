@@ -135,6 +135,8 @@ std::string AsLiteral(const Value& v) {
 
 // Values for the statement's parameters: the hint for the column when there is one, 10 for
 // LIMIT/OFFSET, else a value of the compared column picked by `guess`; and the text saying so.
+// The values equal to an expression or a column go to `values`' expression_values and
+// column_values (`values` may be `item` itself: only its tables are read from `item`).
 std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
                                    const std::vector<Param>& params, const ParameterHints& hints,
                                    Guess guess, std::string* assumed, WorkloadItem* values) {
