@@ -225,6 +225,27 @@ TEST(Candidates, PartialForSelectiveConstantAndCovering) {
   }
 }
 
+TEST(Candidates, PredicatesMakePartialFamilies) {
+  ScanConstraint owner{"owner_id", true, "", "", 1.0};
+  Scan s{"docs", {owner}, {{"created_at", true}}, {"owner_id", "created_at"}};
+  s.predicates = {"json_extract(body, '$.status') = 'open'"};
+  auto got = Ddls(CandidatesForScan(s, [](const std::string&) { return 100.0; }, {}));
+  auto has = [&](const std::string& part) {
+    for (const std::string& d : got) {
+      if (d.find(part) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has("ON docs(owner_id) WHERE json_extract(body, '$.status') = 'open'"));
+  EXPECT_TRUE(has("ON docs(owner_id, created_at) WHERE json_extract(body, '$.status') = 'open'"));
+  CandidateOptions no_partial;
+  no_partial.allow_partial = false;
+  for (const IndexDef& d : CandidatesForScan(s, [](const std::string&) { return 100.0; },
+                                             no_partial)) {
+    EXPECT_EQ(d.where, "");
+  }
+}
+
 TEST(Candidates, CoveringAppendsUsedColumns) {
   Scan s{"t", {{"a"}}, {}, {"a", "b", "c"}};
   CandidateOptions opts;

@@ -115,7 +115,6 @@ bool Scratch::EnterForPlanning(const std::vector<IndexDef>& indexes,
   if (!listed.ok()) return false;
   std::set<std::string> names;  // an existing name makes CREATE INDEX fail: it stays as it is
   for (const Row& r : *listed) names.insert(r[0].AsText());
-  Exec(db_, "PRAGMA writable_schema=ON").IgnoreError();
   for (const IndexDef& index : indexes) {
     IndexDef d = index;
     d.name = NameOf(index);
@@ -124,7 +123,7 @@ bool Scratch::EnterForPlanning(const std::vector<IndexDef>& indexes,
       built->push_back(d);  // already there (built or entered): parked afterwards as before
       continue;
     }
-    if (PlansUnbuilt(d) &&
+    if (PlansUnbuilt(d) && Exec(db_, "PRAGMA writable_schema=ON").ok() &&
         Query(db_, "INSERT INTO sqlite_schema(type, name, tbl_name, rootpage, sql) "
                    "VALUES ('index', ?, ?, ?, ?)",
               {Value(d.name), Value(FindTable(d.table)->name),
@@ -132,6 +131,12 @@ bool Scratch::EnterForPlanning(const std::vector<IndexDef>& indexes,
                Value(d.Ddl())}).ok()) {
       names.insert(lower);
       ++unbuilt_;
+      continue;
+    }
+    // Parked by an earlier pass: back as it is (UnparkIndex turns writable_schema off).
+    if (UnparkIndex(d)) {
+      names.insert(lower);
+      built->push_back(d);
       continue;
     }
     parked_.erase(d.name);
