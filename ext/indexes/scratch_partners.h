@@ -10,13 +10,14 @@
 #define DOCTOR_INDEXES_SCRATCH_PARTNERS_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "ext/core/connection.h"
 #include "ext/indexes/scratch.h"
-#include "ext/indexes/sql_text.h"
+#include "ext/indexes/sql_joins.h"
 
 namespace doctor::indexes {
 
@@ -31,6 +32,11 @@ struct ParentLink {
 // once, ordered by the child's row count (largest first).
 std::vector<ParentLink> ParentLinks(const std::vector<StatementJoins>& joins,
                                     const std::vector<TableInfo>& tables);
+
+// The lower-case names of the tables `sql`'s USING and NATURAL joins compare columns of.
+// SQLite's authorizer is not told of those columns, so a table that only such a join reads
+// would look untouched (Scratch::Touched adds these).
+std::set<std::string> UsingJoinTables(const std::string& sql, const std::vector<TableInfo>& tables);
 
 // Copies into `db` (the scratch copy, before its indexes, views and triggers) the parent rows
 // that the rows sampled so far reach through `workload`'s joins and that are not there yet, at
