@@ -38,6 +38,7 @@ class JoinsTest : public ::testing::Test {
         "REFERENCES part(code), qty INTEGER, pad TEXT);"
         "CREATE TABLE emp(id INTEGER PRIMARY KEY, manager_id INTEGER REFERENCES emp(id), "
         "dept INTEGER, name TEXT);"
+        "CREATE TABLE transfer(id INTEGER PRIMARY KEY, from_emp INTEGER, to_emp INTEGER);"
         "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 20000) "
         "INSERT INTO items SELECT v, 1 + ((v * 2654435761) % 1000003) % 2000, "
         "'P' || (1 + ((v * 2654435761) % 1000003) % 2000), v % 50, 'xxxxxxxx' FROM n;"
@@ -133,6 +134,16 @@ TEST_F(JoinsTest, SelfJoinLinksATableToItselfThroughItsAliases) {
   EXPECT_EQ(Orphans("SELECT * FROM emp e JOIN emp m ON m.id = e.manager_id",
                     "SELECT count(*) FROM emp WHERE manager_id NOT IN (SELECT id FROM emp)"),
             0);
+}
+
+// Each alias of a table used twice is its own side of a join: the link through t.to_emp was
+// lost before (both joins were taken for one, on its first column).
+TEST_F(JoinsTest, ATableUsedTwiceLinksEachAliasOnItsOwnColumn) {
+  EXPECT_THAT(Links("SELECT a.name, b.name FROM transfer t JOIN emp a ON t.from_emp = a.id "
+                    "JOIN emp AS b ON b.id = t.to_emp"),
+              ElementsAre("transfer(from_emp) -> emp(id)", "transfer(to_emp) -> emp(id)"));
+  EXPECT_THAT(Links("SELECT * FROM transfer JOIN emp ON emp.id = transfer.to_emp"),
+              ElementsAre("transfer(to_emp) -> emp(id)"));
 }
 
 TEST_F(JoinsTest, UniqueIndexIsAParentKey) {

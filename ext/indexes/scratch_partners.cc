@@ -143,6 +143,17 @@ int64_t CopyLink(Connection& user, sqlite3* db, const ParentLink& link, int64_t 
   return added;
 }
 
+// The equalities between two uses of tables, child column first.
+struct JoinedPair {
+  int child = 0, parent = 0;
+  std::vector<std::pair<std::string, std::string>> columns;
+};
+
+// Which use of `table` the reference is: its alias, or the table's name.
+std::string UseOf(const ColumnRef& r, const TableInfo& table) {
+  return absl::AsciiStrToLower(r.qualifier.empty() ? table.name : r.qualifier);
+}
+
 // The link of `child` to a key of `parent` that `columns` (child column, parent column) cover,
 // if any; none when it only joins rows to themselves (a.id = b.id of one table).
 std::optional<ParentLink> LinkOf(const std::vector<TableInfo>& tables, int child, int parent,
@@ -178,18 +189,23 @@ std::vector<ParentLink> ParentLinks(const std::vector<StatementJoins>& joins,
     for (const UsingJoin& join : st.using_joins) {
       for (auto& e : resolver.UsingEqualities(join)) equalities.push_back(std::move(e));
     }
-    // (child, parent) -> the equalities between them, child column first. A table joined to
-    // itself through two aliases (e.manager_id = m.id) is its own parent.
-    std::map<std::pair<int, int>, std::vector<std::pair<std::string, std::string>>> pairs;
+    // (child, parent) -> the equalities between them, child column first. Each is a use of a
+    // table (its alias, or its name): a table used twice (t.from_emp = a.id, t.to_emp = b.id)
+    // is two parents, a table joined to itself (e.manager_id = m.id) its own parent.
+    std::map<std::pair<std::string, std::string>, JoinedPair> pairs;
     for (const auto& [left, right] : equalities) {
       const int a = resolver.TableOf(left), b = resolver.TableOf(right);
       if (a < 0 || b < 0) continue;
-      pairs[{a, b}].push_back({left.column, right.column});
-      pairs[{b, a}].push_back({right.column, left.column});
+      const std::string use_a = UseOf(left, tables[a]), use_b = UseOf(right, tables[b]);
+      JoinedPair& ab = pairs[{use_a, use_b}];
+      ab.child = a, ab.parent = b;
+      ab.columns.push_back({left.column, right.column});
+      JoinedPair& ba = pairs[{use_b, use_a}];
+      ba.child = b, ba.parent = a;
+      ba.columns.push_back({right.column, left.column});
     }
-    for (const auto& [tables_pair, columns] : pairs) {
-      std::optional<ParentLink> link =
-          LinkOf(tables, tables_pair.first, tables_pair.second, columns);
+    for (const auto& [uses, pair] : pairs) {
+      std::optional<ParentLink> link = LinkOf(tables, pair.child, pair.parent, pair.columns);
       if (!link) continue;
       const std::string key =
           absl::AsciiStrToLower(absl::StrCat(link->child, ":", link->parent, ":",

@@ -1,6 +1,9 @@
 #include "ext/indexes/sql_joins.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "ext/indexes/sql_tokens.h"
