@@ -34,11 +34,18 @@ bool ScansAWholeTable(const std::string& plan_text) {
 // One row of the query_stats read below, by name.
 struct QueryRow {
   std::string id, query, example;
-  int64_t calls = 0, rows_scanned_per_call = 0;
+  int64_t calls = 0, rows_scanned_per_call = 0;  // per run that did not fail
+  int64_t failed = 0;                             // runs that failed (query_stats' errors)
   double total_ms = 0, mean_ms = 0, p95_ms = 0;
   std::string plan;
   double lock_wait_ms = 0;  // of total_ms, waiting in doctor's busy handler
 };
+
+// "ran 20 times", with " (10 failed)" when runs failed.
+std::string RunsText(const QueryRow& q) {
+  return absl::StrCat("ran ", q.calls, q.calls == 1 ? " time" : " times",
+                      q.failed > 0 ? absl::StrCat(" (", q.failed, " failed)") : "");
+}
 
 // A statement that spent at least half its time waiting for a lock is slow because of whoever
 // held the lock, not because of its plan.
@@ -48,9 +55,9 @@ bool MostlyWaited(const QueryRow& q) {
 
 Finding WaitingFinding(const QueryRow& q) {
   return {"locks", Severity::kWarn, q.id,
-          absl::StrFormat("query %s ran %d times, %.1f ms in all, %.1f ms of it waiting for a "
+          absl::StrFormat("query %s %s, %.1f ms in all, %.1f ms of it waiting for a "
                           "lock held by another connection (busy handler): %s",
-                          q.id, q.calls, q.total_ms, q.lock_wait_ms, Utf8Prefix(q.query, 160)),
+                          q.id, RunsText(q), q.total_ms, q.lock_wait_ms, Utf8Prefix(q.query, 160)),
           "it is slow because it waits for the write lock, not because of its plan: shorten the "
           "transactions that hold it (SELECT * FROM open_transactions WHERE state = 'write'; "
           "lock_stats.writer_pid names another process holding it now), and begin transactions "
@@ -74,7 +81,7 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
           ? absl::StrCat("; each call scans ", q.rows_scanned_per_call, " rows")
           : "";
   std::string finding = absl::StrFormat(
-      "query %s ran %d times, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s", q.id, q.calls,
+      "query %s %s, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s", q.id, RunsText(q),
       q.total_ms, q.mean_ms, q.p95_ms, scanned, Utf8Prefix(q.query, 160));
   const char* advice =
       fix     ? "create the index the advisor measured for it"
@@ -114,17 +121,22 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
                                                     double slow_ms) {
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
-                         "SELECT query_id, query, example, calls, fullscan_steps / calls, "
-                         "total_ms, mean_ms, p95_ms, plan, lock_wait_ms FROM query_stats "
-                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
-                         "AND (mean_ms >= ?2 OR (calls >= 10 AND fullscan_steps / calls >= 1000)) "
+                         // A failed run (BUSY at its first step, say) scanned nothing: the
+                         // scans are per run that did not fail.
+                         "WITH q AS (SELECT *, coalesce((SELECT sum(value) FROM "
+                         "json_each(errors)), 0) AS failed FROM query_stats "
+                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1)) "
+                         "SELECT query_id, query, example, calls, "
+                         "fullscan_steps / max(calls - failed, 1) AS scanned, total_ms, mean_ms, "
+                         "p95_ms, plan, lock_wait_ms, failed FROM q "
+                         "WHERE mean_ms >= ?2 OR (calls - failed >= 10 AND scanned >= 1000) "
                          "ORDER BY total_ms DESC LIMIT 50",
                          {Value(schema), Value(slow_ms)}));
   std::vector<QueryRow> queries;
   for (const Row& r : rows) {
     queries.push_back({r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt(), r[4].AsInt(),
-                       r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(), r[8].AsText(),
-                       r[9].AsDouble()});
+                       r[10].AsInt(), r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(),
+                       r[8].AsText(), r[9].AsDouble()});
   }
   return queries;
 }

@@ -12,6 +12,7 @@
 #include "ext/core/foreign_keys.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/report/index_fixes.h"
 
 namespace doctor::report {
 namespace {
@@ -156,22 +157,34 @@ absl::Status CheckKeys(Connection& c, const std::string& schema, const std::vect
   return absl::OkStatus();
 }
 
-absl::Status CheckStatistics(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+absl::StatusOr<bool> HasStatistics(Connection& c, const std::string& schema) {
   ASSIGN_OR_RETURN(Rows has_stat,
                    Query(c, "SELECT count(*) FROM pragma_table_list WHERE schema = ?1 AND name = "
                             "'sqlite_stat1'",
                          {Value(schema)}));
+  return !has_stat.empty() && has_stat[0][0].AsInt() > 0;
+}
+
+// `indexes`: "2 indexes", or what the fixes will build.
+Finding NoStatisticsFinding(const std::string& schema, const std::string& indexes) {
+  return {"schema",
+          Severity::kInfo,
+          schema,
+          absl::StrCat("no statistics (sqlite_stat1) for ", indexes,
+                       ": the query planner guesses how selective they are"),
+          "run ANALYZE once, then PRAGMA optimize before closing long-lived connections",
+          absl::StrCat("ANALYZE ", QuoteIdentifier(schema)),
+          0};
+}
+
+absl::Status CheckStatistics(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+  ASSIGN_OR_RETURN(const bool has_stat, HasStatistics(c, schema));
   ASSIGN_OR_RETURN(Rows indexes,
                    Query(c, absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(schema),
                                          ".sqlite_schema WHERE type = 'index'")));
   if (indexes.empty() || indexes[0][0].AsInt() == 0) return absl::OkStatus();
-  const std::string analyze = absl::StrCat("ANALYZE ", QuoteIdentifier(schema));
-  if (has_stat.empty() || has_stat[0][0].AsInt() == 0) {
-    out.push_back({"schema", Severity::kInfo, schema,
-                   absl::StrCat("no statistics (sqlite_stat1) for ", indexes[0][0].AsInt(),
-                                " indexes: the query planner guesses how selective they are"),
-                   "run ANALYZE once, then PRAGMA optimize before closing long-lived connections",
-                   analyze, 0});
+  if (!has_stat) {
+    out.push_back(NoStatisticsFinding(schema, absl::StrCat(indexes[0][0].AsInt(), " indexes")));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(Rows stats,
@@ -283,6 +296,23 @@ absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& c, const std::strin
   RETURN_IF_ERROR(CheckSpace(c, schema, out));
   if (deep) RETURN_IF_ERROR(CheckIntegrity(c, schema, out));
   return out;
+}
+
+absl::Status AnalyzeAfterIndexFixes(Connection& c, const std::string& schema,
+                                    std::vector<Finding>& findings) {
+  int64_t created = 0;
+  for (const Finding& f : findings) {
+    if (f.fix_sql && ParseCreateIndex(*f.fix_sql)) ++created;
+    if (f.fix_sql && absl::StartsWith(*f.fix_sql, "ANALYZE ")) return absl::OkStatus();
+  }
+  if (created == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const bool has_stat, HasStatistics(c, schema));
+  if (!has_stat) {
+    findings.push_back(NoStatisticsFinding(
+        schema, absl::StrCat("the ", created, created == 1 ? " index" : " indexes",
+                             " the fixes above create")));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace doctor::report

@@ -25,6 +25,12 @@ absl::StatusOr<bool> IndexServesForeignKey(Connection& connection, const std::st
 absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& connection, const std::string& schema,
                                                  bool deep);
 
+// Ends `findings` (sorted, index fixes merged) with the ANALYZE that the indexes their fixes
+// create need on a database without statistics: else the report after running the fixes asks
+// for it ("no statistics (sqlite_stat1) for 2 indexes"), and the fixes take two rounds.
+absl::Status AnalyzeAfterIndexFixes(Connection& connection, const std::string& schema,
+                                    std::vector<Finding>& findings);
+
 }  // namespace doctor::report
 
 #endif  // DOCTOR_REPORT_SCHEMA_CHECKS_H_

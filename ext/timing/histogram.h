@@ -7,8 +7,9 @@
 //   bucket 61           [2^30 µs, infinity)
 //
 // Percentiles come from the cumulative counts with geometric interpolation inside the bucket
-// that holds the rank, clamped to the observed min and max: the estimate is always inside the
-// bucket that holds the exact percentile (a unit test checks it).
+// that holds the rank, clamped to the observed min and max (Counters::PercentileMs passes them
+// only when they are the histogram's extremes): the estimate is always inside the bucket that
+// holds the exact percentile (a unit test checks it).
 #ifndef DOCTOR_TIMING_HISTOGRAM_H_
 #define DOCTOR_TIMING_HISTOGRAM_H_
 

@@ -8,7 +8,6 @@
 //   SELECT at, ms, sql, store FROM slow_queries_merge(:stores);
 #include "ext/core/status_macros.h"
 #include "ext/core/table_rows.h"
-#include "ext/core/time.h"
 #include "ext/timing/settings.h"
 #include "ext/timing/store_merge.h"
 #include "ext/timing/tables.h"
@@ -20,8 +19,13 @@ const Column kBucketsMergeColumns[] = {
     {"query", "TEXT", "The normalized text."},
     {"db", "TEXT",
      "The database's file name without its directory: hours of the same file name merge."},
-    {"hour", "TEXT", "Start of the hour, ISO-8601 UTC."},
-    {"hours_ago", "INTEGER", "0 for the current hour on this machine's clock, 1 for the one before."},
+    {"hour", "TEXT",
+     "Start of the hour on the clock of the machine that wrote it, ISO-8601 UTC: the same hour "
+     "of every store merges."},
+    {"hours_ago", "INTEGER",
+     "Hours before the newest hour in any of the stores (0: that hour, the one of their latest "
+     "write; 1: the hour before), on the stores' own clocks: the reader's clock and when the "
+     "stores were copied do not matter."},
     {"sources", "INTEGER", "How many of the stores had this hour of this query."},
     {"calls", "INTEGER", "Runs in that hour, in all stores."},
     {"total_ms", "REAL", "Wall time of those runs, ms."},
@@ -47,11 +51,12 @@ absl::StatusOr<Rows> QueryStatsBucketsMerge(TableCall& call) {
   ASSIGN_OR_RETURN(std::string arg, call.args().Text(0, "stores"));
   ASSIGN_OR_RETURN(std::vector<std::string> paths, ParseStorePaths(arg));
   ASSIGN_OR_RETURN(std::vector<MergedBucket> merged, MergeStoreBuckets(paths, kStatsMax.Get()));
-  const int64_t now_hour = UnixMs() / kBucketMs;
+  // Newest first: the newest hour of all the stores is hours_ago 0.
+  const int64_t newest_hour = merged.empty() ? 0 : merged.front().row.hour;
   RowBuilder rows(kBucketsMergeColumns);
   for (const MergedBucket& m : merged) {
     rows.NewRow();
-    SetBucketColumns(rows, m.row, now_hour);
+    SetBucketColumns(rows, m.row, newest_hour);
     rows.Set("sources", m.sources);
   }
   return rows.Finish();

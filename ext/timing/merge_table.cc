@@ -41,7 +41,12 @@ const Column kMergeColumns[] = {
     {"lock_wait_ms", "REAL", "Of total_ms, time waiting for locks in doctor's busy handler."},
     {"first_seen", "TEXT", "Earliest first run, ISO-8601 UTC."},
     {"last_seen", "TEXT", "Latest last run, ISO-8601 UTC."},
-    {"stats_since", "TEXT", "The earliest start of the merged statistics, ISO-8601 UTC."},
+    {"stats_since", "TEXT",
+     "The earliest of the stores' stats_since: no run before it is counted, ISO-8601 UTC."},
+    {"minmax_since", "TEXT",
+     "The earliest of the stores' minmax_since (stats_since, or the store's last "
+     "query_stats_reset('minmax') when later): min_ms and max_ms come from runs at or after it "
+     "only, ISO-8601 UTC."},
     {"plan", "TEXT",
      "The plan an application's SQLite captured, the most recent among the stores (NULL when "
      "none did: format-2 stores, writes)."},
@@ -65,6 +70,7 @@ absl::StatusOr<Rows> QueryStatsMerge(TableCall& call) {
     SetCounterColumns(rows, c);
     rows.Set("buckets", HistogramJson(c.buckets));
     rows.Set("stats_since", TimeOfDay(e.stats_since_ms));
+    rows.Set("minmax_since", TimeOfDay(e.minmax_since_ms));
     if (e.plan_id != 0) {
       rows.Set("plan", e.plan);
       rows.Set("plan_id", e.plan_id);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ext/core/testing.h"
+#include "ext/core/time.h"
 #include "ext/timing/stats.h"
 #include "ext/timing/store_testing.h"
 #include "gmock/gmock.h"
@@ -108,6 +109,7 @@ TEST_F(Merge, StoresOfRealFlushesMergeExactly) {
 struct Figures {
   timing::Counters c;
   std::string errors = "0";
+  int64_t minmax_reset_ms = 0;  // the store's 'minmax_reset_at_ms' (0: none)
 };
 
 std::string Histogram(const timing::Buckets& b) {
@@ -116,7 +118,8 @@ std::string Histogram(const timing::Buckets& b) {
   return out + "]";
 }
 
-// Sets the figures of `query`'s row in a copy of `tmpl` written to `path` (other rows deleted).
+// Sets the figures of `query`'s row in a copy of `tmpl` written to `path` (other rows deleted),
+// with a store id of its own.
 void WriteFigures(const std::string& tmpl, const std::string& path, const std::string& query,
                   const Figures& f) {
   std::filesystem::copy_file(tmpl, path, std::filesystem::copy_options::overwrite_existing);
@@ -133,8 +136,10 @@ void WriteFigures(const std::string& tmpl, const std::string& path, const std::s
   sqlite3_bind_int64(st, 1, f.c.calls);
   sqlite3_bind_double(st, 2, f.c.total_ms);
   sqlite3_bind_double(st, 3, f.c.sumsq_ms);
-  sqlite3_bind_double(st, 4, f.c.min_ms);
-  sqlite3_bind_double(st, 5, f.c.max_ms);
+  if (f.c.has_minmax()) {
+    sqlite3_bind_double(st, 4, f.c.min_ms);
+    sqlite3_bind_double(st, 5, f.c.max_ms);
+  }  // else NULL: no run since a min/max-only reset
   sqlite3_bind_int64(st, 6, f.c.rows);
   if (f.errors == "0") {
     sqlite3_bind_int(st, 7, 0);
@@ -151,6 +156,17 @@ void WriteFigures(const std::string& tmpl, const std::string& path, const std::s
   sqlite3_finalize(st);
   const std::string others = "DELETE FROM doctor_query_stats WHERE query <> '" + query + "'";
   EXPECT_EQ(sqlite3_exec(raw, others.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  // Another machine's store, not a copy of the template (CopiesOfOneStoreAreRefused).
+  EXPECT_EQ(sqlite3_exec(raw,
+                         "UPDATE doctor_sidecar SET value = 1 + (random() & 9007199254740991)"
+                         " WHERE key = 'store_id'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  if (f.minmax_reset_ms > 0) {  // as query_stats_reset('minmax') records it
+    const std::string key = "INSERT OR REPLACE INTO doctor_sidecar VALUES ('minmax_reset_at_ms', " +
+                            std::to_string(f.minmax_reset_ms) + ")";
+    EXPECT_EQ(sqlite3_exec(raw, key.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  }
   sqlite3_close_v2(raw);
 }
 
@@ -280,6 +296,172 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
   EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + two + "')"),
               AllOf(HasSubstr(two), HasSubstr("raise it")));
   db.Exec("SELECT doctor_set('stats_max', 5000)");
+}
+
+// minmax_since (pg_stat_statements 1.11) in the fleet view: per store as query_stats shows it
+// (stats_since, or the store's last query_stats_reset('minmax') when later); merged, the earliest
+// of the stores', as stats_since: min/max come from no run before it, and a store not reset with
+// the others pulls it back. Before, query_stats_merge had no minmax_since column.
+TEST_F(Merge, MinMaxSinceIsTheEarliestOfTheStores) {
+  TempDir dir;
+  {  // A real min/max-only reset: the store read alone says what query_stats says.
+    std::filesystem::create_directory(dir.File("live"));
+    const std::string app = dir.File("live/app.db");
+    Db live(app);
+    live.Exec("CREATE TABLE t(a); INSERT INTO t VALUES (1)");
+    live.One("SELECT query_stats_flush()");
+    usleep(5 * 1000);
+    live.One("SELECT query_stats_reset('minmax')");
+    live.Exec("INSERT INTO t VALUES (2)");
+    live.One("SELECT query_stats_flush()");
+    const std::string q = std::string(" WHERE query = '") + kInsert + "'";
+    const std::string since = live.One("SELECT minmax_since FROM query_stats" + q);
+    EXPECT_EQ(live.One("SELECT minmax_since > stats_since FROM query_stats" + q), "1");
+    EXPECT_EQ(live.One("SELECT minmax_since FROM query_stats_merge('" + app + "-doctor')" + q),
+              since);
+  }
+  const std::string tmpl = MakeStore(dir, "tmpl", 1, 0);
+  constexpr int64_t kHour = 3600 * 1000, t0 = 1700000000000;
+  const auto store = [&](const std::string& name, int64_t since, int64_t minmax_reset,
+                         bool runs_since_reset) {
+    Figures f;
+    f.c.AddRun(2.0, 1, 0, 0, 0, 0);
+    f.c.AddRun(runs_since_reset ? 7.0 : 9.0, 1, 0, 0, 0, 0);
+    if (!runs_since_reset) f.c.ForgetMinMax();
+    f.c.first_seen_ms = since;
+    f.c.last_seen_ms = since + 10 * kHour;
+    f.minmax_reset_ms = minmax_reset;
+    const std::string path = dir.File(name + ".db-doctor");
+    WriteFigures(tmpl, path, kInsert, f);
+    return path;
+  };
+  const std::string a = store("a", t0, 0, true);                   // never reset
+  const std::string b = store("b", t0 + kHour, t0 + 3 * kHour, true);  // reset after its start
+  const std::string c = store("c", t0 + 2 * kHour, t0 + 5 * kHour, true);
+  const std::string d = store("d", t0 + 4 * kHour, t0 + kHour, true);  // reset before its start
+  const std::string e = store("e", t0, t0 + 6 * kHour, false);     // reset, no run since
+  Db db;
+  const auto iso = [](int64_t ms) { return IsoTime(ms); };
+  // Alone: as query_stats.
+  EXPECT_EQ(MergedValue(db, {a}, "minmax_since", kInsert), iso(t0));
+  EXPECT_EQ(MergedValue(db, {b}, "minmax_since", kInsert), iso(t0 + 3 * kHour));
+  EXPECT_EQ(MergedValue(db, {b}, "stats_since", kInsert), iso(t0 + kHour));
+  EXPECT_EQ(MergedValue(db, {d}, "minmax_since", kInsert), iso(t0 + 4 * kHour));
+  EXPECT_EQ(MergedValue(db, {e}, "minmax_since || ' ' || typeof(min_ms)", kInsert),
+            iso(t0 + 6 * kHour) + " null");
+  // Merged: the earliest. a was not reset: its runs from t0 are in min/max, and minmax_since says so.
+  EXPECT_EQ(MergedValue(db, {a, b}, "minmax_since", kInsert), iso(t0));
+  EXPECT_EQ(MergedValue(db, {a, b}, "minmax_since = stats_since", kInsert), "1");
+  EXPECT_EQ(MergedValue(db, {b, c}, "minmax_since", kInsert), iso(t0 + 3 * kHour));
+  EXPECT_EQ(MergedValue(db, {b, c}, "stats_since", kInsert), iso(t0 + kHour));
+  EXPECT_EQ(MergedValue(db, {c, d}, "minmax_since", kInsert), iso(t0 + 4 * kHour));
+  EXPECT_EQ(MergedValue(db, {c, e}, "minmax_since || ' ' || min_ms || ' ' || max_ms", kInsert),
+            iso(t0 + 5 * kHour) + " 2.0 7.0");
+  // e's 9 ms run is in the histogram, not in max_ms: p99 is not clamped to 7 (it was).
+  EXPECT_EQ(MergedValue(db, {c, e}, "p99_ms > 8", kInsert), "1");
+  // Validated like every value of a store: the file is named.
+  for (const char* bad : {"'x'", "-5", "4611686018427387904", "NULL"}) {
+    const std::string path = dir.File("bad.db-doctor");
+    std::filesystem::copy_file(b, path, std::filesystem::copy_options::overwrite_existing);
+    Sql(path, std::string("UPDATE doctor_sidecar SET value = ") + bad +
+                  " WHERE key = 'minmax_reset_at_ms'");
+    EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + JsonArray({a, path}) + "')"),
+                AllOf(HasSubstr(path), HasSubstr("'minmax_reset_at_ms'"),
+                      HasSubstr("is not a valid value")))
+        << bad;
+  }
+}
+
+// Stores copied hours ago (or from machines that stopped writing): hours_ago counts from the
+// newest hour in the stores, not from the reader's clock. Before, the newest hour of stores
+// written 5 hours ago was hours_ago 5, and "the last hour against the one before" found nothing.
+TEST_F(Merge, HoursAgoCountsFromTheStoresNewestHour) {
+  TempDir dir;
+  const std::vector<std::string> stores = {MakeStore(dir, "a", 5, 0), MakeStore(dir, "b", 7, 0),
+                                           MakeStore(dir, "c", 11, 0)};
+  const int64_t hour = UnixMs() / (3600 * 1000);
+  // As if copied 5 hours after their last write (c: 7 hours, its machine idle since); a has an
+  // hour before that too. (Absolute hours: the three flushes may straddle an hour's end.)
+  const auto shift = [&](const std::string& path, int hours) {
+    const std::string h = std::to_string(hour - hours);
+    const std::string ms = std::to_string((hour - hours) * int64_t{3600000} + 60000);
+    Sql(path, "UPDATE doctor_query_buckets SET hour = " + h +
+                  "; UPDATE doctor_query_stats SET first_seen_ms = " + ms + ", last_seen_ms = " +
+                  ms + ", stats_since_ms = " + ms);
+  };
+  shift(stores[0], 5);
+  shift(stores[1], 5);
+  shift(stores[2], 7);
+  Sql(stores[0], "INSERT INTO doctor_query_buckets SELECT query_id, db, hour - 1, calls,"
+                 " total_ms, min_ms, max_ms, histogram FROM doctor_query_buckets");
+  Db db;
+  const std::string rows =
+      "SELECT hours_ago || ' ' || sources || ' ' || calls || ' ' || hour FROM "
+      "query_stats_buckets_merge('" + JsonArray(stores) + "') WHERE query = '" + kInsert +
+      "' ORDER BY hours_ago";
+  const auto iso_hour = [](int64_t h) { return IsoTime(h * 3600 * 1000); };
+  EXPECT_EQ(db.Rows(rows), (std::vector<std::vector<std::string>>{
+                               {"0 2 12 " + iso_hour(hour - 5)},
+                               {"1 1 5 " + iso_hour(hour - 6)},
+                               {"2 1 11 " + iso_hour(hour - 7)}}));
+  // The "what got slower" join finds the last hour and the one before.
+  EXPECT_EQ(db.One("SELECT count(*) FROM query_stats_buckets_merge('" + JsonArray(stores) +
+                   "') cur JOIN query_stats_buckets_merge('" + JsonArray(stores) +
+                   "') prev USING (query_id, db) WHERE cur.hours_ago = 0 AND prev.hours_ago = 1"
+                   " AND cur.query = '" + kInsert + "'"),
+            "1");
+  // A bucket later than its query's last run is damage (and hour 2^53 overflowed hour x 3600000).
+  const std::string bad = dir.File("bad.db-doctor");
+  std::filesystem::copy_file(stores[1], bad);
+  Sql(bad, "UPDATE doctor_query_buckets SET hour = 9007199254740992");
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_buckets_merge('" + JsonArray({stores[0], bad}) +
+                       "')"),
+              AllOf(HasSubstr(bad), HasSubstr("hour 9007199254740992 is later than its query's")));
+}
+
+// Copies of one store (one copied at 10:00 and again at 11:00, or into two folders) hold the same
+// runs: refused like the same file named twice. Before, their calls added up (3, not 2).
+TEST_F(Merge, CopiesOfOneStoreAreRefused) {
+  TempDir dir;
+  const std::string other = MakeStore(dir, "b", 3, 0);
+  std::filesystem::create_directory(dir.File("a"));
+  const std::string app = dir.File("a/app.db"), store = app + "-doctor";
+  const std::string early = dir.File("early.db-doctor");
+  Db live(app);
+  live.Exec("CREATE TABLE t(a); INSERT INTO t VALUES (1)");
+  live.One("SELECT query_stats_flush()");
+  std::filesystem::copy_file(store, early);  // the copy at 10:00
+  live.Exec("INSERT INTO t VALUES (2)");
+  live.One("SELECT query_stats_flush()");  // at 11:00 the store holds both runs
+  Db db;
+  for (const char* table :
+       {"query_stats_merge", "query_stats_buckets_merge", "slow_queries_merge"}) {
+    EXPECT_THAT(db.Error(std::string("SELECT * FROM ") + table + "('" +
+                         JsonArray({early, other, store}) + "')"),
+                AllOf(HasSubstr("store " + store + ": is a copy of the same store as " + early),
+                      HasSubstr("count twice")))
+        << table;
+  }
+  // A store of an earlier release has no id: merged (nothing can tell a copy of it).
+  const std::string old = dir.File("old.db-doctor");
+  std::filesystem::copy_file(early, old);
+  Sql(old, "DELETE FROM doctor_sidecar WHERE key = 'store_id'");
+  EXPECT_EQ(MergedValue(db, {other, old}, "calls", kInsert), "4");
+  // Its next flush gives it one; a damaged one is named.
+  EXPECT_EQ(timing::testing::OnStore(app, "DELETE FROM doctor_sidecar WHERE key = 'store_id'"), "");
+  live.Exec("INSERT INTO t VALUES (2)");
+  live.One("SELECT query_stats_flush()");
+  EXPECT_EQ(timing::testing::StoreValue(app, "SELECT value > 0 FROM doctor_sidecar"
+                                             " WHERE key = 'store_id'"),
+            "1");
+  Sql(old, "INSERT INTO doctor_sidecar VALUES ('store_id', 'x')");
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + old + "')"),
+              AllOf(HasSubstr(old), HasSubstr("'store_id' x is not a valid value")));
+  // A full reset starts new figures under a new id: the copy from before it merges with them.
+  live.One("SELECT query_stats_reset()");
+  live.Exec("INSERT INTO t VALUES (3)");
+  live.One("SELECT query_stats_flush()");
+  EXPECT_EQ(MergedValue(db, {early, store}, "calls || ' ' || sources", kInsert), "2 2");
 }
 
 // The stores' hourly buckets and slow rings merge too (query_stats_buckets_merge,

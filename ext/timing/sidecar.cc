@@ -105,6 +105,7 @@ absl::Status WriteAll(SidecarDb& side, const std::string& name, std::vector<Entr
   sqlite3* db = side.db();
   RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   absl::Status status = [&]() -> absl::Status {
+    RETURN_IF_ERROR(side.EnsureStoreId());
     ASSIGN_OR_RETURN(int64_t reset_at, side.Key("reset_at_ms"));
     taken.erase(std::remove_if(taken.begin(), taken.end(),
                                [&](const EntrySnapshot& t) {
@@ -273,6 +274,7 @@ absl::Status ResetSidecar(const std::string& db, int64_t now_ms) {
                          " DELETE FROM doctor_slow_queries; DELETE FROM doctor_query_plans;"
                          " DELETE FROM doctor_plan_changes"));
     RETURN_IF_ERROR(side.SetKey("reset_at_ms", now_ms));
+    RETURN_IF_ERROR(side.NewStoreId());  // copies from before the reset hold other runs
     return side.SetKey("evictions", 0);
   });
 }

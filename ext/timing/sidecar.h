@@ -29,7 +29,8 @@
 //                                                                     -- store_plan_changes.h
 //   CREATE TABLE doctor_sidecar(key TEXT PRIMARY KEY, value);
 //     -- ('format', 4), ('reset_at_ms', the last query_stats_reset), ('evictions', n),
-//     -- ('minmax_reset_at_ms', the last query_stats_reset('minmax'); min_ms/max_ms NULL since)
+//     -- ('minmax_reset_at_ms', the last query_stats_reset('minmax'); min_ms/max_ms NULL since),
+//     -- ('store_id', random, new at each full reset: copies of one store are known as such)
 //
 // A flush hands over what this process counted since its previous flush (the in-memory counters
 // are then zeroed) and adds it to the store's rows inside one BEGIN IMMEDIATE transaction: sums

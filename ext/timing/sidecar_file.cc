@@ -8,6 +8,7 @@
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
+#include "ext/timing/store_values.h"
 #include "ext/timing/trace.h"
 
 namespace doctor::timing {
@@ -312,7 +313,7 @@ absl::StatusOr<int64_t> SidecarDb::Key(const char* key) const {
                                     {Value(key)}));
   if (rows.empty()) return 0;
   const int64_t* v = std::get_if<int64_t>(&rows[0][0].storage());
-  if (v == nullptr || *v < 0) {
+  if (v == nullptr || *v < 0 || *v > kMaxStoreCount) {  // times, counts: exact as doubles
     return absl::OutOfRangeError(absl::StrCat("doctor_sidecar '", key, "' ",
                                               rows[0][0].is_null() ? "NULL" : rows[0][0].AsText(),
                                               " is not a valid value"));
@@ -323,6 +324,19 @@ absl::StatusOr<int64_t> SidecarDb::Key(const char* key) const {
 absl::Status SidecarDb::SetKey(const char* key, int64_t value) {
   return Query(db_, "INSERT OR REPLACE INTO doctor_sidecar VALUES (?, ?)",
                {Value(key), Value(value)})
+      .status();
+}
+
+// SQLite's random() is seeded from the operating system's randomness (the VFS's xRandomness).
+absl::Status SidecarDb::EnsureStoreId() {
+  return Run("INSERT OR IGNORE INTO doctor_sidecar VALUES"
+             " ('store_id', 1 + (random() & 9007199254740991))")
+      .status();
+}
+
+absl::Status SidecarDb::NewStoreId() {
+  return Run("INSERT OR REPLACE INTO doctor_sidecar VALUES"
+             " ('store_id', 1 + (random() & 9007199254740991))")
       .status();
 }
 

@@ -80,9 +80,15 @@ class SidecarDb {
   // adds the plans table to a format-2 one (its figures kept).
   absl::Status CreateTables();
   // A value of doctor_sidecar ('reset_at_ms', 'evictions', ...): 0 when absent; an error naming
-  // the file when it is not a non-negative integer.
+  // the file when it is not an integer in [0, 2^53] (kMaxStoreCount).
   absl::StatusOr<int64_t> Key(const char* key) const;
   absl::Status SetKey(const char* key, int64_t value);
+  // The store's identity ('store_id'), random in [1, 2^53], so that copies of one store (taken
+  // at different times, or on machines cloned with it) are known as such: their figures overlap.
+  // EnsureStoreId draws one for a store without (every flush; stores of earlier releases have
+  // none), NewStoreId draws a new one (a full reset: the figures from then on are new).
+  absl::Status EnsureStoreId();
+  absl::Status NewStoreId();
   // One statement with `params` bound 1..n, all rows; the statement stays prepared for the next
   // call with the same text (a flush runs the same few statements for every query shape).
   absl::StatusOr<Rows> Run(const std::string& sql, absl::Span<const Value> params = {});

@@ -92,7 +92,8 @@ struct Counters {
   // False after a min/max-only reset (query_stats_reset('minmax')) until the next run: min_ms is
   // +inf and max_ms -inf, the identities of min and max, so runs and Merge need no test for it.
   bool has_minmax() const { return min_ms <= max_ms; }
-  // The p-th percentile from the histogram, clamped to min_ms and max_ms when known.
+  // The p-th percentile from the histogram, clamped to min_ms and max_ms when they are the
+  // histogram's extremes (not after a min/max-only reset that left older runs outside them).
   double PercentileMs(double p) const;
   void ForgetMinMax() {
     min_ms = std::numeric_limits<double>::infinity();
@@ -156,6 +157,14 @@ struct EntrySnapshot {
   int64_t stats_since_ms = 0;
   // The last min/max-only reset that reached this entry (unix ms; 0: none).
   int64_t minmax_reset_ms = 0;
+
+  // When the figures started (query_stats' stats_since): stats_since_ms, else first_seen_ms.
+  int64_t StatsSinceMs() const {
+    return stats_since_ms > 0 ? stats_since_ms : counters.first_seen_ms;
+  }
+  // When min_ms/max_ms started (minmax_since): StatsSinceMs(), or the last min/max-only reset
+  // when that is later. Only runs at or after it are in min_ms/max_ms.
+  int64_t MinMaxSinceMs() const { return std::max(StatsSinceMs(), minmax_reset_ms); }
 };
 
 struct SlowQuery {

@@ -57,6 +57,29 @@ TEST(Histogram, PercentilesWithinOneBucket) {
   }
 }
 
+// After a min/max-only reset min_ms/max_ms are those of the runs since, the histogram keeps every
+// run: percentiles are not clamped to them. Before, p50 of 1,000 runs of 100 ms read 1 ms after
+// one run of 1 ms, and 1 ms runs read 100 ms after one run of 100 ms.
+TEST(Histogram, PercentilesIgnoreMinMaxOfPartOfTheRuns) {
+  for (const auto& [old_ms, new_ms] : {std::pair{100.0, 1.0}, std::pair{1.0, 100.0}}) {
+    Counters c;
+    for (int i = 0; i < 1000; ++i) c.AddTime(old_ms, 0);
+    c.ForgetMinMax();
+    c.AddTime(new_ms, 0);
+    ASSERT_TRUE(c.has_minmax());
+    EXPECT_EQ(c.min_ms, new_ms);
+    for (double p : {0.5, 0.95}) {
+      EXPECT_EQ(BucketOfUs(c.PercentileMs(p) * 1e3), BucketOfUs(old_ms * 1e3))
+          << "p" << p << " of runs of " << old_ms << " ms: " << c.PercentileMs(p);
+    }
+  }
+  // min/max of every run still bound the estimate: one run reads as itself.
+  Counters one;
+  one.AddTime(3.3, 0);
+  EXPECT_EQ(one.PercentileMs(0.5), 3.3);
+  EXPECT_EQ(one.PercentileMs(0.99), 3.3);
+}
+
 TEST(Histogram, SparklineAndFormat) {
   Buckets b{};
   EXPECT_EQ(Sparkline(b), "");

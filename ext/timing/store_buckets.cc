@@ -18,6 +18,19 @@ absl::Status ReadHourCounters(const Row& r, size_t first, Counters* c) {
   return ReadHistogram(r[first + 4], c->calls, &c->buckets);
 }
 
+// A flush adds a shape's runs to the hour of their last run, in the transaction that moves the
+// shape's last_seen_ms to at least that run: no bucket is later than its shape's last run. That
+// bound also keeps hour x kBucketMs within int64 (a hostile hour of 2^53 overflowed it).
+absl::Status CheckHour(int64_t hour, const Value& shape_last_seen) {
+  int64_t last_seen = 0;
+  RETURN_IF_ERROR(ReadCount(shape_last_seen, "last_seen_ms", &last_seen));
+  if (hour > last_seen / kBucketMs) {
+    return absl::OutOfRangeError(absl::StrCat("hour ", hour, " is later than its query's last run (",
+                                              "last_seen_ms ", last_seen, ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WriteBucket(SidecarDb& side, const EntrySnapshot& t) {
   const int64_t hour = t.counters.last_seen_ms / kBucketMs;
   ASSIGN_OR_RETURN(Rows existing,
@@ -77,7 +90,7 @@ absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side, int64_t limi
   absl::StatusOr<Rows> rows = Query(
       side.db(),
       "SELECT b.query_id, substr(b.db, 1, 4096), substr(s.query, 1, 4100), b.hour, b.calls,"
-      " b.total_ms, b.min_ms, b.max_ms, substr(b.histogram, 1, 4096)"
+      " b.total_ms, b.min_ms, b.max_ms, substr(b.histogram, 1, 4096), s.last_seen_ms"
       " FROM doctor_query_buckets b JOIN doctor_query_stats s USING (query_id, db)"
       " ORDER BY b.hour DESC LIMIT ?",
       {Value(limit)});
@@ -88,6 +101,7 @@ absl::StatusOr<std::vector<BucketRow>> ReadBuckets(SidecarDb& side, int64_t limi
     absl::Status status = ReadInteger(r[0], "query_id", &b.query_id);
     if (status.ok()) status = ReadCount(r[3], "hour", &b.hour);
     if (status.ok()) status = ReadHourCounters(r, 4, &b.counters);
+    if (status.ok()) status = CheckHour(b.hour, r[9]);
     if (!status.ok()) {
       return side.Named(absl::Status(
           status.code(), absl::StrCat("bucket of query_id ", b.query_id, ": ", status.message())));

@@ -30,6 +30,8 @@ struct StoreRows {
   std::vector<StorePlan> plans;
   std::vector<BucketRow> buckets;
   std::vector<SlowQuery> slow;
+  int64_t minmax_reset_at_ms = 0;  // with entries: its last query_stats_reset('minmax') (0: none)
+  int64_t store_id = 0;            // 0: a store of an earlier release, without one
 };
 enum class MergePart { kEntries, kBuckets, kSlow };
 
@@ -54,9 +56,11 @@ absl::Status ReadEntries(SidecarDb& side, int64_t max_rows, StoreRows* out) {
                                     absl::StrCat("SELECT ", kStoreEntryColumns,
                                                  " FROM doctor_query_stats LIMIT ?"),
                                     {Value(max_rows)}));
+  ASSIGN_OR_RETURN(out->minmax_reset_at_ms, side.Key("minmax_reset_at_ms"));
   out->entries.reserve(rows.size());
   for (const Row& r : rows) {
     ASSIGN_OR_RETURN(EntrySnapshot e, ReadStoreEntry(r));
+    e.minmax_reset_ms = out->minmax_reset_at_ms;
     out->entries.push_back(std::move(e));
   }
   ASSIGN_OR_RETURN(out->plans, ReadStorePlans(side, max_rows));
@@ -77,6 +81,7 @@ absl::StatusOr<StoreRows> ReadStoreFile(const std::string& path, int64_t max_row
   StoreRows out;
   absl::Status status = [&]() -> absl::Status {
     RETURN_IF_ERROR(Exec(side->db(), "BEGIN"));  // one snapshot of the file
+    ASSIGN_OR_RETURN(out.store_id, side->Key("store_id"));
     switch (part) {
       case MergePart::kEntries:
         RETURN_IF_ERROR(ReadEntries(*side, max_rows, &out));
@@ -125,6 +130,25 @@ absl::Status CheckDistinct(const std::vector<std::string>& paths) {
   return absl::OkStatus();
 }
 
+// Copies of one store (the same 'store_id': taken at different times, or on machines cloned with
+// it) hold the same runs up to the earlier copy: merging two would count those twice. Stores of
+// earlier releases have no id and cannot be told apart this way.
+class StoreIds {
+ public:
+  absl::Status Add(const std::string& path, int64_t id) {
+    if (id == 0) return absl::OkStatus();
+    auto [it, fresh] = paths_.try_emplace(id, path);
+    if (fresh) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "store ", path, ": is a copy of the same store as ", it->second, " (store_id ", id,
+        "; copied at another time, or on a machine cloned with it): their runs would count twice;"
+        " merge one copy (query_stats_reset() on a cloned machine gives its store a new id)"));
+  }
+
+ private:
+  absl::flat_hash_map<int64_t, std::string> paths_;
+};
+
 using MergeKey = std::pair<int64_t, std::string>;
 
 // Adds one store's rows to the merge; `seen` marks the keys this store already counted as a
@@ -140,12 +164,15 @@ void AddStore(StoreRows rows, std::vector<MergedEntry>* all,
       m.query_id = e.query_id;
       m.db = key.second;
       m.query = std::move(e.query);
+      m.stats_since_ms = e.StatsSinceMs();
+      m.minmax_since_ms = e.MinMaxSinceMs();
       all->push_back(std::move(m));
     }
     MergedEntry& into = (*all)[it->second];
     into.counters.Merge(e.counters);
-    const int64_t since = e.stats_since_ms > 0 ? e.stats_since_ms : e.counters.first_seen_ms;
-    if (into.stats_since_ms == 0 || since < into.stats_since_ms) into.stats_since_ms = since;
+    // The earliest of each: no run from before it is in the merged figures (see MergedEntry).
+    into.stats_since_ms = std::min(into.stats_since_ms, e.StatsSinceMs());
+    into.minmax_since_ms = std::min(into.minmax_since_ms, e.MinMaxSinceMs());
     if (into.example.empty()) into.example = std::move(e.example);
     if (seen.try_emplace(key, true).second) ++into.sources;
   }
@@ -208,8 +235,10 @@ absl::StatusOr<std::vector<MergedEntry>> MergeStores(const std::vector<std::stri
   RETURN_IF_ERROR(CheckDistinct(paths));
   std::vector<MergedEntry> all;
   absl::flat_hash_map<MergeKey, size_t> index;
+  StoreIds ids;
   for (const std::string& path : paths) {
     ASSIGN_OR_RETURN(StoreRows rows, ReadStoreFile(path, max_rows));
+    RETURN_IF_ERROR(ids.Add(path, rows.store_id));
     AddStore(std::move(rows), &all, &index);
   }
   std::sort(all.begin(), all.end(), [](const MergedEntry& a, const MergedEntry& b) {
@@ -224,8 +253,10 @@ absl::StatusOr<std::vector<MergedBucket>> MergeStoreBuckets(const std::vector<st
   using BucketKey = std::tuple<int64_t, std::string, int64_t>;  // query id, file name, hour
   std::vector<MergedBucket> all;
   absl::flat_hash_map<BucketKey, size_t> index;
+  StoreIds ids;
   for (const std::string& path : paths) {
     ASSIGN_OR_RETURN(StoreRows rows, ReadStoreFile(path, max_rows, MergePart::kBuckets));
+    RETURN_IF_ERROR(ids.Add(path, rows.store_id));
     absl::flat_hash_map<BucketKey, bool> seen;  // a store counts once per key as a source
     for (BucketRow& b : rows.buckets) {
       b.db = DbFileName(b.db);
@@ -256,8 +287,10 @@ absl::StatusOr<std::vector<MergedSlow>> MergeStoreSlow(const std::vector<std::st
                                                        int64_t slow_max) {
   RETURN_IF_ERROR(CheckDistinct(paths));
   std::vector<MergedSlow> all;
+  StoreIds ids;
   for (const std::string& path : paths) {
     ASSIGN_OR_RETURN(StoreRows rows, ReadStoreFile(path, slow_max, MergePart::kSlow));
+    RETURN_IF_ERROR(ids.Add(path, rows.store_id));
     for (SlowQuery& q : rows.slow) {
       q.db = DbFileName(q.db);
       all.push_back({std::move(q), path});

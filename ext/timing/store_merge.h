@@ -3,7 +3,7 @@
 // them. Every counter of a store is additive, so the merge is exact: calls, sums, rows, VM
 // counters and failed runs per code add up, min/max combine, histograms add bucket by bucket (so
 // percentiles are those of one store that had seen every run, within one bucket of the exact
-// value), first_seen and stats_since take the earliest, last_seen the latest.
+// value), first_seen, stats_since and minmax_since take the earliest, last_seen the latest.
 //
 // Rows merge per query_id and database *file name* (the directory is left out: the same database
 // lives in different folders on different machines). Each store is read read-only with the
@@ -38,7 +38,14 @@ struct MergedEntry {
   std::string query;    // normalized text
   std::string example;  // a literal example, when a store shared one
   Counters counters;
-  int64_t stats_since_ms = 0;  // the earliest of the sources
+  // The earliest of the sources' stats_since: no run before it is counted (a source whose
+  // statistics started later, after a reset or an eviction there, adds only its runs since).
+  int64_t stats_since_ms = 0;
+  // The earliest of the sources' minmax_since (each: its stats_since, or its store's last
+  // query_stats_reset('minmax') when later): min/max come from runs at or after it only; a source
+  // whose min/max started later adds only its runs since. Equal to stats_since_ms when no store
+  // had a min/max-only reset; a store not reset with the others pulls it back to its own start.
+  int64_t minmax_since_ms = 0;
   int sources = 0;             // how many stores had the shape
   std::string plan;            // the most recently captured plan among the stores (format 3)
   int64_t plan_id = 0;         // 0: none captured
@@ -51,8 +58,8 @@ struct MergedEntry {
 absl::StatusOr<std::vector<std::string>> ParseStorePaths(absl::string_view arg);
 
 // Reads every store (each at most `max_rows` query shapes: a bigger one is an error that says to
-// raise stats_max) and merges them, sorted by total_ms, largest first. A store named twice is an
-// error (its figures would count twice).
+// raise stats_max) and merges them, sorted by total_ms, largest first. A store named twice, or
+// two copies of one store (the same 'store_id'), is an error (runs would count twice).
 absl::StatusOr<std::vector<MergedEntry>> MergeStores(const std::vector<std::string>& paths,
                                                      int64_t max_rows);
 

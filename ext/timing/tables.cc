@@ -296,9 +296,8 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     } else if (e.db == own) {
       rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
     }
-    const int64_t since = e.stats_since_ms > 0 ? e.stats_since_ms : c.first_seen_ms;
-    rows.Set("stats_since", TimeOfDay(since));
-    rows.Set("minmax_since", TimeOfDay(std::max(since, e.minmax_reset_ms)));
+    rows.Set("stats_since", TimeOfDay(e.StatsSinceMs()));
+    rows.Set("minmax_since", TimeOfDay(e.MinMaxSinceMs()));
     if (auto it = unread.find(e.db); it != unread.end()) rows.Set("store_error", it->second);
   }
   return rows.Finish();

@@ -42,12 +42,12 @@ absl::StatusOr<Rows> PlanChanges(TableCall& call);  // plan_tables.cc
 // query_stats_buckets (buckets_table.cc).
 extern const Column kBucketsColumns[12];
 // The columns of one hourly bucket that query_stats_buckets and query_stats_buckets_merge share
-// (query_id through p95_ms, without sources); `now_hour` for hours_ago.
+// (query_id through p95_ms, without sources); hours_ago counts back from `now_hour`.
 void SetBucketColumns(RowBuilder& rows, const BucketRow& b, int64_t now_hour);
 absl::StatusOr<Rows> QueryStatsBuckets(TableCall& call);
 
 // query_stats_merge: stores copied from several machines (merge_table.cc, store_merge.h).
-extern const Column kMergeColumns[29];
+extern const Column kMergeColumns[30];
 absl::StatusOr<Rows> QueryStatsMerge(TableCall& call);
 // Their hourly buckets and slow rings (merge_parts_table.cc).
 extern const Column kBucketsMergeColumns[12];

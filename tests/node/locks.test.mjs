@@ -38,6 +38,24 @@ test('writer_pid names the other process; the statement that waited for it is re
   db.close();
 });
 
+test('a statement that waited the whole busy timeout and failed is reported with its failures', async (t) => {
+  const file = path.join(scratchDir(t), 'app.db');
+  const db = openDoctor(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 200');
+  db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+  const holder = await holdWriteLock(file, 1500);
+  assert.throws(() => db.prepare('UPDATE t SET x = x + 1').run(), { code: 'SQLITE_BUSY' });
+  await holder.exited;
+  db.prepare('UPDATE t SET x = x + 1').run();
+  const findings = db.prepare("SELECT area, finding FROM doctor_report WHERE finding LIKE '%UPDATE t SET x%'").all();
+  assert.equal(findings.length, 1, JSON.stringify(findings));
+  assert.equal(findings[0].area, 'locks');
+  // Before: "ran 2 times, ...": the failure the application saw was not said.
+  assert.match(findings[0].finding, /ran 2 times \(1 failed\), /);
+  db.close();
+});
+
 test('open_transactions shows another connection\'s transaction: age, first statement, upgrade', async (t) => {
   const file = path.join(scratchDir(t), 'app.db');
   const db = openDoctor(file);

@@ -29,7 +29,8 @@ SELECT id FROM users WHERE email = 'd@x';
 SELECT query_stats_flush() > 0 AS flushed;
 .open :memory:
 SELECT query, db, sources, calls, rows, min_ms <= max_ms AS ordered, p50_ms <= p99_ms AS pcts,
-       json_array_length(buckets) AS buckets, errors
+       json_array_length(buckets) AS buckets, errors,
+       minmax_since = stats_since AS minmax_since  -- no min/max-only reset in either store
   FROM query_stats_merge('["east/app.db-doctor", "west/app.db-doctor"]')
  WHERE query LIKE '%users%' AND query NOT LIKE 'CREATE%' ORDER BY query;
 -- The merged histogram is the sum of the two, bucket by bucket.
