@@ -94,6 +94,7 @@ std::vector<StatementResult> BaselineResults(Scratch& scratch,
     r.sql = items[s].sql;
     r.weight = items[s].weight;
     r.assumed = items[s].assumed;
+    r.source = items[s].source;
     auto plan = plans.find(items[s].sql);
     if (plan == plans.end()) {
       plan = plans.emplace(items[s].sql, PlanTextOf(scratch.db(), items[s].sql)).first;
