@@ -54,7 +54,8 @@ const COMMANDS = {
   },
   locks: {
     usage: 'locks [db] [--json]',
-    help: 'Lock waits and SQLITE_BUSY errors counted by doctor\'s busy handler in this process.',
+    help: 'Who holds the write lock now (any process, with its pid), and the lock waits and\n' +
+      'SQLITE_BUSY errors per query that the application recorded in the <db>-doctor store.',
   },
 };
 
