@@ -199,8 +199,15 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
   if (workload.empty()) {
     ASSIGN_OR_RETURN(workload, CapturedWorkload(call.connection()));
   }
+  const bool given = !workload.empty();
   ASSIGN_OR_RETURN(indexes::AdviceResult result,
                    indexes::Advise(call.connection(), workload, options));
+  // No rows would read as "no index needed": say that there was nothing to advise on.
+  if (given && result.statements.empty()) {
+    return absl::InvalidArgumentError(
+        "workload: no query or write statement to advise on (DDL, PRAGMA and transaction "
+        "statements are skipped; omit the argument to use the captured workload)");
+  }
   return AdviceRows(result);
 }
 
