@@ -70,6 +70,10 @@ test('migrate reads drizzle.config.ts; check fails the pipeline on a cascading r
   r = run(dir, 'check', 'drizzle/0003_users_email_not_null.sql', '--json');
   assert.equal(r.code, 1);
   assert.ok(JSON.parse(r.out).findings.some((f) => f.severity === 'critical'));
+  // migrate_check's rows have no advice: no empty "advice:" line under each of them.
+  r = run(dir, 'check', 'drizzle/0003_users_email_not_null.sql');
+  assert.match(r.out, /dry_run: /);
+  assert.doesNotMatch(r.out, /advice: *$/m, r.out);
   assert.deepEqual(counts(db), { users: 3, posts: 4, comments: 5 }, 'the dry runs changed nothing');
 
   r = run(dir, 'migrate');

@@ -185,7 +185,8 @@ function fails(findings, level) {
 function printFindings(findings) {
   for (const f of findings) {
     process.stdout.write(`${f.severity.padEnd(8)} ${f.area.padEnd(10)} ${f.object}\n`);
-    process.stdout.write(`         ${f.finding}\n         advice: ${f.advice}\n`);
+    process.stdout.write(`         ${f.finding}\n`);
+    if (f.advice) process.stdout.write(`         advice: ${f.advice}\n`);
     if (f.fix_sql) process.stdout.write(`         fix: ${f.fix_sql}\n`);
   }
   const count = (s) => findings.filter((f) => f.severity === s).length;
