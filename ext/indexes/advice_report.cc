@@ -79,8 +79,8 @@ void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& p
   }
 }
 
-std::string PlanTextOf(sqlite3* db, const std::string& sql) {
-  auto plan = ExplainQueryPlan(db, sql);
+std::string PlanTextOf(sqlite3* db, const std::string& sql, const std::vector<Value>& params) {
+  auto plan = ExplainQueryPlan(db, sql, params);
   return plan.ok() ? PlanText(*plan) : "";
 }
 
@@ -88,16 +88,19 @@ std::vector<StatementResult> BaselineResults(Scratch& scratch,
                                              const std::vector<WorkloadItem>& items,
                                              CostCache& costs) {
   std::vector<StatementResult> out;
-  std::map<std::string, std::string> plans;  // by text: a repeated statement plans alike
+  // By text and bound values: a repeated statement plans alike.
+  std::map<std::string, std::string> plans;
   for (size_t s = 0; s < items.size(); ++s) {
     StatementResult r;
     r.sql = items[s].sql;
     r.weight = items[s].weight;
     r.assumed = items[s].assumed;
     r.source = items[s].source;
-    auto plan = plans.find(items[s].sql);
+    std::string key = items[s].sql;
+    for (const Value& v : items[s].params) absl::StrAppend(&key, "\x1f", v.AsText());
+    auto plan = plans.find(key);
     if (plan == plans.end()) {
-      plan = plans.emplace(items[s].sql, PlanTextOf(scratch.db(), items[s].sql)).first;
+      plan = plans.emplace(key, PlanTextOf(scratch.db(), items[s].sql, items[s].params)).first;
     }
     r.plan_before = plan->second;
     r.cost_before = static_cast<int64_t>(costs.Cost(static_cast<int>(s), {}));
@@ -123,7 +126,7 @@ void ReportChosen(Scratch& scratch, const std::vector<WorkloadItem>& items,
     result->statements[s].cost_after =
         static_cast<int64_t>(costs.Cost(static_cast<int>(s), relevant));
     costs.Ensure(ws[s].tables, relevant);
-    result->statements[s].plan_after = PlanTextOf(scratch.db(), items[s].sql);
+    result->statements[s].plan_after = PlanTextOf(scratch.db(), items[s].sql, items[s].params);
   }
   for (const Choice& c : chosen) {
     Recommendation rec;

@@ -49,8 +49,9 @@ struct AdviceResult {
 // measured against a set that is dearer than the baseline can exceed the baseline itself).
 double BenefitShare(double saved, double base_total);
 
-// The plan of `sql` on `db` as text ("" when it cannot be planned).
-std::string PlanTextOf(sqlite3* db, const std::string& sql);
+// The plan of `sql` on `db` as text ("" when it cannot be planned), with `params` bound as
+// SQLite runs it (re-prepared on bind: a partial index serves the value it names).
+std::string PlanTextOf(sqlite3* db, const std::string& sql, const std::vector<Value>& params);
 
 // Plans and costs of every statement with no new index.
 std::vector<StatementResult> BaselineResults(Scratch& scratch,

@@ -45,10 +45,15 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   // The first candidate of each of the statement's own scans of a table: together they form a
   // bundle (an OR with a branch per column needs an index per branch).
   std::map<std::string, std::set<int>> firsts;
+  const std::map<std::string, std::vector<std::string>> rare =
+      copts.allow_partial ? RareExpressionPredicates(*item)
+                          : std::map<std::string, std::vector<std::string>>{};
   for (size_t i = 0; i < scans.size(); ++i) {
     const TableInfo& t = scratch_.tables()[scans[i].table];
     if (t.is_virtual) continue;
-    Scan scan = ToScan(scans[i], t);
+    Scan scan = ToScan(scans[i], t, *item);
+    auto predicates = rare.find(t.name);
+    if (i < own_scans && predicates != rare.end()) scan.predicates = predicates->second;
     auto distinct = [&](const std::string& c) { return scratch_.Distinct(t.name, c); };
     bool first = true;
     for (IndexDef& d : CandidatesForScan(scan, distinct, copts)) {
@@ -63,7 +68,7 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   // advises the statements a trigger runs.
   for (size_t i = 0; i < scans.size(); ++i) {
     const TableInfo& t = scratch_.tables()[scans[i].table];
-    if (!t.is_virtual && t.Unmeasured()) AddStructural(ToScan(scans[i], t), t);
+    if (!t.is_virtual && t.Unmeasured()) AddStructural(ToScan(scans[i], t, *item), t);
   }
   // A join: the widest first candidate of each table together (neither side may pay alone when
   // the values guessed for its parameters match no row of the join; the pair does).
@@ -105,6 +110,22 @@ void CandidateCollector::AddExpressions(const WorkloadItem& item) {
       }
     }
   }
+}
+
+std::map<std::string, std::vector<std::string>> CandidateCollector::RareExpressionPredicates(
+    const WorkloadItem& item) {
+  std::map<std::string, std::vector<std::string>> out;
+  const std::vector<ExpressionUse> uses = ExpressionPredicates(item.sql);
+  for (const std::string& tn : item.tables) {
+    const TableInfo* t = scratch_.FindTable(tn);
+    if (t == nullptr || t->is_virtual) continue;
+    for (const ExpressionUse& e : uses) {
+      if (t->Column(e.column) < 0) continue;
+      std::string where = ExpressionPredicate(*t, e, item);
+      if (!where.empty()) out[t->name].push_back(std::move(where));
+    }
+  }
+  return out;
 }
 
 std::string CandidateCollector::ExpressionPredicate(const TableInfo& t, const ExpressionUse& use,
@@ -156,7 +177,8 @@ void CandidateCollector::AddStructural(const Scan& scan, const TableInfo& t) {
   if (id >= 0) pool_.structural.push_back({id, statements_});
 }
 
-ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const TableInfo& t) {
+ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const TableInfo& t,
+                                                const WorkloadItem& item) {
   const ColumnInfo& col = t.columns[pc.column];
   ScanConstraint c;
   c.column = col.name;
@@ -174,11 +196,23 @@ ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const
     scratch_.Seed(user_, t.name, col.name, pc.value);
     c.constant = Literal(pc.value);
     if (!c.constant.empty()) c.constant_share = scratch_.Frequency(t.name, col.name, pc.value);
+  } else if (pc.eq) {
+    auto bound = item.column_values.find(
+        absl::StrCat(absl::AsciiStrToLower(t.name), ".", absl::AsciiStrToLower(col.name)));
+    if (bound != item.column_values.end()) {
+      const double share = scratch_.Frequency(t.name, col.name, bound->second);
+      // Under half an even share: among evenly spread values the guess would be arbitrary.
+      if (share * scratch_.Distinct(t.name, col.name) <= 0.5) {
+        c.constant = Literal(bound->second);
+        c.constant_share = share;
+      }
+    }
   }
   return c;
 }
 
-Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t) {
+Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t,
+                                const WorkloadItem& item) {
   Scan scan;
   scan.table = t.name;
   scan.table_columns = t.columns.size() - (t.integer_pk ? 1 : 0);
@@ -187,7 +221,7 @@ Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t) {
       if (pc.has_value && pc.eq) scratch_.Seed(user_, t.name, t.columns[pc.column].name, pc.value);
       continue;
     }
-    scan.constraints.push_back(ToConstraint(pc, t));
+    scan.constraints.push_back(ToConstraint(pc, t, item));
   }
   for (const auto& [col, desc] : ps.order_by) scan.order_by.push_back({t.columns[col].name, desc});
   for (const ColumnInfo& c : t.columns) {

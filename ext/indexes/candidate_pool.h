@@ -60,6 +60,10 @@ class CandidateCollector {
   // bound to its parameter) when that value is selective on `t`'s sample; "" otherwise.
   std::string ExpressionPredicate(const TableInfo& t, const ExpressionUse& use,
                                   const WorkloadItem& item);
+  // By table name: the partial-index predicates of `item`'s rare expression values
+  // (ExpressionPredicate), which also make partial candidates of its scans' columns.
+  std::map<std::string, std::vector<std::string>> RareExpressionPredicates(
+      const WorkloadItem& item);
   // Adds a bundle of 2..4 candidates tried together, once.
   void AddBundle(std::vector<int> bundle);
   // The candidate's id (an existing one when already known), or -1 when it is not a candidate.
@@ -68,8 +72,12 @@ class CandidateCollector {
   // columns, then a range or the ORDER BY) is proposed from structure (structural.h).
   void AddStructural(const Scan& scan, const TableInfo& t);
   // The probe's scan in the terms of candidates.h (rowid lookups' values seeded on the way).
-  Scan ToScan(const ProbeScan& ps, const TableInfo& t);
-  ScanConstraint ToConstraint(const ProbeConstraint& pc, const TableInfo& t);
+  Scan ToScan(const ProbeScan& ps, const TableInfo& t, const WorkloadItem& item);
+  // An equality with a parameter has the value `item` binds to it as its constant when that
+  // value stands out as rare (as for expressions, ExpressionPredicate), so the partial
+  // candidates a literal would get are the parameter's too.
+  ScanConstraint ToConstraint(const ProbeConstraint& pc, const TableInfo& t,
+                              const WorkloadItem& item);
 
   Connection& user_;
   Scratch& scratch_;

@@ -46,7 +46,11 @@ class ScanCandidates {
 
   std::vector<IndexDef> Run() {
     Family(nullptr, "");
-    if (options_.allow_partial) PartialFamily();
+    if (options_.allow_partial) {
+      PartialFamily();
+      predicate_ = nullptr;
+      for (const std::string& where : scan_.predicates) Family(nullptr, where);
+    }
     return std::move(out_);
   }
 

@@ -39,6 +39,10 @@ struct Scan {
   size_t table_columns = 0;               // columns of the table (0: unknown)
   // Average bytes of each of the table's columns, by lower-case name (empty: unknown).
   std::map<std::string, double> column_bytes;
+  // Partial-index predicates the statement fixes beyond its column constraints: a rare value of
+  // a function of a column ("json_extract(body, '$.status') = 'open'"). Each is the WHERE of a
+  // family of candidates on the scan's columns, as a selective column constant is.
+  std::vector<std::string> predicates;
 };
 
 struct CandidateOptions {

@@ -110,7 +110,7 @@ bool CostCache::Ensure(const std::set<std::string>& tables, const std::vector<in
 }
 
 std::vector<int> CostCache::UsedByPlan(const WorkloadItem& item, const std::vector<int>& config) {
-  auto plan = ExplainQueryPlan(scratch_.db(), item.sql);
+  auto plan = ExplainQueryPlan(scratch_.db(), item.sql, item.params);
   if (!plan.ok()) return config;
   std::vector<int> used;
   for (int k : config) {

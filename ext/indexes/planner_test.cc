@@ -8,6 +8,7 @@
 #include "ext/indexes/index_names.h"
 #include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/select.h"
+#include "ext/indexes/sql_joins.h"
 #include "ext/indexes/sql_text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -180,6 +181,34 @@ TEST(SqlText, JoinEqualities) {
   EXPECT_EQ(joins[1].equalities[0].first.qualifier, "x y");
 }
 
+TEST(SqlText, UsingAndNaturalJoins) {
+  auto joins = JoinEqualities(
+      "SELECT * FROM main.part AS p JOIN items USING (part_id, \"code\") "
+      "NATURAL LEFT JOIN supplier s, (SELECT x FROM a JOIN b USING (x)) AS sub "
+      "JOIN c USING(y) WHERE p.k IN (SELECT k FROM d NATURAL JOIN e); "
+      "DELETE FROM t WHERE a = 1; SELECT 1 FROM f JOIN g ON f.a = g.a");
+  ASSERT_EQ(joins.size(), 3u);
+  const std::vector<UsingJoin>& u = joins[0].using_joins;
+  ASSERT_EQ(u.size(), 5u);
+  EXPECT_EQ(u[0].left, std::vector<std::string>({"p"}));
+  EXPECT_EQ(u[0].right, "items");
+  EXPECT_EQ(u[0].columns, std::vector<std::string>({"part_id", "code"}));
+  EXPECT_FALSE(u[0].natural);
+  EXPECT_EQ(u[1].left, std::vector<std::string>({"p", "items"}));
+  EXPECT_EQ(u[1].right, "s");
+  EXPECT_TRUE(u[1].natural);
+  EXPECT_TRUE(u[1].columns.empty());
+  // The subquery's own FROM clause, then the subquery as a table (its alias).
+  EXPECT_EQ(u[2].left, std::vector<std::string>({"a"}));
+  EXPECT_EQ(u[2].right, "b");
+  EXPECT_EQ(u[3].left, std::vector<std::string>({"p", "items", "s", "sub"}));
+  EXPECT_EQ(u[3].right, "c");
+  EXPECT_EQ(u[4].left, std::vector<std::string>({"d"}));
+  EXPECT_EQ(u[4].right, "e");
+  EXPECT_TRUE(joins[1].using_joins.empty());
+  EXPECT_TRUE(joins[2].using_joins.empty());
+}
+
 std::vector<std::string> Ddls(const std::vector<IndexDef>& defs) {
   std::vector<std::string> out;
   for (const IndexDef& d : defs) out.push_back(d.Ddl());
@@ -222,6 +251,27 @@ TEST(Candidates, PartialForSelectiveConstantAndCovering) {
   for (const std::string& d :
        Ddls(CandidatesForScan(s, [](const std::string&) { return 4.0; }, opts))) {
     EXPECT_EQ(d.find("WHERE"), std::string::npos) << d;
+  }
+}
+
+TEST(Candidates, PredicatesMakePartialFamilies) {
+  ScanConstraint owner{"owner_id", true, "", "", 1.0};
+  Scan s{"docs", {owner}, {{"created_at", true}}, {"owner_id", "created_at"}};
+  s.predicates = {"json_extract(body, '$.status') = 'open'"};
+  auto got = Ddls(CandidatesForScan(s, [](const std::string&) { return 100.0; }, {}));
+  auto has = [&](const std::string& part) {
+    for (const std::string& d : got) {
+      if (d.find(part) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has("ON docs(owner_id) WHERE json_extract(body, '$.status') = 'open'"));
+  EXPECT_TRUE(has("ON docs(owner_id, created_at) WHERE json_extract(body, '$.status') = 'open'"));
+  CandidateOptions no_partial;
+  no_partial.allow_partial = false;
+  for (const IndexDef& d : CandidatesForScan(s, [](const std::string&) { return 100.0; },
+                                             no_partial)) {
+    EXPECT_EQ(d.where, "");
   }
 }
 

@@ -73,9 +73,10 @@ Value GuessExpressionValue(Scratch& scratch, const std::string& table, const std
   return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
 
-// A value for one parameter compared with `column` of one of `tables`.
+// A value for one parameter compared with `column` of one of `tables`; `table` is set to the
+// lower-case name of the table whose column it is.
 Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Guess guess,
-                 std::string* how) {
+                 std::string* how, std::string* table) {
   const std::string& column = p.column;
   // The written table first: its FK children (also among the tables) may share column names
   // (a DELETE FROM users WHERE id = ? is about users.id, not projects.id).
@@ -87,6 +88,7 @@ Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Gue
   for (const std::string& t : tables) {
     const TableInfo* info = scratch.FindTable(t);
     if (info == nullptr || column.empty() || info->Column(column) < 0) continue;
+    *table = t;
     if (!p.expression.empty()) {
       Value v = GuessExpressionValue(scratch, info->name, p.expression, guess, how);
       if (!v.is_null()) return v;
@@ -133,15 +135,17 @@ std::string AsLiteral(const Value& v) {
 
 // Values for the statement's parameters: the hint for the column when there is one, 10 for
 // LIMIT/OFFSET, else a value of the compared column picked by `guess`; and the text saying so.
+// The values equal to an expression or a column go to `values`' expression_values and
+// column_values (`values` may be `item` itself: only its tables are read from `item`).
 std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
                                    const std::vector<Param>& params, const ParameterHints& hints,
-                                   Guess guess, std::string* assumed,
-                                   std::map<std::string, Value>* expression_values) {
-  expression_values->clear();
+                                   Guess guess, std::string* assumed, WorkloadItem* values) {
+  values->expression_values.clear();
+  values->column_values.clear();
   std::vector<Value> out;
   std::vector<std::string> parts;
   for (const Param& p : params) {
-    std::string how;
+    std::string how, table;
     Value v = Value(1);
     auto hint = hints.find(absl::AsciiStrToLower(p.column));
     if (p.column == "#limit") {
@@ -151,10 +155,14 @@ std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
       v = hint->second;
       how = "partial index WHERE";
     } else {
-      v = GuessValue(scratch, item, p, guess, &how);
+      v = GuessValue(scratch, item, p, guess, &how, &table);
     }
     out.push_back(v);
-    if (!p.expression.empty() && p.op == "=") (*expression_values)[p.expression] = v;
+    if (!p.expression.empty() && p.op == "=") {
+      values->expression_values[p.expression] = v;
+    } else if (p.op == "=" && !table.empty()) {
+      values->column_values[absl::StrCat(table, ".", absl::AsciiStrToLower(p.column))] = v;
+    }
     const bool named = p.name.size() > 1;
     const std::string label = named || p.column.empty() || p.column == "#limit"
                                   ? (p.name.empty() ? "?" : p.name)
@@ -201,8 +209,8 @@ absl::StatusOr<WorkloadItem> LoadStatement(Scratch& scratch, const std::string& 
   item.weight = std::max(0.0, weight);
   RETURN_IF_ERROR(scratch.Touched(item.sql, &item.tables, &item.written));
   const std::vector<Param> params = ParametersOf(scratch.db(), sql);
-  item.params = GuessParameters(scratch, item, params, hints, Guess::kSpread, &item.assumed,
-                                  &item.expression_values);
+  item.params =
+      GuessParameters(scratch, item, params, hints, Guess::kSpread, &item.assumed, &item);
   return item;
 }
 
@@ -213,8 +221,7 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadStatementVariants(Scratch& scratch
   if (spread.params.empty()) return std::vector<WorkloadItem>{std::move(spread)};
   WorkloadItem frequent = spread;
   frequent.params = GuessParameters(scratch, frequent, ParametersOf(scratch.db(), sql), {},
-                                    Guess::kFrequent, &frequent.assumed,
-                                    &frequent.expression_values);
+                                    Guess::kFrequent, &frequent.assumed, &frequent);
   bool same = true;
   for (size_t i = 0; i < spread.params.size(); ++i) {
     same = same && spread.params[i].AsText() == frequent.params[i].AsText() &&

@@ -40,6 +40,8 @@ struct WorkloadItem {
   // The value bound where a parameter equals a function of a column:
   // "json_extract(body, '$.status')" -> 'open' (as ExpressionPredicates writes it).
   std::map<std::string, Value> expression_values;
+  // Likewise where a parameter equals a column: "owners.country" (lower case) -> 'DE'.
+  std::map<std::string, Value> column_values;
   std::set<std::string> tables;   // lower-case names of the tables it reads or writes
   std::string written;            // lower-case name of the table it writes ("" for a query)
   std::string error;              // set when it cannot run on the copy
