@@ -479,6 +479,18 @@ TEST_F(AdvisorTest, LookupOfOneRowIsSeededIntoTheSample) {
   EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_c_pid ON c(pid);"));
 }
 
+// A given workload with nothing to advise on (an empty file through readfile(), comments only,
+// only DDL) answered no rows, as if no index were needed; index_whatif and index_advise() on an
+// empty captured workload say so with an error (found trying a workload file as a new user).
+TEST_F(AdvisorTest, AGivenWorkloadWithNoStatementToAdviseIsAnError) {
+  for (const char* text : {"", "-- only a comment", "CREATE INDEX x ON t(a); PRAGMA optimize"}) {
+    EXPECT_THAT(db_.Error(std::string("SELECT * FROM index_advise('") + text + "')"),
+                HasSubstr("workload: no query or write statement to advise on"))
+        << text;
+  }
+  EXPECT_EQ(db_.One("SELECT count(*) FROM sqlite_schema WHERE name = 'x'"), "0");
+}
+
 TEST_F(AdvisorTest, BadInputs) {
   EXPECT_THAT(db_.Error("SELECT * FROM index_advise('SELECT * FROM nope')"),
               HasSubstr("statement 1: no such table: nope"));
