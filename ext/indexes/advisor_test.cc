@@ -489,6 +489,9 @@ TEST_F(AdvisorTest, AGivenWorkloadWithNoStatementToAdviseIsAnError) {
         << text;
   }
   EXPECT_EQ(db_.One("SELECT count(*) FROM sqlite_schema WHERE name = 'x'"), "0");
+  // What the shell's readfile() gives for a missing file (before: no word of the file).
+  EXPECT_THAT(db_.Error("SELECT * FROM index_advise(NULL)"),
+              HasSubstr("got NULL (readfile() gives NULL for a file it cannot read)"));
 }
 
 TEST_F(AdvisorTest, BadInputs) {

@@ -189,7 +189,8 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
     workload.push_back({text, 1.0, true});
   } else if (args.size() >= 1) {
     return absl::InvalidArgumentError(
-        "argument 'workload' must be SQL text, got NULL; omit it to use the captured workload");
+        "argument 'workload' must be SQL text, got NULL (readfile() gives NULL for a file it "
+        "cannot read); omit it to use the captured workload");
   }
   std::string options_text;
   if (args.size() >= 2 && !args.Missing(1)) {

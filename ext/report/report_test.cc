@@ -528,7 +528,7 @@ TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   rows = counted.Rows(kQuery);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "warn");
-  EXPECT_THAT(rows[0][1], HasSubstr("1 SQLITE_BUSY errors reached the application after 1 busy"));
+  EXPECT_THAT(rows[0][1], HasSubstr("1 SQLITE_BUSY error reached the application after 1 busy wait;"));
   counted.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
 }
 
