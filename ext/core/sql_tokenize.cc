@@ -25,6 +25,13 @@ using sql_internal::IsIdChar;
 using sql_internal::IsIdStart;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+// A UTF-8 byte-order mark, which SQLite's tokenizer takes for a space (tokenize.c, CC_BOM): a
+// file saved by an editor that writes one runs in SQLite as without it.
+bool IsByteOrderMark(absl::string_view s, size_t i) {
+  return s.size() - i >= 3 && s[i] == '\xEF' && s[i + 1] == '\xBB' && s[i + 2] == '\xBF';
+}
+
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // A quoted string or name from its opening quote to its `close` (a doubled `close` inside is an
@@ -115,9 +122,17 @@ size_t ScanToken(absl::string_view s, TokenKind* kind) {
     *kind = k;
     return len;
   };
-  if (IsSpace(c)) {
-    size_t i = 1;
-    while (i < n && IsSpace(s[i])) ++i;
+  if (IsSpace(c) || IsByteOrderMark(s, 0)) {
+    size_t i = 0;
+    while (i < n) {
+      if (IsSpace(s[i])) {
+        ++i;
+      } else if (IsByteOrderMark(s, i)) {
+        i += 3;
+      } else {
+        break;
+      }
+    }
     return run(TokenKind::kSpace, i);
   }
   if (c == '-' && n > 1 && s[1] == '-') {

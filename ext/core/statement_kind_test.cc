@@ -1,5 +1,7 @@
 #include "ext/core/statement_kind.h"
 
+#include "ext/core/sql_normalize.h"
+
 #include "gtest/gtest.h"
 
 namespace doctor {
@@ -68,6 +70,19 @@ TEST(BusyTimeoutPragmaValueTest, SetsAreReadAndEverythingElseIsNot) {
   EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = 10; SELECT 1"), std::nullopt);
   EXPECT_EQ(BusyTimeoutPragmaValue("SELECT 'PRAGMA busy_timeout = 1'"), std::nullopt);
   EXPECT_EQ(BusyTimeoutPragmaValue("PRAGMA busy_timeout = 99999999999999999999"), std::nullopt);
+}
+
+// SQLite's tokenizer takes a UTF-8 byte-order mark for a space (tokenize.c, CC_BOM), so a
+// workload file saved with one runs; ours read "\xEF\xBB\xBF" as a word, and index_advise of
+// such a file skipped every statement and answered nothing, with no error.
+TEST(StatementKindTest, AByteOrderMarkIsASpaceAsInSqlite) {
+  EXPECT_EQ(KindOfStatement("\xEF\xBB\xBF-- saved by an editor\r\nSELECT * FROM t"),
+            StatementKind::kSelect);
+  EXPECT_EQ(KindOfStatement("\xEF\xBB\xBFSELECT 1"), StatementKind::kSelect);
+  EXPECT_EQ(FirstKeyword("\xEF\xBB\xBFupdate t set a = 1"), "UPDATE");
+  EXPECT_EQ(KindOfStatement("\xEF\xBB\xBF"), StatementKind::kEmpty);
+  EXPECT_EQ(NormalizeSql("\xEF\xBB\xBFSELECT * FROM t WHERE a = 1"),
+            NormalizeSql("SELECT * FROM t WHERE a = 1"));
 }
 
 }  // namespace

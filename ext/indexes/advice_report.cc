@@ -95,6 +95,7 @@ std::vector<StatementResult> BaselineResults(Scratch& scratch,
     r.sql = items[s].sql;
     r.weight = items[s].weight;
     r.assumed = items[s].assumed;
+    r.source = items[s].source;
     std::string key = items[s].sql;
     for (const Value& v : items[s].params) absl::StrAppend(&key, "\x1f", v.AsText());
     auto plan = plans.find(key);

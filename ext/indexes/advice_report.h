@@ -25,6 +25,7 @@ struct StatementResult {
   std::string error;
   std::string limit;  // why it was not fully advised ("" when it was)
   std::string assumed;  // the values bound to its parameters, as text ("" when it has none)
+  int source = 0;  // the workload statement it measures (WorkloadItem::source)
 };
 
 struct Recommendation {

@@ -1,6 +1,8 @@
 // The indexes area end to end on the system SQLite: one test per statement shape the shell's
 // .expert handles, plus what it does not (partial, expression, FK cascades, write cost), the
 // user's database left untouched, and bad inputs.
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <set>
 #include <string>
@@ -390,6 +392,30 @@ TEST_F(AdvisorTest, Lint) {
                        "unused iab DROP INDEX iab;", "unused istate DROP INDEX istate;"));
 }
 
+// A partial index that a bound value runs with is used: `state = ?` bound to 'queued' runs on
+// iqueued (SQLite re-prepares it for the value), though the query's text planned without values
+// cannot use it (before: "unused iqueued DROP INDEX iqueued", for the index index_advise proposes).
+TEST_F(AdvisorTest, LintCountsThePartialIndexABoundValueRunsWith) {
+  db_.Exec("SELECT query_stats_reset(); CREATE INDEX iqueued ON t(a) WHERE state = 'queued'");
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db_.get(), "SELECT a FROM t WHERE state = ? ORDER BY a LIMIT 5", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  for (int i = 0; i < 3; ++i) {
+    sqlite3_bind_text(stmt, 1, "queued", -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+  db_.Exec("SELECT doctor_set('lint_unused_min_calls', 1), doctor_set('lint_unused_min_queries', 1),"
+           " doctor_set('lint_unused_min_hours', 0)");
+  auto rows = db_.Rows("SELECT kind, fix_sql FROM index_lint WHERE index_name = 'iqueued'");
+  db_.Exec("SELECT doctor_set('lint_unused_min_calls', 1000), "
+           "doctor_set('lint_unused_min_queries', 10), doctor_set('lint_unused_min_hours', 24)");
+  EXPECT_THAT(rows, IsEmpty());
+}
+
 // Issue 17 item 5: no DROP INDEX for an "unused" index until enough traffic was captured, and
 // the finding says how much was observed.
 TEST_F(AdvisorTest, LintUnusedNeedsAnObservedWorkload) {
@@ -451,6 +477,21 @@ TEST_F(AdvisorTest, LookupOfOneRowIsSeededIntoTheSample) {
   auto got = Advise("SELECT sum(c.v) FROM p, c WHERE p.id = c.pid AND p.id = 51234",
                     "{\"allow_covering\": false}");
   EXPECT_THAT(got, UnorderedElementsAre("CREATE INDEX idx_c_pid ON c(pid);"));
+}
+
+// A given workload with nothing to advise on (an empty file through readfile(), comments only,
+// only DDL) answered no rows, as if no index were needed; index_whatif and index_advise() on an
+// empty captured workload say so with an error (found trying a workload file as a new user).
+TEST_F(AdvisorTest, AGivenWorkloadWithNoStatementToAdviseIsAnError) {
+  for (const char* text : {"", "-- only a comment", "CREATE INDEX x ON t(a); PRAGMA optimize"}) {
+    EXPECT_THAT(db_.Error(std::string("SELECT * FROM index_advise('") + text + "')"),
+                HasSubstr("workload: no query or write statement to advise on"))
+        << text;
+  }
+  EXPECT_EQ(db_.One("SELECT count(*) FROM sqlite_schema WHERE name = 'x'"), "0");
+  // What the shell's readfile() gives for a missing file (before: no word of the file).
+  EXPECT_THAT(db_.Error("SELECT * FROM index_advise(NULL)"),
+              HasSubstr("got NULL (readfile() gives NULL for a file it cannot read)"));
 }
 
 TEST_F(AdvisorTest, BadInputs) {

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -138,8 +139,12 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
   for (const indexes::Recommendation& rec : result.recommendations) {
     nlohmann::json detail = nlohmann::json::array();
     std::vector<std::string> assumed;
+    // A statement with parameters is measured once per set of values (detail keeps each);
+    // it is still one workload statement.
+    std::set<int> helped;
     for (int s : rec.statements) {
       detail.push_back(StatementDetail(result.statements[s]));
+      helped.insert(result.statements[s].source);
       const std::string& a = result.statements[s].assumed;
       if (!a.empty() && std::find(assumed.begin(), assumed.end(), a) == assumed.end()) {
         assumed.push_back(a);
@@ -151,7 +156,7 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
     rows.Set("columns", rec.index.ColumnsText() +
                             (rec.index.where.empty() ? "" : " WHERE " + rec.index.where));
     rows.Set("benefit", rec.benefit);
-    rows.Set("statements", static_cast<int64_t>(rec.statements.size()));
+    rows.Set("statements", static_cast<int64_t>(helped.size()));
     rows.Set("detail", detail.dump());
     rows.Set("est_bytes", static_cast<int64_t>(rec.bytes));
     rows.Set("drizzle", indexes::DrizzleIndexLine(rec.index));
@@ -184,7 +189,8 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
     workload.push_back({text, 1.0, true});
   } else if (args.size() >= 1) {
     return absl::InvalidArgumentError(
-        "argument 'workload' must be SQL text, got NULL; omit it to use the captured workload");
+        "argument 'workload' must be SQL text, got NULL (readfile() gives NULL for a file it "
+        "cannot read); omit it to use the captured workload");
   }
   std::string options_text;
   if (args.size() >= 2 && !args.Missing(1)) {
@@ -194,8 +200,15 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
   if (workload.empty()) {
     ASSIGN_OR_RETURN(workload, CapturedWorkload(call.connection()));
   }
+  const bool given = !workload.empty();
   ASSIGN_OR_RETURN(indexes::AdviceResult result,
                    indexes::Advise(call.connection(), workload, options));
+  // No rows would read as "no index needed": say that there was nothing to advise on.
+  if (given && result.statements.empty()) {
+    return absl::InvalidArgumentError(
+        "workload: no query or write statement to advise on (DDL, PRAGMA and transaction "
+        "statements are skipped; omit the argument to use the captured workload)");
+  }
   return AdviceRows(result);
 }
 

@@ -70,12 +70,20 @@ struct CapturedWorkload {
 
 CapturedWorkload ReadCaptured(Connection& connection) {
   CapturedWorkload w;
-  auto rows = Query(connection, "SELECT query FROM query_stats LIMIT 1000");
+  // The plan the application ran with, when the timing area captured it (plan_id): for a value
+  // bound to `?` it is the plan of that value (a partial index it names), which the query's text
+  // planned here without values cannot show. A stand-in query_stats may lack those columns.
+  auto rows = Query(connection,
+                    "SELECT query, CASE WHEN plan_id IS NOT NULL THEN plan END FROM query_stats "
+                    "LIMIT 1000");
+  if (!rows.ok()) rows = Query(connection, "SELECT query, NULL FROM query_stats LIMIT 1000");
   if (!rows.ok()) return w;
   w.queries = rows->size();
   for (const Row& r : *rows) {
     auto plan = ExplainQueryPlan(connection, r[0].AsText());
     if (plan.ok()) w.plans.push_back(*std::move(plan));
+    // Both count: an index built since the application last ran the query is in today's plan.
+    if (!r[1].is_null()) w.plans.push_back(ParsePlanText(r[1].AsText()));
   }
   // A query_stats without the time columns (an older or stand-in table) observed no time span.
   auto totals = Query(connection,

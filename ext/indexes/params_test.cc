@@ -126,4 +126,22 @@ TEST_F(ParamsTest, TriggerBodyOnEmptyTablesGetsStructuralAdvice) {
   EXPECT_EQ(rows[0][1], "structural");
 }
 
+// A statement with a parameter is measured twice (most frequent and rarest values), but it is
+// one workload statement: `statements` said 2 for `WHERE state = ?` alone (found trying the
+// product as a new user: one "orders of a customer" query was "2 statements").
+TEST_F(ParamsTest, StatementsCountsAStatementMeasuredTwiceOnce) {
+  auto rows = db_.Rows(
+      "SELECT statements, json_array_length(detail) FROM index_advise("
+      "'SELECT id FROM jobs WHERE state = ? ORDER BY run_at LIMIT 10')");
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0][0], "1");
+  EXPECT_EQ(rows[0][1], "2");  // the detail keeps both measurements
+  rows = db_.Rows(
+      "SELECT statements FROM index_advise("
+      "'SELECT id FROM jobs WHERE state = ? ORDER BY run_at LIMIT 10; "
+      "SELECT count(*) FROM jobs WHERE state = ?')");
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0][0], "2");
+}
+
 }  // namespace

@@ -8,6 +8,7 @@
 #include "ext/indexes/index_names.h"
 #include "ext/indexes/drizzle_schema.h"
 #include "ext/indexes/select.h"
+#include "ext/indexes/sql_joins.h"
 #include "ext/indexes/sql_text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -178,6 +179,34 @@ TEST(SqlText, JoinEqualities) {
   EXPECT_THAT(joins[0].words, ::testing::Contains("part"));
   ASSERT_EQ(joins[1].equalities.size(), 1u);
   EXPECT_EQ(joins[1].equalities[0].first.qualifier, "x y");
+}
+
+TEST(SqlText, UsingAndNaturalJoins) {
+  auto joins = JoinEqualities(
+      "SELECT * FROM main.part AS p JOIN items USING (part_id, \"code\") "
+      "NATURAL LEFT JOIN supplier s, (SELECT x FROM a JOIN b USING (x)) AS sub "
+      "JOIN c USING(y) WHERE p.k IN (SELECT k FROM d NATURAL JOIN e); "
+      "DELETE FROM t WHERE a = 1; SELECT 1 FROM f JOIN g ON f.a = g.a");
+  ASSERT_EQ(joins.size(), 3u);
+  const std::vector<UsingJoin>& u = joins[0].using_joins;
+  ASSERT_EQ(u.size(), 5u);
+  EXPECT_EQ(u[0].left, std::vector<std::string>({"p"}));
+  EXPECT_EQ(u[0].right, "items");
+  EXPECT_EQ(u[0].columns, std::vector<std::string>({"part_id", "code"}));
+  EXPECT_FALSE(u[0].natural);
+  EXPECT_EQ(u[1].left, std::vector<std::string>({"p", "items"}));
+  EXPECT_EQ(u[1].right, "s");
+  EXPECT_TRUE(u[1].natural);
+  EXPECT_TRUE(u[1].columns.empty());
+  // The subquery's own FROM clause, then the subquery as a table (its alias).
+  EXPECT_EQ(u[2].left, std::vector<std::string>({"a"}));
+  EXPECT_EQ(u[2].right, "b");
+  EXPECT_EQ(u[3].left, std::vector<std::string>({"p", "items", "s", "sub"}));
+  EXPECT_EQ(u[3].right, "c");
+  EXPECT_EQ(u[4].left, std::vector<std::string>({"d"}));
+  EXPECT_EQ(u[4].right, "e");
+  EXPECT_TRUE(joins[1].using_joins.empty());
+  EXPECT_TRUE(joins[2].using_joins.empty());
 }
 
 std::vector<std::string> Ddls(const std::vector<IndexDef>& defs) {

@@ -34,6 +34,41 @@ int TableInfo::Column(const std::string& column) const {
   return -1;
 }
 
+std::vector<std::string> TableInfo::KeyWithin(const std::vector<std::string>& within) const {
+  auto named = [&](const std::string& c) {
+    for (const std::string& x : within) {
+      if (absl::EqualsIgnoreCase(x, c)) return true;
+    }
+    return false;
+  };
+  for (const ColumnInfo& c : columns) {
+    if (integer_pk && c.pk == 1 && named(c.name)) return {c.name};
+  }
+  for (const IndexDef& d : indexes) {
+    if (!d.unique || !d.where.empty() || d.parts.empty()) continue;
+    std::vector<std::string> key;
+    for (const KeyPart& p : d.parts) {
+      if (p.expression || !named(p.column)) break;
+      key.push_back(p.column);
+    }
+    if (key.size() == d.parts.size()) return key;
+  }
+  return {};
+}
+
+std::vector<std::string> TableInfo::PrimaryKey() const {
+  std::vector<std::string> key;
+  for (int position = 1;; ++position) {
+    const size_t before = key.size();
+    for (const ColumnInfo& c : columns) {
+      if (c.pk == position) key.push_back(c.name);
+    }
+    if (key.size() == before) break;
+  }
+  if (key.empty()) key.push_back("rowid");
+  return key;
+}
+
 absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
                                                         const ScratchOptions& options) {
   std::unique_ptr<Scratch> s(new Scratch());
@@ -146,6 +181,7 @@ absl::Status Scratch::Touched(const std::string& sql, std::set<std::string>* tab
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &f.stmt, nullptr);
   if (authorizer) sqlite3_set_authorizer(db_, nullptr, nullptr);
   if (rc != SQLITE_OK) return absl::InvalidArgumentError(sqlite3_errmsg(db_));
+  for (const std::string& t : UsingJoinTables(sql, tables_)) tables->insert(t);
   if (!authorizer) {
     for (const TableInfo& t : tables_) tables->insert(Lower(t.name));
     if (f.stmt != nullptr && !sqlite3_stmt_readonly(f.stmt)) {

@@ -49,6 +49,14 @@ struct TableInfo {
   std::vector<IndexDef> indexes;  // existing indexes (with names), as read from the schema
 
   int Column(const std::string& name) const;  // -1 when absent
+  // The one home of "a key of this table" (a parent key to a foreign key or a join): the
+  // columns of a key all among `columns`, in key order; empty when no key is. A key is the rowid
+  // alias, the PRIMARY KEY, a UNIQUE constraint or a CREATE UNIQUE INDEX that is not partial
+  // and has no expression (the parent keys SQLite accepts for a foreign key).
+  std::vector<std::string> KeyWithin(const std::vector<std::string>& columns) const;
+  // The PRIMARY KEY's columns in key order (a foreign key that names no parent columns refers
+  // to them); {"rowid"} when the table has none.
+  std::vector<std::string> PrimaryKey() const;
   // The rows to plan and size for: the expected count when given, else the real one.
   int64_t PlannedRows() const { return expected_rows > 0 ? expected_rows : real_rows; }
   // Nothing on it can be measured: empty, or far smaller than expected (under 1%).
@@ -90,7 +98,8 @@ class Scratch {
   // rolled back. `cap` > 0 stops it after about that many steps (else options.step_cap).
   StepCount Run(const std::string& sql, const std::vector<Value>& params, int64_t cap = 0);
   // The tables a statement reads or writes (triggers and FK actions included), from the
-  // authorizer during prepare, lower-cased; and the table it writes, if any.
+  // authorizer during prepare (and the tables of its USING and NATURAL joins, which the
+  // authorizer is not told of), lower-cased; and the table it writes, if any.
   absl::Status Touched(const std::string& sql, std::set<std::string>* tables,
                        std::string* written);
   // The tables the statement itself reads or writes: FK actions left out (triggers are not).

@@ -6,69 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "ext/core/sql_normalize.h"
+#include "ext/indexes/sql_tokens.h"
 
 namespace doctor::indexes {
 namespace {
-
-enum class Kind { kWord, kQuoted, kString, kNumber, kParam, kOp, kPunct };
-
-struct Token {
-  Kind kind;
-  std::string text;   // identifiers unquoted; strings with quotes
-  size_t begin, end;  // byte range in the source
-};
-
-// SQLite's token rules live in core's tokenizer; this keeps the advisor's kinds, in which quoted
-// names are unquoted and a blob is the word x and a string.
-std::vector<Token> Tokenize(const std::string& s) {
-  std::vector<Token> out;
-  for (const doctor::Token& t : TokenizeSql(s)) {
-    const size_t begin = static_cast<size_t>(t.text.data() - s.data());
-    const size_t end = begin + t.text.size();
-    const std::string text(t.text);
-    switch (t.kind) {
-      case TokenKind::kSpace:
-      case TokenKind::kComment:
-        break;
-      case TokenKind::kWord:
-        out.push_back({Kind::kWord, text, begin, end});
-        break;
-      case TokenKind::kQuotedName:
-        out.push_back({Kind::kQuoted, UnquoteSql(t.text), begin, end});
-        break;
-      case TokenKind::kString:
-        out.push_back({Kind::kString, text, begin, end});
-        break;
-      case TokenKind::kBlob:
-        out.push_back({Kind::kWord, text.substr(0, 1), begin, begin + 1});
-        out.push_back({Kind::kString, text.substr(1), begin + 1, end});
-        break;
-      case TokenKind::kNumber:
-        out.push_back({Kind::kNumber, text, begin, end});
-        break;
-      case TokenKind::kParameter:
-        out.push_back({Kind::kParam, text, begin, end});
-        break;
-      case TokenKind::kOperator:
-        out.push_back({absl::string_view("=<>!|").find(text[0]) != absl::string_view::npos
-                           ? Kind::kOp
-                           : Kind::kPunct,
-                       text, begin, end});
-        break;
-    }
-  }
-  return out;
-}
-
-bool IsWord(const Token& t, const char* w) {
-  return t.kind == Kind::kWord && absl::EqualsIgnoreCase(t.text, w);
-}
-bool IsIdent(const Token& t) { return t.kind == Kind::kWord || t.kind == Kind::kQuoted; }
-bool IsComparison(const Token& t) {
-  return t.kind == Kind::kOp || IsWord(t, "LIKE") || IsWord(t, "GLOB") || IsWord(t, "IS") ||
-         IsWord(t, "BETWEEN") || IsWord(t, "IN");
-}
 
 // The literal at t[i] (a number may have a sign before it): its text, or "".
 std::string LiteralAt(const std::vector<Token>& t, size_t i) {
@@ -309,82 +250,6 @@ std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_inde
     } else if (!left.empty() && IsIdent(t[op + 1])) {
       out.push_back({t[op + 1].text, left});
     }
-  }
-  return out;
-}
-
-namespace {
-
-// Binds tighter than "=" next to a column reference: then the reference is part of a larger
-// expression ("a + b = c"), not one side of an equality.
-bool BindsTighter(const Token& t) {
-  static const char* const kOps[] = {"+", "-", "*", "/", "%", "||", "&", "|", "<<", ">>", "~",
-                                     "(", ".", "->", "->>"};
-  for (const char* op : kOps) {
-    if (t.text == op) return true;
-  }
-  return false;
-}
-
-// Where an equality of a join may start: after these words or "(".
-bool StartsCondition(const Token& t) {
-  return t.text == "(" || IsWord(t, "WHERE") || IsWord(t, "ON") || IsWord(t, "AND") ||
-         IsWord(t, "OR") || IsWord(t, "WHEN") || IsWord(t, "HAVING");
-}
-
-// Words that follow a table name without being its alias.
-bool NeverAlias(const Token& t) {
-  static const char* const kWords[] = {
-      "WHERE", "ON", "JOIN", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "NATURAL", "OUTER",
-      "GROUP", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "USING", "SET", "VALUES",
-      "WINDOW", "HAVING", "INDEXED", "NOT", "AS", "RETURNING", "DEFAULT", "SELECT", "AND", "OR",
-      "FROM", "IS", "IN", "LIKE", "BETWEEN", "THEN", "ELSE", "END", "WHEN", "ASC", "DESC"};
-  if (t.kind != Kind::kWord) return t.kind != Kind::kQuoted;
-  for (const char* w : kWords) {
-    if (IsWord(t, w)) return true;
-  }
-  return false;
-}
-
-// The column reference `name` or `qualifier.name` at t[i]; one past its end in *end.
-bool ColumnRefAt(const std::vector<Token>& t, size_t i, ColumnRef* ref, size_t* end) {
-  if (i >= t.size() || !IsIdent(t[i])) return false;
-  if (i + 2 < t.size() && t[i + 1].text == "." && IsIdent(t[i + 2])) {
-    *ref = {t[i].text, t[i + 2].text};
-    *end = i + 3;
-  } else {
-    *ref = {"", t[i].text};
-    *end = i + 1;
-  }
-  return true;
-}
-
-}  // namespace
-
-std::vector<StatementJoins> JoinEqualities(const std::string& sql) {
-  const std::vector<Token> t = Tokenize(sql);
-  std::vector<StatementJoins> out(1);
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i].text == ";") {
-      out.emplace_back();
-      continue;
-    }
-    StatementJoins& st = out.back();
-    if (IsIdent(t[i])) st.words.push_back(t[i].text);
-    if (IsIdent(t[i]) && i + 1 < t.size() && !NeverAlias(t[i + 1])) {
-      st.aliases.push_back({t[i].text, t[i + 1].text});
-    } else if (IsIdent(t[i]) && i + 2 < t.size() && IsWord(t[i + 1], "AS") && IsIdent(t[i + 2])) {
-      st.aliases.push_back({t[i].text, t[i + 2].text});
-    }
-    if (i == 0 || !StartsCondition(t[i - 1])) continue;
-    ColumnRef left, right;
-    size_t eq = 0, end = 0;
-    if (!ColumnRefAt(t, i, &left, &eq) || eq >= t.size() ||
-        (t[eq].text != "=" && t[eq].text != "==") || !ColumnRefAt(t, eq + 1, &right, &end) ||
-        (end < t.size() && BindsTighter(t[end]))) {
-      continue;
-    }
-    st.equalities.push_back({left, right});
   }
   return out;
 }

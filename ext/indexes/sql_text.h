@@ -6,7 +6,6 @@
 #define DOCTOR_INDEXES_SQL_TEXT_H_
 
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace doctor::indexes {
@@ -50,20 +49,6 @@ struct ColumnLiteral {
   std::string literal;  // a number ("-3", "2.5") or a quoted string ("'queued'")
 };
 std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_index);
-
-// What the statements of `sql` (split at ';') say about their joins: each equality between two
-// column references ("l.l_orderkey = o.o_orderkey", "p_partkey = l_partkey"; qualifier "" when
-// absent), each `word [AS] alias` pair (the caller keeps those whose word names a table), and
-// every word, quoted or not (the tables it names are among them).
-struct ColumnRef {
-  std::string qualifier, column;
-};
-struct StatementJoins {
-  std::vector<std::pair<ColumnRef, ColumnRef>> equalities;
-  std::vector<std::pair<std::string, std::string>> aliases;
-  std::vector<std::string> words;
-};
-std::vector<StatementJoins> JoinEqualities(const std::string& sql);
 
 // The statement without its top-level "ON CONFLICT ..." clause (unchanged when it has none).
 std::string WithoutUpsert(const std::string& sql);

@@ -236,6 +236,7 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadStatementVariants(Scratch& scratch
 absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
     Scratch& scratch, const std::vector<InputStatement>& workload) {
   std::vector<WorkloadItem> items;
+  int source = 0;
   for (const InputStatement& in : workload) {
     ASSIGN_OR_RETURN(std::vector<std::string> parts,
                      SplitAdvisable(scratch.db(), in.sql, in.strict));
@@ -247,9 +248,11 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
         continue;
       }
       for (WorkloadItem& item : *loaded) {
+        item.source = source;
         if (!in.captured.empty() && item.assumed.empty()) item.assumed = in.captured;
         items.push_back(std::move(item));
       }
+      ++source;
     }
   }
   return items;

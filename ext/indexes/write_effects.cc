@@ -73,12 +73,9 @@ std::vector<ChildKey> ChangingChildren(Scratch& scratch, const std::string& pare
       const std::string action = r[is_delete ? 2 : 3].AsText();
       if (action != "CASCADE" && action != "SET NULL" && action != "SET DEFAULT") continue;
       std::string to = r[1].is_null() ? "" : r[1].AsText();
-      if (to.empty()) {  // the parent's primary key
+      if (to.empty()) {  // the parent's primary key (one column: the key has one)
         const TableInfo* p = scratch.FindTable(parent);
-        for (size_t i = 0; p != nullptr && i < p->columns.size(); ++i) {
-          if (p->columns[i].pk == 1) to = p->columns[i].name;
-        }
-        if (to.empty()) to = "rowid";
+        to = p != nullptr ? p->PrimaryKey()[0] : "rowid";
       }
       out.push_back({child.name, r[0].AsText(), to});
     }

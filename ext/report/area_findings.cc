@@ -67,9 +67,10 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
       const bool no_timeout = r[4].AsInt() == 0;
       out.push_back(
           {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
-           absl::StrFormat("%d SQLITE_BUSY errors reached the application after %d busy "
-                           "waits; the longest wait was %.1f ms",
-                           errors, r[2].AsInt(), r[3].AsDouble()),
+           absl::StrFormat("%d SQLITE_BUSY error%s reached the application after %d busy "
+                           "wait%s; the longest wait was %.1f ms",
+                           errors, errors == 1 ? "" : "s", r[2].AsInt(),
+                           r[2].AsInt() == 1 ? "" : "s", r[3].AsDouble()),
            no_timeout ? "set a busy timeout so writers wait instead of failing"
                       : "shorten write transactions, or raise the busy timeout",
            no_timeout ? std::optional<std::string>("PRAGMA busy_timeout = 5000") : std::nullopt,

@@ -2,6 +2,7 @@
 // only in the database (an index built by hand, as index advice asks), only in the migrations,
 // or differently. Unrecorded, a database built from the migrations differs, and `drizzle-kit push`
 // proposes to undo it.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/core/status_macros.h"
+#include "ext/migrations/folder.h"
 #include "ext/report/area_findings.h"
 
 namespace doctor::report {
@@ -56,6 +59,77 @@ std::string HowToRecord(const Drift& d) {
   return advice;
 }
 
+// The lower-case names of the tables, indexes, views and triggers `sql` creates
+// (CREATE [TEMP|UNIQUE|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [schema.]name).
+std::vector<std::string> CreatedNames(const std::string& sql) {
+  std::vector<Token> words;
+  for (const Token& t : TokenizeSql(sql)) {
+    if (t.kind != TokenKind::kSpace && t.kind != TokenKind::kComment) words.push_back(t);
+  }
+  auto upper = [&](size_t i) {
+    return i < words.size() && words[i].kind == TokenKind::kWord
+               ? absl::AsciiStrToUpper(words[i].text) : std::string();
+  };
+  std::vector<std::string> names;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (upper(i) != "CREATE") continue;
+    size_t k = i + 1;
+    while (upper(k) == "TEMP" || upper(k) == "TEMPORARY" || upper(k) == "UNIQUE" ||
+           upper(k) == "VIRTUAL") {
+      ++k;
+    }
+    const std::string type = upper(k);
+    if (type != "TABLE" && type != "INDEX" && type != "VIEW" && type != "TRIGGER") continue;
+    ++k;
+    if (upper(k) == "IF" && upper(k + 1) == "NOT" && upper(k + 2) == "EXISTS") k += 3;
+    if (k + 2 < words.size() && words[k + 1].text == ".") k += 2;  // schema.name
+    if (k >= words.size()) continue;
+    const Token& name = words[k];
+    if (name.kind == TokenKind::kWord) {
+      names.push_back(absl::AsciiStrToLower(name.text));
+    } else if (name.kind == TokenKind::kQuotedName || name.kind == TokenKind::kString) {
+      names.push_back(absl::AsciiStrToLower(UnquoteSql(name.text)));
+    }
+  }
+  return names;
+}
+
+// Lower-case object name -> the first pending migration of the folder that creates one of that
+// name: the Drizzle way to record a hand-built index (its schema line, then drizzle-kit
+// generate) leaves it there, pending.
+absl::StatusOr<std::map<std::string, std::string>> CreatedByPending(Connection& c,
+                                                                    const std::string& folder) {
+  std::map<std::string, std::string> out;
+  ASSIGN_OR_RETURN(Rows pending, Query(c,
+                                       "SELECT name FROM migration_status(?1) "
+                                       "WHERE status = 'pending'",
+                                       {Value(folder)}));
+  if (pending.empty()) return out;
+  // A folder that cannot be read is the migration findings' to report.
+  absl::StatusOr<migrations::Folder> files = migrations::ReadFolder(folder);
+  if (!files.ok()) return out;
+  for (const Row& p : pending) {
+    for (const migrations::MigrationFile& f : files->files) {
+      if (f.name != p[0].AsText()) continue;
+      for (const std::string& name : CreatedNames(f.text)) out.emplace(name, f.name);
+    }
+  }
+  return out;
+}
+
+// An extra object that a pending migration creates: recorded already, in a migration not run.
+Finding RecordedByPending(const Drift& d, const std::string& folder, const std::string& pending) {
+  return {"migrations", Severity::kWarn, d.name,
+          absl::StrCat(d.type, " ", d.name, " is in the database but in no applied migration (",
+                       d.detail, "); pending migration ", pending, " creates ",
+                       d.type == "index" ? "an " : "a ", d.type, " of that name"),
+          absl::StrCat("if ", pending, " creates it as the database has it, mark it applied "
+                       "rather than recording it again: SELECT migrate_baseline(",
+                       QuoteLiteral(folder), ", ", QuoteLiteral(pending),
+                       "); else drop or rename one of them"),
+          std::nullopt, 0};
+}
+
 }  // namespace
 
 absl::Status AddDriftFindings(Connection& c, const std::string& folder,
@@ -72,10 +146,19 @@ absl::Status AddDriftFindings(Connection& c, const std::string& folder,
                                     "coalesce(fix_sql, ''), coalesce(drizzle, ''), "
                                     "coalesce(migration_file, ''), coalesce(since, '') FROM schema_drift(?1)",
                                     {Value(folder)}));
+  std::map<std::string, std::string> created;
+  if (!rows.empty()) {
+    ASSIGN_OR_RETURN(created, CreatedByPending(c, folder));
+  }
   for (size_t i = 0; i < rows.size() && i < kMostDriftFindings; ++i) {
     const Row& r = rows[i];
     Drift d{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsText(),
             r[4].AsText(), r[5].AsText(), r[6].AsText(), r[7].AsText()};
+    auto pending = created.find(absl::AsciiStrToLower(d.name));
+    if (d.drift == "extra" && pending != created.end()) {
+      out.push_back(RecordedByPending(d, folder, pending->second));
+      continue;
+    }
     std::string finding = WhatItIs(d);
     // Where the journal's schema hashes first show it (schema_drift.since).
     if (!d.since.empty()) absl::StrAppend(&finding, "; made ", d.since);

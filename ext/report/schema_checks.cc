@@ -165,13 +165,15 @@ absl::StatusOr<bool> HasStatistics(Connection& c, const std::string& schema) {
   return !has_stat.empty() && has_stat[0][0].AsInt() > 0;
 }
 
-// `indexes`: "2 indexes", or what the fixes will build.
-Finding NoStatisticsFinding(const std::string& schema, const std::string& indexes) {
+// `indexes`: "2 indexes", or what the fixes will build; `count` says "it" or "they".
+Finding NoStatisticsFinding(const std::string& schema, const std::string& indexes,
+                            int64_t count) {
   return {"schema",
           Severity::kInfo,
           schema,
           absl::StrCat("no statistics (sqlite_stat1) for ", indexes,
-                       ": the query planner guesses how selective they are"),
+                       ": the query planner guesses how selective ",
+                       count == 1 ? "it is" : "they are"),
           "run ANALYZE once, then PRAGMA optimize before closing long-lived connections",
           absl::StrCat("ANALYZE ", QuoteIdentifier(schema)),
           0};
@@ -179,12 +181,19 @@ Finding NoStatisticsFinding(const std::string& schema, const std::string& indexe
 
 absl::Status CheckStatistics(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   ASSIGN_OR_RETURN(const bool has_stat, HasStatistics(c, schema));
+  // The application's indexes: the migration journals' (doctor_migrations, Drizzle's table,
+  // a few rows each) are looked up by name and need no statistics.
   ASSIGN_OR_RETURN(Rows indexes,
                    Query(c, absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(schema),
-                                         ".sqlite_schema WHERE type = 'index'")));
-  if (indexes.empty() || indexes[0][0].AsInt() == 0) return absl::OkStatus();
+                                         ".sqlite_schema WHERE type = 'index' AND "
+                                         "lower(tbl_name) <> 'doctor_migrations' AND "
+                                         "lower(tbl_name) IS NOT (SELECT lower(value) FROM "
+                                         "doctor_config WHERE name = 'drizzle_table')")));
+  const int64_t count = indexes.empty() ? 0 : indexes[0][0].AsInt();
+  if (count == 0) return absl::OkStatus();
   if (!has_stat) {
-    out.push_back(NoStatisticsFinding(schema, absl::StrCat(indexes[0][0].AsInt(), " indexes")));
+    out.push_back(NoStatisticsFinding(
+        schema, absl::StrCat(count, count == 1 ? " index" : " indexes"), count));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(Rows stats,
@@ -310,7 +319,7 @@ absl::Status AnalyzeAfterIndexFixes(Connection& c, const std::string& schema,
   if (!has_stat) {
     findings.push_back(NoStatisticsFinding(
         schema, absl::StrCat("the ", created, created == 1 ? " index" : " indexes",
-                             " the fixes above create")));
+                             " the fixes above create"), created));
   }
   return absl::OkStatus();
 }

@@ -101,6 +101,40 @@ TEST_F(Plans, ChangeAfterDropIndexOnAnotherConnection) {
 // A statement whose plan only SEARCHes stops reading FULLSCAN_STEP, SORT and AUTOINDEX; once
 // another connection's DROP INDEX makes it scan, every run of the new program is counted, as is
 // a new statement object with the same text prepared after the change.
+// A statement whose value decides its plan (a partial index's WHERE) is re-prepared by SQLite at
+// each run that binds it: that is not a schema change. Its plan is the one it runs with, bound
+// ('ready' uses the partial index), and it is EXPLAINed once, not after every run (before:
+// "SCAN jobs", and 100 compilations for 50 runs where SQLite itself makes 51).
+TEST_F(Plans, AStatementReplannedByItsBindingsIsPlannedWithThemOnce) {
+  Db db;
+  db.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, run_at INT);"
+          "CREATE INDEX jobs_ready ON jobs(run_at) WHERE state = 'ready';"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+          "INSERT INTO jobs(state, run_at) SELECT CASE WHEN i % 100 = 0 THEN 'ready' ELSE "
+          "'done' END, i FROM n");
+  int compilations = 0;
+  sqlite3_set_authorizer(
+      db.get(),
+      [](void* n, int action, const char*, const char*, const char*, const char*) {
+        if (action == SQLITE_SELECT) ++*static_cast<int*>(n);
+        return SQLITE_OK;
+      },
+      &compilations);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db.get(), kQuery, -1, &stmt, nullptr), SQLITE_OK);
+  RunReady(stmt, 50);
+  const int reprepares = sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_set_authorizer(db.get(), nullptr, nullptr);
+  EXPECT_EQ(reprepares, 50);  // SQLite's own, one per run that bound 'ready'
+  EXPECT_LE(compilations, 1 + reprepares + 1);  // the prepare, the re-prepares, one EXPLAIN
+  const std::string where = std::string(" FROM query_stats WHERE query = '") + kQuery + "'";
+  EXPECT_EQ(db.One("SELECT plan" + where), "SEARCH jobs USING INDEX jobs_ready (run_at<?)");
+  EXPECT_EQ(db.One("SELECT calls" + where), "50");
+  EXPECT_EQ(db.One("SELECT count(*) FROM plan_changes WHERE query = '" + std::string(kQuery) + "'"),
+            "0");
+}
+
 TEST_F(Plans, ScanCountersAreReadAgainWhenTheProgramMayScan) {
   TempDir dir;
   Db app(dir.File("app.db"));

@@ -343,6 +343,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
     // (a re-prepare during this first run met a changed schema).
     if (fresh) {
       slot.reprepares = 0;
+      slot.runs_at_reprepare = 0;
       slot.moving = kAllMoving;  // another statement object: its program is not known yet
       CheckPlan(slot, stmt);
     }
@@ -381,6 +382,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
   slot.reprepares = fresh ? 0 : StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
   slot.moving = kAllMoving;
   slot.plan_epoch = 0;
+  slot.runs_at_reprepare = 0;
   UnlockPending();
   CheckPlan(slot, stmt);  // a statement new to the slot: planned unless known in this epoch
   return slot;

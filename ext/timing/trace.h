@@ -100,6 +100,9 @@ class TimingState : public AreaState {
     // next run ends with a plan check).
     uint32_t reprepares = 0;
     uint64_t plan_epoch = 0;  // plan_epoch_ when its plan was last known or queued
+    // SQLITE_STMTSTATUS_RUN when a re-prepare was last seen (0: none seen). A statement
+    // re-prepared at two runs in a row is re-prepared by its bindings (CheckPlan).
+    uint32_t runs_at_reprepare = 0;
   };
   // A shape computed for a statement's text: reused when the application prepares the same text
   // again (ORMs prepare per query), so normalization is paid once per distinct text.
@@ -116,6 +119,9 @@ class TimingState : public AreaState {
     int64_t query_id;
     std::string raw;
     std::string query;
+    // What to EXPLAIN: `raw`, or for a re-prepared program (compiled with the values bound when
+    // it was re-prepared) the statement with its values (sqlite3_expanded_sql).
+    std::string explain_sql;
   };
   static constexpr uint8_t kAllMoving = (1 << SQLITE_STMTSTATUS_FULLSCAN_STEP) |
                                         (1 << SQLITE_STMTSTATUS_SORT) |
@@ -177,6 +183,11 @@ class TimingState : public AreaState {
   // After a plan of `raw` that cannot move FULLSCAN_STEP, SORT or AUTOINDEX: the cached
   // statements with that text stop reading them (Cached::moving).
   void StopReadingScanCounters(const std::string& raw);
+  // At a re-prepare: true when the statement was also re-prepared at its previous run
+  // (SQLITE_STMTSTATUS_RUN), as SQLite does when the run binds a value its plan depends on.
+  bool ReprepareAtConsecutiveRuns(Cached& c, sqlite3_stmt* stmt);
+  // The text CheckPlan queues for EXPLAIN (PlanToCapture::explain_sql).
+  static std::string ExplainText(const Cached& c, sqlite3_stmt* stmt);
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RecordSlow(const Cached& c, sqlite3_stmt* stmt,
                                                               double ms, int64_t end_ticks,
                                                               int64_t vm_steps,

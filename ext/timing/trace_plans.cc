@@ -27,8 +27,15 @@ void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
     ++plan_epoch_;
   }
   if (!reprepared && c.plan_epoch == plan_epoch_) return;
+  // SQLite re-prepares a statement whose plan depends on a value (a partial index's WHERE, a
+  // LIKE prefix, STAT4) at every run that binds that value: re-prepared at two runs in a row,
+  // it is its bindings, not a schema change. Its plan (with the values of the run that revealed
+  // it) is captured again only when the schema epoch moves, so such a statement is not
+  // EXPLAINed, nor its samples folded, at every run.
+  const bool by_bindings = reprepared && ReprepareAtConsecutiveRuns(c, stmt);
   c.reprepares = reprepares;
-  if (reprepared) {
+  if (by_bindings && c.plan_epoch == plan_epoch_) return;
+  if (reprepared && !by_bindings) {
     ++plan_epoch_;  // statements prepared after the reload will not re-prepare: plan them again
     LockPending();
     FoldSlotLocked(c, TraceTimeOfDay());  // the runs so far go to the previous plan
@@ -65,9 +72,25 @@ void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
     }
   }
   if (plan_queue_.size() >= kMaxPlanQueue) return;  // checked again at a later run
-  plan_queue_.push_back({c.query_id, c.raw, c.query});
+  plan_queue_.push_back({c.query_id, c.raw, c.query, ExplainText(c, stmt)});
   attention_ |= kPlanToCapture;
   c.plan_epoch = plan_epoch_;
+}
+
+bool TimingState::ReprepareAtConsecutiveRuns(Cached& c, sqlite3_stmt* stmt) {
+  const uint32_t runs = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_RUN, 0));
+  const bool consecutive = c.runs_at_reprepare != 0 && runs - c.runs_at_reprepare <= 1;
+  c.runs_at_reprepare = runs;
+  return consecutive;
+}
+
+std::string TimingState::ExplainText(const Cached& c, sqlite3_stmt* stmt) {
+  // A program never re-prepared was compiled with no value bound, as an EXPLAIN of its text is.
+  if (c.reprepares == 0 || c.reprepares == kRecheck) return c.raw;
+  char* expanded = sqlite3_expanded_sql(stmt);  // NULL when too long or out of memory
+  std::string text = expanded != nullptr ? expanded : c.raw;
+  sqlite3_free(expanded);
+  return text;
 }
 
 void TimingState::CapturePlans() {
@@ -84,7 +107,7 @@ void TimingState::CapturePlans() {
     planned_[p.query_id] = plan_epoch_;
     // Prepared only, never run; our own statements are not timed (InternalScope). A failure
     // (a table gone, an authorizer) leaves the plan unknown and the application unaffected.
-    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.raw);
+    absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.explain_sql);
     if (!plan.ok() || plan->empty()) continue;
     if (PlanMovesNoScanCounters(*plan)) StopReadingScanCounters(p.raw);
     PlanHistory::Global().Observe(Key{p.query_id, db_index_}, db_name_, p.query, p.raw,

@@ -70,6 +70,10 @@ test('migrate reads drizzle.config.ts; check fails the pipeline on a cascading r
   r = run(dir, 'check', 'drizzle/0003_users_email_not_null.sql', '--json');
   assert.equal(r.code, 1);
   assert.ok(JSON.parse(r.out).findings.some((f) => f.severity === 'critical'));
+  // migrate_check's rows have no advice: no empty "advice:" line under each of them.
+  r = run(dir, 'check', 'drizzle/0003_users_email_not_null.sql');
+  assert.match(r.out, /dry_run: /);
+  assert.doesNotMatch(r.out, /advice: *$/m, r.out);
   assert.deepEqual(counts(db), { users: 3, posts: 4, comments: 5 }, 'the dry runs changed nothing');
 
   r = run(dir, 'migrate');
@@ -135,7 +139,52 @@ test('advise, stats, wal and locks read what the application recorded', (t) => {
   assert.match(r.out, /main\s+wal\s/);
   r = run(dir, 'locks', '--json');
   assert.equal(r.code, 0, r.err);
-  assert.ok(Array.isArray(JSON.parse(r.out)));
+  assert.ok(Array.isArray(JSON.parse(r.out).waits));
+});
+
+// `locks` ran lock_stats in the command's own process, which is never the application's: it
+// printed one connection and zero waits while the application had just failed with
+// SQLITE_BUSY (found trying the CLI on a shop app as a new user). It shows who holds the write
+// lock now and the waits and BUSY errors the application's processes recorded in the store.
+test('locks shows the application\'s lock waits and the writer holding the lock', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const file = path.join(dir, 'app.db');
+  const holder = openDoctor(file);
+  const waiter = openDoctor(file);
+  t.after(() => { waiter.close(); holder.close(); });
+  holder.pragma('journal_mode = WAL');
+  waiter.pragma('busy_timeout = 50');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
+  assert.throws(() => waiter.prepare("INSERT INTO users(id, email) VALUES (2, 'b@x')").run(),
+    /database is locked/);
+  waiter.prepare('SELECT query_stats_flush()').get();
+  const r = run(dir, 'locks', '--json');
+  holder.exec('COMMIT');
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out);
+  assert.equal(out.writer[0].writer_pid, process.pid, r.out);
+  const wait = out.waits.find((w) => w.query.startsWith('INSERT INTO users'));
+  assert.ok(wait, r.out);
+  assert.equal(wait.busy_errors, 1);
+  assert.ok(wait.lock_wait_ms >= 40, r.out);
+  const text = run(dir, 'locks');
+  assert.match(text.out, /INSERT INTO users/);
+});
+
+// The package's errors start with "sqlite-doctor: " and the command line added its own:
+// "sqlite-doctor: sqlite-doctor: the package for linux-x64 is not installed".
+test('an error of the package is prefixed once', (t) => {
+  const dir = app(t, 1);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const r = spawnSync(process.execPath, [CLI, 'status'], {
+    cwd: dir, encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: path.join(here, 'node_modules'), SQLITE_DOCTOR_SO: '' },
+  });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /^sqlite-doctor: [a-z]/);
+  assert.doesNotMatch(r.stderr, /sqlite-doctor: sqlite-doctor:/);
 });
 
 test('--help for every command; usage errors exit 2', (t) => {

@@ -235,12 +235,27 @@ function wal(args) {
   return EXIT_OK;
 }
 
+// lock_stats counts the waits of this process's connections, and this command's process is
+// never the application's: it shows who holds the write lock now (lock_stats probes the file,
+// so that is any process) and the waits and SQLITE_BUSY errors that the application's processes
+// recorded per query in the <db>-doctor store (query_stats.lock_wait_ms and errors).
 function locks(args) {
   const db = openDatabase(target(args).db);
-  print(db.prepare('SELECT file, connections, counting, busy_waits, wait_ms, longest_wait_ms, ' +
-    'busy_errors FROM lock_stats').all(),
-  ['file', 'connections', 'counting', 'busy_waits', 'wait_ms', 'longest_wait_ms', 'busy_errors'],
-  args.options);
+  db.prepare("SELECT doctor_set('timing', 'off')").get();  // this process's own reads stay out
+  const writer = db.prepare("SELECT file, writer, writer_pid FROM lock_stats WHERE schema = 'main'").all();
+  const waits = db.prepare(
+    'SELECT query, calls, round(lock_wait_ms, 1) AS lock_wait_ms, ' +
+    "(SELECT coalesce(sum(value), 0) FROM json_each(errors) WHERE key LIKE 'BUSY%') AS busy_errors, " +
+    'round(total_ms, 1) AS total_ms FROM query_stats ' +
+    "WHERE db = (SELECT file FROM pragma_database_list WHERE name = 'main') " +
+    'AND (lock_wait_ms > 0 OR busy_errors > 0) ORDER BY lock_wait_ms DESC, busy_errors DESC').all();
+  if (args.options.json) {
+    process.stdout.write(`${JSON.stringify({ writer, waits }, null, 2)}\n`);
+  } else {
+    printTable(writer, ['file', 'writer', 'writer_pid']);
+    process.stdout.write('\nlock waits and SQLITE_BUSY errors recorded by the application (query_stats):\n');
+    printTable(waits, ['query', 'calls', 'lock_wait_ms', 'busy_errors', 'total_ms']);
+  }
   return EXIT_OK;
 }
 
@@ -262,7 +277,8 @@ function main(argv) {
     }
     return RUN[command](args);
   } catch (e) {
-    process.stderr.write(`sqlite-doctor: ${e.message}\n`);
+    // The package's own errors already start with its name.
+    process.stderr.write(`sqlite-doctor: ${String(e.message).replace(/^sqlite-doctor: /, '')}\n`);
     if (e instanceof UsageError) {
       process.stderr.write('Run sqlite-doctor --help for the commands and their options.\n');
       return EXIT_USAGE;

@@ -54,7 +54,8 @@ const COMMANDS = {
   },
   locks: {
     usage: 'locks [db] [--json]',
-    help: 'Lock waits and SQLITE_BUSY errors counted by doctor\'s busy handler in this process.',
+    help: 'Who holds the write lock now (any process, with its pid), and the lock waits and\n' +
+      'SQLITE_BUSY errors per query that the application recorded in the <db>-doctor store.',
   },
 };
 
@@ -184,7 +185,8 @@ function fails(findings, level) {
 function printFindings(findings) {
   for (const f of findings) {
     process.stdout.write(`${f.severity.padEnd(8)} ${f.area.padEnd(10)} ${f.object}\n`);
-    process.stdout.write(`         ${f.finding}\n         advice: ${f.advice}\n`);
+    process.stdout.write(`         ${f.finding}\n`);
+    if (f.advice) process.stdout.write(`         advice: ${f.advice}\n`);
     if (f.fix_sql) process.stdout.write(`         fix: ${f.fix_sql}\n`);
   }
   const count = (s) => findings.filter((f) => f.severity === s).length;
