@@ -135,6 +135,33 @@ TEST_F(Plans, AStatementReplannedByItsBindingsIsPlannedWithThemOnce) {
             "0");
 }
 
+// Values too large to spell out are not: the plan is then the text's, found without copying a
+// megabyte on the application's thread, and the connection's length limit is left as it was.
+TEST_F(Plans, LargeBoundValuesAreNotSpelledOutForThePlan) {
+  Db db;
+  db.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, run_at INT, body BLOB);"
+          "CREATE INDEX jobs_ready ON jobs(run_at) WHERE state = 'ready';"
+          "INSERT INTO jobs(state, run_at) VALUES ('ready', 1), ('done', 2)");
+  const std::string big(1 << 20, 'x');
+  for (const auto destructor : {SQLITE_TRANSIENT, SQLITE_STATIC}) {
+    db.Exec("SELECT query_stats_reset()");
+    sqlite3_stmt* stmt = nullptr;
+    const char* sql = "SELECT count(*) FROM jobs WHERE state = ? AND run_at < 5 AND body IS NOT ?";
+    ASSERT_EQ(sqlite3_prepare_v2(db.get(), sql, -1, &stmt, nullptr), SQLITE_OK);
+    for (int i = 0; i < 2; ++i) {
+      sqlite3_bind_text(stmt, 1, "ready", -1, SQLITE_STATIC);
+      sqlite3_bind_blob(stmt, 2, big.data(), static_cast<int>(big.size()), destructor);
+      while (sqlite3_step(stmt) == SQLITE_ROW) {
+      }
+      sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query LIKE 'SELECT count(*) FROM jobs%'"),
+              "SCAN jobs");
+    EXPECT_EQ(sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH, -1), 1000000000);
+  }
+}
+
 TEST_F(Plans, ScanCountersAreReadAgainWhenTheProgramMayScan) {
   TempDir dir;
   Db app(dir.File("app.db"));

@@ -186,8 +186,10 @@ class TimingState : public AreaState {
   // At a re-prepare: true when the statement was also re-prepared at its previous run
   // (SQLITE_STMTSTATUS_RUN), as SQLite does when the run binds a value its plan depends on.
   bool ReprepareAtConsecutiveRuns(Cached& c, sqlite3_stmt* stmt);
-  // The text CheckPlan queues for EXPLAIN (PlanToCapture::explain_sql).
-  static std::string ExplainText(const Cached& c, sqlite3_stmt* stmt);
+  // The text CheckPlan queues for EXPLAIN (PlanToCapture::explain_sql), at most
+  // kMaxExplainText bytes of values.
+  std::string ExplainText(const Cached& c, sqlite3_stmt* stmt);
+  static constexpr int kMaxExplainText = 64 * 1024;
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RecordSlow(const Cached& c, sqlite3_stmt* stmt,
                                                               double ms, int64_t end_ticks,
                                                               int64_t vm_steps,

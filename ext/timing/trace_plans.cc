@@ -1,6 +1,7 @@
 // Plan capture on the trace path (plan_history.h; the README's "Plans and plan changes"): which
 // runs check whether a statement may plan differently now, and the EXPLAINs queued for the
 // connection's next statement start. Split from trace.cc, which holds the rest of TimingState.
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -87,7 +88,15 @@ bool TimingState::ReprepareAtConsecutiveRuns(Cached& c, sqlite3_stmt* stmt) {
 std::string TimingState::ExplainText(const Cached& c, sqlite3_stmt* stmt) {
   // A program never re-prepared was compiled with no value bound, as an EXPLAIN of its text is.
   if (c.reprepares == 0 || c.reprepares == kRecheck) return c.raw;
-  char* expanded = sqlite3_expanded_sql(stmt);  // NULL when too long or out of memory
+  // Bounded work on the application's thread: a statement holding large values keeps its text's
+  // plan. MEMUSED counts the values it copied (SQLITE_TRANSIENT, as better-sqlite3 and Python
+  // bind); the connection's length limit, lowered for the call, caps the text of values bound
+  // SQLITE_STATIC (sqlite3_expanded_sql then returns NULL).
+  if (sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_MEMUSED, 0) > kMaxExplainText) return c.raw;
+  const int limit = sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1);
+  sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, std::min(limit, kMaxExplainText));
+  char* expanded = sqlite3_expanded_sql(stmt);
+  sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, limit);
   std::string text = expanded != nullptr ? expanded : c.raw;
   sqlite3_free(expanded);
   return text;
