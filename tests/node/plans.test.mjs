@@ -125,3 +125,26 @@ test("the sqlite3 shell sees the app process's plan regression, with its cause a
   assert.match(findings[0].finding, /migration 0001_drop_jobs_index/);
   assert.equal(findings[0].fix_sql, c.fix);
 });
+
+// A Drizzle query whose value picks a partial index (better-sqlite3 binds every run, and SQLite
+// re-prepares the statement for the value): query_stats.plan is the plan it ran with, and
+// index_lint does not call the index unused (before: "SCAN jobs ...", and an EXPLAIN per run).
+test('a partial index that the bound value runs with is the plan shown and is not unused', (t) => {
+  const sqlite = openDoctor(path.join(scratchDir(t), 'app.db'));
+  sqlite.exec(`CREATE TABLE jobs (id integer PRIMARY KEY, state text NOT NULL, run_at integer NOT NULL);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+    INSERT INTO jobs (state, run_at) SELECT CASE WHEN i % 100 = 0 THEN 'queued' ELSE 'done' END, i FROM n;
+    CREATE INDEX jobs_queued ON jobs (run_at) WHERE state = 'queued';`);
+  const db = drizzle(sqlite);
+  for (let i = 0; i < 30; i++) {
+    db.select().from(jobs).where(and(eq(jobs.state, 'queued'), lt(jobs.runAt, 2000))).all();
+  }
+  const row = sqlite.prepare("SELECT calls, plan FROM query_stats WHERE query LIKE 'select %jobs%'").get();
+  assert.equal(row.calls, 30);
+  assert.match(row.plan, /USING (COVERING )?INDEX jobs_queued/);
+  sqlite.exec("SELECT doctor_set('lint_unused_min_calls', 1), doctor_set('lint_unused_min_queries', 1), doctor_set('lint_unused_min_hours', 0)");
+  const unused = sqlite.prepare("SELECT count(*) AS n FROM index_lint WHERE index_name = 'jobs_queued'").get().n;
+  sqlite.exec("SELECT doctor_set('lint_unused_min_calls', 1000), doctor_set('lint_unused_min_queries', 10), doctor_set('lint_unused_min_hours', 24)");
+  assert.equal(unused, 0);
+  sqlite.close();
+});
