@@ -55,12 +55,27 @@ TEST(SqlTextTest, ForeignKeysOffAndClassification) {
   EXPECT_TRUE(Classify("alter table t add column c int not null").has_not_null_without_default);
   EXPECT_FALSE(Classify("alter table t add c int not null default 0").has_not_null_without_default);
   EXPECT_EQ(Classify("COMMIT").kind, ChangeKind::kTransactionControl);
+  EXPECT_EQ(Classify("CREATE VIRTUAL TABLE v USING fts5(x)").kind, ChangeKind::kOther);
+  EXPECT_EQ(Classify("create unique index if not exists main.`I` on t(a)").object, "i");
   EXPECT_EQ(NormalizeLineEndings("a\r\nb\r\n"), "a\nb\n");
   EXPECT_EQ(Excerpt("  SELECT  *\n\tFROM t  ", 80), "SELECT * FROM t");
   EXPECT_EQ(Excerpt("SELECT 1", 8), "SELECT 1") << "nothing cut, no dots";
   EXPECT_EQ(Excerpt("SELECT 12", 8), "SELECT 1...");
   EXPECT_EQ(Excerpt("SELECT '\xC3\xA9t\xC3\xA9'", 9), "SELECT '...") << "never half a character";
   EXPECT_EQ(Excerpt("SELECT '\xC3\xA9t\xC3\xA9'", 10), "SELECT '\xC3\xA9...");
+}
+
+// The one reader of the name a CREATE statement gives (Classify's, and the report's drift
+// findings for objects that a pending migration creates).
+TEST(SqlTextTest, CreatedName) {
+  EXPECT_EQ(CreatedName("--> statement-breakpoint\nCREATE UNIQUE INDEX IF NOT EXISTS `Idx` ON t(x);"),
+            "idx");
+  EXPECT_EQ(CreatedName("CREATE TEMP TABLE main.\"T b\" (a)"), "t b");
+  EXPECT_EQ(CreatedName("CREATE VIRTUAL TABLE docs USING fts5(body)"), "docs");
+  EXPECT_EQ(CreatedName("create view v as select 1"), "v");
+  EXPECT_EQ(CreatedName("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;"), "tr");
+  EXPECT_EQ(CreatedName("DROP INDEX i"), "");
+  EXPECT_EQ(CreatedName("INSERT INTO t VALUES ('CREATE INDEX x ON t(a)')"), "");
 }
 
 TEST(FolderTest, JournalErrorsAreClear) {

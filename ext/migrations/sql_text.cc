@@ -256,13 +256,24 @@ void ClassifyAlterTable(const Words& w, ChangeInfo& info) {
 }
 
 // CREATE [TEMP] TABLE [IF NOT EXISTS] [schema.]t, CREATE [UNIQUE] INDEX ... i ON t
-void ClassifyCreate(const Words& w, ChangeInfo& info) {
-  size_t i = 1;
+// CREATE [TEMP | TEMPORARY] [UNIQUE | VIRTUAL] what [IF NOT EXISTS]: returns what ("table",
+// "index", "view", "trigger", ...) with `i` at the name that follows; `is_virtual` says VIRTUAL.
+std::string CreateWhat(const Words& w, size_t& i, bool* is_virtual) {
+  i = 1;
   if (w.word(i) == "temp" || w.word(i) == "temporary") ++i;
-  if (w.word(i) == "unique") ++i;
+  *is_virtual = w.word(i) == "virtual";
+  if (w.word(i) == "unique" || *is_virtual) ++i;
   const std::string what = w.word(i);
   ++i;
   if (w.word(i) == "if" && w.word(i + 1) == "not" && w.word(i + 2) == "exists") i += 3;
+  return what;
+}
+
+void ClassifyCreate(const Words& w, ChangeInfo& info) {
+  size_t i = 1;
+  bool is_virtual = false;
+  const std::string what = CreateWhat(w, i, &is_virtual);
+  if (is_virtual) return;  // a virtual table's module owns its storage: no change kind of ours
   if (what == "table") {
     info.kind = ChangeKind::kCreateTable;
     info.object = w.Qualified(i);
@@ -274,6 +285,16 @@ void ClassifyCreate(const Words& w, ChangeInfo& info) {
 }
 
 }  // namespace
+
+std::string CreatedName(absl::string_view statement) {
+  if (KindOfStatement(statement) != StatementKind::kCreate) return "";
+  const Words w(statement);
+  size_t i = 1;
+  bool is_virtual = false;
+  const std::string what = CreateWhat(w, i, &is_virtual);
+  if (what != "table" && what != "index" && what != "view" && what != "trigger") return "";
+  return w.Qualified(i);
+}
 
 ChangeInfo Classify(absl::string_view statement) {
   ChangeInfo info;

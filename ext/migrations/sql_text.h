@@ -88,6 +88,10 @@ struct ChangeInfo {
 
 ChangeInfo Classify(absl::string_view statement);
 
+// The name (normal form, schema left out) that CREATE [TEMP] [UNIQUE | VIRTUAL] TABLE | INDEX |
+// VIEW | TRIGGER [IF NOT EXISTS] [schema.]name creates; "" for any other statement.
+std::string CreatedName(absl::string_view statement);
+
 // True when a statement can only add rows to sqlite_schema, never change or delete one: CREATE
 // and plain DML that does not name sqlite_schema. Lets the schema hash after a migration read only
 // the rows appended to sqlite_schema.

@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "ext/core/sql.h"
-#include "ext/core/sql_normalize.h"
 #include "ext/core/status_macros.h"
 #include "ext/migrations/folder.h"
+#include "ext/migrations/sql_text.h"
 #include "ext/report/area_findings.h"
 
 namespace doctor::report {
@@ -59,41 +59,6 @@ std::string HowToRecord(const Drift& d) {
   return advice;
 }
 
-// The lower-case names of the tables, indexes, views and triggers `sql` creates
-// (CREATE [TEMP|UNIQUE|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] [schema.]name).
-std::vector<std::string> CreatedNames(const std::string& sql) {
-  std::vector<Token> words;
-  for (const Token& t : TokenizeSql(sql)) {
-    if (t.kind != TokenKind::kSpace && t.kind != TokenKind::kComment) words.push_back(t);
-  }
-  auto upper = [&](size_t i) {
-    return i < words.size() && words[i].kind == TokenKind::kWord
-               ? absl::AsciiStrToUpper(words[i].text) : std::string();
-  };
-  std::vector<std::string> names;
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (upper(i) != "CREATE") continue;
-    size_t k = i + 1;
-    while (upper(k) == "TEMP" || upper(k) == "TEMPORARY" || upper(k) == "UNIQUE" ||
-           upper(k) == "VIRTUAL") {
-      ++k;
-    }
-    const std::string type = upper(k);
-    if (type != "TABLE" && type != "INDEX" && type != "VIEW" && type != "TRIGGER") continue;
-    ++k;
-    if (upper(k) == "IF" && upper(k + 1) == "NOT" && upper(k + 2) == "EXISTS") k += 3;
-    if (k + 2 < words.size() && words[k + 1].text == ".") k += 2;  // schema.name
-    if (k >= words.size()) continue;
-    const Token& name = words[k];
-    if (name.kind == TokenKind::kWord) {
-      names.push_back(absl::AsciiStrToLower(name.text));
-    } else if (name.kind == TokenKind::kQuotedName || name.kind == TokenKind::kString) {
-      names.push_back(absl::AsciiStrToLower(UnquoteSql(name.text)));
-    }
-  }
-  return names;
-}
-
 // Lower-case object name -> the first pending migration of the folder that creates one of that
 // name: the Drizzle way to record a hand-built index (its schema line, then drizzle-kit
 // generate) leaves it there, pending.
@@ -111,7 +76,10 @@ absl::StatusOr<std::map<std::string, std::string>> CreatedByPending(Connection& 
   for (const Row& p : pending) {
     for (const migrations::MigrationFile& f : files->files) {
       if (f.name != p[0].AsText()) continue;
-      for (const std::string& name : CreatedNames(f.text)) out.emplace(name, f.name);
+      for (absl::string_view statement : migrations::SplitStatements(f.text)) {
+        const std::string name = migrations::CreatedName(statement);
+        if (!name.empty()) out.emplace(name, f.name);
+      }
     }
   }
   return out;
