@@ -165,13 +165,14 @@ absl::StatusOr<bool> HasStatistics(Connection& c, const std::string& schema) {
   return !has_stat.empty() && has_stat[0][0].AsInt() > 0;
 }
 
-// `indexes`: "2 indexes", or what the fixes will build; `count` says "it" or "they".
-Finding NoStatisticsFinding(const std::string& schema, const std::string& indexes,
-                            int64_t count) {
+// "no statistics (sqlite_stat1) for <before><count> index(es)<after>: ...".
+Finding NoStatisticsFinding(const std::string& schema, absl::string_view before, int64_t count,
+                            absl::string_view after) {
   return {"schema",
           Severity::kInfo,
           schema,
-          absl::StrCat("no statistics (sqlite_stat1) for ", indexes,
+          absl::StrCat("no statistics (sqlite_stat1) for ", before, count,
+                       count == 1 ? " index" : " indexes", after,
                        ": the query planner guesses how selective ",
                        count == 1 ? "it is" : "they are"),
           "run ANALYZE once, then PRAGMA optimize before closing long-lived connections",
@@ -192,8 +193,7 @@ absl::Status CheckStatistics(Connection& c, const std::string& schema, std::vect
   const int64_t count = indexes.empty() ? 0 : indexes[0][0].AsInt();
   if (count == 0) return absl::OkStatus();
   if (!has_stat) {
-    out.push_back(NoStatisticsFinding(
-        schema, absl::StrCat(count, count == 1 ? " index" : " indexes"), count));
+    out.push_back(NoStatisticsFinding(schema, "", count, ""));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(Rows stats,
@@ -317,9 +317,7 @@ absl::Status AnalyzeAfterIndexFixes(Connection& c, const std::string& schema,
   if (created == 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(const bool has_stat, HasStatistics(c, schema));
   if (!has_stat) {
-    findings.push_back(NoStatisticsFinding(
-        schema, absl::StrCat("the ", created, created == 1 ? " index" : " indexes",
-                             " the fixes above create"), created));
+    findings.push_back(NoStatisticsFinding(schema, "the ", created, " the fixes above create"));
   }
   return absl::OkStatus();
 }
