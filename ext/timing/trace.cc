@@ -345,7 +345,7 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
       slot.reprepares = 0;
       slot.runs_at_reprepare = 0;
       slot.moving = kAllMoving;  // another statement object: its program is not known yet
-      CheckPlan(slot, stmt);
+      CheckPlan(slot, stmt, StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE));
     }
     return slot;
   }
@@ -379,12 +379,13 @@ TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, boo
   slot.sets_busy_timeout = it->second.sets_busy_timeout;
   slot.hint = Stats::Hint();
   slot.kind = it->second.kind;
-  slot.reprepares = fresh ? 0 : StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  const uint32_t reprepares = StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE);
+  slot.reprepares = fresh ? 0 : reprepares;
   slot.moving = kAllMoving;
   slot.plan_epoch = 0;
   slot.runs_at_reprepare = 0;
   UnlockPending();
-  CheckPlan(slot, stmt);  // a statement new to the slot: planned unless known in this epoch
+  CheckPlan(slot, stmt, reprepares);  // new to the slot: planned unless known in this epoch
   return slot;
 }
 
@@ -412,9 +413,10 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   // run's start, so this run ran the new program: the runs before it go to the previous plan
   // (CheckPlan folds them first), and every counter of this one is read.
   auto* const stmt_status = sqlite3_api->stmt_status;
-  if (ABSL_PREDICT_FALSE(stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0) != c.reprepares)) {
+  const uint32_t reprepares = stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0);
+  if (ABSL_PREDICT_FALSE(reprepares != c.reprepares)) {
     c.moving = kAllMoving;
-    CheckPlan(c, stmt);
+    CheckPlan(c, stmt, reprepares);
   }
   LockPending();
   // first_seen/last_seen: kept as clock readings here, converted when folded.

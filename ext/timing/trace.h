@@ -176,7 +176,9 @@ class TimingState : public AreaState {
                                                                           sqlite3_stmt* stmt);
   // Plan history (plan_history.h): whether the statement may plan differently now (first run,
   // re-prepared, DDL or ANALYZE on this connection); queues its plan capture when so.
-  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CheckPlan(Cached& c, sqlite3_stmt* stmt);
+  // `reprepares`: its SQLITE_STMTSTATUS_REPREPARE now, which every caller has just read.
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CheckPlan(Cached& c, sqlite3_stmt* stmt,
+                                                             uint32_t reprepares);
   // At a statement start with nothing running: EXPLAIN QUERY PLAN of the queued statements on
   // this connection (as the extension's own statements), handed to the plan history.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CapturePlans();

@@ -16,10 +16,9 @@
 
 namespace doctor::timing {
 
-void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt) {
+void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, uint32_t reprepares) {
   // Re-prepared since its last run ended (Relookup sets 0 for a statement's first run: a
   // re-prepare during it met a changed schema).
-  const uint32_t reprepares = static_cast<uint32_t>(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0));
   const bool reprepared = reprepares != c.reprepares;
   const uint64_t generation = PlanHistory::Global().generation();
   if (generation != plan_history_generation_) {  // query_stats_reset: plan everything again
