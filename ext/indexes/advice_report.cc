@@ -96,8 +96,7 @@ std::vector<StatementResult> BaselineResults(Scratch& scratch,
     r.weight = items[s].weight;
     r.assumed = items[s].assumed;
     r.source = items[s].source;
-    std::string key = items[s].sql;
-    for (const Value& v : items[s].params) absl::StrAppend(&key, "\x1f", v.AsText());
+    const std::string key = items[s].PlanKey();
     auto plan = plans.find(key);
     if (plan == plans.end()) {
       plan = plans.emplace(key, PlanTextOf(scratch.db(), items[s].sql, items[s].params)).first;

@@ -58,8 +58,7 @@ std::vector<int> KeepPicked(Scratch& scratch, const std::vector<WorkloadItem>& i
   for (size_t i = 0; i < items.size(); ++i) {
     if (!(*replan)[i]) continue;
     const WorkloadItem& item = items[i];
-    std::string key = item.sql;
-    for (const Value& v : item.params) absl::StrAppend(&key, "\x1f", v.AsText());
+    const std::string key = item.PlanKey();
     auto seen = explained.find(key);
     if (seen != explained.end()) {
       (*replan)[i] = seen->second;

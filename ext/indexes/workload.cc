@@ -175,6 +175,12 @@ std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
 
 }  // namespace
 
+std::string WorkloadItem::PlanKey() const {
+  std::string key = sql;
+  for (const Value& v : params) absl::StrAppend(&key, "\x1f", v.AsText());
+  return key;
+}
+
 absl::StatusOr<std::vector<std::string>> SplitAdvisable(sqlite3* db, const std::string& text,
                                                         bool strict) {
   std::vector<std::string> out;

@@ -49,6 +49,9 @@ struct WorkloadItem {
   // Which workload statement it measures (0-based, in workload order): the variants of one
   // statement with parameters share it; a statement written twice has two.
   int source = 0;
+
+  // Its text with its bound values: items with equal keys plan alike.
+  std::string PlanKey() const;
 };
 
 // Splits `text` into statements by preparing them on `db` (so each is checked against the
