@@ -22,6 +22,12 @@ std::string Literal(const Value& v) {
   return "";
 }
 
+// A value of `share` among `distinct` values that stands out as rare: under half an even share
+// ('open' among mostly 'closed', what a poll asks for). Among evenly spread values the
+// statement's value is one of many the application asks for, and a parameter's guess would be
+// arbitrary.
+bool StandsOutAsRare(double share, double distinct) { return share * distinct <= 0.5; }
+
 }  // namespace
 
 CandidateCollector::CandidateCollector(Connection& user, Scratch& scratch, Probe& probe,
@@ -146,11 +152,8 @@ std::string CandidateCollector::ExpressionPredicate(const TableInfo& t, const Ex
   const double share = (*rows)[0][0].AsDouble();
   const double distinct = static_cast<double>((*rows)[0][1].AsInt());
   if (share > limits.partial_max_share || distinct > limits.partial_max_distinct) return "";
-  // Only a value that stands out as rare (under half an even share: 'open' among mostly
-  // 'closed', what a poll asks for): among evenly spread values the statement's value is one
-  // of many the application asks for, and a parameter's guess would be arbitrary. Literal or
-  // parameter, the advice is the same.
-  if (share * distinct > 0.5) return "";
+  // Literal or parameter, the advice is the same.
+  if (!StandsOutAsRare(share, distinct)) return "";
   return where;
 }
 
@@ -201,8 +204,7 @@ ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const
         absl::StrCat(absl::AsciiStrToLower(t.name), ".", absl::AsciiStrToLower(col.name)));
     if (bound != item.column_values.end()) {
       const double share = scratch_.Frequency(t.name, col.name, bound->second);
-      // Under half an even share: among evenly spread values the guess would be arbitrary.
-      if (share * scratch_.Distinct(t.name, col.name) <= 0.5) {
+      if (StandsOutAsRare(share, scratch_.Distinct(t.name, col.name))) {
         c.constant = Literal(bound->second);
         c.constant_share = share;
       }
