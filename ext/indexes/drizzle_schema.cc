@@ -78,7 +78,7 @@ std::string DrizzleIndexLine(const IndexDef& d) {
   std::vector<std::string> parts;
   for (const KeyPart& p : d.parts) parts.push_back(Part(p));
   std::string line = absl::StrCat(d.unique ? "uniqueIndex(" : "index(",
-                                   JsString(d.name.empty() ? d.StableName() : d.name), ").on(",
+                                   JsString(d.Name()), ").on(",
                                    absl::StrJoin(parts, ", "), ")");
   if (!d.where.empty()) absl::StrAppend(&line, ".where(sql`", TemplateText(d.where), "`)");
   return line;

@@ -95,7 +95,7 @@ std::string IndexDef::StableName() const {
 
 std::string IndexDef::Ddl() const {
   std::string ddl = absl::StrCat("CREATE ", unique ? "UNIQUE " : "", "INDEX ",
-                                 Ident(name.empty() ? StableName() : name), " ON ", Ident(table),
+                                 Ident(Name()), " ON ", Ident(table),
                                  "(", ColumnsText(), ")");
   if (!where.empty()) absl::StrAppend(&ddl, " WHERE ", where);
   return ddl;

@@ -31,6 +31,8 @@ struct IndexDef {
 
   // A readable name that depends only on the definition: idx_<table>_<cols>[_<where words>].
   std::string StableName() const;
+  // The name its CREATE INDEX gives: `name` when set, else StableName().
+  std::string Name() const { return name.empty() ? StableName() : name; }
   // "CREATE INDEX name ON table(parts) [WHERE ...]", identifiers quoted when needed.
   std::string Ddl() const;
   // Columns as shown to users: "a, b DESC, lower(c)".

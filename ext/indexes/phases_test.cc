@@ -381,7 +381,7 @@ TEST_F(PhasesTest, AParkedIndexLeavesThePlansAndComesBackUnbuilt) {
   CandidatePool pool = collector.Take();
   ASSERT_GE(pool.size(), 1u);
   const std::string name =
-      pool.indexes[0].name.empty() ? pool.indexes[0].StableName() : pool.indexes[0].name;
+      pool.indexes[0].Name();
   CostCache costs(*scratch, *items, pool, 25);
   auto uses = [&] {
     auto plan = ExplainQueryPlan(scratch->db(), (*items)[0].sql);

@@ -292,7 +292,7 @@ IndexNamer Scratch::Namer() const {
 }
 
 absl::Status Scratch::DropIndex(const IndexDef& index) {
-  const std::string name = index.name.empty() ? index.StableName() : index.name;
+  const std::string name = index.Name();
   parked_.erase(name);
   return Exec(db_, absl::StrCat("DROP INDEX IF EXISTS ", QuoteIdentifier(name)));
 }

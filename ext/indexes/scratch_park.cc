@@ -22,16 +22,9 @@
 #include "ext/indexes/scratch.h"
 
 namespace doctor::indexes {
-namespace {
-
-std::string NameOf(const IndexDef& index) {
-  return index.name.empty() ? index.StableName() : index.name;
-}
-
-}  // namespace
 
 bool Scratch::ParkIndex(const IndexDef& index) {
-  const std::string name = NameOf(index);
+  const std::string name = index.Name();
   // PRAGMA writable_schema=RESET is in 3.35 for sure (ReloadSchema checks it took effect).
   if (!parking_ || sqlite3_libversion_number() < 3035000) {
     DropIndex(index).IgnoreError();
@@ -67,7 +60,7 @@ bool Scratch::ParkIndex(const IndexDef& index) {
 }
 
 bool Scratch::UnparkIndex(const IndexDef& index) {
-  auto it = parked_.find(NameOf(index));
+  auto it = parked_.find(index.Name());
   if (it == parked_.end() || it->second.schema[4].AsText() != index.Ddl()) return false;
   const Parked& p = it->second;
   bool ok = Exec(db_, "PRAGMA writable_schema=ON").ok() &&
@@ -86,7 +79,7 @@ void Scratch::OrderIndexes(const std::vector<IndexDef>& in_order) {
   if (!parking_ || in_order.size() < 2) return;
   std::string names;
   for (const IndexDef& d : in_order) {
-    absl::StrAppend(&names, names.empty() ? "" : ", ", QuoteLiteral(NameOf(d)));
+    absl::StrAppend(&names, names.empty() ? "" : ", ", QuoteLiteral(d.Name()));
   }
   auto rows = Query(db_, absl::StrCat("SELECT type, name, tbl_name, rootpage, sql FROM "
                                       "sqlite_schema WHERE type = 'index' AND name IN (",
@@ -96,7 +89,7 @@ void Scratch::OrderIndexes(const std::vector<IndexDef>& in_order) {
   std::map<std::string, const Row*> by_name;
   for (size_t i = 0; i < rows->size(); ++i) {
     by_name[(*rows)[i][1].AsText()] = &(*rows)[i];
-    ordered = ordered && (*rows)[i][1].AsText() == NameOf(in_order[i]);
+    ordered = ordered && (*rows)[i][1].AsText() == in_order[i].Name();
   }
   if (ordered) return;
   bool ok = Exec(db_, "PRAGMA writable_schema=ON").ok() &&
@@ -104,7 +97,7 @@ void Scratch::OrderIndexes(const std::vector<IndexDef>& in_order) {
                                    names, ")")).ok();
   for (const IndexDef& d : in_order) {
     ok = ok && Query(db_, "INSERT INTO sqlite_schema(type, name, tbl_name, rootpage, sql) "
-                          "VALUES (?, ?, ?, ?, ?)", *by_name[NameOf(d)]).ok();
+                          "VALUES (?, ?, ?, ?, ?)", *by_name[d.Name()]).ok();
   }
   Exec(db_, "PRAGMA writable_schema=OFF").IgnoreError();
   schema_edited_ = true;

@@ -5,10 +5,11 @@
 // their declared types and default estimates), never from an index's b-tree: an index entered
 // in sqlite_schema over an empty b-tree plans exactly as the built one does.
 //
-// How: one empty index b-tree (a partial index WHERE 0, whose schema row is then taken out as a
-// parked one is: scratch_park.cc) is the root page of every unbuilt index; their rows go into
-// sqlite_schema with writable_schema on, in the order the builds would have added them, and
-// leave it the same way. Only an index whose CREATE INDEX cannot fail on the data is entered
+// How: empty index b-trees (indexes of a new empty table, whose schema rows, the table's
+// included, are then taken out: EmptyIndexRoots) are the root pages of the unbuilt indexes, one
+// per unbuilt index of a table (SQLite refuses two indexes of a table on one root page); their
+// rows go into sqlite_schema with writable_schema on, in the order the builds would have added
+// them, and leave it the same way. Only an index whose CREATE INDEX cannot fail on the data is entered
 // unbuilt: plain columns of a table (not generated, built-in collations), not UNIQUE, and a
 // WHERE that is empty or `column = literal`. The others are built as AddIndexes builds them.
 #include <algorithm>
@@ -25,10 +26,6 @@ namespace doctor::indexes {
 namespace {
 
 constexpr char kEmptyBtrees[] = "doctor_unbuilt_";
-
-std::string NameOf(const IndexDef& index) {
-  return index.name.empty() ? index.StableName() : index.name;
-}
 
 bool BuiltinCollation(const std::string& c) {
   return c.empty() || absl::EqualsIgnoreCase(c, "BINARY") || absl::EqualsIgnoreCase(c, "NOCASE") ||
@@ -117,7 +114,7 @@ bool Scratch::EnterForPlanning(const std::vector<IndexDef>& indexes,
   for (const Row& r : *listed) names.insert(r[0].AsText());
   for (const IndexDef& index : indexes) {
     IndexDef d = index;
-    d.name = NameOf(index);
+    d.name = index.Name();
     const std::string lower = absl::AsciiStrToLower(d.name);
     if (names.count(lower)) {
       built->push_back(d);  // already there (built or entered): parked afterwards as before
@@ -154,7 +151,7 @@ bool Scratch::EnterForPlanning(const std::vector<IndexDef>& indexes,
     std::vector<IndexDef> rest;
     for (const IndexDef& d : indexes) {
       bool done = false;
-      for (const IndexDef& b : *built) done |= NameOf(b) == NameOf(d);
+      for (const IndexDef& b : *built) done |= b.Name() == d.Name();
       if (!done) rest.push_back(d);
     }
     AddIndexes(rest);
