@@ -380,8 +380,7 @@ TEST_F(PhasesTest, AParkedIndexLeavesThePlansAndComesBackUnbuilt) {
   for (WorkloadItem& item : *items) collector.AddStatement(&item);
   CandidatePool pool = collector.Take();
   ASSERT_GE(pool.size(), 1u);
-  const std::string name =
-      pool.indexes[0].Name();
+  const std::string name = pool.indexes[0].Name();
   CostCache costs(*scratch, *items, pool, 25);
   auto uses = [&] {
     auto plan = ExplainQueryPlan(scratch->db(), (*items)[0].sql);
