@@ -489,6 +489,11 @@ TEST_F(AdvisorTest, AGivenWorkloadWithNoStatementToAdviseIsAnError) {
         << text;
   }
   EXPECT_EQ(db_.One("SELECT count(*) FROM sqlite_schema WHERE name = 'x'"), "0");
+  // The captured workload holding no such statement is said to be that, not an argument that
+  // was never given (before: "workload: ... omit the argument").
+  db_.Exec("SELECT query_stats_reset(); PRAGMA user_version = 7; BEGIN; COMMIT;");
+  EXPECT_THAT(db_.Error("SELECT * FROM index_advise()"),
+              HasSubstr("no captured workload: query_stats holds no query or write statement"));
   // What the shell's readfile() gives for a missing file (before: no word of the file).
   EXPECT_THAT(db_.Error("SELECT * FROM index_advise(NULL)"),
               HasSubstr("got NULL (readfile() gives NULL for a file it cannot read)"));

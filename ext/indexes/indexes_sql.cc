@@ -197,14 +197,19 @@ absl::StatusOr<Rows> AdviseRows(TableCall& call) {
     ASSIGN_OR_RETURN(options_text, args.Text(1, "options"));
   }
   ASSIGN_OR_RETURN(AdviseOptions options, indexes::ParseAdviseOptions(options_text));
-  if (workload.empty()) {
+  const bool given = !workload.empty();
+  if (!given) {
     ASSIGN_OR_RETURN(workload, CapturedWorkload(call.connection()));
   }
-  const bool given = !workload.empty();
   ASSIGN_OR_RETURN(indexes::AdviceResult result,
                    indexes::Advise(call.connection(), workload, options));
   // No rows would read as "no index needed": say that there was nothing to advise on.
-  if (given && result.statements.empty()) {
+  if (result.statements.empty()) {
+    if (!given) {
+      return absl::FailedPreconditionError(
+          "no captured workload: query_stats holds no query or write statement yet (DDL, "
+          "PRAGMA and transaction statements are skipped)");
+    }
     return absl::InvalidArgumentError(
         "workload: no query or write statement to advise on (DDL, PRAGMA and transaction "
         "statements are skipped; omit the argument to use the captured workload)");
