@@ -78,7 +78,14 @@ absl::StatusOr<std::string> Args::Text(int i, const char* name) const {
   }
   const unsigned char* text = sqlite3_value_text(values_[i]);
   if (text == nullptr) return absl::ResourceExhaustedError("out of memory");
-  return std::string(reinterpret_cast<const char*>(text), sqlite3_value_bytes(values_[i]));
+  std::string out(reinterpret_cast<const char*>(text), sqlite3_value_bytes(values_[i]));
+  // CAST(x'610062' AS TEXT): every C string use (a bound name, a path, an error) would stop at
+  // the NUL and silently act on 'a'.
+  if (const size_t nul = out.find('\0'); nul != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "argument '", name, "' must be text without NUL bytes, got a NUL byte at offset ", nul));
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> Args::TextOr(int i, const char* name, std::string fallback) const {

@@ -20,8 +20,9 @@ class Args {
   bool Missing(int i) const;
   sqlite3_value* raw(int i) const { return values_[i]; }
 
-  // Text argument (integers and reals are not converted); NULL is an error, and so is a blob
-  // unless it holds UTF-8 text without NUL bytes (as the shell's readfile() returns).
+  // Text argument (integers and reals are not converted); NULL is an error, and so is text with
+  // a NUL byte, or a blob unless it holds UTF-8 text without NUL bytes (as the shell's readfile()
+  // returns).
   absl::StatusOr<std::string> Text(int i, const char* name) const;
   // Text argument, or `fallback` when missing.
   absl::StatusOr<std::string> TextOr(int i, const char* name, std::string fallback) const;

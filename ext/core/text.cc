@@ -1,5 +1,8 @@
 #include "ext/core/text.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
 namespace doctor {
 
 absl::string_view Utf8Prefix(absl::string_view text, size_t max) {
@@ -8,6 +11,14 @@ absl::string_view Utf8Prefix(absl::string_view text, size_t max) {
   // text[n] is the first byte left out: while it continues a character, that character goes too.
   while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
   return text.substr(0, n);
+}
+
+std::string JoinFirst(const std::vector<std::string>& items, absl::string_view separator,
+                      size_t max) {
+  if (items.size() <= max) return absl::StrJoin(items, separator);
+  std::string out = absl::StrJoin(items.begin(), items.begin() + max, separator);
+  absl::StrAppend(&out, max > 0 ? separator : "", "and ", items.size() - max, " more");
+  return out;
 }
 
 }  // namespace doctor

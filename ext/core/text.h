@@ -6,6 +6,8 @@
 #define DOCTOR_CORE_TEXT_H_
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -13,6 +15,11 @@ namespace doctor {
 
 // The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
 absl::string_view Utf8Prefix(absl::string_view text, size_t max);
+
+// The first `max` items joined by `separator`, then "and N more" for the rest, so that an error
+// about 100,000 files stays readable: JoinFirst({"a", "b", "c"}, "; ", 2) == "a; b; and 1 more".
+std::string JoinFirst(const std::vector<std::string>& items, absl::string_view separator,
+                      size_t max);
 
 }  // namespace doctor
 

@@ -16,5 +16,11 @@ TEST(Utf8PrefixTest, CutsOnlyAtCharacterBoundaries) {
   EXPECT_EQ(Utf8Prefix("", 0), "");
 }
 
+TEST(JoinFirstTest, ListsTheFirstItemsAndCountsTheRest) {
+  EXPECT_EQ(JoinFirst({"a", "b", "c"}, "; ", 2), "a; b; and 1 more");
+  EXPECT_EQ(JoinFirst({"a", "b"}, "; ", 2), "a; b");
+  EXPECT_EQ(JoinFirst({}, ", ", 2), "");
+}
+
 }  // namespace
 }  // namespace doctor

@@ -1,6 +1,7 @@
 #include "ext/indexes/advise_options.h"
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/json_text.h"
 #include "nlohmann/json.hpp"
 
 namespace doctor::indexes {
@@ -10,7 +11,7 @@ namespace {
 absl::Status ParseOption(const std::string& k, const nlohmann::json& v, AdviseOptions* o) {
   auto bad = [&](const char* accepts) {
     return absl::InvalidArgumentError(
-        absl::StrCat("options: '", k, "' must be ", accepts, ", got ", v.dump()));
+        absl::StrCat("options: '", k, "' must be ", accepts, ", got ", JsonForMessage(v)));
   };
   if (k == "max_indexes") {
     if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000) {

@@ -533,4 +533,19 @@ TEST_F(AdvisorTest, BadInputs) {
   EXPECT_EQ(db_.One("SELECT count(*) FROM t"), "5000");
 }
 
+// Found by probing with inputs nobody here wrote. Before: a 100,000-deep options value was quoted
+// whole in the error (dump() recursed until the stack overflowed: SIGSEGV), and a statement whose
+// text is not UTF-8 failed with "[json.exception.type_error.316] invalid UTF-8 byte".
+TEST_F(AdvisorTest, HostileTextAndJsonGetAnswersNotCrashes) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_THAT(db_.Error("SELECT * FROM index_advise('SELECT 1', '{\"rows\": " + deep + "}')"),
+              HasSubstr("options: 'rows' must be an object of table names and expected row "
+                        "counts (integers from 0 to 10^12), e.g. {\"jobs\": 1000000}, got "
+                        "[[[[[...]]]]]"));
+  const std::string detail = db_.One(
+      "SELECT detail FROM index_advise('SELECT * FROM t WHERE b = ''' || CAST(x'ff' AS TEXT) || "
+      "'''')");
+  EXPECT_THAT(detail, HasSubstr("WHERE b = '\xEF\xBF\xBD'"));  // U+FFFD in the JSON text
+}
+
 }  // namespace

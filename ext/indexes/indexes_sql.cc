@@ -19,6 +19,7 @@
 #include "ext/indexes/lint.h"
 #include "ext/indexes/settings.h"
 #include "ext/core/extension_objects.h"
+#include "ext/core/json_text.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
 #include "ext/core/status_macros.h"
@@ -157,7 +158,7 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
                             (rec.index.where.empty() ? "" : " WHERE " + rec.index.where));
     rows.Set("benefit", rec.benefit);
     rows.Set("statements", static_cast<int64_t>(helped.size()));
-    rows.Set("detail", detail.dump());
+    rows.Set("detail", JsonText(detail));
     rows.Set("est_bytes", static_cast<int64_t>(rec.bytes));
     rows.Set("drizzle", indexes::DrizzleIndexLine(rec.index));
     rows.Set("limits", limits);
@@ -174,7 +175,7 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
     rows.NewRow();
     rows.Set("benefit", 0.0);
     rows.Set("statements", 0);
-    rows.Set("detail", detail.dump());
+    rows.Set("detail", JsonText(detail));
     rows.Set("est_bytes", 0);
     rows.Set("limits", limits);
   }

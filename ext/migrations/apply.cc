@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/text.h"
 #include "ext/core/time.h"
 #include "ext/migrations/journal.h"
 #include "ext/migrations/pragma_guard.h"
@@ -257,7 +258,7 @@ absl::StatusOr<size_t> ApplyPass(Connection& c, const Folder& folder, bool fk_on
   if (!changed.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         changed.size(), " applied migration(s) changed on disk: ",
-        absl::StrJoin(changed, "; "), "; nothing was run"));
+        JoinFirst(changed, "; ", 5), "; nothing was run"));
   }
   std::string schema;
   std::vector<const PlanItem*> pending;

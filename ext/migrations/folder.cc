@@ -11,13 +11,16 @@
 #include "absl/strings/match.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "ext/core/platform.h"  // open, lstat: O_NOFOLLOW and links on Windows too
+#include "ext/core/text.h"
 #include "ext/migrations/sha256.h"
 #include "nlohmann/json.hpp"
 
 namespace doctor::migrations {
 namespace {
+
+// The largest time a JavaScript Date holds, in ms either side of 1970 (TimeClip).
+constexpr int64_t kMaxDateMs = 8640000000000000;
 
 bool IsDir(const std::string& path) {
   struct stat st;
@@ -68,7 +71,7 @@ absl::StatusOr<std::string> ReadBounded(int fd, const std::string& path) {
     }
     if (n == 0) return out;
     if (static_cast<int64_t>(out.size()) + n > kMaxFileBytes) {
-      return absl::ResourceExhaustedError(absl::StrCat(
+      return absl::FailedPreconditionError(absl::StrCat(
           "'", path, "' is over the ", kMaxFileBytes, "-byte limit for a migration file"));
     }
     out.append(buf, static_cast<size_t>(n));
@@ -242,8 +245,8 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path, bool follow_li
     out = absl::InvalidArgumentError(absl::StrCat(
         "'", path, "' is ", FileTypeName(st.st_mode), ", not a regular file"));
   } else if (st.st_size > kMaxFileBytes) {
-    out = absl::ResourceExhaustedError(absl::StrCat("'", path, "' is ", st.st_size, " bytes, over the ",
-                                                    kMaxFileBytes, "-byte limit for a migration file"));
+    out = absl::FailedPreconditionError(absl::StrCat("'", path, "' is ", st.st_size, " bytes, over the ",
+                                                     kMaxFileBytes, "-byte limit for a migration file"));
   } else {
     out = ReadBounded(fd, path);
   }
@@ -268,7 +271,17 @@ absl::StatusOr<std::vector<JournalEntry>> ParseDrizzleJournal(const std::string&
       return absl::InvalidArgumentError(absl::StrCat("entry ", i, " (", e["tag"].get<std::string>(),
                                                      ") has no integer \"when\""));
     }
-    JournalEntry entry{e["tag"].get<std::string>(), e["when"].get<int64_t>()};
+    // An unsigned "when" past int64 would wrap to a negative created_at, and Drizzle's migrator
+    // would then run every later migration again.
+    const nlohmann::json& when = e["when"];
+    if ((when.is_number_unsigned() && when.get<uint64_t>() > static_cast<uint64_t>(kMaxDateMs)) ||
+        (!when.is_number_unsigned() &&
+         (when.get<int64_t>() > kMaxDateMs || when.get<int64_t>() < -kMaxDateMs))) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "entry ", i, " (", e["tag"].get<std::string>(), ") has \"when\" ", when.dump(),
+          ", not a time in milliseconds (at most ", kMaxDateMs, " from 1970)"));
+    }
+    JournalEntry entry{e["tag"].get<std::string>(), when.get<int64_t>()};
     if (!SafeTag(entry.tag)) {
       return absl::InvalidArgumentError(absl::StrCat("entry ", i, " has an unusable tag '",
                                                      entry.tag, "' (must be a file name)"));
@@ -318,7 +331,7 @@ std::optional<int64_t> FolderMillis(const std::string& name) {
   const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const int64_t days = era * 146097 + doe - 719468 + (*d - 1);
   const int64_t ms = days * 86400000 + *h * 3600000 + *mi * 60000 + *s * 1000;
-  if (ms > 8640000000000000 || ms < -8640000000000000) return std::nullopt;  // TimeClip
+  if (ms > kMaxDateMs || ms < -kMaxDateMs) return std::nullopt;  // TimeClip
   return ms;
 }
 
@@ -364,8 +377,8 @@ absl::Status UsableFolder(const Folder& folder) {
   }
   if (problems.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      absl::StrJoin(problems, "; "), "; nothing was run (a migration is never skipped: the ones "
-      "after it would run out of order)"));
+      JoinFirst(problems, "; ", /*max=*/5), "; nothing was run (a migration is never skipped: "
+      "the ones after it would run out of order)"));
 }
 
 }  // namespace doctor::migrations

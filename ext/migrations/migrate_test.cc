@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -304,6 +305,43 @@ TEST(MigrateTest, BadInput) {
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema"), "0");  // nothing half-applied
   db.Exec("CREATE VIEW v AS SELECT migrate('x', 'select 1')");
   EXPECT_THAT(db.Error("SELECT * FROM v"), HasSubstr("unsafe use of migrate"));
+}
+
+// Found by probing with inputs nobody here wrote; each of these failed before.
+TEST(MigrateTest, HostileNamesAndJournalsGetAnErrorNamingThem) {
+  testing::TempDir dir;
+  testing::Db db;
+  // The name was bound as a C string: journaled as 'a', silently.
+  EXPECT_THAT(db.Error("SELECT migrate(CAST(x'610062' AS TEXT), 'CREATE TABLE t(x)')"),
+              HasSubstr("argument 'name' must be text without NUL bytes, got a NUL byte at "
+                        "offset 1"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 't'"), "0");
+  mkdir(dir.File("meta").c_str(), 0755);
+  Write(dir.File("0000_a.sql"), "CREATE TABLE a(x);");
+  const std::string path = "'" + dir.path() + "'";
+  // A "when" past int64 wrapped to created_at -1: Drizzle's migrator would run it all again.
+  Write(dir.File("meta/_journal.json"),
+        "{\"entries\": [{\"tag\": \"0000_a\", \"when\": 18446744073709551615}]}");
+  EXPECT_THAT(db.Error("SELECT migrate_dir(" + path + ")"),
+              HasSubstr("entry 0 (0000_a) has \"when\" 18446744073709551615, not a time in "
+                        "milliseconds"));
+  // A journal over the size limit said only "out of memory" (ResourceExhausted is SQLITE_NOMEM).
+  std::filesystem::resize_file(dir.File("meta/_journal.json"), uintmax_t{5} << 30);  // sparse
+  EXPECT_THAT(db.Error("SELECT migrate_dir(" + path + ")"),
+              HasSubstr("_journal.json' is 5368709120 bytes, over the"));
+  EXPECT_THAT(db.Error("SELECT * FROM migration_status(" + path + ")"),
+              HasSubstr("over the 67108864-byte limit"));
+  // 1,000 entries without a file made an error of 1,000 parts (100,000: 13 MB); five are named.
+  std::string entries;
+  for (int i = 0; i < 1000; ++i) {
+    entries += (i ? ", {\"tag\": \"x" : "{\"tag\": \"x") + std::to_string(i) + "\", \"when\": 1}";
+  }
+  Write(dir.File("meta/_journal.json"), "{\"entries\": [" + entries + "]}");
+  const std::string error = db.Error("SELECT migrate_dir(" + path + ")");
+  EXPECT_THAT(error, HasSubstr("migration 'x4' listed in"));
+  EXPECT_THAT(error, HasSubstr("; and 995 more; nothing was run"));
+  EXPECT_LT(error.size(), 5000u);  // 466,881 bytes before
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema"), "0");
 }
 
 TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {

@@ -287,6 +287,17 @@ TEST_F(Merge, HostilePathsGiveAnErrorNamingThem) {
   EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('[1]')"), HasSubstr("every element"));
   EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('')"), HasSubstr("stores"));
   EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge"), HasSubstr("stores"));
+  // Found by probing: a store over the size limit said only "out of memory" (its status was
+  // ResourceExhausted, which the SQL boundary reports as SQLITE_NOMEM), and a 100,000-deep array
+  // was quoted whole in the error (dump() recursed until the stack overflowed: SIGSEGV).
+  const std::string big = dir.File("big.db-doctor");
+  std::ofstream(big).close();
+  std::filesystem::resize_file(big, (uintmax_t{1} << 30) + 1);  // sparse
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('" + big + "')"),
+              AllOf(HasSubstr(big), HasSubstr("is 1073741825 bytes, more than the")));
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_THAT(db.Error("SELECT * FROM query_stats_merge('[" + deep + "]')"),
+              HasSubstr("every element must be a non-empty path text, got [[[[[...]]]]]"));
   // Never changed by a read.
   EXPECT_TRUE(Bytes(good) == before) << "the store changed";
   EXPECT_FALSE(std::filesystem::exists(good + "-journal"));

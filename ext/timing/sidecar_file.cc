@@ -102,7 +102,7 @@ absl::Status CheckFile(const std::string& path, bool create, mode_t mode, bool* 
   } else if (!S_ISREG(st.st_mode)) {
     status = absl::FailedPreconditionError("is not a regular file");
   } else if (st.st_size > kMaxSidecarBytes) {
-    status = absl::ResourceExhaustedError(
+    status = absl::FailedPreconditionError(
         absl::StrCat("is ", st.st_size, " bytes, more than the ", kMaxSidecarBytes, " read"));
   } else if (!RollbackJournalFile(fd, st.st_size)) {
     // A WAL-mode file would make SQLite create -wal and -shm files beside it, even read-only.

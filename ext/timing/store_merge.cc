@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ext/core/json_text.h"
 #include "ext/core/platform.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
@@ -213,7 +214,8 @@ absl::StatusOr<std::vector<std::string>> ParseStorePaths(absl::string_view arg) 
     for (const nlohmann::json& p : j) {
       if (!p.is_string() || p.get<std::string>().empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("stores: every element must be a non-empty path text, got ", p.dump()));
+            absl::StrCat("stores: every element must be a non-empty path text, got ",
+                         JsonForMessage(p)));
       }
       paths.push_back(p.get<std::string>());
     }
