@@ -5,7 +5,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "ext/core/status_macros.h"
 
 namespace doctor {
 namespace {
@@ -121,6 +123,28 @@ absl::Status Exec(sqlite3* db, absl::string_view sql) { return RunExec(db, sql);
 absl::Status ExecOne(Connection& connection, absl::string_view sql,
                      absl::Span<const Value> params) {
   return Query(connection, sql, params).status();
+}
+
+absl::StatusOr<std::vector<std::string>> AttachedSchemas(Connection& connection) {
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(connection, "SELECT name FROM pragma_database_list ORDER BY seq"));
+  std::vector<std::string> names;
+  for (const Row& row : rows) names.push_back(row[0].AsText());
+  // temp is listed only once something created it; list it always, so the row count does not
+  // depend on whether a temp table was ever made.
+  bool has_temp = false;
+  for (const std::string& name : names) has_temp |= name == "temp";
+  if (!has_temp) names.insert(names.begin() + (names.empty() ? 0 : 1), "temp");
+  return names;
+}
+
+absl::StatusOr<std::string> ResolveSchema(Connection& connection, const std::string& wanted) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, AttachedSchemas(connection));
+  for (const std::string& name : names) {
+    if (absl::EqualsIgnoreCase(name, wanted)) return name;
+  }
+  return absl::NotFoundError(absl::StrCat("unknown schema '", wanted,
+                                          "'; attached: ", absl::StrJoin(names, ", ")));
 }
 
 std::string QuoteIdentifier(absl::string_view name) {

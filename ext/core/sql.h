@@ -9,6 +9,7 @@
 #define DOCTOR_CORE_SQL_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -30,6 +31,14 @@ absl::Status Exec(sqlite3* db, absl::string_view sql);
 // Runs one statement with `params` bound 1..n, for its effect (rows it returns are dropped).
 absl::Status ExecOne(Connection& connection, absl::string_view sql,
                      absl::Span<const Value> params);
+
+// The connection's schemas in order: main, temp (listed even before anything created it, as SQL
+// can always name it), then the attached ones.
+absl::StatusOr<std::vector<std::string>> AttachedSchemas(Connection& connection);
+// `wanted` as the connection spells it (schema names are case-insensitive, as in SQL: 'MAIN' is
+// main), or a NotFound error naming the attached schemas. Every object taking a schema argument
+// resolves it here.
+absl::StatusOr<std::string> ResolveSchema(Connection& connection, const std::string& wanted);
 
 // Binds a Value to parameter `index` (1-based).
 int BindValue(sqlite3_stmt* stmt, int index, const Value& value);

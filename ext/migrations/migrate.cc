@@ -72,7 +72,8 @@ absl::StatusOr<Value> Revert(FunctionCall& call) {
 }
 
 absl::StatusOr<Value> SchemaHash(FunctionCall& call) {
-  ASSIGN_OR_RETURN(std::string schema, call.args().TextOr(0, "schema", "main"));
+  ASSIGN_OR_RETURN(std::string wanted, call.args().TextOr(0, "schema", "main"));
+  ASSIGN_OR_RETURN(std::string schema, ResolveSchema(call.connection(), wanted));
   ASSIGN_OR_RETURN(std::string hash, migrations::SchemaHashOf(call.connection(), schema));
   return Value(hash);
 }

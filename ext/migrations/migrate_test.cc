@@ -238,7 +238,12 @@ TEST(MigrateTest, SchemaHashIgnoresSpellingNotMeaning) {
   EXPECT_EQ(a.One("SELECT schema_hash()"), b.One("SELECT schema_hash()"));
   EXPECT_NE(a.One("SELECT schema_hash()"), c.One("SELECT schema_hash()"));
   EXPECT_EQ(a.One("SELECT length(schema_hash('main'))"), "64");
-  EXPECT_THAT(a.Error("SELECT schema_hash('nope')"), HasSubstr("no schema named 'nope'"));
+  EXPECT_THAT(a.Error("SELECT schema_hash('nope')"),
+              HasSubstr("unknown schema 'nope'; attached: main, temp"));
+  // Before: 'no schema named' for MAIN (SQL is case-insensitive) and for temp until something
+  // was created in it.
+  EXPECT_EQ(a.One("SELECT schema_hash('MAIN') = schema_hash('main')"), "1");
+  EXPECT_EQ(a.One("SELECT length(schema_hash('temp'))"), "64");
   EXPECT_EQ(a.One("SELECT group_concat(change || ' ' || type || ' ' || name || ': ' || detail, ' | ') "
                   "FROM schema_diff('CREATE TABLE t(a INT, b TEXT); CREATE INDEX i ON t(a)', "
                   "'CREATE TABLE t(a INTEGER, c TEXT); CREATE VIEW v AS SELECT a FROM t')"),

@@ -194,19 +194,10 @@ absl::Status ObjectFacts(sqlite3* db, const std::string& schema, const std::stri
   return absl::OkStatus();
 }
 
-absl::Status CheckSchema(sqlite3* db, const std::string& schema) {
-  if (schema == "main") return absl::OkStatus();
-  ASSIGN_OR_RETURN(Rows known, Query(db, "SELECT 1 FROM pragma_database_list WHERE name = ?1",
-                                     {Value(schema)}));
-  if (known.empty()) return absl::NotFoundError(absl::StrCat("no schema named '", schema, "'"));
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<SchemaObject>> ReadSchema(sqlite3* db, const std::string& schema,
                                                      FactCache* cache) {
-  RETURN_IF_ERROR(CheckSchema(db, schema));
   ASSIGN_OR_RETURN(Rows rows, Query(db, absl::StrCat("SELECT type, name, tbl_name, sql FROM ",
                                                      QuoteIdentifier(schema), ".sqlite_schema")));
   std::vector<SchemaObject> out;
@@ -321,7 +312,6 @@ absl::StatusOr<sqlite3_stmt*> PrepareScan(sqlite3* db, const std::string& schema
 
 absl::StatusOr<std::string> HashSchemaOf(sqlite3* db, const std::string& schema, FactCache* cache,
                                          LastScan* last) {
-  RETURN_IF_ERROR(CheckSchema(db, schema));
   ASSIGN_OR_RETURN(sqlite3_stmt* stmt, PrepareScan(db, schema, false));
   uint64_t sum[4] = {0, 0, 0, 0};
   uint64_t count = 0;

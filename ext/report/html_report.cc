@@ -354,9 +354,9 @@ absl::Status AddMigrations(Connection& c, const Context& ctx, html::Page& page) 
   return absl::OkStatus();
 }
 
-absl::StatusOr<Context> ContextOf(Connection& c, const std::string& schema,
+absl::StatusOr<Context> ContextOf(Connection& c, const std::string& wanted,
                                   const std::optional<std::string>& migrations) {
-  RETURN_IF_ERROR(CheckSchemaExists(c, schema));
+  ASSIGN_OR_RETURN(const std::string schema, ResolveSchema(c, wanted));
   ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT file FROM pragma_database_list WHERE name = ?1",
                                     {Value(schema)}));
   return Context{schema, rows.empty() ? "" : rows[0][0].AsText(), migrations};

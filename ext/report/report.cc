@@ -29,14 +29,14 @@ constexpr Column kReportColumns[] = {
 };
 
 absl::StatusOr<Rows> Produce(TableCall& call) {
-  ASSIGN_OR_RETURN(std::string schema, call.args().TextOr(0, "schema", "main"));
+  ASSIGN_OR_RETURN(std::string wanted, call.args().TextOr(0, "schema", "main"));
   ASSIGN_OR_RETURN(std::string mode, call.args().TextOr(1, "mode", "quick"));
   if (mode != "quick" && mode != "deep") {
     return absl::InvalidArgumentError(
         absl::StrCat("argument 'mode' must be 'quick' or 'deep', got '", mode, "'"));
   }
   Connection& c = call.connection();
-  RETURN_IF_ERROR(report::CheckSchemaExists(c, schema));
+  ASSIGN_OR_RETURN(const std::string schema, ResolveSchema(c, wanted));
   ASSIGN_OR_RETURN(std::vector<report::Finding> findings,
                    report::CheckSchema(c, schema, mode == "deep"));
   std::optional<std::string> migrations;

@@ -141,6 +141,11 @@ TEST(ReportTest, AttachedSchemasAndBadArguments) {
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report('other db') WHERE object = 't'"), "1");
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report('nope')"),
               HasSubstr("doctor_report: unknown schema 'nope'; attached: main"));
+  // Schema names are case-insensitive in SQL, and temp exists before anything is created in it;
+  // before, both were "unknown schema" (the report had its own exact-match copy of the check).
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report('OTHER DB') WHERE object = 't'"), "1");
+  EXPECT_EQ(db.One("SELECT count(*) >= 0 FROM doctor_report('temp')"), "1");
+  EXPECT_THAT(db.One("SELECT doctor_html('Other DB')"), HasSubstr("<html"));
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report('main', 'fast')"),
               HasSubstr("argument 'mode' must be 'quick' or 'deep'"));
   EXPECT_THAT(db.Error("SELECT * FROM doctor_report(1)"), HasSubstr("must be text"));

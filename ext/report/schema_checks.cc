@@ -259,17 +259,6 @@ absl::Status CheckIntegrity(Connection& c, const std::string& schema, std::vecto
 
 }  // namespace
 
-absl::Status CheckSchemaExists(Connection& c, const std::string& schema) {
-  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT name FROM pragma_database_list"));
-  std::vector<std::string> names;
-  for (const Row& r : rows) {
-    if (r[0].AsText() == schema) return absl::OkStatus();
-    names.push_back(r[0].AsText());
-  }
-  return absl::InvalidArgumentError(absl::StrCat("unknown schema '", schema, "'; attached: ",
-                                                 absl::StrJoin(names, ", ")));
-}
-
 absl::StatusOr<bool> IndexServesForeignKey(Connection& c, const std::string& schema,
                                            const std::string& table, const std::string& index) {
   ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT name FROM pragma_index_info(?1, ?2) ORDER BY seqno",

@@ -12,16 +12,13 @@
 
 namespace doctor::report {
 
-// Findings for one attached schema ("main", "temp", or an ATTACH name). `deep` adds
-// PRAGMA integrity_check, which reads the whole file.
-// OK when `schema` is attached; else an error that lists the attached ones.
-absl::Status CheckSchemaExists(Connection& connection, const std::string& schema);
-
 // True when the index's leading columns are the child columns of one of the table's foreign
 // keys: dropping it would make every delete in the parent scan the table.
 absl::StatusOr<bool> IndexServesForeignKey(Connection& connection, const std::string& schema,
                                            const std::string& table, const std::string& index);
 
+// Findings for one attached schema ("main", "temp", or an ATTACH name). `deep` adds
+// PRAGMA integrity_check, which reads the whole file.
 absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& connection, const std::string& schema,
                                                  bool deep);
 

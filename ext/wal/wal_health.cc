@@ -148,7 +148,7 @@ absl::StatusOr<Rows> WalHealth(TableCall& call) {
     ASSIGN_OR_RETURN(std::string schema, ResolveSchema(c, wanted));
     schemas.push_back(schema);
   } else {
-    ASSIGN_OR_RETURN(schemas, Schemas(c));
+    ASSIGN_OR_RETURN(schemas, AttachedSchemas(c));
   }
   RowBuilder rows(kWalHealthColumns);
   for (const std::string& schema : schemas) HealthRow(c, schema, rows);

@@ -77,10 +77,6 @@ Value Opt(const std::optional<T>& v) {
 }
 
 // Shared by the objects (wal_sql.cc).
-// The attached schemas, in order ("main", "temp" if present, then attached ones).
-absl::StatusOr<std::vector<std::string>> Schemas(Connection& connection);
-// `wanted` as the connection spells it, or a NotFound error naming the attached schemas.
-absl::StatusOr<std::string> ResolveSchema(Connection& connection, const std::string& wanted);
 // The -wal file's size (0 when absent); nullopt when the database has no file.
 std::optional<uint64_t> WalBytes(sqlite3* db, const std::string& schema);
 // The wal-index header of the schema's database, read through SQLite's own shared-memory

@@ -4,34 +4,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/wal/wal_internal.h"
 
 namespace doctor::wal {
-
-absl::StatusOr<std::vector<std::string>> Schemas(Connection& connection) {
-  ASSIGN_OR_RETURN(Rows rows, Query(connection, "SELECT name FROM pragma_database_list ORDER BY seq"));
-  std::vector<std::string> names;
-  for (const Row& row : rows) names.push_back(row[0].AsText());
-  // temp is listed only once something created it; list it always, so the row count does not
-  // depend on whether a temp table was ever made.
-  bool has_temp = false;
-  for (const std::string& name : names) has_temp |= name == "temp";
-  if (!has_temp) names.insert(names.begin() + (names.empty() ? 0 : 1), "temp");
-  return names;
-}
-
-absl::StatusOr<std::string> ResolveSchema(Connection& connection, const std::string& wanted) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, Schemas(connection));
-  for (const std::string& name : names) {
-    if (absl::EqualsIgnoreCase(name, wanted)) return name;
-  }
-  if (absl::EqualsIgnoreCase(wanted, "temp")) return std::string("temp");  // not created yet
-  return absl::NotFoundError(absl::StrCat("unknown schema '", wanted,
-                                          "'; attached: ", absl::StrJoin(names, ", ")));
-}
 
 std::optional<uint64_t> WalBytes(sqlite3* db, const std::string& schema) {
   const char* file = sqlite3_db_filename(db, schema.c_str());
