@@ -74,9 +74,12 @@ absl::StatusOr<AdviseOptions> ParseAdviseOptions(const std::string& text) {
   if (text.empty()) return o;
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
-    return absl::InvalidArgumentError(
+    // '{"rows": 1e400}' is an object to the eye: say that the JSON itself is what fails.
+    return absl::InvalidArgumentError(absl::StrCat(
         "options must be a JSON object, e.g. '{\"max_indexes\": 3, \"budget_bytes\": 1000000, "
-        "\"allow_partial\": true, \"allow_covering\": false}'");
+        "\"allow_partial\": true, \"allow_covering\": false}'",
+        j.is_discarded() ? "; this is not valid JSON (a syntax error, or a number out of range)"
+                         : ""));
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     absl::Status s = ParseOption(it.key(), it.value(), &o);

@@ -546,6 +546,9 @@ TEST_F(AdvisorTest, HostileTextAndJsonGetAnswersNotCrashes) {
       "SELECT detail FROM index_advise('SELECT * FROM t WHERE b = ''' || CAST(x'ff' AS TEXT) || "
       "'''')");
   EXPECT_THAT(detail, HasSubstr("WHERE b = '\xEF\xBF\xBD'"));  // U+FFFD in the JSON text
+  // An object to the eye, but not JSON: it said only "options must be a JSON object".
+  EXPECT_THAT(db_.Error("SELECT * FROM index_advise('SELECT 1', '{\"max_indexes\": 1e400}')"),
+              HasSubstr("this is not valid JSON (a syntax error, or a number out of range)"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ext/core/json_text.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table_rows.h"
@@ -145,7 +146,7 @@ absl::StatusOr<Value> Checkpoint(FunctionCall& call) {
   }
   RETURN_IF_ERROR(Run(c, timeout_ms, o));
   if (o.log >= 0) Record(c.db(), o);
-  return Value(ToJson(o, timeout_ms).dump());
+  return Value(JsonText(ToJson(o, timeout_ms)));  // a schema name need not be UTF-8
 }
 
 absl::StatusOr<Rows> WalCheckpoints(TableCall& call) {

@@ -335,6 +335,11 @@ TEST(WalHealth, ErrorsAreClear) {
   Db mem;
   ck = nlohmann::json::parse(mem.One("SELECT doctor_checkpoint('PASSIVE')"));
   EXPECT_EQ(ck["result"], "not_wal");
+  // Found by probing: a schema name that is not UTF-8 made the checkpoint, once run, fail with
+  // "[json.exception.type_error.316] invalid UTF-8 byte at index 1: 0xFF".
+  mem.Exec("ATTACH ':memory:' AS \"a\xFF\"");
+  ck = nlohmann::json::parse(mem.One("SELECT doctor_checkpoint('PASSIVE', 'a\xFF')"));
+  EXPECT_EQ(ck["schema"], "a\xEF\xBF\xBD");
 }
 
 std::vector<std::string> Handler(Db& db);
