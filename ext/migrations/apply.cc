@@ -388,6 +388,14 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
   }
   std::string down;
   if (path) {
+    // A name like '../x' (migrate() journals any name) would read x.down.sql beside the folder,
+    // and an empty path the file at the root.
+    if (path->empty()) return absl::InvalidArgumentError("the folder path is empty");
+    if (!SafeTag(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "migration '", name, "' cannot have a down migration file in a folder: its name is not "
+          "a file name (empty, '.', '..', or holding '/' or '\\')"));
+    }
     down = absl::StrCat(*path, "/", name, ".down.sql");
   } else if (absl::EndsWith(origin, ".sql")) {
     down = absl::StrCat(origin.substr(0, origin.size() - 4), ".down.sql");

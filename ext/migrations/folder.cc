@@ -115,11 +115,6 @@ MigrationFile Load(const std::string& name, const std::string& path) {
   return f;
 }
 
-bool SafeTag(const std::string& tag) {
-  return !tag.empty() && tag.find('/') == std::string::npos && tag.find('\\') == std::string::npos &&
-         tag != "." && tag != ".." && tag.find('\0') == std::string::npos;
-}
-
 absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root) {
   const std::string journal_path = root + "/meta/_journal.json";
   auto json = ReadTextFile(journal_path);
@@ -142,6 +137,11 @@ absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root) {
 }
 
 }  // namespace
+
+bool SafeTag(const std::string& tag) {
+  return !tag.empty() && tag.find('/') == std::string::npos && tag.find('\\') == std::string::npos &&
+         tag != "." && tag != ".." && tag.find('\0') == std::string::npos;
+}
 
 const char* LayoutName(Layout layout) {
   switch (layout) {

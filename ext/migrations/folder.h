@@ -61,6 +61,10 @@ struct Folder {
 // journal, a tag listed twice) is an error; a migration file failing is its `error`.
 absl::StatusOr<Folder> ReadFolder(const std::string& path);
 
+// True when `tag` (a journal's tag, a migration's name) names a file inside its folder: not
+// empty, no '/' or '\\', not "." or "..", no NUL.
+bool SafeTag(const std::string& tag);
+
 // OK when every migration of `folder` can be used; else an error naming each that cannot.
 absl::Status UsableFolder(const Folder& folder);
 

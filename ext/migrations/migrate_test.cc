@@ -347,6 +347,17 @@ TEST(MigrateTest, HostileNamesAndJournalsGetAnErrorNamingThem) {
   EXPECT_THAT(error, HasSubstr("; and 995 more; nothing was run"));
   EXPECT_LT(error.size(), 5000u);  // 466,881 bytes before
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema"), "0");
+  // migrate_revert built the down file's path from the name: '../evil' ran m/../evil.down.sql,
+  // a file outside the folder; an empty folder path read /<name>.down.sql.
+  testing::Db r;
+  mkdir(dir.File("m").c_str(), 0755);
+  Write(dir.File("evil.down.sql"), "CREATE TABLE evil(x);");
+  r.Exec("SELECT migrate('../evil', 'CREATE TABLE e(x)')");
+  EXPECT_THAT(r.Error("SELECT migrate_revert('../evil', '" + dir.File("m") + "')"),
+              HasSubstr("migration '../evil' cannot have a down migration file in a folder"));
+  EXPECT_THAT(r.Error("SELECT migrate_revert('../evil', '')"),
+              HasSubstr("the folder path is empty"));
+  EXPECT_EQ(r.One("SELECT count(*) FROM sqlite_schema WHERE name = 'evil'"), "0");
 }
 
 TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {
