@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -14,6 +15,7 @@ namespace doctor {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kShop[] = R"sql(
   CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);
@@ -133,6 +135,30 @@ TEST(ReportTest, DeepModeRunsIntegrityCheck) {
             "1");
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%integrity_check%'"),
             "0");
+}
+
+// Found by probing: SQLite returns the b-tree problems of integrity_check as one row of
+// newline-separated lines under a "*** in database main ***" heading, and the finding said
+// "found 1 problems: *** in database main ***" followed by 20 of them.
+TEST(ReportTest, DeepModeCountsEveryIntegrityProblem) {
+  testing::TempDir dir;
+  const std::string path = dir.File("corrupt.db");
+  {
+    testing::Db db(path);
+    db.Exec("CREATE TABLE t(a, b, c); WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+            "FROM s WHERE i < 20000) INSERT INTO t SELECT i, i % 7, 'x' || i FROM s");
+  }
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096 * 5 + 100);  // into a leaf page of t
+    f << std::string(500, '\xff');
+  }
+  testing::Db db(path);
+  const std::string finding = db.One(
+      "SELECT finding FROM doctor_report('main', 'deep') WHERE finding LIKE 'PRAGMA "
+      "integrity_check found%'");
+  EXPECT_THAT(finding, HasSubstr("PRAGMA integrity_check found 20 or more problems: On "));
+  EXPECT_THAT(finding, Not(HasSubstr("***")));
 }
 
 TEST(ReportTest, AttachedSchemasAndBadArguments) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "ext/core/foreign_keys.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
@@ -246,11 +247,17 @@ absl::Status CheckIntegrity(Connection& c, const std::string& schema, std::vecto
                    std::nullopt, 0});
     return absl::OkStatus();
   }
+  // SQLite returns a b-tree's problems as one row of lines under a "*** in database main ***"
+  // heading: each line is one problem, the heading none.
   std::vector<std::string> problems;
-  for (const Row& r : rows) problems.push_back(r[0].AsText());
+  for (const Row& r : rows) {
+    for (absl::string_view line : absl::StrSplit(r[0].AsText(), '\n', absl::SkipEmpty())) {
+      if (!absl::StartsWith(line, "*** in database ")) problems.emplace_back(line);
+    }
+  }
   out.push_back({"schema", Severity::kCritical, schema,
-                 absl::StrCat("PRAGMA integrity_check found ", rows.size(),
-                              rows.size() >= 20 ? " or more" : "", " problems: ",
+                 absl::StrCat("PRAGMA integrity_check found ", problems.size(),
+                              problems.size() >= 20 ? " or more" : "", " problems: ",
                               absl::StrJoin(problems, "; ")),
                  "restore from a backup, or recover with the sqlite3 shell's .recover", std::nullopt,
                  1e15});
