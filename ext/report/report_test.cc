@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -419,6 +420,63 @@ TEST(ReportAreasTest, AnUnusableMigrationFileIsCritical) {
   EXPECT_THAT(rows[0][2], ::testing::Not(HasSubstr("file is gone")));
 }
 
+// A drizzle-kit entry older than the newest applied one (a branch merged late) is skipped by
+// Drizzle's migrator without an error; migration_status notes it, but the report called it
+// "pending; its dry run found no risk" (found on an invoicing app's folder).
+TEST(ReportAreasTest, AnOutOfOrderDrizzleMigrationIsAWarning) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  ASSERT_EQ(mkdir(dir.File("meta").c_str(), 0755), 0);
+  std::ofstream(dir.File("0000_init.sql")) << "CREATE TABLE payments(id INTEGER PRIMARY KEY);";
+  std::ofstream(dir.File("0001_due.sql")) << "ALTER TABLE payments ADD due_at integer;";
+  std::ofstream(dir.File("0002_ref.sql")) << "ALTER TABLE payments ADD reference text;";
+  const std::string entry = R"({"idx": 0, "version": "6", "breakpoints": true, )";
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [)" << entry
+      << R"("when": 1000, "tag": "0000_init"}, )" << entry
+      << R"("when": 3000, "tag": "0001_due"}]})";
+  db.Exec("SELECT migrate_dir('" + dir.path() + "')");
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [)" << entry
+      << R"("when": 1000, "tag": "0000_init"}, )" << entry
+      << R"("when": 3000, "tag": "0001_due"}, )" << entry
+      << R"("when": 2000, "tag": "0002_ref"}]})";
+  auto rows = db.Rows("SELECT severity, finding, fix_sql FROM doctor_report('main', 'quick', '" +
+                      dir.path() + "') WHERE area = 'migrations'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("0002_ref is out of order"));
+  EXPECT_THAT(rows[0][1], HasSubstr("report success without running it"));
+  EXPECT_EQ(rows[0][2], "SELECT migrate_dir('" + dir.path() + "');");
+}
+
+// A pending migration that fails on the data (a UNIQUE index over duplicate rows) is not a
+// change the database already has: the report offered migrate_baseline as its fix_sql, which
+// journals it applied without running it (found applying an invoicing app's migrations). Only
+// a failure because the object already exists gets that fix.
+TEST(ReportAreasTest, AMigrationFailingOnTheDataIsNotOfferedABaseline) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE payments(id INTEGER PRIMARY KEY, invoice_id INT);"
+          "INSERT INTO payments VALUES (1, 7), (2, 7);");
+  std::ofstream(dir.File("0001_unique.sql"))
+      << "CREATE TABLE credit_notes(id INTEGER PRIMARY KEY);\n"
+         "CREATE UNIQUE INDEX payments_invoice ON payments(invoice_id);\n";
+  std::ofstream(dir.File("0002_notes.sql")) << "CREATE TABLE payments(id INTEGER PRIMARY KEY);\n";
+  auto rows = db.Rows("SELECT object, severity, finding, advice, coalesce(fix_sql, 'NULL') FROM "
+                      "doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' ORDER BY object");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "0001_unique");
+  EXPECT_EQ(rows[0][1], "critical");
+  EXPECT_THAT(rows[0][2], HasSubstr("UNIQUE constraint failed: payments.invoice_id"));
+  EXPECT_THAT(rows[0][3], HasSubstr("fix the rows or the statement"));
+  EXPECT_EQ(rows[0][4], "NULL");
+  EXPECT_EQ(rows[1][0], "0002_notes");
+  EXPECT_THAT(rows[1][2], HasSubstr("already exists"));
+  EXPECT_THAT(rows[1][4], HasSubstr("migrate_baseline"));
+}
+
 }  // namespace
 }  // namespace doctor
 
@@ -629,7 +687,7 @@ TEST(ReportLocksTest, CheckpointStarvation) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "warn");
   EXPECT_THAT(rows[0][1], HasSubstr("the last 2 checkpoints could not reach the end"));
-  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('RESTART', 'main', 5000);");
+  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('RESTART', 'main', 250);");
   reader.Exec("COMMIT");
   app.One("SELECT doctor_checkpoint('PASSIVE')");
   EXPECT_TRUE(app.Rows(kQuery).empty());

@@ -173,6 +173,34 @@ test('locks shows the application\'s lock waits and the writer holding the lock'
   assert.match(text.out, /INSERT INTO users/);
 });
 
+// `report` in its own process (as `npx sqlite-doctor report`, or the sqlite3 shell) read the
+// BUSY errors from lock_stats, which counts that process only: an invoicing app's web process
+// had failed 3 payments with SQLITE_BUSY behind a worker's batch and the report said nothing
+// of locks. It reads what the application's processes recorded in the store.
+test('report in another process names the BUSY errors the application recorded', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const file = path.join(dir, 'app.db');
+  const holder = openDoctor(file);
+  const waiter = openDoctor(file);
+  t.after(() => { waiter.close(); holder.close(); });
+  holder.pragma('journal_mode = WAL');
+  waiter.pragma('busy_timeout = 50');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
+  assert.throws(() => waiter.prepare("INSERT INTO users(id, email) VALUES (2, 'b@x')").run(),
+    /database is locked/);
+  holder.exec('COMMIT');
+  waiter.prepare('SELECT query_stats_flush()').get();
+  const r = run(dir, 'report', 'app.db', '--json', '--migrations', 'drizzle');
+  assert.equal(r.code, 0, r.err);
+  const locks = JSON.parse(r.out).findings.filter((f) => f.area === 'locks');
+  assert.equal(locks.length, 1, r.out);
+  assert.equal(locks[0].severity, 'warn');
+  assert.match(locks[0].finding, /^1 SQLITE_BUSY error reached the application, after \d+\.\d ms/);
+  assert.match(locks[0].finding, /the most: INSERT INTO users/);
+});
+
 // The package's errors start with "sqlite-doctor: " and the command line added its own:
 // "sqlite-doctor: sqlite-doctor: the package for linux-x64 is not installed".
 test('an error of the package is prefixed once', (t) => {
