@@ -82,7 +82,8 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
        "another connection held the write lock too long: commit write transactions (a "
        "worker's batch) every few hundred rows, begin them IMMEDIATE, or raise the busy "
        "timeout; SELECT query, lock_wait_ms, errors FROM query_stats WHERE lock_wait_ms > 0 "
-       "(npx sqlite-doctor locks) lists them",
+       "(npx sqlite-doctor locks) lists them; the counts add up since the last "
+       "SELECT query_stats_reset(), so reset them after a fix to count afresh",
        std::nullopt, static_cast<double>(errors)});
   return absl::OkStatus();
 }

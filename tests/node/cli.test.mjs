@@ -86,6 +86,26 @@ test('migrate reads drizzle.config.ts; check fails the pipeline on a cascading r
   assert.equal(run(dir, 'check', 'drizzle').code, 0, 'nothing pending, nothing to fail');
 });
 
+// A run of two pending migrations whose second fails: the first is rolled back with it, but
+// the command said "migration failed, nothing of it was applied" after "applying 2 pending
+// migration(s): A, B", which reads as if A stayed applied (found on an invoicing app).
+test('migrate says how many of the pending migrations a failed run applied', (t) => {
+  const dir = app(t, 3);
+  assert.equal(run(dir, 'migrate').code, 0);
+  fs.writeFileSync(path.join(dir, 'drizzle/0003_ok.sql'), 'CREATE TABLE notes(id integer);');
+  fs.writeFileSync(path.join(dir, 'drizzle/0004_bad.sql'), 'ALTER TABLE nope ADD x text;');
+  const journal = JSON.parse(fs.readFileSync(path.join(dir, 'drizzle/meta/_journal.json'), 'utf8'));
+  const last = journal.entries[journal.entries.length - 1];
+  journal.entries.push({ ...last, idx: 3, tag: '0003_ok', when: last.when + 1 },
+    { ...last, idx: 4, tag: '0004_bad', when: last.when + 2 });
+  fs.writeFileSync(path.join(dir, 'drizzle/meta/_journal.json'), JSON.stringify(journal));
+  const r = run(dir, 'migrate');
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /migration '0004_bad' failed at statement 1 of 1/);
+  assert.match(r.err, /0 of the 2 pending migration\(s\) applied, 2 still pending/);
+  assert.doesNotMatch(r.err, /nothing of it was applied/);
+});
+
 test('report: text, --json, --html, and exit 1 on a critical finding', (t) => {
   const dir = app(t, 4);
   assert.equal(run(dir, 'migrate').code, 0);
