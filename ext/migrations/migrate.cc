@@ -207,9 +207,11 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   if (!findings.ok() && absl::StrContains(findings.status().message(), "database is locked")) {
     return absl::Status(findings.status().code(), absl::StrCat(
         "migrate_check: ", findings.status().message(), " (another connection holds the database's "
-        "lock: a connection in PRAGMA locking_mode=EXCLUSIVE keeps it for its whole life, and on a "
-        "WAL database no other connection can even read. Run migrate_check on that connection, or "
-        "set PRAGMA locking_mode=NORMAL there and run one statement to release the lock)"));
+        "lock: a write transaction kept open past the 5 s the dry run waits, whose process "
+        "lock_stats.writer_pid names: run the check again when it has ended; or a connection in "
+        "PRAGMA locking_mode=EXCLUSIVE, which keeps it for its whole life, and on a WAL database "
+        "no other connection can even read: run migrate_check on that connection, or set PRAGMA "
+        "locking_mode=NORMAL there and run one statement to release the lock)"));
   }
   if (!findings.ok()) return findings.status();
   RowBuilder rows(kCheckColumns);

@@ -450,6 +450,25 @@ TEST(ReportAreasTest, AnOutOfOrderDrizzleMigrationIsAWarning) {
   EXPECT_EQ(rows[0][2], "SELECT migrate_dir('" + dir.path() + "');");
 }
 
+// A pending migration whose dry run cannot take the write lock (another connection keeps a
+// write transaction past the 5 s the dry run waits) is said so; it read "fails on this
+// database: database is locked", and once the dry run waited, the whole report failed.
+TEST(ReportAreasTest, APendingMigrationThatCannotBeDryRunNowIsSaidSo) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db")), worker(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE payments(id INTEGER PRIMARY KEY, cents)");
+  std::ofstream(dir.File("0001_ref.sql")) << "ALTER TABLE payments ADD reference text;\n";
+  worker.Exec("BEGIN IMMEDIATE; INSERT INTO payments(cents) VALUES (1)");
+  auto rows = app.Rows("SELECT severity, finding FROM doctor_report('main', 'quick', '" +
+                       dir.path() + "') WHERE area = 'migrations'");
+  worker.Exec("COMMIT");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("pending migration 0001_ref could not be dry-run now"));
+  EXPECT_THAT(rows[0][1], HasSubstr("database is locked"));
+  EXPECT_THAT(rows[0][1], ::testing::Not(HasSubstr("fails on this database")));
+}
+
 // A pending migration that fails on the data (a UNIQUE index over duplicate rows) is not a
 // change the database already has: the report offered migrate_baseline as its fix_sql, which
 // journals it applied without running it (found applying an invoicing app's migrations). Only
