@@ -52,6 +52,22 @@ TEST(MigrateTest, CheckWaitsForAnotherConnectionsWriteTransaction) {
   EXPECT_EQ(app.One("SELECT count(*) FROM pragma_table_info('payments')"), "2") << "rolled back";
 }
 
+// A database Drizzle's migrator migrated (drizzle-kit migrate): migration_status without a
+// folder listed nothing, as if no migration had been applied (found on an invoicing app).
+TEST(MigrateTest, StatusWithoutAFolderListsWhatDrizzlesMigratorApplied) {
+  testing::Db db;
+  db.Exec("CREATE TABLE \"__drizzle_migrations\" (id SERIAL PRIMARY KEY, hash text NOT NULL, "
+          "created_at numeric);"
+          "INSERT INTO \"__drizzle_migrations\" (hash, created_at) VALUES "
+          "('8d14cce7067128b1a61a90d029a15f5437ea1070008f3d6818496033d4775db9', 1796597257939)");
+  EXPECT_EQ(db.One(kInit), "applied");
+  EXPECT_EQ(db.One("SELECT group_concat(name || ':' || status, ' ') FROM migration_status"),
+            "0001_init:applied __drizzle_migrations:1796597257939:applied");
+  EXPECT_THAT(db.One("SELECT note FROM migration_status WHERE name LIKE '\\_\\_drizzle%' "
+                     "ESCAPE '\\'"),
+              HasSubstr("applied by Drizzle's migrator"));
+}
+
 TEST(MigrateTest, AppliesOnceAndRefusesDrift) {
   testing::Db db;
   EXPECT_EQ(db.One(kInit), "applied");
