@@ -221,6 +221,37 @@ test('report in another process names the BUSY errors the application recorded',
   assert.match(locks[0].finding, /the most: INSERT INTO users/);
 });
 
+// A deferred transaction's failed upgrades (BUSY_SNAPSHOT, and a plain BUSY when the writer
+// still holds the lock) are the deferred-upgrade finding's; the recorded-BUSY finding repeated
+// the plain BUSY with advice (a longer busy timeout) that cannot help it.
+test('report names a deferred transaction\'s failed upgrades once', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const file = path.join(dir, 'app.db');
+  const web = openDoctor(file);
+  const worker = openDoctor(file);
+  t.after(() => { worker.close(); web.close(); });
+  web.pragma('journal_mode = WAL');
+  const insert = worker.prepare("INSERT INTO users(id, email) VALUES (NULL, 'w@x')");
+  // The worker commits between the read and the write (BUSY_SNAPSHOT), then holds the write
+  // lock there (a plain BUSY, at once: no busy handler runs inside a read transaction).
+  const pay = web.transaction((holdLock) => {
+    web.prepare('SELECT count(*) FROM users').get();
+    if (holdLock) worker.exec('BEGIN IMMEDIATE');
+    insert.run();
+    web.prepare("INSERT INTO users(email) VALUES ('p@x')").run();
+  });
+  assert.throws(() => pay(false), /database is locked/);
+  assert.throws(() => pay(true), /database is locked/);
+  worker.exec('COMMIT');
+  web.prepare('SELECT query_stats_flush()').get();
+  const r = run(dir, 'report', 'app.db', '--json', '--migrations', 'drizzle');
+  assert.equal(r.code, 0, r.err);
+  const locks = JSON.parse(r.out).findings.filter((f) => f.area === 'locks');
+  assert.equal(locks.length, 1, r.out);
+  assert.match(locks[0].finding, /^1 of 2 runs of this write failed with SQLITE_BUSY_SNAPSHOT and 1 with SQLITE_BUSY/);
+});
+
 // The package's errors start with "sqlite-doctor: " and the command line added its own:
 // "sqlite-doctor: sqlite-doctor: the package for linux-x64 is not installed".
 test('an error of the package is prefixed once', (t) => {
