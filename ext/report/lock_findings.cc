@@ -19,6 +19,11 @@ namespace {
 // A transaction open this long is worth a finding.
 constexpr double kLongTransactionMs = 1000;
 
+// How long the starvation fix's RESTART checkpoint may wait for readers. It holds the write
+// lock meanwhile: at 5000 ms, run beside a reader, it failed the writes of a web process with a
+// 1 s busy timeout (SQLITE_BUSY), so it stays well under the timeouts applications use.
+constexpr int kCheckpointWaitMs = 250;
+
 constexpr char kFileOfSchema[] = "(SELECT file FROM pragma_database_list WHERE name = ?1)";
 
 // "begun by 'BEGIN', first statement 'SELECT ...'" for a finding.
@@ -175,11 +180,16 @@ absl::Status CheckCheckpointStarvation(Connection& c, const std::string& schema,
                        "than the end, so the WAL can only grow",
                        starved, health[0][2].AsInt(), health[0][3].AsInt(), health[0][1].AsInt(),
                        health[0][4].AsInt()),
-       "let the checkpoint find a moment with no old snapshot: end long read transactions (SELECT "
-       "* FROM open_transactions WHERE state = 'read' in this process; wal_health names a reader "
-       "in another process), keep reads short so readers do not overlap without a gap, then "
-       "checkpoint with RESTART (it waits for readers up to the timeout)",
-       absl::StrCat("SELECT doctor_checkpoint('RESTART', ", QuoteLiteral(schema), ", 5000)"),
+       absl::StrFormat(
+           "let the checkpoint find a moment with no old snapshot: end long read transactions "
+           "(SELECT * FROM open_transactions WHERE state = 'read' in this process; wal_health "
+           "names a reader in another process), keep reads short so readers do not overlap "
+           "without a gap, then checkpoint with RESTART. While it waits for readers it holds the "
+           "write lock, so the application's writes wait too: the fix waits at most %d ms, less "
+           "than any busy timeout worth having; run it again when it returns busy",
+           kCheckpointWaitMs),
+       absl::StrCat("SELECT doctor_checkpoint('RESTART', ", QuoteLiteral(schema), ", ",
+                    kCheckpointWaitMs, ")"),
        health[0][3].AsDouble()});
   return absl::OkStatus();
 }

@@ -81,7 +81,12 @@ function migrate(args) {
     process.stdout.write(`applied ${applied} migration(s); ${file} is up to date with ${folder}\n`);
     return EXIT_OK;
   } catch (e) {
-    process.stderr.write(`sqlite-doctor: migration failed, nothing of it was applied: ${e.message}\n`);
+    // What is applied is counted again: a run that switches foreign keys commits in parts.
+    const still = db.prepare("SELECT count(*) FROM migration_status(?) WHERE status = 'pending'")
+      .pluck().get(folder);
+    process.stderr.write(`sqlite-doctor: migration failed: ${e.message}\n` +
+      `${pending.length - still} of the ${pending.length} pending migration(s) applied, ${still} ` +
+      'still pending (sqlite-doctor status)\n');
     return EXIT_FINDINGS;
   }
 }
