@@ -43,8 +43,7 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
                    can_checkpoint ? "checkpoint now; keep read transactions short"
                                   : "find and end the long-lived reader (SELECT * FROM wal_health)",
                    can_checkpoint
-                       ? std::optional<std::string>(absl::StrCat(
-                             "SELECT doctor_checkpoint('TRUNCATE', ", QuoteLiteral(schema), ")"))
+                       ? std::optional<std::string>(CheckpointFixSql("TRUNCATE", schema))
                        : std::nullopt,
                    r[3].AsDouble()});
   }
@@ -219,6 +218,11 @@ absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<
 }
 
 }  // namespace
+
+std::string CheckpointFixSql(const char* mode, const std::string& schema) {
+  return absl::StrCat("SELECT doctor_checkpoint('", mode, "', ", QuoteLiteral(schema), ", ",
+                      kCheckpointWaitMs, ")");
+}
 
 bool HasTable(const Connection& c, const char* name) {
   for (const Area* area : c.areas()) {

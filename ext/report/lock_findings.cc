@@ -19,11 +19,6 @@ namespace {
 // A transaction open this long is worth a finding.
 constexpr double kLongTransactionMs = 1000;
 
-// How long the starvation fix's RESTART checkpoint may wait for readers. It holds the write
-// lock meanwhile: at 5000 ms, run beside a reader, it failed the writes of a web process with a
-// 1 s busy timeout (SQLITE_BUSY), so it stays well under the timeouts applications use.
-constexpr int kCheckpointWaitMs = 250;
-
 constexpr char kFileOfSchema[] = "(SELECT file FROM pragma_database_list WHERE name = ?1)";
 
 // "begun by 'BEGIN', first statement 'SELECT ...'" for a finding.
@@ -188,8 +183,7 @@ absl::Status CheckCheckpointStarvation(Connection& c, const std::string& schema,
            "write lock, so the application's writes wait too: the fix waits at most %d ms, less "
            "than any busy timeout worth having; run it again when it returns busy",
            kCheckpointWaitMs),
-       absl::StrCat("SELECT doctor_checkpoint('RESTART', ", QuoteLiteral(schema), ", ",
-                    kCheckpointWaitMs, ")"),
+       CheckpointFixSql("RESTART", schema),
        health[0][3].AsDouble()});
   return absl::OkStatus();
 }

@@ -712,6 +712,21 @@ TEST(ReportLocksTest, CheckpointStarvation) {
   EXPECT_TRUE(app.Rows(kQuery).empty());
 }
 
+// The WAL finding's TRUNCATE fix waits at most 250 ms, as the starvation fix does: with the
+// connection's own busy timeout (5 s in a web process) it held the write lock for 3.3 s while a
+// worker wrote, and the application's writes waited behind it.
+TEST(ReportLocksTest, TheWalFindingsCheckpointWaitsBriefly) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t(v);"
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+           "INSERT INTO t SELECT randomblob(3000) FROM n;");
+  auto rows = app.Rows("SELECT fix_sql FROM doctor_report WHERE area = 'wal' AND fix_sql LIKE "
+                       "'%doctor_checkpoint%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);");
+}
+
 }  // namespace
 }  // namespace doctor
 
