@@ -162,6 +162,20 @@ test('advise, stats, wal and locks read what the application recorded', (t) => {
   assert.ok(Array.isArray(JSON.parse(r.out).waits));
 });
 
+// The command's own statements (its migrate_dir, its report and stats queries) went into the
+// application's shared statistics, where the report then counted them as the application's.
+test("the command's own statements stay out of the application's statistics", (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  assert.equal(run(dir, 'report').code === 2, false);
+  assert.equal(run(dir, 'stats').code, 0);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  t.after(() => db.close());
+  const mine = db.prepare('SELECT query FROM query_stats WHERE instr(query, ?) OR instr(query, ?) ' +
+    'OR instr(query, ?)').pluck().all('migrate_dir', 'doctor_report', 'FROM query_stats');
+  assert.deepEqual(mine, []);
+});
+
 // `locks` ran lock_stats in the command's own process, which is never the application's: it
 // printed one connection and zero waits while the application had just failed with
 // SQLITE_BUSY (found trying the CLI on a shop app as a new user). It shows who holds the write
