@@ -53,10 +53,21 @@ std::string LexicalPath(absl::string_view path) {
   return absl::StartsWith(path, "/") ? absl::StrCat("/", joined) : joined;
 }
 
-// Whether the journal's `origin` is a file under the folder at `folder`.
-bool IsUnder(absl::string_view origin, absl::string_view folder) {
-  const std::string dir = LexicalPath(folder);
-  return absl::StartsWith(LexicalPath(origin), dir.empty() || dir == "/" ? dir : dir + "/");
+// `path` resolved against the working directory `cwd` when relative (lexically, as above).
+std::string AbsolutePath(absl::string_view path, absl::string_view cwd) {
+  if (absl::StartsWith(path, "/") || cwd.empty()) return LexicalPath(path);
+  return LexicalPath(absl::StrCat(cwd, "/", path));
+}
+
+// Whether the journal's `origin` is a file under `folder`, spelled as given or resolved against
+// the folder's working directory (a relative origin was given in the same one, as an
+// application's migrations are run from its root).
+bool IsUnder(absl::string_view origin, const Folder& folder) {
+  auto under = [](const std::string& file, const std::string& dir) {
+    return absl::StartsWith(file, dir.empty() || dir == "/" ? dir : dir + "/");
+  };
+  return under(LexicalPath(origin), LexicalPath(folder.path)) ||
+         under(AbsolutePath(origin, folder.cwd), AbsolutePath(folder.path, folder.cwd));
 }
 
 std::string Crlf(absl::string_view lf) {
@@ -247,7 +258,7 @@ void AddMissingFiles(const Folder& folder, const std::vector<JournalRow>& journa
                      std::vector<PlanItem>* out) {
   const bool by_name = folder.layout == Layout::kDrizzleFolders;
   for (const JournalRow& r : journal) {
-    if (!IsApplied(r) || names.count(r.name) || !IsUnder(r.origin, folder.path)) continue;
+    if (!IsApplied(r) || names.count(r.name) || !IsUnder(r.origin, folder)) continue;
     PlanItem item;
     item.name = r.name;
     item.status = PlanStatus::kMissing;
