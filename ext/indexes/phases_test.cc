@@ -167,6 +167,23 @@ TEST_F(PhasesTest, CostCacheReadsThePlanWithTheValuesBound) {
   EXPECT_GE(costs.Cost(0, {0}), costs.Cost(0, {}));
 }
 
+// Evenly spread values (every kind as frequent as the others): the most frequent and the rarest
+// were both the smallest ('a'), so the statement was measured twice with one value; the rarest
+// now takes the largest of the tied values.
+TEST_F(PhasesTest, EvenlySpreadValuesAreMeasuredWithTwoOfThem) {
+  db_.Exec("CREATE TABLE e(id INTEGER PRIMARY KEY, kind TEXT, at INTEGER);"
+           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 2000) "
+           "INSERT INTO e SELECT v, char(97 + v % 4), v FROM n;");
+  std::unique_ptr<Scratch> scratch = Build();
+  auto items = LoadStatementVariants(*scratch, "SELECT id FROM e WHERE kind = ? ORDER BY at", 1);
+  ASSERT_TRUE(items.ok()) << items.status();
+  ASSERT_EQ(items->size(), 2u);
+  ASSERT_EQ((*items)[0].params.size(), 1u);
+  ASSERT_EQ((*items)[1].params.size(), 1u);
+  EXPECT_EQ((*items)[0].params[0].AsText(), "a");
+  EXPECT_EQ((*items)[1].params[0].AsText(), "d");
+}
+
 // A column compared with `?` gets the partial candidates its literal twin gets when the value
 // guessed for it stands out as rare (the probe sees no constant for a parameter: `country = ?`
 // had none, `country = 'DE'` had `... WHERE country = 'DE'`); a value among evenly spread ones

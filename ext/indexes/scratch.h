@@ -163,7 +163,8 @@ class Scratch {
   // A typical value of a column in the sample (the middle row's), for binding parameters.
   Value Typical(const std::string& table, const std::string& column);
   // The column's most frequent value in the sample, or with `rarest` its least frequent one
-  // (ties: the smallest value); NULL when the column holds none.
+  // (ties: the most frequent is the smallest value, the rarest the largest, so that evenly spread
+  // values are measured with two of them); NULL when the column holds none.
   Value Frequent(const std::string& table, const std::string& column, bool rarest);
   // The value at quantile q (0..1) of the column's sorted non-NULL sample values.
   Value Quantile(const std::string& table, const std::string& column, double q);

@@ -191,7 +191,8 @@ Value Scratch::Frequent(const std::string& table, const std::string& column, boo
   const std::string c = QuoteIdentifier(column);
   auto rows = SampleQuery(absl::StrCat("SELECT ", c, " FROM ", QuoteIdentifier(table), " WHERE ",
                                       c, " IS NOT NULL GROUP BY ", c, " ORDER BY count(*) ",
-                                      rarest ? "ASC" : "DESC", ", ", c, " LIMIT 1"));
+                                      rarest ? "ASC" : "DESC", ", ", c, rarest ? " DESC" : "",
+                                      " LIMIT 1"));
   return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
 

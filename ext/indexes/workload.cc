@@ -49,7 +49,8 @@ std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
 }
 
 // A value of an expression of `table`'s rows in the sample: its most frequent one, or its rarest
-// when it has at most 16 distinct values (a status in a JSON document), else the middle row's.
+// when it has at most 16 distinct values (a status in a JSON document; ties: the largest, as
+// Scratch::Frequent), else the middle row's.
 // The expression is the workload's own text (ExpressionPredicates), run on the copy only.
 Value GuessExpressionValue(Scratch& scratch, const std::string& table, const std::string& expr,
                            Guess guess, std::string* how) {
@@ -64,7 +65,7 @@ Value GuessExpressionValue(Scratch& scratch, const std::string& table, const std
     *how = rarest ? "rarest" : "most frequent";
     auto rows = scratch.SampleQuery(absl::StrCat("SELECT ", expr, from, " GROUP BY 1 ORDER BY ",
                                                  "count(*) ", rarest ? "ASC" : "DESC",
-                                                 ", 1 LIMIT 1"));
+                                                 rarest ? ", 1 DESC" : ", 1", " LIMIT 1"));
     if (rows.ok() && !rows->empty()) return (*rows)[0][0];
   }
   *how = "middle row";

@@ -82,7 +82,8 @@ absl::Status RunStatements(Connection& c, const Migration& m,
       return absl::InvalidArgumentError(absl::StrCat(
           "migration '", m.name, "' failed at statement ", i + 1, " of ", n, " (",
           Excerpt(statements[i], 60), "): ", ExplainFailure(std::string(s.message())),
-          "; nothing was applied"));
+          "; nothing was applied: fix the rows or the statement SQLite names, then run it "
+          "again"));
     }
   }
   return absl::OkStatus();
@@ -258,7 +259,9 @@ absl::StatusOr<size_t> ApplyPass(Connection& c, const Folder& folder, bool fk_on
   if (!changed.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         changed.size(), " applied migration(s) changed on disk: ",
-        JoinFirst(changed, "; ", 5), "; nothing was run"));
+        JoinFirst(changed, "; ", 5),
+        "; nothing was run: restore each file as it was applied (git checkout) and put new "
+        "changes in a new migration"));
   }
   std::string schema;
   std::vector<const PlanItem*> pending;

@@ -35,9 +35,26 @@ absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
   if (want_on != was_on) {
     RETURN_IF_ERROR(Exec(c, want_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
   }
+  // The write lock first, before anything is read: SQLite waits for a lock through the busy
+  // handler only outside a transaction. Left to the first write statement inside the savepoint,
+  // another connection's write transaction failed the dry run at once ("database is locked"),
+  // which read as the migration failing on this database.
+  const bool own_transaction = sqlite3_get_autocommit(c) != 0;
+  if (own_transaction) {
+    absl::Status begun = Exec(c, "BEGIN IMMEDIATE");
+    if (!begun.ok()) {
+      if (want_on != was_on) {
+        Exec(c, was_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF").IgnoreError();
+      }
+      return absl::UnavailableError(
+          absl::StrCat("the dry run could not take the write lock: ", begun.message()));
+    }
+  }
   RETURN_IF_ERROR(Exec(c, "SAVEPOINT doctor_check"));
   absl::Status status = run.Run();
-  absl::Status rollback = Exec(c, "ROLLBACK TO doctor_check; RELEASE doctor_check");
+  absl::Status rollback = Exec(c, own_transaction
+                                      ? "ROLLBACK TO doctor_check; RELEASE doctor_check; ROLLBACK"
+                                      : "ROLLBACK TO doctor_check; RELEASE doctor_check");
   if (want_on != was_on) {
     Exec(c, was_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF").IgnoreError();
   }

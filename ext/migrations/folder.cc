@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/platform.h"  // open, lstat: O_NOFOLLOW and links on Windows too
+#include "ext/core/status_macros.h"
 #include "ext/core/text.h"
 #include "ext/migrations/sha256.h"
 #include "nlohmann/json.hpp"
@@ -190,6 +191,17 @@ size_t SequenceAt(absl::string_view s, size_t at, size_t* skip) {
   return 0;
 }
 
+// The process's working directory, or "" when it cannot be read (then paths compare as given;
+// always on Windows, whose paths this lexical comparison does not handle).
+std::string WorkingDirectory() {
+#if defined(_WIN32)
+  return "";
+#else
+  char buffer[4096];
+  return getcwd(buffer, sizeof buffer) != nullptr ? std::string(buffer) : std::string();
+#endif
+}
+
 }  // namespace
 
 bool IsValidUtf8(absl::string_view s) {
@@ -342,10 +354,14 @@ absl::StatusOr<Folder> ReadFolder(const std::string& given) {
   if (!IsDir(path)) {
     return absl::NotFoundError(absl::StrCat("'", path, "' is not a readable folder"));
   }
-  if (Present(path + "/meta/_journal.json")) return ReadDrizzleKit(path);
+  if (Present(path + "/meta/_journal.json")) {
+    ASSIGN_OR_RETURN(Folder kit, ReadDrizzleKit(path));
+    kit.cwd = WorkingDirectory();
+    return kit;
+  }
   auto names = ListDir(path);
   if (!names.ok()) return names.status();
-  Folder folder{Layout::kPlain, path, {}};
+  Folder folder{Layout::kPlain, path, {}, WorkingDirectory()};
   // The drizzle v1 layout: subfolders holding migration.sql (one that is there but cannot be
   // read is a migration with an error).
   for (const std::string& name : *names) {

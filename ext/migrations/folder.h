@@ -55,6 +55,10 @@ struct Folder {
   Layout layout = Layout::kPlain;
   std::string path;
   std::vector<MigrationFile> files;  // in apply order
+  // The process's working directory when the folder was read (empty when unknown): the folder's
+  // path and a journal's relative origin both resolve against it, so that 'drizzle' and
+  // '/app/drizzle' name one folder.
+  std::string cwd;
 };
 
 // Reads every migration of the folder at `path`. The folder itself failing (unreadable, a bad

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,8 @@
 #include "ext/migrations/replay.h"
 #include "ext/migrations/replay_params.h"
 #include "ext/migrations/drift.h"
+#include "ext/migrations/drizzle_table.h"
+#include "ext/migrations/folder.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
 #include "ext/migrations/sha256.h"
@@ -105,11 +108,25 @@ absl::StatusOr<Rows> Status(TableCall& call) {
   ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
   RowBuilder rows(kStatusColumns);
   if (!path) {
+    absl::flat_hash_set<std::string> journaled;  // hashes of migrations doctor_migrations has
     for (const auto& j : journal) {
       bool reverted = j.kind == "revert";
       AddStatusRow(rows, j.name, reverted ? "pending" : "applied", j.checksum, j.applied_at,
                    j.duration_ms,
                    reverted ? Value("reverted") : j.kind == "apply" ? Value::Null() : Value(j.kind));
+      journaled.insert(j.checksum);
+      if (!j.sql.empty()) journaled.insert(migrations::DrizzleHash(j.sql));
+    }
+    // Migrations only Drizzle's migrator applied: a database it migrated listed none.
+    ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
+    for (const auto& d : drizzle) {
+      if (journaled.count(d.hash)) continue;
+      const std::string name =
+          d.name ? *d.name
+                 : absl::StrCat(migrations::DrizzleTable(), ":",
+                                d.created_at ? absl::StrCat(*d.created_at) : std::string("?"));
+      AddStatusRow(rows, name, "applied", d.hash, d.applied_at, Value::Null(),
+                   Value("applied by Drizzle's migrator; migration_status(folder) names its file"));
     }
     return rows.Finish();
   }
@@ -208,9 +225,11 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   if (!findings.ok() && absl::StrContains(findings.status().message(), "database is locked")) {
     return absl::Status(findings.status().code(), absl::StrCat(
         "migrate_check: ", findings.status().message(), " (another connection holds the database's "
-        "lock: a connection in PRAGMA locking_mode=EXCLUSIVE keeps it for its whole life, and on a "
-        "WAL database no other connection can even read. Run migrate_check on that connection, or "
-        "set PRAGMA locking_mode=NORMAL there and run one statement to release the lock)"));
+        "lock: a write transaction kept open past the 5 s the dry run waits, whose process "
+        "lock_stats.writer_pid names: run the check again when it has ended; or a connection in "
+        "PRAGMA locking_mode=EXCLUSIVE, which keeps it for its whole life, and on a WAL database "
+        "no other connection can even read: run migrate_check on that connection, or set PRAGMA "
+        "locking_mode=NORMAL there and run one statement to release the lock)"));
   }
   if (!findings.ok()) return findings.status();
   RowBuilder rows(kCheckColumns);

@@ -1,10 +1,12 @@
 // The migrations area through SQL on a real connection.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,6 +30,44 @@ std::string Snapshot(testing::Db& db) {
 }
 
 void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// A worker's batch holding the write lock while migrate_check runs (an invoicing app's CI
+// check beside its worker): the dry run's first write statement met the lock inside the
+// dry run's savepoint, where SQLite does not wait, and the check said "statement_failed:
+// database is locked", critical for `npx sqlite-doctor check`. It now takes the write lock
+// first, waiting for it, and checks the migration.
+TEST(MigrateTest, CheckWaitsForAnotherConnectionsWriteTransaction) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db")), worker(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE payments(id INTEGER PRIMARY KEY, cents)");
+  worker.Exec("BEGIN IMMEDIATE; INSERT INTO payments(cents) VALUES (1)");
+  std::thread commit([&worker] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    worker.Exec("COMMIT");
+  });
+  const std::string kinds = app.One(
+      "SELECT group_concat(severity || ':' || kind, ' ') FROM "
+      "migrate_check('ALTER TABLE payments ADD reference text')");
+  commit.join();
+  EXPECT_EQ(kinds, "info:dry_run");
+  EXPECT_EQ(app.One("SELECT count(*) FROM pragma_table_info('payments')"), "2") << "rolled back";
+}
+
+// A database Drizzle's migrator migrated (drizzle-kit migrate): migration_status without a
+// folder listed nothing, as if no migration had been applied (found on an invoicing app).
+TEST(MigrateTest, StatusWithoutAFolderListsWhatDrizzlesMigratorApplied) {
+  testing::Db db;
+  db.Exec("CREATE TABLE \"__drizzle_migrations\" (id SERIAL PRIMARY KEY, hash text NOT NULL, "
+          "created_at numeric);"
+          "INSERT INTO \"__drizzle_migrations\" (hash, created_at) VALUES "
+          "('8d14cce7067128b1a61a90d029a15f5437ea1070008f3d6818496033d4775db9', 1796597257939)");
+  EXPECT_EQ(db.One(kInit), "applied");
+  EXPECT_EQ(db.One("SELECT group_concat(name || ':' || status, ' ') FROM migration_status"),
+            "0001_init:applied __drizzle_migrations:1796597257939:applied");
+  EXPECT_THAT(db.One("SELECT note FROM migration_status WHERE name LIKE '\\_\\_drizzle%' "
+                     "ESCAPE '\\'"),
+              HasSubstr("applied by Drizzle's migrator"));
+}
 
 TEST(MigrateTest, AppliesOnceAndRefusesDrift) {
   testing::Db db;

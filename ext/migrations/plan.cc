@@ -4,7 +4,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "ext/migrations/sha256.h"
 #include "ext/migrations/sql_text.h"
 
@@ -32,6 +35,40 @@ const char* PlanStatusName(PlanStatus status) {
 namespace {
 
 bool IsApplied(const JournalRow& r) { return r.kind != "revert"; }
+
+// `path` with "." segments, repeated and trailing slashes gone and "x/.." folded, so that
+// "drizzle", "./drizzle" and "drizzle/" (a drizzle.config's `out` and a call in the code) name
+// one folder. Lexical only: a link or another working directory is not resolved.
+std::string LexicalPath(absl::string_view path) {
+  std::vector<absl::string_view> parts;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (part == ".." && !parts.empty() && parts.back() != "..") {
+      parts.pop_back();
+    } else {
+      parts.push_back(part);
+    }
+  }
+  const std::string joined = absl::StrJoin(parts, "/");
+  return absl::StartsWith(path, "/") ? absl::StrCat("/", joined) : joined;
+}
+
+// `path` resolved against the working directory `cwd` when relative (lexically, as above).
+std::string AbsolutePath(absl::string_view path, absl::string_view cwd) {
+  if (absl::StartsWith(path, "/") || cwd.empty()) return LexicalPath(path);
+  return LexicalPath(absl::StrCat(cwd, "/", path));
+}
+
+// Whether the journal's `origin` is a file under `folder`, spelled as given or resolved against
+// the folder's working directory (a relative origin was given in the same one, as an
+// application's migrations are run from its root).
+bool IsUnder(absl::string_view origin, const Folder& folder) {
+  auto under = [](const std::string& file, const std::string& dir) {
+    return absl::StartsWith(file, dir.empty() || dir == "/" ? dir : dir + "/");
+  };
+  return under(LexicalPath(origin), LexicalPath(folder.path)) ||
+         under(AbsolutePath(origin, folder.cwd), AbsolutePath(folder.path, folder.cwd));
+}
 
 std::string Crlf(absl::string_view lf) {
   std::string out;
@@ -221,7 +258,7 @@ void AddMissingFiles(const Folder& folder, const std::vector<JournalRow>& journa
                      std::vector<PlanItem>* out) {
   const bool by_name = folder.layout == Layout::kDrizzleFolders;
   for (const JournalRow& r : journal) {
-    if (!IsApplied(r) || names.count(r.name) || r.origin.rfind(folder.path + "/", 0) != 0) continue;
+    if (!IsApplied(r) || names.count(r.name) || !IsUnder(r.origin, folder)) continue;
     PlanItem item;
     item.name = r.name;
     item.status = PlanStatus::kMissing;

@@ -179,6 +179,47 @@ TEST(PlanTest, PendingByContentNotWatermark) {
   EXPECT_EQ(plan.back().name, "0009_gone");
 }
 
+// A migration deleted after it was applied from "mig" was `missing` for migration_status('mig')
+// only: './mig' (a drizzle.config's `out`, the command line's folder) and 'mig/' left it out,
+// so the report said nothing of it (found on an invoicing app's folder).
+TEST(PlanTest, MissingFilesAreFoundHoweverTheFolderIsSpelled) {
+  std::vector<JournalRow> journal = {
+      {"0001_a", Sha256Hex("A"), "apply", "A", "dir", Value(), Value(), "mig/0001_a.sql"},
+      {"0002_b", Sha256Hex("B"), "apply", "B", "dir", Value(), Value(), "mig/0002_b.sql"},
+      {"0003_c", Sha256Hex("C"), "apply", "C", "dir", Value(), Value(), "./other/../mig/0003_c.sql"},
+      {"0004_d", Sha256Hex("D"), "apply", "D", "dir", Value(), Value(), "migrations/0004_d.sql"}};
+  for (const char* spelled : {"mig", "./mig", "mig/", ".//mig/.", "x/../mig"}) {
+    Folder folder{Layout::kPlain, spelled, {}};
+    folder.files.push_back(MigrationFile{"0001_a", "", "A", Sha256Hex("A"), std::nullopt, ""});
+    auto plan = MakePlan(folder, journal, {});
+    ASSERT_EQ(plan.size(), 3u) << spelled;
+    EXPECT_STREQ(PlanStatusName(plan[0].status), "applied");
+    EXPECT_EQ(plan[1].name, "0002_b") << spelled;
+    EXPECT_STREQ(PlanStatusName(plan[1].status), "missing");
+    EXPECT_EQ(plan[2].name, "0003_c") << spelled;
+  }
+}
+
+// Applied as 'drizzle' from the app's root, checked as '/app/drizzle' (or the other way round):
+// the deleted migration was left out, the lexical comparison knowing no working directory.
+TEST(PlanTest, MissingFilesAreFoundWithAnAbsoluteOrRelativeFolder) {
+  std::vector<JournalRow> journal = {
+      {"0001_a", Sha256Hex("A"), "apply", "A", "dir", Value(), Value(), "drizzle/0001_a.sql"},
+      {"0002_b", Sha256Hex("B"), "apply", "B", "dir", Value(), Value(), "drizzle/0002_b.sql"},
+      {"0003_c", Sha256Hex("C"), "apply", "C", "dir", Value(), Value(), "/app/drizzle/0003_c.sql"},
+      {"0004_d", Sha256Hex("D"), "apply", "D", "dir", Value(), Value(), "/elsewhere/0004_d.sql"}};
+  for (const char* spelled : {"/app/drizzle", "drizzle", "./drizzle/", "../app/drizzle"}) {
+    Folder folder{Layout::kPlain, spelled, {}, "/app"};
+    folder.files.push_back(MigrationFile{"0001_a", "", "A", Sha256Hex("A"), std::nullopt, ""});
+    auto plan = MakePlan(folder, journal, {});
+    ASSERT_EQ(plan.size(), 3u) << spelled;
+    EXPECT_EQ(plan[1].name, "0002_b") << spelled;
+    EXPECT_STREQ(PlanStatusName(plan[1].status), "missing") << spelled;
+    EXPECT_EQ(plan[2].name, "0003_c") << spelled;
+    EXPECT_STREQ(PlanStatusName(plan[2].status), "missing") << spelled;
+  }
+}
+
 MigrationFile FolderFile(const std::string& name, const std::string& text) {
   return MigrationFile{name, "/v1/" + name + "/migration.sql", text, Sha256Hex(text),
                        FolderMillis(name), ""};

@@ -43,16 +43,56 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
                    can_checkpoint ? "checkpoint now; keep read transactions short"
                                   : "find and end the long-lived reader (SELECT * FROM wal_health)",
                    can_checkpoint
-                       ? std::optional<std::string>(absl::StrCat(
-                             "SELECT doctor_checkpoint('TRUNCATE', ", QuoteLiteral(schema), ")"))
+                       ? std::optional<std::string>(CheckpointFixSql("TRUNCATE", schema))
                        : std::nullopt,
                    r[3].AsDouble()});
   }
   return absl::OkStatus();
 }
 
+// SQLITE_BUSY errors and lock waits that the application's processes recorded per statement
+// (query_stats, the shared <db>-doctor store), for a report read in another process (the shell,
+// `npx sqlite-doctor report`), where lock_stats counts only that process's own connections.
+absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
+                                    std::vector<Finding>& out) {
+  if (!HasTable(c, "query_stats")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "WITH q AS (SELECT query, lock_wait_ms, "
+                         "coalesce(json_extract(errors, '$.BUSY'), 0) + "
+                         "coalesce(json_extract(errors, '$.BUSY_TIMEOUT'), 0) AS busy "
+                         "FROM query_stats WHERE db = (SELECT file FROM pragma_database_list "
+                         "WHERE name = ?1) AND (lock_wait_ms > 0 OR busy > 0) "
+                         // A deferred upgrade's failures are CheckDeferredUpgrades' finding,
+                         // its plain BUSY included: no wait or timeout helps them.
+                         "AND coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0) "
+                         "SELECT (SELECT file FROM pragma_database_list WHERE name = ?1), "
+                         "sum(busy), sum(lock_wait_ms), count(*), "
+                         "(SELECT query FROM q ORDER BY busy DESC, lock_wait_ms DESC LIMIT 1) "
+                         "FROM q",  // one row, count 0 when none (no HAVING: SQLite 3.37)
+                         {Value(schema)}));
+  if (rows.empty() || rows[0][3].AsInt() == 0) return absl::OkStatus();
+  const Row& r = rows[0];
+  const int64_t errors = r[1].AsInt(), statements = r[3].AsInt();
+  out.push_back(
+      {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
+       absl::StrFormat("%d SQLITE_BUSY error%s reached the application, after %.1f ms of waiting "
+                       "for locks in all, over %d statement%s its processes recorded "
+                       "(query_stats); the most: %s",
+                       errors, errors == 1 ? "" : "s", r[2].AsDouble(), statements,
+                       statements == 1 ? "" : "s", Utf8Prefix(r[4].AsText(), 120)),
+       "another connection held the write lock too long: commit write transactions (a "
+       "worker's batch) every few hundred rows, begin them IMMEDIATE, or raise the busy "
+       "timeout; SELECT query, lock_wait_ms, errors FROM query_stats WHERE lock_wait_ms > 0 "
+       "(npx sqlite-doctor locks) lists them; the counts add up since the last "
+       "SELECT query_stats_reset(), so reset them after a fix to count afresh",
+       std::nullopt, static_cast<double>(errors)});
+  return absl::OkStatus();
+}
+
 absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Finding>& out) {
-  if (!HasTable(c, "lock_stats")) return absl::OkStatus();
+  if (!HasTable(c, "lock_stats")) return CheckRecordedLockWaits(c, schema, out);
+  const size_t before = out.size();
   // lock_stats has one row per database file (each read of it also refreshes this connection's
   // handler state, so it is read once).
   ASSIGN_OR_RETURN(Rows rows,
@@ -77,6 +117,8 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
            static_cast<double>(errors)});
     }
   }
+  // None in this process: what the application's processes recorded.
+  if (out.size() == before) return CheckRecordedLockWaits(c, schema, out);
   return absl::OkStatus();
 }
 
@@ -176,6 +218,11 @@ absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<
 }
 
 }  // namespace
+
+std::string CheckpointFixSql(const char* mode, const std::string& schema) {
+  return absl::StrCat("SELECT doctor_checkpoint('", mode, "', ", QuoteLiteral(schema), ", ",
+                      kCheckpointWaitMs, ")");
+}
 
 bool HasTable(const Connection& c, const char* name) {
   for (const Area* area : c.areas()) {

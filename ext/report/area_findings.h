@@ -37,6 +37,14 @@ absl::Status AddDriftFindings(Connection& connection, const std::string& folder,
 // the build is skipped, not an error).
 bool HasTable(const Connection& connection, const char* name);
 
+// How long a checkpoint that a finding's fix runs may wait. RESTART and TRUNCATE hold the write
+// lock while they wait for readers: at 5000 ms, run beside a reader, the fix failed the writes of
+// a web process with a 1 s busy timeout (SQLITE_BUSY), so it stays well under the timeouts
+// applications use.
+inline constexpr int kCheckpointWaitMs = 250;
+// "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);": a fix's checkpoint, its wait bounded.
+std::string CheckpointFixSql(const char* mode, const std::string& schema);
+
 // "critical" | "warn" | anything else (info), as the areas' status columns say it.
 Severity SeverityOf(const std::string& status);
 

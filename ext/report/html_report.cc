@@ -248,10 +248,35 @@ constexpr ShownColumn kConnectionColumns[] = {
     {"busy waits", Show::kCount},        {"waited ms", Show::kMs1},
     {"SQLITE_BUSY errors", Show::kCount}};
 
+constexpr ShownColumn kRecordedWaitColumns[] = {
+    {"statement", Show::kCode},      {"calls", Show::kCount},
+    {"waited ms", Show::kMs1},       {"SQLITE_BUSY errors", Show::kCount},
+    {"total ms", Show::kMs1}};
+
+// The waits and BUSY errors each statement met, as every process recorded them (query_stats):
+// lock_stats counts only this process, which for `npx sqlite-doctor report --html` or the
+// shell is never the application's.
+absl::Status AddRecordedWaits(Connection& c, const Context& ctx, html::Page& page) {
+  if (!HasTable(c, "query_stats")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "SELECT query, calls, lock_wait_ms, (SELECT coalesce(sum(value), 0) "
+                         "FROM json_each(errors) WHERE key IN ('BUSY', 'BUSY_TIMEOUT')) AS busy, "
+                         "total_ms FROM query_stats WHERE db = ?1 AND (lock_wait_ms > 0 OR "
+                         "busy > 0) ORDER BY lock_wait_ms DESC LIMIT ?2",
+                         {Value(ctx.file), Value(int64_t{kMostRowsRead})}));
+  page.Note("per statement, as every process using this file recorded it (query_stats):");
+  if (rows.empty()) page.Note("no statement waited for a lock or failed with SQLITE_BUSY");
+  page.AddTable(TableOf(rows, kRecordedWaitColumns, true));
+  return absl::OkStatus();
+}
+
 absl::Status AddLocks(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("locks", "Lock waits",
-               "lock_stats: busy waits and SQLITE_BUSY errors on this file, counted by the "
-               "connections that use doctor's busy handler (doctor_set('busy_timeout_ms', N)).");
+               "lock_stats: busy waits and SQLITE_BUSY errors on this file in this process, "
+               "counted by the connections that use doctor's busy handler "
+               "(doctor_set('busy_timeout_ms', N)); then what each statement met in every "
+               "process.");
   if (!HasTable(c, "lock_stats")) return absl::NotFoundError("the wal area is not built in");
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT connections, counting, timeout_ms, busy_waits, "
@@ -267,7 +292,7 @@ absl::Status AddLocks(Connection& c, const Context& ctx, html::Page& page) {
                          "lock_stats_connections LIMIT ?1",
                          {Value(int64_t{kMostRowsRead})}));
   page.AddTable(TableOf(connections, kConnectionColumns, true));
-  return absl::OkStatus();
+  return AddRecordedWaits(c, ctx, page);
 }
 
 // "before: SCAN t (cost 100)\nafter: SEARCH t USING INDEX ... (cost 3)" for each statement.

@@ -175,11 +175,15 @@ absl::Status CheckCheckpointStarvation(Connection& c, const std::string& schema,
                        "than the end, so the WAL can only grow",
                        starved, health[0][2].AsInt(), health[0][3].AsInt(), health[0][1].AsInt(),
                        health[0][4].AsInt()),
-       "let the checkpoint find a moment with no old snapshot: end long read transactions (SELECT "
-       "* FROM open_transactions WHERE state = 'read' in this process; wal_health names a reader "
-       "in another process), keep reads short so readers do not overlap without a gap, then "
-       "checkpoint with RESTART (it waits for readers up to the timeout)",
-       absl::StrCat("SELECT doctor_checkpoint('RESTART', ", QuoteLiteral(schema), ", 5000)"),
+       absl::StrFormat(
+           "let the checkpoint find a moment with no old snapshot: end long read transactions "
+           "(SELECT * FROM open_transactions WHERE state = 'read' in this process; wal_health "
+           "names a reader in another process), keep reads short so readers do not overlap "
+           "without a gap, then checkpoint with RESTART. While it waits for readers it holds the "
+           "write lock, so the application's writes wait too: the fix waits at most %d ms, less "
+           "than any busy timeout worth having; run it again when it returns busy",
+           kCheckpointWaitMs),
+       CheckpointFixSql("RESTART", schema),
        health[0][3].AsDouble()});
   return absl::OkStatus();
 }

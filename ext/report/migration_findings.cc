@@ -46,6 +46,13 @@ Finding Unusable(const std::string& name, const Value& note) {
           kRiskImpact};
 }
 
+// A statement that failed because what it creates is already there (a change made by hand
+// before migrations were journaled): the one failure migrate_baseline is the answer to.
+bool AlreadyHasIt(const std::string& failure) {
+  return absl::StrContains(failure, "already exists") ||
+         absl::StrContains(failure, "duplicate column name");
+}
+
 // One warning or error of migrate_check(file) for the pending migration `name`.
 Finding Risk(const std::string& folder, const std::string& name, const Row& check) {
   const bool fails = check[1].AsText() == "statement_failed";
@@ -59,12 +66,18 @@ Finding Risk(const std::string& folder, const std::string& name, const Row& chec
             "review it with SELECT * FROM migrate_check(...) before running migrate_dir",
             std::nullopt,
             kRiskImpact};
-  if (fails) {
+  if (fails && AlreadyHasIt(check[3].AsText())) {
     f.advice =
         "if the database already has this change (made before migrations were journaled), "
         "mark it applied with migrate_baseline";
     f.fix_sql = absl::StrCat("SELECT migrate_baseline(", QuoteLiteral(folder), ", ",
                              QuoteLiteral(name), ")");
+  } else if (fails) {
+    // A constraint the data violates, a table that is not there: marking it applied would
+    // journal a change the database does not have.
+    f.advice =
+        "migrate_dir would roll it back whole and stop there: fix the rows or the statement "
+        "SQLite names, then run migrate_dir";
   }
   return f;
 }
@@ -87,15 +100,48 @@ Finding DrizzleCascade(const std::string& name, const std::string& where,
           kRiskImpact};
 }
 
+// A pending migration older than the newest applied one (migration_status' note): Drizzle's
+// migrator applies only entries newer than the newest it recorded, so it skips this one without
+// a word.
+Finding OutOfOrder(const std::string& folder, const std::string& name, const std::string& note) {
+  return {"migrations",
+          Severity::kWarn,
+          name,
+          absl::StrCat("pending migration ", name, " is ", note,
+                       " (drizzle-kit migrate and migrate() of drizzle-orm report success "
+                       "without running it); migrate_dir runs it after the newer ones"),
+          "apply it with migrate_dir; a database migrated by Drizzle's migrator gets it only "
+          "from a migration generated after the newest applied one (drizzle-kit generate "
+          "--custom, with this file's statements)",
+          absl::StrCat("SELECT migrate_dir(", QuoteLiteral(folder), ")"),
+          kRiskImpact};
+}
+
 // A pending migration: its dry run's risks, or one finding that it is safe to apply.
 absl::Status CheckPending(Connection& c, const std::string& folder, const std::string& name,
-                          const migrations::MigrationFile* file, std::vector<Finding>& out) {
+                          const Value& note, const migrations::MigrationFile* file,
+                          std::vector<Finding>& out) {
   int risks = 0;
+  if (!note.is_null() && absl::StartsWith(note.AsText(), "out of order")) {
+    ++risks;
+    out.push_back(OutOfOrder(folder, name, note.AsText()));
+  }
   if (file != nullptr) {
-    ASSIGN_OR_RETURN(Rows checks, Query(c,
-                                        "SELECT severity, kind, object, detail, drizzle FROM "
-                                        "migrate_check(?1) WHERE severity IN ('warning', 'error')",
-                                        {Value(file->text)}));
+    absl::StatusOr<Rows> checked = Query(c,
+                                         "SELECT severity, kind, object, detail, drizzle FROM "
+                                         "migrate_check(?1) WHERE severity IN ('warning', "
+                                         "'error')",
+                                         {Value(file->text)});
+    // Another connection's long write transaction: the rest of the report still stands.
+    if (!checked.ok() && absl::StrContains(checked.status().message(), "database is locked")) {
+      out.push_back({"migrations", Severity::kWarn, name,
+                     absl::StrCat("pending migration ", name, " could not be dry-run now: ",
+                                  checked.status().message()),
+                     "run the report again when no other connection holds a write transaction",
+                     std::nullopt, kRiskImpact});
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(Rows checks, std::move(checked));
     std::map<std::string, std::vector<std::string>> cascades;  // statement -> "N row(s) of t"
     for (const Row& check : checks) {
       ++risks;
@@ -141,7 +187,7 @@ absl::Status AddMigrationFindings(Connection& c, const std::string& folder,
   for (const Row& r : rows) {
     const std::string name = r[0].AsText(), status = r[1].AsText();
     if (status == "pending") {
-      RETURN_IF_ERROR(CheckPending(c, folder, name, FileNamed(files, name), out));
+      RETURN_IF_ERROR(CheckPending(c, folder, name, r[2], FileNamed(files, name), out));
     } else if (status == "error") {
       out.push_back(Unusable(name, r[2]));
     } else {

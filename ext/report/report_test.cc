@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -450,6 +451,82 @@ TEST(ReportAreasTest, AnUnusableMigrationFileIsCritical) {
   EXPECT_THAT(rows[0][2], ::testing::Not(HasSubstr("file is gone")));
 }
 
+// A drizzle-kit entry older than the newest applied one (a branch merged late) is skipped by
+// Drizzle's migrator without an error; migration_status notes it, but the report called it
+// "pending; its dry run found no risk" (found on an invoicing app's folder).
+TEST(ReportAreasTest, AnOutOfOrderDrizzleMigrationIsAWarning) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  ASSERT_EQ(mkdir(dir.File("meta").c_str(), 0755), 0);
+  std::ofstream(dir.File("0000_init.sql")) << "CREATE TABLE payments(id INTEGER PRIMARY KEY);";
+  std::ofstream(dir.File("0001_due.sql")) << "ALTER TABLE payments ADD due_at integer;";
+  std::ofstream(dir.File("0002_ref.sql")) << "ALTER TABLE payments ADD reference text;";
+  const std::string entry = R"({"idx": 0, "version": "6", "breakpoints": true, )";
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [)" << entry
+      << R"("when": 1000, "tag": "0000_init"}, )" << entry
+      << R"("when": 3000, "tag": "0001_due"}]})";
+  db.Exec("SELECT migrate_dir('" + dir.path() + "')");
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [)" << entry
+      << R"("when": 1000, "tag": "0000_init"}, )" << entry
+      << R"("when": 3000, "tag": "0001_due"}, )" << entry
+      << R"("when": 2000, "tag": "0002_ref"}]})";
+  auto rows = db.Rows("SELECT severity, finding, fix_sql FROM doctor_report('main', 'quick', '" +
+                      dir.path() + "') WHERE area = 'migrations'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("0002_ref is out of order"));
+  EXPECT_THAT(rows[0][1], HasSubstr("report success without running it"));
+  EXPECT_EQ(rows[0][2], "SELECT migrate_dir('" + dir.path() + "');");
+}
+
+// A pending migration whose dry run cannot take the write lock (another connection keeps a
+// write transaction past the 5 s the dry run waits) is said so; it read "fails on this
+// database: database is locked", and once the dry run waited, the whole report failed.
+TEST(ReportAreasTest, APendingMigrationThatCannotBeDryRunNowIsSaidSo) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db")), worker(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE payments(id INTEGER PRIMARY KEY, cents)");
+  std::ofstream(dir.File("0001_ref.sql")) << "ALTER TABLE payments ADD reference text;\n";
+  worker.Exec("BEGIN IMMEDIATE; INSERT INTO payments(cents) VALUES (1)");
+  auto rows = app.Rows("SELECT severity, finding FROM doctor_report('main', 'quick', '" +
+                       dir.path() + "') WHERE area = 'migrations'");
+  worker.Exec("COMMIT");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("pending migration 0001_ref could not be dry-run now"));
+  EXPECT_THAT(rows[0][1], HasSubstr("database is locked"));
+  EXPECT_THAT(rows[0][1], ::testing::Not(HasSubstr("fails on this database")));
+}
+
+// A pending migration that fails on the data (a UNIQUE index over duplicate rows) is not a
+// change the database already has: the report offered migrate_baseline as its fix_sql, which
+// journals it applied without running it (found applying an invoicing app's migrations). Only
+// a failure because the object already exists gets that fix.
+TEST(ReportAreasTest, AMigrationFailingOnTheDataIsNotOfferedABaseline) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE payments(id INTEGER PRIMARY KEY, invoice_id INT);"
+          "INSERT INTO payments VALUES (1, 7), (2, 7);");
+  std::ofstream(dir.File("0001_unique.sql"))
+      << "CREATE TABLE credit_notes(id INTEGER PRIMARY KEY);\n"
+         "CREATE UNIQUE INDEX payments_invoice ON payments(invoice_id);\n";
+  std::ofstream(dir.File("0002_notes.sql")) << "CREATE TABLE payments(id INTEGER PRIMARY KEY);\n";
+  auto rows = db.Rows("SELECT object, severity, finding, advice, coalesce(fix_sql, 'NULL') FROM "
+                      "doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' ORDER BY object");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "0001_unique");
+  EXPECT_EQ(rows[0][1], "critical");
+  EXPECT_THAT(rows[0][2], HasSubstr("UNIQUE constraint failed: payments.invoice_id"));
+  EXPECT_THAT(rows[0][3], HasSubstr("fix the rows or the statement"));
+  EXPECT_EQ(rows[0][4], "NULL");
+  EXPECT_EQ(rows[1][0], "0002_notes");
+  EXPECT_THAT(rows[1][2], HasSubstr("already exists"));
+  EXPECT_THAT(rows[1][4], HasSubstr("migrate_baseline"));
+}
+
 }  // namespace
 }  // namespace doctor
 
@@ -660,10 +737,25 @@ TEST(ReportLocksTest, CheckpointStarvation) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "warn");
   EXPECT_THAT(rows[0][1], HasSubstr("the last 2 checkpoints could not reach the end"));
-  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('RESTART', 'main', 5000);");
+  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('RESTART', 'main', 250);");
   reader.Exec("COMMIT");
   app.One("SELECT doctor_checkpoint('PASSIVE')");
   EXPECT_TRUE(app.Rows(kQuery).empty());
+}
+
+// The WAL finding's TRUNCATE fix waits at most 250 ms, as the starvation fix does: with the
+// connection's own busy timeout (5 s in a web process) it held the write lock for 3.3 s while a
+// worker wrote, and the application's writes waited behind it.
+TEST(ReportLocksTest, TheWalFindingsCheckpointWaitsBriefly) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t(v);"
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+           "INSERT INTO t SELECT randomblob(3000) FROM n;");
+  auto rows = app.Rows("SELECT fix_sql FROM doctor_report WHERE area = 'wal' AND fix_sql LIKE "
+                       "'%doctor_checkpoint%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);");
 }
 
 }  // namespace
@@ -698,6 +790,25 @@ TEST(HtmlReportTest, EverySectionAndNothingUnescaped) {
                               "foreign_keys = ON;</pre>"));
   EXPECT_THAT(page, HasSubstr("<pre>SCAN &lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</pre>"));
   EXPECT_THAT(page, HasSubstr("<table class=\"sortable\">"));
+}
+
+// The page's lock section showed lock_stats only, which counts the process making the page:
+// from `npx sqlite-doctor report --html` it showed zeros under a finding of 18 SQLITE_BUSY
+// errors (an invoicing app). It also lists each statement's waits and errors from query_stats.
+TEST(HtmlReportTest, LockSectionListsTheStatementsThatWaited) {
+  testing::TempDir dir;
+  testing::Db holder(dir.File("app.db")), waiter(dir.File("app.db"));
+  holder.Exec("PRAGMA journal_mode = WAL; CREATE TABLE payments(id INTEGER PRIMARY KEY, cents)");
+  waiter.Exec("SELECT query_stats_reset(); PRAGMA busy_timeout = 30");
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO payments(cents) VALUES (1)");
+  EXPECT_THAT(waiter.Error("INSERT INTO payments(cents) VALUES (2)"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  const std::string page = waiter.One("SELECT doctor_html()");
+  const size_t locks = page.find("<section id=\"locks\">");
+  ASSERT_NE(locks, std::string::npos);
+  const std::string section = page.substr(locks, page.find("</section>", locks) - locks);
+  EXPECT_THAT(section, HasSubstr("as every process using this file recorded it"));
+  EXPECT_THAT(section, HasSubstr("INSERT INTO payments(cents) VALUES (?)"));
 }
 
 TEST(HtmlReportTest, BadArgumentsAndTrust) {

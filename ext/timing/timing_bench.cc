@@ -87,6 +87,28 @@ void RunScans(sqlite3* db, int n) {
   sqlite3_finalize(stmt);
 }
 
+// A job-queue poll whose plan depends on its bound value: with the partial index below, SQLite
+// re-prepares it at every run that binds 'queued' (ext/timing/README.md, "With which values").
+void RunBoundPolls(sqlite3* db, int n) {
+  Exec(db, "CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, priority INT, run_at INT);"
+           "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20000) "
+           "INSERT INTO jobs SELECT i, CASE WHEN i % 100 = 0 THEN 'queued' ELSE 'done' END, "
+           "i % 7, i FROM c;"
+           "CREATE INDEX jobs_queued ON jobs(priority DESC, run_at) WHERE state = 'queued';");
+  sqlite3_stmt* stmt = nullptr;
+  Check(sqlite3_prepare_v2(
+            db, "SELECT id FROM jobs WHERE state = ? ORDER BY priority DESC, run_at LIMIT 10", -1,
+            &stmt, nullptr),
+        db, "prepare");
+  for (int i = 0; i < n; ++i) {
+    sqlite3_bind_text(stmt, 1, "queued", -1, SQLITE_STATIC);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -178,6 +200,7 @@ void MemoryPerEntry() {
 // One configuration only, for instruction counts under callgrind (tools/bench_timing):
 //   timing_bench --only CONFIG memory|file LOOKUPS
 //   timing_bench --only CONFIG scan SCANS       (full scans of the 10k rows, :memory:)
+//   timing_bench --only CONFIG bound POLLS      (RunBoundPolls, :memory:)
 // CONFIG: plain, noop, doctor as above; noop3 (a no-op callback on STMT, ROW and PROFILE);
 // doctor_off (loaded, timing off); doctor_untraced (loaded, its trace callback removed);
 // plain_threaded (plain, with an idle second thread in the process, as doctor's store flusher is:
@@ -207,6 +230,8 @@ int OnlyOne(const std::string& config, const std::string& where, int lookups) {
   if (config == "doctor_untraced") sqlite3_trace_v2(db, 0, nullptr, nullptr);
   if (where == "scan") {
     RunScans(db, lookups);
+  } else if (where == "bound") {
+    RunBoundPolls(db, lookups);
   } else {
     RunLookups(db, lookups, 1);
   }

@@ -86,6 +86,26 @@ test('migrate reads drizzle.config.ts; check fails the pipeline on a cascading r
   assert.equal(run(dir, 'check', 'drizzle').code, 0, 'nothing pending, nothing to fail');
 });
 
+// A run of two pending migrations whose second fails: the first is rolled back with it, but
+// the command said "migration failed, nothing of it was applied" after "applying 2 pending
+// migration(s): A, B", which reads as if A stayed applied (found on an invoicing app).
+test('migrate says how many of the pending migrations a failed run applied', (t) => {
+  const dir = app(t, 3);
+  assert.equal(run(dir, 'migrate').code, 0);
+  fs.writeFileSync(path.join(dir, 'drizzle/0003_ok.sql'), 'CREATE TABLE notes(id integer);');
+  fs.writeFileSync(path.join(dir, 'drizzle/0004_bad.sql'), 'ALTER TABLE nope ADD x text;');
+  const journal = JSON.parse(fs.readFileSync(path.join(dir, 'drizzle/meta/_journal.json'), 'utf8'));
+  const last = journal.entries[journal.entries.length - 1];
+  journal.entries.push({ ...last, idx: 3, tag: '0003_ok', when: last.when + 1 },
+    { ...last, idx: 4, tag: '0004_bad', when: last.when + 2 });
+  fs.writeFileSync(path.join(dir, 'drizzle/meta/_journal.json'), JSON.stringify(journal));
+  const r = run(dir, 'migrate');
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /migration '0004_bad' failed at statement 1 of 1/);
+  assert.match(r.err, /0 of the 2 pending migration\(s\) applied, 2 still pending/);
+  assert.doesNotMatch(r.err, /nothing of it was applied/);
+});
+
 test('report: text, --json, --html, and exit 1 on a critical finding', (t) => {
   const dir = app(t, 4);
   assert.equal(run(dir, 'migrate').code, 0);
@@ -142,6 +162,20 @@ test('advise, stats, wal and locks read what the application recorded', (t) => {
   assert.ok(Array.isArray(JSON.parse(r.out).waits));
 });
 
+// The command's own statements (its migrate_dir, its report and stats queries) went into the
+// application's shared statistics, where the report then counted them as the application's.
+test("the command's own statements stay out of the application's statistics", (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  assert.equal(run(dir, 'report').code === 2, false);
+  assert.equal(run(dir, 'stats').code, 0);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  t.after(() => db.close());
+  const mine = db.prepare('SELECT query FROM query_stats WHERE instr(query, ?) OR instr(query, ?) ' +
+    'OR instr(query, ?)').pluck().all('migrate_dir', 'doctor_report', 'FROM query_stats');
+  assert.deepEqual(mine, []);
+});
+
 // `locks` ran lock_stats in the command's own process, which is never the application's: it
 // printed one connection and zero waits while the application had just failed with
 // SQLITE_BUSY (found trying the CLI on a shop app as a new user). It shows who holds the write
@@ -171,6 +205,65 @@ test('locks shows the application\'s lock waits and the writer holding the lock'
   assert.ok(wait.lock_wait_ms >= 40, r.out);
   const text = run(dir, 'locks');
   assert.match(text.out, /INSERT INTO users/);
+});
+
+// `report` in its own process (as `npx sqlite-doctor report`, or the sqlite3 shell) read the
+// BUSY errors from lock_stats, which counts that process only: an invoicing app's web process
+// had failed 3 payments with SQLITE_BUSY behind a worker's batch and the report said nothing
+// of locks. It reads what the application's processes recorded in the store.
+test('report in another process names the BUSY errors the application recorded', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const file = path.join(dir, 'app.db');
+  const holder = openDoctor(file);
+  const waiter = openDoctor(file);
+  t.after(() => { waiter.close(); holder.close(); });
+  holder.pragma('journal_mode = WAL');
+  waiter.pragma('busy_timeout = 50');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
+  assert.throws(() => waiter.prepare("INSERT INTO users(id, email) VALUES (2, 'b@x')").run(),
+    /database is locked/);
+  holder.exec('COMMIT');
+  waiter.prepare('SELECT query_stats_flush()').get();
+  const r = run(dir, 'report', 'app.db', '--json', '--migrations', 'drizzle');
+  assert.equal(r.code, 0, r.err);
+  const locks = JSON.parse(r.out).findings.filter((f) => f.area === 'locks');
+  assert.equal(locks.length, 1, r.out);
+  assert.equal(locks[0].severity, 'warn');
+  assert.match(locks[0].finding, /^1 SQLITE_BUSY error reached the application, after \d+\.\d ms/);
+  assert.match(locks[0].finding, /the most: INSERT INTO users/);
+});
+
+// A deferred transaction's failed upgrades (BUSY_SNAPSHOT, and a plain BUSY when the writer
+// still holds the lock) are the deferred-upgrade finding's; the recorded-BUSY finding repeated
+// the plain BUSY with advice (a longer busy timeout) that cannot help it.
+test('report names a deferred transaction\'s failed upgrades once', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const file = path.join(dir, 'app.db');
+  const web = openDoctor(file);
+  const worker = openDoctor(file);
+  t.after(() => { worker.close(); web.close(); });
+  web.pragma('journal_mode = WAL');
+  const insert = worker.prepare("INSERT INTO users(id, email) VALUES (NULL, 'w@x')");
+  // The worker commits between the read and the write (BUSY_SNAPSHOT), then holds the write
+  // lock there (a plain BUSY, at once: no busy handler runs inside a read transaction).
+  const pay = web.transaction((holdLock) => {
+    web.prepare('SELECT count(*) FROM users').get();
+    if (holdLock) worker.exec('BEGIN IMMEDIATE');
+    insert.run();
+    web.prepare("INSERT INTO users(email) VALUES ('p@x')").run();
+  });
+  assert.throws(() => pay(false), /database is locked/);
+  assert.throws(() => pay(true), /database is locked/);
+  worker.exec('COMMIT');
+  web.prepare('SELECT query_stats_flush()').get();
+  const r = run(dir, 'report', 'app.db', '--json', '--migrations', 'drizzle');
+  assert.equal(r.code, 0, r.err);
+  const locks = JSON.parse(r.out).findings.filter((f) => f.area === 'locks');
+  assert.equal(locks.length, 1, r.out);
+  assert.match(locks[0].finding, /^1 of 2 runs of this write failed with SQLITE_BUSY_SNAPSHOT and 1 with SQLITE_BUSY/);
 });
 
 // The package's errors start with "sqlite-doctor: " and the command line added its own:

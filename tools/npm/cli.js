@@ -81,7 +81,12 @@ function migrate(args) {
     process.stdout.write(`applied ${applied} migration(s); ${file} is up to date with ${folder}\n`);
     return EXIT_OK;
   } catch (e) {
-    process.stderr.write(`sqlite-doctor: migration failed, nothing of it was applied: ${e.message}\n`);
+    // What is applied is counted again: a run that switches foreign keys commits in parts.
+    const still = db.prepare("SELECT count(*) FROM migration_status(?) WHERE status = 'pending'")
+      .pluck().get(folder);
+    process.stderr.write(`sqlite-doctor: migration failed: ${e.message}\n` +
+      `${pending.length - still} of the ${pending.length} pending migration(s) applied, ${still} ` +
+      'still pending (sqlite-doctor status)\n');
     return EXIT_FINDINGS;
   }
 }
@@ -197,8 +202,7 @@ function advise(args) {
     process.stderr.write(`measuring candidate indexes for ${workloadFile}...\n`);
     rows = db.prepare(`SELECT ${columns} FROM index_advise(?)`).all(fs.readFileSync(workloadFile, 'utf8'));
   } else {
-    db.prepare("SELECT doctor_set('timing', 'off')").get();  // this process's own reads stay out
-    process.stderr.write('measuring candidate indexes for the recorded workload...\n');
+      process.stderr.write('measuring candidate indexes for the recorded workload...\n');
     rows = db.prepare(`SELECT ${columns} FROM index_advise()`).all();
   }
   print(rows, ['index_sql', 'table_name', 'benefit_pct', 'statements', 'est_bytes'], options);
@@ -212,7 +216,6 @@ function stats(args) {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
   if (!(watch >= 0)) throw new UsageError('--watch must be a number of seconds');
   const db = openDatabase(file);
-  db.prepare("SELECT doctor_set('timing', 'off')").get();  // this process's own reads stay out
   const read = () => db.prepare(
     'SELECT query, calls, total_ms, mean_ms, p95_ms, rows, histogram FROM query_stats ' +
     "WHERE db = (SELECT file FROM pragma_database_list WHERE name = 'main') " +
@@ -241,7 +244,6 @@ function wal(args) {
 // recorded per query in the <db>-doctor store (query_stats.lock_wait_ms and errors).
 function locks(args) {
   const db = openDatabase(target(args).db);
-  db.prepare("SELECT doctor_set('timing', 'off')").get();  // this process's own reads stay out
   const writer = db.prepare("SELECT file, writer, writer_pid FROM lock_stats WHERE schema = 'main'").all();
   const waits = db.prepare(
     'SELECT query, calls, round(lock_wait_ms, 1) AS lock_wait_ms, ' +
