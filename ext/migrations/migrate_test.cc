@@ -400,6 +400,24 @@ TEST(MigrateTest, HostileNamesAndJournalsGetAnErrorNamingThem) {
   EXPECT_EQ(r.One("SELECT count(*) FROM sqlite_schema WHERE name = 'evil'"), "0");
 }
 
+// Found by probing: the dry run copies main alone, so a migration on an attached schema was an
+// error that "fails and rolls back: nothing is applied" ("unknown database aux"), while
+// migrate() applies it. A schema that is not attached still fails.
+TEST(MigrateTest, CheckOfAnAttachedSchemaSaysItWasNotChecked) {
+  testing::Db db;
+  db.Exec("ATTACH ':memory:' AS aux");
+  EXPECT_EQ(db.One("SELECT severity || ' ' || kind || ': ' || detail || ' | ' || migrate_dir "
+                   "FROM migrate_check('CREATE TABLE aux.q(a); CREATE TABLE r(b)') "
+                   "WHERE kind <> 'dry_run'"),
+            "warning not_checked: statement 1 of 2 (CREATE TABLE aux.q(a);) uses the attached "
+            "database 'aux': migrate_check dry-runs on a copy of main only, so this statement "
+            "and those after it were not checked | not checked");
+  EXPECT_EQ(db.One("SELECT kind FROM migrate_check('CREATE TABLE nope.q(a)') WHERE severity = "
+                   "'error'"),
+            "statement_failed");
+  EXPECT_EQ(db.One("SELECT migrate('0001_aux', 'CREATE TABLE aux.q(a)')"), "applied");
+}
+
 TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {
   testing::TempDir dir;
   mkdir(dir.File("20240101000000_init").c_str(), 0755);
