@@ -280,7 +280,8 @@ const TableSpec kTables[] = {
     {"index_whatif", nullptr, kWhatIfArgs, true, WhatIfRows,
      "SELECT * FROM index_whatif(sql TEXT, index_ddl TEXT [, index_ddl ...])",
      "Plan and cost (VM steps on a sampled private copy) of each statement in sql before and "
-     "after hypothetical CREATE INDEX statements, without building them in your database.",
+     "after hypothetical CREATE INDEX statements, without building them in your database. Up "
+     "to 5 index_ddl arguments, each holding one or more CREATE INDEX statements.",
      kWhatIfColumns},
     {"index_lint", nullptr, {}, true, LintRows, "SELECT * FROM index_lint",
      "Findings about existing indexes: duplicate, prefix (redundant), low_selectivity, unused "
