@@ -173,6 +173,12 @@ absl::StatusOr<std::unique_ptr<PrivateDb>> DryRunConnection(Connection& caller) 
     sqlite3_backup* backup = sqlite3_backup_init(scratch, "main", db, "main");
     int rc = backup ? sqlite3_backup_step(backup, -1) : SQLITE_ERROR;
     if (backup) sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE && in_txn && (rc == SQLITE_LOCKED || rc == SQLITE_BUSY)) {
+      // SQLite copies no database its connection is writing to (sqlite3_backup_step).
+      return absl::FailedPreconditionError(
+          "cannot copy the database for the dry run while this connection's transaction has "
+          "written to it; run migrate_check after COMMIT or ROLLBACK");
+    }
     if (rc != SQLITE_DONE) {
       std::string message = sqlite3_errmsg(scratch);
       return absl::UnavailableError(absl::StrCat("cannot copy the database for the dry run: ", message));

@@ -53,6 +53,22 @@ TEST(MigrateTest, CheckWaitsForAnotherConnectionsWriteTransaction) {
   EXPECT_EQ(app.One("SELECT count(*) FROM pragma_table_info('payments')"), "2") << "rolled back";
 }
 
+// Inside the caller's own write transaction SQLite cannot copy the database for the dry run:
+// the error said only "database is locked", as if another process held it.
+TEST(MigrateTest, CheckInsideAWriteTransactionSaysToCommitFirst) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("CREATE TABLE t(x); BEGIN; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("SELECT * FROM migrate_check('ALTER TABLE t ADD COLUMN y')"),
+              HasSubstr("run migrate_check after COMMIT or ROLLBACK"));
+  app.Exec("COMMIT");
+  EXPECT_EQ(app.One("SELECT count(*) FROM t"), "1");
+  // (Also a plan_change: the INSERT above, captured, no longer runs with two columns.)
+  EXPECT_EQ(app.One("SELECT count(*) FROM migrate_check('ALTER TABLE t ADD COLUMN y') WHERE kind "
+                    "= 'dry_run'"),
+            "1");
+}
+
 // A database Drizzle's migrator migrated (drizzle-kit migrate): migration_status without a
 // folder listed nothing, as if no migration had been applied (found on an invoicing app).
 TEST(MigrateTest, StatusWithoutAFolderListsWhatDrizzlesMigratorApplied) {
