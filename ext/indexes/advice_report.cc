@@ -37,6 +37,20 @@ std::vector<int> HelpedStatements(const std::vector<WorkloadItem>& items,
   return out;
 }
 
+// "statement 3", "statements 1-3, 7, 10-3000": runs of consecutive numbers as ranges, so a
+// workload cut short after its 1,000th statement gets one short line.
+std::string StatementNumbers(const std::vector<size_t>& numbers) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < numbers.size();) {
+    size_t j = i;
+    while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) ++j;
+    parts.push_back(j == i ? absl::StrCat(numbers[i]) : absl::StrCat(numbers[i], "-", numbers[j]));
+    i = j + 1;
+  }
+  return absl::StrCat(numbers.size() == 1 ? "statement " : "statements ",
+                      absl::StrJoin(parts, ", "));
+}
+
 }  // namespace
 
 double BenefitShare(double saved, double base_total) {
@@ -47,16 +61,16 @@ double BenefitShare(double saved, double base_total) {
 void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& pool,
                   const CostCache& costs, int64_t step_cap, double time_limit_s,
                   AdviceResult* result) {
-  std::vector<std::string> capped, cut;
+  std::vector<size_t> capped, cut;  // statement numbers, from 1
   for (size_t s = 0; s < items.size(); ++s) {
     StatementResult& r = result->statements[s];
     if (items[s].capped) {
-      capped.push_back(absl::StrCat(s + 1));
+      capped.push_back(s + 1);
       r.limit = absl::StrCat("stopped at the step cap (", step_cap,
                              " VM steps on the sample) before it finished: its cost is a lower "
                              "bound and indexes for it may be missing");
     } else if (costs.cut_by_time().count(static_cast<int>(s))) {
-      cut.push_back(absl::StrCat(s + 1));
+      cut.push_back(s + 1);
       r.limit = absl::StrFormat(
           "not every candidate was measured for it: the search reached its time limit (%g s of "
           "CPU)", time_limit_s);
@@ -64,14 +78,14 @@ void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& p
   }
   if (!capped.empty()) {
     result->limits.push_back(absl::StrCat(
-        "statement ", absl::StrJoin(capped, ", "), " stopped at the step cap (", step_cap,
+        StatementNumbers(capped), " stopped at the step cap (", step_cap,
         " VM steps on the sample): not fully advised (options: step_cap)"));
   }
   if (!cut.empty()) {
     result->limits.push_back(absl::StrFormat(
         "the search reached its time limit (%g s of CPU) before measuring every candidate for "
-        "statement %s: the set is the best found so far (options: time_limit_s)",
-        time_limit_s, absl::StrJoin(cut, ", ")));
+        "%s: the set is the best found so far (options: time_limit_s)",
+        time_limit_s, StatementNumbers(cut)));
   }
   if (pool.truncated) {
     result->limits.push_back(absl::StrCat("candidates were capped at ", result->candidates,

@@ -267,10 +267,12 @@ TEST_F(AdvisorTest, LimitsAreReported) {
   EXPECT_THAT(rows[0][1], HasSubstr("the search reached its time limit (0 s of CPU) before "
                                     "measuring every candidate for statement 1"));
   EXPECT_THAT(rows[0][2], HasSubstr("not every candidate was measured"));
-  // A statement stopped at the step cap is named.
+  // The statements stopped at the step cap are named, consecutive ones as a range (a workload
+  // cut after its 1,000th statement listed every number after it).
   EXPECT_THAT(db_.One("SELECT limits FROM index_advise('SELECT count(*) FROM t WHERE name = "
-                      "''x''; SELECT * FROM t WHERE b = 5', '{\"step_cap\": 1000}')"),
-              HasSubstr("statement 1, 2 stopped at the step cap (1000 VM steps on the sample)"));
+                      "''x''; SELECT * FROM t WHERE b = 5; SELECT * FROM t WHERE rowid = 1; "
+                      "SELECT * FROM t WHERE b = 6', '{\"step_cap\": 1000}')"),
+              HasSubstr("statements 1-2, 4 stopped at the step cap (1000 VM steps on the sample)"));
 }
 
 // Issue 20 item 4: generated names are unique per schema: tables whose names read the same get a
