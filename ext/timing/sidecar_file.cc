@@ -148,6 +148,18 @@ absl::Status SidecarDb::Named(const absl::Status& status) const {
                                                             "than ", busy_ms_, " ms")
                                              : "locked by another process"));
   }
+  const int code = db_ != nullptr ? sqlite3_errcode(db_) & 0xff : SQLITE_OK;
+  if (code == SQLITE_CANTOPEN || code == SQLITE_IOERR) {
+    // "unable to open database file" or "disk I/O error" alone: the store opened, so it is
+    // likely its rollback journal (a directory, a file this process may not write) or the folder.
+    const int err = sqlite3_system_errno(db_);
+    return NamedPath(
+        path_, absl::Status(status.code(),
+                            absl::StrCat(status.message(), err != 0 ? " (" : "",
+                                         err != 0 ? strerror(err) : "", err != 0 ? ")" : "",
+                                         "; its journal ", path_,
+                                         "-journal and the folder must be writable")));
+  }
   return NamedPath(path_, status);
 }
 

@@ -78,6 +78,21 @@ TEST_F(Sidecar, NeverFollowsASymlink) {
   EXPECT_NE(access(nowhere.c_str(), F_OK), 0);
 }
 
+// A store whose rollback journal cannot be created (here a directory in its place) said only
+// "unable to open database file", naming the store, which opened fine.
+TEST_F(Sidecar, AJournalThatCannotBeCreatedIsNamed) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  Populate(db);
+  db.One("SELECT query_stats_flush()");
+  ASSERT_EQ(mkdir((app + "-doctor-journal").c_str(), 0700), 0);
+  Populate(db);
+  EXPECT_THAT(db.Error("SELECT query_stats_flush()"),
+              AllOf(HasSubstr("Is a directory"), HasSubstr(app + "-doctor-journal")));
+  rmdir((app + "-doctor-journal").c_str());
+}
+
 TEST_F(Sidecar, GetsTheDatabasePermissionsNeverWider) {
   TempDir dir;
   const std::string app = dir.File("app.db");
