@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/statement_kind.h"
 #include "ext/core/time.h"
@@ -15,6 +18,25 @@
 #include "ext/timing/trace.h"
 
 namespace doctor::timing {
+namespace {
+
+// EXPLAIN prints a table, alias or CTE name as the statement wrote it (`SCAN Jobs`), while one
+// query shape folds every spelling of a name (`Jobs`, `"jobs"`, `JOBS`) to `jobs`: the name after
+// the verb is folded the same way (ASCII lower case), so the spellings of one shape have one plan
+// and one plan_id, not a "change" at each re-plan. Index and column names come from the schema.
+void FoldNamesAsWritten(QueryPlan& plan) {
+  for (PlanStep& step : plan.steps) {
+    for (absl::string_view verb : {"SCAN ", "SEARCH ", "MATERIALIZE ", "CO-ROUTINE "}) {
+      if (!absl::StartsWith(step.detail, verb)) continue;
+      const size_t end = std::min(step.detail.find(' ', verb.size()), step.detail.size());
+      for (size_t i = verb.size(); i < end; ++i) step.detail[i] = absl::ascii_tolower(step.detail[i]);
+      if (!step.table.empty()) absl::AsciiStrToLower(&step.table);
+      break;
+    }
+  }
+}
+
+}  // namespace
 
 void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, uint32_t reprepares) {
   // Re-prepared since its last run ended (Relookup sets 0 for a statement's first run: a
@@ -117,6 +139,7 @@ void TimingState::CapturePlans() {
     // (a table gone, an authorizer) leaves the plan unknown and the application unaffected.
     absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection_, p.explain_sql);
     if (!plan.ok() || plan->empty()) continue;
+    FoldNamesAsWritten(*plan);
     if (PlanMovesNoScanCounters(*plan)) StopReadingScanCounters(p.raw);
     PlanHistory::Global().Observe(Key{p.query_id, db_index_}, db_name_, p.query, p.raw,
                                   PlanText(*plan), sqlite3_libversion(), UnixMs(),
