@@ -45,9 +45,13 @@ Flusher& TheFlusher() {
   return *flusher;
 }
 
-void FlushAll() {
+// A background turn never waits for the store (busy timeout 0: failures retry next turn). The
+// final flush of a closing or exiting process has no next turn: it waits as an explicit
+// query_stats_flush() does, since processes that exit together (a cluster shutting down) flush at
+// the same moment and would otherwise lose their last counts to each other's lock.
+void FlushAll(int busy_ms = kBackgroundBusyMs) {
   for (const std::string& db : DbsToFlush()) {
-    (void)FlushDb(db, kBackgroundBusyMs);  // failures retry next time
+    (void)FlushDb(db, busy_ms);
   }
 }
 
@@ -68,7 +72,7 @@ void Loop(Run* run) {
     f.mu.Lock();
   }
   f.mu.Unlock();
-  if (kStatsShareMs.Get() > 0) FlushAll();  // the last counts of a closing or exiting process
+  if (kStatsShareMs.Get() > 0) FlushAll(kExplicitBusyMs);  // a closing or exiting process's last
 }
 
 // Stops the current run, if any, and waits for its thread.
@@ -135,7 +139,7 @@ void StopAtExit() {
   absl::MutexLock lock(&f.mu);
   f.exiting = true;
   if (f.run == nullptr && f.users > 0 && kStatsShareMs.Get() > 0) {
-    FlushAll();  // a forked child that opened no connection of its own: no thread to stop
+    FlushAll(kExplicitBusyMs);  // a forked child that opened no connection of its own: no thread
     return;
   }
   StopLocked(f);
