@@ -301,6 +301,14 @@ TEST_F(Plans, SpellingsOfOneQueryHaveOnePlan) {
             "SEARCH jobs USING COVERING INDEX jobs_state (state=? AND run_at<?)");
   EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query LIKE '%AS j WHERE%'"),
             "SEARCH j USING COVERING INDEX jobs_state (state=? AND run_at<?)");
+  // Quoted names with spaces, as an ORM's table named "User Accounts".
+  db.Exec("CREATE TABLE \"User Accounts\"(id INTEGER PRIMARY KEY, n);"
+          "SELECT n FROM \"User Accounts\" WHERE id = 1;"
+          "CREATE TABLE other3(x);"
+          "SELECT n FROM \"user accounts\" WHERE id = 2");
+  EXPECT_EQ(db.One("SELECT plan FROM query_stats WHERE query LIKE '%\"user accounts\" WHERE%'"),
+            "SEARCH user accounts USING INTEGER PRIMARY KEY (rowid=?)");
+  EXPECT_EQ(db.One("SELECT count(*) FROM plan_changes"), "0");
 }
 
 }  // namespace

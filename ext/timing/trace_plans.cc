@@ -22,15 +22,21 @@ namespace {
 
 // EXPLAIN prints a table, alias or CTE name as the statement wrote it (`SCAN Jobs`), while one
 // query shape folds every spelling of a name (`Jobs`, `"jobs"`, `JOBS`) to `jobs`: the name after
-// the verb is folded the same way (ASCII lower case), so the spellings of one shape have one plan
-// and one plan_id, not a "change" at each re-plan. Index and column names come from the schema.
+// the verb (up to what SQLite appends to it; it may hold spaces: `SCAN User Accounts`) is folded
+// the same way (ASCII lower case), so the spellings of one shape have one plan and one plan_id,
+// not a "change" at each re-plan. Index and column names come from the schema, as declared.
 void FoldNamesAsWritten(QueryPlan& plan) {
   for (PlanStep& step : plan.steps) {
-    for (absl::string_view verb : {"SCAN ", "SEARCH ", "MATERIALIZE ", "CO-ROUTINE "}) {
-      if (!absl::StartsWith(step.detail, verb)) continue;
-      const size_t end = std::min(step.detail.find(' ', verb.size()), step.detail.size());
-      for (size_t i = verb.size(); i < end; ++i) step.detail[i] = absl::ascii_tolower(step.detail[i]);
-      if (!step.table.empty()) absl::AsciiStrToLower(&step.table);
+    std::string& detail = step.detail;
+    for (absl::string_view verb :
+         {"SCAN ", "SEARCH ", "MATERIALIZE ", "CO-ROUTINE ", "RIGHT-JOIN "}) {
+      if (!absl::StartsWith(detail, verb)) continue;
+      size_t end = detail.size();
+      for (absl::string_view after : {" USING ", " VIRTUAL TABLE INDEX", " LEFT-JOIN", " (~"}) {
+        end = std::min(end, detail.find(after.data(), verb.size(), after.size()));
+      }
+      for (size_t i = verb.size(); i < end; ++i) detail[i] = absl::ascii_tolower(detail[i]);
+      absl::AsciiStrToLower(&step.table);
       break;
     }
   }
