@@ -214,6 +214,37 @@ TEST_F(Plans, TheRetryAfterASchemaChangeCountsInItsRun) {
   sqlite3_finalize(stmt);
 }
 
+// The same for a write: its rows are the changes of its retry, not the count the attempt saw
+// (the previous statement's: an INSERT after an UPDATE of 3 rows counted 3, found with several
+// processes, one creating an index while the others wrote).
+TEST_F(Plans, AWriteRetriedAfterASchemaChangeCountsItsOwnChanges) {
+  TempDir dir;
+  Db app(dir.File("app.db"));
+  app.Exec("CREATE TABLE t(x); CREATE TABLE u(y); INSERT INTO u VALUES (1), (2), (3)");
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_stmt* update = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(app.get(), "INSERT INTO t VALUES (1)", -1, &insert, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(app.get(), "UPDATE u SET y = y + 1", -1, &update, nullptr),
+            SQLITE_OK);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+    sqlite3_reset(insert);
+    ASSERT_EQ(sqlite3_step(update), SQLITE_DONE);
+    sqlite3_reset(update);
+    Db migration(dir.File("app.db"));
+    migration.Exec("CREATE INDEX t_x" + std::to_string(i) + " ON t(x)");
+  }
+  EXPECT_EQ(app.One("SELECT calls || ' ' || rows FROM query_stats"
+                    " WHERE query = 'INSERT INTO t VALUES (?)'"),
+            "3 3");  // before: "3 7"
+  EXPECT_EQ(app.One("SELECT calls || ' ' || rows FROM query_stats"
+                    " WHERE query = 'UPDATE u SET y = y + ?'"),
+            "3 9");  // before: "3 5"
+  sqlite3_finalize(insert);
+  sqlite3_finalize(update);
+}
+
 // The capture never fails the application's statement: an authorizer that refuses the EXPLAIN
 // leaves the plan unknown, and the statement that starts meanwhile runs as it would.
 TEST_F(Plans, CaptureFailureLeavesTheApplicationAlone) {

@@ -322,9 +322,15 @@ int TimingState::OnUntrackedProfile(sqlite3_stmt* stmt) {
   }
   LockPending();
   if (c.pending.calls > 0) {  // else a reader folded the attempt meanwhile: leave it
-    // A write's attempt already counted sqlite3_changes(), which the attempt did not move (it
-    // still held the previous statement's count): a known limit (README, "When.").
-    if (!c.is_dml) c.pending.rows += rows;
+    // A write's attempt counted sqlite3_changes(), which it did not move (the previous
+    // statement's count): the retry's own changes replace it (set before its PROFILE).
+    if (c.is_dml) {
+      const int64_t changes = sqlite3_changes(db_);
+      c.pending.rows += changes - c.last_rows;
+      c.last_rows = changes;
+    } else {
+      c.pending.rows += rows;
+    }
     const uint32_t now = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
     c.pending.vm_steps += CounterDelta(c.last[0], now);
     c.last[0] = now;
@@ -423,6 +429,7 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   if (c.pending.calls == 0) c.pending_first_ticks = end_ticks;
   c.pending_last_ticks = end_ticks;
   c.pending.AddTime(ms, counted_rows);
+  c.last_rows = counted_rows;
   c.pending.lock_wait_ms += connection_.lock_wait_ms() - run.lock_wait_start;
   // VM_STEP's start value was read at the start. The other counters are read only when the
   // program may move them (Cached::moving); their start values are the ends of the previous run.

@@ -91,6 +91,9 @@ class TimingState : public AreaState {
     // Samples not yet in the process store (under pending_lock_): the hot path adds here without
     // the store's mutex; readers fold them in first (FoldedStats).
     Counters pending;
+    // The rows its last run counted: a write retried after a schema change (OnUntrackedProfile)
+    // replaces its attempt's count (the previous statement's changes) with its own.
+    int64_t last_rows = 0;
     std::string raw;  // the statement's SQL, to notice a pointer reused by another statement
     std::string query;
     int64_t query_id = 0;
