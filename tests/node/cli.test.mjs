@@ -50,6 +50,21 @@ export default defineConfig({
   return dir;
 }
 
+// Two application connections: `holder` keeps the write lock (its transaction left open) and
+// `waiter`'s INSERT fails with SQLITE_BUSY after its 50 ms busy timeout.
+function busyInsert(t, file) {
+  const holder = openDoctor(file);
+  const waiter = openDoctor(file);
+  t.after(() => { waiter.close(); holder.close(); });
+  holder.pragma('journal_mode = WAL');
+  waiter.pragma('busy_timeout = 50');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
+  assert.throws(() => waiter.prepare("INSERT INTO users(id, email) VALUES (2, 'b@x')").run(),
+    /database is locked/);
+  return { holder, waiter };
+}
+
 test('migrate reads drizzle.config.ts; check fails the pipeline on a cascading rebuild', (t) => {
   const dir = app(t, 3);
   let r = run(dir, 'migrate');
@@ -183,16 +198,7 @@ test("the command's own statements stay out of the application's statistics", (t
 test('locks shows the application\'s lock waits and the writer holding the lock', (t) => {
   const dir = app(t, 4);
   assert.equal(run(dir, 'migrate').code, 0);
-  const file = path.join(dir, 'app.db');
-  const holder = openDoctor(file);
-  const waiter = openDoctor(file);
-  t.after(() => { waiter.close(); holder.close(); });
-  holder.pragma('journal_mode = WAL');
-  waiter.pragma('busy_timeout = 50');
-  holder.exec('BEGIN IMMEDIATE');
-  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
-  assert.throws(() => waiter.prepare("INSERT INTO users(id, email) VALUES (2, 'b@x')").run(),
-    /database is locked/);
+  const { holder, waiter } = busyInsert(t, path.join(dir, 'app.db'));
   waiter.prepare('SELECT query_stats_flush()').get();
   const r = run(dir, 'locks', '--json');
   holder.exec('COMMIT');
@@ -214,16 +220,7 @@ test('locks shows the application\'s lock waits and the writer holding the lock'
 test('report in another process names the BUSY errors the application recorded', (t) => {
   const dir = app(t, 4);
   assert.equal(run(dir, 'migrate').code, 0);
-  const file = path.join(dir, 'app.db');
-  const holder = openDoctor(file);
-  const waiter = openDoctor(file);
-  t.after(() => { waiter.close(); holder.close(); });
-  holder.pragma('journal_mode = WAL');
-  waiter.pragma('busy_timeout = 50');
-  holder.exec('BEGIN IMMEDIATE');
-  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
-  assert.throws(() => waiter.prepare("INSERT INTO users(id, email) VALUES (2, 'b@x')").run(),
-    /database is locked/);
+  const { holder, waiter } = busyInsert(t, path.join(dir, 'app.db'));
   holder.exec('COMMIT');
   waiter.prepare('SELECT query_stats_flush()').get();
   const r = run(dir, 'report', 'app.db', '--json', '--migrations', 'drizzle');
