@@ -122,6 +122,12 @@ absl::Status PrivateDb::TimedOut() const {
       absl::StrCat("took longer than ", timeout_ms_, " ms (work_timeout_ms) and was stopped"));
 }
 
+void PrivateDb::AddStopContext(absl::string_view where) {
+  if (!stopped_.load(std::memory_order_acquire)) return;
+  absl::MutexLock lock(&mu_);
+  if (!stop_.ok()) stop_ = absl::Status(stop_.code(), absl::StrCat(stop_.message(), where));
+}
+
 void PrivateDb::Stop(absl::Status why) {
   absl::MutexLock lock(&mu_);
   if (stop_.ok()) stop_ = std::move(why);

@@ -32,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "ext/core/connection.h"
 #include "ext/core/setting.h"
@@ -72,6 +73,10 @@ class PrivateDb {
   void SetProgressHook(int (*hook)(void*), void* arg);
 
   static bool HasProgressHandler();
+
+  // Adds where the work was when it was stopped (" while replaying migration 'x'") to the
+  // reason the call fails with; nothing when the work was not stopped.
+  void AddStopContext(absl::string_view where);
 
  private:
   PrivateDb(Connection& caller, int64_t timeout_ms);

@@ -141,7 +141,8 @@ std::string NewMigrationPath(const Folder& folder, int64_t now_ms) {
 
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
                                                const std::vector<JournalRow>& journal,
-                                               const std::vector<HashLink>& chain) {
+                                               const std::vector<HashLink>& chain,
+                                               std::string* replaying) {
   sqlite3_limit(scratch, SQLITE_LIMIT_ATTACHED, 0);
   // The cheap check first: the journal's hashes may prove there is nothing to replay.
   ASSIGN_OR_RETURN(const std::string empty_hash, HashSchemaOf(scratch, "main", cache));
@@ -149,12 +150,14 @@ absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, 
   const HashChainVerdict verdict = CheckHashChain(chain, empty_hash, live_hash);
   std::vector<Drift> out;
   if (verdict.unchanged) return out;
+  std::optional<Drift> failed;
   auto replayed = [&]() -> absl::StatusOr<std::vector<SchemaObject>> {
-    ASSIGN_OR_RETURN(std::optional<Drift> failed, Replay(scratch, journal));
+    ASSIGN_OR_RETURN(failed, Replay(scratch, journal));
     if (failed) return absl::AbortedError(failed->detail);
     return ReadSchema(scratch, "main", nullptr);
   }();
   if (!replayed.ok() && replayed.status().code() == absl::StatusCode::kAborted) {
+    if (replaying != nullptr) *replaying = failed->name;
     out.push_back(Drift{"unreplayable", "", "", std::string(replayed.status().message()), "", "",
                         verdict.since});
     return out;

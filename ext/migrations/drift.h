@@ -49,10 +49,12 @@ std::string NewMigrationPath(const Folder& folder, int64_t now_ms);
 // `live`: the caller's connection (read only); `scratch`: an empty private database for the
 // replay (core PrivateDb, so the caller can interrupt it). `journal`: LoadJournal's rows;
 // `chain`: LoadHashChain's. When the chain's hashes prove the live schema is what the migrations
-// produce, nothing is replayed and there is no row.
+// produce, nothing is replayed and there is no row. `replaying`, when given, gets the name of the
+// migration whose replay failed (or was stopped), else stays as it is.
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
                                                const std::vector<JournalRow>& journal,
-                                               const std::vector<HashLink>& chain);
+                                               const std::vector<HashLink>& chain,
+                                               std::string* replaying = nullptr);
 
 }  // namespace doctor::migrations
 

@@ -343,10 +343,15 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
   if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database for the replay");
   Connection::InternalScope internal(c);
   ASSIGN_OR_RETURN(std::vector<migrations::HashLink> chain, migrations::LoadHashChain(c.db()));
+  std::string replaying;
   ASSIGN_OR_RETURN(std::vector<migrations::Drift> drift,
                    migrations::SchemaDrift(c.db(), (*scratch)->db(),
                                            &c.State<migrations::MigrateState>().cache, journal,
-                                           chain));
+                                           chain, &replaying));
+  // Stopped (work_timeout_ms, an interrupt): the call's error says which migration was running.
+  if (!replaying.empty()) {
+    (*scratch)->AddStopContext(absl::StrCat(" while replaying migration '", replaying, "'"));
+  }
   RowBuilder rows(kDriftColumns);
   for (const migrations::Drift& d : drift) {
     rows.NewRow();

@@ -69,6 +69,21 @@ TEST(MigrateTest, CheckInsideAWriteTransactionSaysToCommitFirst) {
             "1");
 }
 
+// A journal row whose SQL never ends (an endless recursive CTE) stops schema_drift at
+// work_timeout_ms: the error said only "took longer than ... and was stopped".
+TEST(MigrateTest, ADriftReplayStoppedByTheTimeoutNamesTheMigration) {
+  testing::Db db;
+  db.One("SELECT migrate('m1', 'CREATE TABLE a(x)')");
+  db.Exec("CREATE TABLE z(y);"  // drift, so the replay runs
+          "UPDATE doctor_migrations SET sql = 'CREATE TABLE a(x); INSERT INTO a WITH RECURSIVE "
+          "c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) SELECT i FROM c;'");
+  db.One("SELECT doctor_set('work_timeout_ms', 300)");
+  const std::string error = db.Error("SELECT * FROM schema_drift");
+  db.One("SELECT doctor_set('work_timeout_ms', 60000)");  // the default
+  EXPECT_THAT(error, HasSubstr("took longer than 300 ms"));
+  EXPECT_THAT(error, HasSubstr("while replaying migration 'm1'"));
+}
+
 // A database Drizzle's migrator migrated (drizzle-kit migrate): migration_status without a
 // folder listed nothing, as if no migration had been applied (found on an invoicing app).
 TEST(MigrateTest, StatusWithoutAFolderListsWhatDrizzlesMigratorApplied) {
