@@ -1,5 +1,7 @@
 #include "ext/indexes/advise_engine.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -86,14 +88,16 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options);
   ReportChosen(*scratch, items, pool, chosen, costs, &result);
   ReportLimits(items, pool, costs, options.step_cap, options.time_limit_s, &result);
-  // What was measured on an empty table is no evidence (a few VM steps either way): structural.
-  for (Recommendation& rec : result.recommendations) {
+  // What was measured on an empty table is no evidence (a few VM steps either way, which a
+  // covering variant of the structural advice wins once that is built): structural advice
+  // speaks for such a table alone.
+  auto unmeasured = [&](const Recommendation& rec) {
     const TableInfo* t = scratch->FindTable(rec.index.table);
-    if (t != nullptr && t->Unmeasured()) {
-      rec.basis = "structural";
-      rec.benefit = 0;
-    }
-  }
+    return t != nullptr && t->Unmeasured();
+  };
+  result.recommendations.erase(std::remove_if(result.recommendations.begin(),
+                                              result.recommendations.end(), unmeasured),
+                               result.recommendations.end());
   // Structural advice only where the measured set has nothing that serves the same lookups.
   const size_t measured = result.recommendations.size();
   for (Recommendation& rec : structural) {

@@ -166,6 +166,13 @@ void CandidateCollector::AddBundle(std::vector<int> bundle) {
 }
 
 void CandidateCollector::AddStructural(const Scan& scan, const TableInfo& t) {
+  // A lookup by a key of the table (a join's inner side on the parent's key) finds at most one
+  // row: it needs no index, and one that leads with or appends the key is wasted.
+  std::vector<std::string> equal;
+  for (const ScanConstraint& c : scan.constraints) {
+    if (c.eq && c.collation.empty()) equal.push_back(c.column);
+  }
+  if (!t.KeyWithin(equal).empty()) return;
   CandidateOptions plain;
   plain.allow_partial = false;
   plain.allow_covering = false;
@@ -176,7 +183,16 @@ void CandidateCollector::AddStructural(const Scan& scan, const TableInfo& t) {
     if (longest == nullptr || d.parts.size() > longest->parts.size()) longest = &d;
   }
   if (longest == nullptr) return;
-  const int id = Add(*longest);
+  // Every index of a rowid table ends with the rowid: an ascending rowid alias at the end of the
+  // key (a GROUP BY or ORDER BY of it) adds nothing that the key without it does not give.
+  IndexDef def = *longest;
+  while (def.parts.size() > 1 && t.integer_pk) {
+    const KeyPart& last = def.parts.back();
+    const int column = last.expression ? -1 : t.Column(last.column);
+    if (column < 0 || t.columns[column].pk != 1 || last.desc || !last.collation.empty()) break;
+    def.parts.pop_back();
+  }
+  const int id = Add(def);
   if (id >= 0) pool_.structural.push_back({id, statements_});
 }
 

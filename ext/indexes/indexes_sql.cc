@@ -98,7 +98,7 @@ constexpr Column kAdviseColumns[] = {
     {"drizzle", "TEXT", "The index as a Drizzle schema line: index('name').on(t.col, ...)[.where(sql`...`)]."},
     {"limits", "TEXT", "What cut the advice short (step cap, time limit, candidate cap); NULL when it is complete."},
     {"basis", "TEXT", "measured (VM steps on the sample) | structural (an empty table: from the statement's shape alone, benefit 0)."},
-    {"assumed", "TEXT", "The values its measurement bound to the parameters of the statements it helps (column = value (how it was picked)), '; '-separated; NULL when they have none."},
+    {"assumed", "TEXT", "The values its measurement bound to the parameters of the statements it helps (column = value (how it was picked)), '; '-separated; NULL when they have none, and for structural advice (nothing was measured)."},
 };
 
 constexpr Column kWhatIfColumns[] = {
@@ -163,7 +163,10 @@ absl::StatusOr<Rows> AdviceRows(const indexes::AdviceResult& result) {
     rows.Set("drizzle", indexes::DrizzleIndexLine(rec.index));
     rows.Set("limits", limits);
     rows.Set("basis", rec.basis);
-    if (!assumed.empty()) rows.Set("assumed", absl::StrJoin(assumed, "; "));
+    // Structural advice measured nothing: no value was assumed for it.
+    if (!assumed.empty() && rec.basis != "structural") {
+      rows.Set("assumed", absl::StrJoin(assumed, "; "));
+    }
   }
   // Nothing recommended because a limit cut the advice short: one row says so, rather than an
   // empty answer that looks complete.
