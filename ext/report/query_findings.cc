@@ -206,16 +206,22 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
     // steps say whether it scans (an index scan that ORDER BY ... LIMIT stops early does not);
     // not when its plan changed while they were summed (they are mostly the old plan's).
     const std::string plan_now = PlanNow(c, q);
-    const bool scans = ScansAWholeTable(plan_now) ||
-                       (!q.plan_changed && plan_now == q.plan &&
-                        q.rows_scanned_per_call >= kScannedRows);
+    const bool scans_table = ScansAWholeTable(plan_now);
+    const bool scans = scans_table || (!q.plan_changed && plan_now == q.plan &&
+                                       q.rows_scanned_per_call >= kScannedRows);
     if (!slow && !scans) continue;
-    if (++reported > kMostQueries) break;
+    if (reported >= kMostQueries) break;
     if (MostlyWaited(q)) {
+      ++reported;
       out.push_back(WaitingFinding(q));
       continue;
     }
-    out.push_back(QueryFinding(q, slow, scans, scans ? AdvisedIndex(c, q) : std::nullopt));
+    std::optional<std::string> fix = scans ? AdvisedIndex(c, q) : std::nullopt;
+    // An index read whole that no other index would spare (a GROUP BY over every row through
+    // its covering index) is how the query has to run: a finding only when it is slow.
+    if (!slow && !scans_table && !fix) continue;
+    ++reported;
+    out.push_back(QueryFinding(q, slow, scans, std::move(fix)));
   }
   return absl::OkStatus();
 }
