@@ -41,7 +41,12 @@ struct QueryRow {
   double total_ms = 0, mean_ms = 0, p95_ms = 0;
   std::string plan;
   double lock_wait_ms = 0;  // of total_ms, waiting in doctor's busy handler
-  bool plan_changed = false;  // its plan changed while these figures were summed
+  // Its plan changed while these figures were summed (they mix plans): when, and the runs with
+  // the new plan (plan_changes' latest row for it).
+  bool plan_changed = false;
+  std::string changed_at;
+  int64_t new_calls = 0;
+  double new_mean_ms = 0, new_steps = 0;
 };
 
 // "ran 20 times", with " (10 failed)" when runs failed.
@@ -79,8 +84,12 @@ std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q) {
 }
 
 Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std::string> fix) {
+  // Figures that mix plans say nothing of the rows the plan scans now.
   const std::string scanned =
-      scans && q.rows_scanned_per_call >= kScannedRows
+      q.plan_changed ? absl::StrFormat("; its plan changed at %s (since then %d runs, mean %.2f "
+                                       "ms, %.0f VM steps each)",
+                                       q.changed_at, q.new_calls, q.new_mean_ms, q.new_steps)
+      : scans && q.rows_scanned_per_call >= kScannedRows
           ? absl::StrCat("; each call scans ", q.rows_scanned_per_call, " rows")
           : "";
   std::string finding = absl::StrFormat(
@@ -130,21 +139,30 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
                          "json_each(errors)), 0) AS failed FROM query_stats "
                          "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1)), "
                          // Its plan changed while its figures were summed: they mix plans.
-                         "changed AS MATERIALIZED (SELECT query_id, max(at) AS at FROM "
-                         "plan_changes GROUP BY query_id) "
-                         "SELECT query_id, query, example, calls, "
+                         // (max() picks the latest row's other columns.)
+                         "changed AS MATERIALIZED (SELECT query_id, max(at) AS at, new_calls, "
+                         "new_mean_ms, new_steps FROM plan_changes GROUP BY query_id) "
+                         "SELECT q.query_id, query, example, calls, "
                          "fullscan_steps / max(calls - failed, 1) AS scanned, total_ms, mean_ms, "
-                         "p95_ms, plan, lock_wait_ms, failed, EXISTS (SELECT 1 FROM changed "
-                         "WHERE changed.query_id = q.query_id AND changed.at >= q.stats_since) "
-                         "FROM q "
+                         "p95_ms, plan, lock_wait_ms, failed, ch.at, ch.new_calls, "
+                         "ch.new_mean_ms, ch.new_steps FROM q LEFT JOIN changed ch "
+                         "ON ch.query_id = q.query_id AND ch.at >= q.stats_since "
                          "WHERE mean_ms >= ?2 OR (calls - failed >= 10 AND scanned >= ?3) "
                          "ORDER BY total_ms DESC LIMIT 50",
                          {Value(schema), Value(slow_ms), Value(kScannedRows)}));
   std::vector<QueryRow> queries;
   for (const Row& r : rows) {
-    queries.push_back({r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt(), r[4].AsInt(),
-                       r[10].AsInt(), r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(),
-                       r[8].AsText(), r[9].AsDouble(), r[11].AsInt() != 0});
+    QueryRow q{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt(), r[4].AsInt(),
+               r[10].AsInt(), r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(),
+               r[8].AsText(), r[9].AsDouble()};
+    if (!r[11].is_null()) {
+      q.plan_changed = true;
+      q.changed_at = r[11].AsText();
+      q.new_calls = r[12].AsInt();
+      q.new_mean_ms = r[13].AsDouble();
+      q.new_steps = r[14].AsDouble();
+    }
+    queries.push_back(std::move(q));
   }
   return queries;
 }
@@ -200,13 +218,20 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
   for (const QueryRow& q : queries) {
     // A query or a write is a statement to tune; a slow CREATE INDEX or PRAGMA is not.
     if (!IsAdvisable(KindOfStatement(q.query)) || CallsTheExtension(c, q.query)) continue;
-    const bool slow = q.mean_ms >= threshold;
+    bool slow = q.mean_ms >= threshold;
     // A full scan of an index (SCAN t USING COVERING INDEX i) reads every row too; its plan step
     // names an index, so while the plan is the one the application ran, its measured full-scan
     // steps say whether it scans (an index scan that ORDER BY ... LIMIT stops early does not);
     // not when its plan changed while they were summed (they are mostly the old plan's).
     const std::string plan_now = PlanNow(c, q);
-    const bool scans_table = ScansAWholeTable(plan_now);
+    bool scans_table = ScansAWholeTable(plan_now);
+    // Its plan changed while the figures were summed: the runs since then say what it costs now
+    // (a whole table of 30 rows read by the new plan is no finding because the old one read
+    // 3,000 for each call).
+    if (q.plan_changed && q.new_calls > 0) {
+      slow = q.new_mean_ms >= threshold;
+      scans_table = scans_table && q.new_steps >= kScannedRows;
+    }
     const bool scans = scans_table || (!q.plan_changed && plan_now == q.plan &&
                                        q.rows_scanned_per_call >= kScannedRows);
     if (!slow && !scans) continue;
