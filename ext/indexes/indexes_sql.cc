@@ -91,7 +91,11 @@ constexpr Column kAdviseColumns[] = {
     {"index_sql", "TEXT", "The CREATE INDEX statement to run, ending with ';' (NULL on the row that only reports limits)."},
     {"table_name", "TEXT", "The table it indexes."},
     {"columns", "TEXT", "Its key, as in the statement: \"a, b DESC\", with \" WHERE ...\" for a partial index."},
-    {"benefit", "REAL", "Share of the workload's weighted cost (VM steps) it saves, 0..1."},
+    {"benefit", "REAL",
+     "Share of the workload's weighted cost (VM steps) without any index that this index saves "
+     "within the set (what removing it would add back), 0..1; capped at 1 when removing it "
+     "would cost more than having no index at all (the planner then picks worse among the "
+     "others), so the shares of a set can add up to more than 1."},
     {"statements", "INTEGER", "How many workload statements it helps."},
     {"detail", "TEXT", "JSON per statement helped: sql, weight, cost and plan before and after, and a limit when one cut it."},
     {"est_bytes", "INTEGER", "Estimated size of the index on your data, in bytes."},
