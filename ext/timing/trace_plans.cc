@@ -44,6 +44,16 @@ void FoldNamesAsWritten(QueryPlan& plan) {
 
 }  // namespace
 
+// The runs not yet folded, of every statement, ran with the plans known so far: they are folded
+// before the epoch moves, so the plan history counts them there. Folding only the statement that
+// saw the change left the others' runs pending, and they then counted for the new plan (an
+// application that prepares a statement for each run has one slot per address it gets: 6 of 12
+// runs of the old plan went to the new one where the allocator did not hand back one address).
+void TimingState::AdvancePlanEpoch() {
+  FoldPending(/*discard=*/false);
+  ++plan_epoch_;
+}
+
 void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, uint32_t reprepares) {
   // Re-prepared since its last run ended (Relookup sets 0 for a statement's first run: a
   // re-prepare during it met a changed schema).
@@ -63,21 +73,17 @@ void TimingState::CheckPlan(Cached& c, sqlite3_stmt* stmt, uint32_t reprepares) 
   const bool by_bindings = reprepared && ReprepareAtConsecutiveRuns(c, stmt);
   c.reprepares = reprepares;
   if (by_bindings && c.plan_epoch == plan_epoch_) return;
-  if (reprepared && !by_bindings) {
-    ++plan_epoch_;  // statements prepared after the reload will not re-prepare: plan them again
-    LockPending();
-    FoldSlotLocked(c, TraceTimeOfDay());  // the runs so far go to the previous plan
-    UnlockPending();
-  }
+  // Statements prepared after the reload will not re-prepare: plan them again.
+  if (reprepared && !by_bindings) AdvancePlanEpoch();
   switch (c.kind) {
     case StatementKind::kAnalyze:
       PlanHistory::Global().NoteAnalyze(UnixMs());
-      ++plan_epoch_;
+      AdvancePlanEpoch();
       return;
     case StatementKind::kCreate:
     case StatementKind::kDrop:
     case StatementKind::kAlter:
-      ++plan_epoch_;
+      AdvancePlanEpoch();
       return;
     default:
       break;
