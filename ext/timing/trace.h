@@ -177,11 +177,11 @@ class TimingState : public AreaState {
   // pending_lock_). Returns the run's FULLSCAN_STEP growth.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD int64_t AddMovingCounters(Cached& c,
                                                                           sqlite3_stmt* stmt);
+  // The schema or the statistics changed: folds every pending sample, then moves plan_epoch_.
+  void AdvancePlanEpoch();
   // Plan history (plan_history.h): whether the statement may plan differently now (first run,
   // re-prepared, DDL or ANALYZE on this connection); queues its plan capture when so.
   // `reprepares`: its SQLITE_STMTSTATUS_REPREPARE now, which every caller has just read.
-  // The schema or the statistics changed: folds every pending sample, then moves plan_epoch_.
-  void AdvancePlanEpoch();
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void CheckPlan(Cached& c, sqlite3_stmt* stmt,
                                                              uint32_t reprepares);
   // At a statement start with nothing running: EXPLAIN QUERY PLAN of the queued statements on
