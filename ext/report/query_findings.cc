@@ -41,12 +41,12 @@ struct QueryRow {
   double total_ms = 0, mean_ms = 0, p95_ms = 0;
   std::string plan;
   double lock_wait_ms = 0;  // of total_ms, waiting in doctor's busy handler
-  // Its plan changed while these figures were summed (they mix plans): when, and the runs with
-  // the new plan (plan_changes' latest row for it).
-  bool plan_changed = false;
+  // Its plan changed while these figures were summed (they mix plans): when (empty: it did
+  // not), and the runs with the new plan (plan_changes' latest row for it).
   std::string changed_at;
   int64_t new_calls = 0;
   double new_mean_ms = 0, new_steps = 0;
+  bool plan_changed() const { return !changed_at.empty(); }
 };
 
 // "ran 20 times", with " (10 failed)" when runs failed.
@@ -86,7 +86,7 @@ std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q) {
 Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std::string> fix) {
   // Figures that mix plans say nothing of the rows the plan scans now.
   const std::string scanned =
-      q.plan_changed ? absl::StrFormat("; its plan changed at %s (since then %d runs, mean %.2f "
+      q.plan_changed() ? absl::StrFormat("; its plan changed at %s (since then %d runs, mean %.2f "
                                        "ms, %.0f VM steps each)",
                                        q.changed_at, q.new_calls, q.new_mean_ms, q.new_steps)
       : scans && q.rows_scanned_per_call >= kScannedRows
@@ -156,7 +156,6 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
                r[10].AsInt(), r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(),
                r[8].AsText(), r[9].AsDouble()};
     if (!r[11].is_null()) {
-      q.plan_changed = true;
       q.changed_at = r[11].AsText();
       q.new_calls = r[12].AsInt();
       q.new_mean_ms = r[13].AsDouble();
@@ -228,11 +227,11 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
     // Its plan changed while the figures were summed: the runs since then say what it costs now
     // (a whole table of 30 rows read by the new plan is no finding because the old one read
     // 3,000 for each call).
-    if (q.plan_changed && q.new_calls > 0) {
+    if (q.plan_changed() && q.new_calls > 0) {
       slow = q.new_mean_ms >= threshold;
       scans_table = scans_table && q.new_steps >= kScannedRows;
     }
-    const bool scans = scans_table || (!q.plan_changed && plan_now == q.plan &&
+    const bool scans = scans_table || (!q.plan_changed() && plan_now == q.plan &&
                                        q.rows_scanned_per_call >= kScannedRows);
     if (!slow && !scans) continue;
     if (reported >= kMostQueries) break;
