@@ -44,12 +44,9 @@ std::string Ident(const std::string& name) {
   for (unsigned char c : name) {
     if (!(std::isalnum(c) || c == '_')) plain = false;
   }
-  static const char* const kKeywords[] = {"order", "group", "select", "from", "where", "table",
-                                          "index", "key", "values", "default", "check", "limit",
-                                          "to", "as", "by", "in", "is", "not", "null", "on"};
-  for (const char* k : kKeywords) {
-    if (absl::EqualsIgnoreCase(name, k)) plain = false;
-  }
+  // Any keyword is quoted: a bare `primary` or `join` is a syntax error in a key list, and the
+  // advice for such a column used to vanish (its candidate failed to build on the copy).
+  if (IsSqlKeyword(name)) plain = false;
   if (plain) return name;
   std::string out = "\"";
   for (char c : name) {
