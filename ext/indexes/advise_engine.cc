@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/indexes/candidate_pool.h"
@@ -55,6 +57,13 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   ScratchOptions so;
   so.sample_rows = options.sample_rows;
   so.foreign_keys = options.foreign_keys;
+  // A foreign key whose parent table is missing: with foreign_keys on, no write of its child
+  // prepares, so the application runs with them off and so does the copy.
+  std::string dangling;
+  if (so.foreign_keys) {
+    ASSIGN_OR_RETURN(dangling, ForeignKeyToMissingTable(connection, "main"));
+    if (!dangling.empty()) so.foreign_keys = false;
+  }
   so.analyze_sample = options.analyze_sample;
   so.step_cap = options.step_cap;
   so.expected_rows = options.rows;
@@ -73,7 +82,9 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   ASSIGN_OR_RETURN(std::unique_ptr<Probe> probe, Probe::Build(*scratch));
   ASSIGN_OR_RETURN(std::vector<WorkloadItem> items, LoadWorkload(*scratch, workload));
   phase("loaded");
-  CandidatePool pool = CollectCandidates(connection, *scratch, *probe, options, &items);
+  AdviseOptions effective = options;
+  effective.foreign_keys = so.foreign_keys;
+  CandidatePool pool = CollectCandidates(connection, *scratch, *probe, effective, &items);
   std::vector<Recommendation> structural = StructuralAdvice(pool);
   phase("candidates");
 
@@ -88,6 +99,10 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options);
   ReportChosen(*scratch, items, pool, chosen, costs, &result);
   ReportLimits(items, pool, costs, options.step_cap, options.time_limit_s, &result);
+  if (!dangling.empty()) {
+    result.limits.push_back(absl::StrCat("writes measured without foreign key actions: the foreign "
+                                         "key ", dangling, " names a table that does not exist"));
+  }
   // What was measured on an empty table is no evidence (a few VM steps either way, which a
   // covering variant of the structural advice wins once that is built): structural advice
   // speaks for such a table alone.

@@ -54,4 +54,33 @@ TEST_F(UnseenTest, ColumnsNamedByKeywordsAreQuotedAndAdvised) {
   ExpectRuns(got);
 }
 
+// indexexpr1.test: indexes on different expressions of one column are not duplicates; lint said
+// `DROP INDEX` for upper(b) as "the same key as" lower(b).
+TEST_F(UnseenTest, LintTellsExpressionIndexesApart) {
+  db_.Exec("CREATE TABLE t(a INT, b TEXT); CREATE INDEX i1 ON t(lower(b));"
+           "CREATE INDEX i2 ON t(upper(b)); CREATE INDEX i3 ON t(upper(b), a);"
+           "INSERT INTO t SELECT value, 'b' || value FROM seq;");
+  auto rows = db_.Rows("SELECT kind, index_name FROM index_lint");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"prefix", "i2"}));
+}
+
+// autoindex5.test, collate1.test: a foreign key names a table that does not exist (the tests run
+// with foreign_keys off). The copy ran with them on, where no write of the child prepares, and
+// the whole workload failed with "no such table: main.artists".
+TEST_F(UnseenTest, ForeignKeyToAMissingTableDoesNotBlockTheAdvice) {
+  db_.Exec("CREATE TABLE albums(id INTEGER PRIMARY KEY, name TEXT, artist_id INT REFERENCES "
+           "artists); INSERT INTO albums SELECT value, 'a' || value, value % 50 FROM seq;");
+  const std::string workload = "INSERT INTO albums(name, artist_id) VALUES ('x', 1);"
+                               "SELECT * FROM albums WHERE name = 'a7'";
+  auto rows = db_.Rows("SELECT index_sql, limits FROM index_advise(" +
+                       doctor::QuoteLiteral(workload) + ")");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], HasSubstr("ON albums(name)"));
+  EXPECT_THAT(rows[0][1], HasSubstr("albums -> artists"));
+  auto whatif = db_.Rows("SELECT error FROM index_whatif(" + doctor::QuoteLiteral(workload) +
+                         ", 'CREATE INDEX i ON albums(name)')");
+  EXPECT_EQ(whatif.size(), 2u);
+}
+
 }  // namespace
