@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "ext/indexes/sql_tokens.h"
 
@@ -34,6 +35,13 @@ bool NotIndexable(const std::string& f) {
   return false;
 }
 
+// A column as an index expression writes it: a quoted name stays quoted (its constant arguments
+// kept: `json_extract("b o", '$.k')`, not `json_extract("b o")`, which does not build).
+std::string ColumnInExpression(const Token& column) {
+  if (column.kind == Kind::kWord) return column.text;
+  return absl::StrCat("\"", absl::StrReplaceAll(column.text, {{"\"", "\"\""}}), "\"");
+}
+
 // The expression f(col[, constants]) whose ")" is t[close] ("" when it is not one): the text
 // ExpressionPredicates gives it, and its column.
 std::string ExpressionEndingAt(const std::vector<Token>& t, size_t close, std::string* column) {
@@ -47,13 +55,12 @@ std::string ExpressionEndingAt(const std::vector<Token>& t, size_t close, std::s
   size_t k = open + 1;
   if (k + 2 < close && IsIdent(t[k]) && t[k + 1].text == "." && IsIdent(t[k + 2])) k += 2;
   if (k >= close || !IsIdent(t[k])) return "";
-  std::string expr = absl::StrCat(t[open - 1].text, "(", t[k].text);
+  std::string expr = absl::StrCat(t[open - 1].text, "(", ColumnInExpression(t[k]));
   for (size_t a = k + 1; a < close; ++a) {
     if (t[a].text != "," && t[a].kind != Kind::kString && t[a].kind != Kind::kNumber) return "";
     absl::StrAppend(&expr, t[a].text == "," ? ", " : t[a].text);
   }
   *column = t[k].text;
-  if (t[k].kind != Kind::kWord) return absl::StrCat(t[open - 1].text, "(\"", *column, "\")");
   return expr + ")";
 }
 
@@ -171,14 +178,12 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
       ++close;
     }
     if (!constant_args || close + 1 >= t.size() || !IsComparison(t[close + 1])) continue;
-    std::string expr = absl::StrCat(t[i].text, "(", column);
+    // The column appears unqualified in the index expression, quoted as it must be.
+    std::string expr = absl::StrCat(t[i].text, "(", ColumnInExpression(t[k]));
     for (size_t a = k + 1; a < close; ++a) {
       absl::StrAppend(&expr, t[a].text == "," ? ", " : t[a].text);
     }
     expr += ")";
-    // The column must appear unqualified in the index expression.
-    bool simple = t[k].kind == Kind::kWord;
-    if (!simple) expr = absl::StrCat(t[i].text, "(\"", column, "\")");
     ExpressionUse use{expr, column};
     const Token& op = t[close + 1];
     use.equality = op.text == "=" || op.text == "==" ||
