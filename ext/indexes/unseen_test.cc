@@ -96,4 +96,31 @@ TEST_F(UnseenTest, ExpressionOnAQuotedColumnKeepsItsArguments) {
   ExpectRuns(got);
 }
 
+// A candidate SQLite refuses (an expression of a non-deterministic function) used to vanish as
+// the keyword-named and quoted-column ones above did: now the advice says it was left out.
+TEST_F(UnseenTest, ACandidateThatDoesNotPrepareIsReportedNotDropped) {
+  db_.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, a INT);"
+           "INSERT INTO t SELECT value, value FROM seq;");
+  auto rows = db_.Rows("SELECT index_sql, limits FROM index_advise('SELECT * FROM t WHERE "
+                       "randomblob(a) = x''00''; SELECT * FROM t WHERE a = 5')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], HasSubstr("ON t(a)"));
+  EXPECT_THAT(rows[0][1], HasSubstr("t(randomblob(a)): non-deterministic functions prohibited"));
+}
+
+// in3.test, skipscan1.test, collateB.test on generated rows (10 values per column): index_advise
+// proposed t1(y) for max(y) and t2(c) for `c = 1` (each cheaper by far on the sample), and once
+// they were built, index_lint said low_selectivity, DROP INDEX: "a scan is about as fast".
+TEST_F(UnseenTest, LintDoesNotFlagWhatTheAdvisorJustProposed) {
+  db_.Exec("CREATE TABLE t1(w INT, x INT, y INT); CREATE TABLE t2(id INTEGER PRIMARY KEY, c INT);"
+           "INSERT INTO t1 SELECT value, value, value % 10 FROM seq WHERE value <= 600;"
+           "INSERT INTO t2 SELECT value, value % 10 FROM seq WHERE value <= 600;");
+  auto got = Advise("INSERT INTO t2 SELECT 101 - w, (SELECT max(y) FROM t1) + 1 - y FROM t1;"
+                    "SELECT * FROM t2 WHERE c = 3");
+  ASSERT_THAT(got, Contains(HasSubstr("ON t1(y)")));
+  ASSERT_THAT(got, Contains(HasSubstr("ON t2(c)")));
+  ExpectRuns(got);
+  EXPECT_THAT(db_.Rows("SELECT kind, index_name, finding FROM index_lint"), IsEmpty());
+}
+
 }  // namespace
