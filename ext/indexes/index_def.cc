@@ -72,6 +72,10 @@ std::string IndexDef::StableName() const {
   std::string name = absl::StrCat("idx_", Slug(table, 24, &cut));
   for (const KeyPart& p : parts) {
     absl::StrAppend(&name, "_", Slug(p.column, 24, &cut));
+    // `body -> '$.k'` slugs as `body ->> '$.k'` does: the rarer one gets the hash.
+    if (p.expression && absl::StrContains(p.column, "->") && !absl::StrContains(p.column, "->>")) {
+      cut = true;
+    }
     if (!p.collation.empty()) absl::StrAppend(&name, "_", Slug(p.collation, 10, &cut));
     if (p.desc) name += "_desc";
   }

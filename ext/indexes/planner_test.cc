@@ -426,6 +426,13 @@ TEST(ExistingIndex, AnExpressionIsKnownByItsText) {
   EXPECT_EQ(expr("").parts[0].column, "<expression 1>");
 }
 
+TEST(StableName, JsonArrowsNameApart) {
+  const IndexDef text{"o", {{"body ->> '$.k'", "", false, true}}, ""};
+  const IndexDef json{"o", {{"body -> '$.k'", "", false, true}}, ""};
+  EXPECT_EQ(text.StableName(), "idx_o_body_k");
+  EXPECT_NE(json.StableName(), text.StableName());
+}
+
 TEST(PartialIndexWhere, TopLevelWhereOnly) {
   EXPECT_EQ(PartialIndexWhere("CREATE INDEX i ON t(a)"), "");
   EXPECT_EQ(PartialIndexWhere("CREATE INDEX i ON t(a)\nWHERE\tdone = 0;"), "done = 0");

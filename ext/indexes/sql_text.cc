@@ -158,6 +158,30 @@ std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger
   return out;
 }
 
+namespace {
+
+// `col ->> '$.path' = ...` (and `->`, SQLite 3.38+): the expression `col ->> '$.path'`, which an
+// index can hold as json_extract's is held (json101.test's shapes, and what ORMs write).
+void AppendJsonArrowPredicates(const std::vector<Token>& t, std::vector<ExpressionUse>* out) {
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (!IsIdent(t[i]) || (t[i + 1].text != "->>" && t[i + 1].text != "->")) continue;
+    if (i > 0 && (t[i - 1].text == "->" || t[i - 1].text == "->>")) continue;  // a chain
+    const Token& path = t[i + 2];
+    if ((path.kind != Kind::kString && path.kind != Kind::kNumber) || !IsComparison(t[i + 3])) {
+      continue;
+    }
+    ExpressionUse use{absl::StrCat(ColumnInExpression(t[i]), " ", t[i + 1].text, " ", path.text),
+                      t[i].text};
+    const Token& op = t[i + 3];
+    use.equality = op.text == "=" || op.text == "==" ||
+                   (IsWord(op, "IS") && !(i + 4 < t.size() && IsWord(t[i + 4], "NOT")));
+    if (use.equality) use.literal = LiteralAt(t, i + 4);
+    out->push_back(std::move(use));
+  }
+}
+
+}  // namespace
+
 std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
   std::vector<Token> t = Tokenize(sql);
   std::vector<ExpressionUse> out;
@@ -191,6 +215,7 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
     if (use.equality) use.literal = LiteralAt(t, close + 2);
     out.push_back(std::move(use));
   }
+  AppendJsonArrowPredicates(t, &out);
   return out;
 }
 
