@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ext/core/foreign_keys.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/indexes/candidate_pool.h"
 #include "ext/indexes/cost_cache.h"
+#include "ext/indexes/lint.h"
 #include "ext/indexes/probe.h"
 #include "ext/indexes/scratch.h"
 #include "ext/indexes/search.h"
@@ -47,6 +49,26 @@ CandidatePool CollectCandidates(Connection& connection, Scratch& scratch, Probe&
   pool.structural = std::move(structural);
   for (size_t s = 0; s < items->size(); ++s) (*items)[s].tables = (*items)[first[s]].tables;
   return pool;
+}
+
+// Nothing index_lint would then tell you to drop (one index model): an index whose lookups
+// save less than half a scan of rows this common is left out, and `limits` names it.
+void LeaveOutUnselective(Scratch& scratch, AdviceResult* result) {
+  std::vector<std::string> unselective;
+  auto& recs = result->recommendations;
+  recs.erase(std::remove_if(recs.begin(), recs.end(),
+                            [&](const Recommendation& rec) {
+                              if (!LintWouldCallUnselective(scratch, rec.index)) return false;
+                              unselective.push_back(rec.index.Name());
+                              return true;
+                            }),
+             recs.end());
+  if (!unselective.empty()) {
+    result->limits.push_back(absl::StrCat(
+        "left out as index_lint would call them low_selectivity (each key value matches 10% of "
+        "the rows or more, and a lookup saves less than half a scan): ",
+        absl::StrJoin(unselective, ", ")));
+  }
 }
 
 }  // namespace
@@ -103,6 +125,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
     result.limits.push_back(absl::StrCat("writes measured without foreign key actions: the foreign "
                                          "key ", dangling, " names a table that does not exist"));
   }
+  LeaveOutUnselective(*scratch, &result);
   // What was measured on an empty table is no evidence (a few VM steps either way, which a
   // covering variant of the structural advice wins once that is built): structural advice
   // speaks for such a table alone.

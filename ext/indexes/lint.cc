@@ -164,22 +164,17 @@ bool RedundancyFinding(const TableInfo& t, const IndexDef& a, std::vector<LintFi
   return false;
 }
 
-// The rarest full key value of `a` on the sample: the share of rows it matches (1 when unknown)
-// and whether looking it up through `a` costs fewer VM steps than a scan of the table, measured
-// as index_advise measures (so an index it proposes for a lookup or an ORDER BY / min / max of a
-// few-valued column is never called unselective here: a lookup of the rarest value is at least
-// as cheap as that of the value it was measured with).
-struct RarestKey {
-  double share = 1;
-  bool lookup_pays = false;
-};
+}  // namespace
+
 RarestKey RarestKeyOf(Scratch& scratch, const TableInfo& t, const IndexDef& a) {
   RarestKey out;
   std::vector<std::string> cols, match;
   for (const KeyPart& p : a.parts) {
-    if (p.expression) return out;
-    cols.push_back(QuoteIdentifier(p.column));
-    match.push_back(absl::StrCat(QuoteIdentifier(p.column), " IS ?",
+    if (p.expression && absl::StartsWith(p.column, "<expression")) return out;  // text unknown
+    const std::string term =
+        p.expression ? absl::StrCat("(", p.column, ")") : QuoteIdentifier(p.column);
+    cols.push_back(term);
+    match.push_back(absl::StrCat(term, " IS ?",
                                  p.collation.empty() ? "" : " COLLATE " + QuoteIdentifier(p.collation)));
   }
   const std::string table = QuoteIdentifier(t.name);
@@ -196,14 +191,16 @@ RarestKey RarestKeyOf(Scratch& scratch, const TableInfo& t, const IndexDef& a) {
       absl::StrCat("SELECT * FROM ", table, " INDEXED BY ", QuoteIdentifier(a.name), where), key);
   const StepCount scan =
       scratch.Run(absl::StrCat("SELECT * FROM ", table, " NOT INDEXED", where), key);
-  out.lookup_pays = indexed.error.empty() && scan.error.empty() && !indexed.capped &&
-                    indexed.steps < scan.steps;
+  out.measured = indexed.error.empty() && scan.error.empty();
+  out.lookup_pays = out.measured && !indexed.capped && 2 * indexed.steps < scan.steps;
   return out;
 }
 
+namespace {
+
 // Low selectivity: the full key still matches >= 10% of the rows on average (the copy's
-// statistics) and even its rarest value does, and a lookup of that value through the index costs
-// no fewer VM steps than a scan; never an index that serves a foreign key (else
+// statistics) and even its rarest value does, and a lookup of that value through the index saves
+// less than half a scan's VM steps (RarestKeyOf); never an index that serves a foreign key (else
 // dropping it brings back fk_without_index, and the advice oscillates).
 bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
                         const std::vector<ForeignKey>& fks, std::vector<LintFinding>* out) {
@@ -249,6 +246,22 @@ void UnusedFinding(const TableInfo& t, const IndexDef& a, const std::vector<Fore
 }
 
 }  // namespace
+
+bool LintWouldCallUnselective(Scratch& scratch, const IndexDef& d) {
+  const TableInfo* t = scratch.FindTable(d.table);
+  if (t == nullptr || !d.where.empty() || d.unique) return false;
+  for (const ForeignKey& fk : ForeignKeysOf(scratch, *t)) {
+    if (Leads(d, fk.columns)) return false;
+  }
+  auto rows = Query(scratch.db(), absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(t->name)));
+  if (!rows.ok() || rows->empty() || (*rows)[0][0].AsInt() < 100) return false;
+  IndexDef check = d;
+  check.name = "doctor_selectivity_check";
+  if (!Exec(scratch.db(), check.Ddl()).ok()) return false;
+  const bool low = RarestKeyOf(scratch, *t, check).LowSelectivity();
+  Exec(scratch.db(), "DROP INDEX doctor_selectivity_check").IgnoreError();
+  return low;
+}
 
 absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection) {
   ScratchOptions so;

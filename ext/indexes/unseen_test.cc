@@ -136,4 +136,23 @@ TEST_F(UnseenTest, JsonArrowOperatorsGetExpressionIndexes) {
   ExpectRuns(got);
 }
 
+// The other half of one index model: index_advise proposed jobs(attempts) for `attempts = 1`
+// (three values, a third of the rows each), and index_lint then called it low_selectivity. The
+// advice now leaves it out, and says so.
+TEST_F(UnseenTest, AdvisorLeavesOutWhatLintWouldCallUnselective) {
+  db_.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, project_id INT, state TEXT, priority INT,"
+           " run_at INT, attempts INT, payload TEXT);"
+           "INSERT INTO jobs SELECT value, value % 50, 'done', value % 10, value, value % 3, "
+           "'p' || value FROM seq;");
+  auto rows = db_.Rows("SELECT index_sql, limits FROM index_advise('SELECT * FROM jobs WHERE "
+                       "attempts = 1')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "NULL");
+  EXPECT_THAT(rows[0][1], HasSubstr("low_selectivity"));
+  EXPECT_THAT(rows[0][1], HasSubstr("idx_jobs_attempts"));
+  db_.Exec("CREATE INDEX jobs_attempts ON jobs(attempts)");
+  EXPECT_THAT(db_.Rows("SELECT kind FROM index_lint"),
+              Contains(std::vector<std::string>{"low_selectivity"}));
+}
+
 }  // namespace
