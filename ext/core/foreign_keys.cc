@@ -89,4 +89,20 @@ absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(Connect
   return ForeignKeysWithoutIndex(connection.db(), schema);
 }
 
+absl::StatusOr<std::string> ForeignKeyToMissingTable(Connection& connection,
+                                                     const std::string& schema) {
+  Connection::InternalScope internal(connection);
+  const std::string s = QuoteIdentifier(schema);
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(connection.db(),
+                         absl::StrCat("SELECT m.name, f.\"table\" FROM ", s, ".sqlite_schema m, "
+                                      "pragma_foreign_key_list(m.name, ?1) f WHERE m.type = 'table' "
+                                      "AND NOT EXISTS (SELECT 1 FROM ", s, ".sqlite_schema p WHERE "
+                                      "p.type = 'table' AND lower(p.name) = lower(f.\"table\")) "
+                                      "LIMIT 1"),
+                         {Value(schema)}));
+  if (rows.empty()) return std::string();
+  return absl::StrCat(rows[0][0].AsText(), " -> ", rows[0][1].AsText());
+}
+
 }  // namespace doctor

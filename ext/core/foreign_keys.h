@@ -46,6 +46,12 @@ absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(sqlite3
 absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(Connection& connection,
                                                                          const std::string& schema);
 
+// The first foreign key of the ordinary tables of `schema` whose parent table does not exist, as
+// "child -> parent"; "" when there is none. With foreign_keys on, SQLite refuses to prepare any
+// write of such a child ("no such table: main.parent"): its application runs with them off.
+absl::StatusOr<std::string> ForeignKeyToMissingTable(Connection& connection,
+                                                     const std::string& schema);
+
 }  // namespace doctor
 
 #endif  // DOCTOR_CORE_FOREIGN_KEYS_H_

@@ -87,6 +87,12 @@ void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& p
         "%s: the set is the best found so far (options: time_limit_s)",
         time_limit_s, StatementNumbers(cut)));
   }
+  if (pool.unbuildable > 0) {
+    result->limits.push_back(absl::StrCat(
+        pool.unbuildable, " candidate index", pool.unbuildable == 1 ? " was" : "es were",
+        " left out: its CREATE INDEX does not prepare on this schema (first: ",
+        pool.first_unbuildable, ")"));
+  }
   if (pool.truncated) {
     result->limits.push_back(absl::StrCat("candidates were capped at ", result->candidates,
                                           ": some statements' candidates were not considered"));

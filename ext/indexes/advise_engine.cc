@@ -9,10 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/indexes/candidate_pool.h"
 #include "ext/indexes/cost_cache.h"
+#include "ext/indexes/lint.h"
 #include "ext/indexes/probe.h"
 #include "ext/indexes/scratch.h"
 #include "ext/indexes/search.h"
@@ -47,6 +51,26 @@ CandidatePool CollectCandidates(Connection& connection, Scratch& scratch, Probe&
   return pool;
 }
 
+// Nothing index_lint would then tell you to drop (one index model): an index whose lookups
+// save less than half a scan of rows this common is left out, and `limits` names it.
+void LeaveOutUnselective(Scratch& scratch, AdviceResult* result) {
+  std::vector<std::string> unselective;
+  auto& recs = result->recommendations;
+  recs.erase(std::remove_if(recs.begin(), recs.end(),
+                            [&](const Recommendation& rec) {
+                              if (!LintWouldCallUnselective(scratch, rec.index)) return false;
+                              unselective.push_back(rec.index.Name());
+                              return true;
+                            }),
+             recs.end());
+  if (!unselective.empty()) {
+    result->limits.push_back(absl::StrCat(
+        "left out as index_lint would call them low_selectivity (each key value matches 10% of "
+        "the rows or more, and a lookup saves less than half a scan): ",
+        absl::StrJoin(unselective, ", ")));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<AdviceResult> Advise(Connection& connection,
@@ -55,6 +79,13 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   ScratchOptions so;
   so.sample_rows = options.sample_rows;
   so.foreign_keys = options.foreign_keys;
+  // A foreign key whose parent table is missing: with foreign_keys on, no write of its child
+  // prepares, so the application runs with them off and so does the copy.
+  std::string dangling;
+  if (so.foreign_keys) {
+    ASSIGN_OR_RETURN(dangling, ForeignKeyToMissingTable(connection, "main"));
+    if (!dangling.empty()) so.foreign_keys = false;
+  }
   so.analyze_sample = options.analyze_sample;
   so.step_cap = options.step_cap;
   so.expected_rows = options.rows;
@@ -73,7 +104,9 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   ASSIGN_OR_RETURN(std::unique_ptr<Probe> probe, Probe::Build(*scratch));
   ASSIGN_OR_RETURN(std::vector<WorkloadItem> items, LoadWorkload(*scratch, workload));
   phase("loaded");
-  CandidatePool pool = CollectCandidates(connection, *scratch, *probe, options, &items);
+  AdviseOptions effective = options;
+  effective.foreign_keys = so.foreign_keys;
+  CandidatePool pool = CollectCandidates(connection, *scratch, *probe, effective, &items);
   std::vector<Recommendation> structural = StructuralAdvice(pool);
   phase("candidates");
 
@@ -88,6 +121,11 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options);
   ReportChosen(*scratch, items, pool, chosen, costs, &result);
   ReportLimits(items, pool, costs, options.step_cap, options.time_limit_s, &result);
+  if (!dangling.empty()) {
+    result.limits.push_back(absl::StrCat("writes measured without foreign key actions: the foreign "
+                                         "key ", dangling, " names a table that does not exist"));
+  }
+  LeaveOutUnselective(*scratch, &result);
   // What was measured on an empty table is no evidence (a few VM steps either way, which a
   // covering variant of the structural advice wins once that is built): structural advice
   // speaks for such a table alone.

@@ -254,6 +254,24 @@ Scan CandidateCollector::ToScan(const ProbeScan& ps, const TableInfo& t,
   return scan;
 }
 
+// A candidate whose CREATE INDEX does not even prepare on the copy (a name or an expression the
+// advisor wrote wrongly) would fail to build and vanish from the advice unseen: it is left out
+// here and counted, and the advice says so (ReportLimits).
+bool CandidateCollector::Buildable(const IndexDef& d) {
+  IndexDef probe = d;
+  probe.name = "doctor_candidate_check";
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(scratch_.db(), probe.Ddl().c_str(), -1, &stmt, nullptr);
+  sqlite3_finalize(stmt);
+  if (rc == SQLITE_OK) return true;
+  if (pool_.unbuildable++ == 0) {
+    pool_.first_unbuildable = absl::StrCat(d.table, "(", d.ColumnsText(), ")",
+                                           d.where.empty() ? "" : " WHERE " + d.where, ": ",
+                                           sqlite3_errmsg(scratch_.db()));
+  }
+  return false;
+}
+
 int CandidateCollector::Add(IndexDef d) {
   auto known = ids_.find(d.Key());
   if (known != ids_.end()) return known->second;
@@ -267,6 +285,7 @@ int CandidateCollector::Add(IndexDef d) {
     if (IsPrefixOf(d, existing)) return -1;  // never recommend what exists
   }
   if (!seen_.insert(d.Key()).second) return -1;
+  if (!Buildable(d)) return -1;
   double key_bytes = 0;
   for (const KeyPart& p : d.parts) {
     key_bytes += p.expression ? 8 : scratch_.AvgBytes(t->name, p.column);

@@ -33,6 +33,8 @@ struct CandidatePool {
                                            // the tables of a join)
   std::set<int> effects;                   // candidates from FK actions and trigger bodies
   bool truncated = false;                  // max_candidates reached: some were left out
+  int unbuildable = 0;                     // candidates whose CREATE INDEX did not prepare
+  std::string first_unbuildable;           // the first of them, with SQLite's error
   // (candidate, statement): the first candidate of a statement's scan of an empty table
   // (structural.h); ids valid until the pool is pruned.
   std::vector<std::pair<int, int>> structural;
@@ -68,6 +70,7 @@ class CandidateCollector {
   void AddBundle(std::vector<int> bundle);
   // The candidate's id (an existing one when already known), or -1 when it is not a candidate.
   int Add(IndexDef d);
+  bool Buildable(const IndexDef& d);
   // On an empty table nothing can be measured: the scan's widest plain candidate (equality
   // columns, then a range or the ORDER BY) is proposed from structure (structural.h).
   void AddStructural(const Scan& scan, const TableInfo& t);

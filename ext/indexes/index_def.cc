@@ -44,12 +44,9 @@ std::string Ident(const std::string& name) {
   for (unsigned char c : name) {
     if (!(std::isalnum(c) || c == '_')) plain = false;
   }
-  static const char* const kKeywords[] = {"order", "group", "select", "from", "where", "table",
-                                          "index", "key", "values", "default", "check", "limit",
-                                          "to", "as", "by", "in", "is", "not", "null", "on"};
-  for (const char* k : kKeywords) {
-    if (absl::EqualsIgnoreCase(name, k)) plain = false;
-  }
+  // Any keyword is quoted: a bare `primary` or `join` is a syntax error in a key list, and the
+  // advice for such a column used to vanish (its candidate failed to build on the copy).
+  if (IsSqlKeyword(name)) plain = false;
   if (plain) return name;
   std::string out = "\"";
   for (char c : name) {
@@ -75,6 +72,10 @@ std::string IndexDef::StableName() const {
   std::string name = absl::StrCat("idx_", Slug(table, 24, &cut));
   for (const KeyPart& p : parts) {
     absl::StrAppend(&name, "_", Slug(p.column, 24, &cut));
+    // `body -> '$.k'` slugs as `body ->> '$.k'` does: the rarer one gets the hash.
+    if (p.expression && absl::StrContains(p.column, "->") && !absl::StrContains(p.column, "->>")) {
+      cut = true;
+    }
     if (!p.collation.empty()) absl::StrAppend(&name, "_", Slug(p.collation, 10, &cut));
     if (p.desc) name += "_desc";
   }
@@ -104,7 +105,7 @@ std::string IndexDef::Ddl() const {
 std::string IndexDef::Key() const {
   std::string key = absl::AsciiStrToLower(table);
   for (const KeyPart& p : parts) {
-    absl::StrAppend(&key, "|", absl::AsciiStrToLower(p.column), " ",
+    absl::StrAppend(&key, "|", p.expression ? p.column : absl::AsciiStrToLower(p.column), " ",
                     absl::AsciiStrToLower(p.collation), p.desc ? " d" : "");
   }
   absl::StrAppend(&key, "|w:", where);
@@ -117,7 +118,9 @@ bool IsPrefixOf(const IndexDef& a, const IndexDef& b) {
   for (size_t i = 0; i < a.parts.size(); ++i) {
     const KeyPart& x = a.parts[i];
     const KeyPart& y = b.parts[i];
-    if (!absl::EqualsIgnoreCase(x.column, y.column) ||
+    const bool same_column = x.expression ? x.column == y.column
+                                          : absl::EqualsIgnoreCase(x.column, y.column);
+    if (!same_column ||
         !absl::EqualsIgnoreCase(x.collation, y.collation) || x.expression != y.expression) {
       return false;
     }
@@ -152,16 +155,89 @@ std::string ScaleStat(const std::string& stat, double sample_rows, double real_r
   return absl::StrJoin(out, " ");
 }
 
+namespace {
+
+// The text of each term of CREATE INDEX's key list, its COLLATE and ASC/DESC left off, and any
+// whitespace or comment between two tokens as one space (`lower(b)  /* x */ DESC` -> "lower(b)").
+// Empty when there is no key list (an automatic index has no sql).
+std::vector<std::string> KeyTermTexts(const std::string& sql) {
+  std::vector<std::string> terms;
+  std::vector<Token> term;
+  int depth = 0;
+  auto finish = [&] {
+    while (!term.empty() && (term.back().kind == TokenKind::kSpace ||
+                             term.back().kind == TokenKind::kComment)) {
+      term.pop_back();
+    }
+    size_t n = term.size();
+    auto word = [&](size_t i, const char* w) {
+      return i < n && term[i].kind == TokenKind::kWord && absl::EqualsIgnoreCase(term[i].text, w);
+    };
+    std::vector<size_t> meaningful;
+    for (size_t i = 0; i < n; ++i) {
+      if (term[i].kind != TokenKind::kSpace && term[i].kind != TokenKind::kComment) {
+        meaningful.push_back(i);
+      }
+    }
+    size_t m = meaningful.size();
+    if (m > 0 && (word(meaningful[m - 1], "asc") || word(meaningful[m - 1], "desc"))) --m;
+    if (m >= 2 && word(meaningful[m - 2], "collate")) m -= 2;
+    std::string text;
+    bool gap = false;
+    for (size_t j = 0; j < m; ++j) {
+      const size_t i = meaningful[j];
+      if (j > 0 && i > meaningful[j - 1] + 1) gap = true;
+      if (gap && !text.empty()) text += ' ';
+      gap = false;
+      absl::StrAppend(&text, term[i].text);
+    }
+    terms.push_back(std::move(text));
+    term.clear();
+  };
+  bool in_key = false;
+  for (const Token& t : TokenizeSql(sql)) {
+    const bool open = t.kind == TokenKind::kOperator && t.text == "(";
+    const bool close = t.kind == TokenKind::kOperator && t.text == ")";
+    if (!in_key) {
+      if (open) in_key = true, depth = 1;
+      continue;
+    }
+    if (open) ++depth;
+    if (close && --depth == 0) {
+      finish();
+      break;
+    }
+    if (depth == 1 && t.kind == TokenKind::kOperator && t.text == ",") {
+      finish();
+      continue;
+    }
+    term.push_back(t);
+  }
+  return terms;
+}
+
+}  // namespace
+
 IndexDef ExistingIndex(const std::string& table, const std::string& name, bool unique,
                        const std::vector<XinfoKeyColumn>& key, const std::string& create_sql) {
   IndexDef d;
   d.table = table;
   d.name = name;
   d.unique = unique;
+  // An expression is known by its text: two expression indexes are the same only when they
+  // index the same expression (lower(b) and upper(b) are not duplicates).
+  const std::vector<std::string> terms = KeyTermTexts(create_sql);
   for (const XinfoKeyColumn& c : key) {
     KeyPart k;
     k.expression = c.cid == -2;
-    k.column = k.expression ? absl::StrCat("<expression ", d.parts.size() + 1, ">") : c.name;
+    const size_t n = d.parts.size();
+    if (!k.expression) {
+      k.column = c.name;
+    } else if (n < terms.size() && !terms[n].empty()) {
+      k.column = terms[n];
+    } else {
+      k.column = absl::StrCat("<expression ", n + 1, ">");
+    }
     k.desc = c.desc;
     const std::string& declared = c.declared_collation.empty() ? "BINARY" : c.declared_collation;
     if (!absl::EqualsIgnoreCase(c.collation, declared)) k.collation = c.collation;

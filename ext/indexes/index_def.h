@@ -65,8 +65,8 @@ struct XinfoKeyColumn {
   std::string declared_collation;  // the column's own, "" when BINARY or not a column
 };
 
-// An existing index read back into an IndexDef: expressions named "<expression N>", a collation
-// kept only when it differs from the column's own, the WHERE of a partial index taken from its
+// An existing index read back into an IndexDef: an expression by its text in `create_sql`
+// ("<expression N>" when there is none), a collation kept only when it differs from the column's own, the WHERE of a partial index taken from its
 // CREATE INDEX text (`create_sql`, "" when not partial). The one reader of live indexes for the
 // advisor's scratch schema and for schema_drift's Drizzle lines.
 IndexDef ExistingIndex(const std::string& table, const std::string& name, bool unique,

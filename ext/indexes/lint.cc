@@ -164,24 +164,43 @@ bool RedundancyFinding(const TableInfo& t, const IndexDef& a, std::vector<LintFi
   return false;
 }
 
-// The share of the sample's rows its rarest key value matches (1 when unknown): an index whose
-// rarest value is rare still serves lookups of that value (the advisor may have proposed it for
-// them), however common the other values are.
-double RarestKeyShare(Scratch& scratch, const TableInfo& t, const IndexDef& a) {
-  std::vector<std::string> cols;
+}  // namespace
+
+RarestKey RarestKeyOf(Scratch& scratch, const TableInfo& t, const IndexDef& a) {
+  RarestKey out;
+  std::vector<std::string> cols, match;
   for (const KeyPart& p : a.parts) {
-    if (p.expression) return 1;
-    cols.push_back(QuoteIdentifier(p.column));
+    if (p.expression && absl::StartsWith(p.column, "<expression")) return out;  // text unknown
+    const std::string term =
+        p.expression ? absl::StrCat("(", p.column, ")") : QuoteIdentifier(p.column);
+    cols.push_back(term);
+    match.push_back(absl::StrCat(term, " IS ?",
+                                 p.collation.empty() ? "" : " COLLATE " + QuoteIdentifier(p.collation)));
   }
-  auto rows = Query(scratch.db(), absl::StrCat("SELECT min(n) * 1.0 / sum(n) FROM (SELECT "
-                                               "count(*) AS n FROM ", QuoteIdentifier(t.name),
-                                               " GROUP BY ", absl::StrJoin(cols, ", "), ")"));
-  if (!rows.ok() || rows->empty() || (*rows)[0][0].is_null()) return 1;
-  return (*rows)[0][0].AsDouble();
+  const std::string table = QuoteIdentifier(t.name);
+  auto rows = Query(scratch.db(), absl::StrCat("SELECT n * 1.0 / sum(n) OVER (), ",
+                                               absl::StrJoin(cols, ", "), " FROM (SELECT count(*) "
+                                               "AS n, ", absl::StrJoin(cols, ", "), " FROM ", table,
+                                               " GROUP BY ", absl::StrJoin(cols, ", "),
+                                               ") ORDER BY n LIMIT 1"));
+  if (!rows.ok() || rows->empty() || (*rows)[0][0].is_null()) return out;
+  out.share = (*rows)[0][0].AsDouble();
+  const std::vector<Value> key((*rows)[0].begin() + 1, (*rows)[0].end());
+  const std::string where = absl::StrCat(" WHERE ", absl::StrJoin(match, " AND "));
+  const StepCount indexed = scratch.Run(
+      absl::StrCat("SELECT * FROM ", table, " INDEXED BY ", QuoteIdentifier(a.name), where), key);
+  const StepCount scan =
+      scratch.Run(absl::StrCat("SELECT * FROM ", table, " NOT INDEXED", where), key);
+  out.measured = indexed.error.empty() && scan.error.empty();
+  out.lookup_pays = out.measured && !indexed.capped && 2 * indexed.steps < scan.steps;
+  return out;
 }
 
+namespace {
+
 // Low selectivity: the full key still matches >= 10% of the rows on average (the copy's
-// statistics) and even its rarest value does; never an index that serves a foreign key (else
+// statistics) and even its rarest value does, and a lookup of that value through the index saves
+// less than half a scan's VM steps (RarestKeyOf); never an index that serves a foreign key (else
 // dropping it brings back fk_without_index, and the advice oscillates).
 bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
                         const std::vector<ForeignKey>& fks, std::vector<LintFinding>* out) {
@@ -197,8 +216,9 @@ bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
       !absl::SimpleAtod(words[a.parts.size()], &per_key) || rows < 100 || per_key / rows < 0.1) {
     return false;
   }
-  const double rarest = RarestKeyShare(scratch, t, a);
-  if (rarest < 0.1) return false;
+  const RarestKey rarest_key = RarestKeyOf(scratch, t, a);
+  const double rarest = rarest_key.share;
+  if (rarest < 0.1 || rarest_key.lookup_pays) return false;
   out->push_back({"low_selectivity", t.name, a.name,
                   absl::StrCat(a.name, " (", a.ColumnsText(), "): each key value matches about ",
                                static_cast<int64_t>(per_key), " of ",
@@ -226,6 +246,22 @@ void UnusedFinding(const TableInfo& t, const IndexDef& a, const std::vector<Fore
 }
 
 }  // namespace
+
+bool LintWouldCallUnselective(Scratch& scratch, const IndexDef& d) {
+  const TableInfo* t = scratch.FindTable(d.table);
+  if (t == nullptr || !d.where.empty() || d.unique) return false;
+  for (const ForeignKey& fk : ForeignKeysOf(scratch, *t)) {
+    if (Leads(d, fk.columns)) return false;
+  }
+  auto rows = Query(scratch.db(), absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(t->name)));
+  if (!rows.ok() || rows->empty() || (*rows)[0][0].AsInt() < 100) return false;
+  IndexDef check = d;
+  check.name = "doctor_selectivity_check";
+  if (!Exec(scratch.db(), check.Ddl()).ok()) return false;
+  const bool low = RarestKeyOf(scratch, *t, check).LowSelectivity();
+  Exec(scratch.db(), "DROP INDEX doctor_selectivity_check").IgnoreError();
+  return low;
+}
 
 absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection) {
   ScratchOptions so;

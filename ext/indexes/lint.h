@@ -19,6 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "ext/core/connection.h"
+#include "ext/indexes/index_def.h"
+#include "ext/indexes/scratch.h"
 
 namespace doctor::indexes {
 
@@ -31,6 +33,22 @@ struct LintFinding {
 };
 
 absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection);
+
+// The rarest full key value of index `a` (built on the copy under its name): the share of the
+// sample's rows it matches (1 when unknown), and whether looking it up through `a` costs less
+// than half the VM steps of a scan, measured as index_advise measures. low_selectivity needs
+// both share >= 10% and !lookup_pays; index_advise leaves out what lint would flag so (one model).
+struct RarestKey {
+  double share = 1;
+  bool lookup_pays = false;
+  bool measured = false;  // false: unknown (an expression whose text is not known), never low
+  bool LowSelectivity() const { return measured && share >= 0.1 && !lookup_pays; }
+};
+RarestKey RarestKeyOf(Scratch& scratch, const TableInfo& t, const IndexDef& a);
+
+// Whether index_lint would call `d` low_selectivity once it is built (judged on the sample, which
+// is what lint reads when you have no statistics): index_advise does not propose such an index.
+bool LintWouldCallUnselective(Scratch& scratch, const IndexDef& d);
 
 }  // namespace doctor::indexes
 

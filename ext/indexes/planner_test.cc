@@ -402,11 +402,35 @@ TEST(ExistingIndex, ExpressionsCollationsAndPredicate) {
   ASSERT_EQ(d.parts.size(), 3u);
   EXPECT_EQ(d.parts[0].collation, "");
   EXPECT_TRUE(d.parts[1].expression);
-  EXPECT_EQ(d.parts[1].column, "<expression 2>");
+  EXPECT_EQ(d.parts[1].column, "lower(kind)");
   EXPECT_TRUE(d.parts[1].desc);
   EXPECT_EQ(d.parts[2].collation, "RTRIM");
   EXPECT_EQ(d.where, "done = 0");
   EXPECT_EQ(ExistingIndex("t", "i", true, {{0, "a", false, "BINARY", ""}}, "").where, "");
+}
+
+// index_lint called upper(b) a duplicate of lower(b): every expression was "<expression N>".
+TEST(ExistingIndex, AnExpressionIsKnownByItsText) {
+  auto expr = [](const std::string& sql) {
+    return ExistingIndex("t", "i", false, {{-2, "", false, "BINARY", ""}, {0, "a", false, "BINARY", ""}},
+                         sql);
+  };
+  const IndexDef lower = expr("CREATE INDEX i ON t(lower(b), a)");
+  const IndexDef upper = expr("CREATE INDEX i ON t(upper(b), a)");
+  const IndexDef spaced = expr("CREATE INDEX i ON \"t\" ( lower(b)  /* c */ COLLATE nocase DESC, a)");
+  EXPECT_EQ(lower.parts[0].column, "lower(b)");
+  EXPECT_EQ(spaced.parts[0].column, "lower(b)");
+  EXPECT_NE(lower.Key(), upper.Key());
+  EXPECT_FALSE(IsPrefixOf(lower, upper));
+  EXPECT_EQ(expr("CREATE INDEX i ON t(substr(b, 1, 2), a)").parts[0].column, "substr(b, 1, 2)");
+  EXPECT_EQ(expr("").parts[0].column, "<expression 1>");
+}
+
+TEST(StableName, JsonArrowsNameApart) {
+  const IndexDef text{"o", {{"body ->> '$.k'", "", false, true}}, ""};
+  const IndexDef json{"o", {{"body -> '$.k'", "", false, true}}, ""};
+  EXPECT_EQ(text.StableName(), "idx_o_body_k");
+  EXPECT_NE(json.StableName(), text.StableName());
 }
 
 TEST(PartialIndexWhere, TopLevelWhereOnly) {

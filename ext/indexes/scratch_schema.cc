@@ -70,11 +70,10 @@ absl::StatusOr<IndexDef> ReadIndex(Connection& user, const TableInfo& t, const R
     if (c.cid != -2 && ci >= 0) c.declared_collation = t.columns[ci].collation;
     key.push_back(std::move(c));
   }
+  // Its CREATE INDEX text: a partial index's WHERE, an expression's text.
   std::string create_sql;
-  if (listed[2].AsInt() != 0) {
-    for (const SchemaObject& o : objects) {
-      if (o.type == "index" && o.name == name) create_sql = o.sql;
-    }
+  for (const SchemaObject& o : objects) {
+    if (o.type == "index" && o.name == name) create_sql = o.sql;
   }
   return ExistingIndex(t.name, name, listed[1].AsInt() != 0, key, create_sql);
 }

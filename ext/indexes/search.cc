@@ -94,6 +94,8 @@ CandidatePool Renumbered(const CandidatePool& pool, const std::set<int>& keep) {
   std::map<int, int> renumber;
   CandidatePool out;
   out.truncated = pool.truncated;
+  out.unbuildable = pool.unbuildable;
+  out.first_unbuildable = pool.first_unbuildable;
   for (int c : keep) {
     renumber[c] = static_cast<int>(out.indexes.size());
     out.indexes.push_back(pool.indexes[c]);

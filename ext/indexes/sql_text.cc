@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "ext/indexes/sql_tokens.h"
 
@@ -34,6 +35,13 @@ bool NotIndexable(const std::string& f) {
   return false;
 }
 
+// A column as an index expression writes it: a quoted name stays quoted (its constant arguments
+// kept: `json_extract("b o", '$.k')`, not `json_extract("b o")`, which does not build).
+std::string ColumnInExpression(const Token& column) {
+  if (column.kind == Kind::kWord) return column.text;
+  return absl::StrCat("\"", absl::StrReplaceAll(column.text, {{"\"", "\"\""}}), "\"");
+}
+
 // The expression f(col[, constants]) whose ")" is t[close] ("" when it is not one): the text
 // ExpressionPredicates gives it, and its column.
 std::string ExpressionEndingAt(const std::vector<Token>& t, size_t close, std::string* column) {
@@ -47,13 +55,12 @@ std::string ExpressionEndingAt(const std::vector<Token>& t, size_t close, std::s
   size_t k = open + 1;
   if (k + 2 < close && IsIdent(t[k]) && t[k + 1].text == "." && IsIdent(t[k + 2])) k += 2;
   if (k >= close || !IsIdent(t[k])) return "";
-  std::string expr = absl::StrCat(t[open - 1].text, "(", t[k].text);
+  std::string expr = absl::StrCat(t[open - 1].text, "(", ColumnInExpression(t[k]));
   for (size_t a = k + 1; a < close; ++a) {
     if (t[a].text != "," && t[a].kind != Kind::kString && t[a].kind != Kind::kNumber) return "";
     absl::StrAppend(&expr, t[a].text == "," ? ", " : t[a].text);
   }
   *column = t[k].text;
-  if (t[k].kind != Kind::kWord) return absl::StrCat(t[open - 1].text, "(\"", *column, "\")");
   return expr + ")";
 }
 
@@ -151,6 +158,30 @@ std::vector<std::string> TriggerBodyStatements(const std::string& create_trigger
   return out;
 }
 
+namespace {
+
+// `col ->> '$.path' = ...` (and `->`, SQLite 3.38+): the expression `col ->> '$.path'`, which an
+// index can hold as json_extract's is held (json101.test's shapes, and what ORMs write).
+void AppendJsonArrowPredicates(const std::vector<Token>& t, std::vector<ExpressionUse>* out) {
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (!IsIdent(t[i]) || (t[i + 1].text != "->>" && t[i + 1].text != "->")) continue;
+    if (i > 0 && (t[i - 1].text == "->" || t[i - 1].text == "->>")) continue;  // a chain
+    const Token& path = t[i + 2];
+    if ((path.kind != Kind::kString && path.kind != Kind::kNumber) || !IsComparison(t[i + 3])) {
+      continue;
+    }
+    ExpressionUse use{absl::StrCat(ColumnInExpression(t[i]), " ", t[i + 1].text, " ", path.text),
+                      t[i].text};
+    const Token& op = t[i + 3];
+    use.equality = op.text == "=" || op.text == "==" ||
+                   (IsWord(op, "IS") && !(i + 4 < t.size() && IsWord(t[i + 4], "NOT")));
+    if (use.equality) use.literal = LiteralAt(t, i + 4);
+    out->push_back(std::move(use));
+  }
+}
+
+}  // namespace
+
 std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
   std::vector<Token> t = Tokenize(sql);
   std::vector<ExpressionUse> out;
@@ -171,14 +202,12 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
       ++close;
     }
     if (!constant_args || close + 1 >= t.size() || !IsComparison(t[close + 1])) continue;
-    std::string expr = absl::StrCat(t[i].text, "(", column);
+    // The column appears unqualified in the index expression, quoted as it must be.
+    std::string expr = absl::StrCat(t[i].text, "(", ColumnInExpression(t[k]));
     for (size_t a = k + 1; a < close; ++a) {
       absl::StrAppend(&expr, t[a].text == "," ? ", " : t[a].text);
     }
     expr += ")";
-    // The column must appear unqualified in the index expression.
-    bool simple = t[k].kind == Kind::kWord;
-    if (!simple) expr = absl::StrCat(t[i].text, "(\"", column, "\")");
     ExpressionUse use{expr, column};
     const Token& op = t[close + 1];
     use.equality = op.text == "=" || op.text == "==" ||
@@ -186,6 +215,7 @@ std::vector<ExpressionUse> ExpressionPredicates(const std::string& sql) {
     if (use.equality) use.literal = LiteralAt(t, close + 2);
     out.push_back(std::move(use));
   }
+  AppendJsonArrowPredicates(t, &out);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/status_macros.h"
 #include "ext/indexes/advise_engine.h"
@@ -82,6 +83,9 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
                                                  const std::vector<std::string>& index_ddl) {
   ScratchOptions so;
   so.workload = {sql};  // its joins priced as on the data, as index_advise prices them
+  // As index_advise: a foreign key to a missing table means the application runs without them.
+  ASSIGN_OR_RETURN(const std::string dangling, ForeignKeyToMissingTable(connection, "main"));
+  so.foreign_keys = dangling.empty();
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   ASSIGN_OR_RETURN(std::vector<std::string> statements, SplitAdvisable(scratch->db(), sql, true));
   if (statements.empty()) {
