@@ -28,13 +28,15 @@ bool OneOf(absl::string_view word, std::initializer_list<const char*> words) {
 
 }  // namespace
 
-// parse.y's `%fallback ID` list (LIKE_KW, COLUMNKW and CTIME_KW spelled out; CURRENT_DATE, _TIME
-// and _TIMESTAMP are left out on purpose: as a value they are always the keyword), plus the
-// window words the tokenizer turns into names by look-ahead (FILTER, OVER, WINDOW).
+// parse.y's `%fallback ID` list (LIKE_KW and COLUMNKW spelled out), plus the window words the
+// tokenizer turns into names by look-ahead (FILTER, OVER, WINDOW). Left out on purpose: the
+// words that start an expression, which SQLite never takes as a name where a value may stand
+// (CAST, RAISE, and CTIME_KW: CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP), so a quoted
+// "cast" stays quoted.
 bool IsFallbackKeyword(absl::string_view upper) {
   return OneOf(upper, {"ABORT",     "ACTION",     "AFTER",     "ALWAYS",    "ANALYZE",
                        "ASC",       "ATTACH",     "BEFORE",    "BEGIN",     "BY",
-                       "CASCADE",   "CAST",       "COLUMN",    "CONFLICT",  "CURRENT",
+                       "CASCADE",   "COLUMN",    "CONFLICT",  "CURRENT",
                        "DATABASE",  "DEFERRED",   "DESC",      "DETACH",    "DO",
                        "EACH",      "END",        "EXCLUDE",   "EXCLUSIVE", "EXPLAIN",
                        "FAIL",      "FILTER",     "FIRST",     "FOLLOWING", "FOR",
@@ -42,7 +44,7 @@ bool IsFallbackKeyword(absl::string_view upper) {
                        "IMMEDIATE", "INITIALLY",  "INSTEAD",   "KEY",       "LAST",
                        "LIKE",      "MATCH",      "MATERIALIZED", "NO",     "NULLS",
                        "OF",        "OFFSET",     "OTHERS",    "OVER",      "PARTITION",
-                       "PLAN",      "PRAGMA",     "PRECEDING", "QUERY",     "RAISE",
+                       "PLAN",      "PRAGMA",     "PRECEDING", "QUERY",
                        "RANGE",     "RECURSIVE",  "REGEXP",    "REINDEX",   "RELEASE",
                        "RENAME",    "REPLACE",    "RESTRICT",  "ROLLBACK",  "ROW",
                        "ROWS",      "SAVEPOINT",  "TEMP",      "TEMPORARY", "TIES",
@@ -67,7 +69,7 @@ bool StartsName(absl::string_view before) {
 bool KeywordIsName(absl::string_view upper, const WordContext& at) {
   if (!IsFallbackKeyword(upper) || !StartsName(at.before)) return false;
   // What follows makes it the keyword.
-  if (at.after == "(" || at.after == "BY") return false;  // CAST(, REPLACE(, PARTITION BY
+  if (at.after == "(" || at.after == "BY") return false;  // REPLACE(, LIKE(, PARTITION BY
   if (upper == "CURRENT" && at.after == "ROW") return false;
   if (at.after == "PRECEDING" || at.after == "FOLLOWING") return false;  // UNBOUNDED PRECEDING
   if (OneOf(upper, {"ROWS", "RANGE", "GROUPS"}) && at.before == "(" &&

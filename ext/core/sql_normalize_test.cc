@@ -264,6 +264,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"SELECT current_timestamp, \"current_timestamp\"",
              "SELECT CURRENT_TIMESTAMP, \"current_timestamp\""},
         Case{"SELECT \"order\", \"group\" FROM t", "SELECT \"order\", \"group\" FROM t"},
+        // A quoted keyword that would start an expression bare stays quoted (`SELECT cast FROM`
+        // is a syntax error), as does one the bare word would make a keyword.
+        Case{"SELECT \"cast\", \"raise\" FROM t", "SELECT \"cast\", \"raise\" FROM t"},
+        Case{"SELECT count(*) OVER (\"rows\" BETWEEN 1 AND 2) FROM \"replace\"",
+             "SELECT count(*) OVER (\"rows\" BETWEEN ? AND ?) FROM replace"},
         // select.sql: LIMIT/OFFSET fold, ORDER BY positions stay; comments and whitespace go.
         Case{"SELECT 1 AS \"int\" OFFSET 1", "SELECT ? AS int OFFSET ?"},
         Case{"/* c */ SELECT 'hello'\n  -- but this one\n  AS \"text\"", "SELECT ? AS text"},
