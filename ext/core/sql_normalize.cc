@@ -235,9 +235,11 @@ bool IsPositionTerm(const Token& tok, const std::vector<Out>& out, const Token* 
          (next->text == "," || next->text == ")" || next->text == ";");
 }
 
-// CREATE, ALTER and DROP define the schema: their literals are part of the definition.
+// CREATE, ALTER and DROP define the schema, PRAGMA a setting: their literals are part of the
+// definition (as pg_stat_statements keeps `SET work_mem = '1MB'` apart from '2MB'), and SQLite
+// takes no parameter there.
 bool IsDefinition(absl::string_view keyword) {
-  return keyword == "CREATE" || keyword == "ALTER" || keyword == "DROP";
+  return keyword == "CREATE" || keyword == "ALTER" || keyword == "DROP" || keyword == "PRAGMA";
 }
 
 // `CREATE [TEMP] <what>` so far (`out` starts with CREATE).
@@ -441,7 +443,7 @@ class Normalizer {
   std::vector<std::unique_ptr<std::string>> owned_;
   std::string text_;
   bool saw_values_ = false;
-  bool ddl_ = false;  // a CREATE, ALTER or DROP statement: literals kept (but CREATE TABLE AS)
+  bool ddl_ = false;  // CREATE, ALTER, DROP or PRAGMA: literals kept (but CREATE TABLE AS)
   bool in_trigger_body_ = false;  // between a CREATE TRIGGER's BEGIN and END
   int depth_ = 0;  // parentheses open in the current statement
   ByClause by_;

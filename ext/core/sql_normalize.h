@@ -12,9 +12,9 @@
 //     @name, $name) become `?`; a unary minus or plus directly before a number or parameter is
 //     folded into it (`a = -5` -> `a = ?`, but `a - 5` -> `a - ?`). After IS and NOT, NULL, TRUE
 //     and FALSE stay: `x IS TRUE` tests truth where `x IS 1` tests equality.
-//   - CREATE, ALTER and DROP keep their literals (`DEFAULT 0`, `CHECK (a > 0)`, a partial index's
-//     WHERE): they are part of the definition, and SQLite allows no parameter there. The query of
-//     `CREATE TABLE x AS SELECT ...` is normalized.
+//   - CREATE, ALTER, DROP and PRAGMA keep their literals (`DEFAULT 0`, `CHECK (a > 0)`, a partial
+//     index's WHERE, `PRAGMA cache_size = -2000`): they are part of the definition or setting, and
+//     SQLite allows no parameter there. The query of `CREATE TABLE x AS SELECT ...` is normalized.
 //   - a parenthesised list of two or more `?` after IN becomes `(?+)`: `IN (1, 2)`, `IN (1, 2, 3)`
 //     and `IN (?, ?)` share one shape (as PostgreSQL 18 squashes them); `IN (1)` stays `IN (?)`
 //     (SQLite runs it as `= ?`). `(?+)` is not valid SQL; `example` is the runnable form.

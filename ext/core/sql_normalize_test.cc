@@ -221,6 +221,10 @@ INSTANTIATE_TEST_SUITE_P(
              "CREATE TABLE c AS SELECT a AS col1, ? AS col2 FROM t WHERE a < ?"},
         Case{"create temp table c as select 1", "CREATE TEMP TABLE c AS SELECT ?"},
         Case{"Drop Table If Exists tab_stats", "DROP TABLE IF EXISTS tab_stats"},
+        // utility.sql's SET statements keep their values; SQLite's are PRAGMAs.
+        Case{"pragma cache_size = -2000", "PRAGMA cache_size = -2000"},
+        Case{"PRAGMA main.table_info('users')", "PRAGMA main.table_info('users')"},
+        Case{"Pragma Journal_Mode = WAL", "PRAGMA journal_mode = wal"},
         // A trigger is one statement: its body's `;` do not split it, its END is not COMMIT.
         Case{"create trigger tr after insert on t for each row when new.a > 5 begin "
              "update t set b = case when new.a > 6 then 1 end where id = new.id; "

@@ -92,3 +92,7 @@ DROP TABLE IF EXISTS nothing_here; Drop Table If Exists nothing_here;
 SELECT 'definitions', group_concat(query || '=' || calls, ' | ')
   FROM (SELECT query, calls FROM query_stats
         WHERE query LIKE 'CREATE %defs%' OR query LIKE 'DROP %' ORDER BY query);
+-- utility.sql's SET statements keep their values (SQLite's settings are PRAGMAs).
+PRAGMA cache_size = -1000; pragma Cache_Size = -1000; PRAGMA cache_size = -2000;
+SELECT 'pragmas', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats WHERE query LIKE 'PRAGMA cache_size%' ORDER BY query);
