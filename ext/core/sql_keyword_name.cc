@@ -56,12 +56,13 @@ namespace {
 
 // After these an operand or a name starts: a bare word here is a column, a table or a function.
 bool StartsName(absl::string_view before) {
-  return OneOf(before, {"(",      ",",      "=",      "==",     "!=",       "<>",    "<",
-                        ">",      "<=",     ">=",     "+",      "-",        "*",     "/",
-                        "%",      "||",     "&",      "|",      "<<",       ">>",    "->",
-                        "->>",    "~",      "SELECT", "DISTINCT", "ALL",    "WHERE", "AND",
-                        "OR",     "ON",     "SET",    "BY",     "FROM",     "JOIN",  "INTO",
-                        "HAVING", "WHEN",   "THEN",   "ELSE",   "RETURNING", "CASE"});
+  return OneOf(before, {"(",     ",",      "=",        "==",    "!=",     "<>",     "<",
+                        ">",     "<=",     ">=",       "+",     "-",      "*",      "/",
+                        "%",     "||",     "&",        "|",     "<<",     ">>",     "->",
+                        "->>",   "~",      "SELECT",   "DISTINCT", "ALL", "WHERE",  "AND",
+                        "OR",    "ON",     "SET",      "BY",    "FROM",   "JOIN",   "INTO",
+                        "HAVING", "WHEN",  "THEN",     "ELSE",  "CASE",   "BETWEEN", "OF",
+                        "RETURNING"});
 }
 
 }  // namespace
