@@ -13,6 +13,7 @@ namespace {
 using sql_internal::IsDigit;
 using sql_internal::IsIdChar;
 using sql_internal::IsIdStart;
+using sql_internal::TokenContext;
 
 // Keywords that are also functions: no space before their `(` (`REPLACE(x, ?, ?)`).
 bool IsFunctionKeyword(absl::string_view upper) {
@@ -48,20 +49,25 @@ bool StartsOperand(const std::vector<Out>& out, size_t end) {
   return false;
 }
 
-// `IN ( ? , ? , ... )` at the end of `out` (the `)` just pushed): replace the list by `(?+)`.
+// `IN ( ? , ? , ... )` of two or more values at the end of `out` (the `)` just pushed): replace
+// the list by `(?+)`. A single value stays `IN (?)`: SQLite runs `x IN (?)` as `x = ?`, and
+// pg_stat_statements does not squash a one-element list either.
 void FoldInList(std::vector<Out>& out) {
   // Walk back from the closing parenthesis over "? , ? , ?".
   size_t i = out.size() - 1;  // ")"
   if (i < 3) return;
   size_t j = i - 1;
+  int values = 0;
   while (true) {
     if (out[j].kind != Out::kValue) return;
+    ++values;
     if (j == 0) return;
     --j;
     if (IsOp(out[j], "(")) break;
     if (!IsOp(out[j], ",") || j == 0) return;
     --j;
   }
+  if (values < 2) return;
   // out[j] is "(", out[j-1] must be IN.
   if (j == 0 || out[j - 1].kind != Out::kKeyword || out[j - 1].text != "IN") return;
   out.resize(j + 1);
@@ -195,7 +201,10 @@ void FoldTransactionControl(std::vector<Out>& out) {
 // names case-insensitively in ASCII only), so `users`, `Users`, "users", `users` and [users] are
 // one name. A quoted name is written bare when it is a plain identifier and not a keyword, else in
 // double quotes. Texts that change are kept in `owned`.
-absl::string_view FoldName(const Token& tok, std::vector<std::unique_ptr<std::string>>* owned) {
+// A quoted keyword is written bare only when `bare_keyword` (it stands where SQLite takes the bare
+// word for the same name: `"key"` and `key` in `SELECT key FROM t` are one name).
+absl::string_view FoldName(const Token& tok, bool bare_keyword,
+                           std::vector<std::unique_ptr<std::string>>* owned) {
   const bool quoted = tok.kind == TokenKind::kQuotedName;
   if (!quoted && std::none_of(tok.text.begin(), tok.text.end(), absl::ascii_isupper)) {
     return tok.text;  // the common case: a lower-case bare name, no copy
@@ -205,7 +214,7 @@ absl::string_view FoldName(const Token& tok, std::vector<std::unique_ptr<std::st
   bool plain = !name.empty() && IsIdStart(name[0]) &&
                std::all_of(name.begin(), name.end(), IsIdChar);
   // A quoted keyword stays quoted even after a dot: `t."order"` is valid SQL, `t.order` is not.
-  if (quoted && plain) plain = !IsSqlKeyword(name);
+  if (quoted && plain && !bare_keyword) plain = !IsSqlKeyword(name);
   if (!plain) {
     std::string requoted = "\"";
     for (char c : name) requoted += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -226,9 +235,21 @@ bool IsPositionTerm(const Token& tok, const std::vector<Out>& out, const Token* 
          (next->text == "," || next->text == ")" || next->text == ";");
 }
 
+// CREATE, ALTER and DROP define the schema, PRAGMA a setting: their literals are part of the
+// definition (as pg_stat_statements keeps `SET work_mem = '1MB'` apart from '2MB'), and SQLite
+// takes no parameter there.
+bool IsDefinition(absl::string_view keyword) {
+  return keyword == "CREATE" || keyword == "ALTER" || keyword == "DROP" || keyword == "PRAGMA";
+}
+
+// `CREATE [TEMP] <what>` so far (`out` starts with CREATE).
+bool IsCreate(const std::vector<Out>& out, absl::string_view what) {
+  size_t i = 1;
+  if (i < out.size() && (IsKeyword(out[i], "TEMP") || IsKeyword(out[i], "TEMPORARY"))) ++i;
+  return i < out.size() && IsKeyword(out[i], what);
+}
+
 }  // namespace
-
-
 
 namespace {
 
@@ -275,10 +296,10 @@ class Normalizer {
       const Token* next = NextSignificant(i);
       switch (tok.kind) {
         case TokenKind::kWord:
-          OnWord(tok, NamePosition(prev, next));
+          OnWord(tok, prev, next);
           break;
         case TokenKind::kQuotedName:
-          out_.push_back({Out::kName, FoldName(tok, &owned_)});
+          OnQuotedName(tok, prev, next);
           break;
         case TokenKind::kNumber:
           if (by_.Inside(depth_) && IsPositionTerm(tok, out_, next)) {
@@ -289,7 +310,7 @@ class Normalizer {
         case TokenKind::kString:
         case TokenKind::kBlob:
         case TokenKind::kParameter:
-          OnValue();
+          OnValue(tok);
           break;
         case TokenKind::kOperator:
           OnOperator(tok);
@@ -314,26 +335,60 @@ class Normalizer {
     return nullptr;
   }
 
-  // Right after or before `.`, or after AS, a word is a name even when it is a keyword.
-  static bool NamePosition(const Token* prev, const Token* next) {
-    return (prev != nullptr && prev->kind == TokenKind::kOperator && prev->text == ".") ||
-           (next != nullptr && next->kind == TokenKind::kOperator && next->text == ".") ||
-           (prev != nullptr && prev->kind == TokenKind::kWord &&
-            absl::EqualsIgnoreCase(prev->text, "AS"));
+  // How a token of the output reads as the context of a word (sql_internal::WordContext).
+  absl::string_view OutContext(size_t back) const {
+    if (out_.size() < back) return "";
+    const Out& t = out_[out_.size() - back];
+    return t.kind == Out::kKeyword || t.kind == Out::kOp ? t.text : "";
   }
 
-  void OnWord(const Token& tok, bool name_position) {
-    const char* keyword = name_position ? nullptr : sql_internal::KeywordSpelling(tok.text);
-    if (keyword == nullptr) {
-      out_.push_back({Out::kName, FoldName(tok, &owned_)});
+  // Whether the keyword `upper` (a word's spelling) is a name where it stands.
+  bool KeywordIsName(absl::string_view upper, const Token* prev, const Token* next) const {
+    if (sql_internal::IsNamePosition(prev, next)) {
+      return !sql_internal::StartsQueryAfterAs(upper, prev, next);
+    }
+    return sql_internal::KeywordIsName(upper, {OutContext(2), OutContext(1), TokenContext(next)});
+  }
+
+  void OnWord(const Token& tok, const Token* prev, const Token* next) {
+    const char* keyword = sql_internal::KeywordSpelling(tok.text);
+    if (keyword == nullptr || KeywordIsName(keyword, prev, next)) {
+      out_.push_back({Out::kName, FoldName(tok, false, &owned_)});
       return;
     }
+    if (IsLiteralKeyword(keyword)) return OnValue(tok);
     out_.push_back({Out::kKeyword, keyword});
     if (out_.back().text == "VALUES") saw_values_ = true;
+    if (out_.size() == 1) ddl_ = IsDefinition(keyword);
+    // CREATE TABLE x AS: what follows is a query, normalized as one.
+    if (ddl_ && out_.back().text == "AS" && depth_ == 0 && IsCreate(out_, "TABLE")) ddl_ = false;
+    // A trigger's body is part of its statement: its `;` do not end it, its last END does.
+    if (ddl_ && out_.back().text == "BEGIN" && IsCreate(out_, "TRIGGER")) in_trigger_body_ = true;
+    if (in_trigger_body_ && out_.back().text == "END" && IsOp(out_[out_.size() - 2], ";")) {
+      in_trigger_body_ = false;
+    }
     by_.OnKeyword(out_, depth_);
   }
 
-  void OnValue() {
+  // NULL, TRUE and FALSE are values (`SET b = NULL` and `SET b = ?` are one statement), except
+  // after IS and NOT, where they are part of an operator: `x IS TRUE` tests truth, `x IS 1`
+  // equality; `IS NULL`, `NOT NULL` stay as written.
+  bool IsLiteralKeyword(absl::string_view keyword) const {
+    if (keyword != "NULL" && keyword != "TRUE" && keyword != "FALSE") return false;
+    const absl::string_view before = OutContext(1);
+    return before != "IS" && before != "NOT";
+  }
+
+  void OnQuotedName(const Token& tok, const Token* prev, const Token* next) {
+    std::string name = UnquoteSql(tok.text);
+    const char* keyword = sql_internal::KeywordSpelling(name);
+    const bool bare = keyword != nullptr && sql_internal::IsFallbackKeyword(keyword) &&
+                      KeywordIsName(keyword, prev, next);
+    out_.push_back({Out::kName, FoldName(tok, bare, &owned_)});
+  }
+
+  void OnValue(const Token& tok) {
+    if (ddl_) return OnDefinitionLiteral(tok);
     // A sign right before a literal, where an operand starts, belongs to the literal.
     if (!out_.empty() && (IsOp(out_.back(), "-") || IsOp(out_.back(), "+"))) {
       if (StartsOperand(out_, out_.size() - 1)) out_.pop_back();
@@ -341,8 +396,25 @@ class Normalizer {
     out_.push_back({Out::kValue, "?"});
   }
 
+  // A definition's literals are part of it (DEFAULT -1, CHECK (a > 0)): kept as written, with
+  // the sign of a negative number.
+  void OnDefinitionLiteral(const Token& tok) {
+    if (const char* keyword = sql_internal::KeywordSpelling(tok.text)) {
+      out_.push_back({Out::kKeyword, keyword});  // NULL, TRUE, FALSE
+      return;
+    }
+    if (!out_.empty() && (IsOp(out_.back(), "-") || IsOp(out_.back(), "+")) &&
+        StartsOperand(out_, out_.size() - 1)) {
+      owned_.push_back(std::make_unique<std::string>(std::string(out_.back().text)));
+      owned_.back()->append(tok.text.data(), tok.text.size());
+      out_.back() = {Out::kName, *owned_.back()};
+      return;
+    }
+    out_.push_back({Out::kName, tok.text});
+  }
+
   void OnOperator(const Token& tok) {
-    if (tok.text == ";") return FlushStatement();
+    if (tok.text == ";" && !in_trigger_body_) return FlushStatement();
     out_.push_back({Out::kOp, tok.text});
     if (tok.text == "(") ++depth_;
     if (tok.text == ")") {
@@ -354,6 +426,8 @@ class Normalizer {
   void FlushStatement() {
     depth_ = 0;
     by_ = ByClause();
+    ddl_ = false;
+    in_trigger_body_ = false;
     if (out_.empty()) return;
     if (saw_values_) FoldValues(out_);
     saw_values_ = false;
@@ -369,6 +443,8 @@ class Normalizer {
   std::vector<std::unique_ptr<std::string>> owned_;
   std::string text_;
   bool saw_values_ = false;
+  bool ddl_ = false;  // CREATE, ALTER, DROP or PRAGMA: literals kept (but CREATE TABLE AS)
+  bool in_trigger_body_ = false;  // between a CREATE TRIGGER's BEGIN and END
   int depth_ = 0;  // parentheses open in the current statement
   ByClause by_;
 };

@@ -6,24 +6,31 @@
 //     == "SELECT * FROM t WHERE id IN (?+) AND name = ?"
 //   QueryId(that text) == Fnv1a64(that text), the same in every process and every run.
 //
-// Rules of the normalized text (the "query" column of query_stats):
-//   - literals (numbers, strings, blobs x'..') and parameters (?, ?NNN, :name, @name, $name)
-//     become `?`; a unary minus or plus directly before a number or parameter is folded into it
-//     (`a = -5` -> `a = ?`, but `a - 5` -> `a - ?`). NULL, TRUE and FALSE stay: they change plans.
-//   - a parenthesised list made only of `?` after IN becomes `(?+)`: `IN (1)`, `IN (1, 2, 3)`
-//     and `IN (?, ?)` share one shape. `(?+)` is not valid SQL; `example` is the runnable form.
+// Rules of the normalized text (the "query" column of query_stats), adapted from
+// pg_stat_statements' (its regression tests; ext/timing/README.md "Grouping" says where we differ):
+//   - literals (numbers, strings, blobs x'..', NULL, TRUE, FALSE) and parameters (?, ?NNN, :name,
+//     @name, $name) become `?`; a unary minus or plus directly before a number or parameter is
+//     folded into it (`a = -5` -> `a = ?`, but `a - 5` -> `a - ?`). After IS and NOT, NULL, TRUE
+//     and FALSE stay: `x IS TRUE` tests truth where `x IS 1` tests equality.
+//   - CREATE, ALTER, DROP and PRAGMA keep their literals (`DEFAULT 0`, `CHECK (a > 0)`, a partial
+//     index's WHERE, `PRAGMA cache_size = -2000`): they are part of the definition or setting, and
+//     SQLite allows no parameter there. The query of `CREATE TABLE x AS SELECT ...` is normalized.
+//   - a parenthesised list of two or more `?` after IN becomes `(?+)`: `IN (1, 2)`, `IN (1, 2, 3)`
+//     and `IN (?, ?)` share one shape (as PostgreSQL 18 squashes them); `IN (1)` stays `IN (?)`
+//     (SQLite runs it as `= ?`). `(?+)` is not valid SQL; `example` is the runnable form.
 //   - two or more identical tuples after VALUES fold into the first followed by `+`:
 //     `VALUES (1, 'a'), (2, 'b')` -> `VALUES (?, ?)+`. A single-row VALUES stays as it is.
 //   - comments are dropped; tokens are separated by one space, with none after `(` or `.` and
 //     none before `)`, `,`, `.` or `;`, and none between a name and the `(` of its call.
-//   - SQL keywords are upper-cased (SQLite's keyword list plus TRUE/FALSE), except right after
-//     or before `.` and after AS, where they are names (`t.key`, `AS order`). A keyword used as
-//     a bare column name (`SELECT key FROM t`) is upper-cased too: SQLite names are
-//     case-insensitive, so the shape is the same.
+//   - SQL keywords are upper-cased (SQLite's keyword list plus TRUE/FALSE). A keyword SQLite also
+//     takes as a name (KEY, ACTION, FIRST, END, ...: parse.y's %fallback ID) is a name where it
+//     stands for one (`SELECT key, action FROM t`; sql_keyword_name.cc), and so is any word right
+//     after or before `.` and after AS (`t.key`, `AS order`).
 //   - names are folded as SQLite resolves them: quotes removed and ASCII letters lower-cased, so
 //     `users`, `Users`, "users", `users` (backquoted) and [users] are one name `users`; a name
-//     that is not a plain identifier, or is a keyword, is written in double quotes ("first
-//     name", "order"). Non-ASCII letters are kept (SQLite does not fold them either).
+//     that is not a plain identifier, or is a reserved keyword, is written in double quotes
+//     ("first name", "order", "values"); "key" where `key` is a name is written `key`.
+//     Non-ASCII letters are kept (SQLite does not fold them either).
 //   - an integer that is a whole ORDER BY or GROUP BY term is a column position and is kept
 //     (`ORDER BY 1` and `ORDER BY 2` are different statements); LIMIT/OFFSET values still fold.
 //   - transaction control has one spelling per statement: BEGIN [DEFERRED] [TRANSACTION] ->
@@ -101,6 +108,28 @@ bool IsIdStart(char c);
 bool IsIdChar(char c);
 // The upper-case spelling of a keyword (static storage), or nullptr when `word` is not one.
 const char* KeywordSpelling(absl::string_view word);
+
+// The tokens around a word: keywords upper-case, operators as written, "?" for a literal or a
+// parameter, "" for a name or nothing (sql_keyword_name.cc).
+struct WordContext {
+  absl::string_view before2;  // the token before `before`
+  absl::string_view before;   // the previous token
+  absl::string_view after;    // the next token
+};
+
+// True when the keyword `upper` (upper-case) stands for a name at `at`: it is one SQLite also
+// takes as a name (parse.y's %fallback ID: KEY, ACTION, FIRST, ...) and it stands where a name
+// does (`SELECT key, action FROM t`, but `PRIMARY KEY`, `PARTITION BY`, `CAST(` are keywords).
+bool KeywordIsName(absl::string_view upper, const WordContext& at);
+// True for the keywords of that %fallback ID list (upper-case).
+bool IsFallbackKeyword(absl::string_view upper);
+// How `token` reads as a WordContext entry ("" for nullptr).
+absl::string_view TokenContext(const Token* token);
+// Right after or before `.`, or after AS, a word is a name even when it is a keyword ...
+bool IsNamePosition(const Token* prev, const Token* next);
+// ... except what starts the query after AS: `AS SELECT`, `AS VALUES`, `AS WITH c ...`,
+// `AS NOT MATERIALIZED`, `AS MATERIALIZED (`.
+bool StartsQueryAfterAs(absl::string_view upper, const Token* prev, const Token* next);
 }  // namespace sql_internal
 
 }  // namespace doctor

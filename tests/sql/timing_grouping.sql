@@ -52,3 +52,47 @@ SELECT [name] FROM [users] WHERE [id] = 1;
 SELECT Name FROM Users WHERE ID = 2;
 SELECT 'identifiers fold', calls = 5 FROM query_stats WHERE query = 'SELECT name FROM users WHERE id = ?';
 SELECT 'one row', count(*) = 1 FROM query_stats WHERE lower(query) LIKE 'select %name% from %users% where %id% = ?';
+-- Adapted from pg_stat_statements' squashing.sql: a single IN element stays apart, two or more
+-- constants or parameters fold into one row whatever the length; expressions do not fold.
+CREATE TABLE squash(id INTEGER PRIMARY KEY, data INTEGER, key TEXT, action TEXT, flag INTEGER);
+SELECT query_stats_reset();
+SELECT * FROM squash WHERE id IN (1);
+SELECT * FROM squash WHERE id IN (1, 2, 3);
+SELECT * FROM squash WHERE id IN (1, 2, 3, 4);
+SELECT * FROM squash WHERE id IN (-1, 0x10, x'00', NULL, TRUE, 'x');
+SELECT * FROM squash WHERE id IN (1 + 1, 2 + 2);
+SELECT * FROM squash WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8, 9) AND data = 2;
+SELECT * FROM squash WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11) AND data = 2;
+SELECT 'squashing', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats WHERE query LIKE '%FROM squash%' ORDER BY query);
+-- dml.sql: NULL is a constant like any other; TRUE/FALSE too, but not after IS (a truth test).
+INSERT INTO squash(data, key) VALUES (1, 'a');
+INSERT INTO squash(data, key) VALUES (2, NULL);
+UPDATE squash SET key = NULL WHERE data = 1;
+UPDATE squash SET key = 'b' WHERE data = 2;
+SELECT count(*) FROM squash WHERE flag = TRUE;
+SELECT count(*) FROM squash WHERE flag = 0;
+SELECT count(*) FROM squash WHERE flag IS TRUE;
+SELECT count(*) FROM squash WHERE flag IS 1;
+SELECT 'null and booleans', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats
+        WHERE query LIKE 'INSERT INTO squash%' OR query LIKE 'UPDATE squash%'
+           OR query LIKE 'SELECT count(*) FROM squash%' ORDER BY query);
+-- Keywords SQLite takes as column names (key, action) are shown as written, one row for every
+-- spelling and quoting.
+SELECT key, action FROM squash WHERE key = 'a' AND action = 'x';
+SELECT "key", "action" FROM squash WHERE "key" = 'b' AND "action" = 'y';
+SELECT KEY, Action FROM squash WHERE [key] = 'c' AND `action` = 'z';
+SELECT 'keyword names', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats WHERE lower(query) LIKE 'select %key%, %action% from squash%');
+-- utility.sql: definitions keep their constants; spellings of one DROP fold.
+CREATE TABLE defs(a INT DEFAULT -1, b TEXT CHECK (b <> 'x'));
+CREATE INDEX defs_a ON defs(a) WHERE a > 0;
+DROP TABLE IF EXISTS nothing_here; Drop Table If Exists nothing_here;
+SELECT 'definitions', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats
+        WHERE query LIKE 'CREATE %defs%' OR query LIKE 'DROP %' ORDER BY query);
+-- utility.sql's SET statements keep their values (SQLite's settings are PRAGMAs).
+PRAGMA cache_size = -1000; pragma Cache_Size = -1000; PRAGMA cache_size = -2000;
+SELECT 'pragmas', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats WHERE query LIKE 'PRAGMA cache_size%' ORDER BY query);
