@@ -145,6 +145,20 @@ test('report: text, --json, --html, and exit 1 on a critical finding', (t) => {
   assert.equal(run(dir, 'report', '--migrations', 'broken', '--fail-on', 'never').code, 0);
 });
 
+test("report --fail-on warn: the command's own timing, off on purpose, is no warning", (t) => {
+  const dir = app(t, 3);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const r = run(dir, 'report', '--json', '--fail-on', 'warn');
+  const json = JSON.parse(r.out);
+  // Before: "warn timing query_stats: query timing is not active on this connection: off", the
+  // command's own doctor_set('timing', 'off'), in every report, and --fail-on warn exited 1.
+  assert.deepEqual(json.findings.filter((f) => f.severity !== 'info').map((f) => f.finding), []);
+  assert.equal(r.code, 0, r.out + r.err);
+  const timing = json.findings.filter((f) => f.area === 'timing' && f.object === 'query_stats');
+  assert.equal(timing.length, 1);
+  assert.match(timing[0].finding, /off in this process/);
+});
+
 test('advise, stats, wal and locks read what the application recorded', (t) => {
   const dir = app(t, 4);
   assert.equal(run(dir, 'migrate').code, 0);
