@@ -153,6 +153,14 @@ TEST(SqlText, ExpressionEqualitiesAndOrderBy) {
             1u);
 }
 
+TEST(SqlText, WithoutReturning) {
+  EXPECT_EQ(WithoutReturning("DELETE FROM t WHERE b = 5 RETURNING (SELECT 1), id"),
+            "DELETE FROM t WHERE b = 5 ");
+  EXPECT_EQ(WithoutReturning("UPDATE t SET a = (SELECT x FROM s RETURNING) RETURNING id"),
+            "UPDATE t SET a = (SELECT x FROM s RETURNING) ");
+  EXPECT_EQ(WithoutReturning("SELECT 'returning' FROM t"), "SELECT 'returning' FROM t");
+}
+
 TEST(SqlText, WithoutUpsert) {
   EXPECT_EQ(WithoutUpsert("INSERT INTO t(a) SELECT a FROM s WHERE b = 1 ON CONFLICT(a) DO "
                           "NOTHING"),

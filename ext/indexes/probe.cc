@@ -10,6 +10,7 @@
 #include "ext/core/args.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/indexes/sql_text.h"
 
 namespace doctor::indexes {
 namespace {
@@ -223,9 +224,22 @@ Probe::~Probe() {
 
 absl::Status Probe::Capture(const std::string& sql, std::vector<ProbeScan>* scans) {
   sink_ = scans;
+  const size_t known = scans->size();
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
   sqlite3_finalize(stmt);
+  if (rc != SQLITE_OK) {
+    // A virtual table refuses RETURNING ("DELETE RETURNING is not available on virtual tables");
+    // the write's scans are the same without it (before: UPDATE ... RETURNING, the job queue's
+    // claim, got no candidate and no advice). What the failed prepare planned is dropped first.
+    const std::string without = WithoutReturning(sql);
+    if (without.size() != sql.size()) {
+      scans->resize(known);
+      stmt = nullptr;
+      rc = sqlite3_prepare_v2(db_, without.c_str(), -1, &stmt, nullptr);
+      sqlite3_finalize(stmt);
+    }
+  }
   sink_ = nullptr;
   if (rc != SQLITE_OK) return absl::InvalidArgumentError(sqlite3_errmsg(db_));
   return absl::OkStatus();

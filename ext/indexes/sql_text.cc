@@ -298,4 +298,15 @@ std::string WithoutUpsert(const std::string& sql) {
   return sql;
 }
 
+std::string WithoutReturning(const std::string& sql) {
+  std::vector<Token> t = Tokenize(sql);
+  int depth = 0;
+  for (size_t i = 1; i < t.size(); ++i) {
+    if (t[i].text == "(") ++depth;
+    if (t[i].text == ")") --depth;
+    if (depth == 0 && IsWord(t[i], "RETURNING")) return sql.substr(0, t[i].begin);
+  }
+  return sql;
+}
+
 }  // namespace doctor::indexes

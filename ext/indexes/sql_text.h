@@ -53,6 +53,12 @@ std::vector<ColumnLiteral> PartialIndexEqualities(const std::string& create_inde
 // The statement without its top-level "ON CONFLICT ..." clause (unchanged when it has none).
 std::string WithoutUpsert(const std::string& sql);
 
+// The statement without its top-level "RETURNING ..." clause (unchanged when it has none): the
+// probe's virtual tables refuse RETURNING, and the clause changes no scan of the write.
+// Example: WithoutReturning("DELETE FROM jobs WHERE id = ? RETURNING id") ==
+//          "DELETE FROM jobs WHERE id = ? "
+std::string WithoutReturning(const std::string& sql);
+
 }  // namespace doctor::indexes
 
 #endif  // DOCTOR_INDEXES_SQL_TEXT_H_

@@ -139,6 +139,28 @@ std::string NewMigrationPath(const Folder& folder, int64_t now_ms) {
   return absl::StrCat(folder.path, "/", number, "_record_drift.sql");
 }
 
+std::vector<JournalRow> ReplayList(const std::vector<JournalRow>& journal,
+                                   const std::vector<PlanItem>& plan, std::string* edited) {
+  std::vector<JournalRow> out = journal;
+  for (const PlanItem& p : plan) {
+    if (p.file == nullptr) continue;
+    if (p.drizzle_edited) {
+      if (edited != nullptr && edited->empty()) *edited = p.name;
+      break;
+    }
+    if (!p.adopt) continue;
+    JournalRow j;
+    j.name = p.name;
+    j.checksum = p.file->checksum;
+    j.kind = "adopted";
+    j.sql = p.file->text;
+    j.source = "drizzle";
+    j.origin = p.file->path;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
                                                const std::vector<JournalRow>& journal,
                                                const std::vector<HashLink>& chain,

@@ -46,6 +46,16 @@ struct Drift {
 // Example: NewMigrationPath({kPlain, "/m", files 0001_a, 0002_b}, now) == "/m/0003_record_drift.sql"
 std::string NewMigrationPath(const Folder& folder, int64_t now_ms);
 
+// What schema_drift replays: `journal` (doctor_migrations, in apply order) followed by the
+// migrations only Drizzle's migrator applied (no doctor_migrations row, in __drizzle_migrations),
+// in the folder's order, with their files' text. `plan` is MakePlan's for the folder. A Drizzle-
+// applied migration whose file was edited since cannot be replayed (the text that ran is not
+// known): its name goes to `edited` (the first one) and the list stops before it.
+// Example: a database migrated by drizzle-kit migrate alone has an empty journal and two adopted
+// items: the result is their two files, so its tables are not "in no migration".
+std::vector<JournalRow> ReplayList(const std::vector<JournalRow>& journal,
+                                   const std::vector<PlanItem>& plan, std::string* edited);
+
 // `live`: the caller's connection (read only); `scratch`: an empty private database for the
 // replay (core PrivateDb, so the caller can interrupt it). `journal`: LoadJournal's rows;
 // `chain`: LoadHashChain's. When the chain's hashes prove the live schema is what the migrations

@@ -103,25 +103,37 @@ void AddStatusRow(RowBuilder& rows, const std::string& name, const std::string& 
   rows.Set("note", note);
 }
 
+// The __drizzle_migrations rows of migrations doctor_migrations does not hold (by checksum, or by
+// the hash Drizzle records for the text that ran): those only Drizzle's migrator applied.
+std::vector<migrations::DrizzleRow> DrizzleOnly(const std::vector<migrations::JournalRow>& journal,
+                                                const std::vector<migrations::DrizzleRow>& drizzle) {
+  absl::flat_hash_set<std::string> journaled;
+  for (const auto& j : journal) {
+    journaled.insert(j.checksum);
+    if (!j.sql.empty()) journaled.insert(migrations::DrizzleHash(j.sql));
+  }
+  std::vector<migrations::DrizzleRow> out;
+  for (const auto& d : drizzle) {
+    if (!journaled.count(d.hash)) out.push_back(d);
+  }
+  return out;
+}
+
 absl::StatusOr<Rows> Status(TableCall& call) {
   ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
   Connection& c = call.connection();
   ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
   RowBuilder rows(kStatusColumns);
   if (!path) {
-    absl::flat_hash_set<std::string> journaled;  // hashes of migrations doctor_migrations has
     for (const auto& j : journal) {
       bool reverted = j.kind == "revert";
       AddStatusRow(rows, j.name, reverted ? "pending" : "applied", j.checksum, j.applied_at,
                    j.duration_ms,
                    reverted ? Value("reverted") : j.kind == "apply" ? Value::Null() : Value(j.kind));
-      journaled.insert(j.checksum);
-      if (!j.sql.empty()) journaled.insert(migrations::DrizzleHash(j.sql));
     }
     // Migrations only Drizzle's migrator applied: a database it migrated listed none.
     ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
-    for (const auto& d : drizzle) {
-      if (journaled.count(d.hash)) continue;
+    for (const auto& d : DrizzleOnly(journal, drizzle)) {
       const std::string name =
           d.name ? *d.name
                  : absl::StrCat(migrations::DrizzleTable(), ":",
@@ -334,11 +346,39 @@ absl::StatusOr<Rows> Drift(TableCall& call) {
   ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
   Connection& c = call.connection();
   Value file = Value::Null();
+  ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
+  ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
+  // The migrations Drizzle's migrator applied are replayed too, from their files: without them
+  // every table of a database it migrated was "extra", in no migration.
+  std::string unknown;  // why they cannot all be replayed
   if (path) {
     ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
     file = Value(migrations::NewMigrationPath(folder, UnixMs()));
+    std::string edited;
+    journal = migrations::ReplayList(journal, migrations::MakePlan(folder, journal, drizzle), &edited);
+    if (!edited.empty()) {
+      unknown = absl::StrCat("migration '", edited, "' was applied by Drizzle's migrator and its "
+                             "file edited since: the text that ran is not known; the comparison "
+                             "stops here");
+    }
+  } else if (size_t n = DrizzleOnly(journal, drizzle).size(); n > 0) {
+    unknown = absl::StrCat(n, " migration(s) applied by Drizzle's migrator (in ",
+                           migrations::DrizzleTable(), ") are not in doctor_migrations: their text "
+                           "is in the migration folder, which schema_drift(folder) replays");
   }
-  ASSIGN_OR_RETURN(std::vector<migrations::JournalRow> journal, migrations::LoadJournal(c));
+  if (!unknown.empty()) {
+    RowBuilder rows(kDriftColumns);
+    rows.NewRow();
+    rows.Set("drift", Value("unreplayable"));
+    rows.Set("type", Value::Null());
+    rows.Set("name", Value(""));
+    rows.Set("detail", Value(unknown));
+    rows.Set("fix_sql", Value::Null());
+    rows.Set("drizzle", Value::Null());
+    rows.Set("migration_file", file);
+    rows.Set("since", Value::Null());
+    return rows.Finish();
+  }
   absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(c, ":memory:");
   if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database for the replay");
   Connection::InternalScope internal(c);

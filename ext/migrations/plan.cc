@@ -239,6 +239,7 @@ void DecideStatus(const MigrationFile& f, const JournalRow* j, const DrizzleRow*
                                     "endings (CRLF): applied ", eol_variant);
   } else if (d != nullptr) {
     item->status = PlanStatus::kChanged;
+    item->drizzle_edited = true;
     item->applied_at = d->applied_at;
     item->note = absl::StrCat("edited after Drizzle's migrator applied it: applied ", d->hash,
                               ", file now ", f.drizzle_checksum());

@@ -63,6 +63,9 @@ struct PlanItem {
   std::string note;
   bool adopt = false;         // applied by Drizzle's migrator only: journal it in doctor_migrations
   bool drizzle_only = false;  // applied per doctor_migrations, absent from __drizzle_migrations
+  // kChanged by Drizzle's migrator only: the file was edited after it ran, the text that ran is
+  // not known (doctor_migrations has no row of it).
+  bool drizzle_edited = false;
   // Folder layout: matched only by a row without a name, which Drizzle 1.0 ignores (it would run
   // the migration again): migrate_dir records a named row.
   bool drizzle_unnamed = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -266,7 +267,67 @@ std::string TableOfIndex(absl::string_view plan_text, absl::string_view index) {
   return step ? step->table : "";
 }
 
-std::string IndexFromPlan(absl::string_view plan_text, absl::string_view index) {
+namespace {
+
+// The query's tokens without spaces and comments.
+std::vector<Token> WordsOf(absl::string_view query) {
+  std::vector<Token> out;
+  for (const Token& t : TokenizeSql(query)) {
+    if (t.kind != TokenKind::kSpace && t.kind != TokenKind::kComment) out.push_back(t);
+  }
+  return out;
+}
+
+bool Is(const Token& t, absl::string_view keyword) {
+  return t.kind == TokenKind::kWord && absl::EqualsIgnoreCase(t.text, keyword);
+}
+
+std::string NameOf(const Token& t) {
+  return absl::AsciiStrToLower(t.kind == TokenKind::kQuotedName ? UnquoteSql(t.text)
+                                                                 : std::string(t.text));
+}
+
+// A SELECT reading one table (one FROM, no JOIN, no comma after FROM, no subquery).
+bool SingleTableSelect(const std::vector<Token>& w) {
+  if (w.empty() || !Is(w[0], "SELECT")) return false;
+  int froms = 0;
+  bool after_from = false;
+  for (const Token& t : w) {
+    if (Is(t, "SELECT") && &t != &w[0]) return false;
+    if (Is(t, "JOIN") || Is(t, "UNION") || Is(t, "GROUP")) return false;
+    if (Is(t, "FROM")) ++froms, after_from = true;
+    if (Is(t, "WHERE") || Is(t, "ORDER") || Is(t, "LIMIT")) after_from = false;
+    if (after_from && t.text == ",") return false;
+  }
+  return froms == 1;
+}
+
+// The ORDER BY terms as index columns ("run_at", "created_at DESC"); empty when one is not a plain
+// column (an expression, COLLATE, NULLS FIRST).
+std::vector<std::pair<std::string, bool>> OrderByColumns(const std::vector<Token>& w) {
+  std::vector<std::pair<std::string, bool>> out;
+  size_t i = 0;
+  while (i + 1 < w.size() && !(Is(w[i], "ORDER") && Is(w[i + 1], "BY"))) ++i;
+  for (i += 2; i < w.size() && !Is(w[i], "LIMIT") && w[i].text != ";";) {
+    if (w[i].kind != TokenKind::kWord && w[i].kind != TokenKind::kQuotedName) return {};
+    std::string name = NameOf(w[i++]);
+    if (i + 1 < w.size() && w[i].text == ".") name = NameOf(w[i + 1]), i += 2;  // t.column
+    bool desc = false;
+    if (i < w.size() && (Is(w[i], "ASC") || Is(w[i], "DESC"))) desc = Is(w[i++], "DESC");
+    out.emplace_back(name, desc);
+    if (i < w.size() && w[i].text == ",") {
+      ++i;
+    } else if (i < w.size() && !Is(w[i], "LIMIT") && w[i].text != ";") {
+      return {};
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string IndexFromPlan(absl::string_view plan_text, absl::string_view index,
+                          absl::string_view query, const std::vector<std::string>& table_columns) {
   std::optional<PlanStep> step = StepUsing(plan_text, index);
   if (!step || step->table.empty()) return "";
   // The constraint: the text in the last parentheses, "state=? AND run_at<?".
@@ -274,6 +335,8 @@ std::string IndexFromPlan(absl::string_view plan_text, absl::string_view index) 
   const size_t close = step->detail.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close < open) return "";
   std::vector<std::string> columns;
+  absl::flat_hash_set<std::string> named;  // lower case
+  bool all_equal = true;
   for (absl::string_view term :
        absl::StrSplit(absl::string_view(step->detail).substr(open + 1, close - open - 1),
                       " AND ")) {
@@ -283,9 +346,31 @@ std::string IndexFromPlan(absl::string_view plan_text, absl::string_view index) 
     for (char ch : column) {
       if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '_') return "";  // <expr>
     }
+    all_equal = all_equal && term[end] == '=';
     columns.push_back(QuoteIdentifier(column));
+    named.insert(absl::AsciiStrToLower(column));
   }
   if (columns.empty()) return "";
+  const std::vector<Token> words = WordsOf(query);
+  if (SingleTableSelect(words)) {
+    const bool sorted = absl::StrContains(plan_text, "TEMP B-TREE FOR");
+    if (all_equal && !sorted) {
+      for (const auto& [name, desc] : OrderByColumns(words)) {
+        if (!named.insert(name).second) continue;
+        columns.push_back(absl::StrCat(QuoteIdentifier(name), desc ? " DESC" : ""));
+      }
+    }
+    if (step->covering) {
+      absl::flat_hash_set<std::string> of_table;
+      for (const std::string& c : table_columns) of_table.insert(absl::AsciiStrToLower(c));
+      for (const Token& t : words) {
+        if (t.kind != TokenKind::kWord && t.kind != TokenKind::kQuotedName) continue;
+        const std::string name = NameOf(t);
+        if (!of_table.count(name) || !named.insert(name).second) continue;
+        columns.push_back(QuoteIdentifier(name));
+      }
+    }
+  }
   return absl::StrCat("CREATE INDEX ", QuoteIdentifier(index), " ON ",
                       QuoteIdentifier(step->table), "(", absl::StrJoin(columns, ", "), ");");
 }

@@ -155,7 +155,16 @@ std::string FindCreateIndex(absl::string_view migration_sql, absl::string_view i
 // A CREATE INDEX for `index` rebuilt from the plan step that used it: its table and the columns of
 // its constraint ("SEARCH jobs USING INDEX jobs_state (state=? AND run_at<?)" ->
 // CREATE INDEX "jobs_state" ON "jobs"("state", "run_at");); "" when the plan says too little.
-std::string IndexFromPlan(absl::string_view plan_text, absl::string_view index);
+// With the query (normalized text) of a single-table SELECT, the columns the index served beyond
+// its constraint are added, so that the index gives the old plan back: the ORDER BY terms when
+// every constraint is an equality and the plan sorted nothing (no TEMP B-TREE), then, for a
+// COVERING index, the other columns of `table_columns` (the table's, without its rowid alias)
+// the query names. Before, "SEARCH jobs USING COVERING INDEX i (state=?)" for
+// `SELECT id, user_id, run_at FROM jobs WHERE state = ? ORDER BY run_at` rebuilt i on (state)
+// alone, and the query kept its new plan and its TEMP B-TREE.
+std::string IndexFromPlan(absl::string_view plan_text, absl::string_view index,
+                          absl::string_view query = "",
+                          const std::vector<std::string>& table_columns = {});
 // The table (or alias) the step using `index` reads; "" when none.
 std::string TableOfIndex(absl::string_view plan_text, absl::string_view index);
 

@@ -2,6 +2,7 @@
 #include "ext/timing/plan_history.h"
 
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -106,6 +107,31 @@ TEST(PlanHistory, IndexesOfPlansAndTheirFixes) {
   EXPECT_EQ(IndexFromPlan(kIndexed, "jobs_state"),
             "CREATE INDEX \"jobs_state\" ON \"jobs\"(\"state\", \"run_at\");");
   EXPECT_EQ(IndexFromPlan("SCAN jobs USING INDEX jobs_state", "jobs_state"), "");
+  // The ORDER BY it served and, covering, the columns the query reads (the rowid alias `id` is
+  // not among the table's columns given). Before: ("state") alone, and the TEMP B-TREE stayed.
+  const std::vector<std::string> job_columns = {"user_id", "state", "run_at", "payload"};
+  const char* covering = "SEARCH jobs USING COVERING INDEX j (state=?)";
+  const char* query = "SELECT id, user_id, run_at FROM jobs WHERE state = ? ORDER BY run_at LIMIT ?";
+  EXPECT_EQ(IndexFromPlan(covering, "j", query, job_columns),
+            "CREATE INDEX \"j\" ON \"jobs\"(\"state\", \"run_at\", \"user_id\");");
+  EXPECT_EQ(IndexFromPlan("SEARCH jobs USING INDEX j (state=?)", "j",
+                          "SELECT * FROM jobs WHERE state = ? ORDER BY jobs.run_at DESC, id",
+                          job_columns),
+            "CREATE INDEX \"j\" ON \"jobs\"(\"state\", \"run_at\" DESC, \"id\");");
+  // Not when the plan sorted, a constraint is a range, or the query joins.
+  EXPECT_EQ(IndexFromPlan("SEARCH jobs USING INDEX j (state=?); USE TEMP B-TREE FOR ORDER BY", "j",
+                          query, {}),
+            "CREATE INDEX \"j\" ON \"jobs\"(\"state\");");
+  EXPECT_EQ(IndexFromPlan("SEARCH jobs USING INDEX j (state=? AND run_at>?)", "j",
+                          "SELECT * FROM jobs WHERE state = ? AND run_at > ? ORDER BY user_id", {}),
+            "CREATE INDEX \"j\" ON \"jobs\"(\"state\", \"run_at\");");
+  EXPECT_EQ(IndexFromPlan("SEARCH jobs USING INDEX j (state=?)", "j",
+                          "SELECT * FROM jobs JOIN users ON users.id = jobs.user_id WHERE state = ? "
+                          "ORDER BY run_at", job_columns),
+            "CREATE INDEX \"j\" ON \"jobs\"(\"state\");");
+  EXPECT_EQ(IndexFromPlan("SEARCH jobs USING INDEX j (state=?)", "j",
+                          "SELECT * FROM jobs WHERE state = ? ORDER BY lower(payload)", {}),
+            "CREATE INDEX \"j\" ON \"jobs\"(\"state\");");
   EXPECT_EQ(IndexFromPlan("SEARCH t USING INDEX t_e (<expr>=?)", "t_e"), "");
   EXPECT_EQ(TableOfIndex(kIndexed, "jobs_state"), "jobs");
   const char* migration =

@@ -77,7 +77,8 @@ bool IndexExists(Connection& c, const std::string& index) {
 }
 
 // The CREATE INDEX of a dropped index: as a journaled migration wrote it, else from the plan.
-std::string RecreateIndex(Connection& c, const std::string& old_plan, const std::string& index) {
+std::string RecreateIndex(Connection& c, const PlanChange& change, const std::string& index) {
+  const std::string& old_plan = change.old_plan.text;
   if (HasTable(c, "doctor_migrations")) {
     absl::StatusOr<Rows> texts = Query(
         c, "SELECT sql FROM main.doctor_migrations WHERE sql LIKE '%' || ?1 || '%' ORDER BY id DESC "
@@ -90,7 +91,16 @@ std::string RecreateIndex(Connection& c, const std::string& old_plan, const std:
     }
   }
   const std::string table = TableOfIndex(old_plan, index);
-  return HasTable(c, table.c_str()) ? IndexFromPlan(old_plan, index) : "";
+  if (!HasTable(c, table.c_str())) return "";
+  // The table's columns but its rowid alias (an INTEGER PRIMARY KEY is in every index).
+  std::vector<std::string> columns;
+  absl::StatusOr<Rows> info = Query(
+      c, "SELECT name FROM pragma_table_info(?1) WHERE NOT (pk = 1 AND upper(type) = 'INTEGER' "
+         "AND (SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0) = 1)", {Value(table)});
+  if (info.ok()) {
+    for (const Row& r : *info) columns.push_back(r[0].AsText());
+  }
+  return IndexFromPlan(old_plan, index, change.query, columns);
 }
 
 // The fix of a regression: recreate the indexes the old plan used that are gone; else ANALYZE.
@@ -100,7 +110,7 @@ Value Fix(Connection& c, const PlanChange& change, const std::vector<std::string
   std::vector<std::string> creates;
   for (const std::string& index : dropped) {
     if (IndexExists(c, index)) continue;
-    std::string sql = RecreateIndex(c, change.old_plan.text, index);
+    std::string sql = RecreateIndex(c, change, index);
     if (!sql.empty()) creates.push_back(sql);
   }
   if (!creates.empty()) return Value(absl::StrJoin(creates, "\n"));

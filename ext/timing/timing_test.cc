@@ -108,6 +108,34 @@ TEST_F(Timing, InterleavedStatementsCountTheirOwnRows) {
             "1:5 1:3");
 }
 
+// A write with RETURNING reset after its first row (better-sqlite3's get()): SQLite sets
+// sqlite3_changes() after the PROFILE event, so the run counted the previous statement's changes
+// (7 and 3 below, before).
+TEST_F(Timing, AReturningWriteResetAfterItsFirstRowCountsItsOwnChanges) {
+  Db db;
+  db.Exec("CREATE TABLE rt(id INTEGER PRIMARY KEY, s); "
+          "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 10) "
+          "INSERT INTO rt SELECT x, 'q' FROM c");
+  auto first_row_only = [&](const char* sql) {
+    sqlite3_stmt* s = Prepare(db, sql);
+    EXPECT_EQ(sqlite3_step(s), SQLITE_ROW);
+    sqlite3_reset(s);
+    sqlite3_finalize(s);
+  };
+  db.Exec("UPDATE rt SET s = 'x' WHERE id <= 7");
+  first_row_only("UPDATE rt SET s = 'y' WHERE id = 8 RETURNING id");  // 1 change
+  db.Exec("UPDATE rt SET s = 'z' WHERE id <= 3");
+  first_row_only("DELETE FROM rt WHERE id >= 9 RETURNING id");  // 2 changes, 1 row read
+  // Read to the end, it counts its changes as before.
+  sqlite3_stmt* all = Prepare(db, "UPDATE rt SET s = 'w' WHERE id BETWEEN 4 AND 8 RETURNING id");
+  while (sqlite3_step(all) == SQLITE_ROW) {
+  }
+  sqlite3_finalize(all);
+  EXPECT_EQ(db.One("SELECT group_concat(calls || ':' || rows, ' ') FROM (SELECT calls, rows "
+                   "FROM query_stats WHERE query LIKE '%RETURNING%' ORDER BY query)"),
+            "1:2 1:1 1:5");
+}
+
 // A run's start counters live in its statement's cache slot; statements that take that slot
 // while the run is in flight (here: 300 distinct ones) must not change the run's deltas.
 TEST_F(Timing, RunsKeepTheirCountersWhenTheirSlotIsTaken) {

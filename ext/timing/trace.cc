@@ -209,6 +209,7 @@ void TimingState::RefreshSettings() {
 
 bool TimingState::Admit(sqlite3_stmt* stmt) {
   if (attention_ & kBusyToRefine) RefineBusy();
+  if (attention_ & kChangesToRead) ReadChanges();
   for (size_t i = 0; i < in_flight_count_; ++i) {
     if (in_flight_[i].stmt == stmt) return false;  // a trigger sub-program of a running statement
   }
@@ -414,7 +415,11 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   // any other end halts it. A PROFILE of a running statement with no row yet is such a step (a
   // reset or finalize after rows also PROFILEs a running statement, but after a ROW event).
   const bool busy = run.rows == 0 && sqlite3_stmt_busy(stmt);
-  const int64_t counted_rows = busy ? 0 : c.is_dml ? sqlite3_changes(db_) : run.rows;
+  // A write that handed rows (RETURNING) and still runs was reset before its last row: its own
+  // sqlite3_changes() is set after this event (MarkChangesUnread).
+  const bool changes_unread = c.is_dml && run.rows > 0 && sqlite3_stmt_busy(stmt);
+  const int64_t counted_rows =
+      busy || changes_unread ? run.rows : c.is_dml ? sqlite3_changes(db_) : run.rows;
   // A re-prepare (a schema change, ANALYZE, a bound value the plan depends on) happens at a
   // run's start, so this run ran the new program: the runs before it go to the previous plan
   // (CheckPlan folds them first), and every counter of this one is read.
@@ -441,6 +446,7 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
   if (c.sets_busy_timeout >= 0) connection_.AfterBusyTimeoutPragma(c.sets_busy_timeout);
   if (busy) MarkBusy(c);
+  if (changes_unread) MarkChangesUnread(c, counted_rows);
   if (ms >= slow_ms_) {
     RecordSlow(c, stmt, ms, end_ticks, CounterDelta(run.counters[0], c.last[0]), fullscan_steps);
   }
@@ -498,6 +504,27 @@ void TimingState::RefineBusy() {
   if (c.pending.errors_by[kBusy] > 0) {
     --c.pending.errors_by[kBusy];
     ++c.pending.errors_by[ErrorCodeOf(code)];
+  }
+  UnlockPending();
+}
+
+void TimingState::MarkChangesUnread(Cached& c, int64_t counted) {
+  attention_ |= kChangesToRead;  // the next STMT event takes Admit, which calls ReadChanges
+  changes_slot_ = &c;
+  changes_counted_ = counted;
+}
+
+// Between the reset that ended the run and the next statement start nothing else sets the
+// connection's change count: it is the run's own.
+void TimingState::ReadChanges() {
+  attention_ &= ~kChangesToRead;
+  const int64_t changes = sqlite3_changes(db_);
+  LockPending();
+  Cached& c = cache_[changes_slot_ - cache_.data()];
+  // Unless a reader folded the pending samples meanwhile (the run then keeps the rows it handed).
+  if (c.pending.calls > 0 && changes > changes_counted_) {
+    c.pending.rows += changes - changes_counted_;
+    c.last_rows = changes;
   }
   UnlockPending();
 }

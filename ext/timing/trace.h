@@ -172,6 +172,12 @@ class TimingState : public AreaState {
   // At the connection's next statement start: the extended BUSY code, when the connection's
   // error code still holds one (see the README, "errors").
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RefineBusy();
+  // A write with RETURNING reset (or finalized) before its last row, as better-sqlite3's get()
+  // does: its PROFILE comes before SQLite sets sqlite3_changes(), which then still holds the
+  // previous statement's count. The run counts the rows handed so far until the connection's
+  // next statement start, where ReadChanges adds the rest of its own sqlite3_changes().
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void MarkChangesUnread(Cached& c, int64_t counted);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ReadChanges();
   // At the end of a run whose program may move FULLSCAN_STEP, SORT or AUTOINDEX (or was
   // re-prepared): reads those counters and adds their growth to the pending samples (under
   // pending_lock_). Returns the run's FULLSCAN_STEP growth.
@@ -238,9 +244,13 @@ class TimingState : public AreaState {
   // Non-zero when the next STMT event must leave the common path: the cache is stale
   // (kStaleCache), or a BUSY run waits for its extended code (kBusyToRefine).
   // kTimingOff: the setting `timing` is off (the statement is not timed).
-  static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2, kPlanToCapture = 4, kTimingOff = 8;
+  // kChangesToRead: a cut RETURNING run waits for its sqlite3_changes() (MarkChangesUnread).
+  static constexpr uint8_t kStaleCache = 1, kBusyToRefine = 2, kPlanToCapture = 4, kTimingOff = 8,
+                           kChangesToRead = 16;
   uint8_t attention_ = 0;
   const Cached* busy_slot_ = nullptr;  // the slot of that run
+  const Cached* changes_slot_ = nullptr;  // the slot of the cut RETURNING run
+  int64_t changes_counted_ = 0;           // the rows it counted so far
   // Rows returned by a statement with no run in flight (OnUntrackedRow), until its PROFILE.
   sqlite3_stmt* untracked_stmt_ = nullptr;
   int64_t untracked_rows_ = 0;

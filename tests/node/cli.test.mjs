@@ -133,6 +133,13 @@ test('report: text, --json, --html, and exit 1 on a critical finding', (t) => {
   assert.equal(json.database, path.join(dir, 'app.db'));
   assert.equal(json.summary.critical, 0);
   assert.ok(json.findings.every((f) => 'fix_sql' in f && 'advice' in f));
+  // The command turns its own timing off: that is no warning (before: "warn timing query_stats:
+  // query timing is not active on this connection: off" in every report, so --fail-on warn
+  // failed on a clean database).
+  assert.deepEqual(json.findings.filter((f) => f.severity !== 'info').map((f) => f.finding), []);
+  assert.equal(json.summary.warn, 0);
+  assert.match(json.findings.find((f) => f.area === 'timing' && f.object === 'query_stats').finding,
+    /off in this process/);
   const page = fs.readFileSync(path.join(dir, 'page.html'), 'utf8');
   assert.match(page, /^<!DOCTYPE html>/);
   assert.match(page, /<section id="migrations">/);

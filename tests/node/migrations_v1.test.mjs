@@ -257,3 +257,34 @@ test('a migration that is not valid UTF-8 (a Latin-1 comment): the hash Drizzle 
   theirs.close();
   ours.close();
 });
+
+test("a database Drizzle 1.0's migrator alone migrated: schema_drift and doctor_report see no drift", (t) => {
+  const dir = scratchDir(t);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  drizzleMigrate(db, FIXTURE);
+  // Before: every table was "extra", in no migration (doctor_migrations is empty), and
+  // doctor_report warned "table users is in the database but in no migration".
+  assert.deepEqual(db.prepare('SELECT drift, name FROM schema_drift(?)').all(FIXTURE), []);
+  assert.deepEqual(db.prepare(
+    "SELECT finding FROM doctor_report('main', 'quick', ?) WHERE area = 'migrations'").pluck().all(FIXTURE), []);
+  // An index made by hand is still drift, and the only one.
+  db.exec('CREATE INDEX by_hand ON users(email)');
+  assert.deepEqual(db.prepare('SELECT drift, type, name FROM schema_drift(?)').all(FIXTURE),
+    [{ drift: 'extra', type: 'index', name: 'by_hand' }]);
+  // Without the folder the text of Drizzle's migrations is unknown: said, not guessed.
+  const [row] = db.prepare('SELECT drift, detail FROM schema_drift()').all();
+  assert.equal(row.drift, 'unreplayable');
+  assert.match(row.detail, /4 migration\(s\) applied by Drizzle's migrator/);
+});
+
+test("schema_drift: a migration Drizzle 1.0 applied whose file was edited since cannot be replayed", (t) => {
+  const dir = scratchDir(t);
+  const db = openDoctor(path.join(dir, 'app.db'));
+  const copy = firstOf(FIXTURE, FOLDERS, dir, 4, 'copy');
+  drizzleMigrate(db, copy);
+  fs.appendFileSync(path.join(copy, FOLDERS[1], 'migration.sql'), '\n-- edited\n');
+  const rows = db.prepare('SELECT drift, detail FROM schema_drift(?)').all(copy);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].drift, 'unreplayable');
+  assert.match(rows[0].detail, new RegExp(`'${FOLDERS[1]}' was applied by Drizzle's migrator and its file edited since`));
+});
