@@ -83,7 +83,7 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
   ScratchOptions so;
   so.workload = {sql};  // its joins priced as on the data, as index_advise prices them
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
-  ASSIGN_OR_RETURN(std::vector<std::string> statements, SplitAdvisable(scratch->db(), sql, true));
+  ASSIGN_OR_RETURN(std::vector<std::string> statements, SplitAdvisable(*scratch, sql, true));
   if (statements.empty()) {
     return absl::InvalidArgumentError("sql: no query or write statement to analyse");
   }
@@ -105,6 +105,7 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
   }
   ASSIGN_OR_RETURN(std::vector<std::string> names, BuildHypothetical(*scratch, index_ddl));
   for (size_t i = 0; i < items.size(); ++i) {
+    RETURN_IF_ERROR(scratch->CheckInterrupted());
     ASSIGN_OR_RETURN(QueryPlan after,
                      ExplainQueryPlan(scratch->db(), items[i].sql, items[i].params));
     results[i].statement.plan_after = PlanText(after);
