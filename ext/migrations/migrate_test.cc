@@ -353,6 +353,34 @@ TEST(MigrateTest, FolderStatusBaselineRevert) {
   EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");  // 0001_a again
 }
 
+// Without a folder, migrate_revert found the down file from the journal's origin, a path read
+// from the database file: a journal copied from elsewhere (or written by anyone) made
+// migrate_revert('0001_a') run another project's 0001_init.down.sql (DROP TABLE keep) here.
+TEST(MigrateTest, RevertRunsOnlyTheDownFileOfTheMigrationsOwnFile) {
+  testing::TempDir dir;
+  Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("0001_a.down.sql"), "DROP TABLE a;");
+  Write(dir.File("other_0001_init.sql"), "CREATE TABLE keep(x);");
+  Write(dir.File("other_0001_init.down.sql"), "DROP TABLE keep;");
+  testing::Db db(dir.File("app.db"));
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "2");
+  const auto point_at = [&](const std::string& file) {
+    db.Exec("UPDATE doctor_migrations SET origin = '" + dir.File(file) + "' WHERE name = '0001_a'");
+  };
+  point_at("other_0001_init.sql");  // another migration's file
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
+              HasSubstr("is not a file named '0001_a.sql'; give the folder"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'keep')"), "2");
+  Write(dir.File("0001_a.sql"), "CREATE TABLE a(x); -- changed since");
+  point_at("0001_a.sql");
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
+              HasSubstr("no longer holds the text the journal records"));
+  Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");
+  EXPECT_EQ(db.One("SELECT migrate_revert('0001_a')"), "reverted");
+  EXPECT_EQ(db.One("SELECT group_concat(name) FROM sqlite_schema WHERE name IN ('a', 'keep')"),
+            "keep");
+}
+
 TEST(MigrateTest, BadInput) {
   testing::TempDir dir;
   testing::Db db;
