@@ -77,20 +77,43 @@ int Disconnect(sqlite3_vtab* vtab) {
   return SQLITE_OK;
 }
 
+// True for a constraint SQLite checks against the column's value on every row (not LIMIT,
+// OFFSET, or IS NULL, which an argument that was not given meets).
+bool FiltersArgumentValue(unsigned char op) {
+  return op != SQLITE_INDEX_CONSTRAINT_LIMIT && op != SQLITE_INDEX_CONSTRAINT_OFFSET &&
+         op != SQLITE_INDEX_CONSTRAINT_ISNULL;
+}
+
 // idxNum: bit i set when argument i is given; argv of xFilter holds the given ones in order.
 int BestIndexOrThrow(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   const Binding& b = *reinterpret_cast<Table*>(vtab)->binding;
   const int nargs = static_cast<int>(b.spec->args.size());
   std::vector<int> usable(nargs, -1);
   unsigned unusable_mask = 0;
+  unsigned compared_mask = 0;  // arguments constrained by something other than `=`
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
     const int arg = c.iColumn - b.visible_columns;
-    if (arg < 0 || arg >= nargs || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (arg < 0 || arg >= nargs) continue;
+    if (c.op != SQLITE_INDEX_CONSTRAINT_EQ) {
+      if (FiltersArgumentValue(c.op)) compared_mask |= 1u << arg;
+      continue;
+    }
     if (!c.usable) {
       unusable_mask |= 1u << arg;
     } else if (usable[arg] < 0) {
       usable[arg] = i;
+    }
+  }
+  for (int arg = 0; arg < nargs; ++arg) {
+    // Not given, the argument column is NULL: `schema_name LIKE 'm%'` would match nothing,
+    // silently. Said at prepare time instead.
+    if ((compared_mask & (1u << arg)) && usable[arg] < 0 && !(unusable_mask & (1u << arg))) {
+      SetVtabError(vtab, absl::StrCat(
+          b.spec->name, ": '", b.spec->args[arg].name, "' is an argument (", b.spec->signature,
+          "): it is NULL unless given with =, so LIKE, <, != or IS NOT NULL on it would match no "
+          "row"));
+      return SQLITE_ERROR;
     }
   }
   int idx_num = 0, next = 1;

@@ -8,7 +8,9 @@
 // usable equality constraint on them to xFilter (idxNum is the bitmask of arguments given), and
 // returns SQLITE_CONSTRAINT for a plan where an argument's constraint is not usable yet, as
 // series.c does. xFilter checks required arguments, calls the spec's produce(), and the cursor
-// walks the rows it returned.
+// walks the rows it returned. An argument not given is NULL in its column, so any other
+// comparison on it (LIKE, <, !=, IS NOT NULL) would match no row: xBestIndex refuses it with an
+// error naming the argument instead of returning nothing.
 #ifndef DOCTOR_CORE_TABLE_H_
 #define DOCTOR_CORE_TABLE_H_
 

@@ -72,6 +72,11 @@ SELECT 'its open transaction', schema, state, mode, upgraded, age_ms >= 0, begin
        first_statement, this_connection FROM open_transactions;
 COMMIT;
 SELECT 'no transaction open', count(*) FROM open_transactions;
+-- An argument column not given is NULL: a filter other than = on it is refused, not silently empty.
+SELECT 'schema_name given with =', count(*) FROM wal_health WHERE schema_name = 'app';
+SELECT 'given, then filtered', count(*) FROM wal_health('app') WHERE schema_name LIKE 'a%';
+SELECT * FROM wal_health WHERE schema_name LIKE 'a%';
+SELECT * FROM wal_health WHERE schema_name IS NOT NULL;
 -- Direct-only: not from views or triggers.
 CREATE VIEW app.v AS SELECT status FROM wal_health;
 SELECT * FROM app.v;
