@@ -84,6 +84,27 @@ TEST(MigrateTest, ADriftReplayStoppedByTheTimeoutNamesTheMigration) {
   EXPECT_THAT(error, HasSubstr("while replaying migration 'm1'"));
 }
 
+// A journal row is SQL from the database file: its replay filled the host's memory (2 GB from a
+// 150-byte row) until work_timeout_ms, and could lift any bound set with a PRAGMA.
+TEST(MigrateTest, ADriftReplayIsBoundedInMemory) {
+  testing::Db db;
+  db.One("SELECT migrate('m1', 'CREATE TABLE a(x)')");
+  db.Exec("CREATE TABLE z(y)");  // drift, so the replay runs
+  const auto replay = [&](const std::string& sql) {
+    db.Exec("UPDATE doctor_migrations SET sql = '" + sql + "'");
+    return db.One("SELECT coalesce((SELECT detail FROM schema_drift WHERE drift = "
+                  "'unreplayable'), '')");
+  };
+  EXPECT_THAT(replay("CREATE TABLE a(x); INSERT INTO a WITH RECURSIVE c(i) AS (SELECT 1 UNION "
+                     "ALL SELECT i + 1 FROM c LIMIT 300) SELECT zeroblob(1000000) FROM c;"),
+              HasSubstr("database or disk is full (the replay holds at most 268435456 bytes)"));
+  EXPECT_THAT(replay("PRAGMA max_page_count = 2000000000; CREATE TABLE a(x);"),
+              HasSubstr("not authorized"));
+  EXPECT_THAT(replay("CREATE TABLE a(x); INSERT INTO a VALUES (zeroblob(70000000));"),
+              HasSubstr("too big"));
+  EXPECT_EQ(replay("CREATE TABLE a(x); INSERT INTO a VALUES (zeroblob(1000000));"), "");
+}
+
 // A database Drizzle's migrator migrated (drizzle-kit migrate): migration_status without a
 // folder listed nothing, as if no migration had been applied (found on an invoicing app).
 TEST(MigrateTest, StatusWithoutAFolderListsWhatDrizzlesMigratorApplied) {
