@@ -1,6 +1,7 @@
 // The glue seen from SQL: function arity and errors, table arguments, repeated loads.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ext/core/function.h"
 #include "ext/core/sql.h"
 #include "ext/core/testing.h"
 #include "ext/core/table_rows.h"
@@ -38,6 +39,15 @@ TEST(CoreTest, DirectOnlyFunctionsRunFromTopLevelOnly) {
     EXPECT_THAT(db.Error(use), HasSubstr("unsafe use of doctor_set")) << use;
   }
   EXPECT_EQ(db.One("SELECT value FROM doctor_config WHERE name = 'work_timeout_ms'"), "60000");
+}
+
+TEST(CoreTest, AnErrorQuotingAHugeInputKeepsItsStartAndEnd) {
+  testing::Db db;
+  const std::string error = db.Error("SELECT doctor_set(printf('%.*c', 1000000, 'x'), 1)");
+  EXPECT_LE(error.size(), kMaxErrorBytes);
+  EXPECT_THAT(error, HasSubstr("doctor_set: unknown setting 'xxx"));
+  EXPECT_THAT(error, HasSubstr(" bytes left out]... "));
+  EXPECT_THAT(error, HasSubstr("work_timeout_ms"));  // the list of known settings at the end
 }
 
 TEST(CoreTest, EveryConnectionGetsItsOwnRegistration) {

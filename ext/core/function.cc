@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/text.h"
 #include "ext/core/top_level_call.h"
 
 namespace doctor {
@@ -33,7 +34,8 @@ void SetError(sqlite3_context* ctx, const char* name, const absl::Status& status
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  std::string message = absl::StrCat(name, ": ", status.message());
+  const std::string message =
+      ShortenMiddle(absl::StrCat(name, ": ", status.message()), kMaxErrorBytes);
   sqlite3_result_error(ctx, message.c_str(), static_cast<int>(message.size()));
 }
 

@@ -10,6 +10,10 @@
 
 namespace doctor {
 
+// The longest error text a function or table returns: a message quoting a huge input (SQLite's
+// `near "<1 MB token>"`) keeps its start and end (ShortenMiddle in ext/core/text.h).
+inline constexpr size_t kMaxErrorBytes = 4000;
+
 class FunctionCall {
  public:
   FunctionCall(sqlite3_context* ctx, Connection& connection, int argc, sqlite3_value** argv)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/text.h"
 #include "ext/core/function.h"
 #include "ext/core/table_rows.h"
 
@@ -33,7 +34,7 @@ struct Cursor {
 
 void SetVtabError(sqlite3_vtab* vtab, const std::string& message) {
   sqlite3_free(vtab->zErrMsg);
-  vtab->zErrMsg = sqlite3_mprintf("%s", message.c_str());
+  vtab->zErrMsg = sqlite3_mprintf("%s", ShortenMiddle(message, kMaxErrorBytes).c_str());
 }
 
 // No C++ exception may cross into SQLite: every method that allocates runs its body in here.

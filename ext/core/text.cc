@@ -13,6 +13,23 @@ absl::string_view Utf8Prefix(absl::string_view text, size_t max) {
   return text.substr(0, n);
 }
 
+std::string ShortenMiddle(absl::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  // The marker's count has at most 20 digits: reserve its longest form.
+  constexpr size_t kMarker = sizeof(" ...[ bytes left out]... ") - 1 + 20;
+  if (max <= kMarker) return std::string(Utf8Prefix(text, max));
+  const size_t keep = max - kMarker;
+  const absl::string_view head = Utf8Prefix(text, keep - keep / 3);
+  size_t tail_start = text.size() - keep / 3;
+  // A tail starting inside a character starts at the next one.
+  while (tail_start < text.size() &&
+         (static_cast<unsigned char>(text[tail_start]) & 0xC0) == 0x80) {
+    ++tail_start;
+  }
+  return absl::StrCat(head, " ...[", tail_start - head.size(), " bytes left out]... ",
+                      text.substr(tail_start));
+}
+
 std::string JoinFirst(const std::vector<std::string>& items, absl::string_view separator,
                       size_t max) {
   if (items.size() <= max) return absl::StrJoin(items, separator);

@@ -16,6 +16,12 @@ namespace doctor {
 // The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
 absl::string_view Utf8Prefix(absl::string_view text, size_t max);
 
+// `text` when it has at most `max` bytes; else its start and its end around
+// " ...[N bytes left out]... ", `max` bytes or fewer in all, cut on character boundaries. For
+// messages that quote their input (SQLite's `near "<a 1 MB token>": syntax error`): both the
+// start of the quote and what the message says after it stay.
+std::string ShortenMiddle(absl::string_view text, size_t max);
+
 // The first `max` items joined by `separator`, then "and N more" for the rest, so that an error
 // about 100,000 files stays readable: JoinFirst({"a", "b", "c"}, "; ", 2) == "a; b; and 1 more".
 std::string JoinFirst(const std::vector<std::string>& items, absl::string_view separator,

@@ -1,5 +1,7 @@
 #include "ext/core/text.h"
 
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace doctor {
@@ -14,6 +16,28 @@ TEST(Utf8PrefixTest, CutsOnlyAtCharacterBoundaries) {
   EXPECT_EQ(Utf8Prefix("\xE2\x82\xAC\xE2\x82\xAC", 5), "\xE2\x82\xAC");  // € is 3 bytes
   EXPECT_EQ(Utf8Prefix("\xF0\x9F\x98\x80", 3), "");                    // a 4-byte emoji
   EXPECT_EQ(Utf8Prefix("", 0), "");
+}
+
+TEST(ShortenMiddleTest, KeepsTheStartAndTheEndOfALongMessage) {
+  EXPECT_EQ(ShortenMiddle("near \"abc\": syntax error", 100), "near \"abc\": syntax error");
+  const std::string message = "near \"" + std::string(1000000, 'x') + "\": syntax error";
+  const std::string shown = ShortenMiddle(message, 400);
+  EXPECT_LE(shown.size(), 400u);
+  EXPECT_EQ(shown.rfind("near \"xxx", 0), 0u) << shown;
+  EXPECT_NE(shown.find("xxx\": syntax error"), std::string::npos) << shown;
+  EXPECT_NE(shown.find(" bytes left out]... "), std::string::npos) << shown;
+  // Every byte is either shown or counted as left out.
+  const size_t open = shown.find(" ...["), close = shown.find(" bytes left out]... ");
+  const size_t left_out = std::stoul(shown.substr(open + 5, close - open - 5));
+  EXPECT_EQ(open + left_out + (shown.size() - close - 20), message.size());
+  // Cut on character boundaries: 3-byte characters throughout.
+  std::string euros;
+  for (int i = 0; i < 1000; ++i) euros += "\xE2\x82\xAC";
+  const std::string cut = ShortenMiddle(euros, 200);
+  EXPECT_LE(cut.size(), 200u);
+  EXPECT_EQ(cut.substr(0, cut.find(" ...[")).size() % 3, 0u);
+  EXPECT_EQ((cut.size() - cut.find("out]... ") - 8) % 3, 0u);
+  EXPECT_EQ(ShortenMiddle(euros, 10), "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC");  // too short for the marker
 }
 
 TEST(JoinFirstTest, ListsTheFirstItemsAndCountsTheRest) {

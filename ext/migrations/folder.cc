@@ -410,7 +410,38 @@ absl::StatusOr<Folder> ReadFolder(const std::string& given, const FolderLimits& 
     }
     RETURN_IF_ERROR(Admit(limits, folder, &bytes, std::move(f)));
   }
+  std::stable_sort(folder.files.begin(), folder.files.end(),
+                   [](const MigrationFile& a, const MigrationFile& b) {
+                     return PlainMigrationLess(a.name, b.name);
+                   });
   return folder;
+}
+
+bool PlainMigrationLess(absl::string_view a, absl::string_view b) {
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (!is_digit(a[i]) || !is_digit(b[j])) {
+      if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]);
+      ++i;
+      ++j;
+      continue;
+    }
+    // Two runs of digits: compared as numbers of any length (leading zeros left out).
+    size_t ei = i, ej = j;
+    while (ei < a.size() && is_digit(a[ei])) ++ei;
+    while (ej < b.size() && is_digit(b[ej])) ++ej;
+    size_t si = i, sj = j;
+    while (si + 1 < ei && a[si] == '0') ++si;
+    while (sj + 1 < ej && b[sj] == '0') ++sj;
+    const absl::string_view na = a.substr(si, ei - si), nb = b.substr(sj, ej - sj);
+    if (na.size() != nb.size()) return na.size() < nb.size();
+    if (na != nb) return na < nb;
+    i = ei;
+    j = ej;
+  }
+  if (i < a.size() || j < b.size()) return j < b.size() && i >= a.size();  // a prefix first
+  return a < b;  // equal as numbers ("1_a" and "01_a"): by bytes, so the order is total
 }
 
 absl::Status UsableFolder(const Folder& folder) {

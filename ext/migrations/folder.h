@@ -74,6 +74,12 @@ struct FolderLimits {
 // journal, a tag listed twice, over a limit) is an error; a migration file failing is its `error`.
 absl::StatusOr<Folder> ReadFolder(const std::string& path, const FolderLimits& limits = {});
 
+// The order of a plain folder's migrations: by name, with every run of digits compared as a
+// number, so that 2_users comes before 10_indexes (byte order would put 10 first) and V9__a
+// before V10__b; names of one numbering width keep their byte order. Drizzle's layouts keep
+// drizzle-kit's own order.
+bool PlainMigrationLess(absl::string_view a, absl::string_view b);
+
 // True when `tag` (a journal's tag, a migration's name) names a file inside its folder: not
 // empty, no '/' or '\\', not "." or "..", no NUL.
 bool SafeTag(const std::string& tag);

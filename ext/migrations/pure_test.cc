@@ -179,6 +179,29 @@ TEST(FolderTest, AFolderOverALimitIsAnErrorNamingIt) {
   EXPECT_GE(FolderLimits().max_bytes, 4 * kMaxFileBytes);
 }
 
+TEST(FolderTest, PlainFolderNumbersSortAsNumbers) {
+  testing::TempDir dir;
+  for (const char* name : {"10_indexes.sql", "2_users.sql", "1_init.sql"}) {
+    std::ofstream(dir.File(name)) << "select 1;";
+  }
+  auto f = ReadFolder(dir.path());
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_EQ(f->files.size(), 3u);
+  EXPECT_EQ(f->files[0].name, "1_init");
+  EXPECT_EQ(f->files[1].name, "2_users");
+  EXPECT_EQ(f->files[2].name, "10_indexes");  // byte order put it second
+  EXPECT_TRUE(PlainMigrationLess("V9__a", "V10__b"));
+  EXPECT_FALSE(PlainMigrationLess("V10__b", "V9__a"));
+  EXPECT_TRUE(PlainMigrationLess("0001_a", "0002_b"));
+  EXPECT_TRUE(PlainMigrationLess("0009_z", "0010_a"));
+  EXPECT_TRUE(PlainMigrationLess("20240101_x", "20240102_a"));
+  EXPECT_TRUE(PlainMigrationLess("add", "add2"));
+  EXPECT_TRUE(PlainMigrationLess("a_b", "a_c"));
+  // Equal as numbers: still a total order (by bytes), never "equivalent".
+  EXPECT_NE(PlainMigrationLess("1_a", "01_a"), PlainMigrationLess("01_a", "1_a"));
+  EXPECT_FALSE(PlainMigrationLess("1_a", "1_a"));
+}
+
 TEST(PlanTest, PendingByContentNotWatermark) {
   Folder folder{Layout::kDrizzleKit, "/x", {}};
   folder.files.push_back(MigrationFile{"0000_a", "", "A", Sha256Hex("A"), 100, ""});

@@ -33,6 +33,11 @@ absl::Status AddMigrationFindings(Connection& connection, const std::string& fol
 absl::Status AddDriftFindings(Connection& connection, const std::string& folder,
                               std::vector<Finding>& findings);
 
+// A query_stats row's failed runs as an SQL expression over its `errors` JSON: every failure it
+// counts is of the SQLITE_BUSY family (BUSY, BUSY_SNAPSHOT, BUSY_RECOVERY, BUSY_TIMEOUT;
+// ext/timing/README.md), so this is also its SQLITE_BUSY errors.
+inline constexpr char kFailedRunsSql[] = "coalesce((SELECT sum(value) FROM json_each(errors)), 0)";
+
 // True when an area built into this connection declares the table `name` (an area left out of
 // the build is skipped, not an error).
 bool HasTable(const Connection& connection, const char* name);

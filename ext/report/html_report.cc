@@ -260,10 +260,10 @@ absl::Status AddRecordedWaits(Connection& c, const Context& ctx, html::Page& pag
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
-                         "SELECT query, calls, lock_wait_ms, (SELECT coalesce(sum(value), 0) "
-                         "FROM json_each(errors) WHERE key IN ('BUSY', 'BUSY_TIMEOUT')) AS busy, "
-                         "total_ms FROM query_stats WHERE db = ?1 AND (lock_wait_ms > 0 OR "
-                         "busy > 0) ORDER BY lock_wait_ms DESC LIMIT ?2",
+                         absl::StrCat("SELECT query, calls, lock_wait_ms, ", kFailedRunsSql,
+                                      " AS busy, total_ms FROM query_stats WHERE db = ?1 AND "
+                                      "(lock_wait_ms > 0 OR busy > 0) ORDER BY lock_wait_ms DESC "
+                                      "LIMIT ?2"),
                          {Value(ctx.file), Value(int64_t{kMostRowsRead})}));
   page.Note("per statement, as every process using this file recorded it (query_stats):");
   if (rows.empty()) page.Note("no statement waited for a lock or failed with SQLITE_BUSY");

@@ -131,25 +131,24 @@ absl::Status CheckTimingActive(Connection& c, std::vector<Finding>& out) {
 // this connection now, so a query whose scan an index has since fixed drops out.
 absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::string& schema,
                                                     double slow_ms) {
+  const std::string sql = absl::StrCat(
+      // A failed run (BUSY at its first step, say) scanned nothing: the scans are per run that
+      // did not fail.
+      "WITH q AS (SELECT *, ", kFailedRunsSql, " AS failed FROM query_stats "
+      "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1)), "
+      // Its plan changed while its figures were summed: they mix plans.
+      // (max() picks the latest row's other columns.)
+      "changed AS MATERIALIZED (SELECT query_id, max(at) AS at, new_calls, "
+      "new_mean_ms, new_steps FROM plan_changes GROUP BY query_id) "
+      "SELECT q.query_id, query, example, calls, "
+      "fullscan_steps / max(calls - failed, 1) AS scanned, total_ms, mean_ms, "
+      "p95_ms, plan, lock_wait_ms, failed, ch.at, ch.new_calls, "
+      "ch.new_mean_ms, ch.new_steps FROM q LEFT JOIN changed ch "
+      "ON ch.query_id = q.query_id AND ch.at >= q.stats_since "
+      "WHERE mean_ms >= ?2 OR (calls - failed >= 10 AND scanned >= ?3) "
+      "ORDER BY total_ms DESC LIMIT 50");
   ASSIGN_OR_RETURN(Rows rows,
-                   Query(c,
-                         // A failed run (BUSY at its first step, say) scanned nothing: the
-                         // scans are per run that did not fail.
-                         "WITH q AS (SELECT *, coalesce((SELECT sum(value) FROM "
-                         "json_each(errors)), 0) AS failed FROM query_stats "
-                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1)), "
-                         // Its plan changed while its figures were summed: they mix plans.
-                         // (max() picks the latest row's other columns.)
-                         "changed AS MATERIALIZED (SELECT query_id, max(at) AS at, new_calls, "
-                         "new_mean_ms, new_steps FROM plan_changes GROUP BY query_id) "
-                         "SELECT q.query_id, query, example, calls, "
-                         "fullscan_steps / max(calls - failed, 1) AS scanned, total_ms, mean_ms, "
-                         "p95_ms, plan, lock_wait_ms, failed, ch.at, ch.new_calls, "
-                         "ch.new_mean_ms, ch.new_steps FROM q LEFT JOIN changed ch "
-                         "ON ch.query_id = q.query_id AND ch.at >= q.stats_since "
-                         "WHERE mean_ms >= ?2 OR (calls - failed >= 10 AND scanned >= ?3) "
-                         "ORDER BY total_ms DESC LIMIT 50",
-                         {Value(schema), Value(slow_ms), Value(kScannedRows)}));
+                   Query(c, sql, {Value(schema), Value(slow_ms), Value(kScannedRows)}));
   std::vector<QueryRow> queries;
   for (const Row& r : rows) {
     QueryRow q{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt(), r[4].AsInt(),

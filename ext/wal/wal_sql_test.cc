@@ -678,3 +678,17 @@ TEST(ShmLocks, AFifoIsRefusedNotOpened) {
 
 }  // namespace
 }  // namespace doctor
+
+namespace doctor {
+namespace {
+
+TEST(WalHealthArguments, AnErrorNamingAHugeSchemaIsShortened) {
+  testing::Db db;
+  const std::string error = db.Error("SELECT * FROM wal_health(printf('%.*c', 1000000, 'x'))");
+  EXPECT_LE(error.size(), 4000u) << error.size();
+  EXPECT_THAT(error, ::testing::HasSubstr("wal_health: "));
+  EXPECT_THAT(error, ::testing::HasSubstr(" bytes left out]... "));
+}
+
+}  // namespace
+}  // namespace doctor
