@@ -30,7 +30,13 @@ IsInterruptedFn IsInterruptedApi() {
   return *reinterpret_cast<const IsInterruptedFn*>(&sqlite3_api->value_encoding + 1);
 }
 
+thread_local int opening_own_connection = 0;
+
 }  // namespace
+
+OwnConnectionScope::OwnConnectionScope() { ++opening_own_connection; }
+OwnConnectionScope::~OwnConnectionScope() { --opening_own_connection; }
+bool OpeningOwnConnection() { return opening_own_connection > 0; }
 
 bool PrivateDb::HasProgressHandler() { return sqlite3_api->progress_handler != nullptr; }
 
@@ -44,7 +50,12 @@ absl::StatusOr<std::unique_ptr<PrivateDb>> PrivateDb::Open(Connection& caller,
                                                            const PrivateDbOptions& options) {
   const int64_t timeout = options.timeout_ms >= 0 ? options.timeout_ms : kWorkTimeoutMs.Get();
   std::unique_ptr<PrivateDb> p(new PrivateDb(caller, timeout));
-  if (sqlite3_open_v2(path.c_str(), &p->db_, options.flags, nullptr) != SQLITE_OK) {
+  int rc;
+  {
+    OwnConnectionScope own;
+    rc = sqlite3_open_v2(path.c_str(), &p->db_, options.flags, nullptr);
+  }
+  if (rc != SQLITE_OK) {
     std::string message = p->db_ != nullptr ? sqlite3_errmsg(p->db_) : "out of memory";
     return absl::UnavailableError(message);  // the destructor closes the half-open handle
   }

@@ -52,6 +52,22 @@ struct PrivateDbOptions {
   bool force_watchdog = false;
 };
 
+// While one lives on this thread, the connection being opened is one of the extension's own (a
+// PrivateDb, a <db>-doctor store): RegisterAreas registers nothing on it, so an auto-loaded
+// sqlite-doctor (doctor_autoload(), or a host's sqlite3_auto_extension) does not time it and does
+// not offer its functions to the SQL that runs there. That SQL may come from a database: a
+// journal's migrations replayed by schema_drift, a store's captured queries run by the advisor.
+// Through a doctor function it would reach the process (doctor_set, query_stats_reset) as if the
+// user had called it at top level.
+class OwnConnectionScope {
+ public:
+  OwnConnectionScope();
+  ~OwnConnectionScope();
+  OwnConnectionScope(const OwnConnectionScope&) = delete;
+  OwnConnectionScope& operator=(const OwnConnectionScope&) = delete;
+};
+bool OpeningOwnConnection();
+
 class PrivateDb {
  public:
   // Opens `path` (":memory:" or a file) for work on behalf of `caller`.

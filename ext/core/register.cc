@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "ext/core/connection.h"
 #include "ext/core/function.h"
+#include "ext/core/private_db.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table.h"
 
@@ -13,6 +14,7 @@ absl::Status RegisterAreas(sqlite3* db, absl::Span<const Area* const> areas) {
     return absl::FailedPreconditionError(absl::StrCat(
         "sqlite-doctor needs SQLite 3.37.0 or newer; this is ", sqlite3_libversion()));
   }
+  if (OpeningOwnConnection()) return absl::OkStatus();  // private_db.h: nothing on our own
   Connection* connection = Connection::Acquire(db, areas);
   absl::Status status;
   for (const Area* area : areas) {

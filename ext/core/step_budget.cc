@@ -42,6 +42,14 @@ StepCount Step(sqlite3* db, PrivateDb* private_db, sqlite3_stmt* stmt, int64_t b
 
 StepCount RunWithStepBudget(sqlite3* db, PrivateDb* private_db, absl::string_view sql,
                             absl::Span<const Value> params, int64_t budget, Writes writes) {
+  if (private_db != nullptr) {
+    // Stopped work stays stopped: not even the prepare of the next statement of a long workload.
+    if (absl::Status stop = private_db->CheckInterrupted(); !stop.ok()) {
+      StepCount out;
+      out.error = std::string(stop.message());
+      return out;
+    }
+  }
   Finalizer f;
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &f.stmt, nullptr) !=
           SQLITE_OK ||

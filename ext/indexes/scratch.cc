@@ -173,6 +173,7 @@ int Authorize(void* arg, int code, const char* a, const char*, const char*, cons
 
 absl::Status Scratch::Touched(const std::string& sql, std::set<std::string>* tables,
                               std::string* written) {
+  RETURN_IF_ERROR(CheckInterrupted());  // every statement of a workload passes here first
   TouchState st{tables, written};
   // Without an authorizer (a build that omits it) every table counts as touched.
   const bool authorizer = sqlite3_api->set_authorizer != nullptr;

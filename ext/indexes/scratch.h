@@ -88,6 +88,9 @@ class Scratch {
 
   sqlite3* db() const { return db_; }
   Connection& caller() const { return private_->caller(); }
+  // OK while the work may go on; else why it was stopped (the caller's interrupt, work_timeout_ms).
+  // A loop over the statements of a workload checks it, so a stopped run ends at once.
+  absl::Status CheckInterrupted() { return private_->CheckInterrupted(); }
   const std::vector<TableInfo>& tables() const { return tables_; }
   bool has_stats() const { return has_stats_; }
   const TableInfo* FindTable(const std::string& name) const;

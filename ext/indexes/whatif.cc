@@ -87,7 +87,7 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
   ASSIGN_OR_RETURN(const std::string dangling, ForeignKeyToMissingTable(connection, "main"));
   so.foreign_keys = dangling.empty();
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
-  ASSIGN_OR_RETURN(std::vector<std::string> statements, SplitAdvisable(scratch->db(), sql, true));
+  ASSIGN_OR_RETURN(std::vector<std::string> statements, SplitAdvisable(*scratch, sql, true));
   if (statements.empty()) {
     return absl::InvalidArgumentError("sql: no query or write statement to analyse");
   }
@@ -109,6 +109,7 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
   }
   ASSIGN_OR_RETURN(std::vector<std::string> names, BuildHypothetical(*scratch, index_ddl));
   for (size_t i = 0; i < items.size(); ++i) {
+    RETURN_IF_ERROR(scratch->CheckInterrupted());
     ASSIGN_OR_RETURN(QueryPlan after,
                      ExplainQueryPlan(scratch->db(), items[i].sql, items[i].params));
     results[i].statement.plan_after = PlanText(after);

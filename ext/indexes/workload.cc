@@ -182,12 +182,14 @@ std::string WorkloadItem::PlanKey() const {
   return key;
 }
 
-absl::StatusOr<std::vector<std::string>> SplitAdvisable(sqlite3* db, const std::string& text,
+absl::StatusOr<std::vector<std::string>> SplitAdvisable(Scratch& scratch, const std::string& text,
                                                         bool strict) {
+  sqlite3* db = scratch.db();
   std::vector<std::string> out;
   const char* p = text.c_str();
   int n = 0;
   while (*p != '\0') {
+    RETURN_IF_ERROR(scratch.CheckInterrupted());
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v2(db, p, -1, &stmt, &tail);
@@ -246,7 +248,7 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
   int source = 0;
   for (const InputStatement& in : workload) {
     ASSIGN_OR_RETURN(std::vector<std::string> parts,
-                     SplitAdvisable(scratch.db(), in.sql, in.strict));
+                     SplitAdvisable(scratch, in.sql, in.strict));
     for (const std::string& sql : parts) {
       absl::StatusOr<std::vector<WorkloadItem>> loaded =
           LoadStatementVariants(scratch, sql, in.weight);

@@ -54,11 +54,11 @@ struct WorkloadItem {
   std::string PlanKey() const;
 };
 
-// Splits `text` into statements by preparing them on `db` (so each is checked against the
-// schema) and keeps the advisable ones (queries and writes), trimmed of a trailing ';'. Errors
-// name the statement's position; with `strict` false the statements up to the first failure are
-// returned instead.
-absl::StatusOr<std::vector<std::string>> SplitAdvisable(sqlite3* db, const std::string& text,
+// Splits `text` into statements by preparing them on the scratch copy (so each is checked
+// against the schema) and keeps the advisable ones (queries and writes), trimmed of a trailing
+// ';'. Errors name the statement's position; with `strict` false the statements up to the first
+// failure are returned instead. Stops with the scratch's stop (work_timeout_ms, an interrupt).
+absl::StatusOr<std::vector<std::string>> SplitAdvisable(Scratch& scratch, const std::string& text,
                                                         bool strict);
 
 // Values to bind for a column a parameter is compared with, ahead of any guess (e.g. the value

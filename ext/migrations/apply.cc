@@ -368,19 +368,49 @@ absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
   return count;
 }
 
+namespace {
+
+// The down file beside the journal's `origin` of migration `name`, when the origin is that
+// migration's own file: named `<name>.sql` and still holding the text the journal's checksum
+// names. The origin is a path read from the database file, which may come from another machine
+// or user: without these checks `origin = '/other/project/0001_init.sql'` would make
+// migrate_revert('0005_x') run /other/project/0001_init.down.sql on this database.
+absl::StatusOr<std::string> DownBesideOrigin(const std::string& name, const std::string& origin,
+                                             const std::string& checksum) {
+  const std::string hint = "; give the folder: migrate_revert(name, path)";
+  const size_t slash = origin.find_last_of("/\\");
+  const std::string base = slash == std::string::npos ? origin : origin.substr(slash + 1);
+  if (!SafeTag(name) || base != name + ".sql") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration '", name, "': the journal's origin '", origin, "' is not a file named '", name,
+        ".sql'", hint));
+  }
+  absl::StatusOr<std::string> up = ReadTextFile(origin);
+  if (!up.ok() || Sha256Hex(*up) != checksum) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration '", name, "': its file '", origin, "' ",
+        up.ok() ? "no longer holds the text the journal records (checksum differs)"
+                : "cannot be read", hint));
+  }
+  return absl::StrCat(origin.substr(0, origin.size() - 4), ".down.sql");
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
                                       const std::optional<std::string>& path) {
   ASSIGN_OR_RETURN(bool exists, TableExists(c, "doctor_migrations"));
-  std::string origin;
+  std::string origin, checksum;
   if (exists) {
     ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                      "SELECT kind, origin, source FROM doctor_migrations WHERE name = ?1 "
-                                      "ORDER BY id DESC LIMIT 1",
+                                      "SELECT kind, origin, source, checksum FROM doctor_migrations "
+                                      "WHERE name = ?1 ORDER BY id DESC LIMIT 1",
                                       {Value(name)}));
     if (rows.empty() || rows[0][0].AsText() == "revert") {
       return absl::FailedPreconditionError(absl::StrCat("migration '", name, "' is not applied"));
     }
     origin = rows[0][1].AsText();
+    checksum = rows[0][3].AsText();
     if (rows[0][2].AsText() == "drizzle") {
       return absl::FailedPreconditionError(absl::StrCat(
           "migration '", name, "' came from a Drizzle folder: Drizzle has no down migrations and "
@@ -401,7 +431,7 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
     }
     down = absl::StrCat(*path, "/", name, ".down.sql");
   } else if (absl::EndsWith(origin, ".sql")) {
-    down = absl::StrCat(origin.substr(0, origin.size() - 4), ".down.sql");
+    ASSIGN_OR_RETURN(down, DownBesideOrigin(name, origin, checksum));
   } else {
     return absl::FailedPreconditionError(absl::StrCat(
         "migration '", name, "' was not applied from a folder; give the folder: migrate_revert(name, path)"));

@@ -28,10 +28,16 @@ absl::StatusOr<std::optional<Drift>> Replay(sqlite3* scratch, const std::vector<
     for (const std::string& s : StatementsOf(m)) {
       absl::Status run = Exec(scratch, s);
       if (!run.ok()) {
+        const bool full = sqlite3_errcode(scratch) == SQLITE_FULL ||
+                          absl::StrContains(run.message(), "database or disk is full");
         return std::optional<Drift>(Drift{
             "unreplayable", "", j.name,
             absl::StrCat("migration '", j.name, "' does not replay on an empty database (",
-                         Excerpt(s, 60), "): ", run.message(), "; the comparison stops here"),
+                         Excerpt(s, 60), "): ", run.message(),
+                         full ? absl::StrCat(" (the replay holds at most ", kReplayScratchBytes,
+                                             " bytes)")
+                              : "",
+                         "; the comparison stops here"),
             "", ""});
       }
     }
@@ -161,11 +167,37 @@ std::vector<JournalRow> ReplayList(const std::vector<JournalRow>& journal,
   return out;
 }
 
+namespace {
+
+// The replayed SQL may not lift the bound: PRAGMA max_page_count = N is refused.
+int RefuseMaxPageCount(void*, int code, const char* pragma, const char* value, const char*,
+                       const char*) {
+  const bool sets = code == SQLITE_PRAGMA && pragma != nullptr && value != nullptr &&
+                    absl::EqualsIgnoreCase(pragma, "max_page_count");
+  return sets ? SQLITE_DENY : SQLITE_OK;
+}
+
+}  // namespace
+
+void BoundReplayScratch(sqlite3* scratch) {
+  sqlite3_limit(scratch, SQLITE_LIMIT_ATTACHED, 0);
+  sqlite3_limit(scratch, SQLITE_LIMIT_LENGTH, 64 << 20);
+  int page_size = 4096;
+  if (absl::StatusOr<Rows> r = Query(scratch, "PRAGMA page_size"); r.ok() && !r->empty()) {
+    page_size = static_cast<int>(std::max<int64_t>(512, (*r)[0][0].AsInt()));
+  }
+  Exec(scratch, absl::StrCat("PRAGMA max_page_count = ", kReplayScratchBytes / page_size))
+      .IgnoreError();
+  if (sqlite3_api->set_authorizer != nullptr) {
+    sqlite3_set_authorizer(scratch, RefuseMaxPageCount, nullptr);
+  }
+}
+
 absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, FactCache* cache,
                                                const std::vector<JournalRow>& journal,
                                                const std::vector<HashLink>& chain,
                                                std::string* replaying) {
-  sqlite3_limit(scratch, SQLITE_LIMIT_ATTACHED, 0);
+  BoundReplayScratch(scratch);
   // The cheap check first: the journal's hashes may prove there is nothing to replay.
   ASSIGN_OR_RETURN(const std::string empty_hash, HashSchemaOf(scratch, "main", cache));
   ASSIGN_OR_RETURN(const std::string live_hash, HashSchemaOf(live, "main", cache));

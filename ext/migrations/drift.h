@@ -56,6 +56,15 @@ std::string NewMigrationPath(const Folder& folder, int64_t now_ms);
 std::vector<JournalRow> ReplayList(const std::vector<JournalRow>& journal,
                                    const std::vector<PlanItem>& plan, std::string* edited);
 
+// The most the replay's scratch database may hold: the journal's SQL comes from the database
+// file, and `INSERT ... WITH RECURSIVE ... zeroblob(...)` in it would otherwise fill the host's
+// memory (2 GB from a 150-byte row) until work_timeout_ms. A real schema replays in far less.
+inline constexpr int64_t kReplayScratchBytes = int64_t{256} << 20;
+
+// Bounds an empty scratch database for a replay of SQL it cannot trust: no ATTACH, at most
+// kReplayScratchBytes of pages, no value over 64 MiB.
+void BoundReplayScratch(sqlite3* scratch);
+
 // `live`: the caller's connection (read only); `scratch`: an empty private database for the
 // replay (core PrivateDb, so the caller can interrupt it). `journal`: LoadJournal's rows;
 // `chain`: LoadHashChain's. When the chain's hashes prove the live schema is what the migrations

@@ -79,7 +79,8 @@ absl::StatusOr<std::string> ReadBounded(int fd, const std::string& path) {
   }
 }
 
-absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
+absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path,
+                                                 const FolderLimits& limits) {
   DIR* dir = opendir(path.c_str());
   if (dir == nullptr) {
     return absl::NotFoundError(
@@ -88,7 +89,14 @@ absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
   std::vector<std::string> names;
   while (struct dirent* e = readdir(dir)) {
     std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(name);
+    if (name == "." || name == "..") continue;
+    if (static_cast<int64_t>(names.size()) >= limits.max_entries) {
+      closedir(dir);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "folder '", path, "' has more than ", limits.max_entries,
+          " entries, the limit for a migration folder"));
+    }
+    names.push_back(std::move(name));
   }
   closedir(dir);
   std::sort(names.begin(), names.end());
@@ -116,7 +124,24 @@ MigrationFile Load(const std::string& name, const std::string& path) {
   return f;
 }
 
-absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root) {
+// Adds `f` to `folder` within `limits` (its migrations and their total bytes).
+absl::Status Admit(const FolderLimits& limits, Folder& folder, int64_t* bytes, MigrationFile f) {
+  if (static_cast<int64_t>(folder.files.size()) >= limits.max_migrations) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "folder '", folder.path, "' holds more than ", limits.max_migrations,
+        " migrations, the limit for a migration folder"));
+  }
+  *bytes += static_cast<int64_t>(f.text.size());
+  if (*bytes > limits.max_bytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the migrations of folder '", folder.path, "' total more than ", limits.max_bytes,
+        " bytes, the limit for a migration folder (at '", f.name, "')"));
+  }
+  folder.files.push_back(std::move(f));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root, const FolderLimits& limits) {
   const std::string journal_path = root + "/meta/_journal.json";
   auto json = ReadTextFile(journal_path);
   if (!json.ok()) return json.status();
@@ -126,13 +151,14 @@ absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root) {
         absl::StrCat(journal_path, ": ", entries.status().message()));
   }
   Folder folder{Layout::kDrizzleKit, root, {}};
+  int64_t bytes = 0;
   for (const JournalEntry& e : *entries) {
     MigrationFile f = Load(e.tag, root + "/" + e.tag + ".sql");
     if (!f.error.empty()) {
       f.error = absl::StrCat("listed in ", journal_path, " has no readable file: ", f.error);
     }
     f.created_at = e.when;
-    folder.files.push_back(std::move(f));
+    RETURN_IF_ERROR(Admit(limits, folder, &bytes, std::move(f)));
   }
   return folder;
 }
@@ -347,7 +373,7 @@ std::optional<int64_t> FolderMillis(const std::string& name) {
   return ms;
 }
 
-absl::StatusOr<Folder> ReadFolder(const std::string& given) {
+absl::StatusOr<Folder> ReadFolder(const std::string& given, const FolderLimits& limits) {
   if (given.empty()) return absl::InvalidArgumentError("the folder path is empty");
   std::string path = given;
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -355,13 +381,14 @@ absl::StatusOr<Folder> ReadFolder(const std::string& given) {
     return absl::NotFoundError(absl::StrCat("'", path, "' is not a readable folder"));
   }
   if (Present(path + "/meta/_journal.json")) {
-    ASSIGN_OR_RETURN(Folder kit, ReadDrizzleKit(path));
+    ASSIGN_OR_RETURN(Folder kit, ReadDrizzleKit(path, limits));
     kit.cwd = WorkingDirectory();
     return kit;
   }
-  auto names = ListDir(path);
+  auto names = ListDir(path, limits);
   if (!names.ok()) return names.status();
   Folder folder{Layout::kPlain, path, {}, WorkingDirectory()};
+  int64_t bytes = 0;
   // The drizzle v1 layout: subfolders holding migration.sql (one that is there but cannot be
   // read is a migration with an error).
   for (const std::string& name : *names) {
@@ -370,7 +397,7 @@ absl::StatusOr<Folder> ReadFolder(const std::string& given) {
     folder.layout = Layout::kDrizzleFolders;
     MigrationFile f = Load(name, file);
     f.created_at = FolderMillis(name);
-    folder.files.push_back(std::move(f));
+    RETURN_IF_ERROR(Admit(limits, folder, &bytes, std::move(f)));
   }
   if (folder.layout == Layout::kDrizzleFolders) return folder;
   // Every *.sql name is a migration, whatever it is (a FIFO or a dangling link is an error).
@@ -381,7 +408,7 @@ absl::StatusOr<Folder> ReadFolder(const std::string& given) {
     if (f.error.empty() && IsFile(path + "/" + stem + ".down.sql")) {
       f.down_path = path + "/" + stem + ".down.sql";
     }
-    folder.files.push_back(std::move(f));
+    RETURN_IF_ERROR(Admit(limits, folder, &bytes, std::move(f)));
   }
   std::stable_sort(folder.files.begin(), folder.files.end(),
                    [](const MigrationFile& a, const MigrationFile& b) {

@@ -61,9 +61,18 @@ struct Folder {
   std::string cwd;
 };
 
+// A folder is read whole into memory: besides each file's kMaxFileBytes, how many names it may
+// list, how many migrations it may hold and how many bytes they may total (far above any real
+// project; a folder over one is an error naming the limit, read no further).
+struct FolderLimits {
+  int64_t max_entries = 100000;              // names in the folder, whatever they are
+  int64_t max_migrations = 10000;            // migration files (or journal entries)
+  int64_t max_bytes = int64_t{256} << 20;    // the text of all its migrations
+};
+
 // Reads every migration of the folder at `path`. The folder itself failing (unreadable, a bad
-// journal, a tag listed twice) is an error; a migration file failing is its `error`.
-absl::StatusOr<Folder> ReadFolder(const std::string& path);
+// journal, a tag listed twice, over a limit) is an error; a migration file failing is its `error`.
+absl::StatusOr<Folder> ReadFolder(const std::string& path, const FolderLimits& limits = {});
 
 // The order of a plain folder's migrations: by name, with every run of digits compared as a
 // number, so that 2_users comes before 10_indexes (byte order would put 10 first) and V9__a

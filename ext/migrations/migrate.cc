@@ -293,7 +293,7 @@ absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(Connection& 
   absl::StatusOr<std::unique_ptr<PrivateDb>> scratch = PrivateDb::Open(caller, ":memory:");
   if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database");
   sqlite3* db = (*scratch)->db();
-  sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+  migrations::BoundReplayScratch(db);
   absl::Status s = Exec(db, sql);
   absl::StatusOr<std::vector<migrations::SchemaObject>> out =
       s.ok() ? migrations::ReadSchema(db, "main", nullptr)

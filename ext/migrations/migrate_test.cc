@@ -84,6 +84,27 @@ TEST(MigrateTest, ADriftReplayStoppedByTheTimeoutNamesTheMigration) {
   EXPECT_THAT(error, HasSubstr("while replaying migration 'm1'"));
 }
 
+// A journal row is SQL from the database file: its replay filled the host's memory (2 GB from a
+// 150-byte row) until work_timeout_ms, and could lift any bound set with a PRAGMA.
+TEST(MigrateTest, ADriftReplayIsBoundedInMemory) {
+  testing::Db db;
+  db.One("SELECT migrate('m1', 'CREATE TABLE a(x)')");
+  db.Exec("CREATE TABLE z(y)");  // drift, so the replay runs
+  const auto replay = [&](const std::string& sql) {
+    db.Exec("UPDATE doctor_migrations SET sql = '" + sql + "'");
+    return db.One("SELECT coalesce((SELECT detail FROM schema_drift WHERE drift = "
+                  "'unreplayable'), '')");
+  };
+  EXPECT_THAT(replay("CREATE TABLE a(x); INSERT INTO a WITH RECURSIVE c(i) AS (SELECT 1 UNION "
+                     "ALL SELECT i + 1 FROM c LIMIT 300) SELECT zeroblob(1000000) FROM c;"),
+              HasSubstr("database or disk is full (the replay holds at most 268435456 bytes)"));
+  EXPECT_THAT(replay("PRAGMA max_page_count = 2000000000; CREATE TABLE a(x);"),
+              HasSubstr("not authorized"));
+  EXPECT_THAT(replay("CREATE TABLE a(x); INSERT INTO a VALUES (zeroblob(70000000));"),
+              HasSubstr("too big"));
+  EXPECT_EQ(replay("CREATE TABLE a(x); INSERT INTO a VALUES (zeroblob(1000000));"), "");
+}
+
 // A database Drizzle's migrator migrated (drizzle-kit migrate): migration_status without a
 // folder listed nothing, as if no migration had been applied (found on an invoicing app).
 TEST(MigrateTest, StatusWithoutAFolderListsWhatDrizzlesMigratorApplied) {
@@ -351,6 +372,34 @@ TEST(MigrateTest, FolderStatusBaselineRevert) {
   std::remove(dir.File("0003_c.sql").c_str());
   EXPECT_EQ(db.One("SELECT status FROM migration_status(" + path + ") WHERE name = '0003_c'"), "missing");
   EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");  // 0001_a again
+}
+
+// Without a folder, migrate_revert found the down file from the journal's origin, a path read
+// from the database file: a journal copied from elsewhere (or written by anyone) made
+// migrate_revert('0001_a') run another project's 0001_init.down.sql (DROP TABLE keep) here.
+TEST(MigrateTest, RevertRunsOnlyTheDownFileOfTheMigrationsOwnFile) {
+  testing::TempDir dir;
+  Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("0001_a.down.sql"), "DROP TABLE a;");
+  Write(dir.File("other_0001_init.sql"), "CREATE TABLE keep(x);");
+  Write(dir.File("other_0001_init.down.sql"), "DROP TABLE keep;");
+  testing::Db db(dir.File("app.db"));
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "2");
+  const auto point_at = [&](const std::string& file) {
+    db.Exec("UPDATE doctor_migrations SET origin = '" + dir.File(file) + "' WHERE name = '0001_a'");
+  };
+  point_at("other_0001_init.sql");  // another migration's file
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
+              HasSubstr("is not a file named '0001_a.sql'; give the folder"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'keep')"), "2");
+  Write(dir.File("0001_a.sql"), "CREATE TABLE a(x); -- changed since");
+  point_at("0001_a.sql");
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
+              HasSubstr("no longer holds the text the journal records"));
+  Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");
+  EXPECT_EQ(db.One("SELECT migrate_revert('0001_a')"), "reverted");
+  EXPECT_EQ(db.One("SELECT group_concat(name) FROM sqlite_schema WHERE name IN ('a', 'keep')"),
+            "keep");
 }
 
 TEST(MigrateTest, BadInput) {

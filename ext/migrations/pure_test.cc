@@ -1,5 +1,6 @@
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ext/core/testing.h"
@@ -152,6 +153,30 @@ TEST(FolderTest, PlainFolderOrderAndDownFiles) {
   EXPECT_EQ(f->files[0].down_path, dir.File("0001_a.down.sql"));
   EXPECT_EQ(f->files[1].checksum, Sha256Hex("create table b(x);"));
   EXPECT_THAT(ReadFolder(dir.File("nope")).status().message(), HasSubstr("not a readable folder"));
+}
+
+// A folder is read whole into memory: 200,000 files were all read (and migrate_dir applied them
+// for 90 s), and nothing capped their total (each may be 64 MB). Each bound is an error naming it.
+TEST(FolderTest, AFolderOverALimitIsAnErrorNamingIt) {
+  testing::TempDir dir;
+  for (int i = 1; i <= 4; ++i) std::ofstream(dir.File(absl::StrCat("000", i, "_m.sql"))) << "SELECT 1;";
+  std::ofstream(dir.File("notes.txt")) << "x";
+  FolderLimits limits;
+  EXPECT_TRUE(ReadFolder(dir.path(), limits).ok());
+  limits.max_entries = 4;
+  EXPECT_THAT(ReadFolder(dir.path(), limits).status().message(),
+              HasSubstr("has more than 4 entries, the limit for a migration folder"));
+  limits = FolderLimits();
+  limits.max_migrations = 3;
+  EXPECT_THAT(ReadFolder(dir.path(), limits).status().message(),
+              HasSubstr("holds more than 3 migrations, the limit for a migration folder"));
+  limits = FolderLimits();
+  limits.max_bytes = 30;
+  EXPECT_THAT(ReadFolder(dir.path(), limits).status().message(),
+              HasSubstr("total more than 30 bytes, the limit for a migration folder (at '0004_m')"));
+  // The defaults are far above any real project.
+  EXPECT_GE(FolderLimits().max_migrations, 10000);
+  EXPECT_GE(FolderLimits().max_bytes, 4 * kMaxFileBytes);
 }
 
 TEST(FolderTest, PlainFolderNumbersSortAsNumbers) {

@@ -5,11 +5,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/platform.h"  // open, lstat, fchmod: O_NOFOLLOW and links on Windows too
+#include "ext/core/private_db.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/timing/store_values.h"
-#include "ext/timing/trace.h"
 
 namespace doctor::timing {
 namespace {
@@ -203,7 +203,7 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenPath(const std::string
   sqlite3* handle = nullptr;
   int rc;
   {
-    SidecarOpenScope scope;  // an auto-loaded extension does not time our connection
+    OwnConnectionScope own;  // an auto-loaded extension registers nothing on our connection
     rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
   }
   std::unique_ptr<SidecarDb> side(new SidecarDb(path, handle));

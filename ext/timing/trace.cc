@@ -19,8 +19,6 @@
 namespace doctor::timing {
 namespace {
 
-thread_local int opening_sidecar = 0;
-
 // Every TimingState of the process, so readers can fold their pending samples.
 absl::Mutex registry_mu(absl::kConstInit);
 std::vector<TimingState*>& Registry() ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry_mu) {
@@ -55,9 +53,6 @@ std::string DatabaseName(sqlite3* db) {
 
 }  // namespace
 
-bool OpeningSidecar() { return opening_sidecar > 0; }
-SidecarOpenScope::SidecarOpenScope() { ++opening_sidecar; }
-SidecarOpenScope::~SidecarOpenScope() { --opening_sidecar; }
 
 TimingState::TimingState(Connection& connection)
     : connection_(connection),
@@ -136,7 +131,7 @@ void DropCountsInheritedByFork() {
 }
 
 absl::Status TimingState::Install() {
-  if (installed_ || OpeningSidecar()) return absl::OkStatus();
+  if (installed_) return absl::OkStatus();
   int rc = sqlite3_trace_v2(db_, kEvents | forward_mask_,
                             forward_ ? &TimingState::CallbackAndForward : &TimingState::Callback,
                             this);

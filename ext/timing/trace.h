@@ -296,15 +296,6 @@ void DropCountsInheritedByFork();
 // Drops every connection's pending samples (query_stats_reset).
 void DiscardPendingSamples();
 
-// True on a thread that is opening the extension's own sidecar connection (so that an
-// auto-loaded extension does not time it).
-bool OpeningSidecar();
-class SidecarOpenScope {
- public:
-  SidecarOpenScope();
-  ~SidecarOpenScope();
-};
-
 
 }  // namespace doctor::timing
 
