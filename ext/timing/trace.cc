@@ -30,13 +30,6 @@ constexpr unsigned kEvents = SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE | SQLITE_T
 constexpr int kCounterOps[4] = {SQLITE_STMTSTATUS_VM_STEP, SQLITE_STMTSTATUS_FULLSCAN_STEP,
                                 SQLITE_STMTSTATUS_SORT, SQLITE_STMTSTATUS_AUTOINDEX};
 
-uint32_t StmtCounter(sqlite3_stmt* stmt, int op) {
-  return static_cast<uint32_t>(sqlite3_stmt_status(stmt, op, 0));
-}
-
-// A counter's growth during one run: it only grows, unless the application reset it meanwhile.
-int64_t CounterDelta(uint32_t start, uint32_t end) { return end >= start ? end - start : end; }
-
 // The name of a connection's main database for the statistics: its file, or ":memory:" for
 // in-memory, temp and memdb-VFS databases (`file:/x?vfs=memdb` names "/x" but has no file there:
 // it must get no sidecar).
@@ -295,48 +288,6 @@ int TimingState::OnOuterRow(sqlite3_stmt* stmt) {
   return 0;
 }
 
-int TimingState::OnUntrackedRow(sqlite3_stmt* stmt) {
-  if (untracked_stmt_ != stmt) {
-    untracked_stmt_ = stmt;
-    untracked_rows_ = 0;
-  }
-  ++untracked_rows_;
-  return 0;
-}
-
-int TimingState::OnUntrackedProfile(sqlite3_stmt* stmt) {
-  const int64_t rows = untracked_stmt_ == stmt ? untracked_rows_ : 0;
-  untracked_stmt_ = nullptr;
-  Cached& c = cache_[SlotOf(stmt)];
-  // The retry of the statement's last run: it is known, timing is on, and it was re-prepared
-  // since that run ended (its next run's end sees the same change and checks its plan). kRecheck
-  // (after query_stats_reset) says nothing about a re-prepare: no retry is assumed then.
-  if (c.stmt != stmt || (attention_ & (kTimingOff | kStaleCache)) != 0 ||
-      c.reprepares == kRecheck ||
-      StmtCounter(stmt, SQLITE_STMTSTATUS_REPREPARE) == c.reprepares) {
-    return 0;
-  }
-  LockPending();
-  if (c.pending.calls > 0) {  // else a reader folded the attempt meanwhile: leave it
-    // A write's attempt counted sqlite3_changes(), which it did not move (the previous
-    // statement's count): the retry's own changes replace it (set before its PROFILE).
-    if (c.is_dml) {
-      const int64_t changes = sqlite3_changes(db_);
-      c.pending.rows += changes - c.last_rows;
-      c.last_rows = changes;
-    } else {
-      c.pending.rows += rows;
-    }
-    const uint32_t now = StmtCounter(stmt, SQLITE_STMTSTATUS_VM_STEP);
-    c.pending.vm_steps += CounterDelta(c.last[0], now);
-    c.last[0] = now;
-    c.moving = kAllMoving;  // the new program's
-    AddMovingCounters(c, stmt);
-  }
-  UnlockPending();
-  return 0;
-}
-
 TimingState::Cached& TimingState::Relookup(Cached& slot, sqlite3_stmt* stmt, bool fresh) {
   const char* sql = sqlite3_sql(stmt);
   if (sql == nullptr) sql = "";
@@ -475,68 +426,6 @@ int TimingState::OnOuterProfile(sqlite3_stmt* stmt, int64_t end_ticks) {
   Running run;
   if (TakeOuterRun(stmt, &run)) FinishRun(run, end_ticks);
   return 0;
-}
-
-void TimingState::MarkBusy(Cached& c) {
-  LockPending();
-  c.pending.MarkFailed(kBusy);
-  UnlockPending();
-  attention_ |= kBusyToRefine;  // the next STMT event takes Admit, which calls RefineBusy
-  busy_slot_ = &c;
-}
-
-// SQLite sets the connection's error code after the PROFILE event, from the step's result. It
-// still holds it at the next statement start when the application's calls in between did not
-// change it (a reset of the failed statement keeps it; a prepare or a bind clears it). Only a
-// code of the BUSY family is taken: the run is known to have failed with one.
-void TimingState::RefineBusy() {
-  attention_ &= ~kBusyToRefine;
-  const int code = sqlite3_extended_errcode(db_);
-  if ((code & 0xff) != SQLITE_BUSY || code == SQLITE_BUSY) return;
-  LockPending();
-  Cached& c = cache_[busy_slot_ - cache_.data()];
-  // Unless a reader folded the pending samples meanwhile (the run then stays BUSY).
-  if (c.pending.errors_by[kBusy] > 0) {
-    --c.pending.errors_by[kBusy];
-    ++c.pending.errors_by[ErrorCodeOf(code)];
-  }
-  UnlockPending();
-}
-
-void TimingState::MarkChangesUnread(Cached& c, int64_t counted) {
-  attention_ |= kChangesToRead;  // the next STMT event takes Admit, which calls ReadChanges
-  changes_slot_ = &c;
-  changes_counted_ = counted;
-}
-
-// Between the reset that ended the run and the next statement start nothing else sets the
-// connection's change count: it is the run's own.
-void TimingState::ReadChanges() {
-  attention_ &= ~kChangesToRead;
-  const int64_t changes = sqlite3_changes(db_);
-  LockPending();
-  Cached& c = cache_[changes_slot_ - cache_.data()];
-  // Unless a reader folded the pending samples meanwhile (the run then keeps the rows it handed).
-  if (c.pending.calls > 0 && changes > changes_counted_) {
-    c.pending.rows += changes - changes_counted_;
-    c.last_rows = changes;
-  }
-  UnlockPending();
-}
-
-void TimingState::RecordSlow(const Cached& c, sqlite3_stmt* stmt, double ms, int64_t end_ticks,
-                             int64_t vm_steps, int64_t fullscan_steps) {
-  if (kSlowMax.Get() <= 0) return;
-  SlowQuery slow{TraceTimeOfDay().UnixMs(end_ticks), ms, c.query_id, c.raw, "", db_name_, vm_steps,
-                 fullscan_steps};
-  slow.query = c.query;
-  if (kSlowParams.On()) {
-    if (char* expanded = sqlite3_expanded_sql(stmt)) {
-      slow.params = expanded;
-      sqlite3_free(expanded);
-    }
-  }
-  Stats::Global().RecordSlow(std::move(slow), kSlowMax.Get());
 }
 
 }  // namespace doctor::timing

@@ -229,6 +229,13 @@ class TimingState : public AreaState {
   friend Stats& FoldedStats();
   friend void DiscardPendingSamples();
   friend void DropCountsInheritedByFork();
+  static uint32_t StmtCounter(sqlite3_stmt* stmt, int op) {
+    return static_cast<uint32_t>(sqlite3_stmt_status(stmt, op, 0));
+  }
+  // A counter's growth during one run: it only grows, unless the application reset it meanwhile.
+  static int64_t CounterDelta(uint32_t start, uint32_t end) {
+    return end >= start ? end - start : end;
+  }
   static size_t SlotOf(sqlite3_stmt* stmt) {
     return (reinterpret_cast<uintptr_t>(stmt) >> 4) % kCacheSlots;
   }
