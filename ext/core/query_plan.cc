@@ -42,6 +42,13 @@ bool QueryPlan::UsesIndex(absl::string_view name) const {
   return false;
 }
 
+bool QueryPlan::ScansIndexInOrder(absl::string_view name) const {
+  for (const PlanStep& s : steps) {
+    if (s.verb == "SCAN" && !s.index.empty() && absl::EqualsIgnoreCase(s.index, name)) return true;
+  }
+  return false;
+}
+
 PlanStep ParsePlanDetail(absl::string_view detail) {
   PlanStep step;
   step.detail = std::string(detail);

@@ -44,6 +44,10 @@ struct QueryPlan {
 
   // True when a step uses the index `name` (exact name, case-insensitive as SQLite's names are).
   bool UsesIndex(absl::string_view name) const;
+  // True when a step reads the index `name` whole, in its order (SCAN t USING INDEX name): the
+  // index serves a GROUP BY or ORDER BY (no sort), not a lookup, so how selective its key is
+  // does not matter.
+  bool ScansIndexInOrder(absl::string_view name) const;
   bool empty() const { return steps.empty(); }
 };
 

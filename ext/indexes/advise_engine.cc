@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/foreign_keys.h"
+#include "ext/core/query_plan.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/time.h"
 #include "ext/indexes/candidate_pool.h"
@@ -51,14 +52,31 @@ CandidatePool CollectCandidates(Connection& connection, Scratch& scratch, Probe&
   return pool;
 }
 
+// True when a statement `rec` helps reads its index whole, in order (a GROUP BY or ORDER BY
+// with no sort): its selectivity does not matter then.
+bool ServesAnOrderedScan(const AdviceResult& result, const Recommendation& rec) {
+  for (int id : rec.statements) {
+    if (id < 0 || static_cast<size_t>(id) >= result.statements.size()) continue;
+    if (ParsePlanText(result.statements[id].plan_after).ScansIndexInOrder(rec.index.Name())) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Nothing index_lint would then tell you to drop (one index model): an index whose lookups
-// save less than half a scan of rows this common is left out, and `limits` names it.
+// save less than half a scan of rows this common is left out, and `limits` names it. One that
+// a statement reads in order is kept (lint does not flag it either once the captured workload
+// reads it so: lint.cc's SelectivityFinding).
 void LeaveOutUnselective(Scratch& scratch, AdviceResult* result) {
   std::vector<std::string> unselective;
   auto& recs = result->recommendations;
   recs.erase(std::remove_if(recs.begin(), recs.end(),
                             [&](const Recommendation& rec) {
-                              if (!LintWouldCallUnselective(scratch, rec.index)) return false;
+                              if (ServesAnOrderedScan(*result, rec) ||
+                                  !LintWouldCallUnselective(scratch, rec.index)) {
+                                return false;
+                              }
                               unselective.push_back(rec.index.Name());
                               return true;
                             }),

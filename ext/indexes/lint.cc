@@ -54,6 +54,12 @@ struct CapturedWorkload {
     }
     return false;
   }
+  bool ScansInOrder(const std::string& index) const {
+    for (const QueryPlan& p : plans) {
+      if (p.ScansIndexInOrder(index)) return true;
+    }
+    return false;
+  }
   // Enough traffic observed to call an index that no plan uses "unused" (settings.h).
   bool Enough() const {
     return calls >= kUnusedMinCalls.Get() &&
@@ -201,10 +207,13 @@ namespace {
 // Low selectivity: the full key still matches >= 10% of the rows on average (the copy's
 // statistics) and even its rarest value does, and a lookup of that value through the index saves
 // less than half a scan's VM steps (RarestKeyOf); never an index that serves a foreign key (else
-// dropping it brings back fk_without_index, and the advice oscillates).
+// dropping it brings back fk_without_index, and the advice oscillates), nor one a captured query
+// reads in order (its GROUP BY / ORDER BY needs no sort: index_advise proposes such an index
+// whatever its selectivity).
 bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
-                        const std::vector<ForeignKey>& fks, std::vector<LintFinding>* out) {
-  if (!a.where.empty()) return false;
+                        const std::vector<ForeignKey>& fks, const CapturedWorkload& captured,
+                        std::vector<LintFinding>* out) {
+  if (!a.where.empty() || captured.ScansInOrder(a.name)) return false;
   for (const ForeignKey& fk : fks) {
     if (Leads(a, fk.columns)) return false;
   }
@@ -279,7 +288,7 @@ absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection) {
     FkFindings(t, unindexed, namer, &out);
     for (const IndexDef& a : t.indexes) {
       if (!Droppable(a)) continue;
-      if (RedundancyFinding(t, a, &out) || SelectivityFinding(*scratch, t, a, fks, &out)) continue;
+      if (RedundancyFinding(t, a, &out) || SelectivityFinding(*scratch, t, a, fks, captured, &out)) continue;
       UnusedFinding(t, a, fks, captured, &out);
     }
   }
