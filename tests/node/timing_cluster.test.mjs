@@ -19,7 +19,7 @@ const QUERIES = {
   byN: 'SELECT id FROM events WHERE n = ?',
   bump: 'UPDATE counters SET v = v + ? WHERE id <= ?',
   insert: 'INSERT INTO log(v) VALUES (?)',
-  drizzleInsert: 'INSERT INTO log(id, v) VALUES (NULL, ?)',
+  drizzleInsert: 'INSERT INTO log(id, v) VALUES (?, ?)',  // Drizzle's (null, ?): NULL is a constant
   begin: 'BEGIN',
   savepoint: 'SAVEPOINT ?',
   release: 'RELEASE ?',
