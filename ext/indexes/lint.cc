@@ -226,8 +226,8 @@ bool SelectivityFinding(Scratch& scratch, const TableInfo& t, const IndexDef& a,
     return false;
   }
   const RarestKey rarest_key = RarestKeyOf(scratch, t, a);
+  if (!rarest_key.LowSelectivity()) return false;  // the rule index_advise applies too
   const double rarest = rarest_key.share;
-  if (rarest < 0.1 || rarest_key.lookup_pays) return false;
   out->push_back({"low_selectivity", t.name, a.name,
                   absl::StrCat(a.name, " (", a.ColumnsText(), "): each key value matches about ",
                                static_cast<int64_t>(per_key), " of ",
