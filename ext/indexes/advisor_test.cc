@@ -2,6 +2,7 @@
 // .expert handles, plus what it does not (partial, expression, FK cascades, write cost), the
 // user's database left untouched, and bad inputs.
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <set>
@@ -288,6 +289,34 @@ TEST_F(AdvisorTest, LimitsAreReported) {
                       "''x''; SELECT * FROM t WHERE b = 5; SELECT * FROM t WHERE rowid = 1; "
                       "SELECT * FROM t WHERE b = 6', '{\"step_cap\": 1000}')"),
               HasSubstr("statements 1-2, 4 stopped at the step cap (1000 VM steps on the sample)"));
+}
+
+// The workload's statements run on the copy (writes rolled back): a hostile or huge one is
+// stopped at a memory bound that scales with the sample, and says so (before: the first
+// workload took 2.3 GB of RAM, every 100 MB row written on the copy, and was "advised").
+TEST_F(AdvisorTest, AHugeWriteStopsAtTheCopysMemoryBound) {
+  auto rows = db_.Rows(
+      "SELECT index_sql, limits, json_extract(detail, '$[0].limit') FROM index_advise('INSERT "
+      "INTO t(a) WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 20) SELECT "
+      "zeroblob(100000000) FROM c; SELECT * FROM t WHERE b = 5')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t_b ON t(b);");
+  EXPECT_THAT(rows[0][1], HasSubstr("statement 1 stopped at the copy's memory bound: a value "
+                                    "longer than 64 MB (string or blob too big): not fully "
+                                    "advised"));
+  // Values under that length, written until they fill more than the copy may grow.
+  EXPECT_THAT(db_.One("SELECT limits FROM index_advise('INSERT INTO t(a) WITH RECURSIVE c(i) AS "
+                      "(SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 40) SELECT zeroblob(30000000) "
+                      "FROM c')"),
+              HasSubstr("statement 1 stopped at the copy's memory bound: it writes more than 64 "
+                        "MB on the sample (database or disk is full)"));
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  EXPECT_LT(usage.ru_maxrss, 1024 * 1024) << "peak RSS in kB";
+  // An ordinary batch write is measured as before.
+  EXPECT_EQ(db_.One("SELECT count(*) FROM index_advise('UPDATE t SET pad = zeroblob(1000) WHERE "
+                    "b = 5') WHERE limits IS NOT NULL"),
+            "0");
 }
 
 // Issue 20 item 4: generated names are unique per schema: tables whose names read the same get a

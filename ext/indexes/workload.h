@@ -46,6 +46,7 @@ struct WorkloadItem {
   std::string written;            // lower-case name of the table it writes ("" for a query)
   std::string error;              // set when it cannot run on the copy
   bool capped = false;            // its baseline run hit the step cap (cost is a lower bound)
+  bool over_memory = false;       // ... or the copy's memory bound (Scratch::Run; `error` says so)
   // Which workload statement it measures (0-based, in workload order): the variants of one
   // statement with parameters share it; a statement written twice has two.
   int source = 0;
