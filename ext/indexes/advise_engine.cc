@@ -133,7 +133,7 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   AdviseOptions effective = options;
   effective.foreign_keys = so.foreign_keys;
   CandidatePool pool = CollectCandidates(connection, *scratch, *probe, effective, &items);
-  std::vector<Recommendation> structural = StructuralAdvice(pool);
+  std::vector<Recommendation> structural = StructuralAdvice(*scratch, items, pool);
   phase("candidates");
 
   CostCache costs(*scratch, items, pool, options.time_limit_s);

@@ -426,6 +426,32 @@ TEST_F(AdvisorTest, StructuralAdviceLeavesKeyLookupsAlone) {
   EXPECT_THAT(got, Contains("CREATE INDEX idx_p_category_id ON p(category_id);"));
 }
 
+// Structural advice gives a statement one index per table where one serves, as .expert does:
+// each join order, an IN with and without its list and an OR's branches beside an AND equality
+// are scans of their own, and each got its own index (before: t2(y, z) and t2(z) for one join,
+// e(a, b) and e(b) for the IN, e(a), e(b) and e(c) for the OR; .expert: t2(z, y), e(a, b), e(a)).
+TEST_F(AdvisorTest, StructuralAdviceGivesAStatementOneIndexPerTableWhereOneServes) {
+  db_.Exec("CREATE TABLE t1(x INTEGER, y INTEGER, w INTEGER);"
+           "CREATE TABLE t2(y INTEGER, z INTEGER, v INTEGER);"
+           "CREATE TABLE e(a INTEGER, b INTEGER, c INTEGER, d INTEGER);");
+  auto on = [&](const std::string& workload, const std::string& table) {
+    int n = 0;
+    for (const std::string& ddl : Advise(workload)) {
+      n += ddl.find(" ON " + table + "(") != std::string::npos;
+    }
+    return n;
+  };
+  EXPECT_EQ(on("SELECT * FROM t1 JOIN t2 ON t2.y = t1.x WHERE t2.z = 5", "t2"), 1);
+  EXPECT_EQ(on("SELECT * FROM t1 JOIN t2 ON t2.y = t1.x WHERE t2.z = 5 AND t1.w = 3", "t2"), 1);
+  EXPECT_EQ(on("SELECT * FROM e WHERE a IN (1, 2) AND b = ?", "e"), 1);
+  EXPECT_EQ(on("SELECT * FROM e WHERE a = ? AND (b = 1 OR c = 2)", "e"), 1);
+  // An OR alone needs an index per branch still, and two statements keep one each.
+  EXPECT_THAT(Advise("SELECT * FROM e WHERE b = 1 OR c = 2"),
+              UnorderedElementsAre("CREATE INDEX idx_e_b ON e(b);",
+                                   "CREATE INDEX idx_e_c ON e(c);"));
+  EXPECT_EQ(on("SELECT * FROM e WHERE d = ?; SELECT * FROM e WHERE c = ?", "e"), 2);
+}
+
 // Structural advice measured nothing: it names no assumed values (before: "a = NULL (middle
 // row), c = NULL (quantile 0.01)", values "picked" from an empty table).
 TEST_F(AdvisorTest, StructuralAdviceAssumesNoValues) {
