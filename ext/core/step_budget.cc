@@ -34,6 +34,7 @@ StepCount Step(sqlite3* db, PrivateDb* private_db, sqlite3_stmt* stmt, int64_t b
     out.capped = true;
   } else if (rc != SQLITE_DONE) {
     out.error = sqlite3_errmsg(db);
+    out.code = rc & 0xff;
   }
   return out;
 }

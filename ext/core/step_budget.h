@@ -32,6 +32,7 @@ struct StepCount {
   bool capped = false;  // stopped by the budget
   int parameters = 0;   // the statement's parameter count (those beyond `params` were NULL)
   std::string error;    // set when it did not prepare or failed while running
+  int code = 0;         // SQLite's result code of that failure (SQLITE_FULL, SQLITE_TOOBIG, ...)
 };
 
 // Runs `sql` (one statement) on `db` with `params` bound 1..n. With `private_db` (the PrivateDb

@@ -61,7 +61,8 @@ double BenefitShare(double saved, double base_total) {
 void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& pool,
                   const CostCache& costs, int64_t step_cap, double time_limit_s,
                   AdviceResult* result) {
-  std::vector<size_t> capped, cut;  // statement numbers, from 1
+  std::vector<size_t> capped, cut, bounded;  // statement numbers, from 1
+  std::string bound;  // the first memory-bound stop's error (Scratch::Run says which bound)
   for (size_t s = 0; s < items.size(); ++s) {
     StatementResult& r = result->statements[s];
     if (items[s].capped) {
@@ -69,6 +70,11 @@ void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& p
       r.limit = absl::StrCat("stopped at the step cap (", step_cap,
                              " VM steps on the sample) before it finished: its cost is a lower "
                              "bound and indexes for it may be missing");
+    } else if (items[s].over_memory) {
+      bounded.push_back(s + 1);
+      if (bound.empty()) bound = items[s].error;
+      r.limit = absl::StrCat(items[s].error, ": its cost is a lower bound and indexes for it may "
+                             "be missing");
     } else if (costs.cut_by_time().count(static_cast<int>(s))) {
       cut.push_back(s + 1);
       r.limit = absl::StrFormat(
@@ -80,6 +86,10 @@ void ReportLimits(const std::vector<WorkloadItem>& items, const CandidatePool& p
     result->limits.push_back(absl::StrCat(
         StatementNumbers(capped), " stopped at the step cap (", step_cap,
         " VM steps on the sample): not fully advised (options: step_cap)"));
+  }
+  if (!bounded.empty()) {
+    result->limits.push_back(
+        absl::StrCat(StatementNumbers(bounded), " ", bound, ": not fully advised"));
   }
   if (!cut.empty()) {
     result->limits.push_back(absl::StrFormat(

@@ -120,12 +120,20 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   ASSIGN_OR_RETURN(std::unique_ptr<Scratch> scratch, Scratch::Build(connection, so));
   phase("scratch built");
   ASSIGN_OR_RETURN(std::unique_ptr<Probe> probe, Probe::Build(*scratch));
-  ASSIGN_OR_RETURN(std::vector<WorkloadItem> items, LoadWorkload(*scratch, workload));
+  std::vector<std::string> skipped;  // statements not advised (another schema's tables), and why
+  ASSIGN_OR_RETURN(std::vector<WorkloadItem> items, LoadWorkload(*scratch, workload, &skipped));
+  if (items.empty() && !skipped.empty()) {
+    // Nothing left to advise on: the reason is the answer, not an empty set of rows.
+    const bool given = !workload.empty() && workload[0].strict;
+    return absl::InvalidArgumentError(
+        absl::StrCat(given ? "workload" : "captured workload", ": no statement to advise on: ",
+                     absl::StrJoin(skipped, "; ")));
+  }
   phase("loaded");
   AdviseOptions effective = options;
   effective.foreign_keys = so.foreign_keys;
   CandidatePool pool = CollectCandidates(connection, *scratch, *probe, effective, &items);
-  std::vector<Recommendation> structural = StructuralAdvice(pool);
+  std::vector<Recommendation> structural = StructuralAdvice(*scratch, items, pool);
   phase("candidates");
 
   CostCache costs(*scratch, items, pool, options.time_limit_s);
@@ -139,6 +147,11 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options);
   ReportChosen(*scratch, items, pool, chosen, costs, &result);
   ReportLimits(items, pool, costs, options.step_cap, options.time_limit_s, &result);
+  // At most a few named (the limits text is on every row); the count says the rest.
+  for (size_t i = 0; i < skipped.size() && i < 5; ++i) result.limits.push_back(skipped[i]);
+  if (skipped.size() > 5) {
+    result.limits.push_back(absl::StrCat(skipped.size() - 5, " more statements not advised"));
+  }
   if (!dangling.empty()) {
     result.limits.push_back(absl::StrCat("writes measured without foreign key actions: the foreign "
                                          "key ", dangling, " names a table that does not exist"));

@@ -2,6 +2,7 @@
 // .expert handles, plus what it does not (partial, expression, FK cascades, write cost), the
 // user's database left untouched, and bad inputs.
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <set>
@@ -290,6 +291,34 @@ TEST_F(AdvisorTest, LimitsAreReported) {
               HasSubstr("statements 1-2, 4 stopped at the step cap (1000 VM steps on the sample)"));
 }
 
+// The workload's statements run on the copy (writes rolled back): a hostile or huge one is
+// stopped at a memory bound that scales with the sample, and says so (before: the first
+// workload took 2.3 GB of RAM, every 100 MB row written on the copy, and was "advised").
+TEST_F(AdvisorTest, AHugeWriteStopsAtTheCopysMemoryBound) {
+  auto rows = db_.Rows(
+      "SELECT index_sql, limits, json_extract(detail, '$[0].limit') FROM index_advise('INSERT "
+      "INTO t(a) WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 20) SELECT "
+      "zeroblob(100000000) FROM c; SELECT * FROM t WHERE b = 5')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t_b ON t(b);");
+  EXPECT_THAT(rows[0][1], HasSubstr("statement 1 stopped at the copy's memory bound: a value "
+                                    "longer than 64 MB (string or blob too big): not fully "
+                                    "advised"));
+  // Values under that length, written until they fill more than the copy may grow.
+  EXPECT_THAT(db_.One("SELECT limits FROM index_advise('INSERT INTO t(a) WITH RECURSIVE c(i) AS "
+                      "(SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 40) SELECT zeroblob(30000000) "
+                      "FROM c')"),
+              HasSubstr("statement 1 stopped at the copy's memory bound: it writes more than 64 "
+                        "MB on the sample (database or disk is full)"));
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  EXPECT_LT(usage.ru_maxrss, 1024 * 1024) << "peak RSS in kB";
+  // An ordinary batch write is measured as before.
+  EXPECT_EQ(db_.One("SELECT count(*) FROM index_advise('UPDATE t SET pad = zeroblob(1000) WHERE "
+                    "b = 5') WHERE limits IS NOT NULL"),
+            "0");
+}
+
 // Issue 20 item 4: generated names are unique per schema: tables whose names read the same get a
 // hash of the definition, and every advised CREATE INDEX can be run.
 TEST_F(AdvisorTest, GeneratedNamesDoNotCollide) {
@@ -395,6 +424,32 @@ TEST_F(AdvisorTest, StructuralAdviceLeavesKeyLookupsAlone) {
   EXPECT_THAT(got, Not(Contains(HasSubstr("ON p(category_id, product_id)"))));
   EXPECT_THAT(got, Not(Contains(HasSubstr("ON c(customer_id"))));
   EXPECT_THAT(got, Contains("CREATE INDEX idx_p_category_id ON p(category_id);"));
+}
+
+// Structural advice gives a statement one index per table where one serves, as .expert does:
+// each join order, an IN with and without its list and an OR's branches beside an AND equality
+// are scans of their own, and each got its own index (before: t2(y, z) and t2(z) for one join,
+// e(a, b) and e(b) for the IN, e(a), e(b) and e(c) for the OR; .expert: t2(z, y), e(a, b), e(a)).
+TEST_F(AdvisorTest, StructuralAdviceGivesAStatementOneIndexPerTableWhereOneServes) {
+  db_.Exec("CREATE TABLE t1(x INTEGER, y INTEGER, w INTEGER);"
+           "CREATE TABLE t2(y INTEGER, z INTEGER, v INTEGER);"
+           "CREATE TABLE e(a INTEGER, b INTEGER, c INTEGER, d INTEGER);");
+  auto on = [&](const std::string& workload, const std::string& table) {
+    int n = 0;
+    for (const std::string& ddl : Advise(workload)) {
+      n += ddl.find(" ON " + table + "(") != std::string::npos;
+    }
+    return n;
+  };
+  EXPECT_EQ(on("SELECT * FROM t1 JOIN t2 ON t2.y = t1.x WHERE t2.z = 5", "t2"), 1);
+  EXPECT_EQ(on("SELECT * FROM t1 JOIN t2 ON t2.y = t1.x WHERE t2.z = 5 AND t1.w = 3", "t2"), 1);
+  EXPECT_EQ(on("SELECT * FROM e WHERE a IN (1, 2) AND b = ?", "e"), 1);
+  EXPECT_EQ(on("SELECT * FROM e WHERE a = ? AND (b = 1 OR c = 2)", "e"), 1);
+  // An OR alone needs an index per branch still, and two statements keep one each.
+  EXPECT_THAT(Advise("SELECT * FROM e WHERE b = 1 OR c = 2"),
+              UnorderedElementsAre("CREATE INDEX idx_e_b ON e(b);",
+                                   "CREATE INDEX idx_e_c ON e(c);"));
+  EXPECT_EQ(on("SELECT * FROM e WHERE d = ?; SELECT * FROM e WHERE c = ?", "e"), 2);
 }
 
 // Structural advice measured nothing: it names no assumed values (before: "a = NULL (middle

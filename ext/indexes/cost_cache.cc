@@ -181,6 +181,7 @@ double CostCache::Run(int s, const std::vector<int>& config, bool* whole) {
   steps_run_ += static_cast<double>(m.steps);
   if (!m.error.empty() && config.empty()) item.error = m.error;
   if (m.capped && config.empty()) item.capped = true;
+  if (Scratch::StoppedByMemoryBound(m) && config.empty()) item.over_memory = true;
   if (whole != nullptr) *whole = m.error.empty() && !m.capped;
   if (trace_) {
     fprintf(stderr, "cost s=%d n=%zu run=%.1fms CPU steps=%lld\n", s, config.size(),

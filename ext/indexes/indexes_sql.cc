@@ -100,7 +100,7 @@ constexpr Column kAdviseColumns[] = {
     {"detail", "TEXT", "JSON per statement helped: sql, weight, cost and plan before and after, and a limit when one cut it."},
     {"est_bytes", "INTEGER", "Estimated size of the index on your data, in bytes."},
     {"drizzle", "TEXT", "The index as a Drizzle schema line: index('name').on(t.col, ...)[.where(sql`...`)]."},
-    {"limits", "TEXT", "What cut the advice short (step cap, time limit, candidate cap); NULL when it is complete."},
+    {"limits", "TEXT", "What cut the advice short (step cap, time limit, memory bound, candidate cap) and the statements not advised, each with why (a table outside main: attached, temp); NULL when it is complete."},
     {"basis", "TEXT", "measured (VM steps on the sample) | structural (an empty table: from the statement's shape alone, benefit 0)."},
     {"assumed", "TEXT", "The values its measurement bound to the parameters of the statements it helps (column = value (how it was picked)), '; '-separated; NULL when they have none, and for structural advice (nothing was measured)."},
 };

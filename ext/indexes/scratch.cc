@@ -25,6 +25,22 @@ std::string Lower(const std::string& s) { return absl::AsciiStrToLower(s); }
 // what it takes (0.2-0.6 s for 20,000 rows), so that a busy machine does not change the sample.
 constexpr double kPartnersMaxMs = 3000;
 
+// What a write on the copy may add at least (BoundMemory): far above any write of a workload on
+// a sample (a batch of rows, a cascade), far below what a hostile one took (2.3 GB).
+constexpr int64_t kMinGrowthBytes = int64_t{64} << 20;
+
+bool IsWrite(const std::string& sql) {
+  switch (KindOfStatement(sql)) {
+    case StatementKind::kInsert:
+    case StatementKind::kReplace:
+    case StatementKind::kUpdate:
+    case StatementKind::kDelete:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 int TableInfo::Column(const std::string& column) const {
@@ -95,6 +111,7 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
     t->expected_rows = rows;
   }
   RETURN_IF_ERROR(s->LoadStatistics(user));
+  s->BoundMemory();
   if (getenv("DOCTOR_INDEXES_TRACE") != nullptr) {
     fprintf(stderr, "scratch: copy %.1fms, statistics %.1fms\n", t1 - t0, MonotonicMs() - t1);
   }
@@ -138,9 +155,59 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
   return Exec(db_, "COMMIT");
 }
 
+// A workload statement runs on the copy (INSERT INTO t(a) WITH RECURSIVE c(i) AS (... LIMIT 20)
+// SELECT zeroblob(100000000) FROM c took 2.3 GB of RAM): a write may add as much as the sample
+// holds, at least kMinGrowthBytes, and no value (string, blob, row) may be longer than the sample
+// and that together, so what the sample legitimately needs (sample_rows up to 10^8) scales with
+// it. Per connection: SQLITE_LIMIT_LENGTH and max_page_count; sqlite3_hard_heap_limit64 is the
+// whole process's, the application's.
+void Scratch::BoundMemory() {
+  auto pages = Query(db_, "SELECT page_count, page_size, max_page_count FROM pragma_page_count, "
+                          "pragma_page_size, pragma_max_page_count");
+  if (!pages.ok() || pages->empty()) return;
+  max_page_count_ = (*pages)[0][2].AsInt();
+  page_size_ = std::max<int64_t>(512, (*pages)[0][1].AsInt());
+  const int64_t sample_bytes = (*pages)[0][0].AsInt() * page_size_;
+  growth_bytes_ = std::max(kMinGrowthBytes, sample_bytes);
+  const int64_t longest = std::min<int64_t>(sample_bytes + growth_bytes_,
+                                            sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1));
+  sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, static_cast<int>(longest));
+}
+
+Scratch::GrowthBound::GrowthBound(Scratch& s) : s_(s) {
+  if (s_.growth_bytes_ <= 0) return;
+  auto pages = Query(s_.db_, "PRAGMA page_count");
+  if (!pages.ok() || pages->empty()) return;
+  set_ = Exec(s_.db_, absl::StrCat("PRAGMA max_page_count = ",
+                                   (*pages)[0][0].AsInt() + s_.growth_bytes_ / s_.page_size_))
+             .ok();
+}
+
+Scratch::GrowthBound::~GrowthBound() {
+  if (set_) {
+    Exec(s_.db_, absl::StrCat("PRAGMA max_page_count = ", s_.max_page_count_)).IgnoreError();
+  }
+}
+
+bool Scratch::StoppedByMemoryBound(const StepCount& run) {
+  return run.code == SQLITE_FULL || run.code == SQLITE_TOOBIG;
+}
+
 StepCount Scratch::Run(const std::string& sql, const std::vector<Value>& params, int64_t cap) {
   const int64_t limit = cap > 0 ? std::min(cap, options_.step_cap) : options_.step_cap;
-  return RunWithStepBudget(db_, private_.get(), sql, params, limit, Writes::kRolledBack);
+  std::unique_ptr<GrowthBound> bound;
+  if (IsWrite(sql)) bound = std::make_unique<GrowthBound>(*this);
+  StepCount run = RunWithStepBudget(db_, private_.get(), sql, params, limit, Writes::kRolledBack);
+  if (StoppedByMemoryBound(run)) {
+    const int64_t mb = growth_bytes_ >> 20;
+    run.error = run.code == SQLITE_FULL
+                    ? absl::StrCat("stopped at the copy's memory bound: it writes more than ", mb,
+                                   " MB on the sample (", run.error, ")")
+                    : absl::StrCat("stopped at the copy's memory bound: a value longer than ",
+                                   sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1) >> 20,
+                                   " MB (", run.error, ")");
+  }
+  return run;
 }
 
 namespace {

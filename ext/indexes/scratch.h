@@ -98,8 +98,13 @@ class Scratch {
   IndexNamer Namer() const;
 
   // Runs `sql` with `params` bound and counts its VM steps (core RunWithStepBudget); writes are
-  // rolled back. `cap` > 0 stops it after about that many steps (else options.step_cap).
+  // rolled back. `cap` > 0 stops it after about that many steps (else options.step_cap). A write
+  // may add at most growth_bytes() to the copy and no value may be longer than that plus the
+  // sample (BoundMemory): one stopped there has a `code` for which StoppedByMemoryBound holds
+  // and an `error` that says so.
   StepCount Run(const std::string& sql, const std::vector<Value>& params, int64_t cap = 0);
+  static bool StoppedByMemoryBound(const StepCount& run);
+  int64_t growth_bytes() const { return growth_bytes_; }
   // The tables a statement reads or writes (triggers and FK actions included), from the
   // authorizer during prepare (and the tables of its USING and NATURAL joins, which the
   // authorizer is not told of), lower-cased; and the table it writes, if any.
@@ -175,6 +180,22 @@ class Scratch {
  private:
   Scratch() = default;
   absl::Status CopySchemaAndSample(Connection& user);
+  // Bounds the memory the workload's statements can take on the copy (they run here, writes
+  // rolled back): per connection, as the process-wide heap limits are the application's.
+  void BoundMemory();
+  // While one lives, a write may add at most growth_bytes_ to the copy (max_page_count); lifted
+  // at its end, as candidate indexes are built between runs.
+  class GrowthBound {
+   public:
+    explicit GrowthBound(Scratch& s);
+    ~GrowthBound();
+    GrowthBound(const GrowthBound&) = delete;
+    GrowthBound& operator=(const GrowthBound&) = delete;
+
+   private:
+    Scratch& s_;
+    bool set_ = false;
+  };
   absl::Status LoadStatistics(Connection& user);
   absl::Status ScaleStatRow(const std::string& table, const std::string& index);
   // An index that plans unbuilt exactly as built and whose CREATE INDEX cannot fail on data.
@@ -188,6 +209,9 @@ class Scratch {
   std::unique_ptr<Connection::InternalScope> internal_;
   ScratchOptions options_;
   double rate_ = 1.0;  // share of each table's rows in the sample
+  int64_t growth_bytes_ = 0;  // what a write may add to the copy (0: unbounded)
+  int64_t page_size_ = 4096;
+  int64_t max_page_count_ = 0;  // the copy's own, restored after each bounded write
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
   std::map<std::string, double> stat_cache_;

@@ -217,6 +217,7 @@ std::vector<Value> Scratch::TouchedValues(const std::string& sql, const std::vec
                                           const std::string& table, const std::string& column,
                                           bool is_delete) {
   std::vector<Value> out;
+  GrowthBound bound(*this);  // the write runs here as in Run, bounded alike
   const std::string setup = absl::StrCat(
       "PRAGMA foreign_keys=OFF; SAVEPOINT doctor_touched;"
       "CREATE TEMP TABLE doctor_touched(v);"

@@ -10,13 +10,21 @@
 
 #include "ext/indexes/advice_report.h"
 #include "ext/indexes/candidate_pool.h"
+#include "ext/indexes/scratch.h"
+#include "ext/indexes/workload.h"
 
 namespace doctor::indexes {
 
 // Recommendations from pool.structural (taken before pruning), one per candidate, each listing
 // the statements that proposed it; a candidate that is a prefix of another proposed one on the
-// same table is left out.
-std::vector<Recommendation> StructuralAdvice(const CandidatePool& pool);
+// same table is left out. Where a statement proposed several on one table (each join order, an
+// IN with and without its list, an OR's branches beside an AND equality are scans of their own),
+// only those the planner uses with all of them entered on the copy are kept, as .expert keeps
+// what its planner picks (before: t2(y, z) and t2(z) for one join where t2(z, y) serves); all of
+// them when it uses none.
+std::vector<Recommendation> StructuralAdvice(Scratch& scratch,
+                                             const std::vector<WorkloadItem>& items,
+                                             const CandidatePool& pool);
 
 }  // namespace doctor::indexes
 

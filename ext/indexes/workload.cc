@@ -8,6 +8,8 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/text.h"
+#include "ext/indexes/outside_main.h"
 #include "ext/indexes/sql_text.h"
 
 namespace doctor::indexes {
@@ -182,12 +184,46 @@ std::string WorkloadItem::PlanKey() const {
   return key;
 }
 
-absl::StatusOr<std::vector<std::string>> SplitAdvisable(Scratch& scratch, const std::string& text,
-                                                        bool strict) {
+namespace {
+
+// The tail of a statement the copy does not prepare, as the user's connection splits it
+// (nullptr when it does not prepare there either).
+const char* UserTail(Connection& user, const char* p) {
+  Connection::InternalScope internal(user);
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v2(user.db(), p, -1, &stmt, &tail);
+  const bool prepared = rc == SQLITE_OK && stmt != nullptr;
+  sqlite3_finalize(stmt);
+  return prepared ? tail : nullptr;
+}
+
+// "statement 2 (SELECT * FROM aux.a WHERE x = 1)", "captured statement (SELECT ...)".
+std::string StatementLabel(int n, bool strict, const std::string& sql) {
+  std::string text(Utf8Prefix(sql, 80));
+  if (text.size() < sql.size()) absl::StrAppend(&text, "...");
+  return strict ? absl::StrCat("statement ", n, " (", text, ")")
+                : absl::StrCat("captured statement (", text, ")");
+}
+
+absl::StatusOr<std::vector<std::string>> SplitStatements(Scratch& scratch,
+                                                         const std::string& text, bool strict,
+                                                         bool check_all,
+                                                         std::vector<std::string>* skipped) {
   sqlite3* db = scratch.db();
+  Connection& user = scratch.caller();
   std::vector<std::string> out;
   const char* p = text.c_str();
   int n = 0;
+  // A statement that uses something outside main: skipped and named, or the error.
+  auto outside = [&](const std::string& sql, const std::string& reason) -> absl::Status {
+    if (skipped == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("statement ", n, ": ", reason));
+    }
+    skipped->push_back(
+        absl::StrCat(StatementLabel(n, strict, sql), " not advised: ", reason));
+    return absl::OkStatus();
+  };
   while (*p != '\0') {
     RETURN_IF_ERROR(scratch.CheckInterrupted());
     sqlite3_stmt* stmt = nullptr;
@@ -196,7 +232,26 @@ absl::StatusOr<std::vector<std::string>> SplitAdvisable(Scratch& scratch, const 
     ++n;
     if (rc != SQLITE_OK) {
       std::string message = sqlite3_errmsg(db);
-      if (!strict) return out;  // a captured statement the copy cannot run is skipped
+      // It prepares on the user's connection: what the copy lacks may be a table of another
+      // schema, which costs this statement its advice, not the workload.
+      if (const char* user_tail = UserTail(user, p); user_tail != nullptr) {
+        std::string one(absl::StripAsciiWhitespace(std::string(p, user_tail - p)));
+        while (!one.empty() && one.back() == ';') one.pop_back();
+        const std::string reason = OutsideMainReason(user, one, message);
+        if (!reason.empty()) {
+          RETURN_IF_ERROR(outside(one, reason));
+          p = user_tail;
+          continue;
+        }
+      }
+      if (!strict) {  // a captured statement the copy cannot run is skipped
+        if (skipped != nullptr) {
+          skipped->push_back(absl::StrCat(
+              StatementLabel(n, strict, std::string(absl::StripAsciiWhitespace(p))),
+              " not advised: it does not prepare on the copy of main: ", message));
+        }
+        return out;
+      }
       return absl::InvalidArgumentError(absl::StrCat("statement ", n, ": ", message));
     }
     std::string one(p, tail - p);
@@ -205,9 +260,27 @@ absl::StatusOr<std::vector<std::string>> SplitAdvisable(Scratch& scratch, const 
     sqlite3_finalize(stmt);
     std::string trimmed(absl::StripAsciiWhitespace(one));
     while (!trimmed.empty() && trimmed.back() == ';') trimmed.pop_back();
-    if (IsAdvisable(KindOfStatement(trimmed))) out.push_back(trimmed);
+    if (!IsAdvisable(KindOfStatement(trimmed))) continue;
+    // It prepares on the copy, yet a temp table of the same name may be what it uses.
+    if (check_all) {
+      const std::string reason = OutsideMainReason(user, trimmed);
+      if (!reason.empty()) {
+        RETURN_IF_ERROR(outside(trimmed, reason));
+        continue;
+      }
+    }
+    out.push_back(trimmed);
   }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> SplitAdvisable(Scratch& scratch, const std::string& text,
+                                                        bool strict,
+                                                        std::vector<std::string>* skipped) {
+  return SplitStatements(scratch, text, strict, HasObjectsOutsideMain(scratch.caller()),
+                         skipped);
 }
 
 absl::StatusOr<WorkloadItem> LoadStatement(Scratch& scratch, const std::string& sql,
@@ -243,17 +316,23 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadStatementVariants(Scratch& scratch
 }
 
 absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
-    Scratch& scratch, const std::vector<InputStatement>& workload) {
+    Scratch& scratch, const std::vector<InputStatement>& workload,
+    std::vector<std::string>* skipped) {
   std::vector<WorkloadItem> items;
   int source = 0;
+  const bool check_all = HasObjectsOutsideMain(scratch.caller());
   for (const InputStatement& in : workload) {
     ASSIGN_OR_RETURN(std::vector<std::string> parts,
-                     SplitAdvisable(scratch, in.sql, in.strict));
+                     SplitStatements(scratch, in.sql, in.strict, check_all, skipped));
     for (const std::string& sql : parts) {
       absl::StatusOr<std::vector<WorkloadItem>> loaded =
           LoadStatementVariants(scratch, sql, in.weight);
       if (!loaded.ok()) {
         if (in.strict) return loaded.status();
+        if (skipped != nullptr) {
+          skipped->push_back(absl::StrCat(StatementLabel(0, false, sql), " not advised: ",
+                                          loaded.status().message()));
+        }
         continue;
       }
       for (WorkloadItem& item : *loaded) {

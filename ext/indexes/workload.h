@@ -46,6 +46,7 @@ struct WorkloadItem {
   std::string written;            // lower-case name of the table it writes ("" for a query)
   std::string error;              // set when it cannot run on the copy
   bool capped = false;            // its baseline run hit the step cap (cost is a lower bound)
+  bool over_memory = false;       // ... or the copy's memory bound (Scratch::Run; `error` says so)
   // Which workload statement it measures (0-based, in workload order): the variants of one
   // statement with parameters share it; a statement written twice has two.
   int source = 0;
@@ -58,8 +59,13 @@ struct WorkloadItem {
 // against the schema) and keeps the advisable ones (queries and writes), trimmed of a trailing
 // ';'. Errors name the statement's position; with `strict` false the statements up to the first
 // failure are returned instead. Stops with the scratch's stop (work_timeout_ms, an interrupt).
+// A statement that uses a table outside main (attached, temp: outside_main.h) is skipped and
+// named in `skipped` ("statement 1 (SELECT * FROM aux.a) not advised: it reads aux.a, ..."), as is
+// a captured (`strict` false) one that does not prepare; without `skipped` the first such
+// statement is an error naming its table.
 absl::StatusOr<std::vector<std::string>> SplitAdvisable(Scratch& scratch, const std::string& text,
-                                                        bool strict);
+                                                        bool strict,
+                                                        std::vector<std::string>* skipped = nullptr);
 
 // Values to bind for a column a parameter is compared with, ahead of any guess (e.g. the value
 // a partial index's WHERE names: lower-case column -> value).
@@ -76,9 +82,11 @@ absl::StatusOr<std::vector<WorkloadItem>> LoadStatementVariants(Scratch& scratch
                                                                 const std::string& sql,
                                                                 double weight);
 
-// Every advisable statement of the workload.
+// Every advisable statement of the workload; those skipped, each with why, in `skipped`
+// (SplitAdvisable), which index_advise reports in its limits.
 absl::StatusOr<std::vector<WorkloadItem>> LoadWorkload(
-    Scratch& scratch, const std::vector<InputStatement>& workload);
+    Scratch& scratch, const std::vector<InputStatement>& workload,
+    std::vector<std::string>* skipped = nullptr);
 
 }  // namespace doctor::indexes
 

@@ -1,5 +1,6 @@
 #include "ext/report/html_report.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
@@ -330,12 +331,19 @@ absl::Status AddIndexAdvice(Connection& c, const Context& ctx, html::Page& page)
   }
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT index_sql, table_name, columns, benefit, statements, "
-                                    "est_bytes, detail FROM index_advise() WHERE index_sql IS NOT NULL"));
+                                    "est_bytes, detail, limits FROM index_advise()"));
   html::Table table{{"index", "table", "columns", "benefit %", "statements", "est. bytes",
                      "plans before and after"},
                     {},
                     true,
                     {}};
+  // What cut the advice short or was left out (a statement on an attached database's table),
+  // the same on every row.
+  if (!rows.empty() && !rows[0][7].is_null()) {
+    page.Note(absl::StrCat("not fully advised: ", rows[0][7].AsText()));
+  }
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const Row& r) { return r[0].is_null(); }),
+             rows.end());
   for (const Row& r : rows) {
     table.rows.push_back({Cell::Fix(r[0].AsText()), Cell::Text(r[1].AsText()),
                           Cell::Text(r[2].AsText()), Cell::Number(100 * r[3].AsDouble(), 1),

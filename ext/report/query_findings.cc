@@ -73,17 +73,33 @@ Finding WaitingFinding(const QueryRow& q) {
           std::nullopt, q.lock_wait_ms};
 }
 
-// The advisor's first index for this one statement, if it finds one that pays.
-std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q) {
+// The advisor's first index for this one statement, if it finds one that pays; `not_advised`
+// is why it could not advise the statement at all ("it reads aux.a, a table of the attached
+// database 'aux' ..."), as its error says.
+std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q,
+                                        std::string* not_advised) {
   if (!HasTable(c, "index_advise")) return std::nullopt;
   absl::StatusOr<Rows> advice =
       Query(c, "SELECT index_sql FROM index_advise(?1) WHERE index_sql IS NOT NULL LIMIT 1",
             {Value(RunnableQuery(q.query, q.example))});
-  if (!advice.ok() || advice->empty()) return std::nullopt;
+  if (!advice.ok()) {
+    constexpr absl::string_view kWhy = " not advised: ";
+    const std::string message(advice.status().message());
+    const size_t at = message.find(kWhy);
+    if (at != std::string::npos) {
+      *not_advised = message.substr(at + kWhy.size());
+      // Query's own " (in: SELECT ...)" names our statement, not theirs.
+      const size_t in = not_advised->rfind(" (in: SELECT index_sql");
+      if (in != std::string::npos) not_advised->resize(in);
+    }
+    return std::nullopt;
+  }
+  if (advice->empty()) return std::nullopt;
   return (*advice)[0][0].AsText();
 }
 
-Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std::string> fix) {
+Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std::string> fix,
+                     const std::string& not_advised) {
   // Figures that mix plans say nothing of the rows the plan scans now.
   const std::string scanned =
       q.plan_changed() ? absl::StrFormat("; its plan changed at %s (since then %d runs, mean %.2f "
@@ -95,8 +111,9 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
   std::string finding = absl::StrFormat(
       "query %s %s, %.1f ms in all (mean %.2f ms, p95 %.2f ms)%s: %s", q.id, RunsText(q),
       q.total_ms, q.mean_ms, q.p95_ms, scanned, Utf8Prefix(q.query, 160));
-  const char* advice =
-      fix     ? "create the index the advisor measured for it"
+  const std::string advice =
+      fix                    ? "create the index the advisor measured for it"
+      : !not_advised.empty() ? absl::StrCat("the index advisor cannot advise it: ", not_advised)
       : scans ? "ask for an index: SELECT * FROM index_advise() (the captured workload)"
               : "it is slow without scanning a whole table: look at its plan and the rows it "
                 "returns";
@@ -259,12 +276,13 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
       out.push_back(WaitingFinding(q));
       continue;
     }
-    std::optional<std::string> fix = scans ? AdvisedIndex(c, q) : std::nullopt;
+    std::string not_advised;
+    std::optional<std::string> fix = scans ? AdvisedIndex(c, q, &not_advised) : std::nullopt;
     // An index read whole that no other index would spare (a GROUP BY over every row through
     // its covering index) is how the query has to run: a finding only when it is slow.
     if (!slow && !scans_table && !fix) continue;
     ++reported;
-    out.push_back(QueryFinding(q, slow, scans, std::move(fix)));
+    out.push_back(QueryFinding(q, slow, scans, std::move(fix), not_advised));
   }
   return absl::OkStatus();
 }

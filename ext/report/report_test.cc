@@ -252,6 +252,38 @@ TEST(ReportAreasTest, RepeatedFullScansOfTheCapturedWorkload) {
 // one the application ran, its measured full-scan steps make it a finding (before: its plan step
 // names an index, so it was passed over, and only a later report, after other fixes changed its
 // plan, asked for its index).
+// A scanning query on an attached database's table: the advisor copies main only, and the
+// finding says so (before: "ask for an index: SELECT * FROM index_advise()", which failed on
+// it with "no such table"); index advice on the captured workload names it too, and the
+// main-schema query beside it is still advised.
+TEST(ReportAreasTest, AQueryOnAnAttachedTableSaysWhyItGetsNoIndexAdvice) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("ATTACH '" + dir.File("aux.db") + "' AS aux;"
+          "CREATE TABLE aux.big(id INTEGER PRIMARY KEY, k INTEGER);"
+          "CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+          "INSERT INTO aux.big SELECT i, i % 100 FROM n;"
+          "INSERT INTO t SELECT id, k FROM aux.big;");
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 86400000)");
+  for (int i = 0; i < 12; ++i) {
+    db.Rows("SELECT count(*) FROM aux.big WHERE k = 5");
+    db.Rows("SELECT count(*) FROM t WHERE k = 5");
+  }
+  auto rows = db.Rows("SELECT finding, advice, coalesce(fix_sql, '') FROM doctor_report WHERE "
+                      "area = 'timing' ORDER BY finding LIKE '%aux.big%'");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][2], "CREATE INDEX idx_t_k ON t(k);");
+  EXPECT_THAT(rows[1][0], HasSubstr("FROM aux.big"));
+  EXPECT_EQ(rows[1][1], "the index advisor cannot advise it: it reads aux.big, a table of the "
+                        "attached database 'aux' (only main is advised: open that database's "
+                        "file as main to advise it)");
+  EXPECT_THAT(db.One("SELECT doctor_html()"),
+              HasSubstr("not fully advised: captured statement (SELECT count(*) FROM aux.big "
+                        "WHERE k = 5) not advised: it reads aux.big"));
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
 TEST(ReportAreasTest, AFullScanOfACoveringIndexIsAFinding) {
   testing::TempDir dir;
   testing::Db db(dir.File("app.db"));
