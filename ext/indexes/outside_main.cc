@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
+#include "ext/core/statement_kind.h"
 
 namespace doctor::indexes {
 namespace {
@@ -32,6 +33,8 @@ std::string Describe(const std::string& schema, const std::string& name, const s
 // The b-trees the statement opens outside main (EXPLAIN's OpenRead / OpenWrite, whose P3 is the
 // database's number): the first one's table, "" when it opens none.
 std::string FirstBtreeOutsideMain(Connection& user, const std::string& statement) {
+  // EXPLAIN prepares, and a PRAGMA acts when prepared: only what may be advised is looked at.
+  if (!IsAdvisable(KindOfStatement(statement))) return "";
   Finalize f;
   const std::string explain = absl::StrCat("EXPLAIN ", statement);
   if (sqlite3_prepare_v2(user.db(), explain.c_str(), -1, &f.stmt, nullptr) != SQLITE_OK ||

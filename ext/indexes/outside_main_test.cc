@@ -119,3 +119,14 @@ TEST_F(OutsideMainTest, WhatIfNamesTheSchema) {
 }
 
 }  // namespace
+
+// A statement the copy cannot prepare is looked at on the user's connection only when it may be
+// advised: a PRAGMA acts when prepared, so `PRAGMA aux.cache_size = 7` in a workload set the
+// caller's aux cache to 7 pages (before: -2000 -> 7).
+TEST_F(OutsideMainTest, AWorkloadPragmaIsNeverPreparedOnTheUsersConnection) {
+  const std::string before = db_.Rows("PRAGMA aux.cache_size")[0][0];
+  const std::string error = db_.Error(
+      "SELECT * FROM index_advise('PRAGMA aux.cache_size = 7; SELECT * FROM t WHERE b = 2')");
+  EXPECT_THAT(error, HasSubstr("statement 1: unknown database aux"));
+  EXPECT_EQ(db_.Rows("PRAGMA aux.cache_size")[0][0], before);
+}

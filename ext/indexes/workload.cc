@@ -233,8 +233,10 @@ absl::StatusOr<std::vector<std::string>> SplitStatements(Scratch& scratch,
     if (rc != SQLITE_OK) {
       std::string message = sqlite3_errmsg(db);
       // It prepares on the user's connection: what the copy lacks may be a table of another
-      // schema, which costs this statement its advice, not the workload.
-      if (const char* user_tail = UserTail(user, p); user_tail != nullptr) {
+      // schema, which costs this statement its advice, not the workload. Only a statement that
+      // may be advised: a PRAGMA acts when prepared (`PRAGMA aux.cache_size = 7`).
+      if (const char* user_tail = IsAdvisable(KindOfStatement(p)) ? UserTail(user, p) : nullptr;
+          user_tail != nullptr) {
         std::string one(absl::StripAsciiWhitespace(std::string(p, user_tail - p)));
         while (!one.empty() && one.back() == ';') one.pop_back();
         const std::string reason = OutsideMainReason(user, one, message);
