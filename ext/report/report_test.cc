@@ -747,6 +747,34 @@ TEST(ReportLocksTest, LongTransactionsWithTheStatementThatBeganThem) {
   EXPECT_TRUE(app.Rows(kQuery).empty());
 }
 
+// The report plans the captured statements on the caller's connection (index_lint's workload,
+// the plans of costly queries). A PRAGMA takes effect when it is prepared, EXPLAIN or not: a
+// captured `PRAGMA busy_timeout = 150` put SQLite's own handler back in place of doctor's, so
+// the application's next lock waits were no longer counted; `PRAGMA foreign_keys = OFF` turned
+// the caller's foreign keys off.
+TEST(ReportLocksTest, ReadingTheReportRunsNoCapturedPragma) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); PRAGMA busy_timeout = 150; "
+           "PRAGMA foreign_keys = ON;");
+  testing::Db other(dir.File("app.db"));
+  other.Exec("PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 0; PRAGMA synchronous = OFF;");
+  ASSERT_EQ(app.One("SELECT handler || ' ' || timeout_ms FROM lock_stats_connections "
+                    "WHERE this_connection"),
+            "doctor 150");
+  app.Rows("SELECT * FROM doctor_report");
+  EXPECT_EQ(app.One("PRAGMA busy_timeout"), "0") << "SQLite's own handler replaced doctor's";
+  EXPECT_EQ(app.One("PRAGMA foreign_keys"), "1");
+  EXPECT_EQ(app.One("PRAGMA synchronous"), "2");
+  // Its next wait is counted.
+  other.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  other.Exec("COMMIT");
+  EXPECT_EQ(other.One("SELECT busy_waits || ' ' || busy_errors FROM lock_stats WHERE file = "
+                      "(SELECT file FROM pragma_database_list WHERE name = 'main')"),
+            "1 1");
+}
+
 // busy_timeout 0 (node:sqlite's and Bun's default) on a WAL database with several connections.
 TEST(ReportLocksTest, BusyTimeoutZeroOnASharedWalDatabase) {
   testing::TempDir dir;
