@@ -384,6 +384,40 @@ TEST(Checkpoint, TruncateReportsItsFramesAndATimeoutBoundsItsWait) {
               HasSubstr("timeout_ms"));
 }
 
+// doctor_checkpoint's own wait for a reader is doctor's, not the application's: it returns
+// "busy" in its JSON (and wal_checkpoints), no SQLITE_BUSY reaches anyone. Counting it in
+// lock_stats made doctor_report warn "1 SQLITE_BUSY error reached the application" right after
+// its own fix (SELECT doctor_checkpoint('TRUNCATE', 'main', 250)) ran beside a live app.
+TEST(Checkpoint, ItsOwnWaitIsNotCountedAsTheApplications) {
+  TempDir dir;
+  const std::string path = dir.File("own.db");
+  Db w(path);
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA busy_timeout = 150; CREATE TABLE t(x); ") +
+         InsertBlobs(20));
+  Reader reader(path);
+  for (const char* sql : {"SELECT doctor_checkpoint('TRUNCATE', 'main', 100)",
+                          "SELECT doctor_checkpoint('RESTART')"}) {  // the connection's 150 ms
+    const double start = MonotonicMs();
+    auto ck = nlohmann::json::parse(w.One(sql));
+    EXPECT_EQ(ck["result"], "busy") << sql;
+    EXPECT_GE(MonotonicMs() - start, 90) << sql << ": it did wait";
+  }
+  const std::string mine =
+      " FROM lock_stats WHERE file = (SELECT file FROM pragma_database_list WHERE name = 'main')";
+  auto row = w.Rows("SELECT busy_waits, busy_retries, wait_ms, busy_errors" + mine);
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(row[0], (std::vector<std::string>{"0", "0", "0.0", "0"}));
+  EXPECT_EQ(w.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%SQLITE_BUSY%'"), "0");
+  EXPECT_EQ(w.One("SELECT count(*) FROM wal_checkpoints WHERE busy AND file = "
+                  "(SELECT file FROM pragma_database_list WHERE name = 'main')"),
+            "2");
+  // The application's own waits are still counted once the checkpoint is over.
+  Reader writer(path, "BEGIN IMMEDIATE", "INSERT INTO t VALUES (1)");
+  EXPECT_THAT(w.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  row = w.Rows("SELECT busy_waits, busy_errors" + mine);
+  EXPECT_EQ(row[0], (std::vector<std::string>{"1", "1"}));
+}
+
 // lock_stats' row for a file, by the asking connection's schema name: {connections, counting,
 // timeout_ms, busy_waits, busy_retries, wait_ms, longest_wait_ms, busy_errors}.
 std::vector<std::string> FileRow(Db& db, const std::string& schema) {
