@@ -264,6 +264,36 @@ TEST(WalHealth, NonWalDatabasesGetAnHonestRow) {
   sqlite3_close(ro);
 }
 
+// immutable=1 makes SQLite read the database file alone: it ignores the WAL, and PRAGMA
+// journal_mode says "delete". wal_health used to advise turning WAL on for a WAL database whose
+// -wal held committed rows this connection could not see.
+TEST(WalHealth, AnImmutableOpenSaysItIgnoresTheWal) {
+  TempDir dir;
+  const std::string path = dir.File("im.db");
+  Db w(path);  // stays open: its -wal keeps the rows
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); ") +
+         InsertBlobs(20));
+  const std::string wal_bytes = HealthRow(w)["wal_bytes"];
+  ASSERT_GT(Int(wal_bytes), 0);
+  sqlite3* im = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(("file:" + path + "?immutable=1").c_str(), &im,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(im, "SELECT status, advice, wal_bytes FROM wal_health('main')", -1,
+                               &stmt, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(im);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sqlite3_errmsg(im);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "n/a");
+  const std::string advice = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+  EXPECT_THAT(advice, HasSubstr("immutable=1"));
+  EXPECT_THAT(advice, ::testing::Not(HasSubstr("PRAGMA journal_mode=WAL")));
+  EXPECT_EQ(std::to_string(sqlite3_column_int64(stmt, 2)), wal_bytes);
+  sqlite3_finalize(stmt);
+  sqlite3_close(im);
+}
+
 TEST(WalHealth, ExclusiveLockingModeHasNoSharedIndex) {
   TempDir dir;
   const std::string path = dir.File("x.db");
