@@ -864,6 +864,34 @@ TEST(ReportLocksTest, TheWalFindingsCheckpointWaitsBriefly) {
   EXPECT_EQ(rows[0][0], "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);");
 }
 
+// A reader that pins nothing (its snapshot is past what the checkpoint reached) does not stop a
+// checkpoint from copying up to it: the finding still gives the checkpoint. It used to give no
+// fix as soon as any read lock was held, even a web process's 150 ms read, and sent the user to
+// "find and end the long-lived reader" that did not exist. A reader that pins still gets none.
+TEST(ReportLocksTest, AReaderThatPinsNothingLeavesTheCheckpointFix) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  testing::Db reader(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t(v);"
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+           "INSERT INTO t SELECT randomblob(3000) FROM n;");
+  reader.Exec("BEGIN; SELECT count(*) FROM t;");
+  app.Exec("INSERT INTO t VALUES (1)");  // the reader's snapshot is now older than the end
+  const char* kQuery = "SELECT fix_sql, advice FROM doctor_report WHERE area = 'wal' AND "
+                       "finding LIKE '%autocheckpoint is off%'";
+  ASSERT_EQ(app.One("SELECT readers FROM wal_health('main')"), "1");
+  auto rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);");
+  app.One("SELECT doctor_checkpoint('PASSIVE')");  // copies up to the reader: now it pins
+  rows = app.Rows("SELECT fix_sql, advice FROM doctor_report WHERE area = 'wal' AND "
+                  "finding LIKE '%has pinned frame%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "NULL");
+  EXPECT_THAT(rows[0][1], HasSubstr("long-lived reader"));
+  reader.Exec("COMMIT");
+}
+
 }  // namespace
 }  // namespace doctor
 
