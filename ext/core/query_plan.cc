@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "ext/core/connection.h"
 #include "ext/core/sql.h"
+#include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
 
 namespace doctor {
@@ -89,6 +90,12 @@ QueryPlan ParsePlanText(absl::string_view text) {
 
 absl::StatusOr<QueryPlan> ExplainQueryPlan(sqlite3* db, absl::string_view sql,
                                            absl::Span<const Value> params) {
+  // EXPLAIN only prepares, but a PRAGMA, ATTACH, BEGIN... acts when prepared: planning a
+  // captured `PRAGMA foreign_keys = OFF` would turn the caller's foreign keys off.
+  if (!IsPlannable(KindOfStatement(sql))) {
+    return absl::InvalidArgumentError(
+        "not planned: only queries and writes are (other statements act when prepared)");
+  }
   ASSIGN_OR_RETURN(Rows rows,
                    Query(db, absl::StrCat("EXPLAIN QUERY PLAN ", TrimStatement(sql)), params));
   QueryPlan plan;

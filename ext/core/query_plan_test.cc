@@ -29,6 +29,22 @@ TEST(QueryPlanTest, ParsesEveryStepForm) {
   EXPECT_EQ(s.verb, "");
 }
 
+// EXPLAIN QUERY PLAN only prepares, but a PRAGMA (or ATTACH, ...) takes effect when prepared:
+// planning a captured `PRAGMA busy_timeout = 77` set the caller's busy timeout.
+TEST(QueryPlanTest, AStatementThatActsWhenPreparedIsNotPlanned) {
+  testing::Db db;
+  for (const char* sql : {"PRAGMA busy_timeout = 77", "  pragma foreign_keys = ON",
+                          "ATTACH ':memory:' AS a2", "BEGIN"}) {
+    auto plan = ExplainQueryPlan(db.get(), sql);
+    EXPECT_FALSE(plan.ok()) << sql;
+  }
+  EXPECT_EQ(db.One("PRAGMA busy_timeout"), "0");
+  EXPECT_EQ(db.One("PRAGMA foreign_keys"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) FROM pragma_database_list WHERE name = 'a2'"), "0");
+  auto plan = ExplainQueryPlan(db.get(), "SELECT 1");
+  EXPECT_TRUE(plan.ok());
+}
+
 // The bug this home fixed: a substring test took idx_a for idx_ab.
 TEST(QueryPlanTest, IndexNamesMatchExactly) {
   QueryPlan plan = ParsePlanText("SEARCH t USING INDEX idx_ab (a=? AND b=?); SCAN u");

@@ -34,8 +34,11 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
   if (!HasTable(c, "wal_health")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
                                     "SELECT file, status, advice, wal_bytes, pending_frames, "
-                                    "readers FROM wal_health(?1) WHERE status IN ('warn', "
-                                    "'critical')",
+                                    // A reader pins when the checkpoint already reached its
+                                    // snapshot (wal_health's rule); a later one lets it copy.
+                                    "coalesce(oldest_reader_frame < wal_frames AND "
+                                    "oldest_reader_frame <= backfilled_frames, 0) "
+                                    "FROM wal_health(?1) WHERE status IN ('warn', 'critical')",
                                     {Value(schema)}));
   for (const Row& r : rows) {
     const bool can_checkpoint = r[4].AsInt() > 0 && r[5].AsInt() == 0;

@@ -779,6 +779,34 @@ TEST(ReportLocksTest, LongTransactionsWithTheStatementThatBeganThem) {
   EXPECT_TRUE(app.Rows(kQuery).empty());
 }
 
+// The report plans the captured statements on the caller's connection (index_lint's workload,
+// the plans of costly queries). A PRAGMA takes effect when it is prepared, EXPLAIN or not: a
+// captured `PRAGMA busy_timeout = 150` put SQLite's own handler back in place of doctor's, so
+// the application's next lock waits were no longer counted; `PRAGMA foreign_keys = OFF` turned
+// the caller's foreign keys off.
+TEST(ReportLocksTest, ReadingTheReportRunsNoCapturedPragma) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); PRAGMA busy_timeout = 150; "
+           "PRAGMA foreign_keys = ON;");
+  testing::Db other(dir.File("app.db"));
+  other.Exec("PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 0; PRAGMA synchronous = OFF;");
+  ASSERT_EQ(app.One("SELECT handler || ' ' || timeout_ms FROM lock_stats_connections "
+                    "WHERE this_connection"),
+            "doctor 150");
+  app.Rows("SELECT * FROM doctor_report");
+  EXPECT_EQ(app.One("PRAGMA busy_timeout"), "0") << "SQLite's own handler replaced doctor's";
+  EXPECT_EQ(app.One("PRAGMA foreign_keys"), "1");
+  EXPECT_EQ(app.One("PRAGMA synchronous"), "2");
+  // Its next wait is counted.
+  other.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  other.Exec("COMMIT");
+  EXPECT_EQ(other.One("SELECT busy_waits || ' ' || busy_errors FROM lock_stats WHERE file = "
+                      "(SELECT file FROM pragma_database_list WHERE name = 'main')"),
+            "1 1");
+}
+
 // busy_timeout 0 (node:sqlite's and Bun's default) on a WAL database with several connections.
 TEST(ReportLocksTest, BusyTimeoutZeroOnASharedWalDatabase) {
   testing::TempDir dir;
@@ -866,6 +894,34 @@ TEST(ReportLocksTest, TheWalFindingsCheckpointWaitsBriefly) {
                        "'%doctor_checkpoint%'");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);");
+}
+
+// A reader that pins nothing (its snapshot is past what the checkpoint reached) does not stop a
+// checkpoint from copying up to it: the finding still gives the checkpoint. It used to give no
+// fix as soon as any read lock was held, even a web process's 150 ms read, and sent the user to
+// "find and end the long-lived reader" that did not exist. A reader that pins still gets none.
+TEST(ReportLocksTest, AReaderThatPinsNothingLeavesTheCheckpointFix) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  testing::Db reader(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t(v);"
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+           "INSERT INTO t SELECT randomblob(3000) FROM n;");
+  reader.Exec("BEGIN; SELECT count(*) FROM t;");
+  app.Exec("INSERT INTO t VALUES (1)");  // the reader's snapshot is now older than the end
+  const char* kQuery = "SELECT fix_sql, advice FROM doctor_report WHERE area = 'wal' AND "
+                       "finding LIKE '%autocheckpoint is off%'";
+  ASSERT_EQ(app.One("SELECT readers FROM wal_health('main')"), "1");
+  auto rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);");
+  app.One("SELECT doctor_checkpoint('PASSIVE')");  // copies up to the reader: now it pins
+  rows = app.Rows("SELECT fix_sql, advice FROM doctor_report WHERE area = 'wal' AND "
+                  "finding LIKE '%has pinned frame%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "NULL");
+  EXPECT_THAT(rows[0][1], HasSubstr("long-lived reader"));
+  reader.Exec("COMMIT");
 }
 
 }  // namespace

@@ -115,7 +115,8 @@ class BusyState : public AreaState {
   bool installed = false;       // doctor's handler is the connection's (as far as can be told)
   int64_t timeout_ms = 0;       // its timeout
   int64_t applied_setting = -1;  // the busy_timeout_ms value last applied here
-  bool pinned = false;          // a ScopedBusyTimeout is in force: the setting waits
+  bool pinned = false;          // a ScopedBusyTimeout with a timeout is in force: the setting waits
+  bool own_call = false;        // doctor's own call waits (doctor_checkpoint): not counted
 
  private:
   Connection& connection_;  // owns this state
@@ -145,6 +146,11 @@ int BusyCallback(void* arg, int count) {
     }
   }
   const int delay = BusyDelayMs(count, state->timeout_ms);
+  if (state->own_call) {  // it reports its own wait (doctor_checkpoint's JSON, wal_checkpoints)
+    if (delay <= 0) return 0;
+    state->Sleep(delay);
+    return 1;
+  }
   if (delay <= 0) {
     registry.OnBusyCall(state->id(), state->wait_file, count, 0, /*gave_up=*/true);
     return 0;
@@ -232,10 +238,12 @@ void ApplyBusyTimeoutSetting(Connection& caller) {
 }
 
 ScopedBusyTimeout::ScopedBusyTimeout(Connection& connection, std::optional<int64_t> timeout_ms) {
-  if (!timeout_ms) return;
   BusyState& state = connection.State<BusyState>();
   if (!state.installed) return;  // the application's handler or none: it cannot be handed back
   state_ = &state;
+  state.own_call = true;
+  if (!timeout_ms) return;
+  applied_ = true;
   saved_ms_ = state.timeout_ms;
   state.timeout_ms = *timeout_ms;
   state.pinned = true;
@@ -244,6 +252,8 @@ ScopedBusyTimeout::ScopedBusyTimeout(Connection& connection, std::optional<int64
 ScopedBusyTimeout::~ScopedBusyTimeout() {
   if (state_ == nullptr) return;
   auto* state = static_cast<BusyState*>(state_);
+  state->own_call = false;
+  if (!applied_) return;
   state->timeout_ms = saved_ms_;
   state->pinned = false;
 }

@@ -55,6 +55,13 @@ std::optional<Health> NotApplicable(const WalFacts& f) {
     h.advice.push_back("the temp database never uses a WAL.");
   } else if (f.in_memory) {
     h.advice.push_back("an in-memory database has no WAL.");
+  } else if (f.immutable) {  // PRAGMA journal_mode then says delete, whatever the file is in
+    h.advice.push_back(absl::StrCat(
+        "opened with immutable=1: SQLite reads the database file only, never a WAL, and takes no "
+        "locks; transactions still in the -wal file (",
+        HumanBytes(f.wal_bytes.value_or(0)),
+        " now) are not seen by this connection: open it without immutable=1 while any process "
+        "may write it."));
   } else if (f.journal_mode != "wal") {
     if (!f.read_problem.empty()) {
       h.advice.push_back(absl::StrCat("the database could not be read: ", f.read_problem, "."));

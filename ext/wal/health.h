@@ -28,6 +28,7 @@ struct WalFacts {
   std::string journal_mode;  // lower case, from PRAGMA journal_mode
   bool in_memory = false;    // no file (":memory:", "" or a memdb)
   bool temp = false;         // the temp schema
+  bool immutable = false;    // opened with immutable=1: SQLite reads the database file only
   bool read_only = false;
   bool exclusive = false;    // locking_mode=EXCLUSIVE: the wal-index is private (heap memory)
   std::string synchronous;   // OFF | NORMAL | FULL | EXTRA

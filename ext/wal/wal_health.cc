@@ -81,6 +81,8 @@ void HealthRow(Connection& c, const std::string& schema, RowBuilder& rows) {
   const char* file_name = sqlite3_db_filename(db, schema.c_str());
   const std::string file = file_name ? file_name : "";
   facts.in_memory = file.empty();
+  facts.immutable = !facts.in_memory && sqlite3_uri_boolean(file_name, "immutable", 0);
+  if (facts.immutable) facts.wal_bytes = WalBytes(db, schema);
 
   if (!facts.temp && !facts.in_memory) {
     // Step 1: makes SQLite open the WAL and map the wal-index if it has not read yet.

@@ -53,7 +53,8 @@ void ApplyBusyTimeoutSetting(Connection& caller);
 // While alive, doctor's busy handler on the connection waits at most `timeout_ms` (nullopt: no
 // change), then gets its own timeout back. Only where doctor's handler is in force (after
 // SyncBusyHandler): the application's own handler cannot be read back, so it is left alone and
-// applied() is false.
+// applied() is false. The waits meanwhile are doctor's own call's, which reports them itself:
+// they are not counted in lock_stats nor in the statement's lock_wait_ms.
 //
 // Example:
 //   { ScopedBusyTimeout bounded(c, 100); sqlite3_wal_checkpoint_v2(...); }  // <= 100 ms of waits
@@ -63,10 +64,11 @@ class ScopedBusyTimeout {
   ~ScopedBusyTimeout();
   ScopedBusyTimeout(const ScopedBusyTimeout&) = delete;
   ScopedBusyTimeout& operator=(const ScopedBusyTimeout&) = delete;
-  bool applied() const { return state_ != nullptr; }
+  bool applied() const { return applied_; }
 
  private:
-  void* state_ = nullptr;  // the connection's busy state (busy_handler.cc), when applied
+  void* state_ = nullptr;  // the connection's busy state (busy_handler.cc), when doctor's handler
+  bool applied_ = false;
   int64_t saved_ms_ = 0;
 };
 

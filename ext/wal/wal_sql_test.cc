@@ -264,6 +264,36 @@ TEST(WalHealth, NonWalDatabasesGetAnHonestRow) {
   sqlite3_close(ro);
 }
 
+// immutable=1 makes SQLite read the database file alone: it ignores the WAL, and PRAGMA
+// journal_mode says "delete". wal_health used to advise turning WAL on for a WAL database whose
+// -wal held committed rows this connection could not see.
+TEST(WalHealth, AnImmutableOpenSaysItIgnoresTheWal) {
+  TempDir dir;
+  const std::string path = dir.File("im.db");
+  Db w(path);  // stays open: its -wal keeps the rows
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x); ") +
+         InsertBlobs(20));
+  const std::string wal_bytes = HealthRow(w)["wal_bytes"];
+  ASSERT_GT(Int(wal_bytes), 0);
+  sqlite3* im = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(("file:" + path + "?immutable=1").c_str(), &im,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(im, "SELECT status, advice, wal_bytes FROM wal_health('main')", -1,
+                               &stmt, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(im);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW) << sqlite3_errmsg(im);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "n/a");
+  const std::string advice = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+  EXPECT_THAT(advice, HasSubstr("immutable=1"));
+  EXPECT_THAT(advice, ::testing::Not(HasSubstr("PRAGMA journal_mode=WAL")));
+  EXPECT_EQ(std::to_string(sqlite3_column_int64(stmt, 2)), wal_bytes);
+  sqlite3_finalize(stmt);
+  sqlite3_close(im);
+}
+
 TEST(WalHealth, ExclusiveLockingModeHasNoSharedIndex) {
   TempDir dir;
   const std::string path = dir.File("x.db");
@@ -382,6 +412,40 @@ TEST(Checkpoint, TruncateReportsItsFramesAndATimeoutBoundsItsWait) {
               HasSubstr("timeout_ms must be an integer from 0 to 3600000; got -1"));
   EXPECT_THAT(w.Error("SELECT doctor_checkpoint('FULL', 'main', 'soon')"),
               HasSubstr("timeout_ms"));
+}
+
+// doctor_checkpoint's own wait for a reader is doctor's, not the application's: it returns
+// "busy" in its JSON (and wal_checkpoints), no SQLITE_BUSY reaches anyone. Counting it in
+// lock_stats made doctor_report warn "1 SQLITE_BUSY error reached the application" right after
+// its own fix (SELECT doctor_checkpoint('TRUNCATE', 'main', 250)) ran beside a live app.
+TEST(Checkpoint, ItsOwnWaitIsNotCountedAsTheApplications) {
+  TempDir dir;
+  const std::string path = dir.File("own.db");
+  Db w(path);
+  w.Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA busy_timeout = 150; CREATE TABLE t(x); ") +
+         InsertBlobs(20));
+  Reader reader(path);
+  for (const char* sql : {"SELECT doctor_checkpoint('TRUNCATE', 'main', 100)",
+                          "SELECT doctor_checkpoint('RESTART')"}) {  // the connection's 150 ms
+    const double start = MonotonicMs();
+    auto ck = nlohmann::json::parse(w.One(sql));
+    EXPECT_EQ(ck["result"], "busy") << sql;
+    EXPECT_GE(MonotonicMs() - start, 90) << sql << ": it did wait";
+  }
+  const std::string mine =
+      " FROM lock_stats WHERE file = (SELECT file FROM pragma_database_list WHERE name = 'main')";
+  auto row = w.Rows("SELECT busy_waits, busy_retries, wait_ms, busy_errors" + mine);
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(row[0], (std::vector<std::string>{"0", "0", "0.0", "0"}));
+  EXPECT_EQ(w.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%SQLITE_BUSY%'"), "0");
+  EXPECT_EQ(w.One("SELECT count(*) FROM wal_checkpoints WHERE busy AND file = "
+                  "(SELECT file FROM pragma_database_list WHERE name = 'main')"),
+            "2");
+  // The application's own waits are still counted once the checkpoint is over.
+  Reader writer(path, "BEGIN IMMEDIATE", "INSERT INTO t VALUES (1)");
+  EXPECT_THAT(w.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  row = w.Rows("SELECT busy_waits, busy_errors" + mine);
+  EXPECT_EQ(row[0], (std::vector<std::string>{"1", "1"}));
 }
 
 // lock_stats' row for a file, by the asking connection's schema name: {connections, counting,
