@@ -348,7 +348,8 @@ TEST(ReportAreasTest, AQueryWhosePlanChangedIsJudgedByItsNewPlan) {
   db.Exec("DROP INDEX orders_total");
   for (int i = 0; i < 12; ++i) db.Rows(scan);
   auto rows = db.Rows("SELECT finding FROM doctor_report WHERE area = 'timing'");
-  ASSERT_EQ(rows.size(), 1u);
+  // Prints every finding when there are more (it failed once, under load, with two).
+  ASSERT_THAT(rows, ::testing::SizeIs(1u));
   EXPECT_THAT(rows[0][0], HasSubstr("its plan changed at "));
   EXPECT_THAT(rows[0][0], HasSubstr("since then 12 runs"));
   EXPECT_THAT(rows[0][0], Not(HasSubstr("each call scans")));
