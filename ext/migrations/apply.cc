@@ -5,6 +5,7 @@
 #include <set>
 #include <variant>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -72,6 +73,32 @@ absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) 
   return statements;
 }
 
+// PRAGMA journal_mode = X, X not the mode the database has: SQLite cannot change the journal mode
+// inside the transaction a migration runs in (it refuses a change to or from WAL, and ignores any
+// change once the transaction has written), so the migration would not do what it says.
+absl::Status RefuseJournalModeChange(Connection& c, const Migration& m,
+                                     const std::vector<std::string>& statements) {
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const ChangeInfo info = Classify(statements[i]);
+    if (info.kind != ChangeKind::kPragma || info.object != "journal_mode" || info.object2.empty()) {
+      continue;
+    }
+    std::string wanted = absl::AsciiStrToLower(info.object2);
+    if (wanted.size() >= 2 && (wanted[0] == '\'' || wanted[0] == '"')) {
+      wanted = wanted.substr(1, wanted.size() - 2);
+    }
+    ASSIGN_OR_RETURN(Rows mode, Query(c, "PRAGMA main.journal_mode"));
+    const std::string now = mode.empty() ? "" : mode[0][0].AsText();
+    if (wanted == now) continue;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "migration '", m.name, "' statement ", i + 1, " of ", statements.size(), " (",
+        Excerpt(statements[i], 40), ") cannot run inside a migration: the journal mode (now ",
+        now, ") cannot change inside the transaction a migration runs in; set it when the "
+        "application opens the database; nothing was applied"));
+  }
+  return absl::OkStatus();
+}
+
 // Runs the statements (core Exec, one by one so an error names its statement).
 absl::Status RunStatements(Connection& c, const Migration& m,
                            const std::vector<std::string>& statements) {
@@ -131,6 +158,7 @@ absl::Status RecordApplied(Connection& c, const Migration& m, double duration, s
 absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema, bool fk_guard,
                          bool tables_ready = false) {
   ASSIGN_OR_RETURN(std::vector<std::string> statements, RunnableStatements(m));
+  RETURN_IF_ERROR(RefuseJournalModeChange(c, m, statements));
   const bool hashes = kSchemaHashSetting.On();
   if (schema->empty() && hashes) {
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));

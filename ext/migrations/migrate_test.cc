@@ -149,6 +149,28 @@ TEST(MigrateTest, FailureInStatementThreeOfFiveChangesNothing) {
   EXPECT_EQ(Snapshot(db), before);
 }
 
+// PRAGMA journal_mode inside a migration: SQLite cannot change the mode inside the transaction a
+// migration runs in. migrate_dir applied 0001_wal and returned 1 while the file stayed in
+// rollback-journal mode (SQLite ignores the change once the transaction has written), and
+// migrate() failed with "cannot change into wal mode from within a transaction".
+TEST(MigrateTest, AJournalModeChangeInAMigrationIsRefusedNamingIt) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  mkdir(dir.File("m").c_str(), 0755);
+  Write(dir.File("m/0001_wal.sql"), "CREATE TABLE a(x);\nPRAGMA journal_mode = WAL;\nCREATE TABLE b(y);\n");
+  const std::string error = db.Error("SELECT migrate_dir('" + dir.File("m") + "')");
+  EXPECT_THAT(error, HasSubstr("migration '0001_wal' statement 2 of 3 (PRAGMA journal_mode = WAL;)"));
+  EXPECT_THAT(error, HasSubstr("set it when the application opens the database"));
+  EXPECT_EQ(db.One("PRAGMA journal_mode"), "delete");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b')"), "0");
+  EXPECT_THAT(db.Error("SELECT migrate('x', 'PRAGMA main.journal_mode = ''wal''')"),
+              HasSubstr("set it when the application opens the database"));
+  // The mode the file already has: nothing to change, it runs.
+  EXPECT_EQ(db.One("PRAGMA journal_mode = WAL"), "wal");
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.File("m") + "')"), "1");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b')"), "2");
+}
+
 TEST(MigrateTest, InsideATransactionUsesASavepoint) {
   testing::Db db;
   db.Exec("BEGIN");
