@@ -171,6 +171,30 @@ TEST(MigrateTest, AJournalModeChangeInAMigrationIsRefusedNamingIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b')"), "2");
 }
 
+// Another process holds the write lock when this one migrates (a web server and its worker both
+// migrating on start-up). With a busy timeout the call waits and then sees what the other applied;
+// without one (node:sqlite, Bun and the sqlite3 shell wait 0 ms by default) the error said only
+// "cannot start the transaction: database is locked", with no cause and no retry story.
+TEST(MigrateTest, MigratingWhileAnotherProcessHoldsTheWriteLockSaysWhatToDo) {
+  testing::TempDir dir;
+  testing::Db web(dir.File("app.db")), worker(dir.File("app.db"));
+  worker.Exec("BEGIN IMMEDIATE; CREATE TABLE jobs(id INTEGER PRIMARY KEY)");
+  const std::string error = web.Error("SELECT migrate('0001_users', 'CREATE TABLE users(id)')");
+  EXPECT_THAT(error, HasSubstr("database is locked"));
+  EXPECT_THAT(error, HasSubstr("another connection holds the write lock"));
+  EXPECT_THAT(error, HasSubstr("busy timeout, 0 ms unless set"));
+  EXPECT_THAT(error, HasSubstr("PRAGMA busy_timeout = 5000"));
+  EXPECT_THAT(error, HasSubstr("call it again"));
+  web.Exec("PRAGMA busy_timeout = 5000");
+  std::thread commit([&worker] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    worker.Exec("COMMIT");
+  });
+  EXPECT_EQ(web.One("SELECT migrate('0001_users', 'CREATE TABLE users(id)')"), "applied");
+  commit.join();
+  EXPECT_EQ(web.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('jobs', 'users')"), "2");
+}
+
 TEST(MigrateTest, InsideATransactionUsesASavepoint) {
   testing::Db db;
   db.Exec("BEGIN");
