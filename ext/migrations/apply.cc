@@ -45,6 +45,12 @@ std::string ExplainFailure(const std::string& message) {
   return message;
 }
 
+// How messages name a migration: for a revert, the down file that runs (and fails).
+std::string Who(const Migration& m) {
+  if (m.kind == "revert") return absl::StrCat("down migration of '", m.name, "' (", m.origin, ")");
+  return absl::StrCat("migration '", m.name, "'");
+}
+
 // A migration's statements, refusing NUL bytes, emptiness and what cannot run inside the
 // transaction the extension opens.
 absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) {
@@ -57,7 +63,7 @@ absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) 
   std::vector<std::string> statements = StatementsOf(m);
   if (statements.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("migration '", m.name, "' is empty: it has no statements"));
+        absl::StrCat(Who(m), " is empty: it has no statements"));
   }
   const size_t n = statements.size();
   for (size_t i = 0; i < n; ++i) {
@@ -65,7 +71,7 @@ absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) 
     if (kind == ChangeKind::kTransactionControl || kind == ChangeKind::kVacuum ||
         kind == ChangeKind::kAttach) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "migration '", m.name, "' statement ", i + 1, " of ", n, " (", Excerpt(statements[i], 40),
+          Who(m), " statement ", i + 1, " of ", n, " (", Excerpt(statements[i], 40),
           ") cannot run inside a migration: migrations run in one transaction that the extension "
           "opens and commits"));
     }
@@ -91,7 +97,7 @@ absl::Status RefuseJournalModeChange(Connection& c, const Migration& m,
     const std::string now = mode.empty() ? "" : mode[0][0].AsText();
     if (wanted == now) continue;
     return absl::InvalidArgumentError(absl::StrCat(
-        "migration '", m.name, "' statement ", i + 1, " of ", statements.size(), " (",
+        Who(m), " statement ", i + 1, " of ", statements.size(), " (",
         Excerpt(statements[i], 40), ") cannot run inside a migration: the journal mode (now ",
         now, ") cannot change inside the transaction a migration runs in; set it when the "
         "application opens the database; nothing was applied"));
@@ -107,7 +113,7 @@ absl::Status RunStatements(Connection& c, const Migration& m,
     absl::Status s = Exec(c, statements[i]);
     if (!s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "migration '", m.name, "' failed at statement ", i + 1, " of ", n, " (",
+          Who(m), " failed at statement ", i + 1, " of ", n, " (",
           Excerpt(statements[i], 60), "): ", ExplainFailure(std::string(s.message())),
           "; nothing was applied: fix the rows or the statement SQLite names, then run it "
           "again"));
@@ -127,7 +133,7 @@ absl::Status CheckNoNewViolations(Connection& c, const Migration& m,
   if (fresh.empty()) return absl::OkStatus();
   if (fresh.size() > 5) fresh.resize(5);
   return absl::FailedPreconditionError(absl::StrCat(
-      "migration '", m.name, "' leaves ", after.size() - before.size(),
+      Who(m), " leaves ", after.size() - before.size(),
       " foreign-key violation(s) (PRAGMA foreign_key_check: ", absl::StrJoin(fresh, ", "),
       "); rolled back, nothing was applied"));
 }

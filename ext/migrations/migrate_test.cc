@@ -447,6 +447,21 @@ TEST(MigrateTest, FolderStatusBaselineRevert) {
 // Without a folder, migrate_revert found the down file from the journal's origin, a path read
 // from the database file: a journal copied from elsewhere (or written by anyone) made
 // migrate_revert('0001_a') run another project's 0001_init.down.sql (DROP TABLE keep) here.
+// A down file that fails: the error named "migration '0001_a'", as if the migration itself had
+// failed, and not the file that did.
+TEST(MigrateTest, AFailingDownMigrationIsNamedAsTheDownFile) {
+  testing::TempDir dir;
+  testing::Db db;
+  mkdir(dir.File("m").c_str(), 0755);
+  Write(dir.File("m/0001_a.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("m/0001_a.down.sql"), "DROP TABLE a;\nDROP TABLE nope;");
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.File("m") + "')"), "1");
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
+              HasSubstr("down migration of '0001_a' (" + dir.File("m/0001_a.down.sql") +
+                        ") failed at statement 2 of 2 (DROP TABLE nope;): no such table: nope"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'a'"), "1");
+}
+
 TEST(MigrateTest, RevertRunsOnlyTheDownFileOfTheMigrationsOwnFile) {
   testing::TempDir dir;
   Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");
