@@ -348,6 +348,12 @@ TEST(MigrateTest, CheckOfADataMigrationDoesNotRecountEveryTableAfterEachInsert) 
                      "INSERT INTO big VALUES (1), (2), (3); DROP TABLE main.big') "
                      "WHERE kind = 'destructive'"),
               HasSubstr("drops the table and its 2 rows"));
+  // A table whose own constraint says ON CONFLICT REPLACE: a plain INSERT replaces rows, and the
+  // rows it deletes are not in sqlite3_changes().
+  EXPECT_THAT(db.One("SELECT detail FROM migrate_check('CREATE TABLE r(id INTEGER PRIMARY KEY ON "
+                     "CONFLICT REPLACE, v); INSERT INTO r VALUES (1, 1), (2, 2); "
+                     "INSERT INTO r VALUES (1, 3); DROP TABLE r') WHERE kind = 'destructive'"),
+              HasSubstr("drops the table and its 2 rows"));
 }
 
 TEST(MigrateTest, CheckOnAWalFileUsesASecondConnectionAndChangesNothing) {
