@@ -42,6 +42,12 @@ std::string ExplainFailure(const std::string& message) {
                         "RENAME: drop it before and recreate it after in the migration, or run "
                         "with PRAGMA legacy_alter_table=ON)");
   }
+  if (absl::StrContains(message, "cannot INSERT into generated column")) {
+    return absl::StrCat(message,
+                        " (its value is computed, never copied; drizzle-kit 0.31's table rebuilds "
+                        "copy generated columns too: in the migration, remove the generated column "
+                        "from the INSERT's column list and from its SELECT)");
+  }
   return message;
 }
 

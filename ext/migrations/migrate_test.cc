@@ -195,6 +195,23 @@ TEST(MigrateTest, MigratingWhileAnotherProcessHoldsTheWriteLockSaysWhatToDo) {
   EXPECT_EQ(web.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('jobs', 'users')"), "2");
 }
 
+// drizzle-kit 0.31's table rebuild copies every column, generated ones too (a NOT NULL change on
+// a table with `generatedAlwaysAs`): SQLite's "cannot INSERT into generated column" said what but
+// not that the generated migration must be edited, nor how.
+TEST(MigrateTest, ARebuildThatCopiesAGeneratedColumnSaysHowToEditIt) {
+  testing::Db db;
+  db.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT, email_lower TEXT "
+          "GENERATED ALWAYS AS (lower(email)) VIRTUAL)");
+  const std::string error = db.Error(
+      "SELECT migrate('0003_rebuild', 'CREATE TABLE __new_users(id INTEGER PRIMARY KEY, email "
+      "TEXT NOT NULL, email_lower TEXT GENERATED ALWAYS AS (lower(email)) VIRTUAL); "
+      "INSERT INTO __new_users(id, email, email_lower) SELECT id, email, email_lower FROM users; "
+      "DROP TABLE users; ALTER TABLE __new_users RENAME TO users;')");
+  EXPECT_THAT(error, HasSubstr("cannot INSERT into generated column \"email_lower\""));
+  EXPECT_THAT(error, HasSubstr("remove the generated column from the INSERT's column list and "
+                               "from its SELECT"));
+}
+
 TEST(MigrateTest, InsideATransactionUsesASavepoint) {
   testing::Db db;
   db.Exec("BEGIN");
