@@ -191,8 +191,14 @@ absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema,
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main", additive));
   }
   if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
-  return RecordApplied(c, m, duration, statements.size(), hashes ? Value(before) : Value::Null(),
-                       hashes ? Value(*schema) : Value::Null());
+  absl::Status recorded = RecordApplied(c, m, duration, statements.size(),
+                                        hashes ? Value(before) : Value::Null(),
+                                        hashes ? Value(*schema) : Value::Null());
+  if (recorded.ok()) return recorded;
+  return absl::Status(recorded.code(),
+                      absl::StrCat(Who(m), " ran but cannot be journaled (does it drop or change "
+                                   "doctor_migrations or ", DrizzleTable(), "?): ",
+                                   recorded.message(), "; nothing was applied"));
 }
 
 Migration FromFile(const Folder& folder, const MigrationFile& f) {

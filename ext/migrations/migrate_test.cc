@@ -212,6 +212,21 @@ TEST(MigrateTest, ARebuildThatCopiesAGeneratedColumnSaysHowToEditIt) {
                                "from its SELECT"));
 }
 
+// A migration that drops or renames the journal: recording it failed with "no such table:
+// doctor_migrations (in: INSERT INTO doctor_migrations...)", naming neither the migration nor why.
+TEST(MigrateTest, AMigrationThatBreaksTheJournalIsNamed) {
+  testing::TempDir dir;
+  testing::Db db;
+  mkdir(dir.File("m").c_str(), 0755);
+  Write(dir.File("m/0001_a.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("m/0002_reset.sql"), "DROP TABLE doctor_migrations;");
+  const std::string error = db.Error("SELECT migrate_dir('" + dir.File("m") + "')");
+  EXPECT_THAT(error, HasSubstr("migration '0002_reset' ran but cannot be journaled"));
+  EXPECT_THAT(error, HasSubstr("no such table: doctor_migrations"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'doctor_migrations')"),
+            "0");  // the run is one transaction: nothing applied
+}
+
 TEST(MigrateTest, InsideATransactionUsesASavepoint) {
   testing::Db db;
   db.Exec("BEGIN");
