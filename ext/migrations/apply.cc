@@ -171,6 +171,9 @@ absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema,
                          bool tables_ready = false) {
   ASSIGN_OR_RETURN(std::vector<std::string> statements, RunnableStatements(m));
   RETURN_IF_ERROR(RefuseJournalModeChange(c, m, statements));
+  // Before the statements: created after them, a journal the migration dropped came back empty
+  // and every earlier migration was forgotten.
+  if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
   const bool hashes = kSchemaHashSetting.On();
   if (schema->empty() && hashes) {
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
@@ -190,7 +193,6 @@ absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema,
     for (const std::string& s : statements) additive = additive && IsAdditiveStatement(s);
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main", additive));
   }
-  if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
   absl::Status recorded = RecordApplied(c, m, duration, statements.size(),
                                         hashes ? Value(before) : Value::Null(),
                                         hashes ? Value(*schema) : Value::Null());

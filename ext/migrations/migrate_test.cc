@@ -225,6 +225,12 @@ TEST(MigrateTest, AMigrationThatBreaksTheJournalIsNamed) {
   EXPECT_THAT(error, HasSubstr("no such table: doctor_migrations"));
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'doctor_migrations')"),
             "0");  // the run is one transaction: nothing applied
+  // migrate() created the journal after the statements ran: the dropped journal was recreated
+  // empty, 'applied' was returned, and 0001_a was forgotten (it would run again).
+  EXPECT_EQ(db.One("SELECT migrate('0001_a', 'CREATE TABLE a(x)')"), "applied");
+  EXPECT_THAT(db.Error("SELECT migrate('0002_reset', 'DROP TABLE doctor_migrations')"),
+              HasSubstr("migration '0002_reset' ran but cannot be journaled"));
+  EXPECT_EQ(db.One("SELECT group_concat(name) FROM doctor_migrations"), "0001_a");
 }
 
 TEST(MigrateTest, InsideATransactionUsesASavepoint) {
