@@ -23,17 +23,29 @@ const PROCESSES = 3;
 const startup = (file, journalMode, call, at) => `
   const Database = require(${JSON.stringify(path.join(here, 'node_modules/better-sqlite3'))});
   while (Date.now() < ${at});
+  let step = 'open';
   try {
     const db = new Database(${JSON.stringify(file)});
     db.loadExtension(${JSON.stringify(DOCTOR_SO)});
-    db.pragma('journal_mode = ${journalMode}');
+    step = 'journal_mode';
+    // SQLite itself may refuse PRAGMA journal_mode = WAL with SQLITE_BUSY at once, without the
+    // busy timeout, while another process converts the fresh file or writes to it (measured: after
+    // 3-12 ms, with or without the extension loaded): apps retry it, as here.
+    for (let tries = 0; ; ++tries) {
+      try { db.pragma('journal_mode = ${journalMode}'); break; } catch (e) {
+        if (e.code !== 'SQLITE_BUSY' || tries === 100) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
     db.pragma('foreign_keys = ON');
+    step = 'migrate';
     const n = db.prepare(${JSON.stringify(call)}).pluck().get();
+    step = 'status';
     const pending = db.prepare("SELECT count(*) FROM migration_status(?) WHERE status <> 'applied'")
       .pluck().get(${JSON.stringify(FIXTURE)});
     process.stdout.write(JSON.stringify({ n, pending }));
   } catch (e) {
-    process.stdout.write(JSON.stringify({ error: e.message }));
+    process.stdout.write(JSON.stringify({ error: step + ': ' + e.message }));
   }`;
 
 const run = (script) => new Promise((resolve, reject) => {
