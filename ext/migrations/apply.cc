@@ -5,6 +5,7 @@
 #include <set>
 #include <variant>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -41,7 +42,19 @@ std::string ExplainFailure(const std::string& message) {
                         "RENAME: drop it before and recreate it after in the migration, or run "
                         "with PRAGMA legacy_alter_table=ON)");
   }
+  if (absl::StrContains(message, "cannot INSERT into generated column")) {
+    return absl::StrCat(message,
+                        " (its value is computed, never copied; drizzle-kit 0.31's table rebuilds "
+                        "copy generated columns too: in the migration, remove the generated column "
+                        "from the INSERT's column list and from its SELECT)");
+  }
   return message;
+}
+
+// How messages name a migration: for a revert, the down file that runs (and fails).
+std::string Who(const Migration& m) {
+  if (m.kind == "revert") return absl::StrCat("down migration of '", m.name, "' (", m.origin, ")");
+  return absl::StrCat("migration '", m.name, "'");
 }
 
 // A migration's statements, refusing NUL bytes, emptiness and what cannot run inside the
@@ -56,7 +69,7 @@ absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) 
   std::vector<std::string> statements = StatementsOf(m);
   if (statements.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("migration '", m.name, "' is empty: it has no statements"));
+        absl::StrCat(Who(m), " is empty: it has no statements"));
   }
   const size_t n = statements.size();
   for (size_t i = 0; i < n; ++i) {
@@ -64,12 +77,38 @@ absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) 
     if (kind == ChangeKind::kTransactionControl || kind == ChangeKind::kVacuum ||
         kind == ChangeKind::kAttach) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "migration '", m.name, "' statement ", i + 1, " of ", n, " (", Excerpt(statements[i], 40),
+          Who(m), " statement ", i + 1, " of ", n, " (", Excerpt(statements[i], 40),
           ") cannot run inside a migration: migrations run in one transaction that the extension "
           "opens and commits"));
     }
   }
   return statements;
+}
+
+// PRAGMA journal_mode = X, X not the mode the database has: SQLite cannot change the journal mode
+// inside the transaction a migration runs in (it refuses a change to or from WAL, and ignores any
+// change once the transaction has written), so the migration would not do what it says.
+absl::Status RefuseJournalModeChange(Connection& c, const Migration& m,
+                                     const std::vector<std::string>& statements) {
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const ChangeInfo info = Classify(statements[i]);
+    if (info.kind != ChangeKind::kPragma || info.object != "journal_mode" || info.object2.empty()) {
+      continue;
+    }
+    std::string wanted = absl::AsciiStrToLower(info.object2);
+    if (wanted.size() >= 2 && (wanted[0] == '\'' || wanted[0] == '"')) {
+      wanted = wanted.substr(1, wanted.size() - 2);
+    }
+    ASSIGN_OR_RETURN(Rows mode, Query(c, "PRAGMA main.journal_mode"));
+    const std::string now = mode.empty() ? "" : mode[0][0].AsText();
+    if (wanted == now) continue;
+    return absl::InvalidArgumentError(absl::StrCat(
+        Who(m), " statement ", i + 1, " of ", statements.size(), " (",
+        Excerpt(statements[i], 40), ") cannot run inside a migration: the journal mode (now ",
+        now, ") cannot change inside the transaction a migration runs in; set it when the "
+        "application opens the database; nothing was applied"));
+  }
+  return absl::OkStatus();
 }
 
 // Runs the statements (core Exec, one by one so an error names its statement).
@@ -80,7 +119,7 @@ absl::Status RunStatements(Connection& c, const Migration& m,
     absl::Status s = Exec(c, statements[i]);
     if (!s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "migration '", m.name, "' failed at statement ", i + 1, " of ", n, " (",
+          Who(m), " failed at statement ", i + 1, " of ", n, " (",
           Excerpt(statements[i], 60), "): ", ExplainFailure(std::string(s.message())),
           "; nothing was applied: fix the rows or the statement SQLite names, then run it "
           "again"));
@@ -100,7 +139,7 @@ absl::Status CheckNoNewViolations(Connection& c, const Migration& m,
   if (fresh.empty()) return absl::OkStatus();
   if (fresh.size() > 5) fresh.resize(5);
   return absl::FailedPreconditionError(absl::StrCat(
-      "migration '", m.name, "' leaves ", after.size() - before.size(),
+      Who(m), " leaves ", after.size() - before.size(),
       " foreign-key violation(s) (PRAGMA foreign_key_check: ", absl::StrJoin(fresh, ", "),
       "); rolled back, nothing was applied"));
 }
@@ -131,6 +170,10 @@ absl::Status RecordApplied(Connection& c, const Migration& m, double duration, s
 absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema, bool fk_guard,
                          bool tables_ready = false) {
   ASSIGN_OR_RETURN(std::vector<std::string> statements, RunnableStatements(m));
+  RETURN_IF_ERROR(RefuseJournalModeChange(c, m, statements));
+  // Before the statements: created after them, a journal the migration dropped came back empty
+  // and every earlier migration was forgotten.
+  if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
   const bool hashes = kSchemaHashSetting.On();
   if (schema->empty() && hashes) {
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
@@ -150,9 +193,14 @@ absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema,
     for (const std::string& s : statements) additive = additive && IsAdditiveStatement(s);
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main", additive));
   }
-  if (!tables_ready) RETURN_IF_ERROR(EnsureJournal(c));
-  return RecordApplied(c, m, duration, statements.size(), hashes ? Value(before) : Value::Null(),
-                       hashes ? Value(*schema) : Value::Null());
+  absl::Status recorded = RecordApplied(c, m, duration, statements.size(),
+                                        hashes ? Value(before) : Value::Null(),
+                                        hashes ? Value(*schema) : Value::Null());
+  if (recorded.ok()) return recorded;
+  return absl::Status(recorded.code(),
+                      absl::StrCat(Who(m), " ran but cannot be journaled (does it drop or change "
+                                   "doctor_migrations or ", DrizzleTable(), "?): ",
+                                   recorded.message(), "; nothing was applied"));
 }
 
 Migration FromFile(const Folder& folder, const MigrationFile& f) {

@@ -80,6 +80,46 @@ std::string DryRun::Where(size_t i) const {
                       Excerpt(statements_[i], 60), ")");
 }
 
+namespace {
+
+// REPLACE, or ON CONFLICT / upsert: rows may be deleted or changed without being added.
+bool NamesReplaceOrConflict(absl::string_view sql) {
+  for (const Token& t : Tokenize(sql)) {
+    const std::string w = t.kind == Token::kWord ? absl::AsciiStrToLower(t.text) : "";
+    if (w == "replace" || w == "conflict") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// A plain INSERT (no REPLACE, no upsert, no ON CONFLICT in its table) whose changes were all its
+// own (no trigger or virtual table wrote anything) added exactly sqlite3_changes() rows to its
+// main table and changed nothing else, schema included: counts_ is updated without counting every
+// table again. Counting after each statement made migrate_check O(statements x rows) on a data
+// migration: 40,000 INSERTs took 8 s where migrate_dir takes 0.7 s.
+bool DryRun::OnlyAddedRows(const std::string& s, const ChangeInfo& info, int64_t total_changed) {
+  const int64_t direct = sqlite3_changes64(c_);
+  if (info.kind != ChangeKind::kOther || total_changed != direct) return false;
+  std::vector<std::string> first = LeadingWords(s, 1);
+  if (first.empty() || first[0] != "insert" || NamesReplaceOrConflict(s)) return false;
+  auto it = counts_.find(DmlTarget(s));
+  if (it == counts_.end()) return false;
+  // A temporary table of the same name is the one an unqualified INSERT writes; a table whose
+  // constraint says ON CONFLICT REPLACE deletes rows that sqlite3_changes() does not count.
+  absl::StatusOr<Rows> table = Query(
+      c_,
+      "SELECT (SELECT count(*) FROM temp.sqlite_schema WHERE name = ?1 COLLATE NOCASE), "
+      "(SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE)",
+      {Value(it->first)});
+  if (!table.ok() || table->empty() || (*table)[0][0].AsInt() != 0 ||
+      NamesReplaceOrConflict((*table)[0][1].AsText())) {
+    return false;
+  }
+  it->second += direct;
+  return true;
+}
+
 absl::StatusOr<bool> DryRun::RunStatement(size_t i) {
   const std::string& s = statements_[i];
   const ChangeInfo info = Classify(s);
@@ -94,6 +134,7 @@ absl::StatusOr<bool> DryRun::RunStatement(size_t i) {
     return false;
   }
   const int64_t total_changed = sqlite3_total_changes64(c_) - total_before;
+  if (OnlyAddedRows(s, info, total_changed)) return true;
   ASSIGN_OR_RETURN(current_, Snapshot(c_, cache_));
   ASSIGN_OR_RETURN(Counts now, CountRows(c_, current_));
   NoteCascades(i, info, now, total_changed);

@@ -59,6 +59,8 @@ class DryRun {
            const std::string& detail, int64_t rows = 0);
   std::string Where(size_t i) const;
   absl::StatusOr<bool> RunStatement(size_t i);
+  // After statement `s` ran: true when it only added rows to one table (counts_ updated).
+  bool OnlyAddedRows(const std::string& s, const ChangeInfo& info, int64_t total_changed);
   // Findings known before the statement runs, from what it is.
   absl::Status NoteBefore(size_t i, const ChangeInfo& info);
   void NotePragma(size_t i, const ChangeInfo& info);

@@ -149,6 +149,90 @@ TEST(MigrateTest, FailureInStatementThreeOfFiveChangesNothing) {
   EXPECT_EQ(Snapshot(db), before);
 }
 
+// PRAGMA journal_mode inside a migration: SQLite cannot change the mode inside the transaction a
+// migration runs in. migrate_dir applied 0001_wal and returned 1 while the file stayed in
+// rollback-journal mode (SQLite ignores the change once the transaction has written), and
+// migrate() failed with "cannot change into wal mode from within a transaction".
+TEST(MigrateTest, AJournalModeChangeInAMigrationIsRefusedNamingIt) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  mkdir(dir.File("m").c_str(), 0755);
+  Write(dir.File("m/0001_wal.sql"), "CREATE TABLE a(x);\nPRAGMA journal_mode = WAL;\nCREATE TABLE b(y);\n");
+  const std::string error = db.Error("SELECT migrate_dir('" + dir.File("m") + "')");
+  EXPECT_THAT(error, HasSubstr("migration '0001_wal' statement 2 of 3 (PRAGMA journal_mode = WAL;)"));
+  EXPECT_THAT(error, HasSubstr("set it when the application opens the database"));
+  EXPECT_EQ(db.One("PRAGMA journal_mode"), "delete");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b')"), "0");
+  EXPECT_THAT(db.Error("SELECT migrate('x', 'PRAGMA main.journal_mode = ''wal''')"),
+              HasSubstr("set it when the application opens the database"));
+  // The mode the file already has: nothing to change, it runs.
+  EXPECT_EQ(db.One("PRAGMA journal_mode = WAL"), "wal");
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.File("m") + "')"), "1");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b')"), "2");
+}
+
+// Another process holds the write lock when this one migrates (a web server and its worker both
+// migrating on start-up). With a busy timeout the call waits and then sees what the other applied;
+// without one (node:sqlite, Bun and the sqlite3 shell wait 0 ms by default) the error said only
+// "cannot start the transaction: database is locked", with no cause and no retry story.
+TEST(MigrateTest, MigratingWhileAnotherProcessHoldsTheWriteLockSaysWhatToDo) {
+  testing::TempDir dir;
+  testing::Db web(dir.File("app.db")), worker(dir.File("app.db"));
+  worker.Exec("BEGIN IMMEDIATE; CREATE TABLE jobs(id INTEGER PRIMARY KEY)");
+  const std::string error = web.Error("SELECT migrate('0001_users', 'CREATE TABLE users(id)')");
+  EXPECT_THAT(error, HasSubstr("database is locked"));
+  EXPECT_THAT(error, HasSubstr("another connection holds the write lock"));
+  EXPECT_THAT(error, HasSubstr("busy timeout, 0 ms unless set"));
+  EXPECT_THAT(error, HasSubstr("PRAGMA busy_timeout = 5000"));
+  EXPECT_THAT(error, HasSubstr("call it again"));
+  web.Exec("PRAGMA busy_timeout = 5000");
+  std::thread commit([&worker] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    worker.Exec("COMMIT");
+  });
+  EXPECT_EQ(web.One("SELECT migrate('0001_users', 'CREATE TABLE users(id)')"), "applied");
+  commit.join();
+  EXPECT_EQ(web.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('jobs', 'users')"), "2");
+}
+
+// drizzle-kit 0.31's table rebuild copies every column, generated ones too (a NOT NULL change on
+// a table with `generatedAlwaysAs`): SQLite's "cannot INSERT into generated column" said what but
+// not that the generated migration must be edited, nor how.
+TEST(MigrateTest, ARebuildThatCopiesAGeneratedColumnSaysHowToEditIt) {
+  testing::Db db;
+  db.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT, email_lower TEXT "
+          "GENERATED ALWAYS AS (lower(email)) VIRTUAL)");
+  const std::string error = db.Error(
+      "SELECT migrate('0003_rebuild', 'CREATE TABLE __new_users(id INTEGER PRIMARY KEY, email "
+      "TEXT NOT NULL, email_lower TEXT GENERATED ALWAYS AS (lower(email)) VIRTUAL); "
+      "INSERT INTO __new_users(id, email, email_lower) SELECT id, email, email_lower FROM users; "
+      "DROP TABLE users; ALTER TABLE __new_users RENAME TO users;')");
+  EXPECT_THAT(error, HasSubstr("cannot INSERT into generated column \"email_lower\""));
+  EXPECT_THAT(error, HasSubstr("remove the generated column from the INSERT's column list and "
+                               "from its SELECT"));
+}
+
+// A migration that drops or renames the journal: recording it failed with "no such table:
+// doctor_migrations (in: INSERT INTO doctor_migrations...)", naming neither the migration nor why.
+TEST(MigrateTest, AMigrationThatBreaksTheJournalIsNamed) {
+  testing::TempDir dir;
+  testing::Db db;
+  mkdir(dir.File("m").c_str(), 0755);
+  Write(dir.File("m/0001_a.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("m/0002_reset.sql"), "DROP TABLE doctor_migrations;");
+  const std::string error = db.Error("SELECT migrate_dir('" + dir.File("m") + "')");
+  EXPECT_THAT(error, HasSubstr("migration '0002_reset' ran but cannot be journaled"));
+  EXPECT_THAT(error, HasSubstr("no such table: doctor_migrations"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'doctor_migrations')"),
+            "0");  // the run is one transaction: nothing applied
+  // migrate() created the journal after the statements ran: the dropped journal was recreated
+  // empty, 'applied' was returned, and 0001_a was forgotten (it would run again).
+  EXPECT_EQ(db.One("SELECT migrate('0001_a', 'CREATE TABLE a(x)')"), "applied");
+  EXPECT_THAT(db.Error("SELECT migrate('0002_reset', 'DROP TABLE doctor_migrations')"),
+              HasSubstr("migration '0002_reset' ran but cannot be journaled"));
+  EXPECT_EQ(db.One("SELECT group_concat(name) FROM doctor_migrations"), "0001_a");
+}
+
 TEST(MigrateTest, InsideATransactionUsesASavepoint) {
   testing::Db db;
   db.Exec("BEGIN");
@@ -280,6 +364,36 @@ TEST(MigrateTest, CheckFindings) {
             "1");
 }
 
+// A data migration of many INSERTs: the dry run counted every table after each statement, so
+// 40,000 INSERTs into a growing table took 8 s (migrate_dir: 0.7 s). A plain INSERT that changed
+// nothing but its own rows now adds them to its table's count; the counts stay exact.
+TEST(MigrateTest, CheckOfADataMigrationDoesNotRecountEveryTableAfterEachInsert) {
+  testing::Db db;
+  db.Exec("CREATE TABLE big(x); INSERT INTO big VALUES (1), (2)");
+  std::string text;
+  const std::string row = "INSERT INTO big VALUES (''" + std::string(200, 'y') + "'');\n";  // quoted
+  for (int i = 0; i < 40000; ++i) text += row;
+  text += "INSERT OR IGNORE INTO big SELECT x FROM big WHERE 0;\nDROP TABLE big;";
+  const auto start = std::chrono::steady_clock::now();
+  const std::string detail = db.One(
+      "SELECT detail FROM migrate_check('" + text + "') WHERE kind = 'destructive'");
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start).count();
+  EXPECT_THAT(detail, HasSubstr("drops the table and its 40002 rows"));
+  EXPECT_LT(ms, 8000) << "40,000 INSERTs took " << ms << " ms to check";
+  // An unqualified INSERT writes a temporary table of the same name, not main's.
+  EXPECT_THAT(db.One("SELECT detail FROM migrate_check('CREATE TEMP TABLE big(x); "
+                     "INSERT INTO big VALUES (1), (2), (3); DROP TABLE main.big') "
+                     "WHERE kind = 'destructive'"),
+              HasSubstr("drops the table and its 2 rows"));
+  // A table whose own constraint says ON CONFLICT REPLACE: a plain INSERT replaces rows, and the
+  // rows it deletes are not in sqlite3_changes().
+  EXPECT_THAT(db.One("SELECT detail FROM migrate_check('CREATE TABLE r(id INTEGER PRIMARY KEY ON "
+                     "CONFLICT REPLACE, v); INSERT INTO r VALUES (1, 1), (2, 2); "
+                     "INSERT INTO r VALUES (1, 3); DROP TABLE r') WHERE kind = 'destructive'"),
+              HasSubstr("drops the table and its 2 rows"));
+}
+
 TEST(MigrateTest, CheckOnAWalFileUsesASecondConnectionAndChangesNothing) {
   testing::TempDir dir;
   testing::Db db(dir.File("app.db"));
@@ -377,6 +491,21 @@ TEST(MigrateTest, FolderStatusBaselineRevert) {
 // Without a folder, migrate_revert found the down file from the journal's origin, a path read
 // from the database file: a journal copied from elsewhere (or written by anyone) made
 // migrate_revert('0001_a') run another project's 0001_init.down.sql (DROP TABLE keep) here.
+// A down file that fails: the error named "migration '0001_a'", as if the migration itself had
+// failed, and not the file that did.
+TEST(MigrateTest, AFailingDownMigrationIsNamedAsTheDownFile) {
+  testing::TempDir dir;
+  testing::Db db;
+  mkdir(dir.File("m").c_str(), 0755);
+  Write(dir.File("m/0001_a.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("m/0001_a.down.sql"), "DROP TABLE a;\nDROP TABLE nope;");
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.File("m") + "')"), "1");
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
+              HasSubstr("down migration of '0001_a' (" + dir.File("m/0001_a.down.sql") +
+                        ") failed at statement 2 of 2 (DROP TABLE nope;): no such table: nope"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'a'"), "1");
+}
+
 TEST(MigrateTest, RevertRunsOnlyTheDownFileOfTheMigrationsOwnFile) {
   testing::TempDir dir;
   Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");

@@ -41,6 +41,21 @@ TEST(SqlTextTest, SplitStatementsKeepsTriggersWholeAndDropsBlanks) {
   EXPECT_FALSE(IsBlankSql("select 1"));
 }
 
+// A trigger body ends at `; END ;`, as sqlite3_complete() decides: the END of a CASE expression
+// before a body statement's `;` is not the body's end (split there, the first piece failed with
+// "incomplete input" and the rest ran as statements of their own).
+TEST(SqlTextTest, SplitStatementsKeepsATriggerWholeWhenABodyStatementEndsInCaseEnd) {
+  auto s = SplitStatements(
+      "CREATE TRIGGER posts_state AFTER UPDATE ON posts BEGIN\n"
+      "  UPDATE posts SET state = CASE WHEN new.views > 0 THEN 'seen' ELSE 'new' END;\n"
+      "  UPDATE posts SET x = 1 WHERE id = new.id;\n"
+      "END;\n"
+      "CREATE INDEX i ON posts(state);");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_THAT(std::string(s[0]), HasSubstr("WHERE id = new.id;\nEND;"));
+  EXPECT_EQ(s[1], "CREATE INDEX i ON posts(state);");
+}
+
 TEST(SqlTextTest, ForeignKeysOffAndClassification) {
   EXPECT_TRUE(AsksForeignKeysOff("PRAGMA foreign_keys=OFF;"));
   EXPECT_TRUE(AsksForeignKeysOff("pragma main.FOREIGN_KEYS = 0"));

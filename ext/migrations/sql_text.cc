@@ -121,7 +121,9 @@ std::vector<absl::string_view> SplitStatements(absl::string_view sql) {
   std::vector<Token> tokens = Tokenize(sql);
   size_t first = 0;  // index of the statement's first token
   bool trigger = false, in_body = false;
-  std::string prev;
+  // In a trigger's body, the statement ends only at `; END ;` (sqlite3_complete's rule), not at
+  // the END of a CASE expression that closes a body statement: `... ELSE 0 END;`.
+  bool after_semi = false, end_after_semi = false;
   for (size_t k = 0; k < tokens.size(); ++k) {
     const Token& t = tokens[k];
     bool semi = t.kind == Token::kPunct && t.text == ";";
@@ -133,18 +135,19 @@ std::vector<absl::string_view> SplitStatements(absl::string_view sql) {
       std::string w = t.kind == Token::kWord ? Lower(t.text) : "";
       if (k - first <= 2 && w == "trigger" && Lower(tokens[first].text) == "create") trigger = true;
       if (trigger && w == "begin") in_body = true;
-      prev = w;
+      end_after_semi = after_semi && w == "end";
+      after_semi = false;
       continue;
     }
-    if (trigger && in_body && prev != "end") {
-      prev = "";
+    if (trigger && in_body && !end_after_semi) {
+      after_semi = true;
+      end_after_semi = false;
       continue;
     }
     size_t begin = tokens[first].offset;
     out.push_back(sql.substr(begin, t.offset + 1 - begin));
     first = k + 1;
-    trigger = in_body = false;
-    prev = "";
+    trigger = in_body = after_semi = end_after_semi = false;
   }
   if (first < tokens.size()) out.push_back(sql.substr(tokens[first].offset));
   return out;
