@@ -14,6 +14,7 @@
 #include "ext/core/text.h"
 #include "ext/core/time.h"
 #include "ext/migrations/journal.h"
+#include "ext/migrations/journal_mode_change.h"
 #include "ext/migrations/pragma_guard.h"
 #include "ext/migrations/sha256.h"
 #include "ext/migrations/sql_text.h"
@@ -85,28 +86,21 @@ absl::StatusOr<std::vector<std::string>> RunnableStatements(const Migration& m) 
   return statements;
 }
 
-// PRAGMA journal_mode = X, X not the mode the database has: SQLite cannot change the journal mode
-// inside the transaction a migration runs in (it refuses a change to or from WAL, and ignores any
-// change once the transaction has written), so the migration would not do what it says.
+// A PRAGMA journal_mode the transaction cannot honour (journal_mode_change.h).
 absl::Status RefuseJournalModeChange(Connection& c, const Migration& m,
                                      const std::vector<std::string>& statements) {
+  std::string mode;  // read once, for the first PRAGMA journal_mode
   for (size_t i = 0; i < statements.size(); ++i) {
-    const ChangeInfo info = Classify(statements[i]);
-    if (info.kind != ChangeKind::kPragma || info.object != "journal_mode" || info.object2.empty()) {
-      continue;
+    if (Classify(statements[i]).kind != ChangeKind::kPragma) continue;
+    if (mode.empty()) {
+      ASSIGN_OR_RETURN(mode, JournalModeOf(c.db()));
     }
-    std::string wanted = absl::AsciiStrToLower(info.object2);
-    if (wanted.size() >= 2 && (wanted[0] == '\'' || wanted[0] == '"')) {
-      wanted = wanted.substr(1, wanted.size() - 2);
-    }
-    ASSIGN_OR_RETURN(Rows mode, Query(c, "PRAGMA main.journal_mode"));
-    const std::string now = mode.empty() ? "" : mode[0][0].AsText();
-    if (wanted == now) continue;
-    return absl::InvalidArgumentError(absl::StrCat(
-        Who(m), " statement ", i + 1, " of ", statements.size(), " (",
-        Excerpt(statements[i], 40), ") cannot run inside a migration: the journal mode (now ",
-        now, ") cannot change inside the transaction a migration runs in; set it when the "
-        "application opens the database; nothing was applied"));
+    const std::string why = JournalModeChangeRefusal(statements[i], mode);
+    if (why.empty()) continue;
+    return absl::InvalidArgumentError(absl::StrCat("migration '", m.name, "' statement ", i + 1,
+                                                   " of ", statements.size(), " (",
+                                                   Excerpt(statements[i], 40), ") ", why,
+                                                   "; nothing was applied"));
   }
   return absl::OkStatus();
 }

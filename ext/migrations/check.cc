@@ -22,9 +22,11 @@ namespace {
 absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
                                                 const std::vector<std::string>& statements,
                                                 bool fk_on, bool fk_guard,
+                                                const std::string& journal_mode,
                                                 const std::vector<HotQuery>* hot = nullptr,
                                                 PrivateDb* private_db = nullptr) {
   DryRun run(c, cache, statements, fk_on, fk_guard);
+  run.DatabaseJournalMode(journal_mode);
   run.Replay(hot, private_db);
   if (run.Refused()) return std::move(run.findings());
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
@@ -68,6 +70,7 @@ absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
 absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache,
                                                     const std::string& sql,
                                                     bool caller_in_transaction,
+                                                    const std::string& journal_mode,
                                                     const std::vector<HotQuery>& hot,
                                                     PrivateDb* private_db) {
   const double start = MonotonicMs();
@@ -87,7 +90,8 @@ absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache
   const bool in_txn = caller_in_transaction || sqlite3_get_autocommit(c) == 0;
   const bool fk_guard = fk_on && AsksForeignKeysOff(sql) && !in_txn;
   ASSIGN_OR_RETURN(std::vector<Finding> findings, DryRunOnce(c, cache, statements, fk_on, fk_guard,
-                                                                       &hot, private_db));
+                                                                       journal_mode, &hot,
+                                                                       private_db));
   if (!findings.empty() && findings.back().kind == "statement_refused") {  // nothing ran
     DescribePerTool(statements, fk_guard, nullptr, &findings);
     return findings;
@@ -97,7 +101,8 @@ absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* c, FactCache* cache
   // how migrate_dir would run it here, a second dry run shows what it would do.
   std::optional<std::vector<Finding>> drizzle;
   if (!fk_on || fk_guard) {
-    ASSIGN_OR_RETURN(drizzle, DryRunOnce(c, cache, statements, /*fk_on=*/true, /*fk_guard=*/false));
+    ASSIGN_OR_RETURN(drizzle, DryRunOnce(c, cache, statements, /*fk_on=*/true, /*fk_guard=*/false,
+                                       journal_mode));
   }
   DescribePerTool(statements, fk_guard, drizzle ? &*drizzle : nullptr, &findings);
   Finding done{"info", "dry_run", "", absl::StrCat(statements.size(), " statement(s) ran in ",

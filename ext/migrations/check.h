@@ -43,12 +43,14 @@ struct HotQuery {
 // The findings of a dry run of `sql`. Runs on `db`, which must not
 // have a statement in progress (DROP TABLE refuses then): the glue gives it a second connection
 // to the same file or an in-memory copy. `caller_in_transaction`: migrate() would run inside the
-// caller's transaction, where PRAGMA foreign_keys cannot be changed. `hot`: queries replayed
+// caller's transaction, where PRAGMA foreign_keys cannot be changed. `journal_mode`: the
+// database's (not the copy's), for the PRAGMA journal_mode that migrate() refuses. `hot`: queries replayed
 // before and after the migration (replay.h), each plan change a `plan_change` finding;
 // `private_db` owns `db` (for the replay's step budget), or nullptr.
 absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* db, FactCache* cache,
                                                     const std::string& sql,
                                                     bool caller_in_transaction,
+                                                    const std::string& journal_mode,
                                                     const std::vector<HotQuery>& hot = {},
                                                     PrivateDb* private_db = nullptr);
 

@@ -10,6 +10,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/migrations/cascade_indexes.h"
 #include "ext/migrations/dry_run_facts.h"
+#include "ext/migrations/journal_mode_change.h"
 #include "ext/migrations/sql_text.h"
 
 namespace doctor::migrations {
@@ -31,6 +32,15 @@ bool DryRun::Refused() {
           absl::StrCat("statement ", i + 1, " of ", statements_.size(), " (",
                        Excerpt(statements_[i], 60), "): migrate() refuses transaction control, "
                        "VACUUM and ATTACH inside a migration; nothing was run"));
+      return true;
+    }
+    // The database's mode (the dry run's copy is in memory).
+    const std::string why = JournalModeChangeRefusal(statements_[i], journal_mode_);
+    if (!journal_mode_.empty() && !why.empty()) {
+      at_ = i + 1;
+      Add("error", "statement_refused", absl::StrCat("statement ", i + 1),
+          absl::StrCat("statement ", i + 1, " of ", statements_.size(), " (",
+                       Excerpt(statements_[i], 60), "): ", why, "; nothing was run"));
       return true;
     }
   }

@@ -45,6 +45,11 @@ class DryRun {
   // queries without them and the findings never see them.
   void IndexForeignKeys() { index_foreign_keys_ = true; }
 
+  // The journal mode of the database the migration is for (the dry run's copy is in memory): a
+  // PRAGMA journal_mode that would change it is refused as migrate() refuses it
+  // (journal_mode_change.h). Not called: not checked.
+  void DatabaseJournalMode(std::string mode) { journal_mode_ = std::move(mode); }
+
   std::vector<Finding>& findings() { return out_; }
 
   // Statements that would end the dry run's savepoint (and could commit it) never run: true
@@ -80,6 +85,7 @@ class DryRun {
   const std::vector<std::string>& statements_;
   const bool fk_on_;
   const bool fk_guard_;
+  std::string journal_mode_;
   std::vector<Finding> out_;
   size_t at_ = 0;  // the statement running (1-based), 0 before and after
   std::vector<SchemaObject> before_, current_;

@@ -25,6 +25,7 @@
 #include "ext/migrations/drift.h"
 #include "ext/migrations/drizzle_table.h"
 #include "ext/migrations/folder.h"
+#include "ext/migrations/journal_mode_change.h"
 #include "ext/migrations/plan.h"
 #include "ext/migrations/schema.h"
 #include "ext/migrations/sha256.h"
@@ -254,6 +255,7 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
   const bool in_txn = sqlite3_get_autocommit(c.db()) == 0;
+  ASSIGN_OR_RETURN(const std::string journal_mode, migrations::JournalModeOf(c.db()));
   ASSIGN_OR_RETURN(std::vector<migrations::HotQuery> hot, migrations::ReadHotQueries(c));
   RETURN_IF_ERROR(migrations::ChooseParameters(c, &hot));
   ASSIGN_OR_RETURN(std::unique_ptr<PrivateDb> dry_run, DryRunConnection(c));
@@ -261,7 +263,7 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
   absl::StatusOr<std::vector<migrations::Finding>> findings =
       migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn,
-                                 hot, dry_run.get());
+                                 journal_mode, hot, dry_run.get());
   if (!findings.ok() && absl::StrContains(findings.status().message(), "database is locked")) {
     return absl::Status(findings.status().code(), absl::StrCat(
         "migrate_check: ", findings.status().message(), " (another connection holds the database's "

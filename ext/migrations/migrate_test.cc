@@ -165,6 +165,13 @@ TEST(MigrateTest, AJournalModeChangeInAMigrationIsRefusedNamingIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b')"), "0");
   EXPECT_THAT(db.Error("SELECT migrate('x', 'PRAGMA main.journal_mode = ''wal''')"),
               HasSubstr("set it when the application opens the database"));
+  // migrate_check says what migrate_dir does: refused, nothing runs (before: a warning "has no
+  // effect inside a transaction", and migrate_dir "as described").
+  EXPECT_EQ(db.One("SELECT severity || ' ' || kind || ' | ' || migrate_dir FROM migrate_check("
+                   "'CREATE TABLE a(x); PRAGMA journal_mode = WAL;') WHERE kind <> 'dry_run'"),
+            "error statement_refused | refused: nothing runs");
+  EXPECT_THAT(db.One("SELECT detail FROM migrate_check('PRAGMA journal_mode = WAL')"),
+              HasSubstr("the journal mode (now delete) cannot change inside the transaction"));
   // The mode the file already has: nothing to change, it runs.
   EXPECT_EQ(db.One("PRAGMA journal_mode = WAL"), "wal");
   EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.File("m") + "')"), "1");
@@ -344,7 +351,10 @@ TEST(MigrateTest, CheckFindings) {
                   " CREATE INDEX c_post ON c(post_id)"), "NULL");
   EXPECT_EQ(kinds("ALTER TABLE users ADD COLUMN age INT NOT NULL"),
             "error:not_null_without_default:users.age error:statement_failed:statement 1");
-  EXPECT_EQ(kinds("PRAGMA journal_mode = WAL"), "warning:pragma_no_effect:journal_mode");
+  // migrate() refuses a journal mode change (this database is in 'memory' mode); the mode it has
+  // is a no-op.
+  EXPECT_EQ(kinds("PRAGMA journal_mode = WAL"), "error:statement_refused:statement 1");
+  EXPECT_EQ(kinds("PRAGMA journal_mode = memory"), "warning:pragma_no_effect:journal_mode");
   EXPECT_EQ(kinds("PRAGMA foreign_keys = OFF; DELETE FROM users WHERE id = 2"),
             "info:pragma_no_effect:foreign_keys error:foreign_key_violation:posts -> users "
             "warning:drizzle_cascade:posts");

@@ -33,7 +33,7 @@ SELECT 'foreign keys restored', foreign_keys = 1 FROM pragma_foreign_keys;
 SELECT severity, kind, object FROM migrate_check('DELETE FROM users WHERE id = 1') WHERE kind <> 'dry_run';
 SELECT severity, kind, object FROM migrate_check('ALTER TABLE users ADD COLUMN age INT NOT NULL') WHERE kind <> 'dry_run';
 SELECT severity, kind, object FROM migrate_check('CREATE TABLE c(id INTEGER PRIMARY KEY, post_id INT REFERENCES posts(id));
-  PRAGMA journal_mode = DELETE; DROP TABLE posts;') WHERE kind <> 'dry_run';
+  PRAGMA page_size = 8192; DROP TABLE posts;') WHERE kind <> 'dry_run';
 SELECT 'dry run rolled back', count(*) = 2 FROM posts;
 SELECT 'dry run timed', count(*) = 1 FROM migrate_check('SELECT 1') WHERE kind = 'dry_run' AND detail LIKE '% ms %';
 -- Schema hash ignores spelling; schema_diff lists what changed.
