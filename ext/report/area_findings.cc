@@ -56,12 +56,16 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
 // SQLITE_BUSY errors and lock waits that the application's processes recorded per statement
 // (query_stats, the shared <db>-doctor store), for a report read in another process (the shell,
 // `npx sqlite-doctor report`), where lock_stats counts only that process's own connections.
+// lock_wait_ms only grows in doctor's busy handler: a statement that failed with SQLITE_BUSY and
+// no counted wait either did not wait or waited in a handler that replaced doctor's (the sqlite3
+// shell's `.timeout` typed after `.load` calls sqlite3_busy_timeout: it waited 1000 ms, and
+// "after 0.0 ms of waiting" was false). Its wait is then said to be unknown, never 0.
 absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
                                     std::vector<Finding>& out) {
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
-                         "WITH q AS (SELECT query, lock_wait_ms, "
+                         "WITH q AS (SELECT query, lock_wait_ms, max_ms, "
                          "coalesce(json_extract(errors, '$.BUSY'), 0) + "
                          "coalesce(json_extract(errors, '$.BUSY_TIMEOUT'), 0) AS busy "
                          "FROM query_stats WHERE db = (SELECT file FROM pragma_database_list "
@@ -71,19 +75,47 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
                          "AND coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0) "
                          "SELECT (SELECT file FROM pragma_database_list WHERE name = ?1), "
                          "sum(busy), sum(lock_wait_ms), count(*), "
-                         "(SELECT query FROM q ORDER BY busy DESC, lock_wait_ms DESC LIMIT 1) "
+                         "(SELECT query FROM q ORDER BY busy DESC, lock_wait_ms DESC LIMIT 1), "
+                         // Failed with no wait counted, and the longest run of those (NULL
+                         // after query_stats_reset('minmax')).
+                         "sum(busy > 0 AND lock_wait_ms = 0), "
+                         "max(CASE WHEN busy > 0 AND lock_wait_ms = 0 THEN max_ms END) "
                          "FROM q",  // one row, count 0 when none (no HAVING: SQLite 3.37)
                          {Value(schema)}));
   if (rows.empty() || rows[0][3].AsInt() == 0) return absl::OkStatus();
   const Row& r = rows[0];
-  const int64_t errors = r[1].AsInt(), statements = r[3].AsInt();
+  const int64_t errors = r[1].AsInt(), statements = r[3].AsInt(), uncounted = r[5].AsInt();
+  const double counted_ms = r[2].AsDouble();
+  std::string waited;
+  if (uncounted == 0) {
+    waited = absl::StrFormat(", after %.1f ms of waiting for locks in all,", counted_ms);
+  }
+  std::string finding = absl::StrFormat(
+      "%d SQLITE_BUSY error%s reached the application%s over %d statement%s its processes "
+      "recorded (query_stats); the most: %s",
+      errors, errors == 1 ? "" : "s", waited, statements, statements == 1 ? "" : "s",
+      Utf8Prefix(r[4].AsText(), 120));
+  if (uncounted > 0) {
+    absl::StrAppend(
+        &finding,
+        absl::StrFormat(
+            ". How long they waited is not known: %d of these statements failed with no lock "
+            "wait counted (%s%s). Either they did not wait (no busy timeout, or a read "
+            "transaction that could not become a writer) or they waited in a busy handler that "
+            "replaced doctor's, which counts only its own: a timeout set through the C API "
+            "after loading the extension (sqlite3_busy_timeout, the sqlite3 shell's .timeout) or "
+            "the application's own handler (sqlite3_busy_handler). PRAGMA busy_timeout = N run "
+            "after loading is seen, and its waits are counted",
+            uncounted,
+            r[6].is_null() ? "the length of their runs is not known since the last "
+                             "query_stats_reset('minmax')"
+                           : absl::StrFormat("their longest run took %.1f ms, waits included",
+                                             r[6].AsDouble()),
+            counted_ms > 0 ? absl::StrFormat("; the waits counted add up to %.1f ms", counted_ms)
+                           : ""));
+  }
   out.push_back(
-      {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(),
-       absl::StrFormat("%d SQLITE_BUSY error%s reached the application, after %.1f ms of waiting "
-                       "for locks in all, over %d statement%s its processes recorded "
-                       "(query_stats); the most: %s",
-                       errors, errors == 1 ? "" : "s", r[2].AsDouble(), statements,
-                       statements == 1 ? "" : "s", Utf8Prefix(r[4].AsText(), 120)),
+      {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(), finding,
        "another connection held the write lock too long: commit write transactions (a "
        "worker's batch) every few hundred rows, begin them IMMEDIATE, or raise the busy "
        "timeout; SELECT query, lock_wait_ms, errors FROM query_stats WHERE lock_wait_ms > 0 "

@@ -103,16 +103,29 @@ absl::Status CheckUncountedConnections(Connection& c, const std::string& schema,
   }
   const bool shared =
       connections >= 2 || files[0][3].AsText() == "another process" || readers > 0;
+  // The reading connection, alone, opened read-only (`sqlite3 -readonly`, `?mode=ro`): it never
+  // takes the write lock, so "a write fails at once" is not its risk. A WAL reader still calls
+  // the busy handler when its read lock cannot be had: during a WAL recovery, or while another
+  // connection holds the database exclusively (the last one closing checkpoints and removes
+  // the WAL; locking_mode=EXCLUSIVE).
+  const bool only_me_reading = only_me && sqlite3_db_readonly(c.db(), schema.c_str()) == 1;
   if (wal && shared && without > 0) {
+    const std::string risk =
+        only_me_reading
+            ? "it is read-only, so it never waits for the write lock, but a read that finds the "
+              "database being recovered (after a crash) or held exclusively (the last "
+              "connection checkpointing and removing the WAL as it closes, locking_mode="
+              "EXCLUSIVE) fails at once with SQLITE_BUSY (\"database is locked\") instead of "
+              "waiting"
+            : "a write that finds the write lock taken fails at once with SQLITE_BUSY "
+              "(\"database is locked\") instead of waiting";
     out.push_back(
         {"locks", only_me ? Severity::kInfo : Severity::kWarn, file,
          absl::StrFormat(
              "%d of the %d connections of this process to this WAL database have a busy timeout "
              "of 0 (PRAGMA busy_timeout read 0: no busy handler, the default of node:sqlite and "
-             "Bun, or a handler of their own) while other connections use it: a write that "
-             "finds the write lock taken fails at once with SQLITE_BUSY (\"database is locked\") "
-             "instead of waiting%s",
-             without, connections,
+             "Bun, or a handler of their own) while other connections use it: %s%s",
+             without, connections, risk,
              only_me ? " (it is the connection reading this report, which may not be the "
                        "application's)"
                      : ""),

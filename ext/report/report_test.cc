@@ -751,6 +751,63 @@ TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   counted.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
 }
 
+// The sqlite3 shell's `.timeout 1000` typed after `.load` calls sqlite3_busy_timeout, whose
+// handler replaces doctor's: a write waited 1000 ms, failed with SQLITE_BUSY, and the report said
+// it failed "after 0.0 ms of waiting". doctor did not see that wait: the report says it is not
+// known, with the run's duration and how to keep waits counted.
+TEST(ReportLocksTest, ABusyErrorAfterAWaitDoctorDidNotSeeHasNoWaitFigure) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
+  sqlite3_busy_timeout(app.get(), 100);  // after the load, as the shell's .timeout
+  testing::Db holder(dir.File("app.db"));
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  ASSERT_EQ(app.One("SELECT lock_wait_ms = 0 AND max_ms >= 100 FROM query_stats "
+                    "WHERE query = 'INSERT INTO t VALUES (?)'"),
+            "1");
+  auto rows = app.Rows("SELECT finding FROM doctor_report WHERE finding LIKE "
+                       "'%SQLITE_BUSY error%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], Not(HasSubstr("ms of waiting")));
+  EXPECT_THAT(rows[0][0], HasSubstr("1 SQLITE_BUSY error reached the application over 1 "
+                                    "statement"));
+  EXPECT_THAT(rows[0][0], HasSubstr("How long they waited is not known"));
+  EXPECT_THAT(rows[0][0], HasSubstr("their longest run took 1"));
+  EXPECT_THAT(rows[0][0], HasSubstr("the sqlite3 shell's .timeout"));
+  EXPECT_THAT(rows[0][0], HasSubstr("PRAGMA busy_timeout = N run after loading is seen"));
+}
+
+// A read-only connection (`sqlite3 -readonly`, `?mode=ro`) never takes the write lock: the busy
+// timeout 0 finding told it "a write ... fails at once". It can still get SQLITE_BUSY reading
+// (recovery, an exclusive holder), so it stays information, with that risk.
+TEST(ReportLocksTest, BusyTimeoutZeroOnAReadOnlyConnectionNamesTheReadersRisk) {
+  testing::TempDir dir;
+  {
+    testing::Db setup(dir.File("app.db"));
+    setup.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
+  }
+  FILE* shell = popen(("sqlite3 " + dir.File("app.db") + " > /dev/null").c_str(), "w");
+  ASSERT_NE(shell, nullptr);
+  fputs("BEGIN;\nSELECT count(*) FROM t;\n", shell);
+  fflush(shell);
+  testing::Db reader("file:" + dir.File("app.db") + "?mode=ro");
+  ASSERT_EQ(sqlite3_db_readonly(reader.get(), "main"), 1);
+  for (int i = 0; i < 500 && reader.One("SELECT readers FROM wal_health") == "0"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto rows = reader.Rows("SELECT severity, finding FROM doctor_report WHERE finding LIKE "
+                          "'%busy timeout of 0%'");
+  fputs("COMMIT;\n", shell);
+  pclose(shell);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "info");
+  EXPECT_THAT(rows[0][1], Not(HasSubstr("a write that finds")));
+  EXPECT_THAT(rows[0][1], HasSubstr("it is read-only, so it never waits for the write lock"));
+  EXPECT_THAT(rows[0][1], HasSubstr("being recovered"));
+}
+
 // A transaction open for a second or more: writers hold the write lock, readers pin the WAL;
 // the finding names the statements that began it, and goes when it ends.
 TEST(ReportLocksTest, LongTransactionsWithTheStatementThatBeganThem) {
