@@ -12,8 +12,9 @@ migration) and as a plain folder's down migration:
 Classes of a folder: drizzle-kit's _journal.json listing a tag twice, _journal.json a FIFO or a
 link to /dev/zero.
 Classes of migration text: a NUL byte given to migrate() or migrate_check(); a migration that
-fails after `PRAGMA journal_mode=OFF` / `recursive_triggers=ON` (migrate, migrate_dir,
-migrate_revert): nothing applied and the connection's settings put back.
+fails after `PRAGMA reverse_unordered_selects=ON` / `recursive_triggers=ON` (migrate, migrate_dir,
+migrate_revert): nothing applied and the connection's settings put back; one that asks for
+`PRAGMA journal_mode=OFF` (a migration without a rollback journal): refused before anything runs.
 
 Entry points: migrate_dir, migrate_baseline, migration_status (an `error` row naming the file
 between the pending ones), doctor_report's migrations argument (a finding naming it),
@@ -300,8 +301,10 @@ def run_text_classes():
 
 
 # A migration that changes connection settings and then fails.
-FAILING = ("PRAGMA journal_mode=OFF; PRAGMA recursive_triggers=ON; CREATE TABLE a(x); "
+FAILING = ("PRAGMA reverse_unordered_selects=ON; PRAGMA recursive_triggers=ON; CREATE TABLE a(x); "
            "SELECT * FROM nope;")
+# A migration that would run without a rollback journal: refused, whatever follows.
+NO_JOURNAL = "PRAGMA journal_mode=OFF; CREATE TABLE a(x);"
 
 
 def run_failed_migration_classes():
@@ -317,21 +320,25 @@ def run_failed_migration_classes():
         db = connect(os.path.join(work, "app.db"))
         db.execute("PRAGMA recursive_triggers = OFF")
         cases = [("migrate", "SELECT migrate('0001_bad', ?)", (FAILING,), "nothing was applied"),
-                 ("migrate_dir", "SELECT migrate_dir(?)", (folder,), "no such table: nope")]
+                 ("migrate_dir", "SELECT migrate_dir(?)", (folder,), "no such table: nope"),
+                 ("no journal", "SELECT migrate('0001_nj', ?)", (NO_JOURNAL,),
+                  "the journal mode (now delete) cannot change")]
         for label, sql, args, says in cases:
             err = error_of(db, sql, args)
             fail.check(err is not None and says in err, f"{label}: {err!r}")
             fail.check(applied_nothing(db), f"{label} applied or journaled something")
             settings = (db.execute("PRAGMA journal_mode").fetchone()[0],
+                        db.execute("PRAGMA reverse_unordered_selects").fetchone()[0],
                         db.execute("PRAGMA recursive_triggers").fetchone()[0])
-            fail.check(settings == ("delete", 0), f"{label} left the settings at {settings}")
+            fail.check(settings == ("delete", 0, 0), f"{label} left the settings at {settings}")
         db.execute("SELECT migrate_dir(?)", (revert,)).fetchall()
         err = error_of(db, "SELECT migrate_revert('0001_a', ?)", (revert,))
         fail.check(err is not None and "no such table: nope" in err, f"migrate_revert: {err!r}")
         left = db.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'a'").fetchone()[0]
         settings = (db.execute("PRAGMA journal_mode").fetchone()[0],
+                    db.execute("PRAGMA reverse_unordered_selects").fetchone()[0],
                     db.execute("PRAGMA recursive_triggers").fetchone()[0])
-        fail.check(left == 1 and settings == ("delete", 0),
+        fail.check(left == 1 and settings == ("delete", 0, 0),
                    f"migrate_revert: table a {left}, settings {settings}")
         db.close()
     finally:
