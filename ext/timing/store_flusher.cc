@@ -38,6 +38,8 @@ struct Flusher {
   Run* run ABSL_GUARDED_BY(mu) = nullptr;
   bool exit_hook ABSL_GUARDED_BY(mu) = false;
   bool exiting ABSL_GUARDED_BY(mu) = false;
+  // A forked child: the connections it inherited are the parent's (users restarts at 0 there).
+  bool forked_child ABSL_GUARDED_BY(mu) = false;
 };
 
 Flusher& TheFlusher() {
@@ -131,6 +133,12 @@ void ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   Flusher& f = TheFlusher();
   // The parent's Run is left alone: its thread is not in this process (never joined, never freed).
   f.run = nullptr;
+  // The inherited connections are the parent's, so the close of the child's own last connection
+  // is its final flush: a child that ends with _exit() (Python multiprocessing's 'fork' workers)
+  // runs no exit handler, and the inherited connections kept its flusher in use (its counts were
+  // lost). Closing an inherited connection in the child then finds users at 0 and does nothing.
+  f.users = 0;
+  f.forked_child = true;
   f.mu.Unlock();
 }
 
@@ -138,7 +146,7 @@ void StopAtExit() {
   Flusher& f = TheFlusher();
   absl::MutexLock lock(&f.mu);
   f.exiting = true;
-  if (f.run == nullptr && f.users > 0 && kStatsShareMs.Get() > 0) {
+  if (f.run == nullptr && (f.users > 0 || f.forked_child) && kStatsShareMs.Get() > 0) {
     FlushAll(kExplicitBusyMs);  // a forked child that opened no connection of its own: no thread
     return;
   }

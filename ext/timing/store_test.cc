@@ -195,6 +195,55 @@ TEST_F(Store, AForkStartsNoThreadBeforeExec) {
   EXPECT_TRUE(timing::StoreFlusherRunning()) << "the parent's flusher goes on";
 }
 
+// A forked worker (Python's multiprocessing 'fork', a pre-forking server) opens its own
+// connection, runs, closes it and ends with _exit() (multiprocessing's children do: no exit
+// handler runs). The parent's connection, inherited by the fork, is not the child's: the close
+// of the child's own last connection is its final flush. Before, the inherited connection kept
+// the child's flusher "in use", and all 400 INSERTs of two such Python workers were lost.
+TEST_F(Store, AForkedChildsLastOwnConnectionFlushesAtClose) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 60000)");
+  db.Exec("SELECT query_stats_flush()");
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child == 0) {
+    {
+      Db own(app);
+      Insert(own, 5);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(StoreCalls(app, kInsert), "5");
+}
+
+// A forked worker that uses the connection it inherited (a module-level connection of a
+// pre-forking server) and closes it before a normal exit (Python closes it at interpreter exit)
+// flushes at exit. Before, the close took the child's flusher users to 0 with no thread to stop,
+// and the exit handler then saw no user: the child's 300 INSERTs from Python were lost.
+TEST_F(Store, AForkedChildUsingTheInheritedConnectionFlushesAtExit) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 60000)");
+  db.Exec("SELECT query_stats_flush()");
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child == 0) {
+    Insert(db, 4);
+    sqlite3_close_v2(db.get());
+    std::exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(StoreCalls(app, kInsert), "4");
+}
+
 TEST_F(Store, ALockedStoreNeverDelaysStatements) {
   TempDir dir;
   const std::string app = dir.File("app.db");
