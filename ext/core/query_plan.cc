@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "ext/core/connection.h"
+#include "ext/core/private_db.h"
 #include "ext/core/sql.h"
 #include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
@@ -88,6 +89,37 @@ QueryPlan ParsePlanText(absl::string_view text) {
   return plan;
 }
 
+namespace {
+
+// The plan of `sql` on a second, read-only connection to `db`'s main file, through the same VFS
+// (it sees what is committed there, and the same schema unless the caller's own transaction
+// changed it); an error where there is no file to open: an in-memory, temp or memdb database.
+absl::StatusOr<QueryPlan> ExplainOnSecondConnection(sqlite3* db, absl::string_view sql,
+                                                    absl::Span<const Value> params) {
+  const char* file = sqlite3_db_filename(db, "main");
+  sqlite3_vfs* vfs = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK ||
+      vfs == nullptr || vfs->zName == nullptr || file == nullptr || file[0] == '\0' ||
+      absl::string_view(vfs->zName) == "memdb") {
+    return absl::FailedPreconditionError(
+        "not planned: planning a write here would reset changes(), and the database has no file "
+        "to plan it on");
+  }
+  sqlite3* second = nullptr;
+  int rc;
+  {
+    OwnConnectionScope own;  // not timed, nothing registered on it
+    rc = sqlite3_open_v2(file, &second, SQLITE_OPEN_READONLY, vfs->zName);
+  }
+  absl::StatusOr<QueryPlan> plan =
+      rc == SQLITE_OK ? ExplainQueryPlan(second, sql, params)
+                      : absl::UnavailableError(absl::StrCat("not planned: ", sqlite3_errstr(rc)));
+  sqlite3_close_v2(second);
+  return plan;
+}
+
+}  // namespace
+
 absl::StatusOr<QueryPlan> ExplainQueryPlan(sqlite3* db, absl::string_view sql,
                                            absl::Span<const Value> params) {
   // EXPLAIN only prepares, but a PRAGMA, ATTACH, BEGIN... acts when prepared: planning a
@@ -112,7 +144,14 @@ absl::StatusOr<QueryPlan> ExplainQueryPlan(sqlite3* db, absl::string_view sql,
 absl::StatusOr<QueryPlan> ExplainQueryPlan(Connection& connection, absl::string_view sql,
                                            absl::Span<const Value> params) {
   Connection::InternalScope internal(connection);
-  return ExplainQueryPlan(connection.db(), sql, params);
+  sqlite3* db = connection.db();
+  // EXPLAIN of an INSERT, UPDATE or DELETE is compiled to count changes, and its end sets
+  // sqlite3_changes() to 0: the count the caller's last write left (`SELECT changes()`, a
+  // driver's `changes`) would be lost. Such a write is planned elsewhere.
+  if (IsWrite(KindOfStatement(sql)) && sqlite3_changes64(db) != 0) {
+    return ExplainOnSecondConnection(db, sql, params);
+  }
+  return ExplainQueryPlan(db, sql, params);
 }
 
 std::string PlanText(const QueryPlan& plan) {

@@ -19,13 +19,12 @@ struct Finalize {
 // "it reads aux.a, a table of the attached database 'aux' (only main ...)", "it writes tt, a temp
 // table (only main is advised)".
 std::string Describe(const std::string& schema, const std::string& name, const std::string& type,
-                     bool writes) {
+                     absl::string_view verb) {
   const std::string what = type == "virtual" ? "virtual table" : type;
   if (absl::EqualsIgnoreCase(schema, "temp")) {
-    return absl::StrCat("it ", writes ? "writes " : "reads ", name, ", a temp ", what,
-                        " (only main is advised)");
+    return absl::StrCat("it ", verb, " ", name, ", a temp ", what, " (only main is advised)");
   }
-  return absl::StrCat("it ", writes ? "writes " : "reads ", schema, ".", name, ", a ", what,
+  return absl::StrCat("it ", verb, " ", schema, ".", name, ", a ", what,
                       " of the attached database '", schema,
                       "' (only main is advised: open that database's file as main to advise it)");
 }
@@ -34,7 +33,11 @@ std::string Describe(const std::string& schema, const std::string& name, const s
 // database's number): the first one's table, "" when it opens none.
 std::string FirstBtreeOutsideMain(Connection& user, const std::string& statement) {
   // EXPLAIN prepares, and a PRAGMA acts when prepared: only what may be advised is looked at.
-  if (!IsAdvisable(KindOfStatement(statement))) return "";
+  const StatementKind kind = KindOfStatement(statement);
+  if (!IsAdvisable(kind)) return "";
+  // EXPLAIN of a write ends by setting sqlite3_changes() to 0: the caller's last count would be
+  // lost (the copy's "no such table" still names an attached or temp table it writes).
+  if (IsWrite(kind) && sqlite3_changes64(user.db()) != 0) return "";
   Finalize f;
   const std::string explain = absl::StrCat("EXPLAIN ", statement);
   if (sqlite3_prepare_v2(user.db(), explain.c_str(), -1, &f.stmt, nullptr) != SQLITE_OK ||
@@ -64,12 +67,12 @@ std::string FirstBtreeOutsideMain(Connection& user, const std::string& statement
                                         ".sqlite_schema WHERE rootpage = ?"),
                      {Value(root)});
   if (!table.ok() || table->empty()) return "";
-  return Describe(name, (*table)[0][0].AsText(), "table", writes);
+  return Describe(name, (*table)[0][0].AsText(), "table", writes ? "writes" : "reads");
 }
 
 // The object the copy's "no such table: x" names, when the user's connection has it outside
 // main (a temp or attached view, a virtual table: no b-tree of theirs shows in EXPLAIN).
-std::string NamedOutsideMain(Connection& user, const std::string& copy_error) {
+std::string NamedOutsideMain(Connection& user, const std::string& copy_error, bool write) {
   constexpr absl::string_view kMissing = "no such table: ";
   if (!absl::StartsWith(copy_error, kMissing)) return "";
   std::string name = copy_error.substr(kMissing.size());
@@ -84,7 +87,8 @@ std::string NamedOutsideMain(Connection& user, const std::string& copy_error) {
                     "AND schema <> 'main' AND (?2 = '' OR schema = ?2 COLLATE NOCASE) LIMIT 1",
                     {Value(name), Value(schema)});
   if (!rows.ok() || rows->empty()) return "";
-  return Describe((*rows)[0][0].AsText(), name, (*rows)[0][1].AsText(), false);
+  // A write names it without saying whether it writes or reads it (no EXPLAIN told).
+  return Describe((*rows)[0][0].AsText(), name, (*rows)[0][1].AsText(), write ? "uses" : "reads");
 }
 
 }  // namespace
@@ -101,7 +105,9 @@ std::string OutsideMainReason(Connection& user, const std::string& statement,
   // The application's own statement, prepared (never run) on its connection: not its workload.
   Connection::InternalScope internal(user);
   std::string reason = FirstBtreeOutsideMain(user, statement);
-  if (reason.empty() && !copy_error.empty()) reason = NamedOutsideMain(user, copy_error);
+  if (reason.empty() && !copy_error.empty()) {
+    reason = NamedOutsideMain(user, copy_error, IsWrite(KindOfStatement(statement)));
+  }
   return reason;
 }
 

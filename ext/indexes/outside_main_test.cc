@@ -56,7 +56,16 @@ TEST_F(OutsideMainTest, AJoinWithAnAttachedTableAndAWriteToOneAreSkipped) {
   EXPECT_THAT(rows[0], HasSubstr("CREATE INDEX idx_t_b ON t(b);"));
   EXPECT_THAT(rows[0], HasSubstr("statement 1 (SELECT * FROM t JOIN aux.a ON a.x = t.b WHERE "
                                  "t.a = 3) not advised: it reads aux.a"));
+  // The fixture's INSERTs left changes() at 5000: a write is not EXPLAINed on the caller's
+  // connection (its end would set changes() to 0), and the copy's error names the table.
   EXPECT_THAT(rows[0], HasSubstr("statement 2 (INSERT INTO aux.a VALUES (7)) not advised: it "
+                                 "uses aux.a"));
+  EXPECT_EQ(db_.One("SELECT changes()"), "5000");
+  db_.Exec("CREATE TABLE zero(x)");  // a statement that changes no row: changes() is 0 again
+  db_.Exec("DELETE FROM zero");
+  rows = Advice("INSERT INTO aux.a VALUES (7); SELECT * FROM t WHERE b = 2");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0], HasSubstr("statement 1 (INSERT INTO aux.a VALUES (7)) not advised: it "
                                  "writes aux.a"));
 }
 

@@ -54,6 +54,13 @@ class PlanCache : public AreaState {
     if (it != plans_.end()) return it->second;
     if (plans_.size() >= kMaxPlans) plans_.clear();
     Value plan = ComputePlan(connection_, sql);
+    // A write on a database with no file is not planned while the caller's changes() is not 0
+    // (core's ExplainQueryPlan): planned at a later read, not cached as having no plan.
+    if (plan.is_null() && IsWrite(KindOfStatement(sql)) &&
+        sqlite3_changes64(connection_.db()) != 0 &&
+        connection_.State<TimingState>().db_name() == ":memory:") {
+      return plan;
+    }
     plans_.emplace(key, plan);
     return plan;
   }

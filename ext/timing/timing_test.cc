@@ -234,6 +234,32 @@ TEST_F(Timing, PendingSamplesAreSeenFromOtherConnectionsKeptOnCloseDroppedByRese
   EXPECT_EQ(Calls(reader, "INSERT INTO p VALUES (?)"), "1");
 }
 
+// Reading query_stats plans a write with EXPLAIN QUERY PLAN, and SQLite's EXPLAIN of an INSERT,
+// UPDATE or DELETE ends by setting sqlite3_changes() to 0: `UPDATE ...; SELECT ... FROM
+// query_stats; SELECT changes()` gave 0 instead of 2. A write is planned on a second connection
+// to the file when the caller's changes() would be lost; not at all where there is no file.
+TEST_F(Timing, ReadingTheStatisticsKeepsTheCallersChangeCount) {
+  TempDir dir;
+  Db file(dir.File("app.db")), memory;
+  for (Db* db : {&file, &memory}) {
+    db->Exec("CREATE TABLE u(a INTEGER PRIMARY KEY, b); CREATE INDEX u_b ON u(b);"
+             "INSERT INTO u VALUES (1, 1), (2, 2), (3, 3)");
+    db->Exec("UPDATE u SET a = a + 10 WHERE b >= 2");
+    db->Rows("SELECT plan FROM query_stats");
+    EXPECT_EQ(db->One("SELECT changes()"), "2");
+    EXPECT_EQ(db->One("SELECT total_changes()"), "5");
+  }
+  EXPECT_EQ(file.One("SELECT plan FROM query_stats WHERE query LIKE 'UPDATE u%'"),
+            "SEARCH u USING COVERING INDEX u_b (b>?)");
+  // In memory there is no file to plan it on: no plan while changes() is not 0, then planned.
+  const std::string update_plan =
+      "SELECT coalesce(plan, 'none') FROM query_stats WHERE query LIKE 'UPDATE u%' "
+      "AND db = ':memory:'";
+  EXPECT_EQ(memory.One(update_plan), "none");
+  memory.Exec("DELETE FROM u WHERE 0");  // changes() is 0 now
+  EXPECT_EQ(memory.One(update_plan), "SEARCH u USING COVERING INDEX u_b (b>?)");
+}
+
 TEST_F(Timing, OwnStatementsAndTriggerProgramsAreNotCounted) {
   Db db;
   db.Exec("CREATE TABLE src(a); CREATE TABLE audit(a);"
