@@ -101,7 +101,7 @@ absl::StatusOr<QueryPlan> ExplainOnSecondConnection(sqlite3* db, absl::string_vi
   if (sqlite3_file_control(db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK ||
       vfs == nullptr || vfs->zName == nullptr || file == nullptr || file[0] == '\0' ||
       absl::string_view(vfs->zName) == "memdb") {
-    return absl::FailedPreconditionError(
+    return absl::UnavailableError(
         "not planned: planning a write here would reset changes(), and the database has no file "
         "to plan it on");
   }

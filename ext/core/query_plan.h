@@ -58,8 +58,13 @@ PlanStep ParsePlanDetail(absl::string_view detail);
 QueryPlan ParsePlanText(absl::string_view text);
 
 // The plan of one statement (a trailing ';' and whitespace are ignored), with `params` bound.
+// Only queries and writes are planned (a PRAGMA, ATTACH, BEGIN... acts when prepared).
 absl::StatusOr<QueryPlan> ExplainQueryPlan(sqlite3* db, absl::string_view sql,
                                            absl::Span<const Value> params = {});
+// On a caller's connection: a write is not EXPLAINed there while its changes() is not 0 (the
+// EXPLAIN's end would set it to 0), but on a second read-only connection to the same file;
+// Unavailable when that cannot be done now (an in-memory, temp or memdb database, or the file
+// cannot be opened): ask again later.
 absl::StatusOr<QueryPlan> ExplainQueryPlan(Connection& connection, absl::string_view sql,
                                            absl::Span<const Value> params = {});
 

@@ -5,7 +5,6 @@
 #include <set>
 #include <variant>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -97,8 +96,8 @@ absl::Status RefuseJournalModeChange(Connection& c, const Migration& m,
     }
     const std::string why = JournalModeChangeRefusal(statements[i], mode);
     if (why.empty()) continue;
-    return absl::InvalidArgumentError(absl::StrCat("migration '", m.name, "' statement ", i + 1,
-                                                   " of ", statements.size(), " (",
+    return absl::InvalidArgumentError(absl::StrCat(Who(m), " statement ", i + 1, " of ",
+                                                   statements.size(), " (",
                                                    Excerpt(statements[i], 40), ") ", why,
                                                    "; nothing was applied"));
   }

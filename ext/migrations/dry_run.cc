@@ -35,8 +35,9 @@ bool DryRun::Refused() {
       return true;
     }
     // The database's mode (the dry run's copy is in memory).
-    const std::string why = JournalModeChangeRefusal(statements_[i], journal_mode_);
-    if (!journal_mode_.empty() && !why.empty()) {
+    const std::string why =
+        journal_mode_.empty() ? "" : JournalModeChangeRefusal(statements_[i], journal_mode_);
+    if (!why.empty()) {
       at_ = i + 1;
       Add("error", "statement_refused", absl::StrCat("statement ", i + 1),
           absl::StrCat("statement ", i + 1, " of ", statements_.size(), " (",

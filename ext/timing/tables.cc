@@ -4,12 +4,13 @@
 #include "ext/timing/tables.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
-#include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/table_rows.h"
 #include "ext/core/time.h"
@@ -24,13 +25,13 @@
 namespace doctor::timing {
 namespace {
 
-// The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL. Only
-// statements whose EXPLAIN QUERY PLAN has no effect at prepare time are planned (never PRAGMA,
-// ATTACH, transaction control or DDL); EXPLAIN only prepares, it never runs them.
-Value ComputePlan(Connection& connection, absl::string_view sql) {
-  if (!IsPlannable(KindOfStatement(sql))) return Value::Null();
+// The plan of `sql` on this connection as "SCAN t; SEARCH u USING INDEX ...", or NULL (a
+// statement core's ExplainQueryPlan does not plan: PRAGMA, ATTACH, DDL...; INSERT ... VALUES);
+// nullopt when it cannot be planned now (a write, see ExplainQueryPlan): not kept.
+std::optional<Value> ComputePlan(Connection& connection, absl::string_view sql) {
   absl::StatusOr<QueryPlan> plan = ExplainQueryPlan(connection, sql);
-  if (!plan.ok() || plan->empty()) return Value::Null();  // e.g. INSERT ... VALUES: nothing
+  if (absl::IsUnavailable(plan.status())) return std::nullopt;
+  if (!plan.ok() || plan->empty()) return Value::Null();
   return Value(PlanText(*plan));
 }
 
@@ -53,16 +54,10 @@ class PlanCache : public AreaState {
     auto it = plans_.find(key);
     if (it != plans_.end()) return it->second;
     if (plans_.size() >= kMaxPlans) plans_.clear();
-    Value plan = ComputePlan(connection_, sql);
-    // A write on a database with no file is not planned while the caller's changes() is not 0
-    // (core's ExplainQueryPlan): planned at a later read, not cached as having no plan.
-    if (plan.is_null() && IsWrite(KindOfStatement(sql)) &&
-        sqlite3_changes64(connection_.db()) != 0 &&
-        connection_.State<TimingState>().db_name() == ":memory:") {
-      return plan;
-    }
-    plans_.emplace(key, plan);
-    return plan;
+    std::optional<Value> plan = ComputePlan(connection_, sql);
+    if (!plan) return Value::Null();  // planned at a later read
+    plans_.emplace(key, *plan);
+    return *plan;
   }
 
  private:
