@@ -29,18 +29,6 @@ constexpr double kPartnersMaxMs = 3000;
 // a sample (a batch of rows, a cascade), far below what a hostile one took (2.3 GB).
 constexpr int64_t kMinGrowthBytes = int64_t{64} << 20;
 
-bool IsWrite(const std::string& sql) {
-  switch (KindOfStatement(sql)) {
-    case StatementKind::kInsert:
-    case StatementKind::kReplace:
-    case StatementKind::kUpdate:
-    case StatementKind::kDelete:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 int TableInfo::Column(const std::string& column) const {
@@ -196,7 +184,7 @@ bool Scratch::StoppedByMemoryBound(const StepCount& run) {
 StepCount Scratch::Run(const std::string& sql, const std::vector<Value>& params, int64_t cap) {
   const int64_t limit = cap > 0 ? std::min(cap, options_.step_cap) : options_.step_cap;
   std::unique_ptr<GrowthBound> bound;
-  if (IsWrite(sql)) bound = std::make_unique<GrowthBound>(*this);
+  if (IsWrite(KindOfStatement(sql))) bound = std::make_unique<GrowthBound>(*this);
   StepCount run = RunWithStepBudget(db_, private_.get(), sql, params, limit, Writes::kRolledBack);
   if (StoppedByMemoryBound(run)) {
     const int64_t mb = growth_bytes_ >> 20;
