@@ -12,6 +12,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/text.h"
 #include "ext/core/time.h"
+#include "ext/migrations/failure_hint.h"
 #include "ext/migrations/journal.h"
 #include "ext/migrations/journal_mode_change.h"
 #include "ext/migrations/pragma_guard.h"
@@ -28,28 +29,6 @@ Setting kSchemaHashSetting = Setting::Bool(
     "migrations) and leaves them NULL.");
 
 namespace {
-
-std::string ExplainFailure(const std::string& message) {
-  if (absl::StrContains(message, "database table is locked")) {
-    return absl::StrCat(message,
-                        " (another statement on this connection is still reading, e.g. the query "
-                        "that called this function reads tables: call it in a statement of its "
-                        "own, SELECT migrate_dir('...'))");
-  }
-  if (absl::StrContains(message, "error in view ") || absl::StrContains(message, "error in trigger ")) {
-    return absl::StrCat(message,
-                        " (a view or trigger that uses the table is in the way of the rebuild's "
-                        "RENAME: drop it before and recreate it after in the migration, or run "
-                        "with PRAGMA legacy_alter_table=ON)");
-  }
-  if (absl::StrContains(message, "cannot INSERT into generated column")) {
-    return absl::StrCat(message,
-                        " (its value is computed, never copied; drizzle-kit 0.31's table rebuilds "
-                        "copy generated columns too: in the migration, remove the generated column "
-                        "from the INSERT's column list and from its SELECT)");
-  }
-  return message;
-}
 
 // How messages name a migration: for a revert, the down file that runs (and fails).
 std::string Who(const Migration& m) {
@@ -113,7 +92,7 @@ absl::Status RunStatements(Connection& c, const Migration& m,
     if (!s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
           Who(m), " failed at statement ", i + 1, " of ", n, " (",
-          Excerpt(statements[i], 60), "): ", ExplainFailure(std::string(s.message())),
+          Excerpt(statements[i], 60), "): ", WithFailureHint(std::string(s.message())),
           "; nothing was applied: fix the rows or the statement SQLite names, then run it "
           "again"));
     }

@@ -10,6 +10,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/migrations/cascade_indexes.h"
 #include "ext/migrations/dry_run_facts.h"
+#include "ext/migrations/failure_hint.h"
 #include "ext/migrations/journal_mode_change.h"
 #include "ext/migrations/sql_text.h"
 
@@ -242,7 +243,7 @@ void DryRun::NoteDropTable(size_t i, const ChangeInfo& info) {
 
 void DryRun::NoteFailure(size_t i, const std::string& msg) {
   Add("error", "statement_failed", absl::StrCat("statement ", i + 1),
-      absl::StrCat(Where(i), ": ", msg));
+      absl::StrCat(Where(i), ": ", WithFailureHint(msg)));
   size_t at = msg.find("error in ");
   if (at == std::string::npos) return;
   // "error in view v: no such table: main.users" -> v

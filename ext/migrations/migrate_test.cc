@@ -217,6 +217,12 @@ TEST(MigrateTest, ARebuildThatCopiesAGeneratedColumnSaysHowToEditIt) {
   EXPECT_THAT(error, HasSubstr("cannot INSERT into generated column \"email_lower\""));
   EXPECT_THAT(error, HasSubstr("remove the generated column from the INSERT's column list and "
                                "from its SELECT"));
+  // migrate_check named the failure without saying how to edit the migration.
+  EXPECT_THAT(db.One("SELECT detail FROM migrate_check('CREATE TABLE __new_users(id INTEGER "
+                     "PRIMARY KEY, email TEXT NOT NULL, email_lower TEXT GENERATED ALWAYS AS "
+                     "(lower(email)) VIRTUAL); INSERT INTO __new_users(id, email, email_lower) "
+                     "SELECT id, email, email_lower FROM users;') WHERE kind = 'statement_failed'"),
+              HasSubstr("remove the generated column from the INSERT's column list"));
 }
 
 // A migration that drops or renames the journal: recording it failed with "no such table:
