@@ -30,7 +30,8 @@ struct Table {
 std::string Lower(std::string s) { return absl::AsciiStrToLower(s); }
 
 std::string RowsText(int64_t rows) {
-  return rows >= kCountCap ? absl::StrCat("over ", kCountCap, " rows") : absl::StrCat(rows, " rows");
+  return rows >= kCountCap ? absl::StrCat("at least ", kCountCap, " rows")
+                           : absl::StrCat(rows, " rows");
 }
 
 absl::StatusOr<int64_t> CountRows(Connection& c, const std::string& schema, const std::string& table) {
@@ -206,7 +207,10 @@ absl::Status CheckStatistics(Connection& c, const std::string& schema, std::vect
     absl::StatusOr<int64_t> actual = CountRows(c, schema, table);
     if (!actual.ok()) continue;  // a table dropped since ANALYZE
     const int64_t diff = std::abs(*actual - estimate);
-    if (diff > 1000 && (*actual > 2 * estimate || estimate > 2 * *actual)) {
+    // A count that reached the cap is only a lower bound: it can show that a table grew, never
+    // that it shrank.
+    const bool shrank = *actual < kCountCap && estimate > 2 * *actual;
+    if (diff > 1000 && (*actual > 2 * estimate || shrank)) {
       out.push_back({"schema", Severity::kInfo, table,
                      absl::StrCat("statistics for ", table, " are stale: sqlite_stat1 says ",
                                   estimate, " rows, the table has ", RowsText(*actual)),
