@@ -2,7 +2,6 @@
 
 #include <functional>
 #include <optional>
-#include <set>
 #include <variant>
 
 #include "absl/strings/match.h"
@@ -12,6 +11,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/text.h"
 #include "ext/core/time.h"
+#include "ext/migrations/dry_run_facts.h"
 #include "ext/migrations/failure_hint.h"
 #include "ext/migrations/journal.h"
 #include "ext/migrations/journal_mode_change.h"
@@ -100,20 +100,47 @@ absl::Status RunStatements(Connection& c, const Migration& m,
   return absl::OkStatus();
 }
 
-// An error when the migration leaves foreign-key violations that were not there `before`.
+// An error when foreign-key violations grew from `before` to `after` (per child and parent
+// table), naming up to five violating rows of a foreign key that had none before.
 absl::Status CheckNoNewViolations(Connection& c, const Migration& m,
-                                  const std::set<std::string>& before) {
-  ASSIGN_OR_RETURN(std::set<std::string> after, ForeignKeyViolations(c));
-  std::vector<std::string> fresh;
-  for (const std::string& v : after) {
-    if (!before.count(v)) fresh.push_back(v);
+                                  const ViolationCounts& before, const ViolationCounts& after) {
+  int64_t added = 0;
+  std::vector<std::string> grown, examples;
+  for (const auto& [what, count] : after) {
+    auto it = before.find(what);
+    const int64_t was = it == before.end() ? 0 : it->second;
+    if (count <= was) continue;
+    added += count - was;
+    grown.push_back(absl::StrCat(ViolationName(what), ": ", was, " before, ", count, " after"));
+    if (was > 0 || examples.size() >= 5) continue;  // which rows are new is not known
+    ASSIGN_OR_RETURN(Rows rows, Query(c,
+                                      "SELECT rowid FROM pragma_foreign_key_check(?1) "
+                                      "WHERE parent = ?2 LIMIT ?3",
+                                      {Value(what.first), Value(what.second),
+                                       Value(static_cast<int64_t>(5 - examples.size()))}));
+    for (const Row& r : rows) {
+      examples.push_back(absl::StrCat(what.first, " rowid ", r[0].is_null() ? "?" : r[0].AsText(),
+                                      " -> ", what.second));
+    }
   }
-  if (fresh.empty()) return absl::OkStatus();
-  if (fresh.size() > 5) fresh.resize(5);
+  if (grown.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      Who(m), " leaves ", after.size() - before.size(),
-      " foreign-key violation(s) (PRAGMA foreign_key_check: ", absl::StrJoin(fresh, ", "),
-      "); rolled back, nothing was applied"));
+      Who(m), " leaves ", added, " foreign-key violation(s) (PRAGMA foreign_key_check: ",
+      absl::StrJoin(grown, ", "), examples.empty() ? "" : "; e.g. ",
+      absl::StrJoin(examples, ", "), "); rolled back, nothing was applied"));
+}
+
+// Runs the statements with foreign keys off (migrate() turned them off around the transaction)
+// and fails when they leave foreign-key violations that were not there before. Both checks read
+// the whole database. (Reading the state before only when violations are left would need a
+// savepoint to roll back to, and SQLite then keeps every page a DROP TABLE frees in memory: a
+// table rebuild took as much memory as the table.)
+absl::Status RunStatementsGuarded(Connection& c, const Migration& m,
+                                  const std::vector<std::string>& statements) {
+  ASSIGN_OR_RETURN(ViolationCounts before, Violations(c.db()));
+  RETURN_IF_ERROR(RunStatements(c, m, statements));
+  ASSIGN_OR_RETURN(ViolationCounts after, Violations(c.db()));
+  return CheckNoNewViolations(c, m, before, after);
 }
 
 // The doctor_migrations row of a migration that ran (and Drizzle's, for a Drizzle file).
@@ -151,13 +178,9 @@ absl::Status ApplyInside(Connection& c, const Migration& m, std::string* schema,
     ASSIGN_OR_RETURN(*schema, SchemaHashOf(c, "main"));
   }
   const std::string before = *schema;
-  std::set<std::string> violations_before;
-  if (fk_guard) {
-    ASSIGN_OR_RETURN(violations_before, ForeignKeyViolations(c));
-  }
   const double start = MonotonicMs();
-  RETURN_IF_ERROR(RunStatements(c, m, statements));
-  if (fk_guard) RETURN_IF_ERROR(CheckNoNewViolations(c, m, violations_before));
+  RETURN_IF_ERROR(fk_guard ? RunStatementsGuarded(c, m, statements)
+                           : RunStatements(c, m, statements));
   const double duration = MonotonicMs() - start;
   if (hashes) {
     // A migration of CREATEs and DML only appended to sqlite_schema since `before` was hashed.

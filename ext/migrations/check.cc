@@ -52,11 +52,18 @@ absl::StatusOr<std::vector<Finding>> DryRunOnce(sqlite3* c, FactCache* cache,
           absl::StrCat("the dry run could not take the write lock: ", begun.message()));
     }
   }
-  RETURN_IF_ERROR(Exec(c, "SAVEPOINT doctor_check"));
+  // In its own transaction no savepoint: with one open, SQLite keeps every page a DROP TABLE
+  // frees in memory until the savepoint ends (a table rebuild's dry run of a 437 MB table took
+  // 454 MB).
+  if (!own_transaction) RETURN_IF_ERROR(Exec(c, "SAVEPOINT doctor_check"));
   absl::Status status = run.Run();
-  absl::Status rollback = Exec(c, own_transaction
-                                      ? "ROLLBACK TO doctor_check; RELEASE doctor_check; ROLLBACK"
-                                      : "ROLLBACK TO doctor_check; RELEASE doctor_check");
+  absl::Status rollback = Exec(c, own_transaction ? "ROLLBACK" : "ROLLBACK TO doctor_check");
+  // The database as it was before the run: what the run's violations are compared with.
+  if (status.ok() && rollback.ok()) status = run.NoteViolationsAgainstBefore();
+  if (!own_transaction) {
+    absl::Status released = Exec(c, "RELEASE doctor_check");
+    if (rollback.ok()) rollback = released;
+  }
   if (want_on != was_on) {
     Exec(c, was_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF").IgnoreError();
   }

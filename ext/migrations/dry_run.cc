@@ -53,7 +53,6 @@ bool DryRun::Refused() {
 absl::Status DryRun::Run() {
   ASSIGN_OR_RETURN(before_, Snapshot(c_, cache_));
   ASSIGN_OR_RETURN(counts_before_, CountRows(c_, before_));
-  ASSIGN_OR_RETURN(violations_before_, Violations(c_));
   counts_ = counts_before_;
   current_ = before_;
   std::vector<QueryCost> costs_before;
@@ -309,15 +308,36 @@ absl::Status DryRun::NotePlanChanges(const std::vector<QueryCost>& costs_before)
 }
 
 absl::Status DryRun::NoteViolations() {
-  ASSIGN_OR_RETURN(auto violations, Violations(c_));
-  for (const auto& [what, count] : violations) {
-    int64_t was = violations_before_.count(what) ? violations_before_[what] : 0;
-    if (count > was) {
-      Add("error", "foreign_key_violation", what,
-          absl::StrCat(count - was, " row(s) would violate the foreign key (PRAGMA "
-                                    "foreign_key_check); migrate() rolls back"));
+  violations_at_ = out_.size();
+  violations_after_.clear();
+  if (fk_on_ && !fk_guard_) {
+    // Foreign keys were on: a statement that broke an immediate constraint failed, and deferred
+    // ones are counted by SQLite until the commit.
+    int deferred = 0, high = 0;
+    if (sqlite3_db_status(c_, SQLITE_DBSTATUS_DEFERRED_FKS, &deferred, &high, 0) == SQLITE_OK &&
+        deferred == 0) {
+      return absl::OkStatus();
     }
   }
+  ASSIGN_OR_RETURN(violations_after_, Violations(c_));
+  return absl::OkStatus();
+}
+
+absl::Status DryRun::NoteViolationsAgainstBefore() {
+  if (violations_after_.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto before, Violations(c_));
+  std::vector<Finding> found;
+  for (const auto& [what, count] : violations_after_) {
+    const int64_t was = before.count(what) ? before[what] : 0;
+    if (count > was) {
+      found.push_back(Finding{"error", "foreign_key_violation", ViolationName(what),
+                              absl::StrCat(count - was, " row(s) would violate the foreign key "
+                                                        "(PRAGMA foreign_key_check); migrate() "
+                                                        "rolls back"),
+                              0, 0});
+    }
+  }
+  out_.insert(out_.begin() + std::min(violations_at_, out_.size()), found.begin(), found.end());
   return absl::OkStatus();
 }
 

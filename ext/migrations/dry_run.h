@@ -59,6 +59,12 @@ class DryRun {
   // Runs the migration in the open savepoint; a failing statement ends it with a finding.
   absl::Status Run();
 
+  // After Run's changes were rolled back (the database as it was before Run, or as another
+  // connection committed it since when Run had a transaction of its own): the foreign-key
+  // violations Run left, compared with those there before. The state before is read only when
+  // there were violations after (PRAGMA foreign_key_check reads the whole database).
+  absl::Status NoteViolationsAgainstBefore();
+
  private:
   void Add(const char* severity, const char* kind, const std::string& object,
            const std::string& detail, int64_t rows = 0);
@@ -90,7 +96,9 @@ class DryRun {
   size_t at_ = 0;  // the statement running (1-based), 0 before and after
   std::vector<SchemaObject> before_, current_;
   Counts counts_before_, counts_;
-  std::map<std::string, int64_t> violations_before_;
+  // The violations Run left ("child -> parent" -> rows), and where their findings go in out_.
+  ViolationCounts violations_after_;
+  size_t violations_at_ = 0;
   std::set<std::string> dropped_tables_;
   const std::vector<HotQuery>* hot_ = nullptr;
   PrivateDb* private_db_ = nullptr;

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -22,8 +23,14 @@ using Counts = std::map<std::string, int64_t>;  // table (lowercase) -> rows
 absl::StatusOr<Counts> CountRows(sqlite3* c, const std::vector<SchemaObject>& schema);
 // The schema of `main`, as facts.
 absl::StatusOr<std::vector<SchemaObject>> Snapshot(sqlite3* c, FactCache* cache);
-// PRAGMA foreign_key_check, as "child -> parent" -> violating rows.
-absl::StatusOr<std::map<std::string, int64_t>> Violations(sqlite3* c);
+// PRAGMA foreign_key_check, as (child table, parent table) -> violating rows. Bounded by the
+// schema, however many rows violate. It reads the whole database.
+using ViolationCounts = std::map<std::pair<std::string, std::string>, int64_t>;
+absl::StatusOr<ViolationCounts> Violations(sqlite3* c);
+// How many times Violations has run in this process (tests count the whole-database reads).
+int64_t ViolationChecksRun();
+// "child -> parent", as findings and errors name a foreign key's violations.
+std::string ViolationName(const std::pair<std::string, std::string>& child_parent);
 
 // `sql` names `name` (normal form) as a word or quoted identifier.
 bool MentionsName(const std::string& sql, const std::string& name);

@@ -87,15 +87,4 @@ absl::Status RefuseForeignKeysOffInTransaction(bool needs_off, bool in_transacti
       "TABLE would cascade-delete child rows): run ", run, " outside a transaction"));
 }
 
-absl::StatusOr<std::set<std::string>> ForeignKeyViolations(Connection& c) {
-  ASSIGN_OR_RETURN(Rows rows,
-                   Query(c, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check"));
-  std::set<std::string> out;
-  for (const Row& r : rows) {
-    out.insert(absl::StrCat(r[0].AsText(), " rowid ", r[1].is_null() ? "?" : r[1].AsText(),
-                            " -> ", r[2].AsText()));
-  }
-  return out;
-}
-
 }  // namespace doctor::migrations

@@ -18,7 +18,6 @@
 #ifndef DOCTOR_MIGRATIONS_TRANSACTION_H_
 #define DOCTOR_MIGRATIONS_TRANSACTION_H_
 
-#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -69,9 +68,6 @@ class ForeignKeysRestorer {
 // a transaction ("it", "migrate_dir").
 absl::Status RefuseForeignKeysOffInTransaction(bool needs_off, bool in_transaction,
                                               absl::string_view who, absl::string_view run);
-
-// PRAGMA foreign_key_check as "table rowid N -> parent" lines.
-absl::StatusOr<std::set<std::string>> ForeignKeyViolations(Connection& c);
 
 }  // namespace doctor::migrations
 
