@@ -45,6 +45,24 @@ TEST(ReportTest, UnindexedForeignKeyIsFoundAndItsFixRemovesIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "0");
 }
 
+// The free-space finding said "%.1f MB" and "%.0f%%": 8 free pages (32 KiB) read "(0.0 MB, 16%)"
+// and an empty database "is 0.0 MB"; sizes are in KiB/MiB (powers of 1024), a share under 10%
+// has a decimal and one under 0.1% says so.
+TEST(ReportTest, TheFreeSpaceFindingNeverRoundsASizeToZero) {
+  testing::Db db;
+  db.Exec("CREATE TABLE big(v); CREATE TABLE gone(v);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+          "INSERT INTO big SELECT randomblob(3000) FROM n;"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+          "INSERT INTO gone SELECT randomblob(3000) FROM n; DELETE FROM gone;");
+  ASSERT_EQ(db.One("PRAGMA freelist_count"), "20");
+  const std::string finding =
+      db.One("SELECT finding FROM doctor_report WHERE finding LIKE '%free pages%'");
+  EXPECT_THAT(finding, HasSubstr("20 free pages (80.0 KiB, 1.0% of the file)")) << finding;
+  EXPECT_THAT(finding, HasSubstr(" MiB;")) << finding;
+  EXPECT_THAT(finding, Not(HasSubstr("0.0 MB"))) << finding;
+}
+
 // The fixes, written one after another as the shell prints them
 // (`sqlite3 app.db "SELECT fix_sql FROM doctor_report" | sqlite3 app.db`), are one script that runs
 // (before, no fix ended with ';': "near "CREATE": syntax error").

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/text.h"
 
 namespace doctor::wal {
 namespace {
@@ -30,20 +31,6 @@ std::string Who(const LockHolder& h) {
 }
 
 }  // namespace
-
-std::string HumanBytes(uint64_t bytes) {
-  static const char* const kUnits[] = {"KB", "MB", "GB", "TB"};
-  if (bytes < 1024) return absl::StrCat(bytes, " bytes");
-  double v = static_cast<double>(bytes);
-  int unit = -1;
-  while (v >= 1024 && unit < 3) {
-    v /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
-  return buf;
-}
 
 namespace {
 
