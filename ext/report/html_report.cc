@@ -41,8 +41,12 @@ Cell NumberOrNone(const Value& v, int decimals = 0) {
   return v.is_null() ? Cell::None() : Cell::Number(v.AsDouble(), decimals);
 }
 
-// How a column of a query's result is shown.
-enum class Show { kText, kCode, kCount, kMs1, kMs3 };
+// How a column of a query's result is shown. kWaitMs: a lock wait in ms, NULL when doctor could
+// not count it (a busy handler that replaced doctor's: the shell's .timeout, the application's
+// own), shown as not known: a 0 there would be false, as doctor_report's text says.
+// kCounted: the same for a count of waits or errors.
+enum class Show { kText, kCode, kCount, kMs1, kMs3, kWaitMs, kCounted };
+constexpr char kWaitNotKnown[] = "not known";
 struct ShownColumn {
   const char* header;
   Show show;
@@ -60,6 +64,10 @@ Cell CellOf(const Value& v, Show show) {
       return NumberOrNone(v, 1);
     case Show::kMs3:
       return NumberOrNone(v, 3);
+    case Show::kWaitMs:
+      return v.is_null() ? Cell::Text(kWaitNotKnown) : Cell::Number(v.AsDouble(), 1);
+    case Show::kCounted:
+      return v.is_null() ? Cell::Text(kWaitNotKnown) : Cell::Number(v.AsDouble());
   }
   return Cell::None();
 }
@@ -239,35 +247,47 @@ absl::Status AddCheckpoints(Connection& c, const Context& ctx, html::Page& page)
 }
 
 constexpr ShownColumn kLockColumns[] = {
-    {"connections", Show::kCount},   {"counting", Show::kCount},
-    {"timeout ms", Show::kCount},    {"busy waits", Show::kCount},
-    {"retries", Show::kCount},       {"waited ms", Show::kMs1},
-    {"longest wait ms", Show::kMs1}, {"SQLITE_BUSY errors", Show::kCount}};
+    {"connections", Show::kCount},      {"counting", Show::kCount},
+    {"timeout ms", Show::kCount},       {"busy waits", Show::kCounted},
+    {"retries", Show::kCounted},        {"waited ms", Show::kWaitMs},
+    {"longest wait ms", Show::kWaitMs}, {"SQLITE_BUSY errors", Show::kCounted}};
 constexpr ShownColumn kConnectionColumns[] = {
     {"connection", Show::kText},         {"this one", Show::kText},
     {"busy handler", Show::kText},       {"timeout ms", Show::kCount},
-    {"busy waits", Show::kCount},        {"waited ms", Show::kMs1},
-    {"SQLITE_BUSY errors", Show::kCount}};
+    {"busy waits", Show::kCounted},      {"waited ms", Show::kWaitMs},
+    {"SQLITE_BUSY errors", Show::kCounted}};
 
 constexpr ShownColumn kRecordedWaitColumns[] = {
     {"statement", Show::kCode},      {"calls", Show::kCount},
-    {"waited ms", Show::kMs1},       {"SQLITE_BUSY errors", Show::kCount},
+    {"waited ms", Show::kWaitMs},       {"SQLITE_BUSY errors", Show::kCount},
     {"total ms", Show::kMs1}};
 
 // The waits and BUSY errors each statement met, as every process recorded them (query_stats):
 // lock_stats counts only this process, which for `npx sqlite-doctor report --html` or the
-// shell is never the application's.
+// shell is never the application's. lock_wait_ms grows only in doctor's busy handler: a statement
+// that failed with SQLITE_BUSY and has none either did not wait or waited in another handler, so
+// its wait is not known (CheckRecordedLockWaits says the same in words).
 absl::Status AddRecordedWaits(Connection& c, const Context& ctx, html::Page& page) {
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
-                         absl::StrCat("SELECT query, calls, lock_wait_ms, ", kFailedRunsSql,
-                                      " AS busy, total_ms FROM query_stats WHERE db = ?1 AND "
-                                      "(lock_wait_ms > 0 OR busy > 0) ORDER BY lock_wait_ms DESC "
-                                      "LIMIT ?2"),
+                         absl::StrCat("SELECT query, calls, CASE WHEN lock_wait_ms = 0 AND busy > 0 "
+                                      "THEN NULL ELSE lock_wait_ms END, busy, total_ms FROM "
+                                      "(SELECT *, ", kFailedRunsSql, " AS busy FROM query_stats "
+                                      "WHERE db = ?1) WHERE lock_wait_ms > 0 OR busy > 0 "
+                                      "ORDER BY lock_wait_ms DESC, busy DESC LIMIT ?2"),
                          {Value(ctx.file), Value(int64_t{kMostRowsRead})}));
   page.Note("per statement, as every process using this file recorded it (query_stats):");
   if (rows.empty()) page.Note("no statement waited for a lock or failed with SQLITE_BUSY");
+  for (const Row& r : rows) {
+    if (!r[2].is_null()) continue;
+    page.Note(absl::StrCat(
+        "waited ms \"", kWaitNotKnown, "\": the statement failed with SQLITE_BUSY and doctor "
+        "counted no wait: it did not wait, or it waited in a busy handler that replaced "
+        "doctor's (sqlite3_busy_timeout or the shell's .timeout after loading, the "
+        "application's own sqlite3_busy_handler); PRAGMA busy_timeout = N is counted"));
+    break;
+  }
   page.AddTable(TableOf(rows, kRecordedWaitColumns, true));
   return absl::OkStatus();
 }
@@ -279,17 +299,25 @@ absl::Status AddLocks(Connection& c, const Context& ctx, html::Page& page) {
                "(doctor_set('busy_timeout_ms', N)); then what each statement met in every "
                "process.");
   if (!HasTable(c, "lock_stats")) return absl::NotFoundError("the wal area is not built in");
+  // With no connection counting (counting 0), the zeros would be false: not known.
   ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT connections, counting, timeout_ms, busy_waits, "
-                                    "busy_retries, wait_ms, longest_wait_ms, busy_errors FROM "
+                                    "SELECT connections, counting, timeout_ms, "
+                                    "iif(counting > 0, busy_waits, NULL), "
+                                    "iif(counting > 0, busy_retries, NULL), "
+                                    "iif(counting > 0, wait_ms, NULL), "
+                                    "iif(counting > 0, longest_wait_ms, NULL), "
+                                    "iif(counting > 0, busy_errors, NULL) FROM "
                                     "lock_stats WHERE file = ?1",
                                     {Value(ctx.file)}));
   if (rows.empty()) page.Note("no connection of this process has this file open");
   page.AddTable(TableOf(rows, kLockColumns, false));
   ASSIGN_OR_RETURN(Rows connections,
                    Query(c,
+                         // A connection whose handler is not doctor's counts nothing.
                          "SELECT connection, CASE WHEN this_connection THEN 'yes' ELSE '' END, "
-                         "handler, timeout_ms, busy_waits, wait_ms, busy_errors FROM "
+                         "handler, timeout_ms, iif(handler = 'doctor', busy_waits, NULL), "
+                         "iif(handler = 'doctor', wait_ms, NULL), "
+                         "iif(handler = 'doctor', busy_errors, NULL) FROM "
                          "lock_stats_connections LIMIT ?1",
                          {Value(int64_t{kMostRowsRead})}));
   page.AddTable(TableOf(connections, kConnectionColumns, true));

@@ -1083,6 +1083,75 @@ TEST(HtmlReportTest, LockSectionCountsEveryBusyFailure) {
   EXPECT_THAT(section, HasSubstr("UPDATE payments SET cents = cents + ?"));
 }
 
+// The page's lock section ("" when there is none).
+std::string LockSection(const std::string& page) {
+  const size_t locks = page.find("<section id=\"locks\">");
+  if (locks == std::string::npos) return "";
+  return page.substr(locks, page.find("</section>", locks) - locks);
+}
+
+// A statement that failed with SQLITE_BUSY after waiting in a handler that replaced doctor's
+// (the shell's .timeout, sqlite3_busy_timeout after the load) has lock_wait_ms 0: the report's
+// text says its wait is not known, and the page showed "0.0" waited ms under it.
+TEST(HtmlReportTest, AWaitDoctorDidNotCountIsShownAsNotKnownNotZero) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); SELECT query_stats_reset()");
+  sqlite3_busy_timeout(app.get(), 100);  // after the load, as the shell's .timeout
+  testing::Db holder(dir.File("app.db"));
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  ASSERT_EQ(app.One("SELECT lock_wait_ms = 0 AND max_ms >= 100 FROM query_stats "
+                    "WHERE query = 'INSERT INTO t VALUES (?)'"),
+            "1");
+  const std::string section = LockSection(app.One("SELECT doctor_html()"));
+  const size_t row = section.find("<pre>INSERT INTO t VALUES (?)</pre>");
+  ASSERT_NE(row, std::string::npos) << section;
+  const std::string cells = section.substr(row, section.find("</tr>", row) - row);
+  EXPECT_THAT(cells, Not(HasSubstr(">0.0<"))) << cells;
+  EXPECT_THAT(cells, HasSubstr("not known")) << cells;
+}
+
+// A busy handler of the application's own that gives up at once.
+int GiveUpAtOnce(void* calls, int) {
+  ++*static_cast<int*>(calls);
+  return 0;
+}
+
+// A connection with a busy handler of its own counts nothing in lock_stats_connections (its
+// handler is 'application'), nor lock_stats when no connection counts (counting 0): the page
+// showed 0 busy waits, 0 ms and 0 SQLITE_BUSY errors after it had failed with SQLITE_BUSY.
+TEST(HtmlReportTest, AConnectionWhoseWaitsAreNotCountedShowsNoZeros) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db")), holder(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
+  int calls = 0;
+  sqlite3_busy_handler(app.get(), GiveUpAtOnce, &calls);
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  EXPECT_EQ(calls, 1);
+  ASSERT_EQ(app.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
+            "application");
+  const std::string section = LockSection(app.One("SELECT doctor_html()"));
+  // lock_stats: no connection of this process counts (counting 0), so no count is known.
+  ASSERT_EQ(app.One("SELECT counting FROM lock_stats WHERE schema = 'main'"), "0");
+  const size_t file_row = section.find("<tbody>");  // the first table is lock_stats
+  ASSERT_NE(file_row, std::string::npos) << section;
+  std::string file_cells = section.substr(file_row, section.find("</tr>", file_row) - file_row);
+  EXPECT_THAT(file_cells, HasSubstr("data-sort=\"0\">0</td>")) << "counting 0: " << file_cells;
+  file_cells = file_cells.substr(file_cells.find("data-sort=\"0\">0</td>") + 20);
+  EXPECT_THAT(file_cells, Not(HasSubstr(">0"))) << file_cells;
+  EXPECT_THAT(file_cells, HasSubstr("not known")) << file_cells;
+  const size_t row = section.find("<td>yes</td><td>application</td>");
+  ASSERT_NE(row, std::string::npos) << section;
+  const std::string cells = section.substr(row, section.find("</tr>", row) - row);
+  EXPECT_THAT(cells, Not(HasSubstr(">0<"))) << cells;
+  EXPECT_THAT(cells, Not(HasSubstr(">0.0<"))) << cells;
+  EXPECT_THAT(cells, HasSubstr("not known")) << cells;
+}
+
 TEST(HtmlReportTest, BadArgumentsAndTrust) {
   testing::Db db;
   EXPECT_THAT(db.Error("SELECT doctor_html('nope')"),

@@ -220,6 +220,32 @@ test('locks shows the application\'s lock waits and the writer holding the lock'
   assert.match(text.out, /INSERT INTO users/);
 });
 
+// A query that failed with SQLITE_BUSY after waiting in a handler that replaced doctor's (the
+// sqlite3 shell's .timeout typed after .load) has lock_wait_ms 0: `locks` printed 0 where
+// doctor_report says the wait is not known.
+test('locks says not known, not 0, for a wait doctor could not count', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const file = path.join(dir, 'app.db');
+  const holder = openDoctor(file);
+  t.after(() => holder.close());
+  holder.pragma('journal_mode = WAL');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
+  const shell = spawnSync('sqlite3', [file, '-cmd', `.load ${DOCTOR_SO}`, '-cmd', '.timeout 60',
+    "INSERT INTO users(id, email) VALUES (2, 'b@x')"], { encoding: 'utf8' });
+  assert.match(shell.stderr, /database is locked/);
+  holder.exec('COMMIT');
+  const r = run(dir, 'locks', '--json');
+  assert.equal(r.code, 0, r.err);
+  const wait = JSON.parse(r.out).waits.find((w) => w.query.startsWith('INSERT INTO users'));
+  assert.ok(wait, r.out);
+  assert.equal(wait.busy_errors, 1);
+  assert.equal(wait.lock_wait_ms, null, r.out);
+  const text = run(dir, 'locks').out;
+  assert.match(text, /INSERT INTO users.*not known/, text);
+});
+
 // `report` in its own process (as `npx sqlite-doctor report`, or the sqlite3 shell) read the
 // BUSY errors from lock_stats, which counts that process only: an invoicing app's web process
 // had failed 3 payments with SQLITE_BUSY behind a worker's batch and the report said nothing
