@@ -1152,6 +1152,23 @@ TEST(HtmlReportTest, AConnectionWhoseWaitsAreNotCountedShowsNoZeros) {
   EXPECT_THAT(cells, HasSubstr("not known")) << cells;
 }
 
+// A fresh database where only the report was read: its own statement is in query_stats, and the
+// index section counted it as a workload, then showed index_advise's refusal as "could not be
+// read: index_advise: no captured workload ..." under a top-queries table that said none.
+TEST(HtmlReportTest, TheReportsOwnStatementIsNoWorkloadToAdvise) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE t(v); SELECT query_stats_reset()");
+  db.Rows("SELECT * FROM doctor_report");
+  ASSERT_EQ(db.One("SELECT count(*) FROM query_stats WHERE query LIKE '%doctor_report%'"), "1");
+  const std::string page = db.One("SELECT doctor_html()");
+  const size_t at = page.find("<section id=\"indexes\">");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = page.substr(at, page.find("</section>", at) - at);
+  EXPECT_THAT(section, Not(HasSubstr("could not be read"))) << section;
+  EXPECT_THAT(section, HasSubstr("no captured workload to advise on yet")) << section;
+}
+
 TEST(HtmlReportTest, BadArgumentsAndTrust) {
   testing::Db db;
   EXPECT_THAT(db.Error("SELECT doctor_html('nope')"),
