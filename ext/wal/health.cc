@@ -173,7 +173,8 @@ void AssessReaders(const WalFacts& f, Assessment& a) {
     a.h.advice.push_back(absl::StrCat(
         Who(*oldest_holder), " has pinned frame ", *oldest,
         ": checkpoints cannot progress past it while its transaction lasts; ", *a.pending,
-        " frames (", HumanBytes(a.pending_bytes), ") wait and the WAL is ",
+        *a.pending == 1 ? " frame (" : " frames (", HumanBytes(a.pending_bytes),
+        *a.pending == 1 ? ") waits and the WAL is " : ") wait and the WAL is ",
         HumanBytes(a.wal_bytes), "."));
   }
 }

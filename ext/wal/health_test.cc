@@ -95,6 +95,15 @@ TEST(Assess, Read0HolderBlocksAllBackfill) {
   EXPECT_TRUE(Mentions(h, "a reader in this process has pinned frame 0"));
 }
 
+// A reader that began on an empty WAL, then one commit: "1 frames (4.0 KiB) wait" (measured with
+// doctor_report from better-sqlite3, the reader on another connection of the process).
+TEST(Assess, OneFramePinnedIsSaidInTheSingular) {
+  WalFacts f = WalDb(1, 0);
+  f.locks->lock[ReadLock(0)].by_this_process = true;
+  Health h = Assess(f);
+  EXPECT_TRUE(Mentions(h, "; 1 frame (4.0 KiB) waits and the WAL is 4.1 KiB.")) << h.advice[0];
+}
+
 TEST(Assess, OwnStatementReaderIsNotCounted) {
   WalFacts f = WalDb(100, 40);
   f.index->read_marks[1] = 40;
