@@ -1199,6 +1199,31 @@ TEST(HtmlReportTest, TheFindingsTableIsBoundedOnALargeSchema) {
   EXPECT_LT(page.size(), 400000u);
 }
 
+// A statement run with bound parameters is measured by the advisor with values it assumes (the
+// most frequent, a middle row), once each: the page listed the same text twice with two
+// "before" costs and did not say which values each was measured with.
+TEST(HtmlReportTest, ThePlansOfTheAdviceSayWhichValuesTheyAssumed) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec("SELECT query_stats_reset()");
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT id FROM orders WHERE total > :t ORDER BY total",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  for (int i = 0; i < 3; ++i) {
+    sqlite3_bind_double(stmt, 1, 2990.0 + i);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+  ASSERT_EQ(db.One("SELECT count(*) FROM index_advise() WHERE detail LIKE '%\"assumed\":\":t = %'"),
+            "1");
+  const std::string page = db.One("SELECT doctor_html()");
+  EXPECT_THAT(page, HasSubstr("ORDER BY total\n  with:   :t = ")) << page;
+}
+
 TEST(HtmlReportTest, BadArgumentsAndTrust) {
   testing::Db db;
   EXPECT_THAT(db.Error("SELECT doctor_html('nope')"),
