@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOCTOR_SO, Database, openDoctor, scratchDir } from './doctor.mjs';
@@ -244,6 +245,18 @@ test('locks says not known, not 0, for a wait doctor could not count', (t) => {
   assert.equal(wait.lock_wait_ms, null, r.out);
   const text = run(dir, 'locks').out;
   assert.match(text, /INSERT INTO users.*not known/, text);
+});
+
+// Tables print three places: a statement that took 0.0004 ms in all (a BEGIN run once) printed
+// "0.000", as if it had taken no time.
+test('a small non-zero figure is never printed as 0.000', () => {
+  const { printTable } = createRequire(import.meta.url)('../../tools/npm/cli_support.js');
+  let text = '';
+  printTable([{ q: 'BEGIN', total_ms: 0.00042 }, { q: 'x', total_ms: 12.34567 }, { q: 'y', total_ms: 0 }],
+    ['q', 'total_ms'], { write: (s) => { text += s; } });
+  assert.match(text, /BEGIN\s+0\.00042\n/, text);
+  assert.match(text, /x\s+12\.346\n/, text);
+  assert.match(text, /y\s+0\n/, text);
 });
 
 // `report` in its own process (as `npx sqlite-doctor report`, or the sqlite3 shell) read the
