@@ -6,6 +6,7 @@
 #define DOCTOR_CORE_TEXT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ std::string ShortenMiddle(absl::string_view text, size_t max);
 // about 100,000 files stays readable: JoinFirst({"a", "b", "c"}, "; ", 2) == "a; b; and 1 more".
 std::string JoinFirst(const std::vector<std::string>& items, absl::string_view separator,
                       size_t max);
+
+// A size for people: "512 bytes", "1.5 KiB", "1.8 MiB", "2.1 GiB" (powers of 1024, one decimal,
+// labelled as such: "1.8 MB" for 1895232 bytes read as 1.9 million bytes next to `ls -l`).
+// Never "0.0": under 1 KiB it is in bytes.
+std::string HumanBytes(uint64_t bytes);
 
 }  // namespace doctor
 

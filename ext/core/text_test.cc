@@ -18,6 +18,17 @@ TEST(Utf8PrefixTest, CutsOnlyAtCharacterBoundaries) {
   EXPECT_EQ(Utf8Prefix("", 0), "");
 }
 
+// Powers of 1024 are labelled KiB, MiB, GiB: wal_health's "460 frames (1.8 MB)" was 1895200
+// bytes, which is 1.9 MB.
+TEST(HumanBytesTest, BinaryUnitsSaySo) {
+  EXPECT_EQ(HumanBytes(0), "0 bytes");
+  EXPECT_EQ(HumanBytes(512), "512 bytes");
+  EXPECT_EQ(HumanBytes(1536), "1.5 KiB");
+  EXPECT_EQ(HumanBytes(1895200), "1.8 MiB");
+  EXPECT_EQ(HumanBytes(2254857830), "2.1 GiB");
+  EXPECT_EQ(HumanBytes(uint64_t{2} << 20), "2.0 MiB");
+}
+
 TEST(ShortenMiddleTest, KeepsTheStartAndTheEndOfALongMessage) {
   EXPECT_EQ(ShortenMiddle("near \"abc\": syntax error", 100), "near \"abc\": syntax error");
   const std::string message = "near \"" + std::string(1000000, 'x') + "\": syntax error";

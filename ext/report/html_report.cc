@@ -26,6 +26,9 @@ using html::Cell;
 constexpr int64_t kMostShapesToAdvise = 50;
 // Rows shown per table; the rest stay one query away.
 constexpr int kMostRows = 50;
+// Findings shown, most severe first: one per table of a schema of 3000 tables with an unindexed
+// foreign key and a duplicate index made a 2.1 MB page (6004 rows); the badges count them all.
+constexpr size_t kMostFindings = 500;
 // Rows read from a table whose length a setting bounds (stats_max, wal_checkpoint_history can be
 // set very high): the page stays small whatever they are.
 constexpr int kMostRowsRead = 200;
@@ -41,8 +44,12 @@ Cell NumberOrNone(const Value& v, int decimals = 0) {
   return v.is_null() ? Cell::None() : Cell::Number(v.AsDouble(), decimals);
 }
 
-// How a column of a query's result is shown.
-enum class Show { kText, kCode, kCount, kMs1, kMs3 };
+// How a column of a query's result is shown. kWaitMs: a lock wait in ms, NULL when doctor could
+// not count it (a busy handler that replaced doctor's: the shell's .timeout, the application's
+// own), shown as not known: a 0 there would be false, as doctor_report's text says.
+// kCounted: the same for a count of waits or errors.
+enum class Show { kText, kCode, kCount, kMs1, kMs3, kWaitMs, kCounted };
+constexpr char kWaitNotKnown[] = "not known";
 struct ShownColumn {
   const char* header;
   Show show;
@@ -60,6 +67,10 @@ Cell CellOf(const Value& v, Show show) {
       return NumberOrNone(v, 1);
     case Show::kMs3:
       return NumberOrNone(v, 3);
+    case Show::kWaitMs:
+      return v.is_null() ? Cell::Text(kWaitNotKnown) : Cell::Number(v.AsDouble(), 1);
+    case Show::kCounted:
+      return v.is_null() ? Cell::Text(kWaitNotKnown) : Cell::Number(v.AsDouble());
   }
   return Cell::None();
 }
@@ -105,6 +116,7 @@ absl::Status AddFindings(Connection& c, const Context& ctx, html::Page& page) {
   for (const Row& r : rows) {
     const std::string severity = r[0].AsText();
     ++counts[SeverityRank(severity)];
+    if (table.rows.size() >= kMostFindings) continue;
     table.rows.push_back({Cell{html::Escape(severity), absl::StrCat(SeverityRank(severity)), false},
                           Cell::Text(r[1].AsText()), Cell::Text(r[2].AsText()),
                           Cell::Text(r[3].AsText()), Cell::Text(r[4].AsText()),
@@ -114,6 +126,10 @@ absl::Status AddFindings(Connection& c, const Context& ctx, html::Page& page) {
   page.Badges({{"critical", absl::StrCat(counts[0])},
                {"warn", absl::StrCat(counts[1])},
                {"info", absl::StrCat(counts[2])}});
+  if (rows.size() > kMostFindings) {
+    page.Note(absl::StrCat("the ", kMostFindings, " most severe of ", rows.size(),
+                           " findings; all of them: SELECT * FROM doctor_report"));
+  }
   page.AddTable(table);
   return absl::OkStatus();
 }
@@ -239,35 +255,47 @@ absl::Status AddCheckpoints(Connection& c, const Context& ctx, html::Page& page)
 }
 
 constexpr ShownColumn kLockColumns[] = {
-    {"connections", Show::kCount},   {"counting", Show::kCount},
-    {"timeout ms", Show::kCount},    {"busy waits", Show::kCount},
-    {"retries", Show::kCount},       {"waited ms", Show::kMs1},
-    {"longest wait ms", Show::kMs1}, {"SQLITE_BUSY errors", Show::kCount}};
+    {"connections", Show::kCount},      {"counting", Show::kCount},
+    {"timeout ms", Show::kCount},       {"busy waits", Show::kCounted},
+    {"retries", Show::kCounted},        {"waited ms", Show::kWaitMs},
+    {"longest wait ms", Show::kWaitMs}, {"SQLITE_BUSY errors", Show::kCounted}};
 constexpr ShownColumn kConnectionColumns[] = {
     {"connection", Show::kText},         {"this one", Show::kText},
     {"busy handler", Show::kText},       {"timeout ms", Show::kCount},
-    {"busy waits", Show::kCount},        {"waited ms", Show::kMs1},
-    {"SQLITE_BUSY errors", Show::kCount}};
+    {"busy waits", Show::kCounted},      {"waited ms", Show::kWaitMs},
+    {"SQLITE_BUSY errors", Show::kCounted}};
 
 constexpr ShownColumn kRecordedWaitColumns[] = {
     {"statement", Show::kCode},      {"calls", Show::kCount},
-    {"waited ms", Show::kMs1},       {"SQLITE_BUSY errors", Show::kCount},
+    {"waited ms", Show::kWaitMs},       {"SQLITE_BUSY errors", Show::kCount},
     {"total ms", Show::kMs1}};
 
 // The waits and BUSY errors each statement met, as every process recorded them (query_stats):
 // lock_stats counts only this process, which for `npx sqlite-doctor report --html` or the
-// shell is never the application's.
+// shell is never the application's. lock_wait_ms grows only in doctor's busy handler: a statement
+// that failed with SQLITE_BUSY and has none either did not wait or waited in another handler, so
+// its wait is not known (CheckRecordedLockWaits says the same in words).
 absl::Status AddRecordedWaits(Connection& c, const Context& ctx, html::Page& page) {
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
-                         absl::StrCat("SELECT query, calls, lock_wait_ms, ", kFailedRunsSql,
-                                      " AS busy, total_ms FROM query_stats WHERE db = ?1 AND "
-                                      "(lock_wait_ms > 0 OR busy > 0) ORDER BY lock_wait_ms DESC "
-                                      "LIMIT ?2"),
+                         absl::StrCat("SELECT query, calls, CASE WHEN lock_wait_ms = 0 AND busy > 0 "
+                                      "THEN NULL ELSE lock_wait_ms END, busy, total_ms FROM "
+                                      "(SELECT *, ", kFailedRunsSql, " AS busy FROM query_stats "
+                                      "WHERE db = ?1) WHERE lock_wait_ms > 0 OR busy > 0 "
+                                      "ORDER BY lock_wait_ms DESC, busy DESC LIMIT ?2"),
                          {Value(ctx.file), Value(int64_t{kMostRowsRead})}));
   page.Note("per statement, as every process using this file recorded it (query_stats):");
   if (rows.empty()) page.Note("no statement waited for a lock or failed with SQLITE_BUSY");
+  for (const Row& r : rows) {
+    if (!r[2].is_null()) continue;
+    page.Note(absl::StrCat(
+        "waited ms \"", kWaitNotKnown, "\": the statement failed with SQLITE_BUSY and doctor "
+        "counted no wait: it did not wait, or it waited in a busy handler that replaced "
+        "doctor's (sqlite3_busy_timeout or the shell's .timeout after loading, the "
+        "application's own sqlite3_busy_handler); PRAGMA busy_timeout = N is counted"));
+    break;
+  }
   page.AddTable(TableOf(rows, kRecordedWaitColumns, true));
   return absl::OkStatus();
 }
@@ -279,31 +307,47 @@ absl::Status AddLocks(Connection& c, const Context& ctx, html::Page& page) {
                "(doctor_set('busy_timeout_ms', N)); then what each statement met in every "
                "process.");
   if (!HasTable(c, "lock_stats")) return absl::NotFoundError("the wal area is not built in");
+  // With no connection counting (counting 0), the zeros would be false: not known.
   ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT connections, counting, timeout_ms, busy_waits, "
-                                    "busy_retries, wait_ms, longest_wait_ms, busy_errors FROM "
+                                    "SELECT connections, counting, timeout_ms, "
+                                    "iif(counting > 0, busy_waits, NULL), "
+                                    "iif(counting > 0, busy_retries, NULL), "
+                                    "iif(counting > 0, wait_ms, NULL), "
+                                    "iif(counting > 0, longest_wait_ms, NULL), "
+                                    "iif(counting > 0, busy_errors, NULL) FROM "
                                     "lock_stats WHERE file = ?1",
                                     {Value(ctx.file)}));
   if (rows.empty()) page.Note("no connection of this process has this file open");
   page.AddTable(TableOf(rows, kLockColumns, false));
   ASSIGN_OR_RETURN(Rows connections,
                    Query(c,
+                         // A connection whose handler is not doctor's counts nothing.
                          "SELECT connection, CASE WHEN this_connection THEN 'yes' ELSE '' END, "
-                         "handler, timeout_ms, busy_waits, wait_ms, busy_errors FROM "
+                         "handler, timeout_ms, iif(handler = 'doctor', busy_waits, NULL), "
+                         "iif(handler = 'doctor', wait_ms, NULL), "
+                         "iif(handler = 'doctor', busy_errors, NULL) FROM "
                          "lock_stats_connections LIMIT ?1",
                          {Value(int64_t{kMostRowsRead})}));
   page.AddTable(TableOf(connections, kConnectionColumns, true));
   return AddRecordedWaits(c, ctx, page);
 }
 
-// "before: SCAN t (cost 100)\nafter: SEARCH t USING INDEX ... (cost 3)" for each statement.
+// "before: SCAN t (cost 100)\nafter: SEARCH t USING INDEX ... (cost 3)" for each statement,
+// with the parameter values the advisor assumed when it had none ("with: ?1 = 6 (most
+// frequent)"): a shape measured with two values is listed twice, and without them the two
+// different "before" costs of the same text had no explanation.
 std::string PlansBeforeAndAfter(const std::string& detail) {
   nlohmann::json statements = nlohmann::json::parse(detail, nullptr, /*allow_exceptions=*/false);
   if (!statements.is_array()) return detail;
   std::string text;
   for (const auto& s : statements) {
     if (!s.is_object()) continue;
-    absl::StrAppend(&text, s.value("sql", ""), "\n  before: ", s.value("plan_before", ""),
+    absl::StrAppend(&text, s.value("sql", ""));
+    const auto assumed = s.find("assumed");
+    if (assumed != s.end() && assumed->is_string()) {
+      absl::StrAppend(&text, "\n  with:   ", assumed->get<std::string>());
+    }
+    absl::StrAppend(&text, "\n  before: ", s.value("plan_before", ""),
                     absl::StrFormat(" (%.0f VM steps)", s.value("cost_before", 0.0)),
                     "\n  after:  ", s.value("plan_after", ""),
                     absl::StrFormat(" (%.0f VM steps)", s.value("cost_after", 0.0)), "\n");
@@ -318,9 +362,13 @@ absl::Status AddIndexAdvice(Connection& c, const Context& ctx, html::Page& page)
   if (!HasTable(c, "index_advise") || !HasTable(c, "query_stats")) {
     return absl::NotFoundError("the indexes or timing area is not built in");
   }
+  // The application's shapes only, as index_advise() and the top queries count them: the
+  // report's own statement (the shell's SELECT * FROM doctor_report) is not a workload, and
+  // counting it made a fresh database's page say "could not be read: ... no captured workload".
   ASSIGN_OR_RETURN(Rows shapes,
-                   Query(c, "SELECT count(*) FROM query_stats WHERE db = ?1", {Value(ctx.file)}));
-  const int64_t count = shapes.empty() ? 0 : shapes[0][0].AsInt();
+                   Query(c, "SELECT query FROM query_stats WHERE db = ?1", {Value(ctx.file)}));
+  int64_t count = 0;
+  for (const Row& r : shapes) count += CallsTheExtension(c, r[0].AsText()) ? 0 : 1;
   if (ctx.schema != "main" || count == 0 || count > kMostShapesToAdvise) {
     page.Note(ctx.schema != "main" ? "index advice covers the main database only"
               : count == 0         ? "no captured workload to advise on yet"

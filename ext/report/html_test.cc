@@ -68,6 +68,17 @@ TEST(HtmlTest, NumbersSortByValue) {
   EXPECT_TRUE(cell.number);
 }
 
+// A statement that ran once in 0.67 µs showed "0.00" total ms, as if it had taken no time.
+TEST(HtmlTest, ASmallNonZeroNumberIsNeverShownAsZero) {
+  EXPECT_EQ(Cell::Number(0.00067, 2).html, "0.0007");
+  EXPECT_EQ(Cell::Number(0.04, 1).html, "0.04");
+  EXPECT_EQ(Cell::Number(-0.004, 1).html, "-0.004");
+  EXPECT_EQ(Cell::Number(1e-30, 2).html, "0.00");  // beyond kMostDecimals places
+  EXPECT_EQ(Cell::Number(0, 2).html, "0.00");
+  EXPECT_EQ(Cell::Number(0.005, 2).html, "0.01");  // rounds to a non-zero already
+  EXPECT_EQ(Cell::Number(2.5, 0).html, "2");
+}
+
 TEST(HtmlTest, SparklineParsesBarsAndGaps) {
   const Sparkline s = ParseSparkline("45µs ▁▃█ ▂ 362µs");
   EXPECT_EQ(s.low, "45µs");

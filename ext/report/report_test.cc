@@ -45,6 +45,24 @@ TEST(ReportTest, UnindexedForeignKeyIsFoundAndItsFixRemovesIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "0");
 }
 
+// The free-space finding said "%.1f MB" and "%.0f%%": 8 free pages (32 KiB) read "(0.0 MB, 16%)"
+// and an empty database "is 0.0 MB"; sizes are in KiB/MiB (powers of 1024), a share under 10%
+// has a decimal and one under 0.1% says so.
+TEST(ReportTest, TheFreeSpaceFindingNeverRoundsASizeToZero) {
+  testing::Db db;
+  db.Exec("CREATE TABLE big(v); CREATE TABLE gone(v);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+          "INSERT INTO big SELECT randomblob(3000) FROM n;"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) "
+          "INSERT INTO gone SELECT randomblob(3000) FROM n; DELETE FROM gone;");
+  ASSERT_EQ(db.One("PRAGMA freelist_count"), "20");
+  const std::string finding =
+      db.One("SELECT finding FROM doctor_report WHERE finding LIKE '%free pages%'");
+  EXPECT_THAT(finding, HasSubstr("20 free pages (80.0 KiB, 1.0% of the file)")) << finding;
+  EXPECT_THAT(finding, HasSubstr(" MiB;")) << finding;
+  EXPECT_THAT(finding, Not(HasSubstr("0.0 MB"))) << finding;
+}
+
 // The fixes, written one after another as the shell prints them
 // (`sqlite3 app.db "SELECT fix_sql FROM doctor_report" | sqlite3 app.db`), are one script that runs
 // (before, no fix ended with ';': "near "CREATE": syntax error").
@@ -1063,6 +1081,147 @@ TEST(HtmlReportTest, LockSectionCountsEveryBusyFailure) {
   ASSERT_NE(locks, std::string::npos);
   const std::string section = page.substr(locks, page.find("</section>", locks) - locks);
   EXPECT_THAT(section, HasSubstr("UPDATE payments SET cents = cents + ?"));
+}
+
+// The page's lock section ("" when there is none).
+std::string LockSection(const std::string& page) {
+  const size_t locks = page.find("<section id=\"locks\">");
+  if (locks == std::string::npos) return "";
+  return page.substr(locks, page.find("</section>", locks) - locks);
+}
+
+// A statement that failed with SQLITE_BUSY after waiting in a handler that replaced doctor's
+// (the shell's .timeout, sqlite3_busy_timeout after the load) has lock_wait_ms 0: the report's
+// text says its wait is not known, and the page showed "0.0" waited ms under it.
+TEST(HtmlReportTest, AWaitDoctorDidNotCountIsShownAsNotKnownNotZero) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); SELECT query_stats_reset()");
+  sqlite3_busy_timeout(app.get(), 100);  // after the load, as the shell's .timeout
+  testing::Db holder(dir.File("app.db"));
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  ASSERT_EQ(app.One("SELECT lock_wait_ms = 0 AND max_ms >= 100 FROM query_stats "
+                    "WHERE query = 'INSERT INTO t VALUES (?)'"),
+            "1");
+  const std::string section = LockSection(app.One("SELECT doctor_html()"));
+  const size_t row = section.find("<pre>INSERT INTO t VALUES (?)</pre>");
+  ASSERT_NE(row, std::string::npos) << section;
+  const std::string cells = section.substr(row, section.find("</tr>", row) - row);
+  EXPECT_THAT(cells, Not(HasSubstr(">0.0<"))) << cells;
+  EXPECT_THAT(cells, HasSubstr("not known")) << cells;
+}
+
+// A busy handler of the application's own that gives up at once.
+int GiveUpAtOnce(void* calls, int) {
+  ++*static_cast<int*>(calls);
+  return 0;
+}
+
+// A connection with a busy handler of its own counts nothing in lock_stats_connections (its
+// handler is 'application'), nor lock_stats when no connection counts (counting 0): the page
+// showed 0 busy waits, 0 ms and 0 SQLITE_BUSY errors after it had failed with SQLITE_BUSY.
+TEST(HtmlReportTest, AConnectionWhoseWaitsAreNotCountedShowsNoZeros) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db")), holder(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
+  int calls = 0;
+  sqlite3_busy_handler(app.get(), GiveUpAtOnce, &calls);
+  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+  holder.Exec("COMMIT");
+  EXPECT_EQ(calls, 1);
+  ASSERT_EQ(app.One("SELECT handler FROM lock_stats_connections WHERE this_connection"),
+            "application");
+  const std::string section = LockSection(app.One("SELECT doctor_html()"));
+  // lock_stats: no connection of this process counts (counting 0), so no count is known.
+  ASSERT_EQ(app.One("SELECT counting FROM lock_stats WHERE schema = 'main'"), "0");
+  const size_t file_row = section.find("<tbody>");  // the first table is lock_stats
+  ASSERT_NE(file_row, std::string::npos) << section;
+  std::string file_cells = section.substr(file_row, section.find("</tr>", file_row) - file_row);
+  EXPECT_THAT(file_cells, HasSubstr("data-sort=\"0\">0</td>")) << "counting 0: " << file_cells;
+  file_cells = file_cells.substr(file_cells.find("data-sort=\"0\">0</td>") + 20);
+  EXPECT_THAT(file_cells, Not(HasSubstr(">0"))) << file_cells;
+  EXPECT_THAT(file_cells, HasSubstr("not known")) << file_cells;
+  const size_t row = section.find("<td>yes</td><td>application</td>");
+  ASSERT_NE(row, std::string::npos) << section;
+  const std::string cells = section.substr(row, section.find("</tr>", row) - row);
+  EXPECT_THAT(cells, Not(HasSubstr(">0<"))) << cells;
+  EXPECT_THAT(cells, Not(HasSubstr(">0.0<"))) << cells;
+  EXPECT_THAT(cells, HasSubstr("not known")) << cells;
+}
+
+// A fresh database where only the report was read: its own statement is in query_stats, and the
+// index section counted it as a workload, then showed index_advise's refusal as "could not be
+// read: index_advise: no captured workload ..." under a top-queries table that said none.
+TEST(HtmlReportTest, TheReportsOwnStatementIsNoWorkloadToAdvise) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE t(v); SELECT query_stats_reset()");
+  db.Rows("SELECT * FROM doctor_report");
+  ASSERT_EQ(db.One("SELECT count(*) FROM query_stats WHERE query LIKE '%doctor_report%'"), "1");
+  const std::string page = db.One("SELECT doctor_html()");
+  const size_t at = page.find("<section id=\"indexes\">");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = page.substr(at, page.find("</section>", at) - at);
+  EXPECT_THAT(section, Not(HasSubstr("could not be read"))) << section;
+  EXPECT_THAT(section, HasSubstr("no captured workload to advise on yet")) << section;
+}
+
+// A schema of many tables made a page of one row per finding, unbounded (3000 tables with an
+// unindexed foreign key and a duplicate index: 6004 findings, 2.1 MB). The most severe 500 are
+// shown, the badges count all, and a note says where the rest are.
+TEST(HtmlReportTest, TheFindingsTableIsBoundedOnALargeSchema) {
+  testing::Db db;
+  std::string schema = "CREATE TABLE p(id INTEGER PRIMARY KEY);";
+  for (int i = 0; i < 400; ++i) {
+    const std::string t = "c" + std::to_string(i);
+    schema += "CREATE TABLE " + t + "(id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id), a);"
+              "CREATE INDEX " + t + "_a ON " + t + "(a); CREATE INDEX " + t + "_b ON " + t + "(a);";
+  }
+  db.Exec(schema);
+  const int findings = std::stoi(db.One("SELECT count(*) FROM doctor_report"));
+  const int warnings = std::stoi(db.One("SELECT count(*) FROM doctor_report WHERE severity = 'warn'"));
+  ASSERT_GT(findings, 700);
+  const std::string page = db.One("SELECT doctor_html()");
+  const size_t at = page.find("<section id=\"findings\">");
+  const std::string section = page.substr(at, page.find("</section>", at) - at);
+  size_t shown = 0;
+  for (size_t i = section.find("<tr class="); i != std::string::npos;
+       i = section.find("<tr class=", i + 1)) {
+    ++shown;
+  }
+  EXPECT_EQ(shown, 500u);
+  EXPECT_THAT(section, HasSubstr(">" + std::to_string(warnings) + " warn</span>"));
+  EXPECT_THAT(section, HasSubstr("the 500 most severe of " + std::to_string(findings) +
+                                 " findings; all of them: SELECT * FROM doctor_report"));
+  EXPECT_LT(page.size(), 400000u);
+}
+
+// A statement run with bound parameters is measured by the advisor with values it assumes (the
+// most frequent, a middle row), once each: the page listed the same text twice with two
+// "before" costs and did not say which values each was measured with.
+TEST(HtmlReportTest, ThePlansOfTheAdviceSayWhichValuesTheyAssumed) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec(kShop);
+  db.Exec("SELECT query_stats_reset()");
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT id FROM orders WHERE total > :t ORDER BY total",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  for (int i = 0; i < 3; ++i) {
+    sqlite3_bind_double(stmt, 1, 2990.0 + i);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+  }
+  sqlite3_finalize(stmt);
+  ASSERT_EQ(db.One("SELECT count(*) FROM index_advise() WHERE detail LIKE '%\"assumed\":\":t = %'"),
+            "1");
+  const std::string page = db.One("SELECT doctor_html()");
+  EXPECT_THAT(page, HasSubstr("ORDER BY total\n  with:   :t = ")) << page;
 }
 
 TEST(HtmlReportTest, BadArgumentsAndTrust) {

@@ -13,6 +13,7 @@
 #include "ext/core/foreign_keys.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/core/text.h"
 #include "ext/report/index_fixes.h"
 
 namespace doctor::report {
@@ -222,6 +223,15 @@ absl::Status CheckStatistics(Connection& c, const std::string& schema, std::vect
   return absl::OkStatus();
 }
 
+// "16%", "0.4%", "under 0.1%": a share that is not 0 never reads "0%".
+std::string Percent(int64_t part, int64_t whole) {
+  if (part <= 0 || whole <= 0) return "0%";
+  const double share = 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+  if (share >= 9.95) return absl::StrFormat("%.0f%%", share);
+  if (share >= 0.05) return absl::StrFormat("%.1f%%", share);
+  return "under 0.1%";
+}
+
 absl::Status CheckSpace(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   const std::string q = QuoteIdentifier(schema);
   ASSIGN_OR_RETURN(Rows pages, Query(c, absl::StrCat("PRAGMA ", q, ".page_count")));
@@ -233,9 +243,11 @@ absl::Status CheckSpace(Connection& c, const std::string& schema, std::vector<Fi
   const int64_t freed = free[0][0].AsInt() * page_size;
   const bool worth = freed >= (1 << 20) && freed * 4 >= total;
   out.push_back({"schema", worth ? Severity::kWarn : Severity::kInfo, schema,
-                 absl::StrFormat("database %s is %.1f MB; %d free pages (%.1f MB, %.0f%%)", schema,
-                                 total / 1048576.0, free[0][0].AsInt(), freed / 1048576.0,
-                                 total ? 100.0 * freed / total : 0.0),
+                 // HumanBytes, not "%.1f MB": 8 free pages (32 KiB) read "0.0 MB".
+                 absl::StrFormat("database %s is %s; %d free pages (%s, %s of the file)", schema,
+                                 HumanBytes(static_cast<uint64_t>(total)), free[0][0].AsInt(),
+                                 HumanBytes(static_cast<uint64_t>(freed)),
+                                 Percent(freed, total)),
                  worth ? "VACUUM would give the free pages back to the file system"
                        : "nothing to do: little free space",
                  worth ? std::optional<std::string>(absl::StrCat("VACUUM ", q)) : std::nullopt,

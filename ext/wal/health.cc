@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "ext/core/text.h"
 
 namespace doctor::wal {
 namespace {
@@ -30,20 +31,6 @@ std::string Who(const LockHolder& h) {
 }
 
 }  // namespace
-
-std::string HumanBytes(uint64_t bytes) {
-  static const char* const kUnits[] = {"KB", "MB", "GB", "TB"};
-  if (bytes < 1024) return absl::StrCat(bytes, " bytes");
-  double v = static_cast<double>(bytes);
-  int unit = -1;
-  while (v >= 1024 && unit < 3) {
-    v /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
-  return buf;
-}
 
 namespace {
 
@@ -186,7 +173,8 @@ void AssessReaders(const WalFacts& f, Assessment& a) {
     a.h.advice.push_back(absl::StrCat(
         Who(*oldest_holder), " has pinned frame ", *oldest,
         ": checkpoints cannot progress past it while its transaction lasts; ", *a.pending,
-        " frames (", HumanBytes(a.pending_bytes), ") wait and the WAL is ",
+        *a.pending == 1 ? " frame (" : " frames (", HumanBytes(a.pending_bytes),
+        *a.pending == 1 ? ") waits and the WAL is " : ") wait and the WAL is ",
         HumanBytes(a.wal_bytes), "."));
   }
 }

@@ -57,9 +57,6 @@ struct Health {
 
 Health Assess(const WalFacts& facts);
 
-// "512 bytes", "1.5 MB", "2.1 GB" (powers of 1024, one decimal).
-std::string HumanBytes(uint64_t bytes);
-
 }  // namespace doctor::wal
 
 #endif  // DOCTOR_WAL_HEALTH_H_

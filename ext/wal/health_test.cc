@@ -95,6 +95,15 @@ TEST(Assess, Read0HolderBlocksAllBackfill) {
   EXPECT_TRUE(Mentions(h, "a reader in this process has pinned frame 0"));
 }
 
+// A reader that began on an empty WAL, then one commit: "1 frames (4.0 KiB) wait" (measured with
+// doctor_report from better-sqlite3, the reader on another connection of the process).
+TEST(Assess, OneFramePinnedIsSaidInTheSingular) {
+  WalFacts f = WalDb(1, 0);
+  f.locks->lock[ReadLock(0)].by_this_process = true;
+  Health h = Assess(f);
+  EXPECT_TRUE(Mentions(h, "; 1 frame (4.0 KiB) waits and the WAL is 4.1 KiB.")) << h.advice[0];
+}
+
 TEST(Assess, OwnStatementReaderIsNotCounted) {
   WalFacts f = WalDb(100, 40);
   f.index->read_marks[1] = 40;
@@ -121,7 +130,7 @@ TEST(Assess, HugeWalIsCritical) {
   f.wal_bytes = uint64_t{2} << 30;
   Health h = Assess(f);
   EXPECT_EQ(h.status, "critical");
-  EXPECT_TRUE(Mentions(h, "2.0 GB"));
+  EXPECT_TRUE(Mentions(h, "2.0 GiB"));
 }
 
 TEST(Assess, BloatedButCheckpointedWalIsWarn) {
@@ -182,13 +191,6 @@ TEST(Assess, AWalIndexThatDisagreesWithTheWalFileIsNotTrusted) {
   f = WalDb(100, 0);
   f.wal_bytes.reset();  // the size is unknown: nothing to compare with
   EXPECT_EQ(Assess(f).pending_frames, 100);
-}
-
-TEST(HumanBytes, Units) {
-  EXPECT_EQ(HumanBytes(512), "512 bytes");
-  EXPECT_EQ(HumanBytes(1536), "1.5 KB");
-  EXPECT_EQ(HumanBytes(2254857830), "2.1 GB");
-  EXPECT_EQ(HumanBytes(uint64_t{2} << 20), "2.0 MB");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOCTOR_SO, Database, openDoctor, scratchDir } from './doctor.mjs';
@@ -218,6 +219,44 @@ test('locks shows the application\'s lock waits and the writer holding the lock'
   assert.ok(wait.lock_wait_ms >= 40, r.out);
   const text = run(dir, 'locks');
   assert.match(text.out, /INSERT INTO users/);
+});
+
+// A query that failed with SQLITE_BUSY after waiting in a handler that replaced doctor's (the
+// sqlite3 shell's .timeout typed after .load) has lock_wait_ms 0: `locks` printed 0 where
+// doctor_report says the wait is not known.
+test('locks says not known, not 0, for a wait doctor could not count', (t) => {
+  const dir = app(t, 4);
+  assert.equal(run(dir, 'migrate').code, 0);
+  const file = path.join(dir, 'app.db');
+  const holder = openDoctor(file);
+  t.after(() => holder.close());
+  holder.pragma('journal_mode = WAL');
+  holder.exec('BEGIN IMMEDIATE');
+  holder.prepare("INSERT INTO users(id, email) VALUES (1, 'a@x')").run();
+  const shell = spawnSync('sqlite3', [file, '-cmd', `.load ${DOCTOR_SO}`, '-cmd', '.timeout 60',
+    "INSERT INTO users(id, email) VALUES (2, 'b@x')"], { encoding: 'utf8' });
+  assert.match(shell.stderr, /database is locked/);
+  holder.exec('COMMIT');
+  const r = run(dir, 'locks', '--json');
+  assert.equal(r.code, 0, r.err);
+  const wait = JSON.parse(r.out).waits.find((w) => w.query.startsWith('INSERT INTO users'));
+  assert.ok(wait, r.out);
+  assert.equal(wait.busy_errors, 1);
+  assert.equal(wait.lock_wait_ms, null, r.out);
+  const text = run(dir, 'locks').out;
+  assert.match(text, /INSERT INTO users.*not known/, text);
+});
+
+// Tables print three places: a statement that took 0.0004 ms in all (a BEGIN run once) printed
+// "0.000", as if it had taken no time.
+test('a small non-zero figure is never printed as 0.000', () => {
+  const { printTable } = createRequire(import.meta.url)('../../tools/npm/cli_support.js');
+  let text = '';
+  printTable([{ q: 'BEGIN', total_ms: 0.00042 }, { q: 'x', total_ms: 12.34567 }, { q: 'y', total_ms: 0 }],
+    ['q', 'total_ms'], { write: (s) => { text += s; } });
+  assert.match(text, /BEGIN\s+0\.00042\n/, text);
+  assert.match(text, /x\s+12\.346\n/, text);
+  assert.match(text, /y\s+0\n/, text);
 });
 
 // `report` in its own process (as `npx sqlite-doctor report`, or the sqlite3 shell) read the

@@ -242,21 +242,33 @@ function wal(args) {
 // never the application's: it shows who holds the write lock now (lock_stats probes the file,
 // so that is any process) and the waits and SQLITE_BUSY errors that the application's processes
 // recorded per query in the <db>-doctor store (query_stats.lock_wait_ms and errors).
+// lock_wait_ms grows only in doctor's busy handler: a query that failed with SQLITE_BUSY and has
+// none did not wait or waited in a handler that replaced doctor's (the sqlite3 shell's .timeout,
+// sqlite3_busy_timeout or sqlite3_busy_handler after the load), so its wait is null (JSON) or
+// "not known", never 0, as doctor_report and doctor_html say.
 function locks(args) {
   const db = openDatabase(target(args).db);
   const writer = db.prepare("SELECT file, writer, writer_pid FROM lock_stats WHERE schema = 'main'").all();
   const waits = db.prepare(
-    'SELECT query, calls, round(lock_wait_ms, 1) AS lock_wait_ms, ' +
+    'SELECT query, calls, CASE WHEN lock_wait_ms = 0 AND busy_errors > 0 THEN NULL ' +
+    'ELSE round(lock_wait_ms, 1) END AS lock_wait_ms, busy_errors, total_ms FROM (' +
+    'SELECT query, calls, lock_wait_ms, ' +
     "(SELECT coalesce(sum(value), 0) FROM json_each(errors) WHERE key LIKE 'BUSY%') AS busy_errors, " +
     'round(total_ms, 1) AS total_ms FROM query_stats ' +
-    "WHERE db = (SELECT file FROM pragma_database_list WHERE name = 'main') " +
-    'AND (lock_wait_ms > 0 OR busy_errors > 0) ORDER BY lock_wait_ms DESC, busy_errors DESC').all();
+    "WHERE db = (SELECT file FROM pragma_database_list WHERE name = 'main')) " +
+    'WHERE lock_wait_ms > 0 OR busy_errors > 0 ORDER BY lock_wait_ms DESC, busy_errors DESC').all();
   if (args.options.json) {
     process.stdout.write(`${JSON.stringify({ writer, waits }, null, 2)}\n`);
   } else {
     printTable(writer, ['file', 'writer', 'writer_pid']);
     process.stdout.write('\nlock waits and SQLITE_BUSY errors recorded by the application (query_stats):\n');
-    printTable(waits, ['query', 'calls', 'lock_wait_ms', 'busy_errors', 'total_ms']);
+    printTable(waits.map((w) => ({ ...w, lock_wait_ms: w.lock_wait_ms ?? 'not known' })),
+      ['query', 'calls', 'lock_wait_ms', 'busy_errors', 'total_ms']);
+    if (waits.some((w) => w.lock_wait_ms === null)) {
+      process.stdout.write('lock_wait_ms not known: the query failed with SQLITE_BUSY and doctor ' +
+        'counted no wait (no busy timeout, or a busy handler that replaced doctor\'s: the sqlite3 ' +
+        'shell\'s .timeout, sqlite3_busy_timeout or sqlite3_busy_handler after the load)\n');
+    }
   }
   return EXIT_OK;
 }

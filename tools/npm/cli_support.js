@@ -152,9 +152,12 @@ function openDatabase(file, { mustExist = true } = {}) {
 
 // --- output --------------------------------------------------------------------------------
 
+// Three places, more for a value that would show as 0.000 (a BEGIN that took 0.0004 ms in all).
 function cell(v) {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number' && !Number.isInteger(v)) return v.toFixed(3);
+  if (typeof v === 'number' && !Number.isInteger(v)) {
+    return Math.abs(v) >= 0.0005 ? v.toFixed(3) : String(Number(v.toPrecision(2)));
+  }
   return String(v).replace(/\s+/g, ' ');
 }
 
