@@ -228,6 +228,12 @@ absl::Status AddPlanRegressions(Connection& c, const std::string& schema,
                      r[4].AsText(),   r[5].AsText(),   r[6].AsText(),  r[7].AsDouble(),
                      r[8].AsDouble(), r[9].AsDouble(), r[10].AsDouble(), r[11].AsInt(),
                      r[12].AsText()};
+    for (const PlanStep& step : ParsePlanText(p.old_plan).steps) {
+      if (!step.index.empty()) {
+        p.old_index = step.index;
+        break;
+      }
+    }
     out.push_back(PlanRegressionFinding(p));
   }
   return absl::OkStatus();
