@@ -76,6 +76,33 @@ TEST_F(AdvisorTest, ANameTakenByAViewOrTableIsNotGivenToAnIndex) {
   db_.Exec(fix);
 }
 
+// max_indexes and budget_bytes bound the whole answer, and `limits` says when they cut it. On a
+// Sakila workload, max_indexes 3 gave 4 rows (the structural advice for an empty table came on
+// top; max_indexes 0 still gave it) and neither option's cut showed in limits (NULL).
+TEST_F(AdvisorTest, MaxIndexesAndBudgetBoundTheAnswerAndLimitsSaySo) {
+  db_.Exec("CREATE TABLE e(x INTEGER, y INTEGER)");
+  const std::string workload =
+      "SELECT * FROM t WHERE b = 5; SELECT * FROM t WHERE c = 7; SELECT * FROM e WHERE x = 1";
+  auto rows = db_.Rows("SELECT index_sql, limits FROM index_advise(" + Quote(workload) +
+                       ", '{\"max_indexes\": 1}')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][1], HasSubstr("max_indexes (1) kept out more indexes that would pay"));
+  EXPECT_THAT(rows[0][1], HasSubstr("max_indexes (1) kept out 1 structural recommendation"));
+  rows = db_.Rows("SELECT index_sql, limits FROM index_advise(" + Quote(workload) +
+                  ", '{\"max_indexes\": 0}')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "NULL");  // the row that says why nothing is recommended
+  EXPECT_THAT(rows[0][1], HasSubstr("max_indexes (0) kept out"));
+  rows = db_.Rows("SELECT index_sql, limits FROM index_advise(" + Quote(workload) +
+                  ", '{\"budget_bytes\": 100000}')");
+  ASSERT_FALSE(rows.empty());
+  EXPECT_THAT(rows[0][1], HasSubstr("budget_bytes (100000) kept out more indexes that would pay"));
+  // Nothing cut: no such sentence.
+  rows = db_.Rows("SELECT limits FROM index_advise(" + Quote(workload) + ")");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0][0], "NULL");
+}
+
 TEST_F(AdvisorTest, Equality) {
   EXPECT_THAT(Advise("SELECT * FROM t WHERE b = 5"),
               UnorderedElementsAre("CREATE INDEX idx_t_b ON t(b);"));
@@ -213,7 +240,11 @@ TEST_F(AdvisorTest, MaxIndexesAndBudget) {
   const char* w = "SELECT * FROM t WHERE a = 7; SELECT * FROM t WHERE c = 9";
   EXPECT_EQ(Advise(w).size(), 2u);
   EXPECT_EQ(Advise(w, "{\"max_indexes\": 1}").size(), 1u);
-  EXPECT_THAT(Advise(w, "{\"budget_bytes\": 10}"), IsEmpty());
+  // Nothing fits: one row with NULL index_sql says why.
+  EXPECT_THAT(Advise(w, "{\"budget_bytes\": 10}"), UnorderedElementsAre("NULL"));
+  EXPECT_THAT(db_.One("SELECT limits FROM index_advise('" + std::string(w) +
+                      "', '{\"budget_bytes\": 10}')"),
+              HasSubstr("budget_bytes (10) kept out"));
 }
 
 TEST_F(AdvisorTest, DetailHasPlansAndCosts) {
