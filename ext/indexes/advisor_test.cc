@@ -217,6 +217,29 @@ TEST_F(AdvisorTest, ExpressionIndex) {
               UnorderedElementsAre("CREATE INDEX idx_t_lower_name ON t(lower(name));"));
 }
 
+// A cascade three levels deep (film -> inventory -> rental -> payment ON DELETE SET NULL, in
+// Sakila): each level's children are copied, so the last level's lookups cost on the copy too.
+TEST_F(AdvisorTest, AThirdLevelOfACascadeIsMeasured) {
+  db_.Exec(
+      "CREATE TABLE p(id INTEGER PRIMARY KEY, x);"
+      "CREATE TABLE c1(id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id) ON DELETE CASCADE);"
+      "CREATE TABLE c2(id INTEGER PRIMARY KEY, c1_id INTEGER REFERENCES c1(id) ON DELETE "
+      "CASCADE);"
+      "CREATE TABLE c3(id INTEGER PRIMARY KEY, c2_id INTEGER REFERENCES c2(id) ON DELETE SET "
+      "NULL);"
+      "INSERT INTO p SELECT value, value FROM seq WHERE value <= 4000;"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
+      "INSERT INTO c1 SELECT i, 1 + (i * 7919) % 4000 FROM n;"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) "
+      "INSERT INTO c2 SELECT i, 1 + (i * 104729) % 30000 FROM n;"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 55000) "
+      "INSERT INTO c3 SELECT i, 1 + (i * 31) % 60000 FROM n;");
+  EXPECT_THAT(Advise("DELETE FROM p WHERE id = 3990"),
+              UnorderedElementsAre("CREATE INDEX idx_c1_p_id ON c1(p_id);",
+                                   "CREATE INDEX idx_c2_c1_id ON c2(c1_id);",
+                                   "CREATE INDEX idx_c3_c2_id ON c3(c2_id);"));
+}
+
 TEST_F(AdvisorTest, ForeignKeyCascadeChildIndex) {
   db_.Exec("CREATE TABLE child(id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id) ON "
            "DELETE CASCADE, v TEXT);"
