@@ -144,9 +144,20 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   PruneCandidates(*scratch, items, &pool);
   costs.PoolRenumbered();
   phase("pruned");
-  std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options);
+  int cut = 0;
+  std::vector<Choice> chosen = SearchIndexes(pool, items, costs, options, &cut);
   ReportChosen(*scratch, items, pool, chosen, costs, &result);
   ReportLimits(items, pool, costs, options.step_cap, options.time_limit_s, &result);
+  // Before, advice cut short by either option looked complete (limits NULL).
+  if ((cut & kCutCount) != 0) {
+    result.limits.push_back(absl::StrCat("max_indexes (", options.max_indexes,
+                                         ") kept out more indexes that would pay"));
+  }
+  if ((cut & kCutBudget) != 0) {
+    result.limits.push_back(absl::StrCat("budget_bytes (",
+                                         static_cast<int64_t>(options.budget_bytes),
+                                         ") kept out more indexes that would pay"));
+  }
   // At most a few named (the limits text is on every row); the count says the rest.
   for (size_t i = 0; i < skipped.size() && i < 5; ++i) result.limits.push_back(skipped[i]);
   if (skipped.size() > 5) {
@@ -168,13 +179,25 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
                                               result.recommendations.end(), unmeasured),
                                result.recommendations.end());
   // Structural advice only where the measured set has nothing that serves the same lookups.
+  // Within max_indexes: before, they came on top of it (max_indexes 0 still gave one).
   const size_t measured = result.recommendations.size();
+  int left_out = 0;
   for (Recommendation& rec : structural) {
     bool served = false;
     for (size_t m = 0; m < measured; ++m) {
       served |= IsPrefixOf(rec.index, result.recommendations[m].index);
     }
-    if (!served) result.recommendations.push_back(std::move(rec));
+    if (served) continue;
+    if (static_cast<int>(result.recommendations.size()) >= options.max_indexes) {
+      ++left_out;
+      continue;
+    }
+    result.recommendations.push_back(std::move(rec));
+  }
+  if (left_out > 0) {
+    result.limits.push_back(absl::StrCat("max_indexes (", options.max_indexes, ") kept out ",
+                                         left_out, " structural recommendation",
+                                         left_out == 1 ? "" : "s", " (empty tables)"));
   }
   phase("done");
   return result;

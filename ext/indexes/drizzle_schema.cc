@@ -59,17 +59,18 @@ std::string PropertyName(const std::string& column) {
 }
 
 std::string Part(const KeyPart& p) {
-  // Expressions and collations have no column builder: they go in as SQL.
-  if (p.expression || !p.collation.empty()) {
+  // Expressions, collations and DESC have no column builder: they go in as SQL. (A column of
+  // drizzle-orm's sqlite-core, 0.45 and 1.0, has no .desc(): `t.runAt.desc()` was a TypeError
+  // when the schema file loaded; `sql\`run_at DESC\`` makes drizzle-kit generate the same key.)
+  if (p.expression || !p.collation.empty() || p.desc) {
     std::string sql = p.expression ? p.column : Ident(p.column);
     if (!p.collation.empty()) absl::StrAppend(&sql, " COLLATE ", Ident(p.collation));
     if (p.desc) sql += " DESC";
     return absl::StrCat("sql`", TemplateText(sql), "`");
   }
   const std::string property = PropertyName(p.column);
-  std::string column = JsIdentifier(property) ? absl::StrCat("t.", property)
-                                              : absl::StrCat("t[", JsString(p.column), "]");
-  return p.desc ? absl::StrCat(column, ".desc()") : column;
+  return JsIdentifier(property) ? absl::StrCat("t.", property)
+                                : absl::StrCat("t[", JsString(p.column), "]");
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 // Example:
 //   DrizzleIndexLine({"jobs", {{"priority", "", true}, {"run_at"}}, "state = 'queued'", false,
 //                     "idx_jobs_q"})
-//   // index('idx_jobs_q').on(t.priority.desc(), t.runAt).where(sql`state = 'queued'`)
+//   // index('idx_jobs_q').on(sql`priority DESC`, t.runAt).where(sql`state = 'queued'`)
 #ifndef DOCTOR_INDEXES_DRIZZLE_SCHEMA_H_
 #define DOCTOR_INDEXES_DRIZZLE_SCHEMA_H_
 

@@ -6,8 +6,11 @@
 namespace doctor::indexes {
 
 IndexNamer::IndexNamer(const std::vector<SchemaTable>& tables,
-                       const std::vector<IndexDef>& existing) {
+                       const std::vector<IndexDef>& existing,
+                       const std::vector<std::string>& views) {
+  for (const std::string& v : views) relations_.insert(absl::AsciiStrToLower(v));
   for (const SchemaTable& t : tables) {
+    relations_.insert(absl::AsciiStrToLower(t.name));
     ++table_slugs_[Slug(t.name, 24)];
     auto& columns = column_slugs_[absl::AsciiStrToLower(t.name)];
     for (const std::string& c : t.columns) ++columns[Slug(c, 24)];
@@ -31,7 +34,9 @@ bool IndexNamer::Ambiguous(const IndexDef& d) const {
 std::string IndexNamer::NameFor(const IndexDef& d) const {
   const std::string readable = d.StableName();
   auto taken = [&](const std::string& name) {
-    auto e = existing_.find(absl::AsciiStrToLower(name));
+    const std::string lower = absl::AsciiStrToLower(name);
+    if (relations_.count(lower) > 0) return true;
+    auto e = existing_.find(lower);
     return e != existing_.end() && e->second != d.Key();
   };
   if (!Ambiguous(d) && !taken(readable)) return readable;

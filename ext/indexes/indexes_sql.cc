@@ -100,7 +100,7 @@ constexpr Column kAdviseColumns[] = {
     {"detail", "TEXT", "JSON per statement helped: sql, weight, cost and plan before and after, and a limit when one cut it."},
     {"est_bytes", "INTEGER", "Estimated size of the index on your data, in bytes."},
     {"drizzle", "TEXT", "The index as a Drizzle schema line: index('name').on(t.col, ...)[.where(sql`...`)]."},
-    {"limits", "TEXT", "What cut the advice short (step cap, time limit, memory bound, candidate cap) and the statements not advised, each with why (a table outside main: attached, temp); NULL when it is complete."},
+    {"limits", "TEXT", "What cut the advice short (step cap, time limit, memory bound, candidate cap, max_indexes, budget_bytes) and the statements not advised, each with why (a table outside main: attached, temp); NULL when it is complete."},
     {"basis", "TEXT", "measured (VM steps on the sample) | structural (an empty table: from the statement's shape alone, benefit 0)."},
     {"assumed", "TEXT", "The values its measurement bound to the parameters of the statements it helps (column = value (how it was picked)), '; '-separated; NULL when they have none, and for structural advice (nothing was measured)."},
 };
@@ -280,7 +280,8 @@ const TableSpec kTables[] = {
      "SELECT * FROM index_advise([workload TEXT [, options JSON]])",
      "Recommended indexes for a workload (SQL text, or the statements captured in query_stats "
      "weighted by calls), measured in VM steps on a sampled private copy. When a limit (step "
-     "cap, time limit) left nothing to recommend, one row with NULL index_sql says so. Options: "
+     "cap, time limit, max_indexes, budget_bytes) left nothing to recommend, one row with NULL "
+     "index_sql says so. Options: "
      "max_indexes, budget_bytes, allow_partial, allow_covering, sample_rows, foreign_keys, "
      "statistics, time_limit_s, step_cap.",
      kAdviseColumns},

@@ -382,6 +382,20 @@ TEST(IndexNamer, UniquePerSchemaAndStable) {
   EXPECT_EQ(namer.NameFor({"u", {{"v"}}, ""}).substr(0, 8), "idx_u_v_");
 }
 
+// Tables and views share the index namespace: CREATE INDEX idx_u_v fails while a view (or table)
+// idx_u_v exists. Before, the readable name was given anyway: index_lint's fix_sql failed with
+// "there is already a view named ...", and index_advise's candidate failed to build on the copy,
+// so the advice for that lookup vanished without a word.
+TEST(IndexNamer, NamesOfTablesAndViewsAreTaken) {
+  IndexNamer namer({{"u", {"v", "w"}}, {"idx_u_w", {"x"}}}, {}, {"IDX_U_V"});
+  const std::string on_v = namer.NameFor({"u", {{"v"}}, ""});
+  const std::string on_w = namer.NameFor({"u", {{"w"}}, ""});
+  EXPECT_EQ(on_v.substr(0, 8), "idx_u_v_") << on_v;
+  EXPECT_EQ(on_w.substr(0, 8), "idx_u_w_") << on_w;
+  EXPECT_EQ(on_v, namer.NameFor({"u", {{"v"}}, ""}));  // stable
+  EXPECT_EQ(namer.NameFor({"idx_u_w", {{"x"}}, ""}), "idx_idx_u_w_x");
+}
+
 }  // namespace
 }  // namespace doctor::indexes
 
@@ -391,7 +405,7 @@ namespace {
 TEST(DrizzleIndexLine, ColumnsDescPartialAndOddNames) {
   EXPECT_EQ(DrizzleIndexLine({"jobs", {{"priority", "", true}, {"run_at"}}, "state = 'queued'",
                               false, "idx_q"}),
-            "index('idx_q').on(t.priority.desc(), t.runAt).where(sql`state = 'queued'`)");
+            "index('idx_q').on(sql`priority DESC`, t.runAt).where(sql`state = 'queued'`)");
   EXPECT_EQ(DrizzleIndexLine({"jobs", {{"due day"}, {"a`b"}}, "", false, "it's"}),
             "index('it\\'s').on(t['due day'], t['a`b'])");
   EXPECT_EQ(DrizzleIndexLine({"users", {{"lower(email)", "", false, true}}, "", true, "u"}),

@@ -124,6 +124,9 @@ const TableInfo* Scratch::FindTable(const std::string& name) const {
 absl::Status Scratch::CopySchemaAndSample(Connection& user) {
   ASSIGN_OR_RETURN(std::vector<SchemaObject> objects, ReadSchemaObjects(user));
   ASSIGN_OR_RETURN(tables_, ReadTables(user, objects));
+  for (const SchemaObject& o : objects) {
+    if (o.type == "view") views_.push_back(o.name);
+  }
   RETURN_IF_ERROR(Exec(db_, "PRAGMA foreign_keys=OFF; BEGIN"));
   for (const TableInfo& t : tables_) RETURN_IF_ERROR(CreateTable(db_, t, objects));
   ASSIGN_OR_RETURN(rate_, CopySample(user, db_, options_.sample_rows, &tables_));
@@ -344,7 +347,7 @@ IndexNamer Scratch::Namer() const {
     tables.push_back(std::move(st));
     existing.insert(existing.end(), t.indexes.begin(), t.indexes.end());
   }
-  return IndexNamer(tables, existing);
+  return IndexNamer(tables, existing, views_);
 }
 
 absl::Status Scratch::DropIndex(const IndexDef& index) {

@@ -214,6 +214,7 @@ class Scratch {
   int64_t max_page_count_ = 0;  // the copy's own, restored after each bounded write
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
+  std::vector<std::string> views_;  // their names: an index may not take one (Namer)
   std::map<std::string, double> stat_cache_;
   // +1 each time Seed or SeedAll adds rows: what SampleQuery keeps is valid for one version.
   int sample_version_ = 0;

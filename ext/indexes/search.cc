@@ -157,14 +157,14 @@ std::vector<WorkloadStatement> SelectionView(const std::vector<WorkloadItem>& it
 
 std::vector<Choice> SearchIndexes(const CandidatePool& pool,
                                   const std::vector<WorkloadItem>& items, CostCache& costs,
-                                  const AdviseOptions& options) {
+                                  const AdviseOptions& options, int* cut) {
   SelectOptions sopts;
   sopts.max_indexes = options.max_indexes;
   sopts.budget_bytes = options.budget_bytes;
   return GreedySelect(
       pool.indexes, pool.bytes, SelectionView(items),
       [&costs](int s, const std::vector<int>& config) { return costs.Cost(s, config); }, sopts,
-      pool.bundles);
+      pool.bundles, cut);
 }
 
 }  // namespace doctor::indexes

@@ -28,10 +28,11 @@ void PruneCandidates(Scratch& scratch, const std::vector<WorkloadItem>& items,
 // The statements as the selection sees them: weight and tables.
 std::vector<WorkloadStatement> SelectionView(const std::vector<WorkloadItem>& items);
 
-// The chosen candidates, in the order they were added.
+// The chosen candidates, in the order they were added; `cut`: which of max_indexes and
+// budget_bytes kept out one that would still pay (kCutCount | kCutBudget bits, 0: none).
 std::vector<Choice> SearchIndexes(const CandidatePool& pool,
                                   const std::vector<WorkloadItem>& items, CostCache& costs,
-                                  const AdviseOptions& options);
+                                  const AdviseOptions& options, int* cut = nullptr);
 
 }  // namespace doctor::indexes
 

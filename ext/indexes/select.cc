@@ -64,8 +64,12 @@ class Greedy {
       min_gain_ = options_.min_gain * WeightedCost(candidates_, statements_, cost_, config_, {});
     }
     DropUseless();
+    cut_ = CutByLimits();
     return chosen_;
   }
+
+  // Which limit kept out an index that would still pay: kCutCount, kCutBudget or both; 0 none.
+  int cut() const { return cut_; }
 
  private:
   static constexpr double kUnknown = std::numeric_limits<double>::infinity();
@@ -77,7 +81,7 @@ class Greedy {
   };
 
   // Measures move `m` against the current set; false when it cannot be added (bound_ updated).
-  bool Score(size_t m, Scored* out) {
+  bool Score(size_t m, Scored* out, bool within_budget = true) {
     const std::vector<int>& move = moves_[m];
     bool skip = false;
     std::vector<int> replaces;
@@ -103,9 +107,7 @@ class Greedy {
     }
     double freed = 0;
     for (int k : replaces) freed += bytes_[k];
-    if (options_.budget_bytes > 0 && used_bytes_ - freed + move_bytes > options_.budget_bytes) {
-      return false;
-    }
+    if (within_budget && OverBudget(move_bytes - freed)) return false;
     std::vector<int> next;
     for (int k : config_) {
       if (!Contains(replaces, k)) next.push_back(k);
@@ -121,6 +123,36 @@ class Greedy {
     *out = {static_cast<int>(m), benefit / std::max(1.0, move_bytes - freed), benefit, replaces};
     bound_[m] = out->score;
     return true;
+  }
+
+  bool OverBudget(double more_bytes) const {
+    return options_.budget_bytes > 0 && used_bytes_ + more_bytes > options_.budget_bytes;
+  }
+
+  // After the search: which limit (max_indexes, budget_bytes) kept out a move that would still
+  // clear the bar with the chosen set; `limits` says so. Before, advice cut by either looked
+  // complete. Checked from the best last score down, at most 20 moves measured.
+  int CutByLimits() {
+    std::vector<size_t> order(moves_.size());
+    for (size_t m = 0; m < moves_.size(); ++m) order[m] = m;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return bound_[a] > bound_[b]; });
+    int measured = 0;
+    for (size_t m : order) {
+      if (bound_[m] <= 0 || measured >= 20) break;
+      const std::vector<int>& move = moves_[m];
+      if (move.size() == 1 && dead_[move[0]]) continue;
+      double move_bytes = 0;
+      for (int c : move) move_bytes += bytes_[c];
+      const int cut =
+          (static_cast<int>(config_.size() + move.size()) > options_.max_indexes ? kCutCount : 0) |
+          (OverBudget(move_bytes) ? kCutBudget : 0);
+      if (cut == 0) continue;
+      ++measured;
+      Scored scored;
+      if (Score(m, &scored, /*within_budget=*/false)) return cut;
+    }
+    return 0;
   }
 
   // Lazy greedy: a move's last score bounds its score now (adding indexes rarely makes another
@@ -228,6 +260,7 @@ class Greedy {
   std::vector<double> bound_;
   std::vector<int> config_;
   std::vector<Choice> chosen_;
+  int cut_ = 0;
 };
 
 }  // namespace
@@ -236,8 +269,11 @@ std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
                                  const std::vector<double>& bytes,
                                  const std::vector<WorkloadStatement>& statements,
                                  const CostOracle& cost, const SelectOptions& options,
-                                 const std::vector<std::vector<int>>& bundles) {
-  return Greedy(candidates, bytes, statements, cost, options, bundles).Run();
+                                 const std::vector<std::vector<int>>& bundles, int* cut) {
+  Greedy greedy(candidates, bytes, statements, cost, options, bundles);
+  std::vector<Choice> chosen = greedy.Run();
+  if (cut != nullptr) *cut = greedy.cut();
+  return chosen;
 }
 
 }  // namespace doctor::indexes

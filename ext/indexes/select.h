@@ -41,11 +41,16 @@ struct Choice {
 // cost(statement, candidate ids on its tables, sorted) -> weighted-free cost of the statement.
 using CostOracle = std::function<double(int, const std::vector<int>&)>;
 
+// What kept out an index that would still pay (`cut`): bits of these.
+constexpr int kCutCount = 1;   // max_indexes
+constexpr int kCutBudget = 2;  // budget_bytes
+
 std::vector<Choice> GreedySelect(const std::vector<IndexDef>& candidates,
                                  const std::vector<double>& bytes,
                                  const std::vector<WorkloadStatement>& statements,
                                  const CostOracle& cost, const SelectOptions& options,
-                                 const std::vector<std::vector<int>>& bundles = {});
+                                 const std::vector<std::vector<int>>& bundles = {},
+                                 int* cut = nullptr);
 
 // The candidate ids of `config` whose table the statement touches, sorted.
 std::vector<int> Relevant(const std::vector<IndexDef>& candidates, const std::vector<int>& config,

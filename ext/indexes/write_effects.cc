@@ -1,6 +1,8 @@
 #include "ext/indexes/write_effects.h"
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -102,6 +104,10 @@ void SeedCascades(Connection& user, Scratch& scratch, const WorkloadItem& item) 
   for (size_t q = 0, level_end = queue.size(), depth = 0; q < queue.size() && depth < 3; ++q) {
     const Level level = queue[q];
     scratch.SeedAll(user, level.table, level.column, level.values, 1000);  // 200 parents' worth
+    if (getenv("DOCTOR_INDEXES_TRACE") != nullptr) {
+      fprintf(stderr, "cascade seed %s.%s: %zu values, depth %zu\n", level.table.c_str(),
+              level.column.c_str(), level.values.size(), depth);
+    }
     for (const ChildKey& k : ChangingChildren(scratch, level.table, true)) {
       const std::vector<std::string> marks(level.values.size(), "?");
       auto rows = Query(scratch.db(),

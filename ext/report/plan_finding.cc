@@ -24,6 +24,16 @@ Finding PlanRegressionFinding(const PlanRegression& r) {
     advice = absl::StrCat("recreate the index the old plan used (", r.dropped_indexes,
                           "); if it was dropped on purpose, run ANALYZE, and as a last resort "
                           "pin an index with INDEXED BY");
+  } else if (r.fix.empty() && absl::StrContains(r.cause, "ANALYZE")) {
+    // The statistics chose this plan: another ANALYZE of the same data chooses it again.
+    advice = absl::StrCat(
+        "the statistics ANALYZE wrote lead the planner to this plan, and ANALYZE again plans "
+        "the same: ",
+        r.old_index.empty()
+            ? "write NOT INDEXED after the table in the query to keep the planner off the index"
+            : absl::StrCat("write INDEXED BY ", r.old_index,
+                           " in the query to keep the old plan"),
+        ", or drop the new plan's index if nothing else needs it");
   } else {
     advice = absl::StrCat("run ANALYZE so the planner sees the data as it is",
                           first_index.empty()

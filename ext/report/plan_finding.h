@@ -16,7 +16,8 @@ struct PlanRegression {
   std::string dropped_indexes;  // comma-separated, "" for none
   double old_mean_ms = 0, new_mean_ms = 0, old_steps = 0, new_steps = 0;
   int64_t new_calls = 0;
-  std::string fix;  // CREATE INDEX ...; or ANALYZE; or "" (another database)
+  std::string fix;  // CREATE INDEX ...; or ANALYZE; or "" (another database, or ANALYZE caused it)
+  std::string old_index;  // the first named index the old plan used ("" for none)
 };
 
 Finding PlanRegressionFinding(const PlanRegression& r);

@@ -7,6 +7,7 @@ namespace doctor::report {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 PlanRegression Dropped() {
   PlanRegression r;
@@ -42,7 +43,7 @@ TEST(PlanFinding, DroppedIndexIsRecreated) {
 
 TEST(PlanFinding, IndexStillThereAsksForAnalyzeThenIndexedBy) {
   PlanRegression r = Dropped();
-  r.cause = "ANALYZE";
+  r.cause = "schema change";
   r.fix = "ANALYZE;";
   Finding f = PlanRegressionFinding(r);
   EXPECT_THAT(f.advice, HasSubstr("run ANALYZE"));
@@ -50,6 +51,23 @@ TEST(PlanFinding, IndexStillThereAsksForAnalyzeThenIndexedBy) {
   EXPECT_EQ(*f.fix_sql, "ANALYZE;");
   r.fix = "";  // another database: no fix to run here
   EXPECT_FALSE(PlanRegressionFinding(r).fix_sql.has_value());
+}
+
+// ANALYZE caused it (plan_changes gives no fix then): the advice is not to run ANALYZE again
+// but to keep the old plan (before: "run ANALYZE so the planner sees the data as it is").
+TEST(PlanFinding, AnalyzeCausedItSoTheAdviceKeepsTheOldPlan) {
+  PlanRegression r = Dropped();
+  r.cause = "ANALYZE";
+  r.dropped_indexes = "";
+  r.fix = "";
+  r.old_plan = "SEARCH rental USING COVERING INDEX sqlite_autoindex_rental_1 (rental_date>?)";
+  r.old_index = "sqlite_autoindex_rental_1";
+  Finding f = PlanRegressionFinding(r);
+  EXPECT_FALSE(f.fix_sql.has_value());
+  EXPECT_THAT(f.advice, Not(HasSubstr("run ANALYZE")));
+  EXPECT_THAT(f.advice, HasSubstr("INDEXED BY sqlite_autoindex_rental_1"));
+  r.old_index = "";  // SCAN t -> SEARCH t USING INDEX t_a
+  EXPECT_THAT(PlanRegressionFinding(r).advice, HasSubstr("NOT INDEXED"));
 }
 
 }  // namespace

@@ -47,3 +47,43 @@ test('index_advise, index_whatif and index_lint on better-sqlite3', (t) => {
   assert.equal(db.prepare('SELECT group_concat(name) AS s FROM sqlite_schema').get().s, schemaBefore);
   db.close();
 });
+
+// index_advise's `drizzle` column is a line to paste into a drizzle-orm schema file: it must load
+// there (0.45 and 1.0) and drizzle-kit must generate the very index of `index_sql`, or
+// `drizzle-kit generate` proposes another one. Before, a DESC key part was written
+// `t.priority.desc()`, which sqlite-core columns do not have: the schema file threw a TypeError.
+test('each drizzle line loads in drizzle-orm and drizzle-kit generates its index_sql', async (t) => {
+  const db = openDoctor(path.join(scratchDir(t), 'app.db'));
+  seed(db);
+  db.exec("UPDATE users SET email = upper(email) WHERE id % 2 = 0");
+  const advice = db.prepare('SELECT table_name, index_sql, drizzle FROM index_advise(?)').all(
+    "SELECT * FROM jobs WHERE state = 'queued' ORDER BY priority DESC, run_at LIMIT 1;" +
+    'SELECT id FROM users WHERE lower(email) = ?;' +
+    'SELECT id FROM users WHERE email = ? COLLATE NOCASE;' +
+    'SELECT id FROM jobs WHERE user_id = ? ORDER BY run_at DESC, id LIMIT 5');
+  db.close();
+  assert.ok(advice.some((r) => / DESC/.test(r.index_sql)), advice.map((r) => r.index_sql).join('\n'));
+  const { generateSQLiteDrizzleJson, generateSQLiteMigration } = await import('drizzle-kit/api');
+  const flat = (sql) => sql.replace(/[`"\s;]/g, '').toLowerCase();
+  for (const orm of ['drizzle-orm', 'drizzle-orm-v1']) {
+    const { sqliteTable, getTableConfig, integer, text, index, uniqueIndex } =
+      await import(`${orm}/sqlite-core`);
+    const { sql } = await import(orm);
+    const columns = {
+      users: { id: integer('id').primaryKey(), email: text('email') },
+      jobs: { id: integer('id').primaryKey(), userId: integer('user_id'), state: text('state'),
+              priority: integer('priority'), runAt: integer('run_at') },
+    };
+    for (const r of advice) {
+      const line = new Function('index', 'uniqueIndex', 'sql', 't', `return ${r.drizzle};`);
+      const table = sqliteTable(r.table_name, columns[r.table_name],
+        (cols) => [line(index, uniqueIndex, sql, cols)]);
+      assert.equal(getTableConfig(table).indexes.length, 1, `${orm}: ${r.drizzle}`);
+      if (orm !== 'drizzle-orm') continue;  // drizzle-kit 0.31 reads drizzle-orm 0.45's tables
+      const empty = await generateSQLiteDrizzleJson({});
+      const now = await generateSQLiteDrizzleJson({ table });
+      const created = (await generateSQLiteMigration(empty, now)).filter((s) => /INDEX/.test(s));
+      assert.deepEqual(created.map(flat), [flat(r.index_sql)], r.drizzle);
+    }
+  }
+});
