@@ -225,14 +225,61 @@ absl::string_view FoldName(const Token& tok, bool bare_keyword,
   return *owned->back();
 }
 
-// True for an integer that names a result column by position: a whole ORDER BY or GROUP BY term
-// (`ORDER BY 2`, `GROUP BY 1, 2`), which must not fold into `?`.
-bool IsPositionTerm(const Token& tok, const std::vector<Out>& out, const Token* next) {
-  if (!std::all_of(tok.text.begin(), tok.text.end(), IsDigit) || out.empty()) return false;
-  if (!IsKeyword(out.back(), "BY") && !IsOp(out.back(), ",")) return false;
-  if (next == nullptr || next->kind == TokenKind::kWord) return true;  // end, ASC, LIMIT, ...
+// An integer literal as SQLite's sqlite3ExprIsInteger takes one: decimal or hex digits (with the
+// `_` separators of SQLite 3.46). `1.0` and `1e3` are reals.
+bool IsIntegerLiteral(absl::string_view text) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  if (text.empty() || text[0] == '_') return false;
+  for (size_t i = hex ? 2 : 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '_' && !(hex ? absl::ascii_isxdigit(c) : IsDigit(c))) return false;
+  }
+  return true;
+}
+
+// True when `next` ends a term of a list (`ORDER BY 2 DESC`, `LIMIT 10 OFFSET`, `(1)`): the
+// statement's end, a word, or `,`, `)`, `;`.
+bool EndsTerm(const Token* next) {
+  if (next == nullptr || next->kind == TokenKind::kWord) return true;
   return next->kind == TokenKind::kOperator &&
          (next->text == "," || next->text == ")" || next->text == ";");
+}
+
+// The functions whose literal arguments select what they compute rather than give a value: JSON
+// paths (an index on `json_extract(data, '$.email')` serves that path only) and strftime's format.
+enum class Selector { kNone, kFirst, kSecond, kFromSecond, kEvenFromSecond };
+
+Selector SelectorArguments(absl::string_view function) {
+  struct Entry {
+    const char* name;
+    Selector selector;
+  };
+  static constexpr Entry kFunctions[] = {
+      {"strftime", Selector::kFirst},
+      {"json_type", Selector::kSecond},           {"json_array_length", Selector::kSecond},
+      {"json_each", Selector::kSecond},           {"json_tree", Selector::kSecond},
+      {"jsonb_each", Selector::kSecond},          {"jsonb_tree", Selector::kSecond},
+      {"json_extract", Selector::kFromSecond},    {"jsonb_extract", Selector::kFromSecond},
+      {"json_remove", Selector::kFromSecond},     {"jsonb_remove", Selector::kFromSecond},
+      {"json_set", Selector::kEvenFromSecond},    {"jsonb_set", Selector::kEvenFromSecond},
+      {"json_insert", Selector::kEvenFromSecond}, {"jsonb_insert", Selector::kEvenFromSecond},
+      {"json_replace", Selector::kEvenFromSecond}, {"jsonb_replace", Selector::kEvenFromSecond},
+  };
+  for (const Entry& entry : kFunctions) {
+    if (function == entry.name) return entry.selector;
+  }
+  return Selector::kNone;
+}
+
+bool IsSelectorArgument(Selector selector, int argument) {
+  switch (selector) {
+    case Selector::kNone: return false;
+    case Selector::kFirst: return argument == 1;
+    case Selector::kSecond: return argument == 2;
+    case Selector::kFromSecond: return argument >= 2;
+    case Selector::kEvenFromSecond: return argument >= 2 && argument % 2 == 0;
+  }
+  return false;
 }
 
 // CREATE, ALTER and DROP define the schema, PRAGMA a setting: their literals are part of the
@@ -270,10 +317,36 @@ class ByClause {
   void OnClose(int depth) {
     if (depth < depth_) depth_ = -1;
   }
-  bool Inside(int depth) const { return depth == depth_; }
+  bool Inside(int depth) const { return depth >= 0 && depth == depth_; }
 
  private:
   int depth_ = -1;
+};
+
+// Where the lists of a FROM clause (tables) or of an UPDATE's SET (assignments) being read lie:
+// the parenthesis depths of the open ones, innermost last (`FROM t, (SELECT a FROM u) s, v`).
+class ListClause {
+ public:
+  void Start(int depth) {
+    if (!Inside(depth)) depths_.push_back(depth);
+  }
+  void End(int depth) {
+    if (Inside(depth)) depths_.pop_back();
+  }
+  void OnClose(int depth) {
+    while (!depths_.empty() && depths_.back() > depth) depths_.pop_back();
+  }
+  bool Inside(int depth) const { return !depths_.empty() && depths_.back() == depth; }
+
+ private:
+  std::vector<int> depths_;
+};
+
+// A call to a function with selector arguments (SelectorArguments) being read.
+struct SelectorCall {
+  Selector selector;
+  int depth;     // the depth inside its parentheses
+  int argument;  // 1-based
 };
 
 }  // namespace
@@ -302,15 +375,10 @@ class Normalizer {
           OnQuotedName(tok, prev, next);
           break;
         case TokenKind::kNumber:
-          if (by_.Inside(depth_) && IsPositionTerm(tok, out_, next)) {
-            out_.push_back({Out::kName, tok.text});  // a column position, not a value
-            break;
-          }
-          [[fallthrough]];
         case TokenKind::kString:
         case TokenKind::kBlob:
         case TokenKind::kParameter:
-          OnValue(tok);
+          OnLiteral(tok, prev, next);
           break;
         case TokenKind::kOperator:
           OnOperator(tok);
@@ -368,6 +436,24 @@ class Normalizer {
       in_trigger_body_ = false;
     }
     by_.OnKeyword(out_, depth_);
+    OnClauseKeyword(out_.back().text);
+  }
+
+  // FROM opens a list of tables, SET a list of assignments; the next clause closes them.
+  void OnClauseKeyword(absl::string_view keyword) {
+    if (keyword == "FROM" && OutContext(2) != "DISTINCT") {  // not IS [NOT] DISTINCT FROM
+      set_.End(depth_);
+      from_.Start(depth_);
+    } else if (keyword == "SET") {
+      from_.End(depth_);
+      set_.Start(depth_);
+    } else if (keyword == "WHERE" || keyword == "GROUP" || keyword == "HAVING" ||
+               keyword == "WINDOW" || keyword == "ORDER" || keyword == "LIMIT" ||
+               keyword == "UNION" || keyword == "INTERSECT" || keyword == "EXCEPT" ||
+               keyword == "RETURNING") {
+      from_.End(depth_);
+      set_.End(depth_);
+    }
   }
 
   // NULL, TRUE and FALSE are values (`SET b = NULL` and `SET b = ?` are one statement), except
@@ -385,6 +471,99 @@ class Normalizer {
     const bool bare = keyword != nullptr && sql_internal::IsFallbackKeyword(keyword) &&
                       KeywordIsName(keyword, prev, next);
     out_.push_back({Out::kName, FoldName(tok, bare, &owned_)});
+  }
+
+  // A literal or parameter: a value (`?`) unless it is one of the literals that are not values.
+  void OnLiteral(const Token& tok, const Token* prev, const Token* next) {
+    if (ddl_) return OnDefinitionLiteral(tok);
+    if (tok.kind == TokenKind::kNumber && (OnPositionTerm(tok, next) || OnLimitCount(tok, next))) {
+      return;
+    }
+    if (tok.kind == TokenKind::kString && StringIsName(next)) {
+      return OnQuotedName({TokenKind::kQuotedName, tok.text}, prev, next);
+    }
+    if (tok.kind != TokenKind::kParameter && IsSelector(tok, next)) {
+      out_.push_back({Out::kName, tok.text});
+      return;
+    }
+    OnValue(tok);
+  }
+
+  // A whole ORDER BY or GROUP BY term that SQLite reads as a column position: an integer, also
+  // after a unary `+` or inside parentheses (sqlite3ExprIsInteger), so `ORDER BY 2` and
+  // `ORDER BY 1` stay apart. Written without the `+`.
+  bool OnPositionTerm(const Token& tok, const Token* next) {
+    if (!IsIntegerLiteral(tok.text)) return false;
+    const size_t n = out_.size();
+    const bool plus = n > 0 && IsOp(out_[n - 1], "+");
+    const bool paren = n > 0 && IsOp(out_[n - 1], "(");
+    const size_t at = plus || paren ? n - 1 : n;  // where the term starts
+    if (at == 0 || !(IsKeyword(out_[at - 1], "BY") || IsOp(out_[at - 1], ","))) return false;
+    if (!by_.Inside(paren ? depth_ - 1 : depth_)) return false;
+    if (paren ? TokenContext(next) != ")" : !EndsTerm(next)) return false;
+    if (plus) out_.pop_back();
+    out_.push_back({Out::kName, tok.text});
+    return true;
+  }
+
+  // A LIMIT count that SQLite plans with: a non-negative integer that is the whole count
+  // (`LIMIT 10`, `LIMIT +10`, `LIMIT ?, 10`), which sqlite3's computeLimitRegisters turns into the
+  // row estimate the planner costs a sort with (SF_FixedLimit): `ORDER BY b LIMIT 1` may SEARCH
+  // another index and sort where `LIMIT 100000` scans b's index. Kept as written. A parameter, a
+  // negative or real count and OFFSET (the first value of `LIMIT a, b`) plan alike and fold.
+  bool OnLimitCount(const Token& tok, const Token* next) {
+    if (!IsIntegerLiteral(tok.text) || !EndsTerm(next)) return false;
+    const size_t n = out_.size();
+    const bool plus = n > 0 && IsOp(out_[n - 1], "+");
+    const size_t at = plus ? n - 1 : n;
+    const bool count =
+        (at >= 1 && IsKeyword(out_[at - 1], "LIMIT") && TokenContext(next) != ",") ||
+        (at >= 3 && IsOp(out_[at - 1], ",") && out_[at - 2].kind == Out::kValue &&
+         IsKeyword(out_[at - 3], "LIMIT"));
+    if (!count) return false;
+    if (plus) out_.pop_back();
+    out_.push_back({Out::kName, tok.text});
+    return true;
+  }
+
+  // A string where SQLite's grammar reads a name (parse.y: `nm ::= id | STRING`, `ids ::= ID |
+  // STRING`): `FROM 'users'`, `INSERT INTO 'users'('name')`, `UPDATE t SET 'name' = ?`,
+  // `'t'.'c'`, `COLLATE 'nocase'`, `CAST(a AS 'integer')` and aliases (`AS 'n'`, `count(*) 'n'`).
+  // Folded as the name, so `FROM 'users'` and `FROM 'orders'` stay apart.
+  bool StringIsName(const Token* next) const {
+    if (TokenContext(next) == ".") return true;
+    if (out_.empty()) return false;
+    const Out& before = out_.back();
+    if (IsOp(before, ".")) return true;
+    if (before.kind == Out::kKeyword) {
+      const absl::string_view k = before.text;
+      if (k == "AS" || k == "COLLATE" || k == "JOIN" || k == "UPDATE") return true;
+      if (k == "FROM") return OutContext(2) != "DISTINCT";
+      if (k == "INTO") return !IsKeyword(out_[0], "VACUUM");  // VACUUM INTO takes a file name
+      if (k == "BY") return OutContext(2) == "INDEXED";
+      if (k == "SET") return set_.Inside(depth_) && TokenContext(next) == "=";
+      if (k == "IGNORE" || k == "REPLACE" || k == "ABORT" || k == "FAIL" || k == "ROLLBACK") {
+        return OutContext(2) == "OR" && OutContext(3) == "UPDATE";  // UPDATE OR IGNORE 't'
+      }
+    }
+    if (IsOp(before, ",")) {
+      return from_.Inside(depth_) || (set_.Inside(depth_) && TokenContext(next) == "=") ||
+             (columns_depth_ > 0 && columns_depth_ == depth_);
+    }
+    if (IsOp(before, "(")) return columns_depth_ > 0 && columns_depth_ == depth_;
+    return !StartsOperand(out_, out_.size());  // after an expression: its alias
+  }
+
+  // A literal that selects what is computed: a whole selector argument of a JSON function or
+  // strftime (SelectorArguments), or the right side of `->` / `->>`.
+  bool IsSelector(const Token& tok, const Token* next) const {
+    if (out_.empty()) return false;
+    if (IsOp(out_.back(), "->") || IsOp(out_.back(), "->>")) return true;
+    if (tok.kind != TokenKind::kString || calls_.empty()) return false;
+    const SelectorCall& call = calls_.back();
+    return call.depth == depth_ && IsSelectorArgument(call.selector, call.argument) &&
+           (IsOp(out_.back(), "(") || IsOp(out_.back(), ",")) &&
+           (TokenContext(next) == "," || TokenContext(next) == ")");
   }
 
   void OnValue(const Token& tok) {
@@ -416,16 +595,47 @@ class Normalizer {
   void OnOperator(const Token& tok) {
     if (tok.text == ";" && !in_trigger_body_) return FlushStatement();
     out_.push_back({Out::kOp, tok.text});
-    if (tok.text == "(") ++depth_;
-    if (tok.text == ")") {
+    if (tok.text == "(") {
+      ++depth_;
+      OnOpen();
+    } else if (tok.text == "," && !calls_.empty() && calls_.back().depth == depth_) {
+      ++calls_.back().argument;
+    } else if (tok.text == ")") {
+      while (!calls_.empty() && calls_.back().depth >= depth_) calls_.pop_back();
+      if (columns_depth_ > 0 && columns_depth_ == depth_) columns_depth_ = -1;
       by_.OnClose(--depth_);
+      from_.OnClose(depth_);
+      set_.OnClose(depth_);
       FoldInList(out_);
     }
+  }
+
+  // After a `(`: a call of a function with selector arguments, or the column list of an INSERT
+  // (`INTO [schema.]table [AS alias] (`).
+  void OnOpen() {
+    const size_t n = out_.size();  // out_[n - 1] is the "("
+    if (n < 2 || out_[n - 2].kind != Out::kName) return;
+    const Selector selector = SelectorArguments(out_[n - 2].text);
+    if (selector != Selector::kNone) {
+      calls_.push_back({selector, depth_, 1});
+      return;
+    }
+    if (depth_ != 1 || IsKeyword(out_[0], "VACUUM")) return;
+    size_t i = n - 1;
+    while (i > 0 && (out_[i - 1].kind == Out::kName || IsOp(out_[i - 1], ".") ||
+                     IsKeyword(out_[i - 1], "AS"))) {
+      --i;
+    }
+    if (i > 0 && IsKeyword(out_[i - 1], "INTO")) columns_depth_ = depth_;
   }
 
   void FlushStatement() {
     depth_ = 0;
     by_ = ByClause();
+    from_ = ListClause();
+    set_ = ListClause();
+    calls_.clear();
+    columns_depth_ = -1;
     ddl_ = false;
     in_trigger_body_ = false;
     if (out_.empty()) return;
@@ -447,6 +657,10 @@ class Normalizer {
   bool in_trigger_body_ = false;  // between a CREATE TRIGGER's BEGIN and END
   int depth_ = 0;  // parentheses open in the current statement
   ByClause by_;
+  ListClause from_;  // FROM lists: a string after their `,` is a table
+  ListClause set_;   // SET lists: a string before their `=` is a column
+  std::vector<SelectorCall> calls_;  // open calls with selector arguments, innermost last
+  int columns_depth_ = -1;  // the depth inside an INSERT's column list, or -1
 };
 
 }  // namespace

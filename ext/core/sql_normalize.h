@@ -32,7 +32,16 @@
 //     ("first name", "order", "values"); "key" where `key` is a name is written `key`.
 //     Non-ASCII letters are kept (SQLite does not fold them either).
 //   - an integer that is a whole ORDER BY or GROUP BY term is a column position and is kept
-//     (`ORDER BY 1` and `ORDER BY 2` are different statements); LIMIT/OFFSET values still fold.
+//     (`ORDER BY 1` and `ORDER BY 2` are different statements), also as `+2` (written `2`) or
+//     `(2)`, which SQLite reads as positions too.
+//   - literals that are not values stay (ext/timing/README.md "Literals that are not values"):
+//     a LIMIT count that is a non-negative integer (SQLite plans with it: `LIMIT 1` and
+//     `LIMIT 1000` can have different plans; OFFSET, `LIMIT ?`, a negative or real count fold);
+//     a string where SQLite's grammar reads a name is that name (`FROM 'users'` -> `FROM users`,
+//     `INSERT INTO t('a')`, `SET 'a' = ?`, `COLLATE 'nocase'`, `CAST(x AS 'text')`, aliases);
+//     a JSON path (a whole string argument in a path position of json_extract, json_type,
+//     json_array_length, json_each, json_tree, json_set/insert/replace/remove and their jsonb_
+//     forms, or the literal right of `->` / `->>`) and strftime's format are kept as written.
 //   - transaction control has one spelling per statement: BEGIN [DEFERRED] [TRANSACTION] ->
 //     `BEGIN`, `BEGIN IMMEDIATE`, `BEGIN EXCLUSIVE` (the modes stay apart), END/COMMIT
 //     [TRANSACTION] -> `COMMIT`, ROLLBACK [TRANSACTION] -> `ROLLBACK`; savepoint names fold:

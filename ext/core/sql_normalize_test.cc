@@ -132,9 +132,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"", ""}, Case{"  -- only a comment\n", ""}, Case{";;", ""},
         // operators kept; NULL/TRUE values, but not after IS/NOT
         Case{"select a||'x', b->>'$.k', c is not null, d = true from t",
-             "SELECT a || ?, b ->> ?, c IS NOT NULL, d = ? FROM t"},
+             "SELECT a || ?, b ->> '$.k', c IS NOT NULL, d = ? FROM t"},
         Case{"SELECT * FROM \"users\" WHERE \"users\".\"id\" = ? LIMIT 10 OFFSET 20",
-             "SELECT * FROM users WHERE users.id = ? LIMIT ? OFFSET ?"}));
+             "SELECT * FROM users WHERE users.id = ? LIMIT 10 OFFSET ?"}));
 
 // Issue 15 item 6, adapted from pg_stat_statements' regression tests (select.sql, utility.sql):
 // what SQLite runs as one statement is one shape; what it runs differently stays apart.
@@ -144,17 +144,17 @@ INSTANTIATE_TEST_SUITE_P(
         // ORDER BY / GROUP BY positions name result columns: kept.
         Case{"SELECT a, b FROM t ORDER BY 1", "SELECT a, b FROM t ORDER BY 1"},
         Case{"SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT 5",
-             "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT ?"},
+             "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT 5"},
         Case{"SELECT a, count(*) FROM t GROUP BY 1 HAVING count(*) > 2 ORDER BY 2",
              "SELECT a, count(*) FROM t GROUP BY 1 HAVING count(*) > ? ORDER BY 2"},
         Case{"SELECT * FROM (SELECT a FROM t ORDER BY 1) WHERE a = 3",
              "SELECT * FROM (SELECT a FROM t ORDER BY 1) WHERE a = ?"},
-        // ... but expressions, LIMIT/OFFSET values and function arguments are values.
+        // ... but expressions, OFFSET and function arguments are values (LIMIT counts: NotValues).
         Case{"SELECT a FROM t ORDER BY a + 1", "SELECT a FROM t ORDER BY a + ?"},
         Case{"SELECT a FROM t ORDER BY 1 + 0", "SELECT a FROM t ORDER BY ? + ?"},
         Case{"SELECT a FROM t ORDER BY coalesce(a, 2) LIMIT 5, 10",
-             "SELECT a FROM t ORDER BY coalesce(a, ?) LIMIT ?, ?"},
-        Case{"SELECT a FROM t ORDER BY a LIMIT 3", "SELECT a FROM t ORDER BY a LIMIT ?"},
+             "SELECT a FROM t ORDER BY coalesce(a, ?) LIMIT ?, 10"},
+        Case{"SELECT a FROM t ORDER BY a LIMIT 3", "SELECT a FROM t ORDER BY a LIMIT 3"},
         // Savepoint names (ORMs generate one per nesting level).
         Case{"SAVEPOINT sp_17", "SAVEPOINT ?"},
         Case{"release savepoint \"sp 17\"", "RELEASE ?"},
@@ -277,11 +277,82 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"SELECT \"cast\", \"raise\" FROM t", "SELECT \"cast\", \"raise\" FROM t"},
         Case{"SELECT count(*) OVER (\"rows\" BETWEEN 1 AND 2) FROM \"replace\"",
              "SELECT count(*) OVER (\"rows\" BETWEEN ? AND ?) FROM replace"},
-        // select.sql: LIMIT/OFFSET fold, ORDER BY positions stay; comments and whitespace go.
+        // select.sql: OFFSET folds, ORDER BY positions stay; comments and whitespace go.
         Case{"SELECT 1 AS \"int\" OFFSET 1", "SELECT ? AS int OFFSET ?"},
         Case{"/* c */ SELECT 'hello'\n  -- but this one\n  AS \"text\"", "SELECT ? AS text"},
         Case{"WITH t(f) AS (VALUES (1.0), (2.0)) SELECT f FROM t ORDER BY f",
              "WITH t(f) AS (VALUES (?)+) SELECT f FROM t ORDER BY f"}));
+
+// Literals that are not values: where SQLite's grammar reads a string as a name, where a literal
+// selects what a function computes (a JSON path, a strftime format), and a LIMIT count that SQLite
+// plans with. Folding each of these merged two different statements into one row (a cheap SEARCH
+// and a SCAN, or two tables): those cases failed before the fix; the "stays a value" ones guard it.
+INSTANTIATE_TEST_SUITE_P(
+    NotValues, Normalize,
+    ::testing::Values(
+        // A string where SQLite's grammar takes a name (parse.y's `nm` and `ids`: STRING is one).
+        Case{"SELECT * FROM 'users'", "SELECT * FROM users"},
+        Case{"select * from 'Users' u join 'orders' o on o.uid = u.id, 'items'",
+             "SELECT * FROM users u JOIN orders o ON o.uid = u.id, items"},
+        Case{"INSERT INTO 'users'('name', 'email') VALUES ('a', 'b')",
+             "INSERT INTO users(name, email) VALUES (?, ?)"},
+        Case{"insert or replace into 'main'.'t' as x ('a') values (1), (2)",
+             "INSERT OR REPLACE INTO main.t AS x(a) VALUES (?)+"},
+        Case{"UPDATE 'users' SET 'name' = 'x', \"email\" = 'y' WHERE 'users'.'id' = 1",
+             "UPDATE users SET name = ?, email = ? WHERE users.id = ?"},
+        Case{"update or ignore 't' set 'a' = 1 from 'u', 'v' where 'a' = 2",
+             "UPDATE OR IGNORE t SET a = ? FROM u, v WHERE ? = ?"},
+        Case{"DELETE FROM 'users' INDEXED BY 'users_email' WHERE id = 1",
+             "DELETE FROM users INDEXED BY users_email WHERE id = ?"},
+        Case{"SELECT name FROM users ORDER BY name COLLATE 'NOCASE'",
+             "SELECT name FROM users ORDER BY name COLLATE nocase"},
+        Case{"SELECT CAST(a AS 'INTEGER'), a AS 'total', b 'n', count(*) 'c' FROM t 'x'",
+             "SELECT CAST(a AS integer), a AS total, b n, count(*) c FROM t x"},
+        Case{"SELECT CASE WHEN a THEN 'y' END 'label', 'order' 'group' FROM t",
+             "SELECT CASE WHEN a THEN ? END label, ? \"group\" FROM t"},
+        // ... and stays a value everywhere else.
+        Case{"SELECT 'a', 'b' FROM t WHERE a LIKE 'x' ESCAPE '\\' AND b GLOB 'y' AND c MATCH 'z'",
+             "SELECT ?, ? FROM t WHERE a LIKE ? ESCAPE ? AND b GLOB ? AND c MATCH ?"},
+        Case{"SELECT * FROM t WHERE a IS NOT DISTINCT FROM 'x' AND b IN ('a', 'b')",
+             "SELECT * FROM t WHERE a IS NOT DISTINCT FROM ? AND b IN (?+)"},
+        Case{"UPDATE t SET a = 'x', b = 'y' = c WHERE 'k' = d",
+             "UPDATE t SET a = ?, b = ? = c WHERE ? = d"},
+        Case{"SELECT a, 'x' = b FROM t, u WHERE c = 'y'", "SELECT a, ? = b FROM t, u WHERE c = ?"},
+        Case{"VACUUM INTO 'backup.db'", "VACUUM INTO ?"},
+        Case{"SELECT (SELECT a FROM u), 'x' FROM t", "SELECT (SELECT a FROM u), ? FROM t"},
+        // A JSON path selects a field: an index on json_extract(data, '$.email') serves that path
+        // only, so '$.email' (a SEARCH) and '$.name' (a SCAN) are different statements.
+        Case{"SELECT id FROM u WHERE json_extract(data, '$.email') = 'x'",
+             "SELECT id FROM u WHERE json_extract(data, '$.email') = ?"},
+        Case{"SELECT data ->> '$.email', data -> 'tags' ->> 0 FROM u WHERE data ->> 'n' > 5",
+             "SELECT data ->> '$.email', data -> 'tags' ->> 0 FROM u WHERE data ->> 'n' > ?"},
+        Case{"SELECT json_extract(d, '$.a', '$.b'), JSON_TYPE(d, '$.c'), json_extract(d, ?)",
+             "SELECT json_extract(d, '$.a', '$.b'), json_type(d, '$.c'), json_extract(d, ?)"},
+        Case{"SELECT value FROM u, json_each(u.d, '$.tags') WHERE value = 'x'",
+             "SELECT value FROM u, json_each(u.d, '$.tags') WHERE value = ?"},
+        Case{"UPDATE u SET d = json_set(d, '$.a', 'v', '$.b', 2), e = json_remove(e, '$.x')",
+             "UPDATE u SET d = json_set(d, '$.a', ?, '$.b', ?), e = json_remove(e, '$.x')"},
+        Case{"SELECT json_extract('{}', '$.' || 'a'), json_extract(d, 'x' || ?) FROM u",
+             "SELECT json_extract(?, ? || ?), json_extract(d, ? || ?) FROM u"},
+        // A strftime format says what is computed (a year, a day): kept; its time value folds.
+        Case{"SELECT strftime('%Y', ts), count(*) FROM t WHERE ts > strftime('%s', '2020-01-01')",
+             "SELECT strftime('%Y', ts), count(*) FROM t WHERE ts > strftime('%s', ?)"},
+        // A LIMIT count that is a non-negative integer is planned with (SQLite's SF_FixedLimit:
+        // LIMIT 1 can SEARCH and sort where LIMIT 100000 scans an index in order): kept. OFFSET,
+        // the first value of `LIMIT a, b`, a negative or real count, or a parameter fold.
+        Case{"SELECT * FROM t ORDER BY b LIMIT 10", "SELECT * FROM t ORDER BY b LIMIT 10"},
+        Case{"SELECT * FROM t ORDER BY b LIMIT 10 OFFSET 40",
+             "SELECT * FROM t ORDER BY b LIMIT 10 OFFSET ?"},
+        Case{"SELECT * FROM t LIMIT 40, 10", "SELECT * FROM t LIMIT ?, 10"},
+        Case{"SELECT * FROM t LIMIT +5; SELECT * FROM t LIMIT 0x10",
+             "SELECT * FROM t LIMIT 5; SELECT * FROM t LIMIT 0x10"},
+        Case{"SELECT * FROM t LIMIT -1; SELECT * FROM t LIMIT 1.0; SELECT * FROM t LIMIT :n",
+             "SELECT * FROM t LIMIT ?; SELECT * FROM t LIMIT ?; SELECT * FROM t LIMIT ?"},
+        Case{"SELECT * FROM t LIMIT 2 * 5; SELECT * FROM (SELECT a FROM t LIMIT 3) LIMIT ?, ?",
+             "SELECT * FROM t LIMIT ? * ?; SELECT * FROM (SELECT a FROM t LIMIT 3) LIMIT ?, ?"},
+        // A term SQLite reads as a column position: `+1` and `(1)` too (sqlite3ExprIsInteger).
+        Case{"SELECT a, b FROM t ORDER BY +2 DESC, (1)", "SELECT a, b FROM t ORDER BY 2 DESC, (1)"},
+        Case{"SELECT a, b FROM t GROUP BY 0x2", "SELECT a, b FROM t GROUP BY 0x2"}));
 
 TEST(Normalize, SameShapeSameId) {
   const char* variants[] = {

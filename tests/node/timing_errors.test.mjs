@@ -38,7 +38,7 @@ test('BUSY_SNAPSHOT on a deferred read-then-write upgrade is counted, with no ro
     .get('UPDATE jobs SET state = ? WHERE id = ?');
   assert.deepEqual(row, { calls: 5, rows: 0, errors: '{"BUSY_SNAPSHOT": 5}' });
   const ok = web.prepare('SELECT errors FROM query_stats WHERE query = ?')
-    .get("SELECT id FROM jobs WHERE state = ? LIMIT ?");
+    .get("SELECT id FROM jobs WHERE state = ? LIMIT 1");
   assert.equal(ok.errors, '{}');
   worker.close();
   web.close();

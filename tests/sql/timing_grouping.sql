@@ -17,10 +17,22 @@ SELECT 'order by positions apart', count(*) = 2, group_concat(calls, ',') = '1,2
         ORDER BY calls);
 SELECT 'group by positions apart', count(*) = 2
   FROM query_stats WHERE query LIKE 'SELECT name, score FROM users GROUP BY %';
--- ... while LIMIT values still fold.
+-- ... and so do LIMIT counts (SQLite plans with a literal count: LIMIT 1 may search another
+-- index and sort where LIMIT 100000 scans in order), while OFFSET and a bound count fold.
 SELECT id FROM users ORDER BY 1 LIMIT 1;
 SELECT id FROM users ORDER BY 1 LIMIT 2;
-SELECT 'limit folds', calls = 2 FROM query_stats WHERE query = 'SELECT id FROM users ORDER BY 1 LIMIT ?';
+SELECT id FROM users ORDER BY 1 LIMIT 2 OFFSET 1;
+SELECT id FROM users ORDER BY 1 LIMIT 1, 2;
+SELECT id FROM users ORDER BY 1 LIMIT -1;
+SELECT 'limit counts apart', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats WHERE query LIKE 'SELECT id FROM users ORDER BY 1 LIMIT%'
+        ORDER BY query);
+-- ORDER BY +2 and ORDER BY (2) are column positions too (SQLite's sqlite3ExprIsInteger).
+SELECT id, name FROM users ORDER BY +1;
+SELECT id, name FROM users ORDER BY +2;
+SELECT 'unary plus positions apart', count(*) = 2
+  FROM query_stats WHERE query IN ('SELECT id, name FROM users ORDER BY 1', 'SELECT id, name FROM users ORDER BY 2')
+  AND calls IN (2, 3);
 -- Savepoints with generated names (an ORM's nested transactions): one row each.
 SAVEPOINT sp_1; SAVEPOINT sp_2; RELEASE sp_2; SAVEPOINT "sp_3"; ROLLBACK TO sp_3; RELEASE SAVEPOINT sp_3; RELEASE sp_1;
 SAVEPOINT s_a; ROLLBACK TRANSACTION TO SAVEPOINT s_a; RELEASE s_a;
@@ -96,3 +108,39 @@ SELECT 'definitions', group_concat(query || '=' || calls, ' | ')
 PRAGMA cache_size = -1000; pragma Cache_Size = -1000; PRAGMA cache_size = -2000;
 SELECT 'pragmas', group_concat(query || '=' || calls, ' | ')
   FROM (SELECT query, calls FROM query_stats WHERE query LIKE 'PRAGMA cache_size%' ORDER BY query);
+-- Literals that are not values. A string where SQLite's grammar reads a name (a table, a column,
+-- a collation, a type): folding it merged the statements of every table into one row.
+CREATE TABLE orders(id INTEGER PRIMARY KEY, user_id INTEGER, total INTEGER);
+SELECT query_stats_reset();
+SELECT count(*) FROM 'users';
+SELECT count(*) FROM 'orders';
+SELECT count(*) FROM users;
+INSERT INTO 'orders'('user_id', 'total') VALUES (1, 10);
+INSERT INTO 'orders'('total', 'user_id') VALUES (20, 2);
+UPDATE 'orders' SET 'total' = 5 WHERE id = 1;
+UPDATE 'orders' SET 'user_id' = 5 WHERE id = 1;
+SELECT name FROM users ORDER BY name COLLATE 'nocase';
+SELECT name FROM users ORDER BY name COLLATE 'binary';
+SELECT 'strings as names', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats
+        WHERE query LIKE 'SELECT count(*) FROM%' OR query LIKE 'INSERT INTO orders%'
+           OR query LIKE 'UPDATE orders%' OR query LIKE '%COLLATE%' ORDER BY query);
+-- A JSON path selects a field: an index on one path serves that path only, so the SEARCH and the
+-- SCAN stay apart (as their plans show).
+CREATE TABLE docs(id INTEGER PRIMARY KEY, body TEXT);
+CREATE INDEX docs_email ON docs(json_extract(body, '$.email'));
+INSERT INTO docs(body) VALUES ('{"email": "a@x", "name": "a"}'), ('{"email": "b@x", "name": "b"}');
+SELECT query_stats_reset();
+SELECT id FROM docs WHERE json_extract(body, '$.email') = 'a@x';
+SELECT id FROM docs WHERE json_extract(body, '$.name') = 'a';
+SELECT id FROM docs WHERE json_extract(body, '$.name') = 'b';
+SELECT id FROM docs WHERE body ->> '$.email' = 'a@x';
+SELECT id FROM docs WHERE body ->> '$.name' = 'a';
+SELECT 'json paths', group_concat(query || '=' || calls || ' ' || (plan LIKE '%SEARCH%'), ' | ')
+  FROM (SELECT query, calls, plan FROM query_stats WHERE query LIKE 'SELECT id FROM docs%' ORDER BY query);
+-- A strftime format says what is computed; the time value folds.
+SELECT strftime('%Y', '2024-05-06');
+SELECT strftime('%Y', '2025-05-06');
+SELECT strftime('%m', '2024-05-06');
+SELECT 'strftime formats', group_concat(query || '=' || calls, ' | ')
+  FROM (SELECT query, calls FROM query_stats WHERE query LIKE 'SELECT strftime%' ORDER BY query);
