@@ -104,9 +104,13 @@ std::string RunnableQuery(absl::string_view normalized, absl::string_view exampl
 // Fowler, Noll and Vo: a fixed, documented function, so ids agree across processes and builds.
 uint64_t Fnv1a64(absl::string_view bytes);
 
-// The query id of a normalized text: Fnv1a64 of its bytes, as a signed 64-bit SQL integer.
+// The query id of a normalized text: the low 53 bits of Fnv1a64 of its bytes, a non-negative
+// integer a JavaScript number holds exactly (better-sqlite3 reads integers as numbers unless the
+// application asks for BigInts: a 64-bit id came back with its low bits lost and matched no row).
+// 2^53 ids: for 10^6 distinct shapes the chance of any collision is about 6 in 100,000.
+constexpr int64_t kQueryIdMask = (int64_t{1} << 53) - 1;
 inline int64_t QueryId(absl::string_view normalized) {
-  return static_cast<int64_t>(Fnv1a64(normalized));
+  return static_cast<int64_t>(Fnv1a64(normalized)) & kQueryIdMask;
 }
 
 // Internals shared by the tokenizer (sql_tokenize.cc) and the normalizer; not for other callers.

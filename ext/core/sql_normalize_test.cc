@@ -16,8 +16,9 @@ TEST(Fnv1a64, PublishedVectors) {
   EXPECT_EQ(Fnv1a64("foobar"), 0x85944171f73967e8ULL);
 }
 
-TEST(QueryId, IsFnvOfNormalizedTextAsSigned) {
-  EXPECT_EQ(QueryId("a"), static_cast<int64_t>(0xaf63dc4c8601ec8cULL));
+TEST(QueryId, IsTheLow53BitsOfFnvOfTheNormalizedText) {
+  EXPECT_EQ(Fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(QueryId("a"), static_cast<int64_t>(0xaf63dc4c8601ec8cULL & ((1ULL << 53) - 1)));
   EXPECT_EQ(QueryId(NormalizeSql("select 1")), QueryId(NormalizeSql("SELECT   2 -- x")));
   EXPECT_NE(QueryId(NormalizeSql("select a from t")), QueryId(NormalizeSql("select b from t")));
 }

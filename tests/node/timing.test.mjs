@@ -63,3 +63,24 @@ test('flushes of two processes merge exactly in the sqlite3 shell and a third co
   db.close();
 });
 
+
+// query_id read by better-sqlite3 without safeIntegers() is a JavaScript number: a 64-bit id
+// lost its low bits (148527681850127491 read as 148527681850127500), so looking the row up again
+// by the id the application got found nothing. Ids fit in 53 bits now.
+test('a query_id read into JavaScript finds its row again', (t) => {
+  const db = openDoctor(path.join(scratchDir(t), 'ids.db'));
+  db.exec('CREATE TABLE t(a, b)');
+  const shapes = [];
+  for (let i = 0; i < 40; i++) {
+    const sql = `SELECT a FROM t WHERE b = ? AND a > ${i % 2 ? '?' : "'x'"} LIMIT ${i + 1}`;
+    db.prepare(sql).all(1, ...(i % 2 ? [2] : []));
+    shapes.push(sql);
+  }
+  const rows = db.prepare("SELECT query_id FROM query_stats WHERE query LIKE 'SELECT a FROM t%'").all();
+  assert.equal(rows.length, 40);
+  const byId = db.prepare('SELECT count(*) AS n FROM query_stats WHERE query_id = ?');
+  for (const { query_id } of rows) {
+    assert.ok(Number.isSafeInteger(query_id), `query_id ${query_id} is not exact in JavaScript`);
+    assert.equal(byId.get(query_id).n, 1);
+  }
+});

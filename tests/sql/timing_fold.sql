@@ -520,7 +520,7 @@ SELECT 'counters add up', vm_steps > 0 AND fullscan_steps = 0 AND sorts = 0 AND 
   AND abs(mean_ms * calls - total_ms) < 1e-6 AND histogram LIKE '%█%'
   AND first_seen <= last_seen AND db = ':memory:'
   FROM query_stats WHERE query LIKE 'SELECT name FROM items%';
-SELECT 'same id as the normalizer gives in any process', query_id = -2207260193167106011
+SELECT 'same id as the normalizer gives in any process', query_id = 8510823499178021
   FROM query_stats WHERE query = 'INSERT INTO items VALUES (?, ?)';
 SELECT 'nothing slow yet', count(*) = 0 FROM slow_queries WHERE sql LIKE '%items%';
 -- A slow statement (a recursive CTE counting to two million, well over 100 ms).
