@@ -1,0 +1,170 @@
+"""The hostile-schema matrix: a database someone else prepared (downloaded, a customer's) is
+opened and examined. Its schema, not a function argument, is the input: every case plants
+objects in a database file, then runs the entry points that read it. Each must answer correctly
+or fail with an error naming the problem; none may crash, hang, or answer from the planted rows.
+
+Cases:
+  hidden names: a table or view named like a table-valued function that doctor's own SQL reads
+    (SQLite's pragma_* and json_each, sqlite-doctor's index_lint, query_stats, wal_health), in
+    main, temp or an attached database. SQLite resolves the name to the table first, so doctor
+    read the planted rows as its own: doctor_report presented a planted index_lint row's fix_sql
+    ('DROP TABLE t;') as a finding's fix, and an empty pragma_table_list silently dropped the
+    schema findings. Now every entry point that reads the name refuses, naming the object.
+
+Every call gets CALL_DEADLINE_S, then conn.interrupt() from a timer thread: a call that had to
+be interrupted is a failure (and one that cannot be interrupted is a hang the child deadline
+names).
+
+Each case runs in a child process with a deadline, so a hang or a crash is named.
+Usage: hostile_schema_test.py DOCTOR_SO   (Debian's /usr/bin/python3: it can load extensions)
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+
+SO = os.path.realpath(sys.argv[1])[: -len(".so")]
+CHILD_TIMEOUT_S = 120
+CALL_DEADLINE_S = 10
+
+# The user's data: a table, an index, a foreign key without an index (index_lint finds it).
+SEED = """
+CREATE TABLE t (id INTEGER PRIMARY KEY, a, b);
+CREATE INDEX t_b ON t (b);
+CREATE TABLE c (id INTEGER PRIMARY KEY, t_id REFERENCES t (id));
+WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200)
+INSERT INTO t SELECT x, x % 7, x % 3 FROM n;
+"""
+
+
+def connect(path):
+    db = sqlite3.connect(path, isolation_level=None, timeout=1)
+    db.enable_load_extension(True)
+    db.load_extension(SO)
+    return db
+
+
+def outcome(db, sql, args=()):
+    """('ok', rows) or ('error', message); ('interrupted', message) past CALL_DEADLINE_S."""
+    timer = threading.Timer(CALL_DEADLINE_S, db.interrupt)
+    timer.start()
+    try:
+        return "ok", db.execute(sql, args).fetchall()
+    except sqlite3.Error as e:
+        return ("interrupted" if "interrupted" in str(e) else "error"), str(e)
+    finally:
+        timer.cancel()
+
+
+# --- hidden names --------------------------------------------------------------------------------
+
+# (where, the planted object's DDL, its rows, the error's name, the entry points that read it)
+HIDDEN = [
+    ("main", "CREATE TABLE index_lint (kind, table_name, index_name, finding, fix_sql)",
+     "INSERT INTO index_lint VALUES ('duplicate', 't', 't_b', 'planted', 'DROP TABLE t;')",
+     "main.index_lint is a table named like sqlite-doctor's table index_lint",
+     ["SELECT * FROM doctor_report", "SELECT doctor_html()"]),
+    ("main", "CREATE TABLE pragma_table_list (schema, name, type, ncol, wr, strict)", None,
+     "main.pragma_table_list is a table named like SQLite's table-valued function "
+     "pragma_table_list",
+     ["SELECT * FROM doctor_report", "SELECT * FROM index_lint",
+      "SELECT * FROM index_advise('SELECT * FROM t WHERE a = 1')"]),
+    ("main", "CREATE VIEW pragma_index_list (seq, name, \"unique\", origin, partial) AS "
+             "SELECT 0, 'planted', 0, 'c', 0",
+     None, "main.pragma_index_list is a view named like SQLite's table-valued function",
+     ["SELECT * FROM doctor_report", "SELECT * FROM index_lint", "SELECT schema_hash()",
+      "SELECT * FROM schema_drift"]),
+    ("main", "CREATE TABLE json_each (key, value, type, atom, id, parent, fullkey, path)",
+     "INSERT INTO json_each (value) VALUES (1e9)",
+     "main.json_each is a table named like SQLite's table-valued function json_each",
+     ["SELECT * FROM doctor_report"]),
+    ("aux", "CREATE TABLE query_stats (query, example, calls, query_id)",
+     "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE a = ?', "
+     "'SELECT * FROM t WHERE a = 1', 1000000, 1)",
+     "aux.query_stats is a table named like sqlite-doctor's table query_stats",
+     ["SELECT * FROM index_advise", "SELECT * FROM doctor_report"]),
+    ("temp", "CREATE TABLE wal_health (file, status, advice, wal_bytes, pending_frames)",
+     "INSERT INTO wal_health VALUES ('planted', 'critical', 'planted', 1, 1)",
+     "temp.wal_health is a table named like sqlite-doctor's table wal_health",
+     ["SELECT * FROM doctor_report"]),
+]
+
+
+def run_hidden(work, i):
+    where, ddl, rows, name, entry_points = HIDDEN[i]
+    path = os.path.join(work, f"hidden{i}.db")
+    setup = sqlite3.connect(path)
+    setup.executescript(SEED)
+    if where == "main":
+        setup.execute(ddl)
+        if rows:
+            setup.execute(rows)
+    setup.commit()
+    setup.close()
+    if where == "aux":
+        aux = sqlite3.connect(path + "-aux")
+        aux.execute(ddl)
+        aux.execute(rows)
+        aux.commit()
+        aux.close()
+    db = connect(path)
+    if where == "aux":
+        db.execute("ATTACH ? AS aux", (path + "-aux",))
+    if where == "temp":
+        db.execute(ddl.replace("CREATE TABLE ", "CREATE TEMP TABLE "))
+        db.execute(rows)
+    problems = []
+    for sql in entry_points:
+        kind, got = outcome(db, sql)
+        if kind != "error" or name not in got:
+            problems.append(f"{sql}: {kind} {str(got)[:300]!r}, expected an error naming {name}")
+    # Without the planted object, the same database is examined as usual.
+    if where == "temp":
+        db.execute(f"DROP TABLE temp.{ddl.split()[2]}")
+    elif where == "aux":
+        db.execute("DETACH aux")
+    else:
+        db.execute(f"DROP {ddl.split()[1]} {ddl.split()[2]}")
+    for sql in entry_points:
+        kind, got = outcome(db, sql)
+        if kind != "ok" and "no captured workload" not in str(got):
+            problems.append(f"{sql} after dropping it: {got!r}")
+    return problems
+
+
+CASES = {f"hidden names {i} ({HIDDEN[i][3].split(' is ')[0]})": (run_hidden, i)
+         for i in range(len(HIDDEN))}
+
+
+def main():
+    if len(sys.argv) > 2:  # child: one case
+        name, work = json.loads(sys.argv[2])
+        run, arg = CASES[name]
+        print(json.dumps(run(work, arg)))
+        return 0
+    work = tempfile.mkdtemp(prefix="hostile-schema-", dir=os.environ.get("TEST_TMPDIR"))
+    failures = []
+    for name in CASES:
+        try:
+            out = subprocess.run([sys.executable, __file__, sys.argv[1], json.dumps([name, work])],
+                                 capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            failures.append(f"{name}: hung for over {CHILD_TIMEOUT_S} s")
+            continue
+        if out.returncode != 0:
+            failures.append(f"{name}: exit {out.returncode}: {out.stderr.strip()[-500:]}")
+            continue
+        failures += [f"{name}: {p}" for p in json.loads(out.stdout.strip().splitlines()[-1])]
+    shutil.rmtree(work, ignore_errors=True)
+    for f in failures:
+        print("FAIL:", f)
+    print(f"{len(CASES)} cases, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
