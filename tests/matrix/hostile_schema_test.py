@@ -10,6 +10,10 @@ Cases:
     read the planted rows as its own: doctor_report presented a planted index_lint row's fix_sql
     ('DROP TABLE t;') as a finding's fix, and an empty pragma_table_list silently dropped the
     schema findings. Now every entry point that reads the name refuses, naming the object.
+  journal views: doctor_migrations or __drizzle_migrations is a view whose recursive CTE never
+    ends (or a virtual table). migration_status and schema_drift ran it until interrupted, with
+    an ORDER BY spilling to temp files without bound (94 MB in 10 s); now reading a journal
+    that is not a table is an error naming it.
 
 Every call gets CALL_DEADLINE_S, then conn.interrupt() from a timer thread: a call that had to
 be interrupted is a failure (and one that cannot be interrupted is a hang the child deadline
@@ -136,8 +140,66 @@ def run_hidden(work, i):
     return problems
 
 
+# --- journal views -------------------------------------------------------------------------------
+
+NEVER_ENDS = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+JOURNALS = [
+    ("main.__drizzle_migrations is a view, not a table",
+     "CREATE VIEW __drizzle_migrations (id, hash, created_at) AS " + NEVER_ENDS +
+     "SELECT x, 'h', x FROM n"),
+    ("main.__Drizzle_Migrations is a view, not a table",
+     "CREATE VIEW __Drizzle_Migrations (id, hash, created_at, name, applied_at) AS " +
+     NEVER_ENDS + "SELECT x, 'h', x, 'm', NULL FROM n"),
+    ("main.doctor_migrations is a view, not a table",
+     "CREATE VIEW doctor_migrations (id, name, checksum, kind, sql, source, applied_at, "
+     "duration_ms, origin, schema_before, schema_after) AS " + NEVER_ENDS +
+     "SELECT x, 'm' || x, 'c', 'apply', '', 'sql', NULL, 0, NULL, NULL, NULL FROM n"),
+    ("main.__drizzle_migrations is a virtual table, not a table",
+     "CREATE VIRTUAL TABLE __drizzle_migrations USING fts5 (id, hash, created_at)"),
+]
+
+
+def drizzle_folder(work, i):
+    folder = os.path.join(work, f"drizzle{i}")
+    os.makedirs(os.path.join(folder, "meta"))
+    with open(os.path.join(folder, "meta", "_journal.json"), "w") as f:
+        json.dump({"entries": [{"idx": 0, "version": "6", "when": 1700000000000,
+                                "tag": "0000_a", "breakpoints": True}]}, f)
+    with open(os.path.join(folder, "0000_a.sql"), "w") as f:
+        f.write("CREATE TABLE a (x);")
+    return folder
+
+
+def run_journal(work, i):
+    name, ddl = JOURNALS[i]
+    path = os.path.join(work, f"journal{i}.db")
+    setup = sqlite3.connect(path)
+    setup.executescript(SEED)
+    setup.execute(ddl)
+    setup.commit()
+    setup.close()
+    folder = drizzle_folder(work, i)
+    db = connect(path)
+    problems = []
+    for sql, args in [("SELECT * FROM migration_status", ()),
+                      ("SELECT * FROM migration_status(?)", (folder,)),
+                      ("SELECT * FROM schema_drift", ()),
+                      ("SELECT * FROM schema_drift(?)", (folder,)),
+                      ("SELECT * FROM doctor_report('main', 'quick', ?)", (folder,)),
+                      ("SELECT migrate_dir(?)", (folder,))]:
+        kind, got = outcome(db, sql, args)
+        if kind != "error" or name not in got:
+            problems.append(f"{sql}: {kind} {str(got)[:300]!r}, expected an error naming {name}")
+    tables = [n for (n,) in db.execute("SELECT name FROM sqlite_schema WHERE name = 'a'")]
+    if tables:
+        problems.append("migrate_dir applied the folder's migration")
+    return problems
+
+
 CASES = {f"hidden names {i} ({HIDDEN[i][3].split(' is ')[0]})": (run_hidden, i)
          for i in range(len(HIDDEN))}
+CASES.update({f"journal view {i} ({JOURNALS[i][0].split(' is ')[0]})": (run_journal, i)
+              for i in range(len(JOURNALS))})
 
 
 def main():
