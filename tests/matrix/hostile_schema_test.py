@@ -14,6 +14,10 @@ Cases:
     ends (or a virtual table). migration_status and schema_drift ran it until interrupted, with
     an ORDER BY spilling to temp files without bound (94 MB in 10 s); now reading a journal
     that is not a table is an error naming it.
+  unloadable module: a virtual table whose module this process has not loaded (vec0 of
+    sqlite-vec, say, examined from the sqlite3 shell). index_lint, index_advise and doctor_report
+    failed as a whole ("no such module: nosuchmod"); now they leave that table out and examine
+    the rest.
 
 Every call gets CALL_DEADLINE_S, then conn.interrupt() from a timer thread: a call that had to
 be interrupted is a failure (and one that cannot be interrupted is a hang the child deadline
@@ -196,10 +200,38 @@ def run_journal(work, i):
     return problems
 
 
+# --- unloadable module ---------------------------------------------------------------------------
+
+def run_unloadable_module(work, _):
+    path = os.path.join(work, "module.db")
+    setup = sqlite3.connect(path)
+    setup.executescript(SEED)
+    setup.execute("CREATE VIRTUAL TABLE v USING fts5 (x)")
+    setup.execute("PRAGMA writable_schema = ON")
+    setup.execute("UPDATE sqlite_schema SET sql = 'CREATE VIRTUAL TABLE v USING nosuchmod (x)' "
+                  "WHERE name = 'v'")
+    setup.commit()
+    setup.close()
+    db = connect(path)
+    problems = []
+    kind, got = outcome(db, "SELECT index_sql FROM index_advise('SELECT * FROM t WHERE a = 1')")
+    if kind != "ok" or not any("ON t(a)" in (r[0] or "") for r in got):
+        problems.append(f"index_advise: {kind} {str(got)[:300]!r}, expected an index on t(a)")
+    kind, got = outcome(db, "SELECT kind, table_name FROM index_lint")
+    if kind != "ok" or ("fk_without_index", "c") not in got:
+        problems.append(f"index_lint: {kind} {str(got)[:300]!r}, expected fk_without_index on c")
+    for sql in ("SELECT * FROM doctor_report", "SELECT doctor_html()"):
+        kind, got = outcome(db, sql)
+        if kind != "ok":
+            problems.append(f"{sql}: {kind} {str(got)[:300]!r}")
+    return problems
+
+
 CASES = {f"hidden names {i} ({HIDDEN[i][3].split(' is ')[0]})": (run_hidden, i)
          for i in range(len(HIDDEN))}
 CASES.update({f"journal view {i} ({JOURNALS[i][0].split(' is ')[0]})": (run_journal, i)
               for i in range(len(JOURNALS))})
+CASES["unloadable module"] = (run_unloadable_module, None)
 
 
 def main():
