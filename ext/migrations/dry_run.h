@@ -92,6 +92,7 @@ class DryRun {
   Counts counts_before_, counts_;
   std::map<std::string, int64_t> violations_before_;
   std::set<std::string> dropped_tables_;
+  std::set<std::string> module_tables_;  // ModuleTables: rows changed by a module, not by SQL
   const std::vector<HotQuery>* hot_ = nullptr;
   PrivateDb* private_db_ = nullptr;
   bool index_foreign_keys_ = false;

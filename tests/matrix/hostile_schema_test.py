@@ -18,6 +18,10 @@ Cases:
     sqlite-vec, say, examined from the sqlite3 shell). index_lint, index_advise and doctor_report
     failed as a whole ("no such module: nosuchmod"); now they leave that table out and examine
     the rest.
+  virtual tables: an rtree and an fts5 index kept by triggers. migrate_check called the rows an
+    rtree's module removes from its shadow tables on DELETE "deletes 3 of 27 rows of r_node
+    through ON DELETE CASCADE" and "191 more row change(s) by foreign-key actions or triggers";
+    now shadow tables are not counted as cascades, nor a module's writes as side effects.
 
 Every call gets CALL_DEADLINE_S, then conn.interrupt() from a timer thread: a call that had to
 be interrupted is a failure (and one that cannot be interrupted is a hang the child deadline
@@ -227,11 +231,53 @@ def run_unloadable_module(work, _):
     return problems
 
 
+# --- virtual tables ------------------------------------------------------------------------------
+
+def run_virtual_tables(work, _):
+    path = os.path.join(work, "virtual.db")
+    setup = sqlite3.connect(path)
+    setup.executescript(SEED + """
+        CREATE VIRTUAL TABLE r USING rtree (id, x0, x1);
+        INSERT INTO r SELECT id, id, id + 1 FROM t;
+        CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT);
+        CREATE VIRTUAL TABLE f USING fts5 (body, content = 'docs', content_rowid = 'id');
+        CREATE TRIGGER docs_ad AFTER DELETE ON docs BEGIN
+          INSERT INTO f (f, rowid, body) VALUES ('delete', old.id, old.body);
+        END;
+        INSERT INTO docs SELECT id, 'word' || (id % 9) FROM t;
+        INSERT INTO f (f) VALUES ('rebuild');
+    """)
+    setup.commit()
+    setup.close()
+    db = connect(path)
+    problems = []
+    for migration in ("DELETE FROM r WHERE id < 50", "DELETE FROM f WHERE rowid < 50",
+                      "DELETE FROM docs WHERE id < 50"):
+        kind, got = outcome(db, "SELECT kind, object, detail FROM migrate_check(?)", (migration,))
+        if kind != "ok":
+            problems.append(f"migrate_check({migration!r}): {kind} {got!r}")
+            continue
+        cascades = [r for r in got if r[0] == "cascade"]
+        if cascades:
+            problems.append(f"migrate_check({migration!r}) calls a module's writes cascades: "
+                            f"{cascades}")
+        side = [r for r in got if r[0] == "side_effect" and r[1] in ("r", "f")]
+        if side:
+            problems.append(f"migrate_check({migration!r}) calls a module's writes side effects: "
+                            f"{side}")
+    # The trigger's writes into f are a side effect of deleting from docs, and said so.
+    kind, got = outcome(db, "SELECT kind FROM migrate_check('DELETE FROM docs WHERE id < 50')")
+    if ("side_effect",) not in got:
+        problems.append(f"DELETE FROM docs: the trigger's writes are not reported: {got!r}")
+    return problems
+
+
 CASES = {f"hidden names {i} ({HIDDEN[i][3].split(' is ')[0]})": (run_hidden, i)
          for i in range(len(HIDDEN))}
 CASES.update({f"journal view {i} ({JOURNALS[i][0].split(' is ')[0]})": (run_journal, i)
               for i in range(len(JOURNALS))})
 CASES["unloadable module"] = (run_unloadable_module, None)
+CASES["virtual tables"] = (run_virtual_tables, None)
 
 
 def main():
