@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "ext/core/hidden_names.h"
 #include "ext/core/status_macros.h"
 
 namespace doctor {
@@ -20,6 +21,7 @@ absl::Status SqlError(sqlite3* db, int rc, absl::string_view sql) {
 }
 
 absl::StatusOr<Rows> RunQuery(sqlite3* db, absl::string_view sql, absl::Span<const Value> params) {
+  RETURN_IF_ERROR(CheckNothingHidden(db, sql));
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, &tail);
@@ -55,6 +57,7 @@ absl::StatusOr<Rows> RunQuery(sqlite3* db, absl::string_view sql, absl::Span<con
 }
 
 absl::Status RunExec(sqlite3* db, absl::string_view sql) {
+  RETURN_IF_ERROR(CheckNothingHidden(db, sql));
   std::string text(sql);
   char* error = nullptr;
   int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error);

@@ -624,55 +624,6 @@ TEST_F(AdvisorTest, LintCountsThePartialIndexABoundValueRunsWith) {
   EXPECT_THAT(rows, IsEmpty());
 }
 
-// Issue 17 item 5: no DROP INDEX for an "unused" index until enough traffic was captured, and
-// the finding says how much was observed.
-TEST_F(AdvisorTest, LintUnusedNeedsAnObservedWorkload) {
-  db_.Exec("CREATE INDEX ic ON t(c);"
-           "CREATE TABLE query_stats(query TEXT, calls INTEGER, first_seen TEXT, last_seen TEXT);"
-           "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE b = ?', 1, "
-           "'2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z');");
-  const std::string unused = "SELECT finding FROM index_lint WHERE kind = 'unused'";
-  EXPECT_THAT(db_.Rows(unused), IsEmpty());  // one captured call
-  // 12 query shapes, 1200 calls over 48 hours: now it is unused, and says on what evidence.
-  db_.Exec("DELETE FROM query_stats;"
-           "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 12) "
-           "INSERT INTO query_stats SELECT 'SELECT * FROM t WHERE b = ' || v, 100, "
-           "'2026-12-01T00:00:00.000Z', '2026-12-03T00:00:00.000Z' FROM n;");
-  auto rows = db_.Rows(unused);
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0][0],
-            "ic is used by none of the 12 captured queries in query_stats (1200 calls from "
-            "2026-12-01T00:00:00.000Z to 2026-12-03T00:00:00.000Z, 48.0 hours)");
-  // The same traffic within one hour is not enough (lint_unused_min_hours = 24).
-  db_.Exec("UPDATE query_stats SET last_seen = '2026-12-01T01:00:00.000Z'");
-  EXPECT_THAT(db_.Rows(unused), IsEmpty());
-}
-
-TEST_F(AdvisorTest, CapturedWorkloadFromQueryStats) {
-  db_.Exec("SELECT query_stats_reset()");
-  EXPECT_THAT(db_.Error("SELECT * FROM index_advise()"), HasSubstr("no captured workload"));
-  // A stand-in for the timing area's table (same columns), which a main table shadows.
-  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL, "
-           "query_id INTEGER);"
-           "INSERT INTO query_stats VALUES ('SELECT * FROM t WHERE b = ?', NULL, 100, 5.0, 1),"
-           " ('SELECT * FROM t WHERE c = ?', 'SELECT * FROM t WHERE c = 33', 1, 0.1, 2);");
-  auto got = Advise("SELECT * FROM t WHERE b = 0");  // explicit text still works
-  EXPECT_EQ(got.size(), 1u);
-  auto rows = db_.Rows("SELECT index_sql FROM index_advise()");
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t_b ON t(b);");  // 100 calls weigh more
-}
-
-TEST_F(AdvisorTest, WriteHeavyTableGetsNoMarginalIndex) {
-  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL, "
-           "query_id INTEGER);"
-           "INSERT INTO query_stats VALUES "
-           " ('SELECT count(*) FROM t WHERE b = ?', NULL, 1, 1, 1),"
-           " ('UPDATE t SET b = b + 1 WHERE id = ?', NULL, 1000000, 1, 2),"
-           " ('INSERT INTO t(a, b, c) VALUES (?, ?, ?)', NULL, 1000000, 1, 3);");
-  EXPECT_THAT(db_.Rows("SELECT index_sql FROM index_advise()"), IsEmpty());
-}
-
 TEST_F(AdvisorTest, LookupOfOneRowIsSeededIntoTheSample) {
   // 60k parents: the sample holds a fraction of them, and row 51234 is seeded so the join
   // through it does work on the copy too (else the statement would look free).

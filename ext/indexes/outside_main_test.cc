@@ -102,24 +102,6 @@ TEST_F(OutsideMainTest, NothingLeftToAdviseIsAnErrorThatSaysWhy) {
               HasSubstr("statement 1: no such table: nope.a"));
 }
 
-TEST_F(OutsideMainTest, ACapturedStatementIsSkippedAndNamed) {
-  // A stand-in for the timing area's table (same columns), which a main table shadows.
-  db_.Exec("CREATE TABLE query_stats(query TEXT, example TEXT, calls INTEGER, total_ms REAL, "
-           "query_id INTEGER);"
-           "INSERT INTO query_stats VALUES ('SELECT * FROM aux.a WHERE x = ?', NULL, 100, 5.0, 1),"
-           " ('SELECT * FROM t WHERE b = ?', NULL, 10, 1.0, 2);");
-  auto rows = db_.Rows("SELECT index_sql, limits FROM index_advise()");
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_t_b ON t(b);");
-  EXPECT_THAT(rows[0][1], HasSubstr("captured statement (SELECT * FROM aux.a WHERE x = ?) not "
-                                    "advised: it reads aux.a, a table of the attached database "
-                                    "'aux'"));
-  db_.Exec("DELETE FROM query_stats WHERE query_id = 2");
-  EXPECT_THAT(db_.Error("SELECT * FROM index_advise()"),
-              HasSubstr("captured workload: no statement to advise on: captured statement "
-                        "(SELECT * FROM aux.a WHERE x = ?) not advised: it reads aux.a"));
-}
-
 TEST_F(OutsideMainTest, WhatIfNamesTheSchema) {
   EXPECT_THAT(db_.Error("SELECT * FROM index_whatif('SELECT * FROM aux.a WHERE x = 1', "
                         "'CREATE INDEX i ON t(b)')"),

@@ -442,7 +442,7 @@ absl::StatusOr<std::string> DownBesideOrigin(const std::string& name, const std:
 
 absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
                                       const std::optional<std::string>& path) {
-  ASSIGN_OR_RETURN(bool exists, TableExists(c, "doctor_migrations"));
+  ASSIGN_OR_RETURN(bool exists, JournalTableExists(c, "doctor_migrations"));
   std::string origin, checksum;
   if (exists) {
     ASSIGN_OR_RETURN(Rows rows, Query(c,

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
+#include "ext/migrations/journal.h"
 
 namespace doctor::migrations {
 
@@ -30,6 +31,8 @@ struct TableShape {
 };
 
 absl::StatusOr<TableShape> Shape(Connection& c, const std::string& table) {
+  ASSIGN_OR_RETURN(bool exists, JournalTableExists(c, table));
+  if (!exists) return TableShape{};
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c, "SELECT name FROM pragma_table_info(?1, 'main')", {Value(table)}));
   TableShape shape;

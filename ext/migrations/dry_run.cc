@@ -53,6 +53,7 @@ bool DryRun::Refused() {
 absl::Status DryRun::Run() {
   ASSIGN_OR_RETURN(before_, Snapshot(c_, cache_));
   ASSIGN_OR_RETURN(counts_before_, CountRows(c_, before_));
+  ASSIGN_OR_RETURN(module_tables_, ModuleTables(c_));
   counts_ = counts_before_;
   current_ = before_;
   std::vector<QueryCost> costs_before;
@@ -273,7 +274,9 @@ void DryRun::NoteCascades(size_t i, const ChangeInfo& info, const Counts& now,
                      " through ON DELETE CASCADE (a side effect)"),
         rows - it->second);
   }
-  if (info.kind == ChangeKind::kOther && !target.empty()) {
+  // A virtual table's module writes its shadow tables itself: not foreign keys nor triggers.
+  if (info.kind == ChangeKind::kOther && !target.empty() &&
+      module_tables_.count(absl::AsciiStrToLower(target)) == 0) {
     int64_t direct = sqlite3_changes64(c_);
     int64_t other = total_changed - direct - cascaded;
     if (other > 0) {

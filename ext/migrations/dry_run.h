@@ -100,6 +100,7 @@ class DryRun {
   ViolationCounts violations_after_;
   size_t violations_at_ = 0;
   std::set<std::string> dropped_tables_;
+  std::set<std::string> module_tables_;  // ModuleTables: rows changed by a module, not by SQL
   const std::vector<HotQuery>* hot_ = nullptr;
   PrivateDb* private_db_ = nullptr;
   bool index_foreign_keys_ = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -12,10 +13,20 @@
 
 namespace doctor::migrations {
 
+absl::StatusOr<std::set<std::string>> ModuleTables(sqlite3* c) {
+  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT lower(name) FROM pragma_table_list "
+                                       "WHERE schema = 'main' AND type IN ('virtual', 'shadow')"));
+  std::set<std::string> out;
+  for (const Row& r : rows) out.insert(r[0].AsText());
+  return out;
+}
+
 absl::StatusOr<Counts> CountRows(sqlite3* c, const std::vector<SchemaObject>& schema) {
+  ASSIGN_OR_RETURN(std::set<std::string> module_tables, ModuleTables(c));
   Counts out;
   for (const SchemaObject& o : schema) {
     if (o.type != "table" || (!o.facts.empty() && o.facts[0].rfind("sql ", 0) == 0)) continue;
+    if (module_tables.count(absl::AsciiStrToLower(o.name)) > 0) continue;
     ASSIGN_OR_RETURN(Rows r, Query(c, absl::StrCat("SELECT count(*) FROM main.", QuoteIdentifier(o.name))));
     out[o.name] = r[0][0].AsInt();
   }

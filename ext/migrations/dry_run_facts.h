@@ -21,6 +21,10 @@ using Counts = std::map<std::string, int64_t>;  // table (lowercase) -> rows
 
 // The rows of every ordinary table of `main` in `schema`.
 absl::StatusOr<Counts> CountRows(sqlite3* c, const std::vector<SchemaObject>& schema);
+// Virtual tables and the shadow tables their modules keep (an rtree's r_node, r_parent, r_rowid;
+// fts5's f_data, ...), lowercase. Their rows change with the module's bookkeeping, never through
+// a foreign key: CountRows leaves them out, so a DELETE FROM an rtree is no "cascade".
+absl::StatusOr<std::set<std::string>> ModuleTables(sqlite3* c);
 // The schema of `main`, as facts.
 absl::StatusOr<std::vector<SchemaObject>> Snapshot(sqlite3* c, FactCache* cache);
 // PRAGMA foreign_key_check, as (child table, parent table) -> violating rows. Bounded by the

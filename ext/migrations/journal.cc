@@ -1,5 +1,6 @@
 #include "ext/migrations/journal.h"
 
+#include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/migrations/drizzle_table.h"
@@ -28,14 +29,24 @@ constexpr char kJournalDdl[] =
 
 absl::Status EnsureJournal(Connection& c) { return Exec(c, kJournalDdl); }
 
-absl::StatusOr<bool> TableExists(Connection& c, const char* name) {
-  ASSIGN_OR_RETURN(Rows r, Query(c, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
+absl::StatusOr<bool> JournalTableExists(Connection& c, const std::string& name) {
+  // SQLite matches names case-insensitively: a view __Drizzle_Migrations is what a read of
+  // __drizzle_migrations would run.
+  ASSIGN_OR_RETURN(Rows r, Query(c,
+                                 "SELECT name, type FROM pragma_table_list "
+                                 "WHERE schema = 'main' AND name = ?1 COLLATE NOCASE",
                                  {Value(name)}));
-  return !r.empty();
+  if (r.empty()) return false;
+  const std::string type = r[0][1].AsText();
+  if (type == "table") return true;
+  return absl::FailedPreconditionError(absl::StrCat(
+      "main.", r[0][0].AsText(), " is a ", type == "virtual" ? "virtual table" : type,
+      ", not a table: a migration journal must be a table (it is read and written as one); "
+      "rename or drop it"));
 }
 
 absl::StatusOr<std::vector<JournalRow>> LoadJournal(Connection& c) {
-  ASSIGN_OR_RETURN(bool exists, TableExists(c, "doctor_migrations"));
+  ASSIGN_OR_RETURN(bool exists, JournalTableExists(c, "doctor_migrations"));
   std::vector<JournalRow> out;
   if (!exists) return out;
   ASSIGN_OR_RETURN(Rows rows, Query(c,

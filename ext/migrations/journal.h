@@ -17,7 +17,10 @@ namespace doctor::migrations {
 // CREATE TABLE / INDEX IF NOT EXISTS of doctor_migrations.
 absl::Status EnsureJournal(Connection& c);
 
-absl::StatusOr<bool> TableExists(Connection& c, const char* name);
+// Whether main has the journal table `name` (doctor_migrations, or Drizzle's). Anything else by
+// that name is an error naming it: a view (a database prepared by someone else could make it a
+// recursive CTE that never ends, and reading the journal would run it), a virtual table.
+absl::StatusOr<bool> JournalTableExists(Connection& c, const std::string& name);
 
 // The journal as the planner wants it: the latest row per name (empty when the table does not
 // exist); __drizzle_migrations is read by LoadDrizzle (drizzle_table.h).

@@ -182,6 +182,29 @@ TEST(ReportTest, DeepModeCountsEveryIntegrityProblem) {
   EXPECT_THAT(finding, Not(HasSubstr("***")));
 }
 
+// Found by probing a database someone else prepared: an index on abs(a) over a row holding
+// -9223372036854775808 (the index was made on a+0, then its SQL edited) made integrity_check
+// fail with "integer overflow", and doctor_report('main', 'deep') failed as a whole instead of
+// reporting the database as damaged.
+TEST(ReportTest, DeepModeReportsAnIntegrityCheckThatCannotFinish) {
+  testing::TempDir dir;
+  const std::string path = dir.File("overflow.db");
+  {
+    testing::Db db(path);
+    db.Exec("CREATE TABLE t(a INTEGER, b); INSERT INTO t VALUES (-9223372036854775807 - 1, 1), "
+            "(5, 2); CREATE INDEX t_e ON t(a + 0); PRAGMA writable_schema = ON; "
+            "UPDATE sqlite_schema SET sql = 'CREATE INDEX t_e ON t(abs(a))' WHERE name = 't_e'");
+  }
+  testing::Db db(path);
+  EXPECT_THAT(db.Error("PRAGMA integrity_check"), HasSubstr("integer overflow"));
+  const auto rows = db.Rows(
+      "SELECT severity, finding FROM doctor_report('main', 'deep') WHERE finding LIKE "
+      "'PRAGMA integrity_check%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "critical");
+  EXPECT_THAT(rows[0][1], HasSubstr("PRAGMA integrity_check could not finish: integer overflow"));
+}
+
 TEST(ReportTest, AttachedSchemasAndBadArguments) {
   testing::Db db;
   db.Exec("ATTACH ':memory:' AS \"other db\"; CREATE TABLE \"other db\".t (x)");

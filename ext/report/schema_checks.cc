@@ -256,8 +256,30 @@ absl::Status CheckSpace(Connection& c, const std::string& schema, std::vector<Fi
 }
 
 absl::Status CheckIntegrity(Connection& c, const std::string& schema, std::vector<Finding>& out) {
-  ASSIGN_OR_RETURN(Rows rows,
-                   Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".integrity_check(20)")));
+  absl::StatusOr<Rows> checked =
+      Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema), ".integrity_check(20)"));
+  if (!checked.ok()) {
+    // integrity_check evaluates index expressions, CHECK constraints and generated columns on
+    // every row: one that fails on a row ("integer overflow" for abs() of the smallest integer)
+    // stops it with an error. That is a finding about the database, not a failed report; an
+    // interrupt, a lock or a refusal is still the call's error.
+    const std::string message(checked.status().message());
+    if (checked.status().code() != absl::StatusCode::kInternal ||
+        absl::StrContains(message, "interrupted") || absl::StrContains(message, "locked")) {
+      return checked.status();
+    }
+    out.push_back({"schema", Severity::kCritical, schema,
+                   absl::StrCat("PRAGMA integrity_check could not finish: ",
+                                message.substr(0, message.find(" (in: ")),
+                                " (an index expression, CHECK constraint or generated column "
+                                "fails on a stored row: an index may not match its table)"),
+                   "find the index, CHECK constraint or generated column whose expression fails "
+                   "on a stored row and drop or correct it, or recover with the sqlite3 shell's "
+                   ".recover",
+                   std::nullopt, 1e15});
+    return absl::OkStatus();
+  }
+  const Rows& rows = *checked;
   if (rows.size() == 1 && rows[0][0].AsText() == "ok") {
     out.push_back({"schema", Severity::kInfo, schema, "PRAGMA integrity_check: ok", "nothing to do",
                    std::nullopt, 0});
