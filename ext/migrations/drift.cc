@@ -96,6 +96,17 @@ std::string IfNotExists(const std::string& create) {
   return create;
 }
 
+// Where a drift's fix_sql goes in the migration that records them all: drops of what depends on
+// tables (triggers, views, indexes) first, then tables, then what depends on them, created.
+int ScriptRank(const Drift& d) {
+  static constexpr const char* kDependents[] = {"trigger", "view", "index"};
+  for (int i = 0; i < 3; ++i) {
+    if (d.type != kDependents[i]) continue;
+    return d.drift == "missing" ? i : 7 - i;  // dropped: 0..2; created: 5..7 (index, view, trigger)
+  }
+  return d.drift == "missing" ? 3 : 4;  // tables
+}
+
 // The migration that records the live state of one changed object.
 absl::StatusOr<Drift> DriftOf(sqlite3* live, const SchemaChange& ch) {
   Drift d{ch.change == "added" ? "extra" : ch.change == "removed" ? "missing" : "changed",
@@ -223,6 +234,11 @@ absl::StatusOr<std::vector<Drift>> SchemaDrift(sqlite3* live, sqlite3* scratch, 
     d.since = verdict.since;
     out.push_back(std::move(d));
   }
+  // The rows' fix_sql, in row order, are one migration: what depends on a table is dropped
+  // before it and created after it.
+  std::stable_sort(out.begin(), out.end(), [](const Drift& a, const Drift& b) {
+    return ScriptRank(a) < ScriptRank(b);
+  });
   return out;
 }
 

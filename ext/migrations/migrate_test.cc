@@ -917,6 +917,27 @@ TEST(MigrateTest, SchemaDriftSaysBetweenWhichMigrationsTheSchemaChanged) {
   EXPECT_EQ(db.One("SELECT count(*) FROM schema_drift"), "0");
 }
 
+// schema_drift's fix_sql rows are the statements of one migration, in row order. An extra index
+// came before its extra table (rows sorted by type name: index < table), so the migration failed
+// on a fresh database with "no such table".
+TEST(MigrateTest, SchemaDriftFixesInRowOrderRunOnAFreshDatabase) {
+  const char* first = "SELECT migrate('0001', 'CREATE TABLE t(a); CREATE TABLE old(b); "
+                      "CREATE INDEX old_b ON old(b); CREATE VIEW old_v AS SELECT b FROM old')";
+  testing::Db db;
+  EXPECT_EQ(db.One(first), "applied");
+  db.Exec("DROP VIEW old_v; DROP TABLE old; CREATE TABLE wr(x); CREATE INDEX a_wr_x ON wr(x); "
+          "CREATE VIEW a_v AS SELECT x FROM wr; "
+          "CREATE TRIGGER a_tr AFTER INSERT ON wr BEGIN UPDATE t SET a = new.x; END");
+  const std::string script =
+      db.One("SELECT group_concat(fix_sql, char(10)) FROM schema_drift");
+  testing::Db fresh;
+  EXPECT_EQ(fresh.One(first), "applied");
+  fresh.Exec(script);
+  EXPECT_EQ(fresh.One("SELECT group_concat(type || ' ' || name, ', ') FROM (SELECT type, name "
+                      "FROM sqlite_schema WHERE name NOT LIKE 'doctor%' ORDER BY name)"),
+            "trigger a_tr, view a_v, index a_wr_x, table t, table wr");
+}
+
 TEST(MigrateTest, SchemaDriftOfADatabaseThatWasNotEmptyAtTheFirstMigration) {
   testing::Db db;
   db.Exec("CREATE TABLE legacy(x)");
