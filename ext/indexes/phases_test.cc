@@ -50,6 +50,25 @@ class PhasesTest : public ::testing::Test {
   Connection* connection_ = nullptr;
 };
 
+// WITHOUT ROWID was found by searching the CREATE text, so a default value or a comment that
+// says it made a rowid table read as one without rowid (sampled without its rowid, its INTEGER
+// PRIMARY KEY not known as the rowid); and SQLite says which tables are.
+TEST_F(PhasesTest, WithoutRowidIsWhatSqliteSaysNotWhatTheTextContains) {
+  db_.Exec("CREATE TABLE said(id INTEGER PRIMARY KEY, note TEXT DEFAULT 'no WITHOUT ROWID here') "
+           "/* not WITHOUT ROWID */; CREATE TABLE wr(k TEXT PRIMARY KEY, v) WITHOUT  ROWID;");
+  auto objects = ReadSchemaObjects(*connection_);
+  ASSERT_TRUE(objects.ok());
+  auto tables = ReadTables(*connection_, *objects);
+  ASSERT_TRUE(tables.ok());
+  std::map<std::string, const TableInfo*> by_name;
+  for (const TableInfo& t : *tables) by_name[t.name] = &t;
+  ASSERT_EQ(by_name.count("said"), 1u);
+  EXPECT_FALSE(by_name["said"]->without_rowid);
+  EXPECT_TRUE(by_name["said"]->integer_pk);
+  ASSERT_EQ(by_name.count("wr"), 1u);
+  EXPECT_TRUE(by_name["wr"]->without_rowid);
+}
+
 TEST_F(PhasesTest, SchemaStepReadsColumnsAndIndexes) {
   auto objects = ReadSchemaObjects(*connection_);
   ASSERT_TRUE(objects.ok());

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -95,7 +94,7 @@ absl::StatusOr<std::vector<SchemaObject>> ReadSchemaObjects(Connection& user) {
 absl::StatusOr<std::vector<TableInfo>> ReadTables(Connection& user,
                                                   const std::vector<SchemaObject>& objects) {
   ASSIGN_OR_RETURN(Rows list, Query(user,
-                                    "SELECT name, type FROM pragma_table_list "
+                                    "SELECT name, type, wr FROM pragma_table_list "
                                     "WHERE schema = 'main' AND type IN ('table', 'virtual') "
                                     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"));
   std::vector<TableInfo> tables;
@@ -103,8 +102,7 @@ absl::StatusOr<std::vector<TableInfo>> ReadTables(Connection& user,
     TableInfo t;
     t.name = row[0].AsText();
     t.is_virtual = row[1].AsText() == "virtual";
-    t.without_rowid = absl::StrContains(
-        absl::AsciiStrToLower(CreateSql(objects, "table", t.name)), "without rowid");
+    t.without_rowid = row[2].AsInt() != 0;  // SQLite's word, not a search of the CREATE text
     absl::Status columns = ReadColumns(user, &t);
     // A virtual table whose module this process has not loaded (a vec0 table of sqlite-vec, fts5
     // in a SQLite built without it) cannot be read here, nor used by any statement: it is left
