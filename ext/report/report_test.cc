@@ -794,22 +794,32 @@ TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {
   counted.Exec("SELECT doctor_set('busy_timeout_ms', -1)");
 }
 
+// An application's INSERT that failed with SQLITE_BUSY after waiting 100 ms in a busy handler
+// that replaced doctor's (sqlite3_busy_timeout after the load, as the shell's `.timeout`): its
+// query_stats row has lock_wait_ms 0, a wait doctor did not see.
+struct BusyAfterAWaitDoctorDidNotSee {
+  BusyAfterAWaitDoctorDidNotSee() {
+    app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); SELECT query_stats_reset()");
+    sqlite3_busy_timeout(app.get(), 100);
+    testing::Db holder(dir.File("app.db"));
+    holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
+    EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
+    holder.Exec("COMMIT");
+    EXPECT_EQ(app.One("SELECT lock_wait_ms = 0 AND max_ms >= 100 FROM query_stats "
+                      "WHERE query = 'INSERT INTO t VALUES (?)'"),
+              "1");
+  }
+  testing::TempDir dir;
+  testing::Db app{dir.File("app.db")};
+};
+
 // The sqlite3 shell's `.timeout 1000` typed after `.load` calls sqlite3_busy_timeout, whose
 // handler replaces doctor's: a write waited 1000 ms, failed with SQLITE_BUSY, and the report said
 // it failed "after 0.0 ms of waiting". doctor did not see that wait: the report says it is not
 // known, with the run's duration and how to keep waits counted.
 TEST(ReportLocksTest, ABusyErrorAfterAWaitDoctorDidNotSeeHasNoWaitFigure) {
-  testing::TempDir dir;
-  testing::Db app(dir.File("app.db"));
-  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v)");
-  sqlite3_busy_timeout(app.get(), 100);  // after the load, as the shell's .timeout
-  testing::Db holder(dir.File("app.db"));
-  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
-  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
-  holder.Exec("COMMIT");
-  ASSERT_EQ(app.One("SELECT lock_wait_ms = 0 AND max_ms >= 100 FROM query_stats "
-                    "WHERE query = 'INSERT INTO t VALUES (?)'"),
-            "1");
+  BusyAfterAWaitDoctorDidNotSee busy;
+  testing::Db& app = busy.app;
   auto rows = app.Rows("SELECT finding FROM doctor_report WHERE finding LIKE "
                        "'%SQLITE_BUSY error%'");
   ASSERT_EQ(rows.size(), 1u);
@@ -1119,17 +1129,8 @@ std::string LockSection(const std::string& page) {
 // (the shell's .timeout, sqlite3_busy_timeout after the load) has lock_wait_ms 0: the report's
 // text says its wait is not known, and the page showed "0.0" waited ms under it.
 TEST(HtmlReportTest, AWaitDoctorDidNotCountIsShownAsNotKnownNotZero) {
-  testing::TempDir dir;
-  testing::Db app(dir.File("app.db"));
-  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); SELECT query_stats_reset()");
-  sqlite3_busy_timeout(app.get(), 100);  // after the load, as the shell's .timeout
-  testing::Db holder(dir.File("app.db"));
-  holder.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);");
-  EXPECT_THAT(app.Error("INSERT INTO t VALUES (2)"), HasSubstr("locked"));
-  holder.Exec("COMMIT");
-  ASSERT_EQ(app.One("SELECT lock_wait_ms = 0 AND max_ms >= 100 FROM query_stats "
-                    "WHERE query = 'INSERT INTO t VALUES (?)'"),
-            "1");
+  BusyAfterAWaitDoctorDidNotSee busy;
+  testing::Db& app = busy.app;
   const std::string section = LockSection(app.One("SELECT doctor_html()"));
   const size_t row = section.find("<pre>INSERT INTO t VALUES (?)</pre>");
   ASSERT_NE(row, std::string::npos) << section;
