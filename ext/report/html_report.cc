@@ -409,6 +409,25 @@ constexpr ShownColumn kMigrationColumns[] = {{"name", Show::kText},
                                              {"ms", Show::kMs1},
                                              {"note", Show::kText}};
 
+// At most kMostRows of a long journal, in its order: every migration that is not applied
+// (pending, edited, missing: what needs attention) first, then the latest applied.
+Rows MigrationsWorthShowing(Rows rows) {
+  std::vector<bool> keep(rows.size(), false);
+  size_t kept = 0;
+  const size_t most = kMostRows;
+  for (size_t i = 0; i < rows.size() && kept < most; ++i) {
+    if (rows[i][1].AsText() != "applied") keep[i] = true, ++kept;
+  }
+  for (size_t i = rows.size(); i-- > 0 && kept < most;) {
+    if (!keep[i]) keep[i] = true, ++kept;
+  }
+  Rows out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (keep[i]) out.push_back(std::move(rows[i]));
+  }
+  return out;
+}
+
 absl::Status AddMigrations(Connection& c, const Context& ctx, html::Page& page) {
   page.Section("migrations", "Migrations",
                ctx.migrations ? absl::StrCat("migration_status of the folder ", *ctx.migrations)
@@ -425,12 +444,20 @@ absl::Status AddMigrations(Connection& c, const Context& ctx, html::Page& page) 
                                   : Query(c,
                                           "SELECT name, status, applied_at, duration_ms, note FROM "
                                           "migration_status"));
+  const size_t total = rows.size();
+  if (total > static_cast<size_t>(kMostRows)) rows = MigrationsWorthShowing(std::move(rows));
   html::Table table = TableOf(rows, kMigrationColumns, true);
   for (const Row& r : rows) {
     const std::string status = r[1].AsText();
     table.row_classes.push_back(status == "applied" ? "" : status == "pending" ? "info" : "warn");
   }
   if (rows.empty()) page.Note("no migration journaled");
+  if (rows.size() < total) {
+    page.Note(absl::StrCat(rows.size(), " of ", total, " migrations: those not applied first, then "
+                           "the latest applied; all of them: SELECT * FROM migration_status",
+                           ctx.migrations ? absl::StrCat("(", QuoteLiteral(*ctx.migrations), ")")
+                                          : ""));
+  }
   page.AddTable(table);
   return absl::OkStatus();
 }

@@ -1198,6 +1198,26 @@ TEST(HtmlReportTest, TheReportsOwnStatementIsNoWorkloadToAdvise) {
 // A schema of many tables made a page of one row per finding, unbounded (3000 tables with an
 // unindexed foreign key and a duplicate index: 6004 findings, 2.1 MB). The most severe 500 are
 // shown, the badges count all, and a note says where the rest are.
+// The page listed every journaled migration: a long-lived application's 120 (or 10,000) made
+// the Migrations table as long. It shows 50: the ones not applied first, then the latest applied.
+TEST(HtmlReportTest, TheMigrationsTableIsBoundedAndShowsTheLatest) {
+  testing::Db db;
+  for (int i = 1; i <= 120; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "%04d_m", i);
+    db.One(std::string("SELECT migrate('") + name + "', 'CREATE TABLE t" + std::to_string(i) +
+           "(x)')");
+  }
+  const std::string page = db.One("SELECT doctor_html()");
+  const size_t at = page.find("<section id=\"migrations\">");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = page.substr(at, page.find("</section>", at) - at);
+  EXPECT_THAT(section, HasSubstr("0120_m"));
+  EXPECT_THAT(section, HasSubstr("0071_m"));
+  EXPECT_THAT(section, Not(HasSubstr("0070_m")));
+  EXPECT_THAT(section, HasSubstr("50 of 120 migrations"));
+}
+
 TEST(HtmlReportTest, TheFindingsTableIsBoundedOnALargeSchema) {
   testing::Db db;
   std::string schema = "CREATE TABLE p(id INTEGER PRIMARY KEY);";
