@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +55,20 @@ double WaitForStoreCalls(const std::string& app, const std::string& query,
 
 void Insert(Db& db, int n) {
   for (int i = 0; i < n; ++i) db.Exec("INSERT INTO t VALUES (" + std::to_string(i) + ")");
+}
+
+// Runs `child` in a child of fork() (which ends with _exit(0) unless `child` exits itself) and
+// waits for it: the waitpid status.
+int StatusOfForkedChild(const std::function<void()>& child) {
+  std::fflush(nullptr);  // nothing buffered is written twice
+  const pid_t pid = fork();
+  if (pid == 0) {
+    child();
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
 }
 
 TEST_F(Store, SharedWithinASecondWithoutAFlushCall) {
@@ -136,18 +151,14 @@ TEST_F(Store, AForkedChildSharesLive) {
   db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 50)");
   Insert(db, 1);
   ASSERT_GE(WaitForStoreCalls(app, kInsert, "1", 2000), 0);
-  const pid_t child = fork();
-  if (child == 0) {
+  StatusOfForkedChild([&] {
     // A worker opens its own connection (SQLite: never use one across fork()); its first one
     // starts the child's flusher.
     sqlite3* own = nullptr;
     sqlite3_open(app.c_str(), &own);
     for (int i = 0; i < 7; ++i) sqlite3_exec(own, "INSERT INTO t VALUES (1)", 0, 0, 0);
     usleep(400 * 1000);  // its flusher's turns; _exit runs no exit handler
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
+  });
   EXPECT_EQ(StoreCalls(app, kInsert), "8");
 }
 
@@ -163,12 +174,8 @@ TEST_F(Store, AForkedChildDoesNotRecountParentsDeltas) {
   db.Exec("SELECT doctor_set('slow_ms', 0)");
   db.Exec("INSERT INTO t VALUES (42)");  // and a slow statement not flushed yet
   db.Exec("SELECT doctor_set('slow_ms', 100)");
-  std::fflush(nullptr);
-  const pid_t child = fork();
-  if (child == 0) std::exit(0);  // its exit handler flushes what the child holds
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
+  // Its exit handler flushes what the child holds.
+  ASSERT_TRUE(WIFEXITED(StatusOfForkedChild([] { std::exit(0); })));
   db.Exec("SELECT query_stats_flush()");
   EXPECT_EQ(StoreCalls(app, kInsert), "4");
   EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_slow_queries WHERE sql LIKE 'INSERT%'"),
@@ -186,10 +193,7 @@ TEST_F(Store, AForkStartsNoThreadBeforeExec) {
   db.Exec("CREATE TABLE t(a)");
   Insert(db, 1);
   ASSERT_TRUE(timing::StoreFlusherRunning());
-  const pid_t child = fork();
-  if (child == 0) _exit(timing::StoreFlusherRunning() ? 1 : 0);
-  int status = 0;
-  waitpid(child, &status, 0);
+  const int status = StatusOfForkedChild([] { _exit(timing::StoreFlusherRunning() ? 1 : 0); });
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "the child of fork() started a flusher thread";
   EXPECT_TRUE(timing::StoreFlusherRunning()) << "the parent's flusher goes on";
@@ -209,18 +213,10 @@ TEST_F(Store, AForkedChildsLastOwnConnectionFlushesAtClose) {
   Db db(app);
   db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 60000)");
   db.Exec("SELECT query_stats_flush()");
-  std::fflush(nullptr);
-  const pid_t child = fork();
-  if (child == 0) {
-    {
-      Db own(app);
-      Insert(own, 5);
-    }
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_TRUE(WIFEXITED(StatusOfForkedChild([&] {
+    Db own(app);
+    Insert(own, 5);
+  })));
   EXPECT_EQ(StoreCalls(app, kInsert), "5");
 }
 
@@ -234,16 +230,11 @@ TEST_F(Store, AForkedChildUsingTheInheritedConnectionFlushesAtExit) {
   Db db(app);
   db.Exec("CREATE TABLE t(a); SELECT doctor_set('stats_share_ms', 60000)");
   db.Exec("SELECT query_stats_flush()");
-  std::fflush(nullptr);
-  const pid_t child = fork();
-  if (child == 0) {
+  ASSERT_TRUE(WIFEXITED(StatusOfForkedChild([&] {
     Insert(db, 4);
     sqlite3_close_v2(db.get());
     std::exit(0);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
+  })));
   EXPECT_EQ(StoreCalls(app, kInsert), "4");
 }
 
