@@ -50,10 +50,11 @@ std::vector<std::string> NamedCandidates(const Connection* c, absl::string_view 
   if (!tokens.empty() && absl::EqualsIgnoreCase(tokens[0].text, "EXPLAIN")) return named;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
-    if (t.kind != TokenKind::kWord && t.kind != TokenKind::kQuotedName) continue;
+    // The extension names these bare; a user's name it pastes is always quoted (QuoteIdentifier):
+    // a table the user named so is theirs to read.
+    if (t.kind != TokenKind::kWord) continue;
     if (i + 1 < tokens.size() && tokens[i + 1].text == ".") continue;
-    std::string lower = absl::AsciiStrToLower(
-        t.kind == TokenKind::kQuotedName ? UnquoteSql(t.text) : std::string(t.text));
+    std::string lower = absl::AsciiStrToLower(t.text);
     if (!IsSqliteFunction(lower) && !IsOwnTable(c, lower)) continue;
     if (std::find(named.begin(), named.end(), lower) == named.end()) named.push_back(lower);
   }

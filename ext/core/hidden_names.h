@@ -29,8 +29,10 @@
 
 namespace doctor {
 
-// OK unless `sql` names (outside strings and comments, not as a schema) a table-valued function
-// that a table or view of one of db's schemas hides; then a FailedPrecondition error naming it.
+// OK unless `sql` names (bare, as the extension writes them: outside strings, comments and
+// quotes, not as a schema) a table-valued function that a table or view of one of db's schemas
+// hides; then a FailedPrecondition error naming it. A quoted name is a user's identifier the
+// extension pasted (QuoteIdentifier), and SQL the user wrote runs through ExecUserSql unchecked.
 // EXPLAIN is not checked: planning the application's own SQL reads no rows.
 absl::Status CheckNothingHidden(sqlite3* db, absl::string_view sql);
 

@@ -56,8 +56,9 @@ absl::StatusOr<Rows> RunQuery(sqlite3* db, absl::string_view sql, absl::Span<con
   return rows;
 }
 
-absl::Status RunExec(sqlite3* db, absl::string_view sql) {
-  RETURN_IF_ERROR(CheckNothingHidden(db, sql));
+// `own`: the extension's SQL, whose names a table of the examined database must not hide.
+absl::Status RunExec(sqlite3* db, absl::string_view sql, bool own = true) {
+  if (own) RETURN_IF_ERROR(CheckNothingHidden(db, sql));
   std::string text(sql);
   char* error = nullptr;
   int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, &error);
@@ -122,6 +123,15 @@ absl::Status Exec(Connection& connection, absl::string_view sql) {
 }
 
 absl::Status Exec(sqlite3* db, absl::string_view sql) { return RunExec(db, sql); }
+
+absl::Status ExecUserSql(Connection& connection, absl::string_view sql) {
+  Connection::InternalScope internal(connection);
+  return RunExec(connection.db(), sql, /*own=*/false);
+}
+
+absl::Status ExecUserSql(sqlite3* db, absl::string_view sql) {
+  return RunExec(db, sql, /*own=*/false);
+}
 
 absl::Status ExecOne(Connection& connection, absl::string_view sql,
                      absl::Span<const Value> params) {

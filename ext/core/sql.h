@@ -28,6 +28,12 @@ absl::StatusOr<Rows> Query(sqlite3* db, absl::string_view sql, absl::Span<const 
 // Runs every statement of `sql` (no parameters); stops at the first error.
 absl::Status Exec(Connection& connection, absl::string_view sql);
 absl::Status Exec(sqlite3* db, absl::string_view sql);
+// Runs SQL the user wrote (a migration's statements, a journal replayed, a script compared) as
+// Exec does, except that its names are the user's: an application's own table named like one of
+// the extension's (a `query_stats` of page hits) is its to write. Query and Exec refuse SQL whose
+// names such a table hides (hidden_names.h): that guards the extension's own SQL.
+absl::Status ExecUserSql(Connection& connection, absl::string_view sql);
+absl::Status ExecUserSql(sqlite3* db, absl::string_view sql);
 // Runs one statement with `params` bound 1..n, for its effect (rows it returns are dropped).
 absl::Status ExecOne(Connection& connection, absl::string_view sql,
                      absl::Span<const Value> params);

@@ -88,7 +88,7 @@ absl::Status RunStatements(Connection& c, const Migration& m,
                            const std::vector<std::string>& statements) {
   const size_t n = statements.size();
   for (size_t i = 0; i < n; ++i) {
-    absl::Status s = Exec(c, statements[i]);
+    absl::Status s = ExecUserSql(c, statements[i]);
     if (!s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
           Who(m), " failed at statement ", i + 1, " of ", n, " (",

@@ -26,7 +26,7 @@ absl::StatusOr<std::optional<Drift>> Replay(sqlite3* scratch, const std::vector<
     m.text = j.sql;
     m.breakpoints = j.source == "drizzle" || j.sql.find(kBreakpointText) != std::string::npos;
     for (const std::string& s : StatementsOf(m)) {
-      absl::Status run = Exec(scratch, s);
+      absl::Status run = ExecUserSql(scratch, s);
       if (!run.ok()) {
         const bool full = sqlite3_errcode(scratch) == SQLITE_FULL ||
                           absl::StrContains(run.message(), "database or disk is full");

@@ -137,7 +137,7 @@ absl::StatusOr<bool> DryRun::RunStatement(size_t i) {
   const ChangeInfo info = Classify(s);
   RETURN_IF_ERROR(NoteBefore(i, info));
   const int64_t total_before = sqlite3_total_changes64(c_);
-  absl::Status run = Exec(c_, s);
+  absl::Status run = ExecUserSql(c_, s);
   if (sqlite3_get_autocommit(c_)) {  // defense in depth: the savepoint must still be open
     return absl::InternalError("the dry run's savepoint ended unexpectedly");
   }

@@ -296,7 +296,7 @@ absl::StatusOr<std::vector<migrations::SchemaObject>> ScratchSchema(Connection& 
   if (!scratch.ok()) return absl::ResourceExhaustedError("cannot open a scratch database");
   sqlite3* db = (*scratch)->db();
   migrations::BoundReplayScratch(db);
-  absl::Status s = Exec(db, sql);
+  absl::Status s = ExecUserSql(db, sql);
   absl::StatusOr<std::vector<migrations::SchemaObject>> out =
       s.ok() ? migrations::ReadSchema(db, "main", nullptr)
              : absl::InvalidArgumentError(absl::StrCat(which, " does not apply to an empty database: ",

@@ -324,6 +324,25 @@ TEST(MigrateTest, TheDryRunOfARebuildDoesNotHoldTheDroppedTableInMemory) {
   EXPECT_EQ(db.One("SELECT count(*) FROM big"), "20000");
 }
 
+// The refusal of SQL naming a table that hides one of doctor's (core hidden_names.h) is for the
+// extension's own SQL. An application's own table named query_stats (its page-hit counts) made
+// every migration that wrote it fail: "main.query_stats is a table named like sqlite-doctor's".
+TEST(MigrateTest, AnApplicationTableNamedLikeDoctorsIsTheMigrationsToWrite) {
+  testing::Db db;
+  EXPECT_EQ(db.One("SELECT migrate('0000_init', 'CREATE TABLE query_stats(day TEXT, hits INT)')"),
+            "applied");
+  const std::string migration = "INSERT INTO query_stats VALUES (''mon'', 3)";
+  EXPECT_EQ(db.One("SELECT count(*) FROM migrate_check('" + migration + "') WHERE severity = "
+                   "'error'"),
+            "0");
+  EXPECT_EQ(db.One("SELECT migrate('0001_seed', '" + migration + "')"), "applied");
+  EXPECT_EQ(db.One("SELECT hits FROM main.query_stats"), "3");
+  EXPECT_EQ(db.One("SELECT count(*) FROM schema_drift"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) FROM schema_diff('CREATE TABLE query_stats(day)', "
+                   "'CREATE TABLE query_stats(day, hits); INSERT INTO query_stats VALUES (1, 2)')"),
+            "1");
+}
+
 TEST(MigrateTest, RebuildWithForeignKeysOffLosesNoChildRows) {
   testing::Db db;
   db.Exec("PRAGMA foreign_keys = ON");
