@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ext/core/time.h"
@@ -128,9 +129,14 @@ absl::Status PrivateDb::CheckInterrupted() {
   return stop_;
 }
 
+constexpr absl::string_view kTimedOutMark = " ms (work_timeout_ms) and was stopped";
+
 absl::Status PrivateDb::TimedOut() const {
-  return absl::DeadlineExceededError(
-      absl::StrCat("took longer than ", timeout_ms_, " ms (work_timeout_ms) and was stopped"));
+  return absl::DeadlineExceededError(absl::StrCat("took longer than ", timeout_ms_, kTimedOutMark));
+}
+
+bool IsWorkTimeoutMessage(absl::string_view message) {
+  return absl::StrContains(message, kTimedOutMark);
 }
 
 void PrivateDb::AddStopContext(absl::string_view where) {

@@ -68,6 +68,11 @@ class OwnConnectionScope {
 };
 bool OpeningOwnConnection();
 
+// Whether an error message (of one of the extension's own tables or functions, read back through
+// SQL, where only the text survives) is work stopped at its work_timeout_ms deadline: what
+// PrivateDb writes, recognised here beside it.
+bool IsWorkTimeoutMessage(absl::string_view message);
+
 class PrivateDb {
  public:
   // Opens `path` (":memory:" or a file) for work on behalf of `caller`.
