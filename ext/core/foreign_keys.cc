@@ -334,4 +334,10 @@ absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(
   return out;
 }
 
+absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(Connection& connection,
+                                                                        const std::string& schema) {
+  Connection::InternalScope internal(connection);
+  return MismatchedForeignKeys(connection.db(), schema);
+}
+
 }  // namespace doctor

@@ -93,6 +93,9 @@ struct MismatchedForeignKey {
 // that SQLite cannot use. Errors name the schema.
 absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(
     sqlite3* db, const std::string& schema, const std::string& table = "");
+// The same on the caller's connection, as the extension's own statements (timing leaves them out).
+absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(Connection& connection,
+                                                                        const std::string& schema);
 
 // Every foreign key of `table`, in key order.
 absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(sqlite3* db, const std::string& schema,
