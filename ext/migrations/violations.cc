@@ -32,7 +32,7 @@ absl::StatusOr<std::string> RowsViolatingSql(sqlite3* c, const ForeignKey& k,
                                              const std::string& what) {
   std::vector<std::string> parent_columns = k.parent_columns;
   ASSIGN_OR_RETURN(Rows parent, Query(c,
-                                      "SELECT name FROM pragma_table_list WHERE schema = 'main' "
+                                      "SELECT name FROM main.sqlite_schema WHERE type = 'table' "
                                       "AND name = ?1 COLLATE NOCASE",
                                       {Value(k.parent)}));
   if (!parent.empty() && parent_columns.empty()) {
