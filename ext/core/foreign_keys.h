@@ -1,6 +1,8 @@
-// Foreign keys whose child columns lead no index: the one home for the question every area asks
-// (index_lint's fk_without_index, migrate_check's fk_without_index for the keys a migration adds,
-// and the temporary indexes of migrate_check's dry run). Without such an index every delete or
+// Foreign keys, the one home for what every area asks of them: which keys SQLite cannot use
+// (MismatchedForeignKeys, below: migrate's violation checks and migrate_check's fk_mismatch), and
+// which keys' child columns lead no index (index_lint's fk_without_index, migrate_check's
+// fk_without_index for the keys a migration adds, and the temporary indexes of migrate_check's
+// dry run). Without such an index every delete or
 // key update of a parent row scans the child table (ON DELETE / ON UPDATE actions, and the
 // check that no child row still refers to it).
 //
@@ -17,6 +19,7 @@
 #ifndef DOCTOR_CORE_FOREIGN_KEYS_H_
 #define DOCTOR_CORE_FOREIGN_KEYS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,52 @@ absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(Connect
 // write of such a child ("no such table: main.parent"): its application runs with them off.
 absl::StatusOr<std::string> ForeignKeyToMissingTable(Connection& connection,
                                                      const std::string& schema);
+
+// A foreign key as pragma_foreign_key_list declares it.
+struct ForeignKey {
+  std::string table;                        // the child table, as the schema spells it
+  int64_t id = 0;                           // pragma_foreign_key_list's id
+  std::vector<std::string> columns;         // its child columns, in the key's order
+  std::string parent;                       // the parent table, as the key names it
+  std::vector<std::string> parent_columns;  // as the key names them; empty: the primary key
+};
+
+// "posts(author_email) -> users(email)"; "posts(user_id) -> users" for a key to the primary key.
+std::string ForeignKeyName(const ForeignKey& key);
+
+// A foreign key SQLite cannot use: no PRIMARY KEY or UNIQUE index of its parent is exactly its
+// parent columns (with the columns' own collations, not partial), or they do not exist, or the
+// parent is a view. SQLite lets such a key be created; then PRAGMA foreign_key_check fails for
+// its table ("foreign key mismatch - "posts" referencing "users""), and with foreign_keys on so
+// does every INSERT into the child and every DELETE or key UPDATE of the parent. A parent table
+// that does not exist is no mismatch: foreign_key_check reports each child row as a violation.
+// The test is SQLite's own (sqlite3FkLocateIndex in fkey.c), on what the pragmas show.
+//
+// Example:
+//   CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);
+//   CREATE TABLE posts(id INTEGER PRIMARY KEY, author TEXT REFERENCES users(email));
+//   MismatchedForeignKeys(db, "main")
+//     == {{.key = {.table = "posts", .columns = {"author"}, .parent = "users",
+//                  .parent_columns = {"email"}},
+//          .why = "users(email) is neither the PRIMARY KEY of users nor UNIQUE",
+//          .fix = "make users(email) UNIQUE (CREATE UNIQUE INDEX ...), or ..."}}
+struct MismatchedForeignKey {
+  ForeignKey key;
+  std::string why;  // what SQLite does not find in the parent
+  std::string fix;  // what to change, as a sentence that follows "To fix it, "
+};
+
+// The keys of `table` (every ordinary table of `schema` when empty, in sqlite_schema's order)
+// that SQLite cannot use. Errors name the schema.
+absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(
+    sqlite3* db, const std::string& schema, const std::string& table = "");
+// The same on the caller's connection, as the extension's own statements (timing leaves them out).
+absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(Connection& connection,
+                                                                        const std::string& schema);
+
+// Every foreign key of `table`, in key order.
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(sqlite3* db, const std::string& schema,
+                                                      const std::string& table);
 
 }  // namespace doctor
 

@@ -1,9 +1,12 @@
-// ForeignKeysWithoutIndex: which indexes serve a foreign key's child columns.
+// ForeignKeysWithoutIndex: which indexes serve a foreign key's child columns;
+// MismatchedForeignKeys: which keys SQLite cannot use.
 #include "ext/core/foreign_keys.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "ext/core/sql.h"
 #include "ext/core/testing.h"
 
 namespace doctor {
@@ -50,6 +53,69 @@ TEST(ForeignKeysWithoutIndexTest, AnAttachedSchemaAndABadName) {
   absl::StatusOr<std::vector<UnindexedForeignKey>> bad = ForeignKeysWithoutIndex(db.get(), "nope");
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("schema 'nope'"));
+}
+
+// The keys SQLite cannot use, each with why; the test is SQLite's own: a table has one exactly
+// when PRAGMA foreign_key_check(table) fails with "foreign key mismatch".
+TEST(MismatchedForeignKeysTest, TheKeysSqliteCannotUseAreTheOnesItsCheckRefuses) {
+  testing::Db db;
+  db.Exec("CREATE TABLE p(a, b, c TEXT COLLATE NOCASE, d, e);"
+          "CREATE UNIQUE INDEX p_c ON p(c COLLATE BINARY);"
+          "CREATE UNIQUE INDEX p_d ON p(d) WHERE d > 0;"
+          "CREATE UNIQUE INDEX p_ea ON p(e, a);"
+          "CREATE TABLE pk(id INTEGER PRIMARY KEY, u UNIQUE);"
+          "CREATE TABLE pk2(x, y, PRIMARY KEY (x, y));"
+          "CREATE TABLE wr(k TEXT PRIMARY KEY) WITHOUT ROWID;"
+          "CREATE TABLE desc_key(id INTEGER PRIMARY KEY DESC);"
+          "CREATE VIEW v AS SELECT 1 AS a;"
+          // usable: the rowid, by name or not; a UNIQUE column; a composite key in another order;
+          // a WITHOUT ROWID key; INTEGER PRIMARY KEY DESC (an index of its own); a missing parent
+          "CREATE TABLE ok1(x REFERENCES pk, y REFERENCES pk(ID), z REFERENCES pk(u));"
+          "CREATE TABLE ok2(x, y, FOREIGN KEY (y, x) REFERENCES pk2(y, x), "
+          "  FOREIGN KEY (x, y) REFERENCES pk2);"
+          "CREATE TABLE ok3(x REFERENCES wr, y REFERENCES desc_key, z REFERENCES gone(id));"
+          "CREATE TABLE ok4(x, y, FOREIGN KEY (x, y) REFERENCES p(a, e));"
+          // unusable
+          "CREATE TABLE m1(x REFERENCES p(b));"
+          "CREATE TABLE m2(x REFERENCES p);"
+          "CREATE TABLE m3(x, y, FOREIGN KEY (x, y) REFERENCES pk);"
+          "CREATE TABLE m4(x REFERENCES pk(nope));"
+          "CREATE TABLE m5(x REFERENCES p(c));"
+          "CREATE TABLE m6(x REFERENCES p(d));"
+          "CREATE TABLE m7(x REFERENCES v(a));"
+          "CREATE TABLE m8(ok REFERENCES pk, bad REFERENCES p(b));");
+  absl::StatusOr<std::vector<MismatchedForeignKey>> keys = MismatchedForeignKeys(db.get(), "main");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  std::vector<std::string> found;
+  for (const MismatchedForeignKey& k : *keys) found.push_back(ForeignKeyName(k.key) + ": " + k.why);
+  EXPECT_THAT(found, ::testing::ElementsAre(
+      "m1(x) -> p(b): p(b) is neither the PRIMARY KEY of p nor UNIQUE",
+      "m2(x) -> p: p has no PRIMARY KEY, which REFERENCES p without columns names",
+      "m3(x, y) -> pk: the PRIMARY KEY of pk has 1 column(s), the foreign key 2",
+      "m4(x) -> pk(nope): pk has no column nope",
+      "m5(x) -> p(c): the UNIQUE index p_c on p(c) compares c with collation BINARY, the "
+      "column's own is NOCASE",
+      "m6(x) -> p(d): the UNIQUE index p_d on p(d) is partial",
+      "m7(x) -> v(a): v is a view: a foreign key's parent must be a table",
+      "m8(bad) -> p(b): p(b) is neither the PRIMARY KEY of p nor UNIQUE"));
+  ASSERT_EQ(keys->size(), 8u);
+  EXPECT_EQ((*keys)[0].fix,
+            "make p(b) UNIQUE (CREATE UNIQUE INDEX \"p_b_unique\" ON \"p\"(\"b\"), once its "
+            "values are unique), or make the key reference the PRIMARY KEY of p (rebuild m1)");
+  EXPECT_THAT((*keys)[1].fix, ::testing::HasSubstr("REFERENCES p(column)"));
+  EXPECT_EQ((*keys)[3].fix, "make the key reference columns of pk that are its PRIMARY KEY or "
+                            "UNIQUE (rebuild m4)");
+  for (const char* table :
+       {"ok1", "ok2", "ok3", "ok4", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"}) {
+    absl::StatusOr<std::vector<MismatchedForeignKey>> one =
+        MismatchedForeignKeys(db.get(), "main", table);
+    ASSERT_TRUE(one.ok()) << one.status();
+    absl::StatusOr<Rows> check =
+        Query(db.get(), "SELECT * FROM pragma_foreign_key_check(?1)", {Value(table)});
+    const bool refused =
+        !check.ok() && absl::StrContains(check.status().message(), "foreign key mismatch");
+    EXPECT_EQ(!one->empty(), refused) << table << ": " << check.status();
+  }
 }
 
 }  // namespace

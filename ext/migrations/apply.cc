@@ -2,16 +2,18 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <variant>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/core/text.h"
 #include "ext/core/time.h"
-#include "ext/migrations/dry_run_facts.h"
 #include "ext/migrations/failure_hint.h"
 #include "ext/migrations/journal.h"
 #include "ext/migrations/journal_mode_change.h"
@@ -19,6 +21,7 @@
 #include "ext/migrations/sha256.h"
 #include "ext/migrations/sql_text.h"
 #include "ext/migrations/transaction.h"
+#include "ext/migrations/violations.h"
 
 namespace doctor::migrations {
 
@@ -100,26 +103,43 @@ absl::Status RunStatements(Connection& c, const Migration& m,
   return absl::OkStatus();
 }
 
-// An error when foreign-key violations grew from `before` to `after` (per child and parent
-// table), naming up to five violating rows of a foreign key that had none before.
-absl::Status CheckNoNewViolations(Connection& c, const Migration& m,
-                                  const ViolationCounts& before, const ViolationCounts& after) {
+// An error when the migration leaves a foreign key SQLite cannot use that it could use before
+// (its rows cannot be checked), or when foreign-key violations grew from `before` to `after` (per
+// child and parent table), naming up to five violating rows of a foreign key that had none before.
+absl::Status CheckNoNewViolations(Connection& c, const Migration& m, const ForeignKeyCheck& before,
+                                  const ForeignKeyCheck& after) {
+  std::set<std::string> unchecked_before;
+  for (const MismatchedForeignKey& k : before.unchecked) {
+    unchecked_before.insert(absl::AsciiStrToLower(ForeignKeyName(k.key)));
+  }
+  std::vector<const MismatchedForeignKey*> unchecked;
+  for (const MismatchedForeignKey& k : after.unchecked) {
+    if (unchecked_before.count(absl::AsciiStrToLower(ForeignKeyName(k.key))) == 0) {
+      unchecked.push_back(&k);
+    }
+  }
+  if (!unchecked.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        Who(m), " leaves foreign key ", ForeignKeyName(unchecked[0]->key), " ",
+        MismatchConsequences(*unchecked[0]),
+        unchecked.size() > 1 ? absl::StrCat(" (and ", unchecked.size() - 1, " more)") : "",
+        "; with foreign keys off around it, migrate() checks every foreign key before COMMIT and "
+        "cannot check this one: rolled back, nothing was applied"));
+  }
   int64_t added = 0;
   std::vector<std::string> grown, examples;
-  for (const auto& [what, count] : after) {
-    auto it = before.find(what);
-    const int64_t was = it == before.end() ? 0 : it->second;
+  for (const auto& [what, count] : after.counts) {
+    auto it = before.counts.find(what);
+    const int64_t was = it == before.counts.end() ? 0 : it->second;
     if (count <= was) continue;
     added += count - was;
     grown.push_back(absl::StrCat(ViolationName(what), ": ", was, " before, ", count, " after"));
     if (was > 0 || examples.size() >= 5) continue;  // which rows are new is not known
-    ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                      "SELECT rowid FROM pragma_foreign_key_check(?1) "
-                                      "WHERE parent = ?2 LIMIT ?3",
-                                      {Value(what.first), Value(what.second),
-                                       Value(static_cast<int64_t>(5 - examples.size()))}));
-    for (const Row& r : rows) {
-      examples.push_back(absl::StrCat(what.first, " rowid ", r[0].is_null() ? "?" : r[0].AsText(),
+    ASSIGN_OR_RETURN(std::vector<Value> rows,
+                     ViolatingRows(c.db(), what.first, what.second,
+                                   static_cast<int64_t>(5 - examples.size())));
+    for (const Value& r : rows) {
+      examples.push_back(absl::StrCat(what.first, " rowid ", r.is_null() ? "?" : r.AsText(),
                                       " -> ", what.second));
     }
   }
@@ -137,9 +157,9 @@ absl::Status CheckNoNewViolations(Connection& c, const Migration& m,
 // table rebuild took as much memory as the table.)
 absl::Status RunStatementsGuarded(Connection& c, const Migration& m,
                                   const std::vector<std::string>& statements) {
-  ASSIGN_OR_RETURN(ViolationCounts before, Violations(c.db()));
+  ASSIGN_OR_RETURN(ForeignKeyCheck before, CheckForeignKeys(c.db()));
   RETURN_IF_ERROR(RunStatements(c, m, statements));
-  ASSIGN_OR_RETURN(ViolationCounts after, Violations(c.db()));
+  ASSIGN_OR_RETURN(ForeignKeyCheck after, CheckForeignKeys(c.db()));
   return CheckNoNewViolations(c, m, before, after);
 }
 

@@ -54,6 +54,7 @@ absl::Status DryRun::Run() {
   ASSIGN_OR_RETURN(before_, Snapshot(c_, cache_));
   ASSIGN_OR_RETURN(counts_before_, CountRows(c_, before_));
   ASSIGN_OR_RETURN(module_tables_, ModuleTables(c_));
+  ASSIGN_OR_RETURN(mismatched_before_, MismatchedForeignKeys(c_, "main"));
   counts_ = counts_before_;
   current_ = before_;
   std::vector<QueryCost> costs_before;
@@ -66,12 +67,16 @@ absl::Status DryRun::Run() {
   for (size_t i = 0; i < statements_.size(); ++i) {
     at_ = i + 1;
     ASSIGN_OR_RETURN(bool ran, RunStatement(i));
-    if (!ran) return absl::OkStatus();  // stop here; findings so far stand
+    if (!ran) {  // stop here; findings so far stand
+      at_ = 0;
+      return NoteMismatchedForeignKeys();
+    }
   }
   at_ = 0;
   RETURN_IF_ERROR(DropTemporaryIndexes());
   if (hot_ != nullptr) RETURN_IF_ERROR(NotePlanChanges(costs_before));
   RETURN_IF_ERROR(NoteViolations());
+  RETURN_IF_ERROR(NoteMismatchedForeignKeys());
   RETURN_IF_ERROR(NoteNewForeignKeys());
   NoteLostRowsAndTriggers();
   return absl::OkStatus();
@@ -322,13 +327,15 @@ absl::Status DryRun::NoteViolations() {
       return absl::OkStatus();
     }
   }
-  ASSIGN_OR_RETURN(violations_after_, Violations(c_));
+  ASSIGN_OR_RETURN(ForeignKeyCheck after, CheckForeignKeys(c_));
+  violations_after_ = std::move(after.counts);  // unchecked keys: NoteMismatchedForeignKeys
   return absl::OkStatus();
 }
 
 absl::Status DryRun::NoteViolationsAgainstBefore() {
   if (violations_after_.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(auto before, Violations(c_));
+  ASSIGN_OR_RETURN(ForeignKeyCheck check, CheckForeignKeys(c_));
+  ViolationCounts& before = check.counts;
   std::vector<Finding> found;
   for (const auto& [what, count] : violations_after_) {
     const int64_t was = before.count(what) ? before[what] : 0;
@@ -345,7 +352,8 @@ absl::Status DryRun::NoteViolationsAgainstBefore() {
 }
 
 // The foreign keys the migration adds (facts not there before) that no index serves (core
-// ForeignKeysWithoutIndex, the same test as index_lint's).
+// ForeignKeysWithoutIndex, the same test as index_lint's), but those SQLite cannot use: an index
+// does not make them usable (their fk_mismatch says what does).
 absl::Status DryRun::NoteNewForeignKeys() {
   ASSIGN_OR_RETURN(std::vector<UnindexedForeignKey> unindexed, ForeignKeysWithoutIndex(c_, "main"));
   std::map<std::string, std::set<std::string>> old_facts, new_facts;  // table -> facts
@@ -359,6 +367,10 @@ absl::Status DryRun::NoteNewForeignKeys() {
   for (const UnindexedForeignKey& k : unindexed) {
     const std::string table = absl::AsciiStrToLower(k.table);
     const std::string columns = absl::AsciiStrToLower(absl::StrJoin(k.columns, ","));
+    if (unusable_keys_.count(absl::StrCat(table, "(", columns, ") -> ",
+                                          absl::AsciiStrToLower(k.parent))) > 0) {
+      continue;
+    }
     for (const std::string& f : new_facts[table]) {
       if (f.rfind("foreign key (", 0) != 0 || FkColumns(f) != columns ||
           old_facts[table].count(f) > 0 || !reported.insert(table + "(" + columns + ")").second) {
@@ -367,6 +379,27 @@ absl::Status DryRun::NoteNewForeignKeys() {
       Add("warning", "fk_without_index", absl::StrCat(table, "(", columns, ")"),
           absl::StrCat("new ", f, ": no index on ", table, "(", columns,
                        "), so every delete or key update in the parent scans ", table));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DryRun::NoteMismatchedForeignKeys() {
+  ASSIGN_OR_RETURN(std::vector<MismatchedForeignKey> now, MismatchedForeignKeys(c_, "main"));
+  std::set<std::string> before;
+  for (const MismatchedForeignKey& m : mismatched_before_) {
+    before.insert(absl::AsciiStrToLower(ForeignKeyName(m.key)));
+  }
+  for (const MismatchedForeignKey& m : now) {
+    unusable_keys_.insert(absl::AsciiStrToLower(
+        absl::StrCat(m.key.table, "(", absl::StrJoin(m.key.columns, ","), ") -> ", m.key.parent)));
+    const std::string name = ForeignKeyName(m.key);
+    if (before.count(absl::AsciiStrToLower(name)) > 0) {
+      Add("warning", "fk_mismatch", name,
+          absl::StrCat("foreign key ", name, ", already in the schema ", MismatchConsequences(m)));
+    } else {
+      Add("error", "fk_mismatch", name,
+          absl::StrCat("foreign key ", name, ", after this migration ", MismatchConsequences(m)));
     }
   }
   return absl::OkStatus();

@@ -2,8 +2,9 @@
 // savepoint the caller opened (and rolls back), and collects the findings as they run: what each
 // statement is (drops, rebuilds, PRAGMAs without effect, NOT NULL columns without a default),
 // what it did (rows deleted through ON DELETE CASCADE and other side effects, a failure), and
-// at the end what changed (foreign-key violations, new foreign keys without an index, rows lost
-// by a rebuild, dropped triggers, the plans of the replayed hot queries).
+// at the end what changed (foreign-key violations, new foreign keys without an index, foreign keys
+// SQLite cannot use, rows lost by a rebuild, dropped triggers, the plans of the replayed hot
+// queries).
 #ifndef DOCTOR_MIGRATIONS_DRY_RUN_H_
 #define DOCTOR_MIGRATIONS_DRY_RUN_H_
 
@@ -22,6 +23,7 @@
 #include "ext/migrations/replay.h"
 #include "ext/migrations/schema.h"
 #include "ext/migrations/sql_text.h"
+#include "ext/migrations/violations.h"
 
 namespace doctor::migrations {
 
@@ -84,6 +86,10 @@ class DryRun {
   absl::Status DropTemporaryIndexes();
   absl::Status NoteViolations();
   absl::Status NoteNewForeignKeys();
+  // The foreign keys SQLite cannot use (core MismatchedForeignKeys) after the statements that
+  // ran: a warning for each that was there before, an error for each the migration makes. Runs
+  // before NoteNewForeignKeys, which gives them no index advice.
+  absl::Status NoteMismatchedForeignKeys();
   void NoteLostRowsAndTriggers();
 
   sqlite3* c_;
@@ -95,6 +101,8 @@ class DryRun {
   std::vector<Finding> out_;
   size_t at_ = 0;  // the statement running (1-based), 0 before and after
   std::vector<SchemaObject> before_, current_;
+  std::vector<MismatchedForeignKey> mismatched_before_;
+  std::set<std::string> unusable_keys_;  // "table(columns) -> parent", lowercase
   Counts counts_before_, counts_;
   // The violations Run left ("child -> parent" -> rows), and where their findings go in out_.
   ViolationCounts violations_after_;

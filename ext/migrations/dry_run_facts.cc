@@ -1,7 +1,6 @@
 #include "ext/migrations/dry_run_facts.h"
 
 #include <algorithm>
-#include <atomic>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -35,25 +34,6 @@ absl::StatusOr<Counts> CountRows(sqlite3* c, const std::vector<SchemaObject>& sc
 
 absl::StatusOr<std::vector<SchemaObject>> Snapshot(sqlite3* c, FactCache* cache) {
   return ReadSchema(c, "main", cache);
-}
-
-namespace {
-std::atomic<int64_t> violation_checks{0};
-}  // namespace
-
-int64_t ViolationChecksRun() { return violation_checks.load(std::memory_order_relaxed); }
-
-absl::StatusOr<ViolationCounts> Violations(sqlite3* c) {
-  violation_checks.fetch_add(1, std::memory_order_relaxed);
-  ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT \"table\", parent, count(*) "
-                                       "FROM pragma_foreign_key_check GROUP BY 1, 2"));
-  ViolationCounts out;
-  for (const Row& r : rows) out[{r[0].AsText(), r[1].AsText()}] = r[2].AsInt();
-  return out;
-}
-
-std::string ViolationName(const std::pair<std::string, std::string>& child_parent) {
-  return absl::StrCat(child_parent.first, " -> ", child_parent.second);
 }
 
 bool MentionsName(const std::string& sql, const std::string& name) {

@@ -1,6 +1,6 @@
 // What migrate_check's dry run reads between statements, and small facts it derives from the
-// schema and the statements' text: row counts, foreign-key violations, the table a DML statement
-// writes, a foreign key fact's columns.
+// schema and the statements' text: row counts, the table a DML statement writes, a foreign key
+// fact's columns (foreign-key violations: violations.h).
 #ifndef DOCTOR_MIGRATIONS_DRY_RUN_FACTS_H_
 #define DOCTOR_MIGRATIONS_DRY_RUN_FACTS_H_
 
@@ -8,7 +8,6 @@
 #include <map>
 #include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,15 +26,6 @@ absl::StatusOr<Counts> CountRows(sqlite3* c, const std::vector<SchemaObject>& sc
 absl::StatusOr<std::set<std::string>> ModuleTables(sqlite3* c);
 // The schema of `main`, as facts.
 absl::StatusOr<std::vector<SchemaObject>> Snapshot(sqlite3* c, FactCache* cache);
-// PRAGMA foreign_key_check, as (child table, parent table) -> violating rows. Bounded by the
-// schema, however many rows violate. It reads the whole database.
-using ViolationCounts = std::map<std::pair<std::string, std::string>, int64_t>;
-absl::StatusOr<ViolationCounts> Violations(sqlite3* c);
-// How many times Violations has run in this process (tests count the whole-database reads).
-int64_t ViolationChecksRun();
-// "child -> parent", as findings and errors name a foreign key's violations.
-std::string ViolationName(const std::pair<std::string, std::string>& child_parent);
-
 // `sql` names `name` (normal form) as a word or quoted identifier.
 bool MentionsName(const std::string& sql, const std::string& name);
 // The table a DML statement writes directly ("" for anything else, or behind a WITH).

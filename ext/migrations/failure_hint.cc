@@ -24,6 +24,13 @@ std::string WithFailureHint(const std::string& message) {
                         "copy generated columns too: in the migration, remove the generated column "
                         "from the INSERT's column list and from its SELECT)");
   }
+  if (absl::StrContains(message, "foreign key mismatch")) {
+    return absl::StrCat(message,
+                        " (a foreign key of the first table references columns of the second that "
+                        "are neither its PRIMARY KEY nor UNIQUE: with foreign keys on, SQLite "
+                        "refuses every write that needs the key; migrate_check names it, as "
+                        "fk_mismatch, with how to fix it)");
+  }
   return message;
 }
 

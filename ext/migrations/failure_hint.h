@@ -7,7 +7,8 @@ namespace doctor::migrations {
 
 // SQLite's message for a migration statement that failed, with what to do about it when the
 // cause is a known one (a reading statement on the connection, a view or trigger in a rebuild's
-// way, a rebuild that copies a generated column). migrate() and migrate_check say the same.
+// way, a rebuild that copies a generated column, a foreign key SQLite cannot use). migrate() and
+// migrate_check say the same.
 std::string WithFailureHint(const std::string& message);
 
 }  // namespace doctor::migrations

@@ -201,7 +201,9 @@ absl::StatusOr<std::unique_ptr<PrivateDb>> DryRunConnection(Connection& caller) 
 }
 
 constexpr Column kCheckColumns[] = {
-    {"severity", "TEXT", "error (migrate() would fail or lose data) | warning | info."},
+    {"severity", "TEXT",
+     "error (migrate() would fail or lose data, or leave a schema SQLite refuses writes on) | "
+     "warning | info."},
     {"kind", "TEXT",
      "What was found: destructive, cascade, table_rebuild, plan_change (a hot query of "
      "query_stats changes plan), dry_run, ..."},

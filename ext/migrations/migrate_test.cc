@@ -8,10 +8,13 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ext/core/testing.h"
-#include "ext/migrations/dry_run_facts.h"
+#include "ext/migrations/violations.h"
 
 namespace doctor {
 namespace {
@@ -301,6 +304,120 @@ TEST(MigrateTest, TheForeignKeyGuardReadsTheDatabaseOnceWhenNothingIsViolated) {
   EXPECT_EQ(db.One("SELECT count(*) FROM migrate_check('PRAGMA foreign_keys=OFF; DELETE FROM "
                    "parent WHERE id = 7') WHERE kind = 'foreign_key_violation'"),
             "1");
+}
+
+// A foreign key SQLite cannot use (its parent columns are no PRIMARY KEY or UNIQUE index; SQLite
+// lets it be created) made PRAGMA foreign_key_check fail with "foreign key mismatch - "posts"
+// referencing "users"" for the whole database: migrate_check of any migration, even
+// `CREATE TABLE q(a)`, failed with that bare error (foreign keys off, as in the sqlite3 shell),
+// and so did migrate() / migrate_dir of a migration that turns foreign keys off. Now each child
+// table is checked on its own, the well-formed keys of the table with the broken one by a query
+// of their own, and the broken key is a finding that names it, says why and how to fix it.
+TEST(MigrateTest, AForeignKeySqliteCannotUseIsReportedAndTheOthersAreStillChecked) {
+  testing::TempDir dir;
+  testing::Db db;
+  db.Exec("SELECT query_stats_reset()");
+  db.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"  // email is not UNIQUE
+          "CREATE TABLE posts(id INTEGER PRIMARY KEY, user_id INT REFERENCES users(id), "
+          "  author_email TEXT REFERENCES users(email));"
+          "CREATE TABLE tags(id INTEGER PRIMARY KEY, post_id INT REFERENCES posts(id));"
+          "CREATE TABLE orphans(id INTEGER PRIMARY KEY, x INT REFERENCES gone(id));"
+          "INSERT INTO users VALUES (1, 'a'); INSERT INTO posts VALUES (1, 1, 'a'), (2, 99, 'zz');"
+          "INSERT INTO tags VALUES (1, 1); INSERT INTO orphans VALUES (1, 5);");
+  auto findings = [&](const std::string& sql) {
+    return db.One(absl::StrCat("SELECT group_concat(severity || ' ' || kind || ' ' || object, "
+                               "'; ') FROM migrate_check('",
+                               absl::StrReplaceAll(sql, {{"'", "''"}}), "')"));
+  };
+  // An unrelated migration: checked, the broken key named once, as a warning.
+  EXPECT_EQ(findings("CREATE TABLE q(a)"),
+            "warning fk_mismatch posts(author_email) -> users(email); info dry_run ");
+  const std::string detail = db.One(
+      "SELECT detail FROM migrate_check('CREATE TABLE q(a)') WHERE kind = 'fk_mismatch'");
+  EXPECT_THAT(detail, HasSubstr("users(email) is neither the PRIMARY KEY of users nor UNIQUE"));
+  EXPECT_THAT(detail, HasSubstr("foreign key mismatch"));
+  EXPECT_THAT(detail, HasSubstr("not checked"));
+  EXPECT_THAT(detail, HasSubstr("CREATE UNIQUE INDEX"));
+  // The other keys are still checked: another table's, and the well-formed one beside it.
+  EXPECT_THAT(findings("INSERT INTO tags VALUES (2, 77)"),
+              HasSubstr("error foreign_key_violation tags -> posts"));
+  EXPECT_THAT(findings("UPDATE posts SET user_id = 98 WHERE id = 1"),
+              HasSubstr("error foreign_key_violation posts -> users"));
+  EXPECT_EQ(db.One("SELECT detail FROM migrate_check('UPDATE posts SET user_id = 98 WHERE id = 1') "
+                   "WHERE kind = 'foreign_key_violation'"),
+            "1 row(s) would violate the foreign key (PRAGMA foreign_key_check); migrate() rolls "
+            "back");
+  // A migration that creates such a key: an error of its own.
+  // (No index advice for it: an index on c2(x) does not make it usable.)
+  EXPECT_EQ(findings("CREATE TABLE c2(x REFERENCES users(email))"),
+            "warning fk_mismatch posts(author_email) -> users(email); "
+            "error fk_mismatch c2(x) -> users(email); info dry_run ");
+  // Applied normally, foreign keys off and on, with and without the guard.
+  EXPECT_EQ(db.One("SELECT migrate('0001_q', 'CREATE TABLE q(a)')"), "applied");
+  db.Exec("PRAGMA foreign_keys = ON");
+  EXPECT_EQ(findings("CREATE TABLE q2(a)"),
+            "warning fk_mismatch posts(author_email) -> users(email); info dry_run ");
+  EXPECT_EQ(db.One("SELECT migrate('0002_r', 'PRAGMA foreign_keys=OFF; CREATE TABLE r(a); "
+                   "PRAGMA foreign_keys=ON;')"),
+            "applied");
+  Write(dir.File("0003_s.sql"),
+        "PRAGMA foreign_keys=OFF; CREATE TABLE s(a); PRAGMA foreign_keys=ON;");
+  EXPECT_EQ(db.One(absl::StrCat("SELECT migrate_dir('", dir.path(), "')")), "1");
+  // The guard still sees new violations of the well-formed key of the same table, with a row.
+  std::string error = db.Error(
+      "SELECT migrate('0004_lossy', 'PRAGMA foreign_keys=OFF; DELETE FROM users WHERE id = 1; "
+      "PRAGMA foreign_keys=ON;')");
+  EXPECT_THAT(error, HasSubstr("posts -> users: 1 before, 2 after"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM users"), "1");
+  // And refuses a key it could not check after the migration.
+  error = db.Error("SELECT migrate('0005_c3', 'PRAGMA foreign_keys=OFF; CREATE TABLE c3(x "
+                   "REFERENCES users(email)); PRAGMA foreign_keys=ON;')");
+  EXPECT_THAT(error, HasSubstr("c3(x) -> users(email)"));
+  EXPECT_THAT(error, HasSubstr("nothing was applied"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'c3'"), "0");
+}
+
+// The keys beside one SQLite cannot use are counted by a query of their own: it counts what
+// PRAGMA foreign_key_check counts for the same key and rows (`a<i>` is checked by the pragma,
+// `b<i>`, the same table with a key SQLite cannot use beside, by the query), key by key:
+// affinities (an INTEGER 7 is no TEXT '07'), collations, the rowid, a composite key, NULLs, a
+// missing parent.
+TEST(MigrateTest, TheKeysBesideOneSqliteCannotUseAreCountedAsSqliteCountsThem) {
+  testing::Db db;
+  db.Exec("CREATE TABLE pt(k TEXT PRIMARY KEY, n INTEGER UNIQUE, c TEXT COLLATE NOCASE UNIQUE, "
+          "x, y, UNIQUE (x, y));"
+          "CREATE TABLE pr(id INTEGER PRIMARY KEY); CREATE TABLE loose(z);"
+          "INSERT INTO pt VALUES ('1', 1, 'Abc', 1, 'a'), ('01', 2, 'x', 2, 'b'), "
+          "  ('07', 7, 'y', 7, 'c');"
+          "INSERT INTO pr VALUES (1), (2);");
+  const std::vector<std::pair<std::string, std::string>> keys = {  // columns, parent
+      {"k REFERENCES pt(k)", "pt"},        {"k INTEGER REFERENCES pt(k)", "pt"},
+      {"k REFERENCES pt(n)", "pt"},        {"k TEXT REFERENCES pt(n)", "pt"},
+      {"k REFERENCES pt(c)", "pt"},        {"k REFERENCES pr", "pr"},
+      {"k REFERENCES gone(id)", "gone"},   {"k, y, FOREIGN KEY (y, k) REFERENCES pt(y, x)", "pt"}};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (const char* t : {"a", "b"}) {
+      const std::string table = absl::StrCat(t, i);
+      db.Exec(absl::StrCat("CREATE TABLE ", table, "(bad",
+                           std::string(t) == "b" ? " REFERENCES loose(z)" : "", ", ",
+                           keys[i].first, ");",
+                           "INSERT INTO ", table, "(k) VALUES (1), ('01'), ('1'), (NULL), (1.0), "
+                           "(7), ('abc'), ('ABC'), (' 1'), (2.5), ('2'), (3), ('1.0');"));
+      if (absl::StrContains(keys[i].first, " y")) {
+        db.Exec(absl::StrCat("UPDATE ", table, " SET y = char(96 + k) WHERE k < 3"));
+      }
+    }
+  }
+  absl::StatusOr<migrations::ForeignKeyCheck> check = migrations::CheckForeignKeys(db.get());
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->unchecked.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto in_a = check->counts.find({absl::StrCat("a", i), keys[i].second});
+    const auto in_b = check->counts.find({absl::StrCat("b", i), keys[i].second});
+    ASSERT_NE(in_a, check->counts.end()) << keys[i].first;
+    ASSERT_NE(in_b, check->counts.end()) << keys[i].first;
+    EXPECT_EQ(in_a->second, in_b->second) << keys[i].first;
+  }
 }
 
 // migrate_check ran a migration inside a savepoint of its own transaction, and with a savepoint

@@ -14,7 +14,15 @@ constexpr char kIgnored[] =
     "PRAGMA foreign_keys=OFF is ignored inside the transaction Drizzle's migrator runs it in";
 
 bool Fails(const Finding& f) {
-  return f.severity == "error" && f.kind != "view_blocks_rebuild" && f.kind != "pragma_no_effect";
+  return f.severity == "error" && f.kind != "view_blocks_rebuild" && f.kind != "pragma_no_effect" &&
+         f.kind != "fk_mismatch";
+}
+
+// A foreign key the migration makes unusable (fk_mismatch errors): migrate() checks every key
+// before COMMIT only when it turns foreign keys off around the migration.
+std::string MakesAnUnusableKey(bool fk_guard) {
+  if (fk_guard) return "fails and rolls back: it cannot check this key's rows before COMMIT";
+  return "applies; then, with foreign keys on, SQLite refuses the writes named";
 }
 
 std::string UnderMigrateDir(const Finding& f, bool fk_guard) {
@@ -23,6 +31,7 @@ std::string UnderMigrateDir(const Finding& f, bool fk_guard) {
     return "refused inside the caller's transaction: nothing runs";
   }
   if (Fails(f)) return "fails and rolls back: nothing is applied";
+  if (f.kind == "fk_mismatch" && f.severity == "error") return MakesAnUnusableKey(fk_guard);
   if (f.kind == "table_rebuild" && fk_guard) {
     return "rebuilt with foreign keys off around the transaction (checked before COMMIT): no "
            "child row deleted";
@@ -74,6 +83,7 @@ std::string UnderDrizzle(const Finding& f, const DrizzleRun& run, bool fk_guard)
   if (f.kind == "pragma_no_effect" && f.object == "foreign_keys") {
     return "ignored: foreign keys stay on inside its transaction";
   }
+  if (f.kind == "fk_mismatch" && f.severity == "error") return MakesAnUnusableKey(false);
   return UnderMigrateDir(f, fk_guard);
 }
 

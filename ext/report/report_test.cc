@@ -544,6 +544,30 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
               HasSubstr("/nonexistent/folder"));
 }
 
+// A foreign key SQLite cannot use (users.email is not UNIQUE): doctor_report of a pending folder
+// failed whole with "foreign key mismatch" (migrate_check did); then each pending migration
+// carried the key as a risk of its own. It is one schema finding, with why and how to fix it,
+// and no index advice for it (an index on the child columns does not make it usable); the
+// pending migration is safe to apply.
+TEST(ReportAreasTest, AForeignKeySqliteCannotUseIsOneSchemaFinding) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"
+          "CREATE TABLE posts(id INTEGER PRIMARY KEY, author_email TEXT REFERENCES users(email));");
+  std::ofstream(dir.File("0001_q.sql")) << "CREATE TABLE q(a);\n";
+  auto rows = db.Rows("SELECT area, severity, finding, advice FROM doctor_report('main', "
+                      "'quick', '" + dir.path() + "') WHERE finding LIKE '%posts(author_email)%' "
+                      "OR area = 'migrations'");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "schema");
+  EXPECT_EQ(rows[0][1], "warn");
+  EXPECT_THAT(rows[0][2], HasSubstr("foreign key posts(author_email) -> users(email)"));
+  EXPECT_THAT(rows[0][2], HasSubstr("users(email) is neither the PRIMARY KEY of users nor UNIQUE"));
+  EXPECT_THAT(rows[0][3], HasSubstr("CREATE UNIQUE INDEX"));
+  EXPECT_EQ(rows[1][0], "migrations");
+  EXPECT_THAT(rows[1][2], HasSubstr("its dry run found no risk"));
+}
+
 // A parent rebuilt by a drizzle-kit migration: one finding names every child table Drizzle's
 // migrator would empty (migrate_check has a row per table; the report had four findings).
 TEST(ReportAreasTest, DrizzleCascadesOfOneStatementAreOneFinding) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -95,6 +96,24 @@ Finding UnindexedForeignKeyFinding(const std::string& schema, const Table& table
   return f;
 }
 
+// A key SQLite cannot use (core MismatchedForeignKeys): an index on its child columns would not
+// help, and with foreign keys on it fails writes of both tables.
+Finding MismatchedForeignKeyFinding(const MismatchedForeignKey& m) {
+  const std::string name = doctor::ForeignKeyName(m.key);
+  Finding f;
+  f.area = "schema";
+  f.severity = Severity::kWarn;
+  f.object = name;
+  f.finding = absl::StrCat(
+      "foreign key ", name, " cannot be used by SQLite (", m.why,
+      "): PRAGMA foreign_key_check fails on ", m.key.table, " (\"foreign key mismatch\"), so its "
+      "rows are never checked, and with foreign keys on every INSERT into ", m.key.table,
+      " and every DELETE or key UPDATE of ", m.key.parent, " fails");
+  f.advice = m.fix;
+  f.impact = 1e12;
+  return f;
+}
+
 // PRAGMA foreign_keys is a setting of each connection, and all we can read is our own: the
 // connection reading the report (often the sqlite3 shell or a script), not the application's.
 // So this is information, not a warning, and it says whose setting it is.
@@ -121,11 +140,24 @@ absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
     ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, table));
     declared += static_cast<int>(fks.size());
   }
+  // Keys SQLite cannot use: a finding of their own, and no index advice (core's one answer,
+  // migrate_check's fk_mismatch asks it too).
+  ASSIGN_OR_RETURN(std::vector<MismatchedForeignKey> mismatched, MismatchedForeignKeys(c, schema));
+  std::set<std::string> unusable;  // "table(columns) -> parent"
+  for (const MismatchedForeignKey& m : mismatched) {
+    out.push_back(MismatchedForeignKeyFinding(m));
+    unusable.insert(absl::StrCat(m.key.table, "(", absl::StrJoin(m.key.columns, ","), ") -> ",
+                                 m.key.parent));
+  }
   // Which of them no index serves: core's one answer (index_lint and migrate_check ask it too).
   ASSIGN_OR_RETURN(std::vector<UnindexedForeignKey> unindexed, ForeignKeysWithoutIndex(c, schema));
   for (const Table& table : tables) {
     for (const UnindexedForeignKey& k : unindexed) {
       if (k.table != table.name) continue;
+      if (unusable.count(absl::StrCat(k.table, "(", absl::StrJoin(k.columns, ","), ") -> ",
+                                      k.parent)) > 0) {
+        continue;
+      }
       out.push_back(UnindexedForeignKeyFinding(
           schema, table, ForeignKey{k.columns, k.parent, k.on_delete, k.on_update}));
     }

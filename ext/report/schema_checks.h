@@ -1,5 +1,6 @@
 // The checks a database expert makes on a schema, beyond the four areas: foreign keys that are
-// not enforced or not indexed, primary keys, statistics, free space, and (deep) integrity.
+// not enforced, not indexed or that SQLite cannot use, primary keys, statistics, free space, and
+// (deep) integrity.
 #ifndef DOCTOR_REPORT_SCHEMA_CHECKS_H_
 #define DOCTOR_REPORT_SCHEMA_CHECKS_H_
 
