@@ -56,6 +56,12 @@ absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(
     return absl::InvalidArgumentError(absl::StrCat("cannot read the tables of schema '", schema,
                                                    "': ", tables.status().message()));
   }
+  ASSIGN_OR_RETURN(const std::vector<MismatchedForeignKey> unusable,
+                   MismatchedForeignKeys(db, schema));
+  std::set<std::pair<std::string, int64_t>> unusable_keys;  // lower-case table, key id
+  for (const MismatchedForeignKey& m : unusable) {
+    unusable_keys.insert({absl::AsciiStrToLower(m.key.table), m.key.id});
+  }
   std::vector<UnindexedForeignKey> out;
   for (const Row& t : *tables) {
     const std::string table = t[0].AsText();
@@ -75,6 +81,7 @@ absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(
     }
     ASSIGN_OR_RETURN(std::vector<Columns> indexed, IndexKeys(db, schema, table));
     for (auto& [id, k] : keys) {
+      if (unusable_keys.count({absl::AsciiStrToLower(table), id}) > 0) continue;
       Columns want;
       for (const std::string& c : k.columns) want.push_back(absl::AsciiStrToLower(c));
       bool served = false;

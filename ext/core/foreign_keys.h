@@ -42,7 +42,10 @@ struct UnindexedForeignKey {
 bool LeadsWithColumns(const std::vector<std::string>& key, const std::vector<std::string>& columns);
 
 // Every foreign key of the ordinary tables of `schema` ("main", an attached name) that no index
-// serves, in table order (sqlite_schema's), then key order. Errors name the schema.
+// serves, in table order (sqlite_schema's), then key order, but those SQLite cannot use
+// (MismatchedForeignKeys, below): no index makes such a key usable, so none is advised for it
+// (index_lint, migrate_check, doctor_report and the dry run's cascade indexes ask here). Errors
+// name the schema.
 absl::StatusOr<std::vector<UnindexedForeignKey>> ForeignKeysWithoutIndex(sqlite3* db,
                                                                          const std::string& schema);
 // The same on the caller's connection, as the extension's own statements (timing leaves them out).

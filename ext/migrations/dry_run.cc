@@ -352,8 +352,8 @@ absl::Status DryRun::NoteViolationsAgainstBefore() {
 }
 
 // The foreign keys the migration adds (facts not there before) that no index serves (core
-// ForeignKeysWithoutIndex, the same test as index_lint's), but those SQLite cannot use: an index
-// does not make them usable (their fk_mismatch says what does).
+// ForeignKeysWithoutIndex, the same test as index_lint's; it leaves out the keys SQLite cannot
+// use: an index does not make them usable, their fk_mismatch says what does).
 absl::Status DryRun::NoteNewForeignKeys() {
   ASSIGN_OR_RETURN(std::vector<UnindexedForeignKey> unindexed, ForeignKeysWithoutIndex(c_, "main"));
   std::map<std::string, std::set<std::string>> old_facts, new_facts;  // table -> facts
@@ -367,10 +367,6 @@ absl::Status DryRun::NoteNewForeignKeys() {
   for (const UnindexedForeignKey& k : unindexed) {
     const std::string table = absl::AsciiStrToLower(k.table);
     const std::string columns = absl::AsciiStrToLower(absl::StrJoin(k.columns, ","));
-    if (unusable_keys_.count(absl::StrCat(table, "(", columns, ") -> ",
-                                          absl::AsciiStrToLower(k.parent))) > 0) {
-      continue;
-    }
     for (const std::string& f : new_facts[table]) {
       if (f.rfind("foreign key (", 0) != 0 || FkColumns(f) != columns ||
           old_facts[table].count(f) > 0 || !reported.insert(table + "(" + columns + ")").second) {
@@ -391,8 +387,6 @@ absl::Status DryRun::NoteMismatchedForeignKeys() {
     before.insert(absl::AsciiStrToLower(ForeignKeyName(m.key)));
   }
   for (const MismatchedForeignKey& m : now) {
-    unusable_keys_.insert(absl::AsciiStrToLower(
-        absl::StrCat(m.key.table, "(", absl::StrJoin(m.key.columns, ","), ") -> ", m.key.parent)));
     const std::string name = ForeignKeyName(m.key);
     if (before.count(absl::AsciiStrToLower(name)) > 0) {
       Add("warning", "fk_mismatch", name,

@@ -87,8 +87,8 @@ class DryRun {
   absl::Status NoteViolations();
   absl::Status NoteNewForeignKeys();
   // The foreign keys SQLite cannot use (core MismatchedForeignKeys) after the statements that
-  // ran: a warning for each that was there before, an error for each the migration makes. Runs
-  // before NoteNewForeignKeys, which gives them no index advice.
+  // ran: a warning for each that was there before, an error for each the migration makes (listed
+  // before NoteNewForeignKeys' findings, which leave those keys out: core ForeignKeysWithoutIndex).
   absl::Status NoteMismatchedForeignKeys();
   void NoteLostRowsAndTriggers();
 
@@ -102,7 +102,6 @@ class DryRun {
   size_t at_ = 0;  // the statement running (1-based), 0 before and after
   std::vector<SchemaObject> before_, current_;
   std::vector<MismatchedForeignKey> mismatched_before_;
-  std::set<std::string> unusable_keys_;  // "table(columns) -> parent", lowercase
   Counts counts_before_, counts_;
   // The violations Run left ("child -> parent" -> rows), and where their findings go in out_.
   ViolationCounts violations_after_;

@@ -143,21 +143,13 @@ absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
   // Keys SQLite cannot use: a finding of their own, and no index advice (core's one answer,
   // migrate_check's fk_mismatch asks it too).
   ASSIGN_OR_RETURN(std::vector<MismatchedForeignKey> mismatched, MismatchedForeignKeys(c, schema));
-  std::set<std::string> unusable;  // "table(columns) -> parent"
-  for (const MismatchedForeignKey& m : mismatched) {
-    out.push_back(MismatchedForeignKeyFinding(m));
-    unusable.insert(absl::StrCat(m.key.table, "(", absl::StrJoin(m.key.columns, ","), ") -> ",
-                                 m.key.parent));
-  }
-  // Which of them no index serves: core's one answer (index_lint and migrate_check ask it too).
+  for (const MismatchedForeignKey& m : mismatched) out.push_back(MismatchedForeignKeyFinding(m));
+  // Which of them no index serves: core's one answer (index_lint and migrate_check ask it too),
+  // which leaves out the keys SQLite cannot use.
   ASSIGN_OR_RETURN(std::vector<UnindexedForeignKey> unindexed, ForeignKeysWithoutIndex(c, schema));
   for (const Table& table : tables) {
     for (const UnindexedForeignKey& k : unindexed) {
       if (k.table != table.name) continue;
-      if (unusable.count(absl::StrCat(k.table, "(", absl::StrJoin(k.columns, ","), ") -> ",
-                                      k.parent)) > 0) {
-        continue;
-      }
       out.push_back(UnindexedForeignKeyFinding(
           schema, table, ForeignKey{k.columns, k.parent, k.on_delete, k.on_update}));
     }
