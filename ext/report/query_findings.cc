@@ -145,8 +145,9 @@ void AddOverflowIndexes(Connection& c, const std::vector<const QueryRow*>& rest,
   }
 }
 
+// `asked`: the advisor was asked for it (and `fix` is what it found).
 Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std::string> fix,
-                     const std::string& not_advised) {
+                     const std::string& not_advised, bool asked) {
   // Figures that mix plans say nothing of the rows the plan scans now.
   const std::string scanned =
       q.plan_changed() ? absl::StrFormat("; its plan changed at %s (since then %d runs, mean %.2f "
@@ -161,6 +162,10 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
   const std::string advice =
       fix                    ? "create the index the advisor measured for it"
       : !not_advised.empty() ? absl::StrCat("the index advisor cannot advise it: ", not_advised)
+      // Asked, the advisor found no index that pays: sending the reader to ask it again was
+      // circular (a recursive CTE's `SCAN n` is read whole and no index serves it).
+      : scans && asked ? "the index advisor finds no index that pays for it: look at its plan "
+                         "and the rows it reads"
       : scans ? "ask for an index: SELECT * FROM index_advise() (the captured workload)"
               : "it is slow without scanning a whole table: look at its plan and the rows it "
                 "returns";
@@ -394,7 +399,9 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
       out.push_back(AlreadyIndexedFinding(q, plan_now));
       continue;
     }
-    out.push_back(QueryFinding(q, slow, scans || scanned_before, std::move(fix), not_advised));
+    const bool asked = (scans || scanned_before) && HasTable(c, "index_advise");
+    out.push_back(
+        QueryFinding(q, slow, scans || scanned_before, std::move(fix), not_advised, asked));
   }
   AddOverflowIndexes(c, rest, out);
   return absl::OkStatus();
