@@ -1,9 +1,7 @@
 // Sample step of the scratch copy: the same share of every table's rows (so costs on the copy
 // keep the tables' proportions: a scan of a big table stays dearer than one of a small table),
-// at least 200 rows of each table, about `sample_rows` in all. The table is cut into as many equal
-// stretches as rows wanted, and each gives the row at a fixed pseudo-random place in it (never
-// every n-th row: that aliases with rows assigned round-robin). Dense rowid tables are sampled by
-// seeking those rowids (no full scan); others by a scan.
+// at least 200 rows of each table, about `sample_rows` in all. Dense rowid tables are sampled by
+// seeking evenly spaced rowids (no full scan); others keep every n-th row of a scan.
 #ifndef DOCTOR_INDEXES_SCRATCH_SAMPLE_H_
 #define DOCTOR_INDEXES_SCRATCH_SAMPLE_H_
 
