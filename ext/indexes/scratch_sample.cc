@@ -15,18 +15,6 @@ namespace {
 
 constexpr int64_t kMinSampleRows = 200;
 
-// A fixed pseudo-random share in [0, 1) for stretch `i` (SplitMix64's finalizer): where in its
-// stretch of the table the sample takes a row. The same row every time (advice is reproducible),
-// but not at a fixed step: rows assigned round-robin (`i % 20`) sampled every 10th rowid showed 2
-// of their 20 values, and index_lint called an index of 100 rows per value unselective.
-double PlaceInStretch(int64_t i) {
-  uint64_t z = static_cast<uint64_t>(i) + 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) * 0x1.0p-53;
-}
-
 // How one table is read: `limit` rows, every `stride`-th, by rowid seeks when `seek`.
 struct SamplePlan {
   int64_t limit = 0, stride = 1;
@@ -92,9 +80,8 @@ absl::Status CopyTableSample(Connection& user, sqlite3* db, const SamplePlan& pl
         static_cast<double>(plan.max_rowid) - static_cast<double>(plan.min_rowid) + 1;
     int64_t last = plan.min_rowid - 1;
     for (int64_t i = 0; i < plan.limit; ++i) {
-      int64_t target = plan.min_rowid +
-                       static_cast<int64_t>(span * (static_cast<double>(i) + PlaceInStretch(i)) /
-                                            static_cast<double>(plan.limit));
+      int64_t target = plan.min_rowid + static_cast<int64_t>(span * static_cast<double>(i) /
+                                                             static_cast<double>(plan.limit));
       if (target <= last) target = last + 1;
       sqlite3_reset(sel.stmt);
       sqlite3_bind_int64(sel.stmt, 1, target);
@@ -105,10 +92,7 @@ absl::Status CopyTableSample(Connection& user, sqlite3* db, const SamplePlan& pl
   } else {
     int64_t seen = 0;
     while (t->sample_rows < plan.limit && sqlite3_step(sel.stmt) == SQLITE_ROW) {
-      const int64_t stretch = seen / plan.stride;
-      const int64_t place = static_cast<int64_t>(PlaceInStretch(stretch) *
-                                                 static_cast<double>(plan.stride));
-      if ((seen++ % plan.stride) != place) continue;
+      if ((seen++ % plan.stride) != 0) continue;
       copy_row();
     }
   }
