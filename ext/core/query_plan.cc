@@ -93,7 +93,10 @@ namespace {
 
 // The plan of `sql` on a second, read-only connection to `db`'s main file, through the same VFS
 // (it sees what is committed there, and the same schema unless the caller's own transaction
-// changed it); an error where there is no file to open: an in-memory, temp or memdb database.
+// changed it), with the caller's foreign_keys setting: a write's plan shows the child lookups of
+// its ON DELETE / ON UPDATE actions only with foreign keys on (before, a DELETE planned here
+// showed none of its cascade's scans). An error where there is no file to open: an in-memory,
+// temp or memdb database.
 absl::StatusOr<QueryPlan> ExplainOnSecondConnection(sqlite3* db, absl::string_view sql,
                                                     absl::Span<const Value> params) {
   const char* file = sqlite3_db_filename(db, "main");
@@ -110,6 +113,11 @@ absl::StatusOr<QueryPlan> ExplainOnSecondConnection(sqlite3* db, absl::string_vi
   {
     OwnConnectionScope own;  // not timed, nothing registered on it
     rc = sqlite3_open_v2(file, &second, SQLITE_OPEN_READONLY, vfs->zName);
+  }
+  int foreign_keys = 0;
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &foreign_keys);
+  if (rc == SQLITE_OK) {
+    sqlite3_db_config(second, SQLITE_DBCONFIG_ENABLE_FKEY, foreign_keys, nullptr);
   }
   absl::StatusOr<QueryPlan> plan =
       rc == SQLITE_OK ? ExplainQueryPlan(second, sql, params)

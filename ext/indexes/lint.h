@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "ext/core/connection.h"
+#include "ext/core/value.h"
 #include "ext/indexes/index_def.h"
 #include "ext/indexes/scratch.h"
 
@@ -42,6 +43,10 @@ struct RarestKey {
   double share = 1;
   bool lookup_pays = false;
   bool measured = false;  // false: unknown (an expression whose text is not known), never low
+  // The rarest key: " WHERE "c1" IS ? AND ..." and its values; empty `match` when a key part is
+  // an expression.
+  std::string match;
+  std::vector<Value> key;
   bool LowSelectivity() const { return measured && share >= 0.1 && !lookup_pays; }
 };
 RarestKey RarestKeyOf(Scratch& scratch, const TableInfo& t, const IndexDef& a);

@@ -24,8 +24,10 @@ Finding PlanRegressionFinding(const PlanRegression& r) {
     advice = absl::StrCat("recreate the index the old plan used (", r.dropped_indexes,
                           "); if it was dropped on purpose, run ANALYZE, and as a last resort "
                           "pin an index with INDEXED BY");
-  } else if (r.fix.empty() && absl::StrContains(r.cause, "ANALYZE")) {
-    // The statistics chose this plan: another ANALYZE of the same data chooses it again.
+  } else if (r.fix.empty()) {
+    // The statistics chose this plan: another ANALYZE of the same data chooses it again. (The
+    // report reads its own database's changes only, whose fix is empty just then: an ANALYZE
+    // caused the change, or one since, in any process, covers the new plan's indexes.)
     advice = absl::StrCat(
         "the statistics ANALYZE wrote lead the planner to this plan, and ANALYZE again plans "
         "the same: ",

@@ -70,5 +70,22 @@ TEST(PlanFinding, AnalyzeCausedItSoTheAdviceKeepsTheOldPlan) {
   EXPECT_THAT(PlanRegressionFinding(r).advice, HasSubstr("NOT INDEXED"));
 }
 
+// A schema change (an index a report fix built) with statistics that already cover the new
+// plan's indexes: plan_changes gives no fix (an ANALYZE in another process wrote them), and the
+// advice is not "run ANALYZE" either (before: it was, round after round, the plan the same).
+TEST(PlanFinding, StatisticsAlreadyCurrentSoTheAdviceKeepsTheOldPlan) {
+  PlanRegression r = Dropped();
+  r.cause = "schema change";
+  r.dropped_indexes = "";
+  r.fix = "";
+  r.old_plan = "SCAN oi; SEARCH p USING INTEGER PRIMARY KEY (rowid=?)";
+  r.new_plan = "SCAN p; SEARCH oi USING INDEX idx_order_items_product_id (product_id=?)";
+  Finding f = PlanRegressionFinding(r);
+  EXPECT_FALSE(f.fix_sql.has_value());
+  EXPECT_THAT(f.advice, Not(HasSubstr("run ANALYZE")));
+  EXPECT_THAT(f.advice, HasSubstr("ANALYZE again plans the same"));
+  EXPECT_THAT(f.advice, HasSubstr("NOT INDEXED"));
+}
+
 }  // namespace
 }  // namespace doctor::report

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ext/core/extension_objects.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
@@ -42,6 +43,10 @@ struct QueryRow {
   double total_ms = 0, mean_ms = 0, p95_ms = 0;
   std::string plan;
   double lock_wait_ms = 0;  // of total_ms, waiting in doctor's busy handler
+  // `plan` is the one its runs had (captured as they ran: plan_id is set); else it is this
+  // connection's plan now, which says nothing of the runs (the timing area plans no write when it
+  // runs, since EXPLAIN of a write resets the application's changes()).
+  bool plan_captured = false;
   // Its plan changed while these figures were summed (they mix plans): when (empty: it did
   // not), and the runs with the new plan (plan_changes' latest row for it).
   std::string changed_at;
@@ -140,8 +145,9 @@ void AddOverflowIndexes(Connection& c, const std::vector<const QueryRow*>& rest,
   }
 }
 
+// `asked`: the advisor was asked for it (and `fix` is what it found).
 Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std::string> fix,
-                     const std::string& not_advised) {
+                     const std::string& not_advised, bool asked) {
   // Figures that mix plans say nothing of the rows the plan scans now.
   const std::string scanned =
       q.plan_changed() ? absl::StrFormat("; its plan changed at %s (since then %d runs, mean %.2f "
@@ -156,6 +162,10 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
   const std::string advice =
       fix                    ? "create the index the advisor measured for it"
       : !not_advised.empty() ? absl::StrCat("the index advisor cannot advise it: ", not_advised)
+      // Asked, the advisor found no index that pays: sending the reader to ask it again was
+      // circular (a recursive CTE's `SCAN n` is read whole and no index serves it).
+      : scans && asked ? "the index advisor finds no index that pays for it: look at its plan "
+                         "and the rows it reads"
       : scans ? "ask for an index: SELECT * FROM index_advise() (the captured workload)"
               : "it is slow without scanning a whole table: look at its plan and the rows it "
                 "returns";
@@ -163,6 +173,45 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
           q.id,      std::move(finding),
           advice,    std::move(fix),
           q.total_ms};
+}
+
+// A statement whose runs scanned whole tables while its plan now reads none, and for which the
+// advisor finds no index that pays (a DELETE whose ON DELETE CASCADE children got their index):
+// an index built since serves it, and its figures are mostly of runs from before. Its plan was not
+// captured when it ran, so the runs since the index cannot be told apart: the finding says the
+// fix is in place instead of calling it slow from the old runs (before: "warn ... ask for an
+// index" after every fix of the previous report, for as long as the old runs dominated the mean).
+Finding AlreadyIndexedFinding(const QueryRow& q, const std::string& plan_now) {
+  return {"timing", Severity::kInfo, q.id,
+          absl::StrFormat("query %s %s, %.1f ms in all (mean %.2f ms, p95 %.2f ms); its runs "
+                          "scanned %d rows per call, but its plan now reads no table whole (%s) "
+                          "and no index would make it cheaper: %s",
+                          q.id, RunsText(q), q.total_ms, q.mean_ms, q.p95_ms,
+                          q.rows_scanned_per_call, Utf8Prefix(plan_now, 300),
+                          Utf8Prefix(q.query, 160)),
+          "nothing to index: an index built since serves it (already applied), so these figures "
+          "are mostly of the runs before it; its next runs show what it costs now (the plan a "
+          "write ran with is not recorded, so the runs since cannot be told apart)",
+          std::nullopt, 0};
+}
+
+// True when the plan shows every scan its runs can make: no trigger on a table it reads or writes
+// (EXPLAIN QUERY PLAN shows no trigger's statements) and no foreign key without an index (it shows
+// the first level of a write's ON DELETE / ON UPDATE actions, not their cascades).
+absl::StatusOr<bool> PlanShowsEveryScan(Connection& c, const std::string& schema,
+                                        const std::string& plan_now) {
+  ASSIGN_OR_RETURN(std::vector<UnindexedForeignKey> unindexed, ForeignKeysWithoutIndex(c, schema));
+  if (!unindexed.empty()) return false;
+  for (const PlanStep& step : ParsePlanText(plan_now).steps) {
+    if (step.table.empty()) continue;
+    ASSIGN_OR_RETURN(Rows triggers,
+                     Query(c, absl::StrCat("SELECT count(*) FROM ", QuoteIdentifier(schema),
+                                           ".sqlite_schema WHERE type = 'trigger' AND "
+                                           "lower(tbl_name) = lower(?1)"),
+                           {Value(step.table)}));
+    if (!triggers.empty() && triggers[0][0].AsInt() > 0) return false;
+  }
+  return true;
 }
 
 absl::Status CheckTimingActive(Connection& c, std::vector<Finding>& out) {
@@ -217,7 +266,7 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
       "SELECT q.query_id, query, example, calls, "
       "fullscan_steps / max(calls - failed, 1) AS scanned, total_ms, mean_ms, "
       "p95_ms, plan, lock_wait_ms, failed, ch.at, ch.new_calls, "
-      "ch.new_mean_ms, ch.new_steps FROM q LEFT JOIN changed ch "
+      "ch.new_mean_ms, ch.new_steps, plan_id IS NOT NULL FROM q LEFT JOIN changed ch "
       "ON ch.query_id = q.query_id AND ch.at >= q.stats_since "
       "WHERE mean_ms >= ?2 OR (calls - failed >= 10 AND scanned >= ?3) "
       "ORDER BY total_ms DESC LIMIT 50");
@@ -228,6 +277,7 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
     QueryRow q{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt(), r[4].AsInt(),
                r[10].AsInt(), r[5].AsDouble(), r[6].AsDouble(), r[7].AsDouble(),
                r[8].AsText(), r[9].AsDouble()};
+    q.plan_captured = r[15].AsInt() != 0;
     if (!r[11].is_null()) {
       q.changed_at = r[11].AsText();
       q.new_calls = r[12].AsInt();
@@ -316,11 +366,17 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
       slow = q.new_mean_ms >= threshold;
       scans_table = scans_table && q.new_steps >= kScannedRows;
     }
-    const bool scans = scans_table || (!q.plan_changed() && plan_now == q.plan &&
-                                       q.rows_scanned_per_call >= kScannedRows);
-    if (!slow && !scans) continue;
+    const bool figures_scan = q.rows_scanned_per_call >= kScannedRows;
+    const bool scans = scans_table || (q.plan_captured && !q.plan_changed() &&
+                                       plan_now == q.plan && figures_scan);
+    // Its runs scanned and its plan now does not, and no plan says which of them ran with which
+    // (a write's plan is not captured): an index built since, or a scan the plan does not show
+    // (a trigger's, a grandchild's of ON DELETE CASCADE): the advisor, which measures those,
+    // tells.
+    const bool scanned_before = !scans && !q.plan_captured && figures_scan;
+    if (!slow && !scans && !scanned_before) continue;
     if (reported >= kMostQueries) {
-      if (scans && !MostlyWaited(q)) rest.push_back(&q);
+      if ((scans || scanned_before) && !MostlyWaited(q)) rest.push_back(&q);
       continue;
     }
     if (MostlyWaited(q)) {
@@ -329,12 +385,23 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
       continue;
     }
     std::string not_advised;
-    std::optional<std::string> fix = scans ? AdvisedIndex(c, q, &not_advised) : std::nullopt;
+    std::optional<std::string> fix =
+        scans || scanned_before ? AdvisedIndex(c, q, &not_advised) : std::nullopt;
     // An index read whole that no other index would spare (a GROUP BY over every row through
     // its covering index) is how the query has to run: a finding only when it is slow.
     if (!slow && !scans_table && !fix) continue;
     ++reported;
-    out.push_back(QueryFinding(q, slow, scans, std::move(fix), not_advised));
+    bool already_indexed = false;
+    if (scanned_before && !fix && not_advised.empty()) {
+      ASSIGN_OR_RETURN(already_indexed, PlanShowsEveryScan(c, schema, plan_now));
+    }
+    if (already_indexed) {
+      out.push_back(AlreadyIndexedFinding(q, plan_now));
+      continue;
+    }
+    const bool asked = (scans || scanned_before) && HasTable(c, "index_advise");
+    out.push_back(
+        QueryFinding(q, slow, scans || scanned_before, std::move(fix), not_advised, asked));
   }
   AddOverflowIndexes(c, rest, out);
   return absl::OkStatus();
