@@ -143,6 +143,13 @@ absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(sqlite3* db, const std::st
   return out;
 }
 
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& connection,
+                                                      const std::string& schema,
+                                                      const std::string& table) {
+  Connection::InternalScope internal(connection);
+  return ForeignKeysOf(connection.db(), schema, table);
+}
+
 namespace {
 
 // What sqlite3FkLocateIndex looks at in a parent table.

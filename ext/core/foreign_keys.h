@@ -100,8 +100,13 @@ absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(
 absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(Connection& connection,
                                                                         const std::string& schema);
 
-// Every foreign key of `table`, in key order.
+// Every foreign key of `table`, in key order: the one reader of pragma_foreign_key_list for a
+// table (index_lint, doctor_report, MismatchedForeignKeys).
 absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(sqlite3* db, const std::string& schema,
+                                                      const std::string& table);
+// The same on the caller's connection, as the extension's own statements (timing leaves them out).
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& connection,
+                                                      const std::string& schema,
                                                       const std::string& table);
 
 }  // namespace doctor

@@ -109,28 +109,11 @@ CapturedWorkload ReadCaptured(Connection& connection) {
   return w;
 }
 
-struct ForeignKey {
-  std::vector<std::string> columns;
-  std::string parent;  // "users (ON DELETE CASCADE, ON UPDATE NO ACTION)"
-};
-
+// The table's foreign keys (core's reader, on the copy); none when they cannot be read, so no
+// index is kept for a key.
 std::vector<ForeignKey> ForeignKeysOf(Scratch& scratch, const TableInfo& t) {
-  std::map<int64_t, ForeignKey> fks;
-  auto rows = Query(scratch.db(),
-                    "SELECT id, \"from\", \"table\", on_delete, on_update FROM "
-                    "pragma_foreign_key_list(?) ORDER BY id, seq",
-                    {Value(t.name)});
-  if (rows.ok()) {
-    for (const Row& r : *rows) {
-      ForeignKey& fk = fks[r[0].AsInt()];
-      fk.columns.push_back(r[1].AsText());
-      fk.parent = absl::StrCat(r[2].AsText(), " (ON DELETE ", r[3].AsText(), ", ON UPDATE ",
-                               r[4].AsText(), ")");
-    }
-  }
-  std::vector<ForeignKey> out;
-  for (auto& [id, fk] : fks) out.push_back(std::move(fk));
-  return out;
+  absl::StatusOr<std::vector<ForeignKey>> keys = doctor::ForeignKeysOf(scratch.db(), "main", t.name);
+  return keys.ok() ? *std::move(keys) : std::vector<ForeignKey>{};
 }
 
 // fk_without_index for the keys of `t` among `unindexed` (core ForeignKeysWithoutIndex).

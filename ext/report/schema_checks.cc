@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -44,34 +43,8 @@ absl::StatusOr<int64_t> CountRows(Connection& c, const std::string& schema, cons
   return rows.empty() ? 0 : rows[0][0].AsInt();
 }
 
-// One foreign key constraint of a child table: its columns as declared, its parent and actions.
-struct ForeignKey {
-  std::vector<std::string> columns;
-  std::string parent, on_delete, on_update;
-};
-
-// The table's foreign keys, one per constraint (the rows of one id grouped, in column order).
-absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& c, const std::string& schema,
-                                                      const Table& table) {
-  ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT id, \"table\", \"from\", on_update, on_delete "
-                                    "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq",
-                                    {Value(table.name), Value(schema)}));
-  std::map<int64_t, ForeignKey> by_id;
-  for (const Row& r : rows) {
-    ForeignKey& fk = by_id[r[0].AsInt()];
-    fk.columns.push_back(r[2].AsText());
-    fk.parent = r[1].AsText();
-    fk.on_update = r[3].AsText();
-    fk.on_delete = r[4].AsText();
-  }
-  std::vector<ForeignKey> result;
-  for (auto& [id, fk] : by_id) result.push_back(std::move(fk));
-  return result;
-}
-
 Finding UnindexedForeignKeyFinding(const std::string& schema, const Table& table,
-                                   const ForeignKey& fk) {
+                                   const UnindexedForeignKey& fk) {
   const bool actions = fk.on_delete != "NO ACTION" || fk.on_update != "NO ACTION";
   const std::string columns = absl::StrJoin(fk.columns, ", ");
   std::vector<std::string> quoted;
@@ -137,7 +110,7 @@ absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
   const bool on = !enforced.empty() && enforced[0][0].AsInt() != 0;
   int declared = 0;
   for (const Table& table : tables) {
-    ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, table));
+    ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, table.name));
     declared += static_cast<int>(fks.size());
   }
   // Keys SQLite cannot use: a finding of their own, and no index advice (core's one answer,
@@ -150,8 +123,7 @@ absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
   for (const Table& table : tables) {
     for (const UnindexedForeignKey& k : unindexed) {
       if (k.table != table.name) continue;
-      out.push_back(UnindexedForeignKeyFinding(
-          schema, table, ForeignKey{k.columns, k.parent, k.on_delete, k.on_update}));
+      out.push_back(UnindexedForeignKeyFinding(schema, table, k));
     }
   }
   if (declared > 0 && !on) out.push_back(ForeignKeysOff(schema, declared));
@@ -334,7 +306,7 @@ absl::StatusOr<bool> IndexServesForeignKey(Connection& c, const std::string& sch
                                     {Value(index), Value(schema)}));
   std::vector<std::string> lead;
   for (const Row& r : rows) lead.push_back(Lower(r[0].AsText()));  // NULL (expression) stays ""
-  ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, Table{table}));
+  ASSIGN_OR_RETURN(std::vector<ForeignKey> fks, ForeignKeysOf(c, schema, table));
   for (const ForeignKey& fk : fks) {
     std::vector<std::string> lower;
     for (const auto& col : fk.columns) lower.push_back(Lower(col));
