@@ -568,6 +568,24 @@ TEST(ReportAreasTest, AForeignKeySqliteCannotUseIsOneSchemaFinding) {
   EXPECT_THAT(rows[1][2], HasSubstr("its dry run found no risk"));
 }
 
+// The foreign-keys-off finding told the user to turn foreign keys on in every connection of the
+// application while a key SQLite cannot use was there: done, every INSERT into its child and
+// every DELETE of its parent fails ("foreign key mismatch"). It now says to fix those first.
+TEST(ReportAreasTest, TurningForeignKeysOnWaitsForTheKeysSqliteCannotUse) {
+  testing::Db db;
+  db.Exec("PRAGMA foreign_keys = OFF;"
+          "CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"
+          "CREATE TABLE posts(id INTEGER PRIMARY KEY, author_email TEXT REFERENCES users(email),"
+          " user_id INT REFERENCES users(id));"
+          "CREATE INDEX posts_user ON posts(user_id)");
+  const std::string query =
+      "SELECT advice FROM doctor_report WHERE finding LIKE '%PRAGMA foreign_keys is off%'";
+  EXPECT_THAT(db.One(query), HasSubstr("first fix the 1 foreign key SQLite cannot use"));
+  db.Exec("CREATE UNIQUE INDEX users_email ON users(email)");
+  EXPECT_THAT(db.One(query), Not(HasSubstr("first fix")));
+  EXPECT_THAT(db.One(query), HasSubstr("check that every connection the application opens"));
+}
+
 // A parent rebuilt by a drizzle-kit migration: one finding names every child table Drizzle's
 // migrator would empty (migrate_check has a row per table; the report had four findings).
 TEST(ReportAreasTest, DrizzleCascadesOfOneStatementAreOneFinding) {

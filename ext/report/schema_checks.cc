@@ -90,7 +90,16 @@ Finding MismatchedForeignKeyFinding(const MismatchedForeignKey& m) {
 // PRAGMA foreign_keys is a setting of each connection, and all we can read is our own: the
 // connection reading the report (often the sqlite3 shell or a script), not the application's.
 // So this is information, not a warning, and it says whose setting it is.
-Finding ForeignKeysOff(const std::string& schema, int declared) {
+// `unusable`: how many of the keys SQLite cannot use (MismatchedForeignKeys): with foreign keys
+// on, every write they touch fails, so they come first.
+Finding ForeignKeysOff(const std::string& schema, int declared, size_t unusable) {
+  const std::string first =
+      unusable == 0 ? ""
+                    : absl::StrCat("first fix the ", unusable,
+                                   unusable == 1 ? " foreign key" : " foreign keys",
+                                   " SQLite cannot use (the findings naming them): with foreign "
+                                   "keys on, every INSERT into their child tables and every DELETE "
+                                   "or key UPDATE of their parents fails. Then ");
   return {"schema", Severity::kInfo, schema,
           absl::StrCat(declared, declared == 1 ? " foreign key is" : " foreign keys are",
                        " declared but PRAGMA foreign_keys is off on the "
@@ -98,9 +107,11 @@ Finding ForeignKeysOff(const std::string& schema, int declared) {
                        "connection may not be the application's (the sqlite3 shell's is not): if "
                        "the application's connections leave it off too, none is enforced and no "
                        "ON DELETE action runs"),
-          "check that every connection the application opens has foreign keys on (better-sqlite3 "
-          "builds SQLite with them on by default; the sqlite3 shell, Python's sqlite3 and most "
-          "other drivers need PRAGMA foreign_keys = ON); run the fix here to read on with them on",
+          absl::StrCat(first,
+                       "check that every connection the application opens has foreign keys on "
+                       "(better-sqlite3 builds SQLite with them on by default; the sqlite3 shell, "
+                       "Python's sqlite3 and most other drivers need PRAGMA foreign_keys = ON); "
+                       "run the fix here to read on with them on"),
           std::string("PRAGMA foreign_keys = ON"), 1e12};
 }
 
@@ -126,7 +137,7 @@ absl::Status CheckForeignKeys(Connection& c, const std::string& schema,
       out.push_back(UnindexedForeignKeyFinding(schema, table, k));
     }
   }
-  if (declared > 0 && !on) out.push_back(ForeignKeysOff(schema, declared));
+  if (declared > 0 && !on) out.push_back(ForeignKeysOff(schema, declared, mismatched.size()));
   return absl::OkStatus();
 }
 
