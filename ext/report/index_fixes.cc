@@ -109,10 +109,8 @@ std::optional<IndexShape> ParseCreateIndex(absl::string_view sql) {
   return shape;
 }
 
-bool SameIndexColumns(absl::string_view create_a, absl::string_view create_b) {
-  const std::optional<IndexShape> a = ParseCreateIndex(create_a);
-  const std::optional<IndexShape> b = ParseCreateIndex(create_b);
-  return a && b && !a->partial && !b->partial && a->table == b->table && a->columns == b->columns;
+bool SameIndexColumns(const IndexShape& a, const IndexShape& b) {
+  return !a.partial && !b.partial && a.table == b.table && a.columns == b.columns;
 }
 
 void MergeIndexFixes(std::vector<Finding>& findings) {

@@ -29,8 +29,8 @@ struct IndexShape {
 // The shape of `sql` when it is one CREATE [UNIQUE] INDEX statement, else nullopt.
 std::optional<IndexShape> ParseCreateIndex(absl::string_view sql);
 
-// True when both statements build an index on the same table with the same columns.
-bool SameIndexColumns(absl::string_view create_a, absl::string_view create_b);
+// True when both build an index on the same table with the same columns, neither partial.
+bool SameIndexColumns(const IndexShape& a, const IndexShape& b);
 
 // Drops the fix of every finding whose CREATE INDEX another finding's fix makes redundant: the
 // same columns (the first in `findings` order keeps its fix) or their leading prefix (the longer
