@@ -36,8 +36,11 @@ std::vector<std::string> ResetDbs(FunctionCall& call) {
 // query_stats_reset('minmax'): forgets min_ms and max_ms of this process's figures and of the
 // store of every database file it has seen (calls and sums stay); minmax_since becomes now.
 absl::StatusOr<Value> ResetMinMax(FunctionCall& call) ABSL_EXCLUSIVE_LOCKS_REQUIRED(StoreMutex()) {
-  const int64_t now = UnixMs();
   FoldedStats();  // every connection's pending runs
+  // Read after the fold: a folded run's first_seen (the trace clock's elapsed time, truncated
+  // to whole ms, before the fold's own time of day) is never later than this, so every run
+  // before the reset is forgotten (read before it, a run's first_seen could be 1 ms later).
+  const int64_t now = UnixMs();
   Stats::Global().ForgetMinMaxBefore("", now);
   const std::string& own = call.connection().State<TimingState>().db_name();
   absl::Status own_status;
