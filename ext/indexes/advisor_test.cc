@@ -468,7 +468,7 @@ TEST_F(AdvisorTest, ColumnsAreDeclaredWithDocs) {
             "basis,assumed");
   EXPECT_EQ(columns("index_whatif"),
             "statement,plan_before,plan_after,cost_before,cost_after,saving,uses,error");
-  EXPECT_EQ(columns("index_lint"), "kind,table_name,index_name,finding,fix_sql");
+  EXPECT_EQ(columns("index_lint"), "kind,table_name,index_name,finding,fix_sql,covered_by");
 }
 
 // Issue 20 item 3: a schema designed before its data exists gets advice from structure, marked.
@@ -610,6 +610,10 @@ TEST_F(AdvisorTest, Lint) {
   db_.Exec("SELECT doctor_set('lint_unused_min_calls', 1), doctor_set('lint_unused_min_queries', 1),"
            " doctor_set('lint_unused_min_hours', 0)");
   auto rows = db_.Rows("SELECT kind, index_name, fix_sql FROM index_lint ORDER BY kind, index_name");
+  // The index that makes a duplicate or prefix redundant (the report reads it).
+  EXPECT_EQ(db_.One("SELECT group_concat(kind || ' ' || index_name || ' ' || covered_by, '; ') "
+                    "FROM (SELECT * FROM index_lint WHERE covered_by IS NOT NULL ORDER BY kind)"),
+            "duplicate iab2 iab; prefix ia iab");
   db_.Exec("SELECT doctor_set('lint_unused_min_calls', 1000), "
            "doctor_set('lint_unused_min_queries', 10), doctor_set('lint_unused_min_hours', 24)");
   std::vector<std::string> got;

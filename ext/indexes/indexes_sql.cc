@@ -122,6 +122,7 @@ constexpr Column kLintColumns[] = {
     {"index_name", "TEXT", "The index concerned (NULL for fk_without_index)."},
     {"finding", "TEXT", "What is wrong, in one sentence, with the figures behind it."},
     {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it, ending with ';'."},
+    {"covered_by", "TEXT", "duplicate and prefix: the index that serves the same lookups, which stays (NULL for the other kinds)."},
 };
 
 // The JSON detail of one statement.
@@ -264,6 +265,7 @@ absl::StatusOr<Rows> LintRows(TableCall& call) {
     if (!f.index.empty()) rows.Set("index_name", f.index);
     rows.Set("finding", f.finding);
     rows.Set("fix_sql", AsScriptStatement(f.fix_sql));
+    if (!f.covered_by.empty()) rows.Set("covered_by", f.covered_by);
   }
   return rows.Finish();
 }

@@ -147,7 +147,7 @@ bool RedundancyFinding(const TableInfo& t, const IndexDef& a, std::vector<LintFi
          same ? absl::StrCat(a.name, " has the same key as ", b.name, " (", a.ColumnsText(), ")")
               : absl::StrCat(a.name, " (", a.ColumnsText(), ") is a prefix of ", b.name, " (",
                              b.ColumnsText(), "), which serves the same lookups"),
-         Drop(a)});
+         Drop(a), b.name});
     return true;
   }
   return false;

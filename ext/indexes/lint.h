@@ -31,6 +31,8 @@ struct LintFinding {
   std::string index;       // "" for fk_without_index
   std::string finding;     // one sentence
   std::string fix_sql;
+  // duplicate and prefix: the index that serves the same lookups, so this one can go ("" else).
+  std::string covered_by;
 };
 
 absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection);

@@ -237,11 +237,12 @@ void AdoptLintNames(const std::vector<std::string>& lint_fixes, std::vector<Find
   }
 }
 
-absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<Finding>& out) {
+absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<Finding>& out,
+                          std::vector<RedundantIndex>* redundant_indexes) {
   // index_lint covers main; foreign keys without an index are the schema checks' already.
   if (!HasTable(c, "index_lint") || schema != "main") return absl::OkStatus();
   absl::StatusOr<Rows> rows =
-      Query(c, "SELECT kind, table_name, index_name, finding, fix_sql FROM index_lint");
+      Query(c, "SELECT kind, table_name, index_name, finding, fix_sql, covered_by FROM index_lint");
   if (!rows.ok() && IsWorkTimeoutMessage(rows.status().message())) {
     // A schema of tens of thousands of tables: lint's copy alone can outlast the budget. The
     // rest of the report still stands; what is missing says so, and how to get it.
@@ -268,6 +269,9 @@ absl::Status CheckIndexes(Connection& c, const std::string& schema, std::vector<
       ASSIGN_OR_RETURN(bool serves,
                        IndexServesForeignKey(c, schema, r[1].AsText(), r[2].AsText()));
       if (serves) continue;
+    }
+    if (redundant && !r[2].is_null() && !r[5].is_null()) {
+      redundant_indexes->push_back({out.size(), r[2].AsText(), r[5].AsText(), kind == "duplicate"});
     }
     out.push_back({"indexes", redundant ? Severity::kWarn : Severity::kInfo,
                    r[2].is_null() ? r[1].AsText() : r[2].AsText(),
@@ -313,10 +317,13 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
   RETURN_IF_ERROR(CheckDeferredUpgrades(c, schema, findings));
   RETURN_IF_ERROR(CheckKnownIssues(c, schema, findings));
   RETURN_IF_ERROR(AddQueryFindings(c, schema, findings));
-  RETURN_IF_ERROR(CheckIndexes(c, schema, findings));
+  std::vector<RedundantIndex> redundant;
+  RETURN_IF_ERROR(CheckIndexes(c, schema, findings, &redundant));
   if (migrations) {
     RETURN_IF_ERROR(AddMigrationFindings(c, *migrations, findings));
-    RETURN_IF_ERROR(AddDriftFindings(c, *migrations, findings));
+    UnrecordedIndexes unrecorded;
+    RETURN_IF_ERROR(AddDriftFindings(c, *migrations, findings, &unrecorded));
+    KeepWhatTheMigrationsCreate(redundant, unrecorded, findings);
   }
   return absl::OkStatus();
 }

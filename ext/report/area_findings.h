@@ -5,6 +5,7 @@
 #define DOCTOR_REPORT_AREA_FINDINGS_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,33 @@ absl::Status AddLockFindings(Connection& connection, const std::string& schema,
                              std::vector<Finding>& findings);
 absl::Status AddMigrationFindings(Connection& connection, const std::string& folder,
                                   std::vector<Finding>& findings);
+// The indexes schema_drift finds in the database but in no applied migration (lower-case
+// names). `checked` is false when drift could not be read (no migration applied yet, or the
+// applied ones do not replay): then nothing is known of any index.
+struct UnrecordedIndexes {
+  bool checked = false;
+  std::set<std::string> names;
+};
 // Objects that differ between the live schema and the folder's applied migrations
 // (drift_findings.cc).
 absl::Status AddDriftFindings(Connection& connection, const std::string& folder,
-                              std::vector<Finding>& findings);
+                              std::vector<Finding>& findings, UnrecordedIndexes* unrecorded);
+
+// A duplicate or prefix finding of index_lint: its position in the findings, the index it drops
+// and the one that stays (index_lint's covered_by).
+struct RedundantIndex {
+  size_t finding;
+  std::string drop, keep;
+  bool duplicate;  // the same key; else `drop` is a prefix of `keep`
+};
+// Of two duplicate indexes, index_lint drops the one with the larger name. With a migration
+// folder the report knows better (redundant_index_drift.cc): when the migrations create that one
+// and its twin is in no migration, it is the twin that goes (dropping it ends its drift too, and
+// its drift finding is left out); an index the migrations create that must go is dropped in a
+// new migration, which the advice says.
+void KeepWhatTheMigrationsCreate(const std::vector<RedundantIndex>& redundant,
+                                 const UnrecordedIndexes& unrecorded,
+                                 std::vector<Finding>& findings);
 
 // A query_stats row's failed runs as an SQL expression over its `errors` JSON: every failure it
 // counts is of the SQLITE_BUSY family (BUSY, BUSY_SNAPSHOT, BUSY_RECOVERY, BUSY_TIMEOUT;

@@ -3,6 +3,7 @@
 // or differently. Unrecorded, a database built from the migrations differs, and `drizzle-kit push`
 // proposes to undo it.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -101,7 +102,7 @@ Finding RecordedByPending(const Drift& d, const std::string& folder, const std::
 }  // namespace
 
 absl::Status AddDriftFindings(Connection& c, const std::string& folder,
-                              std::vector<Finding>& out) {
+                              std::vector<Finding>& out, UnrecordedIndexes* unrecorded) {
   if (!HasTable(c, "schema_drift") || !HasTable(c, "migration_status")) return absl::OkStatus();
   // Before the first migration is applied (or baselined) the whole schema would be "extra".
   ASSIGN_OR_RETURN(Rows applied, Query(c,
@@ -114,10 +115,19 @@ absl::Status AddDriftFindings(Connection& c, const std::string& folder,
                                     "coalesce(fix_sql, ''), coalesce(drizzle, ''), "
                                     "coalesce(migration_file, ''), coalesce(since, '') FROM schema_drift(?1)",
                                     {Value(folder)}));
+  unrecorded->checked = true;
+  for (const Row& r : rows) {
+    if (r[0].AsText() == "unreplayable") unrecorded->checked = false;
+    if (r[0].AsText() == "extra" && r[1].AsText() == "index") {
+      unrecorded->names.insert(absl::AsciiStrToLower(r[2].AsText()));
+    }
+  }
   std::map<std::string, std::string> created;
   if (!rows.empty()) {
     ASSIGN_OR_RETURN(created, CreatedByPending(c, folder));
   }
+  // One a pending migration creates is recorded already (RecordedByPending).
+  for (const auto& [name, migration] : created) unrecorded->names.erase(name);
   for (size_t i = 0; i < rows.size() && i < kMostDriftFindings; ++i) {
     const Row& r = rows[i];
     Drift d{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsText(),

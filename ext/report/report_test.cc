@@ -662,6 +662,42 @@ TEST(ReportAreasTest, DriftRecordedByAPendingMigrationSaysSo) {
   EXPECT_THAT(rows[0][2], ::testing::Not(HasSubstr("record_drift")));
 }
 
+// Two indexes with one key, one from the migrations and one built by hand (as index advice
+// asks): index_lint drops the one with the larger name, here the migrations' (seen in the demo:
+// jobs_project_id_idx dropped, idx_jobs_project_id kept), while the drift finding said drizzle-kit
+// push would drop the other; following both left neither. With the folder, the hand-built twin
+// goes, and its drift finding with it; the fix leaves nothing to report.
+TEST(ReportAreasTest, OfTwoDuplicateIndexesTheOneInNoMigrationGoes) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  std::ofstream(dir.File("0000_init.sql"))
+      << "CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, run_at INTEGER);\n"
+         "CREATE INDEX jobs_state_idx ON jobs(state);\n";
+  db.Exec("SELECT migrate_dir('" + dir.path() + "')");
+  db.Exec("CREATE INDEX idx_jobs_state ON jobs(state)");
+  const std::string report = "SELECT area, object, finding, fix_sql FROM doctor_report('main', "
+                             "'quick', '" + dir.path() + "') WHERE area IN ('indexes', "
+                             "'migrations') ORDER BY area";
+  auto rows = db.Rows(report);
+  ASSERT_EQ(rows.size(), 1u) << "one finding: the duplicate, no drift finding beside it";
+  EXPECT_EQ(rows[0][1], "idx_jobs_state");
+  EXPECT_THAT(rows[0][2], HasSubstr("same key as jobs_state_idx, which the applied migrations create"));
+  EXPECT_EQ(rows[0][3], "DROP INDEX \"idx_jobs_state\";");
+  // Without the folder nothing says which one the schema declares: index_lint's choice stands.
+  EXPECT_EQ(db.One("SELECT fix_sql FROM doctor_report WHERE area = 'indexes'"),
+            "DROP INDEX jobs_state_idx;");
+  db.Exec(rows[0][3]);
+  EXPECT_EQ(db.Rows(report).size(), 0u);
+
+  // A prefix the migrations create: dropping it by hand is drift, so the advice says where.
+  db.Exec("CREATE INDEX idx_jobs_state_run_at ON jobs(state, run_at)");
+  rows = db.Rows("SELECT object, advice FROM doctor_report('main', 'quick', '" + dir.path() +
+                 "') WHERE area = 'indexes'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "jobs_state_idx");
+  EXPECT_THAT(rows[0][1], HasSubstr("created by the applied migrations: drop it in a new migration"));
+}
+
 // A file migrate_dir refuses (here a dangling link) is critical, not "applied, but its file is
 // gone".
 TEST(ReportAreasTest, AnUnusableMigrationFileIsCritical) {
