@@ -255,7 +255,14 @@ absl::Status CheckSpace(Connection& c, const std::string& schema, std::vector<Fi
                                  HumanBytes(static_cast<uint64_t>(total)), free[0][0].AsInt(),
                                  HumanBytes(static_cast<uint64_t>(freed)),
                                  Percent(freed, total)),
-                 worth ? "VACUUM would give the free pages back to the file system"
+                 // What running it takes, measured (3.40, WAL, a reader open): a 45.6 MB file
+                 // half free left a 23.0 MB WAL and the file unchanged until a checkpoint.
+                 worth ? absl::StrCat("VACUUM would give the free pages back to the file system. It "
+                                      "rewrites the whole database: while it runs it needs free "
+                                      "disk space for a copy of the ", HumanBytes(static_cast<uint64_t>(total - freed)),
+                                      " in use (a temporary file; in WAL mode the WAL grows by as "
+                                      "much until a checkpoint), and other writers wait until it "
+                                      "ends: run it when the application can pause writing")
                        : "nothing to do: little free space",
                  worth ? std::optional<std::string>(absl::StrCat("VACUUM ", q)) : std::nullopt,
                  static_cast<double>(freed)});
