@@ -466,11 +466,25 @@ absl::StatusOr<std::string> RevertOne(Connection& c, const std::string& name,
   std::string origin, checksum;
   if (exists) {
     ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                      "SELECT kind, origin, source, checksum FROM doctor_migrations "
+                                      "SELECT kind, origin, source, checksum, id FROM doctor_migrations "
                                       "WHERE name = ?1 ORDER BY id DESC LIMIT 1",
                                       {Value(name)}));
     if (rows.empty() || rows[0][0].AsText() == "revert") {
       return absl::FailedPreconditionError(absl::StrCat("migration '", name, "' is not applied"));
+    }
+    // Reverting under a later migration left it journaled as applied over a schema it no longer
+    // has (0002 indexing a table 0001's down migration dropped: 0002 still "applied", its index
+    // gone, schema_drift "unreplayable"). Down migrations run latest first.
+    ASSIGN_OR_RETURN(Rows later, Query(c,
+                                       "SELECT group_concat(name, ', ') FROM (SELECT name FROM "
+                                       "doctor_migrations m WHERE id > ?1 AND kind <> 'revert' AND "
+                                       "id = (SELECT max(id) FROM doctor_migrations WHERE name = "
+                                       "m.name) ORDER BY id DESC)",
+                                       {rows[0][4]}));
+    if (!later.empty() && !later[0][0].is_null()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration '", name, "' is not the latest applied: ", later[0][0].AsText(),
+          " (applied after it) still applied; revert those first, latest first"));
     }
     origin = rows[0][1].AsText();
     checksum = rows[0][3].AsText();

@@ -424,8 +424,8 @@ const FunctionSpec kFunctions[] = {
      "running them, for an existing database adopting migrations; returns how many."},
     {"migrate_revert", 1, 2, Trust::kDirectOnly, Revert,
      "migrate_revert(name TEXT [, path TEXT]) -> TEXT",
-     "Runs the down migration NNNN_name.down.sql of an applied migration atomically and journals "
-     "the revert."},
+     "Runs the down migration NNNN_name.down.sql of the latest applied migration atomically and "
+     "journals the revert (down migrations run latest first)."},
     {"schema_hash", 0, 1, Trust::kVolatile, SchemaHash, "schema_hash([schema TEXT]) -> TEXT",
      "sha256 hex of the schema's normalized facts: ignores whitespace, comments, case and "
      "identifier quoting; leaves out sqlite_* and the migration journals."},

@@ -703,14 +703,24 @@ TEST(MigrateTest, FolderStatusBaselineRevert) {
   EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "0");
   EXPECT_EQ(db.One("SELECT group_concat(kind || ':' || source || ':' || statements, ' ') FROM doctor_migrations"),
             "baseline:dir:0 apply:dir:1 apply:dir:1");
+  // Down migrations run latest first: reverting 0001_a under 0002_b and 0003_c left them
+  // journaled as applied over a schema that no longer had what they built on.
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
+              HasSubstr("migration '0001_a' is not the latest applied: 0003_c, 0002_b (applied "
+                        "after it) still applied; revert those first, latest first"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'a'"), "1");
+  EXPECT_THAT(db.Error("SELECT migrate_revert('0003_c')"), HasSubstr("has no down migration"));
+  Write(dir.File("0003_c.down.sql"), "DROP TABLE c;");
+  Write(dir.File("0002_b.down.sql"), "DROP TABLE b;");
+  EXPECT_EQ(db.One("SELECT migrate_revert('0003_c')"), "reverted");
+  EXPECT_EQ(db.One("SELECT migrate_revert('0002_b')"), "reverted");
   EXPECT_EQ(db.One("SELECT migrate_revert('0001_a')"), "reverted");
-  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'a'"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'b', 'c')"), "0");
   EXPECT_EQ(db.One("SELECT status FROM migration_status(" + path + ") WHERE name = '0001_a'"), "pending");
-  EXPECT_THAT(db.Error("SELECT migrate_revert('0002_b')"), HasSubstr("has no down migration"));
   EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"), HasSubstr("is not applied"));
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "3");  // all three again
   std::remove(dir.File("0003_c.sql").c_str());
   EXPECT_EQ(db.One("SELECT status FROM migration_status(" + path + ") WHERE name = '0003_c'"), "missing");
-  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");  // 0001_a again
 }
 
 // Without a folder, migrate_revert found the down file from the journal's origin, a path read
@@ -733,16 +743,17 @@ TEST(MigrateTest, AFailingDownMigrationIsNamedAsTheDownFile) {
 
 TEST(MigrateTest, RevertRunsOnlyTheDownFileOfTheMigrationsOwnFile) {
   testing::TempDir dir;
+  // 0000_other_init sorts first, so 0001_a is the latest applied (down migrations run latest first).
   Write(dir.File("0001_a.sql"), "CREATE TABLE a(x);");
   Write(dir.File("0001_a.down.sql"), "DROP TABLE a;");
-  Write(dir.File("other_0001_init.sql"), "CREATE TABLE keep(x);");
-  Write(dir.File("other_0001_init.down.sql"), "DROP TABLE keep;");
+  Write(dir.File("0000_other_init.sql"), "CREATE TABLE keep(x);");
+  Write(dir.File("0000_other_init.down.sql"), "DROP TABLE keep;");
   testing::Db db(dir.File("app.db"));
   EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "2");
   const auto point_at = [&](const std::string& file) {
     db.Exec("UPDATE doctor_migrations SET origin = '" + dir.File(file) + "' WHERE name = '0001_a'");
   };
-  point_at("other_0001_init.sql");  // another migration's file
+  point_at("0000_other_init.sql");  // another migration's file
   EXPECT_THAT(db.Error("SELECT migrate_revert('0001_a')"),
               HasSubstr("is not a file named '0001_a.sql'; give the folder"));
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name IN ('a', 'keep')"), "2");
