@@ -102,13 +102,16 @@ absl::StatusOr<std::string> ForeignKeyToMissingTable(Connection& connection,
                                                      const std::string& schema) {
   Connection::InternalScope internal(connection);
   const std::string s = QuoteIdentifier(schema);
+  // NOT IN a list read once (SQLite builds an index of it), not a NOT EXISTS that read the
+  // schema again for each key: that was 1.7 s of CPU on a schema of 3,000 tables with a key
+  // each, for every index_advise and index_whatif.
   ASSIGN_OR_RETURN(Rows rows,
                    Query(connection.db(),
                          absl::StrCat("SELECT m.name, f.\"table\" FROM ", s, ".sqlite_schema m, "
-                                      "pragma_foreign_key_list(m.name, ?1) f WHERE m.type = 'table' "
-                                      "AND NOT EXISTS (SELECT 1 FROM ", s, ".sqlite_schema p WHERE "
-                                      "p.type = 'table' AND lower(p.name) = lower(f.\"table\")) "
-                                      "LIMIT 1"),
+                                      "pragma_foreign_key_list(m.name, ?1) f WHERE m.type = "
+                                      "'table' AND lower(f.\"table\") NOT IN (SELECT "
+                                      "lower(p.name) FROM ", s, ".sqlite_schema p WHERE p.type = "
+                                      "'table') LIMIT 1"),
                          {Value(schema)}));
   if (rows.empty()) return std::string();
   return absl::StrCat(rows[0][0].AsText(), " -> ", rows[0][1].AsText());
@@ -123,24 +126,38 @@ std::string ForeignKeyName(const ForeignKey& key) {
   return out;
 }
 
+namespace {
+
+// Keys from rows of (table, id, from, table, to, on_delete, on_update) in key order, each key's
+// columns in a run.
+std::vector<ForeignKey> KeysOfRows(const Rows& rows) {
+  std::vector<ForeignKey> keys;
+  for (const Row& r : rows) {
+    if (keys.empty() || keys.back().table != r[0].AsText() || keys.back().id != r[1].AsInt()) {
+      ForeignKey k;
+      k.table = r[0].AsText();
+      k.id = r[1].AsInt();
+      k.parent = r[3].AsText();
+      k.on_delete = r[5].AsText();
+      k.on_update = r[6].AsText();
+      keys.push_back(std::move(k));
+    }
+    keys.back().columns.push_back(r[2].AsText());
+    if (!r[4].is_null()) keys.back().parent_columns.push_back(r[4].AsText());
+  }
+  return keys;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(sqlite3* db, const std::string& schema,
                                                       const std::string& table) {
   ASSIGN_OR_RETURN(Rows rows, Query(db,
-                                    "SELECT id, \"from\", \"table\", \"to\" FROM "
-                                    "pragma_foreign_key_list(?1, ?2) ORDER BY id, seq",
+                                    "SELECT ?1, id, \"from\", \"table\", \"to\", on_delete, "
+                                    "on_update FROM pragma_foreign_key_list(?1, ?2) "
+                                    "ORDER BY id, seq",
                                     {Value(table), Value(schema)}));
-  std::map<int64_t, ForeignKey> keys;
-  for (const Row& r : rows) {
-    ForeignKey& k = keys[r[0].AsInt()];
-    k.table = table;
-    k.id = r[0].AsInt();
-    k.columns.push_back(r[1].AsText());
-    k.parent = r[2].AsText();
-    if (!r[3].is_null()) k.parent_columns.push_back(r[3].AsText());
-  }
-  std::vector<ForeignKey> out;
-  for (auto& [id, k] : keys) out.push_back(std::move(k));
-  return out;
+  return KeysOfRows(rows);
 }
 
 absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& connection,
@@ -148,6 +165,27 @@ absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& connection,
                                                       const std::string& table) {
   Connection::InternalScope internal(connection);
   return ForeignKeysOf(connection.db(), schema, table);
+}
+
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOfSchema(sqlite3* db,
+                                                            const std::string& schema) {
+  // One query for the keys of every table.
+  ASSIGN_OR_RETURN(Rows rows, Query(db,
+                                    absl::StrCat("SELECT m.name, f.id, f.\"from\", f.\"table\", "
+                                                 "f.\"to\", f.on_delete, f.on_update FROM ",
+                                                 QuoteIdentifier(schema),
+                                                 ".sqlite_schema m, pragma_foreign_key_list("
+                                                 "m.name, ?1) f WHERE m.type = 'table' AND "
+                                                 "m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                                                 "ORDER BY m.rowid, f.id, f.seq"),
+                                    {Value(schema)}));
+  return KeysOfRows(rows);
+}
+
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOfSchema(Connection& connection,
+                                                            const std::string& schema) {
+  Connection::InternalScope internal(connection);
+  return ForeignKeysOfSchema(connection.db(), schema);
 }
 
 namespace {
@@ -328,22 +366,7 @@ absl::StatusOr<std::vector<MismatchedForeignKey>> MismatchedForeignKeys(
   if (!table.empty()) {
     ASSIGN_OR_RETURN(keys, ForeignKeysOf(db, schema, table));
   } else {
-    // One query for the keys of every table.
-    ASSIGN_OR_RETURN(Rows rows, Query(db,
-                                      absl::StrCat("SELECT m.name, f.id, f.\"from\", f.\"table\", "
-                                                   "f.\"to\" FROM ", QuoteIdentifier(schema),
-                                                   ".sqlite_schema m, pragma_foreign_key_list("
-                                                   "m.name, ?1) f WHERE m.type = 'table' AND "
-                                                   "m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                                                   "ORDER BY m.rowid, f.id, f.seq"),
-                                      {Value(schema)}));
-    for (const Row& r : rows) {
-      if (keys.empty() || keys.back().table != r[0].AsText() || keys.back().id != r[1].AsInt()) {
-        keys.push_back(ForeignKey{r[0].AsText(), r[1].AsInt(), {}, r[3].AsText(), {}});
-      }
-      keys.back().columns.push_back(r[2].AsText());
-      if (!r[4].is_null()) keys.back().parent_columns.push_back(r[4].AsText());
-    }
+    ASSIGN_OR_RETURN(keys, ForeignKeysOfSchema(db, schema));
   }
   std::map<std::string, ParentTable> parents;  // lower-case name -> what it offers
   std::vector<MismatchedForeignKey> out;

@@ -65,6 +65,7 @@ struct ForeignKey {
   std::vector<std::string> columns;         // its child columns, in the key's order
   std::string parent;                       // the parent table, as the key names it
   std::vector<std::string> parent_columns;  // as the key names them; empty: the primary key
+  std::string on_delete, on_update;         // as pragma_foreign_key_list says: CASCADE, ...
 };
 
 // "posts(author_email) -> users(email)"; "posts(user_id) -> users" for a key to the primary key.
@@ -108,6 +109,13 @@ absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(sqlite3* db, const std::st
 absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOf(Connection& connection,
                                                       const std::string& schema,
                                                       const std::string& table);
+
+// Every foreign key of every ordinary table of `schema`, in table order (sqlite_schema's), then
+// key order: one query (a schema of thousands of tables is read at once).
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOfSchema(sqlite3* db, const std::string& schema);
+// The same on the caller's connection, as the extension's own statements (timing leaves them out).
+absl::StatusOr<std::vector<ForeignKey>> ForeignKeysOfSchema(Connection& connection,
+                                                            const std::string& schema);
 
 }  // namespace doctor
 

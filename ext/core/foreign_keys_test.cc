@@ -6,7 +6,10 @@
 #include "gtest/gtest.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_cat.h"
+#include "ext/core/connection.h"
 #include "ext/core/sql.h"
+#include "ext/core/time.h"
 #include "ext/core/testing.h"
 
 namespace doctor {
@@ -127,6 +130,57 @@ TEST(MismatchedForeignKeysTest, TheKeysSqliteCannotUseAreTheOnesItsCheckRefuses)
         !check.ok() && absl::StrContains(check.status().message(), "foreign key mismatch");
     EXPECT_EQ(!one->empty(), refused) << table << ": " << check.status();
   }
+}
+
+// One query for every table's keys (the advisor's copy scope reads them all at once), each with
+// its columns and actions, as ForeignKeysOf reads one table's.
+TEST(ForeignKeysOfSchemaTest, EveryKeyOfEveryTableWithItsActions) {
+  testing::Db db;
+  db.Exec("CREATE TABLE p(id INTEGER PRIMARY KEY, a, b, UNIQUE(a, b));"
+          "CREATE TABLE c(x REFERENCES p ON DELETE CASCADE, y, z, "
+          "FOREIGN KEY(y, z) REFERENCES p(a, b) ON UPDATE SET NULL);"
+          "CREATE TABLE d(c_x REFERENCES c(x));");
+  absl::StatusOr<std::vector<ForeignKey>> all = ForeignKeysOfSchema(db.get(), "main");
+  ASSERT_TRUE(all.ok()) << all.status();
+  std::vector<std::string> shown;
+  for (const ForeignKey& k : *all) {
+    shown.push_back(ForeignKeyName(k) + " " + k.on_delete + "/" + k.on_update);
+  }
+  EXPECT_THAT(shown, ::testing::ElementsAre("c(y, z) -> p(a, b) NO ACTION/SET NULL",
+                                            "c(x) -> p CASCADE/NO ACTION",
+                                            "d(c_x) -> c(x) NO ACTION/NO ACTION"));
+  absl::StatusOr<std::vector<ForeignKey>> of_c = ForeignKeysOf(db.get(), "main", "c");
+  ASSERT_TRUE(of_c.ok()) << of_c.status();
+  ASSERT_EQ(of_c->size(), 2u);
+  EXPECT_EQ((*of_c)[1].on_delete, "CASCADE");
+  EXPECT_EQ(ForeignKeyName((*of_c)[0]), "c(y, z) -> p(a, b)");
+}
+
+TEST(ForeignKeyToMissingTableTest, TheFirstKeyWhoseParentIsMissing) {
+  testing::Db db;
+  db.Exec("CREATE TABLE P(id INTEGER PRIMARY KEY); CREATE TABLE a(x REFERENCES p);");
+  Connection* c = Connection::Find(db.get());
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(ForeignKeyToMissingTable(*c, "main").value(), "");  // names compare in any case
+  db.Exec("CREATE TABLE b(x REFERENCES gone); CREATE TABLE c(y REFERENCES gone2);");
+  EXPECT_EQ(ForeignKeyToMissingTable(*c, "main").value(), "b -> gone");
+}
+
+// It read the whole schema again for every foreign key (NOT EXISTS per key): 1.7 s of CPU on a
+// schema of 3,000 tables with one key each, for every index_advise; 0.7 s at 2,000 tables.
+TEST(ForeignKeyToMissingTableTest, OneReadOfTheSchemaNotOnePerKey) {
+  testing::Db db;
+  std::string ddl = "BEGIN; CREATE TABLE t0(id INTEGER PRIMARY KEY);";
+  for (int i = 1; i < 2000; ++i) {
+    absl::StrAppend(&ddl, "CREATE TABLE t", i, "(id INTEGER PRIMARY KEY, p REFERENCES t", i - 1,
+                    ");");
+  }
+  db.Exec(absl::StrCat(ddl, "COMMIT;"));
+  Connection* c = Connection::Find(db.get());
+  ASSERT_NE(c, nullptr);
+  const double cpu = ProcessCpuSeconds();
+  EXPECT_EQ(ForeignKeyToMissingTable(*c, "main").value(), "");
+  EXPECT_LT(ProcessCpuSeconds() - cpu, 0.25);
 }
 
 }  // namespace

@@ -89,12 +89,16 @@ void LeaveOutUnselective(Scratch& scratch, AdviceResult* result) {
   }
 }
 
-}  // namespace
-
-absl::StatusOr<AdviceResult> Advise(Connection& connection,
-                                    const std::vector<InputStatement>& workload,
-                                    const AdviseOptions& options) {
+// The advice on one copy: of the workload's scope (scratch_scope.h) unless `whole_schema`.
+// `missed` is set when a statement failed on the copy for want of a table or view it left out
+// (the scope is an over-approximation, this the safety net): the caller asks again on a whole copy.
+absl::StatusOr<AdviceResult> AdviseOnCopy(Connection& connection,
+                                          const std::vector<InputStatement>& workload,
+                                          const AdviseOptions& options, bool whole_schema,
+                                          bool* missed) {
   ScratchOptions so;
+  so.whole_schema = whole_schema;
+  so.scope_leaves_out = options.scope_leaves_out;
   so.sample_rows = options.sample_rows;
   so.foreign_keys = options.foreign_keys;
   // A foreign key whose parent table is missing: with foreign_keys on, no write of its child
@@ -141,6 +145,13 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   result.candidates = static_cast<int>(pool.size());
   result.statements = BaselineResults(*scratch, items, costs);
   phase("baseline");
+  for (const StatementResult& st : result.statements) {
+    if (scratch->NamesLeftOut(st.error)) {
+      if (trace) fprintf(stderr, "advice: the whole schema after all: %s\n", st.error.c_str());
+      *missed = true;
+      return result;
+    }
+  }
   PruneCandidates(*scratch, items, &pool);
   costs.PoolRenumbered();
   phase("pruned");
@@ -201,6 +212,17 @@ absl::StatusOr<AdviceResult> Advise(Connection& connection,
   }
   phase("done");
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<AdviceResult> Advise(Connection& connection,
+                                    const std::vector<InputStatement>& workload,
+                                    const AdviseOptions& options) {
+  bool missed = false;
+  absl::StatusOr<AdviceResult> result = AdviseOnCopy(connection, workload, options, false, &missed);
+  if (!missed) return result;
+  return AdviseOnCopy(connection, workload, options, true, &missed);
 }
 
 }  // namespace doctor::indexes

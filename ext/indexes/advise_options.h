@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -29,6 +30,8 @@ struct AdviseOptions {
   // Expected row counts by table name (option "rows"): statistics, sizes and structural advice
   // as if the table held that many rows.
   std::map<std::string, int64_t> rows;
+  // Tests only: ScratchOptions::scope_leaves_out (the fallback to a whole copy).
+  std::set<std::string> scope_leaves_out;
 };
 
 // Parses the options JSON of index_advise ("" gives the defaults).

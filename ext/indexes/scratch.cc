@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ext/core/foreign_keys.h"
 #include "ext/core/sql.h"
 #include "ext/core/statement_kind.h"
 #include "ext/core/status_macros.h"
@@ -15,6 +16,7 @@
 #include "ext/indexes/scratch_partners.h"
 #include "ext/indexes/scratch_sample.h"
 #include "ext/indexes/scratch_schema.h"
+#include "ext/indexes/scratch_scope.h"
 
 namespace doctor::indexes {
 namespace {
@@ -75,6 +77,20 @@ std::vector<std::string> TableInfo::PrimaryKey() const {
 
 absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
                                                         const ScratchOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Scratch> s, BuildCopy(user, options, options.whole_schema));
+  if (!s->scoped()) return s;
+  const std::string missed = s->MissedByScope();
+  if (missed.empty()) return s;
+  if (getenv("DOCTOR_INDEXES_TRACE") != nullptr) {
+    fprintf(stderr, "scratch: the whole schema after all: %s\n", missed.c_str());
+  }
+  s.reset();  // its memory before the whole copy's
+  return BuildCopy(user, options, true);
+}
+
+absl::StatusOr<std::unique_ptr<Scratch>> Scratch::BuildCopy(Connection& user,
+                                                            const ScratchOptions& options,
+                                                            bool whole) {
   std::unique_ptr<Scratch> s(new Scratch());
   s->options_ = options;
   absl::StatusOr<std::unique_ptr<PrivateDb>> opened = PrivateDb::Open(user, ":memory:");
@@ -85,23 +101,27 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::Build(Connection& user,
     s->internal_ = std::make_unique<Connection::InternalScope>(*c);
   }
   const double t0 = MonotonicMs();
-  RETURN_IF_ERROR(s->CopySchemaAndSample(user));
+  RETURN_IF_ERROR(s->CopySchemaAndSample(user, whole));
   const double t1 = MonotonicMs();
   for (const auto& [name, rows] : options.expected_rows) {
     TableInfo* t = nullptr;
     for (TableInfo& candidate : s->tables_) {
       if (absl::EqualsIgnoreCase(candidate.name, name)) t = &candidate;
     }
-    if (t == nullptr) {
+    bool left_out = false;  // a table of main all the same: nothing of it is measured
+    for (const LeftOutTable& o : s->left_out_) left_out |= absl::EqualsIgnoreCase(o.name, name);
+    if (t == nullptr && !left_out) {
       return absl::InvalidArgumentError(
           absl::StrCat("options: 'rows' names '", name, "', which is no table of main"));
     }
-    t->expected_rows = rows;
+    if (t != nullptr) t->expected_rows = rows;
   }
   RETURN_IF_ERROR(s->LoadStatistics(user));
   s->BoundMemory();
   if (getenv("DOCTOR_INDEXES_TRACE") != nullptr) {
-    fprintf(stderr, "scratch: copy %.1fms, statistics %.1fms\n", t1 - t0, MonotonicMs() - t1);
+    fprintf(stderr, "scratch: copy %.1fms, statistics %.1fms, %zu of %zu tables copied\n",
+            t1 - t0, MonotonicMs() - t1, s->tables_.size(),
+            s->tables_.size() + s->left_out_.size());
   }
   RETURN_IF_ERROR(
       Exec(s->db_, options.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF"));
@@ -120,16 +140,46 @@ const TableInfo* Scratch::FindTable(const std::string& name) const {
   return nullptr;
 }
 
-// Schema, then sample, then the objects that must not exist while rows are copied.
-absl::Status Scratch::CopySchemaAndSample(Connection& user) {
+// Scope, schema, then sample, then the objects that must not exist while rows are copied.
+absl::Status Scratch::CopySchemaAndSample(Connection& user, bool whole) {
   ASSIGN_OR_RETURN(std::vector<SchemaObject> objects, ReadSchemaObjects(user));
-  ASSIGN_OR_RETURN(tables_, ReadTables(user, objects));
+  // Without an authorizer (a build that omits it) Touched takes every table as touched: the
+  // copy has them all.
+  CopyScope scope;
+  scope.whole = whole || options_.workload.empty() || sqlite3_api->set_authorizer == nullptr;
+  if (!scope.whole) {
+    ASSIGN_OR_RETURN(const std::vector<ForeignKey> keys, ForeignKeysOfSchema(user, "main"));
+    std::vector<std::string> texts = options_.workload;
+    texts.insert(texts.end(), options_.also_named.begin(), options_.also_named.end());
+    scope = ScopeOf(objects, keys, texts);
+    for (const std::string& n : options_.scope_leaves_out) scope.names.erase(n);
+    if (scope.whole && getenv("DOCTOR_INDEXES_TRACE") != nullptr) {
+      fprintf(stderr, "scratch: the whole schema: the workload %s\n", scope.why_whole.c_str());
+    }
+  }
+  const std::set<std::string>* only = scope.whole ? nullptr : &scope.names;
+  ASSIGN_OR_RETURN(tables_, ReadTables(user, objects, only, &left_out_));
   for (const SchemaObject& o : objects) {
     if (o.type == "view") views_.push_back(o.name);
   }
+  if (only != nullptr) {
+    std::set<std::string> left_out_tables;
+    for (const LeftOutTable& t : left_out_) left_out_tables.insert(absl::AsciiStrToLower(t.name));
+    left_out_names_ = left_out_tables;
+    for (const SchemaObject& o : objects) {
+      const std::string name = Lower(o.name);
+      if (o.type == "view" && only->count(name) == 0) left_out_names_.insert(name);
+      if (o.type == "index" && left_out_tables.count(Lower(o.table)) > 0) {
+        IndexDef d;
+        d.table = o.table;
+        d.name = o.name;
+        left_out_indexes_.push_back(std::move(d));
+      }
+    }
+  }
   RETURN_IF_ERROR(Exec(db_, "PRAGMA foreign_keys=OFF; BEGIN"));
   for (const TableInfo& t : tables_) RETURN_IF_ERROR(CreateTable(db_, t, objects));
-  ASSIGN_OR_RETURN(rate_, CopySample(user, db_, options_.sample_rows, &tables_));
+  ASSIGN_OR_RETURN(rate_, CopySample(user, db_, options_.sample_rows, &tables_, &left_out_));
   if (rate_ < 1 && !options_.workload.empty()) {
     ASSIGN_OR_RETURN(int64_t partners,
                      CopyJoinPartners(user, db_, options_.workload, options_.sample_rows,
@@ -142,8 +192,54 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user) {
       }
     }
   }
-  CreateDependentObjects(db_, objects);
+  CreateDependentObjects(db_, objects, only);
   return Exec(db_, "COMMIT");
+}
+
+bool Scratch::NamesLeftOut(const std::string& error) const {
+  if (left_out_names_.empty() || error.empty()) return false;
+  for (const std::string& n : NamesIn(error)) {
+    if (left_out_names_.count(n) > 0) return true;
+  }
+  return false;
+}
+
+std::string Scratch::MissedByScope() {
+  std::vector<std::string> texts = options_.workload;
+  texts.insert(texts.end(), options_.also_named.begin(), options_.also_named.end());
+  std::string missed;
+  for (const std::string& text : texts) {
+    const char* p = text.c_str();
+    while (missed.empty() && *p != '\0') {
+      sqlite3_stmt* stmt = nullptr;
+      const char* tail = nullptr;
+      const int rc = sqlite3_prepare_v2(db_, p, -1, &stmt, &tail);
+      sqlite3_finalize(stmt);
+      if (rc == SQLITE_OK) {
+        p = tail;
+        continue;
+      }
+      const std::string message = sqlite3_errmsg(db_);
+      if (NamesLeftOut(message)) {
+        missed = message;
+        break;
+      }
+      // Not for want of a table: the whole copy fails alike. On after it, as the user's
+      // connection splits it (the workload's loader goes on there too: workload.cc).
+      if (!IsAdvisable(KindOfStatement(p))) break;
+      Connection::InternalScope internal(caller());
+      const char* user_tail = nullptr;
+      stmt = nullptr;
+      const bool split = sqlite3_prepare_v2(caller().db(), p, -1, &stmt, &user_tail) == SQLITE_OK;
+      sqlite3_finalize(stmt);
+      if (!split || user_tail == p) break;
+      p = user_tail;
+    }
+  }
+  // A PRAGMA of the workload acts as it is prepared (foreign_keys): as Build left it.
+  Exec(db_, options_.foreign_keys ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF")
+      .IgnoreError();
+  return missed;
 }
 
 // A workload statement runs on the copy (INSERT INTO t(a) WITH RECURSIVE c(i) AS (... LIMIT 20)
@@ -347,6 +443,10 @@ IndexNamer Scratch::Namer() const {
     tables.push_back(std::move(st));
     existing.insert(existing.end(), t.indexes.begin(), t.indexes.end());
   }
+  // The names of what the copy left out are taken all the same (no index is proposed on those
+  // tables, so their columns do not matter; their indexes are other tables' keys).
+  for (const LeftOutTable& t : left_out_) tables.push_back(SchemaTable{t.name, {}});
+  existing.insert(existing.end(), left_out_indexes_.begin(), left_out_indexes_.end());
   return IndexNamer(tables, existing, views_);
 }
 

@@ -1,14 +1,15 @@
 // The advisor's laboratory: a private in-memory database (opened through sqlite3_api, nothing
-// attached to the user's connection) holding a copy of the user's schema and a deterministic
-// sample of each table's rows, with statistics taken from the user's sqlite_stat1 when present
-// and otherwise from ANALYZE of the sample, scaled to the real row counts. Candidate indexes are
-// built and dropped here; statements run here (writes inside a savepoint that is rolled back) and
-// their cost is the number of VM steps (SQLITE_STMTSTATUS_VM_STEP), which is deterministic.
+// attached to the user's connection) holding a copy of the user's schema (as far as the workload
+// reaches it: scratch_scope.h) and a deterministic sample of each table's rows, with statistics
+// taken from the user's sqlite_stat1 when present and otherwise from ANALYZE of the sample,
+// scaled to the real row counts. Candidate indexes are built and dropped here; statements run
+// here (writes inside a savepoint that is rolled back) and their cost is the number of VM steps
+// (SQLITE_STMTSTATUS_VM_STEP), which is deterministic.
 //
 // Nothing here writes to the user's database: it is only read (schema, sample rows, stat1).
-// Built in three steps, each in its own file: schema (scratch_schema.h), sample
-// (scratch_sample.h, also Seed) and statistics (scratch_statistics.cc). Plans are read with core
-// ExplainQueryPlan(db(), sql).
+// Built in four steps, each in its own file: scope (scratch_scope.h), schema
+// (scratch_schema.h), sample (scratch_sample.h, also Seed) and statistics
+// (scratch_statistics.cc). Plans are read with core ExplainQueryPlan(db(), sql).
 #ifndef DOCTOR_INDEXES_SCRATCH_H_
 #define DOCTOR_INDEXES_SCRATCH_H_
 
@@ -65,6 +66,15 @@ struct TableInfo {
   }
 };
 
+// A table of the user's main schema that the copy leaves out (scratch_scope.h): what the
+// sample's share and the index names still need of it.
+struct LeftOutTable {
+  std::string name;
+  bool is_virtual = false;
+  bool autoincrement = false;  // declared AUTOINCREMENT: it has a row in sqlite_sequence
+  int64_t real_rows = 0;
+};
+
 struct ScratchOptions {
   int64_t sample_rows = 20000;   // in all tables together, the same share of each
   bool foreign_keys = true;      // run FK actions (cascades) when measuring writes
@@ -75,7 +85,17 @@ struct ScratchOptions {
   std::map<std::string, int64_t> expected_rows;  // by table name (case-insensitive)
   // The workload's text: the parents its equi-joins reach from sampled rows are sampled too
   // (scratch_partners.h). Empty: the same share of every table only.
+  // Also the copy's scope (scratch_scope.h): with a workload, the copy holds the tables its
+  // statements reach; without one, every table.
   std::vector<std::string> workload;
+  // More statements whose tables the copy must hold (index_whatif's index DDL), not sampled for.
+  std::vector<std::string> also_named;
+  // Copy every table even with a workload (the fallback when a statement needs a table the
+  // scope left out; lint and the checks that compare with a whole copy).
+  bool whole_schema = false;
+  // Tests only: tables (lower case) the scope leaves out although the workload names them, to
+  // exercise the fallback to a whole copy.
+  std::set<std::string> scope_leaves_out;
 };
 
 class Scratch {
@@ -91,7 +111,12 @@ class Scratch {
   // OK while the work may go on; else why it was stopped (the caller's interrupt, work_timeout_ms).
   // A loop over the statements of a workload checks it, so a stopped run ends at once.
   absl::Status CheckInterrupted() { return private_->CheckInterrupted(); }
+  // The tables on the copy (scratch_scope.h: those the workload reaches, or all), by name.
   const std::vector<TableInfo>& tables() const { return tables_; }
+  // Whether the copy left tables or views of the user's schema out; and whether `error` (a
+  // statement's, on the copy) names one of those: it may fail here only for want of it.
+  bool scoped() const { return !left_out_names_.empty(); }
+  bool NamesLeftOut(const std::string& error) const;
   bool has_stats() const { return has_stats_; }
   const TableInfo* FindTable(const std::string& name) const;
   // The naming scheme of proposed indexes for this schema (index_names.h).
@@ -179,7 +204,14 @@ class Scratch {
 
  private:
   Scratch() = default;
-  absl::Status CopySchemaAndSample(Connection& user);
+  // The copy, of the workload's scope unless `whole`.
+  static absl::StatusOr<std::unique_ptr<Scratch>> BuildCopy(Connection& user,
+                                                            const ScratchOptions& options,
+                                                            bool whole);
+  absl::Status CopySchemaAndSample(Connection& user, bool whole);
+  // The first error of a statement of the workload (also_named too) that does not prepare on
+  // the copy for want of a table or view it left out; "" when none.
+  std::string MissedByScope();
   // Bounds the memory the workload's statements can take on the copy (they run here, writes
   // rolled back): per connection, as the process-wide heap limits are the application's.
   void BoundMemory();
@@ -215,6 +247,11 @@ class Scratch {
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
   std::vector<std::string> views_;  // their names: an index may not take one (Namer)
+  // What the scope left out: the tables (Namer, the sample's share), the indexes on them (by
+  // name and table: Namer), and the lower-case names of those tables and views (NamesLeftOut).
+  std::vector<LeftOutTable> left_out_;
+  std::vector<IndexDef> left_out_indexes_;
+  std::set<std::string> left_out_names_;
   std::map<std::string, double> stat_cache_;
   // +1 each time Seed or SeedAll adds rows: what SampleQuery keeps is valid for one version.
   int sample_version_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -112,7 +113,8 @@ StoredColumns StoredColumnsOf(const TableInfo& t) {
 }
 
 absl::StatusOr<double> CopySample(Connection& user, sqlite3* db, int64_t sample_rows,
-                                  std::vector<TableInfo>* tables) {
+                                  std::vector<TableInfo>* tables,
+                                  std::vector<LeftOutTable>* left_out) {
   int64_t total_rows = 0;
   for (TableInfo& t : *tables) {
     ASSIGN_OR_RETURN(Rows count, Query(user, absl::StrCat("SELECT count(*) FROM main.",
@@ -120,15 +122,48 @@ absl::StatusOr<double> CopySample(Connection& user, sqlite3* db, int64_t sample_
     t.real_rows = count.empty() ? 0 : count[0][0].AsInt();
     total_rows += t.real_rows;
   }
+  std::vector<LeftOutTable> none;
+  std::vector<LeftOutTable>& others = left_out != nullptr ? *left_out : none;
+  for (size_t i = 0; i < others.size();) {
+    LeftOutTable& t = others[i];
+    absl::StatusOr<Rows> count =
+        Query(user, absl::StrCat("SELECT count(*) FROM main.", QuoteIdentifier(t.name)));
+    if (!count.ok() && t.is_virtual &&
+        absl::StrContains(count.status().message(), "no such module")) {
+      others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));  // as ReadTables does
+      continue;
+    }
+    RETURN_IF_ERROR(count.status());
+    t.real_rows = count->empty() ? 0 : (*count)[0][0].AsInt();
+    total_rows += t.real_rows;
+    ++i;
+  }
   const double rate = total_rows <= sample_rows ? 1.0
                                                 : static_cast<double>(sample_rows) /
                                                       static_cast<double>(total_rows);
+  // Rows of sqlite_sequence for the left-out tables before each copied one (both lists are in
+  // name order, as the whole copy samples its tables), when the copy has the table at all.
+  ASSIGN_OR_RETURN(Rows sequence, Query(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' "
+                                            "AND name = 'sqlite_sequence'"));
+  size_t next_other = 0;
+  auto sequence_rows_before = [&](const std::string* name) -> absl::Status {
+    for (; next_other < others.size() && (name == nullptr || others[next_other].name < *name);
+         ++next_other) {
+      const LeftOutTable& o = others[next_other];
+      if (sequence.empty() || !o.autoincrement || o.real_rows == 0) continue;
+      RETURN_IF_ERROR(Query(db, "INSERT INTO sqlite_sequence(name, seq) VALUES (?, 0)",
+                            {Value(o.name)}).status());
+    }
+    return absl::OkStatus();
+  };
   for (TableInfo& t : *tables) {
+    RETURN_IF_ERROR(sequence_rows_before(&t.name));
     if (StoredColumnsOf(t).names.empty()) continue;
     ASSIGN_OR_RETURN(SamplePlan plan, PlanSample(user, t, rate));
     if (plan.limit <= 0) continue;
     RETURN_IF_ERROR(CopyTableSample(user, db, plan, &t));
   }
+  RETURN_IF_ERROR(sequence_rows_before(nullptr));
   return rate;
 }
 

@@ -2,10 +2,12 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/core/status_macros.h"
 
 namespace doctor::indexes {
@@ -18,6 +20,14 @@ std::string CreateSql(const std::vector<SchemaObject>& objects, const std::strin
     if (o.type == type && absl::EqualsIgnoreCase(o.name, name)) sql = o.sql;
   }
   return sql;
+}
+
+// The table's CREATE TABLE text declares AUTOINCREMENT: its inserts read sqlite_sequence.
+bool HasAutoincrement(const std::string& create) {
+  for (const Token& t : TokenizeSql(create)) {
+    if (t.kind == TokenKind::kWord && absl::EqualsIgnoreCase(t.text, "AUTOINCREMENT")) return true;
+  }
+  return false;
 }
 
 absl::Status ReadColumns(Connection& user, TableInfo* t) {
@@ -92,7 +102,9 @@ absl::StatusOr<std::vector<SchemaObject>> ReadSchemaObjects(Connection& user) {
 }
 
 absl::StatusOr<std::vector<TableInfo>> ReadTables(Connection& user,
-                                                  const std::vector<SchemaObject>& objects) {
+                                                  const std::vector<SchemaObject>& objects,
+                                                  const std::set<std::string>* only,
+                                                  std::vector<LeftOutTable>* left_out) {
   ASSIGN_OR_RETURN(Rows list, Query(user,
                                     "SELECT name, type, wr FROM pragma_table_list "
                                     "WHERE schema = 'main' AND type IN ('table', 'virtual') "
@@ -102,6 +114,14 @@ absl::StatusOr<std::vector<TableInfo>> ReadTables(Connection& user,
     TableInfo t;
     t.name = row[0].AsText();
     t.is_virtual = row[1].AsText() == "virtual";
+    if (only != nullptr && only->count(absl::AsciiStrToLower(t.name)) == 0) {
+      if (left_out != nullptr) {
+        LeftOutTable out{t.name, t.is_virtual};
+        out.autoincrement = !t.is_virtual && HasAutoincrement(CreateSql(objects, "table", t.name));
+        left_out->push_back(std::move(out));
+      }
+      continue;
+    }
     t.without_rowid = row[2].AsInt() != 0;  // SQLite's word, not a search of the CREATE text
     absl::Status columns = ReadColumns(user, &t);
     // A virtual table whose module this process has not loaded (a vec0 table of sqlite-vec, fts5
@@ -134,10 +154,16 @@ absl::Status CreateTable(sqlite3* db, const TableInfo& t,
                                absl::StrJoin(names, ", "), ")"));
 }
 
-void CreateDependentObjects(sqlite3* db, const std::vector<SchemaObject>& objects) {
+void CreateDependentObjects(sqlite3* db, const std::vector<SchemaObject>& objects,
+                            const std::set<std::string>* only) {
   for (const char* type : {"index", "view", "trigger"}) {
     for (const SchemaObject& o : objects) {
-      if (o.type == type) sqlite3_exec(db, o.sql.c_str(), nullptr, nullptr, nullptr);
+      if (o.type != type) continue;
+      if (only != nullptr &&
+          only->count(absl::AsciiStrToLower(o.type == "view" ? o.name : o.table)) == 0) {
+        continue;
+      }
+      sqlite3_exec(db, o.sql.c_str(), nullptr, nullptr, nullptr);
     }
   }
 }

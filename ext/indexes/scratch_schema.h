@@ -4,6 +4,7 @@
 #ifndef DOCTOR_INDEXES_SCRATCH_SCHEMA_H_
 #define DOCTOR_INDEXES_SCRATCH_SCHEMA_H_
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,12 @@ struct SchemaObject {
 absl::StatusOr<std::vector<SchemaObject>> ReadSchemaObjects(Connection& user);
 
 // Every table of the user's main schema (virtual ones included), sorted by name, with its
-// columns and existing indexes. Row counts are left for the sample step.
+// columns and existing indexes; with `only` (lower-case names), those among them, and the others
+// go to `left_out` (by name, rows not counted). Row counts are left for the sample step.
 absl::StatusOr<std::vector<TableInfo>> ReadTables(Connection& user,
-                                                  const std::vector<SchemaObject>& objects);
+                                                  const std::vector<SchemaObject>& objects,
+                                                  const std::set<std::string>* only = nullptr,
+                                                  std::vector<LeftOutTable>* left_out = nullptr);
 
 // Creates `t` on `db` with its CREATE TABLE text; a table that cannot be created there (a
 // virtual table's module or an application collation missing) becomes a plain table with the
@@ -32,8 +36,10 @@ absl::Status CreateTable(sqlite3* db, const TableInfo& t,
                          const std::vector<SchemaObject>& objects);
 
 // Creates the indexes, views and triggers that can be created on `db` (those that need the
-// application's own functions are left out).
-void CreateDependentObjects(sqlite3* db, const std::vector<SchemaObject>& objects);
+// application's own functions are left out); with `only` (lower-case names of the tables and
+// views copied), the views among them and the indexes and triggers on them.
+void CreateDependentObjects(sqlite3* db, const std::vector<SchemaObject>& objects,
+                            const std::set<std::string>* only = nullptr);
 
 }  // namespace doctor::indexes
 

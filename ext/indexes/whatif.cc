@@ -84,6 +84,7 @@ absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const s
                                                  const std::vector<std::string>& index_ddl) {
   ScratchOptions so;
   so.workload = {sql};  // its joins priced as on the data, as index_advise prices them
+  so.also_named = index_ddl;  // the copy holds the tables the indexes are on (scratch_scope.h)
   // As index_advise: a foreign key to a missing table means the application runs without them.
   ASSIGN_OR_RETURN(const std::string dangling, ForeignKeyToMissingTable(connection, "main"));
   so.foreign_keys = dangling.empty();
