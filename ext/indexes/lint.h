@@ -35,7 +35,10 @@ struct LintFinding {
   std::string covered_by;
 };
 
-absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection);
+// `tables_copied`: how many tables its copy held (the tables with indexes to judge and what
+// they reach, not the whole schema).
+absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection,
+                                              size_t* tables_copied = nullptr);
 
 // The rarest full key value of index `a` (built on the copy under its name): the share of the
 // sample's rows it matches (1 when unknown), and whether looking it up through `a` costs less

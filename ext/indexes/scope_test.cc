@@ -13,6 +13,7 @@
 #include "ext/indexes/advise_engine.h"
 #include "ext/indexes/advise_options.h"
 #include "ext/indexes/index_names.h"
+#include "ext/indexes/lint.h"
 #include "ext/indexes/scratch.h"
 #include "ext/indexes/scratch_schema.h"
 #include "ext/indexes/scratch_scope.h"
@@ -221,6 +222,28 @@ TEST_F(ScopeTest, WhatAWriteReachesThroughKeysTriggersAndViews) {
   // What reads the schema itself: the whole copy.
   EXPECT_EQ(Scope("SELECT * FROM a, sqlite_schema"), (std::set<std::string>{"(whole)"}));
   EXPECT_EQ(Scope("SELECT * FROM pragma_table_info('a')"), (std::set<std::string>{"(whole)"}));
+}
+
+// index_lint copied every table too: 61 s of its 77 s on a schema of 20,000 tables (doctor_report
+// then had no index findings). It copies the tables with indexes to judge and what they reach;
+// the foreign keys without an index are found on every table all the same, with their row counts.
+TEST_F(ScopeTest, LintCopiesTheTablesWithIndexesNotTheSchema) {
+  Chain(300, 500);
+  db_.Exec("CREATE INDEX t5_kind ON t5(kind); CREATE INDEX t5_kind_name ON t5(kind, name)");
+  size_t copied = 0;
+  auto findings = Lint(*connection_, &copied);
+  ASSERT_TRUE(findings.ok()) << findings.status();
+  EXPECT_LE(copied, 3u) << "t5 and the parent and child a write of it checks";
+  int fk = 0;
+  std::string t5, prefix;
+  for (const LintFinding& f : *findings) {
+    if (f.kind == "fk_without_index") ++fk;
+    if (f.kind == "fk_without_index" && f.table == "t5") t5 = f.finding;
+    if (f.kind == "prefix") prefix = f.index + " " + f.covered_by;
+  }
+  EXPECT_EQ(fk, 299) << "t1 .. t299, copied or not";
+  EXPECT_NE(t5.find("scans 500 rows of t5"), std::string::npos) << t5;
+  EXPECT_EQ(prefix, "t5_kind t5_kind_name");
 }
 
 }  // namespace

@@ -146,7 +146,8 @@ absl::Status Scratch::CopySchemaAndSample(Connection& user, bool whole) {
   // Without an authorizer (a build that omits it) Touched takes every table as touched: the
   // copy has them all.
   CopyScope scope;
-  scope.whole = whole || options_.workload.empty() || sqlite3_api->set_authorizer == nullptr;
+  scope.whole = whole || (options_.workload.empty() && !options_.named_only) ||
+                sqlite3_api->set_authorizer == nullptr;
   if (!scope.whole) {
     ASSIGN_OR_RETURN(const std::vector<ForeignKey> keys, ForeignKeysOfSchema(user, "main"));
     std::vector<std::string> texts = options_.workload;

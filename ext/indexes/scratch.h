@@ -90,6 +90,9 @@ struct ScratchOptions {
   std::vector<std::string> workload;
   // More statements whose tables the copy must hold (index_whatif's index DDL), not sampled for.
   std::vector<std::string> also_named;
+  // Without a workload, copy only what `also_named` reaches (index_lint: the tables with indexes
+  // to judge) instead of every table.
+  bool named_only = false;
   // Copy every table even with a workload (the fallback when a statement needs a table the
   // scope left out; lint and the checks that compare with a whole copy).
   bool whole_schema = false;
@@ -116,6 +119,8 @@ class Scratch {
   // Whether the copy left tables or views of the user's schema out; and whether `error` (a
   // statement's, on the copy) names one of those: it may fail here only for want of it.
   bool scoped() const { return !left_out_names_.empty(); }
+  // The tables of main the copy left out (empty for a whole copy).
+  const std::vector<LeftOutTable>& left_out() const { return left_out_; }
   bool NamesLeftOut(const std::string& error) const;
   bool has_stats() const { return has_stats_; }
   const TableInfo* FindTable(const std::string& name) const;
