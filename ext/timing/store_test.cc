@@ -4,6 +4,7 @@
 // store is bounded with evictions counted, and hostile or old stores give clear errors or honest
 // rows within a second. (Tagged "threads": the flusher is a thread.)
 #include <sqlite3.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -290,6 +291,48 @@ TEST_F(Store, ALockedStoreNeverDelaysStatements) {
 
 // Another process's query_stats_reset() sets reset_at_ms in the store: this process's counts
 // from before it are dropped when it reads or flushes, never added back.
+// A process killed inside a flush (SIGKILL, an OOM kill) leaves its transaction on the store
+// unfinished: with the store's synchronous = OFF its rollback journal is hot from the first page
+// written. SQLite rolls a hot journal back only on a connection that may write, and readers open
+// the store read-only: every query_stats failed with "store <path>: attempt to write a readonly
+// database" until a process flushed again, and for good once the application's processes were
+// gone (seen from the sqlite3 shell). The database's own reader rolls it back now;
+// query_stats_merge, which never changes a file, says what is wrong.
+TEST_F(Store, AStoreLeftMidFlushByAKilledProcessIsStillRead) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  const std::string store = app + "-doctor";
+  const auto journal_exists = [&] { return access((store + "-journal").c_str(), F_OK) == 0; };
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  Insert(db, 4);
+  db.One("SELECT query_stats_flush()");
+  const int status = StatusOfForkedChild([&] {
+    sqlite3* raw = nullptr;  // a flush as the flusher writes it, killed before its COMMIT
+    sqlite3_open(store.c_str(), &raw);
+    sqlite3_exec(raw,
+                 "PRAGMA synchronous = OFF; PRAGMA cache_size = 1; BEGIN IMMEDIATE;"
+                 "UPDATE doctor_query_stats SET calls = calls + 1000, example = zeroblob(20000)",
+                 nullptr, nullptr, nullptr);
+    raise(SIGKILL);
+  });
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_TRUE(journal_exists());
+  EXPECT_THAT(db.Error("SELECT calls FROM query_stats_merge('" + store + "')"),
+              AllOf(HasSubstr("store " + store + ": has a hot journal"),
+                    HasSubstr("a process was killed while writing the store")));
+  EXPECT_TRUE(journal_exists()) << "query_stats_merge changed the store";
+  const std::string calls =
+      std::string("SELECT calls, store_error FROM query_stats WHERE query = '") + kInsert + "'";
+  // Before: "store .../app.db-doctor: attempt to write a readonly database".
+  EXPECT_EQ(db.Rows(calls), (std::vector<std::vector<std::string>>{{"4", "NULL"}}));
+  EXPECT_FALSE(journal_exists());
+  EXPECT_EQ(StoreCalls(app, kInsert), "4");  // the killed flush's +1000 rolled back
+  EXPECT_EQ(db.One(std::string("SELECT calls FROM query_stats_merge('") + store +
+                   "') WHERE query = '" + kInsert + "'"),
+            "4");
+}
+
 TEST_F(Store, AResetElsewhereDropsOlderCountsHere) {
   TempDir dir;
   const std::string app = dir.File("app.db");
