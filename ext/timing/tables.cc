@@ -210,7 +210,8 @@ const Column kQueryStatsColumns[] = {
     {"vm_steps", "INTEGER", "Virtual machine steps, summed over runs."},
     {"fullscan_steps", "INTEGER", "Full-scan steps, summed over runs."},
     {"sorts", "INTEGER", "Sorts, summed over runs."},
-    {"autoindexes", "INTEGER", "Automatic indexes built, summed over runs."},
+    {"autoindexes", "INTEGER",
+     "Rows inserted into automatic indexes (SQLITE_STMTSTATUS_AUTOINDEX), summed over runs."},
     {"errors", "TEXT",
      "Failed runs by result code as JSON, e.g. {\"BUSY_SNAPSHOT\": 55}; only BUSY codes are "
      "visible to the trace API."},
