@@ -381,6 +381,21 @@ TEST_F(Store, AReturningWriteCutShortKeepsItsChangesWhenFoldedBeforeTheNextState
   sqlite3_finalize(claim);
 }
 
+// The process token (slow_queries.process, plan_changes.process) is an integer a JavaScript
+// number holds exactly: before, a 63-bit token (better-sqlite3 read 2985030582663908000).
+TEST_F(Store, ProcessTokensFitAJavaScriptNumber) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("SELECT doctor_set('slow_ms', 0); CREATE TABLE t(a)");
+  Insert(db, 3);
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_slow_queries WHERE process BETWEEN 1 "
+                            "AND 9007199254740991"),
+            StoreValue(app, "SELECT count(*) FROM doctor_slow_queries"));
+  EXPECT_NE(StoreValue(app, "SELECT count(*) FROM doctor_slow_queries"), "0");
+}
+
 TEST_F(Store, AResetElsewhereDropsOlderCountsHere) {
   TempDir dir;
   const std::string app = dir.File("app.db");
