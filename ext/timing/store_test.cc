@@ -308,6 +308,7 @@ TEST_F(Store, AStoreLeftMidFlushByAKilledProcessIsStillRead) {
   Insert(db, 4);
   db.One("SELECT query_stats_flush()");
   const int status = StatusOfForkedChild([&] {
+    sqlite3_reset_auto_extension();  // plain SQLite: no doctor, no thread after the fork (TSAN)
     sqlite3* raw = nullptr;  // a flush as the flusher writes it, killed before its COMMIT
     sqlite3_open(store.c_str(), &raw);
     sqlite3_exec(raw,
