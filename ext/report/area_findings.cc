@@ -76,8 +76,14 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
                          "FROM query_stats WHERE db = (SELECT file FROM pragma_database_list "
                          "WHERE name = ?1) AND (lock_wait_ms > 0 OR busy > 0) "
                          // A deferred upgrade's failures are CheckDeferredUpgrades' finding,
-                         // its plain BUSY included: no wait or timeout helps them.
-                         "AND coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0) "
+                         // its plain BUSY included when the statement never waited for a lock:
+                         // no wait or timeout helps them. One that also waited may run outside
+                         // such transactions too, and its BUSY be waits that gave up: an UPDATE
+                         // run in autocommit with a busy timeout and in deferred transactions
+                         // had its 6 BUSY after 150 ms waits left out of the count here, and
+                         // called hopeless there.
+                         "AND (coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0 "
+                         "OR lock_wait_ms > 0)) "
                          "SELECT (SELECT file FROM pragma_database_list WHERE name = ?1), "
                          "sum(busy), sum(lock_wait_ms), count(*), "
                          "(SELECT query FROM q ORDER BY busy DESC, lock_wait_ms DESC LIMIT 1), "
@@ -174,20 +180,35 @@ absl::Status CheckDeferredUpgrades(Connection& c, const std::string& schema,
                    Query(c,
                          "SELECT query_id, query, calls, "
                          "coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0), "
-                         "coalesce(json_extract(errors, '$.BUSY'), 0) FROM query_stats "
+                         "coalesce(json_extract(errors, '$.BUSY'), 0), lock_wait_ms "
+                         "FROM query_stats "
                          "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
                          "AND errors IS NOT NULL AND errors <> '{}' ORDER BY total_ms DESC",
                          {Value(schema)}));
   for (const Row& r : rows) {
     const int64_t snapshot = r[3].AsInt(), busy = r[4].AsInt();
     if (snapshot == 0 || !IsWrite(KindOfStatement(r[1].AsText()))) continue;
+    // Its plain BUSY are the lock-wait finding's when it also waited (CheckRecordedLockWaits).
+    const double waited_ms = r[5].AsDouble();
+    const std::string failures =
+        busy == 0 || waited_ms > 0 ? absl::StrFormat("%d of %d runs of this write failed with "
+                                                     "SQLITE_BUSY_SNAPSHOT", snapshot, r[2].AsInt())
+                                   : absl::StrFormat("%d of %d runs of this write failed with "
+                                                     "SQLITE_BUSY_SNAPSHOT and %d with SQLITE_BUSY",
+                                                     snapshot, r[2].AsInt(), busy);
+    std::string finding = absl::StrFormat(
+        "%s: %s. A transaction that reads first (BEGIN or BEGIN DEFERRED, what db.transaction() "
+        "does) cannot become a writer once another connection has committed, and no busy "
+        "timeout can help", failures, Utf8Prefix(r[1].AsText(), 120));
+    if (busy > 0 && waited_ms > 0) {
+      absl::StrAppend(&finding, absl::StrFormat(". Its %d SQLITE_BUSY failure%s, from runs that "
+                                                "also waited %.1f ms for locks, %s counted with "
+                                                "the lock waits",
+                                                busy, busy == 1 ? "" : "s", waited_ms,
+                                                busy == 1 ? "is" : "are"));
+    }
     out.push_back(
-        {"locks", Severity::kWarn, r[0].AsText(),
-         absl::StrFormat("%d of %d runs of this write failed with SQLITE_BUSY_SNAPSHOT and %d with "
-                         "SQLITE_BUSY: %s. A transaction that reads first (BEGIN or BEGIN "
-                         "DEFERRED, what db.transaction() does) cannot become a writer once "
-                         "another connection has committed, and no busy timeout can help",
-                         snapshot, r[2].AsInt(), busy, Utf8Prefix(r[1].AsText(), 120)),
+        {"locks", Severity::kWarn, r[0].AsText(), finding,
          "begin transactions that write as IMMEDIATE: Drizzle db.transaction(fn, { behavior: "
          "'immediate' }); better-sqlite3 db.transaction(fn).immediate(); SQL BEGIN IMMEDIATE. "
          "Then SELECT query_stats_reset() to count afresh",

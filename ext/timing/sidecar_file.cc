@@ -178,7 +178,7 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::Open(const std::string& db
 absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenCopy(const std::string& path,
                                                                int busy_ms) {
   ASSIGN_OR_RETURN(std::unique_ptr<SidecarDb> side,
-                   OpenPath(path, SidecarMode::kRead, 0600, busy_ms));
+                   OpenPath(path, SidecarMode::kReadCopy, 0600, busy_ms));
   if (side == nullptr) return NamedPath(path, absl::NotFoundError("no such file"));
   if (side->legacy_) {
     return side->Named(absl::FailedPreconditionError(
@@ -198,8 +198,32 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenPath(const std::string
   absl::Status checked = CheckFile(path, mode == SidecarMode::kWrite, file_mode, &exists);
   if (!checked.ok()) return NamedPath(path, checked);
   if (!exists) return std::unique_ptr<SidecarDb>();
-  int flags = mode == SidecarMode::kRead ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  const bool read_only = mode == SidecarMode::kRead || mode == SidecarMode::kReadCopy;
+  int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (SqliteAtLeast(3031000)) flags |= SQLITE_OPEN_NOFOLLOW;
+  bool hot_journal = false;
+  absl::StatusOr<std::unique_ptr<SidecarDb>> side = OpenChecked(path, flags, busy_ms, &hot_journal);
+  // A process killed inside a flush (SIGKILL, an OOM kill: a flush is one transaction) leaves
+  // the store with a hot rollback journal, which SQLite rolls back only on a connection that may
+  // write: every read-only reader failed with "attempt to write a readonly database" until a
+  // process flushed, for good once the application's processes were gone. The reader of a
+  // database's own store rolls it back, as that next flush would (the killed flush's counts are
+  // lost, as SIGKILL loses them); a store named directly (query_stats_merge) is never changed.
+  if (hot_journal && mode == SidecarMode::kRead) {
+    flags = (flags & ~SQLITE_OPEN_READONLY) | SQLITE_OPEN_READWRITE;
+    side = OpenChecked(path, flags, busy_ms, &hot_journal);
+  }
+  if (!side.ok() || read_only) return side;
+  // Statistics, written every fraction of a second: no fsync. A killed process leaves a sound
+  // file (the journal is still written); a machine crash may lose the last flushes.
+  RETURN_IF_ERROR((*side)->Named(Exec((*side)->db(), "PRAGMA synchronous = OFF")));
+  return side;
+}
+
+absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenChecked(const std::string& path,
+                                                                  int flags, int busy_ms,
+                                                                  bool* hot_journal) {
+  *hot_journal = false;
   sqlite3* handle = nullptr;
   int rc;
   {
@@ -217,10 +241,16 @@ absl::StatusOr<std::unique_ptr<SidecarDb>> SidecarDb::OpenPath(const std::string
   if (sqlite3_api->progress_handler != nullptr) {
     sqlite3_progress_handler(handle, 1000, PastDeadline, &side->deadline_ms_);
   }
-  RETURN_IF_ERROR(side->Named(side->CheckSchema()));
-  // Statistics, written every fraction of a second: no fsync. A killed process leaves a sound
-  // file (the journal is still written); a machine crash may lose the last flushes.
-  if (mode != SidecarMode::kRead) RETURN_IF_ERROR(side->Named(Exec(handle, "PRAGMA synchronous = OFF")));
+  absl::Status schema = side->CheckSchema();
+  if (!schema.ok() && sqlite3_extended_errcode(handle) == SQLITE_READONLY_ROLLBACK) {
+    *hot_journal = true;
+    return NamedPath(path, absl::FailedPreconditionError(absl::StrCat(
+                               "has a hot journal ", path, "-journal (a process was killed while "
+                               "writing the store) and this read-only reader cannot roll it back; "
+                               "the next flush of a process that uses the store, or opening it "
+                               "once with sqlite3, does")));
+  }
+  RETURN_IF_ERROR(side->Named(schema));
   return side;
 }
 

@@ -50,6 +50,7 @@ constexpr double kSidecarDeadlineMs = 2000;
 
 enum class SidecarMode {
   kRead,    // an absent sidecar is not an error (Open returns nullptr)
+  kReadCopy,  // a store named directly (OpenCopy): read-only, never changed
   kWrite,   // created when absent, with the database's permission bits
   kModify,  // written only when it exists (reset): absent gives nullptr
 };
@@ -103,6 +104,11 @@ class SidecarDb {
                                                              SidecarMode mode, mode_t file_mode,
                                                              int busy_ms);
   absl::Status CheckSchema();
+  // Opens `path` with `flags` (busy timeout, deadline) and checks its schema. *hot_journal: it
+  // failed because the store's rollback journal is hot and `flags` do not allow writing.
+  static absl::StatusOr<std::unique_ptr<SidecarDb>> OpenChecked(const std::string& path,
+                                                                int flags, int busy_ms,
+                                                                bool* hot_journal);
 
   std::string path_;
   sqlite3* db_ = nullptr;

@@ -50,12 +50,24 @@ double Counters::PercentileMs(double p) const {
 }
 
 void Counters::Merge(const Counters& o) {
-  if (o.calls == 0) return;
+  if (o.calls == 0) {
+    if (!o.RowsOnly()) return;
+    if (calls == 0 && rows == 0) {
+      first_seen_ms = o.first_seen_ms;
+      last_seen_ms = o.last_seen_ms;
+    } else if (calls == 0) {  // two corrections
+      first_seen_ms = std::min(first_seen_ms, o.first_seen_ms);
+      last_seen_ms = std::max(last_seen_ms, o.last_seen_ms);
+    }
+    rows = SaturatingAdd(rows, o.rows);
+    return;
+  }
   if (calls == 0) {
     min_ms = o.min_ms;
     max_ms = o.max_ms;
-    first_seen_ms = o.first_seen_ms;
-    last_seen_ms = o.last_seen_ms;
+    // A correction's time is the end of a run counted before o's runs.
+    first_seen_ms = RowsOnly() ? std::min(first_seen_ms, o.first_seen_ms) : o.first_seen_ms;
+    last_seen_ms = RowsOnly() ? std::max(last_seen_ms, o.last_seen_ms) : o.last_seen_ms;
   } else {
     min_ms = std::min(min_ms, o.min_ms);
     max_ms = std::max(max_ms, o.max_ms);
@@ -182,13 +194,15 @@ void Stats::Record(const Key& key, absl::string_view query, absl::string_view ex
 
 void Stats::Merge(const Key& key, absl::string_view query, absl::string_view example,
                   const Counters& counters, int64_t max_entries, Hint* hint) {
-  if (counters.calls == 0) return;
+  if (counters.calls == 0 && !counters.RowsOnly()) return;
   absl::MutexLock lock(&mu_);
   Entry* found = nullptr;
   if (hint != nullptr && hint->entry != nullptr && hint->generation == generation_) {
     found = static_cast<Entry*>(const_cast<void*>(hint->entry));
   } else {
     auto it = entries_.find(key);
+    // A correction of a run whose entry went (a reset, an eviction) went with it.
+    if (it == entries_.end() && counters.calls == 0) return;
     if (it == entries_.end()) {
       EvictLocked(max_entries);
       Entry e;
@@ -267,7 +281,9 @@ std::vector<std::string> Stats::DbsWithNews(
   absl::MutexLock lock(&mu_);
   std::vector<bool> news(dbs_.size(), false);
   for (const auto& [key, e] : entries_) {
-    if (e.counters.calls > 0 && key.db < news.size()) news[key.db] = true;
+    if ((e.counters.calls > 0 || e.counters.RowsOnly()) && key.db < news.size()) {
+      news[key.db] = true;
+    }
   }
   for (const SlowQuery& s : slow_) {
     auto idx = db_index_.find(s.db);
@@ -287,7 +303,8 @@ void Stats::DropBefore(absl::string_view db, int64_t unix_ms) {
   auto idx = db_index_.find(db);
   if (idx != db_index_.end()) {
     for (auto& [key, e] : entries_) {
-      if (key.db == idx->second && e.counters.calls > 0 && e.counters.first_seen_ms < unix_ms) {
+      if (key.db == idx->second && (e.counters.calls > 0 || e.counters.RowsOnly()) &&
+          e.counters.first_seen_ms < unix_ms) {
         e.counters = Counters();
       }
     }
@@ -313,7 +330,9 @@ void Stats::ForgetMinMaxBefore(absl::string_view db, int64_t unix_ms) {
 void Stats::DropInheritedByFork(bool (*shared)(const std::string& db)) {
   absl::MutexLock lock(&mu_);
   for (auto& [key, e] : entries_) {
-    if (e.counters.calls > 0 && shared(DbNameLocked(key.db))) e.counters = Counters();
+    if ((e.counters.calls > 0 || e.counters.RowsOnly()) && shared(DbNameLocked(key.db))) {
+      e.counters = Counters();
+    }
   }
   slow_.erase(std::remove_if(slow_.begin(), slow_.end(),
                              [&](const SlowQuery& s) { return shared(s.db); }),
@@ -348,7 +367,7 @@ std::vector<EntrySnapshot> Stats::TakeForFlush(absl::string_view db) {
   auto idx = db_index_.find(db);
   if (idx == db_index_.end()) return out;
   for (auto& [key, e] : entries_) {
-    if (key.db != idx->second || e.counters.calls == 0) continue;
+    if (key.db != idx->second || (e.counters.calls == 0 && !e.counters.RowsOnly())) continue;
     // With the runs under the current plan (kept, not zeroed): the live figures of the plan
     // changes the flush shares (store_plan_changes.h).
     out.push_back({key.query_id, std::string(db), e.query, e.example, e.counters, e.plan});
@@ -363,6 +382,7 @@ void Stats::Restore(const std::vector<EntrySnapshot>& taken) {
     auto idx = db_index_.find(t.db);
     if (idx == db_index_.end()) continue;
     auto it = entries_.find(Key{t.query_id, idx->second});
+    if (it == entries_.end() && t.counters.calls == 0) continue;  // a correction (RowsOnly)
     if (it == entries_.end()) {
       Entry e;
       e.query = t.query;

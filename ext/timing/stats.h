@@ -88,6 +88,11 @@ struct Counters {
   }
   // {"BUSY_SNAPSHOT": 55}, "{}" when no run failed.
   std::string ErrorsJson() const;
+  // A correction with no run of its own: rows of a run already counted and folded, which SQLite
+  // settled after that run's end (a RETURNING write reset before its last row: ReadChanges in
+  // trace_after_run.cc). first_seen_ms and last_seen_ms are that run's end. It merges only into
+  // figures that hold runs (the entry of its shape, the store's row), never makes a row of its own.
+  bool RowsOnly() const { return calls == 0 && rows > 0; }
   double mean_ms() const { return calls ? total_ms / calls : 0.0; }
   // False after a min/max-only reset (query_stats_reset('minmax')) until the next run: min_ms is
   // +inf and max_ms -inf, the identities of min and max, so runs and Merge need no test for it.

@@ -16,7 +16,10 @@ namespace {
 
 std::atomic<int64_t> token{0};  // 0: not drawn yet
 
-int64_t Positive(uint64_t bits) { return static_cast<int64_t>(bits >> 1) | 1; }  // never 0
+// A token in [1, 2^53): slow_queries.process and plan_changes.process show it, and a JavaScript
+// number (better-sqlite3 without safeIntegers()) holds it exactly, as query_id (a 63-bit token
+// read 2985030582663908000 there: its low bits lost). Never 0.
+int64_t Positive(uint64_t bits) { return static_cast<int64_t>(bits >> 11) | 1; }
 
 }  // namespace
 

@@ -193,7 +193,9 @@ const Column kQueryStatsColumns[] = {
     {"example", "TEXT",
      "One statement as written, literals included (NULL for rows known only from a sidecar "
      "unless stats_share_examples is on)."},
-    {"db", "TEXT", "Database file; :memory: for in-memory, temp and memdb databases."},
+    {"db", "TEXT",
+     "The main database file of the connection that ran it (statements on attached databases "
+     "count under it); :memory: for in-memory, temp and memdb databases."},
     {"calls", "INTEGER", "Runs, failed ones included."},
     {"total_ms", "REAL", "Wall time of all runs, ms."},
     {"min_ms", "REAL", "Fastest run since minmax_since, ms (NULL: no run since then)."},
@@ -208,7 +210,8 @@ const Column kQueryStatsColumns[] = {
     {"vm_steps", "INTEGER", "Virtual machine steps, summed over runs."},
     {"fullscan_steps", "INTEGER", "Full-scan steps, summed over runs."},
     {"sorts", "INTEGER", "Sorts, summed over runs."},
-    {"autoindexes", "INTEGER", "Automatic indexes built, summed over runs."},
+    {"autoindexes", "INTEGER",
+     "Rows inserted into automatic indexes (SQLITE_STMTSTATUS_AUTOINDEX), summed over runs."},
     {"errors", "TEXT",
      "Failed runs by result code as JSON, e.g. {\"BUSY_SNAPSHOT\": 55}; only BUSY codes are "
      "visible to the trace API."},
@@ -260,7 +263,8 @@ const Column kInfoColumns[] = {
     {"since", "TEXT", "Start or last reset, ISO-8601 UTC."},
     {"timing_active", "INTEGER", "1 when this very statement is being timed."},
     {"status", "TEXT", "active | off | replaced | not installed."},
-    {"slow_entries", "INTEGER", "Statements in the slow-query ring."},
+    {"slow_entries", "INTEGER",
+     "Statements in this process's slow-query ring (slow_queries also shows other processes')."},
     {"stats_max", "INTEGER", "The stats_max setting."},
     {"db", "TEXT", "This connection's database."},
     {"store", "TEXT", "Path of its <db>-doctor sidecar; NULL for in-memory databases."},

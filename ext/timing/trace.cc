@@ -392,7 +392,7 @@ void TimingState::FinishRun(const Running& run, int64_t end_ticks) {
   txn_watch_.AfterRun(c.is_transaction_control, c.query, c.raw);
   if (c.sets_busy_timeout >= 0) connection_.AfterBusyTimeoutPragma(c.sets_busy_timeout);
   if (busy) MarkBusy(c);
-  if (changes_unread) MarkChangesUnread(c, counted_rows);
+  if (changes_unread) MarkChangesUnread(c, counted_rows, end_ticks);
   if (ms >= slow_ms_) {
     RecordSlow(c, stmt, ms, end_ticks, CounterDelta(run.counters[0], c.last[0]), fullscan_steps);
   }

@@ -176,7 +176,8 @@ class TimingState : public AreaState {
   // does: its PROFILE comes before SQLite sets sqlite3_changes(), which then still holds the
   // previous statement's count. The run counts the rows handed so far until the connection's
   // next statement start, where ReadChanges adds the rest of its own sqlite3_changes().
-  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void MarkChangesUnread(Cached& c, int64_t counted);
+  ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void MarkChangesUnread(Cached& c, int64_t counted,
+                                                                     int64_t end_ticks);
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ReadChanges();
   // At the end of a run whose program may move FULLSCAN_STEP, SORT or AUTOINDEX (or was
   // re-prepared): reads those counters and adds their growth to the pending samples (under
@@ -258,6 +259,7 @@ class TimingState : public AreaState {
   const Cached* busy_slot_ = nullptr;  // the slot of that run
   const Cached* changes_slot_ = nullptr;  // the slot of the cut RETURNING run
   int64_t changes_counted_ = 0;           // the rows it counted so far
+  int64_t changes_end_ticks_ = 0;         // when it ended (TraceClockNow)
   // Rows returned by a statement with no run in flight (OnUntrackedRow), until its PROFILE.
   sqlite3_stmt* untracked_stmt_ = nullptr;
   int64_t untracked_rows_ = 0;

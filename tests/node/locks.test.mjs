@@ -4,9 +4,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openDoctor, scratchDir } from './doctor.mjs';
+import { DOCTOR_SO, openDoctor, scratchDir } from './doctor.mjs';
 
 // The sqlite3 shell in another process: takes the write lock, says 'held', keeps it `ms`, commits.
 function holdWriteLock(file, ms) {
@@ -90,4 +90,35 @@ test('open_transactions shows another connection\'s transaction: age, first stat
   assert.deepEqual(open.all(), []);
   worker.close();
   db.close();
+});
+
+// One write that failed both ways, read from the sqlite3 shell (the report's figures then come
+// from query_stats): 2 SQLITE_BUSY after 100 ms waits in autocommit, 2 SQLITE_BUSY_SNAPSHOT in
+// deferred transactions. Before, the BUSY were left out of the lock-wait finding (none at all)
+// and the deferred-upgrade finding called them failed upgrades no busy timeout can help.
+test('a write that waited in vain and failed deferred upgrades: the shell counts each BUSY', async (t) => {
+  const file = path.join(scratchDir(t), 'app.db');
+  const db = openDoctor(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 100');
+  db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+  const update = db.prepare('UPDATE t SET x = x + 1');
+  const holder = await holdWriteLock(file, 1000);
+  for (let i = 0; i < 2; i++) assert.throws(() => update.run(), { code: 'SQLITE_BUSY' });
+  await holder.exited;
+  const upgrade = db.transaction(() => {
+    db.prepare('SELECT count(*) FROM t').get();
+    execFileSync('sqlite3', [file, 'INSERT INTO t VALUES (2)']);  // commits in between
+    update.run();
+  });
+  for (let i = 0; i < 2; i++) assert.throws(() => upgrade(), { code: 'SQLITE_BUSY_SNAPSHOT' });
+  db.close();
+  const findings = JSON.parse(execFileSync('sqlite3', ['-json', file, `.load ${DOCTOR_SO}`,
+    "SELECT finding FROM doctor_report WHERE area = 'locks'"], { encoding: 'utf8' })).map((f) => f.finding);
+  assert.equal(findings.length, 2, JSON.stringify(findings));
+  assert.match(findings.find((f) => /reached the application/.test(f)) ?? '',
+               /^2 SQLITE_BUSY errors reached the application, after \d+\.\d ms of waiting .*the most: UPDATE t SET x = x \+ \?$/);
+  const deferred = findings.find((f) => /BUSY_SNAPSHOT/.test(f)) ?? '';
+  assert.match(deferred, /^2 of 4 runs of this write failed with SQLITE_BUSY_SNAPSHOT: UPDATE t SET x = x \+ \?\. /);
+  assert.match(deferred, /Its 2 SQLITE_BUSY failures, from runs that also waited \d+\.\d ms for locks, are counted with the lock waits$/);
 });

@@ -4,7 +4,8 @@
 // (this one, the worker, the sqlite3 shell); slow_queries shows the worker's slow statement.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOCTOR_SO, Database, openDoctor, scratchDir } from './doctor.mjs';
@@ -109,4 +110,20 @@ test('a process that exits without closing keeps its last counts; unloading stop
   const db = openDoctor(file);
   assert.equal(callsIn(db), 52);
   db.close();
+});
+
+// A worker killed inside a flush (SIGKILL, an OOM kill) leaves the store with a hot rollback
+// journal. Before, every read-only reader failed until some process flushed again, for good once
+// the application's processes were gone: the shell said "store .../app.db-doctor: attempt to write
+// a readonly database". The reader rolls it back now: the figures of the last finished flush.
+test('a worker killed inside a flush leaves figures the sqlite3 shell still reads', (t) => {
+  const file = makeDb(t);
+  execFileSync(process.execPath, [WORKER, 'exit', file, '37']);
+  const killed = spawnSync(process.execPath, [WORKER, 'killed-flush', file]);
+  assert.equal(killed.signal, 'SIGKILL');
+  assert.ok(fs.existsSync(`${file}-doctor-journal`), 'no hot journal left');
+  const shell = spawnSync('sqlite3', ['-batch', file, `.load ${DOCTOR_SO}`,
+    `SELECT calls FROM query_stats WHERE query = '${LOOKUP}'`], { encoding: 'utf8' });
+  assert.equal(shell.stderr, '');
+  assert.equal(shell.stdout.trim(), '37');  // the killed flush's +1000 rolled back
 });

@@ -5,7 +5,9 @@
 //   exit FILE N — N point lookups, then process.exit(0) without closing the database.
 //   reload FILE — load, use and close the extension on two connections in turn (the library is
 //                unloaded with the connection that loaded it), then exit.
-import { openDoctor } from './doctor.mjs';
+//   killed-flush FILE — writes FILE's store as a flush does (plain SQLite, synchronous off) and
+//                is killed with SIGKILL before its COMMIT, as a worker killed inside a flush.
+import { Database, openDoctor } from './doctor.mjs';
 
 const [mode, file, n] = process.argv.slice(2);
 const LOOKUP = 'SELECT n FROM events WHERE id = ?';
@@ -34,4 +36,11 @@ if (mode === 'loop') {
     db.close();  // the last connection: the flusher stops, then SQLite unloads the library
   }
   process.stdout.write('done');
+} else if (mode === 'killed-flush') {
+  const store = new Database(`${file}-doctor`);
+  store.pragma('synchronous = OFF');
+  store.pragma('cache_size = 1');  // the flush's pages reach the file before its COMMIT
+  store.exec('BEGIN IMMEDIATE');
+  store.exec('UPDATE doctor_query_stats SET calls = calls + 1000, example = zeroblob(20000)');
+  process.kill(process.pid, 'SIGKILL');
 }
