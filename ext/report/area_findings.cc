@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "ext/core/private_db.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
@@ -35,21 +36,45 @@ absl::Status CheckLitestream(Connection& c, const std::string& schema, std::vect
   return absl::OkStatus();
 }
 
+// wal_health's size from which a WAL file mostly checkpointed is worth giving back (its
+// kBloatWalBytes): the report reads the WAL area through its tables only.
+constexpr int64_t kBloatedWalBytes = int64_t{64} << 20;
+
+// One finding per wal_health row that is not ok, its advice fitted to what the row says: a
+// reader that pins frames is to be ended; more frames waiting than the autocheckpoint lets pile
+// up, or a big WAL file, are a checkpoint's to fix; synchronous=OFF is a setting of the
+// application's connections; the rest (a wal-index that cannot be read or does not agree with
+// the WAL) says its own remedy. The advice used to be "find and end the long-lived reader" for
+// every row without frames waiting (synchronous=OFF alone, a damaged wal-index, a 64 MB WAL
+// already checkpointed, whose TRUNCATE was not offered), and the checkpoint for any row with a
+// frame waiting.
 absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   if (!HasTable(c, "wal_health")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT file, status, advice, wal_bytes, pending_frames, "
+                                    "SELECT file, status, advice, wal_bytes, "
                                     // A reader pins when the checkpoint already reached its
                                     // snapshot (wal_health's rule); a later one lets it copy.
                                     "coalesce(oldest_reader_frame < wal_frames AND "
-                                    "oldest_reader_frame <= backfilled_frames, 0) "
+                                    "oldest_reader_frame <= backfilled_frames, 0), "
+                                    "coalesce(pending_frames > CASE WHEN autocheckpoint > 0 "
+                                    "THEN autocheckpoint ELSE 1000 END OR wal_bytes >= ?2, 0), "
+                                    "coalesce(synchronous = 'OFF', 0) "
                                     "FROM wal_health(?1) WHERE status IN ('warn', 'critical')",
-                                    {Value(schema)}));
+                                    {Value(schema), Value(kBloatedWalBytes)}));
   for (const Row& r : rows) {
-    const bool can_checkpoint = r[4].AsInt() > 0 && r[5].AsInt() == 0;
+    const bool pinned = r[4].AsInt() != 0;
+    const bool can_checkpoint = !pinned && r[5].AsInt() != 0;
+    std::vector<std::string> advice;
+    if (pinned) advice.push_back("find and end the long-lived reader (SELECT * FROM wal_health)");
+    if (can_checkpoint) advice.push_back("checkpoint now; keep read transactions short");
+    if (r[6].AsInt() != 0) {
+      advice.push_back(
+          "set PRAGMA synchronous = NORMAL on the application's connections (each connection "
+          "has its own setting)");
+    }
+    if (advice.empty()) advice.push_back("do what the finding says (SELECT * FROM wal_health)");
     out.push_back({"wal", SeverityOf(r[1].AsText()), r[0].AsText(), r[2].AsText(),
-                   can_checkpoint ? "checkpoint now; keep read transactions short"
-                                  : "find and end the long-lived reader (SELECT * FROM wal_health)",
+                   absl::StrJoin(advice, "; "),
                    can_checkpoint
                        ? std::optional<std::string>(CheckpointFixSql("TRUNCATE", schema))
                        : std::nullopt,

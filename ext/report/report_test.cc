@@ -1161,6 +1161,44 @@ TEST(ReportLocksTest, AReaderThatPinsNothingLeavesTheCheckpointFix) {
   reader.Exec("COMMIT");
 }
 
+// The WAL finding's advice fits what wal_health said. Measured with better-sqlite3: a
+// connection with synchronous=OFF and its WAL truncated (nothing waiting, no reader) was told to
+// "find and end the long-lived reader"; so was a 64 MB WAL already checkpointed, whose TRUNCATE
+// gives the space back; and a WAL with a few frames waiting was offered a checkpoint for its
+// synchronous=OFF.
+TEST(ReportLocksTest, TheWalFindingsAdviceFitsWhatWalHealthSaid) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); PRAGMA synchronous = OFF;"
+           "SELECT doctor_checkpoint('TRUNCATE');");
+  const char* kQuery = "SELECT finding, advice, fix_sql FROM doctor_report WHERE area = 'wal'";
+  auto rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], HasSubstr("synchronous=OFF"));
+  EXPECT_THAT(rows[0][1], HasSubstr("PRAGMA synchronous = NORMAL"));
+  EXPECT_THAT(rows[0][1], Not(HasSubstr("reader")));
+  EXPECT_EQ(rows[0][2], "NULL");
+  app.Exec("INSERT INTO t VALUES (1)");  // a frame waits: normal, no checkpoint to advise
+  rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][2], "NULL");
+  EXPECT_THAT(rows[0][1], Not(HasSubstr("checkpoint")));
+  // 64 MB of WAL, all of it checkpointed: the TRUNCATE is the fix, and it works.
+  app.Exec("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;"
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 16500) "
+           "INSERT INTO t SELECT randomblob(3900) FROM n;"
+           "SELECT doctor_checkpoint('PASSIVE'); PRAGMA wal_autocheckpoint = 1000;");
+  ASSERT_EQ(app.One("SELECT pending_frames FROM wal_health('main')"), "0");
+  rows = app.Rows(kQuery);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], HasSubstr("but only 0 bytes of it is pending"));
+  EXPECT_THAT(rows[0][1], Not(HasSubstr("reader")));
+  EXPECT_EQ(rows[0][2], "SELECT doctor_checkpoint('TRUNCATE', 'main', 250);");
+  app.Exec(rows[0][2]);
+  EXPECT_EQ(app.One("SELECT wal_bytes FROM wal_health('main')"), "0");
+  EXPECT_TRUE(app.Rows(kQuery).empty());
+}
+
 }  // namespace
 }  // namespace doctor
 

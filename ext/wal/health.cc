@@ -117,22 +117,32 @@ void AssessIndex(const WalFacts& f, Assessment& a) {
       static_cast<uint64_t>(*a.pending) * (ix.header.page_size + kWalFrameHeaderSize);
 }
 
-// The read slot the statement reading wal_health holds itself: the newest snapshot among this
-// process's slots (-1 when it holds none).
+// The read slot the statement reading wal_health holds itself (-1 when none is to be left out).
+// Its snapshot was the newest when it began, so it is on the held slot with the newest snapshot.
+// When another process holds that slot too, F_GETLK names only that process: the slot is then
+// that process's reader (counted), and a slot of this process with an older snapshot is another
+// connection's reader, never this statement (measured: a connection of this process pinning
+// frame 8 and a reader in another process at frame 242 were shown as one reader at 242, "ok").
 int OwnStatementSlot(const WalFacts& f, const WalIndex& ix) {
   if (!f.own_statement_reader) return -1;
-  int own_slot = -1;
+  int newest = -1;
   int64_t best = -1;
   for (int i = 0; i < kReaders; ++i) {
-    if (!f.locks->lock[ReadLock(i)].by_this_process) continue;
+    const LockHolder& lh = f.locks->lock[ReadLock(i)];
     const uint32_t mark = ix.read_marks[i];
     const int64_t snapshot = i == 0 ? ix.backfill : (mark == kReadMarkNotUsed ? -1 : int64_t{mark});
-    if (snapshot > best) {
+    if (!lh.held() || lh.exclusive || snapshot < 0) continue;
+    // On a tie, a slot of this process alone is the likelier one to be this statement's.
+    const bool better = newest < 0 || snapshot > best ||
+                        (snapshot == best && lh.by_this_process &&
+                         !f.locks->lock[ReadLock(newest)].by_this_process);
+    if (better) {
       best = snapshot;
-      own_slot = i;
+      newest = i;
     }
   }
-  return own_slot;
+  if (newest < 0 || !f.locks->lock[ReadLock(newest)].by_this_process) return -1;
+  return newest;
 }
 
 // Readers: a read mark outlives its reader, so only a held READ lock counts.
@@ -197,9 +207,11 @@ void AssessSizeAndSettings(const WalFacts& f, Assessment& a) {
     a.Raise(kWarn);
     a.h.advice.push_back(absl::StrCat(
         "the WAL file is ", HumanBytes(a.wal_bytes), " but only ", HumanBytes(a.pending_bytes),
-        " of it is pending: run doctor_checkpoint('TRUNCATE')",
-        f.journal_size_limit < 0 ? " or set PRAGMA journal_size_limit" : "",
-        " to give the space back."));
+        " of it is pending: run SELECT doctor_checkpoint('TRUNCATE', ",
+        f.schema_literal.empty() ? "'main'" : f.schema_literal, ", ", kAdvisedCheckpointWaitMs,
+        ")", f.journal_size_limit < 0 ? " or set PRAGMA journal_size_limit" : "",
+        " to give the space back (bounded: a TRUNCATE holds the write lock while it waits for "
+        "readers, and the application's writes wait with it)."));
   }
   if (f.autocheckpoint <= 0 && pending && *pending > a.threshold) {
     a.Raise(kWarn);

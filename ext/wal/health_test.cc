@@ -116,6 +116,30 @@ TEST(Assess, OwnStatementReaderIsNotCounted) {
   EXPECT_EQ(*h.oldest_reader_frame, 40);
 }
 
+// The statement shares the newest slot with a reader in another process (F_GETLK names only that
+// process), and another connection of this process holds an old snapshot: both are readers and
+// the old one pins (measured with better-sqlite3: shown as one reader at 242, "ok", before).
+TEST(Assess, OwnStatementOnAnotherProcesssSlotLeavesThisProcesssReaderCounted) {
+  WalFacts f = WalDb(242, 8);
+  f.index->read_marks[1] = 8;
+  f.index->read_marks[2] = 242;
+  f.locks->lock[ReadLock(1)].by_this_process = true;  // another connection of this process
+  f.locks->lock[ReadLock(2)].by_other_process = true;  // another process, and this statement
+  f.locks->lock[ReadLock(2)].other_pid = 4242;
+  f.own_statement_reader = true;
+  Health h = Assess(f);
+  EXPECT_EQ(*h.readers, 2);
+  EXPECT_EQ(*h.oldest_reader_frame, 8);
+  EXPECT_EQ(h.status, "warn");
+  EXPECT_TRUE(Mentions(h, "a reader in this process has pinned frame 8"));
+  // Alone on its slot, the statement is still left out.
+  f.locks->lock[ReadLock(2)] = LockHolder{};
+  f.locks->lock[ReadLock(2)].by_this_process = true;
+  h = Assess(f);
+  EXPECT_EQ(*h.readers, 1);
+  EXPECT_EQ(*h.oldest_reader_frame, 8);
+}
+
 TEST(Assess, FallingBehindIsWarnThenCritical) {
   WalFacts f = WalDb(4001, 0);
   Health h = Assess(f);
@@ -139,6 +163,11 @@ TEST(Assess, BloatedButCheckpointedWalIsWarn) {
   Health h = Assess(f);
   EXPECT_EQ(h.status, "warn");
   EXPECT_TRUE(Mentions(h, "journal_size_limit"));
+  // The TRUNCATE it advises waits briefly: it holds the write lock while readers finish, and an
+  // unbounded one made a better-sqlite3 insert in another process wait 5045 ms.
+  EXPECT_TRUE(Mentions(h, "SELECT doctor_checkpoint('TRUNCATE', 'main', 250)")) << h.advice[0];
+  f.schema_literal = "'app'";
+  EXPECT_TRUE(Mentions(Assess(f), "doctor_checkpoint('TRUNCATE', 'app', 250)"));
 }
 
 TEST(Assess, AutocheckpointOffAndSynchronousOff) {

@@ -18,8 +18,9 @@ std::string VersionText(int v) {
 std::vector<KnownIssue> KnownIssues(const SqliteBuild& build) {
   return {
       {"wal_reset_bug", HasWalResetBug(build.version_number),
-       "SQLite 3.7.0 to 3.51.2 can corrupt a database in WAL mode when a checkpoint resets the "
-       "WAL while another connection is writing (the WAL-reset bug).",
+       "SQLite 3.7.0 to 3.51.2 can corrupt a database in WAL mode when one connection's commit "
+       "resets the WAL while another connection starts a checkpoint (the WAL-reset bug: a data "
+       "race that needs two or more connections and tight timing).",
        "upgrade SQLite to 3.51.3 or later (on older branches: 3.50.7 or 3.44.6)",
        "https://sqlite.org/wal.html#walresetbug"},
       {"no_progress_handler", !build.progress_handler,

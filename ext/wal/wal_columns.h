@@ -21,15 +21,18 @@ inline constexpr Column kWalHealthColumns[] = {
     {"oldest_reader_frame", "INTEGER",
      "The oldest snapshot among those readers (its read mark; 0 for READ0)."},
     {"autocheckpoint", "INTEGER",
-     "PRAGMA wal_autocheckpoint in frames (0: off, or the application's own wal hook)."},
+     "This connection's PRAGMA wal_autocheckpoint in frames (0: off, or a wal hook of its own); "
+     "each connection has its own, the application's may differ."},
     {"journal_size_limit", "INTEGER", "PRAGMA journal_size_limit in bytes (-1: no limit)."},
-    {"synchronous", "TEXT", "PRAGMA synchronous: OFF, NORMAL, FULL or EXTRA."},
+    {"synchronous", "TEXT",
+     "This connection's PRAGMA synchronous: OFF, NORMAL, FULL or EXTRA (per connection too)."},
     {"checkpoints", "INTEGER",
      "Checkpoints this process ran (doctor_checkpoint) or saw between two reads of wal_health."},
     {"last_checkpoint_at", "TEXT", "When the last of them ran or was seen (ISO-8601 UTC)."},
     {"last_checkpoint_ms", "REAL", "How long it took in ms (NULL when it was only seen)."},
     {"commits_since_checkpoint", "INTEGER",
-     "Commits since that checkpoint (NULL until this process saw one)."},
+     "Commits since that checkpoint ran or was seen (NULL until this process saw one); a "
+     "checkpoint only seen may be older, so then a lower bound."},
     {"status", "TEXT", "ok | warn | critical | n/a."},
     {"advice", "TEXT", "One sentence per problem found; NULL when there is none."},
 };

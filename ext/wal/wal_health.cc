@@ -78,6 +78,7 @@ void HealthRow(Connection& c, const std::string& schema, RowBuilder& rows) {
   sqlite3* db = c.db();
   WalFacts facts;
   facts.temp = absl::EqualsIgnoreCase(schema, "temp");
+  facts.schema_literal = QuoteLiteral(schema);
   const char* file_name = sqlite3_db_filename(db, schema.c_str());
   const std::string file = file_name ? file_name : "";
   facts.in_memory = file.empty();

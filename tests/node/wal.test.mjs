@@ -172,3 +172,32 @@ test('the starvation fix does not fail the application\'s writes', async (t) => 
   assert.equal(ck.result, 'busy', JSON.stringify(ck));  // the reader stayed: it could not finish
   assert.equal(err, '', 'the application\'s write failed while the fix ran');
 });
+
+// wal_health's own statement shares the newest read slot with a reader in another process
+// (F_GETLK then names that process alone), while another connection of this process holds an
+// old snapshot that pins the WAL. The old slot was taken for the statement's own and left out:
+// one reader at the newest frame, status ok, the pin unseen.
+test('a reader of this process is seen beside a reader in another process', async (t) => {
+  const file = path.join(scratchDir(t), 'pin.db');
+  const db = openDoctor(file);
+  t.after(() => db.close());
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t(x)');
+  db.exec(rows(50));
+  const pinning = new Database(file);  // another connection of this process, on an old snapshot
+  t.after(() => pinning.close());
+  pinning.exec('BEGIN');
+  pinning.prepare('SELECT count(*) FROM t').get();
+  const pinned = db.prepare("SELECT wal_frames FROM wal_health('main')").pluck().get();
+  db.exec(rows(2000));
+  db.prepare("SELECT doctor_checkpoint('PASSIVE')").get();  // copies up to the old snapshot
+  const reader = await startReader(file);  // another process, on the newest snapshot
+  const h = db.prepare("SELECT * FROM wal_health('main')").get();
+  await reader.end();
+  assert.equal(h.backfilled_frames, pinned);
+  assert.equal(h.readers, 2, JSON.stringify(h));
+  assert.equal(h.oldest_reader_frame, pinned);
+  assert.equal(h.status, 'warn');
+  assert.match(h.advice ?? '', new RegExp(`a reader in this process has pinned frame ${pinned}:`));
+  pinning.exec('COMMIT');
+});
