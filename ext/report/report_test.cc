@@ -591,6 +591,27 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRunAfterTheEarlierPendingOnes) {
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'labels%'"), "0");
 }
 
+// Past 100 earlier pending migrations a failing one keeps its dry run alone (each run again
+// after all of them is quadratic); its finding says so instead of a bare "fails on this database".
+TEST(ReportAreasTest, PastAHundredEarlierPendingOnesAFailureSaysItWasDryRunAlone) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  std::ofstream(dir.File("0000_init.sql")) << "CREATE TABLE t(id INTEGER PRIMARY KEY);\n";
+  for (int i = 1; i <= 101; ++i) {
+    char name[32];
+    snprintf(name, sizeof name, "%04d_c%d.sql", i, i);
+    std::ofstream(dir.File(name)) << "ALTER TABLE t ADD c" << i << " TEXT;\n";
+  }
+  auto rows = db.Rows("SELECT severity, count(*), min(object), "
+                      "sum(finding LIKE '%dry-run without the 100+ pending migrations before it%') "
+                      "FROM doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' GROUP BY severity ORDER BY severity");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"critical", "2", "0100_c100", "2"}));
+  EXPECT_EQ(rows[1][0], "info");
+  EXPECT_EQ(rows[1][1], "100");
+}
+
 // `drizzle-kit generate --custom` writes a file holding only a comment; committed as it is,
 // doctor_report failed whole ("migrate_check: the migration is empty"). It is a finding of its
 // own, and the rest of the report stands.
