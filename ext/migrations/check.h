@@ -46,13 +46,18 @@ struct HotQuery {
 // caller's transaction, where PRAGMA foreign_keys cannot be changed. `journal_mode`: the
 // database's (not the copy's), for the PRAGMA journal_mode that migrate() refuses. `hot`: queries replayed
 // before and after the migration (replay.h), each plan change a `plan_change` finding;
-// `private_db` owns `db` (for the replay's step budget), or nullptr.
+// `private_db` owns `db` (for the replay's step budget), or nullptr. `earlier`: the text of the
+// migrations that run before this one (a folder's earlier pending ones, joined), run first in
+// each dry run and not checked themselves, so a migration that uses a table an earlier pending
+// one creates is checked on the database it will meet; when one of them fails (or is a statement
+// migrate() refuses), an error naming it and nothing is checked.
 absl::StatusOr<std::vector<Finding>> CheckMigration(sqlite3* db, FactCache* cache,
                                                     const std::string& sql,
                                                     bool caller_in_transaction,
                                                     const std::string& journal_mode,
                                                     const std::vector<HotQuery>& hot = {},
-                                                    PrivateDb* private_db = nullptr);
+                                                    PrivateDb* private_db = nullptr,
+                                                    const std::string& earlier = "");
 
 }  // namespace doctor::migrations
 

@@ -169,6 +169,19 @@ absl::Status DryRun::NoteBefore(size_t i, const ChangeInfo& info) {
       NoteDropTable(i, info);
       break;
     case ChangeKind::kDropColumn: {
+      // A generated column holds no data of its own: its values are computed from the others
+      // (drizzle-kit drops and re-adds one whenever a column it reads is renamed). Counted as
+      // data, a rename read as "drops the column and its 6000 non-NULL values".
+      ASSIGN_OR_RETURN(Rows generated,
+                       Query(c_, "SELECT 1 FROM pragma_table_xinfo(?1, 'main') WHERE name = ?2 "
+                                 "COLLATE NOCASE AND hidden IN (2, 3)",
+                             {Value(info.object), Value(info.object2)}));
+      if (!generated.empty()) {
+        Add("info", "destructive", absl::StrCat(info.object, ".", info.object2),
+            absl::StrCat(Where(i), ": drops the generated column (its values are computed from "
+                                   "the other columns: no data is lost)"));
+        break;
+      }
       ASSIGN_OR_RETURN(Rows r, Query(c_, absl::StrCat("SELECT count(*) FROM main.",
                                                       QuoteIdentifier(info.object), " WHERE ",
                                                       QuoteIdentifier(info.object2), " IS NOT NULL")));

@@ -253,6 +253,7 @@ void MarkAttachedSchemas(Connection& c, std::vector<migrations::Finding>* findin
 absl::StatusOr<Rows> Check(TableCall& call) {
   ASSIGN_OR_RETURN(std::string sql, call.args().Text(0, "sql"));
   RETURN_IF_ERROR(NotAPath(sql));
+  ASSIGN_OR_RETURN(std::optional<std::string> earlier, OptionalText(call.args(), 1, "earlier"));
   Connection& c = call.connection();
   ASSIGN_OR_RETURN(Rows fk, Query(c, "PRAGMA foreign_keys"));
   const bool fk_on = !fk.empty() && fk[0][0].AsInt() != 0;
@@ -265,7 +266,7 @@ absl::StatusOr<Rows> Check(TableCall& call) {
   RETURN_IF_ERROR(Exec(scratch, fk_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"));
   absl::StatusOr<std::vector<migrations::Finding>> findings =
       migrations::CheckMigration(scratch, &c.State<migrations::MigrateState>().cache, sql, in_txn,
-                                 journal_mode, hot, dry_run.get());
+                                 journal_mode, hot, dry_run.get(), earlier.value_or(""));
   if (!findings.ok() && absl::StrContains(findings.status().message(), "database is locked")) {
     return absl::Status(findings.status().code(), absl::StrCat(
         "migrate_check: ", findings.status().message(), " (another connection holds the database's "
@@ -432,7 +433,7 @@ const FunctionSpec kFunctions[] = {
 };
 
 constexpr TableArg kPathArg[] = {{"path", false}};
-constexpr TableArg kSqlArg[] = {{"sql", true}};
+constexpr TableArg kCheckArgs[] = {{"sql", true}, {"earlier", false}};
 constexpr TableArg kDiffArgs[] = {{"sql_a", true}, {"sql_b", true}};
 
 const TableSpec kTables[] = {
@@ -440,10 +441,12 @@ const TableSpec kTables[] = {
      "Every migration known from the journal and, with a folder, from its files: status applied | "
      "pending | changed | missing | error, checksum, applied_at (ISO-8601 UTC), duration_ms, note.",
      kStatusColumns},
-    {"migrate_check", nullptr, kSqlArg, true, Check, "SELECT * FROM migrate_check(sql)",
+    {"migrate_check", nullptr, kCheckArgs, true, Check,
+     "SELECT * FROM migrate_check(sql [, earlier])",
      "Dry run of a migration in a savepoint that is always rolled back: destructive changes with "
      "row counts, rebuilds, cascades, foreign-key violations, unindexed new foreign keys, and the "
-     "hot queries of query_stats whose plan it changes (VM steps before -> after), ...",
+     "hot queries of query_stats whose plan it changes (VM steps before -> after), ...; with "
+     "`earlier` (the text of migrations that run before it), those run first, unchecked.",
      kCheckColumns},
     {"schema_diff", nullptr, kDiffArgs, true, Diff, "SELECT * FROM schema_diff(sql_a, sql_b)",
      "Applies each schema script to a scratch in-memory database and lists what changed from a "

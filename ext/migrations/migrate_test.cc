@@ -1096,3 +1096,64 @@ TEST(MigrateTest, SchemaDriftOfADatabaseThatWasNotEmptyAtTheFirstMigration) {
 
 }  // namespace
 }  // namespace doctor
+
+namespace doctor {
+namespace {
+
+// A migration that indexes a table an earlier pending one creates failed its dry run alone ("no
+// such table"); with `earlier` it is checked on the database it will meet.
+TEST(MigrateCheckTest, EarlierMigrationsRunFirstAndAreNotChecked) {
+  testing::Db db;
+  db.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT);"
+          "INSERT INTO users(email) VALUES ('a'), ('a'), ('b');");
+  const std::string index = "'CREATE UNIQUE INDEX labels_name ON labels(name)'";
+  EXPECT_EQ(db.One("SELECT kind FROM migrate_check(" + index + ") WHERE severity = 'error'"),
+            "statement_failed");
+  EXPECT_EQ(db.One("SELECT group_concat(severity || ' ' || kind) FROM migrate_check(" + index +
+                   ", 'CREATE TABLE labels(id INTEGER PRIMARY KEY, name TEXT);" +
+                   "--> statement-breakpoint\nALTER TABLE users DROP COLUMN email;') "
+                   "WHERE kind <> 'plan_change'"),
+            "info dry_run")
+      << "the earlier DROP COLUMN is not this migration's finding";
+  // Its own risks are still found, on the database after the earlier ones.
+  EXPECT_THAT(db.One("SELECT detail FROM migrate_check('DROP TABLE labels', "
+                     "'CREATE TABLE labels(name); INSERT INTO labels VALUES (1), (2);') "
+                     "WHERE kind = 'destructive'"),
+              HasSubstr("2 rows"));
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check(" + index + ", 'CREATE INDEX x ON nope(a)')"),
+              HasSubstr("argument 'earlier' fails at its statement 1 of 1"));
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check(" + index + ", 'COMMIT; CREATE TABLE labels(name)')"),
+              HasSubstr("argument 'earlier': statement 1 of 2 (COMMIT;) is one migrate() refuses"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM users"), "3") << "the dry run changed nothing";
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'labels'"), "0");
+}
+
+
+// drizzle-kit renames a column that a generated column reads by dropping and re-adding the
+// generated one; the dry run said "drops the column and its 3 non-NULL values" (a warning, and a
+// doctor_report finding) about values that are computed, not stored.
+TEST(MigrateCheckTest, DroppingAGeneratedColumnLosesNoData) {
+  testing::Db db;
+  db.Exec("CREATE TABLE tasks(id INTEGER PRIMARY KEY, title TEXT NOT NULL, "
+          "title_lower TEXT GENERATED ALWAYS AS (lower(title)) VIRTUAL, "
+          "title_len INT GENERATED ALWAYS AS (length(title)) STORED);"
+          "INSERT INTO tasks(title) VALUES ('A'), ('B'), ('C');");
+  auto rows = db.Rows("SELECT severity, object, detail FROM migrate_check("
+                      "'ALTER TABLE `tasks` RENAME COLUMN \"title\" TO \"name\";"
+                      "--> statement-breakpoint\nALTER TABLE `tasks` DROP COLUMN `title_lower`;"
+                      "--> statement-breakpoint\nALTER TABLE `tasks` DROP COLUMN `title_len`;"
+                      "--> statement-breakpoint\nALTER TABLE `tasks` DROP COLUMN `name`;') "
+                      "WHERE kind = 'destructive'");
+  ASSERT_EQ(rows.size(), 3u);
+  for (int i : {0, 1}) {
+    EXPECT_EQ(rows[i][0], "info");
+    EXPECT_THAT(rows[i][2], HasSubstr("drops the generated column"));
+  }
+  EXPECT_EQ(rows[1][1], "tasks.title_len");
+  // An ordinary column holds its values: a warning with their count.
+  EXPECT_EQ(rows[2][0], "warning");
+  EXPECT_THAT(rows[2][2], HasSubstr("its 3 non-NULL values"));
+}
+
+}  // namespace
+}  // namespace doctor

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/migrations/folder.h"
@@ -18,6 +19,10 @@ namespace {
 
 // Sorts before the other migration findings of one severity: it blocks deploys.
 constexpr double kRiskImpact = 10;
+
+// A pending migration whose dry run fails is dry-run again after at most this many pending ones
+// before it (CheckPending).
+constexpr int kMostEarlierMigrations = 100;
 
 Finding ChangedOrMissing(const std::string& name, const std::string& status, const Value& note) {
   return {"migrations",
@@ -117,10 +122,27 @@ Finding OutOfOrder(const std::string& folder, const std::string& name, const std
           kRiskImpact};
 }
 
-// A pending migration: its dry run's risks, or one finding that it is safe to apply.
+// Whether a dry run (migrate_check's rows) stops at a statement: one fails, is refused, or is
+// on an attached schema it cannot check.
+bool Stops(const Rows& checks) {
+  for (const Row& check : checks) {
+    const std::string kind = check[1].AsText();
+    if (kind == "statement_failed" || kind == "statement_refused" || kind == "not_checked") {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A pending migration: its dry run's risks, or one finding that it is safe to apply. A dry run
+// that stops is run again after `earlier` (the folder's pending migrations before it, joined), as
+// migrate_dir runs it: alone, a migration that indexes a table an earlier pending one creates
+// "failed on this database" ("no such table"), a critical finding on every fresh database. Only
+// then: each dry run after all the earlier ones made a report on 300 pending migrations take 30 s
+// instead of 1.3 s. Sets `fails` when its dry run stops.
 absl::Status CheckPending(Connection& c, const std::string& folder, const std::string& name,
                           const Value& note, const migrations::MigrationFile* file,
-                          std::vector<Finding>& out) {
+                          const std::string& earlier, bool& fails, std::vector<Finding>& out) {
   int risks = 0;
   if (!note.is_null() && absl::StartsWith(note.AsText(), "out of order")) {
     ++risks;
@@ -129,12 +151,18 @@ absl::Status CheckPending(Connection& c, const std::string& folder, const std::s
   if (file != nullptr) {
     // A foreign key SQLite cannot use that is there before the migration is no risk of it: the
     // schema area reports it once.
-    absl::StatusOr<Rows> checked = Query(c,
-                                         "SELECT severity, kind, object, detail, drizzle FROM "
-                                         "migrate_check(?1) WHERE severity IN ('warning', "
-                                         "'error') AND NOT (kind = 'fk_mismatch' AND severity = "
-                                         "'warning')",
-                                         {Value(file->text)});
+    auto dry_run = [&](const std::string& before) {
+      return Query(c,
+                   "SELECT severity, kind, object, detail, drizzle FROM migrate_check(?1, ?2) "
+                   "WHERE severity IN ('warning', 'error') AND NOT (kind = 'fk_mismatch' AND "
+                   "severity = 'warning')",
+                   {Value(file->text), before.empty() ? Value::Null() : Value(before)});
+    };
+    absl::StatusOr<Rows> checked = dry_run("");
+    if (checked.ok() && Stops(*checked) && !earlier.empty()) {
+      absl::StatusOr<Rows> after_earlier = dry_run(earlier);
+      if (after_earlier.ok()) checked = std::move(after_earlier);
+    }
     // Another connection's long write transaction: the rest of the report still stands.
     if (!checked.ok() && absl::StrContains(checked.status().message(), "database is locked")) {
       out.push_back({"migrations", Severity::kWarn, name,
@@ -144,8 +172,30 @@ absl::Status CheckPending(Connection& c, const std::string& folder, const std::s
                      std::nullopt, kRiskImpact});
       return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(Rows checks, std::move(checked));
+    // A migration migrate_check cannot take (drizzle-kit generate --custom's file left as it
+    // wrote it, only a comment: "the migration is empty"): migrate_dir refuses it and Drizzle's
+    // migrator fails on it ("contains no statements"). It failed the whole report.
+    if (!checked.ok()) {
+      fails = true;
+      std::string why(absl::StripPrefix(checked.status().message(), "migrate_check: "));
+      const bool empty = absl::StrContains(why, "the migration is empty");
+      out.push_back({"migrations", Severity::kCritical, name,
+                     absl::StrCat("pending migration ", name, " cannot be dry-run: ",
+                                  why.substr(0, why.find(" (in: ")),
+                                  "; migrate_dir refuses it and stops there",
+                                  empty ? ", and Drizzle's migrator fails on it (\"The supplied "
+                                          "SQL string contains no statements\")"
+                                        : ""),
+                     empty ? "write its statements in the file (drizzle-kit generate --custom "
+                             "writes only a comment), or delete the file and, in a drizzle-kit "
+                             "folder, its entry in meta/_journal.json"
+                           : "fix the file, then run migrate_dir",
+                     std::nullopt, kRiskImpact});
+      return absl::OkStatus();
+    }
+    Rows checks = *std::move(checked);
     std::map<std::string, std::vector<std::string>> cascades;  // statement -> "N row(s) of t"
+    fails = Stops(checks);
     for (const Row& check : checks) {
       ++risks;
       if (check[1].AsText() == "drizzle_cascade") {
@@ -187,10 +237,35 @@ absl::Status AddMigrationFindings(Connection& c, const std::string& folder,
                                     {Value(folder)}));
   if (rows.empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(migrations::Folder files, migrations::ReadFolder(folder));
+  // The pending migrations so far whose dry run passed, as migrate_dir would have run them. One
+  // that fails is left out: migrate_dir stops there, and those after it are dry-run without it
+  // (a database that has them all already gets the baseline advice for each). Past
+  // kMostEarlierMigrations a failing one keeps its dry run alone (each run again after all the
+  // earlier ones would be quadratic).
+  std::string earlier;
+  int earlier_count = 0;
   for (const Row& r : rows) {
     const std::string name = r[0].AsText(), status = r[1].AsText();
     if (status == "pending") {
-      RETURN_IF_ERROR(CheckPending(c, folder, name, r[2], FileNamed(files, name), out));
+      const migrations::MigrationFile* file = FileNamed(files, name);
+      bool fails = false;
+      const size_t first = out.size();
+      RETURN_IF_ERROR(CheckPending(c, folder, name, r[2], file,
+                                   earlier_count < kMostEarlierMigrations ? earlier : "", fails,
+                                   out));
+      if (fails && earlier_count >= kMostEarlierMigrations) {
+        // Its failure may be on a table an earlier pending one creates: say it was alone.
+        for (size_t i = first; i < out.size(); ++i) {
+          if (!absl::StrContains(out[i].finding, " fails on this database: ")) continue;
+          absl::StrAppend(&out[i].finding, " (dry-run without the ", kMostEarlierMigrations,
+                          "+ pending migrations before it: it may need what they create)");
+        }
+      }
+      if (file != nullptr && !fails && earlier_count < kMostEarlierMigrations) {
+        absl::StrAppend(&earlier, earlier.empty() ? "" : "\n--> statement-breakpoint\n",
+                        file->text);
+        ++earlier_count;
+      }
     } else if (status == "error") {
       out.push_back(Unusable(name, r[2]));
     } else {

@@ -561,6 +561,77 @@ TEST(ReportAreasTest, PendingMigrationsAreDryRun) {
               HasSubstr("/nonexistent/folder"));
 }
 
+// A fresh database and a folder whose later migrations use what the earlier ones create: each
+// pending migration was dry-run alone on the database as it is, so the index of 0002 "fails on
+// this database: no such table" (critical, and `doctor check` exited 1 in CI) although
+// migrate_dir applies the folder. Each is dry-run after the pending ones before it; a real failure
+// is still critical, and one after it is dry-run without it.
+TEST(ReportAreasTest, PendingMigrationsAreDryRunAfterTheEarlierPendingOnes) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  std::ofstream(dir.File("0001_labels.sql"))
+      << "CREATE TABLE labels(id INTEGER PRIMARY KEY, name TEXT);\n"
+         "INSERT INTO labels(name) VALUES ('a'), ('a');\n";
+  std::ofstream(dir.File("0002_labels_name.sql")) << "CREATE INDEX labels_name ON labels(name);\n";
+  std::ofstream(dir.File("0003_unique.sql"))
+      << "CREATE UNIQUE INDEX labels_name_unique ON labels(name);\n";
+  std::ofstream(dir.File("0004_drop.sql")) << "DROP TABLE labels;\n";
+  auto rows = db.Rows("SELECT object, severity, finding FROM doctor_report('main', 'quick', '" +
+                      dir.path() + "') WHERE area = 'migrations' ORDER BY object");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0][1], "info");
+  EXPECT_EQ(rows[1][0], "0002_labels_name");
+  EXPECT_EQ(rows[1][1], "info") << rows[1][2];
+  EXPECT_EQ(rows[2][0], "0003_unique");
+  EXPECT_EQ(rows[2][1], "critical");
+  EXPECT_THAT(rows[2][2], HasSubstr("UNIQUE constraint failed: labels.name"));
+  EXPECT_EQ(rows[3][0], "0004_drop");
+  EXPECT_EQ(rows[3][1], "warn");
+  EXPECT_THAT(rows[3][2], HasSubstr("2 rows")) << "dry-run after 0001 and 0002, without 0003";
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'labels%'"), "0");
+}
+
+// Past 100 earlier pending migrations a failing one keeps its dry run alone (each run again
+// after all of them is quadratic); its finding says so instead of a bare "fails on this database".
+TEST(ReportAreasTest, PastAHundredEarlierPendingOnesAFailureSaysItWasDryRunAlone) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  std::ofstream(dir.File("0000_init.sql")) << "CREATE TABLE t(id INTEGER PRIMARY KEY);\n";
+  for (int i = 1; i <= 101; ++i) {
+    char name[32];
+    snprintf(name, sizeof name, "%04d_c%d.sql", i, i);
+    std::ofstream(dir.File(name)) << "ALTER TABLE t ADD c" << i << " TEXT;\n";
+  }
+  auto rows = db.Rows("SELECT severity, count(*), min(object), "
+                      "sum(finding LIKE '%dry-run without the 100+ pending migrations before it%') "
+                      "FROM doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' GROUP BY severity ORDER BY severity");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"critical", "2", "0100_c100", "2"}));
+  EXPECT_EQ(rows[1][0], "info");
+  EXPECT_EQ(rows[1][1], "100");
+}
+
+// `drizzle-kit generate --custom` writes a file holding only a comment; committed as it is,
+// doctor_report failed whole ("migrate_check: the migration is empty"). It is a finding of its
+// own, and the rest of the report stands.
+TEST(ReportAreasTest, AnEmptyCustomMigrationIsAFindingNotAFailedReport) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  std::ofstream(dir.File("0001_init.sql")) << "CREATE TABLE t(id INTEGER PRIMARY KEY);\n";
+  std::ofstream(dir.File("0002_noop.sql")) << "-- Custom SQL migration file, put your code below! --";
+  std::ofstream(dir.File("0003_index.sql")) << "CREATE INDEX t_id ON t(id);\n";
+  auto rows = db.Rows("SELECT object, severity, finding, advice FROM doctor_report('main', "
+                      "'quick', '" + dir.path() + "') WHERE area = 'migrations' ORDER BY object");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0][1], "info");
+  EXPECT_EQ(rows[1][0], "0002_noop");
+  EXPECT_EQ(rows[1][1], "critical");
+  EXPECT_THAT(rows[1][2], HasSubstr("cannot be dry-run: the migration is empty"));
+  EXPECT_THAT(rows[1][3], HasSubstr("drizzle-kit generate --custom"));
+  EXPECT_EQ(rows[2][1], "info") << rows[2][2];
+}
+
 // A foreign key SQLite cannot use (users.email is not UNIQUE): doctor_report of a pending folder
 // failed whole with "foreign key mismatch" (migrate_check did); then each pending migration
 // carried the key as a risk of its own. It is one schema finding, with why and how to fix it,
