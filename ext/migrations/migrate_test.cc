@@ -1124,6 +1124,14 @@ TEST(MigrateCheckTest, EarlierMigrationsRunFirstAndAreNotChecked) {
               HasSubstr("argument 'earlier' fails at its statement 1 of 1"));
   EXPECT_THAT(db.Error("SELECT * FROM migrate_check(" + index + ", 'COMMIT; CREATE TABLE labels(name)')"),
               HasSubstr("argument 'earlier': statement 1 of 2 (COMMIT;) is one migrate() refuses"));
+  // Bad values of the argument: each named, nothing run.
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check(" + index + ", 42)"),
+              HasSubstr("argument 'earlier' must be text, got an integer"));
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check(" + index + ", 'CREATE TABLE labels(name)' "
+                       "|| char(0))"),
+              HasSubstr("argument 'earlier' must be text without NUL bytes"));
+  EXPECT_THAT(db.Error("SELECT * FROM migrate_check(" + index + ", x'ff')"),
+              HasSubstr("argument 'earlier' must be text, got a blob that is not UTF-8 text"));
   EXPECT_EQ(db.One("SELECT count(*) FROM users"), "3") << "the dry run changed nothing";
   EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'labels'"), "0");
 }
