@@ -30,10 +30,12 @@ SELECT severity, area, object, finding, fix_sql
 -- 5. Migrations: adopt the folder, dry-run the risky rebuild, apply it without losing a row.
 .read sql/demo_migrations.sql
 
--- 6. The report again: what is left.
+-- 6. The report again, with the folder: what is left.
 .print
-.print '== The report after the migrations (sql/report.sql)'
+.print "== The report after the migrations (.parameter set @migrations 'sql/migrations', .read sql/report.sql)"
+.parameter set @migrations 'sql/migrations'
 .read sql/report.sql
+.parameter clear
 
 -- 7. The same as one page to open in a browser (self-contained: no network, no assets).
 .print

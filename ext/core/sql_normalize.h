@@ -87,6 +87,11 @@ std::string UnquoteSql(absl::string_view quoted);
 // True when `word` (any case) is one of SQLite's keywords, or TRUE/FALSE.
 bool IsSqlKeyword(absl::string_view word);
 
+// An identifier as a person writes it in advice and fixes: bare when it is a plain word that is
+// not a keyword, else quoted as QuoteIdentifier quotes it (ext/core/sql.h). Every fix_sql that
+// names an index uses it, so one report does not name one index two ways.
+std::string ReadableIdentifier(absl::string_view name);
+
 // The normalized shape of `sql` (rules above).
 std::string NormalizeSql(absl::string_view sql);
 

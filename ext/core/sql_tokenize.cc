@@ -246,4 +246,21 @@ bool IsSqlKeyword(absl::string_view word) {
   return sql_internal::KeywordSpelling(word) != nullptr;
 }
 
+std::string ReadableIdentifier(absl::string_view name) {
+  bool plain = !name.empty() && !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
+  for (unsigned char c : name) {
+    if (!(absl::ascii_isalnum(c) || c == '_')) plain = false;
+  }
+  // Any keyword is quoted: a bare `primary` or `join` is a syntax error in a key list, and the
+  // advice for such a column used to vanish (its candidate failed to build on the copy).
+  if (IsSqlKeyword(name)) plain = false;
+  if (plain) return std::string(name);
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
 }  // namespace doctor

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ext/core/sql_normalize.h"
 
 namespace doctor::indexes {
 namespace {
@@ -132,8 +133,8 @@ class ScanCandidates {
       if (best == nullptr || c->constant_share < best->constant_share) best = c;
     }
     if (best == nullptr) return;
-    std::string col = Ident(best->column);
-    if (!best->collation.empty()) absl::StrAppend(&col, " COLLATE ", Ident(best->collation));
+    std::string col = ReadableIdentifier(best->column);
+    if (!best->collation.empty()) absl::StrAppend(&col, " COLLATE ", ReadableIdentifier(best->collation));
     predicate_ = best;
     Family(best, absl::StrCat(col, " = ", best->constant));
   }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ext/core/sql_normalize.h"
 
 namespace doctor::indexes {
 namespace {
@@ -63,8 +64,8 @@ std::string Part(const KeyPart& p) {
   // drizzle-orm's sqlite-core, 0.45 and 1.0, has no .desc(): `t.runAt.desc()` was a TypeError
   // when the schema file loaded; `sql\`run_at DESC\`` makes drizzle-kit generate the same key.)
   if (p.expression || !p.collation.empty() || p.desc) {
-    std::string sql = p.expression ? p.column : Ident(p.column);
-    if (!p.collation.empty()) absl::StrAppend(&sql, " COLLATE ", Ident(p.collation));
+    std::string sql = p.expression ? p.column : ReadableIdentifier(p.column);
+    if (!p.collation.empty()) absl::StrAppend(&sql, " COLLATE ", ReadableIdentifier(p.collation));
     if (p.desc) sql += " DESC";
     return absl::StrCat("sql`", TemplateText(sql), "`");
   }

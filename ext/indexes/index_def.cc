@@ -39,28 +39,11 @@ std::string KeyHash(const IndexDef& d) {
   return absl::StrCat(absl::Hex(h & 0xffffff, absl::kZeroPad6));
 }
 
-std::string Ident(const std::string& name) {
-  bool plain = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
-  for (unsigned char c : name) {
-    if (!(std::isalnum(c) || c == '_')) plain = false;
-  }
-  // Any keyword is quoted: a bare `primary` or `join` is a syntax error in a key list, and the
-  // advice for such a column used to vanish (its candidate failed to build on the copy).
-  if (IsSqlKeyword(name)) plain = false;
-  if (plain) return name;
-  std::string out = "\"";
-  for (char c : name) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
-}
-
 std::string IndexDef::ColumnsText() const {
   std::vector<std::string> cols;
   for (const KeyPart& p : parts) {
-    std::string c = p.expression ? p.column : Ident(p.column);
-    if (!p.collation.empty()) absl::StrAppend(&c, " COLLATE ", Ident(p.collation));
+    std::string c = p.expression ? p.column : ReadableIdentifier(p.column);
+    if (!p.collation.empty()) absl::StrAppend(&c, " COLLATE ", ReadableIdentifier(p.collation));
     if (p.desc) c += " DESC";
     cols.push_back(std::move(c));
   }
@@ -96,7 +79,7 @@ std::string IndexDef::StableName() const {
 
 std::string IndexDef::Ddl() const {
   std::string ddl = absl::StrCat("CREATE ", unique ? "UNIQUE " : "", "INDEX ",
-                                 Ident(Name()), " ON ", Ident(table),
+                                 ReadableIdentifier(Name()), " ON ", ReadableIdentifier(table),
                                  "(", ColumnsText(), ")");
   if (!where.empty()) absl::StrAppend(&ddl, " WHERE ", where);
   return ddl;

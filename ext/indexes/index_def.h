@@ -72,9 +72,6 @@ struct XinfoKeyColumn {
 IndexDef ExistingIndex(const std::string& table, const std::string& name, bool unique,
                        const std::vector<XinfoKeyColumn>& key, const std::string& create_sql);
 
-// SQL identifier, quoted only when it must be (so advice reads like hand-written SQL).
-std::string Ident(const std::string& name);
-
 // Estimated on-disk bytes of an index: rows * (key bytes + rowid + record overhead) / fill.
 double EstimateIndexBytes(double rows, double key_bytes);
 

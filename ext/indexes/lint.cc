@@ -13,6 +13,7 @@
 #include "ext/core/foreign_keys.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/core/status_macros.h"
 #include "ext/indexes/index_def.h"
 #include "ext/indexes/scratch.h"
@@ -26,7 +27,7 @@ bool Droppable(const IndexDef& d) {
   return !d.unique && !absl::StartsWith(d.name, "sqlite_autoindex_");
 }
 
-std::string Drop(const IndexDef& d) { return absl::StrCat("DROP INDEX ", Ident(d.name)); }
+std::string Drop(const IndexDef& d) { return absl::StrCat("DROP INDEX ", ReadableIdentifier(d.name)); }
 
 // True when the first columns of `d` are exactly `cols` (in any order): it serves FK lookups.
 bool Leads(const IndexDef& d, const std::vector<std::string>& cols) {

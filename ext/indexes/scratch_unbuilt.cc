@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/indexes/scratch.h"
 
 namespace doctor::indexes {
@@ -60,7 +61,7 @@ bool Scratch::PlansUnbuilt(const IndexDef& d) const {
   }
   if (d.where.empty()) return true;
   for (const ColumnInfo& c : t->columns) {
-    const std::string lhs = absl::StrCat(Ident(c.name), " = ");
+    const std::string lhs = absl::StrCat(ReadableIdentifier(c.name), " = ");
     if (!c.generated && BuiltinCollation(c.collation) && absl::StartsWith(d.where, lhs) &&
         IsLiteral(absl::string_view(d.where).substr(lhs.size()))) {
       return true;

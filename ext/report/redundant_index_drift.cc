@@ -11,7 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "ext/core/sql.h"
+#include "ext/core/sql_normalize.h"
 #include "ext/report/area_findings.h"
 
 namespace doctor::report {
@@ -35,7 +35,7 @@ void KeepWhatTheMigrationsCreate(const std::vector<RedundantIndex>& redundant,
                                " is in no migration");
       f.advice = "drop it: the migrations' twin serves the same lookups, and the database is "
                  "then as the migrations build it";
-      f.fix_sql = absl::StrCat("DROP INDEX ", QuoteIdentifier(r.keep), ";");
+      f.fix_sql = absl::StrCat("DROP INDEX ", ReadableIdentifier(r.keep), ";");
       continue;
     }
     absl::StrAppend(&f.advice, "; ", r.drop,

@@ -770,7 +770,7 @@ TEST(ReportAreasTest, OfTwoDuplicateIndexesTheOneInNoMigrationGoes) {
   ASSERT_EQ(rows.size(), 1u) << "one finding: the duplicate, no drift finding beside it";
   EXPECT_EQ(rows[0][1], "idx_jobs_state");
   EXPECT_THAT(rows[0][2], HasSubstr("same key as jobs_state_idx, which the applied migrations create"));
-  EXPECT_EQ(rows[0][3], "DROP INDEX \"idx_jobs_state\";");
+  EXPECT_EQ(rows[0][3], "DROP INDEX idx_jobs_state;");
   // Without the folder nothing says which one the schema declares: index_lint's choice stands.
   EXPECT_EQ(db.One("SELECT fix_sql FROM doctor_report WHERE area = 'indexes'"),
             "DROP INDEX jobs_state_idx;");
