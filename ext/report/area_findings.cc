@@ -16,6 +16,7 @@
 #include "ext/core/statement_kind.h"
 #include "ext/report/index_fixes.h"
 #include "ext/report/schema_checks.h"
+#include "ext/wal/health.h"
 
 namespace doctor::report {
 namespace {
@@ -35,10 +36,6 @@ absl::Status CheckLitestream(Connection& c, const std::string& schema, std::vect
                  std::nullopt, 0});
   return absl::OkStatus();
 }
-
-// wal_health's size from which a WAL file mostly checkpointed is worth giving back (its
-// kBloatWalBytes): the report reads the WAL area through its tables only.
-constexpr int64_t kBloatedWalBytes = int64_t{64} << 20;
 
 // One finding per wal_health row that is not ok, its advice fitted to what the row says: a
 // reader that pins frames is to be ended; more frames waiting than the autocheckpoint lets pile
@@ -60,7 +57,10 @@ absl::Status CheckWal(Connection& c, const std::string& schema, std::vector<Find
                                     "THEN autocheckpoint ELSE 1000 END OR wal_bytes >= ?2, 0), "
                                     "coalesce(synchronous = 'OFF', 0) "
                                     "FROM wal_health(?1) WHERE status IN ('warn', 'critical')",
-                                    {Value(schema), Value(kBloatedWalBytes)}));
+                                    {Value(schema),
+                                     // the WAL size from which wal_health says a TRUNCATE
+                                     // gives space back
+                                     Value(static_cast<int64_t>(wal::kBloatWalBytes))}));
   for (const Row& r : rows) {
     const bool pinned = r[4].AsInt() != 0;
     const bool can_checkpoint = !pinned && r[5].AsInt() != 0;
