@@ -323,6 +323,47 @@ test('an error of the package is prefixed once', (t) => {
   assert.doesNotMatch(r.stderr, /sqlite-doctor: sqlite-doctor:/);
 });
 
+// Drizzle's own template for SQLite: `import 'dotenv/config'` and `url: process.env.DB_FILE_NAME!`
+// with DB_FILE_NAME in .env. The command read only a string literal there: "no database: give its
+// path, or dbCredentials.url in drizzle.config".
+test('dbCredentials.url from process.env, as drizzle-kit reads it through .env', (t) => {
+  const dir = app(t, 2);
+  fs.writeFileSync(path.join(dir, 'drizzle.config.ts'), `import 'dotenv/config';
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  out: './drizzle',
+  schema: './src/db/schema.ts',
+  dialect: 'sqlite',
+  dbCredentials: {
+    url: process.env.DB_FILE_NAME!,
+  },
+});
+`);
+  const env = { ...process.env, NODE_PATH: path.join(here, 'node_modules'), SQLITE_DOCTOR_SO: DOCTOR_SO };
+  delete env.DB_FILE_NAME;
+  const cli = (extra, ...args) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...env, ...extra } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  let r = cli({}, 'migrate');
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /process\.env\.DB_FILE_NAME, which is set neither in the environment nor in \.\/\.env/);
+
+  fs.writeFileSync(path.join(dir, '.env'), '# local\nexport OTHER=1\nDB_FILE_NAME="file:env.db"  # the app\n');
+  r = cli({}, 'migrate');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /applied 2 migration\(s\)/);
+  assert.ok(fs.existsSync(path.join(dir, 'env.db')), 'the .env file names the database');
+
+  // The environment comes first, as with dotenv.
+  r = cli({ DB_FILE_NAME: 'other.db' }, 'migrate');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(fs.existsSync(path.join(dir, 'other.db')));
+  r = cli({}, 'status', '--json');
+  assert.deepEqual(JSON.parse(r.out).map((m) => m.status), ['applied', 'applied']);
+});
+
 test('--help for every command; usage errors exit 2', (t) => {
   const dir = app(t, 1);
   for (const command of ['report', 'migrate', 'status', 'check', 'advise', 'stats', 'wal', 'locks']) {

@@ -107,6 +107,45 @@ function literal(text, key, block) {
   return m ? m[2] : undefined;
 }
 
+// `url: process.env.DB_FILE_NAME!` with `import 'dotenv/config'`: Drizzle's own template for
+// SQLite. The variable comes from the environment, else from ./.env as dotenv loads it (the
+// current folder, where drizzle-kit runs too); unset in both is a usage error naming it.
+function envUrl(text) {
+  const m = text.match(/\bdbCredentials\s*:\s*\{[^}]*?\burl\s*:\s*process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"`])([^'"`]+)\2\s*\])/s);
+  if (!m) return undefined;
+  const name = m[1] ?? m[3];
+  const value = process.env[name] ?? dotenvValue(name);
+  if (value === undefined || value === '') {
+    throw new UsageError(`dbCredentials.url is process.env.${name}, which is set neither in the ` +
+      'environment nor in ./.env: give the database\'s path');
+  }
+  return value;
+}
+
+// The value of `name` in ./.env (KEY=value lines, `export ` allowed, '...', "..." or `...`
+// quotes, a # comment after an unquoted value), or undefined. A .env that is not a regular file
+// or is over 1 MiB is not read.
+function dotenvValue(name) {
+  let text;
+  try {
+    const stat = fs.statSync('.env');
+    if (!stat.isFile() || stat.size > (1 << 20)) return undefined;
+    text = fs.readFileSync('.env', 'utf8');
+  } catch (e) {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  }
+  let found;
+  for (const line of text.split(/\r?\n/)) {
+    const m = line.match(/^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/);
+    if (!m || m[1] !== name) continue;
+    const raw = m[2].trim();
+    const quoted = raw.match(/^(['"`])([\s\S]*)\1/);
+    found = quoted ? quoted[2] : raw.replace(/\s+#.*$/, '').trim();  // the last one wins (dotenv)
+  }
+  return found;
+}
+
 function readDrizzleConfig(explicit) {
   const candidates = explicit ? [explicit] : ['drizzle.config.ts', 'drizzle.config.js',
     'drizzle.config.mjs', 'drizzle.config.cjs'];
@@ -119,7 +158,7 @@ function readDrizzleConfig(explicit) {
     // Comments out (a // after ':' is part of a URL and stays).
     const text = fs.readFileSync(full, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-    let url = literal(text, 'url', 'dbCredentials');
+    let url = literal(text, 'url', 'dbCredentials') ?? envUrl(text);
     if (url && url.startsWith('file:')) url = url.slice(5).replace(/^\/\/(?=\/)/, '');
     return { file: full, out: literal(text, 'out'), url, table: literal(text, 'table', 'migrations') };
   }
