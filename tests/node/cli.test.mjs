@@ -362,6 +362,14 @@ export default defineConfig({
   assert.ok(fs.existsSync(path.join(dir, 'other.db')));
   r = cli({}, 'status', '--json');
   assert.deepEqual(JSON.parse(r.out).map((m) => m.status), ['applied', 'applied']);
+
+  // No `out`: drizzle-kit's default folder, ./drizzle (status listed the journal alone).
+  writeFolder(path.join(dir, 'drizzle'), 3);
+  fs.writeFileSync(path.join(dir, 'drizzle.config.ts'), fs.readFileSync(
+    path.join(dir, 'drizzle.config.ts'), 'utf8').replace("out: './drizzle',", ''));
+  r = cli({}, 'status', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(JSON.parse(r.out).map((m) => m.status), ['applied', 'applied', 'pending']);
 });
 
 test('--help for every command; usage errors exit 2', (t) => {

@@ -146,6 +146,10 @@ function dotenvValue(name) {
   return found;
 }
 
+function isDirectory(file) {
+  try { return fs.statSync(file).isDirectory(); } catch { return false; }
+}
+
 function readDrizzleConfig(explicit) {
   const candidates = explicit ? [explicit] : ['drizzle.config.ts', 'drizzle.config.js',
     'drizzle.config.mjs', 'drizzle.config.cjs'];
@@ -160,7 +164,9 @@ function readDrizzleConfig(explicit) {
       .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
     let url = literal(text, 'url', 'dbCredentials') ?? envUrl(text);
     if (url && url.startsWith('file:')) url = url.slice(5).replace(/^\/\/(?=\/)/, '');
-    return { file: full, out: literal(text, 'out'), url, table: literal(text, 'table', 'migrations') };
+    // drizzle-kit's default `out` is ./drizzle.
+    const out = literal(text, 'out') ?? (isDirectory('drizzle') ? 'drizzle' : undefined);
+    return { file: full, out, url, table: literal(text, 'table', 'migrations') };
   }
   return {};
 }
