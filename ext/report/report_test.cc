@@ -47,6 +47,27 @@ TEST(ReportTest, UnindexedForeignKeyIsFoundAndItsFixRemovesIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "0");
 }
 
+// An application's own table named like one of sqlite-doctor's (its log of slow statements,
+// `slow_queries`) hides ours: the report refused as a whole ("main.slow_queries is a table named
+// like sqlite-doctor's table slow_queries ..."). It leaves out the areas that read the name, says
+// so, and reports the rest.
+TEST(ReportTest, AnAppTableNamedLikeOursLeavesOutOnlyTheAreasThatReadIt) {
+  testing::Db db;
+  db.Exec(kShop);
+  db.Exec("CREATE TABLE slow_queries (id INTEGER PRIMARY KEY, sql TEXT, ms REAL)");
+  db.Exec("INSERT INTO slow_queries (sql, ms) VALUES ('planted', 1e9)");
+  auto left_out = db.Rows("SELECT area, severity, finding FROM doctor_report "
+                          "WHERE object = 'doctor_report'");
+  ASSERT_EQ(left_out.size(), 1u);
+  EXPECT_EQ(left_out[0][0], "timing");
+  EXPECT_EQ(left_out[0][1], "warn");
+  EXPECT_THAT(left_out[0][2], HasSubstr("timing findings left out: main.slow_queries is a table "
+                                        "named like sqlite-doctor's table slow_queries"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE object = 'orders(customer_id)'"), "1");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%planted%'"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) FROM slow_queries"), "1");  // the application's, untouched
+}
+
 // The free-space finding said "%.1f MB" and "%.0f%%": 8 free pages (32 KiB) read "(0.0 MB, 16%)"
 // and an empty database "is 0.0 MB"; sizes are in KiB/MiB (powers of 1024), a share under 10%
 // has a decimal and one under 0.1% says so.
