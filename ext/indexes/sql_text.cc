@@ -71,7 +71,11 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
   std::vector<ParameterUse> out;
   for (size_t i = 0; i < t.size(); ++i) {
     if (t[i].kind != Kind::kParam) continue;
-    std::string guess, op, expression;
+    std::string guess, op, expression, qualifier;
+    // The qualifier of the column at t[c] ("u" of `u.id`), when one is written.
+    auto qualifier_of = [&](size_t c) {
+      return c >= 2 && t[c - 1].text == "." && IsIdent(t[c - 2]) ? t[c - 2].text : std::string();
+    };
     // Look back over "(" and "," (IN lists), then a comparison, then the column.
     size_t j = i;
     while (j > 0 && (t[j - 1].text == "(" || t[j - 1].text == "," ||
@@ -87,6 +91,7 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
       for (size_t k = j - 1; k > 0 && k + 6 > j; --k) {
         if (IsWord(t[k - 1], "BETWEEN") && k >= 2 && IsIdent(t[k - 2])) {
           guess = t[k - 2].text;
+          qualifier = qualifier_of(k - 2);
           op = "]";
           break;
         }
@@ -97,10 +102,17 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
       op = IsWord(t[k], "BETWEEN") ? "[" : c == ">" || c == ">=" ? ">"
            : c == "<" || c == "<=" ? "<" : "=";
       while (k > 0 && (IsWord(t[k - 1], "NOT") || IsWord(t[k - 1], "IS"))) --k;
-      if (k > 0 && IsIdent(t[k - 1])) guess = t[k - 1].text;
+      if (k > 0 && IsIdent(t[k - 1])) {
+        guess = t[k - 1].text;
+        qualifier = qualifier_of(k - 1);
+      }
       if (k > 0 && t[k - 1].text == ")") expression = ExpressionEndingAt(t, k - 1, &guess);
     } else if (i + 2 < t.size() && IsComparison(t[i + 1]) && IsIdent(t[i + 2])) {
-      guess = t[i + 2].text;  // "? = col"
+      guess = t[i + 2].text;  // "? = col", or "? = u.col"
+      if (i + 4 < t.size() && t[i + 3].text == "." && IsIdent(t[i + 4])) {
+        qualifier = guess;
+        guess = t[i + 4].text;
+      }
       const std::string& c = t[i + 1].text;
       op = c == ">" || c == ">=" ? "<" : c == "<" || c == "<=" ? ">" : "=";
     }
@@ -109,7 +121,8 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
       op = "=";
     }
     if (guess.empty()) op.clear();
-    out.push_back({t[i].text, guess, op, expression});
+    if (!expression.empty()) qualifier.clear();
+    out.push_back({t[i].text, guess, op, expression, qualifier});
   }
   return out;
 }

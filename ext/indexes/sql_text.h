@@ -19,10 +19,12 @@ std::vector<std::string> ParameterColumns(const std::string& sql);
 // ParameterColumns gives it, and how it is compared: "=" (also IN, LIKE, IS), "<" (the column is
 // below it: <, <=), ">" (>, >=), "[" and "]" (BETWEEN's bounds), "limit" or "".
 // A parameter compared with a function of one column ("json_extract(body, '$.status') = ?") also
-// has that `expression` (as ExpressionPredicates writes it), and its column.
+// has that `expression` (as ExpressionPredicates writes it), and its column. `qualifier` is the
+// table or alias written before the column ("u" in `u.id > ?`), or "".
 struct ParameterUse {
   std::string name, column, op;
   std::string expression;
+  std::string qualifier;
 };
 std::vector<ParameterUse> ParameterUses(const std::string& sql);
 

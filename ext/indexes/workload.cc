@@ -10,6 +10,7 @@
 #include "ext/core/status_macros.h"
 #include "ext/core/text.h"
 #include "ext/indexes/outside_main.h"
+#include "ext/indexes/sql_joins.h"
 #include "ext/indexes/sql_text.h"
 
 namespace doctor::indexes {
@@ -23,6 +24,7 @@ struct Param {
   int index = 0;
   std::string name, column, op;
   std::string expression;  // "json_extract(body, '$.status')" when compared with one
+  std::string qualifier;   // "u" of `u.id > ?`, or ""
 };
 
 std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
@@ -44,6 +46,7 @@ std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
       p.column = use.column;
       p.op = use.op;
       p.expression = use.expression;
+      p.qualifier = use.qualifier;
     }
   }
   sqlite3_finalize(stmt);
@@ -76,17 +79,36 @@ Value GuessExpressionValue(Scratch& scratch, const std::string& table, const std
   return rows.ok() && !rows->empty() ? (*rows)[0][0] : Value::Null();
 }
 
+// The lower-case name of the statement's table that `qualifier` names: the table itself, or a
+// table it is an alias of (`FROM users u`, Drizzle's `"posts" "users_posts"`); "" when neither.
+std::string QualifiedTable(const WorkloadItem& item, const std::string& qualifier) {
+  if (qualifier.empty()) return "";
+  const std::string lower = absl::AsciiStrToLower(qualifier);
+  if (item.tables.count(lower) > 0) return lower;
+  for (const StatementJoins& st : JoinEqualities(item.sql)) {
+    for (const auto& [word, alias] : st.aliases) {
+      const std::string table = absl::AsciiStrToLower(word);
+      if (absl::AsciiStrToLower(alias) == lower && item.tables.count(table) > 0) return table;
+    }
+  }
+  return "";
+}
+
 // A value for one parameter compared with `column` of one of `tables`; `table` is set to the
 // lower-case name of the table whose column it is.
 Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Guess guess,
                  std::string* how, std::string* table) {
   const std::string& column = p.column;
-  // The written table first: its FK children (also among the tables) may share column names
-  // (a DELETE FROM users WHERE id = ? is about users.id, not projects.id).
+  // The table the column's qualifier names first (`u.id > ?` is about users.id, not posts.id:
+  // posts' quantiles emptied users and hid the correlated subquery's index); then the written
+  // table: its FK children (also among the tables) may share column names (a DELETE FROM users
+  // WHERE id = ? is about users.id, not projects.id).
   std::vector<std::string> tables;
-  if (!item.written.empty()) tables.push_back(item.written);
+  const std::string qualified = QualifiedTable(item, p.qualifier);
+  if (!qualified.empty()) tables.push_back(qualified);
+  if (!item.written.empty() && item.written != qualified) tables.push_back(item.written);
   for (const std::string& t : item.tables) {
-    if (t != item.written) tables.push_back(t);
+    if (t != item.written && t != qualified) tables.push_back(t);
   }
   for (const std::string& t : tables) {
     const TableInfo* info = scratch.FindTable(t);
