@@ -51,6 +51,28 @@ bool QueryPlan::ScansIndexInOrder(absl::string_view name) const {
   return false;
 }
 
+bool QueryPlan::ScansAWholeTable() const {
+  std::vector<bool> subquery_read(steps.size(), false);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    absl::string_view rest = steps[i].detail;
+    if (!absl::ConsumePrefix(&rest, "CO-ROUTINE ") && !absl::ConsumePrefix(&rest, "MATERIALIZE ")) {
+      continue;
+    }
+    for (size_t j = steps.size(); j-- > i + 1;) {
+      if (steps[j].verb == "SCAN" && steps[j].index.empty() && steps[j].table == rest &&
+          !subquery_read[j]) {
+        subquery_read[j] = true;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (subquery_read[i] || absl::StartsWith(steps[i].table, "(")) continue;
+    if (steps[i].ScansWholeTable()) return true;
+  }
+  return false;
+}
+
 PlanStep ParsePlanDetail(absl::string_view detail) {
   PlanStep step;
   step.detail = std::string(detail);

@@ -48,6 +48,12 @@ struct QueryPlan {
   // index serves a GROUP BY or ORDER BY (no sort), not a lookup, so how selective its key is
   // does not matter.
   bool ScansIndexInOrder(absl::string_view name) const;
+  // True when a step reads a table whole (PlanStep::ScansWholeTable). The read of a subquery's
+  // rows is not one: `SCAN (subquery-1)`, and the `SCAN p` that reads the rows of a preceding
+  // `CO-ROUTINE p` or `MATERIALIZE p` (the last such SCAN after it; one before it, or another
+  // one, is a table of that name inside it). Drizzle's relational queries read each relation
+  // through a co-routine named like the table's alias: every such query looked like a full scan.
+  bool ScansAWholeTable() const;
   bool empty() const { return steps.empty(); }
 };
 

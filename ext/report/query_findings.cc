@@ -29,10 +29,7 @@ constexpr int64_t kScannedRows = 1000;
 
 // True when the plan (query_stats' text form) reads some table whole.
 bool ScansAWholeTable(const std::string& plan_text) {
-  for (const PlanStep& step : ParsePlanText(plan_text).steps) {
-    if (step.ScansWholeTable()) return true;
-  }
-  return false;
+  return ParsePlanText(plan_text).ScansAWholeTable();
 }
 
 // One row of the query_stats read below, by name.
@@ -181,6 +178,10 @@ Finding QueryFinding(const QueryRow& q, bool slow, bool scans, std::optional<std
 // captured when it ran, so the runs since the index cannot be told apart: the finding says the
 // fix is in place instead of calling it slow from the old runs (before: "warn ... ask for an
 // index" after every fix of the previous report, for as long as the old runs dominated the mean).
+// A query (its plan captured as it ran) is the same case, told exactly: every run so far had the
+// captured plan, which read tables whole, and none ran since an index changed it (no plan change
+// recorded). Before, such a query stayed "slow without scanning a whole table" (a Drizzle
+// relational query after its report's index was built) or "the index advisor finds no index".
 Finding AlreadyIndexedFinding(const QueryRow& q, const std::string& plan_now) {
   return {"timing", Severity::kInfo, q.id,
           absl::StrFormat("query %s %s, %.1f ms in all (mean %.2f ms, p95 %.2f ms); its runs "
@@ -189,9 +190,17 @@ Finding AlreadyIndexedFinding(const QueryRow& q, const std::string& plan_now) {
                           q.id, RunsText(q), q.total_ms, q.mean_ms, q.p95_ms,
                           q.rows_scanned_per_call, Utf8Prefix(plan_now, 300),
                           Utf8Prefix(q.query, 160)),
-          "nothing to index: an index built since serves it (already applied), so these figures "
-          "are mostly of the runs before it; its next runs show what it costs now (the plan a "
-          "write ran with is not recorded, so the runs since cannot be told apart)",
+          q.plan_captured
+              ? absl::StrCat("nothing to index: an index built since serves it (already "
+                             "applied); every run so far had the plan it ran with before (",
+                             Utf8Prefix(q.plan, 200),
+                             "), so these figures are of the runs before it: its next runs, or "
+                             "SELECT query_stats_reset() to start the figures over, show what it "
+                             "costs now")
+              : "nothing to index: an index built since serves it (already applied), so these "
+                "figures are mostly of the runs before it; its next runs show what it costs now "
+                "(the plan a write ran with is not recorded, so the runs since cannot be told "
+                "apart)",
           std::nullopt, 0};
 }
 
@@ -374,6 +383,10 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
     // (a trigger's, a grandchild's of ON DELETE CASCADE): the advisor, which measures those,
     // tells.
     const bool scanned_before = !scans && !q.plan_captured && figures_scan;
+    // Its runs all had the captured plan, which scanned (measured), and its plan now reads no
+    // table whole: fixed since, nothing it ran with yet.
+    const bool fixed_since = q.plan_captured && !q.plan_changed() && figures_scan &&
+                             !scans_table && plan_now != q.plan && ScansAWholeTable(q.plan);
     if (!slow && !scans && !scanned_before) continue;
     if (reported >= kMostQueries) {
       if ((scans || scanned_before) && !MostlyWaited(q)) rest.push_back(&q);
@@ -382,6 +395,11 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
     if (MostlyWaited(q)) {
       ++reported;
       out.push_back(WaitingFinding(q));
+      continue;
+    }
+    if (fixed_since) {
+      ++reported;
+      out.push_back(AlreadyIndexedFinding(q, plan_now));
       continue;
     }
     std::string not_advised;
