@@ -62,8 +62,9 @@ absl::Status WriteEntry(SidecarDb& side, const EntrySnapshot& t, bool share_exam
       new std::string(absl::StrCat("INSERT OR REPLACE INTO doctor_query_stats (", kColumns,
                                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   ASSIGN_OR_RETURN(Rows existing, side.Run(*kSelect, {Value(t.query_id), Value(t.db)}));
-  // A correction (Counters::RowsOnly) adds to the row of the runs it corrects: none left (a reset,
-  // an eviction) is nothing to correct.
+  // A correction (Counters::IsCorrection) adds to the row of the runs it corrects, its BUSY moves
+  // at most what the row has under BUSY (Counters::Merge; never a negative count): no row left (a
+  // reset, an eviction) is nothing to correct.
   if (t.counters.calls == 0 && existing.empty()) return absl::OkStatus();
   Counters c = t.counters;
   int64_t since = t.counters.first_seen_ms;
@@ -122,7 +123,7 @@ absl::Status WriteAll(SidecarDb& side, const std::string& name, std::vector<Entr
     ApplyMinMaxReset(name, minmax_at, &taken);
     const bool share_examples = kStatsShareExamples.On();
     for (const EntrySnapshot& t : taken) RETURN_IF_ERROR(WriteEntry(side, t, share_examples));
-    // Plans, hourly buckets and plan changes are about runs: corrections (RowsOnly) have none.
+    // Plans, hourly buckets and plan changes are about runs: corrections (IsCorrection) have none.
     std::vector<EntrySnapshot> runs;
     for (const EntrySnapshot& t : taken) {
       if (t.counters.calls > 0) runs.push_back(t);

@@ -49,10 +49,22 @@ double Counters::PercentileMs(double p) const {
   return Percentile(buckets, calls, p, lo, hi);
 }
 
+void Counters::ApplyBusyRefined() {
+  for (int i = 0; i < kErrorCodes; ++i) {
+    if (i == kBusy) continue;
+    const int64_t moved = std::min(busy_refined[i], errors_by[kBusy]);
+    if (moved <= 0) continue;
+    errors_by[kBusy] -= moved;
+    errors_by[i] = SaturatingAdd(errors_by[i], moved);
+    busy_refined[i] -= moved;
+  }
+}
+
 void Counters::Merge(const Counters& o) {
+  const bool correction = IsCorrection();  // else no run at all (calls == 0) or runs
   if (o.calls == 0) {
-    if (!o.RowsOnly()) return;
-    if (calls == 0 && rows == 0) {
+    if (!o.IsCorrection()) return;
+    if (calls == 0 && !correction) {
       first_seen_ms = o.first_seen_ms;
       last_seen_ms = o.last_seen_ms;
     } else if (calls == 0) {  // two corrections
@@ -60,14 +72,25 @@ void Counters::Merge(const Counters& o) {
       last_seen_ms = std::max(last_seen_ms, o.last_seen_ms);
     }
     rows = SaturatingAdd(rows, o.rows);
-    return;
+  } else {
+    AddRuns(o, correction);
   }
+  // Moves of BUSY runs to their codes wait in busy_refined until merged with figures that have
+  // runs under BUSY: a correction sent after its run went to the store waits in the process's
+  // entry, with the runs folded after it, for the flush that merges it with the store's row.
+  for (int i = 0; i < kErrorCodes; ++i) {
+    busy_refined[i] = SaturatingAdd(busy_refined[i], o.busy_refined[i]);
+  }
+  ApplyBusyRefined();
+}
+
+void Counters::AddRuns(const Counters& o, bool correction) {
   if (calls == 0) {
     min_ms = o.min_ms;
     max_ms = o.max_ms;
     // A correction's time is the end of a run counted before o's runs.
-    first_seen_ms = RowsOnly() ? std::min(first_seen_ms, o.first_seen_ms) : o.first_seen_ms;
-    last_seen_ms = RowsOnly() ? std::max(last_seen_ms, o.last_seen_ms) : o.last_seen_ms;
+    first_seen_ms = correction ? std::min(first_seen_ms, o.first_seen_ms) : o.first_seen_ms;
+    last_seen_ms = correction ? std::max(last_seen_ms, o.last_seen_ms) : o.last_seen_ms;
   } else {
     min_ms = std::min(min_ms, o.min_ms);
     max_ms = std::max(max_ms, o.max_ms);
@@ -194,8 +217,11 @@ void Stats::Record(const Key& key, absl::string_view query, absl::string_view ex
 
 void Stats::Merge(const Key& key, absl::string_view query, absl::string_view example,
                   const Counters& counters, int64_t max_entries, Hint* hint) {
-  if (counters.calls == 0 && !counters.RowsOnly()) return;
+  if (counters.calls == 0 && !counters.IsCorrection()) return;
   absl::MutexLock lock(&mu_);
+  // A correction of a run from before a reset (this process's, or the store's seen by DropBefore)
+  // went with its run, even where later runs made the entry again.
+  if (counters.calls == 0 && counters.first_seen_ms < DroppedBeforeLocked(key.db)) return;
   Entry* found = nullptr;
   if (hint != nullptr && hint->entry != nullptr && hint->generation == generation_) {
     found = static_cast<Entry*>(const_cast<void*>(hint->entry));
@@ -281,7 +307,7 @@ std::vector<std::string> Stats::DbsWithNews(
   absl::MutexLock lock(&mu_);
   std::vector<bool> news(dbs_.size(), false);
   for (const auto& [key, e] : entries_) {
-    if ((e.counters.calls > 0 || e.counters.RowsOnly()) && key.db < news.size()) {
+    if ((e.counters.calls > 0 || e.counters.IsCorrection()) && key.db < news.size()) {
       news[key.db] = true;
     }
   }
@@ -298,12 +324,19 @@ std::vector<std::string> Stats::DbsWithNews(
   return out;
 }
 
+int64_t Stats::DroppedBeforeLocked(uint32_t db) const {
+  auto it = dropped_before_.find(db);
+  return std::max(reset_ms_, it == dropped_before_.end() ? 0 : it->second);
+}
+
 void Stats::DropBefore(absl::string_view db, int64_t unix_ms) {
   absl::MutexLock lock(&mu_);
   auto idx = db_index_.find(db);
   if (idx != db_index_.end()) {
+    int64_t& dropped = dropped_before_[idx->second];
+    dropped = std::max(dropped, unix_ms);
     for (auto& [key, e] : entries_) {
-      if (key.db == idx->second && (e.counters.calls > 0 || e.counters.RowsOnly()) &&
+      if (key.db == idx->second && (e.counters.calls > 0 || e.counters.IsCorrection()) &&
           e.counters.first_seen_ms < unix_ms) {
         e.counters = Counters();
       }
@@ -330,7 +363,7 @@ void Stats::ForgetMinMaxBefore(absl::string_view db, int64_t unix_ms) {
 void Stats::DropInheritedByFork(bool (*shared)(const std::string& db)) {
   absl::MutexLock lock(&mu_);
   for (auto& [key, e] : entries_) {
-    if ((e.counters.calls > 0 || e.counters.RowsOnly()) && shared(DbNameLocked(key.db))) {
+    if ((e.counters.calls > 0 || e.counters.IsCorrection()) && shared(DbNameLocked(key.db))) {
       e.counters = Counters();
     }
   }
@@ -358,6 +391,7 @@ void Stats::Reset(int64_t now_ms) {
   evictions_ = 0;
   text_bytes_ = 0;
   since_ms_ = now_ms;
+  reset_ms_ = now_ms;
   minmax_reset_ms_ = 0;
 }
 
@@ -367,7 +401,7 @@ std::vector<EntrySnapshot> Stats::TakeForFlush(absl::string_view db) {
   auto idx = db_index_.find(db);
   if (idx == db_index_.end()) return out;
   for (auto& [key, e] : entries_) {
-    if (key.db != idx->second || (e.counters.calls == 0 && !e.counters.RowsOnly())) continue;
+    if (key.db != idx->second || (e.counters.calls == 0 && !e.counters.IsCorrection())) continue;
     // With the runs under the current plan (kept, not zeroed): the live figures of the plan
     // changes the flush shares (store_plan_changes.h).
     out.push_back({key.query_id, std::string(db), e.query, e.example, e.counters, e.plan});
@@ -382,7 +416,7 @@ void Stats::Restore(const std::vector<EntrySnapshot>& taken) {
     auto idx = db_index_.find(t.db);
     if (idx == db_index_.end()) continue;
     auto it = entries_.find(Key{t.query_id, idx->second});
-    if (it == entries_.end() && t.counters.calls == 0) continue;  // a correction (RowsOnly)
+    if (it == entries_.end() && t.counters.calls == 0) continue;  // a correction
     if (it == entries_.end()) {
       Entry e;
       e.query = t.query;

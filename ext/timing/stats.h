@@ -54,6 +54,12 @@ struct Counters {
   int64_t first_seen_ms = 0;  // unix time in milliseconds
   int64_t last_seen_ms = 0;
   Buckets buckets{};
+  // Failed runs already counted under BUSY in figures folded before these (the process's entry,
+  // the store's row) whose extended code became known only later (RefineBusy in
+  // trace_after_run.cc): busy_refined[code] of them move from errors_by[kBusy] to errors_by[code]
+  // when these counters merge with figures that have them under BUSY, at most as many as those
+  // have (ApplyBusyRefined). [kBusy] stays 0. Never stored: a store's row holds none.
+  int64_t busy_refined[kErrorCodes] = {};
 
   void Merge(const Counters& other);
   void Add(const Sample& s);
@@ -88,11 +94,19 @@ struct Counters {
   }
   // {"BUSY_SNAPSHOT": 55}, "{}" when no run failed.
   std::string ErrorsJson() const;
-  // A correction with no run of its own: rows of a run already counted and folded, which SQLite
-  // settled after that run's end (a RETURNING write reset before its last row: ReadChanges in
-  // trace_after_run.cc). first_seen_ms and last_seen_ms are that run's end. It merges only into
-  // figures that hold runs (the entry of its shape, the store's row), never makes a row of its own.
-  bool RowsOnly() const { return calls == 0 && rows > 0; }
+  // A correction with no run of its own, for a run already counted and folded, which SQLite
+  // settled after that run's end: its rows (a RETURNING write reset before its last row:
+  // ReadChanges in trace_after_run.cc) or its BUSY code (busy_refined: RefineBusy). first_seen_ms
+  // and last_seen_ms are that run's end. It merges only into figures that hold runs (the entry of
+  // its shape, the store's row), never makes a row of its own and never counts as a call.
+  bool IsCorrection() const { return calls == 0 && (rows > 0 || HasBusyRefined()); }
+  bool HasBusyRefined() const {
+    int64_t any = 0;
+    for (int i = 0; i < kErrorCodes; ++i) any |= busy_refined[i];
+    return any != 0;
+  }
+  // Moves what busy_refined can from errors_by[kBusy] (never below 0; errors stays the sum).
+  void ApplyBusyRefined();
   double mean_ms() const { return calls ? total_ms / calls : 0.0; }
   // False after a min/max-only reset (query_stats_reset('minmax')) until the next run: min_ms is
   // +inf and max_ms -inf, the identities of min and max, so runs and Merge need no test for it.
@@ -106,6 +120,10 @@ struct Counters {
   }
   // Population standard deviation, as pg_stat_statements' stddev_exec_time.
   double stddev_ms() const;
+
+ private:
+  // Merge's part for `o` with runs; `correction`: these counters were a correction before.
+  void AddRuns(const Counters& o, bool correction);
 };
 
 // One finished statement run.
@@ -222,7 +240,8 @@ class Stats {
   void Record(const Key& key, absl::string_view query, absl::string_view example,
               const Sample& sample, int64_t max_entries, Hint* hint = nullptr);
   // Adds the counters a connection gathered for `key` (Counters::Merge), creating the entry like
-  // Record does.
+  // Record does. A correction (Counters::IsCorrection) creates nothing: it is dropped when the
+  // entry is gone (evicted, reset) or its run came before the last reset.
   void Merge(const Key& key, absl::string_view query, absl::string_view example,
              const Counters& counters, int64_t max_entries, Hint* hint = nullptr);
   // Appends to the slow ring, keeping at most `max_slow` entries.
@@ -281,6 +300,7 @@ class Stats {
   };
   void EvictLocked(int64_t max_entries) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string DbNameLocked(uint32_t index) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t DroppedBeforeLocked(uint32_t db) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   absl::node_hash_map<Key, Entry> entries_ ABSL_GUARDED_BY(mu_);
@@ -292,6 +312,10 @@ class Stats {
   int64_t text_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t since_ms_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t minmax_reset_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  // The last Reset (0: none) and, per database index, the last reset of its store that DropBefore
+  // applied: corrections (Counters::IsCorrection) of runs before them are dropped.
+  int64_t reset_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<uint32_t, int64_t> dropped_before_ ABSL_GUARDED_BY(mu_);
   uint64_t slow_seq_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

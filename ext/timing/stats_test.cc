@@ -199,6 +199,109 @@ TEST(Stats, FlushTakesAndRestores) {
   EXPECT_DOUBLE_EQ(c.max_ms, 4);
 }
 
+// A BUSY run whose extended code is known only after it was folded (RefineBusy): a correction
+// (busy_refined) moves it from BUSY to its code, at most what the figures hold under BUSY (never
+// a negative count, errors stays the sum), waits with later runs for the figures that hold it,
+// and two corrections merge into one.
+TEST(Stats, BusyCorrectionsMoveAtMostWhatIsUnderBusy) {
+  Sample failed = At(5, 1000);
+  failed.error = true;
+  Counters runs;
+  for (int i = 0; i < 3; ++i) runs.Add(failed);
+  Counters c1, c2;
+  c1.busy_refined[kBusySnapshot] = 2;
+  c1.first_seen_ms = c1.last_seen_ms = 7;
+  c2.busy_refined[kBusySnapshot] = 1;
+  c2.busy_refined[kBusyTimeout] = 2;
+  c2.first_seen_ms = c2.last_seen_ms = 6;
+  Counters both = c1;
+  both.Merge(c2);
+  EXPECT_TRUE(both.IsCorrection());
+  EXPECT_EQ(both.calls, 0);
+  EXPECT_EQ(both.errors, 0);
+  EXPECT_EQ(both.busy_refined[kBusySnapshot], 3);
+  EXPECT_EQ(both.busy_refined[kBusyTimeout], 2);
+  EXPECT_EQ(both.first_seen_ms, 6);
+  EXPECT_EQ(both.last_seen_ms, 7);
+  runs.Merge(both);  // 5 moves, 3 runs under BUSY
+  EXPECT_EQ(runs.calls, 3);
+  EXPECT_EQ(runs.errors, 3);
+  EXPECT_EQ(runs.ErrorsJson(), "{\"BUSY_SNAPSHOT\": 3}");
+  EXPECT_EQ(runs.busy_refined[kBusyTimeout], 2);  // waits for runs under BUSY
+  // A correction first, runs after (the flusher wrote the run; the application ran it again).
+  Counters later = both;
+  Counters one;
+  one.Add(failed);
+  later.Merge(one);
+  EXPECT_EQ(later.calls, 1);
+  EXPECT_EQ(later.ErrorsJson(), "{\"BUSY_SNAPSHOT\": 1}");
+  EXPECT_EQ(later.first_seen_ms, 6);  // the corrected run's end, before the new run's
+  EXPECT_EQ(later.last_seen_ms, 1000);
+  Counters ok;
+  ok.Add(At(9));
+  Counters waiting = both;
+  waiting.Merge(ok);
+  EXPECT_EQ(waiting.ErrorsJson(), "{}");
+  EXPECT_EQ(waiting.busy_refined[kBusySnapshot], 3);  // kept for the store's row
+  // The store's row (runs) merged into that entry: the moves apply there.
+  Counters row;
+  for (int i = 0; i < 4; ++i) row.Add(failed);
+  waiting.Merge(row);
+  EXPECT_EQ(waiting.calls, 5);
+  EXPECT_EQ(waiting.errors, 4);
+  EXPECT_EQ(waiting.ErrorsJson(), "{\"BUSY_SNAPSHOT\": 3, \"BUSY_TIMEOUT\": 1}");
+  // Nothing to move is nothing moved.
+  Counters none;
+  none.Add(At(1));
+  none.Merge(c1);
+  EXPECT_EQ(none.ErrorsJson(), "{}");
+  EXPECT_EQ(none.errors, 0);
+}
+
+// In the process store a correction never makes an entry, never counts as a call, goes to the
+// next flush, and is dropped when its run came before a reset, here or of the store.
+TEST(Stats, BusyCorrectionsFollowTheirRunsOnly) {
+  Stats s;
+  const uint32_t db = s.DbIndex("/x.db");
+  Counters move;
+  move.busy_refined[kBusySnapshot] = 1;
+  move.first_seen_ms = move.last_seen_ms = 10;
+  s.Merge({2, db}, "q2", "e", move, 10);  // no entry: nothing
+  EXPECT_TRUE(s.Snapshot().empty());
+  Sample failed = At(1, 10);
+  failed.error = true;
+  s.Record({1, db}, "q", "e", failed, 10);
+  EXPECT_EQ(s.TakeForFlush("/x.db").size(), 1u);  // the run goes to the store
+  s.Merge({1, db}, "q", "e", move, 10);
+  EXPECT_EQ(s.DbsWithNews({}), std::vector<std::string>{"/x.db"});
+  std::vector<EntrySnapshot> taken = s.TakeForFlush("/x.db");
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].counters.calls, 0);
+  EXPECT_EQ(taken[0].counters.busy_refined[kBusySnapshot], 1);
+  s.Restore(taken);  // a failed flush: kept
+  EXPECT_EQ(s.Snapshot()[0].counters.busy_refined[kBusySnapshot], 1);
+  EXPECT_EQ(s.Snapshot()[0].counters.calls, 0);
+  // A reset: a plain BUSY run after it keeps its code when a move of an older run arrives.
+  s.Reset(20);
+  s.Record({1, db}, "q", "e", At(1, 25), 10);
+  Sample busy = At(1, 26);
+  busy.error = true;
+  s.Record({1, db}, "q", "e", busy, 10);
+  s.Merge({1, db}, "q", "e", move, 10);
+  EXPECT_EQ(s.Snapshot()[0].counters.ErrorsJson(), "{\"BUSY\": 1}");
+  // The same after the store's reset (DropBefore) for another database.
+  const uint32_t other = s.DbIndex("/y.db");
+  s.DropBefore("/y.db", 30);
+  busy.at_ms = 35;
+  s.Record({1, other}, "q", "e", busy, 10);
+  move.first_seen_ms = move.last_seen_ms = 28;
+  s.Merge({1, other}, "q", "e", move, 10);
+  for (const EntrySnapshot& e : s.Snapshot()) {
+    EXPECT_EQ(e.counters.ErrorsJson(), "{\"BUSY\": 1}") << e.db;
+    EXPECT_FALSE(e.counters.HasBusyRefined()) << e.db;
+  }
+}
+
 TEST(Stats, SlowRingBounded) {
   Stats s;
   for (int i = 0; i < 10; ++i) s.RecordSlow({i, 200.0, 1, "SELECT 1", "", "/x.db", 1, 0}, 3);

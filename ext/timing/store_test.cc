@@ -382,6 +382,115 @@ TEST_F(Store, AReturningWriteCutShortKeepsItsChangesWhenFoldedBeforeTheNextState
   sqlite3_finalize(claim);
 }
 
+// A write of a deferred transaction after another connection committed fails with
+// SQLITE_BUSY_SNAPSHOT, known only at the connection's next statement start (RefineBusy). When
+// the flusher or a reader folded the run in between (an application that pauses after the
+// failure), its code still moves from BUSY to BUSY_SNAPSHOT, in memory and in the store (before:
+// {"BUSY": 1} for good, so doctor_report advised a busy timeout instead of BEGIN IMMEDIATE).
+TEST_F(Store, ABusySnapshotFoldedBeforeTheNextStatementKeepsItsCode) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db a(app), other(app);
+  Db reader(app);  // another connection of the process: its reads fold every connection's runs
+  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(v); INSERT INTO t VALUES (1)");
+  sqlite3_stmt *begin, *read, *update, *rollback, *commit;
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "BEGIN", -1, &begin, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "SELECT count(*) FROM t", -1, &read, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "UPDATE t SET v = v + 1", -1, &update, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "ROLLBACK", -1, &rollback, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "COMMIT", -1, &commit, nullptr), SQLITE_OK);
+  const auto step = [](sqlite3_stmt* s) {
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {}
+    sqlite3_reset(s);
+    return rc;
+  };
+  // Reads in a deferred transaction, another connection commits, the write fails.
+  const auto fail = [&] {
+    step(begin);
+    step(read);
+    other.Exec("INSERT INTO t VALUES (0)");
+    EXPECT_EQ(sqlite3_step(update), SQLITE_BUSY);
+    EXPECT_EQ(sqlite3_extended_errcode(a.get()), SQLITE_BUSY_SNAPSHOT);
+    sqlite3_reset(update);  // keeps the connection's error code
+  };
+  const std::string where = " FROM query_stats WHERE query = 'UPDATE t SET v = v + ?'";
+  const std::string stored = " FROM doctor_query_stats WHERE query = 'UPDATE t SET v = v + ?'";
+  // A reader folds the run before the next statement.
+  fail();
+  EXPECT_EQ(reader.One("SELECT errors" + where), "{\"BUSY\": 1}");  // not known yet
+  EXPECT_EQ(step(rollback), SQLITE_DONE);  // the next statement: the code is known now
+  EXPECT_EQ(reader.One("SELECT calls || ' ' || errors" + where), "1 {\"BUSY_SNAPSHOT\": 1}");
+  // The flusher's turn in between: the run is in the store when its code is known.
+  fail();
+  reader.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT errors" + stored), "{\"BUSY\": 1, \"BUSY_SNAPSHOT\": 1}");
+  EXPECT_EQ(step(rollback), SQLITE_DONE);
+  EXPECT_EQ(reader.One("SELECT calls || ' ' || errors" + where), "2 {\"BUSY_SNAPSHOT\": 2}");
+  // ... and the retry of the same write succeeds before the next flush: the move waits for the
+  // store with the new run's counts.
+  fail();
+  reader.One("SELECT query_stats_flush()");
+  EXPECT_EQ(step(rollback), SQLITE_DONE);
+  step(begin);
+  EXPECT_EQ(step(update), SQLITE_DONE);
+  EXPECT_EQ(step(commit), SQLITE_DONE);
+  EXPECT_EQ(reader.One("SELECT calls || ' ' || errors" + where), "4 {\"BUSY_SNAPSHOT\": 3}");
+  reader.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT calls || ' ' || errors" + stored),
+            "4 {\"BUSY_SNAPSHOT\": 3}");
+  // Read as another process would: the store alone.
+  EXPECT_EQ(reader.One("SELECT errors FROM query_stats_merge('" + app + "-doctor')"
+                       " WHERE query = 'UPDATE t SET v = v + ?'"),
+            "{\"BUSY_SNAPSHOT\": 3}");
+  for (sqlite3_stmt* s : {begin, read, update, rollback, commit}) sqlite3_finalize(s);
+}
+
+// A reset between the fold of a BUSY_SNAPSHOT run and its next statement: the move goes with the
+// run. Not even a later plain BUSY of the same write (another connection, after the reset) takes
+// it: nothing negative, nothing moved that is not the run's.
+TEST_F(Store, AResetBeforeABusyCodeIsKnownDropsItsMove) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db a(app), writer(app), c(app);
+  Db reader(app);
+  a.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(v); INSERT INTO t VALUES (1)");
+  sqlite3_stmt *begin, *read, *update, *rollback;
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "BEGIN", -1, &begin, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "SELECT count(*) FROM t", -1, &read, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "UPDATE t SET v = v + 1", -1, &update, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(a.get(), "ROLLBACK", -1, &rollback, nullptr), SQLITE_OK);
+  for (sqlite3_stmt* s : {begin, read}) {
+    while (sqlite3_step(s) == SQLITE_ROW) {}
+    sqlite3_reset(s);
+  }
+  writer.Exec("INSERT INTO t VALUES (0)");
+  EXPECT_EQ(sqlite3_step(update), SQLITE_BUSY);
+  EXPECT_EQ(sqlite3_extended_errcode(a.get()), SQLITE_BUSY_SNAPSHOT);
+  sqlite3_reset(update);
+  const std::string where = " FROM query_stats WHERE query = 'UPDATE t SET v = v + ?'";
+  EXPECT_EQ(reader.One("SELECT errors" + where), "{\"BUSY\": 1}");  // folded
+  reader.One("SELECT query_stats_flush()");
+  usleep(5 * 1000);
+  EXPECT_EQ(reader.One("SELECT query_stats_reset()"), "ok");
+  usleep(5 * 1000);
+  // A plain BUSY of the same write after the reset: another connection holds the write lock.
+  writer.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (2)");
+  EXPECT_THAT(c.Error("UPDATE t SET v = v + 1"), HasSubstr("locked"));
+  writer.Exec("COMMIT");
+  EXPECT_EQ(reader.One("SELECT calls || ' ' || errors" + where), "1 {\"BUSY\": 1}");
+  EXPECT_EQ(sqlite3_step(rollback), SQLITE_DONE);  // a's BUSY_SNAPSHOT is known now
+  EXPECT_EQ(reader.One("SELECT calls || ' ' || errors" + where), "1 {\"BUSY\": 1}");
+  reader.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) || ' ' || sum(calls) || ' ' || group_concat(errors)"
+                            " FROM doctor_query_stats WHERE query = 'UPDATE t SET v = v + ?'"),
+            "1 1 {\"BUSY\": 1}");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_query_stats WHERE calls <= 0"), "0");
+  for (sqlite3_stmt* s : {begin, read, update, rollback}) sqlite3_finalize(s);
+}
+
 // The process token (slow_queries.process, plan_changes.process) is an integer a JavaScript
 // number holds exactly: before, a 63-bit token (better-sqlite3 read 2985030582663908000).
 TEST_F(Store, ProcessTokensFitAJavaScriptNumber) {

@@ -72,7 +72,11 @@ void MergeInto(EntrySnapshot e, std::vector<EntrySnapshot>* all,
                absl::flat_hash_map<std::pair<int64_t, std::string>, size_t>* index) {
   auto [it, fresh] = index->try_emplace(std::make_pair(e.query_id, e.db), all->size());
   if (fresh) {
-    if (e.counters.calls > 0) all->push_back(std::move(e));
+    if (e.counters.calls > 0) {
+      all->push_back(std::move(e));
+    } else {
+      index->erase(it);  // a correction (Counters::IsCorrection) whose run is not here: no row
+    }
     return;
   }
   EntrySnapshot& into = (*all)[it->second];

@@ -170,7 +170,9 @@ class TimingState : public AreaState {
   // extended code), with 0 rows.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void MarkBusy(Cached& c);
   // At the connection's next statement start: the extended BUSY code, when the connection's
-  // error code still holds one (see the README, "errors").
+  // error code still holds one (see the README, "errors"); moved in the slot's pending counters,
+  // or, when they were folded meanwhile, by a correction (Counters::busy_refined) to the entry
+  // the run went to, and from there to the store.
   ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void RefineBusy();
   // A write with RETURNING reset (or finalized) before its last row, as better-sqlite3's get()
   // does: its PROFILE comes before SQLite sets sqlite3_changes(), which then still holds the
@@ -290,6 +292,10 @@ class TimingState : public AreaState {
   unsigned forward_mask_ = 0;
   int (*forward_)(unsigned, void*, void*, void*) = nullptr;
   void* forward_context_ = nullptr;
+  // The BUSY run waiting for its extended code (MarkBusy): its shape, and when it ended
+  // (TraceClockNow), for the correction RefineBusy sends when the run was folded meanwhile.
+  int64_t busy_query_id_ = 0;
+  int64_t busy_end_ticks_ = 0;
 };
 
 // The process store with the pending samples of every connection folded in: what readers use.

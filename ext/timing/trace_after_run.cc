@@ -58,9 +58,11 @@ int TimingState::OnUntrackedProfile(sqlite3_stmt* stmt) {
 void TimingState::MarkBusy(Cached& c) {
   LockPending();
   c.pending.MarkFailed(kBusy);
+  busy_end_ticks_ = c.pending_last_ticks;  // the run's end: FinishRun has just set it
   UnlockPending();
   attention_ |= kBusyToRefine;  // the next STMT event takes Admit, which calls RefineBusy
   busy_slot_ = &c;
+  busy_query_id_ = c.query_id;
 }
 
 // SQLite sets the connection's error code after the PROFILE event, from the step's result. It
@@ -71,14 +73,28 @@ void TimingState::RefineBusy() {
   attention_ &= ~kBusyToRefine;
   const int code = sqlite3_extended_errcode(db_);
   if ((code & 0xff) != SQLITE_BUSY || code == SQLITE_BUSY) return;
+  const ErrorCode refined = ErrorCodeOf(code);
   LockPending();
   Cached& c = cache_[busy_slot_ - cache_.data()];
-  // Unless a reader folded the pending samples meanwhile (the run then stays BUSY).
-  if (c.pending.errors_by[kBusy] > 0) {
+  // The run is still in the slot's pending counters unless a reader or the flusher folded them
+  // meanwhile (or the slot took another statement, which folds them too).
+  const bool pending = c.query_id == busy_query_id_ && c.pending.errors_by[kBusy] > 0;
+  if (pending) {
     --c.pending.errors_by[kBusy];
-    ++c.pending.errors_by[ErrorCodeOf(code)];
+    ++c.pending.errors_by[refined];
   }
   UnlockPending();
+  if (pending) return;
+  // Folded: an application that pauses after the failure (a web request that failed, the next
+  // one a second later) meets the flusher's turn (every stats_share_ms) nearly always, and the
+  // run stayed BUSY in memory and in the store. The move follows as a correction to the entry the
+  // run went to; it moves the run there, or waits there for the flush that merges it with the
+  // store's row (Counters::busy_refined). Its time is the run's end: a reset since drops it.
+  Counters correction;
+  correction.busy_refined[refined] = 1;
+  correction.first_seen_ms = correction.last_seen_ms = TraceTimeOfDay().UnixMs(busy_end_ticks_);
+  Stats::Global().Merge(Key{busy_query_id_, db_index_}, "", "", correction, kStatsMax.Get(),
+                        /*hint=*/nullptr);
 }
 
 void TimingState::MarkChangesUnread(Cached& c, int64_t counted, int64_t end_ticks) {

@@ -4,8 +4,13 @@
 // no rows (before: `errors` was NULL and `rows` took the previous statement's 20 changes).
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Database, openDoctor, scratchDir } from './doctor.mjs';
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'timing_errors_worker.mjs');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('BUSY_SNAPSHOT on a deferred read-then-write upgrade is counted, with no rows', (t) => {
   const file = path.join(scratchDir(t), 'app.db');
@@ -82,4 +87,61 @@ test('doctor_report asks for IMMEDIATE transactions after deferred upgrades fail
   assert.deepEqual(finding(), []);
   worker.close();
   web.close();
+});
+
+// The failed run reaches the store before the worker's next statement tells its code: a web
+// request fails with BUSY_SNAPSHOT, the next comes later, and meanwhile the worker's flusher
+// (stats_share_ms 50) wrote the run as plain BUSY. The code still follows to the store: another
+// process reads BUSY_SNAPSHOT, and doctor_report asks for BEGIN IMMEDIATE, not a busy timeout
+// (before: {"BUSY": 1} for good, and the plain-BUSY advice).
+test('BUSY_SNAPSHOT known after a pause longer than stats_share_ms reaches other processes', async (t) => {
+  const file = path.join(scratchDir(t), 'app.db');
+  const setup = new Database(file);
+  setup.pragma('journal_mode = WAL');
+  setup.exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT); INSERT INTO jobs(state) VALUES ('new')");
+  setup.close();
+  const child = spawn(process.execPath, [WORKER, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const lines = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      lines.push(JSON.parse(buffer.slice(0, nl)));
+      buffer = buffer.slice(nl + 1);
+    }
+  });
+  const until = async (what, check) => {
+    const start = Date.now();
+    for (;;) {
+      const value = check();
+      if (value) return value;
+      if (Date.now() - start > 10000) assert.fail(`${what}: not within 10 s`);
+      await sleep(10);
+    }
+  };
+  const web = openDoctor(file);  // another process: it reads the worker's runs from the store
+  t.after(() => web.close());
+  const claim = 'UPDATE jobs SET state = ? WHERE id = ?';
+  const errors = () => web.prepare('SELECT calls, errors FROM query_stats WHERE query = ?').get(claim);
+  await until('the failure', () => lines.length >= 1);
+  assert.equal(lines[0].code, 'SQLITE_BUSY_SNAPSHOT');
+  // The pause: the worker's flusher writes the failed run before its code is known.
+  assert.deepEqual(await until('the run in the store', () => errors()), { calls: 1, errors: '{"BUSY": 1}' });
+  child.stdin.write('next\n');
+  await until('the next statement', () => lines.length >= 2);
+  // The worker's flusher shares the code within 50 ms; 3 s for a loaded machine.
+  for (const start = Date.now(); errors().errors === '{"BUSY": 1}' && Date.now() - start < 3000;) {
+    await sleep(10);
+  }
+  assert.deepEqual(errors(), { calls: 1, errors: '{"BUSY_SNAPSHOT": 1}' });
+  const locks = web.prepare("SELECT finding, advice FROM doctor_report WHERE area = 'locks'").all();
+  assert.equal(locks.length, 1, JSON.stringify(locks));
+  assert.match(locks[0].finding, /1 of 1 runs of this write failed with SQLITE_BUSY_SNAPSHOT/);
+  assert.match(locks[0].finding, /cannot become a writer/);
+  assert.match(locks[0].advice, /BEGIN IMMEDIATE/);
+  assert.doesNotMatch(locks[0].advice, /raise the busy timeout/);
+  child.stdin.end();
+  await new Promise((resolve) => child.on('exit', resolve));
 });
