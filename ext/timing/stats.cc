@@ -202,8 +202,11 @@ void Stats::EvictLocked(int64_t max_entries) {
   for (int64_t i = 0; i < excess; ++i) {
     auto it = entries_.find(all[i].key);
     text_bytes_ -= EntryBytes(it->second.query.size(), it->second.example.size());
+    // An entry that never held a run (SwitchPlan made it for a plan captured while the run was
+    // still pending in its connection) is no query's figures: its run, folded later, makes the
+    // entry again. Counting it made 10^6 distinct statements 1,287,379 evictions.
+    if (it->second.counters.calls > 0) ++evictions_;
     entries_.erase(it);
-    ++evictions_;
     ++generation_;
   }
 }

@@ -153,6 +153,28 @@ TEST(Stats, BoundedEvictsLeastUsedAndCounts) {
   EXPECT_TRUE(hot_kept);
 }
 
+// Each statement's plan is captured at its first run (SwitchPlan makes its entry) while the run
+// waits in its connection until the next fold: under eviction pressure those empty entries went
+// first and their runs made them again, each counted as an eviction (tools/bench_timing_memory:
+// 1,287,379 evictions for 10^6 distinct statements, 4,846 entries left). An eviction is a query's
+// figures let go: distinct statements = entries + evictions.
+TEST(Stats, AnEntryWithoutRunsIsNoEviction) {
+  Stats s;
+  uint32_t db = s.DbIndex("/x.db");
+  int64_t plan_id = 1;
+  for (int batch = 0; batch < 8; ++batch) {
+    for (int q = batch * 50; q < batch * 50 + 50; ++q) {
+      s.SwitchPlan({q, db}, "SELECT ?", "SELECT 1", ++plan_id, 100);
+    }
+    for (int q = batch * 50; q < batch * 50 + 50; ++q) {
+      s.Record({q, db}, "SELECT ?", "SELECT 1", At(1), 100);
+    }
+  }
+  StatsInfo info = s.Info();
+  EXPECT_LE(info.entries, 100);
+  EXPECT_EQ(info.entries + info.evictions, 400);
+}
+
 // Memory per entry with short texts stays under 1 KB (documented in README.md) and the reported
 // memory grows linearly with entries.
 TEST(Stats, MemoryPerEntry) {
