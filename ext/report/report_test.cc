@@ -1695,6 +1695,31 @@ TEST(ReportIndexFixesTest, ASlowQueryThroughAnIndexGetsTheAdvisorsIndex) {
   db.Exec("SELECT doctor_set('slow_ms', 100)");
 }
 
+// The advisor's index for a query extends an index the database has (WordPress's
+// comment_post_ID, extended to (comment_post_ID, comment_parent, ...)): the fix that builds it
+// drops the shorter one too. Before, one run of the fixes left the next report a prefix finding.
+TEST(ReportIndexFixesTest, AFixThatExtendsAnIndexDropsIt) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE comments(id INTEGER PRIMARY KEY, post_id INTEGER, at INTEGER, body TEXT);"
+          "CREATE INDEX comments_post_id ON comments(post_id);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+          "INSERT INTO comments SELECT i, i % 20, (i * 7919) % 6000, 'c' || i FROM n;");
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 0)");
+  const std::string q = "SELECT * FROM comments WHERE post_id = 7 ORDER BY at LIMIT 5";
+  for (int i = 0; i < 12; ++i) db.Rows(q);
+  auto fixes = db.Rows("SELECT fix_sql FROM doctor_report WHERE fix_sql LIKE 'CREATE INDEX%'");
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_THAT(fixes[0][0], HasSubstr("comments(post_id, at)"));
+  EXPECT_THAT(fixes[0][0], HasSubstr("DROP INDEX \"main\".\"comments_post_id\";"));
+  for (const auto& fix : db.Rows("SELECT fix_sql FROM doctor_report WHERE fix_sql IS NOT NULL")) {
+    db.Exec(fix[0]);
+  }
+  EXPECT_EQ(db.One("SELECT count(*) FROM index_lint WHERE kind IN ('duplicate', 'prefix')"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) FROM pragma_index_list('comments')"), "1");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
 // Issue 20 on a public schema nobody here wrote: Chinook (its tables, foreign keys and IFK_*
 // indexes, real row counts, no sqlite_stat1). One run of every fix of the report, then the same
 // workload again: the next report has no index to create, drop or analyze, and index_lint nothing
