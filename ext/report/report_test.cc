@@ -1701,13 +1701,19 @@ TEST(ReportIndexFixesTest, ASlowQueryThroughAnIndexGetsTheAdvisorsIndex) {
 TEST(ReportIndexFixesTest, AFixThatExtendsAnIndexDropsIt) {
   testing::TempDir dir;
   testing::Db db(dir.File("app.db"));
-  db.Exec("CREATE TABLE comments(id INTEGER PRIMARY KEY, post_id INTEGER, at INTEGER, body TEXT);"
-          "CREATE INDEX comments_post_id ON comments(post_id);"
-          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+  std::ofstream(dir.File("0000_init.sql"))
+      << "CREATE TABLE comments(id INTEGER PRIMARY KEY, post_id INTEGER, at INTEGER, body TEXT);\n"
+         "CREATE INDEX comments_post_id ON comments(post_id);\n";
+  db.Exec("SELECT migrate_dir('" + dir.path() + "')");
+  db.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
           "INSERT INTO comments SELECT i, i % 20, (i * 7919) % 6000, 'c' || i FROM n;");
   db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 0)");
   const std::string q = "SELECT * FROM comments WHERE post_id = 7 ORDER BY at LIMIT 5";
   for (int i = 0; i < 12; ++i) db.Rows(q);
+  // With the folder, whose migration creates the index dropped: the advice says where to drop it.
+  EXPECT_THAT(db.One("SELECT advice FROM doctor_report('main', 'quick', '" + dir.path() +
+                     "') WHERE fix_sql LIKE 'CREATE INDEX%'"),
+              HasSubstr("if the migrations create comments_post_id, drop it in a new migration"));
   auto fixes = db.Rows("SELECT fix_sql FROM doctor_report WHERE fix_sql LIKE 'CREATE INDEX%'");
   ASSERT_EQ(fixes.size(), 1u);
   EXPECT_THAT(fixes[0][0], HasSubstr("comments(post_id, at)"));

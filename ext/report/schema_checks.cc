@@ -370,7 +370,7 @@ absl::Status AnalyzeAfterIndexFixes(Connection& c, const std::string& schema,
   return absl::OkStatus();
 }
 
-absl::Status DropPrefixesOfIndexFixes(Connection& c, const std::string& schema,
+absl::Status DropPrefixesOfIndexFixes(Connection& c, const std::string& schema, bool migrations,
                                       std::vector<Finding>& findings) {
   bool creates = false;
   for (const Finding& f : findings) creates = creates || (f.fix_sql && ParseCreateIndex(*f.fix_sql));
@@ -389,7 +389,10 @@ absl::Status DropPrefixesOfIndexFixes(Connection& c, const std::string& schema,
                              QuoteIdentifier(schema), ".", QuoteIdentifier(name), ";");
     f.advice = absl::StrCat(f.advice, "; its key extends that of ", name,
                             ", which then serves no lookup this one does not, so the fix drops it "
-                            "(index_lint would call it a prefix)");
+                            "(index_lint would call it a prefix)",
+                            migrations ? absl::StrCat("; if the migrations create ", name,
+                                                      ", drop it in a new migration too")
+                                       : "");
   }
   return absl::OkStatus();
 }

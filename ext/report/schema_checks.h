@@ -31,9 +31,10 @@ absl::Status AnalyzeAfterIndexFixes(Connection& connection, const std::string& s
 
 // Adds to each CREATE INDEX fix (index fixes merged) the DROP INDEX of the existing indexes of
 // `schema` whose key it extends (index_fixes.h, PrefixesOfIndexFixes), so that one run of the
-// fixes leaves index_lint no prefix to report.
+// fixes leaves index_lint no prefix to report. `migrations`: a folder was given, whose migrations
+// may create the index dropped (the advice says to drop it in a new migration then).
 absl::Status DropPrefixesOfIndexFixes(Connection& connection, const std::string& schema,
-                                      std::vector<Finding>& findings);
+                                      bool migrations, std::vector<Finding>& findings);
 
 }  // namespace doctor::report
 
