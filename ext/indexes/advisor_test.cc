@@ -653,6 +653,24 @@ TEST(AdvisorSampleTest, WhatIsLeftOutAsUnselectiveIsInNoPlanOfTheAdvice) {
   }
 }
 
+// WordPress's revision list, `... ORDER BY post_date DESC, ID DESC` with ID the rowid alias: the
+// advice was (post_parent, post_type, post_date, ID). Every index ends with the rowid, which
+// gives that order already: the key ends at post_date (as structural advice's did).
+TEST(AdvisorSampleTest, NoMeasuredKeyEndsWithTheRowidAlias) {
+  doctor::testing::Db db;
+  db.Exec("CREATE TABLE posts(ID INTEGER PRIMARY KEY, parent INTEGER, type TEXT, date TEXT);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+          "INSERT INTO posts SELECT i, i % 300, CASE WHEN i % 4 = 0 THEN 'post' ELSE "
+          "'revision' END, printf('2020-%05d', (i * 7919) % 6000) FROM n;");
+  const std::string q = "SELECT * FROM posts WHERE parent = 7 AND type = ''revision'' "
+                        "ORDER BY date DESC, ID DESC";
+  auto rows = db.Rows("SELECT columns, json_extract(detail, '$[0].plan_after') FROM "
+                      "index_advise('" + q + "')");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "parent, type, date");
+  EXPECT_THAT(rows[0][1], Not(HasSubstr("TEMP B-TREE"))) << "the order is read from the index";
+}
+
 TEST_F(AdvisorTest, Lint) {
   db_.Exec("CREATE INDEX ia ON t(a); CREATE INDEX iab ON t(a, b); CREATE INDEX iab2 ON t(a, b);"
            "CREATE INDEX istate ON t(state); CREATE INDEX ipad ON t(pad);"
