@@ -195,16 +195,7 @@ void CandidateCollector::AddStructural(const Scan& scan, const TableInfo& t) {
     if (longest == nullptr || d.parts.size() > longest->parts.size()) longest = &d;
   }
   if (longest == nullptr) return;
-  // Every index of a rowid table ends with the rowid: an ascending rowid alias at the end of the
-  // key (a GROUP BY or ORDER BY of it) adds nothing that the key without it does not give.
-  IndexDef def = *longest;
-  while (def.parts.size() > 1 && t.integer_pk) {
-    const KeyPart& last = def.parts.back();
-    const int column = last.expression ? -1 : t.Column(last.column);
-    if (column < 0 || t.columns[column].pk != 1 || last.desc || !last.collation.empty()) break;
-    def.parts.pop_back();
-  }
-  const int id = Add(def);
+  const int id = Add(*longest);
   if (id >= 0) pool_.structural.push_back({id, statements_});
 }
 
@@ -285,14 +276,24 @@ bool CandidateCollector::Buildable(const IndexDef& d) {
 }
 
 int CandidateCollector::Add(IndexDef d) {
+  const TableInfo* t = scratch_.FindTable(d.table);
+  if (t == nullptr) return -1;
+  // Every index of a rowid table ends with the rowid: an ascending rowid alias at the end of the
+  // key (a GROUP BY or ORDER BY of it) adds nothing that the key without it does not give but
+  // its bytes. WordPress's `ORDER BY post_date DESC, ID DESC` got (..., post_date, ID) (with
+  // .expert too); the planner reads (..., post_date) in that order all the same.
+  while (d.parts.size() > 1 && t->integer_pk && !d.unique) {
+    const KeyPart& last = d.parts.back();
+    const int column = last.expression ? -1 : t->Column(last.column);
+    if (column < 0 || t->columns[column].pk != 1 || last.desc || !last.collation.empty()) break;
+    d.parts.pop_back();
+  }
   auto known = ids_.find(d.Key());
   if (known != ids_.end()) return known->second;
   if (pool_.size() >= options_.max_candidates) {
     pool_.truncated = true;
     return -1;
   }
-  const TableInfo* t = scratch_.FindTable(d.table);
-  if (t == nullptr) return -1;
   for (const IndexDef& existing : t->indexes) {
     if (IsPrefixOf(d, existing)) return -1;  // never recommend what exists
   }

@@ -114,6 +114,14 @@ CandidatePool Renumbered(const CandidatePool& pool, const std::set<int>& keep) {
 
 }  // namespace
 
+void LeaveOutCandidates(const std::set<std::string>& names, CandidatePool* pool) {
+  std::set<int> keep;
+  for (size_t c = 0; c < pool->size(); ++c) {
+    if (names.count(pool->indexes[c].Name()) == 0) keep.insert(static_cast<int>(c));
+  }
+  *pool = Renumbered(*pool, keep);
+}
+
 void PruneCandidates(Scratch& scratch, const std::vector<WorkloadItem>& items,
                      CandidatePool* pool) {
   const bool trace = getenv("DOCTOR_INDEXES_TRACE") != nullptr;

@@ -9,6 +9,8 @@
 #ifndef DOCTOR_INDEXES_SEARCH_H_
 #define DOCTOR_INDEXES_SEARCH_H_
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "ext/indexes/advise_options.h"
@@ -24,6 +26,10 @@ namespace doctor::indexes {
 // or fewer is kept whole.
 void PruneCandidates(Scratch& scratch, const std::vector<WorkloadItem>& items,
                      CandidatePool* pool);
+
+// Takes the candidates named `names` out of the pool and renumbers it (bundles included). Call
+// CostCache::PoolRenumbered before: it drops what is built by the ids it was built under.
+void LeaveOutCandidates(const std::set<std::string>& names, CandidatePool* pool);
 
 // The statements as the selection sees them: weight and tables.
 std::vector<WorkloadStatement> SelectionView(const std::vector<WorkloadItem>& items);

@@ -1,5 +1,6 @@
 #include "ext/report/index_fixes.h"
 
+#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -55,8 +56,21 @@ std::string ColumnOf(const std::vector<Token>& t, size_t begin, size_t end) {
   return absl::AsciiStrToLower(text);
 }
 
+// The COLLATE name (lower-cased) and direction of the plain column from `begin` to `end`.
+void OrderOf(const std::vector<Token>& t, size_t begin, size_t end, IndexShape& shape) {
+  std::string collation;
+  bool desc = false;
+  for (size_t k = begin + 1; k < end; ++k) {
+    if (IsWord(t[k], "COLLATE") && k + 1 < end) collation = NameOf(t[k + 1]);
+    if (IsWord(t[k], "DESC")) desc = true;
+  }
+  shape.collations.push_back(collation);
+  shape.desc.push_back(desc);
+}
+
 // The column list after `(` at `i`; advances `i` past its `)`.
-std::optional<std::vector<std::string>> Columns(const std::vector<Token>& t, size_t& i) {
+std::optional<std::vector<std::string>> Columns(const std::vector<Token>& t, size_t& i,
+                                                IndexShape& shape) {
   if (i >= t.size() || t[i].text != "(") return std::nullopt;
   std::vector<std::string> columns;
   int depth = 0;
@@ -64,11 +78,13 @@ std::optional<std::vector<std::string>> Columns(const std::vector<Token>& t, siz
   for (++i; i < t.size(); ++i) {
     if (t[i].text == "(") ++depth;
     if (t[i].text == ")" && depth-- == 0) {
-      columns.push_back(ColumnOf(t, begin, i++));
+      columns.push_back(ColumnOf(t, begin, i));
+      OrderOf(t, begin, i++, shape);
       return columns;
     }
     if (t[i].text == "," && depth == 0) {
       columns.push_back(ColumnOf(t, begin, i));
+      OrderOf(t, begin, i, shape);
       begin = i + 1;
     }
   }
@@ -89,18 +105,21 @@ std::optional<IndexShape> ParseCreateIndex(absl::string_view sql) {
   const std::vector<Token> t = Significant(sql);
   size_t i = 0;
   if (i >= t.size() || !IsWord(t[i++], "CREATE")) return std::nullopt;
-  if (i < t.size() && IsWord(t[i], "UNIQUE")) ++i;
+  IndexShape shape;
+  if (i < t.size() && IsWord(t[i], "UNIQUE")) {
+    shape.unique = true;
+    ++i;
+  }
   if (i >= t.size() || !IsWord(t[i++], "INDEX")) return std::nullopt;
   if (i + 2 < t.size() && IsWord(t[i], "IF") && IsWord(t[i + 1], "NOT") &&
       IsWord(t[i + 2], "EXISTS")) {
     i += 3;
   }
-  IndexShape shape;
   std::optional<std::string> name = QualifiedName(t, i);
   if (!name || i >= t.size() || !IsWord(t[i++], "ON")) return std::nullopt;
   std::optional<std::string> table = QualifiedName(t, i);
   if (!table) return std::nullopt;
-  std::optional<std::vector<std::string>> columns = Columns(t, i);
+  std::optional<std::vector<std::string>> columns = Columns(t, i, shape);
   if (!columns) return std::nullopt;
   shape.name = std::move(*name);
   shape.table = std::move(*table);
@@ -132,6 +151,60 @@ void MergeIndexFixes(std::vector<Finding>& findings) {
       shapes[a].reset();
     }
   }
+}
+
+namespace {
+
+// True when index_lint would call `a` a prefix of `b` (IsPrefixOf of ext/indexes, on shapes): a
+// shorter key whose columns and collations lead b's, and whose directions do too unless it has a
+// single column (scanned either way). Expressions are compared as text.
+bool PrefixOf(const IndexShape& a, const IndexShape& b) {
+  if (a.partial || b.partial || a.table != b.table || a.columns.size() >= b.columns.size() ||
+      !Leads(a.columns, b.columns)) {
+    return false;
+  }
+  for (size_t i = 0; i < a.columns.size(); ++i) {
+    if (a.collations[i] != b.collations[i]) return false;
+    if (a.columns.size() > 1 && a.desc[i] != b.desc[i]) return false;
+  }
+  return true;
+}
+
+// The index a `DROP INDEX [IF EXISTS] [schema.]name` fix drops (lower-cased), else nullopt.
+std::optional<std::string> DroppedIndex(absl::string_view sql) {
+  const std::vector<Token> t = Significant(sql);
+  size_t i = 0;
+  if (i + 1 >= t.size() || !IsWord(t[i], "DROP") || !IsWord(t[i + 1], "INDEX")) {
+    return std::nullopt;
+  }
+  i += 2;
+  if (i + 1 < t.size() && IsWord(t[i], "IF") && IsWord(t[i + 1], "EXISTS")) i += 2;
+  return QualifiedName(t, i);
+}
+
+}  // namespace
+
+std::vector<std::pair<size_t, std::string>> PrefixesOfIndexFixes(
+    const std::vector<ExistingIndex>& existing, const std::vector<Finding>& findings) {
+  std::set<std::string> dropped;
+  for (const Finding& f : findings) {
+    if (!f.fix_sql) continue;
+    if (std::optional<std::string> name = DroppedIndex(*f.fix_sql)) dropped.insert(*name);
+  }
+  std::vector<std::pair<size_t, std::string>> out;
+  for (size_t k = 0; k < findings.size(); ++k) {
+    if (!findings[k].fix_sql) continue;
+    const std::optional<IndexShape> shape = ParseCreateIndex(*findings[k].fix_sql);
+    if (!shape) continue;
+    for (const ExistingIndex& e : existing) {
+      if (e.shape.unique || dropped.count(e.shape.name) > 0 || !PrefixOf(e.shape, *shape)) {
+        continue;
+      }
+      dropped.insert(e.shape.name);
+      out.emplace_back(k, e.name);
+    }
+  }
+  return out;
 }
 
 }  // namespace doctor::report

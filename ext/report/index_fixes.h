@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -24,6 +25,10 @@ struct IndexShape {
   std::string table;
   std::vector<std::string> columns;
   bool partial = false;  // has a WHERE clause
+  bool unique = false;
+  // Per column: its COLLATE name (lower-cased, empty when none) and whether it is DESC.
+  std::vector<std::string> collations;
+  std::vector<bool> desc;
 };
 
 // The shape of `sql` when it is one CREATE [UNIQUE] INDEX statement, else nullopt.
@@ -36,6 +41,21 @@ bool SameIndexColumns(const IndexShape& a, const IndexShape& b);
 // same columns (the first in `findings` order keeps its fix) or their leading prefix (the longer
 // index keeps it). Its advice then names the index that serves it. Partial indexes are left alone.
 void MergeIndexFixes(std::vector<Finding>& findings);
+
+// An index the database has: its name as written, and its shape.
+struct ExistingIndex {
+  std::string name;
+  IndexShape shape;
+};
+
+// For each CREATE INDEX fix, the existing indexes whose key it extends (the same columns,
+// collations and, past a single column, directions: what index_lint calls `prefix` once the fix
+// is built) and that no other fix drops already: {finding's position, index name as written}.
+// UNIQUE and partial indexes stay. Without their DROP beside the CREATE, one run of the fixes
+// left the next report a prefix finding on each index it extended (WordPress: post_parent and
+// comment_post_ID).
+std::vector<std::pair<size_t, std::string>> PrefixesOfIndexFixes(
+    const std::vector<ExistingIndex>& existing, const std::vector<Finding>& findings);
 
 }  // namespace doctor::report
 

@@ -1,5 +1,7 @@
 #include "ext/report/index_fixes.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -62,6 +64,46 @@ TEST(MergeIndexFixesTest, APrefixOrTheSameIndexIsBuiltOnce) {
   EXPECT_FALSE(f[3].fix_sql);
   EXPECT_TRUE(f[4].fix_sql) << "a partial index is its own thing";
   EXPECT_TRUE(f[5].fix_sql);
+}
+
+// WordPress's post_parent and comment_post_ID: the advisor's index extended them, and the report
+// after one run of the fixes said to drop each as a prefix. The fix that extends an index drops
+// it, when index_lint would call it a prefix: not a UNIQUE one, nor one whose directions differ
+// past its first column, nor one that another fix drops already.
+TEST(PrefixesOfIndexFixesTest, TheIndexesAFixExtendsAreDroppedWithIt) {
+  std::vector<ExistingIndex> existing;
+  for (const char* sql : {
+           "CREATE INDEX \"Orders_Customer\" ON orders(customer_id)",
+           "CREATE UNIQUE INDEX orders_unique ON orders(customer_id)",
+           "CREATE INDEX orders_mixed ON orders(customer_id, total DESC)",
+           "CREATE INDEX orders_nocase ON orders(customer_id COLLATE NOCASE)",
+           "CREATE INDEX orders_total ON orders(total)",
+           "CREATE INDEX orders_partial ON orders(customer_id) WHERE total > 5",
+           "CREATE INDEX orders_linted ON orders(customer_id DESC)",
+           "CREATE INDEX items_kind ON items(kind_id)",
+       }) {
+    std::optional<IndexShape> shape = ParseCreateIndex(sql);
+    ASSERT_TRUE(shape) << sql;
+    existing.push_back({shape->name == "orders_customer" ? "Orders_Customer" : shape->name,
+                        *shape});
+  }
+  std::vector<Finding> f = {
+      Fix("indexes", "orders_linted", "DROP INDEX orders_linted;"),
+      Fix("timing", "q1",
+          "CREATE INDEX idx_orders_customer_id_total ON orders(customer_id, total, status)"),
+      Fix("timing", "q2", "CREATE INDEX idx_orders_customer_id_x ON orders(customer_id, x)"),
+      Fix("timing", "q3", "CREATE INDEX idx_items_kind_id ON items(kind_id) WHERE a = 1"),
+  };
+  std::vector<std::string> got;
+  for (const auto& [k, name] : PrefixesOfIndexFixes(existing, f)) {
+    got.push_back(absl::StrCat(f[k].object, " ", name));
+  }
+  EXPECT_THAT(got, ElementsAre("q1 Orders_Customer"));
+  EXPECT_THAT(PrefixesOfIndexFixes(existing, {Fix("timing", "q", "CREATE INDEX i ON orders("
+                                                                  "customer_id, total DESC, z)")}),
+              ElementsAre(std::make_pair(size_t{0}, std::string("Orders_Customer")),
+                          std::make_pair(size_t{0}, std::string("orders_mixed")),
+                          std::make_pair(size_t{0}, std::string("orders_linted"))));
 }
 
 }  // namespace

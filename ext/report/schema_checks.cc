@@ -370,4 +370,31 @@ absl::Status AnalyzeAfterIndexFixes(Connection& c, const std::string& schema,
   return absl::OkStatus();
 }
 
+absl::Status DropPrefixesOfIndexFixes(Connection& c, const std::string& schema, bool migrations,
+                                      std::vector<Finding>& findings) {
+  bool creates = false;
+  for (const Finding& f : findings) creates = creates || (f.fix_sql && ParseCreateIndex(*f.fix_sql));
+  if (!creates) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows, Query(c, absl::StrCat("SELECT name, sql FROM ",
+                                                    QuoteIdentifier(schema), ".sqlite_schema "
+                                                    "WHERE type = 'index' AND sql IS NOT NULL")));
+  std::vector<ExistingIndex> existing;
+  for (const Row& r : rows) {
+    std::optional<IndexShape> shape = ParseCreateIndex(r[1].AsText());
+    if (shape) existing.push_back({r[0].AsText(), std::move(*shape)});
+  }
+  for (const auto& [k, name] : PrefixesOfIndexFixes(existing, findings)) {
+    Finding& f = findings[k];
+    f.fix_sql = absl::StrCat(AsScriptStatement(*f.fix_sql), "\nDROP INDEX ",
+                             QuoteIdentifier(schema), ".", QuoteIdentifier(name), ";");
+    f.advice = absl::StrCat(f.advice, "; its key extends that of ", name,
+                            ", which then serves no lookup this one does not, so the fix drops it "
+                            "(index_lint would call it a prefix)",
+                            migrations ? absl::StrCat("; if the migrations create ", name,
+                                                      ", drop it in a new migration too")
+                                       : "");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace doctor::report

@@ -29,6 +29,13 @@ absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& connection, const s
 absl::Status AnalyzeAfterIndexFixes(Connection& connection, const std::string& schema,
                                     std::vector<Finding>& findings);
 
+// Adds to each CREATE INDEX fix (index fixes merged) the DROP INDEX of the existing indexes of
+// `schema` whose key it extends (index_fixes.h, PrefixesOfIndexFixes), so that one run of the
+// fixes leaves index_lint no prefix to report. `migrations`: a folder was given, whose migrations
+// may create the index dropped (the advice says to drop it in a new migration then).
+absl::Status DropPrefixesOfIndexFixes(Connection& connection, const std::string& schema,
+                                      bool migrations, std::vector<Finding>& findings);
+
 }  // namespace doctor::report
 
 #endif  // DOCTOR_REPORT_SCHEMA_CHECKS_H_
