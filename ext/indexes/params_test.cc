@@ -254,6 +254,24 @@ TEST_F(ParamsPatternTest, ALikeOrGlobParameterGetsTheIndexOfItsLiteralTwin) {
   }
 }
 
+// With PRAGMA case_sensitive_like=ON on the user's connection, SQLite serves a LIKE with a BINARY
+// index only: the copy and the probe run LIKE that way too (the NOCASE index was advised, which
+// the user's connection never uses).
+TEST_F(ParamsPatternTest, CaseSensitiveLikeGetsTheBinaryIndex) {
+  db_.Exec("PRAGMA case_sensitive_like=ON");
+  for (const char* sql : {"SELECT id, email FROM users WHERE email LIKE ?",
+                          "SELECT id, email FROM users WHERE email LIKE 'user25%'"}) {
+    SCOPED_TRACE(sql);
+    auto rows = Advise(sql);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "CREATE INDEX idx_users_email ON users(email);");
+  }
+  db_.Exec("PRAGMA case_sensitive_like=OFF");
+  auto rows = Advise("SELECT id, email FROM users WHERE email LIKE ?");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_users_email_nocase ON users(email COLLATE NOCASE);");
+}
+
 // A pattern that starts with a wildcard uses no index, parameter or literal: no advice.
 TEST_F(ParamsPatternTest, ALeadingWildcardGetsNothing) {
   for (const char* sql : {"SELECT id FROM users WHERE email LIKE '%' || ? || '%'",
