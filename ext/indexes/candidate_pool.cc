@@ -40,8 +40,10 @@ void CandidateCollector::AddStatement(WorkloadItem* item) {
   copts.allow_partial = options_.allow_partial;
   copts.allow_covering = options_.allow_covering;
   std::vector<ProbeScan> scans;
-  if (!probe_.Capture(item->sql, &scans).ok()) {
-    probe_.Capture(WithoutUpsert(item->sql), &scans).IgnoreError();
+  // A LIKE / GLOB pattern that is a parameter is probed as the value guessed for it (probe_sql).
+  const std::string& probed = item->probe_sql.empty() ? item->sql : item->probe_sql;
+  if (!probe_.Capture(probed, &scans).ok()) {
+    probe_.Capture(WithoutUpsert(probed), &scans).IgnoreError();
   }
   const size_t own_scans = scans.size();
   if (!item->written.empty()) {

@@ -207,3 +207,94 @@ TEST(ParamsQualifierTest, AQualifiedColumnsParameterTakesItsValuesFromThatTable)
 }
 
 }  // namespace
+
+namespace {
+
+// A prefix search written with a parameter, as Drizzle users write it (`like(users.email,
+// `${q}%`)`): SQLite uses a NOCASE index for `email LIKE ?` (a BINARY one for GLOB) once the
+// value bound does not start with a wildcard, as for the literal. The constraint probe prepared
+// the statement with nothing bound, so the planner derived no range from the pattern: no
+// candidate, no advice (its literal twin got idx_users_email_nocase; /tmp/s16/drz/d.db).
+class ParamsPatternTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.Exec("CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT, email TEXT, org_id INTEGER);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+             "INSERT INTO users SELECT i, 'n' || (i % 300), 'user' || i || '@x.io', i % 40 "
+             "FROM n;");
+  }
+  // index_sql, assumed, cost_before, cost_after of the advice for `sql`.
+  std::vector<std::vector<std::string>> Advise(const std::string& sql) {
+    std::string quoted;
+    for (char c : sql) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    return db_.Rows("SELECT index_sql, assumed, json_extract(detail, '$[0].cost_before'), "
+                    "json_extract(detail, '$[0].cost_after') FROM index_advise('" + quoted + "')");
+  }
+  doctor::testing::Db db_;
+};
+
+TEST_F(ParamsPatternTest, ALikeOrGlobParameterGetsTheIndexOfItsLiteralTwin) {
+  struct Case {
+    std::string parameter, literal, index, assumed;
+  };
+  const std::string drizzle =
+      "select \"id\", \"name\", \"email\", \"org_id\" from \"users\" where \"users\".\"email\" "
+      "like ";
+  for (const Case& c : std::vector<Case>{
+           {drizzle + "?", drizzle + "'bob%'",
+            "CREATE INDEX idx_users_email_nocase ON users(email COLLATE NOCASE);",
+            "email = 'user2501@x.io%' (prefix of the middle row)"},
+           {"SELECT id, email FROM users WHERE email LIKE :q",
+            "SELECT id, email FROM users WHERE email LIKE 'user25%'",
+            "CREATE INDEX idx_users_email_nocase ON users(email COLLATE NOCASE);",
+            ":q = 'user2501@x.io%' (prefix of the middle row)"},
+           {"SELECT id, email FROM users WHERE email GLOB ? AND org_id > 3",
+            "SELECT id, email FROM users WHERE email GLOB 'user25*' AND org_id > 3",
+            "CREATE INDEX idx_users_email_org_id ON users(email, org_id);",
+            "email = 'user2501@x.io*' (prefix of the middle row)"},
+       }) {
+    SCOPED_TRACE(c.parameter);
+    auto twin = Advise(c.literal);
+    ASSERT_EQ(twin.size(), 1u);
+    EXPECT_EQ(twin[0][0], c.index);
+    auto rows = Advise(c.parameter);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], c.index);
+    EXPECT_THAT(rows[0][1], HasSubstr(c.assumed));
+    // The same saving as the twin's: a scan before, a few steps after.
+    const double before = std::stod(rows[0][2]), after = std::stod(rows[0][3]);
+    EXPECT_NEAR(before, std::stod(twin[0][2]), 0.1 * std::stod(twin[0][2]));
+    EXPECT_LT(after * 20, before);
+  }
+}
+
+// With PRAGMA case_sensitive_like=ON on the user's connection, SQLite serves a LIKE with a BINARY
+// index only: the copy and the probe run LIKE that way too (the NOCASE index was advised, which
+// the user's connection never uses).
+TEST_F(ParamsPatternTest, CaseSensitiveLikeGetsTheBinaryIndex) {
+  db_.Exec("PRAGMA case_sensitive_like=ON");
+  for (const char* sql : {"SELECT id, email FROM users WHERE email LIKE ?",
+                          "SELECT id, email FROM users WHERE email LIKE 'user25%'"}) {
+    SCOPED_TRACE(sql);
+    auto rows = Advise(sql);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "CREATE INDEX idx_users_email ON users(email);");
+  }
+  db_.Exec("PRAGMA case_sensitive_like=OFF");
+  auto rows = Advise("SELECT id, email FROM users WHERE email LIKE ?");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "CREATE INDEX idx_users_email_nocase ON users(email COLLATE NOCASE);");
+}
+
+// A pattern that starts with a wildcard uses no index, parameter or literal: no advice.
+TEST_F(ParamsPatternTest, ALeadingWildcardGetsNothing) {
+  for (const char* sql : {"SELECT id FROM users WHERE email LIKE '%' || ? || '%'",
+                          "SELECT id FROM users WHERE email LIKE '%x.io%'",
+                          "SELECT id FROM users WHERE email GLOB '*' || ?",
+                          "SELECT id FROM users WHERE email NOT LIKE ?"}) {
+    SCOPED_TRACE(sql);
+    EXPECT_TRUE(Advise(sql).empty());
+  }
+}
+
+}  // namespace

@@ -96,6 +96,25 @@ TEST(SqlText, ParameterComparedWithAnExpression) {
   EXPECT_EQ(uses[1].column, "b");
 }
 
+// The whole pattern of a LIKE / GLOB is told apart (the probe writes it as the value guessed
+// for it, which gives the planner the pattern's index range); a pattern built around the
+// parameter, or a NOT LIKE, is not one.
+TEST(SqlText, ParameterThatIsALikeOrGlobPattern) {
+  const std::string sql =
+      "SELECT * FROM u WHERE \"u\".\"email\" like ? AND name GLOB :g AND a LIKE '%' || ? "
+      "AND b NOT LIKE ? AND c LIKE ? ESCAPE '!'";
+  auto uses = ParameterUses(sql);
+  ASSERT_EQ(uses.size(), 5u);
+  EXPECT_EQ(uses[0].op, "like");
+  EXPECT_EQ(uses[0].column, "email");
+  EXPECT_EQ(sql.substr(uses[0].begin, uses[0].end - uses[0].begin), "?");
+  EXPECT_EQ(uses[1].op, "glob");
+  EXPECT_EQ(sql.substr(uses[1].begin, uses[1].end - uses[1].begin), ":g");
+  EXPECT_EQ(uses[2].op, "");
+  EXPECT_EQ(uses[3].op, "=");
+  EXPECT_EQ(uses[4].op, "like");
+}
+
 TEST(SqlText, PartialIndexEqualities) {
   auto eqs = PartialIndexEqualities(
       "CREATE INDEX q ON jobs(run_at) WHERE state = 'it''s' AND -2 = n AND x > 3; "

@@ -200,6 +200,11 @@ absl::StatusOr<std::unique_ptr<Probe>> Probe::Build(const Scratch& scratch) {
   if (sqlite3_create_module(p->db_, "doctor_advisor_probe", &kProbeModule, p.get()) != SQLITE_OK) {
     return absl::InternalError("cannot register the probe module");
   }
+  // A LIKE's index range is in the collation the copy's LIKE uses (NOCASE unless the user's
+  // connection has case_sensitive_like on): the candidate is that collation's.
+  if (scratch.case_sensitive_like()) {
+    RETURN_IF_ERROR(Exec(p->db_, "PRAGMA case_sensitive_like=ON"));
+  }
   const auto& tables = scratch.tables();
   for (size_t i = 0; i < tables.size(); ++i) {
     RETURN_IF_ERROR(Exec(p->db_, absl::StrCat("CREATE VIRTUAL TABLE ",

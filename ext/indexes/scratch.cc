@@ -100,6 +100,12 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::BuildCopy(Connection& user,
   if (Connection* c = Connection::Find(s->db_)) {
     s->internal_ = std::make_unique<Connection::InternalScope>(*c);
   }
+  // LIKE as the user's connection runs it. PRAGMA case_sensitive_like cannot be read back, but
+  // its effect can: with it on, 'a' LIKE 'A' is false, and only a BINARY index serves a LIKE.
+  auto like = Query(user, "SELECT 'a' LIKE 'A'");
+  if (like.ok() && !like->empty() && !(*like)[0][0].is_null() && (*like)[0][0].AsInt() == 0) {
+    s->case_sensitive_like_ = Exec(s->db_, "PRAGMA case_sensitive_like=ON").ok();
+  }
   const double t0 = MonotonicMs();
   RETURN_IF_ERROR(s->CopySchemaAndSample(user, whole));
   const double t1 = MonotonicMs();

@@ -123,6 +123,9 @@ class Scratch {
   const std::vector<LeftOutTable>& left_out() const { return left_out_; }
   bool NamesLeftOut(const std::string& error) const;
   bool has_stats() const { return has_stats_; }
+  // Whether the user's connection runs LIKE case-sensitively (PRAGMA case_sensitive_like=ON):
+  // the copy then does too, so a LIKE is served by a BINARY index there, not a NOCASE one.
+  bool case_sensitive_like() const { return case_sensitive_like_; }
   const TableInfo* FindTable(const std::string& name) const;
   // The naming scheme of proposed indexes for this schema (index_names.h).
   IndexNamer Namer() const;
@@ -249,6 +252,7 @@ class Scratch {
   int64_t growth_bytes_ = 0;  // what a write may add to the copy (0: unbounded)
   int64_t page_size_ = 4096;
   int64_t max_page_count_ = 0;  // the copy's own, restored after each bounded write
+  bool case_sensitive_like_ = false;  // see case_sensitive_like()
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
   std::vector<TableInfo> tables_;
   std::vector<std::string> views_;  // their names: an index may not take one (Namer)

@@ -101,12 +101,20 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
       const std::string& c = t[k].text;
       op = IsWord(t[k], "BETWEEN") ? "[" : c == ">" || c == ">=" ? ">"
            : c == "<" || c == "<=" ? "<" : "=";
+      // The whole pattern of a LIKE or GLOB (not `? || '%'`, not NOT LIKE: no index range).
+      const bool whole = i + 1 == t.size() || t[i + 1].text == ")" || t[i + 1].text == "," ||
+                         t[i + 1].text == ";" ||
+                         (t[i + 1].kind == Kind::kWord && !IsWord(t[i + 1], "COLLATE"));
+      const bool pattern = (IsWord(t[k], "LIKE") || IsWord(t[k], "GLOB")) && j == i && whole &&
+                           !(k > 0 && IsWord(t[k - 1], "NOT"));
+      if (pattern) op = IsWord(t[k], "LIKE") ? "like" : "glob";
       while (k > 0 && (IsWord(t[k - 1], "NOT") || IsWord(t[k - 1], "IS"))) --k;
       if (k > 0 && IsIdent(t[k - 1])) {
         guess = t[k - 1].text;
         qualifier = qualifier_of(k - 1);
       }
       if (k > 0 && t[k - 1].text == ")") expression = ExpressionEndingAt(t, k - 1, &guess);
+      if (!expression.empty() && pattern) op = "=";  // a range only ever for a column
     } else if (i + 2 < t.size() && IsComparison(t[i + 1]) && IsIdent(t[i + 2])) {
       guess = t[i + 2].text;  // "? = col", or "? = u.col"
       if (i + 4 < t.size() && t[i + 3].text == "." && IsIdent(t[i + 4])) {
@@ -122,7 +130,7 @@ std::vector<ParameterUse> ParameterUses(const std::string& sql) {
     }
     if (guess.empty()) op.clear();
     if (!expression.empty()) qualifier.clear();
-    out.push_back({t[i].text, guess, op, expression, qualifier});
+    out.push_back({t[i].text, guess, op, expression, qualifier, t[i].begin, t[i].end});
   }
   return out;
 }

@@ -16,15 +16,19 @@ namespace doctor::indexes {
 std::vector<std::string> ParameterColumns(const std::string& sql);
 
 // Each parameter in order of appearance: its text ("?", "?2", ":name"), the column as
-// ParameterColumns gives it, and how it is compared: "=" (also IN, LIKE, IS), "<" (the column is
-// below it: <, <=), ">" (>, >=), "[" and "]" (BETWEEN's bounds), "limit" or "".
+// ParameterColumns gives it, and how it is compared: "=" (also IN, IS, NOT LIKE), "<" (the column
+// is below it: <, <=), ">" (>, >=), "[" and "]" (BETWEEN's bounds), "like" and "glob" (the whole
+// pattern of `col LIKE ?` / `col GLOB ?`: a pattern the planner may turn into an index range),
+// "limit" or "".
 // A parameter compared with a function of one column ("json_extract(body, '$.status') = ?") also
 // has that `expression` (as ExpressionPredicates writes it), and its column. `qualifier` is the
-// table or alias written before the column ("u" in `u.id > ?`), or "".
+// table or alias written before the column ("u" in `u.id > ?`), or "". `begin`/`end`: the
+// parameter's bytes in `sql`.
 struct ParameterUse {
   std::string name, column, op;
   std::string expression;
   std::string qualifier;
+  size_t begin = 0, end = 0;
 };
 std::vector<ParameterUse> ParameterUses(const std::string& sql);
 

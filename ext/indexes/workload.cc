@@ -25,6 +25,12 @@ struct Param {
   std::string name, column, op;
   std::string expression;  // "json_extract(body, '$.status')" when compared with one
   std::string qualifier;   // "u" of `u.id > ?`, or ""
+  // Where it is the whole pattern of a LIKE or GLOB: its bytes in the statement, and whether GLOB.
+  struct PatternUse {
+    size_t begin, end;
+    bool glob;
+  };
+  std::vector<PatternUse> patterns;
 };
 
 std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
@@ -42,6 +48,9 @@ std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
     Param& p = out[index - 1];
     p.index = index;
     if (p.name.empty()) p.name = use.name;
+    if (use.op == "like" || use.op == "glob") {
+      p.patterns.push_back({use.begin, use.end, use.op == "glob"});
+    }
     if (p.column.empty()) {
       p.column = use.column;
       p.op = use.op;
@@ -51,6 +60,20 @@ std::vector<Param> ParametersOf(sqlite3* db, const std::string& sql) {
   }
   sqlite3_finalize(stmt);
   return out;
+}
+
+// The wildcards of a LIKE (with the usual ESCAPE character) or a GLOB pattern.
+const char* Wildcards(bool glob) { return glob ? "*?[" : "%_\\"; }
+
+// A pattern a prefix search binds: `value`'s text up to its first wildcard, then '%' (LIKE) or
+// '*' (GLOB); NULL when that prefix is empty (a pattern starting with a wildcard uses no index,
+// and applications search by what users type first).
+Value PrefixPattern(const Value& value, bool glob) {
+  if (value.is_null() || std::holds_alternative<Blob>(value.storage())) return Value::Null();
+  std::string text = value.AsText();
+  text = text.substr(0, text.find_first_of(Wildcards(glob)));
+  if (text.empty()) return Value::Null();
+  return Value(text + (glob ? "*" : "%"));
 }
 
 // A value of an expression of `table`'s rows in the sample: its most frequent one, or its rarest
@@ -118,6 +141,15 @@ Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Gue
       Value v = GuessExpressionValue(scratch, info->name, p.expression, guess, how);
       if (!v.is_null()) return v;
     }
+    // A prefix search (`email LIKE ?`): the middle row's value as a prefix, whatever the guess
+    // (a unique column's every value is as frequent as the next; one measurement suffices).
+    if (p.op == "like" || p.op == "glob") {
+      *how = "prefix of the middle row";
+      Value v = PrefixPattern(scratch.Typical(info->name, column), p.op == "glob");
+      if (!v.is_null()) return v;
+      *how = "default";
+      return Value(p.op == "glob" ? "a*" : "a%");
+    }
     // A range: selective, as applications ask for the recent or the extreme (a hundredth,
     // also between the median and the 51st percentile).
     static const std::map<std::string, double> kQuantiles = {
@@ -167,6 +199,39 @@ std::string AsLiteral(const Value& v) {
   return v.is_null() ? "NULL" : v.AsText();
 }
 
+// The statement as the constraint probe prepares it: each parameter that is a whole LIKE / GLOB
+// pattern written as the text bound to it (when that does not start with a wildcard), or ""
+// when there is none. The planner derives an index range from a pattern only when it knows it
+// (a literal, or a value bound before a re-prepare), and the probe binds nothing: `email LIKE ?`
+// gave it no range, so no candidate, while `email LIKE 'bob%'` got (email COLLATE NOCASE).
+// The text is only ever prepared on the probe's mirror, never run; the statement measured keeps
+// its parameters, bound.
+std::string ProbeText(const std::string& sql, const std::vector<Param>& params,
+                      const std::vector<Value>& values) {
+  std::vector<std::pair<Param::PatternUse, std::string>> edits;
+  for (size_t i = 0; i < params.size() && i < values.size(); ++i) {
+    if (!std::holds_alternative<std::string>(values[i].storage())) continue;
+    const std::string& text = values[i].AsText();
+    for (const Param::PatternUse& use : params[i].patterns) {
+      if (text.empty() || std::string(Wildcards(use.glob)).find(text[0]) != std::string::npos) {
+        continue;
+      }
+      edits.push_back({use, QuoteLiteral(text)});
+    }
+  }
+  if (edits.empty()) return "";
+  std::sort(edits.begin(), edits.end(),
+            [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+  std::string out;
+  size_t at = 0;
+  for (const auto& [use, literal] : edits) {
+    if (use.begin < at || use.end > sql.size()) return "";
+    absl::StrAppend(&out, sql.substr(at, use.begin - at), literal);
+    at = use.end;
+  }
+  return out + sql.substr(at);
+}
+
 // Values for the statement's parameters: the hint for the column when there is one, 10 for
 // LIMIT/OFFSET, else a value of the compared column picked by `guess`; and the text saying so.
 // The values equal to an expression or a column go to `values`' expression_values and
@@ -204,6 +269,7 @@ std::vector<Value> GuessParameters(Scratch& scratch, const WorkloadItem& item,
     parts.push_back(absl::StrCat(label, " = ", AsLiteral(v), " (", how, ")"));
   }
   *assumed = absl::StrJoin(parts, ", ");
+  values->probe_sql = ProbeText(item.sql, params, out);
   return out;
 }
 

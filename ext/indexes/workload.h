@@ -42,6 +42,10 @@ struct WorkloadItem {
   std::map<std::string, Value> expression_values;
   // Likewise where a parameter equals a column: "owners.country" (lower case) -> 'DE'.
   std::map<std::string, Value> column_values;
+  // Its text for the constraint probe when that differs: each parameter that is a whole LIKE /
+  // GLOB pattern written as the value guessed for it, so the planner derives the pattern's
+  // index range as for a literal (`email LIKE 'user2500@x.io%'`); "" otherwise (then `sql`).
+  std::string probe_sql;
   std::set<std::string> tables;   // lower-case names of the tables it reads or writes
   std::string written;            // lower-case name of the table it writes ("" for a query)
   std::string error;              // set when it cannot run on the copy
