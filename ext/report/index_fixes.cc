@@ -1,5 +1,6 @@
 #include "ext/report/index_fixes.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -7,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/sql_normalize.h"
+#include "ext/indexes/index_def.h"
 
 namespace doctor::report {
 namespace {
@@ -155,19 +157,28 @@ void MergeIndexFixes(std::vector<Finding>& findings) {
 
 namespace {
 
-// True when index_lint would call `a` a prefix of `b` (IsPrefixOf of ext/indexes, on shapes): a
+// The shape as ext/indexes models an index, for its rules. A column that is not a plain name is
+// an expression, compared as its (lower-cased) text.
+indexes::IndexDef AsIndexDef(const IndexShape& shape) {
+  indexes::IndexDef def;
+  def.table = shape.table;
+  def.unique = shape.unique;
+  for (size_t i = 0; i < shape.columns.size(); ++i) {
+    const std::string& c = shape.columns[i];
+    const bool plain = !c.empty() && std::all_of(c.begin(), c.end(), [](unsigned char ch) {
+      return absl::ascii_isalnum(ch) || ch == '_';
+    });
+    def.parts.push_back({c, shape.collations[i], shape.desc[i], !plain});
+  }
+  return def;
+}
+
+// True when index_lint would call `a` a prefix of `b` (indexes::IsPrefixOf, the one rule): a
 // shorter key whose columns and collations lead b's, and whose directions do too unless it has a
-// single column (scanned either way). Expressions are compared as text.
+// single column (scanned either way). Partial indexes are left alone.
 bool PrefixOf(const IndexShape& a, const IndexShape& b) {
-  if (a.partial || b.partial || a.table != b.table || a.columns.size() >= b.columns.size() ||
-      !Leads(a.columns, b.columns)) {
-    return false;
-  }
-  for (size_t i = 0; i < a.columns.size(); ++i) {
-    if (a.collations[i] != b.collations[i]) return false;
-    if (a.columns.size() > 1 && a.desc[i] != b.desc[i]) return false;
-  }
-  return true;
+  return !a.partial && !b.partial && a.columns.size() < b.columns.size() &&
+         indexes::IsPrefixOf(AsIndexDef(a), AsIndexDef(b));
 }
 
 // The index a `DROP INDEX [IF EXISTS] [schema.]name` fix drops (lower-cased), else nullopt.
