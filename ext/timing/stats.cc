@@ -220,7 +220,7 @@ void Stats::Record(const Key& key, absl::string_view query, absl::string_view ex
 
 void Stats::Merge(const Key& key, absl::string_view query, absl::string_view example,
                   const Counters& counters, int64_t max_entries, Hint* hint) {
-  if (counters.calls == 0 && !counters.IsCorrection()) return;
+  if (!counters.HasFigures()) return;
   absl::MutexLock lock(&mu_);
   // A correction of a run from before a reset (this process's, or the store's seen by DropBefore)
   // went with its run, even where later runs made the entry again.
@@ -310,7 +310,7 @@ std::vector<std::string> Stats::DbsWithNews(
   absl::MutexLock lock(&mu_);
   std::vector<bool> news(dbs_.size(), false);
   for (const auto& [key, e] : entries_) {
-    if ((e.counters.calls > 0 || e.counters.IsCorrection()) && key.db < news.size()) {
+    if (e.counters.HasFigures() && key.db < news.size()) {
       news[key.db] = true;
     }
   }
@@ -339,7 +339,7 @@ void Stats::DropBefore(absl::string_view db, int64_t unix_ms) {
     int64_t& dropped = dropped_before_[idx->second];
     dropped = std::max(dropped, unix_ms);
     for (auto& [key, e] : entries_) {
-      if (key.db == idx->second && (e.counters.calls > 0 || e.counters.IsCorrection()) &&
+      if (key.db == idx->second && e.counters.HasFigures() &&
           e.counters.first_seen_ms < unix_ms) {
         e.counters = Counters();
       }
@@ -366,7 +366,7 @@ void Stats::ForgetMinMaxBefore(absl::string_view db, int64_t unix_ms) {
 void Stats::DropInheritedByFork(bool (*shared)(const std::string& db)) {
   absl::MutexLock lock(&mu_);
   for (auto& [key, e] : entries_) {
-    if ((e.counters.calls > 0 || e.counters.IsCorrection()) && shared(DbNameLocked(key.db))) {
+    if (e.counters.HasFigures() && shared(DbNameLocked(key.db))) {
       e.counters = Counters();
     }
   }
@@ -404,7 +404,7 @@ std::vector<EntrySnapshot> Stats::TakeForFlush(absl::string_view db) {
   auto idx = db_index_.find(db);
   if (idx == db_index_.end()) return out;
   for (auto& [key, e] : entries_) {
-    if (key.db != idx->second || (e.counters.calls == 0 && !e.counters.IsCorrection())) continue;
+    if (key.db != idx->second || !e.counters.HasFigures()) continue;
     // With the runs under the current plan (kept, not zeroed): the live figures of the plan
     // changes the flush shares (store_plan_changes.h).
     out.push_back({key.query_id, std::string(db), e.query, e.example, e.counters, e.plan});

@@ -100,6 +100,8 @@ struct Counters {
   // and last_seen_ms are that run's end. It merges only into figures that hold runs (the entry of
   // its shape, the store's row), never makes a row of its own and never counts as a call.
   bool IsCorrection() const { return calls == 0 && (rows > 0 || HasBusyRefined()); }
+  // Runs, or a correction: something a fold or a flush carries (else an empty entry).
+  bool HasFigures() const { return calls > 0 || IsCorrection(); }
   bool HasBusyRefined() const {
     int64_t any = 0;
     for (int i = 0; i < kErrorCodes; ++i) any |= busy_refined[i];
