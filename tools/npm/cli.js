@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const {
   COMMANDS, COMMON, EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, UsageError, mainHelp, parseArgs,
-  readDrizzleConfig, openDatabase, printTable, printFindings, failLevel, fails,
+  readDrizzleConfig, isDirectory, openDatabase, printTable, printFindings, failLevel, fails,
 } = require('./cli_support.js');
 
 const EXIT_ERROR = 3;  // the database could not be read, or another unexpected failure
@@ -21,8 +21,7 @@ function target({ positional, options }, { withFolder = false, max = withFolder 
   let db;
   let folder;
   for (const arg of positional) {
-    const isDir = fs.existsSync(arg) && fs.statSync(arg).isDirectory();
-    if (withFolder && (isDir || db !== undefined)) folder = arg;
+    if (withFolder && (isDirectory(arg) || db !== undefined)) folder = arg;
     else db = arg;
   }
   return { config, db: db || config.url, folder: folder || config.out };

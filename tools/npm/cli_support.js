@@ -246,5 +246,5 @@ function printFindings(findings) {
 
 module.exports = {
   COMMANDS, COMMON, EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, UsageError, mainHelp, parseArgs,
-  readDrizzleConfig, openDatabase, printTable, printFindings, failLevel, fails,
+  readDrizzleConfig, isDirectory, openDatabase, printTable, printFindings, failLevel, fails,
 };
