@@ -263,15 +263,7 @@ absl::StatusOr<std::optional<std::string>> ApplyAlone(
 }  // namespace
 
 std::vector<std::string> StatementsOf(const Migration& m) {
-  std::vector<std::string> out;
-  std::vector<std::string> pieces = m.breakpoints ? SplitBreakpoints(m.text)
-                                                  : std::vector<std::string>{m.text};
-  for (const std::string& piece : pieces) {
-    for (absl::string_view s : SplitStatements(piece)) {
-      if (!IsBlankSql(s)) out.emplace_back(s);
-    }
-  }
-  return out;
+  return MigrationStatements(m.text, m.breakpoints);
 }
 
 absl::StatusOr<std::string> SchemaHashOf(Connection& c, const std::string& schema,
@@ -341,7 +333,7 @@ absl::StatusOr<size_t> ApplyPass(Connection& c, const Folder& folder, bool fk_on
       DrizzleEntry e = DrizzleEntryOf(folder, *item.file);
       if (std::holds_alternative<std::string>(item.applied_at.storage())) e.applied_at = item.applied_at;
       RETURN_IF_ERROR(InsertDrizzleRow(c, e));
-    } else if (item.status == PlanStatus::kPending) {
+    } else if (item.pending()) {
       pending.push_back(&item);
     }
   }
@@ -420,7 +412,7 @@ absl::StatusOr<int64_t> BaselineFolder(Connection& c, const std::string& path,
   const bool drizzle_layout = folder.layout != Layout::kPlain;
   for (const PlanItem& item : plan) {
     if (item.file == nullptr) continue;
-    if (item.status == PlanStatus::kPending) {
+    if (item.pending()) {
       RETURN_IF_ERROR(JournalOnly(c, folder, *item.file, drizzle_layout ? "drizzle" : "dir", "baseline",
                                   schema, drizzle_layout));
       ++count;

@@ -85,7 +85,7 @@ absl::StatusOr<Value> SchemaHash(FunctionCall& call) {
 
 constexpr Column kStatusColumns[] = {
     {"name", "TEXT", "The migration's name: file stem, drizzle-kit tag or Drizzle folder name."},
-    {"status", "TEXT", "applied | pending | changed | missing | error (a file that cannot be used)."},
+    {"status", "TEXT", "applied | pending | changed | missing | error (a file that cannot be used, or a pending one with no statements)."},
     {"checksum", "TEXT", "sha256 hex of the file's text, else of the applied text."},
     {"applied_at", "TEXT", "When it was applied (ISO-8601 UTC); NULL when pending."},
     {"duration_ms", "REAL", "How long it ran, in milliseconds."},

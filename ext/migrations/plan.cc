@@ -243,6 +243,14 @@ void DecideStatus(const MigrationFile& f, const JournalRow* j, const DrizzleRow*
     item->applied_at = d->applied_at;
     item->note = absl::StrCat("edited after Drizzle's migrator applied it: applied ", d->hash,
                               ", file now ", f.drizzle_checksum());
+  } else if (MigrationStatements(f.text, is_drizzle).empty()) {
+    // migrate_dir refuses it when it comes to it; before, it was listed as pending (a custom
+    // migration drizzle-kit generated and nobody filled in: "-- Custom SQL migration file ...").
+    item->status = PlanStatus::kError;
+    item->empty = true;
+    item->note = "it is empty: it has no statements (migrate_dir refuses it, and Drizzle's "
+                 "migrator fails on it with better-sqlite3: write its SQL, or delete the file and "
+                 "its journal entry)";
   } else {
     item->status = PlanStatus::kPending;
     if (!by_name && is_drizzle && f.created_at && newest && *f.created_at <= *newest) {

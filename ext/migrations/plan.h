@@ -69,6 +69,10 @@ struct PlanItem {
   // Folder layout: matched only by a row without a name, which Drizzle 1.0 ignores (it would run
   // the migration again): migrate_dir records a named row.
   bool drizzle_unnamed = false;
+  // Pending, but it has no statements (a comment only): kError, which migrate_dir still reaches
+  // in order and refuses there ("is empty"), and migrate_baseline journals like a pending one.
+  bool empty = false;
+  bool pending() const { return status == PlanStatus::kPending || empty; }
 };
 
 // Drizzle 1.0's upgrade of a 0.45 table (drizzle-orm up-migrations/sqlite, upToV1) names each

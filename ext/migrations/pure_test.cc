@@ -242,6 +242,30 @@ TEST(PlanTest, PendingByContentNotWatermark) {
   EXPECT_EQ(plan.back().name, "0009_gone");
 }
 
+// A custom migration drizzle-kit generated and nobody filled in holds only a comment: migrate_dir
+// refuses it ("is empty: it has no statements"), and Drizzle's migrator fails on it too; the
+// plan listed it as pending. It is an error now, with why; applied, it stays applied.
+TEST(PlanTest, AMigrationWithNoStatementsIsAnErrorNotPending) {
+  const std::string custom = "-- Custom SQL migration file, put your code below! --\n";
+  const std::string blank_pieces = "--> statement-breakpoint\n;\n-- nothing\n";
+  Folder folder{Layout::kDrizzleKit, "/x", {}};
+  folder.files.push_back(MigrationFile{"0000_custom", "", custom, Sha256Hex(custom), 100, ""});
+  folder.files.push_back(
+      MigrationFile{"0001_blank", "", blank_pieces, Sha256Hex(blank_pieces), 200, ""});
+  folder.files.push_back(MigrationFile{"0002_real", "", "-- add\nCREATE TABLE t(x);",
+                                       Sha256Hex("-- add\nCREATE TABLE t(x);"), 300, ""});
+  auto plan = MakePlan(folder, {}, {});
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_STREQ(PlanStatusName(plan[0].status), "error");
+  EXPECT_THAT(plan[0].note, HasSubstr("it is empty: it has no statements"));
+  EXPECT_STREQ(PlanStatusName(plan[1].status), "error");
+  EXPECT_STREQ(PlanStatusName(plan[2].status), "pending");
+  std::vector<JournalRow> journal = {
+      {"0000_custom", Sha256Hex(custom), "apply", custom, "drizzle", Value(), Value()}};
+  plan = MakePlan(folder, journal, {});
+  EXPECT_STREQ(PlanStatusName(plan[0].status), "applied");
+}
+
 // A migration deleted after it was applied from "mig" was `missing` for migration_status('mig')
 // only: './mig' (a drizzle.config's `out`, the command line's folder) and 'mig/' left it out,
 // so the report said nothing of it (found on an invoicing app's folder).

@@ -370,4 +370,16 @@ std::string Excerpt(absl::string_view sql, size_t max) {
   return std::string(Utf8Prefix(out, max)) + "...";
 }
 
+std::vector<std::string> MigrationStatements(absl::string_view text, bool breakpoints) {
+  std::vector<std::string> out;
+  const std::vector<std::string> pieces =
+      breakpoints ? SplitBreakpoints(text) : std::vector<std::string>{std::string(text)};
+  for (const std::string& piece : pieces) {
+    for (absl::string_view s : SplitStatements(piece)) {
+      if (!IsBlankSql(s)) out.emplace_back(s);
+    }
+  }
+  return out;
+}
+
 }  // namespace doctor::migrations

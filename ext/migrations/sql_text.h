@@ -53,6 +53,11 @@ bool IsBlankSql(absl::string_view sql);
 // sqlite3_complete() decides.
 std::vector<absl::string_view> SplitStatements(absl::string_view sql);
 
+// The statements a migration runs: a Drizzle file (`breakpoints`) split on its breakpoints first,
+// then each piece as SplitStatements splits it; comment-only pieces left out. None: the migration
+// is empty (migrate refuses it, migration_status calls it an error).
+std::vector<std::string> MigrationStatements(absl::string_view text, bool breakpoints);
+
 // The first `n` words of a statement, lowercased ("alter", "table", ...); identifiers count too.
 std::vector<std::string> LeadingWords(absl::string_view sql, size_t n);
 

@@ -246,8 +246,9 @@ absl::Status AddMigrationFindings(Connection& c, const std::string& folder,
   int earlier_count = 0;
   for (const Row& r : rows) {
     const std::string name = r[0].AsText(), status = r[1].AsText();
-    if (status == "pending") {
-      const migrations::MigrationFile* file = FileNamed(files, name);
+    const migrations::MigrationFile* file = FileNamed(files, name);
+    // An 'error' whose file reads fine has no statements: its dry run says so, with what to do.
+    if (status == "pending" || (status == "error" && file != nullptr && file->error.empty())) {
       bool fails = false;
       const size_t first = out.size();
       RETURN_IF_ERROR(CheckPending(c, folder, name, r[2], file,
