@@ -319,9 +319,6 @@ TEST(FindingTest, SortsBySeverityThenImpact) {
   EXPECT_EQ(f[3].object, "a");
 }
 
-}  // namespace
-}  // namespace doctor
-
 namespace doctor {
 namespace {
 
@@ -1914,6 +1911,77 @@ TEST(ReportStatisticsTest, ATableOverTheCountingCapIsNotCalledStale) {
   db.Exec("UPDATE sqlite_stat1 SET stat = '1000' WHERE tbl = 'big'");
   EXPECT_THAT(db.One("SELECT finding FROM doctor_report WHERE finding LIKE 'statistics for%'"),
               HasSubstr("sqlite_stat1 says 1000 rows, the table has at least 1000000 rows"));
+}
+
+}  // namespace
+}  // namespace doctor
+
+// A database without statistics: the report's fixes end with ANALYZE, after which the planner
+// picks with statistics. The advisor measured its indexes planned without them, so a join whose
+// plan ANALYZE changes got no index in the first report ("DROP INDEX m_k", "ANALYZE") and
+// m(pid, k) in the next: the fixes took two rounds, and on a WordPress database an index
+// measured without statistics made another query 2.7 times dearer once ANALYZE ran. The advice
+// is measured as after ANALYZE now: one report's fixes, run once, leave no index fix.
+TEST(ReportIndexFixesTest, WithoutStatisticsTheFixesAreMeasuredAsAfterTheirAnalyze) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE p(id INTEGER PRIMARY KEY, type TEXT, status TEXT, d INT);"
+          "CREATE TABLE m(id INTEGER PRIMARY KEY, pid INT, k TEXT, v TEXT);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+          "INSERT INTO p SELECT i, CASE WHEN i % 10 < 7 THEN 'post' WHEN i % 10 < 9 THEN 'rev' "
+          "ELSE 'page' END, CASE WHEN i % 20 = 0 THEN 'draft' ELSE 'publish' END, i FROM n;"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) "
+          "INSERT INTO m SELECT i, 1 + (i * 7) % 20000, CASE i % 3 WHEN 0 THEN 'views' WHEN 1 "
+          "THEN 'lock' ELSE 'feat' END, i % 100 FROM n;"
+          "CREATE INDEX p_type_status ON p(type, status, d);"
+          "CREATE INDEX m_pid ON m(pid);"
+          "CREATE INDEX m_k ON m(k);");
+  const std::string popular =
+      "SELECT p.id FROM p JOIN m ON p.id = m.pid WHERE m.k = 'views' AND p.type = 'post' AND "
+      "p.status = 'publish' GROUP BY p.id ORDER BY m.v + 0 DESC LIMIT 5";
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 0)");
+  for (int i = 0; i < 3; ++i) db.Rows(popular);
+  const std::string index_fixes =
+      "SELECT fix_sql FROM doctor_report WHERE fix_sql LIKE 'CREATE INDEX%'";
+  auto first = db.Rows(index_fixes);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_THAT(first[0][0], HasSubstr("ON m(pid, k)"));
+  for (const auto& fix : db.Rows("SELECT fix_sql FROM doctor_report WHERE fix_sql IS NOT NULL "
+                                 "AND area <> 'sqlite'")) {
+    db.Exec(fix[0]);
+  }
+  ASSERT_EQ(db.One("SELECT count(*) FROM sqlite_stat1 WHERE idx = 'idx_m_pid_k'"), "1");
+  db.Exec("SELECT query_stats_reset()");
+  for (int i = 0; i < 3; ++i) db.Rows(popular);
+  EXPECT_EQ(db.Rows(index_fixes).size(), 0u);
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
+}
+
+// A database with statistics: the advisor's copy analyzes every index it measures, but a fix
+// built the index without its sqlite_stat1 row, and the planner then guessed how selective it
+// was next to measured ones. On a WordPress database the fix wp_posts(post_status, post_type,
+// post_date) made a comment query 88 -> 672,031 VM steps and the featured-posts query 23,633 ->
+// 668,937; with its ANALYZE they kept their plans. Each CREATE INDEX fix now ends with the
+// ANALYZE of its index (of that index only).
+TEST(ReportIndexFixesTest, WithStatisticsEachNewIndexIsAnalyzedWithItsFix) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("CREATE TABLE jobs(id INTEGER PRIMARY KEY, state TEXT, owner INT, run_at INT);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+          "INSERT INTO jobs SELECT i, CASE WHEN i % 50 = 0 THEN 'queued' ELSE 'done' END, "
+          "i % 300, i FROM n;"
+          "CREATE INDEX jobs_state ON jobs(state);"
+          "ANALYZE;");
+  db.Exec("SELECT query_stats_reset(), doctor_set('slow_ms', 0)");
+  for (int i = 0; i < 12; ++i) db.Rows(absl::StrCat("SELECT id FROM jobs WHERE owner = ", i));
+  auto fixes = db.Rows("SELECT fix_sql FROM doctor_report WHERE fix_sql LIKE 'CREATE INDEX%'");
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_THAT(fixes[0][0], HasSubstr("ON jobs(owner"));
+  EXPECT_THAT(fixes[0][0], HasSubstr("\nANALYZE \"main\".\"idx_jobs_owner"));
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE fix_sql = 'ANALYZE \"main\";'"), "0");
+  db.Exec(fixes[0][0]);
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_stat1 WHERE idx LIKE 'idx_jobs_owner%'"), "1");
+  db.Exec("SELECT doctor_set('slow_ms', 100)");
 }
 
 }  // namespace

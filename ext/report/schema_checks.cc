@@ -167,14 +167,6 @@ absl::Status CheckKeys(Connection& c, const std::string& schema, const std::vect
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> HasStatistics(Connection& c, const std::string& schema) {
-  ASSIGN_OR_RETURN(Rows has_stat,
-                   Query(c, "SELECT count(*) FROM pragma_table_list WHERE schema = ?1 AND name = "
-                            "'sqlite_stat1'",
-                         {Value(schema)}));
-  return !has_stat.empty() && has_stat[0][0].AsInt() > 0;
-}
-
 // "no statistics (sqlite_stat1) for <before><count> index(es)<after>: ...".
 Finding NoStatisticsFinding(const std::string& schema, absl::string_view before, int64_t count,
                             absl::string_view after) {
@@ -318,6 +310,14 @@ absl::Status CheckIntegrity(Connection& c, const std::string& schema, std::vecto
 
 }  // namespace
 
+absl::StatusOr<bool> HasStatistics(Connection& c, const std::string& schema) {
+  ASSIGN_OR_RETURN(Rows has_stat,
+                   Query(c, "SELECT count(*) FROM pragma_table_list WHERE schema = ?1 AND name = "
+                            "'sqlite_stat1'",
+                         {Value(schema)}));
+  return !has_stat.empty() && has_stat[0][0].AsInt() > 0;
+}
+
 absl::StatusOr<bool> IndexServesForeignKey(Connection& c, const std::string& schema,
                                            const std::string& table, const std::string& index) {
   ASSIGN_OR_RETURN(Rows rows, Query(c, "SELECT name FROM pragma_index_info(?1, ?2) ORDER BY seqno",
@@ -366,6 +366,23 @@ absl::Status AnalyzeAfterIndexFixes(Connection& c, const std::string& schema,
   ASSIGN_OR_RETURN(const bool has_stat, HasStatistics(c, schema));
   if (!has_stat) {
     findings.push_back(NoStatisticsFinding(schema, "the ", created, " the fixes above create"));
+    return absl::OkStatus();
+  }
+  // The database has statistics, and the advisor measured each index with statistics of its
+  // own (its copy analyzes every index it builds). Built without them, the planner guesses how
+  // selective the new index is, next to the measured ones, and trusted it where it should not:
+  // on a WordPress database with sqlite_stat1, running the fix wp_posts(post_status, post_type,
+  // post_date) made a comment query 88 -> 672,031 VM steps, the featured-posts query 23,633 ->
+  // 668,937 and the search 2,047 -> 193,712; with its ANALYZE they kept their plans. ANALYZE of
+  // one index reads that index only.
+  for (Finding& f : findings) {
+    if (!f.fix_sql) continue;
+    const std::optional<IndexShape> shape = ParseCreateIndex(*f.fix_sql);
+    if (!shape) continue;
+    f.fix_sql = absl::StrCat(AsScriptStatement(*f.fix_sql), "\nANALYZE ", QuoteIdentifier(schema),
+                             ".", QuoteIdentifier(shape->name), ";");
+    f.advice = absl::StrCat(f.advice, "; the ANALYZE after it gives the new index the "
+                            "statistics it was measured with");
   }
   return absl::OkStatus();
 }

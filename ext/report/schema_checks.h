@@ -23,9 +23,14 @@ absl::StatusOr<bool> IndexServesForeignKey(Connection& connection, const std::st
 absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& connection, const std::string& schema,
                                                  bool deep);
 
+// True when `schema` has sqlite_stat1 (the planner then uses statistics; without them, the
+// report's fixes end with ANALYZE).
+absl::StatusOr<bool> HasStatistics(Connection& connection, const std::string& schema);
+
 // Ends `findings` (sorted, index fixes merged) with the ANALYZE that the indexes their fixes
 // create need on a database without statistics: else the report after running the fixes asks
-// for it ("no statistics (sqlite_stat1) for 2 indexes"), and the fixes take two rounds.
+// for it ("no statistics (sqlite_stat1) for 2 indexes"), and the fixes take two rounds. On a
+// database with statistics, each CREATE INDEX fix ends with the ANALYZE of its index instead.
 absl::Status AnalyzeAfterIndexFixes(Connection& connection, const std::string& schema,
                                     std::vector<Finding>& findings);
 
