@@ -135,6 +135,22 @@ bool SameIndexColumns(const IndexShape& a, const IndexShape& b) {
 }
 
 void MergeIndexFixes(std::vector<Finding>& findings) {
+  // The same index twice (the advisor names an index after its definition, so one name is one
+  // definition), partial ones too: the first keeps it. Before, two queries that each needed
+  // jobs(locked_at) WHERE state = 'running' both carried its CREATE, and the second failed
+  // ("index ... already exists") when every fix was run.
+  std::vector<std::string> names;
+  for (Finding& f : findings) {
+    std::optional<IndexShape> shape = f.fix_sql ? ParseCreateIndex(*f.fix_sql) : std::nullopt;
+    if (!shape) continue;
+    if (std::find(names.begin(), names.end(), shape->name) == names.end()) {
+      names.push_back(shape->name);
+      continue;
+    }
+    f.advice = absl::StrCat(f.advice, "; the fix of another finding above creates the index ",
+                            shape->name, " already");
+    f.fix_sql.reset();
+  }
   std::vector<std::optional<IndexShape>> shapes;
   for (const Finding& f : findings) {
     std::optional<IndexShape> shape = f.fix_sql ? ParseCreateIndex(*f.fix_sql) : std::nullopt;

@@ -66,6 +66,22 @@ TEST(MergeIndexFixesTest, APrefixOrTheSameIndexIsBuiltOnce) {
   EXPECT_TRUE(f[5].fix_sql);
 }
 
+// Two queries of a job queue each needed jobs(locked_at) WHERE state = 'running': both findings
+// carried its CREATE (partial indexes were left out of the merge), and running every fix failed
+// on the second ("index ... already exists").
+TEST(MergeIndexFixesTest, ThePartialIndexOfTwoFindingsIsBuiltOnce) {
+  std::vector<Finding> f = {
+      Fix("timing", "q1", "CREATE INDEX p ON jobs(locked_at) WHERE state = 'running'"),
+      Fix("timing", "q2", "CREATE INDEX p ON jobs(locked_at) WHERE state = 'running'"),
+      Fix("timing", "q3", "CREATE INDEX r ON jobs(locked_at) WHERE state = 'queued'"),
+  };
+  MergeIndexFixes(f);
+  EXPECT_TRUE(f[0].fix_sql);
+  EXPECT_FALSE(f[1].fix_sql);
+  EXPECT_THAT(f[1].advice, HasSubstr("creates the index p already"));
+  EXPECT_TRUE(f[2].fix_sql) << "another partial index";
+}
+
 // WordPress's post_parent and comment_post_ID: the advisor's index extended them, and the report
 // after one run of the fixes said to drop each as a prefix. The fix that extends an index drops
 // it, when index_lint would call it a prefix: not a UNIQUE one, nor one whose directions differ
