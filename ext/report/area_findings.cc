@@ -117,22 +117,38 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
                          // Failed with no wait counted, and the longest run of those (NULL
                          // after query_stats_reset('minmax')).
                          "sum(busy > 0 AND lock_wait_ms = 0), "
-                         "max(CASE WHEN busy > 0 AND lock_wait_ms = 0 THEN max_ms END) "
+                         "max(CASE WHEN busy > 0 AND lock_wait_ms = 0 THEN max_ms END), "
+                         // The statements the errors reached: the others only waited.
+                         "sum(busy > 0) "
                          "FROM q",  // one row, count 0 when none (no HAVING: SQLite 3.37)
                          {Value(schema)}));
   if (rows.empty() || rows[0][3].AsInt() == 0) return absl::OkStatus();
   const Row& r = rows[0];
   const int64_t errors = r[1].AsInt(), statements = r[3].AsInt(), uncounted = r[5].AsInt();
+  // "56 errors over 4 statements" was said when 3 had failed and the fourth had only waited.
+  const int64_t failed = r[7].AsInt(), only_waited = statements - failed;
   const double counted_ms = r[2].AsDouble();
   std::string waited;
   if (uncounted == 0) {
-    waited = absl::StrFormat(", after %.1f ms of waiting for locks in all,", counted_ms);
+    waited = absl::StrCat(", after ", HumanDecimal(counted_ms, 1),
+                          " ms of waiting for locks in all,");
   }
-  std::string finding = absl::StrFormat(
-      "%d SQLITE_BUSY error%s reached the application%s over %d statement%s its processes "
-      "recorded (query_stats); the most: %s",
-      errors, errors == 1 ? "" : "s", waited, statements, statements == 1 ? "" : "s",
-      Utf8Prefix(r[4].AsText(), 120));
+  std::string finding =
+      failed == 0
+          ? absl::StrFormat("no SQLITE_BUSY error reached the application; %d statement%s its "
+                            "processes recorded (query_stats) waited %s ms for locks in all; the "
+                            "most: %s",
+                            statements, statements == 1 ? "" : "s",
+                            HumanDecimal(counted_ms, 1), Utf8Prefix(r[4].AsText(), 120))
+          : absl::StrFormat(
+                "%d SQLITE_BUSY error%s reached the application%s over %d statement%s its "
+                "processes recorded (query_stats)%s; the most: %s",
+                errors, errors == 1 ? "" : "s", waited, failed, failed == 1 ? "" : "s",
+                only_waited == 0
+                    ? ""
+                    : absl::StrFormat("; %d more statement%s waited for a lock and did not fail",
+                                      only_waited, only_waited == 1 ? "" : "s"),
+                Utf8Prefix(r[4].AsText(), 120));
   if (uncounted > 0) {
     absl::StrAppend(
         &finding,
@@ -147,10 +163,11 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
             uncounted,
             r[6].is_null() ? "the length of their runs is not known since the last "
                              "query_stats_reset('minmax')"
-                           : absl::StrFormat("their longest run took %.1f ms, waits included",
-                                             r[6].AsDouble()),
-            counted_ms > 0 ? absl::StrFormat("; the waits counted add up to %.1f ms", counted_ms)
-                           : ""));
+                           : absl::StrCat("their longest run took ",
+                                          HumanDecimal(r[6].AsDouble(), 1), " ms, waits included"),
+            counted_ms > 0
+                ? absl::StrCat("; the waits counted add up to ", HumanDecimal(counted_ms, 1), " ms")
+                : ""));
   }
   out.push_back(
       {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(), finding,
