@@ -180,6 +180,51 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
   return absl::OkStatus();
 }
 
+// Beside lock_stats' finding: the SQLITE_BUSY errors of statements that never waited for a lock
+// (query_stats, every process), which lock_stats does not count (it counts an error after a
+// wait in doctor's handler). A transaction that read first (db.transaction(), BEGIN DEFERRED)
+// and finds the write lock taken when it writes fails at once: SQLite calls no busy handler for
+// that upgrade. A Drizzle web process whose 3 such failures sat beside 1 wait that gave up was
+// told "1 SQLITE_BUSY error reached the application". Statements with a BUSY_SNAPSHOT are
+// CheckDeferredUpgrades' (with their plain BUSY), and one that also waited is left to the
+// waits: no error is counted twice.
+absl::Status CheckBusyWithoutWait(Connection& c, const std::string& schema,
+                                  std::vector<Finding>& out) {
+  if (!HasTable(c, "query_stats")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "WITH q AS (SELECT query, "
+                         "coalesce(json_extract(errors, '$.BUSY'), 0) + "
+                         "coalesce(json_extract(errors, '$.BUSY_TIMEOUT'), 0) AS busy "
+                         "FROM query_stats WHERE db = (SELECT file FROM pragma_database_list "
+                         "WHERE name = ?1) AND lock_wait_ms = 0 "
+                         "AND coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0) "
+                         "SELECT (SELECT file FROM pragma_database_list WHERE name = ?1), "
+                         "coalesce(sum(busy), 0), count(*), "
+                         "(SELECT query FROM q WHERE busy > 0 ORDER BY busy DESC LIMIT 1) "
+                         "FROM q WHERE busy > 0",
+                         {Value(schema)}));
+  if (rows.empty() || rows[0][1].AsInt() == 0) return absl::OkStatus();
+  const Row& r = rows[0];
+  const int64_t errors = r[1].AsInt(), statements = r[2].AsInt();
+  out.push_back(
+      {"locks", Severity::kWarn, r[0].AsText(),
+       absl::StrFormat(
+           "%d more SQLITE_BUSY error%s reached the application over %d statement%s that never "
+           "waited for a lock (query_stats, every process; lock_stats counts an error only after "
+           "a wait); the most: %s. A transaction that reads first (BEGIN or BEGIN DEFERRED, what "
+           "db.transaction() does) and finds the write lock taken when it writes fails at once: "
+           "SQLite calls no busy handler for that, so no busy timeout helps (a connection with "
+           "no busy timeout fails so too)",
+           errors, errors == 1 ? "" : "s", statements, statements == 1 ? "" : "s",
+           Utf8Prefix(r[3].AsText(), 120)),
+       "begin transactions that write as IMMEDIATE: Drizzle db.transaction(fn, { behavior: "
+       "'immediate' }); better-sqlite3 db.transaction(fn).immediate(); SQL BEGIN IMMEDIATE. "
+       "Then SELECT query_stats_reset() to count afresh",
+       std::nullopt, static_cast<double>(errors)});
+  return absl::OkStatus();
+}
+
 absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Finding>& out) {
   if (!HasTable(c, "lock_stats")) return CheckRecordedLockWaits(c, schema, out);
   const size_t before = out.size();
@@ -209,7 +254,7 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
   }
   // None in this process: what the application's processes recorded.
   if (out.size() == before) return CheckRecordedLockWaits(c, schema, out);
-  return absl::OkStatus();
+  return CheckBusyWithoutWait(c, schema, out);
 }
 
 // Writes that failed with SQLITE_BUSY_SNAPSHOT (query_stats.errors): a deferred transaction read,
