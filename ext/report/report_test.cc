@@ -808,6 +808,37 @@ TEST(ReportAreasTest, DriftRecordedByAPendingMigrationSaysSo) {
   EXPECT_THAT(rows[0][2], ::testing::Not(HasSubstr("record_drift")));
 }
 
+// A drizzle-kit folder runs only what meta/_journal.json lists. The drift advice asked for a
+// hand-written drizzle/0001_record_drift.sql, which neither Drizzle's migrator nor migrate_dir
+// runs (migration_status does not list it), and for the schema line too, after which
+// drizzle-kit generate wrote a second 0001 migration (found following it on a Drizzle shop).
+// It now says to let drizzle-kit write the migration: from the schema line for an index, with
+// generate --custom for the rest.
+TEST(ReportAreasTest, DriftInADrizzleKitFolderIsRecordedThroughDrizzleKit) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  ASSERT_EQ(mkdir(dir.File("meta").c_str(), 0755), 0);
+  std::ofstream(dir.File("0000_init.sql"))
+      << "CREATE TABLE `jobs` (`id` integer PRIMARY KEY, `state` text, `run_at` integer);";
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [{"idx": 0, "version": "6", )"
+      << R"("breakpoints": true, "when": 1000, "tag": "0000_init"}]})";
+  db.Exec("SELECT migrate_dir('" + dir.path() + "')");
+  db.Exec("CREATE INDEX jobs_state_run_at ON jobs(state, run_at)");
+  db.Exec("CREATE VIEW queued AS SELECT id FROM jobs WHERE state = 'queued'");
+  auto rows = db.Rows("SELECT object, advice FROM doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' ORDER BY object");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "jobs_state_run_at");
+  EXPECT_THAT(rows[0][1], HasSubstr("index('jobs_state_run_at').on(t.state, t.runAt); "
+                                    "drizzle-kit generate then writes the migration"));
+  EXPECT_THAT(rows[0][1], HasSubstr("migrate_baseline"));
+  EXPECT_EQ(rows[1][0], "queued");
+  EXPECT_THAT(rows[1][1], HasSubstr("drizzle-kit generate --custom --name record_drift"));
+  EXPECT_THAT(rows[1][1], HasSubstr("put in it: CREATE VIEW IF NOT EXISTS"));
+  for (const auto& row : rows) EXPECT_THAT(row[1], Not(HasSubstr("0001_record_drift.sql")));
+}
+
 // Two indexes with one key, one from the migrations and one built by hand (as index advice
 // asks): index_lint drops the one with the larger name, here the migrations' (seen in the demo:
 // jobs_project_id_idx dropped, idx_jobs_project_id kept), while the drift finding said drizzle-kit
