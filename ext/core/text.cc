@@ -1,11 +1,30 @@
 #include "ext/core/text.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace doctor {
+
+std::string HumanDecimal(double value, int decimals) {
+  constexpr int kMostDecimals = 9;
+  // One place more than the first that shows a digit: 0.00067 at 2 places is 0.0007, not 0.001.
+  int shown = decimals;
+  if (value != 0 && std::isfinite(value)) {
+    const double magnitude = std::fabs(value);
+    while (shown < kMostDecimals && magnitude < 0.5 * std::pow(10.0, -shown)) ++shown;
+    if (shown > decimals && shown < kMostDecimals) ++shown;
+  }
+  std::string text = absl::StrFormat("%.*f", shown, value);
+  if (shown > decimals) {  // "0.040" is "0.04": the added places carry no trailing zeros
+    const size_t keep = text.find('.') + 1 + decimals;
+    while (text.size() > keep && text.back() == '0') text.pop_back();
+  }
+  return text;
+}
 
 std::string HumanBytes(uint64_t bytes) {
   static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB"};

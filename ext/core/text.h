@@ -33,6 +33,12 @@ std::string JoinFirst(const std::vector<std::string>& items, absl::string_view s
 // Never "0.0": under 1 KiB it is in bytes.
 std::string HumanBytes(uint64_t bytes);
 
+// `value` with `decimals` places, more for a value that would round to 0 at that many (never a
+// false 0): HumanDecimal(0.045, 1) == "0.045", HumanDecimal(12.34, 1) == "12.3",
+// HumanDecimal(0.00067, 2) == "0.0007", HumanDecimal(0, 1) == "0.0". A failed run of 0.045 ms
+// read "took 0.0 ms", as if it had taken no time. At most 9 places (1e-12 stays "0.0").
+std::string HumanDecimal(double value, int decimals);
+
 }  // namespace doctor
 
 #endif  // DOCTOR_CORE_TEXT_H_

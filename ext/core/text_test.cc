@@ -29,6 +29,18 @@ TEST(HumanBytesTest, BinaryUnitsSaySo) {
   EXPECT_EQ(HumanBytes(uint64_t{2} << 20), "2.0 MiB");
 }
 
+// A failed run of 0.045 ms read "their longest run took 0.0 ms" in doctor_report.
+TEST(HumanDecimalTest, NeverRoundsToAFalseZero) {
+  EXPECT_EQ(HumanDecimal(0.045, 1), "0.045");
+  EXPECT_EQ(HumanDecimal(0.00067, 2), "0.0007");
+  EXPECT_EQ(HumanDecimal(0.040, 1), "0.04");
+  EXPECT_EQ(HumanDecimal(-0.02, 1), "-0.02");
+  EXPECT_EQ(HumanDecimal(12.34, 1), "12.3");
+  EXPECT_EQ(HumanDecimal(196.84, 1), "196.8");
+  EXPECT_EQ(HumanDecimal(0, 1), "0.0");
+  EXPECT_EQ(HumanDecimal(1e-12, 1), "0.0");  // at most 9 places: none shows it
+}
+
 TEST(ShortenMiddleTest, KeepsTheStartAndTheEndOfALongMessage) {
   EXPECT_EQ(ShortenMiddle("near \"abc\": syntax error", 100), "near \"abc\": syntax error");
   const std::string message = "near \"" + std::string(1000000, 'x') + "\": syntax error";

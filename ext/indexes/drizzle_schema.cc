@@ -78,11 +78,24 @@ std::string Part(const KeyPart& p) {
 
 std::string DrizzleIndexLine(const IndexDef& d) {
   std::vector<std::string> parts;
-  for (const KeyPart& p : d.parts) parts.push_back(Part(p));
+  // drizzle-kit (0.31) keeps an index between snapshot and SQL as one string, its key parts
+  // joined with ',' and its fields with ';', and splits it again: a key part holding either
+  // comes out cut in pieces. json_extract(attributes, '$.color') was written as
+  // (`json_extract(attributes`,` '$.color')`), "no such column" when the migration ran.
+  bool cut = d.where.find(';') != std::string::npos;
+  for (const KeyPart& p : d.parts) {
+    parts.push_back(Part(p));
+    cut = cut || p.column.find_first_of(",;") != std::string::npos;
+  }
   std::string line = absl::StrCat(d.unique ? "uniqueIndex(" : "index(",
                                    JsString(d.Name()), ").on(",
                                    absl::StrJoin(parts, ", "), ")");
   if (!d.where.empty()) absl::StrAppend(&line, ".where(sql`", TemplateText(d.where), "`)");
+  // A comment, so the line still pastes into the schema as it is.
+  if (cut) {
+    absl::StrAppend(&line, " /* drizzle-kit generate (0.31) cuts this key at its commas: write "
+                           "its CREATE INDEX in the migration by hand */");
+  }
   return line;
 }
 

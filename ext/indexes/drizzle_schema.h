@@ -4,6 +4,8 @@
 // (snake_case as camelCase: run_at -> t.runAt; `t['due day']` when it is no JavaScript
 // identifier): use your schema's property name where it differs. One home for the whole
 // extension: index_advise, index_lint's fixes and schema_drift all write their lines here.
+// A key that drizzle-kit generate would cut at a comma (an expression such as json_extract(a,
+// '$.x')) gets a comment after the line saying to write its CREATE INDEX by hand.
 // Pure C++, no SQLite.
 //
 // Example:

@@ -433,6 +433,22 @@ TEST(DrizzleIndexLine, ColumnsDescPartialAndOddNames) {
             "index('n').on(sql`name COLLATE NOCASE`).where(sql`x = '\\${y}\\`'`)");
 }
 
+// drizzle-kit 0.31 generate wrote the line index_advise gave for a JSON attribute,
+// index('i').on(sql`json_extract(attributes, '$.color')`), as CREATE INDEX `i` ON `products`
+// (`json_extract(attributes`,` '$.color')`): it splits the key at commas ("no such column").
+TEST(DrizzleIndexLine, AKeyDrizzleKitCutsAtACommaSaysSo) {
+  const std::string kNote = " /* drizzle-kit generate (0.31) cuts this key at its commas: write "
+                            "its CREATE INDEX in the migration by hand */";
+  const KeyPart color{"json_extract(attributes, '$.color')", "", false, true};
+  EXPECT_EQ(DrizzleIndexLine({"products", {color}, "", false, "i"}),
+            "index('i').on(sql`json_extract(attributes, '$.color')`)" + kNote);
+  EXPECT_EQ(DrizzleIndexLine({"t", {{"a"}}, "note <> 'x;y'", false, "i"}),
+            "index('i').on(t.a).where(sql`note <> 'x;y'`)" + kNote);
+  // A comma in a partial index's WHERE is kept whole; so is an expression without one.
+  EXPECT_EQ(DrizzleIndexLine({"t", {{"lower(a)", "", false, true}}, "b IN (1, 2)", false, "i"}),
+            "index('i').on(sql`lower(a)`).where(sql`b IN (1, 2)`)");
+}
+
 TEST(ExistingIndex, ExpressionsCollationsAndPredicate) {
   const IndexDef d = ExistingIndex(
       "jobs", "jobs_poll", false,

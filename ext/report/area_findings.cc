@@ -117,22 +117,38 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
                          // Failed with no wait counted, and the longest run of those (NULL
                          // after query_stats_reset('minmax')).
                          "sum(busy > 0 AND lock_wait_ms = 0), "
-                         "max(CASE WHEN busy > 0 AND lock_wait_ms = 0 THEN max_ms END) "
+                         "max(CASE WHEN busy > 0 AND lock_wait_ms = 0 THEN max_ms END), "
+                         // The statements the errors reached: the others only waited.
+                         "sum(busy > 0) "
                          "FROM q",  // one row, count 0 when none (no HAVING: SQLite 3.37)
                          {Value(schema)}));
   if (rows.empty() || rows[0][3].AsInt() == 0) return absl::OkStatus();
   const Row& r = rows[0];
   const int64_t errors = r[1].AsInt(), statements = r[3].AsInt(), uncounted = r[5].AsInt();
+  // "56 errors over 4 statements" was said when 3 had failed and the fourth had only waited.
+  const int64_t failed = r[7].AsInt(), only_waited = statements - failed;
   const double counted_ms = r[2].AsDouble();
   std::string waited;
   if (uncounted == 0) {
-    waited = absl::StrFormat(", after %.1f ms of waiting for locks in all,", counted_ms);
+    waited = absl::StrCat(", after ", HumanDecimal(counted_ms, 1),
+                          " ms of waiting for locks in all,");
   }
-  std::string finding = absl::StrFormat(
-      "%d SQLITE_BUSY error%s reached the application%s over %d statement%s its processes "
-      "recorded (query_stats); the most: %s",
-      errors, errors == 1 ? "" : "s", waited, statements, statements == 1 ? "" : "s",
-      Utf8Prefix(r[4].AsText(), 120));
+  std::string finding =
+      failed == 0
+          ? absl::StrFormat("no SQLITE_BUSY error reached the application; %d statement%s its "
+                            "processes recorded (query_stats) waited %s ms for locks in all; the "
+                            "most: %s",
+                            statements, statements == 1 ? "" : "s",
+                            HumanDecimal(counted_ms, 1), Utf8Prefix(r[4].AsText(), 120))
+          : absl::StrFormat(
+                "%d SQLITE_BUSY error%s reached the application%s over %d statement%s its "
+                "processes recorded (query_stats)%s; the most: %s",
+                errors, errors == 1 ? "" : "s", waited, failed, failed == 1 ? "" : "s",
+                only_waited == 0
+                    ? ""
+                    : absl::StrFormat("; %d more statement%s waited for a lock and did not fail",
+                                      only_waited, only_waited == 1 ? "" : "s"),
+                Utf8Prefix(r[4].AsText(), 120));
   if (uncounted > 0) {
     absl::StrAppend(
         &finding,
@@ -147,10 +163,11 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
             uncounted,
             r[6].is_null() ? "the length of their runs is not known since the last "
                              "query_stats_reset('minmax')"
-                           : absl::StrFormat("their longest run took %.1f ms, waits included",
-                                             r[6].AsDouble()),
-            counted_ms > 0 ? absl::StrFormat("; the waits counted add up to %.1f ms", counted_ms)
-                           : ""));
+                           : absl::StrCat("their longest run took ",
+                                          HumanDecimal(r[6].AsDouble(), 1), " ms, waits included"),
+            counted_ms > 0
+                ? absl::StrCat("; the waits counted add up to ", HumanDecimal(counted_ms, 1), " ms")
+                : ""));
   }
   out.push_back(
       {"locks", errors > 0 ? Severity::kWarn : Severity::kInfo, r[0].AsText(), finding,
@@ -159,6 +176,51 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
        "timeout; SELECT query, lock_wait_ms, errors FROM query_stats WHERE lock_wait_ms > 0 "
        "(npx sqlite-doctor locks) lists them; the counts add up since the last "
        "SELECT query_stats_reset(), so reset them after a fix to count afresh",
+       std::nullopt, static_cast<double>(errors)});
+  return absl::OkStatus();
+}
+
+// Beside lock_stats' finding: the SQLITE_BUSY errors of statements that never waited for a lock
+// (query_stats, every process), which lock_stats does not count (it counts an error after a
+// wait in doctor's handler). A transaction that read first (db.transaction(), BEGIN DEFERRED)
+// and finds the write lock taken when it writes fails at once: SQLite calls no busy handler for
+// that upgrade. A Drizzle web process whose 3 such failures sat beside 1 wait that gave up was
+// told "1 SQLITE_BUSY error reached the application". Statements with a BUSY_SNAPSHOT are
+// CheckDeferredUpgrades' (with their plain BUSY), and one that also waited is left to the
+// waits: no error is counted twice.
+absl::Status CheckBusyWithoutWait(Connection& c, const std::string& schema,
+                                  std::vector<Finding>& out) {
+  if (!HasTable(c, "query_stats")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Rows rows,
+                   Query(c,
+                         "WITH q AS (SELECT query, "
+                         "coalesce(json_extract(errors, '$.BUSY'), 0) + "
+                         "coalesce(json_extract(errors, '$.BUSY_TIMEOUT'), 0) AS busy "
+                         "FROM query_stats WHERE db = (SELECT file FROM pragma_database_list "
+                         "WHERE name = ?1) AND lock_wait_ms = 0 "
+                         "AND coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0) "
+                         "SELECT (SELECT file FROM pragma_database_list WHERE name = ?1), "
+                         "coalesce(sum(busy), 0), count(*), "
+                         "(SELECT query FROM q WHERE busy > 0 ORDER BY busy DESC LIMIT 1) "
+                         "FROM q WHERE busy > 0",
+                         {Value(schema)}));
+  if (rows.empty() || rows[0][1].AsInt() == 0) return absl::OkStatus();
+  const Row& r = rows[0];
+  const int64_t errors = r[1].AsInt(), statements = r[2].AsInt();
+  out.push_back(
+      {"locks", Severity::kWarn, r[0].AsText(),
+       absl::StrFormat(
+           "%d more SQLITE_BUSY error%s reached the application over %d statement%s that never "
+           "waited for a lock (query_stats, every process; lock_stats counts an error only after "
+           "a wait); the most: %s. A transaction that reads first (BEGIN or BEGIN DEFERRED, what "
+           "db.transaction() does) and finds the write lock taken when it writes fails at once: "
+           "SQLite calls no busy handler for that, so no busy timeout helps (a connection with "
+           "no busy timeout fails so too)",
+           errors, errors == 1 ? "" : "s", statements, statements == 1 ? "" : "s",
+           Utf8Prefix(r[3].AsText(), 120)),
+       "begin transactions that write as IMMEDIATE: Drizzle db.transaction(fn, { behavior: "
+       "'immediate' }); better-sqlite3 db.transaction(fn).immediate(); SQL BEGIN IMMEDIATE. "
+       "Then SELECT query_stats_reset() to count afresh",
        std::nullopt, static_cast<double>(errors)});
   return absl::OkStatus();
 }
@@ -192,7 +254,7 @@ absl::Status CheckLocks(Connection& c, const std::string& schema, std::vector<Fi
   }
   // None in this process: what the application's processes recorded.
   if (out.size() == before) return CheckRecordedLockWaits(c, schema, out);
-  return absl::OkStatus();
+  return CheckBusyWithoutWait(c, schema, out);
 }
 
 // Writes that failed with SQLITE_BUSY_SNAPSHOT (query_stats.errors): a deferred transaction read,

@@ -45,7 +45,37 @@ std::string WhatItIs(const Drift& d) {
                       "cannot be checked: ", d.detail);
 }
 
-std::string HowToRecord(const Drift& d) {
+// A drizzle-kit folder runs only what meta/_journal.json lists: the report's NNNN_record_drift.sql
+// written there by hand was run by neither Drizzle's migrator nor migrate_dir, and, with the
+// schema line added too, drizzle-kit generate wrote a second migration numbered the same (found
+// following the advice on a Drizzle shop). drizzle-kit writes the migration itself: from the
+// schema line, or an empty journaled one (--custom) to hold the statements.
+std::string HowToRecordWithDrizzleKit(const Drift& d) {
+  const std::string fix(
+      absl::StripSuffix(absl::StripTrailingAsciiWhitespace(d.fix_sql), ";"));
+  if (!d.drizzle.empty()) {
+    std::string advice = absl::StrCat(
+        "in the Drizzle schema, the table's indexes get ", d.drizzle,
+        "; drizzle-kit generate then writes the migration that records it (a file written by "
+        "hand is not in meta/_journal.json, so nothing runs it)");
+    if (d.drift == "extra") {
+      absl::StrAppend(&advice, "; the database has the index already: mark that migration "
+                               "applied with migrate_baseline, as the next report says");
+    }
+    return advice;
+  }
+  std::string advice =
+      "record the live state in a new migration: drizzle-kit generate --custom --name "
+      "record_drift writes an empty one listed in meta/_journal.json";
+  if (!fix.empty()) absl::StrAppend(&advice, "; put in it: ", fix);
+  if (d.drift == "missing") {
+    absl::StrAppend(&advice, "; or, if it was dropped by mistake, create it again");
+  }
+  return advice;
+}
+
+std::string HowToRecord(const Drift& d, migrations::Layout layout) {
+  if (layout == migrations::Layout::kDrizzleKit) return HowToRecordWithDrizzleKit(d);
   std::string advice = "record the live state in a new migration";
   if (!d.migration_file.empty()) absl::StrAppend(&advice, " (", d.migration_file, ")");
   if (!d.fix_sql.empty()) {
@@ -123,8 +153,13 @@ absl::Status AddDriftFindings(Connection& c, const std::string& folder,
     }
   }
   std::map<std::string, std::string> created;
+  migrations::Layout layout = migrations::Layout::kPlain;
   if (!rows.empty()) {
     ASSIGN_OR_RETURN(created, CreatedByPending(c, folder));
+    // A folder that cannot be read is the migration findings' to report.
+    if (absl::StatusOr<migrations::Folder> files = migrations::ReadFolder(folder); files.ok()) {
+      layout = files->layout;
+    }
   }
   // One a pending migration creates is recorded already (RecordedByPending).
   for (const auto& [name, migration] : created) unrecorded->names.erase(name);
@@ -141,8 +176,8 @@ absl::Status AddDriftFindings(Connection& c, const std::string& folder,
     // Where the journal's schema hashes first show it (schema_drift.since).
     if (!d.since.empty()) absl::StrAppend(&finding, "; made ", d.since);
     out.push_back({"migrations", d.drift == "unreplayable" ? Severity::kInfo : Severity::kWarn,
-                   d.name.empty() ? folder : d.name, std::move(finding), HowToRecord(d),
-                   std::nullopt, 0});
+                   d.name.empty() ? folder : d.name, std::move(finding),
+                   HowToRecord(d, layout), std::nullopt, 0});
   }
   if (rows.size() > kMostDriftFindings) {
     out.push_back({"migrations", Severity::kWarn, folder,

@@ -1,7 +1,6 @@
 #include "ext/report/html.h"
 
 #include <algorithm>
-#include <cmath>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -168,20 +167,9 @@ std::string Escape(absl::string_view text) {
 Cell Cell::Text(absl::string_view text) { return {Escape(Cut(text)), "", false}; }
 
 Cell Cell::Number(double value, int decimals) {
-  // A small value that would round to 0 at `decimals` places gets the places that show it (and
-  // one more): BEGIN's 0.00067 ms in all showed as "0.00" total ms, as if it had taken no time.
-  int shown = decimals;
-  if (value != 0 && std::isfinite(value)) {
-    const double magnitude = std::fabs(value);
-    while (shown < kMostDecimals && magnitude < 0.5 * std::pow(10.0, -shown)) ++shown;
-    if (shown > decimals && shown < kMostDecimals) ++shown;
-  }
-  std::string text = absl::StrFormat("%.*f", shown, value);
-  if (shown > decimals) {  // "0.040" is "0.04": the added places carry no trailing zeros
-    const size_t keep = text.find('.') + 1 + decimals;
-    while (text.size() > keep && text.back() == '0') text.pop_back();
-  }
-  return {std::move(text), absl::StrFormat("%.17g", value), true};
+  // Never a false 0: BEGIN's 0.00067 ms in all showed as "0.00" total ms, as if it had taken no
+  // time (HumanDecimal gives it the places that show it).
+  return {HumanDecimal(value, decimals), absl::StrFormat("%.17g", value), true};
 }
 
 Cell Cell::Code(absl::string_view text) {

@@ -21,8 +21,6 @@ namespace doctor::report::html {
 
 // A cell's text is cut here (at a UTF-8 boundary, with "…"): a 10 MB statement stays readable.
 inline constexpr size_t kMaxCellBytes = 4000;
-// The most decimal places a number is shown with.
-inline constexpr int kMostDecimals = 9;
 
 // & < > " ' as entities: safe in text and in a quoted attribute.
 std::string Escape(absl::string_view text);
@@ -36,7 +34,7 @@ struct Cell {
 
   static Cell Text(absl::string_view text);
   // A number shown with `decimals` places, more for a value that would round to 0 (never a
-  // false 0: 0.00067 with 2 places is "0.0007"), at most kMostDecimals; sorts by its full value.
+  // false 0: 0.00067 with 2 places is "0.0007"; core HumanDecimal); sorts by its full value.
   static Cell Number(double value, int decimals = 0);
   // SQL or a plan, in a monospaced block.
   static Cell Code(absl::string_view text);

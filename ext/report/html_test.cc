@@ -73,7 +73,7 @@ TEST(HtmlTest, ASmallNonZeroNumberIsNeverShownAsZero) {
   EXPECT_EQ(Cell::Number(0.00067, 2).html, "0.0007");
   EXPECT_EQ(Cell::Number(0.04, 1).html, "0.04");
   EXPECT_EQ(Cell::Number(-0.004, 1).html, "-0.004");
-  EXPECT_EQ(Cell::Number(1e-30, 2).html, "0.00");  // beyond kMostDecimals places
+  EXPECT_EQ(Cell::Number(1e-30, 2).html, "0.00");  // beyond the 9 places shown at most
   EXPECT_EQ(Cell::Number(0, 2).html, "0.00");
   EXPECT_EQ(Cell::Number(0.005, 2).html, "0.01");  // rounds to a non-zero already
   EXPECT_EQ(Cell::Number(2.5, 0).html, "2");

@@ -805,6 +805,37 @@ TEST(ReportAreasTest, DriftRecordedByAPendingMigrationSaysSo) {
   EXPECT_THAT(rows[0][2], ::testing::Not(HasSubstr("record_drift")));
 }
 
+// A drizzle-kit folder runs only what meta/_journal.json lists. The drift advice asked for a
+// hand-written drizzle/0001_record_drift.sql, which neither Drizzle's migrator nor migrate_dir
+// runs (migration_status does not list it), and for the schema line too, after which
+// drizzle-kit generate wrote a second 0001 migration (found following it on a Drizzle shop).
+// It now says to let drizzle-kit write the migration: from the schema line for an index, with
+// generate --custom for the rest.
+TEST(ReportAreasTest, DriftInADrizzleKitFolderIsRecordedThroughDrizzleKit) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  ASSERT_EQ(mkdir(dir.File("meta").c_str(), 0755), 0);
+  std::ofstream(dir.File("0000_init.sql"))
+      << "CREATE TABLE `jobs` (`id` integer PRIMARY KEY, `state` text, `run_at` integer);";
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [{"idx": 0, "version": "6", )"
+      << R"("breakpoints": true, "when": 1000, "tag": "0000_init"}]})";
+  db.Exec("SELECT migrate_dir('" + dir.path() + "')");
+  db.Exec("CREATE INDEX jobs_state_run_at ON jobs(state, run_at)");
+  db.Exec("CREATE VIEW queued AS SELECT id FROM jobs WHERE state = 'queued'");
+  auto rows = db.Rows("SELECT object, advice FROM doctor_report('main', 'quick', '" + dir.path() +
+                      "') WHERE area = 'migrations' ORDER BY object");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0], "jobs_state_run_at");
+  EXPECT_THAT(rows[0][1], HasSubstr("index('jobs_state_run_at').on(t.state, t.runAt); "
+                                    "drizzle-kit generate then writes the migration"));
+  EXPECT_THAT(rows[0][1], HasSubstr("migrate_baseline"));
+  EXPECT_EQ(rows[1][0], "queued");
+  EXPECT_THAT(rows[1][1], HasSubstr("drizzle-kit generate --custom --name record_drift"));
+  EXPECT_THAT(rows[1][1], HasSubstr("put in it: CREATE VIEW IF NOT EXISTS"));
+  for (const auto& row : rows) EXPECT_THAT(row[1], Not(HasSubstr("0001_record_drift.sql")));
+}
+
 // Two indexes with one key, one from the migrations and one built by hand (as index advice
 // asks): index_lint drops the one with the larger name, here the migrations' (seen in the demo:
 // jobs_project_id_idx dropped, idx_jobs_project_id kept), while the drift finding said drizzle-kit
@@ -1014,6 +1045,42 @@ TEST(ReportAreasTest, DeferredUpgradeFailuresAskForImmediate) {
     other.Exec("INSERT INTO t VALUES (2)");
   }
   EXPECT_TRUE(app.Rows(kQuery).empty());
+}
+
+// Seen in a Drizzle web process (better-sqlite3, busy timeout 150 ms) beside a worker: one write
+// waited 150 ms in vain, and 3 runs of an UPDATE in db.transaction() (it reads first) failed at
+// once because the worker held the write lock (SQLite calls no busy handler for that upgrade).
+// The report read in that process said "1 SQLITE_BUSY error reached the application after 1 busy
+// wait" and nothing of the 3: lock_stats counts only errors after a wait, and the deferred-upgrade
+// finding needs a BUSY_SNAPSHOT. They are in query_stats, and the report now says so.
+TEST(ReportAreasTest, BusyErrorsThatNeverWaitedAreReportedBesideLockStats) {
+  testing::TempDir dir;
+  testing::Db app(dir.File("app.db"));
+  testing::Db worker(dir.File("app.db"));
+  app.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(v); INSERT INTO t VALUES (1); "
+           "PRAGMA busy_timeout = 50; SELECT query_stats_reset()");
+  worker.Exec("BEGIN IMMEDIATE; INSERT INTO t VALUES (2)");
+  EXPECT_THAT(app.Error("INSERT INTO t VALUES (3)"), HasSubstr("locked"));  // waits 50 ms
+  for (int i = 0; i < 3; ++i) {
+    app.Exec("BEGIN");
+    app.Rows("SELECT count(*) FROM t");
+    EXPECT_THAT(app.Error("UPDATE t SET v = v + 1"), HasSubstr("locked"));  // at once
+    app.Exec("ROLLBACK");
+  }
+  worker.Exec("COMMIT");
+  EXPECT_EQ(app.One("SELECT errors || ' ' || (lock_wait_ms = 0) FROM query_stats "
+                    "WHERE query = 'UPDATE t SET v = v + ?'"),
+            "{\"BUSY\": 3} 1");
+  auto rows = app.Rows("SELECT severity, finding, advice FROM doctor_report WHERE area = 'locks' "
+                       "AND finding LIKE '%SQLITE_BUSY error% reached%' ORDER BY finding");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[0][1], HasSubstr("1 SQLITE_BUSY error reached the application after 1 busy "
+                                    "wait"));
+  EXPECT_EQ(rows[1][0], "warn");
+  EXPECT_THAT(rows[1][1], HasSubstr("3 more SQLITE_BUSY errors reached the application over 1 "
+                                    "statement that never waited for a lock"));
+  EXPECT_THAT(rows[1][1], HasSubstr("the most: UPDATE t SET v = v + ?"));
+  EXPECT_THAT(rows[1][2], HasSubstr("IMMEDIATE"));
 }
 
 TEST(ReportAreasTest, ConnectionsWhoseBusyWaitsAreNotCounted) {

@@ -87,3 +87,30 @@ test('each drizzle line loads in drizzle-orm and drizzle-kit generates its index
     }
   }
 });
+
+// A JSON attribute's index (a Drizzle shop: WHERE json_extract(attributes, '$.color') = ?): its
+// line index('...').on(sql`json_extract(attributes, '$.color')`) loads, but drizzle-kit 0.31 splits
+// an index key at commas and generated (`json_extract(attributes`,` '$.color')`), which SQLite
+// refuses ("no such column"). The line now says so in a comment (still a line to paste); if
+// drizzle-kit stops cutting, this test fails and the comment goes.
+test('a drizzle line drizzle-kit would cut at a comma says to write its CREATE INDEX by hand', async (t) => {
+  const db = openDoctor(path.join(scratchDir(t), 'app.db'));
+  db.exec(`CREATE TABLE products(id INTEGER PRIMARY KEY, attributes TEXT);
+    WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 5000)
+    INSERT INTO products SELECT v, json_object('color', 'c' || (v % 200)) FROM n;`);
+  const [r] = db.prepare('SELECT index_sql, drizzle FROM index_advise(?)').all(
+    "SELECT id FROM products WHERE json_extract(attributes, '$.color') = 'c7'");
+  db.close();
+  assert.match(r.index_sql, /ON products\(json_extract\(attributes, '\$\.color'\)\);$/);
+  assert.match(r.drizzle, /\.on\(sql`json_extract\(attributes, '\$\.color'\)`\) \/\* drizzle-kit generate \(0\.31\) cuts this key at its commas: write its CREATE INDEX in the migration by hand \*\/$/);
+  const { generateSQLiteDrizzleJson, generateSQLiteMigration } = await import('drizzle-kit/api');
+  const { sqliteTable, integer, text, index, uniqueIndex } = await import('drizzle-orm/sqlite-core');
+  const { sql } = await import('drizzle-orm');
+  const line = new Function('index', 'uniqueIndex', 'sql', 't', `return ${r.drizzle};`);
+  const table = sqliteTable('products', { id: integer('id').primaryKey(), attributes: text('attributes') },
+    (cols) => [line(index, uniqueIndex, sql, cols)]);
+  const created = (await generateSQLiteMigration(await generateSQLiteDrizzleJson({}),
+    await generateSQLiteDrizzleJson({ table }))).filter((s) => /INDEX/.test(s));
+  assert.equal(created.length, 1);
+  assert.match(created[0], /\(`json_extract\(attributes`,` '\$\.color'\)`\)/, 'drizzle-kit cuts the key');
+});

@@ -122,3 +122,34 @@ test('a write that waited in vain and failed deferred upgrades: the shell counts
   assert.match(deferred, /^2 of 4 runs of this write failed with SQLITE_BUSY_SNAPSHOT: UPDATE t SET x = x \+ \?\. /);
   assert.match(deferred, /Its 2 SQLITE_BUSY failures, from runs that also waited \d+\.\d ms for locks, are counted with the lock waits$/);
 });
+
+// Seen on a Drizzle shop (web + worker, read from the shell): "56 SQLITE_BUSY errors reached the
+// application over 4 statements" when 3 statements had failed (the fourth, the worker's cleanup,
+// had only waited), and "their longest run took 0.0 ms": a deferred upgrade that finds the write
+// lock taken fails in 0.04 ms, which %.1f showed as no time at all.
+test('the shell counts the statements that failed, and a fast failed run is not "0.0 ms"', async (t) => {
+  const file = path.join(scratchDir(t), 'app.db');
+  const db = openDoctor(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+  let holder = await holdWriteLock(file, 200);
+  db.prepare('DELETE FROM t WHERE x < ?').run(0);  // waits for the shell's COMMIT, then succeeds
+  await holder.exited;
+  holder = await holdWriteLock(file, 300);
+  // A transaction that reads first cannot become a writer while the lock is taken: SQLITE_BUSY at
+  // once, without calling the busy handler.
+  const upgrade = db.transaction(() => {
+    db.prepare('SELECT count(*) FROM t').get();
+    db.prepare('INSERT INTO t VALUES (?)').run(2);
+  });
+  assert.throws(() => upgrade(), { code: 'SQLITE_BUSY' });
+  await holder.exited;
+  db.close();
+  const findings = JSON.parse(execFileSync('sqlite3', ['-json', file, `.load ${DOCTOR_SO}`,
+    "SELECT finding FROM doctor_report WHERE area = 'locks'"], { encoding: 'utf8' })).map((f) => f.finding);
+  const busy = findings.find((f) => /reached the application/.test(f)) ?? '';
+  assert.match(busy, /^1 SQLITE_BUSY error reached the application over 1 statement its processes recorded/);
+  assert.match(busy, /1 more statement waited for a lock and did not fail/);
+  assert.match(busy, /their longest run took 0\.0*[1-9]\d* ms, waits included/);
+});
