@@ -420,6 +420,31 @@ test('drizzle.config and .env: a FIFO, a device, a directory or a huge file is n
   assert.ok(fs.existsSync(path.join(dir, 'quoted.db')), fs.readdirSync(dir).join(', '));
 });
 
+// Drizzle configs give the variable a default (`process.env.DB_FILE_NAME ?? 'local.db'`) or build
+// the path in a template literal (`file:${process.env.DATA_DIR}/app.db`). Before, the default was
+// ignored (an unset variable was a usage error) and the template's text itself was taken for the
+// path ("${process.env.DATA_DIR}/app.db: no such database file").
+test('dbCredentials.url: a default after ?? or ||, and process.env in a template literal', (t) => {
+  const dir = app(t, 1);
+  const env = { ...process.env, NODE_PATH: path.join(here, 'node_modules'), SQLITE_DOCTOR_SO: DOCTOR_SO };
+  delete env.DB_FILE_NAME;
+  delete env.DATA_DIR;
+  const status = (url, extra = {}) => {
+    fs.writeFileSync(path.join(dir, 'drizzle.config.ts'),
+      `export default { out: './drizzle', dialect: 'sqlite', dbCredentials: { url: ${url} } };\n`);
+    const r = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8', env: { ...env, ...extra } });
+    assert.equal(r.status, 2, r.stdout + r.stderr);  // each names a database that does not exist
+    return r.stderr;
+  };
+  assert.match(status("process.env.DB_FILE_NAME ?? 'local.db'"), /local\.db: no such database file/);
+  assert.match(status("process.env.DB_FILE_NAME ?? 'local.db'", { DB_FILE_NAME: 'set.db' }), /set\.db: no such/);
+  assert.match(status("process.env.DB_FILE_NAME! || 'file:other.db'", { DB_FILE_NAME: '' }), /other\.db: no such/);
+  assert.match(status('`file:${process.env.DATA_DIR}/app.db`', { DATA_DIR: '/nowhere' }),
+    /\/nowhere\/app\.db: no such database file/);
+  assert.match(status('`file:${process.env.DATA_DIR}/app.db`'), /process\.env\.DATA_DIR, which is set neither/);
+  assert.match(status('`${root}/app.db`'), /a template with \$\{root\}, which sqlite-doctor does not run/);
+});
+
 test('--help for every command; usage errors exit 2', (t) => {
   const dir = app(t, 1);
   for (const command of ['report', 'migrate', 'status', 'check', 'advise', 'stats', 'wal', 'locks']) {

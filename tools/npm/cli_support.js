@@ -142,22 +142,49 @@ function readProjectFile(file, max) {
 
 const MAX_PROJECT_FILE = 1 << 20;  // .env and drizzle.config: 1 MiB
 
+// One environment variable as the config sees it: the environment's, else ./.env's as dotenv
+// loads it (the current folder, where drizzle-kit runs too): { value }, or { why } ./.env was not
+// read.
+function envVariable(name) {
+  if (process.env[name] !== undefined) return { value: process.env[name] };
+  return dotenvValue(name);
+}
+
+function unsetError(name, why) {
+  return new UsageError(`dbCredentials.url is process.env.${name}, which is set neither in the ` +
+    `environment nor in ./.env${why ? ` (not read: ${why})` : ''}: give the database's path`);
+}
+
 // `url: process.env.DB_FILE_NAME!` with `import 'dotenv/config'`: Drizzle's own template for
-// SQLite. The variable comes from the environment, else from ./.env as dotenv loads it (the
-// current folder, where drizzle-kit runs too); unset in both is a usage error naming it, and
-// why ./.env was not read when it was not.
+// SQLite, also with a default (`process.env.DB ?? 'local.db'`, `|| 'file:local.db'`: before, the
+// default was ignored and an unset variable a usage error). Unset with no default is a usage error
+// naming it, and why ./.env was not read when it was not.
 function envUrl(text) {
-  const m = text.match(/\bdbCredentials\s*:\s*\{[^}]*?\burl\s*:\s*process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"`])([^'"`]+)\2\s*\])/s);
+  const m = text.match(/\bdbCredentials\s*:\s*\{[^}]*?\burl\s*:\s*process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"`])([^'"`]+)\2\s*\])!?\s*(?:(\?\?|\|\|)\s*(['"`])([^'"`]*)\5)?/s);
   if (!m) return undefined;
   const name = m[1] ?? m[3];
-  const dotenv = process.env[name] === undefined ? dotenvValue(name) : {};
-  const value = process.env[name] ?? dotenv.value;
-  if (value === undefined || value === '') {
-    throw new UsageError(`dbCredentials.url is process.env.${name}, which is set neither in the ` +
-      `environment nor in ./.env${dotenv.why ? ` (not read: ${dotenv.why})` : ''}: give the ` +
-      'database\'s path');
-  }
-  return value;
+  const { value, why } = envVariable(name);
+  let url = value;
+  if ((m[4] === '??' && url === undefined) || (m[4] === '||' && !url)) url = m[6];
+  if (url === undefined || url === '') throw unsetError(name, why);
+  return url;
+}
+
+// A template literal's `${process.env.NAME}` parts, each read as envUrl reads one
+// (`file:${process.env.DATA_DIR}/app.db`: before, that text itself was taken for the path); any
+// other `${...}` is a usage error: drizzle.config is read as text, never run.
+function resolveTemplate(url) {
+  return url.replace(/\$\{([^}]*)\}/g, (whole, inner) => {
+    const m = inner.trim().match(/^process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"]+)\2\s*\])$/);
+    if (!m) {
+      throw new UsageError(`dbCredentials.url is a template with ${whole}, which sqlite-doctor ` +
+        'does not run (it reads drizzle.config as text): give the database\'s path');
+    }
+    const name = m[1] ?? m[3];
+    const { value, why } = envVariable(name);
+    if (value === undefined) throw unsetError(name, why);
+    return value;
+  });
 }
 
 // { value } of `name` in ./.env (KEY=value lines, `export ` allowed, '...', "..." or `...`
@@ -196,7 +223,8 @@ function readDrizzleConfig(explicit) {
     // Comments out (a // after ':' is part of a URL and stays).
     const text = read.text.replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-    let url = literal(text, 'url', 'dbCredentials') ?? envUrl(text);
+    let url = literal(text, 'url', 'dbCredentials');
+    url = url === undefined ? envUrl(text) : resolveTemplate(url);
     if (url && url.startsWith('file:')) url = url.slice(5).replace(/^\/\/(?=\/)/, '');
     // drizzle-kit's default `out` is ./drizzle.
     const out = literal(text, 'out') ?? (isDirectory('drizzle') ? 'drizzle' : undefined);
