@@ -329,3 +329,38 @@ TEST_F(ParamsPatternTest, ALeadingWildcardGetsNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+// A rare value of a real column is a partial index's predicate as its integer twin's is. It was
+// written with absl::StrCat's 6 digits (`WHERE level = 1.23457` for 1.2345678: a predicate the
+// query does not imply, so the index was never usable and (level, body) was advised instead), and
+// +Inf as `inf` (limits: "its CREATE INDEX does not prepare on this schema (first: ... WHERE
+// level = inf: no such column: inf)"). `assumed` showed 1.23457 too.
+TEST(RealConstantsTest, ARareRealIsAPartialIndexPredicateWithAllItsDigits) {
+  doctor::testing::Db db;
+  db.Exec("CREATE TABLE m(id INTEGER PRIMARY KEY, level REAL, lvl INTEGER, body TEXT);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+          "INSERT INTO m SELECT i, CASE WHEN i % 100 = 0 THEN 1.2345678 ELSE 2.5 END, "
+          "CASE WHEN i % 100 = 0 THEN 7 ELSE 2 END, 'p' || i FROM n;");
+  const std::string options = "', '{\"allow_covering\": false}')";
+  auto twin = db.Rows("SELECT index_sql FROM index_advise('SELECT * FROM m WHERE lvl = 7 "
+                      "ORDER BY body LIMIT 5" + options);
+  ASSERT_EQ(twin.size(), 1u);
+  EXPECT_EQ(twin[0][0], "CREATE INDEX idx_m_body_where_lvl_7 ON m(body) WHERE lvl = 7;");
+  auto rows = db.Rows("SELECT index_sql, limits FROM index_advise('SELECT * FROM m WHERE "
+                      "level = 1.2345678 ORDER BY body LIMIT 5" + options);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], HasSubstr("ON m(body) WHERE level = 1.2345678;"));
+  auto assumed = db.One("SELECT group_concat(assumed) FROM index_advise('SELECT * FROM m WHERE "
+                        "level = ? ORDER BY body LIMIT 5" + options);
+  EXPECT_THAT(assumed, HasSubstr("level = 1.2345678 (rarest)"));
+  db.Exec("UPDATE m SET level = 9e999 WHERE level = 1.2345678");
+  rows = db.Rows("SELECT index_sql, coalesce(limits, '') FROM index_advise('SELECT * FROM m WHERE "
+                 "level = 9e999 ORDER BY body LIMIT 5" + options);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][1], Not(HasSubstr("no such column")));
+  EXPECT_THAT(rows[0][0], HasSubstr("ON m(body) WHERE level = 9e999;"));
+}
+
+}  // namespace

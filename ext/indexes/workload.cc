@@ -197,15 +197,16 @@ Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Gue
 // The value as `assumed` shows it: a literal, a long text cut at a UTF-8 boundary with its
 // length (WordPress's `post_content LIKE ?` assumed the most frequent post body: 1.5 KB of text
 // in every row of the advice that measured it).
+// Other values as core's SqlLiteral writes them (a real with all its digits, not StrCat's 6).
 std::string AsLiteral(const Value& v) {
   constexpr size_t kShown = 60;
   if (std::holds_alternative<std::string>(v.storage())) {
     const std::string text = v.AsText();
-    if (text.size() <= kShown + 20) return QuoteLiteral(text);
-    return absl::StrCat(QuoteLiteral(absl::StrCat(Utf8Prefix(text, kShown), "...")), " (",
-                        text.size(), " bytes)");
+    if (text.size() <= kShown + 20) return SqlLiteral(v);
+    const std::string shown(Utf8Prefix(absl::string_view(text).substr(0, text.find('\0')), kShown));
+    return absl::StrCat(QuoteLiteral(absl::StrCat(shown, "...")), " (", text.size(), " bytes)");
   }
-  return v.is_null() ? "NULL" : v.AsText();
+  return SqlLiteral(v);
 }
 
 // The statement as the constraint probe prepares it: each parameter that is a whole LIKE / GLOB
