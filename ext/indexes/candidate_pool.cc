@@ -212,15 +212,11 @@ ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const
   ScanConstraint c;
   c.column = col.name;
   c.eq = pc.eq;
+  // The mirror declares the column's own collation, the application's too (stand-ins:
+  // standin_collations.h), so a constraint in another one (a GLOB's BINARY range on a
+  // `COLLATE rev` column) needs an index in that one.
   const std::string declared = col.collation.empty() ? "BINARY" : col.collation;
-  // The mirror only knows built-in collations: a column with the application's own one shows
-  // up as BINARY there, and means the column's own.
-  const bool builtin = col.collation.empty() || absl::EqualsIgnoreCase(declared, "NOCASE") ||
-                       absl::EqualsIgnoreCase(declared, "RTRIM");
-  if (!absl::EqualsIgnoreCase(pc.collation, declared) &&
-      (builtin || !absl::EqualsIgnoreCase(pc.collation, "BINARY"))) {
-    c.collation = pc.collation;
-  }
+  if (!absl::EqualsIgnoreCase(pc.collation, declared)) c.collation = pc.collation;
   if (pc.has_value && pc.eq) {
     scratch_.Seed(user_, t.name, col.name, pc.value);
     c.constant = Literal(pc.value);

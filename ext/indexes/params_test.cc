@@ -1,6 +1,8 @@
 // Parameters measured with values the data has (issue 20): the value a hypothetical partial
 // index names, a function of a column compared with `?`, the values the timing area captured,
 // and statements inside trigger bodies on empty tables.
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -361,6 +363,39 @@ TEST(RealConstantsTest, ARareRealIsAPartialIndexPredicateWithAllItsDigits) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_THAT(rows[0][1], Not(HasSubstr("no such column")));
   EXPECT_THAT(rows[0][0], HasSubstr("ON m(body) WHERE level = 9e999;"));
+}
+
+}  // namespace
+
+namespace {
+
+// An application's own collation (registered on its connection, unknown to the advisor's private
+// ones): `s GLOB ?` on `s TEXT COLLATE rev` was advised `t(s)`, an index in rev order that SQLite
+// never uses for a GLOB (EXPLAIN QUERY PLAN: SCAN t), because the copy's CREATE TABLE failed and
+// fell back to BINARY columns and the probe's mirror declared the column BINARY. With stand-ins of
+// the same name both keep the collation: the GLOB gets the BINARY index SQLite uses, equality the
+// column's own.
+int Reverse(void*, int a_size, const void* a, int b_size, const void* b) {
+  const int c = memcmp(b, a, static_cast<size_t>(std::min(a_size, b_size)));
+  return c != 0 ? c : b_size - a_size;
+}
+
+TEST(CustomCollationTest, AGlobOnAColumnWithTheApplicationsCollationGetsABinaryIndex) {
+  doctor::testing::Db db;
+  ASSERT_EQ(sqlite3_create_collation(db.get(), "rev", SQLITE_UTF8, nullptr, Reverse), SQLITE_OK);
+  db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT COLLATE rev, u TEXT);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+          "INSERT INTO t SELECT i, 'name' || i, 'u' || i FROM n;");
+  auto glob = db.Rows("SELECT index_sql FROM index_advise('SELECT * FROM t WHERE s GLOB ?')");
+  ASSERT_EQ(glob.size(), 1u);
+  EXPECT_EQ(glob[0][0], "CREATE INDEX idx_t_s_binary ON t(s COLLATE BINARY);");
+  auto equal = db.Rows("SELECT index_sql FROM index_advise('SELECT * FROM t WHERE s = ?')");
+  ASSERT_EQ(equal.size(), 1u);
+  EXPECT_EQ(equal[0][0], "CREATE INDEX idx_t_s ON t(s);");
+  // What was advised is what SQLite uses on the application's connection.
+  db.Exec(glob[0][0]);
+  EXPECT_THAT(db.Rows("EXPLAIN QUERY PLAN SELECT * FROM t WHERE s GLOB 'name15*'")[0][3],
+              HasSubstr("USING INDEX idx_t_s_binary"));
 }
 
 }  // namespace
