@@ -1,4 +1,6 @@
 // The glue seen from SQL: function arity and errors, table arguments, repeated loads.
+#include <limits>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ext/core/function.h"
@@ -53,6 +55,29 @@ TEST(CoreTest, AnErrorQuotingAHugeInputKeepsItsStartAndEnd) {
 TEST(CoreTest, EveryConnectionGetsItsOwnRegistration) {
   testing::Db a, b;
   EXPECT_EQ(a.One("SELECT doctor_version()"), b.One("SELECT doctor_version()"));
+}
+
+// Values written into SQL text by the advisor (a partial index's predicate, `assumed`) read back
+// as the values they were: absl::StrCat wrote 1.2345678 as 1.23457 and +Inf as inf (a column
+// name), and a text holding a NUL ended the SQL inside its quotes.
+TEST(SqlTest, SqlLiteralReadsBackAsTheSameValue) {
+  testing::Db db;
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const Value& v : std::vector<Value>{
+           Value(1.2345678), Value(0.1), Value(2.0), Value(-1e300), Value(5e-324), Value(inf),
+           Value(-inf), Value(int64_t{9223372036854775807LL}), Value(int64_t{-42}),
+           Value("it's"), Value(std::string("a\0b'; --", 8)), Value(Blob{std::string("\0\xff", 2)}),
+           Value::Null()}) {
+    const std::string literal = SqlLiteral(v);
+    SCOPED_TRACE(literal);
+    absl::StatusOr<Rows> rows = Query(db.get(), "SELECT (" + literal + ") IS ?1 AND typeof(" +
+                                                    literal + ") = typeof(?1)", {v});
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    EXPECT_EQ((*rows)[0][0].AsInt(), 1);
+  }
+  EXPECT_EQ(SqlLiteral(Value(1.2345678)), "1.2345678");
+  EXPECT_EQ(SqlLiteral(Value(2.0)), "2.0");
+  EXPECT_EQ(SqlLiteral(Value(inf)), "9e999");
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
 #include "ext/core/sql.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <optional>
+#include <variant>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "ext/core/hidden_names.h"
@@ -166,6 +171,29 @@ std::string QuoteIdentifier(absl::string_view name) {
 
 std::string QuoteLiteral(absl::string_view text) {
   return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "''"}}), "'");
+}
+
+std::string SqlLiteral(const Value& v) {
+  if (const auto* i = std::get_if<int64_t>(&v.storage())) return absl::StrCat(*i);
+  if (const auto* d = std::get_if<double>(&v.storage())) {
+    if (std::isnan(*d)) return "NULL";  // SQLite stores none; NaN reads back as NULL
+    if (std::isinf(*d)) return *d > 0 ? "9e999" : "-9e999";
+    std::string text;
+    for (int digits = 15; digits <= 17; ++digits) {
+      text = absl::StrFormat("%.*g", digits, *d);
+      if (std::strtod(text.c_str(), nullptr) == *d) break;
+    }
+    if (text.find_first_of(".e") == std::string::npos) text += ".0";  // 2.0 stays a real
+    return text;
+  }
+  if (const auto* s = std::get_if<std::string>(&v.storage())) {
+    if (s->find('\0') == std::string::npos) return QuoteLiteral(*s);
+    return absl::StrCat("CAST(X'", absl::BytesToHexString(*s), "' AS TEXT)");
+  }
+  if (const auto* b = std::get_if<Blob>(&v.storage())) {
+    return absl::StrCat("X'", absl::BytesToHexString(b->bytes), "'");
+  }
+  return "NULL";
 }
 
 std::string AsScriptStatement(absl::string_view sql) {

@@ -55,6 +55,12 @@ Value ColumnValue(sqlite3_stmt* stmt, int i);
 std::string QuoteIdentifier(absl::string_view name);
 // 'text' with embedded quotes doubled: safe to place in SQL as a string literal.
 std::string QuoteLiteral(absl::string_view text);
+// A value as SQL text that reads back as the same value: an integer as written, a real with the
+// digits it needs to round-trip (absl::StrCat keeps 6: 1.2345678 became 1.23457) and ".0" when it
+// has no point, infinities as 9e999 / -9e999 (StrCat's "inf" reads as a column name), text
+// through QuoteLiteral (as CAST(X'..' AS TEXT) when it holds a NUL byte, which would end the SQL
+// text inside the quotes), a blob as X'..', NULL as NULL.
+std::string SqlLiteral(const Value& v);
 // SQL handed to the user to run (a fix_sql or index_sql column): ends with ';', so that the rows
 // of a query, written one after another, are a script the shell runs as it is
 // (`sqlite3 app.db "SELECT fix_sql FROM doctor_report" | sqlite3 app.db`). Trailing whitespace

@@ -14,12 +14,17 @@
 namespace doctor::indexes {
 namespace {
 
-// A constant as SQL text ("" for a blob or NULL: never a partial-index predicate).
+// A constant as a partial-index predicate writes it (core SqlLiteral: a real keeps its digits,
+// an infinity is 9e999). "" for a blob, NULL or text holding a NUL byte: never a predicate.
+// Before, a real was written with 6 digits (`level = 1.23457` for 1.2345678: a predicate no query
+// implies) and an infinity as `inf` ("no such column: inf" in limits).
 std::string Literal(const Value& v) {
-  if (std::holds_alternative<int64_t>(v.storage())) return v.AsText();
-  if (std::holds_alternative<double>(v.storage())) return v.AsText();
-  if (std::holds_alternative<std::string>(v.storage())) return QuoteLiteral(v.AsText());
-  return "";
+  if (v.is_null() || std::holds_alternative<Blob>(v.storage())) return "";
+  if (std::holds_alternative<std::string>(v.storage()) &&
+      v.AsText().find('\0') != std::string::npos) {
+    return "";
+  }
+  return SqlLiteral(v);
 }
 
 // A value of `share` among `distinct` values that stands out as rare: under half an even share
@@ -207,15 +212,11 @@ ScanConstraint CandidateCollector::ToConstraint(const ProbeConstraint& pc, const
   ScanConstraint c;
   c.column = col.name;
   c.eq = pc.eq;
+  // The mirror declares the column's own collation, the application's too (stand-ins:
+  // standin_collations.h), so a constraint in another one (a GLOB's BINARY range on a
+  // `COLLATE rev` column) needs an index in that one.
   const std::string declared = col.collation.empty() ? "BINARY" : col.collation;
-  // The mirror only knows built-in collations: a column with the application's own one shows
-  // up as BINARY there, and means the column's own.
-  const bool builtin = col.collation.empty() || absl::EqualsIgnoreCase(declared, "NOCASE") ||
-                       absl::EqualsIgnoreCase(declared, "RTRIM");
-  if (!absl::EqualsIgnoreCase(pc.collation, declared) &&
-      (builtin || !absl::EqualsIgnoreCase(pc.collation, "BINARY"))) {
-    c.collation = pc.collation;
-  }
+  if (!absl::EqualsIgnoreCase(pc.collation, declared)) c.collation = pc.collation;
   if (pc.has_value && pc.eq) {
     scratch_.Seed(user_, t.name, col.name, pc.value);
     c.constant = Literal(pc.value);

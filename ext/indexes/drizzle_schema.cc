@@ -21,13 +21,14 @@ std::string TemplateText(const std::string& s) {
   return out;
 }
 
-// A JavaScript string literal in single quotes.
+// A JavaScript string literal in single quotes. A line break may not stand in one: "\r" as much
+// as "\n" (a column named with a carriage return made the line a SyntaxError).
 std::string JsString(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
     if (c == '\\' || c == '\'') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
+    if (c == '\n' || c == '\r') {
+      out += c == '\n' ? "\\n" : "\\r";
       continue;
     }
     out += c;

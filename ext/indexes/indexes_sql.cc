@@ -117,11 +117,11 @@ constexpr Column kWhatIfColumns[] = {
 };
 
 constexpr Column kLintColumns[] = {
-    {"kind", "TEXT", "duplicate | prefix | low_selectivity | unused | fk_without_index."},
-    {"table_name", "TEXT", "The table concerned."},
+    {"kind", "TEXT", "duplicate | prefix | low_selectivity | unused | fk_without_index | not_checked (a check left out, and why)."},
+    {"table_name", "TEXT", "The table concerned (NULL for not_checked)."},
     {"index_name", "TEXT", "The index concerned (NULL for fk_without_index)."},
     {"finding", "TEXT", "What is wrong, in one sentence, with the figures behind it."},
-    {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it, ending with ';'."},
+    {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it, ending with ';' (NULL for not_checked)."},
     {"covered_by", "TEXT", "duplicate and prefix: the index that serves the same lookups, which stays (NULL for the other kinds)."},
 };
 
@@ -261,10 +261,10 @@ absl::StatusOr<Rows> LintRows(TableCall& call) {
   for (const indexes::LintFinding& f : findings) {
     rows.NewRow();
     rows.Set("kind", f.kind);
-    rows.Set("table_name", f.table);
+    if (!f.table.empty()) rows.Set("table_name", f.table);
     if (!f.index.empty()) rows.Set("index_name", f.index);
     rows.Set("finding", f.finding);
-    rows.Set("fix_sql", AsScriptStatement(f.fix_sql));
+    if (!f.fix_sql.empty()) rows.Set("fix_sql", AsScriptStatement(f.fix_sql));
     if (!f.covered_by.empty()) rows.Set("covered_by", f.covered_by);
   }
   return rows.Finish();

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "ext/core/foreign_keys.h"
+#include "ext/core/hidden_names.h"
 #include "ext/core/query_plan.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
@@ -49,6 +50,9 @@ struct CapturedWorkload {
   double hours = 0;  // from the first captured call to the last
   std::string first_seen, last_seen;
   std::vector<QueryPlan> plans;
+  // Why query_stats was not read at all (an application's own table of that name hides the
+  // timing area's: hidden_names.h), "" when it was or when there is none.
+  std::string unreadable;
 
   bool Uses(const std::string& index) const {
     for (const QueryPlan& p : plans) {
@@ -78,6 +82,15 @@ struct CapturedWorkload {
 
 CapturedWorkload ReadCaptured(Connection& connection) {
   CapturedWorkload w;
+  // An application's own query_stats (its log of queries, say) hides ours, and its rows must
+  // never be read as captured traffic: only the checks that need them are left out, and a row
+  // says so. Before, lint read nothing and said nothing, and doctor_report left out every index
+  // finding for it.
+  absl::Status hidden = CheckNothingHidden(connection.db(), "SELECT * FROM query_stats");
+  if (!hidden.ok()) {
+    w.unreadable = std::string(hidden.message());
+    return w;
+  }
   // The plan the application ran with, when the timing area captured it (plan_id): for a value
   // bound to `?` it is the plan of that value (a partial index it names), which the query's text
   // planned here without values cannot show. A stand-in query_stats may lack those columns.
@@ -312,6 +325,13 @@ absl::StatusOr<std::vector<LintFinding>> Lint(Connection& connection, size_t* ta
   ASSIGN_OR_RETURN(const std::vector<UnindexedForeignKey> unindexed,
                    ForeignKeysWithoutIndex(connection, "main"));
   std::vector<LintFinding> out;
+  if (!captured.unreadable.empty()) {
+    out.push_back({"not_checked", "", "",
+                   absl::StrCat("unused indexes were not checked, and low_selectivity could not "
+                                "spare an index a captured query reads in order: ",
+                                captured.unreadable),
+                   ""});
+  }
   for (const LeftOutTable& t : scratch->left_out()) {
     if (!t.is_virtual) FkFindings(t.name, t.real_rows, unindexed, namer, &out);
   }

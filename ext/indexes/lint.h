@@ -8,6 +8,8 @@
 //   unused           no captured query (query_stats) plans with it    DROP INDEX
 //                    only once enough traffic was captured (settings.h: calls, query shapes
 //                    and hours observed), and the finding says how much that was
+//   not_checked      a check left out, and why: an application's own table named
+//                    query_stats hides the captured queries (no unused check)    no fix
 // Indexes behind UNIQUE / PRIMARY KEY constraints are never proposed for dropping. CREATE INDEX
 // fixes are named by the same scheme as index_advise (index_names.h), so nothing advised is then
 // flagged here and the two never propose one index under two names.
@@ -26,11 +28,12 @@
 namespace doctor::indexes {
 
 struct LintFinding {
-  std::string kind;        // duplicate, prefix, low_selectivity, fk_without_index, unused
-  std::string table;
+  std::string kind;        // duplicate, prefix, low_selectivity, fk_without_index, unused,
+                           // not_checked
+  std::string table;       // "" for not_checked
   std::string index;       // "" for fk_without_index
   std::string finding;     // one sentence
-  std::string fix_sql;
+  std::string fix_sql;     // "" for not_checked
   // duplicate and prefix: the index that serves the same lookups, so this one can go ("" else).
   std::string covered_by;
 };

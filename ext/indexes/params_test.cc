@@ -1,6 +1,8 @@
 // Parameters measured with values the data has (issue 20): the value a hypothetical partial
 // index names, a function of a column compared with `?`, the values the timing area captured,
 // and statements inside trigger bodies on empty tables.
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -287,6 +289,36 @@ TEST_F(ParamsPatternTest, CaseSensitiveLikeGetsTheBinaryIndex) {
   EXPECT_EQ(rows[0][0], "CREATE INDEX idx_users_email_nocase ON users(email COLLATE NOCASE);");
 }
 
+// The prefix guessed for a `LIKE ?` is written into the probe's text as a literal (probe_sql):
+// data picked to break that. A NUL in the middle row ended the probe's SQL inside the literal,
+// and a 60,000-byte one made every run fail with "LIKE or GLOB pattern too complex": both got no
+// advice and no word why. Quotes, SQL in the data and invalid UTF-8 were quoted right already;
+// nothing but the statement advised is ever run, and the data stays as it was.
+TEST_F(ParamsPatternTest, HostileDataIsAPatternTheProbeQuotesAndTheCopyRuns) {
+  struct Case {
+    std::string body, assumed;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"'ab' || i || CAST(x'00' AS TEXT) || ''' OR 1=1; --'", "body = 'ab151%'"},
+           {"i || replace(hex(zeroblob(30000)), '0', 'q')", "(50000 bytes)"},
+           {"'''); DROP TABLE notes; --' || i", "body = '''); DROP TABLE notes; --151%'"},
+           {"CAST(x'fffec328' AS TEXT) || i", "(prefix of the middle row)"},
+           {"randomblob(16)", "body = 'a%' (default)"},
+       }) {
+    SCOPED_TRACE(c.body);
+    db_.Exec("DROP TABLE IF EXISTS notes; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+             "INSERT INTO notes SELECT i, " + c.body + " FROM n;");
+    const std::string before = db_.One("SELECT sum(length(CAST(body AS BLOB))) FROM notes");
+    auto rows = Advise("SELECT id FROM notes WHERE body LIKE ?");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "CREATE INDEX idx_notes_body_nocase ON notes(body COLLATE NOCASE);");
+    EXPECT_THAT(rows[0][1], HasSubstr(c.assumed));
+    EXPECT_EQ(db_.One("SELECT sum(length(CAST(body AS BLOB))) FROM notes"), before);
+    EXPECT_EQ(db_.One("SELECT count(*) FROM notes"), "300");
+  }
+}
+
 // A pattern that starts with a wildcard uses no index, parameter or literal: no advice.
 TEST_F(ParamsPatternTest, ALeadingWildcardGetsNothing) {
   for (const char* sql : {"SELECT id FROM users WHERE email LIKE '%' || ? || '%'",
@@ -296,6 +328,74 @@ TEST_F(ParamsPatternTest, ALeadingWildcardGetsNothing) {
     SCOPED_TRACE(sql);
     EXPECT_TRUE(Advise(sql).empty());
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A rare value of a real column is a partial index's predicate as its integer twin's is. It was
+// written with absl::StrCat's 6 digits (`WHERE level = 1.23457` for 1.2345678: a predicate the
+// query does not imply, so the index was never usable and (level, body) was advised instead), and
+// +Inf as `inf` (limits: "its CREATE INDEX does not prepare on this schema (first: ... WHERE
+// level = inf: no such column: inf)"). `assumed` showed 1.23457 too.
+TEST(RealConstantsTest, ARareRealIsAPartialIndexPredicateWithAllItsDigits) {
+  doctor::testing::Db db;
+  db.Exec("CREATE TABLE m(id INTEGER PRIMARY KEY, level REAL, lvl INTEGER, body TEXT);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+          "INSERT INTO m SELECT i, CASE WHEN i % 100 = 0 THEN 1.2345678 ELSE 2.5 END, "
+          "CASE WHEN i % 100 = 0 THEN 7 ELSE 2 END, 'p' || i FROM n;");
+  const std::string options = "', '{\"allow_covering\": false}')";
+  auto twin = db.Rows("SELECT index_sql FROM index_advise('SELECT * FROM m WHERE lvl = 7 "
+                      "ORDER BY body LIMIT 5" + options);
+  ASSERT_EQ(twin.size(), 1u);
+  EXPECT_EQ(twin[0][0], "CREATE INDEX idx_m_body_where_lvl_7 ON m(body) WHERE lvl = 7;");
+  auto rows = db.Rows("SELECT index_sql, limits FROM index_advise('SELECT * FROM m WHERE "
+                      "level = 1.2345678 ORDER BY body LIMIT 5" + options);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][0], HasSubstr("ON m(body) WHERE level = 1.2345678;"));
+  auto assumed = db.One("SELECT group_concat(assumed) FROM index_advise('SELECT * FROM m WHERE "
+                        "level = ? ORDER BY body LIMIT 5" + options);
+  EXPECT_THAT(assumed, HasSubstr("level = 1.2345678 (rarest)"));
+  db.Exec("UPDATE m SET level = 9e999 WHERE level = 1.2345678");
+  rows = db.Rows("SELECT index_sql, coalesce(limits, '') FROM index_advise('SELECT * FROM m WHERE "
+                 "level = 9e999 ORDER BY body LIMIT 5" + options);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_THAT(rows[0][1], Not(HasSubstr("no such column")));
+  EXPECT_THAT(rows[0][0], HasSubstr("ON m(body) WHERE level = 9e999;"));
+}
+
+}  // namespace
+
+namespace {
+
+// An application's own collation (registered on its connection, unknown to the advisor's private
+// ones): `s GLOB ?` on `s TEXT COLLATE rev` was advised `t(s)`, an index in rev order that SQLite
+// never uses for a GLOB (EXPLAIN QUERY PLAN: SCAN t), because the copy's CREATE TABLE failed and
+// fell back to BINARY columns and the probe's mirror declared the column BINARY. With stand-ins of
+// the same name both keep the collation: the GLOB gets the BINARY index SQLite uses, equality the
+// column's own.
+int Reverse(void*, int a_size, const void* a, int b_size, const void* b) {
+  const int c = memcmp(b, a, static_cast<size_t>(std::min(a_size, b_size)));
+  return c != 0 ? c : b_size - a_size;
+}
+
+TEST(CustomCollationTest, AGlobOnAColumnWithTheApplicationsCollationGetsABinaryIndex) {
+  doctor::testing::Db db;
+  ASSERT_EQ(sqlite3_create_collation(db.get(), "rev", SQLITE_UTF8, nullptr, Reverse), SQLITE_OK);
+  db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, s TEXT COLLATE rev, u TEXT);"
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+          "INSERT INTO t SELECT i, 'name' || i, 'u' || i FROM n;");
+  auto glob = db.Rows("SELECT index_sql FROM index_advise('SELECT * FROM t WHERE s GLOB ?')");
+  ASSERT_EQ(glob.size(), 1u);
+  EXPECT_EQ(glob[0][0], "CREATE INDEX idx_t_s_binary ON t(s COLLATE BINARY);");
+  auto equal = db.Rows("SELECT index_sql FROM index_advise('SELECT * FROM t WHERE s = ?')");
+  ASSERT_EQ(equal.size(), 1u);
+  EXPECT_EQ(equal[0][0], "CREATE INDEX idx_t_s ON t(s);");
+  // What was advised is what SQLite uses on the application's connection.
+  db.Exec(glob[0][0]);
+  EXPECT_THAT(db.Rows("EXPLAIN QUERY PLAN SELECT * FROM t WHERE s GLOB 'name15*'")[0][3],
+              HasSubstr("USING INDEX idx_t_s_binary"));
 }
 
 }  // namespace

@@ -427,6 +427,7 @@ TEST(DrizzleIndexLine, ColumnsDescPartialAndOddNames) {
             "index('idx_q').on(sql`priority DESC`, t.runAt).where(sql`state = 'queued'`)");
   EXPECT_EQ(DrizzleIndexLine({"jobs", {{"due day"}, {"a`b"}}, "", false, "it's"}),
             "index('it\\'s').on(t['due day'], t['a`b'])");
+  EXPECT_EQ(DrizzleIndexLine({"t", {{"a\r\nb"}}, "", false, "i"}), "index('i').on(t['a\\r\\nb'])");
   EXPECT_EQ(DrizzleIndexLine({"users", {{"lower(email)", "", false, true}}, "", true, "u"}),
             "uniqueIndex('u').on(sql`lower(email)`)");
   EXPECT_EQ(DrizzleIndexLine({"users", {{"name", "NOCASE"}}, "x = '${y}`'", false, "n"}),

@@ -11,6 +11,7 @@
 #include "ext/core/sql.h"
 #include "ext/core/status_macros.h"
 #include "ext/indexes/sql_text.h"
+#include "ext/indexes/standin_collations.h"
 
 namespace doctor::indexes {
 namespace {
@@ -39,10 +40,8 @@ int ProbeConnect(sqlite3* db, void* aux, int argc, const char* const* argv, sqli
   std::vector<std::string> cols;
   for (const ColumnInfo& c : tables[index].columns) {
     std::string def = QuoteIdentifier(c.name);
-    // Built-in collations only: the mirror has none of the application's own.
-    if (absl::EqualsIgnoreCase(c.collation, "NOCASE") || absl::EqualsIgnoreCase(c.collation, "RTRIM")) {
-      absl::StrAppend(&def, " COLLATE ", c.collation);
-    }
+    // The application's own collations too: the mirror has stand-ins (standin_collations.h).
+    if (!c.collation.empty()) absl::StrAppend(&def, " COLLATE ", QuoteIdentifier(c.collation));
     cols.push_back(std::move(def));
   }
   for (const std::string& h : tables[index].hidden) cols.push_back(QuoteIdentifier(h) + " HIDDEN");
@@ -197,6 +196,7 @@ absl::StatusOr<std::unique_ptr<Probe>> Probe::Build(const Scratch& scratch) {
   if (Connection* c = Connection::Find(p->db_)) {
     p->internal_ = std::make_unique<Connection::InternalScope>(*c);
   }
+  UseStandInCollations(p->db_);
   if (sqlite3_create_module(p->db_, "doctor_advisor_probe", &kProbeModule, p.get()) != SQLITE_OK) {
     return absl::InternalError("cannot register the probe module");
   }

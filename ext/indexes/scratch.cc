@@ -17,6 +17,7 @@
 #include "ext/indexes/scratch_sample.h"
 #include "ext/indexes/scratch_schema.h"
 #include "ext/indexes/scratch_scope.h"
+#include "ext/indexes/standin_collations.h"
 
 namespace doctor::indexes {
 namespace {
@@ -100,6 +101,7 @@ absl::StatusOr<std::unique_ptr<Scratch>> Scratch::BuildCopy(Connection& user,
   if (Connection* c = Connection::Find(s->db_)) {
     s->internal_ = std::make_unique<Connection::InternalScope>(*c);
   }
+  UseStandInCollations(s->db_);  // the application's own COLLATE names, before any CREATE TABLE
   // LIKE as the user's connection runs it. PRAGMA case_sensitive_like cannot be read back, but
   // its effect can: with it on, 'a' LIKE 'A' is false, and only a BINARY index serves a LIKE.
   auto like = Query(user, "SELECT 'a' LIKE 'A'");

@@ -67,11 +67,18 @@ const char* Wildcards(bool glob) { return glob ? "*?[" : "%_\\"; }
 
 // A pattern a prefix search binds: `value`'s text up to its first wildcard, then '%' (LIKE) or
 // '*' (GLOB); NULL when that prefix is empty (a pattern starting with a wildcard uses no index,
-// and applications search by what users type first).
-Value PrefixPattern(const Value& value, bool glob) {
+// and applications search by what users type first). The text also ends at a NUL byte (SQLite's
+// LIKE reads its pattern as a C string, and a NUL written into the probe's literal ended its SQL:
+// no scan, no advice, and no word why) and is cut to `max_bytes` in all (the copy's
+// SQLITE_LIMIT_LIKE_PATTERN_LENGTH: a 60,000-byte middle row made every run fail with "LIKE or
+// GLOB pattern too complex", and the statement got no advice, again without a word).
+Value PrefixPattern(const Value& value, bool glob, size_t max_bytes) {
   if (value.is_null() || std::holds_alternative<Blob>(value.storage())) return Value::Null();
+  std::string ends = Wildcards(glob);
+  ends.push_back('\0');
   std::string text = value.AsText();
-  text = text.substr(0, text.find_first_of(Wildcards(glob)));
+  text = text.substr(0, text.find_first_of(ends));
+  text = std::string(Utf8Prefix(text, max_bytes > 1 ? max_bytes - 1 : 0));
   if (text.empty()) return Value::Null();
   return Value(text + (glob ? "*" : "%"));
 }
@@ -145,7 +152,9 @@ Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Gue
     // (a unique column's every value is as frequent as the next; one measurement suffices).
     if (p.op == "like" || p.op == "glob") {
       *how = "prefix of the middle row";
-      Value v = PrefixPattern(scratch.Typical(info->name, column), p.op == "glob");
+      const int limit = sqlite3_limit(scratch.db(), SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1);
+      Value v = PrefixPattern(scratch.Typical(info->name, column), p.op == "glob",
+                              static_cast<size_t>(std::max(limit, 0)));
       if (!v.is_null()) return v;
       *how = "default";
       return Value(p.op == "glob" ? "a*" : "a%");
@@ -188,15 +197,16 @@ Value GuessValue(Scratch& scratch, const WorkloadItem& item, const Param& p, Gue
 // The value as `assumed` shows it: a literal, a long text cut at a UTF-8 boundary with its
 // length (WordPress's `post_content LIKE ?` assumed the most frequent post body: 1.5 KB of text
 // in every row of the advice that measured it).
+// Other values as core's SqlLiteral writes them (a real with all its digits, not StrCat's 6).
 std::string AsLiteral(const Value& v) {
   constexpr size_t kShown = 60;
   if (std::holds_alternative<std::string>(v.storage())) {
     const std::string text = v.AsText();
-    if (text.size() <= kShown + 20) return QuoteLiteral(text);
-    return absl::StrCat(QuoteLiteral(absl::StrCat(Utf8Prefix(text, kShown), "...")), " (",
-                        text.size(), " bytes)");
+    if (text.size() <= kShown + 20) return SqlLiteral(v);
+    const std::string shown(Utf8Prefix(absl::string_view(text).substr(0, text.find('\0')), kShown));
+    return absl::StrCat(QuoteLiteral(absl::StrCat(shown, "...")), " (", text.size(), " bytes)");
   }
-  return v.is_null() ? "NULL" : v.AsText();
+  return SqlLiteral(v);
 }
 
 // The statement as the constraint probe prepares it: each parameter that is a whole LIKE / GLOB
@@ -213,7 +223,10 @@ std::string ProbeText(const std::string& sql, const std::vector<Param>& params,
     if (!std::holds_alternative<std::string>(values[i].storage())) continue;
     const std::string& text = values[i].AsText();
     for (const Param::PatternUse& use : params[i].patterns) {
-      if (text.empty() || std::string(Wildcards(use.glob)).find(text[0]) != std::string::npos) {
+      // Never a NUL: it would end the probe's SQL text inside the literal (PrefixPattern cuts
+      // its guesses there; a hint or a default might not).
+      if (text.empty() || std::string(Wildcards(use.glob)).find(text[0]) != std::string::npos ||
+          text.find('\0') != std::string::npos) {
         continue;
       }
       edits.push_back({use, QuoteLiteral(text)});

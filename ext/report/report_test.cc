@@ -68,6 +68,36 @@ TEST(ReportTest, AnAppTableNamedLikeOursLeavesOutOnlyTheAreasThatReadIt) {
   EXPECT_EQ(db.One("SELECT count(*) FROM slow_queries"), "1");  // the application's, untouched
 }
 
+// The application's own table named query_stats hides the timing area's, which index_lint reads
+// for its unused check only: the report left out every index finding for it ("indexes findings
+// left out: main.query_stats is a table named like sqlite-doctor's table query_stats"). Now the
+// other index findings are reported, and one finding says the unused check was left out and why.
+TEST(ReportTest, AnAppTableNamedQueryStatsLeavesOutOnlyTheUnusedIndexCheck) {
+  testing::Db db;
+  db.Exec(kShop);
+  db.Exec("CREATE INDEX customers_name_id ON customers(name, id);"
+          "CREATE TABLE query_stats (query TEXT, calls INTEGER, first_seen TEXT, last_seen TEXT);"
+          "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 12) "
+          "INSERT INTO query_stats SELECT 'SELECT * FROM notes WHERE body = ''planted' || v || "
+          "'''', 100000, '2026-12-01T00:00:00.000Z', '2026-12-03T00:00:00.000Z' FROM n;");
+  auto prefix = db.Rows("SELECT severity, finding FROM doctor_report WHERE area = 'indexes' "
+                        "AND object = 'customers_name'");
+  ASSERT_EQ(prefix.size(), 1u);
+  EXPECT_THAT(prefix[0][1], HasSubstr("prefix: customers_name (name) is a prefix of "
+                                      "customers_name_id"));
+  auto left_out = db.Rows("SELECT severity, finding, fix_sql FROM doctor_report "
+                          "WHERE area = 'indexes' AND object IN ('index_lint', 'doctor_report')");
+  ASSERT_EQ(left_out.size(), 1u);
+  EXPECT_EQ(left_out[0][0], "warn");
+  EXPECT_THAT(left_out[0][1], HasSubstr("unused indexes were not checked"));
+  EXPECT_THAT(left_out[0][1], HasSubstr("main.query_stats is a table named like sqlite-doctor's "
+                                        "table query_stats"));
+  EXPECT_EQ(left_out[0][2], "NULL");
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%planted%' "
+                   "OR finding LIKE '%100000%'"), "0");
+  EXPECT_EQ(db.One("SELECT count(*) FROM query_stats"), "12");  // the application's, untouched
+}
+
 // The free-space finding said "%.1f MB" and "%.0f%%": 8 free pages (32 KiB) read "(0.0 MB, 16%)"
 // and an empty database "is 0.0 MB"; sizes are in KiB/MiB (powers of 1024), a share under 10%
 // has a decimal and one under 0.1% says so.

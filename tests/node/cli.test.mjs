@@ -372,6 +372,79 @@ export default defineConfig({
   assert.deepEqual(JSON.parse(r.out).map((m) => m.status), ['applied', 'applied', 'pending']);
 });
 
+// The project files the command reads on its own (drizzle.config.*, ./.env) are read only when
+// they are regular files of at most 1 MiB, through one descriptor opened without blocking, and
+// what is not read is said. Before: a FIFO named drizzle.config.ts hung the command, one linked
+// to /dev/zero ran it out of memory (std::bad_alloc), a directory was "EISDIR: illegal operation
+// on a directory, read" (exit 3); a .env left unread (a FIFO, a device, over 1 MiB) was "set
+// neither in the environment nor in ./.env"; and `DB_FILE_NAME="app.db" # the "main" one` was
+// read as `app.db" # the "main`.
+test('drizzle.config and .env: a FIFO, a device, a directory or a huge file is named, never read', (t) => {
+  const dir = app(t, 1);
+  const config = path.join(dir, 'drizzle.config.ts');
+  const envConfig = `export default { out: './drizzle', dialect: 'sqlite',
+  dbCredentials: { url: process.env.DB_FILE_NAME! } };
+`;
+  const env = { ...process.env, NODE_PATH: path.join(here, 'node_modules'), SQLITE_DOCTOR_SO: DOCTOR_SO };
+  delete env.DB_FILE_NAME;
+  const cli = (...args) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env, timeout: 20000 });
+    assert.equal(r.error, undefined, `${args.join(' ')}: ${r.error}`);  // ETIMEDOUT: it hung
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const place = (file, kind) => {
+    fs.rmSync(file, { recursive: true, force: true });
+    if (kind === 'fifo') spawnSync('mkfifo', [file]);
+    else if (kind === 'device') fs.symlinkSync('/dev/zero', file);
+    else if (kind === 'directory') fs.mkdirSync(file);
+    else fs.writeFileSync(file, kind);
+  };
+  for (const [kind, what] of [['fifo', 'a FIFO'], ['device', 'a device'], ['directory', 'a directory']]) {
+    place(config, kind);
+    const r = cli('status');
+    assert.equal(r.code, 2, `${kind}: ${r.out}${r.err}`);
+    assert.match(r.err, new RegExp(`drizzle\\.config\\.ts is ${what}, not a regular file`));
+  }
+  place(config, envConfig);
+  const huge = `X=${'a'.repeat(1 << 20)}\nDB_FILE_NAME=huge.db\n`;
+  for (const [kind, why] of [['fifo', 'a FIFO, not a regular file'], ['device', 'a device, not a regular file'],
+    [huge, 'over 1048576 bytes']]) {
+    place(path.join(dir, '.env'), kind);
+    const r = cli('status');
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, new RegExp(`nor in \\./\\.env \\(not read: \\.env is ${why}\\)`));
+  }
+  place(path.join(dir, '.env'), 'DB_FILE_NAME="quoted.db" # the "main" one\n');
+  const r = cli('migrate');
+  assert.equal(r.code, 0, r.err);
+  assert.ok(fs.existsSync(path.join(dir, 'quoted.db')), fs.readdirSync(dir).join(', '));
+});
+
+// Drizzle configs give the variable a default (`process.env.DB_FILE_NAME ?? 'local.db'`) or build
+// the path in a template literal (`file:${process.env.DATA_DIR}/app.db`). Before, the default was
+// ignored (an unset variable was a usage error) and the template's text itself was taken for the
+// path ("${process.env.DATA_DIR}/app.db: no such database file").
+test('dbCredentials.url: a default after ?? or ||, and process.env in a template literal', (t) => {
+  const dir = app(t, 1);
+  const env = { ...process.env, NODE_PATH: path.join(here, 'node_modules'), SQLITE_DOCTOR_SO: DOCTOR_SO };
+  delete env.DB_FILE_NAME;
+  delete env.DATA_DIR;
+  const status = (url, extra = {}) => {
+    fs.writeFileSync(path.join(dir, 'drizzle.config.ts'),
+      `export default { out: './drizzle', dialect: 'sqlite', dbCredentials: { url: ${url} } };\n`);
+    const r = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8', env: { ...env, ...extra } });
+    assert.equal(r.status, 2, r.stdout + r.stderr);  // each names a database that does not exist
+    return r.stderr;
+  };
+  assert.match(status("process.env.DB_FILE_NAME ?? 'local.db'"), /local\.db: no such database file/);
+  assert.match(status("process.env.DB_FILE_NAME ?? 'local.db'", { DB_FILE_NAME: 'set.db' }), /set\.db: no such/);
+  assert.match(status("process.env.DB_FILE_NAME! || 'file:other.db'", { DB_FILE_NAME: '' }), /other\.db: no such/);
+  assert.match(status('`file:${process.env.DATA_DIR}/app.db`', { DATA_DIR: '/nowhere' }),
+    /\/nowhere\/app\.db: no such database file/);
+  assert.match(status('`file:${process.env.DATA_DIR}/app.db`'), /process\.env\.DATA_DIR, which is set neither/);
+  assert.match(status('`${root}/app.db`'), /a template with \$\{root\}, which sqlite-doctor does not run/);
+});
+
 test('--help for every command; usage errors exit 2', (t) => {
   const dir = app(t, 1);
   for (const command of ['report', 'migrate', 'status', 'check', 'advise', 'stats', 'wal', 'locks']) {

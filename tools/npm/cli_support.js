@@ -107,43 +107,102 @@ function literal(text, key, block) {
   return m ? m[2] : undefined;
 }
 
-// `url: process.env.DB_FILE_NAME!` with `import 'dotenv/config'`: Drizzle's own template for
-// SQLite. The variable comes from the environment, else from ./.env as dotenv loads it (the
-// current folder, where drizzle-kit runs too); unset in both is a usage error naming it.
-function envUrl(text) {
-  const m = text.match(/\bdbCredentials\s*:\s*\{[^}]*?\burl\s*:\s*process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"`])([^'"`]+)\2\s*\])/s);
-  if (!m) return undefined;
-  const name = m[1] ?? m[3];
-  const value = process.env[name] ?? dotenvValue(name);
-  if (value === undefined || value === '') {
-    throw new UsageError(`dbCredentials.url is process.env.${name}, which is set neither in the ` +
-      'environment nor in ./.env: give the database\'s path');
+// A project file read as text: a regular file of at most `max` bytes; else `why` says what it
+// is. Opened once, without blocking (opening a FIFO to read waits for a writer: a FIFO named
+// drizzle.config.ts hung the command), checked and read through that one descriptor (a file
+// swapped between a stat and a read is not read), and never more than max + 1 bytes (a
+// drizzle.config.ts linked to /dev/zero ran the process out of memory: std::bad_alloc).
+// `missing` when there is none.
+function readProjectFile(file, max) {
+  let fd;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return { missing: true };
+    return { why: `${file} cannot be read: ${e.message}` };
   }
-  return value;
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO'
+        : stat.isSocket() ? 'a socket' : 'a device';
+      return { why: `${file} is ${kind}, not a regular file` };
+    }
+    const buffer = Buffer.alloc(max + 1);
+    let size = 0;
+    for (let n; size < buffer.length && (n = fs.readSync(fd, buffer, size, buffer.length - size, null)) > 0;) {
+      size += n;
+    }
+    if (size > max) return { why: `${file} is over ${max} bytes` };
+    return { text: buffer.toString('utf8', 0, size) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-// The value of `name` in ./.env (KEY=value lines, `export ` allowed, '...', "..." or `...`
-// quotes, a # comment after an unquoted value), or undefined. A .env that is not a regular file
-// or is over 1 MiB is not read.
+const MAX_PROJECT_FILE = 1 << 20;  // .env and drizzle.config: 1 MiB
+
+// One environment variable as the config sees it: the environment's, else ./.env's as dotenv
+// loads it (the current folder, where drizzle-kit runs too): { value }, or { why } ./.env was not
+// read.
+function envVariable(name) {
+  if (process.env[name] !== undefined) return { value: process.env[name] };
+  return dotenvValue(name);
+}
+
+function unsetError(name, why) {
+  return new UsageError(`dbCredentials.url is process.env.${name}, which is set neither in the ` +
+    `environment nor in ./.env${why ? ` (not read: ${why})` : ''}: give the database's path`);
+}
+
+// `url: process.env.DB_FILE_NAME!` with `import 'dotenv/config'`: Drizzle's own template for
+// SQLite, also with a default (`process.env.DB ?? 'local.db'`, `|| 'file:local.db'`: before, the
+// default was ignored and an unset variable a usage error). Unset with no default is a usage error
+// naming it, and why ./.env was not read when it was not.
+function envUrl(text) {
+  const m = text.match(/\bdbCredentials\s*:\s*\{[^}]*?\burl\s*:\s*process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"`])([^'"`]+)\2\s*\])!?\s*(?:(\?\?|\|\|)\s*(['"`])([^'"`]*)\5)?/s);
+  if (!m) return undefined;
+  const name = m[1] ?? m[3];
+  const { value, why } = envVariable(name);
+  let url = value;
+  if ((m[4] === '??' && url === undefined) || (m[4] === '||' && !url)) url = m[6];
+  if (url === undefined || url === '') throw unsetError(name, why);
+  return url;
+}
+
+// A template literal's `${process.env.NAME}` parts, each read as envUrl reads one
+// (`file:${process.env.DATA_DIR}/app.db`: before, that text itself was taken for the path); any
+// other `${...}` is a usage error: drizzle.config is read as text, never run.
+function resolveTemplate(url) {
+  return url.replace(/\$\{([^}]*)\}/g, (whole, inner) => {
+    const m = inner.trim().match(/^process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"]+)\2\s*\])$/);
+    if (!m) {
+      throw new UsageError(`dbCredentials.url is a template with ${whole}, which sqlite-doctor ` +
+        'does not run (it reads drizzle.config as text): give the database\'s path');
+    }
+    const name = m[1] ?? m[3];
+    const { value, why } = envVariable(name);
+    if (value === undefined) throw unsetError(name, why);
+    return value;
+  });
+}
+
+// { value } of `name` in ./.env (KEY=value lines, `export ` allowed, '...', "..." or `...`
+// quotes, a # comment after the value), value undefined when it is not there; { why } when ./.env
+// is not a regular file of at most 1 MiB (readProjectFile), which is not read.
 function dotenvValue(name) {
-  let text;
-  try {
-    const stat = fs.statSync('.env');
-    if (!stat.isFile() || stat.size > (1 << 20)) return undefined;
-    text = fs.readFileSync('.env', 'utf8');
-  } catch (e) {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const file = readProjectFile('.env', MAX_PROJECT_FILE);
+  if (file.text === undefined) return { why: file.why };
   let found;
-  for (const line of text.split(/\r?\n/)) {
+  for (const line of file.text.split(/\r?\n/)) {
     const m = line.match(/^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/);
     if (!m || m[1] !== name) continue;
     const raw = m[2].trim();
-    const quoted = raw.match(/^(['"`])([\s\S]*)\1/);
+    // Up to the first closing quote, as dotenv: `"app.db" # the "main" one` is app.db.
+    const quoted = raw.match(/^(['"`])([\s\S]*?)\1/);
     found = quoted ? quoted[2] : raw.replace(/\s+#.*$/, '').trim();  // the last one wins (dotenv)
   }
-  return found;
+  return { value: found };
 }
 
 function isDirectory(file) {
@@ -155,14 +214,17 @@ function readDrizzleConfig(explicit) {
     'drizzle.config.mjs', 'drizzle.config.cjs'];
   for (const file of candidates) {
     const full = path.resolve(file);
-    if (!fs.existsSync(full)) {
+    const read = readProjectFile(full, MAX_PROJECT_FILE);
+    if (read.missing) {
       if (explicit) throw new UsageError(`--config ${file}: no such file`);
       continue;
     }
+    if (read.why) throw new UsageError(`${explicit ? '--config ' : ''}${read.why}`);
     // Comments out (a // after ':' is part of a URL and stays).
-    const text = fs.readFileSync(full, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '')
+    const text = read.text.replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-    let url = literal(text, 'url', 'dbCredentials') ?? envUrl(text);
+    let url = literal(text, 'url', 'dbCredentials');
+    url = url === undefined ? envUrl(text) : resolveTemplate(url);
     if (url && url.startsWith('file:')) url = url.slice(5).replace(/^\/\/(?=\/)/, '');
     // drizzle-kit's default `out` is ./drizzle.
     const out = literal(text, 'out') ?? (isDirectory('drizzle') ? 'drizzle' : undefined);
