@@ -97,11 +97,10 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
-                         "WITH q AS (SELECT query, lock_wait_ms, max_ms, "
-                         "coalesce(json_extract(errors, '$.BUSY'), 0) + "
-                         "coalesce(json_extract(errors, '$.BUSY_TIMEOUT'), 0) AS busy "
-                         "FROM query_stats WHERE db = (SELECT file FROM pragma_database_list "
-                         "WHERE name = ?1) AND (lock_wait_ms > 0 OR busy > 0) "
+                         absl::StrCat(
+                         "WITH q AS (SELECT query, lock_wait_ms, max_ms, ", kPlainBusyErrorsSql,
+                         " AS busy FROM query_stats WHERE db = ", kFileOfSchemaSql,
+                         " AND (lock_wait_ms > 0 OR busy > 0) "
                          // A deferred upgrade's failures are CheckDeferredUpgrades' finding,
                          // its plain BUSY included when the statement never waited for a lock:
                          // no wait or timeout helps them. One that also waited may run outside
@@ -111,7 +110,7 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
                          // called hopeless there.
                          "AND (coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0 "
                          "OR lock_wait_ms > 0)) "
-                         "SELECT (SELECT file FROM pragma_database_list WHERE name = ?1), "
+                         "SELECT ", kFileOfSchemaSql, ", "
                          "sum(busy), sum(lock_wait_ms), count(*), "
                          "(SELECT query FROM q ORDER BY busy DESC, lock_wait_ms DESC LIMIT 1), "
                          // Failed with no wait counted, and the longest run of those (NULL
@@ -120,7 +119,7 @@ absl::Status CheckRecordedLockWaits(Connection& c, const std::string& schema,
                          "max(CASE WHEN busy > 0 AND lock_wait_ms = 0 THEN max_ms END), "
                          // The statements the errors reached: the others only waited.
                          "sum(busy > 0) "
-                         "FROM q",  // one row, count 0 when none (no HAVING: SQLite 3.37)
+                         "FROM q"),  // one row, count 0 when none (no HAVING: SQLite 3.37)
                          {Value(schema)}));
   if (rows.empty() || rows[0][3].AsInt() == 0) return absl::OkStatus();
   const Row& r = rows[0];
@@ -193,16 +192,14 @@ absl::Status CheckBusyWithoutWait(Connection& c, const std::string& schema,
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
-                         "WITH q AS (SELECT query, "
-                         "coalesce(json_extract(errors, '$.BUSY'), 0) + "
-                         "coalesce(json_extract(errors, '$.BUSY_TIMEOUT'), 0) AS busy "
-                         "FROM query_stats WHERE db = (SELECT file FROM pragma_database_list "
-                         "WHERE name = ?1) AND lock_wait_ms = 0 "
+                         absl::StrCat(
+                         "WITH q AS (SELECT query, ", kPlainBusyErrorsSql, " AS busy "
+                         "FROM query_stats WHERE db = ", kFileOfSchemaSql,
+                         " AND lock_wait_ms = 0 "
                          "AND coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0) = 0) "
-                         "SELECT (SELECT file FROM pragma_database_list WHERE name = ?1), "
-                         "coalesce(sum(busy), 0), count(*), "
+                         "SELECT ", kFileOfSchemaSql, ", coalesce(sum(busy), 0), count(*), "
                          "(SELECT query FROM q WHERE busy > 0 ORDER BY busy DESC LIMIT 1) "
-                         "FROM q WHERE busy > 0",
+                         "FROM q WHERE busy > 0"),
                          {Value(schema)}));
   if (rows.empty() || rows[0][1].AsInt() == 0) return absl::OkStatus();
   const Row& r = rows[0];
@@ -267,12 +264,12 @@ absl::Status CheckDeferredUpgrades(Connection& c, const std::string& schema,
   if (!HasTable(c, "query_stats")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows,
                    Query(c,
+                         absl::StrCat(
                          "SELECT query_id, query, calls, "
                          "coalesce(json_extract(errors, '$.BUSY_SNAPSHOT'), 0), "
                          "coalesce(json_extract(errors, '$.BUSY'), 0), lock_wait_ms "
-                         "FROM query_stats "
-                         "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1) "
-                         "AND errors IS NOT NULL AND errors <> '{}' ORDER BY total_ms DESC",
+                         "FROM query_stats WHERE db = ", kFileOfSchemaSql,
+                         " AND errors IS NOT NULL AND errors <> '{}' ORDER BY total_ms DESC"),
                          {Value(schema)}));
   for (const Row& r : rows) {
     const int64_t snapshot = r[3].AsInt(), busy = r[4].AsInt();

@@ -57,6 +57,17 @@ void KeepWhatTheMigrationsCreate(const std::vector<RedundantIndex>& redundant,
                                  const UnrecordedIndexes& unrecorded,
                                  std::vector<Finding>& findings);
 
+// The file of the schema bound to ?1, as query_stats' `db` column names a database: the rows of
+// the database being reported are `db = kFileOfSchemaSql`.
+inline constexpr char kFileOfSchemaSql[] =
+    "(SELECT file FROM pragma_database_list WHERE name = ?1)";
+
+// A query_stats row's plain SQLITE_BUSY errors (BUSY and BUSY_TIMEOUT: not BUSY_SNAPSHOT, a
+// deferred upgrade's) as an SQL expression over its `errors` JSON.
+inline constexpr char kPlainBusyErrorsSql[] =
+    "coalesce(json_extract(errors, '$.BUSY'), 0) + "
+    "coalesce(json_extract(errors, '$.BUSY_TIMEOUT'), 0)";
+
 // A query_stats row's failed runs as an SQL expression over its `errors` JSON: every failure it
 // counts is of the SQLITE_BUSY family (BUSY, BUSY_SNAPSHOT, BUSY_RECOVERY, BUSY_TIMEOUT;
 // ext/timing/README.md), so this is also its SQLITE_BUSY errors.

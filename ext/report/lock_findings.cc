@@ -19,8 +19,6 @@ namespace {
 // A transaction open this long is worth a finding.
 constexpr double kLongTransactionMs = 1000;
 
-constexpr char kFileOfSchema[] = "(SELECT file FROM pragma_database_list WHERE name = ?1)";
-
 // "begun by 'BEGIN', first statement 'SELECT ...'" for a finding.
 std::string BegunBy(const Value& begin, const Value& first) {
   std::string out = absl::StrCat("begun by '", begin.is_null() ? "?" : begin.AsText(), "'");
@@ -44,7 +42,7 @@ absl::Status CheckLongTransactions(Connection& c, const std::string& schema, boo
                          absl::StrCat("SELECT connection, state, mode, age_ms, begin_statement, "
                                       "first_statement, file FROM open_transactions WHERE "
                                       "file = ",
-                                      kFileOfSchema,
+                                      kFileOfSchemaSql,
                                       " AND state IN ('read', 'write') AND age_ms >= ?2"),
                          {Value(schema), Value(kLongTransactionMs)}));
   for (const Row& r : rows) {
@@ -81,7 +79,7 @@ absl::Status CheckUncountedConnections(Connection& c, const std::string& schema,
   ASSIGN_OR_RETURN(Rows files, Query(c,
                                      absl::StrCat("SELECT file, connections, counting, writer "
                                                   "FROM lock_stats WHERE file = ",
-                                                  kFileOfSchema),
+                                                  kFileOfSchemaSql),
                                      {Value(schema)}));
   if (files.empty()) return absl::OkStatus();
   const std::string file = files[0][0].AsText();

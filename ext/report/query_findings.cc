@@ -288,7 +288,7 @@ absl::StatusOr<std::vector<QueryRow>> CostlyQueries(Connection& c, const std::st
       // A failed run (BUSY at its first step, say) scanned nothing: the scans are per run that
       // did not fail.
       "WITH q AS (SELECT *, ", kFailedRunsSql, " AS failed FROM query_stats "
-      "WHERE db = (SELECT file FROM pragma_database_list WHERE name = ?1)), "
+      "WHERE db = ", kFileOfSchemaSql, "), "
       // Its plan changed while its figures were summed: they mix plans.
       // (max() picks the latest row's other columns.)
       "changed AS MATERIALIZED (SELECT query_id, max(at) AS at, new_calls, "
