@@ -93,19 +93,16 @@ std::string HowToRecord(const Drift& d, migrations::Layout layout) {
 // Lower-case object name -> the first pending migration of the folder that creates one of that
 // name: the Drizzle way to record a hand-built index (its schema line, then drizzle-kit
 // generate) leaves it there, pending.
-absl::StatusOr<std::map<std::string, std::string>> CreatedByPending(Connection& c,
-                                                                    const std::string& folder) {
+// `files`: the folder as read.
+absl::StatusOr<std::map<std::string, std::string>> CreatedByPending(
+    Connection& c, const std::string& folder, const migrations::Folder& files) {
   std::map<std::string, std::string> out;
   ASSIGN_OR_RETURN(Rows pending, Query(c,
                                        "SELECT name FROM migration_status(?1) "
                                        "WHERE status = 'pending'",
                                        {Value(folder)}));
-  if (pending.empty()) return out;
-  // A folder that cannot be read is the migration findings' to report.
-  absl::StatusOr<migrations::Folder> files = migrations::ReadFolder(folder);
-  if (!files.ok()) return out;
   for (const Row& p : pending) {
-    for (const migrations::MigrationFile& f : files->files) {
+    for (const migrations::MigrationFile& f : files.files) {
       if (f.name != p[0].AsText()) continue;
       for (absl::string_view statement : migrations::SplitStatements(f.text)) {
         const std::string name = migrations::CreatedName(statement);
@@ -155,10 +152,10 @@ absl::Status AddDriftFindings(Connection& c, const std::string& folder,
   std::map<std::string, std::string> created;
   migrations::Layout layout = migrations::Layout::kPlain;
   if (!rows.empty()) {
-    ASSIGN_OR_RETURN(created, CreatedByPending(c, folder));
-    // A folder that cannot be read is the migration findings' to report.
+    // Read once for both. A folder that cannot be read is the migration findings' to report.
     if (absl::StatusOr<migrations::Folder> files = migrations::ReadFolder(folder); files.ok()) {
       layout = files->layout;
+      ASSIGN_OR_RETURN(created, CreatedByPending(c, folder, *files));
     }
   }
   // One a pending migration creates is recorded already (RecordedByPending).

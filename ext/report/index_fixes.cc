@@ -139,21 +139,16 @@ void MergeIndexFixes(std::vector<Finding>& findings) {
   // definition), partial ones too: the first keeps it. Before, two queries that each needed
   // jobs(locked_at) WHERE state = 'running' both carried its CREATE, and the second failed
   // ("index ... already exists") when every fix was run.
-  std::vector<std::string> names;
+  std::set<std::string> names;
+  std::vector<std::optional<IndexShape>> shapes;  // each fix's, read once; partial ones left alone
   for (Finding& f : findings) {
     std::optional<IndexShape> shape = f.fix_sql ? ParseCreateIndex(*f.fix_sql) : std::nullopt;
-    if (!shape) continue;
-    if (std::find(names.begin(), names.end(), shape->name) == names.end()) {
-      names.push_back(shape->name);
-      continue;
+    if (shape && !names.insert(shape->name).second) {
+      f.advice = absl::StrCat(f.advice, "; the fix of another finding above creates the index ",
+                              shape->name, " already");
+      f.fix_sql.reset();
+      shape.reset();
     }
-    f.advice = absl::StrCat(f.advice, "; the fix of another finding above creates the index ",
-                            shape->name, " already");
-    f.fix_sql.reset();
-  }
-  std::vector<std::optional<IndexShape>> shapes;
-  for (const Finding& f : findings) {
-    std::optional<IndexShape> shape = f.fix_sql ? ParseCreateIndex(*f.fix_sql) : std::nullopt;
     shapes.push_back(shape && !shape->partial ? std::move(shape) : std::nullopt);
   }
   for (size_t a = 0; a < findings.size(); ++a) {

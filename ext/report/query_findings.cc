@@ -379,7 +379,7 @@ absl::Status AddQueryFindings(Connection& c, const std::string& schema, std::vec
   RETURN_IF_ERROR(AddPlanRegressions(c, schema, out));
   ASSIGN_OR_RETURN(const bool has_statistics, HasStatistics(c, schema));
   int reported = 0;
-  std::vector<const QueryRow*> rest;  // past kMostQueries, scanning: advised together
+  std::vector<const QueryRow*> rest;  // past kMostQueries, slow or scanning: advised together
   for (const QueryRow& q : queries) {
     // A query or a write is a statement to tune; a slow CREATE INDEX or PRAGMA is not.
     if (!IsAdvisable(KindOfStatement(q.query)) || CallsTheExtension(c, q.query)) continue;
