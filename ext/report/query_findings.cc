@@ -34,8 +34,9 @@ constexpr int64_t kScannedRows = 1000;
 // finding at the default slow_ms of 100: index_advise gives each an index that costs a few hundred.
 constexpr int64_t kHeavySteps = 10 * kScannedRows;
 // A query that reads whole tables (or runs kHeavySteps a call) warns, fast as each run may be,
-// once its runs took this many times slow_ms in all: the shop app's cart lookup (2,837 rows read a call, 11.9 ms each, 400
-// calls: 4.7 s, the most of any query) was `info`, below every warning about the database.
+// once its runs took this many times slow_ms in all: the shop app's cart lookup (2,837 rows read
+// a call, 11.9 ms each, 400 calls: 4.7 s, the most of any query) was `info`, below every warning
+// about the database.
 constexpr double kScanTotalOfSlow = 10;
 
 // True when the plan (query_stats' text form) reads some table whole.
@@ -172,7 +173,8 @@ void AddOverflowIndexes(Connection& c, const std::vector<const QueryRow*>& rest,
   }
 }
 
-// `asked`: the advisor was asked for it (and `fix` is what it found). `warn`: slow, or costly in all.
+// `asked`: the advisor was asked for it (and `fix` is what it found). `warn`: slow, or costly in
+// all.
 Finding QueryFinding(const QueryRow& q, bool warn, bool scans, std::optional<std::string> fix,
                      const std::string& not_advised, bool asked) {
   // Figures that mix plans say nothing of the rows the plan scans now.
