@@ -1,11 +1,13 @@
 #include "ext/indexes/index_def.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -136,6 +138,46 @@ std::string ScaleStat(const std::string& stat, double sample_rows, double real_r
     out.push_back(absl::StrCat(static_cast<long long>(std::llround(std::max(1.0, scaled)))));
   }
   return absl::StrJoin(out, " ");
+}
+
+Stat4Counts ScaleStat4(const Stat4Counts& counts, const std::string& sample_stat,
+                       double sample_rows, double real_rows) {
+  if (sample_rows <= 0 || real_rows <= sample_rows) return counts;
+  const double f = real_rows / sample_rows;
+  // Rows per key of each key prefix (stat1's words after the row count), as sampled.
+  std::vector<double> per_key;
+  for (absl::string_view w : absl::StrSplit(sample_stat, ' ', absl::SkipEmpty())) {
+    double v = 0;
+    if (!absl::SimpleAtod(w, &v)) break;  // "unordered", "sz=..." end the numbers
+    per_key.push_back(v);
+  }
+  if (!per_key.empty()) per_key.erase(per_key.begin());  // the row count
+  enum Kind { kEqual, kLess, kDistinctLess };
+  auto scale = [&](const std::string& list, Kind kind, std::string* out) {
+    std::vector<std::string> scaled;
+    size_t i = 0;
+    for (absl::string_view w : absl::StrSplit(list, ' ', absl::SkipEmpty())) {
+      int64_t n = 0;
+      if (!absl::SimpleAtoi(w, &n) || n < 0) return false;
+      const double x = static_cast<double>(n);
+      // The rowid column (past stat1's words) is unique: its distinct count grows with the rows.
+      const double v = i < per_key.size() ? std::max(1.0, per_key[i]) : 1.0;
+      const double by = kind == kLess           ? f
+                        : kind == kDistinctLess ? std::pow(f, 1.0 / v)
+                                                // The sampled key's own rows, as ScaleStat's v.
+                                                : std::pow(f, 1.0 - 1.0 / std::max(1.0, x));
+      scaled.push_back(absl::StrCat(std::llround(x * by)));
+      ++i;
+    }
+    *out = absl::StrJoin(scaled, " ");
+    return true;
+  };
+  Stat4Counts out;
+  if (!scale(counts.neq, kEqual, &out.neq) || !scale(counts.nlt, kLess, &out.nlt) ||
+      !scale(counts.ndlt, kDistinctLess, &out.ndlt)) {
+    return counts;
+  }
+  return out;
 }
 
 namespace {

@@ -80,6 +80,18 @@ double EstimateIndexBytes(double rows, double key_bytes);
 // (a unique key stays 1, a low-cardinality key grows with the table). Other words are kept.
 std::string ScaleStat(const std::string& stat, double sample_rows, double real_rows);
 
+// One sqlite_stat4 row's counts (neq, nlt, ndlt: one number per key column and the rowid), measured
+// on a sample of `sample_rows`, scaled to `real_rows` as ScaleStat scales the index's stat1 row
+// (`sample_stat` is that row as measured on the sample): rows below the key (nlt) linearly, the
+// key's own rows n (neq) as ScaleStat scales rows per key, by f^(1 - 1/n) (a key seen once stays
+// rare), distinct keys below it (ndlt) by what the prefix's rows-per-key v leaves them: f^(1/v).
+// On a table not sampled, or with words that are not numbers, the counts are returned as they are.
+struct Stat4Counts {
+  std::string neq, nlt, ndlt;
+};
+Stat4Counts ScaleStat4(const Stat4Counts& counts, const std::string& sample_stat,
+                       double sample_rows, double real_rows);
+
 }  // namespace doctor::indexes
 
 #endif  // DOCTOR_INDEXES_INDEX_DEF_H_

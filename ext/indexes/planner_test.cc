@@ -68,6 +68,19 @@ TEST(IndexDef, Prefix) {
   EXPECT_FALSE(IsPrefixOf(a_nocase, ab));
 }
 
+// sqlite_stat4 counts scale as the stat1 row they sit beside: rows below a key linearly, a key's own
+// rows as rows per key (a key seen once stays 1), distinct keys below by f^(1/v).
+TEST(ScaleStat4, CountsScaleAsTheirStat1Row) {
+  // 1,000 sampled rows of 10,000; 4 rows per key on the first column, unique with the rowid.
+  const Stat4Counts scaled = ScaleStat4({"250 1", "500 500", "125 500"}, "1000 4 1", 1000, 10000);
+  EXPECT_EQ(scaled.neq, "2477 1");    // 250 * 10^(1 - 1/250); the rowid's 1 stays 1
+  EXPECT_EQ(scaled.nlt, "5000 5000");
+  EXPECT_EQ(scaled.ndlt, "222 5000");  // 125 * 10^(1/4); the rowid's distinct count * 10
+  // Not sampled, or not numbers: as they were.
+  EXPECT_EQ(ScaleStat4({"3 1", "7 7", "2 7"}, "100 3 1", 100, 100).neq, "3 1");
+  EXPECT_EQ(ScaleStat4({"3 x", "7 7", "2 7"}, "100 3 1", 100, 1000).neq, "3 x");
+}
+
 TEST(ScaleStat, RowCountLinearUniqueStays) {
   // 250 rows per key grows almost tenfold; a unique key stays 1.
   EXPECT_EQ(ScaleStat("1000 250 1", 1000, 10000), "10000 2477 1");

@@ -254,6 +254,7 @@ class Scratch {
   int64_t max_page_count_ = 0;  // the copy's own, restored after each bounded write
   bool case_sensitive_like_ = false;  // see case_sensitive_like()
   bool has_stats_ = false;  // the copy plans with sqlite_stat1 (candidates get scaled rows)
+  bool has_stat4_ = false;  // ... and with sqlite_stat4 (this SQLite has STAT4)
   std::vector<TableInfo> tables_;
   std::vector<std::string> views_;  // their names: an index may not take one (Namer)
   // What the scope left out: the tables (Namer, the sample's share), the indexes on them (by
