@@ -3,6 +3,7 @@
 // that the candidates phase uses.
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -40,6 +41,7 @@ absl::Status Scratch::LoadStatistics(Connection& user) {
                                           "AND name = 'sqlite_stat4'"));
   has_stat4_ = !stat4.empty() && stat4[0][0].AsInt() > 0;
   Rows user_stat4;
+  absl::flat_hash_map<std::string, std::vector<const Row*>> stat4_of;  // lower-case index name
   if (has_stat4_ && !user_stats.empty()) {
     ASSIGN_OR_RETURN(Rows has4, Query(user,
                                       "SELECT count(*) FROM main.sqlite_schema WHERE type = "
@@ -51,6 +53,7 @@ absl::Status Scratch::LoadStatistics(Connection& user) {
                                          "SELECT idx, neq, nlt, ndlt, sample FROM "
                                          "main.sqlite_stat4 LIMIT 100000"));
     }
+    for (const Row& u : user_stat4) stat4_of[Lower(u[0].AsText())].push_back(&u);
   }
   ASSIGN_OR_RETURN(Rows mine, Query(db_, "SELECT tbl, idx FROM sqlite_stat1"));
   for (const Row& r : mine) {
@@ -70,12 +73,13 @@ absl::Status Scratch::LoadStatistics(Connection& user) {
       RETURN_IF_ERROR(ScaleStatRow(tbl, idx.AsText()));
     } else if (has_stat4_ && !idx.is_null()) {
       RETURN_IF_ERROR(Query(db_, "DELETE FROM sqlite_stat4 WHERE idx = ?", {idx}).status());
-      for (const Row& u : user_stat4) {
-        if (!absl::EqualsIgnoreCase(u[0].AsText(), idx.AsText())) continue;
+      auto samples = stat4_of.find(Lower(idx.AsText()));
+      if (samples == stat4_of.end()) continue;
+      for (const Row* u : samples->second) {
         RETURN_IF_ERROR(Query(db_,
                               "INSERT INTO sqlite_stat4(tbl, idx, neq, nlt, ndlt, sample) "
                               "VALUES (?, ?, ?, ?, ?, ?)",
-                              {Value(tbl), idx, u[1], u[2], u[3], u[4]})
+                              {Value(tbl), idx, (*u)[1], (*u)[2], (*u)[3], (*u)[4]})
                             .status());
       }
     }
