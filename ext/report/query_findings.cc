@@ -106,7 +106,11 @@ std::string AdviseOptionsFor(bool analyzed_after) {
 // own, were measured on the job-queue workloads (13 -> 3 index fixes left for a second report)
 // but on a WordPress port the second index of the featured-posts query, wp_posts(post_status,
 // post_type, ID, post_date), was planned on the data for five other queries and took the
-// workload from 1,889,609 to 3,193,634 VM steps: the copy's sample planned it otherwise.
+// workload from 1,889,609 to 3,193,634 VM steps: the copy's sample planned it otherwise. Tried
+// again once the copy planned with the database's sqlite_stat4 (eighteenth session): on the same
+// port, 12 runs a round, 1,865,679 -> 2,581,362 (against 1,172,296 with the first index only);
+// built in the first round, before any ANALYZE, that index was taken after ANALYZE by five other
+// queries (a comments join 88 -> 672,031), which per-query advice does not measure.
 std::optional<std::string> AdvisedIndex(Connection& c, const QueryRow& q, bool analyzed_after,
                                         std::string* not_advised) {
   if (!HasTable(c, "index_advise")) return std::nullopt;
