@@ -91,9 +91,10 @@ const TableSpec kTables[] = {
     {"doctor_report", nullptr, kArgs, true, Produce,
      "SELECT * FROM doctor_report([schema TEXT [, mode TEXT [, migrations TEXT]]])",
      "Every finding of every area in one place, most severe first: area (timing | wal | locks | "
-     "migrations | indexes | schema | sqlite), severity (critical | warn | info), object, finding, advice, "
-     "fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA integrity_check; migrations, a "
-     "migration folder, adds its pending, changed and risky migrations (each dry-run).",
+     "migrations | indexes | schema | sqlite), severity (critical | warn | info), object, "
+     "finding, advice, fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA "
+     "integrity_check; migrations, a migration folder, adds its pending, changed and risky "
+     "migrations (each dry-run).",
      kReportColumns},
 };
 
