@@ -303,27 +303,6 @@ absl::Status CheckDeferredUpgrades(Connection& c, const std::string& schema,
   return absl::OkStatus();
 }
 
-// Known problems of the SQLite in use (doctor_known_issues): the WAL-reset bug matters on a
-// database in WAL mode, the rest are worth knowing.
-absl::Status CheckKnownIssues(Connection& c, const std::string& schema,
-                              std::vector<Finding>& out) {
-  if (!HasTable(c, "doctor_known_issues")) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Rows mode, Query(c, absl::StrCat("PRAGMA ", QuoteIdentifier(schema),
-                                                    ".journal_mode")));
-  const bool wal = !mode.empty() && mode[0][0].AsText() == "wal";
-  ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT issue, sqlite_version, summary, fix, url FROM "
-                                    "doctor_known_issues WHERE affected"));
-  for (const Row& r : rows) {
-    const bool wal_bug = r[0].AsText() == "wal_reset_bug";
-    out.push_back({"sqlite", wal_bug && wal ? Severity::kWarn : Severity::kInfo,
-                   absl::StrCat("SQLite ", r[1].AsText()),
-                   absl::StrCat(r[2].AsText(), " (", r[4].AsText(), ")"), r[3].AsText(),
-                   std::nullopt, wal_bug && wal ? 1.0 : 0.0});
-  }
-  return absl::OkStatus();
-}
-
 // index_lint's foreign-key index has the name the advisor gives the same index: the schema
 // check's finding (it has the row counts) takes that statement (the last of lint's with its
 // columns), so both name it one way. Each statement is parsed once: parsing both of every pair
@@ -452,8 +431,9 @@ absl::Status AddAreaFindings(Connection& c, const std::string& schema,
       step("locks", kLockTables, [&] { return AddLockFindings(c, schema, findings); }));
   RETURN_IF_ERROR(
       step("locks", kLockTables, [&] { return CheckDeferredUpgrades(c, schema, findings); }));
+  // Also reads query_stats, when it is not hidden (the application's versions).
   RETURN_IF_ERROR(step("wal", "doctor_known_issues",
-                       [&] { return CheckKnownIssues(c, schema, findings); }));
+                       [&] { return AddKnownIssueFindings(c, schema, findings); }));
   RETURN_IF_ERROR(step("timing",
                        "query_stats, query_stats_info, slow_queries, plan_changes, "
                        "open_transactions, index_advise, index_whatif",

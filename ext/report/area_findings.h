@@ -27,6 +27,10 @@ absl::Status AddQueryFindings(Connection& connection, const std::string& schema,
                               std::vector<Finding>& findings);
 absl::Status AddLockFindings(Connection& connection, const std::string& schema,
                              std::vector<Finding>& findings);
+// The known problems of each SQLite seen on the database: this connection's and those of the
+// processes that captured its query plans (known_issue_findings.cc).
+absl::Status AddKnownIssueFindings(Connection& connection, const std::string& schema,
+                                   std::vector<Finding>& findings);
 absl::Status AddMigrationFindings(Connection& connection, const std::string& folder,
                                   std::vector<Finding>& findings);
 // The indexes schema_drift finds in the database but in no applied migration (lower-case

@@ -13,7 +13,7 @@ enum class Severity { kCritical = 0, kWarn = 1, kInfo = 2 };
 const char* SeverityName(Severity s);
 
 struct Finding {
-  std::string area;  // timing | wal | locks | migrations | indexes | schema
+  std::string area;  // timing | wal | locks | migrations | indexes | schema | sqlite
   Severity severity;
   std::string object;   // table, index, query id, file
   std::string finding;  // one plain sentence with the numbers

@@ -20,7 +20,8 @@ namespace {
 // doctor_report's columns, declared once: the vtab, doctor_help_columns and the README use them.
 constexpr Column kReportColumns[] = {
     {"area", "TEXT",
-     "The area that found it: timing | wal | locks | migrations | indexes | schema."},
+     "The area that found it: timing | wal | locks | migrations | indexes | schema | sqlite (known "
+     "problems of a SQLite seen on the database)."},
     {"severity", "TEXT", "critical | warn | info; most severe first, then by impact."},
     {"object", "TEXT", "What it is about: a table, index, query id, migration or file."},
     {"finding", "TEXT", "One plain sentence with the numbers."},
@@ -90,9 +91,10 @@ const TableSpec kTables[] = {
     {"doctor_report", nullptr, kArgs, true, Produce,
      "SELECT * FROM doctor_report([schema TEXT [, mode TEXT [, migrations TEXT]]])",
      "Every finding of every area in one place, most severe first: area (timing | wal | locks | "
-     "migrations | indexes | schema), severity (critical | warn | info), object, finding, advice, "
-     "fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA integrity_check; migrations, a "
-     "migration folder, adds its pending, changed and risky migrations (each dry-run).",
+     "migrations | indexes | schema | sqlite), severity (critical | warn | info), object, "
+     "finding, advice, fix_sql. schema defaults to 'main'; mode 'deep' adds PRAGMA "
+     "integrity_check; migrations, a migration folder, adds its pending, changed and risky "
+     "migrations (each dry-run).",
      kReportColumns},
 };
 

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -1100,6 +1101,92 @@ TEST(ReportAreasTest, KnownProblemsOfTheSqliteInUse) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "warn");
   EXPECT_THAT(rows[0][2], HasSubstr("3.51.3"));
+}
+
+// The application's processes run other SQLite versions than this connection (better-sqlite3's
+// 3.53.2 beside the shell's 3.40.1): each version seen with the plans they captured is judged,
+// named with who runs it. Before, only this connection's 3.40.1 was: the fixed application went
+// unmentioned, and an affected one (3.45.1) got no finding. A forked worker captures the plans
+// (it shares this test's library, so the store's rows are given the other versions after it).
+TEST(ReportAreasTest, KnownProblemsOfEverySqliteSeenOnTheDatabase) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "TSAN stops a child that starts threads after fork";
+#endif
+  testing::TempDir dir;
+  const std::string app = dir.File("app.db");
+  {
+    testing::Db setup(app);
+    setup.Exec("PRAGMA journal_mode = WAL; CREATE TABLE t(a, b); CREATE INDEX t_a ON t(a)");
+  }
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child == 0) {  // the application
+    sqlite3* own = nullptr;
+    sqlite3_open(app.c_str(), &own);
+    for (const char* q : {"SELECT b FROM t WHERE a = 5", "SELECT b FROM t WHERE a > 5",
+                          "SELECT count(b) FROM t"}) {
+      sqlite3_exec(own, q, nullptr, nullptr, nullptr);
+    }
+    sqlite3_exec(own, "SELECT query_stats_flush()", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(own);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  sqlite3* store = nullptr;
+  ASSERT_EQ(sqlite3_open((app + "-doctor").c_str(), &store), SQLITE_OK);
+  const int rc = sqlite3_exec(
+      store,
+      "UPDATE doctor_query_plans SET sqlite = '3.53.2' WHERE plan LIKE '%(a=?)%';"
+      "UPDATE doctor_query_plans SET sqlite = '3.45.1' WHERE plan LIKE '%(a>?)%';"
+      "UPDATE doctor_query_plans SET sqlite = 'not a version' WHERE plan LIKE 'SCAN%';",
+      nullptr, nullptr, nullptr);
+  const int changed = sqlite3_total_changes(store);
+  sqlite3_close_v2(store);
+  ASSERT_EQ(rc, SQLITE_OK);
+  ASSERT_EQ(changed, 3);
+  testing::Db db(app);
+  auto rows = db.Rows("SELECT object, severity, finding, advice FROM doctor_report WHERE area = "
+                      "'sqlite' AND finding LIKE '%WAL-reset%' ORDER BY object");
+  ASSERT_EQ(rows.size(), 2u);
+  // This connection's 3.40.1: at risk when it checkpoints, though the application's 3.53.2 is
+  // fixed.
+  EXPECT_EQ(rows[0][0], "SQLite 3.40.1");
+  EXPECT_EQ(rows[0][1], "warn");
+  EXPECT_THAT(rows[0][2], HasSubstr("SQLite 3.40.1, run by this connection, has this problem"));
+  EXPECT_THAT(rows[0][2], HasSubstr("SQLite 3.53.2 (application processes that captured 1 query "
+                                    "plan of this database at 20"));
+  EXPECT_THAT(rows[0][2], HasSubstr(") does not"));
+  EXPECT_THAT(rows[0][2], HasSubstr("So checkpoints run by SQLite 3.40.1 are at risk, whatever "
+                                    "SQLite the writers run: from this connection, PRAGMA "
+                                    "wal_checkpoint, doctor_checkpoint"));
+  EXPECT_THAT(rows[0][3], HasSubstr("for this connection's process: upgrade"));
+  // The application's 3.45.1, which has it too.
+  EXPECT_EQ(rows[1][0], "SQLite 3.45.1");
+  EXPECT_EQ(rows[1][1], "warn");
+  EXPECT_THAT(rows[1][2], HasSubstr("SQLite 3.45.1, run by application processes that captured 1 "
+                                    "query plan of this database at 20"));
+  EXPECT_THAT(rows[1][2], HasSubstr("in the application processes of SQLite 3.45.1, the "
+                                    "automatic one after their commits"));
+  EXPECT_THAT(rows[1][3],
+              HasSubstr("for the application processes that run SQLite 3.45.1: upgrade"));
+  // The text that is no version costs only its own finding.
+  EXPECT_EQ(db.One("SELECT count(*) FROM doctor_report WHERE finding LIKE '%not a version%'"),
+            "0");
+}
+
+// An application's own table named query_stats hides the one the application's versions are
+// read from: this connection's SQLite is still judged (the timing step says what is left out).
+TEST(ReportAreasTest, AnAppTableNamedQueryStatsKeepsTheKnownIssuesOfThisConnection) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  db.Exec("PRAGMA journal_mode = WAL; CREATE TABLE query_stats(query TEXT, plan_sqlite TEXT)");
+  auto rows = db.Rows("SELECT severity, finding FROM doctor_report WHERE area = 'sqlite' "
+                      "AND finding LIKE '%WAL-reset%'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_THAT(rows[0][1], HasSubstr("run by this connection, has this problem"));
 }
 
 // db.transaction() begins DEFERRED: a read, another connection's commit, then the write fails

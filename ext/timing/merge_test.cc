@@ -592,6 +592,13 @@ TEST_F(Merge, AnotherProcessesPlanIsShownThroughTheStore) {
   EXPECT_THAT(db.One("SELECT plan FROM query_stats WHERE query = '" + q + "'"),
               HasSubstr("USING INDEX t_a"));
   EXPECT_NE(db.One("SELECT plan_id FROM query_stats WHERE query = '" + q + "'"), "NULL");
+  // With the worker's SQLite version and when it captured the plan (a worker of another SQLite
+  // stands in: this test's processes share one library).
+  EXPECT_EQ(db.One("SELECT plan_sqlite = sqlite_version() AND plan_captured IS NOT NULL FROM "
+                   "query_stats WHERE query = '" + q + "'"),
+            "1");
+  ASSERT_EQ(timing::testing::OnStore(app, "UPDATE doctor_query_plans SET sqlite = '3.53.2'"), "");
+  EXPECT_EQ(db.One("SELECT plan_sqlite FROM query_stats WHERE query = '" + q + "'"), "3.53.2");
   // The same plan in the fleet view.
   EXPECT_THAT(db.One("SELECT plan FROM query_stats_merge('" + app + "-doctor') WHERE query = '" +
                      q + "'"),

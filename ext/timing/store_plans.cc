@@ -103,8 +103,20 @@ absl::Status WriteStorePlans(SidecarDb& side, const std::vector<EntrySnapshot>& 
     if (!stored.empty()) {
       const bool same = stored[0][0].AsInt() == plan->plan_id;
       const int64_t captured = stored[0][1].AsInt();
-      // The same plan: nothing to write; another one: only a more recent capture replaces it.
-      if (same || plan->last_ms < captured) continue;
+      // Only a more recent capture replaces the row. The same plan captured by another SQLite
+      // version takes the row's version and time (before, the row kept the first writer's
+      // version for good: an application upgraded from 3.40.1 to a fixed SQLite, planning as
+      // before, was still reported on 3.40.1 by doctor_report's known issues).
+      if (plan->last_ms < captured) continue;
+      if (same) {
+        if (!stored[0][3].is_null() && stored[0][3].AsText() == plan->sqlite_version) continue;
+        RETURN_IF_ERROR(side.Run("UPDATE doctor_query_plans SET sqlite = ?, captured_ms = ?"
+                                 " WHERE query_id = ? AND db = ?",
+                                 {Value(plan->sqlite_version), Value(plan->last_ms),
+                                  Value(t.query_id), Value(t.db)})
+                            .status());
+        continue;
+      }
       RETURN_IF_ERROR(NoteStoredPlan(side, t, stored[0]));
     }
     RETURN_IF_ERROR(side.Run("INSERT OR REPLACE INTO doctor_query_plans"

@@ -550,6 +550,37 @@ TEST_F(Store, ResetEmptiesTheStoreForEveryone) {
             "(none)");
 }
 
+// An application upgraded to another SQLite that plans as before: its capture, more recent than
+// the store's, takes over the row's version and time; an older capture does not. Before, the
+// first writer's version stayed for good, and doctor_report's known issues kept naming the
+// SQLite the application no longer ran.
+TEST_F(Store, ASamePlanFromANewerSqliteTakesTheRowsVersion) {
+  TempDir dir;
+  const std::string app = dir.File("app.db");
+  Db db(app);
+  db.Exec("CREATE TABLE t(a)");
+  db.Rows("SELECT * FROM t WHERE a = 1");
+  db.One("SELECT query_stats_flush()");
+  const std::string kRow = "SELECT sqlite || ' ' || (captured_ms > 1000) FROM doctor_query_plans "
+                           "WHERE plan LIKE 'SCAN t%'";
+  ASSERT_EQ(StoreValue(app, kRow), db.One("SELECT sqlite_version()") + " 1");
+  // Captured earlier by a process of SQLite 3.39.4: this process's later capture takes it over.
+  ASSERT_EQ(timing::testing::OnStore(app, "UPDATE doctor_query_plans SET sqlite = '3.39.4', "
+                                          "captured_ms = 1000"),
+            "");
+  db.Rows("SELECT * FROM t WHERE a = 1");
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, kRow), db.One("SELECT sqlite_version()") + " 1");
+  // Captured later (by a process of 3.99.0, in the future): kept.
+  ASSERT_EQ(timing::testing::OnStore(app, "UPDATE doctor_query_plans SET sqlite = '3.99.0', "
+                                          "captured_ms = 9000000000000"),
+            "");
+  db.Rows("SELECT * FROM t WHERE a = 1");
+  db.One("SELECT query_stats_flush()");
+  EXPECT_EQ(StoreValue(app, kRow), "3.99.0 1");
+  EXPECT_EQ(StoreValue(app, "SELECT count(*) FROM doctor_plan_changes"), "0");  // not a change
+}
+
 // query_stats_reset('minmax') (pg_stat_statements 1.11's minmax_only): min_ms and max_ms start
 // again, here and in the store, calls and sums stay; another process's min/max reset reaches
 // this process's unflushed counts too.

@@ -231,6 +231,12 @@ const Column kQueryStatsColumns[] = {
      "and statements with nothing to plan)."},
     {"plan_id", "INTEGER",
      "FNV-1a 64 of the captured plan text (NULL when plan was not captured in an application)."},
+    {"plan_sqlite", "TEXT",
+     "The SQLite version (sqlite3_libversion) of the process that captured plan: this one's, or "
+     "the one another process recorded in the store (NULL when plan was not captured)."},
+    {"plan_captured", "TEXT",
+     "When that process last captured or confirmed plan, ISO-8601 UTC (in the store, a process "
+     "of another SQLite that captures the same plan later takes over the row)."},
     {"stats_since", "TEXT",
      "When this row's statistics started (its first run since the last reset or its eviction), "
      "ISO-8601 UTC."},
@@ -280,6 +286,17 @@ const Column kInfoColumns[] = {
      "running | stopped: this process's background thread that adds its figures to the stores."},
 };
 
+namespace {
+
+// Which SQLite captured a row's plan, and when (doctor_report names the application's versions
+// from them: the known issues of the SQLite that runs the queries, not only the reader's).
+void SetPlanOrigin(RowBuilder& rows, const std::string& sqlite_version, int64_t captured_ms) {
+  if (!sqlite_version.empty()) rows.Set("plan_sqlite", sqlite_version);
+  rows.Set("plan_captured", TimeOfDay(captured_ms));
+}
+
+}  // namespace
+
 absl::StatusOr<Rows> QueryStats(TableCall& call) {
   Connection& connection = call.connection();
   StorePlans shared;  // the plans other processes captured (format-3 stores)
@@ -300,9 +317,11 @@ absl::StatusOr<Rows> QueryStats(TableCall& call) {
     if (std::optional<PlanRecord> captured = PlanHistory::Global().Current(e.query_id, e.db)) {
       rows.Set("plan", captured->text);
       rows.Set("plan_id", captured->plan_id);
+      SetPlanOrigin(rows, captured->sqlite_version, captured->last_ms);
     } else if (auto it = shared.find(std::make_pair(e.query_id, e.db)); it != shared.end()) {
       rows.Set("plan", it->second.plan);
       rows.Set("plan_id", it->second.plan_id);
+      SetPlanOrigin(rows, it->second.sqlite_version, it->second.captured_ms);
     } else if (e.db == own) {
       rows.Set("plan", plans.Plan(e.example.empty() ? e.query : e.example));
     }

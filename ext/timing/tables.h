@@ -16,7 +16,7 @@
 
 namespace doctor::timing {
 
-extern const Column kQueryStatsColumns[28];
+extern const Column kQueryStatsColumns[30];
 extern const Column kPlanChangesColumns[22];
 extern const Column kSlowQueriesColumns[11];
 extern const Column kInfoColumns[15];

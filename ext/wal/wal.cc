@@ -36,6 +36,8 @@ const FunctionSpec kFunctions[] = {
      "recorded in wal_checkpoints."},
 };
 
+constexpr TableArg kVersionArg[] = {{"version", false}};
+
 const TableSpec kTables[] = {
     {"wal_health",
      nullptr,
@@ -91,14 +93,16 @@ const TableSpec kTables[] = {
      wal::kOpenTransactionsColumns},
     {"doctor_known_issues",
      nullptr,
-     {},
+     kVersionArg,
      false,
      wal::KnownIssuesTable,
-     "SELECT * FROM doctor_known_issues WHERE affected",
+     "SELECT * FROM doctor_known_issues([version]) WHERE affected",
      "Known problems of the SQLite library in use, decided from its version and build: the "
-     "WAL-reset bug (3.7.0 to 3.51.2; fixed in 3.51.3, 3.50.7, 3.44.6), a build without the "
-     "progress handler. One row per issue; affected is 1 when this SQLite has it; fix says what "
-     "to upgrade to.",
+     "WAL-reset bug (3.7.0 to 3.51.2; fixed in 3.51.3, 3.50.7, 3.44.6; what is at risk is a "
+     "checkpoint an affected SQLite runs), a build without the progress handler. One row per "
+     "issue; affected is 1 when this SQLite has it; fix says what to upgrade to. With a version "
+     "('3.40.1', another process's SQLite): the issues of that version, affected NULL for those "
+     "of a build.",
      wal::kKnownIssuesColumns},
 };
 

@@ -103,8 +103,10 @@ inline constexpr Column kOpenTransactionsColumns[] = {
 
 inline constexpr Column kKnownIssuesColumns[] = {
     {"issue", "TEXT", "Stable id: wal_reset_bug | no_progress_handler."},
-    {"affected", "INTEGER", "1 when the SQLite in use has it."},
-    {"sqlite_version", "TEXT", "The version of the SQLite in use (sqlite3_libversion_number)."},
+    {"affected", "INTEGER",
+     "1 when that SQLite has it; NULL when it depends on a build not known (a version given)."},
+    {"sqlite_version", "TEXT",
+     "The version asked about: the SQLite in use (sqlite3_libversion_number), or the argument."},
     {"summary", "TEXT", "What goes wrong."},
     {"fix", "TEXT", "What to upgrade to, or do."},
     {"url", "TEXT", "Where it is documented."},

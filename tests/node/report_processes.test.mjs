@@ -56,3 +56,29 @@ test("index_advise() on another process's workload advises its IN-list query too
   assert.ok(columns.some((c) => c.startsWith('tag')), JSON.stringify(columns));
   assert.ok(columns.some((c) => c.startsWith('owner')), JSON.stringify(columns));
 });
+
+// The application (better-sqlite3, SQLite 3.53.2: fixed) and the report read from Debian's sqlite3
+// shell (3.40.1: the WAL-reset bug). The report names both versions, with who runs each: before,
+// it judged the shell's SQLite alone and never mentioned the application's.
+test('the report from the sqlite3 shell names its own SQLite and the application\'s', (t) => {
+  const shell = '/usr/bin/sqlite3';
+  const version = spawnSync(shell, ['-version'], { encoding: 'utf8' });
+  if (version.status !== 0) { t.skip('no sqlite3 shell'); return; }
+  const shellVersion = version.stdout.split(' ')[0];
+  const file = runApp(t);
+  const app = openDoctor(file);
+  const appVersion = app.prepare('SELECT sqlite_version() AS v').get().v;
+  app.close();
+  if (shellVersion === appVersion) { t.skip('the shell runs the same SQLite'); return; }
+  const report = spawnSync(shell, [file, `.load ${DOCTOR_SO}`,
+    "SELECT object || ' | ' || finding FROM doctor_report WHERE area = 'sqlite' AND finding LIKE '%WAL-reset%'"],
+  { encoding: 'utf8' });
+  assert.equal(report.status, 0, report.stderr);
+  const lines = report.stdout.trim().split('\n');
+  // The shell's 3.40.1 has the bug; the application's 3.53.2 is named, with its plans, as fixed.
+  assert.equal(lines.length, 1, report.stdout);
+  assert.ok(lines[0].startsWith(`SQLite ${shellVersion} | SQLite ${shellVersion}, run by this connection, has this problem`),
+    report.stdout);
+  assert.match(lines[0], new RegExp(`SQLite ${appVersion.replaceAll('.', '\\.')} \\(application processes that captured 2 query plans of this database (at|between) 20[^)]*\\) does not`));
+  assert.match(lines[0], /checkpoints run by SQLite [0-9.]+ are at risk, whatever SQLite the writers run: from this connection/);
+});

@@ -80,3 +80,10 @@ SELECT * FROM wal_health WHERE schema_name IS NOT NULL;
 -- Direct-only: not from views or triggers.
 CREATE VIEW app.v AS SELECT status FROM wal_health;
 SELECT * FROM app.v;
+-- doctor_known_issues of another process's SQLite, by its version (better-sqlite3's 3.53.2 is
+-- fixed; its build is not known): doctor_report asks it for the application's versions.
+SELECT 'version asked', issue, affected, sqlite_version FROM doctor_known_issues('3.53.2');
+SELECT 'version asked', issue, affected FROM doctor_known_issues('3.45.1') WHERE issue = 'wal_reset_bug';
+SELECT 'own version asked', affected FROM doctor_known_issues(sqlite_version()) WHERE issue = 'no_progress_handler';
+SELECT * FROM doctor_known_issues('3.40');
+SELECT * FROM doctor_known_issues(3);
