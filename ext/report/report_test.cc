@@ -948,6 +948,28 @@ TEST(ReportAreasTest, AnOutOfOrderDrizzleMigrationIsAWarning) {
   EXPECT_EQ(rows[0][2], "SELECT migrate_dir('" + dir.path() + "');");
 }
 
+// A .sql file in a drizzle-kit folder that the journal does not list: every migrator skips it
+// without a word, and so did the report (migration_status' `unlisted`).
+TEST(ReportAreasTest, ADrizzleKitFileTheJournalDoesNotListIsAWarning) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  ASSERT_EQ(mkdir(dir.File("meta").c_str(), 0755), 0);
+  std::ofstream(dir.File("0000_init.sql")) << "CREATE TABLE payments(id INTEGER PRIMARY KEY);";
+  std::ofstream(dir.File("0001_by_hand.sql")) << "CREATE INDEX payments_id ON payments(id);";
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [{"idx": 0, "version": "6", )"
+      << R"("breakpoints": true, "when": 1000, "tag": "0000_init"}]})";
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "1");
+  auto rows = db.Rows("SELECT severity, object, finding, advice, fix_sql FROM doctor_report("
+                      "'main', 'quick', '" + dir.path() + "') WHERE area = 'migrations'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_EQ(rows[0][1], "0001_by_hand");
+  EXPECT_THAT(rows[0][2], HasSubstr("migration file 0001_by_hand.sql is not in meta/_journal.json"));
+  EXPECT_THAT(rows[0][3], HasSubstr("drizzle-kit generate --custom"));
+  EXPECT_EQ(rows[0][4], "NULL");
+}
+
 // A pending migration whose dry run cannot take the write lock (another connection keeps a
 // write transaction past the 5 s the dry run waits) is said so; it read "fails on this
 // database: database is locked", and once the dry run waited, the whole report failed.
