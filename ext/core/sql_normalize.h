@@ -91,6 +91,11 @@ bool IsSqlKeyword(absl::string_view word);
 // not a keyword, else quoted as QuoteIdentifier quotes it (ext/core/sql.h). Every fix_sql that
 // names an index uses it, so one report does not name one index two ways.
 std::string ReadableIdentifier(absl::string_view name);
+// `name` of `schema` as a fix names it: "main".name, the schema quoted and the name as
+// ReadableIdentifier writes it. Fixes for a schema's objects name the schema: SQLite resolves an
+// unqualified name in temp first, so index_lint's `DROP INDEX users_created` dropped a temp index
+// of that name, and its `CREATE INDEX ... ON jobs(...)` built on a temp table named jobs.
+std::string QualifiedIdentifier(absl::string_view schema, absl::string_view name);
 
 // The normalized shape of `sql` (rules above).
 std::string NormalizeSql(absl::string_view sql);

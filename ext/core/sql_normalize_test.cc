@@ -54,6 +54,12 @@ TEST(Tokenize, UnquoteSql) {
   EXPECT_EQ(UnquoteSql(""), "");
 }
 
+// A fix names the schema of what it acts on, quoted, and the object as a person writes it.
+TEST(Identifiers, QualifiedIdentifierQuotesTheSchemaAndKeepsTheNameReadable) {
+  EXPECT_EQ(QualifiedIdentifier("main", "t_a"), "\"main\".t_a");
+  EXPECT_EQ(QualifiedIdentifier("my \"db\"", "select"), "\"my \"\"db\"\"\".\"select\"");
+}
+
 TEST(Keywords, Lookup) {
   EXPECT_TRUE(IsSqlKeyword("select"));
   EXPECT_TRUE(IsSqlKeyword("Current_Timestamp"));

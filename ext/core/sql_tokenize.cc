@@ -3,6 +3,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "ext/core/sql_normalize.h"
 
 namespace doctor {
@@ -246,6 +247,20 @@ bool IsSqlKeyword(absl::string_view word) {
   return sql_internal::KeywordSpelling(word) != nullptr;
 }
 
+namespace {
+
+// "name" with embedded quotes doubled, as QuoteIdentifier (ext/core/sql.h) writes it.
+std::string DoubleQuoted(absl::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
 std::string ReadableIdentifier(absl::string_view name) {
   bool plain = !name.empty() && !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
   for (unsigned char c : name) {
@@ -254,13 +269,11 @@ std::string ReadableIdentifier(absl::string_view name) {
   // Any keyword is quoted: a bare `primary` or `join` is a syntax error in a key list, and the
   // advice for such a column used to vanish (its candidate failed to build on the copy).
   if (IsSqlKeyword(name)) plain = false;
-  if (plain) return std::string(name);
-  std::string out = "\"";
-  for (char c : name) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
+  return plain ? std::string(name) : DoubleQuoted(name);
+}
+
+std::string QualifiedIdentifier(absl::string_view schema, absl::string_view name) {
+  return absl::StrCat(DoubleQuoted(schema), ".", ReadableIdentifier(name));
 }
 
 }  // namespace doctor

@@ -73,7 +73,7 @@ TEST_F(AdvisorTest, ANameTakenByAViewOrTableIsNotGivenToAnIndex) {
   const std::string fix =
       db_.One("SELECT fix_sql FROM index_lint WHERE kind = 'fk_without_index' AND "
               "table_name = 'c'");
-  EXPECT_THAT(fix, ::testing::StartsWith("CREATE INDEX idx_c_p_id_"));
+  EXPECT_THAT(fix, ::testing::StartsWith("CREATE INDEX \"main\".idx_c_p_id_"));
   db_.Exec(fix);
 }
 
@@ -688,14 +688,16 @@ TEST_F(AdvisorTest, Lint) {
   std::vector<std::string> got;
   for (const auto& r : rows) got.push_back(r[0] + " " + r[1] + " " + r[2]);
   EXPECT_THAT(got, UnorderedElementsAre(
-                       "duplicate iab2 DROP INDEX iab2;",
-                       "fk_without_index NULL CREATE INDEX idx_child_t_id ON child(t_id);",
+                       "duplicate iab2 DROP INDEX \"main\".iab2;",
+                       "fk_without_index NULL CREATE INDEX \"main\".idx_child_t_id ON child(t_id);",
                        // Every row has the same pad. (state is not low_selectivity: its rare
                        // 'queued' value is selective; issue 20 item 4.)
-                       "low_selectivity ipad DROP INDEX ipad;", "prefix ia DROP INDEX ia;",
+                       "low_selectivity ipad DROP INDEX \"main\".ipad;",
+                       "prefix ia DROP INDEX \"main\".ia;",
                        // The timing area captured this test's statements: none uses iab or
                        // istate.
-                       "unused iab DROP INDEX iab;", "unused istate DROP INDEX istate;"));
+                       "unused iab DROP INDEX \"main\".iab;",
+                       "unused istate DROP INDEX \"main\".istate;"));
 }
 
 // A partial index that a bound value runs with is used: `state = ?` bound to 'queued' runs on

@@ -79,9 +79,11 @@ std::string IndexDef::StableName() const {
   return name;
 }
 
-std::string IndexDef::Ddl() const {
+std::string IndexDef::Ddl(const std::string& schema) const {
   std::string ddl = absl::StrCat("CREATE ", unique ? "UNIQUE " : "", "INDEX ",
-                                 ReadableIdentifier(Name()), " ON ", ReadableIdentifier(table),
+                                 schema.empty() ? ReadableIdentifier(Name())
+                                                : QualifiedIdentifier(schema, Name()),
+                                 " ON ", ReadableIdentifier(table),
                                  "(", ColumnsText(), ")");
   if (!where.empty()) absl::StrAppend(&ddl, " WHERE ", where);
   return ddl;

@@ -33,8 +33,10 @@ struct IndexDef {
   std::string StableName() const;
   // The name its CREATE INDEX gives: `name` when set, else StableName().
   std::string Name() const { return name.empty() ? StableName() : name; }
-  // "CREATE INDEX name ON table(parts) [WHERE ...]", identifiers quoted when needed.
-  std::string Ddl() const;
+  // "CREATE INDEX name ON table(parts) [WHERE ...]", identifiers quoted when needed; with a
+  // `schema`, the index is named in it ("main".name: QualifiedIdentifier), as a fix to run on the
+  // user's connection must be (a temp table of the same name would otherwise get the index).
+  std::string Ddl(const std::string& schema = "") const;
   // Columns as shown to users: "a, b DESC, lower(c)".
   std::string ColumnsText() const;
   // A key for de-duplication: table, parts and predicate, case-insensitive names.

@@ -121,7 +121,7 @@ constexpr Column kLintColumns[] = {
     {"table_name", "TEXT", "The table concerned (NULL for not_checked)."},
     {"index_name", "TEXT", "The index concerned (NULL for fk_without_index)."},
     {"finding", "TEXT", "What is wrong, in one sentence, with the figures behind it."},
-    {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it, ending with ';' (NULL for not_checked)."},
+    {"fix_sql", "TEXT", "The DROP INDEX or CREATE INDEX that fixes it, naming the index in main (\"main\".name: never a temp one of that name), ending with ';' (NULL for not_checked)."},
     {"covered_by", "TEXT", "duplicate and prefix: the index that serves the same lookups, which stays (NULL for the other kinds)."},
 };
 

@@ -46,4 +46,29 @@ TEST(LintTest, AnAppTableNamedQueryStatsLeavesOutOnlyTheUnusedCheckAndSaysSo) {
             "0");
 }
 
+// SQLite resolves an unqualified name in temp first: lint's fixes were `DROP INDEX t_a;` and
+// `CREATE INDEX idx_child_t_id ON child(t_id);`, which, run as printed on a connection with a temp
+// index t_a and a temp table child, dropped the temp index and indexed the temp table, and left
+// main's as they were. Every fix now names main.
+TEST(LintTest, ItsFixesActOnMainsObjectsWhenTempOnesHaveTheirNames) {
+  doctor::testing::Db db;
+  db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER);"
+          "CREATE INDEX t_a ON t(a); CREATE INDEX t_ab ON t(a, b);"
+          "CREATE TABLE child(id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id));"
+          "CREATE TEMP TABLE scratch(x INTEGER); CREATE INDEX temp.t_a ON scratch(x);"
+          "CREATE TEMP TABLE child(t_id INTEGER);");
+  auto fixes = db.Rows("SELECT kind, fix_sql FROM index_lint ORDER BY kind");
+  EXPECT_THAT(fixes, ElementsAre(ElementsAre("fk_without_index",
+                                             "CREATE INDEX \"main\".idx_child_t_id ON child(t_id);"),
+                                 ElementsAre("prefix", "DROP INDEX \"main\".t_a;")));
+  for (const auto& fix : fixes) db.Exec(fix[1]);
+  auto indexes = [&](const std::string& schema) {
+    return db.One("SELECT group_concat(name, ' ') FROM (SELECT name FROM " + schema +
+                  ".sqlite_schema WHERE type = 'index' ORDER BY name)");
+  };
+  EXPECT_EQ(indexes("main"), "idx_child_t_id t_ab");
+  EXPECT_EQ(indexes("temp"), "t_a");
+  EXPECT_EQ(db.One("SELECT count(*) FROM index_lint"), "0");
+}
+
 }  // namespace

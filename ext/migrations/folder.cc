@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "ext/core/platform.h"  // open, lstat: O_NOFOLLOW and links on Windows too
 #include "ext/core/status_macros.h"
@@ -159,6 +160,17 @@ absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root, const FolderLimit
     }
     f.created_at = e.when;
     RETURN_IF_ERROR(Admit(limits, folder, &bytes, std::move(f)));
+  }
+  // What the journal leaves out is only named, never run: a folder too large to list reads as
+  // it did before (what runs does not depend on the listing).
+  absl::flat_hash_set<std::string> listed;
+  for (const JournalEntry& e : *entries) listed.insert(e.tag + ".sql");
+  if (absl::StatusOr<std::vector<std::string>> names = ListDir(root, limits); names.ok()) {
+    for (std::string& name : *names) {
+      if (absl::EndsWith(name, ".sql") && !listed.contains(name)) {
+        folder.unlisted.push_back(std::move(name));
+      }
+    }
   }
   return folder;
 }

@@ -59,6 +59,11 @@ struct Folder {
   // path and a journal's relative origin both resolve against it, so that 'drizzle' and
   // '/app/drizzle' name one folder.
   std::string cwd;
+  // drizzle-kit: the *.sql files beside meta/_journal.json that it does not list, by file name
+  // in byte order. No migrator runs them (drizzle-kit migrate, Drizzle's migrate(), migrate_dir):
+  // a file written by hand, or one left behind when its journal entry was removed, which the
+  // user believes applied. Nothing reads them; migration_status and doctor_report name them.
+  std::vector<std::string> unlisted;
 };
 
 // A folder is read whole into memory: besides each file's kMaxFileBytes, how many names it may

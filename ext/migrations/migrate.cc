@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -85,7 +86,7 @@ absl::StatusOr<Value> SchemaHash(FunctionCall& call) {
 
 constexpr Column kStatusColumns[] = {
     {"name", "TEXT", "The migration's name: file stem, drizzle-kit tag or Drizzle folder name."},
-    {"status", "TEXT", "applied | pending | changed | missing | error (a file that cannot be used, or a pending one with no statements)."},
+    {"status", "TEXT", "applied | pending | changed | missing | error (a file that cannot be used, or a pending one with no statements) | unlisted (a .sql file of a drizzle-kit folder that meta/_journal.json does not list: nothing runs it)."},
     {"checksum", "TEXT", "sha256 hex of the file's text, else of the applied text."},
     {"applied_at", "TEXT", "When it was applied (ISO-8601 UTC); NULL when pending."},
     {"duration_ms", "REAL", "How long it ran, in milliseconds."},
@@ -120,6 +121,19 @@ std::vector<migrations::DrizzleRow> DrizzleOnly(const std::vector<migrations::Jo
   return out;
 }
 
+// migration_status' note on a file of a drizzle-kit folder that its journal does not list;
+// `applied`: doctor_migrations has it applied from this folder.
+std::string UnlistedNote(const std::string& file, bool applied) {
+  return absl::StrCat(
+      file, " is not in meta/_journal.json: drizzle-kit migrate, migrate() of drizzle-orm and "
+      "migrate_dir never run it",
+      applied ? " (doctor_migrations has it applied: its journal entry was removed after it ran)"
+              : "",
+      ". To run it, move its statements into the migration `drizzle-kit generate --custom` "
+      "writes (it adds the journal entry) and delete it; if it was left behind when its journal "
+      "entry was removed, delete it");
+}
+
 absl::StatusOr<Rows> Status(TableCall& call) {
   ASSIGN_OR_RETURN(std::optional<std::string> path, OptionalText(call.args(), 0, "path"));
   Connection& c = call.connection();
@@ -146,9 +160,30 @@ absl::StatusOr<Rows> Status(TableCall& call) {
   }
   ASSIGN_OR_RETURN(migrations::Folder folder, migrations::ReadFolder(*path));
   ASSIGN_OR_RETURN(std::vector<migrations::DrizzleRow> drizzle, migrations::LoadDrizzle(c));
-  for (const migrations::PlanItem& p : migrations::MakePlan(folder, journal, drizzle)) {
+  // Drizzle's migrator skips them without a word, and so does migrate_dir: before, so did this
+  // table, and a hand-written 0003_x.sql looked applied to everyone. One applied before its
+  // journal entry was removed is that row, not also `missing` ("no file in the folder").
+  absl::flat_hash_map<std::string, const migrations::PlanItem*> applied_unlisted;
+  for (const std::string& file : folder.unlisted) {
+    applied_unlisted[absl::StripSuffix(file, ".sql")] = nullptr;
+  }
+  const std::vector<migrations::PlanItem> plan = migrations::MakePlan(folder, journal, drizzle);
+  for (const migrations::PlanItem& p : plan) {
+    auto unlisted = applied_unlisted.find(p.name);
+    if (p.status == migrations::PlanStatus::kMissing && unlisted != applied_unlisted.end()) {
+      unlisted->second = &p;
+      continue;
+    }
     AddStatusRow(rows, p.name, migrations::PlanStatusName(p.status), p.checksum, p.applied_at,
                  p.duration_ms, p.note.empty() ? Value::Null() : Value(p.note));
+  }
+  for (const std::string& file : folder.unlisted) {
+    const std::string name(absl::StripSuffix(file, ".sql"));
+    const migrations::PlanItem* applied = applied_unlisted[name];
+    AddStatusRow(rows, name, "unlisted", applied ? applied->checksum : "",
+                 applied ? applied->applied_at : Value::Null(),
+                 applied ? applied->duration_ms : Value::Null(),
+                 Value(UnlistedNote(file, applied != nullptr)));
   }
   return rows.Finish();
 }
@@ -439,7 +474,8 @@ constexpr TableArg kDiffArgs[] = {{"sql_a", true}, {"sql_b", true}};
 const TableSpec kTables[] = {
     {"migration_status", nullptr, kPathArg, true, Status, "SELECT * FROM migration_status([path])",
      "Every migration known from the journal and, with a folder, from its files: status applied | "
-     "pending | changed | missing | error, checksum, applied_at (ISO-8601 UTC), duration_ms, note.",
+     "pending | changed | missing | error | unlisted, checksum, applied_at (ISO-8601 UTC), "
+     "duration_ms, note.",
      kStatusColumns},
     {"migrate_check", nullptr, kCheckArgs, true, Check,
      "SELECT * FROM migrate_check(sql [, earlier])",

@@ -903,6 +903,53 @@ TEST(MigrateTest, DrizzleFolderPerMigrationLayout) {
             "missing in __drizzle_migrations, no folder of this name");
 }
 
+// A .sql file of a drizzle-kit folder that meta/_journal.json does not list (written by hand, or
+// left behind when its journal entry was removed) is run by no migrator, Drizzle's or ours, and
+// migration_status listed nothing of it: whoever wrote it believed it applied. It is now a row
+// `unlisted` saying what to do; migrate_dir still runs only what the journal lists.
+TEST(MigrateTest, AFileTheDrizzleKitJournalDoesNotListIsUnlistedAndNeverRun) {
+  testing::TempDir dir;
+  ASSERT_EQ(mkdir(dir.File("meta").c_str(), 0755), 0);
+  Write(dir.File("meta/_journal.json"),
+        R"({"version": "7", "dialect": "sqlite", "entries": [{"idx": 0, "version": "6", )"
+        R"("when": 1000, "tag": "0000_init", "breakpoints": true}]})");
+  Write(dir.File("0000_init.sql"), "CREATE TABLE a(x);");
+  Write(dir.File("0003_by_hand.sql"), "CREATE TABLE b(x);");
+  Write(dir.File("README.md"), "not a migration");
+  const std::string path = "'" + dir.path() + "'";
+  testing::Db db;
+  auto rows = db.Rows("SELECT name, status, note FROM migration_status(" + path + ")");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0] + " " + rows[0][1], "0000_init pending");
+  EXPECT_EQ(rows[1][0] + " " + rows[1][1], "0003_by_hand unlisted");
+  EXPECT_THAT(rows[1][2], HasSubstr("0003_by_hand.sql is not in meta/_journal.json: drizzle-kit "
+                                    "migrate, migrate() of drizzle-orm and migrate_dir never run "
+                                    "it"));
+  EXPECT_THAT(rows[1][2], HasSubstr("`drizzle-kit generate --custom`"));
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");
+  EXPECT_EQ(db.One("SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), "0");
+  EXPECT_EQ(db.One("SELECT group_concat(name || ' ' || status, ', ') FROM migration_status(" +
+                   path + ")"),
+            "0000_init applied, 0003_by_hand unlisted");
+  EXPECT_EQ(db.One("SELECT migrate_baseline(" + path + ")"), "0");  // nothing to journal either
+  // Applied, then its entry removed from the journal: one row, not also `missing` ("no file in
+  // the folder"), with when it was applied.
+  Write(dir.File("meta/_journal.json"),
+        R"({"version": "7", "dialect": "sqlite", "entries": [{"idx": 0, "version": "6", )"
+        R"("when": 1000, "tag": "0000_init", "breakpoints": true}, {"idx": 1, "version": "6", )"
+        R"("when": 2000, "tag": "0003_by_hand", "breakpoints": true}]})");
+  EXPECT_EQ(db.One("SELECT migrate_dir(" + path + ")"), "1");
+  Write(dir.File("meta/_journal.json"),
+        R"({"version": "7", "dialect": "sqlite", "entries": [{"idx": 0, "version": "6", )"
+        R"("when": 1000, "tag": "0000_init", "breakpoints": true}]})");
+  rows = db.Rows("SELECT name, status, applied_at IS NOT NULL, note FROM migration_status(" +
+                 path + ")");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][0] + " " + rows[1][1] + " " + rows[1][2], "0003_by_hand unlisted 1");
+  EXPECT_THAT(rows[1][3], HasSubstr("(doctor_migrations has it applied: its journal entry was "
+                                    "removed after it ran)"));
+}
+
 // A Drizzle 1.0 folder with two migrations (tables a and c); returns its path as a SQL literal.
 std::string TwoDrizzleFolders(testing::TempDir& dir) {
   mkdir(dir.File("20240101000000_init").c_str(), 0755);

@@ -51,6 +51,26 @@ Finding Unusable(const std::string& name, const Value& note) {
           kRiskImpact};
 }
 
+// A .sql file of a drizzle-kit folder that meta/_journal.json does not list (migration_status'
+// `unlisted`): every migrator skips it without a word, so whoever wrote it believes it ran.
+// `applied`: doctor_migrations has it applied (its journal entry was removed after it ran).
+Finding Unlisted(const std::string& name, bool applied) {
+  return {"migrations",
+          Severity::kWarn,
+          name,
+          absl::StrCat("migration file ", name, ".sql is not in meta/_journal.json: drizzle-kit "
+                       "migrate, migrate() of drizzle-orm and migrate_dir skip it without a word",
+                       applied ? " (doctor_migrations has it applied: its journal entry was "
+                                 "removed after it ran, so a database migrated from now on never "
+                                 "gets it)"
+                               : ", so its statements are run by none of them"),
+          "to run it, move its statements into the migration `drizzle-kit generate --custom` "
+          "writes (it adds the journal entry) and delete the file; if it was left behind when its "
+          "journal entry was removed, delete it",
+          std::nullopt,
+          1};
+}
+
 // A statement that failed because what it creates is already there (a change made by hand
 // before migrations were journaled): the one failure migrate_baseline is the answer to.
 bool AlreadyHasIt(const std::string& failure) {
@@ -232,8 +252,8 @@ absl::Status AddMigrationFindings(Connection& c, const std::string& folder,
                                   std::vector<Finding>& out) {
   if (!HasTable(c, "migration_status")) return absl::OkStatus();
   ASSIGN_OR_RETURN(Rows rows, Query(c,
-                                    "SELECT name, status, note FROM migration_status(?1) WHERE "
-                                    "status <> 'applied'",
+                                    "SELECT name, status, note, applied_at FROM "
+                                    "migration_status(?1) WHERE status <> 'applied'",
                                     {Value(folder)}));
   if (rows.empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(migrations::Folder files, migrations::ReadFolder(folder));
@@ -269,6 +289,8 @@ absl::Status AddMigrationFindings(Connection& c, const std::string& folder,
       }
     } else if (status == "error") {
       out.push_back(Unusable(name, r[2]));
+    } else if (status == "unlisted") {
+      out.push_back(Unlisted(name, !r[3].is_null()));
     } else {
       out.push_back(ChangedOrMissing(name, status, r[2]));
     }

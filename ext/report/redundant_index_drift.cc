@@ -35,7 +35,8 @@ void KeepWhatTheMigrationsCreate(const std::vector<RedundantIndex>& redundant,
                                " is in no migration");
       f.advice = "drop it: the migrations' twin serves the same lookups, and the database is "
                  "then as the migrations build it";
-      f.fix_sql = absl::StrCat("DROP INDEX ", ReadableIdentifier(r.keep), ";");
+      // index_lint's findings, so main's index (QualifiedIdentifier: never a temp one).
+      f.fix_sql = absl::StrCat("DROP INDEX ", QualifiedIdentifier("main", r.keep), ";");
       continue;
     }
     absl::StrAppend(&f.advice, "; ", r.drop,

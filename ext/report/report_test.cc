@@ -951,10 +951,10 @@ TEST(ReportAreasTest, OfTwoDuplicateIndexesTheOneInNoMigrationGoes) {
   ASSERT_EQ(rows.size(), 1u) << "one finding: the duplicate, no drift finding beside it";
   EXPECT_EQ(rows[0][1], "idx_jobs_state");
   EXPECT_THAT(rows[0][2], HasSubstr("same key as jobs_state_idx, which the applied migrations create"));
-  EXPECT_EQ(rows[0][3], "DROP INDEX idx_jobs_state;");
+  EXPECT_EQ(rows[0][3], "DROP INDEX \"main\".idx_jobs_state;");
   // Without the folder nothing says which one the schema declares: index_lint's choice stands.
   EXPECT_EQ(db.One("SELECT fix_sql FROM doctor_report WHERE area = 'indexes'"),
-            "DROP INDEX jobs_state_idx;");
+            "DROP INDEX \"main\".jobs_state_idx;");
   db.Exec(rows[0][3]);
   EXPECT_EQ(db.Rows(report).size(), 0u);
 
@@ -1013,6 +1013,28 @@ TEST(ReportAreasTest, AnOutOfOrderDrizzleMigrationIsAWarning) {
   EXPECT_EQ(rows[0][2], "SELECT migrate_dir('" + dir.path() + "');");
 }
 
+// A .sql file in a drizzle-kit folder that the journal does not list: every migrator skips it
+// without a word, and so did the report (migration_status' `unlisted`).
+TEST(ReportAreasTest, ADrizzleKitFileTheJournalDoesNotListIsAWarning) {
+  testing::TempDir dir;
+  testing::Db db(dir.File("app.db"));
+  ASSERT_EQ(mkdir(dir.File("meta").c_str(), 0755), 0);
+  std::ofstream(dir.File("0000_init.sql")) << "CREATE TABLE payments(id INTEGER PRIMARY KEY);";
+  std::ofstream(dir.File("0001_by_hand.sql")) << "CREATE INDEX payments_id ON payments(id);";
+  std::ofstream(dir.File("meta/_journal.json"))
+      << R"({"version": "7", "dialect": "sqlite", "entries": [{"idx": 0, "version": "6", )"
+      << R"("breakpoints": true, "when": 1000, "tag": "0000_init"}]})";
+  EXPECT_EQ(db.One("SELECT migrate_dir('" + dir.path() + "')"), "1");
+  auto rows = db.Rows("SELECT severity, object, finding, advice, fix_sql FROM doctor_report("
+                      "'main', 'quick', '" + dir.path() + "') WHERE area = 'migrations'");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "warn");
+  EXPECT_EQ(rows[0][1], "0001_by_hand");
+  EXPECT_THAT(rows[0][2], HasSubstr("migration file 0001_by_hand.sql is not in meta/_journal.json"));
+  EXPECT_THAT(rows[0][3], HasSubstr("drizzle-kit generate --custom"));
+  EXPECT_EQ(rows[0][4], "NULL");
+}
+
 // A pending migration whose dry run cannot take the write lock (another connection keeps a
 // write transaction past the 5 s the dry run waits) is said so; it read "fails on this
 // database: database is locked", and once the dry run waited, the whole report failed.
@@ -1064,6 +1086,27 @@ TEST(ReportAreasTest, AMigrationFailingOnTheDataIsNotOfferedABaseline) {
 
 namespace doctor {
 namespace {
+
+// The report's index fixes come from index_lint (a prefix's DROP, the foreign key's CREATE it
+// adopts): unqualified, run as a script, they dropped a temp index of the prefix's name and left
+// main's. They name main now.
+TEST(ReportAreasTest, TheLintsFixesActOnMainWhenATempIndexHasTheSameName) {
+  testing::Db db;
+  db.Exec(kShop);
+  db.Exec("CREATE INDEX customers_name_id ON customers(name, id);"  // customers_name: a prefix
+          "CREATE TEMP TABLE scratch(x INTEGER); CREATE INDEX temp.customers_name ON scratch(x);");
+  EXPECT_EQ(db.One("SELECT fix_sql FROM doctor_report WHERE object = 'customers_name'"),
+            "DROP INDEX \"main\".customers_name;");
+  EXPECT_THAT(db.One("SELECT fix_sql FROM doctor_report WHERE object = 'orders(customer_id)'"),
+              ::testing::StartsWith(
+                  "CREATE INDEX \"main\".idx_orders_customer_id ON orders(customer_id);"));
+  db.Exec(db.One("SELECT group_concat(fix_sql, char(10)) FROM doctor_report WHERE fix_sql LIKE "
+                 "'%INDEX%'"));
+  EXPECT_EQ(db.One("SELECT group_concat(name, ' ') FROM (SELECT name FROM main.sqlite_schema "
+                   "WHERE type = 'index' ORDER BY name)"),
+            "customers_name_id idx_orders_customer_id");
+  EXPECT_EQ(db.One("SELECT name FROM temp.sqlite_schema WHERE type = 'index'"), "customers_name");
+}
 
 TEST(ReportAreasTest, RedundantIndexesComeFromTheLint) {
   testing::Db db;

@@ -420,6 +420,40 @@ test('drizzle.config and .env: a FIFO, a device, a directory or a huge file is n
   assert.ok(fs.existsSync(path.join(dir, 'quoted.db')), fs.readdirSync(dir).join(', '));
 });
 
+// ./.env as dotenv reads it (what `import 'dotenv/config'` in drizzle.config loads): `KEY: value`,
+// a double-quoted value across lines or with \n in it, a # right after an unquoted value. Before,
+// .env was read line by line with `=` only: `DB_FILE_NAME: colon.db` was "set neither in the
+// environment nor in ./.env", a line inside a quoted certificate was taken for a variable (the
+// database became inside-the-cert.db), "two\nlines.db" kept its backslash and `hash.db#x` its
+// comment.
+test('.env: KEY: value, multi-line quoted values and \\n, as dotenv parses them', (t) => {
+  const dir = app(t, 1);
+  fs.writeFileSync(path.join(dir, 'drizzle.config.ts'), `import 'dotenv/config';
+export default { out: './drizzle', dialect: 'sqlite', dbCredentials: { url: process.env.DB_FILE_NAME! } };
+`);
+  const env = { ...process.env, NODE_PATH: path.join(here, 'node_modules'), SQLITE_DOCTOR_SO: DOCTOR_SO };
+  delete env.DB_FILE_NAME;
+  const migrateWith = (dotenv) => {
+    fs.writeFileSync(path.join(dir, '.env'), dotenv);
+    const r = spawnSync(process.execPath, [CLI, 'migrate'], { cwd: dir, encoding: 'utf8', env });
+    assert.equal(r.status, 0, `${JSON.stringify(dotenv)}: ${r.stdout}${r.stderr}`);
+  };
+  const made = (file) => fs.existsSync(path.join(dir, file));
+  migrateWith('DB_FILE_NAME: colon.db\n');
+  assert.ok(made('colon.db'), fs.readdirSync(dir).join(', '));
+  migrateWith('DB_FILE_NAME=first.db\nCERT="-----BEGIN CERTIFICATE-----\nDB_FILE_NAME=inside-the-cert.db\n' +
+    '-----END CERTIFICATE-----"\n');
+  assert.ok(made('first.db') && !made('inside-the-cert.db'), fs.readdirSync(dir).join(', '));
+  migrateWith('DB_FILE_NAME="two\\nlines.db"  # \\n is a newline in double quotes\n');
+  assert.ok(made('two\nlines.db'), fs.readdirSync(dir).join(', '));
+  migrateWith('export DB_FILE_NAME="span\r\nning.db"\r\n');
+  assert.ok(made('span\nning.db'), fs.readdirSync(dir).join(', '));
+  migrateWith("DB_FILE_NAME='kept\\nas.db'\n");
+  assert.ok(made('kept\\nas.db'), fs.readdirSync(dir).join(', '));  // single quotes: as written
+  migrateWith('DB_FILE_NAME=hash.db#the app\n');
+  assert.ok(made('hash.db'), fs.readdirSync(dir).join(', '));
+});
+
 // Drizzle configs give the variable a default (`process.env.DB_FILE_NAME ?? 'local.db'`) or build
 // the path in a template literal (`file:${process.env.DATA_DIR}/app.db`). Before, the default was
 // ignored (an unset variable was a usage error) and the template's text itself was taken for the

@@ -39,7 +39,7 @@ test('index_advise, index_whatif and index_lint on better-sqlite3', (t) => {
 
   const lint = db.prepare('SELECT kind, fix_sql FROM index_lint').all();
   assert.deepEqual(lint.filter((r) => r.kind === 'fk_without_index').map((r) => r.fix_sql),
-    ['CREATE INDEX idx_jobs_user_id ON jobs(user_id);']);
+    ['CREATE INDEX "main".idx_jobs_user_id ON jobs(user_id);']);
 
   assert.throws(() => db.prepare("SELECT * FROM index_advise('SELECT * FROM nope')").all(),
     /statement 1: no such table: nope/);

@@ -31,10 +31,10 @@ expect() {  # expect LABEL OUTPUT PRESENT ABSENT
 }
 plain="$(sanitized sqlite3 -batch app.db -cmd ".load ${so%.so}" ".read $script" 2>&1)"
 expect "no folder: index_lint's rule drops the larger name" "$plain" \
-  "DROP INDEX t_a_idx;" 'DROP INDEX idx_t_a;'
+  'DROP INDEX "main".t_a_idx;' 'DROP INDEX "main".idx_t_a;'
 folder="$(sanitized sqlite3 -batch app.db -cmd ".load ${so%.so}" \
   -cmd ".parameter set @migrations 'migrations'" ".read $script" 2>&1)"
 expect "with @migrations: the hand-built twin goes" "$folder" \
-  'DROP INDEX idx_t_a;' "DROP INDEX t_a_idx"
+  'DROP INDEX "main".idx_t_a;' 'DROP INDEX "main".t_a_idx;'
 expect "with @migrations: no error" "$folder" "== Fixes" "Error"
 exit $fail

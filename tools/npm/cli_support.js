@@ -187,22 +187,84 @@ function resolveTemplate(url) {
   });
 }
 
-// { value } of `name` in ./.env (KEY=value lines, `export ` allowed, '...', "..." or `...`
-// quotes, a # comment after the value), value undefined when it is not there; { why } when ./.env
-// is not a regular file of at most 1 MiB (readProjectFile), which is not read.
+// ./.env's variables as dotenv (16 and 17, what `import 'dotenv/config'` loads) parses them,
+// written from its rules: `KEY=value` or `KEY: value` (a space after the colon), `export ` allowed,
+// blank lines and anything else skipped; a value in '...', "..." or `...` runs to its closing
+// quote, across lines too, and may be followed by a # comment only; inside "..." \n and \r
+// become a newline and a carriage return; any other value runs to the end of its line or the
+// first # (a comment, space before it or not) and is trimmed. The last of a name wins. Before,
+// the file was read line by line with `=` only: `DB_FILE_NAME: app.db` was "set neither in the
+// environment nor in ./.env", and a line inside a multi-line quoted value (a certificate) was
+// read as a variable of its own.
+function parseDotenv(text) {
+  const src = text.replace(/\r\n?/g, '\n');
+  const lineEnd = (from) => {
+    const end = src.indexOf('\n', from);
+    return end < 0 ? src.length : end;
+  };
+  // Nothing but whitespace and a # comment from `from` to the end of its line.
+  const onlyComment = (from) => {
+    let i = from;
+    while (i < src.length && src[i] !== '\n' && /\s/.test(src[i])) ++i;
+    return i === src.length || src[i] === '\n' || src[i] === '#';
+  };
+  // The quoted value whose opening `quote` is at `open`: { value, end (its last line's end) }, or
+  // undefined when no closing quote is followed by nothing but a comment. A \-escaped quote does
+  // not close it (and keeps its \), unless no unescaped one does: then, as dotenv's pattern
+  // backtracks, the last escaped one that can close it does (`"C:\data\"` is C:\data\).
+  // Quotes whose every close failed fail any value opened between them again: unclosed quotes
+  // on 100,000 lines would each scan the rest of the file.
+  const failed = {};
+  const quoted = (open, quote) => {
+    const from = open + 1;
+    const known = failed[quote];
+    if (known && from >= known.from && from <= known.close) return undefined;
+    const escaped = [];
+    let close = from;
+    while (close < src.length && src[close] !== quote) {
+      if (src[close] === '\\' && src[close + 1] === quote) escaped.push(++close);
+      ++close;
+    }
+    const candidates = close < src.length ? [close, ...escaped.reverse()] : escaped.reverse();
+    for (const c of candidates) {
+      if (onlyComment(c + 1)) return { value: src.slice(from, c), end: lineEnd(c) };
+    }
+    failed[quote] = { from, close };
+    return undefined;
+  };
+  const vars = new Map();
+  for (let at = 0; at < src.length;) {
+    let end = lineEnd(at);
+    // [^\S\n]: whitespace on this line (a byte-order mark too, as dotenv's \s).
+    const head = /^[^\S\n]*(?:export[^\S\n]+)?([\w.-]+)(?:[^\S\n]*=|:[^\S\n])[^\S\n]*/.exec(src.slice(at, end));
+    if (!head) {
+      at = end + 1;
+      continue;
+    }
+    const start = at + head[0].length;
+    const quote = src[start];
+    const inQuotes = '"\'`'.includes(quote) ? quoted(start, quote) : undefined;
+    let value;
+    if (inQuotes) {
+      ({ value, end } = inQuotes);
+    } else {
+      value = src.slice(start, end).replace(/#.*/, '').trim();
+      // Quotes around what is left are still taken off (`"a" b"` is a" b, as dotenv reads it).
+      if (value.length > 1 && '"\'`'.includes(value[0]) && value.endsWith(value[0])) value = value.slice(1, -1);
+    }
+    if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+    vars.set(head[1], value);
+    at = end + 1;
+  }
+  return vars;
+}
+
+// { value } of `name` in ./.env (parseDotenv), value undefined when it is not there; { why } when
+// ./.env is not a regular file of at most 1 MiB (readProjectFile), which is not read.
 function dotenvValue(name) {
   const file = readProjectFile('.env', MAX_PROJECT_FILE);
   if (file.text === undefined) return { why: file.why };
-  let found;
-  for (const line of file.text.split(/\r?\n/)) {
-    const m = line.match(/^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/);
-    if (!m || m[1] !== name) continue;
-    const raw = m[2].trim();
-    // Up to the first closing quote, as dotenv: `"app.db" # the "main" one` is app.db.
-    const quoted = raw.match(/^(['"`])([\s\S]*?)\1/);
-    found = quoted ? quoted[2] : raw.replace(/\s+#.*$/, '').trim();  // the last one wins (dotenv)
-  }
-  return { value: found };
+  return { value: parseDotenv(file.text).get(name) };
 }
 
 function isDirectory(file) {
