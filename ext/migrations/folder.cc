@@ -167,9 +167,14 @@ absl::StatusOr<Folder> ReadDrizzleKit(const std::string& root, const FolderLimit
   for (const JournalEntry& e : *entries) listed.insert(e.tag + ".sql");
   if (absl::StatusOr<std::vector<std::string>> names = ListDir(root, limits); names.ok()) {
     for (std::string& name : *names) {
-      if (absl::EndsWith(name, ".sql") && !listed.contains(name)) {
-        folder.unlisted.push_back(std::move(name));
+      if (!absl::EndsWith(name, ".sql") || listed.contains(name)) continue;
+      // A listed migration's down file (migrate_revert(name, folder) runs it) is not stray.
+      constexpr absl::string_view kDown = ".down.sql";
+      if (absl::EndsWith(name, kDown) &&
+          listed.contains(absl::StrCat(name.substr(0, name.size() - kDown.size()), ".sql"))) {
+        continue;
       }
+      folder.unlisted.push_back(std::move(name));
     }
   }
   return folder;

@@ -916,6 +916,8 @@ TEST(MigrateTest, AFileTheDrizzleKitJournalDoesNotListIsUnlistedAndNeverRun) {
   Write(dir.File("0000_init.sql"), "CREATE TABLE a(x);");
   Write(dir.File("0003_by_hand.sql"), "CREATE TABLE b(x);");
   Write(dir.File("README.md"), "not a migration");
+  // A listed migration's down file (migrate_revert(name, folder) runs it) is not stray.
+  Write(dir.File("0000_init.down.sql"), "DROP TABLE a;");
   const std::string path = "'" + dir.path() + "'";
   testing::Db db;
   auto rows = db.Rows("SELECT name, status, note FROM migration_status(" + path + ")");
