@@ -34,8 +34,11 @@ struct WhatIfResult {
 };
 
 // Plans and costs of the statements in `sql` before and after the hypothetical indexes.
+// `analyze_sample`: without sqlite_stat1, plan as after ANALYZE (else as the database plans
+// today), as index_advise's option "statistics": "sample".
 absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const std::string& sql,
-                                                 const std::vector<std::string>& index_ddl);
+                                                 const std::vector<std::string>& index_ddl,
+                                                 bool analyze_sample = false);
 
 }  // namespace doctor::indexes
 

@@ -69,6 +69,21 @@ absl::Status ParseOption(const std::string& k, const nlohmann::json& v, AdviseOp
 
 }  // namespace
 
+absl::StatusOr<AdviseOptions> ParseWhatIfOptions(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return absl::InvalidArgumentError(
+        "options must be a JSON object, e.g. '{\"statistics\": \"sample\"}'");
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.key() != "statistics") {
+      return absl::InvalidArgumentError(absl::StrCat("options: unknown key '", it.key(),
+                                                     "'; accepted: statistics"));
+    }
+  }
+  return ParseAdviseOptions(text);
+}
+
 absl::StatusOr<AdviseOptions> ParseAdviseOptions(const std::string& text) {
   AdviseOptions o;
   if (text.empty()) return o;

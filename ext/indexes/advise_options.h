@@ -37,6 +37,9 @@ struct AdviseOptions {
 // Parses the options JSON of index_advise ("" gives the defaults).
 absl::StatusOr<AdviseOptions> ParseAdviseOptions(const std::string& json);
 
+// index_whatif's options: the same object with only "statistics" accepted.
+absl::StatusOr<AdviseOptions> ParseWhatIfOptions(const std::string& json);
+
 }  // namespace doctor::indexes
 
 #endif  // DOCTOR_INDEXES_ADVISE_OPTIONS_H_

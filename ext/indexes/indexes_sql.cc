@@ -230,13 +230,19 @@ absl::StatusOr<Rows> WhatIfRows(TableCall& call) {
   const Args& args = call.args();
   ASSIGN_OR_RETURN(std::string sql, args.Text(0, "sql"));
   std::vector<std::string> ddl;
-  for (int i = 1; i < args.size(); ++i) {
+  constexpr int kOptions = 6;  // after sql and the five index_ddl
+  for (int i = 1; i < kOptions && i < args.size(); ++i) {
     if (args.Missing(i)) continue;
     ASSIGN_OR_RETURN(std::string d, args.Text(i, i == 1 ? "index_ddl" : "index_ddl (more)"));
     ddl.push_back(d);
   }
+  indexes::AdviseOptions options;
+  if (args.size() > kOptions && !args.Missing(kOptions)) {
+    ASSIGN_OR_RETURN(std::string text, args.Text(kOptions, "options"));
+    ASSIGN_OR_RETURN(options, indexes::ParseWhatIfOptions(text));
+  }
   ASSIGN_OR_RETURN(std::vector<indexes::WhatIfResult> results,
-                   indexes::WhatIf(call.connection(), sql, ddl));
+                   indexes::WhatIf(call.connection(), sql, ddl, options.analyze_sample));
   RowBuilder rows(kWhatIfColumns);
   for (const indexes::WhatIfResult& r : results) {
     const indexes::StatementResult& s = r.statement;
@@ -273,7 +279,8 @@ absl::StatusOr<Rows> LintRows(TableCall& call) {
 const TableArg kAdviseArgs[] = {{"workload", false}, {"options", false}};
 const TableArg kWhatIfArgs[] = {{"sql", true},         {"index_ddl", true},
                                 {"index_ddl2", false}, {"index_ddl3", false},
-                                {"index_ddl4", false}, {"index_ddl5", false}};
+                                {"index_ddl4", false}, {"index_ddl5", false},
+                                {"options", false}};
 
 // All three open private in-memory connections and can run for a while, so they are
 // DIRECTONLY: a schema (view, trigger) can never make them run.
@@ -288,10 +295,12 @@ const TableSpec kTables[] = {
      "statistics, time_limit_s, step_cap.",
      kAdviseColumns},
     {"index_whatif", nullptr, kWhatIfArgs, true, WhatIfRows,
-     "SELECT * FROM index_whatif(sql TEXT, index_ddl TEXT [, index_ddl ...])",
+     "SELECT * FROM index_whatif(sql TEXT, index_ddl TEXT [, index_ddl ... [, options JSON]])",
      "Plan and cost (VM steps on a sampled private copy) of each statement in sql before and "
      "after hypothetical CREATE INDEX statements, without building them in your database. Up "
-     "to 5 index_ddl arguments, each holding one or more CREATE INDEX statements.",
+     "to 5 index_ddl arguments, each holding one or more CREATE INDEX statements (NULL for one "
+     "not used); a 7th, options, '{\"statistics\": \"sample\"}', plans as after ANALYZE when "
+     "the database has no sqlite_stat1 (as index_advise's option of that name).",
      kWhatIfColumns},
     {"index_lint", nullptr, {}, true, LintRows, "SELECT * FROM index_lint",
      "Findings about existing indexes: duplicate, prefix (redundant), low_selectivity, unused "

@@ -81,8 +81,10 @@ absl::StatusOr<std::vector<std::string>> BuildHypothetical(
 }  // namespace
 
 absl::StatusOr<std::vector<WhatIfResult>> WhatIf(Connection& connection, const std::string& sql,
-                                                 const std::vector<std::string>& index_ddl) {
+                                                 const std::vector<std::string>& index_ddl,
+                                                 bool analyze_sample) {
   ScratchOptions so;
+  so.analyze_sample = analyze_sample;
   so.workload = {sql};  // its joins priced as on the data, as index_advise prices them
   so.also_named = index_ddl;  // the copy holds the tables the indexes are on (scratch_scope.h)
   // As index_advise: a foreign key to a missing table means the application runs without them.

@@ -25,6 +25,10 @@ absl::Status AddAreaFindings(Connection& connection, const std::string& schema,
 // (migration_findings.cc).
 absl::Status AddQueryFindings(Connection& connection, const std::string& schema,
                               std::vector<Finding>& findings);
+// Withholds the CREATE INDEX fix of a finding when, built with the report's other index fixes,
+// it makes the captured workload dearer on the advisor's sample (harmful_fixes.cc).
+absl::Status WithholdHarmfulIndexFixes(Connection& connection, const std::string& schema,
+                                       std::vector<Finding>& findings);
 absl::Status AddLockFindings(Connection& connection, const std::string& schema,
                              std::vector<Finding>& findings);
 // The known problems of each SQLite seen on the database: this connection's and those of the

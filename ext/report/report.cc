@@ -47,6 +47,7 @@ absl::StatusOr<Rows> Produce(TableCall& call) {
   RETURN_IF_ERROR(report::AddAreaFindings(c, schema, migrations, findings));
   report::SortFindings(findings);
   report::MergeIndexFixes(findings);
+  RETURN_IF_ERROR(report::WithholdHarmfulIndexFixes(c, schema, findings));
   RETURN_IF_ERROR(
       report::DropPrefixesOfIndexFixes(c, schema, migrations.has_value(), findings));
   RETURN_IF_ERROR(report::AnalyzeAfterIndexFixes(c, schema, findings));
