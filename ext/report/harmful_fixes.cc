@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "ext/core/extension_objects.h"
 #include "ext/core/sql.h"
 #include "ext/core/sql_normalize.h"
@@ -153,11 +154,12 @@ absl::Status WithholdHarmfulIndexFixes(Connection& c, const std::string& schema,
     }
     Finding& f = findings[it->finding];
     f.advice = absl::StrFormat(
-        "%s; its fix is withheld: with the report's other index fixes it makes %s dearer on the "
-        "advisor's sample (%.0f -> %.0f VM steps a run); the captured workload costs %.0f "
-        "weighted VM steps without it, %.0f with it",
-        f.advice, std::string(Utf8Prefix(texts[worst], 120)), rest ? rest->after[worst] : all->before[worst],
-        all->after[worst], without_it, with_it);
+        "not fixed here: the index for it, %s, built with this report's other index fixes, makes "
+        "%s dearer on the advisor's sample (%.0f -> %.0f VM steps a run; the captured workload "
+        "costs %.0f weighted VM steps without it, %.0f with it); compare both queries' plans "
+        "with it (index_whatif) before creating it",
+        absl::StripSuffix(*f.fix_sql, ";"), std::string(Utf8Prefix(texts[worst], 120)),
+        rest ? rest->after[worst] : all->before[worst], all->after[worst], without_it, with_it);
     f.fix_sql.reset();
     fixes.erase(it);
     if (rest) *all = std::move(*rest);

@@ -278,6 +278,15 @@ def check_report_rounds(path):
     for rnd in range(1, 4):
         fixes = [r[0] for r in db.execute(
             "SELECT fix_sql FROM doctor_report WHERE fix_sql IS NOT NULL")]
+        # The report's index fixes are measured together before they are offered: with round 1's
+        # fixes, once analyzed, the film-count query went from 19,030 to 57,728 VM steps (through
+        # inventory(film_id) and rental(inventory_id, return_date), the foreign key's index and
+        # the NOT EXISTS query's); before, round 2 proposed it an index of its own. Now one of
+        # them is withheld, and its finding names that query.
+        withheld = [r[0] for r in db.execute(
+            "SELECT advice FROM doctor_report WHERE advice LIKE 'not fixed here: the index%'")]
+        if rnd == 1:
+            assert any("SELECT i.film_id, count(*)" in a for a in withheld), withheld
         index_fixes = [f for f in fixes if "INDEX" in f.upper()]
         if rnd > 1:
             assert not index_fixes, "round %d: %s" % (rnd, index_fixes)
