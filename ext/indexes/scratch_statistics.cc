@@ -33,8 +33,8 @@ absl::Status Scratch::LoadStatistics(Connection& user) {
   // A SQLite built with STAT4 (better-sqlite3's) wrote sqlite_stat4 here too, and plans ranges
   // and equalities on known values with it: the copy plans as your database does when it holds
   // your sqlite_stat4 rows beside your sqlite_stat1 rows (none for an index that has none there:
-  // ANALYZE by a SQLite without STAT4), and scaled ones where it uses the sample's. Before, the copy
-  // dropped every sqlite_stat4 row while the database planned with them: on a WordPress port,
+  // ANALYZE by a SQLite without STAT4), and scaled ones where it uses the sample's. Before, the
+  // copy dropped every sqlite_stat4 row while the database planned with them: on a WordPress port,
   // an index advised for one join was taken on the data by another (the popular-posts query,
   // 297,114 -> 799,334 VM steps) whose plan the copy kept.
   ASSIGN_OR_RETURN(Rows stat4, Query(db_, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "

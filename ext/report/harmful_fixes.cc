@@ -128,8 +128,9 @@ absl::Status WithholdHarmfulIndexFixes(Connection& c, const std::string& schema,
   std::sort(suspects.rbegin(), suspects.rend());
   if (suspects.size() > kSuspects) suspects.resize(kSuspects);
   for (const auto& [h, name] : suspects) {
-    auto it = std::find_if(fixes.begin(), fixes.end(),
-                           [&](const IndexFix& f) { return absl::AsciiStrToLower(f.name) == name; });
+    auto it = std::find_if(fixes.begin(), fixes.end(), [&](const IndexFix& f) {
+      return absl::AsciiStrToLower(f.name) == name;
+    });
     if (it == fixes.end()) continue;  // an index of the database, not of a fix
     std::vector<IndexFix> without = fixes;
     without.erase(without.begin() + (it - fixes.begin()));
