@@ -127,7 +127,8 @@ absl::Status WithholdHarmfulIndexFixes(Connection& c, const std::string& schema,
   for (const auto& [name, h] : harm) suspects.push_back({h, name});
   std::sort(suspects.rbegin(), suspects.rend());
   if (suspects.size() > kSuspects) suspects.resize(kSuspects);
-  for (const auto& [h, name] : suspects) {
+  for (const auto& suspect : suspects) {
+    const std::string& name = suspect.second;  // a lambda cannot capture a structured binding
     auto it = std::find_if(fixes.begin(), fixes.end(), [&](const IndexFix& f) {
       return absl::AsciiStrToLower(f.name) == name;
     });
