@@ -358,11 +358,27 @@ absl::StatusOr<std::vector<Finding>> CheckSchema(Connection& c, const std::strin
 absl::Status AnalyzeAfterIndexFixes(Connection& c, const std::string& schema,
                                     std::vector<Finding>& findings) {
   int64_t created = 0;
-  for (const Finding& f : findings) {
-    if (f.fix_sql && ParseCreateIndex(*f.fix_sql)) ++created;
-    if (f.fix_sql && absl::StartsWith(*f.fix_sql, "ANALYZE ")) return absl::OkStatus();
+  size_t last_create = 0;
+  bool analyzes = false;
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i];
+    if (f.fix_sql && ParseCreateIndex(*f.fix_sql)) ++created, last_create = i;
+    if (f.fix_sql && absl::StartsWith(*f.fix_sql, "ANALYZE ")) analyzes = true;
   }
   if (created == 0) return absl::OkStatus();
+  if (analyzes) {
+    // The fixes are a script: an ANALYZE already among them (no statistics, stale ones) runs
+    // after every index they create, or the indexes after it have none. Before, an index fix of
+    // impact 0 sorted after the schema's "no statistics" finding (info, impact 0, area 'schema'
+    // before 'timing'): on a WordPress port it was the one index without statistics, and the
+    // planner's guess for it made five queries dearer (1,865,679 -> 2,581,362 VM steps). Both are
+    // `info` when the ANALYZE comes first, so moving it keeps the severity order.
+    std::stable_partition(findings.begin(), findings.begin() + last_create + 1,
+                          [](const Finding& f) {
+                            return !(f.fix_sql && absl::StartsWith(*f.fix_sql, "ANALYZE "));
+                          });
+    return absl::OkStatus();
+  }
   ASSIGN_OR_RETURN(const bool has_stat, HasStatistics(c, schema));
   if (!has_stat) {
     findings.push_back(NoStatisticsFinding(schema, "the ", created, " the fixes above create"));
