@@ -39,7 +39,7 @@ constexpr int kSuspects = 5;     // fix indexes measured out one by one, at most
 
 struct IndexFix {
   size_t finding;    // its position in the findings
-  std::string name;  // lower-cased, as whatif's `uses` names it
+  std::string name;  // lower-cased (ParseCreateIndex), as `uses` is read
   std::string ddl;
 };
 
@@ -129,9 +129,8 @@ absl::Status WithholdHarmfulIndexFixes(Connection& c, const std::string& schema,
   if (suspects.size() > kSuspects) suspects.resize(kSuspects);
   for (const auto& suspect : suspects) {
     const std::string& name = suspect.second;  // a lambda cannot capture a structured binding
-    auto it = std::find_if(fixes.begin(), fixes.end(), [&](const IndexFix& f) {
-      return absl::AsciiStrToLower(f.name) == name;
-    });
+    auto it = std::find_if(fixes.begin(), fixes.end(),
+                           [&](const IndexFix& f) { return f.name == name; });
     if (it == fixes.end()) continue;  // an index of the database, not of a fix
     std::vector<IndexFix> without = fixes;
     without.erase(without.begin() + (it - fixes.begin()));
